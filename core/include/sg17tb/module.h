@@ -1,0 +1,311 @@
+/* sg17tb/module.h — the module SDK: the whole contract between the sg17tb core and a module.
+ *
+ * A module is a shared object that exports one symbol, `sg17_module` (SG17_MODULE_SYMBOL), of type
+ * `sg17_module_t`: a descriptor that lists what the module simulates (entity kinds, configuration
+ * keys, mitigations, attack primitives, metrics, rejection reasons, message types) and the
+ * callbacks the core calls on the virtual clock. A module never calls into the core directly: every
+ * service (sending a message, arming a timer, reporting what an entity did with a message, metrics,
+ * the seeded random stream) goes through the function table behind `sg17_ctx_t`, so a module builds
+ * out of tree with nothing but this header (`pkg-config --cflags sg17tb-module`).
+ *
+ * Threading: all callbacks of one instance are called from one thread, one at a time.
+ * Ownership: every pointer the core passes to a callback is borrowed for the duration of the call.
+ */
+#ifndef SG17TB_MODULE_H
+#define SG17TB_MODULE_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Bumped whenever sg17_module_t or sg17_api_t changes incompatibly. The loader refuses a module
+ * whose descriptor says otherwise. */
+#define SG17_MODULE_ABI_VERSION 1
+#define SG17_MODULE_SYMBOL      "sg17_module"
+
+/* Virtual time, in microseconds since the start of the scenario. */
+typedef uint64_t sg17_time_t;
+#define SG17_USEC ((sg17_time_t)1)
+#define SG17_MSEC ((sg17_time_t)1000)
+#define SG17_SEC  ((sg17_time_t)1000000)
+#define SG17_MIN  (60 * SG17_SEC)
+#define SG17_HOUR (60 * SG17_MIN)
+
+/* An entity of the scenario (a meter, a vehicle, a KMS). Its bus address is
+ * "<module>/<kind>-<index>", e.g. "metering/meter-17". */
+typedef uint32_t sg17_entity_t;
+#define SG17_NO_ENTITY ((sg17_entity_t)UINT32_MAX)
+
+typedef enum {
+    SG17_TYPE_INT = 1,  /* 64-bit signed integer */
+    SG17_TYPE_NUMBER,   /* double */
+    SG17_TYPE_BOOL,     /* true / false */
+    SG17_TYPE_STRING,   /* any string */
+    SG17_TYPE_DURATION, /* "15min", "2s", "250ms", "6h", "1d" or a number of seconds */
+    SG17_TYPE_HEX,      /* an even-length hex string */
+    SG17_TYPE_ENTITY,   /* an entity name "<kind>-<index>" of this scenario */
+} sg17_type_t;
+
+typedef struct {
+    const char *name;        /* "meter" */
+    const char *description; /* one line */
+    unsigned default_count;  /* used when the scenario's topology does not name the kind */
+    unsigned max_count;      /* upper bound accepted by validation (0 = 1 000 000) */
+} sg17_entity_kind_t;
+
+typedef struct {
+    const char *name;          /* "reading_interval" */
+    sg17_type_t type;          /* how the scenario value is checked */
+    const char *default_value; /* as a scenario would write it: "15min", "0", "true" */
+    const char *description;
+} sg17_config_key_t;
+
+typedef struct {
+    const char *name;                /* "invocation_counter" */
+    const char *description;         /* what "on" does, and what the insecure "off" is */
+    const char *const *requirements; /* NULL-terminated requirement ids it implements */
+    bool default_on;                 /* state when a scenario does not put it under test */
+} sg17_mitigation_t;
+
+typedef struct {
+    const char *name; /* "factor" */
+    sg17_type_t type;
+    bool required;
+    const char *description;
+} sg17_param_t;
+
+typedef struct {
+    const char *name;          /* the action key in a scenario: "false_data" */
+    const char *description;   /* what the attacker does */
+    const char *capability;    /* capability the scenario must grant; NULL = the attack's name */
+    const sg17_param_t *params; /* terminated by an entry with name == NULL; NULL = none */
+} sg17_attack_t;
+
+/* A metric the module defines. Names are dotted ("mdm.alarms"); a name ending in ".*" declares a
+ * family whose members the module names at run time ("hes.readings.*"). */
+typedef struct {
+    const char *name;
+    const char *description;
+} sg17_metric_t;
+
+/* A reason an entity gives when it rejects a message; becomes ledger.rejected.reason.<name>. */
+typedef struct {
+    const char *name; /* "replay" */
+    const char *description;
+} sg17_reason_t;
+
+/* A protocol/crypto command-line tool: `sg17tb <module> <name> ARGS...`. argv[0] is the tool's
+ * name. Returns the process exit code. */
+typedef struct {
+    const char *name;
+    const char *usage;
+    int (*run)(int argc, char **argv);
+} sg17_tool_t;
+
+/* A message as a receiving entity sees it: what a real receiver would see, nothing more (the
+ * provenance recorded in the ledger is never visible here). */
+typedef struct {
+    uint64_t id;               /* broker-assigned message id */
+    sg17_entity_t dst;         /* the receiving entity */
+    sg17_entity_t claimed_src; /* the source the envelope claims (forgeable) */
+    const char *type;          /* module message type, "metering.reading" */
+    const uint8_t *payload;    /* the module's own wire encoding */
+    size_t len;
+    sg17_time_t sent_at;       /* send time claimed in the envelope */
+} sg17_msg_t;
+
+typedef struct sg17_ctx sg17_ctx_t;
+typedef struct sg17_params sg17_params_t;
+
+/* The host's services. Use the sg17_* inline wrappers below rather than the table. */
+typedef struct sg17_api {
+    uint32_t abi; /* SG17_MODULE_ABI_VERSION of the core */
+    sg17_time_t (*now)(sg17_ctx_t *ctx);
+    uint64_t (*rand_u64)(sg17_ctx_t *ctx);
+    /* topology */
+    unsigned (*count)(sg17_ctx_t *ctx, const char *kind);
+    sg17_entity_t (*entity)(sg17_ctx_t *ctx, const char *kind, unsigned index);
+    const char *(*entity_name)(sg17_ctx_t *ctx, sg17_entity_t e); /* "meter-3" */
+    const char *(*entity_kind)(sg17_ctx_t *ctx, sg17_entity_t e);
+    unsigned (*entity_index)(sg17_ctx_t *ctx, sg17_entity_t e);
+    /* configuration and mitigations (validated before the module runs) */
+    /* Normalised text, never NULL: an integer as decimal, a number as %.17g, a bool as "true" or
+     * "false", a duration as integer microseconds, hex in lower case, an entity as "kind-N". */
+    const char *(*config)(sg17_ctx_t *ctx, const char *key);
+    bool (*mitigation)(sg17_ctx_t *ctx, const char *name);
+    /* traffic */
+    int (*send)(sg17_ctx_t *ctx, sg17_entity_t src, sg17_entity_t dst, const char *type,
+                const void *payload, size_t len);
+    int (*timer)(sg17_ctx_t *ctx, sg17_entity_t e, sg17_time_t delay, uint64_t tag);
+    void (*report)(sg17_ctx_t *ctx, const sg17_msg_t *msg, bool accepted, const char *reason);
+    /* metrics */
+    void (*metric_add)(sg17_ctx_t *ctx, const char *name, double delta);
+    void (*metric_set)(sg17_ctx_t *ctx, const char *name, double value);
+    /* adversary: only inside on_attack or for a compromised entity */
+    int (*inject)(sg17_ctx_t *ctx, sg17_entity_t claimed_src, sg17_entity_t dst, const char *type,
+                  const void *payload, size_t len);
+    bool (*compromised)(sg17_ctx_t *ctx, sg17_entity_t e);
+    /* attack parameters */
+    /* Normalised like config(); NULL if the scenario did not give the parameter. */
+    const char *(*param)(const sg17_params_t *p, const char *name);
+    size_t (*captured_count)(const sg17_params_t *p);
+    const sg17_msg_t *(*captured)(const sg17_params_t *p, size_t i);
+    /* diagnostics: never pass key material */
+    void (*log)(sg17_ctx_t *ctx, const char *fmt, va_list ap);
+} sg17_api_t;
+
+/* Every context starts with the table; the host's own state follows it. */
+struct sg17_ctx {
+    const sg17_api_t *api;
+};
+
+typedef struct {
+    uint32_t abi;                /* SG17_MODULE_ABI_VERSION */
+    const char *name;            /* "metering": the module's bus prefix and CLI name */
+    const char *recommendation;  /* "X.1332" */
+    const char *title;           /* one line */
+    const char *version;         /* the module's own version */
+    const char *catalogue;       /* requirement catalogue file name, "requirements.yaml" */
+
+    const sg17_entity_kind_t *entity_kinds; /* each table ends with a {NULL} entry */
+    const sg17_config_key_t *config;
+    const sg17_mitigation_t *mitigations;
+    const sg17_attack_t *attacks;
+    const sg17_metric_t *metrics;
+    const sg17_reason_t *reasons;
+    const char *const *message_types; /* NULL-terminated */
+    const sg17_tool_t *tools;
+
+    /* Builds one instance with all its entities; NULL (after sg17_log) on failure. */
+    void *(*create)(sg17_ctx_t *ctx);
+    /* Frees the instance (cleanse key material first). */
+    void (*destroy)(void *instance);
+    /* Time 0: arm the first timers, send the first messages. */
+    void (*start)(void *instance, sg17_ctx_t *ctx);
+    /* A message was delivered to msg->dst. Call sg17_report() once with what the entity did. */
+    void (*on_message)(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *msg);
+    /* A timer armed with sg17_timer() fired. */
+    void (*on_timer)(void *instance, sg17_ctx_t *ctx, sg17_entity_t e, uint64_t tag);
+    /* A module attack action of the scenario: 0 done, -1 failed (after sg17_log). */
+    int (*on_attack)(void *instance, sg17_ctx_t *ctx, const char *attack, const sg17_params_t *p);
+    /* Entity e was handed to the adversary; later sends from e are from_compromised. */
+    void (*on_compromise)(void *instance, sg17_ctx_t *ctx, sg17_entity_t e,
+                          const sg17_params_t *p);
+    /* End of the run: set the final metrics (accuracies, rates). May be NULL. */
+    void (*finish)(void *instance, sg17_ctx_t *ctx);
+} sg17_module_t;
+
+/* ---- convenience wrappers ---- */
+
+static inline sg17_time_t sg17_now(sg17_ctx_t *c) { return c->api->now(c); }
+static inline uint64_t sg17_rand_u64(sg17_ctx_t *c) { return c->api->rand_u64(c); }
+/* Uniform double in [0, 1). */
+static inline double sg17_rand_double(sg17_ctx_t *c)
+{
+    return (double)(c->api->rand_u64(c) >> 11) * (1.0 / 9007199254740992.0);
+}
+static inline unsigned sg17_count(sg17_ctx_t *c, const char *kind) { return c->api->count(c, kind); }
+static inline sg17_entity_t sg17_entity(sg17_ctx_t *c, const char *kind, unsigned i)
+{
+    return c->api->entity(c, kind, i);
+}
+static inline const char *sg17_entity_name(sg17_ctx_t *c, sg17_entity_t e)
+{
+    return c->api->entity_name(c, e);
+}
+static inline const char *sg17_entity_kind(sg17_ctx_t *c, sg17_entity_t e)
+{
+    return c->api->entity_kind(c, e);
+}
+static inline unsigned sg17_entity_index(sg17_ctx_t *c, sg17_entity_t e)
+{
+    return c->api->entity_index(c, e);
+}
+static inline const char *sg17_config(sg17_ctx_t *c, const char *key) { return c->api->config(c, key); }
+static inline long long sg17_config_int(sg17_ctx_t *c, const char *key)
+{
+    return strtoll(c->api->config(c, key), NULL, 10);
+}
+static inline double sg17_config_number(sg17_ctx_t *c, const char *key)
+{
+    return strtod(c->api->config(c, key), NULL);
+}
+static inline bool sg17_config_bool(sg17_ctx_t *c, const char *key)
+{
+    return strcmp(c->api->config(c, key), "true") == 0;
+}
+static inline sg17_time_t sg17_config_duration(sg17_ctx_t *c, const char *key)
+{
+    return (sg17_time_t)strtoull(c->api->config(c, key), NULL, 10);
+}
+static inline bool sg17_mitigation(sg17_ctx_t *c, const char *name) { return c->api->mitigation(c, name); }
+static inline int sg17_send(sg17_ctx_t *c, sg17_entity_t src, sg17_entity_t dst, const char *type,
+                            const void *payload, size_t len)
+{
+    return c->api->send(c, src, dst, type, payload, len);
+}
+static inline int sg17_timer(sg17_ctx_t *c, sg17_entity_t e, sg17_time_t delay, uint64_t tag)
+{
+    return c->api->timer(c, e, delay, tag);
+}
+static inline void sg17_report(sg17_ctx_t *c, const sg17_msg_t *m, bool accepted, const char *reason)
+{
+    c->api->report(c, m, accepted, reason);
+}
+static inline void sg17_accept(sg17_ctx_t *c, const sg17_msg_t *m) { c->api->report(c, m, true, NULL); }
+static inline void sg17_reject(sg17_ctx_t *c, const sg17_msg_t *m, const char *reason)
+{
+    c->api->report(c, m, false, reason);
+}
+static inline void sg17_metric_add(sg17_ctx_t *c, const char *name, double d)
+{
+    c->api->metric_add(c, name, d);
+}
+static inline void sg17_metric_set(sg17_ctx_t *c, const char *name, double v)
+{
+    c->api->metric_set(c, name, v);
+}
+static inline int sg17_inject(sg17_ctx_t *c, sg17_entity_t claimed_src, sg17_entity_t dst,
+                              const char *type, const void *payload, size_t len)
+{
+    return c->api->inject(c, claimed_src, dst, type, payload, len);
+}
+static inline bool sg17_compromised(sg17_ctx_t *c, sg17_entity_t e) { return c->api->compromised(c, e); }
+static inline const char *sg17_param(sg17_ctx_t *c, const sg17_params_t *p, const char *name)
+{
+    return c->api->param(p, name);
+}
+/* A numeric parameter (int, number, duration in microseconds) or dflt when absent. */
+static inline double sg17_param_number(sg17_ctx_t *c, const sg17_params_t *p, const char *name,
+                                       double dflt)
+{
+    const char *v = c->api->param(p, name);
+    return v ? strtod(v, NULL) : dflt;
+}
+static inline size_t sg17_captured_count(sg17_ctx_t *c, const sg17_params_t *p)
+{
+    return c->api->captured_count(p);
+}
+static inline const sg17_msg_t *sg17_captured(sg17_ctx_t *c, const sg17_params_t *p, size_t i)
+{
+    return c->api->captured(p, i);
+}
+__attribute__((format(printf, 2, 3))) static inline void sg17_log(sg17_ctx_t *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    c->api->log(c, fmt, ap);
+    va_end(ap);
+}
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,29 @@
+/* metrics.h — a named set of numeric metrics ("ledger.accepted.replayed" -> 50). Used by module
+ * hosts (module metrics, cost.*), the engine (ledger.*, bus.*, adversary.*) and condition
+ * evaluation. Names are copied; iteration is in name order, so output is deterministic. */
+#ifndef SG17_UTIL_METRICS_H
+#define SG17_UTIL_METRICS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct sg17_metrics sg17_metrics_t;
+
+sg17_metrics_t *sg17_metrics_new(void);
+void sg17_metrics_destroy(sg17_metrics_t **self_p);
+
+void sg17_metrics_add(sg17_metrics_t *self, const char *name, double delta);
+void sg17_metrics_set(sg17_metrics_t *self, const char *name, double value);
+/* True and *value set if the metric exists. */
+bool sg17_metrics_get(const sg17_metrics_t *self, const char *name, double *value);
+/* The value, or 0 when the metric was never touched. */
+double sg17_metrics_value(const sg17_metrics_t *self, const char *name);
+size_t sg17_metrics_size(const sg17_metrics_t *self);
+
+/* Calls fn for every metric in ascending name order. */
+void sg17_metrics_each(const sg17_metrics_t *self,
+                       void (*fn)(const char *name, double value, void *arg), void *arg);
+/* Adds every metric of src into self. */
+void sg17_metrics_merge(sg17_metrics_t *self, const sg17_metrics_t *src);
+
+#endif
