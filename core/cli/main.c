@@ -1,2 +1,57 @@
-/* main.c placeholder */
-int main(void) { return 0; }
+/* main.c — the sg17tb command: dispatch to the subcommands (DESIGN §9). */
+#include <czmq.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "sg17tb %s — security testbed for ITU-T SG17 Recommendations\n"
+            "\n"
+            "usage:\n"
+            "  sg17tb run [--seed N] [--jobs N] [--out DIR] [--format json,junit,html,md]\n"
+            "             [--filter GLOB] [--shard I/N] PATH...\n"
+            "  sg17tb validate PATH...\n"
+            "  sg17tb list modules|mitigations|attacks|requirements|scenarios|metrics [--module M]\n"
+            "  sg17tb coverage [--module M] [PATH...]\n"
+            "  sg17tb broker --bind ENDPOINT [run options] PATH...\n"
+            "  sg17tb host --connect ENDPOINT --module NAME\n"
+            "  sg17tb merge REPORT.json... [--out DIR] [--format ...]\n"
+            "  sg17tb <module> <tool> ARGS...     (sg17tb <module> --help lists its tools)\n"
+            "\n"
+            "exit codes of run: 0 every verdict matches its expect, 1 some does not,\n"
+            "2 invalid input, 3 internal error\n",
+            SG17TB_VERSION);
+}
+
+int main(int argc, char **argv)
+{
+    zsys_handler_set(NULL); /* signals are ours: Ctrl-C writes a partial report */
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "--version")) {
+        printf("sg17tb %s (%s)\n", SG17TB_VERSION, SG17TB_GIT_DESCRIBE);
+        return 0;
+    }
+    static const struct {
+        const char *name;
+        int (*fn)(int argc, char **argv);
+    } commands[] = {
+        {"run", cmd_run},           {"broker", cmd_broker}, {"validate", cmd_validate},
+        {"list", cmd_list},         {"coverage", cmd_coverage}, {"host", cmd_host},
+        {"merge", cmd_merge},
+    };
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(cmd, commands[i].name))
+            return commands[i].fn(argc - 1, argv + 1);
+    return cmd_module_tool(argc - 1, argv + 1);
+}

@@ -141,4 +141,8 @@ bool sg17_metric_known(const sg17_module_t *m, const char *metric);
 /* Writes every core metric name pattern, one per line, for `sg17tb list metrics`. */
 extern const char *const sg17_core_metric_patterns[];
 
+/* The <verb> and <prov> parts of ledger metric names (NULL-terminated), for listings. */
+extern const char *const sg17_ledger_verbs[];
+extern const char *const sg17_ledger_provenances[];
+
 #endif

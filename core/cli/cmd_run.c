@@ -1,0 +1,103 @@
+/* cmd_run.c — `sg17tb run` and `sg17tb broker` (the same engine; broker binds an endpoint and
+ * waits for module hosts from other processes instead of running them in-process). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "engine/runner.h"
+#include "util/text.h"
+
+static int parse_u64(const char *flag, const char *v, uint64_t *out)
+{
+    long long x;
+    if (sg17_parse_int(v, &x) < 0 || x < 0) {
+        fprintf(stderr, "sg17tb: %s expects a non-negative integer, got '%s'\n", flag, v);
+        return -1;
+    }
+    *out = (uint64_t)x;
+    return 0;
+}
+
+static int run_common(int argc, char **argv, bool broker)
+{
+    sg17_runner_opts_t o = {.jobs = 1, .out_dir = "sg17tb-report"};
+    static const struct option longopts[] = {
+        {"seed", required_argument, NULL, 's'},   {"jobs", required_argument, NULL, 'j'},
+        {"out", required_argument, NULL, 'o'},    {"format", required_argument, NULL, 'f'},
+        {"filter", required_argument, NULL, 'F'}, {"shard", required_argument, NULL, 'S'},
+        {"bind", required_argument, NULL, 'b'},   {"host-wait", required_argument, NULL, 'w'},
+        {"no-mitigations", no_argument, NULL, 'N'}, {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    optind = 1;
+    int c;
+    uint64_t v;
+    while ((c = getopt_long(argc, argv, "s:j:o:f:F:S:b:w:Nh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 's':
+            if (parse_u64("--seed", optarg, &o.seed) < 0)
+                return 2;
+            o.have_seed = true;
+            break;
+        case 'j':
+            if (parse_u64("--jobs", optarg, &v) < 0 || v < 1 || v > 256) {
+                fprintf(stderr, "sg17tb: --jobs expects 1..256\n");
+                return 2;
+            }
+            o.jobs = (int)v;
+            break;
+        case 'o':
+            o.out_dir = optarg;
+            break;
+        case 'f':
+            o.formats = optarg;
+            break;
+        case 'F':
+            o.filter = optarg;
+            break;
+        case 'S':
+            if (sscanf(optarg, "%u/%u", &o.shard_index, &o.shard_count) != 2 || !o.shard_count ||
+                !o.shard_index || o.shard_index > o.shard_count) {
+                fprintf(stderr, "sg17tb: --shard expects I/N with 1 <= I <= N, got '%s'\n", optarg);
+                return 2;
+            }
+            break;
+        case 'b':
+            o.bind = optarg;
+            break;
+        case 'w':
+            if (parse_u64("--host-wait", optarg, &v) < 0)
+                return 2;
+            o.host_wait_ms = (int)(v * 1000);
+            break;
+        case 'N':
+            o.clear_mitigations = true;
+            break;
+        case 'h':
+            printf("usage: sg17tb %s [--seed N] [--jobs N] [--out DIR] [--format json,junit,html,md] "
+                   "[--filter GLOB] [--shard I/N]%s PATH...\n",
+                   argv[0], broker ? " --bind ENDPOINT [--host-wait SECONDS]" : "");
+            return 0;
+        default:
+            return 2;
+        }
+    }
+    if (broker && !o.bind) {
+        fprintf(stderr, "sg17tb broker: --bind ENDPOINT is required (e.g. ipc:///tmp/sg17.sock)\n");
+        return 2;
+    }
+    if (!broker && o.bind) {
+        fprintf(stderr, "sg17tb run: --bind belongs to `sg17tb broker`\n");
+        return 2;
+    }
+    if (optind >= argc) {
+        fprintf(stderr, "sg17tb %s: no scenario paths given (try: sg17tb %s scenarios/)\n", argv[0], argv[0]);
+        return 2;
+    }
+    return sg17_runner_run(argv + optind, (size_t)(argc - optind), &o);
+}
+
+int cmd_run(int argc, char **argv) { return run_common(argc, argv, false); }
+int cmd_broker(int argc, char **argv) { return run_common(argc, argv, true); }

@@ -1,0 +1,184 @@
+/* broker.c — ROUTER socket, host registry by Hello, malformed-frame accounting. */
+#include "bus/broker.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    zframe_t *id;
+    char *module;
+    bool claimed;
+} peer_t;
+
+struct sg17_broker {
+    zsock_t *router;
+    zpoller_t *poller;
+    peer_t *peers;
+    size_t n_peers;
+    uint64_t malformed;
+};
+
+sg17_broker_t *sg17_broker_new(const char *endpoint, sg17_err_t *err)
+{
+    sg17_broker_t *self = calloc(1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->router = zsock_new(ZMQ_ROUTER);
+    if (!self->router) {
+        free(self);
+        sg17_err(err, "broker: cannot create a ROUTER socket");
+        return NULL;
+    }
+    zsock_set_sndhwm(self->router, 0);
+    zsock_set_rcvhwm(self->router, 0);
+    zsock_set_router_mandatory(self->router, 1);
+    if (zsock_bind(self->router, "%s", endpoint) < 0) {
+        sg17_err(err, "broker: cannot bind %s: %s", endpoint, zmq_strerror(zmq_errno()));
+        zsock_destroy(&self->router);
+        free(self);
+        return NULL;
+    }
+    self->poller = zpoller_new(self->router, NULL);
+    return self;
+}
+
+void sg17_broker_destroy(sg17_broker_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    sg17_broker_t *self = *self_p;
+    for (size_t i = 0; i < self->n_peers; i++) {
+        zframe_destroy(&self->peers[i].id);
+        free(self->peers[i].module);
+    }
+    free(self->peers);
+    zpoller_destroy(&self->poller);
+    zsock_destroy(&self->router);
+    free(self);
+    *self_p = NULL;
+}
+
+static int peer_index(const sg17_broker_t *self, zframe_t *id)
+{
+    for (size_t i = 0; i < self->n_peers; i++)
+        if (zframe_eq(self->peers[i].id, id))
+            return (int)i;
+    return -1;
+}
+
+static void register_hello(sg17_broker_t *self, zframe_t **id_p, const Sg17__Hello *hello)
+{
+    int known = peer_index(self, *id_p);
+    if (known >= 0) { /* a host that reconnected: same identity, new hello */
+        free(self->peers[known].module);
+        self->peers[known].module = strdup(hello->module);
+        return;
+    }
+    peer_t *p = realloc(self->peers, (self->n_peers + 1) * sizeof *p);
+    if (!p)
+        return;
+    self->peers = p;
+    p[self->n_peers++] = (peer_t){*id_p, strdup(hello->module), false};
+    *id_p = NULL;
+}
+
+/* Receives one message and files it: returns a frame from a known peer (with *from set), or NULL
+ * when it was a hello, malformed, or nothing arrived (*from = -2 on timeout/interrupt). */
+static sg17_frame_t *recv_one(sg17_broker_t *self, int timeout_ms, int *from)
+{
+    *from = -2;
+    if (!zpoller_wait(self->poller, timeout_ms))
+        return NULL;
+    zframe_t *id = NULL;
+    int malformed;
+    sg17_frame_t *f = sg17_frame_recv(self->router, &id, &malformed);
+    *from = -1;
+    if (!f) {
+        if (malformed)
+            self->malformed++;
+        zframe_destroy(&id);
+        return NULL;
+    }
+    if (f->body_case == SG17__FRAME__BODY_HELLO) {
+        if (f->hello->abi == SG17_MODULE_ABI_VERSION && f->hello->module && *f->hello->module)
+            register_hello(self, &id, f->hello);
+        else
+            self->malformed++;
+        zframe_destroy(&id);
+        sg17_frame_free(&f);
+        return NULL;
+    }
+    *from = peer_index(self, id);
+    zframe_destroy(&id);
+    if (*from < 0) { /* a frame from a peer that never said hello */
+        self->malformed++;
+        sg17_frame_free(&f);
+    }
+    return f;
+}
+
+int sg17_broker_wait_host(sg17_broker_t *self, const char *module, int timeout_ms, sg17_err_t *err)
+{
+    int64_t deadline = zclock_mono() + timeout_ms;
+    while (true) {
+        for (size_t i = 0; i < self->n_peers; i++)
+            if (!self->peers[i].claimed && strcmp(self->peers[i].module, module) == 0) {
+                self->peers[i].claimed = true;
+                return (int)i;
+            }
+        int64_t left = deadline - zclock_mono();
+        if (left <= 0)
+            return sg17_err(err, "no host for module '%s' connected within %d ms", module, timeout_ms);
+        int from;
+        sg17_frame_t *f = recv_one(self, (int)left, &from);
+        if (f) { /* a stray frame from a known host between runs: not ours to use */
+            self->malformed++;
+            sg17_frame_free(&f);
+        } else if (from == -2 && zsys_interrupted) {
+            return sg17_err(err, "interrupted");
+        }
+    }
+}
+
+int sg17_broker_send(sg17_broker_t *self, int host, const sg17_frame_t *frame)
+{
+    if (host < 0 || (size_t)host >= self->n_peers)
+        return -1;
+    return sg17_frame_send(self->router, self->peers[host].id, frame);
+}
+
+sg17_frame_t *sg17_broker_recv(sg17_broker_t *self, int host, int timeout_ms, sg17_err_t *err)
+{
+    int64_t deadline = timeout_ms < 0 ? INT64_MAX : zclock_mono() + timeout_ms;
+    while (true) {
+        int64_t left = deadline == INT64_MAX ? -1 : deadline - zclock_mono();
+        if (deadline != INT64_MAX && left <= 0) {
+            sg17_err(err, "module host did not answer within %d ms", timeout_ms);
+            return NULL;
+        }
+        int from;
+        sg17_frame_t *f = recv_one(self, (int)(left > INT32_MAX ? INT32_MAX : left), &from);
+        if (f && from == host)
+            return f;
+        if (f) {
+            self->malformed++;
+            sg17_frame_free(&f);
+        }
+        if (from == -2 && zsys_interrupted) {
+            sg17_err(err, "interrupted");
+            return NULL;
+        }
+    }
+}
+
+void sg17_broker_quit_hosts(sg17_broker_t *self)
+{
+    Sg17__Frame f = SG17__FRAME__INIT;
+    f.body_case = SG17__FRAME__BODY_QUIT;
+    f.quit = "bye";
+    for (size_t i = 0; i < self->n_peers; i++)
+        sg17_frame_send(self->router, self->peers[i].id, &f);
+}
+
+uint64_t sg17_broker_malformed(const sg17_broker_t *self) { return self->malformed; }
+zsock_t *sg17_broker_socket(sg17_broker_t *self) { return self->router; }

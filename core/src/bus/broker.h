@@ -1,0 +1,33 @@
+/* broker.h — the broker's socket: a ROUTER that every module host (DEALER) connects to. It knows
+ * hosts by the Hello they send, and turns whatever a peer sends that is not a valid frame into a
+ * count (bus.malformed), never into a crash. Scheduling lives in engine/run.c; this is the wire. */
+#ifndef SG17_BUS_BROKER_H
+#define SG17_BUS_BROKER_H
+
+#include <czmq.h>
+#include <stdint.h>
+
+#include "bus/frame.h"
+#include "sg17tb/module.h"
+#include "util/diag.h"
+
+typedef struct sg17_broker sg17_broker_t;
+
+/* Binds a ROUTER on endpoint (inproc://, ipc://, tcp://). */
+sg17_broker_t *sg17_broker_new(const char *endpoint, sg17_err_t *err);
+void sg17_broker_destroy(sg17_broker_t **self_p);
+
+/* Waits up to timeout_ms for a host serving `module` that is not yet claimed; claims it and
+ * returns its handle (>= 0), or -1 with err set. */
+int sg17_broker_wait_host(sg17_broker_t *self, const char *module, int timeout_ms, sg17_err_t *err);
+int sg17_broker_send(sg17_broker_t *self, int host, const sg17_frame_t *frame);
+/* The next frame from `host`, waiting up to timeout_ms (-1 = forever). Frames from other peers
+ * are handled on the way (hello: registered; anything else: counted as malformed). NULL with err
+ * set on timeout or socket failure. */
+sg17_frame_t *sg17_broker_recv(sg17_broker_t *self, int host, int timeout_ms, sg17_err_t *err);
+/* Tells every known host to quit. */
+void sg17_broker_quit_hosts(sg17_broker_t *self);
+uint64_t sg17_broker_malformed(const sg17_broker_t *self);
+zsock_t *sg17_broker_socket(sg17_broker_t *self);
+
+#endif

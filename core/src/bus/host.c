@@ -1,0 +1,690 @@
+/* host.c — the module host: runs one module instance for the broker, a batch of events at a time,
+ * and implements the module SDK's service table (sg17_api_t) on top of that. */
+#include "bus/host.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bus/frame.h"
+#include "util/metrics.h"
+#include "util/rng.h"
+
+struct sg17_params {
+    Sg17__KeyValue **kv;
+    size_t n_kv;
+    sg17_msg_t *captured;
+    size_t n_captured;
+};
+
+/* A timer armed inside the current window: it fires before the batch ends. */
+typedef struct {
+    sg17_time_t time;
+    uint64_t order;
+    sg17_entity_t entity;
+    uint64_t tag;
+} local_timer_t;
+
+typedef struct {
+    sg17_ctx_t ctx; /* first: the module sees only this */
+    const sg17_module_t *module;
+    void *instance;
+    Sg17__Setup *setup; /* owned (unpacked frame kept alive) */
+    sg17_frame_t *setup_frame;
+    uint32_t n_entities;
+    char **names; /* "kind-N", built on first use */
+    uint8_t *compromised;
+    sg17_time_t now, window_end;
+    sg17_rng_t rng;
+    bool in_attack;
+    /* Output under construction */
+    Sg17__Send **sends;
+    size_t n_sends, cap_sends;
+    Sg17__Timer **timers;
+    size_t n_timers, cap_timers;
+    Sg17__Report **reports;
+    size_t n_reports, cap_reports;
+    local_timer_t *local;
+    size_t n_local, cap_local;
+    uint64_t local_order;
+    sg17_metrics_t *metrics;
+    char error[512];
+    bool failed;
+    bool verbose;
+} host_t;
+
+static host_t *host_of(sg17_ctx_t *ctx) { return (host_t *)ctx; }
+
+static void *grow_array(void *arr, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return arr;
+    size_t n = *cap ? *cap * 2 : 64;
+    while (n < need)
+        n *= 2;
+    void *p = realloc(arr, n * elem);
+    if (p)
+        *cap = n;
+    return p;
+}
+
+static void host_fail(host_t *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void host_fail(host_t *h, const char *fmt, ...)
+{
+    if (h->failed)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(h->error, sizeof h->error, fmt, ap);
+    va_end(ap);
+    h->failed = true;
+}
+
+/* ---- topology ---- */
+
+static const Sg17__EntityKind *kind_of(host_t *h, sg17_entity_t e)
+{
+    for (size_t i = 0; i < h->setup->n_kinds; i++) {
+        const Sg17__EntityKind *k = h->setup->kinds[i];
+        if (e >= k->first && e < k->first + k->count)
+            return k;
+    }
+    return NULL;
+}
+
+static sg17_time_t api_now(sg17_ctx_t *ctx) { return host_of(ctx)->now; }
+static uint64_t api_rand_u64(sg17_ctx_t *ctx) { return sg17_rng_next(&host_of(ctx)->rng); }
+
+static unsigned api_count(sg17_ctx_t *ctx, const char *kind)
+{
+    host_t *h = host_of(ctx);
+    for (size_t i = 0; i < h->setup->n_kinds; i++)
+        if (strcmp(h->setup->kinds[i]->kind, kind) == 0)
+            return h->setup->kinds[i]->count;
+    return 0;
+}
+
+static sg17_entity_t api_entity(sg17_ctx_t *ctx, const char *kind, unsigned index)
+{
+    host_t *h = host_of(ctx);
+    for (size_t i = 0; i < h->setup->n_kinds; i++) {
+        const Sg17__EntityKind *k = h->setup->kinds[i];
+        if (strcmp(k->kind, kind) == 0)
+            return index < k->count ? k->first + index : SG17_NO_ENTITY;
+    }
+    return SG17_NO_ENTITY;
+}
+
+static const char *api_entity_name(sg17_ctx_t *ctx, sg17_entity_t e)
+{
+    host_t *h = host_of(ctx);
+    if (e >= h->n_entities)
+        return "adversary";
+    if (!h->names) {
+        h->names = calloc(h->n_entities, sizeof *h->names);
+        if (!h->names)
+            return "?";
+    }
+    if (!h->names[e]) {
+        const Sg17__EntityKind *k = kind_of(h, e);
+        char buf[160];
+        snprintf(buf, sizeof buf, "%s-%u", k ? k->kind : "?", k ? e - k->first : e);
+        h->names[e] = strdup(buf);
+    }
+    return h->names[e] ? h->names[e] : "?";
+}
+
+static const char *api_entity_kind(sg17_ctx_t *ctx, sg17_entity_t e)
+{
+    const Sg17__EntityKind *k = kind_of(host_of(ctx), e);
+    return k ? k->kind : "";
+}
+
+static unsigned api_entity_index(sg17_ctx_t *ctx, sg17_entity_t e)
+{
+    const Sg17__EntityKind *k = kind_of(host_of(ctx), e);
+    return k ? e - k->first : 0;
+}
+
+static const char *api_config(sg17_ctx_t *ctx, const char *key)
+{
+    host_t *h = host_of(ctx);
+    for (size_t i = 0; i < h->setup->n_config; i++)
+        if (strcmp(h->setup->config[i]->key, key) == 0)
+            return h->setup->config[i]->value;
+    host_fail(h, "module asked for config key '%s', which its descriptor does not declare", key);
+    return "";
+}
+
+static bool api_mitigation(sg17_ctx_t *ctx, const char *name)
+{
+    host_t *h = host_of(ctx);
+    for (size_t i = 0; i < h->setup->n_mitigations_on; i++)
+        if (strcmp(h->setup->mitigations_on[i], name) == 0)
+            return true;
+    return false;
+}
+
+/* ---- traffic ---- */
+
+static int queue_send(host_t *h, sg17_entity_t src, sg17_entity_t dst, const char *type,
+                      const void *payload, size_t len, bool injected)
+{
+    if (dst >= h->n_entities) {
+        host_fail(h, "send to unknown entity %u", dst);
+        return -1;
+    }
+    h->sends = grow_array(h->sends, &h->cap_sends, h->n_sends + 1, sizeof *h->sends);
+    Sg17__Send *s = calloc(1, sizeof *s);
+    Sg17__Envelope *env = calloc(1, sizeof *env);
+    uint8_t *copy = len ? malloc(len) : NULL;
+    char *type_copy = strdup(type);
+    if (!h->sends || !s || !env || (len && !copy) || !type_copy) {
+        free(s), free(env), free(copy), free(type_copy);
+        host_fail(h, "out of memory");
+        return -1;
+    }
+    sg17__send__init(s);
+    sg17__envelope__init(env);
+    if (len)
+        memcpy(copy, payload, len);
+    env->version = SG17_ENVELOPE_VERSION;
+    env->src = src;
+    env->dst = dst;
+    env->type = type_copy;
+    env->sent_at = h->now;
+    env->payload.data = copy;
+    env->payload.len = len;
+    s->env = env;
+    s->injected = injected;
+    s->time = h->now;
+    h->sends[h->n_sends++] = s;
+    return 0;
+}
+
+static int api_send(sg17_ctx_t *ctx, sg17_entity_t src, sg17_entity_t dst, const char *type,
+                    const void *payload, size_t len)
+{
+    host_t *h = host_of(ctx);
+    if (src >= h->n_entities) {
+        host_fail(h, "send from unknown entity %u", src);
+        return -1;
+    }
+    return queue_send(h, src, dst, type, payload, len, false);
+}
+
+static int api_inject(sg17_ctx_t *ctx, sg17_entity_t claimed_src, sg17_entity_t dst,
+                      const char *type, const void *payload, size_t len)
+{
+    host_t *h = host_of(ctx);
+    if (!h->in_attack) {
+        host_fail(h, "sg17_inject called outside an attack hook");
+        return -1;
+    }
+    return queue_send(h, claimed_src, dst, type, payload, len, true);
+}
+
+static int api_timer(sg17_ctx_t *ctx, sg17_entity_t e, sg17_time_t delay, uint64_t tag)
+{
+    host_t *h = host_of(ctx);
+    sg17_time_t at = h->now + delay;
+    if (at < h->window_end) { /* fires inside this window: keep it local, in order */
+        h->local = grow_array(h->local, &h->cap_local, h->n_local + 1, sizeof *h->local);
+        if (!h->local)
+            return -1;
+        h->local[h->n_local++] = (local_timer_t){at, h->local_order++, e, tag};
+        return 0;
+    }
+    h->timers = grow_array(h->timers, &h->cap_timers, h->n_timers + 1, sizeof *h->timers);
+    Sg17__Timer *t = calloc(1, sizeof *t);
+    if (!h->timers || !t) {
+        free(t);
+        return -1;
+    }
+    sg17__timer__init(t);
+    t->entity = e;
+    t->time = at;
+    t->tag = tag;
+    h->timers[h->n_timers++] = t;
+    return 0;
+}
+
+static void api_report(sg17_ctx_t *ctx, const sg17_msg_t *msg, bool accepted, const char *reason)
+{
+    host_t *h = host_of(ctx);
+    h->reports = grow_array(h->reports, &h->cap_reports, h->n_reports + 1, sizeof *h->reports);
+    Sg17__Report *r = calloc(1, sizeof *r);
+    char *reason_copy = strdup(reason && !accepted ? reason : "");
+    if (!h->reports || !r || !reason_copy) {
+        free(r), free(reason_copy);
+        return;
+    }
+    sg17__report__init(r);
+    r->id = msg->id;
+    r->accepted = accepted;
+    r->reason = reason_copy;
+    h->reports[h->n_reports++] = r;
+}
+
+static void api_metric_add(sg17_ctx_t *ctx, const char *name, double delta)
+{
+    sg17_metrics_add(host_of(ctx)->metrics, name, delta);
+}
+
+static void api_metric_set(sg17_ctx_t *ctx, const char *name, double value)
+{
+    sg17_metrics_set(host_of(ctx)->metrics, name, value);
+}
+
+static bool api_compromised(sg17_ctx_t *ctx, sg17_entity_t e)
+{
+    host_t *h = host_of(ctx);
+    return e < h->n_entities && h->compromised[e];
+}
+
+static const char *api_param(const sg17_params_t *p, const char *name)
+{
+    for (size_t i = 0; i < p->n_kv; i++)
+        if (strcmp(p->kv[i]->key, name) == 0)
+            return p->kv[i]->value;
+    return NULL;
+}
+
+static size_t api_captured_count(const sg17_params_t *p) { return p->n_captured; }
+
+static const sg17_msg_t *api_captured(const sg17_params_t *p, size_t i)
+{
+    return i < p->n_captured ? &p->captured[i] : NULL;
+}
+
+static void api_log(sg17_ctx_t *ctx, const char *fmt, va_list ap)
+{
+    host_t *h = host_of(ctx);
+    char line[512];
+    vsnprintf(line, sizeof line, fmt, ap);
+    snprintf(h->error, sizeof h->error, "%s", line);
+    if (h->verbose)
+        fprintf(stderr, "[%s %s t=%.3fs] %s\n", h->module->name, h->setup ? h->setup->run : "",
+                (double)h->now / 1e6, line);
+}
+
+static const sg17_api_t host_api = {
+    .abi = SG17_MODULE_ABI_VERSION,
+    .now = api_now,
+    .rand_u64 = api_rand_u64,
+    .count = api_count,
+    .entity = api_entity,
+    .entity_name = api_entity_name,
+    .entity_kind = api_entity_kind,
+    .entity_index = api_entity_index,
+    .config = api_config,
+    .mitigation = api_mitigation,
+    .send = api_send,
+    .timer = api_timer,
+    .report = api_report,
+    .metric_add = api_metric_add,
+    .metric_set = api_metric_set,
+    .inject = api_inject,
+    .compromised = api_compromised,
+    .param = api_param,
+    .captured_count = api_captured_count,
+    .captured = api_captured,
+    .log = api_log,
+};
+
+/* ---- run lifecycle ---- */
+
+static void host_reset_output(host_t *h)
+{
+    for (size_t i = 0; i < h->n_sends; i++) {
+        Sg17__Send *s = h->sends[i];
+        free(s->env->payload.data);
+        free(s->env->type);
+        free(s->env);
+        free(s);
+    }
+    for (size_t i = 0; i < h->n_timers; i++)
+        free(h->timers[i]);
+    for (size_t i = 0; i < h->n_reports; i++) {
+        free(h->reports[i]->reason);
+        free(h->reports[i]);
+    }
+    h->n_sends = h->n_timers = h->n_reports = 0;
+}
+
+static void host_end_run(host_t *h)
+{
+    if (h->instance && h->module->destroy)
+        h->module->destroy(h->instance);
+    h->instance = NULL;
+    if (h->names)
+        for (uint32_t i = 0; i < h->n_entities; i++)
+            free(h->names[i]);
+    free(h->names);
+    h->names = NULL;
+    free(h->compromised);
+    h->compromised = NULL;
+    sg17_frame_free(&h->setup_frame);
+    h->setup = NULL;
+    sg17_metrics_destroy(&h->metrics);
+    host_reset_output(h);
+    h->n_local = 0;
+}
+
+static double elapsed_us(const struct timespec *a)
+{
+    struct timespec b;
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    return (double)(b.tv_sec - a->tv_sec) * 1e6 + (double)(b.tv_nsec - a->tv_nsec) / 1e3;
+}
+
+static void host_begin_run(host_t *h, sg17_frame_t *frame)
+{
+    host_end_run(h);
+    h->setup_frame = frame;
+    h->setup = frame->setup;
+    h->failed = false;
+    h->error[0] = '\0';
+    h->now = 0;
+    h->window_end = 0;
+    h->n_entities = 0;
+    for (size_t i = 0; i < h->setup->n_kinds; i++) {
+        uint32_t end = h->setup->kinds[i]->first + h->setup->kinds[i]->count;
+        if (end > h->n_entities)
+            h->n_entities = end;
+    }
+    h->compromised = calloc(h->n_entities ? h->n_entities : 1, 1);
+    h->metrics = sg17_metrics_new();
+    sg17_rng_seed(&h->rng, h->setup->seed, 1);
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    h->instance = h->module->create ? h->module->create(&h->ctx) : NULL;
+    if (!h->instance && h->module->create)
+        host_fail(h, "module %s failed to create an instance: %s", h->module->name,
+                  h->error[0] ? h->error : "no reason given");
+    sg17_metrics_add(h->metrics, "cost.create.us", elapsed_us(&t0));
+}
+
+static void fill_params(sg17_params_t *p, const Sg17__Event *ev)
+{
+    p->kv = ev->params;
+    p->n_kv = ev->n_params;
+    p->n_captured = ev->n_captured;
+    p->captured = ev->n_captured ? calloc(ev->n_captured, sizeof *p->captured) : NULL;
+    if (!p->captured)
+        p->n_captured = 0;
+    for (size_t i = 0; i < p->n_captured; i++) {
+        const Sg17__Envelope *e = ev->captured[i];
+        p->captured[i] = (sg17_msg_t){.id = e->id, .dst = e->dst, .claimed_src = e->src,
+                                      .type = e->type, .payload = e->payload.data,
+                                      .len = e->payload.len, .sent_at = e->sent_at};
+    }
+}
+
+/* Runs one event through the module, timing the handler into cost.* metrics. */
+static void host_dispatch(host_t *h, const Sg17__Event *ev)
+{
+    const sg17_module_t *m = h->module;
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    char cost_name[192];
+    switch (ev->kind) {
+    case SG17__EVENT__KIND__START:
+        if (m->start)
+            m->start(h->instance, &h->ctx);
+        snprintf(cost_name, sizeof cost_name, "cost.start.us");
+        break;
+    case SG17__EVENT__KIND__DELIVER: {
+        const Sg17__Envelope *e = ev->env;
+        if (!e || e->dst >= h->n_entities) {
+            host_fail(h, "delivery to an unknown entity");
+            return;
+        }
+        sg17_msg_t msg = {.id = e->id, .dst = e->dst, .claimed_src = e->src, .type = e->type,
+                          .payload = e->payload.data, .len = e->payload.len,
+                          .sent_at = e->sent_at};
+        if (m->on_message)
+            m->on_message(h->instance, &h->ctx, &msg);
+        snprintf(cost_name, sizeof cost_name, "cost.message.%s.us", e->type);
+        break;
+    }
+    case SG17__EVENT__KIND__TIMER:
+        if (m->on_timer)
+            m->on_timer(h->instance, &h->ctx, ev->entity, ev->tag);
+        snprintf(cost_name, sizeof cost_name, "cost.timer.us");
+        break;
+    case SG17__EVENT__KIND__ATTACK:
+    case SG17__EVENT__KIND__COMPROMISE: {
+        sg17_params_t p;
+        fill_params(&p, ev);
+        h->in_attack = true;
+        if (ev->kind == SG17__EVENT__KIND__COMPROMISE) {
+            if (ev->entity < h->n_entities)
+                h->compromised[ev->entity] = 1;
+            if (m->on_compromise)
+                m->on_compromise(h->instance, &h->ctx, ev->entity, &p);
+        } else if (!m->on_attack || m->on_attack(h->instance, &h->ctx, ev->name, &p) < 0) {
+            host_fail(h, "attack '%s' failed: %s", ev->name,
+                      h->error[0] ? h->error : "the module has no attack hook");
+        }
+        h->in_attack = false;
+        free(p.captured);
+        snprintf(cost_name, sizeof cost_name, "cost.attack.us");
+        break;
+    }
+    default:
+        return;
+    }
+    double us = elapsed_us(&t0);
+    sg17_metrics_add(h->metrics, cost_name, us);
+    sg17_metrics_add(h->metrics, "cost.handlers.us", us);
+}
+
+static int local_before(const local_timer_t *a, const local_timer_t *b)
+{
+    return a->time < b->time || (a->time == b->time && a->order < b->order);
+}
+
+/* Pops the earliest local timer (small arrays: a linear scan is enough). */
+static local_timer_t local_pop(host_t *h)
+{
+    size_t best = 0;
+    for (size_t i = 1; i < h->n_local; i++)
+        if (local_before(&h->local[i], &h->local[best]))
+            best = i;
+    local_timer_t t = h->local[best];
+    h->local[best] = h->local[--h->n_local];
+    return t;
+}
+
+static size_t local_min(const host_t *h)
+{
+    size_t best = 0;
+    for (size_t i = 1; i < h->n_local; i++)
+        if (local_before(&h->local[i], &h->local[best]))
+            best = i;
+    return best;
+}
+
+/* Processes a batch in (time, seq) order, interleaving timers armed inside the window. */
+static void host_run_batch(host_t *h, const Sg17__Batch *batch)
+{
+    h->window_end = batch->window_end;
+    h->n_local = 0;
+    size_t i = 0;
+    while (!h->failed && (i < batch->n_events || h->n_local)) {
+        bool take_local = false;
+        if (h->n_local) {
+            const local_timer_t *lt = &h->local[local_min(h)];
+            take_local = i >= batch->n_events || lt->time < batch->events[i]->time;
+        }
+        if (take_local) {
+            local_timer_t lt = local_pop(h);
+            Sg17__Event ev = SG17__EVENT__INIT;
+            ev.kind = SG17__EVENT__KIND__TIMER;
+            ev.time = lt.time;
+            ev.entity = lt.entity;
+            ev.tag = lt.tag;
+            h->now = lt.time;
+            host_dispatch(h, &ev);
+        } else {
+            const Sg17__Event *ev = batch->events[i++];
+            if (ev->time > h->now)
+                h->now = ev->time;
+            host_dispatch(h, ev);
+        }
+    }
+}
+
+static int send_output(host_t *h, zsock_t *sock)
+{
+    Sg17__Output out = SG17__OUTPUT__INIT;
+    out.sends = h->sends;
+    out.n_sends = h->n_sends;
+    out.timers = h->timers;
+    out.n_timers = h->n_timers;
+    out.reports = h->reports;
+    out.n_reports = h->n_reports;
+    out.error = h->failed ? h->error : "";
+    Sg17__Frame f = SG17__FRAME__INIT;
+    f.body_case = SG17__FRAME__BODY_OUTPUT;
+    f.output = &out;
+    int rc = sg17_frame_send(sock, NULL, &f);
+    host_reset_output(h);
+    return rc;
+}
+
+typedef struct {
+    Sg17__Metric *items;
+    Sg17__Metric **ptrs;
+    size_t n;
+} metric_list_t;
+
+static void collect_metric(const char *name, double value, void *arg)
+{
+    metric_list_t *l = arg;
+    Sg17__Metric *m = &l->items[l->n];
+    sg17__metric__init(m);
+    m->name = (char *)name;
+    m->value = value;
+    m->absolute = true;
+    l->ptrs[l->n++] = m;
+}
+
+static int send_done(host_t *h, zsock_t *sock)
+{
+    if (h->instance && h->module->finish && !h->failed)
+        h->module->finish(h->instance, &h->ctx);
+    size_t n = h->metrics ? sg17_metrics_size(h->metrics) : 0;
+    metric_list_t l = {calloc(n + 1, sizeof(Sg17__Metric)), calloc(n + 1, sizeof(Sg17__Metric *)), 0};
+    if (h->metrics && l.items && l.ptrs)
+        sg17_metrics_each(h->metrics, collect_metric, &l);
+    Sg17__Done done = SG17__DONE__INIT;
+    done.metrics = l.ptrs;
+    done.n_metrics = l.n;
+    Sg17__Frame f = SG17__FRAME__INIT;
+    f.body_case = SG17__FRAME__BODY_DONE;
+    f.done = &done;
+    int rc = sg17_frame_send(sock, NULL, &f);
+    free(l.items);
+    free(l.ptrs);
+    host_end_run(h);
+    return rc;
+}
+
+static int host_loop(zsock_t *dealer, zsock_t *pipe, const sg17_module_t *module, sg17_err_t *err)
+{
+    host_t h;
+    memset(&h, 0, sizeof h);
+    h.ctx.api = &host_api;
+    h.module = module;
+    h.verbose = getenv("SG17TB_VERBOSE") != NULL;
+
+    Sg17__Hello hello = SG17__HELLO__INIT;
+    hello.module = (char *)module->name;
+    hello.abi = SG17_MODULE_ABI_VERSION;
+    Sg17__Frame f = SG17__FRAME__INIT;
+    f.body_case = SG17__FRAME__BODY_HELLO;
+    f.hello = &hello;
+    if (sg17_frame_send(dealer, NULL, &f) < 0)
+        return sg17_err(err, "host: cannot send hello");
+
+    zpoller_t *poller = zpoller_new(dealer, pipe, NULL);
+    int rc = 0;
+    while (true) {
+        zsock_t *which = zpoller_wait(poller, -1);
+        if (!which || which == pipe) /* interrupted, or $TERM from the actor's owner */
+            break;
+        int malformed;
+        sg17_frame_t *frame = sg17_frame_recv(dealer, NULL, &malformed);
+        if (!frame) {
+            if (malformed)
+                continue; /* counted by nobody here: the broker is trusted, but never crash */
+            break;
+        }
+        switch (frame->body_case) {
+        case SG17__FRAME__BODY_SETUP:
+            host_begin_run(&h, frame);
+            frame = NULL; /* kept as the run's setup */
+            break;
+        case SG17__FRAME__BODY_BATCH:
+            if (h.setup)
+                host_run_batch(&h, frame->batch);
+            else
+                host_fail(&h, "batch before setup");
+            send_output(&h, dealer);
+            break;
+        case SG17__FRAME__BODY_FINISH:
+            send_done(&h, dealer);
+            break;
+        case SG17__FRAME__BODY_QUIT:
+            sg17_frame_free(&frame);
+            goto out;
+        default:
+            break;
+        }
+        sg17_frame_free(&frame);
+    }
+out:
+    host_end_run(&h);
+    free(h.sends);
+    free(h.timers);
+    free(h.reports);
+    free(h.local);
+    zpoller_destroy(&poller);
+    return rc;
+}
+
+int sg17_host_serve(zsock_t *dealer, const sg17_module_t *module, sg17_err_t *err)
+{
+    return host_loop(dealer, NULL, module, err);
+}
+
+void sg17_host_actor(zsock_t *pipe, void *args)
+{
+    const sg17_module_t *module = args;
+    zsock_signal(pipe, 0);
+    char *endpoint = zstr_recv(pipe);
+    if (!endpoint)
+        return;
+    zsock_t *dealer = zsock_new_dealer(endpoint);
+    zstr_free(&endpoint);
+    if (dealer) {
+        zsock_set_sndhwm(dealer, 0);
+        zsock_set_rcvhwm(dealer, 0);
+        host_loop(dealer, pipe, module, NULL);
+        zsock_destroy(&dealer);
+    }
+    /* wait for $TERM so zactor_destroy's handshake completes */
+    while (true) {
+        char *cmd = zstr_recv(pipe);
+        if (!cmd)
+            break;
+        bool term = strcmp(cmd, "$TERM") == 0;
+        zstr_free(&cmd);
+        if (term)
+            break;
+    }
+}

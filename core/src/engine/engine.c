@@ -1,0 +1,215 @@
+/* engine.c — one scenario: two runs on the bus, conditions evaluated over their metrics, verdict. */
+#include "engine/engine.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bus/host.h"
+#include "engine/loader.h"
+#include "engine/run.h"
+#include "engine/verdict.h"
+#include "util/metrics.h"
+
+static json_t *string_list(char **items, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, json_string(items[i]));
+    return a;
+}
+
+static json_t *entry_new(const sg17_scenario_t *s)
+{
+    json_t *e = json_object();
+    json_object_set_new(e, "id", json_string(s->id));
+    json_object_set_new(e, "base_id", json_string(s->base_id ? s->base_id : s->id));
+    json_object_set_new(e, "file", json_string(s->file ? s->file : ""));
+    json_object_set_new(e, "module", json_string(s->module));
+    json_object_set_new(e, "title", json_string(s->title ? s->title : ""));
+    json_object_set_new(e, "requirements", string_list(s->requirements, s->n_requirements));
+    json_object_set_new(e, "threats", string_list(s->threats, s->n_threats));
+    json_object_set_new(e, "seed", json_integer((json_int_t)s->seed));
+    json_object_set_new(e, "mitigations", string_list(s->mitigations, s->n_mitigations));
+    if (s->n_matrix_point) {
+        json_t *m = json_object();
+        for (size_t i = 0; i < s->n_matrix_point; i++)
+            json_object_set_new(m, s->matrix_point[i].key, json_string(s->matrix_point[i].value));
+        json_object_set_new(e, "matrix", m);
+        json_object_set_new(e, "matrix_x", json_string(s->matrix_x));
+    } else {
+        json_object_set_new(e, "matrix", json_null());
+        json_object_set_new(e, "matrix_x", json_null());
+    }
+    json_object_set_new(e, "expect", json_string(s->expect ? s->expect : "holds"));
+    json_object_set_new(e, "expect_reason", s->expect_reason ? json_string(s->expect_reason) : json_null());
+    json_object_set_new(e, "error", json_null());
+    return e;
+}
+
+static void set_verdict(json_t *e, const char *verdict, const char *reason)
+{
+    json_object_set_new(e, "verdict", json_string(verdict));
+    json_object_set_new(e, "reason", json_string(reason));
+    const char *expect = json_string_value(json_object_get(e, "expect"));
+    json_object_set_new(e, "matches_expect", json_boolean(expect && strcmp(expect, verdict) == 0));
+}
+
+json_t *sg17_engine_error_entry(const sg17_scenario_t *s, const char *file, const char *message)
+{
+    json_t *e;
+    if (s) {
+        e = entry_new(s);
+    } else { /* the file did not even parse */
+        e = json_object();
+        json_object_set_new(e, "id", json_string(file));
+        json_object_set_new(e, "base_id", json_string(file));
+        json_object_set_new(e, "file", json_string(file));
+        json_object_set_new(e, "module", json_string(""));
+        json_object_set_new(e, "title", json_string("(invalid scenario)"));
+        json_object_set_new(e, "requirements", json_array());
+        json_object_set_new(e, "threats", json_array());
+        json_object_set_new(e, "seed", json_integer(0));
+        json_object_set_new(e, "mitigations", json_array());
+        json_object_set_new(e, "matrix", json_null());
+        json_object_set_new(e, "matrix_x", json_null());
+        json_object_set_new(e, "expect", json_string("holds"));
+        json_object_set_new(e, "expect_reason", json_null());
+    }
+    json_object_set_new(e, "error", json_string(message));
+    json_object_set_new(e, "conditions", json_array());
+    json_object_set_new(e, "runs", json_object());
+    json_object_set_new(e, "wall_ms", json_real(0));
+    set_verdict(e, "error", message);
+    return e;
+}
+
+static double lookup_metric(void *arg, const char *name)
+{
+    json_t *v = json_object_get(arg, name);
+    return v ? json_number_value(v) : 0.0;
+}
+
+static json_t *num_or_null(double v) { return isfinite(v) ? json_real(v) : json_null(); }
+
+static int collect_name(void *arg, const char *metric)
+{
+    json_array_append_new(arg, json_string(metric));
+    return 0;
+}
+
+/* Evaluates a condition list over one run's metrics; appends each to `out`; true if all hold
+ * (an empty list holds). */
+static bool judge_set(json_t *out, const char *set, const char *run, const sg17_condition_t *c,
+                      size_t n, json_t *metrics)
+{
+    bool all = true;
+    for (size_t i = 0; i < n; i++) {
+        double lhs = NAN, rhs = NAN;
+        bool ok = sg17_expr_eval(c[i].expr, lookup_metric, metrics, &lhs, &rhs);
+        all &= ok;
+        json_t *names = json_array();
+        sg17_expr_each_metric(c[i].expr, collect_name, names);
+        json_t *row = json_object();
+        json_object_set_new(row, "set", json_string(set));
+        json_object_set_new(row, "run", json_string(run));
+        json_object_set_new(row, "expr", json_string(c[i].text));
+        json_object_set_new(row, "result", json_boolean(ok));
+        json_object_set_new(row, "lhs", num_or_null(lhs));
+        json_object_set_new(row, "rhs", num_or_null(rhs));
+        json_object_set_new(row, "metrics", names);
+        json_array_append_new(out, row);
+    }
+    return all;
+}
+
+void sg17_engine_judge(json_t *entry, const sg17_scenario_t *s, json_t *baseline_metrics,
+                       json_t *protected_metrics)
+{
+    json_t *conds = json_array();
+    sg17_verdict_input_t in = {0};
+    in.success_baseline = judge_set(conds, "success", "baseline", s->success, s->n_success, baseline_metrics);
+    in.success_protected = judge_set(conds, "success", "protected", s->success, s->n_success, protected_metrics);
+    in.service_ok = judge_set(conds, "service", "protected", s->service, s->n_service, protected_metrics);
+    in.has_detection = s->n_detection > 0;
+    in.detection_ok = judge_set(conds, "detection", "protected", s->detection, s->n_detection, protected_metrics);
+    in.no_mitigations = s->n_mitigations == 0;
+    const char *why;
+    sg17_verdict_t v = sg17_verdict_decide(&in, &why);
+    json_object_set_new(entry, "conditions", conds);
+    set_verdict(entry, sg17_verdict_names[v], why);
+}
+
+static void metric_to_json(const char *name, double value, void *arg)
+{
+    json_object_set_new(arg, name, json_real(value));
+}
+
+static json_t *run_json(const sg17_metrics_t *m, const sg17_run_stats_t *st)
+{
+    json_t *metrics = json_object();
+    sg17_metrics_each(m, metric_to_json, metrics);
+    json_t *run = json_object();
+    json_object_set_new(run, "metrics", metrics);
+    json_object_set_new(run, "wall_ms", json_real(st->wall_ms));
+    return run;
+}
+
+json_t *sg17_engine_run_scenario(const sg17_scenario_t *s, const sg17_engine_opts_t *opts)
+{
+    sg17_err_t err = {{0}};
+    const sg17_module_t *module = sg17_loader_get(s->module, &err);
+    if (!module)
+        return sg17_engine_error_entry(s, s->file, err.msg);
+
+    sg17_broker_t *broker = opts ? opts->broker : NULL;
+    sg17_broker_t *own = NULL;
+    zactor_t *host_actor = NULL;
+    int host = -1;
+    if (!broker) {
+        static unsigned counter;
+        char endpoint[96];
+        snprintf(endpoint, sizeof endpoint, "inproc://sg17-bus-%u", counter++);
+        own = broker = sg17_broker_new(endpoint, &err);
+        if (broker) {
+            host_actor = zactor_new(sg17_host_actor, (void *)module);
+            if (host_actor)
+                zstr_send(host_actor, endpoint);
+        }
+    }
+    if (broker)
+        host = sg17_broker_wait_host(broker, module->name,
+                                     opts && opts->host_wait_ms ? opts->host_wait_ms : 30000, &err);
+
+    json_t *entry = entry_new(s);
+    json_t *runs = json_object();
+    json_t *metrics[2] = {NULL, NULL};
+    double total_ms = 0;
+    int rc = host < 0 ? -1 : 0;
+    for (int p = 0; rc == 0 && p < 2; p++) {
+        sg17_metrics_t *m = sg17_metrics_new();
+        sg17_run_stats_t st;
+        rc = sg17_run_once(broker, host, s, module, p == 1, m, &st, &err);
+        if (rc == 0) {
+            json_t *run = run_json(m, &st);
+            metrics[p] = json_object_get(run, "metrics");
+            json_object_set_new(runs, p ? "protected" : "baseline", run);
+            total_ms += st.wall_ms;
+        }
+        sg17_metrics_destroy(&m);
+    }
+    json_object_set_new(entry, "runs", runs);
+    json_object_set_new(entry, "wall_ms", json_real(total_ms));
+    if (rc == 0) {
+        sg17_engine_judge(entry, s, metrics[0], metrics[1]);
+    } else {
+        json_object_set_new(entry, "conditions", json_array());
+        json_object_set_new(entry, "error", json_string(err.msg));
+        set_verdict(entry, "error", err.msg);
+    }
+    if (own) {
+        zactor_destroy(&host_actor);
+        sg17_broker_destroy(&own);
+    }
+    return entry;
+}

@@ -1,0 +1,176 @@
+/* ledger.c — message records in id order (ids are assigned increasing), binary-searched by id. */
+#include "engine/ledger.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const sg17_prov_names[SG17_PROV_COUNT] = {"genuine", "injected", "replayed", "modified",
+                                                      "from_compromised"};
+
+#define MAX_NAMES 65535
+
+struct sg17_ledger {
+    sg17_ledger_record_t *recs;
+    size_t n, cap;
+    char **types;
+    size_t n_types;
+    char **reasons;
+    size_t n_reasons;
+    uint64_t anomalies;
+};
+
+sg17_ledger_t *sg17_ledger_new(void) { return calloc(1, sizeof(sg17_ledger_t)); }
+
+void sg17_ledger_destroy(sg17_ledger_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    sg17_ledger_t *self = *self_p;
+    for (size_t i = 0; i < self->n_types; i++)
+        free(self->types[i]);
+    for (size_t i = 0; i < self->n_reasons; i++)
+        free(self->reasons[i]);
+    free(self->types);
+    free(self->reasons);
+    free(self->recs);
+    free(self);
+    *self_p = NULL;
+}
+
+/* Small string interning: message types and reasons are few per module. */
+static uint16_t intern(char ***table, size_t *n, const char *s)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp((*table)[i], s) == 0)
+            return (uint16_t)i;
+    if (*n >= MAX_NAMES)
+        return (uint16_t)(*n - 1);
+    char **t = realloc(*table, (*n + 1) * sizeof **table);
+    if (!t)
+        return 0;
+    *table = t;
+    t[*n] = strdup(s);
+    return (uint16_t)(*n)++;
+}
+
+sg17_ledger_record_t *sg17_ledger_record(sg17_ledger_t *self, uint64_t id, sg17_entity_t true_src,
+                                         sg17_entity_t claimed_src, sg17_entity_t dst,
+                                         const char *type, sg17_prov_t prov, sg17_time_t sent_at)
+{
+    if (self->n == self->cap) {
+        size_t cap = self->cap ? self->cap * 2 : 1024;
+        sg17_ledger_record_t *r = realloc(self->recs, cap * sizeof *r);
+        if (!r)
+            return NULL;
+        self->recs = r;
+        self->cap = cap;
+    }
+    sg17_ledger_record_t *r = &self->recs[self->n++];
+    *r = (sg17_ledger_record_t){.id = id, .true_src = true_src, .claimed_src = claimed_src,
+                                .dst = dst, .type = intern(&self->types, &self->n_types, type),
+                                .prov = (uint8_t)prov, .fate = SG17_FATE_IN_FLIGHT,
+                                .outcome = SG17_OUTCOME_NONE, .sent_at = sent_at};
+    return r;
+}
+
+sg17_ledger_record_t *sg17_ledger_find(sg17_ledger_t *self, uint64_t id)
+{
+    size_t lo = 0, hi = self->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (self->recs[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < self->n && self->recs[lo].id == id ? &self->recs[lo] : NULL;
+}
+
+void sg17_ledger_set_fate(sg17_ledger_t *self, uint64_t id, sg17_fate_t fate)
+{
+    sg17_ledger_record_t *r = sg17_ledger_find(self, id);
+    if (r)
+        r->fate = (uint8_t)fate;
+}
+
+int sg17_ledger_report(sg17_ledger_t *self, uint64_t id, bool accepted, const char *reason)
+{
+    sg17_ledger_record_t *r = sg17_ledger_find(self, id);
+    if (!r || r->fate != SG17_FATE_DELIVERED || r->outcome != SG17_OUTCOME_NONE) {
+        self->anomalies++;
+        return -1;
+    }
+    r->outcome = accepted ? SG17_OUTCOME_ACCEPTED : SG17_OUTCOME_REJECTED;
+    if (!accepted)
+        r->reason = intern(&self->reasons, &self->n_reasons, reason && *reason ? reason : "unspecified");
+    return 0;
+}
+
+uint64_t sg17_ledger_anomalies(const sg17_ledger_t *self) { return self->anomalies; }
+size_t sg17_ledger_size(const sg17_ledger_t *self) { return self->n; }
+
+enum { V_SENT, V_DELIVERED, V_ACCEPTED, V_REJECTED, V_DROPPED, V_UNREPORTED, V_COUNT };
+static const char *const verb_names[V_COUNT] = {"sent",     "delivered", "accepted",
+                                                "rejected", "dropped",   "unreported"};
+
+void sg17_ledger_metrics(const sg17_ledger_t *self, sg17_metrics_t *out,
+                         const sg17_reason_t *reasons)
+{
+    size_t nt = self->n_types;
+    uint64_t(*by_type)[V_COUNT][SG17_PROV_COUNT] = calloc(nt ? nt : 1, sizeof *by_type);
+    uint64_t *by_reason = calloc(self->n_reasons ? self->n_reasons : 1, sizeof *by_reason);
+    if (!by_type || !by_reason) {
+        free(by_type);
+        free(by_reason);
+        return;
+    }
+    for (size_t i = 0; i < self->n; i++) {
+        const sg17_ledger_record_t *r = &self->recs[i];
+        uint64_t(*c)[SG17_PROV_COUNT] = by_type[r->type];
+        c[V_SENT][r->prov]++;
+        if (r->fate == SG17_FATE_DROPPED)
+            c[V_DROPPED][r->prov]++;
+        if (r->fate != SG17_FATE_DELIVERED)
+            continue;
+        c[V_DELIVERED][r->prov]++;
+        if (r->outcome == SG17_OUTCOME_ACCEPTED)
+            c[V_ACCEPTED][r->prov]++;
+        else if (r->outcome == SG17_OUTCOME_REJECTED) {
+            c[V_REJECTED][r->prov]++;
+            by_reason[r->reason]++;
+        } else
+            c[V_UNREPORTED][r->prov]++;
+    }
+    char name[256];
+    for (int v = 0; v < V_COUNT; v++) {
+        uint64_t all = 0;
+        for (int p = 0; p < SG17_PROV_COUNT; p++) {
+            uint64_t sum = 0;
+            for (size_t t = 0; t < nt; t++) {
+                uint64_t k = by_type[t][v][p];
+                sum += k;
+                if (k) {
+                    snprintf(name, sizeof name, "ledger.%s.%s.%s", verb_names[v], sg17_prov_names[p],
+                             self->types[t]);
+                    sg17_metrics_add(out, name, (double)k);
+                }
+            }
+            snprintf(name, sizeof name, "ledger.%s.%s", verb_names[v], sg17_prov_names[p]);
+            sg17_metrics_add(out, name, (double)sum);
+            all += sum;
+        }
+        snprintf(name, sizeof name, "ledger.%s.all", verb_names[v]);
+        sg17_metrics_add(out, name, (double)all);
+    }
+    for (size_t i = 0; i < self->n_reasons; i++) {
+        snprintf(name, sizeof name, "ledger.rejected.reason.%s", self->reasons[i]);
+        sg17_metrics_add(out, name, (double)by_reason[i]);
+    }
+    for (const sg17_reason_t *r = reasons; r && r->name; r++) {
+        snprintf(name, sizeof name, "ledger.rejected.reason.%s", r->name);
+        sg17_metrics_add(out, name, 0);
+    }
+    free(by_type);
+    free(by_reason);
+}

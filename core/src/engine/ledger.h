@@ -1,0 +1,69 @@
+/* ledger.h — the broker's ground truth: one record per message that entered the bus, with who
+ * really sent it and its provenance, what happened to it in the network, and what the receiving
+ * entity said it did with it. Provenance is never delivered to a receiver; the ledger joins the
+ * receivers' reports with it into the ledger.* metrics (DESIGN §4). */
+#ifndef SG17_ENGINE_LEDGER_H
+#define SG17_ENGINE_LEDGER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sg17tb/module.h"
+#include "util/metrics.h"
+
+typedef enum {
+    SG17_PROV_GENUINE,
+    SG17_PROV_INJECTED,
+    SG17_PROV_REPLAYED,
+    SG17_PROV_MODIFIED,
+    SG17_PROV_FROM_COMPROMISED,
+    SG17_PROV_COUNT
+} sg17_prov_t;
+
+typedef enum {
+    SG17_FATE_IN_FLIGHT, /* sent, not yet delivered (or the run ended first) */
+    SG17_FATE_DELIVERED,
+    SG17_FATE_DROPPED,   /* by the adversary or link loss */
+    SG17_FATE_REPLACED,  /* intercepted and replaced by a modified copy */
+} sg17_fate_t;
+
+typedef enum { SG17_OUTCOME_NONE, SG17_OUTCOME_ACCEPTED, SG17_OUTCOME_REJECTED } sg17_outcome_t;
+
+extern const char *const sg17_prov_names[SG17_PROV_COUNT];
+
+typedef struct {
+    uint64_t id;
+    sg17_entity_t true_src; /* SG17_NO_ENTITY: the adversary itself */
+    sg17_entity_t claimed_src, dst;
+    uint16_t type;          /* index into the ledger's type table */
+    uint16_t reason;        /* index into the reason table, when rejected */
+    uint8_t prov, fate, outcome;
+    sg17_time_t sent_at;
+} sg17_ledger_record_t;
+
+typedef struct sg17_ledger sg17_ledger_t;
+
+sg17_ledger_t *sg17_ledger_new(void);
+void sg17_ledger_destroy(sg17_ledger_t **self_p);
+
+/* Records a message; ids must be increasing. Returns the record (valid until the next record). */
+sg17_ledger_record_t *sg17_ledger_record(sg17_ledger_t *self, uint64_t id, sg17_entity_t true_src,
+                                         sg17_entity_t claimed_src, sg17_entity_t dst,
+                                         const char *type, sg17_prov_t prov, sg17_time_t sent_at);
+sg17_ledger_record_t *sg17_ledger_find(sg17_ledger_t *self, uint64_t id);
+void sg17_ledger_set_fate(sg17_ledger_t *self, uint64_t id, sg17_fate_t fate);
+/* Joins a receiver's report. Returns -1 if the id is unknown, was not delivered, or was already
+ * reported (the report is then ignored and counted as an anomaly). */
+int sg17_ledger_report(sg17_ledger_t *self, uint64_t id, bool accepted, const char *reason);
+uint64_t sg17_ledger_anomalies(const sg17_ledger_t *self);
+size_t sg17_ledger_size(const sg17_ledger_t *self);
+
+/* Adds ledger.<verb>.<prov>, ledger.<verb>.all, ledger.<verb>.<prov>.<type>,
+ * ledger.rejected.reason.<reason> for verbs sent, delivered, accepted, rejected, dropped,
+ * unreported (delivered without a report). Per-type counts appear only when non-zero (a
+ * condition reads a missing metric as 0); the declared `reasons` ({NULL}-terminated, may be
+ * NULL) are emitted with zero counts too. */
+void sg17_ledger_metrics(const sg17_ledger_t *self, sg17_metrics_t *out,
+                         const sg17_reason_t *reasons);
+
+#endif

@@ -1,0 +1,592 @@
+/* run.c — the broker's scheduler for one run: windows of events out, outputs in, ledger, adversary
+ * and links in between. Deterministic: every id and sequence number comes from one counter, in an
+ * order that depends only on the scenario and its seed. */
+#include "engine/run.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine/adversary.h"
+#include "engine/ledger.h"
+#include "engine/queue.h"
+#include "engine/world.h"
+#include "util/rng.h"
+#include "util/text.h"
+
+typedef struct {
+    sg17_broker_t *broker;
+    int host;
+    const sg17_scenario_t *s;
+    const sg17_module_t *module;
+    bool protected_run;
+    sg17_world_t world;
+    sg17_queue_t queue;
+    uint64_t seq;
+    sg17_ledger_t *ledger;
+    sg17_adversary_t *adv;
+    sg17_rng_t net_rng;
+    sg17_metrics_t *metrics;
+    uint8_t *compromised;
+    sg17_time_t lookahead;
+    sg17_run_stats_t *stats;
+    int timeout_ms;
+    double started_ms;
+    sg17_err_t *err;
+} run_t;
+
+static double now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+static void drop_event(sg17_event_t *ev)
+{
+    if (ev->kind == SG17_EV_DELIVER)
+        sg17_envelope_free(ev->ptr);
+}
+
+/* The link between two kinds: first matching `links` entry, else the scenario defaults. */
+static void link_of(const run_t *r, sg17_entity_t src, sg17_entity_t dst, sg17_time_t *latency,
+                    sg17_time_t *jitter, double *loss)
+{
+    const char *from = sg17_world_kind(&r->world, src), *to = sg17_world_kind(&r->world, dst);
+    for (size_t i = 0; i < r->s->n_links; i++) {
+        const sg17_link_t *l = &r->s->links[i];
+        if ((!strcmp(l->from, "*") || !strcmp(l->from, from)) &&
+            (!strcmp(l->to, "*") || !strcmp(l->to, to))) {
+            *latency = l->latency;
+            *jitter = l->jitter;
+            *loss = l->loss;
+            return;
+        }
+    }
+    *latency = r->s->latency;
+    *jitter = r->s->jitter;
+    *loss = r->s->loss;
+}
+
+/* Puts a recorded message on the wire: link loss, latency and jitter, then a delivery event.
+ * Takes ownership of env. */
+static int transmit(run_t *r, Sg17__Envelope *env, sg17_time_t t, sg17_time_t extra_delay)
+{
+    sg17_time_t latency, jitter;
+    double loss;
+    link_of(r, env->src, env->dst, &latency, &jitter, &loss);
+    if (loss > 0 && sg17_rng_double(&r->net_rng) < loss) {
+        sg17_ledger_set_fate(r->ledger, env->id, SG17_FATE_DROPPED);
+        sg17_metrics_add(r->metrics, "sim.lost", 1);
+        sg17_envelope_free(env);
+        return 0;
+    }
+    sg17_time_t j = jitter ? (sg17_time_t)(sg17_rng_double(&r->net_rng) * (double)jitter) : 0;
+    sg17_event_t ev = {.time = t + latency + j + extra_delay, .seq = env->id,
+                       .kind = SG17_EV_DELIVER, .ptr = env};
+    if (sg17_queue_push(&r->queue, &ev) < 0) {
+        sg17_envelope_free(env);
+        return sg17_err(r->err, "out of memory");
+    }
+    return 0;
+}
+
+/* An adversary-originated message (inject, flood, replay): recorded, then transmitted. */
+static int adversary_send(run_t *r, Sg17__Envelope *env, sg17_prov_t prov, sg17_time_t t)
+{
+    env->id = ++r->seq;
+    env->sent_at = prov == SG17_PROV_REPLAYED ? env->sent_at : t;
+    if (!sg17_ledger_record(r->ledger, env->id, SG17_NO_ENTITY, env->src, env->dst, env->type, prov, t)) {
+        sg17_envelope_free(env);
+        return sg17_err(r->err, "out of memory");
+    }
+    return transmit(r, env, t, 0);
+}
+
+/* A message an entity (or a module attack) sent: provenance, ledger, adversary rules, link. */
+static int entity_send(run_t *r, const Sg17__Send *send)
+{
+    Sg17__Envelope *env = sg17_envelope_copy(send->env);
+    if (!env)
+        return sg17_err(r->err, "out of memory");
+    sg17_time_t t = send->time;
+    env->sent_at = t;
+    env->id = ++r->seq;
+    if (send->injected)
+        return adversary_send(r, env, SG17_PROV_INJECTED, t);
+    if (env->src >= r->world.n_entities || env->dst >= r->world.n_entities) {
+        sg17_envelope_free(env);
+        return sg17_err(r->err, "module sent a message between unknown entities");
+    }
+    sg17_prov_t prov = r->compromised[env->src] ? SG17_PROV_FROM_COMPROMISED : SG17_PROV_GENUINE;
+    if (!sg17_ledger_record(r->ledger, env->id, env->src, env->src, env->dst, env->type, prov, t)) {
+        sg17_envelope_free(env);
+        return sg17_err(r->err, "out of memory");
+    }
+    sg17_verdict_on_send_t v = sg17_adversary_on_send(r->adv, env, t, &r->net_rng, r->metrics);
+    if (v.drop) {
+        sg17_ledger_set_fate(r->ledger, env->id, SG17_FATE_DROPPED);
+        sg17_envelope_free(env);
+        return 0;
+    }
+    if (v.modified) { /* the original never arrives; a modified copy does, with a new id */
+        sg17_ledger_set_fate(r->ledger, env->id, SG17_FATE_REPLACED);
+        env->id = ++r->seq;
+        if (!sg17_ledger_record(r->ledger, env->id, SG17_NO_ENTITY, env->src, env->dst, env->type,
+                                SG17_PROV_MODIFIED, t)) {
+            sg17_envelope_free(env);
+            return sg17_err(r->err, "out of memory");
+        }
+    }
+    return transmit(r, env, t, v.delay);
+}
+
+/* ---- batches ---- */
+
+typedef struct {
+    Sg17__Event **events;
+    Sg17__Event *storage;
+    size_t n, cap;
+    Sg17__Envelope **owned; /* envelopes to free after the batch is sent */
+    size_t n_owned;
+    Sg17__KeyValue *kv;     /* attack params */
+    Sg17__KeyValue **kvp;
+    size_t n_kv;
+} batch_t;
+
+static Sg17__Event *batch_add(batch_t *b, Sg17__Event__Kind kind, sg17_time_t t, uint64_t seq)
+{
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 256;
+        Sg17__Event *st = realloc(b->storage, cap * sizeof *st);
+        Sg17__Envelope **ow = realloc(b->owned, cap * sizeof *ow);
+        if (st)
+            b->storage = st;
+        if (ow)
+            b->owned = ow;
+        if (!st || !ow)
+            return NULL;
+        b->cap = cap;
+    }
+    Sg17__Event *ev = &b->storage[b->n++];
+    sg17__event__init(ev);
+    ev->kind = kind;
+    ev->time = t;
+    ev->seq = seq;
+    return ev;
+}
+
+static void batch_reset(batch_t *b)
+{
+    for (size_t i = 0; i < b->n_owned; i++)
+        sg17_envelope_free(b->owned[i]);
+    for (size_t i = 0; i < b->n; i++)
+        free(b->storage[i].captured);
+    b->n = b->n_owned = 0;
+    free(b->kv);
+    free(b->kvp);
+    b->kv = NULL;
+    b->kvp = NULL;
+    b->n_kv = 0;
+}
+
+static void batch_free(batch_t *b)
+{
+    batch_reset(b);
+    free(b->storage);
+    free(b->owned);
+    free(b->events);
+}
+
+/* Parameters of an action as the host sees them (borrowed strings from the scenario). */
+static void attach_params(batch_t *b, Sg17__Event *ev, const sg17_action_t *a)
+{
+    size_t base = b->n_kv;
+    Sg17__KeyValue *kv = realloc(b->kv, (base + a->n_params + 1) * sizeof *kv);
+    if (!kv)
+        return;
+    b->kv = kv;
+    for (size_t i = 0; i < a->n_params; i++) {
+        sg17__key_value__init(&kv[base + i]);
+        kv[base + i].key = a->params[i].key;
+        kv[base + i].value = a->params[i].value;
+    }
+    b->n_kv = base + a->n_params;
+    /* pointers are fixed up in batch_send, once kv no longer moves */
+    ev->n_params = a->n_params;
+    ev->params = (Sg17__KeyValue **)(uintptr_t)(base + 1); /* offset + 1, 0 = none */
+}
+
+static int batch_send(run_t *r, batch_t *b, sg17_time_t window_end)
+{
+    Sg17__Event **evp = realloc(b->events, (b->n ? b->n : 1) * sizeof *evp);
+    Sg17__KeyValue **kvp = malloc((b->n_kv ? b->n_kv : 1) * sizeof *kvp);
+    if (!evp || !kvp) {
+        free(kvp);
+        if (evp)
+            b->events = evp;
+        return sg17_err(r->err, "out of memory");
+    }
+    b->events = evp;
+    b->kvp = kvp;
+    for (size_t i = 0; i < b->n_kv; i++)
+        kvp[i] = &b->kv[i];
+    for (size_t i = 0; i < b->n; i++) {
+        evp[i] = &b->storage[i];
+        if (evp[i]->n_params)
+            evp[i]->params = kvp + ((uintptr_t)evp[i]->params - 1);
+    }
+    Sg17__Batch batch = SG17__BATCH__INIT;
+    batch.window_end = window_end;
+    batch.events = evp;
+    batch.n_events = b->n;
+    Sg17__Frame f = SG17__FRAME__INIT;
+    f.body_case = SG17__FRAME__BODY_BATCH;
+    f.batch = &batch;
+    r->stats->events += b->n;
+    r->stats->batches++;
+    if (sg17_broker_send(r->broker, r->host, &f) < 0)
+        return sg17_err(r->err, "cannot send a batch to the module host");
+    return 0;
+}
+
+static int left_ms(const run_t *r)
+{
+    double left = r->timeout_ms - (now_ms() - r->started_ms);
+    return left < 1 ? 1 : (int)left;
+}
+
+static int process_output(run_t *r)
+{
+    sg17_frame_t *f = sg17_broker_recv(r->broker, r->host, left_ms(r), r->err);
+    if (!f)
+        return sg17_err_prefix(r->err, "run %s", r->protected_run ? "protected" : "baseline");
+    if (f->body_case != SG17__FRAME__BODY_OUTPUT) {
+        sg17_frame_free(&f);
+        return sg17_err(r->err, "module host answered a batch with something else");
+    }
+    const Sg17__Output *out = f->output;
+    int rc = 0;
+    if (out->error && *out->error)
+        rc = sg17_err(r->err, "module %s: %s", r->module->name, out->error);
+    for (size_t i = 0; rc == 0 && i < out->n_sends; i++)
+        rc = entity_send(r, out->sends[i]);
+    for (size_t i = 0; rc == 0 && i < out->n_timers; i++) {
+        sg17_event_t ev = {.time = out->timers[i]->time, .seq = ++r->seq, .kind = SG17_EV_TIMER,
+                           .entity = out->timers[i]->entity, .tag = out->timers[i]->tag};
+        rc = sg17_queue_push(&r->queue, &ev);
+    }
+    for (size_t i = 0; rc == 0 && i < out->n_reports; i++)
+        if (sg17_ledger_report(r->ledger, out->reports[i]->id, out->reports[i]->accepted,
+                               out->reports[i]->reason) < 0)
+            sg17_metrics_add(r->metrics, "bus.report_anomalies", 1);
+    sg17_metrics_add(r->metrics, "sim.messages", (double)out->n_sends);
+    sg17_frame_free(&f);
+    return rc;
+}
+
+/* ---- adversary actions that happen at a moment (not rules) ---- */
+
+static sg17_entity_t param_entity(const run_t *r, const sg17_action_t *a, const char *key)
+{
+    const char *v = sg17_action_param(a, key);
+    return v ? sg17_world_entity(&r->world, v) : SG17_NO_ENTITY;
+}
+
+static int inject_from_params(run_t *r, const sg17_action_t *a, sg17_time_t t)
+{
+    const char *hex = sg17_action_param(a, "payload");
+    size_t len = 0;
+    uint8_t *payload = hex ? sg17_hex_decode(hex, &len) : NULL;
+    sg17_entity_t src = param_entity(r, a, "src");
+    Sg17__Envelope *env = sg17_envelope_make(src, param_entity(r, a, "dst"),
+                                             sg17_action_param(a, "type"), payload, len, t);
+    free(payload);
+    if (!env)
+        return sg17_err(r->err, "out of memory");
+    return adversary_send(r, env, SG17_PROV_INJECTED, t);
+}
+
+static int do_replay(run_t *r, const sg17_action_t *a, sg17_time_t t)
+{
+    size_t n;
+    Sg17__Envelope *const *caps = sg17_adversary_captured(r->adv, sg17_action_param(a, "capture"), &n);
+    const char *cnt = sg17_action_param(a, "count");
+    if (cnt && (size_t)strtoull(cnt, NULL, 10) < n)
+        n = (size_t)strtoull(cnt, NULL, 10);
+    const char *after = sg17_action_param(a, "after");
+    sg17_time_t spacing = after ? (sg17_time_t)strtoull(after, NULL, 10) : 0;
+    sg17_entity_t dst = param_entity(r, a, "dst");
+    for (size_t i = 0; i < n; i++) {
+        Sg17__Envelope *env = sg17_envelope_copy(caps[i]);
+        if (!env)
+            return sg17_err(r->err, "out of memory");
+        if (dst != SG17_NO_ENTITY)
+            env->dst = dst;
+        if (adversary_send(r, env, SG17_PROV_REPLAYED, t + spacing * i) < 0)
+            return -1;
+        sg17_metrics_add(r->metrics, "adversary.replayed", 1);
+    }
+    return 0;
+}
+
+/* One message of a flood, and the next one scheduled while the flood lasts. */
+static int flood_tick(run_t *r, size_t index, sg17_time_t t)
+{
+    const sg17_action_t *a = &r->s->actions[index];
+    const char *dur = sg17_action_param(a, "for");
+    sg17_time_t end = a->at + (dur ? (sg17_time_t)strtoull(dur, NULL, 10) : 0);
+    if (t >= end)
+        return 0;
+    if (inject_from_params(r, a, t) < 0)
+        return -1;
+    sg17_metrics_add(r->metrics, "adversary.flooded", 1);
+    const char *rate = sg17_action_param(a, "rate");
+    double per_s = rate ? strtod(rate, NULL) : 100.0;
+    sg17_time_t step = (sg17_time_t)llround(1e6 / per_s);
+    sg17_event_t ev = {.time = t + (step ? step : 1), .seq = ++r->seq, .kind = SG17_EV_FLOOD,
+                       .tag = index};
+    return sg17_queue_push(&r->queue, &ev);
+}
+
+static int do_action(run_t *r, batch_t *b, size_t index, sg17_time_t t, uint64_t seq)
+{
+    const sg17_action_t *a = &r->s->actions[index];
+    switch (a->kind) {
+    case SG17_ACTION_REPLAY:
+        return do_replay(r, a, t);
+    case SG17_ACTION_INJECT:
+        sg17_metrics_add(r->metrics, "adversary.injected", 1);
+        return inject_from_params(r, a, t);
+    case SG17_ACTION_FLOOD:
+        return flood_tick(r, index, t);
+    case SG17_ACTION_COMPROMISE: {
+        sg17_entity_t e = param_entity(r, a, "entity");
+        if (e == SG17_NO_ENTITY)
+            return sg17_err(r->err, "compromise: unknown entity");
+        r->compromised[e] = 1;
+        sg17_metrics_add(r->metrics, "adversary.compromised", 1);
+        Sg17__Event *ev = batch_add(b, SG17__EVENT__KIND__COMPROMISE, t, seq);
+        if (!ev)
+            return sg17_err(r->err, "out of memory");
+        ev->entity = e;
+        attach_params(b, ev, a);
+        return 0;
+    }
+    case SG17_ACTION_MODULE: {
+        Sg17__Event *ev = batch_add(b, SG17__EVENT__KIND__ATTACK, t, seq);
+        if (!ev)
+            return sg17_err(r->err, "out of memory");
+        ev->name = a->name;
+        attach_params(b, ev, a);
+        const char *cap = sg17_action_param(a, "capture");
+        if (cap) {
+            size_t n;
+            Sg17__Envelope *const *caps = sg17_adversary_captured(r->adv, cap, &n);
+            ev->captured = n ? malloc(n * sizeof *ev->captured) : NULL;
+            ev->n_captured = ev->captured ? n : 0;
+            for (size_t i = 0; i < ev->n_captured; i++)
+                ev->captured[i] = caps[i];
+        }
+        return 0;
+    }
+    default: /* rules are applied as messages pass, not at a moment */
+        return 0;
+    }
+}
+
+/* Moves every event of the window [t, window_end) into the batch, in (time, seq) order. */
+static int fill_window(run_t *r, batch_t *b, sg17_time_t window_end)
+{
+    const sg17_event_t *top;
+    while ((top = sg17_queue_peek(&r->queue)) && top->time < window_end &&
+           top->time <= r->s->duration) {
+        sg17_event_t ev;
+        sg17_queue_pop(&r->queue, &ev);
+        Sg17__Event *out;
+        switch (ev.kind) {
+        case SG17_EV_START:
+            if (!batch_add(b, SG17__EVENT__KIND__START, ev.time, ev.seq))
+                return sg17_err(r->err, "out of memory");
+            break;
+        case SG17_EV_DELIVER:
+            out = batch_add(b, SG17__EVENT__KIND__DELIVER, ev.time, ev.seq);
+            if (!out) {
+                sg17_envelope_free(ev.ptr);
+                return sg17_err(r->err, "out of memory");
+            }
+            out->env = ev.ptr;
+            b->owned[b->n_owned++] = ev.ptr;
+            sg17_ledger_set_fate(r->ledger, out->env->id, SG17_FATE_DELIVERED);
+            break;
+        case SG17_EV_TIMER:
+            out = batch_add(b, SG17__EVENT__KIND__TIMER, ev.time, ev.seq);
+            if (!out)
+                return sg17_err(r->err, "out of memory");
+            out->entity = ev.entity;
+            out->tag = ev.tag;
+            sg17_metrics_add(r->metrics, "sim.timers", 1);
+            break;
+        case SG17_EV_ACTION:
+            if (do_action(r, b, (size_t)ev.tag, ev.time, ev.seq) < 0)
+                return -1;
+            break;
+        case SG17_EV_FLOOD:
+            if (flood_tick(r, (size_t)ev.tag, ev.time) < 0)
+                return -1;
+            break;
+        default:
+            break;
+        }
+    }
+    return 0;
+}
+
+static int send_setup(run_t *r)
+{
+    const sg17_scenario_t *s = r->s;
+    Sg17__Setup setup = SG17__SETUP__INIT;
+    setup.scenario = s->id;
+    setup.run = r->protected_run ? "protected" : "baseline";
+    setup.seed = s->seed;
+    setup.duration = s->duration;
+    Sg17__EntityKind kinds[64], *kp[64];
+    for (size_t i = 0; i < s->n_topology; i++) {
+        sg17__entity_kind__init(&kinds[i]);
+        kinds[i].kind = s->topology[i].kind;
+        kinds[i].count = s->topology[i].count;
+        kinds[i].first = r->world.first[i];
+        kp[i] = &kinds[i];
+    }
+    setup.kinds = kp;
+    setup.n_kinds = s->n_topology;
+    Sg17__KeyValue *kv = calloc(s->n_config + 1, sizeof *kv);
+    Sg17__KeyValue **kvp = calloc(s->n_config + 1, sizeof *kvp);
+    /* mitigations on: the module's defaults, with those under test forced off or on */
+    size_t n_m = 0;
+    for (const sg17_mitigation_t *m = r->module->mitigations; m && m->name; m++)
+        n_m++;
+    char **on = calloc(n_m + 1, sizeof *on);
+    if (!kv || !kvp || !on) {
+        free(kv), free(kvp), free(on);
+        return sg17_err(r->err, "out of memory");
+    }
+    for (size_t i = 0; i < s->n_config; i++) {
+        sg17__key_value__init(&kv[i]);
+        kv[i].key = s->config[i].key;
+        kv[i].value = s->config[i].value;
+        kvp[i] = &kv[i];
+    }
+    setup.config = kvp;
+    setup.n_config = s->n_config;
+    size_t n_on = 0;
+    for (const sg17_mitigation_t *m = r->module->mitigations; m && m->name; m++) {
+        bool under_test = false;
+        for (size_t i = 0; i < s->n_mitigations; i++)
+            under_test |= strcmp(s->mitigations[i], m->name) == 0;
+        if (under_test ? r->protected_run : m->default_on)
+            on[n_on++] = (char *)m->name;
+    }
+    setup.mitigations_on = on;
+    setup.n_mitigations_on = n_on;
+    Sg17__Frame f = SG17__FRAME__INIT;
+    f.body_case = SG17__FRAME__BODY_SETUP;
+    f.setup = &setup;
+    int rc = sg17_broker_send(r->broker, r->host, &f);
+    free(kv);
+    free(kvp);
+    free(on);
+    return rc < 0 ? sg17_err(r->err, "cannot send setup to the module host") : 0;
+}
+
+static int finish_run(run_t *r)
+{
+    Sg17__Finish fin = SG17__FINISH__INIT;
+    Sg17__Frame f = SG17__FRAME__INIT;
+    f.body_case = SG17__FRAME__BODY_FINISH;
+    f.finish = &fin;
+    if (sg17_broker_send(r->broker, r->host, &f) < 0)
+        return sg17_err(r->err, "cannot reach the module host");
+    sg17_frame_t *done = sg17_broker_recv(r->broker, r->host, left_ms(r), r->err);
+    if (!done)
+        return -1;
+    int rc = 0;
+    if (done->body_case != SG17__FRAME__BODY_DONE)
+        rc = sg17_err(r->err, "module host answered finish with something else");
+    else
+        for (size_t i = 0; i < done->done->n_metrics; i++)
+            sg17_metrics_add(r->metrics, done->done->metrics[i]->name, done->done->metrics[i]->value);
+    sg17_frame_free(&done);
+    return rc;
+}
+
+static sg17_time_t min_latency(const sg17_scenario_t *s)
+{
+    sg17_time_t l = s->latency;
+    for (size_t i = 0; i < s->n_links; i++)
+        if (s->links[i].latency < l)
+            l = s->links[i].latency;
+    return l ? l : 1;
+}
+
+int sg17_run_once(sg17_broker_t *broker, int host, const sg17_scenario_t *s,
+                  const sg17_module_t *module, bool protected_run, sg17_metrics_t *metrics,
+                  sg17_run_stats_t *stats, sg17_err_t *err)
+{
+    run_t r = {.broker = broker, .host = host, .s = s, .module = module,
+               .protected_run = protected_run, .metrics = metrics, .stats = stats,
+               .timeout_ms = (int)(s->timeout_s * 1000), .started_ms = now_ms(), .err = err};
+    memset(stats, 0, sizeof *stats);
+    if (sg17_world_init(&r.world, s) < 0)
+        return sg17_err(err, "%s: topology too large", s->id);
+    r.lookahead = min_latency(s);
+    sg17_rng_seed(&r.net_rng, s->seed, 2);
+    r.ledger = sg17_ledger_new();
+    r.adv = sg17_adversary_new(s, &r.world);
+    r.compromised = calloc(r.world.n_entities + 1, 1);
+    uint64_t malformed0 = sg17_broker_malformed(broker);
+    batch_t b = {0};
+    int rc = (!r.ledger || !r.adv || !r.compromised) ? sg17_err(err, "out of memory") : send_setup(&r);
+
+    sg17_event_t start = {.time = 0, .seq = ++r.seq, .kind = SG17_EV_START};
+    if (rc == 0)
+        rc = sg17_queue_push(&r.queue, &start);
+    for (size_t i = 0; rc == 0 && i < s->n_actions; i++) {
+        sg17_event_t ev = {.time = s->actions[i].at, .seq = ++r.seq, .kind = SG17_EV_ACTION, .tag = i};
+        rc = sg17_queue_push(&r.queue, &ev);
+    }
+    const sg17_event_t *top;
+    while (rc == 0 && (top = sg17_queue_peek(&r.queue)) && top->time <= s->duration) {
+        sg17_time_t window_end = top->time + r.lookahead;
+        rc = fill_window(&r, &b, window_end);
+        if (rc == 0 && b.n) {
+            rc = batch_send(&r, &b, window_end);
+            batch_reset(&b);
+            if (rc == 0)
+                rc = process_output(&r);
+        } else {
+            batch_reset(&b);
+        }
+        if (rc == 0 && now_ms() - r.started_ms > r.timeout_ms)
+            rc = sg17_err(err, "run exceeded its timeout of %.0f s", s->timeout_s);
+        if (rc == 0 && zsys_interrupted)
+            rc = sg17_err(err, "interrupted");
+    }
+    if (rc == 0)
+        rc = finish_run(&r);
+    if (rc == 0) {
+        sg17_ledger_metrics(r.ledger, metrics, module->reasons);
+        sg17_metrics_add(metrics, "bus.malformed", (double)(sg17_broker_malformed(broker) - malformed0));
+        sg17_metrics_add(metrics, "sim.events", (double)stats->events);
+        sg17_metrics_add(metrics, "sim.virtual_seconds", (double)s->duration / 1e6);
+    }
+    stats->wall_ms = now_ms() - r.started_ms;
+    batch_free(&b);
+    sg17_queue_clear(&r.queue, drop_event);
+    sg17_adversary_destroy(&r.adv);
+    sg17_ledger_destroy(&r.ledger);
+    free(r.compromised);
+    return rc;
+}

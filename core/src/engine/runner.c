@@ -1,0 +1,501 @@
+/* runner.c — scenario discovery, validation, the child-process pool, and the report. */
+#include "engine/runner.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine/engine.h"
+#include "engine/loader.h"
+#include "report/report.h"
+#include "util/text.h"
+
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig) { interrupted = 1; }
+
+static double mono_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+static void iso_now(char *buf, size_t size)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* ---- discovery ---- */
+
+typedef struct {
+    char **items;
+    size_t n, cap;
+} strvec_t;
+
+static void strvec_push(strvec_t *v, const char *s)
+{
+    if (v->n == v->cap) {
+        size_t cap = v->cap ? v->cap * 2 : 32;
+        char **p = realloc(v->items, cap * sizeof *p);
+        if (!p)
+            return;
+        v->items = p;
+        v->cap = cap;
+    }
+    v->items[v->n++] = strdup(s);
+}
+
+static bool is_scenario_name(const char *name)
+{
+    size_t n = strlen(name);
+    return (n > 5 && !strcmp(name + n - 5, ".yaml")) || (n > 4 && !strcmp(name + n - 4, ".yml"));
+}
+
+static void walk(const char *dir, strvec_t *out, int depth)
+{
+    DIR *d = opendir(dir);
+    if (!d || depth > 16) {
+        if (d)
+            closedir(d);
+        return;
+    }
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        struct stat st;
+        if (stat(path, &st) < 0)
+            continue;
+        if (S_ISDIR(st.st_mode))
+            walk(path, out, depth + 1);
+        else if (S_ISREG(st.st_mode) && is_scenario_name(e->d_name))
+            strvec_push(out, path);
+    }
+    closedir(d);
+}
+
+static int by_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int sg17_runner_collect(char *const *paths, size_t n_paths, char ***files, size_t *n_files)
+{
+    strvec_t v = {0};
+    int rc = 0;
+    for (size_t i = 0; i < n_paths; i++) {
+        struct stat st;
+        if (stat(paths[i], &st) < 0) {
+            fprintf(stderr, "sg17tb: %s: %s\n", paths[i], strerror(errno));
+            rc = -1;
+            continue;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            char trimmed[4096];
+            snprintf(trimmed, sizeof trimmed, "%s", paths[i]);
+            size_t len = strlen(trimmed);
+            while (len > 1 && trimmed[len - 1] == '/')
+                trimmed[--len] = '\0';
+            size_t before = v.n;
+            walk(trimmed, &v, 0);
+            qsort(v.items + before, v.n - before, sizeof *v.items, by_str);
+        } else {
+            strvec_push(&v, paths[i]);
+        }
+    }
+    *files = v.items;
+    *n_files = v.n;
+    return rc;
+}
+
+/* ---- the child-process pool ---- */
+
+typedef struct {
+    sg17_scenario_t *s;
+    json_t *entry;  /* result, or NULL while pending */
+    pid_t pid;
+    int fd;
+    char *buf;
+    size_t len, cap;
+    double deadline;
+} job_t;
+
+static void job_start(job_t *j)
+{
+    int fds[2];
+    if (pipe(fds) < 0) {
+        j->entry = sg17_engine_error_entry(j->s, j->s->file, "cannot create a pipe");
+        return;
+    }
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        j->entry = sg17_engine_error_entry(j->s, j->s->file, "cannot fork");
+        return;
+    }
+    if (pid == 0) { /* child: one scenario, its entry as JSON on the pipe */
+        close(fds[0]);
+        signal(SIGINT, SIG_DFL);
+        json_t *e = sg17_engine_run_scenario(j->s, NULL);
+        char *text = json_dumps(e, JSON_COMPACT);
+        size_t len = text ? strlen(text) : 0, off = 0;
+        while (off < len) {
+            ssize_t w = write(fds[1], text + off, len - off);
+            if (w <= 0)
+                break;
+            off += (size_t)w;
+        }
+        _exit(off == len ? 0 : 3);
+    }
+    close(fds[1]);
+    j->pid = pid;
+    j->fd = fds[0];
+    j->deadline = mono_ms() + 2 * j->s->timeout_s * 1000 + 10000;
+}
+
+static void job_read(job_t *j)
+{
+    if (j->len + 65536 > j->cap) {
+        size_t cap = j->cap ? j->cap * 2 : 131072;
+        char *b = realloc(j->buf, cap);
+        if (!b)
+            return;
+        j->buf = b;
+        j->cap = cap;
+    }
+    ssize_t r = read(j->fd, j->buf + j->len, j->cap - j->len - 1);
+    if (r > 0) {
+        j->len += (size_t)r;
+        return;
+    }
+    close(j->fd);
+    j->fd = -1;
+}
+
+/* The child has closed its pipe: collect its status and its entry. */
+static void job_finish(job_t *j, const char *forced_reason)
+{
+    int status = 0;
+    if (forced_reason)
+        kill(j->pid, SIGKILL);
+    waitpid(j->pid, &status, 0);
+    if (j->fd >= 0)
+        close(j->fd);
+    j->fd = -1;
+    char msg[512];
+    if (forced_reason) {
+        j->entry = sg17_engine_error_entry(j->s, j->s->file, forced_reason);
+    } else if (WIFSIGNALED(status)) {
+        snprintf(msg, sizeof msg, "the module crashed: signal %d (%s); the run went on without it",
+                 WTERMSIG(status), strsignal(WTERMSIG(status)));
+        j->entry = sg17_engine_error_entry(j->s, j->s->file, msg);
+    } else {
+        json_error_t jerr;
+        if (j->buf)
+            j->buf[j->len] = '\0';
+        j->entry = j->buf ? json_loads(j->buf, 0, &jerr) : NULL;
+        if (!j->entry) {
+            snprintf(msg, sizeof msg, "the scenario's process exited (status %d) without a result",
+                     WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+            j->entry = sg17_engine_error_entry(j->s, j->s->file, msg);
+        }
+    }
+    free(j->buf);
+    j->buf = NULL;
+}
+
+static bool progress_wanted(void)
+{
+    const char *ci = getenv("CI");
+    return isatty(STDERR_FILENO) && !(ci && *ci && strcmp(ci, "false") != 0);
+}
+
+static void progress(size_t done, size_t total, const job_t *j)
+{
+    if (!progress_wanted())
+        return;
+    fprintf(stderr, "\r\033[K[%zu/%zu] %s", done, total, j ? j->s->id : "");
+    if (done == total)
+        fprintf(stderr, "\r\033[K");
+}
+
+static void run_pool(job_t *jobs, size_t n, int max_jobs)
+{
+    size_t next = 0, done = 0;
+    while (done < n && !interrupted) {
+        size_t running = 0;
+        for (size_t i = 0; i < next; i++)
+            running += jobs[i].entry == NULL;
+        while (running < (size_t)max_jobs && next < n) {
+            job_start(&jobs[next]);
+            progress(done, n, &jobs[next]);
+            if (jobs[next].entry)
+                done++;
+            else
+                running++;
+            next++;
+        }
+        struct pollfd fds[256];
+        size_t idx[256], nf = 0;
+        for (size_t i = 0; i < next && nf < 256; i++)
+            if (!jobs[i].entry && jobs[i].fd >= 0) {
+                fds[nf] = (struct pollfd){.fd = jobs[i].fd, .events = POLLIN};
+                idx[nf++] = i;
+            }
+        poll(fds, nf, 200);
+        for (size_t k = 0; k < nf; k++) {
+            job_t *j = &jobs[idx[k]];
+            if (fds[k].revents)
+                job_read(j);
+            if (j->fd < 0) {
+                job_finish(j, NULL);
+                done++;
+            } else if (mono_ms() > j->deadline) {
+                char msg[256];
+                snprintf(msg, sizeof msg, "timed out: no result within %.0f s (a module hung?)",
+                         2 * j->s->timeout_s + 10);
+                job_finish(j, msg);
+                done++;
+            }
+        }
+    }
+    for (size_t i = 0; i < next; i++) /* interrupted: stop what still runs */
+        if (!jobs[i].entry) {
+            kill(jobs[i].pid, SIGKILL);
+            waitpid(jobs[i].pid, NULL, 0);
+            if (jobs[i].fd >= 0)
+                close(jobs[i].fd);
+            free(jobs[i].buf);
+        }
+    progress(n, n, NULL);
+}
+
+/* ---- report ---- */
+
+static json_t *catalogue_json(const sg17_catalogue_t *c)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "recommendation", json_string(c->recommendation ? c->recommendation : ""));
+    json_object_set_new(o, "title", json_string(c->title ? c->title : ""));
+    json_object_set_new(o, "file", json_string(c->file ? c->file : ""));
+    for (int pass = 0; pass < 2; pass++) {
+        const sg17_catalogue_entry_t *items = pass ? c->requirements : c->threats;
+        size_t n = pass ? c->n_requirements : c->n_threats;
+        json_t *arr = json_array();
+        for (size_t i = 0; i < n; i++) {
+            const sg17_catalogue_entry_t *e = &items[i];
+            json_t *r = json_object();
+            json_object_set_new(r, "id", json_string(e->id));
+            json_object_set_new(r, "title", json_string(e->title ? e->title : ""));
+            json_object_set_new(r, "text", json_string(e->text ? e->text : ""));
+            json_object_set_new(r, "source", json_string(e->source ? e->source : ""));
+            json_object_set_new(r, "clause", e->clause ? json_string(e->clause) : json_null());
+            if (pass) {
+                json_t *th = json_array();
+                for (size_t k = 0; k < e->n_threats; k++)
+                    json_array_append_new(th, json_string(e->threats[k]));
+                json_object_set_new(r, "threats", th);
+                json_object_set_new(r, "untestable", e->untestable ? json_string(e->untestable) : json_null());
+            }
+            json_array_append_new(arr, r);
+        }
+        json_object_set_new(o, pass ? "requirements" : "threats", arr);
+    }
+    return o;
+}
+
+static void print_summary(const json_t *report, const char *out_dir)
+{
+    const json_t *sum = json_object_get(report, "summary");
+    bool color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+    const char *names[] = {"holds", "fails", "degraded", "vacuous", "error"};
+    const char *colors[] = {"\033[32m", "\033[31m", "\033[33m", "\033[35m", "\033[31;1m"};
+    json_t *list = json_object_get(report, "scenarios");
+    size_t i;
+    json_t *e;
+    json_array_foreach(list, i, e) {
+        const char *v = json_string_value(json_object_get(e, "verdict"));
+        const char *c = "";
+        for (int k = 0; k < 5; k++)
+            if (v && !strcmp(v, names[k]))
+                c = colors[k];
+        bool match = json_is_true(json_object_get(e, "matches_expect"));
+        printf("%s%-9s%s %s%s%s\n", color ? c : "", v ? v : "?", color ? "\033[0m" : "",
+               json_string_value(json_object_get(e, "id")), match ? "" : "  (expected ",
+               match ? "" : json_string_value(json_object_get(e, "expect")));
+        if (!match)
+            printf("          %s)\n", json_string_value(json_object_get(e, "reason")));
+    }
+    printf("%lld scenarios: %lld holds, %lld fails, %lld degraded, %lld vacuous, %lld error; "
+           "%lld match their expectation, %lld do not. Report: %s/\n",
+           json_integer_value(json_object_get(sum, "total")),
+           json_integer_value(json_object_get(sum, "holds")),
+           json_integer_value(json_object_get(sum, "fails")),
+           json_integer_value(json_object_get(sum, "degraded")),
+           json_integer_value(json_object_get(sum, "vacuous")),
+           json_integer_value(json_object_get(sum, "error")),
+           json_integer_value(json_object_get(sum, "matched")),
+           json_integer_value(json_object_get(sum, "mismatched")), out_dir);
+}
+
+int sg17_runner_run(char *const *paths, size_t n_paths, const sg17_runner_opts_t *opts)
+{
+    char started[32];
+    iso_now(started, sizeof started);
+    sg17_err_t err = {{0}};
+    if (opts->formats && sg17_report_formats_check(opts->formats, &err) < 0) {
+        fprintf(stderr, "sg17tb: --format: %s\n", err.msg);
+        return 2;
+    }
+    char **files;
+    size_t n_files;
+    bool invalid = sg17_runner_collect(paths, n_paths, &files, &n_files) < 0;
+    if (n_files == 0 && !invalid) {
+        fprintf(stderr, "sg17tb: no scenario files (*.yaml) under the given paths\n");
+        invalid = true;
+    }
+
+    /* validate everything first: errors are reported before anything runs */
+    sg17_registry_t reg = sg17_loader_registry();
+    typedef struct {
+        sg17_scenario_t *list;
+        size_t n;
+    } loaded_t;
+    loaded_t *loaded = calloc(n_files + 1, sizeof *loaded);
+    json_t *error_entries = json_array();
+    size_t n_jobs = 0;
+    for (size_t i = 0; i < n_files; i++) {
+        if (sg17_scenario_load(files[i], &reg, &loaded[i].list, &loaded[i].n, &err) < 0) {
+            fprintf(stderr, "%s\n", err.msg);
+            json_array_append_new(error_entries, sg17_engine_error_entry(NULL, files[i], err.msg));
+            invalid = true;
+            loaded[i].n = 0;
+            continue;
+        }
+        n_jobs += loaded[i].n;
+    }
+    job_t *jobs = calloc(n_jobs + 1, sizeof *jobs);
+    size_t nj = 0, ordinal = 0;
+    for (size_t i = 0; i < n_files; i++)
+        for (size_t k = 0; k < loaded[i].n; k++) {
+            sg17_scenario_t *s = &loaded[i].list[k];
+            size_t my = ordinal++;
+            if (opts->filter && !sg17_glob(opts->filter, s->id))
+                continue;
+            if (opts->shard_count && my % opts->shard_count != opts->shard_index - 1)
+                continue;
+            if (opts->have_seed)
+                s->seed = opts->seed;
+            if (opts->clear_mitigations)
+                s->n_mitigations = 0;
+            jobs[nj++] = (job_t){.s = s, .fd = -1};
+        }
+
+    struct sigaction sa = {0}, old;
+    sa.sa_handler = on_sigint;
+    sigaction(SIGINT, &sa, &old);
+    if (opts->bind) {
+        sg17_broker_t *broker = sg17_broker_new(opts->bind, &err);
+        if (!broker) {
+            fprintf(stderr, "sg17tb: %s\n", err.msg);
+            invalid = true;
+        }
+        sg17_engine_opts_t eo = {broker, opts->host_wait_ms};
+        for (size_t i = 0; broker && i < nj && !interrupted; i++) {
+            progress(i, nj, &jobs[i]);
+            jobs[i].entry = sg17_engine_run_scenario(jobs[i].s, &eo);
+        }
+        progress(nj, nj, NULL);
+        if (broker)
+            sg17_broker_quit_hosts(broker);
+        sg17_broker_destroy(&broker);
+    } else {
+        run_pool(jobs, nj, opts->jobs > 0 ? opts->jobs : 1);
+    }
+    sigaction(SIGINT, &old, NULL);
+
+    /* the report */
+    json_t *report = json_object();
+    json_t *tool = json_object();
+    json_object_set_new(tool, "name", json_string("sg17tb"));
+    json_object_set_new(tool, "version", json_string(SG17TB_VERSION));
+    json_object_set_new(tool, "git", json_string(SG17TB_GIT_DESCRIBE));
+    json_object_set_new(report, "schema", json_string("sg17tb-report/1"));
+    json_object_set_new(report, "tool", tool);
+    json_object_set_new(report, "started", json_string(started));
+    char finished[32];
+    iso_now(finished, sizeof finished);
+    json_object_set_new(report, "finished", json_string(finished));
+    json_object_set_new(report, "complete", json_boolean(!interrupted));
+    json_object_set_new(report, "seed", opts->have_seed ? json_integer((json_int_t)opts->seed) : json_null());
+    if (opts->shard_count) {
+        char shard[32];
+        snprintf(shard, sizeof shard, "%u/%u", opts->shard_index, opts->shard_count);
+        json_object_set_new(report, "shard", json_string(shard));
+    } else {
+        json_object_set_new(report, "shard", json_null());
+    }
+    json_t *scenarios = json_array();
+    json_t *catalogues = json_object();
+    size_t idx;
+    json_t *e;
+    json_array_foreach(error_entries, idx, e) json_array_append(scenarios, e);
+    for (size_t i = 0; i < nj; i++) {
+        if (!jobs[i].entry)
+            continue; /* interrupted before it finished */
+        json_array_append_new(scenarios, jobs[i].entry);
+        const char *m = jobs[i].s->module;
+        if (!json_object_get(catalogues, m)) {
+            const sg17_catalogue_t *c = sg17_loader_catalogue(m, &err);
+            if (c)
+                json_object_set_new(catalogues, m, catalogue_json(c));
+        }
+    }
+    json_object_set_new(report, "catalogues", catalogues);
+    json_object_set_new(report, "scenarios", scenarios);
+    sg17_report_summarize(report);
+    const char *out_dir = opts->out_dir ? opts->out_dir : "sg17tb-report";
+    int rc = 0;
+    if (sg17_report_write(report, out_dir, opts->formats, &err) < 0) {
+        fprintf(stderr, "sg17tb: writing the report: %s\n", err.msg);
+        rc = 3;
+    }
+    print_summary(report, out_dir);
+    json_t *sum = json_object_get(report, "summary");
+    if (rc == 0) {
+        if (interrupted)
+            rc = 130;
+        else if (invalid)
+            rc = 2;
+        else if (json_integer_value(json_object_get(sum, "mismatched")) > 0)
+            rc = 1;
+    }
+    json_decref(report);
+    json_decref(error_entries);
+    for (size_t i = 0; i < n_files; i++) {
+        sg17_scenarios_free(loaded[i].list, loaded[i].n);
+        free(files[i]);
+    }
+    free(files);
+    free(loaded);
+    free(jobs);
+    return rc;
+}

@@ -1,2 +1,0 @@
-/* placeholder so the part builds */
-typedef int sg17_report_placeholder_t;

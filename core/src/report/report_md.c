@@ -1,0 +1,153 @@
+/* report_md.c — summary.md: a Markdown digest for CI job summaries and merge requests: counts,
+ * one table row per scenario, then the evidence for each scenario whose verdict was not the
+ * expected one. All report text is escaped (pipes included) so it cannot break the tables. */
+#include <stdio.h>
+#include <string.h>
+
+#include "report/report.h"
+#include "report/report_text.h"
+#include "util/fsutil.h"
+
+/* The strings of an array as an escaped, comma-separated list. */
+static void md_list(sg17_rbuf_t *b, const json_t *obj, const char *key)
+{
+    size_t i;
+    json_t *v;
+    bool first = true;
+    json_array_foreach(sg17_rj_array(obj, key), i, v) {
+        if (!json_is_string(v))
+            continue;
+        sg17_rbuf_puts(b, first ? "" : ", ");
+        sg17_rbuf_md(b, json_string_value(v));
+        first = false;
+    }
+    if (first)
+        sg17_rbuf_puts(b, "–");
+}
+
+static long long summary_count(const json_t *report, const char *key)
+{
+    return (long long)sg17_rj_num(sg17_rj_object(report, "summary"), key, 0);
+}
+
+/* Title, provenance line, the incomplete warning and the counts line. */
+static void md_header(sg17_rbuf_t *b, const json_t *report)
+{
+    const json_t *tool = sg17_rj_object(report, "tool");
+    sg17_rbuf_puts(b, "# sg17tb report\n\n");
+    sg17_rbuf_md(b, sg17_rj_str(tool, "name", "sg17tb"));
+    sg17_rbuf_puts(b, " ");
+    sg17_rbuf_md(b, sg17_rj_str(tool, "version", "?"));
+    sg17_rbuf_puts(b, " (git ");
+    sg17_rbuf_md(b, sg17_rj_str(tool, "git", "unknown"));
+    sg17_rbuf_puts(b, ") · started ");
+    sg17_rbuf_md(b, sg17_rj_str(report, "started", "?"));
+    sg17_rbuf_puts(b, " · finished ");
+    sg17_rbuf_md(b, sg17_rj_str(report, "finished", "?"));
+    json_t *seed = json_object_get(report, "seed");
+    if (json_is_number(seed)) {
+        sg17_rbuf_puts(b, " · seed ");
+        sg17_rbuf_num(b, seed, "");
+    }
+    const char *shard = sg17_rj_str(report, "shard", NULL);
+    if (shard) {
+        sg17_rbuf_puts(b, " · shard ");
+        sg17_rbuf_md(b, shard);
+    }
+    sg17_rbuf_puts(b, "\n\n");
+    if (!sg17_rj_bool(report, "complete", false))
+        sg17_rbuf_puts(b, "> **INCOMPLETE**: the run was interrupted or shards are missing; "
+                          "only the scenarios listed below ran.\n\n");
+    sg17_rbuf_printf(b, "**%lld scenarios**: %lld holds, %lld fails, %lld degraded, "
+                     "%lld vacuous, %lld error — **%lld as expected, %lld not**\n\n",
+                     summary_count(report, "total"), summary_count(report, "holds"),
+                     summary_count(report, "fails"), summary_count(report, "degraded"),
+                     summary_count(report, "vacuous"), summary_count(report, "error"),
+                     summary_count(report, "matched"), summary_count(report, "mismatched"));
+}
+
+/* The conditions of one scenario as a table with their values. */
+static void md_conditions(sg17_rbuf_t *b, const json_t *s)
+{
+    json_t *conds = sg17_rj_array(s, "conditions");
+    if (json_array_size(conds) == 0)
+        return;
+    sg17_rbuf_puts(b, "| set | run | condition | result | lhs | rhs |\n"
+                      "|---|---|---|---|---:|---:|\n");
+    size_t i;
+    json_t *c;
+    json_array_foreach(conds, i, c) {
+        json_t *r = json_object_get(c, "result");
+        sg17_rbuf_puts(b, "| ");
+        sg17_rbuf_md(b, sg17_rj_str(c, "set", "?"));
+        sg17_rbuf_puts(b, " | ");
+        sg17_rbuf_md(b, sg17_rj_str(c, "run", "?"));
+        sg17_rbuf_puts(b, " | ");
+        sg17_rbuf_md(b, sg17_rj_str(c, "expr", "?"));
+        sg17_rbuf_printf(b, " | %s | ", json_is_true(r) ? "true" : json_is_false(r) ? "false"
+                                                                                  : "n/a");
+        sg17_rbuf_num(b, json_object_get(c, "lhs"), "n/a");
+        sg17_rbuf_puts(b, " | ");
+        sg17_rbuf_num(b, json_object_get(c, "rhs"), "n/a");
+        sg17_rbuf_puts(b, " |\n");
+    }
+    sg17_rbuf_puts(b, "\n");
+}
+
+int sg17_report_write_md(const json_t *report, const char *path, sg17_err_t *err)
+{
+    sg17_rbuf_t b = {0};
+    md_header(&b, report);
+    json_t *scenarios = sg17_rj_array(report, "scenarios");
+    size_t i;
+    json_t *s;
+    if (json_array_size(scenarios) > 0) {
+        sg17_rbuf_puts(&b, "| scenario | module | verdict | expect | ✓/✗ | requirements |\n"
+                           "|---|---|---|---|:-:|---|\n");
+        json_array_foreach(scenarios, i, s) {
+            sg17_rbuf_puts(&b, "| ");
+            sg17_rbuf_md(&b, sg17_rj_str(s, "id", "?"));
+            sg17_rbuf_puts(&b, " | ");
+            sg17_rbuf_md(&b, sg17_rj_str(s, "module", "?"));
+            sg17_rbuf_puts(&b, " | ");
+            sg17_rbuf_md(&b, sg17_rj_str(s, "verdict", "error"));
+            sg17_rbuf_puts(&b, " | ");
+            sg17_rbuf_md(&b, sg17_rj_str(s, "expect", "holds"));
+            sg17_rbuf_puts(&b, sg17_report_scenario_matched(s) ? " | ✓ | " : " | ✗ | ");
+            md_list(&b, s, "requirements");
+            sg17_rbuf_puts(&b, " |\n");
+        }
+        sg17_rbuf_puts(&b, "\n");
+    }
+    bool heading = false;
+    json_array_foreach(scenarios, i, s) {
+        if (sg17_report_scenario_matched(s))
+            continue;
+        if (!heading)
+            sg17_rbuf_puts(&b, "## Not as expected\n\n");
+        heading = true;
+        sg17_rbuf_puts(&b, "### ");
+        sg17_rbuf_md(&b, sg17_rj_str(s, "id", "?"));
+        sg17_rbuf_puts(&b, ": expected ");
+        sg17_rbuf_md(&b, sg17_rj_str(s, "expect", "holds"));
+        sg17_rbuf_puts(&b, ", got ");
+        sg17_rbuf_md(&b, sg17_rj_str(s, "verdict", "error"));
+        sg17_rbuf_puts(&b, "\n\n");
+        const char *text = sg17_rj_str(s, "reason", NULL);
+        if (text) {
+            sg17_rbuf_puts(&b, "Reason: ");
+            sg17_rbuf_md(&b, text);
+            sg17_rbuf_puts(&b, "\n\n");
+        }
+        if ((text = sg17_rj_str(s, "error", NULL))) {
+            sg17_rbuf_puts(&b, "Error: ");
+            sg17_rbuf_md(&b, text);
+            sg17_rbuf_puts(&b, "\n\n");
+        }
+        md_conditions(&b, s);
+    }
+    int rc = b.failed ? sg17_err(err, "%s: out of memory", path)
+                      : sg17_fs_write_atomic(path, b.data, b.len, err);
+    sg17_rbuf_free(&b);
+    return rc;
+}

@@ -1,2 +1,0 @@
-/* placeholder so the part builds */
-typedef int sg17_scenario_placeholder_t;

@@ -1,0 +1,73 @@
+/* validate.h — private to core/src/scenario: the state shared by the scenario validator's files
+ * (scenario.c: top level and matrix; scenario_values.c: typed values, entities, metrics;
+ * scenario_actions.c: adversary actions). Not part of the contract with the engine. */
+#ifndef SG17_SCENARIO_VALIDATE_H
+#define SG17_SCENARIO_VALIDATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "scenario/scenario.h"
+#include "scenario/yaml.h"
+
+/* Longest key path kept in messages; user keys are cut to 100 characters in them. */
+#define SG17_PATH_MAX 512
+
+typedef struct {
+    const char *file;
+    sg17_err_t *err;
+    const sg17_module_t *mod;
+    const sg17_catalogue_t *cat;
+    sg17_scenario_t *s; /* the point being built: topology is filled before values that name entities */
+    const char **metric_names; /* candidates for "did you mean", built on first use */
+    size_t n_metric_names;
+    char *metric_storage;
+} sg17_validator_t;
+
+/* Formats "<file>:<line>:<col>: <path>: <what>; expected <expected>[; did you mean '<near>'?]"
+ * into v->err at node n (line 1 col 1 when n is NULL). Returns -1. */
+int sg17_v_fail(sg17_validator_t *v, const sg17_yaml_node_t *n, const char *path,
+                const char *expected, const char *near, const char *what_fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
+/* snprintf for key paths: a path cut short in a message is fine. */
+void sg17_v_path(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* True for a YAML null: an unquoted empty scalar, "~" or "null". */
+bool sg17_v_is_null(const sg17_yaml_node_t *n);
+
+/* Checks a scalar against a type and returns its normal form (caller frees) in *out. */
+int sg17_v_value(sg17_validator_t *v, sg17_type_t type, const sg17_yaml_node_t *n,
+                 const char *path, char **out);
+
+/* Normalises text that is not in the file (a module's default value); errors name the module. */
+int sg17_v_default(sg17_validator_t *v, sg17_type_t type, const char *text, const char *path,
+                   char **out);
+
+/* What a value of the type looks like, for "expected ..." ("an integer", "a duration ..."). */
+const char *sg17_v_type_desc(sg17_type_t type);
+
+/* Names of the module's kinds / attacks etc. in a fresh array of borrowed pointers (caller frees
+ * the array only). */
+const char **sg17_v_names(const void *table, size_t stride, size_t *n);
+
+/* Reads actions (the scenario's duration, topology and capabilities are already set). */
+int sg17_v_actions(sg17_validator_t *v, const sg17_yaml_node_t *list);
+
+/* Checks every metric of a parsed condition; the string's node gives the position. */
+int sg17_v_condition_metrics(sg17_validator_t *v, const sg17_yaml_node_t *n, const char *path,
+                             const sg17_expr_t *expr);
+
+void sg17_v_release(sg17_validator_t *v);
+
+/* matrix: checks the `matrix` mapping (NULL when absent) and returns the number of points. */
+int sg17_matrix_points(sg17_validator_t *v, const sg17_yaml_node_t *matrix, size_t nodes,
+                       size_t *points);
+/* A copy of root without its `matrix` key, with `${name}` in every scalar value replaced by the
+ * value of point `point` (mixed-radix over the matrix lists, first name slowest). */
+sg17_yaml_node_t *sg17_matrix_substitute(sg17_validator_t *v, const sg17_yaml_node_t *root,
+                                         const sg17_yaml_node_t *matrix, size_t point);
+/* The value of matrix name i at `point`. */
+const sg17_yaml_node_t *sg17_matrix_value(const sg17_yaml_node_t *matrix, size_t i, size_t point);
+
+#endif

@@ -1,0 +1,258 @@
+/* sakke_comb.c — fixed-base scalar multiplication [r]T on the SAKKE curve for a point T fixed per
+ * identity ([b]P + Z, RFC 6508 §6.2.1 step 2 and §6.2.2 step 4): a 4-bit fixed-base comb in
+ * Jacobian coordinates on BIGNUM Montgomery arithmetic, with a constant-time table scan. */
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "crypto/ibc_error.h"
+#include "crypto/sakke_pairing.h"
+
+#define COMB_W      4                  /* bits per window */
+#define COMB_D      ((1 << COMB_W) - 1) /* digits 1..15 stored per window */
+#define COMB_WORDS  (SAKKE_FP_BYTES / 8) /* uint64 words of one coordinate */
+
+struct sakke_comb {
+    EC_POINT *t; /* T itself, for the fallback */
+    size_t windows;
+    uint64_t *tab; /* [window][digit-1][x words, y words], affine, Montgomery form, little endian */
+};
+
+#define FP_MUL(r, x, y) BN_mod_mul_montgomery((r), (x), (y), sp->mont, bn)
+#define FP_ADD(r, x, y) BN_mod_add_quick((r), (x), (y), sp->p)
+#define FP_SUB(r, x, y) BN_mod_sub_quick((r), (x), (y), sp->p)
+
+/* In-place Jacobian doubling for a = -3 (dbl-2001-b); t[0..3] are scratch. */
+static int jac_dbl(const sakke_params_t *sp, BIGNUM *x, BIGNUM *y, BIGNUM *z, BIGNUM **t,
+                   BN_CTX *bn)
+{
+    /* t0 = delta, t1 = gamma, t2 = beta, t3 = alpha */
+    return FP_MUL(t[0], z, z) && FP_MUL(t[1], y, y) && FP_MUL(t[2], x, t[1])
+           && FP_SUB(t[3], x, t[0]) && FP_ADD(t[0], x, t[0]) && FP_MUL(t[3], t[3], t[0])
+           && FP_ADD(t[0], t[3], t[3]) && FP_ADD(t[3], t[0], t[3])
+           && FP_MUL(z, y, z) && FP_ADD(z, z, z)                         /* Z3 = 2YZ */
+           && FP_ADD(t[2], t[2], t[2]) && FP_ADD(t[2], t[2], t[2])       /* 4 beta */
+           && FP_MUL(x, t[3], t[3]) && FP_SUB(x, x, t[2]) && FP_SUB(x, x, t[2])
+           && FP_SUB(t[2], t[2], x) && FP_MUL(t[2], t[3], t[2]) && FP_MUL(t[1], t[1], t[1])
+           && FP_ADD(t[1], t[1], t[1]) && FP_ADD(t[1], t[1], t[1]) && FP_ADD(t[1], t[1], t[1])
+           && FP_SUB(y, t[2], t[1]);
+}
+
+/* Jacobian (x, y, z) + affine (ax, ay) into (ox, oy, oz) (madd, 11M); t[0..4] are scratch. The
+ * inputs must differ and not be opposite (oz = 0 reveals that case). */
+static int jac_madd(const sakke_params_t *sp, const BIGNUM *x, const BIGNUM *y, const BIGNUM *z,
+                    const BIGNUM *ax, const BIGNUM *ay, BIGNUM *ox, BIGNUM *oy, BIGNUM *oz,
+                    BIGNUM **t, BN_CTX *bn)
+{
+    /* t0 = Z^2, t1 = H, t2 = r, t3 = HH, t4 = HHH, t0 = V */
+    return FP_MUL(t[0], z, z) && FP_MUL(t[1], ax, t[0]) && FP_SUB(t[1], t[1], x)
+           && FP_MUL(t[2], z, t[0]) && FP_MUL(t[2], ay, t[2]) && FP_SUB(t[2], t[2], y)
+           && FP_MUL(oz, z, t[1]) && FP_MUL(t[3], t[1], t[1]) && FP_MUL(t[4], t[1], t[3])
+           && FP_MUL(t[0], x, t[3]) && FP_MUL(ox, t[2], t[2]) && FP_SUB(ox, ox, t[4])
+           && FP_SUB(ox, ox, t[0]) && FP_SUB(ox, ox, t[0]) && FP_SUB(t[0], t[0], ox)
+           && FP_MUL(t[0], t[2], t[0]) && FP_MUL(t[4], y, t[4]) && FP_SUB(oy, t[0], t[4]);
+}
+
+static void entry_store(uint64_t *e, const BIGNUM *x, const BIGNUM *y)
+{
+    uint8_t buf[SAKKE_FP_BYTES];
+    BN_bn2lebinpad(x, buf, SAKKE_FP_BYTES);
+    memcpy(e, buf, SAKKE_FP_BYTES);
+    BN_bn2lebinpad(y, buf, SAKKE_FP_BYTES);
+    memcpy(e + COMB_WORDS, buf, SAKKE_FP_BYTES);
+}
+
+void sakke_comb_destroy(sakke_comb_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    sakke_comb_t *c = *self_p;
+    OPENSSL_free(c->tab); /* multiples of a public point: nothing to cleanse */
+    EC_POINT_free(c->t);
+    OPENSSL_free(c);
+    *self_p = NULL;
+}
+
+/* Per window i with base B = [16^i]T (affine): J1 = B, J2 = [2]B, Jd = J(d-1) + B, J16 = [2]J8;
+ * the 16 Z coordinates are inverted together (T is public: plain BN_mod_inverse), giving the
+ * entries 1..15 and the next window's base. */
+sakke_comb_t *sakke_comb_new(const sakke_params_t *sp, const EC_POINT *pt)
+{
+    BN_CTX *bn = sp->bn;
+    sakke_comb_t *c = OPENSSL_zalloc(sizeof *c);
+    BIGNUM *jx[COMB_D + 2] = {NULL}, *jy[COMB_D + 2] = {NULL}, *jz[COMB_D + 2] = {NULL};
+    BIGNUM *pre[COMB_D + 2] = {NULL}, *t[5] = {NULL};
+    BIGNUM *bx = BN_new(), *by = BN_new(), *inv = BN_new(), *zi = BN_new(), *zi2 = BN_new();
+    int ok = c && bx && by && inv && zi && zi2;
+    for (int d = 1; ok && d <= COMB_D + 1; d++)
+        ok = (jx[d] = BN_new()) && (jy[d] = BN_new()) && (jz[d] = BN_new()) && (pre[d] = BN_new());
+    for (int k = 0; ok && k < 5; k++)
+        ok = (t[k] = BN_new()) != NULL;
+    if (ok) {
+        c->windows = ((size_t)BN_num_bits(sp->q) + COMB_W - 1) / COMB_W;
+        c->tab = OPENSSL_malloc(c->windows * COMB_D * 2 * COMB_WORDS * sizeof *c->tab);
+        ok = c->tab && (c->t = EC_POINT_dup(pt, sp->group))
+             && EC_POINT_get_affine_coordinates(sp->group, pt, bx, by, bn)
+             && BN_to_montgomery(bx, bx, sp->mont, bn) && BN_to_montgomery(by, by, sp->mont, bn);
+    }
+    for (size_t i = 0; ok && i < c->windows; i++) {
+        ok = BN_copy(jx[1], bx) && BN_copy(jy[1], by) && BN_copy(jz[1], sp->one_m)
+             && BN_copy(jx[2], bx) && BN_copy(jy[2], by) && BN_copy(jz[2], sp->one_m)
+             && jac_dbl(sp, jx[2], jy[2], jz[2], t, bn);
+        for (int d = 3; ok && d <= COMB_D; d++)
+            ok = jac_madd(sp, jx[d - 1], jy[d - 1], jz[d - 1], bx, by, jx[d], jy[d], jz[d], t, bn);
+        ok = ok && BN_copy(jx[16], jx[8]) && BN_copy(jy[16], jy[8]) && BN_copy(jz[16], jz[8])
+             && jac_dbl(sp, jx[16], jy[16], jz[16], t, bn);
+        /* Montgomery's trick over jz[1..16] */
+        ok = ok && BN_copy(pre[1], jz[1]);
+        for (int d = 2; ok && d <= 16; d++)
+            ok = FP_MUL(pre[d], pre[d - 1], jz[d]);
+        ok = ok && !BN_is_zero(pre[16]) && BN_from_montgomery(inv, pre[16], sp->mont, bn)
+             && BN_mod_inverse(inv, inv, sp->p, bn) && BN_to_montgomery(inv, inv, sp->mont, bn);
+        for (int d = 16; ok && d >= 1; d--) {
+            ok = (d > 1 ? FP_MUL(zi, inv, pre[d - 1]) : BN_copy(zi, inv) != NULL)
+                 && FP_MUL(inv, inv, jz[d]) && FP_MUL(zi2, zi, zi) && FP_MUL(jx[d], jx[d], zi2)
+                 && FP_MUL(zi2, zi2, zi) && FP_MUL(jy[d], jy[d], zi2);
+        }
+        for (int d = 1; ok && d <= COMB_D; d++)
+            entry_store(c->tab + (i * COMB_D + (size_t)(d - 1)) * 2 * COMB_WORDS, jx[d], jy[d]);
+        ok = ok && BN_copy(bx, jx[16]) && BN_copy(by, jy[16]);
+    }
+    for (int d = 1; d <= COMB_D + 1; d++) {
+        BN_free(jx[d]);
+        BN_free(jy[d]);
+        BN_free(jz[d]);
+        BN_free(pre[d]);
+    }
+    for (int k = 0; k < 5; k++)
+        BN_free(t[k]);
+    BN_free(bx);
+    BN_free(by);
+    BN_free(inv);
+    BN_free(zi);
+    BN_free(zi2);
+    if (!ok) {
+        ibc_set_error("sakke: cannot precompute multiples of [b]P + Z");
+        sakke_comb_destroy(&c);
+    }
+    return c;
+}
+
+/* 1 if v == 0, else 0, without a branch. */
+static uint64_t ct_is_zero(uint64_t v)
+{
+    return ((v | (0 - v)) >> 63) ^ 1;
+}
+
+/* Jacobian [r]T in the Montgomery domain: acc starts at infinity; per window, the entry of the
+ * window's digit is read by scanning all 15 (masked), added with jac_madd, and the sum, the entry
+ * itself (first non-zero digit) or the old acc is kept with BN_consttime_swap. Returns -1 if r
+ * is out of range or a (negligibly rare) exceptional addition occurred; callers then fall back. */
+static int comb_jacobian(const sakke_params_t *sp, const sakke_comb_t *comb, const BIGNUM *r,
+                         BIGNUM *x, BIGNUM *y, BIGNUM *z)
+{
+    BN_CTX *bn = sp->bn;
+    uint64_t sel[2 * COMB_WORDS];
+    BN_CTX_start(bn);
+    BIGNUM *sx = BN_CTX_get(bn), *sy = BN_CTX_get(bn), *one = BN_CTX_get(bn);
+    BIGNUM *nx = BN_CTX_get(bn), *ny = BN_CTX_get(bn), *nz = BN_CTX_get(bn);
+    BIGNUM *t[5];
+    for (int k = 0; k < 5; k++)
+        t[k] = BN_CTX_get(bn);
+    int ok = t[4] && !BN_is_zero(r) && !BN_is_negative(r) && BN_cmp(r, sp->q) < 0
+             && BN_copy(one, sp->one_m) && BN_copy(x, sp->one_m) && BN_copy(y, sp->one_m);
+    BN_zero(z);
+    BIGNUM *swapped[] = {x, y, z, sx, sy, one, nx, ny, nz};
+    for (size_t k = 0; ok && k < sizeof swapped / sizeof *swapped; k++)
+        ok = ibc_bn_reserve(swapped[k], sp->nwords);
+    uint64_t acc_inf = 1;
+    for (size_t i = 0; ok && i < comb->windows; i++) {
+        uint64_t d = 0;
+        for (int b = 0; b < COMB_W; b++)
+            d |= (uint64_t)BN_is_bit_set(r, (int)(i * COMB_W) + b) << b;
+        memset(sel, 0, sizeof sel);
+        const uint64_t *e = comb->tab + i * COMB_D * 2 * COMB_WORDS;
+        for (uint64_t k = 1; k <= COMB_D; k++, e += 2 * COMB_WORDS) {
+            uint64_t mask = 0 - ct_is_zero(k ^ d);
+            for (size_t w = 0; w < 2 * COMB_WORDS; w++)
+                sel[w] |= e[w] & mask;
+        }
+        uint64_t nonzero = ct_is_zero(d) ^ 1;
+        ok = BN_lebin2bn((const uint8_t *)sel, SAKKE_FP_BYTES, sx)
+             && BN_lebin2bn((const uint8_t *)(sel + COMB_WORDS), SAKKE_FP_BYTES, sy)
+             && ibc_bn_reserve(sx, sp->nwords) && ibc_bn_reserve(sy, sp->nwords)
+             && jac_madd(sp, x, y, z, sx, sy, nx, ny, nz, t, bn) && BN_copy(one, sp->one_m)
+             && ibc_bn_reserve(one, sp->nwords);
+        if (!ok)
+            break;
+        /* acc = sum when acc is finite and d != 0; acc = entry when acc is infinite and d != 0 */
+        BN_ULONG take_sum = (BN_ULONG)((acc_inf ^ 1) & nonzero);
+        BN_ULONG take_entry = (BN_ULONG)(acc_inf & nonzero);
+        BN_consttime_swap(take_sum, x, nx, sp->nwords);
+        BN_consttime_swap(take_sum, y, ny, sp->nwords);
+        BN_consttime_swap(take_sum, z, nz, sp->nwords);
+        BN_consttime_swap(take_entry, x, sx, sp->nwords);
+        BN_consttime_swap(take_entry, y, sy, sp->nwords);
+        BN_consttime_swap(take_entry, z, one, sp->nwords);
+        acc_inf &= nonzero ^ 1;
+    }
+    ok = ok && !acc_inf && !BN_is_zero(z);
+    OPENSSL_cleanse(sel, sizeof sel);
+    for (size_t k = 0; k < sizeof swapped / sizeof *swapped; k++)
+        if (swapped[k] && swapped[k] != x && swapped[k] != y && swapped[k] != z)
+            BN_clear(swapped[k]);
+    BN_CTX_end(bn);
+    return ok ? 0 : -1;
+}
+
+int sakke_comb_mul(const sakke_params_t *sp, const sakke_comb_t *comb, const BIGNUM *r,
+                   EC_POINT *out)
+{
+    BN_CTX *bn = sp->bn;
+    BN_CTX_start(bn);
+    BIGNUM *x = BN_CTX_get(bn), *y = BN_CTX_get(bn), *z = BN_CTX_get(bn), *zi = BN_CTX_get(bn);
+    BIGNUM *zi2 = BN_CTX_get(bn);
+    int ok = zi2 && comb_jacobian(sp, comb, r, x, y, z) == 0
+             /* to affine: x = X/Z^2, y = Y/Z^3 (Z inverted in constant time) */
+             && BN_from_montgomery(zi, z, sp->mont, bn)
+             && ibc_bn_mod_inverse_ct(zi, zi, sp->p, bn) == 0
+             && BN_to_montgomery(zi, zi, sp->mont, bn) && FP_MUL(zi2, zi, zi)
+             && FP_MUL(x, x, zi2) && FP_MUL(zi2, zi2, zi) && FP_MUL(y, y, zi2)
+             && BN_from_montgomery(x, x, sp->mont, bn) && BN_from_montgomery(y, y, sp->mont, bn)
+             && EC_POINT_set_affine_coordinates(sp->group, out, x, y, bn);
+    if (!ok) /* exceptional addition (or error): OpenSSL's generic constant-time ladder */
+        ok = !BN_is_zero(r) && BN_cmp(r, sp->q) < 0
+             && EC_POINT_mul(sp->group, out, NULL, comb->t, r, bn);
+    if (zi2)
+        BN_clear(zi2);
+    BN_CTX_end(bn);
+    if (!ok)
+        ibc_set_error("sakke: scalar multiplication failed");
+    return ok ? 0 : -1;
+}
+
+int sakke_comb_check(const sakke_params_t *sp, const sakke_comb_t *comb, const BIGNUM *r,
+                     const EC_POINT *pt)
+{
+    BN_CTX *bn = sp->bn;
+    int equal = 0;
+    BN_CTX_start(bn);
+    BIGNUM *x = BN_CTX_get(bn), *y = BN_CTX_get(bn), *z = BN_CTX_get(bn);
+    BIGNUM *px = BN_CTX_get(bn), *py = BN_CTX_get(bn), *t = BN_CTX_get(bn);
+    if (t && EC_POINT_get_affine_coordinates(sp->group, pt, px, py, bn)) {
+        if (comb_jacobian(sp, comb, r, x, y, z) == 0) {
+            /* X == px * Z^2 and Y == py * Z^3 */
+            equal = BN_to_montgomery(px, px, sp->mont, bn) && BN_to_montgomery(py, py, sp->mont, bn)
+                    && FP_MUL(t, z, z) && FP_MUL(px, px, t) && FP_MUL(t, t, z) && FP_MUL(py, py, t)
+                    && BN_cmp(px, x) == 0 && BN_cmp(py, y) == 0;
+        } else {
+            EC_POINT *q = EC_POINT_new(sp->group);
+            equal = q && !BN_is_zero(r) && BN_cmp(r, sp->q) < 0
+                    && EC_POINT_mul(sp->group, q, NULL, comb->t, r, bn)
+                    && EC_POINT_cmp(sp->group, q, pt, bn) == 0;
+            EC_POINT_free(q);
+        }
+    }
+    BN_CTX_end(bn);
+    return equal ? 0 : -1;
+}

@@ -1,0 +1,80 @@
+/* sakke_pairing.h — internal to the ibc module: RFC 6509 parameter set 1, point coding, the
+ * Tate–Lichtenbaum pairing of RFC 6508 §3.2 with precomputed Miller lines, and
+ * HashToIntegerRange (RFC 6508 §5.1). sakke.c is the only intended user.
+ *
+ * Pairing, as the RFC defines it: for R, Q in E[q] (E: y^2 = x^3 - 3x over F_p), run Miller's
+ * loop over the bits of q-1 on R, evaluating each line at the distorted point (-Qx, i*Qy), and
+ * return the F_p representative (b/a for a + b*i) of v^((p+1)/q) in PF_p (the multiplicative
+ * group of F_p^2 modulo that of F_p). Because the result lives in PF_p, any F_p factor of a
+ * line value is irrelevant: lines are stored scaled so that the coefficient of i*Qy is 1, leaving
+ * one multiplication per line.
+ */
+#ifndef IBC_SAKKE_PAIRING_H
+#define IBC_SAKKE_PAIRING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+
+#define SAKKE_FP_BYTES 128 /* octets of an element of F_p (p is 1024 bits) */
+
+/* Parameter set 1 of RFC 6509 Appendix A, with the structures the computations reuse. */
+typedef struct {
+    BIGNUM *p, *q;      /* field prime, subgroup order (p + 1 = 4q) */
+    BIGNUM *g;          /* <P,P> as its F_p representative */
+    BIGNUM *q_minus_1;  /* Miller loop scalar */
+    BIGNUM *one_m;      /* 1 in Montgomery form */
+    BN_MONT_CTX *mont;  /* for every F_p multiplication */
+    EC_GROUP *group;    /* E(F_p) with generator P, order q, cofactor 4 */
+    BN_CTX *bn;
+    int nwords;         /* BN_ULONG words of p */
+} sakke_params_t;
+
+sakke_params_t *sakke_params_new(void);
+void sakke_params_destroy(sakke_params_t **self_p);
+
+/* Decodes 04 || X || Y (257 octets): coordinates < p, on E, not infinity; with check_order
+ * also [q]pt == O. 0 / -1 (after ibc_set_error, naming `what`). */
+int sakke_point_decode(const sakke_params_t *sp, const uint8_t *buf, size_t len, EC_POINT *pt,
+                       int check_order, const char *what);
+int sakke_point_encode(const sakke_params_t *sp, const EC_POINT *pt,
+                       uint8_t out[1 + 2 * SAKKE_FP_BYTES]);
+
+/* The Miller lines of a fixed first argument A, ready to be evaluated at any Q. */
+typedef struct sakke_lines sakke_lines_t;
+
+/* Precomputes the lines of A (which must be of order q; callers check). About 0.5 MB. */
+sakke_lines_t *sakke_lines_new(const sakke_params_t *sp, const EC_POINT *a);
+/* Cleanses (A may be a secret key) and frees; nulls *self_p. */
+void sakke_lines_destroy(sakke_lines_t **self_p);
+
+/* rep = the representative of <A, Q> (RFC 6508 §3.2). 0 / -1. */
+int sakke_lines_pair(const sakke_params_t *sp, const sakke_lines_t *lines, const EC_POINT *q,
+                     BIGNUM *rep);
+
+/* out = the representative of x^e in PF_p, where x is given by its representative (the
+ * element 1 + x*i); e is secret (fixed number of squarings, constant-time selection). */
+int sakke_gt_pow(const sakke_params_t *sp, const BIGNUM *x, const BIGNUM *e, BIGNUM *out);
+
+/* ---- fixed-base scalar multiplication (sakke_comb.c) ----
+ * [r]T for a fixed public point T (the [b]P + Z of one identity): a table of [d * 16^i]T for every
+ * 4-bit window i and digit d = 1..15 (about 1 MB), then one mixed addition per window with the
+ * entry chosen by a constant-time scan, instead of OpenSSL's 1024-step ladder. */
+typedef struct sakke_comb sakke_comb_t;
+
+sakke_comb_t *sakke_comb_new(const sakke_params_t *sp, const EC_POINT *t);
+void sakke_comb_destroy(sakke_comb_t **self_p);
+/* out = [r]T, 0 < r < q. */
+int sakke_comb_mul(const sakke_params_t *sp, const sakke_comb_t *comb, const BIGNUM *r,
+                   EC_POINT *out);
+/* 0 if [r]T == pt (compared projectively, no inversion), -1 otherwise. */
+int sakke_comb_check(const sakke_params_t *sp, const sakke_comb_t *comb, const BIGNUM *r,
+                     const EC_POINT *pt);
+
+/* HashToIntegerRange(s, n, SHA-256) of RFC 6508 §5.1. */
+int sakke_hash_to_range(const uint8_t *s, size_t s_len, const BIGNUM *n, BIGNUM *out,
+                        BN_CTX *bn);
+
+#endif

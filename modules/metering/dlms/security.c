@@ -1,0 +1,363 @@
+/* dlms/security.c — DLMS/COSEM suite 0 protect/unprotect, HLS-GMAC, suite-1 ECDSA (OpenSSL 3). */
+#include "dlms/security.h"
+
+#include <limits.h>
+#include <string.h>
+
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/ec.h>
+#include <openssl/obj_mac.h>
+#include <openssl/param_build.h>
+
+#define GCM_IV_LEN 12
+
+const char *dlms_sec_status_name(dlms_sec_status_t status)
+{
+    switch (status) {
+    case DLMS_SEC_OK: return "ok";
+    case DLMS_SEC_MALFORMED: return "malformed";
+    case DLMS_SEC_BAD_SC: return "bad_sc";
+    case DLMS_SEC_AUTH: return "auth";
+    case DLMS_SEC_REPLAY: return "replay";
+    case DLMS_SEC_INTERNAL: return "internal";
+    case DLMS_SEC_POLICY: return "policy";
+    }
+    return "unknown";
+}
+
+static void put_u32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+static uint32_t get_u32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+static void make_iv(uint8_t iv[GCM_IV_LEN], const uint8_t systitle[DLMS_SYSTITLE_LEN], uint32_t ic)
+{
+    memcpy(iv, systitle, DLMS_SYSTITLE_LEN);
+    put_u32(iv + DLMS_SYSTITLE_LEN, ic);
+}
+
+static int sc_valid(uint8_t sc)
+{
+    return sc == DLMS_SC_AUTH || sc == DLMS_SC_ENC || sc == DLMS_SC_AUTH_ENC;
+}
+
+size_t dlms_protected_len(uint8_t sc, size_t len)
+{
+    if (!sc_valid(sc))
+        return 0;
+    return DLMS_SEC_HDR_LEN + len + (sc == DLMS_SC_ENC ? 0 : DLMS_TAG_LEN);
+}
+
+/* One AES-GCM-128 pass. AAD is sc || ak || extra when ak is given (nothing otherwise); in (inlen
+ * octets, may be 0) is encrypted or decrypted into out. With tag == NULL there is no tag at all
+ * (SC 0x20: GCM used as a stream cipher). Decrypting with a tag verifies it: -2 on mismatch.
+ * Returns 0, -1 (OpenSSL failure) or -2 (tag mismatch). */
+static int gcm_run(int encrypt, const uint8_t ek[DLMS_KEY_LEN], const uint8_t iv[GCM_IV_LEN],
+                   uint8_t sc, const uint8_t *ak, const uint8_t *extra, size_t extra_len,
+                   const uint8_t *in, size_t inlen, uint8_t *out, uint8_t tag[DLMS_TAG_LEN])
+{
+    if (inlen > INT_MAX || extra_len > INT_MAX)
+        return -1;
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    if (!ctx)
+        return -1;
+    int rc = -1, n = 0;
+    uint8_t fin[16]; /* GCM's final step writes nothing; never form out + 0 from a NULL out */
+    uint8_t *fin_out = out ? out + inlen : fin;
+    if (EVP_CipherInit_ex(ctx, EVP_aes_128_gcm(), NULL, ek, iv, encrypt) != 1)
+        goto done;
+    if (ak) {
+        if (EVP_CipherUpdate(ctx, NULL, &n, &sc, 1) != 1
+            || EVP_CipherUpdate(ctx, NULL, &n, ak, DLMS_KEY_LEN) != 1)
+            goto done;
+        if (extra_len > 0 && EVP_CipherUpdate(ctx, NULL, &n, extra, (int)extra_len) != 1)
+            goto done;
+    }
+    if (inlen > 0 && EVP_CipherUpdate(ctx, out, &n, in, (int)inlen) != 1)
+        goto done;
+    if (!tag) {
+        rc = 0; /* no tag: the keystream XOR is all there is */
+        goto done;
+    }
+    if (encrypt) {
+        if (EVP_CipherFinal_ex(ctx, fin_out, &n) != 1
+            || EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, DLMS_TAG_LEN, tag) != 1)
+            goto done;
+        rc = 0;
+    } else {
+        if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, DLMS_TAG_LEN, tag) != 1)
+            goto done;
+        rc = EVP_CipherFinal_ex(ctx, fin_out, &n) == 1 ? 0 : -2;
+    }
+done:
+    EVP_CIPHER_CTX_free(ctx);
+    return rc;
+}
+
+/* Suite 0 protection: SC 0x10 authenticates the clear APDU (it goes into the AAD), 0x20 only
+ * encrypts, 0x30 encrypts and authenticates SC || AK. */
+int dlms_protect(const dlms_keys_t *keys, const uint8_t systitle[DLMS_SYSTITLE_LEN], uint32_t ic,
+                 uint8_t sc, const uint8_t *apdu, size_t len, uint8_t *out, size_t cap,
+                 size_t *outlen)
+{
+    if (!keys || !systitle || (!apdu && len) || !out || !outlen || !sc_valid(sc))
+        return -1;
+    size_t need = dlms_protected_len(sc, len);
+    if (need < len || cap < need)
+        return -1;
+    uint8_t iv[GCM_IV_LEN];
+    make_iv(iv, systitle, ic);
+    out[0] = sc;
+    put_u32(out + 1, ic);
+    uint8_t *body = out + DLMS_SEC_HDR_LEN;
+    int rc;
+    switch (sc) {
+    case DLMS_SC_AUTH:
+        if (len)
+            memmove(body, apdu, len);
+        rc = gcm_run(1, keys->ek, iv, sc, keys->ak, body, len, NULL, 0, NULL, body + len);
+        break;
+    case DLMS_SC_ENC:
+        rc = gcm_run(1, keys->ek, iv, sc, NULL, NULL, 0, apdu, len, body, NULL);
+        break;
+    default:
+        rc = gcm_run(1, keys->ek, iv, sc, keys->ak, NULL, 0, apdu, len, body, body + len);
+        break;
+    }
+    if (rc != 0)
+        return -1;
+    *outlen = need;
+    return 0;
+}
+
+/* The checks run cheapest first (length, SC and policy, counter, then the tag), so a flood of
+ * stale or garbled frames costs no AES work. The counter is reported to the caller only once the
+ * tag has verified. */
+dlms_sec_status_t dlms_unprotect(const dlms_keys_t *keys, const uint8_t systitle[DLMS_SYSTITLE_LEN],
+                                 uint8_t policy, const uint8_t *data, size_t len, int64_t min_ic,
+                                 uint8_t *out, size_t cap, size_t *outlen, uint32_t *ic_out)
+{
+    if (!keys || !systitle || !data || !out || !outlen || !ic_out || len < DLMS_SEC_HDR_LEN)
+        return DLMS_SEC_MALFORMED;
+    uint8_t sc = data[0];
+    if (!sc_valid(sc))
+        return DLMS_SEC_BAD_SC;
+    if ((sc & policy) != policy)
+        return DLMS_SEC_POLICY;
+    size_t taglen = sc == DLMS_SC_ENC ? 0 : DLMS_TAG_LEN;
+    if (len < DLMS_SEC_HDR_LEN + taglen)
+        return DLMS_SEC_MALFORMED;
+    size_t plen = len - DLMS_SEC_HDR_LEN - taglen;
+    if (cap < plen)
+        return DLMS_SEC_MALFORMED;
+    uint32_t ic = get_u32(data + 1);
+    if (min_ic >= 0 && (int64_t)ic <= min_ic)
+        return DLMS_SEC_REPLAY;
+
+    uint8_t iv[GCM_IV_LEN], tag[DLMS_TAG_LEN];
+    make_iv(iv, systitle, ic);
+    const uint8_t *body = data + DLMS_SEC_HDR_LEN;
+    if (taglen)
+        memcpy(tag, body + plen, DLMS_TAG_LEN);
+    int rc;
+    switch (sc) {
+    case DLMS_SC_AUTH:
+        rc = gcm_run(0, keys->ek, iv, sc, keys->ak, body, plen, NULL, 0, NULL, tag);
+        if (rc == 0 && plen)
+            memmove(out, body, plen);
+        break;
+    case DLMS_SC_ENC:
+        rc = gcm_run(0, keys->ek, iv, sc, NULL, NULL, 0, body, plen, out, NULL);
+        break;
+    default:
+        rc = gcm_run(0, keys->ek, iv, sc, keys->ak, NULL, 0, body, plen, out, tag);
+        if (rc != 0 && plen)
+            OPENSSL_cleanse(out, plen); /* never leave unverified plaintext behind */
+        break;
+    }
+    if (rc == -2)
+        return DLMS_SEC_AUTH;
+    if (rc != 0)
+        return DLMS_SEC_INTERNAL;
+    *outlen = plen;
+    *ic_out = ic;
+    return DLMS_SEC_OK;
+}
+
+/* HLS mechanism 5: a GMAC (GCM with no plaintext) over 0x10 || AK || challenge. */
+int dlms_hls_gmac(const dlms_keys_t *keys, const uint8_t systitle[DLMS_SYSTITLE_LEN], uint32_t ic,
+                  const uint8_t *challenge, size_t challenge_len, uint8_t out[DLMS_HLS_GMAC_LEN])
+{
+    if (!keys || !systitle || (!challenge && challenge_len) || !out)
+        return -1;
+    uint8_t iv[GCM_IV_LEN];
+    make_iv(iv, systitle, ic);
+    out[0] = DLMS_SC_AUTH;
+    put_u32(out + 1, ic);
+    return gcm_run(1, keys->ek, iv, DLMS_SC_AUTH, keys->ak, challenge, challenge_len, NULL, 0,
+                   NULL, out + DLMS_SEC_HDR_LEN) == 0 ? 0 : -1;
+}
+
+int dlms_hls_gmac_verify(const dlms_keys_t *keys, const uint8_t systitle[DLMS_SYSTITLE_LEN],
+                         const uint8_t *challenge, size_t challenge_len, const uint8_t *f,
+                         size_t len)
+{
+    if (!f || len != DLMS_HLS_GMAC_LEN || f[0] != DLMS_SC_AUTH)
+        return -1;
+    uint8_t expect[DLMS_HLS_GMAC_LEN];
+    if (dlms_hls_gmac(keys, systitle, get_u32(f + 1), challenge, challenge_len, expect) != 0)
+        return -1;
+    return CRYPTO_memcmp(expect, f, DLMS_HLS_GMAC_LEN) == 0 ? 0 : -1;
+}
+
+void dlms_keys_cleanse(dlms_keys_t *keys)
+{
+    if (keys)
+        OPENSSL_cleanse(keys, sizeof *keys);
+}
+
+/* ---- suite 1: ECDSA P-256 / SHA-256 ---- */
+
+EVP_PKEY *dlms_ecdsa_keygen(void)
+{
+    return EVP_EC_gen("P-256");
+}
+
+/* Builds an EVP_PKEY from OSSL_PARAMs: a key pair when priv is given, else a public key. */
+static EVP_PKEY *ec_from_params(const BIGNUM *priv, const uint8_t *pub, size_t publen)
+{
+    EVP_PKEY *key = NULL;
+    OSSL_PARAM *params = NULL;
+    EVP_PKEY_CTX *ctx = NULL;
+    OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+    if (!bld
+        || !OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "P-256", 0)
+        || !OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pub, publen)
+        || (priv && !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, priv))
+        || !(params = OSSL_PARAM_BLD_to_param(bld))
+        || !(ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL))
+        || EVP_PKEY_fromdata_init(ctx) != 1
+        || EVP_PKEY_fromdata(ctx, &key, priv ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, params) != 1)
+        key = NULL;
+    EVP_PKEY_CTX_free(ctx);
+    OSSL_PARAM_free(params);
+    OSSL_PARAM_BLD_free(bld);
+    if (key) {
+        /* Reject points off the curve (or the point at infinity) explicitly. */
+        EVP_PKEY_CTX *chk = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL);
+        if (!chk || EVP_PKEY_public_check(chk) != 1) {
+            EVP_PKEY_free(key);
+            key = NULL;
+        }
+        EVP_PKEY_CTX_free(chk);
+    }
+    return key;
+}
+
+EVP_PKEY *dlms_ecdsa_key_from_private(const uint8_t priv[DLMS_ECDSA_PRIV_LEN])
+{
+    if (!priv)
+        return NULL;
+    EVP_PKEY *key = NULL;
+    EC_GROUP *group = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+    BN_CTX *bnctx = BN_CTX_new();
+    BIGNUM *d = BN_secure_new();
+    EC_POINT *q = NULL;
+    uint8_t pub[DLMS_ECDSA_PUB_LEN];
+    if (!group || !bnctx || !d || !BN_bin2bn(priv, DLMS_ECDSA_PRIV_LEN, d))
+        goto done;
+    if (BN_is_zero(d) || BN_cmp(d, EC_GROUP_get0_order(group)) >= 0)
+        goto done;
+    if (!(q = EC_POINT_new(group)) || EC_POINT_mul(group, q, d, NULL, NULL, bnctx) != 1
+        || EC_POINT_point2oct(group, q, POINT_CONVERSION_UNCOMPRESSED, pub, sizeof pub, bnctx)
+               != sizeof pub)
+        goto done;
+    key = ec_from_params(d, pub, sizeof pub);
+done:
+    EC_POINT_free(q);
+    BN_clear_free(d);
+    BN_CTX_free(bnctx);
+    EC_GROUP_free(group);
+    return key;
+}
+
+int dlms_ecdsa_public_encode(EVP_PKEY *key, uint8_t out[DLMS_ECDSA_PUB_LEN])
+{
+    size_t n = 0;
+    if (!key || !out
+        || EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_PUB_KEY, out, DLMS_ECDSA_PUB_LEN,
+                                           &n) != 1)
+        return -1;
+    return n == DLMS_ECDSA_PUB_LEN && out[0] == 0x04 ? 0 : -1;
+}
+
+EVP_PKEY *dlms_ecdsa_public_decode(const uint8_t pub[DLMS_ECDSA_PUB_LEN])
+{
+    if (!pub || pub[0] != 0x04)
+        return NULL;
+    return ec_from_params(NULL, pub, DLMS_ECDSA_PUB_LEN);
+}
+
+/* EVP_DigestSign yields a DER ECDSA-Sig-Value; DLMS carries the fixed-size r || s form. */
+int dlms_ecdsa_sign(EVP_PKEY *key, const uint8_t *msg, size_t len, uint8_t sig[DLMS_ECDSA_SIG_LEN])
+{
+    if (!key || (!msg && len) || !sig)
+        return -1;
+    int rc = -1;
+    uint8_t der[80];
+    size_t derlen = sizeof der;
+    ECDSA_SIG *es = NULL;
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    if (!md || EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, key) != 1
+        || EVP_DigestSign(md, der, &derlen, msg, len) != 1)
+        goto done;
+    const uint8_t *p = der;
+    if (!(es = d2i_ECDSA_SIG(NULL, &p, (long)derlen)))
+        goto done;
+    const BIGNUM *r = ECDSA_SIG_get0_r(es), *s = ECDSA_SIG_get0_s(es);
+    if (BN_bn2binpad(r, sig, 32) != 32 || BN_bn2binpad(s, sig + 32, 32) != 32)
+        goto done;
+    rc = 0;
+done:
+    ECDSA_SIG_free(es);
+    EVP_MD_CTX_free(md);
+    return rc;
+}
+
+int dlms_ecdsa_verify(EVP_PKEY *key, const uint8_t *msg, size_t len, const uint8_t *sig,
+                      size_t sig_len)
+{
+    if (!key || (!msg && len) || !sig || sig_len != DLMS_ECDSA_SIG_LEN)
+        return -1;
+    int rc = -1;
+    uint8_t *der = NULL;
+    ECDSA_SIG *es = ECDSA_SIG_new();
+    BIGNUM *r = BN_bin2bn(sig, 32, NULL), *s = BN_bin2bn(sig + 32, 32, NULL);
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    if (!es || !r || !s || !md || ECDSA_SIG_set0(es, r, s) != 1)
+        goto done;
+    r = s = NULL; /* owned by es now */
+    int derlen = i2d_ECDSA_SIG(es, &der);
+    if (derlen <= 0)
+        goto done;
+    if (EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, key) == 1
+        && EVP_DigestVerify(md, der, (size_t)derlen, msg, len) == 1)
+        rc = 0;
+done:
+    OPENSSL_free(der);
+    BN_free(r);
+    BN_free(s);
+    ECDSA_SIG_free(es);
+    EVP_MD_CTX_free(md);
+    return rc;
+}

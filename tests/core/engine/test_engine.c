@@ -1,0 +1,256 @@
+/* test_engine.c — verdict truth table, ledger joins, scheduler order, determinism, crash and hang
+ * containment, malformed frames on the bus, and a module host in a separate process over ipc://. */
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bus/broker.h"
+#include "engine/ledger.h"
+#include "engine/queue.h"
+#include "engine/runner.h"
+#include "engine/verdict.h"
+#include "engine_util.h"
+#include "report/report.h"
+
+extern char **environ;
+
+Test(verdict, truth_table_follows_design_precedence)
+{
+    struct {
+        sg17_verdict_input_t in;
+        sg17_verdict_t want;
+    } rows[] = {
+        {{.error = true, .success_baseline = true}, SG17_ERROR},
+        {{.success_baseline = false, .success_protected = true}, SG17_VACUOUS},
+        {{.success_baseline = true, .success_protected = true, .service_ok = true}, SG17_FAILS},
+        {{.success_baseline = true, .service_ok = false}, SG17_DEGRADED},
+        {{.success_baseline = true, .service_ok = true}, SG17_HOLDS},
+        {{.success_baseline = true, .service_ok = true, .has_detection = true}, SG17_FAILS},
+        {{.success_baseline = true, .service_ok = true, .has_detection = true, .detection_ok = true}, SG17_HOLDS},
+        {{.success_baseline = true, .service_ok = false, .has_detection = true}, SG17_FAILS},
+        /* nothing under test and yet the runs disagree: never holds */
+        {{.success_baseline = true, .service_ok = true, .no_mitigations = true}, SG17_ERROR},
+        {{.success_baseline = true, .success_protected = true, .no_mitigations = true}, SG17_FAILS},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        const char *why = NULL;
+        sg17_verdict_t v = sg17_verdict_decide(&rows[i].in, &why);
+        cr_assert_eq(v, rows[i].want, "row %zu: got %s", i, sg17_verdict_names[v]);
+        cr_assert_not_null(why);
+    }
+}
+
+Test(ledger, joins_reports_with_provenance_and_counts_anomalies)
+{
+    sg17_ledger_t *l = sg17_ledger_new();
+    sg17_ledger_record(l, 1, 0, 0, 5, "t.a", SG17_PROV_GENUINE, 0);
+    sg17_ledger_record(l, 2, SG17_NO_ENTITY, 0, 5, "t.a", SG17_PROV_REPLAYED, 0);
+    sg17_ledger_record(l, 3, SG17_NO_ENTITY, 1, 5, "t.b", SG17_PROV_INJECTED, 0);
+    sg17_ledger_record(l, 4, 1, 1, 5, "t.b", SG17_PROV_GENUINE, 0);
+    for (uint64_t id = 1; id <= 3; id++)
+        sg17_ledger_set_fate(l, id, SG17_FATE_DELIVERED);
+    sg17_ledger_set_fate(l, 4, SG17_FATE_DROPPED);
+    cr_assert_eq(sg17_ledger_report(l, 1, true, NULL), 0);
+    cr_assert_eq(sg17_ledger_report(l, 2, false, "replay"), 0);
+    cr_assert_eq(sg17_ledger_report(l, 2, true, NULL), -1, "a second report is an anomaly");
+    cr_assert_eq(sg17_ledger_report(l, 4, true, NULL), -1, "a dropped message cannot be reported");
+    cr_assert_eq(sg17_ledger_report(l, 99, true, NULL), -1);
+    cr_assert_eq(sg17_ledger_anomalies(l), 3);
+    sg17_metrics_t *m = sg17_metrics_new();
+    sg17_reason_t reasons[] = {{"auth", ""}, {NULL, NULL}};
+    sg17_ledger_metrics(l, m, reasons);
+    cr_assert_eq(sg17_metrics_value(m, "ledger.sent.all"), 4);
+    cr_assert_eq(sg17_metrics_value(m, "ledger.sent.genuine"), 2);
+    cr_assert_eq(sg17_metrics_value(m, "ledger.accepted.genuine"), 1);
+    cr_assert_eq(sg17_metrics_value(m, "ledger.rejected.replayed"), 1);
+    cr_assert_eq(sg17_metrics_value(m, "ledger.rejected.reason.replay"), 1);
+    cr_assert(sg17_metrics_get(m, "ledger.rejected.reason.auth", NULL), "declared reasons exist at 0");
+    cr_assert_eq(sg17_metrics_value(m, "ledger.unreported.injected"), 1);
+    cr_assert_eq(sg17_metrics_value(m, "ledger.dropped.genuine"), 1);
+    cr_assert_eq(sg17_metrics_value(m, "ledger.sent.injected.t.b"), 1);
+    sg17_metrics_destroy(&m);
+    sg17_ledger_destroy(&l);
+    cr_assert_null(l);
+}
+
+Test(scheduler, queue_orders_by_time_then_sequence)
+{
+    sg17_queue_t q = {0};
+    uint64_t times[] = {50, 10, 10, 30, 10, 50, 0};
+    for (size_t i = 0; i < 7; i++) {
+        sg17_event_t ev = {.time = times[i], .seq = 100 - i};
+        sg17_queue_push(&q, &ev);
+    }
+    sg17_event_t prev = {0}, ev;
+    int n = 0;
+    while (sg17_queue_pop(&q, &ev) == 0) {
+        if (n++)
+            cr_assert(prev.time < ev.time || (prev.time == ev.time && prev.seq < ev.seq));
+        prev = ev;
+    }
+    cr_assert_eq(n, 7);
+    sg17_queue_clear(&q, NULL);
+}
+
+static json_t *strip_costs(json_t *metrics)
+{
+    json_t *copy = json_deep_copy(metrics);
+    const char *k;
+    json_t *v;
+    void *tmp;
+    json_object_foreach_safe(copy, tmp, k, v) if (!strncmp(k, "cost.", 5)) json_object_del(copy, k);
+    return copy;
+}
+
+#define REPLAY_BODY                                                                                \
+    "mitigations: [dedup]\n"                                                                       \
+    "network: {latency: 3ms, jitter: 2ms, loss: 0.05}\n"                                          \
+    "adversary: {capabilities: [capture, replay]}\n"                                               \
+    "actions:\n"                                                                                   \
+    "  - {at: 5s, capture: {match: {type: fixture.ping}, count: 6, as: old}}\n"                    \
+    "  - {at: 30s, replay: {capture: old}}\n"                                                      \
+    "success: [ledger.accepted.replayed > 0]\n"
+
+Test(engine, same_seed_gives_identical_metrics_except_cost)
+{
+    json_t *a = run_fixture(REPLAY_BODY), *b = run_fixture(REPLAY_BODY);
+    for (int p = 0; p < 2; p++) {
+        const char *run = p ? "protected" : "baseline";
+        json_t *ma = strip_costs(json_object_get(json_object_get(json_object_get(a, "runs"), run), "metrics"));
+        json_t *mb = strip_costs(json_object_get(json_object_get(json_object_get(b, "runs"), run), "metrics"));
+        cr_assert(json_equal(ma, mb), "run %s differs", run);
+        cr_assert_gt(json_object_size(ma), 20);
+        cr_assert_gt(metric(a, run, "sim.lost"), 0, "the lossy link lost something");
+        json_decref(ma);
+        json_decref(mb);
+    }
+    json_decref(a);
+    json_decref(b);
+}
+
+Test(engine, cost_metrics_are_measured_but_not_judged)
+{
+    json_t *e = run_fixture(REPLAY_BODY);
+    cr_assert_gt(metric(e, "baseline", "cost.handlers.us"), 0);
+    cr_assert_gt(metric(e, "baseline", "cost.message.fixture.ping.us"), 0);
+    json_decref(e);
+}
+
+Test(engine, a_virtual_day_of_quarter_hour_pings_delivers_every_one)
+{
+    size_t n;
+    sg17_scenario_t *s = fixture_scenario("config: {interval: 15min}\nduration: 24h\n"
+                                          "mitigations: [auth]\nsuccess: [ledger.accepted.injected > 0]\n", &n);
+    json_t *e = sg17_engine_run_scenario(&s[0], NULL);
+    /* node 0 pings at 0, 15min, ..., 24h (97); nodes 1 and 2 start 5 and 10 min later (96 each) */
+    cr_assert_eq(metric(e, "baseline", "node.sent"), 97 + 96 + 96);
+    cr_assert_eq(metric(e, "baseline", "sink.accepted"), 97 + 96 + 96 - 1, "the last ping is in flight at 24h");
+    cr_assert_str_eq(verdict(e), "vacuous");
+    json_decref(e);
+    sg17_scenarios_free(s, n);
+}
+
+/* Writes a fixture scenario file into dir. */
+static void write_scenario(const char *dir, const char *name, const char *config)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s.yaml", dir, name);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fprintf(f,
+            "id: fixture/%s\ntitle: %s\nmodule: fixture\nrequirements: [FIX-R-AUTH]\nseed: 3\n"
+            "duration: 1min\ntimeout: 3s\nconfig: {%s}\nmitigations: [auth]\n"
+            "adversary: {capabilities: [forge]}\nactions:\n  - {at: 20s, forge: {count: 2}}\n"
+            "success: [ledger.accepted.injected > 0]\n",
+            name, name, config);
+    fclose(f);
+}
+
+Test(engine, a_crashing_or_hanging_module_is_an_error_verdict_and_the_run_goes_on)
+{
+    char dir[] = "/tmp/sg17-crash-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    write_scenario(dir, "a-crash", "crash_at: 10s");
+    write_scenario(dir, "b-hang", "hang_at: 10s");
+    write_scenario(dir, "c-fine", "interval: 1s");
+    char out[600];
+    snprintf(out, sizeof out, "%s/out", dir);
+    sg17_runner_opts_t o = {.jobs = 2, .out_dir = out, .formats = "json"};
+    char *paths[] = {dir};
+    int rc = sg17_runner_run(paths, 1, &o);
+    cr_assert_eq(rc, 1, "verdicts that do not match expect → exit 1");
+    char report_path[700];
+    snprintf(report_path, sizeof report_path, "%s/report.json", out);
+    sg17_err_t err;
+    json_t *r = sg17_report_load(report_path, &err);
+    cr_assert_not_null(r, "%s", err.msg);
+    json_t *sc = json_object_get(r, "scenarios");
+    cr_assert_eq(json_array_size(sc), 3);
+    cr_assert_str_eq(verdict(json_array_get(sc, 0)), "error");
+    cr_assert(strstr(json_string_value(json_object_get(json_array_get(sc, 0), "error")), "crashed"));
+    cr_assert_str_eq(verdict(json_array_get(sc, 1)), "error");
+    cr_assert(strstr(json_string_value(json_object_get(json_array_get(sc, 1), "error")), "time"));
+    cr_assert_str_eq(verdict(json_array_get(sc, 2)), "holds");
+    json_decref(r);
+}
+
+Test(bus, garbage_frames_are_counted_and_dropped)
+{
+    sg17_err_t err;
+    sg17_broker_t *b = sg17_broker_new("inproc://garbage-test", &err);
+    cr_assert_not_null(b, "%s", err.msg);
+    zsock_t *peer = zsock_new_dealer("inproc://garbage-test");
+    zstr_send(peer, "this is not a protobuf frame");
+    zframe_t *bin = zframe_new("\x0a\xff\xff\xff\xff\x0f", 6);
+    zframe_send(&bin, peer, 0);
+    zstr_sendm(peer, "two");
+    zstr_send(peer, "parts");
+    /* a frame from a peer that never said hello */
+    Sg17__Finish fin = SG17__FINISH__INIT;
+    Sg17__Frame f = SG17__FRAME__INIT;
+    f.body_case = SG17__FRAME__BODY_FINISH;
+    f.finish = &fin;
+    sg17_frame_send(peer, NULL, &f);
+    cr_assert_eq(sg17_broker_wait_host(b, "nobody", 300, &err), -1);
+    cr_assert_eq(sg17_broker_malformed(b), 4);
+    zsock_destroy(&peer);
+    sg17_broker_destroy(&b);
+}
+
+Test(bus, module_host_in_a_separate_process_over_ipc_gives_the_same_metrics)
+{
+    char sock[] = "/tmp/sg17-ipc-XXXXXX";
+    cr_assert_not_null(mkdtemp(sock));
+    char endpoint[128];
+    snprintf(endpoint, sizeof endpoint, "ipc://%s/bus.sock", sock);
+    pid_t pid;
+    char *argv[] = {SG17TB_CLI, "host", "--connect", endpoint, "--module", "fixture", NULL};
+    cr_assert_eq(posix_spawn(&pid, SG17TB_CLI, NULL, NULL, argv, environ), 0);
+
+    size_t n;
+    sg17_scenario_t *s = fixture_scenario(REPLAY_BODY, &n);
+    sg17_err_t err;
+    sg17_broker_t *b = sg17_broker_new(endpoint, &err);
+    cr_assert_not_null(b, "%s", err.msg);
+    sg17_engine_opts_t o = {.broker = b, .host_wait_ms = 10000};
+    json_t *remote = sg17_engine_run_scenario(&s[0], &o);
+    sg17_broker_quit_hosts(b);
+    int status;
+    waitpid(pid, &status, 0);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "host exits cleanly on quit");
+    sg17_broker_destroy(&b);
+    json_t *local = sg17_engine_run_scenario(&s[0], NULL);
+    cr_assert_str_eq(verdict(remote), verdict(local));
+    for (int p = 0; p < 2; p++) {
+        const char *run = p ? "protected" : "baseline";
+        json_t *mr = strip_costs(json_object_get(json_object_get(json_object_get(remote, "runs"), run), "metrics"));
+        json_t *ml = strip_costs(json_object_get(json_object_get(json_object_get(local, "runs"), run), "metrics"));
+        cr_assert(json_equal(mr, ml), "run %s differs between ipc:// and inproc://", run);
+        json_decref(mr);
+        json_decref(ml);
+    }
+    json_decref(remote);
+    json_decref(local);
+    sg17_scenarios_free(s, n);
+}

@@ -1,0 +1,608 @@
+/* test_scenario.c — the scenario language against a fake module: a full file round-trips every
+ * field in normal form with defaults filled; each class of error names file:line:col, the key
+ * path, what was expected and the nearest valid name; matrices expand into points. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "scenario/scenario.h"
+
+#define DATA SG17TB_TEST_DATA_DIR "/scenarios/"
+
+/* ---- the fake module ---- */
+
+static const sg17_entity_kind_t kinds[] = {
+    {"meter", "a smart meter", 3, 100},
+    {"hes", "the head-end", 1, 1},
+    {"relay", "optional relays", 0, 0},
+    {NULL, NULL, 0, 0},
+};
+static const sg17_config_key_t config[] = {
+    {"interval", SG17_TYPE_DURATION, "15min", "reading interval"},
+    {"retries", SG17_TYPE_INT, "3", "retries"},
+    {"ratio", SG17_TYPE_NUMBER, "0.5", "a ratio"},
+    {"verbose", SG17_TYPE_BOOL, "off", "log more"},
+    {"label", SG17_TYPE_STRING, "plain", "a label"},
+    {"key", SG17_TYPE_HEX, "00AA", "a key"},
+    {"target", SG17_TYPE_ENTITY, "hes-0", "an entity"},
+    {NULL, 0, NULL, NULL},
+};
+static const char *const mit_reqs[] = {"FAKE-R-01", NULL};
+static const sg17_mitigation_t mitigations[] = {
+    {"invocation_counter", "reject old counters", mit_reqs, false},
+    {"signatures", "sign commands", NULL, true},
+    {NULL, NULL, NULL, false},
+};
+static const sg17_param_t false_data_params[] = {
+    {"factor", SG17_TYPE_NUMBER, true, "scale readings"},
+    {"victim", SG17_TYPE_ENTITY, false, "the meter"},
+    {"capture", SG17_TYPE_STRING, false, "a capture to use"},
+    {NULL, 0, false, NULL},
+};
+static const sg17_attack_t attacks[] = {
+    {"false_data", "report false readings", "tamper", false_data_params},
+    {"forge", "forge a command", NULL, NULL},
+    {NULL, NULL, NULL, NULL},
+};
+static const sg17_metric_t metrics[] = {
+    {"hes.alarms", "alarms raised"},
+    {"hes.readings.*", "readings by outcome"},
+    {NULL, NULL},
+};
+static const sg17_reason_t reasons[] = {
+    {"replay", "old counter"},
+    {"bad_signature", "signature check failed"},
+    {NULL, NULL},
+};
+static const char *const message_types[] = {"fake.reading", "fake.command", NULL};
+
+static const sg17_module_t fake = {
+    .abi = SG17_MODULE_ABI_VERSION,
+    .name = "fakemod",
+    .recommendation = "X.0000",
+    .title = "fake module for tests",
+    .entity_kinds = kinds,
+    .config = config,
+    .mitigations = mitigations,
+    .attacks = attacks,
+    .metrics = metrics,
+    .reasons = reasons,
+    .message_types = message_types,
+};
+
+/* ---- the fake registry ---- */
+
+static sg17_catalogue_t *catalogue;
+
+static const sg17_module_t *reg_module(void *arg, const char *name, sg17_err_t *err)
+{
+    if (!strcmp(name, "fakemod"))
+        return &fake;
+    if (!strcmp(name, "broken"))
+        sg17_err(err, "broken.so: ABI version 9, expected 1");
+    else
+        sg17_err(err, "unknown module %s", name);
+    return NULL;
+}
+
+static const sg17_catalogue_t *reg_catalogue(void *arg, const char *module)
+{
+    return strcmp(module, "fakemod") ? NULL : catalogue;
+}
+
+static const char *const *reg_names(void *arg, size_t *n)
+{
+    static const char *const names[] = {"fakemod", "broken", "metering"};
+    *n = 3;
+    return names;
+}
+
+static const sg17_registry_t reg = {reg_module, reg_catalogue, reg_names, NULL};
+
+static void setup(void)
+{
+    sg17_err_t err = {{0}};
+    catalogue = sg17_catalogue_load(DATA "catalogue.yaml", &err);
+    cr_assert_not_null(catalogue, "%s", err.msg);
+}
+
+static void teardown(void) { sg17_catalogue_destroy(&catalogue); }
+
+TestSuite(scenario, .init = setup, .fini = teardown);
+
+/* A minimal valid scenario; tests append or replace lines. */
+#define HEAD                                                                             \
+    "id: fakemod/t\n"                                                                    \
+    "title: a test\n"                                                                    \
+    "module: fakemod\n"                                                                  \
+    "requirements: [FAKE-R-01]\n"                                                        \
+    "duration: 1h\n"                                                                     \
+    "mitigations: []\n"
+#define SUCCESS "success: [ledger.accepted.replayed > 0]\n"
+
+static const char *fails(const char *yaml)
+{
+    static sg17_err_t err;
+    sg17_scenario_t *list = (sg17_scenario_t *)1;
+    size_t n = 99;
+    memset(&err, 0, sizeof err);
+    int rc = sg17_scenario_parse(yaml, strlen(yaml), "s.yaml", &reg, &list, &n, &err);
+    cr_assert_eq(rc, -1, "expected an error for:\n%s", yaml);
+    cr_assert_null(list);
+    cr_assert_eq(n, 0);
+    return err.msg;
+}
+
+/* Asserts that msg contains part, showing msg when it does not. */
+static void has(const char *msg, const char *part)
+{
+    cr_assert(strstr(msg, part), "%s\n  lacks: %s", msg, part);
+}
+
+static sg17_scenario_t *parses(const char *yaml, size_t *n)
+{
+    sg17_err_t err = {{0}};
+    sg17_scenario_t *list = NULL;
+    int rc = sg17_scenario_parse(yaml, strlen(yaml), "s.yaml", &reg, &list, n, &err);
+    cr_assert_eq(rc, 0, "%s", err.msg);
+    return list;
+}
+
+static const char *topo(const sg17_scenario_t *s, size_t i, unsigned *count)
+{
+    *count = s->topology[i].count;
+    return s->topology[i].kind;
+}
+
+Test(scenario, full_file_round_trips_every_field_in_normal_form)
+{
+    sg17_err_t err = {{0}};
+    sg17_scenario_t *list = NULL;
+    size_t n = 0;
+    int rc = sg17_scenario_load(DATA "full.yaml", &reg, &list, &n, &err);
+    cr_assert_eq(rc, 0, "%s", err.msg);
+    cr_assert_eq(n, 1);
+    sg17_scenario_t *s = &list[0];
+    cr_assert_str_eq(s->file, DATA "full.yaml");
+    cr_assert_str_eq(s->id, "fakemod/replay-readings");
+    cr_assert_str_eq(s->base_id, "fakemod/replay-readings");
+    cr_assert_str_eq(s->title, "Captured readings replayed to the head-end are rejected");
+    cr_assert_str_eq(s->description, "The adversary records readings and replays them later.\n");
+    cr_assert_str_eq(s->module, "fakemod");
+    cr_assert_eq(s->n_requirements, 2);
+    cr_assert_str_eq(s->requirements[1], "FAKE-R-02");
+    cr_assert_eq(s->n_threats, 1);
+    cr_assert_str_eq(s->threats[0], "FAKE-T-REPLAY");
+    cr_assert_eq(s->seed, 42);
+    cr_assert_eq(s->duration, 6 * SG17_HOUR);
+    cr_assert_float_eq(s->timeout_s, 90.0, 1e-9);
+    /* topology: module kind order, defaults for kinds not named */
+    unsigned c;
+    cr_assert_eq(s->n_topology, 3);
+    cr_assert_str_eq(topo(s, 0, &c), "meter");
+    cr_assert_eq(c, 20);
+    cr_assert_str_eq(topo(s, 1, &c), "hes");
+    cr_assert_eq(c, 1);
+    cr_assert_str_eq(topo(s, 2, &c), "relay");
+    cr_assert_eq(c, 0);
+    /* config: every key, normalised */
+    cr_assert_eq(s->n_config, 7);
+    cr_assert_str_eq(sg17_scenario_config(s, "interval"), "300000000");
+    cr_assert_str_eq(sg17_scenario_config(s, "retries"), "7");
+    cr_assert_str_eq(sg17_scenario_config(s, "ratio"), "0.25");
+    cr_assert_str_eq(sg17_scenario_config(s, "verbose"), "true");
+    cr_assert_str_eq(sg17_scenario_config(s, "label"), "hello world");
+    cr_assert_str_eq(sg17_scenario_config(s, "key"), "deadbeef");
+    cr_assert_str_eq(sg17_scenario_config(s, "target"), "meter-19");
+    cr_assert_null(sg17_scenario_config(s, "nope"));
+    cr_assert_eq(s->n_mitigations, 1);
+    cr_assert_str_eq(s->mitigations[0], "invocation_counter");
+    cr_assert_eq(s->n_capabilities, 10);
+    cr_assert_str_eq(s->capabilities[9], "tamper");
+    /* network */
+    cr_assert_eq(s->latency, 2 * SG17_MSEC);
+    cr_assert_eq(s->jitter, 500);
+    cr_assert_float_eq(s->loss, 0.01, 1e-12);
+    cr_assert_eq(s->n_links, 2);
+    cr_assert_str_eq(s->links[0].from, "meter");
+    cr_assert_str_eq(s->links[0].to, "*");
+    cr_assert_eq(s->links[0].latency, 40 * SG17_MSEC);
+    cr_assert_eq(s->links[0].jitter, 500); /* scenario default */
+    cr_assert_float_eq(s->links[1].loss, 0.1, 1e-12);
+    cr_assert_eq(s->links[1].latency, 2 * SG17_MSEC);
+    /* actions: sorted by at, stable */
+    cr_assert_eq(s->n_actions, 10);
+    const char *order[] = {"observe", "delay",  "capture",    "drop",       "modify",
+                           "inject",  "replay", "flood",      "compromise", "false_data"};
+    for (size_t i = 0; i < 10; i++)
+        cr_assert_str_eq(s->actions[i].name, order[i], "action %zu", i);
+    const sg17_action_t *a = &s->actions[0];
+    cr_assert_eq(a->kind, SG17_ACTION_OBSERVE);
+    cr_assert_eq(a->at, 0);
+    cr_assert_eq(a->n_params, 0);
+    a = &s->actions[2];
+    cr_assert_eq(a->kind, SG17_ACTION_CAPTURE);
+    cr_assert_eq(a->at, SG17_HOUR);
+    cr_assert_eq(a->line, 33);
+    cr_assert_eq(a->col, 5);
+    cr_assert_str_eq(sg17_action_param(a, "match.type"), "fake.reading");
+    cr_assert_str_eq(sg17_action_param(a, "match.src"), "meter-*");
+    cr_assert_str_eq(sg17_action_param(a, "count"), "50");
+    cr_assert_str_eq(sg17_action_param(a, "as"), "old");
+    cr_assert_str_eq(sg17_action_param(&s->actions[1], "by"), "250000");
+    cr_assert_str_eq(sg17_action_param(&s->actions[3], "probability"), "0.5");
+    cr_assert_str_eq(sg17_action_param(&s->actions[3], "for"), "600000000");
+    cr_assert_str_eq(sg17_action_param(&s->actions[4], "xor"), "ff00");
+    cr_assert_str_eq(sg17_action_param(&s->actions[4], "offset"), "4");
+    cr_assert_null(sg17_action_param(&s->actions[4], "set"));
+    cr_assert_str_eq(sg17_action_param(&s->actions[5], "payload"), "0a0b");
+    cr_assert_str_eq(sg17_action_param(&s->actions[5], "src"), "meter-3");
+    cr_assert_str_eq(sg17_action_param(&s->actions[6], "after"), "1000000");
+    cr_assert_str_eq(sg17_action_param(&s->actions[6], "dst"), "hes-0");
+    cr_assert_str_eq(sg17_action_param(&s->actions[7], "rate"), "250");
+    cr_assert_null(sg17_action_param(&s->actions[7], "payload")); /* only keys given */
+    cr_assert_eq(s->actions[8].kind, SG17_ACTION_COMPROMISE);
+    cr_assert_eq(s->actions[9].kind, SG17_ACTION_MODULE);
+    cr_assert_str_eq(sg17_action_param(&s->actions[9], "factor"), "1.5");
+    cr_assert_str_eq(sg17_action_param(&s->actions[9], "victim"), "meter-1");
+    /* conditions */
+    cr_assert_eq(s->n_success, 1);
+    cr_assert_str_eq(s->success[0].text, "ledger.accepted.replayed > 0");
+    cr_assert_eq(s->success[0].line, 52);
+    cr_assert_eq(s->success[0].col, 5);
+    cr_assert_not_null(s->success[0].expr);
+    cr_assert_eq(s->n_service, 2);
+    cr_assert_eq(s->n_detection, 1);
+    cr_assert_str_eq(s->expect, "fails");
+    cr_assert_str_eq(s->expect_reason, "known weakness of the fake module");
+    cr_assert_eq(s->n_matrix_point, 0);
+    cr_assert_null(s->matrix_x);
+    sg17_scenarios_free(list, n);
+}
+
+Test(scenario, defaults_are_filled_in)
+{
+    size_t n;
+    sg17_scenario_t *s = parses(HEAD SUCCESS, &n);
+    cr_assert_eq(s->seed, 1);
+    cr_assert_float_eq(s->timeout_s, 120.0, 1e-9);
+    cr_assert_eq(s->latency, 5 * SG17_MSEC);
+    cr_assert_eq(s->jitter, 0);
+    cr_assert_float_eq(s->loss, 0, 1e-12);
+    cr_assert_str_eq(s->expect, "holds");
+    cr_assert_null(s->expect_reason);
+    cr_assert_eq(s->topology[0].count, 3);
+    cr_assert_str_eq(sg17_scenario_config(s, "interval"), "900000000");
+    cr_assert_str_eq(sg17_scenario_config(s, "ratio"), "0.5");
+    cr_assert_str_eq(sg17_scenario_config(s, "verbose"), "false");
+    cr_assert_str_eq(sg17_scenario_config(s, "key"), "00aa");
+    cr_assert_str_eq(sg17_scenario_config(s, "target"), "hes-0");
+    cr_assert_eq(s->n_capabilities, 0);
+    cr_assert_eq(s->n_actions, 0);
+    sg17_scenarios_free(s, n);
+}
+
+Test(scenario, syntax_error_names_line_and_column)
+{
+    cr_assert_str_eq(fails(HEAD "topology: {meter: 3\n" SUCCESS),
+                     "s.yaml:8:8: did not find expected ',' or '}' while parsing a flow mapping; "
+                     "expected valid YAML");
+}
+
+Test(scenario, wrong_types_are_refused)
+{
+    cr_assert_str_eq(fails(HEAD SUCCESS "seed: \"5\"\n"),
+                     "s.yaml:8:7: seed: \"5\" is quoted, which makes it text; expected an integer, "
+                     "written without quotes");
+    cr_assert_str_eq(fails(HEAD SUCCESS "config: {retries: many}\n"),
+                     "s.yaml:8:19: config.retries: 'many' is not an integer; expected an integer");
+    cr_assert_str_eq(fails(HEAD SUCCESS "config: {verbose: maybe}\n"),
+                     "s.yaml:8:19: config.verbose: 'maybe' is not a truth value; expected true, "
+                     "false, on, off, yes or no");
+    cr_assert_str_eq(fails(HEAD SUCCESS "config: {key: abc}\n"),
+                     "s.yaml:8:15: config.key: 'abc' is not hex; expected an even number of hex "
+                     "digits");
+    cr_assert_str_eq(fails(HEAD SUCCESS "config: {interval: [1]}\n"),
+                     "s.yaml:8:20: config.interval: found a list; expected a duration such as "
+                     "250ms, 15min or 6h");
+    cr_assert_str_eq(fails(HEAD SUCCESS "seed: -1\n"),
+                     "s.yaml:8:7: seed: the seed is negative; expected an integer >= 0");
+    has(fails("id: fakemod/t\ntitle: t\nmodule: fakemod\nrequirements: [FAKE-R-01]\n"
+                           "duration: 31d\nmitigations: []\n" SUCCESS),
+                     "s.yaml:5:11: duration: '31d' is out of range; expected a duration above 0 "
+                     "and at most 30d");
+}
+
+Test(scenario, unknown_keys_get_a_suggestion)
+{
+    cr_assert_str_eq(fails(HEAD SUCCESS "config: {intervl: 5min}\n"),
+                     "s.yaml:8:10: config.intervl: unknown key 'intervl'; expected a configuration "
+                     "key of the module; did you mean 'interval'?");
+    cr_assert_str_eq(fails(HEAD SUCCESS "sucess: []\n"),
+                     "s.yaml:8:1: sucess: unknown key 'sucess'; expected a scenario key (see "
+                     "docs/scenarios.md); did you mean 'success'?");
+    cr_assert_str_eq(fails(HEAD SUCCESS "topology: {meters: 2}\n"),
+                     "s.yaml:8:12: topology.meters: unknown key 'meters'; expected an entity kind "
+                     "of the module; did you mean 'meter'?");
+}
+
+Test(scenario, missing_required_keys)
+{
+    cr_assert_str_eq(fails("id: fakemod/t\ntitle: t\nmodule: fakemod\nrequirements: [FAKE-R-01]\n"
+                           "mitigations: []\n" SUCCESS),
+                     "s.yaml:1:1: duration: required key is missing; expected a duration such as "
+                     "6h");
+    cr_assert_str_eq(fails(HEAD),
+                     "s.yaml:1:1: success: required key is missing; expected a list of conditions");
+    cr_assert_str_eq(fails("id: fakemod/t\ntitle: t\nmodule: fakemod\nrequirements: [FAKE-R-01]\n"
+                           "duration: 1h\n" SUCCESS),
+                     "s.yaml:1:1: mitigations: required key is missing; expected a list of "
+                     "mitigation names (may be [])");
+}
+
+Test(scenario, unknown_module_suggests_the_nearest)
+{
+    cr_assert_str_eq(fails("id: x/t\ntitle: t\nmodule: fakemd\n"),
+                     "s.yaml:3:9: module: unknown module 'fakemd'; expected one of fakemod, "
+                     "broken, metering; did you mean 'fakemod'?");
+    cr_assert_str_eq(fails("id: x/t\ntitle: t\nmodule: broken\n"),
+                     "s.yaml:3:9: module: broken.so: ABI version 9, expected 1; expected a module "
+                     "that loads");
+}
+
+Test(scenario, id_must_start_with_the_module)
+{
+    cr_assert_str_eq(fails("id: other/t\ntitle: t\nmodule: fakemod\n"),
+                     "s.yaml:1:5: id: 'other/t' does not start with the module name and '/'; "
+                     "expected fakemod/<name>");
+    cr_assert_str_eq(fails("id: fakemod/Big\ntitle: t\nmodule: fakemod\n"),
+                     "s.yaml:1:5: id: 'fakemod/Big' contains 'B'; expected lower-case letters, "
+                     "digits and _ . / -");
+}
+
+Test(scenario, catalogue_ids_are_checked_with_suggestion)
+{
+    cr_assert_str_eq(fails("id: fakemod/t\ntitle: t\nmodule: fakemod\nrequirements: [FAKE-R-03]\n"),
+                     "s.yaml:4:16: requirements[0]: unknown name 'FAKE-R-03'; expected a "
+                     "requirement id of the module's catalogue; did you mean 'FAKE-R-01'?");
+    cr_assert_str_eq(fails(HEAD SUCCESS "threats: [FAKE-T-FORG]\n"),
+                     "s.yaml:8:11: threats[0]: unknown name 'FAKE-T-FORG'; expected a threat id "
+                     "of the module's catalogue; did you mean 'FAKE-T-FORGE'?");
+    cr_assert_str_eq(fails("id: fakemod/t\ntitle: t\nmodule: fakemod\nrequirements: []\n"),
+                     "s.yaml:4:15: requirements: the list is empty; expected at least one entry");
+}
+
+Test(scenario, unknown_or_repeated_mitigation)
+{
+    cr_assert_str_eq(fails("id: fakemod/t\ntitle: t\nmodule: fakemod\nrequirements: [FAKE-R-01]\n"
+                           "duration: 1h\nmitigations: [signature]\n" SUCCESS),
+                     "s.yaml:6:15: mitigations[0]: unknown name 'signature'; expected a "
+                     "mitigation of the module; did you mean 'signatures'?");
+    cr_assert_str_eq(fails("id: fakemod/t\ntitle: t\nmodule: fakemod\nrequirements: [FAKE-R-01]\n"
+                           "duration: 1h\nmitigations: [signatures, signatures]\n" SUCCESS),
+                     "s.yaml:6:27: mitigations[1]: 'signatures' is listed twice; expected each "
+                     "name once");
+}
+
+Test(scenario, unknown_metric_in_condition_points_at_the_metric)
+{
+    cr_assert_str_eq(fails(HEAD "success: [ledger.accepted.replayd > 0]\n"),
+                     "s.yaml:7:11: success[0]: unknown metric 'ledger.accepted.replayd'; expected "
+                     "a core metric (ledger.<verb>.<prov>, adversary.*, sim.*, bus.*, cost.*) or a "
+                     "metric of the module; did you mean 'ledger.accepted.replayed'?");
+    cr_assert_str_eq(fails(HEAD SUCCESS "service:\n  - \"hes.alarms > 0 and hes.alrms < 3\"\n"),
+                     "s.yaml:9:25: service[0]: unknown metric 'hes.alrms'; expected a core metric "
+                     "(ledger.<verb>.<prov>, adversary.*, sim.*, bus.*, cost.*) or a metric of the "
+                     "module; did you mean 'hes.alarms'?");
+}
+
+Test(scenario, condition_syntax_error_column_is_in_the_file)
+{
+    cr_assert_str_eq(fails(HEAD "success:\n  - ledger.accepted.all > > 1\n"),
+                     "s.yaml:8:27: success[0]: found '>'; expected a number, a metric name or '('");
+}
+
+Test(scenario, metric_namespace)
+{
+    cr_assert(sg17_metric_known(&fake, "ledger.accepted.replayed"));
+    cr_assert(sg17_metric_known(&fake, "ledger.unreported.from_compromised.fake.command"));
+    cr_assert(sg17_metric_known(&fake, "ledger.rejected.reason.bad_signature"));
+    cr_assert(sg17_metric_known(&fake, "hes.readings.ok"));
+    cr_assert(sg17_metric_known(&fake, "hes.readings.ok.late"));
+    cr_assert(sg17_metric_known(&fake, "cost.hes.verify_us"));
+    cr_assert(sg17_metric_known(&fake, "sim.virtual_seconds"));
+    cr_assert(sg17_metric_known(&fake, "adversary.flooded"));
+    cr_assert(sg17_metric_known(&fake, "bus.malformed"));
+    cr_assert_not(sg17_metric_known(&fake, "hes.readings"));
+    cr_assert_not(sg17_metric_known(&fake, "hes.readings."));
+    cr_assert_not(sg17_metric_known(&fake, "ledger.accepted.replayed.fake.other"));
+    cr_assert_not(sg17_metric_known(&fake, "ledger.rejected.reason.unknown"));
+    cr_assert_not(sg17_metric_known(&fake, "ledger.kept.all"));
+    cr_assert_not(sg17_metric_known(&fake, "cost."));
+    cr_assert_not(sg17_metric_known(&fake, "adversary.bribed"));
+    cr_assert_str_eq(sg17_core_metric_patterns[0], "ledger.<verb>.<prov>");
+}
+
+Test(scenario, capability_must_be_granted)
+{
+    cr_assert_str_eq(fails(HEAD SUCCESS "adversary: {capabilities: [capture]}\n"
+                                        "actions:\n"
+                                        "  - {at: 1min, capture: {as: x}}\n"
+                                        "  - {at: 2min, capture: {as: y}}\n"
+                                        "  - {at: 3min, replay: {capture: x}}\n"),
+                     "s.yaml:12:16: actions[2].replay: needs capability 'replay', which "
+                     "adversary.capabilities does not grant; expected 'replay' in "
+                     "adversary.capabilities");
+    cr_assert_str_eq(fails(HEAD SUCCESS "adversary: {capabilities: [false_data]}\n"),
+                     "s.yaml:8:28: adversary.capabilities[0]: unknown name 'false_data'; expected "
+                     "a core action or a capability of the module's attacks");
+    /* a module attack needs its declared capability */
+    has(fails(HEAD SUCCESS "adversary: {capabilities: [forge]}\n"
+                                        "actions: [{at: 0, false_data: {factor: 2}}]\n"),
+                     "actions[0].false_data: needs capability 'tamper'");
+}
+
+Test(scenario, replay_must_name_an_earlier_capture)
+{
+    cr_assert_str_eq(fails(HEAD SUCCESS "adversary: {capabilities: [capture, replay]}\n"
+                                        "actions:\n"
+                                        "  - {at: 10min, replay: {capture: old}}\n"
+                                        "  - {at: 20min, capture: {as: old}}\n"),
+                     "s.yaml:10:35: actions[0].replay.capture: no capture named 'old' happens at "
+                     "or before this action; expected the `as` name of a capture action at or "
+                     "before this one; did you mean 'old'?");
+    cr_assert_str_eq(fails(HEAD SUCCESS "adversary: {capabilities: [capture, replay]}\n"
+                                        "actions:\n"
+                                        "  - {at: 10min, capture: {as: old}}\n"
+                                        "  - {at: 20min, replay: {capture: olde}}\n"),
+                     "s.yaml:11:35: actions[1].replay.capture: no capture named 'olde' happens at "
+                     "or before this action; expected the `as` name of a capture action at or "
+                     "before this one; did you mean 'old'?");
+}
+
+Test(scenario, action_parameters_are_checked)
+{
+    const char *adv = "adversary: {capabilities: [replay, capture, modify, drop, inject]}\n";
+    char buf[1024];
+    snprintf(buf, sizeof buf, HEAD SUCCESS "%sactions:\n  - {at: 1min, capture: {as: x}}\n"
+             "  - {at: 2min, replay: {captur: x}}\n", adv);
+    cr_assert_str_eq(fails(buf),
+                     "s.yaml:11:25: actions[1].replay.captur: unknown parameter 'captur' of "
+                     "replay; expected one of capture, after, dst, count; did you mean 'capture'?");
+    snprintf(buf, sizeof buf, HEAD SUCCESS "%sactions:\n  - {at: 1min, modify: {xor: ff, set: 00}}\n", adv);
+    has(fails(buf), "actions[0].modify: both xor and set are given; expected exactly "
+                                 "one of xor and set");
+    snprintf(buf, sizeof buf, HEAD SUCCESS "%sactions:\n  - {at: 1min, drop: {probability: 1.5}}\n", adv);
+    has(fails(buf), "s.yaml:10:36: actions[0].drop.probability: probability is 1.5; "
+                                 "expected a number in [0, 1]");
+    snprintf(buf, sizeof buf, HEAD SUCCESS "%sactions:\n  - {at: 1min, inject: {dst: hes-0, type: fake.readng}}\n", adv);
+    has(fails(buf), "actions[0].inject.type: 'fake.readng' is not a message type of "
+                                 "module fakemod; expected a message type of the module; did you "
+                                 "mean 'fake.reading'?");
+    snprintf(buf, sizeof buf, HEAD SUCCESS "%sactions:\n  - {at: 1min, inject: {type: fake.reading}}\n", adv);
+    has(fails(buf), "actions[0].inject.dst: required parameter 'dst' of inject is "
+                                 "missing");
+    snprintf(buf, sizeof buf, HEAD SUCCESS "%sactions:\n  - {at: 2h, drop: {}}\n", adv);
+    has(fails(buf), "s.yaml:10:10: actions[0].at: '2h' is after the end of the "
+                                 "scenario");
+    snprintf(buf, sizeof buf, HEAD SUCCESS "%sactions:\n  - {at: 1min, drop: {match: {src: [a]}}}\n", adv);
+    has(fails(buf), "actions[0].drop.match.src: lists are not allowed as parameter "
+                                 "values");
+    snprintf(buf, sizeof buf, HEAD SUCCESS "%sactions:\n  - {at: 1min, dorp: {}}\n", adv);
+    has(fails(buf), "actions[0].dorp: unknown action 'dorp'; expected a core action ");
+    has(fails(buf), "did you mean 'drop'?");
+    snprintf(buf, sizeof buf, HEAD SUCCESS "%sactions:\n  - {at: 1min, drop: {}, observe: {}}\n", adv);
+    has(fails(buf), "actions[0]: more than one action ('drop' and 'observe')");
+}
+
+Test(scenario, entity_index_out_of_range)
+{
+    cr_assert_str_eq(fails(HEAD SUCCESS "topology: {meter: 5}\n"
+                                        "adversary: {capabilities: [compromise]}\n"
+                                        "actions: [{at: 1min, compromise: {entity: meter-5}}]\n"),
+                     "s.yaml:10:43: actions[0].compromise.entity: 'meter-5' is out of range: the "
+                     "topology has 5 meter entities; expected meter-0 .. meter-4");
+    cr_assert_str_eq(fails(HEAD SUCCESS "config: {target: metr-1}\n"),
+                     "s.yaml:8:18: config.target: 'metr-1' names no entity kind of module fakemod; "
+                     "expected an entity name such as <kind>-0; did you mean 'meter'?");
+    cr_assert_str_eq(fails(HEAD SUCCESS "topology: {hes: 2}\n"),
+                     "s.yaml:8:17: topology.hes: 2 is out of range; expected a count from 0 to 1");
+}
+
+Test(scenario, expect_needs_a_reason_unless_holds)
+{
+    cr_assert_str_eq(fails(HEAD SUCCESS "expect: fails\n"),
+                     "s.yaml:8:9: expect.reason: a 'fails' expectation needs a reason; expected "
+                     "{verdict: ..., reason: \"why\"}");
+    cr_assert_str_eq(fails(HEAD SUCCESS "expect: hold\n"),
+                     "s.yaml:8:9: expect: unknown verdict 'hold'; expected holds, fails, degraded "
+                     "or vacuous; did you mean 'holds'?");
+    size_t n;
+    sg17_scenario_t *s = parses(HEAD SUCCESS "expect: {verdict: vacuous, reason: not yet}\n", &n);
+    cr_assert_str_eq(s->expect, "vacuous");
+    cr_assert_str_eq(s->expect_reason, "not yet");
+    sg17_scenarios_free(s, n);
+}
+
+Test(scenario, matrix_expands_into_points_with_ids_and_values)
+{
+    sg17_err_t err = {{0}};
+    sg17_scenario_t *list = NULL;
+    size_t n = 0;
+    cr_assert_eq(sg17_scenario_load(DATA "matrix.yaml", &reg, &list, &n, &err), 0, "%s", err.msg);
+    cr_assert_eq(n, 6);
+    cr_assert_str_eq(list[0].id, "fakemod/sweep[p=0.1,meters=5]");
+    cr_assert_str_eq(list[1].id, "fakemod/sweep[p=0.1,meters=10]");
+    cr_assert_str_eq(list[5].id, "fakemod/sweep[p=0.9,meters=10]");
+    for (size_t i = 0; i < n; i++) {
+        cr_assert_str_eq(list[i].base_id, "fakemod/sweep");
+        cr_assert_str_eq(list[i].matrix_x, "p");
+        cr_assert_eq(list[i].n_matrix_point, 2);
+        cr_assert_str_eq(list[i].matrix_point[0].key, "p");
+        cr_assert_str_eq(list[i].matrix_point[1].key, "meters");
+    }
+    cr_assert_str_eq(list[3].matrix_point[0].value, "0.5");
+    cr_assert_str_eq(list[3].matrix_point[1].value, "10");
+    cr_assert_str_eq(sg17_action_param(&list[3].actions[0], "probability"), "0.5");
+    cr_assert_eq(list[3].topology[0].count, 10);
+    cr_assert_eq(list[2].topology[0].count, 5);
+    cr_assert_str_eq(list[3].success[0].text, "ledger.dropped.all > 10");
+    sg17_scenarios_free(list, n);
+}
+
+Test(scenario, matrix_errors)
+{
+    cr_assert_str_eq(fails(HEAD SUCCESS "seed: ${sed}\nmatrix: {seed: [1, 2]}\n"),
+                     "s.yaml:8:7: seed: unknown matrix parameter '${sed}'; expected a name of the "
+                     "matrix");
+    cr_assert_str_eq(fails(HEAD SUCCESS "description: ${x}\n"),
+                     "s.yaml:8:14: description: unknown matrix parameter '${x}'; expected a `matrix:` "
+                     "that defines it");
+    cr_assert_str_eq(fails(HEAD SUCCESS "matrix: {a: []}\n"),
+                     "s.yaml:8:13: matrix.a: found an empty list; expected a non-empty list of "
+                     "values");
+    char big[512];
+    snprintf(big, sizeof big, HEAD SUCCESS "matrix:\n  a: [1,2,3,4,5,6,7,8,9,10]\n"
+             "  b: [1,2,3,4,5,6,7,8,9,10]\n  c: [1,2,3,4,5,6,7,8,9,10,11]\n");
+    has(fails(big), "s.yaml:11:6: matrix.c: the matrix has more than 1000 points; "
+                                 "expected at most 1000 points in all");
+    /* an error in one point names the point's value */
+    cr_assert_str_eq(fails(HEAD SUCCESS "seed: ${s}\nmatrix: {s: [1, -2]}\n"),
+                     "s.yaml:8:7: seed: the seed is negative; expected an integer >= 0");
+}
+
+Test(scenario, hostile_yaml_is_refused_through_the_scenario_loader)
+{
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    sg17_err_t err = {{0}};
+    sg17_scenario_t *list = NULL;
+    size_t n = 0;
+    cr_assert_eq(sg17_scenario_load(DATA "billion-laughs.yaml", &reg, &list, &n, &err), -1);
+    cr_assert(strstr(err.msg, "billion-laughs.yaml:1:4: anchors and aliases are not supported"),
+              "%s", err.msg);
+    cr_assert_str_eq(fails(HEAD SUCCESS "---\n" HEAD SUCCESS),
+                     "s.yaml:8:1: more than one document; expected one scenario per file");
+    cr_assert_str_eq(fails(HEAD SUCCESS "seed: !!int 5\n"),
+                     "s.yaml:8:7: explicit tags are not supported (found 'tag:yaml.org,2002:int'); "
+                     "expected an untagged value");
+    cr_assert_str_eq(fails(HEAD SUCCESS "seed: 1\nseed: 2\n"),
+                     "s.yaml:9:1: duplicate key 'seed' (first at line 8); expected each key once");
+    size_t big = 5u << 20;
+    char *five = malloc(big);
+    memset(five, '#', big);
+    cr_assert_eq(sg17_scenario_parse(five, big, "big.yaml", &reg, &list, &n, &err), -1);
+    cr_assert_str_eq(err.msg, "big.yaml:1:1: the file is 5242880 bytes; expected at most 4194304");
+    free(five);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    cr_assert_lt((double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, 1.0);
+}
+
+Test(scenario, top_level_must_be_a_mapping)
+{
+    cr_assert_str_eq(fails("- a\n- b\n"),
+                     "s.yaml:1:1: (top level): found a list; expected a mapping with id, title, "
+                     "module, ...");
+}
