@@ -213,7 +213,9 @@ static void job_finish(job_t *j, const char *forced_reason)
             j->buf[j->len] = '\0';
         j->entry = j->buf ? json_loads(j->buf, 0, &jerr) : NULL;
         if (!j->entry) {
-            snprintf(msg, sizeof msg, "the scenario's process exited (status %d) without a result",
+            /* e.g. a sanitizer caught the module's crash and exited on its behalf */
+            snprintf(msg, sizeof msg,
+                     "the module crashed: the scenario's process exited (status %d) without a result",
                      WIFEXITED(status) ? WEXITSTATUS(status) : -1);
             j->entry = sg17_engine_error_entry(j->s, j->s->file, msg);
         }
