@@ -19,7 +19,8 @@ typedef Sg17__Frame sg17_frame_t;
  * identity on a ROUTER). Returns 0 or -1. */
 int sg17_frame_send(zsock_t *sock, zframe_t *routing, const sg17_frame_t *frame);
 
-/* Unpacks one frame; NULL if malformed. Free with sg17_frame_free. */
+/* Unpacks one frame (into an arena: see frame.c); NULL if malformed. Free only with
+ * sg17_frame_free, never with protobuf-c's free_unpacked. */
 sg17_frame_t *sg17_frame_decode(const uint8_t *data, size_t len);
 void sg17_frame_free(sg17_frame_t **frame_p);
 
