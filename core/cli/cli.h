@@ -11,5 +11,6 @@ int cmd_coverage(int argc, char **argv);
 int cmd_host(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_module_tool(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
 
 #endif

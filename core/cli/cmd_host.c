@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "bus/host.h"
 #include "cli.h"
@@ -13,22 +14,29 @@
 
 int cmd_host(int argc, char **argv)
 {
-    const char *endpoint = NULL, *module = NULL;
+    const char *endpoint = NULL, *module = NULL, *cert = NULL, *server = NULL;
     static const struct option longopts[] = {{"connect", required_argument, NULL, 'c'},
                                              {"module", required_argument, NULL, 'm'},
+                                             {"curve-cert", required_argument, NULL, 'C'},
+                                             {"curve-server", required_argument, NULL, 'S'},
                                              {NULL, 0, NULL, 0}};
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, "c:m:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "c:m:C:S:", longopts, NULL)) != -1) {
         if (c == 'c')
             endpoint = optarg;
         else if (c == 'm')
             module = optarg;
+        else if (c == 'C')
+            cert = optarg;
+        else if (c == 'S')
+            server = optarg;
         else
             return 2;
     }
-    if (!endpoint || !module) {
-        fprintf(stderr, "usage: sg17tb host --connect ENDPOINT --module NAME\n");
+    if (!endpoint || !module || !cert != !server) {
+        fprintf(stderr, "usage: sg17tb host --connect ENDPOINT --module NAME "
+                        "[--curve-cert MY.cert --curve-server BROKER.cert]\n");
         return 2;
     }
     sg17_err_t err;
@@ -38,6 +46,11 @@ int cmd_host(int argc, char **argv)
         return 2;
     }
     zsock_t *dealer = zsock_new(ZMQ_DEALER);
+    if (dealer && cert && sg17_host_curve(dealer, cert, server, &err) < 0) {
+        fprintf(stderr, "sg17tb host: %s\n", err.msg);
+        zsock_destroy(&dealer);
+        return 2;
+    }
     if (!dealer || zsock_connect(dealer, "%s", endpoint) < 0) {
         fprintf(stderr, "sg17tb host: cannot connect to %s\n", endpoint);
         zsock_destroy(&dealer);
@@ -124,4 +137,34 @@ int cmd_module_tool(int argc, char **argv)
     for (const sg17_tool_t *t = m->tools; t && t->name; t++)
         fprintf(out, "  sg17tb %s %s %s\n", m->name, t->name, t->usage ? t->usage : "");
     return help ? 0 : 2;
+}
+
+/* `sg17tb keygen DIR NAME`: a CURVE certificate pair DIR/NAME.cert (public, to hand out) and
+ * DIR/NAME.cert_secret (kept private: mode 0600). */
+int cmd_keygen(int argc, char **argv)
+{
+    if (argc != 3) {
+        fprintf(stderr, "usage: sg17tb keygen DIR NAME\n");
+        return 2;
+    }
+    if (zsys_dir_create("%s", argv[1]) < 0) {
+        fprintf(stderr, "sg17tb keygen: cannot create %s\n", argv[1]);
+        return 2;
+    }
+    zcert_t *cert = zcert_new();
+    if (!cert)
+        return 3;
+    zcert_set_meta(cert, "name", "%s", argv[2]);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s.cert", argv[1], argv[2]);
+    int rc = zcert_save(cert, path);
+    zcert_destroy(&cert);
+    char secret[4200];
+    snprintf(secret, sizeof secret, "%s_secret", path);
+    if (rc < 0 || chmod(secret, 0600) < 0) {
+        fprintf(stderr, "sg17tb keygen: cannot write %s\n", path);
+        return 3;
+    }
+    printf("CERT=%s\nSECRET=%s\n", path, secret);
+    return 0;
 }

@@ -29,12 +29,13 @@ static int run_common(int argc, char **argv, bool broker)
         {"filter", required_argument, NULL, 'F'}, {"shard", required_argument, NULL, 'S'},
         {"bind", required_argument, NULL, 'b'},   {"host-wait", required_argument, NULL, 'w'},
         {"no-mitigations", no_argument, NULL, 'N'}, {"help", no_argument, NULL, 'h'},
+        {"curve-cert", required_argument, NULL, 'C'}, {"curve-allow", required_argument, NULL, 'A'},
         {NULL, 0, NULL, 0},
     };
     optind = 1;
     int c;
     uint64_t v;
-    while ((c = getopt_long(argc, argv, "s:j:o:f:F:S:b:w:Nh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "s:j:o:f:F:S:b:w:NhC:A:", longopts, NULL)) != -1) {
         switch (c) {
         case 's':
             if (parse_u64("--seed", optarg, &o.seed) < 0)
@@ -75,10 +76,16 @@ static int run_common(int argc, char **argv, bool broker)
         case 'N':
             o.clear_mitigations = true;
             break;
+        case 'C':
+            o.curve_cert = optarg;
+            break;
+        case 'A':
+            o.curve_allow = optarg;
+            break;
         case 'h':
             printf("usage: sg17tb %s [--seed N] [--jobs N] [--out DIR] [--format json,junit,html,md] "
                    "[--filter GLOB] [--shard I/N]%s PATH...\n",
-                   argv[0], broker ? " --bind ENDPOINT [--host-wait SECONDS]" : "");
+                   argv[0], broker ? " --bind ENDPOINT [--host-wait SECONDS] [--curve-cert FILE --curve-allow DIR]" : "");
             return 0;
         default:
             return 2;
@@ -88,8 +95,12 @@ static int run_common(int argc, char **argv, bool broker)
         fprintf(stderr, "sg17tb broker: --bind ENDPOINT is required (e.g. ipc:///tmp/sg17.sock)\n");
         return 2;
     }
-    if (!broker && o.bind) {
-        fprintf(stderr, "sg17tb run: --bind belongs to `sg17tb broker`\n");
+    if (broker && (!o.curve_cert != !o.curve_allow)) {
+        fprintf(stderr, "sg17tb broker: --curve-cert and --curve-allow go together\n");
+        return 2;
+    }
+    if (!broker && (o.bind || o.curve_cert || o.curve_allow)) {
+        fprintf(stderr, "sg17tb run: --bind and --curve-* belong to `sg17tb broker`\n");
         return 2;
     }
     if (optind >= argc) {

@@ -16,8 +16,9 @@ static void usage(FILE *out)
             "  sg17tb validate PATH...\n"
             "  sg17tb list modules|mitigations|attacks|requirements|scenarios|metrics [--module M]\n"
             "  sg17tb coverage [--module M] [PATH...]\n"
-            "  sg17tb broker --bind ENDPOINT [run options] PATH...\n"
-            "  sg17tb host --connect ENDPOINT --module NAME\n"
+            "  sg17tb broker --bind ENDPOINT [--curve-cert F --curve-allow DIR] [run options] PATH...\n"
+            "  sg17tb host --connect ENDPOINT --module NAME [--curve-cert F --curve-server F]\n"
+            "  sg17tb keygen DIR NAME          (CURVE certificate pair for broker/host)\n"
             "  sg17tb merge REPORT.json... [--out DIR] [--format ...]\n"
             "  sg17tb <module> <tool> ARGS...     (sg17tb <module> --help lists its tools)\n"
             "\n"
@@ -48,7 +49,7 @@ int main(int argc, char **argv)
     } commands[] = {
         {"run", cmd_run},           {"broker", cmd_broker}, {"validate", cmd_validate},
         {"list", cmd_list},         {"coverage", cmd_coverage}, {"host", cmd_host},
-        {"merge", cmd_merge},
+        {"merge", cmd_merge},       {"keygen", cmd_keygen},
     };
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(cmd, commands[i].name))

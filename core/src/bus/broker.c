@@ -12,6 +12,7 @@ typedef struct {
 
 struct sg17_broker {
     zsock_t *router;
+    zactor_t *auth; /* CURVE authentication (ZAP handler), when enabled */
     zpoller_t *poller;
     peer_t *peers;
     size_t n_peers;
@@ -19,6 +20,36 @@ struct sg17_broker {
 };
 
 sg17_broker_t *sg17_broker_new(const char *endpoint, sg17_err_t *err)
+{
+    return sg17_broker_new_curve(endpoint, NULL, err);
+}
+
+/* Loads the broker certificate and starts zauth with the allowed hosts' certificates. */
+static int broker_curve(sg17_broker_t *self, const sg17_curve_t *curve, sg17_err_t *err)
+{
+    zcert_t *cert = zcert_load(curve->cert);
+    if (!cert)
+        return sg17_err(err, "broker: cannot load CURVE certificate %s (make one with `sg17tb keygen`)",
+                        curve->cert);
+    if (!zsys_file_exists(curve->allow_dir)) {
+        zcert_destroy(&cert);
+        return sg17_err(err, "broker: no directory of allowed host certificates at %s", curve->allow_dir);
+    }
+    self->auth = zactor_new(zauth, NULL);
+    if (!self->auth) {
+        zcert_destroy(&cert);
+        return sg17_err(err, "broker: cannot start the CURVE authenticator");
+    }
+    zstr_sendx(self->auth, "CURVE", curve->allow_dir, NULL);
+    zsock_wait(self->auth);
+    zcert_apply(cert, self->router);
+    zsock_set_curve_server(self->router, 1);
+    zcert_destroy(&cert);
+    return 0;
+}
+
+sg17_broker_t *sg17_broker_new_curve(const char *endpoint, const sg17_curve_t *curve,
+                                     sg17_err_t *err)
 {
     sg17_broker_t *self = calloc(1, sizeof *self);
     if (!self)
@@ -29,12 +60,18 @@ sg17_broker_t *sg17_broker_new(const char *endpoint, sg17_err_t *err)
         sg17_err(err, "broker: cannot create a ROUTER socket");
         return NULL;
     }
+    if (curve && broker_curve(self, curve, err) < 0) {
+        zsock_destroy(&self->router);
+        free(self);
+        return NULL;
+    }
     zsock_set_sndhwm(self->router, 0);
     zsock_set_rcvhwm(self->router, 0);
     zsock_set_router_mandatory(self->router, 1);
     if (zsock_bind(self->router, "%s", endpoint) < 0) {
         sg17_err(err, "broker: cannot bind %s: %s", endpoint, zmq_strerror(zmq_errno()));
         zsock_destroy(&self->router);
+        zactor_destroy(&self->auth);
         free(self);
         return NULL;
     }
@@ -54,6 +91,7 @@ void sg17_broker_destroy(sg17_broker_t **self_p)
     free(self->peers);
     zpoller_destroy(&self->poller);
     zsock_destroy(&self->router);
+    zactor_destroy(&self->auth);
     free(self);
     *self_p = NULL;
 }

@@ -15,6 +15,18 @@ typedef struct sg17_broker sg17_broker_t;
 
 /* Binds a ROUTER on endpoint (inproc://, ipc://, tcp://). */
 sg17_broker_t *sg17_broker_new(const char *endpoint, sg17_err_t *err);
+
+/* ZeroMQ CURVE for a bus that leaves the process: the broker's secret certificate (a zcert file
+ * pair made by `sg17tb keygen`) and a directory of the public certificates of the hosts allowed
+ * to connect (CZMQ's zauth checks them). Traffic is then encrypted and hosts authenticated. */
+typedef struct {
+    const char *cert;      /* broker certificate, e.g. keys/broker.cert (its _secret beside it) */
+    const char *allow_dir; /* public certificates of allowed hosts */
+} sg17_curve_t;
+
+/* As sg17_broker_new, with CURVE when curve is not NULL. */
+sg17_broker_t *sg17_broker_new_curve(const char *endpoint, const sg17_curve_t *curve,
+                                     sg17_err_t *err);
 void sg17_broker_destroy(sg17_broker_t **self_p);
 
 /* Waits up to timeout_ms for a host serving `module` that is not yet claimed; claims it and

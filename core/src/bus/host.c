@@ -688,3 +688,21 @@ void sg17_host_actor(zsock_t *pipe, void *args)
             break;
     }
 }
+
+int sg17_host_curve(zsock_t *dealer, const char *cert, const char *broker_cert, sg17_err_t *err)
+{
+    zcert_t *mine = zcert_load(cert);
+    zcert_t *broker = zcert_load(broker_cert);
+    int rc = 0;
+    if (!mine)
+        rc = sg17_err(err, "host: cannot load CURVE certificate %s", cert);
+    else if (!broker)
+        rc = sg17_err(err, "host: cannot load the broker's public certificate %s", broker_cert);
+    else {
+        zcert_apply(mine, dealer);
+        zsock_set_curve_serverkey(dealer, zcert_public_txt(broker));
+    }
+    zcert_destroy(&mine);
+    zcert_destroy(&broker);
+    return rc;
+}

@@ -15,6 +15,10 @@
  * Sends Hello first. Returns 0 on quit, -1 on error (err set). */
 int sg17_host_serve(zsock_t *dealer, const sg17_module_t *module, sg17_err_t *err);
 
+/* Makes `dealer` a CURVE client (before it connects): its own secret certificate and the
+ * broker's public certificate. Returns 0 or -1 with err set. */
+int sg17_host_curve(zsock_t *dealer, const char *cert, const char *broker_cert, sg17_err_t *err);
+
 /* zactor task: args is the module descriptor; the endpoint to connect to arrives as the first
  * string on the pipe after the handshake. Used for in-process hosts. */
 void sg17_host_actor(zsock_t *pipe, void *args);

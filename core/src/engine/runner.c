@@ -415,7 +415,8 @@ int sg17_runner_run(char *const *paths, size_t n_paths, const sg17_runner_opts_t
     sa.sa_handler = on_sigint;
     sigaction(SIGINT, &sa, &old);
     if (opts->bind) {
-        sg17_broker_t *broker = sg17_broker_new(opts->bind, &err);
+        sg17_curve_t curve = {opts->curve_cert, opts->curve_allow};
+        sg17_broker_t *broker = sg17_broker_new_curve(opts->bind, opts->curve_cert ? &curve : NULL, &err);
         if (!broker) {
             fprintf(stderr, "sg17tb: %s\n", err.msg);
             invalid = true;

@@ -18,6 +18,8 @@ typedef struct {
     unsigned shard_index, shard_count; /* --shard I/N (1-based); 0/0 = no sharding */
     const char *bind;        /* sg17tb broker: bind here and wait for remote hosts; no forking */
     int host_wait_ms;
+    const char *curve_cert;  /* broker: CURVE secret certificate (NULL = plain) */
+    const char *curve_allow; /* broker: directory of allowed hosts' public certificates */
     bool clear_mitigations;  /* testing aid: run every scenario with an empty mitigation list */
 } sg17_runner_opts_t;
 

@@ -2,6 +2,7 @@
  * containment, malformed frames on the bus, and a module host in a separate process over ipc://. */
 #include <signal.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -253,4 +254,79 @@ Test(bus, module_host_in_a_separate_process_over_ipc_gives_the_same_metrics)
     json_decref(remote);
     json_decref(local);
     sg17_scenarios_free(s, n);
+}
+
+static int spawn_wait(char *const argv[])
+{
+    pid_t pid;
+    if (posix_spawn(&pid, argv[0], NULL, NULL, argv, environ) != 0)
+        return -1;
+    int status;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+Test(bus, curve_admits_a_listed_host_and_refuses_an_unlisted_one)
+{
+    char dir[] = "/tmp/sg17-curve-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char keys[256], allow[256], endpoint[256], broker_cert[300], host_cert[300], rogue_cert[300];
+    snprintf(keys, sizeof keys, "%s/keys", dir);
+    snprintf(allow, sizeof allow, "%s/allow", dir);
+    snprintf(endpoint, sizeof endpoint, "ipc://%s/bus.sock", dir);
+    char *gen1[] = {SG17TB_CLI, "keygen", keys, "broker", NULL};
+    char *gen2[] = {SG17TB_CLI, "keygen", keys, "host", NULL};
+    char *gen3[] = {SG17TB_CLI, "keygen", keys, "rogue", NULL};
+    cr_assert_eq(spawn_wait(gen1), 0);
+    cr_assert_eq(spawn_wait(gen2), 0);
+    cr_assert_eq(spawn_wait(gen3), 0);
+    snprintf(broker_cert, sizeof broker_cert, "%s/broker.cert", keys);
+    snprintf(host_cert, sizeof host_cert, "%s/host.cert", keys);
+    snprintf(rogue_cert, sizeof rogue_cert, "%s/rogue.cert", keys);
+    struct stat st;
+    char secret[320];
+    snprintf(secret, sizeof secret, "%s_secret", host_cert);
+    cr_assert_eq(stat(secret, &st), 0);
+    cr_assert_eq(st.st_mode & 077, 0, "secret certificate is private");
+    /* only the host's public certificate is allowed */
+    zsys_dir_create("%s", allow);
+    char allowed[320];
+    snprintf(allowed, sizeof allowed, "%s/host.cert", allow);
+    char text[4096];
+    FILE *in = fopen(host_cert, "r");
+    cr_assert_not_null(in);
+    size_t len = fread(text, 1, sizeof text, in);
+    fclose(in);
+    FILE *out = fopen(allowed, "w");
+    fwrite(text, 1, len, out);
+    fclose(out);
+
+    sg17_err_t err;
+    sg17_curve_t curve = {broker_cert, allow};
+    sg17_broker_t *b = sg17_broker_new_curve(endpoint, &curve, &err);
+    cr_assert_not_null(b, "%s", err.msg);
+    pid_t rogue;
+    char *rargv[] = {SG17TB_CLI, "host", "--connect", endpoint, "--module", "fixture",
+                     "--curve-cert", rogue_cert, "--curve-server", broker_cert, NULL};
+    cr_assert_eq(posix_spawn(&rogue, SG17TB_CLI, NULL, NULL, rargv, environ), 0);
+    cr_assert_eq(sg17_broker_wait_host(b, "fixture", 1500, &err), -1, "an unlisted host never gets in");
+    kill(rogue, SIGTERM);
+    waitpid(rogue, NULL, 0);
+
+    pid_t good;
+    char *gargv[] = {SG17TB_CLI, "host", "--connect", endpoint, "--module", "fixture",
+                     "--curve-cert", host_cert, "--curve-server", broker_cert, NULL};
+    cr_assert_eq(posix_spawn(&good, SG17TB_CLI, NULL, NULL, gargv, environ), 0);
+    size_t n;
+    sg17_scenario_t *s = fixture_scenario(REPLAY_BODY, &n);
+    sg17_engine_opts_t o = {.broker = b, .host_wait_ms = 10000};
+    json_t *e = sg17_engine_run_scenario(&s[0], &o);
+    cr_assert_str_eq(verdict(e), "holds", "%s", json_string_value(json_object_get(e, "reason")));
+    sg17_broker_quit_hosts(b);
+    int status;
+    waitpid(good, &status, 0);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    json_decref(e);
+    sg17_scenarios_free(s, n);
+    sg17_broker_destroy(&b);
 }
