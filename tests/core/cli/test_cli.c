@@ -1,0 +1,225 @@
+/* test_cli.c — the sg17tb command as a user runs it: exit codes of DESIGN §9, error messages that
+ * name file:line:col, --jobs giving the same report as one job, --shard + merge giving the whole,
+ * and Ctrl-C leaving a partial report marked incomplete. */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static char dir[64];
+
+static void make_dir(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/sg17-cli-XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+}
+
+static void write_file(const char *name, const char *text)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void write_scenario(const char *name, const char *mitigations, const char *expect)
+{
+    char text[2048];
+    snprintf(text, sizeof text,
+             "id: fixture/%s\ntitle: cli %s\nmodule: fixture\nrequirements: [FIX-R-AUTH]\n"
+             "seed: 5\nduration: 2min\ntopology: {node: 3}\nmitigations: [%s]\n"
+             "network: {latency: 2ms, jitter: 3ms, loss: 0.02}\n"
+             "adversary: {capabilities: [forge]}\nactions:\n  - {at: 30s, forge: {count: 4}}\n"
+             "success: [ledger.accepted.injected > 0]\nservice: [sink.accepted >= 0.9 * node.sent]\n"
+             "expect: {verdict: %s, reason: \"pinned by the test\"}\n",
+             name, name, mitigations, expect);
+    char file[128];
+    snprintf(file, sizeof file, "%s.yaml", name);
+    write_file(file, text);
+}
+
+/* Runs the CLI with stdout/stderr into dir/out.txt; returns the exit status (or 128+signal). */
+static pid_t spawn_cli(char *const args[], bool wait_for, int *status_out)
+{
+    char *argv[32] = {SG17TB_CLI};
+    size_t n = 1;
+    for (; args[n - 1] && n < 31; n++)
+        argv[n] = args[n - 1];
+    argv[n] = NULL;
+    char out[128];
+    snprintf(out, sizeof out, "%s/out.txt", dir);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    pid_t pid;
+    cr_assert_eq(posix_spawn(&pid, SG17TB_CLI, &fa, NULL, argv, environ), 0);
+    posix_spawn_file_actions_destroy(&fa);
+    if (wait_for) {
+        int status;
+        waitpid(pid, &status, 0);
+        *status_out = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    return pid;
+}
+
+static int cli(char *const args[])
+{
+    int status;
+    spawn_cli(args, true, &status);
+    return status;
+}
+
+static char *output(void)
+{
+    static char buf[65536];
+    char path[128];
+    snprintf(path, sizeof path, "%s/out.txt", dir);
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    if (f)
+        fclose(f);
+    buf[n] = '\0';
+    return buf;
+}
+
+static json_t *load_report(const char *sub)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s/report.json", dir, sub);
+    json_error_t e;
+    json_t *r = json_load_file(path, 0, &e);
+    cr_assert_not_null(r, "%s: %s", path, e.text);
+    return r;
+}
+
+/* The scenarios of a report without what may differ between runs: wall times and cost.*. */
+static json_t *comparable(json_t *report)
+{
+    json_t *sc = json_deep_copy(json_object_get(report, "scenarios"));
+    size_t i;
+    json_t *e;
+    json_array_foreach(sc, i, e) {
+        json_object_del(e, "wall_ms");
+        json_t *runs = json_object_get(e, "runs");
+        const char *rk;
+        json_t *run;
+        json_object_foreach(runs, rk, run) {
+            json_object_del(run, "wall_ms");
+            json_t *m = json_object_get(run, "metrics");
+            const char *k;
+            json_t *v;
+            void *tmp;
+            json_object_foreach_safe(m, tmp, k, v) if (!strncmp(k, "cost.", 5)) json_object_del(m, k);
+        }
+    }
+    return sc;
+}
+
+static char *path_in(const char *name)
+{
+    static char bufs[4][256];
+    static int next;
+    char *b = bufs[next++ % 4];
+    snprintf(b, 256, "%s/%s", dir, name);
+    return b;
+}
+
+Test(cli, exit_codes_follow_the_contract)
+{
+    make_dir();
+    write_scenario("a-good", "auth", "holds");
+    cr_assert_eq(cli((char *[]){"run", "--out", path_in("r0"), path_in("a-good.yaml"), NULL}), 0, "%s", output());
+    write_scenario("b-wrong", "", "holds"); /* nothing under test: cannot hold */
+    cr_assert_eq(cli((char *[]){"run", "--out", path_in("r1"), dir, NULL}), 1, "%s", output());
+    cr_assert(strstr(output(), "expected holds"), "%s", output());
+    cr_assert_eq(cli((char *[]){"run", "--jobs", "zero", dir, NULL}), 2);
+    cr_assert_eq(cli((char *[]){"run", "--format", "json,pdf", dir, NULL}), 2);
+    cr_assert(strstr(output(), "pdf"));
+    cr_assert_eq(cli((char *[]){"run", path_in("missing.yaml"), NULL}), 2);
+    cr_assert_eq(cli((char *[]){"frobnicate", NULL}), 2);
+    cr_assert_eq(cli((char *[]){"list", "modulez", NULL}), 2);
+    cr_assert(strstr(output(), "did you mean 'modules'"), "%s", output());
+}
+
+Test(cli, an_invalid_scenario_is_refused_with_file_line_column_and_a_suggestion)
+{
+    make_dir();
+    write_file("bad.yaml", "id: fixture/bad\ntitle: bad\nmodule: fixture\nrequirements: [FIX-R-AUTH]\n"
+                           "duration: 1min\nmitigations: [auht]\nsuccess: [ledger.accepted.injected > 0]\n");
+    cr_assert_eq(cli((char *[]){"validate", path_in("bad.yaml"), NULL}), 2);
+    cr_assert(strstr(output(), "bad.yaml:6:"), "%s", output());
+    cr_assert(strstr(output(), "did you mean 'auth'"), "%s", output());
+    /* run reports it too, as an error verdict, and exits 2 */
+    write_scenario("good", "auth", "holds");
+    cr_assert_eq(cli((char *[]){"run", "--out", path_in("r"), dir, NULL}), 2);
+    json_t *r = load_report("r");
+    cr_assert_eq(json_array_size(json_object_get(r, "scenarios")), 2);
+    json_decref(r);
+}
+
+Test(cli, parallel_jobs_give_the_same_report_as_one_job)
+{
+    make_dir();
+    write_scenario("a", "auth", "holds");
+    write_scenario("b", "", "fails");
+    write_scenario("c", "auth", "holds");
+    write_scenario("d", "dedup", "fails");
+    cr_assert_eq(cli((char *[]){"run", "--jobs", "1", "--out", path_in("one"), dir, NULL}), 0, "%s", output());
+    cr_assert_eq(cli((char *[]){"run", "--jobs", "3", "--out", path_in("three"), dir, NULL}), 0, "%s", output());
+    json_t *a = load_report("one"), *b = load_report("three");
+    json_t *ca = comparable(a), *cb = comparable(b);
+    cr_assert_eq(json_array_size(ca), 4);
+    cr_assert(json_equal(ca, cb), "--jobs 3 differs from --jobs 1");
+    json_decref(ca), json_decref(cb), json_decref(a), json_decref(b);
+}
+
+Test(cli, shards_merge_into_the_whole_run)
+{
+    make_dir();
+    write_scenario("a", "auth", "holds");
+    write_scenario("b", "auth", "holds");
+    write_scenario("c", "auth", "holds");
+    cr_assert_eq(cli((char *[]){"run", "--out", path_in("all"), dir, NULL}), 0);
+    cr_assert_eq(cli((char *[]){"run", "--shard", "1/2", "--out", path_in("s1"), dir, NULL}), 0);
+    cr_assert_eq(cli((char *[]){"run", "--shard", "2/2", "--out", path_in("s2"), dir, NULL}), 0);
+    cr_assert_eq(cli((char *[]){"merge", path_in("s1/report.json"), path_in("s2/report.json"), "--out",
+                                path_in("merged"), NULL}), 0, "%s", output());
+    json_t *all = load_report("all"), *merged = load_report("merged");
+    json_t *ca = comparable(all), *cm = comparable(merged);
+    cr_assert(json_equal(ca, cm), "merged shards differ from the whole run");
+    cr_assert(json_is_true(json_object_get(merged, "complete")));
+    json_decref(ca), json_decref(cm), json_decref(all), json_decref(merged);
+}
+
+Test(cli, ctrl_c_writes_a_partial_report_marked_incomplete)
+{
+    make_dir();
+    write_scenario("a-quick", "auth", "holds");
+    write_file("b-slow.yaml",
+               "id: fixture/b-slow\ntitle: slow\nmodule: fixture\nrequirements: [FIX-R-AUTH]\n"
+               "duration: 1min\ntimeout: 60s\nconfig: {hang_at: 1s}\nmitigations: [auth]\n"
+               "success: [ledger.accepted.injected > 0]\n");
+    int status;
+    pid_t pid = spawn_cli((char *[]){"run", "--out", path_in("r"), dir, NULL}, false, &status);
+    char report[256];
+    snprintf(report, sizeof report, "%s/r/report.json", dir);
+    sleep(2); /* a-quick is done, b-slow hangs */
+    kill(pid, SIGINT);
+    waitpid(pid, &status, 0);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 130, "%s", output());
+    json_t *r = load_report("r");
+    cr_assert(json_is_false(json_object_get(r, "complete")));
+    cr_assert_eq(json_array_size(json_object_get(r, "scenarios")), 1, "the finished scenario is kept");
+    json_decref(r);
+}
