@@ -336,38 +336,45 @@ static node_t *parse_unary(parser_t *p)
     return parse_atom(p);
 }
 
-static node_t *parse_term(parser_t *p)
+typedef struct {
+    tok_kind_t tok;
+    node_op_t op;
+} binop_t;
+
+/* One left-associative precedence level: operand (op operand)*, ops from the level's table.
+ * `logical` says whether operands must be conditions (and/or) or values (+ - * /). */
+static node_t *parse_left_assoc(parser_t *p, node_t *(*operand)(parser_t *), const binop_t *ops,
+                                size_t n_ops, bool logical)
 {
-    node_t *a = parse_unary(p);
-    while (a && (p->tok.kind == T_STAR || p->tok.kind == T_SLASH)) {
-        node_op_t op = p->tok.kind == T_STAR ? N_MUL : N_DIV;
+    node_t *a = operand(p);
+    while (a) {
+        size_t k = 0;
+        while (k < n_ops && p->tok.kind != ops[k].tok)
+            k++;
+        if (k == n_ops)
+            break;
         next(p);
-        node_t *b = parse_unary(p);
-        if (!want(p, a, false) || !want(p, b, false)) {
+        node_t *b = operand(p);
+        if (!want(p, a, logical) || !want(p, b, logical)) {
             node_free(a);
             node_free(b);
             return NULL;
         }
-        a = mk(p, op, a, b, a->pos);
+        a = mk(p, ops[k].op, a, b, a->pos);
     }
     return a;
 }
 
+static node_t *parse_term(parser_t *p)
+{
+    static const binop_t ops[] = {{T_STAR, N_MUL}, {T_SLASH, N_DIV}};
+    return parse_left_assoc(p, parse_unary, ops, 2, false);
+}
+
 static node_t *parse_sum(parser_t *p)
 {
-    node_t *a = parse_term(p);
-    while (a && (p->tok.kind == T_PLUS || p->tok.kind == T_MINUS)) {
-        node_op_t op = p->tok.kind == T_PLUS ? N_ADD : N_SUB;
-        next(p);
-        node_t *b = parse_term(p);
-        if (!want(p, a, false) || !want(p, b, false)) {
-            node_free(a);
-            node_free(b);
-            return NULL;
-        }
-        a = mk(p, op, a, b, a->pos);
-    }
-    return a;
+    static const binop_t ops[] = {{T_PLUS, N_ADD}, {T_MINUS, N_SUB}};
+    return parse_left_assoc(p, parse_term, ops, 2, false);
 }
 
 static node_t *parse_cmp(parser_t *p)
@@ -413,34 +420,14 @@ static node_t *parse_not(parser_t *p)
 
 static node_t *parse_and(parser_t *p)
 {
-    node_t *a = parse_not(p);
-    while (a && p->tok.kind == T_AND) {
-        next(p);
-        node_t *b = parse_not(p);
-        if (!want(p, a, true) || !want(p, b, true)) {
-            node_free(a);
-            node_free(b);
-            return NULL;
-        }
-        a = mk(p, N_AND, a, b, a->pos);
-    }
-    return a;
+    static const binop_t ops[] = {{T_AND, N_AND}};
+    return parse_left_assoc(p, parse_not, ops, 1, true);
 }
 
 static node_t *parse_or(parser_t *p)
 {
-    node_t *a = parse_and(p);
-    while (a && p->tok.kind == T_OR) {
-        next(p);
-        node_t *b = parse_and(p);
-        if (!want(p, a, true) || !want(p, b, true)) {
-            node_free(a);
-            node_free(b);
-            return NULL;
-        }
-        a = mk(p, N_OR, a, b, a->pos);
-    }
-    return a;
+    static const binop_t ops[] = {{T_OR, N_OR}};
+    return parse_left_assoc(p, parse_and, ops, 1, true);
 }
 
 sg17_expr_t *sg17_expr_parse(const char *text, size_t *err_offset, sg17_err_t *err)
