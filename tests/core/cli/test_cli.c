@@ -223,3 +223,54 @@ Test(cli, ctrl_c_writes_a_partial_report_marked_incomplete)
     cr_assert_eq(json_array_size(json_object_get(r, "scenarios")), 1, "the finished scenario is kept");
     json_decref(r);
 }
+
+static char *slurp(const char *sub)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, sub);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "%s", path);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    rewind(f);
+    char *buf = malloc((size_t)n + 1);
+    buf[fread(buf, 1, (size_t)n, f)] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static size_t count_of(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)); p++)
+        n++;
+    return n;
+}
+
+Test(cli, the_json_junit_html_and_markdown_reports_agree)
+{
+    make_dir();
+    write_scenario("a", "auth", "holds");
+    write_scenario("b", "", "fails");
+    write_scenario("c", "dedup", "holds"); /* dedup does not stop forgery: a mismatch */
+    cr_assert_eq(cli((char *[]){"run", "--out", path_in("r"), dir, NULL}), 1);
+    json_t *r = load_report("r");
+    json_t *sc = json_object_get(r, "scenarios");
+    char *junit = slurp("r/junit.xml"), *html = slurp("r/report.html"), *md = slurp("r/summary.md");
+    cr_assert_eq(count_of(junit, "<testcase "), json_array_size(sc));
+    cr_assert_eq(count_of(junit, "<failure "), 1, "one verdict differs from its expect");
+    size_t i;
+    json_t *e;
+    json_array_foreach(sc, i, e) {
+        const char *id = json_string_value(json_object_get(e, "id"));
+        const char *v = json_string_value(json_object_get(e, "verdict"));
+        cr_assert(strstr(html, id) && strstr(md, id), "%s missing from html or md", id);
+        char row[128];
+        snprintf(row, sizeof row, "name=\"%s\"", id);
+        cr_assert(strstr(junit, row), "%s missing from junit", id);
+        cr_assert(strstr(md, v));
+    }
+    cr_assert_str_eq(json_string_value(json_object_get(json_array_get(sc, 2), "verdict")), "fails");
+    free(junit), free(html), free(md);
+    json_decref(r);
+}
