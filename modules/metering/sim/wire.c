@@ -1,0 +1,62 @@
+/* sim/wire.c — ciphered framing shared by every entity: an xDLMS APDU protected with suite 0
+ * (dlms_protect) and carried in general-glo-ciphering (IEC 62056-5-3: DB || system title ||
+ * SC || IC || ciphertext || tag), or sent in clear where the association's policy allows. */
+#include <string.h>
+
+#include "sim/sim.h"
+
+void msim_put32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+uint32_t msim_get32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+int msim_wrap(const dlms_keys_t *keys, const uint8_t *systitle, uint32_t ic, uint8_t sc,
+              const uint8_t *apdu, size_t len, uint8_t *out, size_t cap, size_t *outlen)
+{
+    if (sc == 0) {
+        if (len > cap)
+            return -1;
+        memcpy(out, apdu, len);
+        *outlen = len;
+        return 0;
+    }
+    uint8_t sec[MSIM_FRAME_CAP];
+    size_t sl;
+    if (dlms_protect(keys, systitle, ic, sc, apdu, len, sec, sizeof sec, &sl))
+        return -1;
+    return dlms_general_glo_encode(systitle, sec, sl, out, cap, outlen);
+}
+
+dlms_sec_status_t msim_unwrap(const dlms_keys_t *keys, const uint8_t *in, size_t len,
+                              const uint8_t *expect_systitle, uint8_t policy, int64_t min_ic,
+                              uint8_t *out, size_t cap, size_t *outlen, uint32_t *ic,
+                              bool *ciphered)
+{
+    *ciphered = false;
+    if (len == 0)
+        return DLMS_SEC_MALFORMED;
+    if (in[0] != DLMS_APDU_GENERAL_GLO_CIPHERING) {
+        if (len > cap)
+            return DLMS_SEC_MALFORMED;
+        memcpy(out, in, len);
+        *outlen = len;
+        *ic = 0;
+        return DLMS_SEC_OK;
+    }
+    const uint8_t *st, *sec;
+    size_t sl;
+    if (dlms_general_glo_decode(in, len, &st, &sec, &sl))
+        return DLMS_SEC_MALFORMED;
+    if (expect_systitle && memcmp(st, expect_systitle, DLMS_SYSTITLE_LEN) != 0)
+        return DLMS_SEC_AUTH; /* not the peer of this association: its keys cannot verify it */
+    *ciphered = true;
+    return dlms_unprotect(keys, st, policy, sec, sl, min_ic, out, cap, outlen, ic);
+}
