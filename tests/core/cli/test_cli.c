@@ -274,3 +274,27 @@ Test(cli, the_json_junit_html_and_markdown_reports_agree)
     free(junit), free(html), free(md);
     json_decref(r);
 }
+
+/* DESIGN §7's safety property over every shipped scenario: with nothing under test the baseline
+ * and protected runs are the same system, so no verdict may be `holds`. */
+Test(cli, no_shipped_scenario_holds_with_its_mitigations_emptied, .timeout = 600)
+{
+    make_dir();
+    char shipped[512];
+    snprintf(shipped, sizeof shipped, "%s/scenarios", SG17TB_SOURCE_DIR);
+    if (access(shipped, R_OK) != 0)
+        cr_skip_test("no shipped scenarios yet");
+    cli((char *[]){"run", "--no-mitigations", "--jobs", "2", "--format", "json", "--out", path_in("r"),
+                   shipped, NULL});
+    json_t *r = load_report("r");
+    json_t *sc = json_object_get(r, "scenarios");
+    cr_assert_gt(json_array_size(sc), 0);
+    size_t i;
+    json_t *e;
+    json_array_foreach(sc, i, e) {
+        const char *v = json_string_value(json_object_get(e, "verdict"));
+        cr_assert_str_neq(v, "holds", "%s holds with no mitigation under test",
+                          json_string_value(json_object_get(e, "id")));
+    }
+    json_decref(r);
+}
