@@ -1,7 +1,9 @@
-/* bench_metering.c — head-end throughput for protected meter readings: general-glo-ciphering
+/* bench_metering.c — (1) head-end throughput for protected meter readings: general-glo-ciphering
  * decode + suite-0 unprotect (policy 0x30, invocation-counter check) + data-notification decode,
  * against raw EVP AES-GCM-128 decrypt+verify of the same plaintext size, measured in the same
- * run. */
+ * run; (2) the price of security at fleet scale: wall time of one virtual day of 10 000 meters
+ * (15-min readings, HES, MDM, operator, third party) with every mitigation on, against the same
+ * day with every mitigation off (clear pushes, no checks), both runs of one scenario. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,11 +11,14 @@
 
 #include <openssl/evp.h>
 
+#include "engine/engine.h"
+#include "engine/loader.h"
+
 #include "dlms/apdu.h"
 #include "dlms/security.h"
 
-#define FRAMES      4096
-#define FRAME_CAP   96
+#define FRAMES 4096
+#define FRAME_CAP 96
 #define RUN_SECONDS 3.0
 
 static double now_s(void)
@@ -47,11 +52,10 @@ static int make_frames(void)
         dlms_datetime_from_unix(1700000000 + 900 * (int64_t)i, &x.time);
         uint8_t apdu[64];
         size_t n, sn;
-        if (dlms_data_notification_encode(&x, apdu, sizeof apdu, &n)
-            || dlms_protect(&keys, systitle, (uint32_t)i + 1, DLMS_SC_AUTH_ENC, apdu, n, secured[i],
-                            FRAME_CAP, &sn)
-            || dlms_general_glo_encode(systitle, secured[i], sn, frames[i], FRAME_CAP,
-                                       &frame_len[i]))
+        if (dlms_data_notification_encode(&x, apdu, sizeof apdu, &n) ||
+            dlms_protect(&keys, systitle, (uint32_t)i + 1, DLMS_SC_AUTH_ENC, apdu, n, secured[i],
+                         FRAME_CAP, &sn) ||
+            dlms_general_glo_encode(systitle, secured[i], sn, frames[i], FRAME_CAP, &frame_len[i]))
             return -1;
         plain_len = n;
     }
@@ -72,11 +76,10 @@ static double bench_hes(void)
             uint8_t plain[FRAME_CAP];
             uint32_t ic;
             dlms_data_notification_t dn;
-            if (dlms_general_glo_decode(frames[i], frame_len[i], &st, &sec, &sl)
-                || dlms_unprotect(&keys, st, DLMS_SC_AUTH_ENC, sec, sl, last, plain, sizeof plain,
-                                  &pl, &ic)
-                       != DLMS_SEC_OK
-                || dlms_data_notification_decode(plain, pl, &dn)) {
+            if (dlms_general_glo_decode(frames[i], frame_len[i], &st, &sec, &sl) ||
+                dlms_unprotect(&keys, st, DLMS_SC_AUTH_ENC, sec, sl, last, plain, sizeof plain, &pl,
+                               &ic) != DLMS_SEC_OK ||
+                dlms_data_notification_decode(plain, pl, &dn)) {
                 fprintf(stderr, "bench_metering: frame %zu rejected\n", i);
                 exit(1);
             }
@@ -107,11 +110,11 @@ static double bench_raw_gcm(void)
             memcpy(tag, secured[i] + 5 + plain_len, 12);
             int n, ok;
             EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-            ok = ctx && EVP_DecryptInit_ex(ctx, EVP_aes_128_gcm(), NULL, keys.ek, iv) == 1
-                 && EVP_DecryptUpdate(ctx, NULL, &n, aad, sizeof aad) == 1
-                 && EVP_DecryptUpdate(ctx, plain, &n, secured[i] + 5, (int)plain_len) == 1
-                 && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, 12, tag) == 1
-                 && EVP_DecryptFinal_ex(ctx, plain + n, &n) == 1;
+            ok = ctx && EVP_DecryptInit_ex(ctx, EVP_aes_128_gcm(), NULL, keys.ek, iv) == 1 &&
+                 EVP_DecryptUpdate(ctx, NULL, &n, aad, sizeof aad) == 1 &&
+                 EVP_DecryptUpdate(ctx, plain, &n, secured[i] + 5, (int)plain_len) == 1 &&
+                 EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, 12, tag) == 1 &&
+                 EVP_DecryptFinal_ex(ctx, plain + n, &n) == 1;
             EVP_CIPHER_CTX_free(ctx);
             if (!ok) {
                 fprintf(stderr, "bench_metering: baseline frame %zu failed\n", i);
@@ -124,8 +127,58 @@ static double bench_raw_gcm(void)
     return (double)ops / (t - t0);
 }
 
+/* One virtual day of the fleet; SG17_BENCH_METERS overrides the size on slow machines. */
+static int bench_day(void)
+{
+    const char *env = getenv("SG17_BENCH_METERS");
+    long meters = env ? strtol(env, NULL, 10) : 10000;
+    char yaml[2048];
+    snprintf(yaml, sizeof yaml,
+             "id: metering/bench-day\ntitle: one day of a fleet\nmodule: metering\n"
+             "requirements: [X1332-R-CONF-01]\nseed: 1\nduration: 1d\ntimeout: 600s\n"
+             "topology: {meter: %ld, hes: 1, mdm: 1, operator: 1, thirdparty: 1}\n"
+             "config: {plain_push_when_off: true, hes_capacity: 1e9, hes_source_rate: 1e9}\n"
+             "mitigations: [authenticated_encryption, invocation_counter, unique_keys,"
+             " hls_authentication, command_authorization, mass_disconnect_limit, mdm_plausibility,"
+             " signed_firmware, data_minimisation, hes_rate_limit]\n"
+             "success: [ledger.accepted.injected > 0]\n",
+             meters);
+    sg17_registry_t reg = sg17_loader_registry();
+    sg17_scenario_t *s;
+    size_t n;
+    sg17_err_t err;
+    if (sg17_scenario_parse(yaml, strlen(yaml), "bench.yaml", &reg, &s, &n, &err) < 0) {
+        fprintf(stderr, "bench_metering: %s\n", err.msg);
+        return -1;
+    }
+    json_t *e = sg17_engine_run_scenario(&s[0], NULL);
+    double ms[2] = {0, 0}, readings[2] = {0, 0};
+    for (int p = 0; p < 2; p++) {
+        json_t *run = json_object_get(json_object_get(e, "runs"), p ? "protected" : "baseline");
+        ms[p] = json_number_value(json_object_get(run, "wall_ms"));
+        readings[p] = json_number_value(
+            json_object_get(json_object_get(run, "metrics"), "hes.readings_accepted"));
+    }
+    const char *v = json_string_value(json_object_get(e, "verdict"));
+    int rc = 0;
+    if (!v || strcmp(v, "error") == 0 || readings[1] < 0.99 * meters * 95) {
+        fprintf(stderr, "bench_metering: day run failed (%s)\n", v ? v : "?");
+        rc = -1;
+    } else {
+        printf("RESULT name=metering.day_10k_meters value=%.2f unit=s baseline=%.2f ratio=%.3f\n",
+               ms[1] / 1000, ms[0] / 1000, ms[0] > 0 ? ms[1] / ms[0] : 0);
+        printf(
+            "# %ld meters, 1 virtual day, %.0f readings accepted (protected) / %.0f (baseline)\n",
+            meters, readings[1], readings[0]);
+    }
+    json_decref(e);
+    sg17_scenarios_free(s, n);
+    return rc;
+}
+
 int main(void)
 {
+    zsys_handler_set(NULL);
     if (make_frames()) {
         fprintf(stderr, "bench_metering: cannot build frames\n");
         return 1;
@@ -136,5 +189,5 @@ int main(void)
            value, baseline, value / baseline);
     printf("# %zu-octet data-notification, %zu-octet general-glo-ciphering frame, SC 0x30\n",
            plain_len, frame_len[0]);
-    return 0;
+    return bench_day() ? 1 : 0;
 }

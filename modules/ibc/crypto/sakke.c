@@ -299,6 +299,12 @@ void sakke_receiver_destroy(sakke_receiver_t **self_p)
 int sakke_receiver_decapsulate(sakke_receiver_t *self, const uint8_t *sed, size_t sed_len,
                                uint8_t ssv[SAKKE_SSV_BYTES])
 {
+    return sakke_receiver_decapsulate_ex(self, sed, sed_len, ssv, 0);
+}
+
+int sakke_receiver_decapsulate_ex(sakke_receiver_t *self, const uint8_t *sed, size_t sed_len,
+                                  uint8_t ssv[SAKKE_SSV_BYTES], unsigned flags)
+{
     ibc_clear_error();
     sakke_identity_t *ident = &self->ident;
     sakke_params_t *sp = ident->sp;
@@ -324,6 +330,10 @@ int sakke_receiver_decapsulate(sakke_receiver_t *self, const uint8_t *sed, size_
     for (size_t i = 0; i < SAKKE_SSV_BYTES; i++)
         ssv[i] = sed[SAKKE_POINT_BYTES + i] ^ mask[i];
     /* steps 3-4: r = HashToIntegerRange(SSV || b, q), TEST = [r]([b]P + Z) must equal R */
+    if (flags & SAKKE_DECAP_NO_R_CHECK) {
+        rc = 0;
+        goto done;
+    }
     if (sakke_derive_r(ident, ssv, r) != 0)
         goto done;
     if (sakke_comb_check(sp, ident->comb, r, rp) != 0) {
@@ -344,6 +354,44 @@ done:
     BN_CTX_end(sp->bn);
     EC_POINT_free(rp);
     OPENSSL_cleanse(mask, sizeof mask);
+    return rc;
+}
+
+int sakke_validate_rsk(const uint8_t *zpub, size_t zpub_len, const uint8_t *id, size_t id_len,
+                       const uint8_t *rsk, size_t rsk_len)
+{
+    ibc_clear_error();
+    if (!id || id_len == 0 || id_len > SAKKE_MAX_ID) {
+        ibc_set_error("sakke: an identifier is 1..%d octets, got %zu", SAKKE_MAX_ID, id_len);
+        return -1;
+    }
+    sakke_params_t *sp = sakke_params_new();
+    if (!sp)
+        return -1;
+    EC_POINT *z = EC_POINT_new(sp->group), *t = EC_POINT_new(sp->group), *k = EC_POINT_new(sp->group);
+    BIGNUM *b = BN_new(), *w = BN_new();
+    sakke_lines_t *lines = NULL;
+    int rc = -1;
+    if (z && t && k && b && w && sakke_point_decode(sp, zpub, zpub_len, z, 1, "KMS public key Z") == 0
+        && sakke_point_decode(sp, rsk, rsk_len, k, 1, "RSK") == 0
+        && BN_bin2bn(id, (int)id_len, b) && BN_nnmod(b, b, sp->q, sp->bn)
+        && EC_POINT_mul(sp->group, t, b, z, BN_value_one(), sp->bn)
+        && !EC_POINT_is_at_infinity(sp->group, t) && (lines = sakke_lines_new(sp, k))
+        && sakke_lines_pair(sp, lines, t, w) == 0) {
+        if (BN_cmp(w, sp->g) == 0)
+            rc = 0;
+        else
+            ibc_set_error("sakke: RSK does not match this identifier and KMS (RFC 6508 §6.1.2)");
+    }
+    if (rc != 0 && !ibc_last_error()[0])
+        ibc_set_error("sakke: RSK validation failed");
+    sakke_lines_destroy(&lines);
+    EC_POINT_free(z);
+    EC_POINT_free(t);
+    EC_POINT_clear_free(k);
+    BN_free(b);
+    BN_free(w);
+    sakke_params_destroy(&sp);
     return rc;
 }
 

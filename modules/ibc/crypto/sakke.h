@@ -68,6 +68,18 @@ void sakke_receiver_destroy(sakke_receiver_t **self_p);
 int sakke_receiver_decapsulate(sakke_receiver_t *self, const uint8_t *sed, size_t sed_len,
                                uint8_t ssv[SAKKE_SSV_BYTES]);
 
+/* Decapsulation with the checks chosen by flags, for simulating receivers that skip them (the
+ * testbed's insecure configurations): SAKKE_DECAP_NO_R_CHECK omits the §6.2.2 recomputation of R
+ * and uses the SSV as unmasked. sakke_receiver_decapsulate() is flags = 0. */
+#define SAKKE_DECAP_NO_R_CHECK 1u
+int sakke_receiver_decapsulate_ex(sakke_receiver_t *self, const uint8_t *sed, size_t sed_len,
+                                  uint8_t ssv[SAKKE_SSV_BYTES], unsigned flags);
+
+/* RFC 6508 §6.1.2 alone, without building a receiver: 0 if RSK is a point of order q and
+ * <[b]P + Z, RSK> == g, -1 otherwise. About 30 ms (one full pairing). */
+int sakke_validate_rsk(const uint8_t *zpub, size_t zpub_len, const uint8_t *id, size_t id_len,
+                       const uint8_t *rsk, size_t rsk_len);
+
 /* ---- one-shot forms (build and destroy the context per call; slow for repeated use) ---- */
 
 int sakke_encapsulate(const uint8_t *zpub, size_t zpub_len, const uint8_t *id, size_t id_len,

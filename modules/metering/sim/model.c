@@ -20,9 +20,15 @@ static uint64_t meter_rand(meter_t *m)
     return z ^ (z >> 31);
 }
 
-static double meter_uniform(meter_t *m) { return (double)(meter_rand(m) >> 11) * (1.0 / 9007199254740992.0); }
+static double meter_uniform(meter_t *m)
+{
+    return (double)(meter_rand(m) >> 11) * (1.0 / 9007199254740992.0);
+}
 
-static double rnd(sg17_ctx_t *ctx, double lo, double hi) { return lo + (hi - lo) * sg17_rand_double(ctx); }
+static double rnd(sg17_ctx_t *ctx, double lo, double hi)
+{
+    return lo + (hi - lo) * sg17_rand_double(ctx);
+}
 
 /* SHA-256(master || label || id) truncated to n octets: the utility's key diversification. */
 static int derive(const uint8_t master[32], const char *label, const uint8_t id[8], uint8_t *out,
@@ -84,7 +90,9 @@ static bool awake_home(const meter_t *m, double hour, bool home_today)
 {
     if (hour < m->wake_h || hour >= m->sleep_h)
         return false;
-    if (!home_today && hour >= m->leave_h && hour < m->return_h)
+    /* away on ordinary days; on a day at home, out only for the second half of that absence */
+    double back = home_today ? (m->leave_h + m->return_h) / 2 : m->leave_h;
+    if (hour >= back && hour < m->return_h)
         return false;
     return true;
 }
@@ -109,9 +117,9 @@ double msim_meter_power(msim_t *s, sg17_ctx_t *ctx, meter_t *m, sg17_time_t t, b
 }
 
 static const char *const mitigation_names[] = {
-    "authenticated_encryption", "invocation_counter", "unique_keys", "hls_authentication",
-    "command_authorization", "mass_disconnect_limit", "mdm_plausibility", "signed_firmware",
-    "data_minimisation", "hes_rate_limit",
+    "authenticated_encryption", "invocation_counter",    "unique_keys",      "hls_authentication",
+    "command_authorization",    "mass_disconnect_limit", "mdm_plausibility", "signed_firmware",
+    "data_minimisation",        "hes_rate_limit",
 };
 
 msim_t *msim_create(sg17_ctx_t *ctx)
@@ -122,7 +130,8 @@ msim_t *msim_create(sg17_ctx_t *ctx)
     s->n_meters = sg17_count(ctx, "meter");
     s->n_ops = sg17_count(ctx, "operator");
     s->n_tp = sg17_count(ctx, "thirdparty");
-    s->n_entities = s->n_meters + s->n_ops + s->n_tp + sg17_count(ctx, "hes") + sg17_count(ctx, "mdm");
+    s->n_entities =
+        s->n_meters + s->n_ops + s->n_tp + sg17_count(ctx, "hes") + sg17_count(ctx, "mdm");
     s->hes = sg17_entity(ctx, "hes", 0);
     s->mdm = sg17_entity(ctx, "mdm", 0);
     if (s->hes == SG17_NO_ENTITY || s->mdm == SG17_NO_ENTITY) {
@@ -133,6 +142,9 @@ msim_t *msim_create(sg17_ctx_t *ctx)
     s->interval = sg17_config_duration(ctx, "reading_interval");
     if (s->interval < SG17_MIN)
         s->interval = SG17_MIN;
+    s->push_slot = sg17_config_duration(ctx, "push_slot");
+    if (s->push_slot == 0 || s->push_slot > s->interval)
+        s->push_slot = SG17_SEC;
     s->ondemand_every = sg17_config_duration(ctx, "ondemand_interval");
     s->ondemand_batch = (unsigned)sg17_config_int(ctx, "ondemand_batch");
     s->tariff_every = sg17_config_duration(ctx, "tariff_interval");
@@ -152,9 +164,9 @@ msim_t *msim_create(sg17_ctx_t *ctx)
         s->transformer_size = 1;
     s->push_plain_when_off = sg17_config_bool(ctx, "plain_push_when_off");
     double consent_share = sg17_config_number(ctx, "consent_share");
-    bool *flags[] = {&s->m_auth_enc, &s->m_ic, &s->m_unique, &s->m_hls, &s->m_cmd_auth,
-                     &s->m_mass_limit, &s->m_plaus, &s->m_signed_fw, &s->m_minimise,
-                     &s->m_rate_limit};
+    bool *flags[] = {&s->m_auth_enc, &s->m_ic,         &s->m_unique, &s->m_hls,
+                     &s->m_cmd_auth, &s->m_mass_limit, &s->m_plaus,  &s->m_signed_fw,
+                     &s->m_minimise, &s->m_rate_limit};
     for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
         *flags[i] = sg17_mitigation(ctx, mitigation_names[i]);
 
@@ -165,12 +177,14 @@ msim_t *msim_create(sg17_ctx_t *ctx)
     s->cust = calloc(s->n_meters ? s->n_meters : 1, sizeof *s->cust);
     s->tp_exposed = calloc(s->n_meters ? s->n_meters : 1, 1);
     s->feeder_wh = calloc((size_t)(s->n_groups ? s->n_groups : 1) * s->days, sizeof *s->feeder_wh);
+    s->feeder_measured =
+        calloc((size_t)(s->n_groups ? s->n_groups : 1) * s->days, sizeof *s->feeder_measured);
     s->rl_window = calloc(s->n_entities + 1, sizeof *s->rl_window);
     s->rl_count = calloc(s->n_entities + 1, sizeof *s->rl_count);
     s->disc_times = calloc(s->disconnect_limit + 1, sizeof *s->disc_times);
     s->op_keys = calloc(s->n_ops ? s->n_ops : 1, sizeof *s->op_keys);
-    if (!s->meters || !s->peers || !s->cust || !s->tp_exposed || !s->feeder_wh || !s->rl_window
-        || !s->rl_count || !s->disc_times || !s->op_keys) {
+    if (!s->meters || !s->peers || !s->cust || !s->tp_exposed || !s->feeder_wh ||
+        !s->feeder_measured || !s->rl_window || !s->rl_count || !s->disc_times || !s->op_keys) {
         sg17_log(ctx, "metering: out of memory for %u meters", s->n_meters);
         msim_destroy(s);
         return NULL;
@@ -187,9 +201,9 @@ msim_t *msim_create(sg17_ctx_t *ctx)
         meter_t *m = &s->meters[i];
         systitle_make(m->systitle, "MTR", i);
         const uint8_t *id = s->m_unique ? m->systitle : fleet_id;
-        if (derive(s->master, "EK", id, m->keys.ek, DLMS_KEY_LEN)
-            || derive(s->master, "AK", id, m->keys.ak, DLMS_KEY_LEN)
-            || derive(s->master, "LLS", id, m->lls, MSIM_LLS_LEN)) {
+        if (derive(s->master, "EK", id, m->keys.ek, DLMS_KEY_LEN) ||
+            derive(s->master, "AK", id, m->keys.ak, DLMS_KEY_LEN) ||
+            derive(s->master, "LLS", id, m->lls, MSIM_LLS_LEN)) {
             sg17_log(ctx, "metering: key derivation failed");
             msim_destroy(s);
             return NULL;
@@ -201,9 +215,12 @@ msim_t *msim_create(sg17_ctx_t *ctx)
         m->leave_h = m->wake_h + rnd(ctx, 1, 2);
         m->return_h = rnd(ctx, 16, 19);
         m->sleep_h = rnd(ctx, 22, 24);
-        m->home_day_p = rnd(ctx, 0.05, 0.2);
+        m->home_day_p = rnd(ctx, 0.03, 0.1);
         m->model_day = -1;
-        m->phase = (sg17_time_t)(sg17_rand_double(ctx) * (double)s->interval);
+        /* push schedules use slots of push_slot (DLMS push setup's randomisation window) */
+        sg17_time_t slots = s->interval / s->push_slot;
+        m->phase =
+            (sg17_time_t)(sg17_rand_double(ctx) * (double)(slots ? slots : 1)) * s->push_slot;
         m->last_ic_in = DLMS_IC_NONE;
         m->false_factor = 1.0;
         s->peers[i].last_ic_in = DLMS_IC_NONE;
@@ -223,7 +240,6 @@ msim_t *msim_create(sg17_ctx_t *ctx)
         return NULL;
     }
     s->tariff_value = 1;
-    s->cap_window = UINT64_MAX;
     s->last_day_evaluated = -1;
     return s;
 }
@@ -236,6 +252,7 @@ void msim_destroy(msim_t *s)
         dlms_keys_cleanse(&s->meters[i].keys);
         OPENSSL_cleanse(s->meters[i].lls, MSIM_LLS_LEN);
         free(s->meters[i].occupied);
+        free(s->meters[i].true_cum);
     }
     for (unsigned i = 0; s->cust && i < s->n_meters; i++) {
         free(s->cust[i].day_wh);
@@ -253,6 +270,7 @@ void msim_destroy(msim_t *s)
     free(s->cust);
     free(s->tp_exposed);
     free(s->feeder_wh);
+    free(s->feeder_measured);
     free(s->rl_window);
     free(s->rl_count);
     free(s->disc_times);

@@ -20,9 +20,10 @@
 #include "dlms/security.h"
 
 #define MSIM_CHALLENGE_LEN 16
-#define MSIM_LLS_LEN       8
-#define MSIM_FRAME_CAP     1024 /* largest ciphered command (signed firmware image included) */
-#define MSIM_FW_BODY_LEN   96   /* firmware image body octets */
+#define MSIM_LLS_LEN 8
+#define MSIM_FRAME_CAP 1024     /* largest ciphered command (signed firmware image included) */
+#define MSIM_FW_BODY_LEN 96     /* firmware image body octets */
+#define MSIM_EPOCH 1699920000LL /* virtual time 0 = 2023-11-14 00:00 UTC */
 
 /* Timer tags: kind in the top byte, a meter index in the low 32 bits. */
 enum {
@@ -38,47 +39,48 @@ enum {
     TAG_DAY,         /* mdm: end-of-day validation */
     TAG_TP,          /* thirdparty: daily data request */
 };
-#define TAG(kind, n)  ((uint64_t)(kind) << 56 | (uint64_t)(uint32_t)(n))
-#define TAG_KIND(t)   ((unsigned)((t) >> 56))
-#define TAG_INDEX(t)  ((unsigned)((t) & 0xffffffffu))
+#define TAG(kind, n) ((uint64_t)(kind) << 56 | (uint64_t)(uint32_t)(n))
+#define TAG_KIND(t) ((unsigned)((t) >> 56))
+#define TAG_INDEX(t) ((unsigned)((t)&0xffffffffu))
 
 typedef enum { ASSOC_NONE = 0, ASSOC_PENDING, ASSOC_OPEN } assoc_t;
 
 /* One meter: its keys and counters, the household behind it, and what it was told to do. */
 typedef struct {
     uint8_t systitle[DLMS_SYSTITLE_LEN];
-    dlms_keys_t keys;            /* unique per meter, or the fleet key */
-    uint8_t lls[MSIM_LLS_LEN];   /* lowest-level-security password */
+    dlms_keys_t keys;          /* unique per meter, or the fleet key */
+    uint8_t lls[MSIM_LLS_LEN]; /* lowest-level-security password */
     /* household model (deterministic from the seed) */
-    double base_w, active_w;     /* always-on load; load while someone is home and awake */
+    double base_w, active_w; /* always-on load; load while someone is home and awake */
     double wake_h, leave_h, return_h, sleep_h;
-    double home_day_p;           /* probability of staying home all day */
-    int model_day;               /* day whose home/away draw is in home_today */
+    double home_day_p; /* probability of staying home all day */
+    int model_day;     /* day whose home/away draw is in home_today */
     bool home_today;
     uint64_t rng_state;          /* the household's own seeded stream */
     sg17_time_t phase;           /* offset of its readings within the interval */
     uint32_t seq;                /* readings pushed */
     double true_wh, reported_wh; /* energy consumed / register value it reports */
     uint8_t *occupied;           /* ground truth per reading: someone home and awake */
+    double *true_cum;            /* energy used up to each reading (Wh) */
     size_t n_occ, cap_occ;
     /* DLMS security state */
-    uint32_t ic_out;             /* invocation counter of its own frames */
-    int64_t last_ic_in;          /* last counter accepted from the HES */
+    uint32_t ic_out;    /* invocation counter of its own frames */
+    int64_t last_ic_in; /* last counter accepted from the HES */
     assoc_t assoc;
-    bool assoc_hls;
+    bool assoc_hls, assoc_pending;
     uint8_t ctos[MSIM_CHALLENGE_LEN], stoc[MSIM_CHALLENGE_LEN];
     /* what commands did to it */
     bool disconnected;
     uint32_t load_limit, tariff, fw_version;
-    bool fw_foreign;             /* runs an image not released by the manufacturer */
+    bool fw_foreign; /* runs an image not released by the manufacturer */
     /* adversary */
-    double false_factor;         /* 1 = honest; < 1 under-reports (set by false_data) */
+    double false_factor; /* 1 = honest; < 1 under-reports (set by false_data) */
 } meter_t;
 
 /* The head-end's view of one meter. */
 typedef struct {
-    int64_t last_ic_in;  /* last counter accepted from the meter */
-    uint32_t ic_out;     /* counter of the HES's frames to that meter */
+    int64_t last_ic_in; /* last counter accepted from the meter */
+    uint32_t ic_out;    /* counter of the HES's frames to that meter */
     assoc_t assoc;
     uint8_t ctos[MSIM_CHALLENGE_LEN];
 } hes_peer_t;
@@ -87,14 +89,14 @@ typedef struct {
 typedef struct {
     bool have;
     uint32_t last_register, first_register;
-    uint32_t last_time;      /* seconds, time of the last stored reading */
-    double *day_wh;          /* reported consumption per day */
-    uint32_t *series;        /* 15-min consumption (Wh) per reading, in arrival order */
-    uint32_t *series_k;      /* reading sequence number of each series entry */
+    uint32_t last_time; /* seconds, time of the last stored reading */
+    double *day_wh;     /* reported consumption per day */
+    uint32_t *series;   /* 15-min consumption (Wh) per reading, in arrival order */
+    uint32_t *series_k; /* reading sequence number of each series entry */
     size_t n_series, cap_series;
     bool flagged;
-    double baseline_wh_day;  /* learnt daily consumption */
-    bool consent;            /* customer consented to third-party daily data */
+    double baseline_wh_day; /* learnt daily consumption */
+    bool consent;           /* customer consented to third-party daily data */
 } mdm_customer_t;
 
 typedef struct msim {
@@ -105,7 +107,8 @@ typedef struct msim {
     hes_peer_t *peers;
     mdm_customer_t *cust;
     /* configuration */
-    sg17_time_t interval, ondemand_every, tariff_every, dr_every, disconnect_every, firmware_at;
+    sg17_time_t interval, push_slot, ondemand_every, tariff_every, dr_every, disconnect_every,
+        firmware_at;
     unsigned ondemand_batch, dr_batch, transformer_size, disconnect_limit, days;
     sg17_time_t disconnect_window, mdm_learning;
     double hes_capacity, hes_source_rate, mdm_threshold, mdm_tolerance;
@@ -116,13 +119,12 @@ typedef struct msim {
     /* keys */
     uint8_t master[32];
     uint8_t hes_systitle[DLMS_SYSTITLE_LEN], mfr_systitle[DLMS_SYSTITLE_LEN];
-    EVP_PKEY **op_keys;  /* per operator account (private: the account's signing key) */
-    EVP_PKEY *mfr_key;   /* manufacturer firmware signing key */
+    EVP_PKEY **op_keys; /* per operator account (private: the account's signing key) */
+    EVP_PKEY *mfr_key;  /* manufacturer firmware signing key */
     /* HES run state */
-    sg17_time_t cap_window;
-    double cap_used;
+    double busy_until; /* virtual second at which the HES input queue drains */
     sg17_time_t *rl_window;
-    uint32_t *rl_count;  /* per claimed source, incl. an unknown-source slot */
+    uint32_t *rl_count; /* per claimed source, incl. an unknown-source slot */
     uint8_t *export_buf;
     size_t export_len, export_cap, export_n;
     sg17_time_t *disc_times; /* recent disconnects, ring of disconnect_limit + 1 */
@@ -130,7 +132,8 @@ typedef struct msim {
     uint32_t op_tx, tariff_value;
     unsigned ondemand_next, dr_next, disc_next;
     /* MDM run state */
-    double *feeder_wh;   /* true energy per transformer per day (substation measurement) */
+    double *feeder_wh;       /* true energy per transformer per day */
+    double *feeder_measured; /* the substation meter's reading of it */
     unsigned n_groups;
     int last_day_evaluated;
     /* third party */
@@ -186,8 +189,8 @@ void msim_op_on_timer(msim_t *s, sg17_ctx_t *ctx, unsigned op, uint64_t tag);
 int msim_op_request(msim_t *s, sg17_ctx_t *ctx, EVP_PKEY *key, unsigned op, unsigned i,
                     const uint8_t *apdu, size_t len, uint8_t *out, size_t cap, size_t *outlen);
 /* The HES side of sending an APDU (clear or already signed) to meter i in its association. */
-int msim_hes_command(msim_t *s, sg17_ctx_t *ctx, unsigned i, const char *type,
-                     const uint8_t *apdu, size_t len);
+int msim_hes_command(msim_t *s, sg17_ctx_t *ctx, unsigned i, const char *type, const uint8_t *apdu,
+                     size_t len);
 
 /* mdm.c */
 void msim_mdm_on_timer(msim_t *s, sg17_ctx_t *ctx, uint64_t tag);

@@ -1,0 +1,321 @@
+/* attacks.c — the ibc module's adversary: forged ECCSI signatures, identity substitution, use of
+ * a revoked identity, rogue KMS key deliveries and invalid points, rogue public parameters, theft
+ * of a KMS master secret, and what a compromised device or KMS hands over. Every message is built
+ * with the module's own encoders and injected; receivers never read this file's state. */
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "sim/ibc_sim.h"
+
+/* The device index a parameter names, or -1 (after sg17_log). */
+static int device_param(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p, const char *name,
+                        int dflt)
+{
+    int d = (int)sg17_param_number(ctx, p, name, dflt);
+    if (d < 0 || (unsigned)d >= s->n_dev) {
+        sg17_log(ctx, "%s: device %d is out of range (the topology has %u devices)", name, d,
+                 s->n_dev);
+        return -1;
+    }
+    return d;
+}
+
+/* Injects a D.1 message claiming device `as`, built with `keys` (identity and private keys the
+ * adversary holds) under kpak, then application data under the session key it thereby knows. */
+static int inject_d1(ibc_t *s, sg17_ctx_t *ctx, unsigned as, const ibc_keys_t *keys,
+                     const uint8_t kpak[ECCSI_POINT_BYTES], uint8_t kms)
+{
+    static const uint8_t no_challenge[IBC_NONCE_BYTES] = {0};
+    int64_t p = ibc_period(s, sg17_now(ctx));
+    uint8_t out[IBC_D1_MAX], skey[IBC_SKEY_BYTES], app[IBC_APP_BYTES], data[IBC_APP_PLAIN] = {0};
+    /* the gateway's Z for this period is public (C.3): the adversary looks it up like anyone */
+    const ibc_master_t *gm = ibc_kms_master(s, 0, p);
+    size_t n = ibc_d1_build(s, ctx, keys, kpak, kms, gm->zpub, p, no_challenge, out, skey);
+    if (!n) {
+        sg17_log(ctx, "could not build the adversary's D.1 message");
+        return -1;
+    }
+    sg17_inject(ctx, s->dev[as].e, s->gw.e, "ibc.d1_auth", out, n);
+    memcpy(data, "forged reading", 14);
+    if (ibc_app_encode(skey, 1, data, app) == 0)
+        sg17_inject(ctx, s->dev[as].e, s->gw.e, "ibc.app_data", app, sizeof app);
+    OPENSSL_cleanse(skey, sizeof skey);
+    sg17_metric_add(ctx, "attacker.d1_injected", 1);
+    return 0;
+}
+
+/* A key pair for id under a master key set the adversary made up or stole. */
+static int keys_for(const ibc_master_t *mk, const uint8_t *id, size_t id_len, sg17_ctx_t *ctx,
+                    ibc_keys_t *k)
+{
+    memset(k, 0, sizeof *k);
+    return ibc_kms_issue(mk, id, id_len, ctx, k);
+}
+
+/* An adversary's own master key set (a KMS it runs itself). */
+static int rogue_master(sg17_ctx_t *ctx, ibc_master_t *mk)
+{
+    ibc_rand_bytes(ctx, mk->ksak, ECCSI_N);
+    ibc_rand_bytes(ctx, mk->z, IBC_MASTER_Z);
+    mk->ksak[0] &= 0x7f, mk->ksak[31] |= 1;
+    mk->z[0] &= 0x1f, mk->z[31] |= 1;
+    return eccsi_kms_kpak(mk->ksak, mk->kpak) == 0 &&
+                   sakke_kms_public_key(mk->z, IBC_MASTER_Z, mk->zpub) == 0
+               ? 0
+               : -1;
+}
+
+/* forge_signature: D.1 messages in a device's current identity, signed with a key pair issued by
+ * the adversary's own master secret ("random key", invalid under the real KPAK) or, with `with:
+ * master`, by the domain's stolen master secret. */
+static int attack_forge(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
+{
+    int dev = device_param(s, ctx, p, "device", 0);
+    unsigned count = (unsigned)sg17_param_number(ctx, p, "count", 1);
+    const char *with = sg17_param(ctx, p, "with");
+    bool use_master = with && strcmp(with, "master") == 0;
+    if (dev < 0)
+        return -1;
+    unsigned kms = s->dev[dev].kms;
+    if (use_master && !s->adv.has_master[kms]) {
+        sg17_log(ctx, "forge_signature with master: kms-%u's master secret was not stolen first",
+                 kms);
+        return -1;
+    }
+    ibc_master_t mk;
+    if (use_master)
+        mk = s->adv.master[kms];
+    else if (rogue_master(ctx, &mk) != 0)
+        return -1;
+    int64_t per = ibc_period(s, sg17_now(ctx));
+    ibc_keys_t k;
+    uint8_t id[IBC_MAX_ID];
+    size_t id_len = ibc_identity(s, per, "device", (unsigned)dev, id);
+    int rc = keys_for(&mk, id, id_len, ctx, &k);
+    for (unsigned i = 0; rc == 0 && i < count; i++)
+        rc = inject_d1(s, ctx, (unsigned)dev, &k, mk.kpak, (uint8_t)kms);
+    OPENSSL_cleanse(&k, sizeof k);
+    OPENSSL_cleanse(&mk, sizeof mk);
+    return rc;
+}
+
+/* substitute_identity: claim device `as` while signing as device `key_of`, whose keys the adversary
+ * took when it compromised it (a valid signature, but for another identity). */
+static int attack_substitute(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
+{
+    int as = device_param(s, ctx, p, "as", 0), key_of = device_param(s, ctx, p, "key_of", 1);
+    unsigned count = (unsigned)sg17_param_number(ctx, p, "count", 1);
+    if (as < 0 || key_of < 0)
+        return -1;
+    const ibc_keys_t *k = &s->adv.stolen[key_of];
+    if (!k->valid) {
+        sg17_log(
+            ctx,
+            "substitute_identity: the adversary holds no keys of device-%d (compromise it first)",
+            key_of);
+        return -1;
+    }
+    const ibc_master_t *mk = ibc_kms_master(s, s->dev[key_of].kms, k->period);
+    for (unsigned i = 0; i < count; i++)
+        if (inject_d1(s, ctx, (unsigned)as, k, mk->kpak, (uint8_t)s->dev[key_of].kms) != 0)
+            return -1;
+    return 0;
+}
+
+/* use_revoked_identity: after roll-over, keep authenticating with the keys of the period in which
+ * the device was compromised (its KMS refuses it new ones). */
+static int attack_use_revoked(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
+{
+    int dev = device_param(s, ctx, p, "device", 0);
+    unsigned count = (unsigned)sg17_param_number(ctx, p, "count", 1);
+    if (dev < 0)
+        return -1;
+    const ibc_keys_t *k = &s->adv.stolen[dev];
+    if (!k->valid) {
+        sg17_log(
+            ctx,
+            "use_revoked_identity: the adversary holds no keys of device-%d (compromise it first)",
+            dev);
+        return -1;
+    }
+    const ibc_master_t *mk = ibc_kms_master(s, s->dev[dev].kms, k->period);
+    for (unsigned i = 0; i < count; i++)
+        if (inject_d1(s, ctx, (unsigned)dev, k, mk->kpak, (uint8_t)s->dev[dev].kms) != 0)
+            return -1;
+    return 0;
+}
+
+/* rogue_kms_keys / invalid_point: a key delivery for the device's current period pushed by a rogue
+ * KMS that holds the device's transport key (an insider of the enrolment database) but not the
+ * master secret. rogue_kms_keys: well-formed points that do not match the identity (a random SSK,
+ * or an RSK of order q for no identity); invalid_point: an off-curve PVT or an RSK of order 2. */
+static int attack_rogue_keys(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p, bool invalid)
+{
+    int dev = device_param(s, ctx, p, "device", 0);
+    const char *what = sg17_param(ctx, p, invalid ? "point" : "key");
+    if (dev < 0)
+        return -1;
+    int64_t per = ibc_period(s, sg17_now(ctx));
+    ibc_keys_t k;
+    ibc_master_t mk;
+    uint8_t id[IBC_MAX_ID], iv[12], out[IBC_KEY_DELIVERY_BYTES];
+    size_t id_len = ibc_identity(s, per, "device", (unsigned)dev, id);
+    /* start from a consistent set under a master the rogue made up, then break it as asked */
+    if (rogue_master(ctx, &mk) != 0 || keys_for(&mk, id, id_len, ctx, &k) != 0)
+        return -1;
+    if (invalid && what && strcmp(what, "rsk") == 0) {
+        memset(k.rsk, 0, sizeof k.rsk); /* (0, 0): on y^2 = x^3 - 3x, of order 2 */
+        k.rsk[0] = 0x04;
+    } else if (invalid) {
+        k.pvt[ECCSI_POINT_BYTES - 1] ^= 0x01; /* Y changed: off the curve */
+    } else if (what && strcmp(what, "rsk") == 0) {
+        /* the RSK of another identity: a point of order q, but not this identity's key */
+        uint8_t other[IBC_MAX_ID];
+        size_t other_len = ibc_identity(s, per + 7, "device", (unsigned)dev, other);
+        if (sakke_kms_rsk(mk.z, IBC_MASTER_Z, other, other_len, k.rsk) != 0)
+            return -1;
+    } /* default (key: ssk): the rogue master's SSK/PVT, consistent only with the rogue KPAK */
+    ibc_rand_bytes(ctx, iv, sizeof iv);
+    int rc = ibc_key_delivery_encode(s->dev[dev].tkey, (uint16_t)dev, per, iv, &k, out);
+    if (rc == 0)
+        sg17_inject(ctx, s->kms[s->dev[dev].kms].e, s->dev[dev].e, "ibc.key_delivery", out,
+                    sizeof out);
+    OPENSSL_cleanse(&k, sizeof k);
+    OPENSSL_cleanse(&mk, sizeof mk);
+    return rc;
+}
+
+/* rogue_params: a C.3 answer carrying the adversary's own KPAK and Z for domain `kms`, signed with
+ * the adversary's own ECDSA key, sent to `target`; then `forge` D.1 messages (devices 0, 1, ... of
+ * that domain) signed with keys the rogue master issues. */
+static int attack_rogue_params(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
+{
+    unsigned kms = (unsigned)sg17_param_number(ctx, p, "kms", 0);
+    unsigned forge = (unsigned)sg17_param_number(ctx, p, "forge", 3);
+    const char *target = sg17_param(ctx, p, "target");
+    sg17_entity_t dst = s->gw.e;
+    if (kms >= s->n_kms) {
+        sg17_log(ctx, "rogue_params: kms-%u does not exist", kms);
+        return -1;
+    }
+    if (target) {
+        char kind[32];
+        unsigned idx;
+        if (sscanf(target, "%31[a-z]-%u", kind, &idx) != 2 ||
+            (dst = sg17_entity(ctx, kind, idx)) == SG17_NO_ENTITY) {
+            sg17_log(ctx, "rogue_params: unknown target %s", target);
+            return -1;
+        }
+    }
+    int64_t per = ibc_period(s, sg17_now(ctx));
+    ibc_master_t mk;
+    uint8_t root[32], out[IBC_PARAMS_MAX];
+    size_t len;
+    ibc_rand_bytes(ctx, root, sizeof root);
+    root[0] &= 0x7f, root[31] |= 1;
+    int rc = rogue_master(ctx, &mk);
+    if (rc == 0 &&
+        (rc = ibc_params_encode(root, (uint8_t)kms, per, mk.kpak, mk.zpub, out, &len)) == 0)
+        sg17_inject(ctx, s->kms[kms].e, dst, "ibc.params", out, len);
+    for (unsigned i = 0, dev = 0; rc == 0 && i < forge && dev < s->n_dev; dev++) {
+        if (s->dev[dev].kms != kms)
+            continue;
+        ibc_keys_t k;
+        uint8_t id[IBC_MAX_ID];
+        size_t id_len = ibc_identity(s, per, "device", dev, id);
+        rc = keys_for(&mk, id, id_len, ctx, &k);
+        if (rc == 0)
+            rc = inject_d1(s, ctx, dev, &k, mk.kpak, (uint8_t)kms);
+        OPENSSL_cleanse(&k, sizeof k);
+        i++;
+    }
+    OPENSSL_cleanse(root, sizeof root);
+    OPENSSL_cleanse(&mk, sizeof mk);
+    return rc;
+}
+
+/* kms_master_compromise: the adversary copies the KMS's current master secrets (KSAK, z). With
+ * forge (default true) it then authenticates as every device of the domain; with a capture of D.1
+ * messages it derives the gateway's RSK from z and decapsulates them (session keys recovered). */
+static int attack_master(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
+{
+    unsigned kms = (unsigned)sg17_param_number(ctx, p, "kms", 0);
+    const char *forge = sg17_param(ctx, p, "forge");
+    if (kms >= s->n_kms) {
+        sg17_log(ctx, "kms_master_compromise: kms-%u does not exist", kms);
+        return -1;
+    }
+    int64_t per = ibc_period(s, sg17_now(ctx));
+    s->adv.master[kms] = *ibc_kms_master(s, kms, per);
+    s->adv.has_master[kms] = true;
+    if (kms == 0 && sg17_captured_count(ctx, p)) {
+        uint8_t gw_id[IBC_MAX_ID], rsk[SAKKE_POINT_BYTES], ssv[SAKKE_SSV_BYTES];
+        size_t gw_len = ibc_identity(s, per, "gateway", 0, gw_id);
+        sakke_receiver_t *r = NULL;
+        if (sakke_kms_rsk(s->adv.master[0].z, IBC_MASTER_Z, gw_id, gw_len, rsk) == 0)
+            r = sakke_receiver_new(s->adv.master[0].zpub, SAKKE_POINT_BYTES, gw_id, gw_len, rsk,
+                                   sizeof rsk);
+        for (size_t i = 0; r && i < sg17_captured_count(ctx, p); i++) {
+            const sg17_msg_t *c = sg17_captured(ctx, p, i);
+            ibc_d1_t d1;
+            if (ibc_d1_decode(c->payload, c->len, s->d1_signed, &d1) == 0 &&
+                sakke_receiver_decapsulate(r, d1.sed, SAKKE_SED_BYTES, ssv) == 0)
+                sg17_metric_add(ctx, "attacker.session_keys_recovered", 1);
+        }
+        OPENSSL_cleanse(rsk, sizeof rsk);
+        OPENSSL_cleanse(ssv, sizeof ssv);
+        sakke_receiver_destroy(&r);
+    }
+    if (forge && strcmp(forge, "false") == 0)
+        return 0;
+    for (unsigned dev = 0; dev < s->n_dev; dev++) {
+        if (s->dev[dev].kms != kms)
+            continue;
+        ibc_keys_t k;
+        uint8_t id[IBC_MAX_ID];
+        size_t id_len = ibc_identity(s, per, "device", dev, id);
+        int rc = keys_for(&s->adv.master[kms], id, id_len, ctx, &k);
+        if (rc == 0)
+            rc = inject_d1(s, ctx, dev, &k, s->adv.master[kms].kpak, (uint8_t)kms);
+        OPENSSL_cleanse(&k, sizeof k);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int ibc_on_attack(ibc_t *s, sg17_ctx_t *ctx, const char *attack, const sg17_params_t *p)
+{
+    if (strcmp(attack, "forge_signature") == 0)
+        return attack_forge(s, ctx, p);
+    if (strcmp(attack, "substitute_identity") == 0)
+        return attack_substitute(s, ctx, p);
+    if (strcmp(attack, "use_revoked_identity") == 0)
+        return attack_use_revoked(s, ctx, p);
+    if (strcmp(attack, "rogue_kms_keys") == 0)
+        return attack_rogue_keys(s, ctx, p, false);
+    if (strcmp(attack, "invalid_point") == 0)
+        return attack_rogue_keys(s, ctx, p, true);
+    if (strcmp(attack, "rogue_params") == 0)
+        return attack_rogue_params(s, ctx, p);
+    if (strcmp(attack, "kms_master_compromise") == 0)
+        return attack_master(s, ctx, p);
+    sg17_log(ctx, "unknown ibc attack '%s'", attack);
+    return -1;
+}
+
+/* A compromised device hands over its current keys; a compromised KMS its master secrets. The
+ * entity keeps running: device.c lets a compromised device fall back to its stale keys. */
+void ibc_on_compromise(ibc_t *s, sg17_ctx_t *ctx, sg17_entity_t e)
+{
+    const char *kind = sg17_entity_kind(ctx, e);
+    unsigned i = sg17_entity_index(ctx, e);
+    if (kind && strcmp(kind, "device") == 0 && i < s->n_dev && s->dev[i].keys.valid)
+        s->adv.stolen[i] = s->dev[i].keys;
+    else if (kind && strcmp(kind, "kms") == 0 && i < s->n_kms) {
+        s->adv.master[i] = *ibc_kms_master(s, i, ibc_period(s, sg17_now(ctx)));
+        s->adv.has_master[i] = true;
+    }
+}

@@ -1,0 +1,244 @@
+/* ibc_sim.h — the X.1365 system under test: KMS domains, devices and the gateway they
+ * authenticate to, their state, and the functions the entity, wire and attack files share.
+ *
+ * Identities (X.1365 8.3, RFC 6507 §7 example form): "YYYY-MM" 0x00 "<uri>" 0x00, one key period
+ * per `period_length` of virtual time starting at `start_period`. Flows (all through the bus):
+ * - C.3 parameter lookup: ibc.param_request -> ibc.params (KPAK, Z; ECDSA P-256, KMS root key)
+ * - C.4 key provisioning: ibc.key_request (GMAC) -> ibc.key_delivery (AES-GCM: SSK||PVT||RSK)
+ * - D.1 one-pass transport: ibc.d1_auth = SED || ts || nonce || challenge || kms || id [|| sig]
+ * - D.4-style re-authentication: ibc.challenge (gateway nonce) -> a new ibc.d1_auth signing it
+ * - application data: ibc.app_data under the session key derived from the SSV
+ */
+#ifndef IBC_SIM_H
+#define IBC_SIM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <openssl/evp.h>
+#include <sg17tb/module.h>
+
+#include "crypto/eccsi.h"
+#include "crypto/sakke.h"
+
+#define IBC_MAX_KMS 2
+#define IBC_MAX_ID 96     /* "YYYY-MM\0" + uri + "\0" */
+#define IBC_TKEY_BYTES 16 /* per-device AES-128 transport key shared at manufacture (C.2) */
+#define IBC_SKEY_BYTES 16 /* AES-128 session key derived from the SSV */
+#define IBC_NONCE_BYTES 16
+#define IBC_MASTER_Z 32 /* octets of the SAKKE master secret z drawn by the simulated KMS */
+#define IBC_KEYS_PLAIN (ECCSI_N + ECCSI_POINT_BYTES + SAKKE_POINT_BYTES) /* SSK||PVT||RSK */
+#define IBC_SENDER_CACHE 6
+#define IBC_NONCE_CACHE 4096
+
+/* A KMS master key set for one key period (or for the domain's lifetime without re-key). */
+typedef struct {
+    int64_t from_period; /* first period it serves */
+    uint8_t ksak[ECCSI_N], z[IBC_MASTER_Z];
+    uint8_t kpak[ECCSI_POINT_BYTES], zpub[SAKKE_POINT_BYTES];
+} ibc_master_t;
+
+/* Public parameters of one KMS domain as an entity holds them (C.3). */
+typedef struct {
+    bool valid;
+    int64_t period;
+    uint8_t kpak[ECCSI_POINT_BYTES], zpub[SAKKE_POINT_BYTES];
+} ibc_params_t;
+
+/* The private keys of one identity for one period (C.4), as installed by a device. */
+typedef struct {
+    bool valid;
+    int64_t period;
+    uint8_t id[IBC_MAX_ID];
+    size_t id_len;
+    uint8_t ssk[ECCSI_N], pvt[ECCSI_POINT_BYTES], rsk[SAKKE_POINT_BYTES];
+} ibc_keys_t;
+
+typedef struct {
+    sg17_entity_t e;
+    ibc_master_t master[8]; /* re-keys: newest last */
+    unsigned n_master;
+    uint8_t root_priv[32], root_pub[ECCSI_POINT_BYTES]; /* ECDSA P-256 root key (C.1) */
+} ibc_kms_t;
+
+typedef struct {
+    sg17_entity_t e;
+    unsigned index, kms;
+    uint8_t tkey[IBC_TKEY_BYTES];
+    ibc_params_t params[IBC_MAX_KMS]; /* own domain and the gateway's */
+    ibc_keys_t keys, stale;           /* current period; previous (kept by a compromised device) */
+    int64_t asked_period;             /* period whose keys were requested (-1 none) */
+    bool session;
+    uint8_t skey[IBC_SKEY_BYTES];
+    uint64_t app_seq;
+} ibc_device_t;
+
+/* What the gateway holds for one device: the session from its last accepted D.1. */
+typedef struct {
+    bool active;
+    int64_t period;
+    uint8_t skey[IBC_SKEY_BYTES];
+    uint64_t last_seq;
+    bool challenged;
+    sg17_time_t challenged_at;
+    uint8_t challenge[IBC_NONCE_BYTES];
+} ibc_session_t;
+
+typedef struct {
+    sg17_entity_t e;
+    uint8_t tkey[IBC_TKEY_BYTES];
+    ibc_params_t params[IBC_MAX_KMS];
+    ibc_keys_t keys;
+    int64_t asked_period;
+    sakke_receiver_t *recv;             /* for keys.id, built when the keys arrive */
+    ibc_session_t *sessions;            /* per device */
+    uint8_t (*nonces)[IBC_NONCE_BYTES]; /* replay cache, a ring */
+    sg17_time_t *nonce_at;
+    size_t n_nonces, next_nonce;
+} ibc_gateway_t;
+
+/* The adversary's side: what it stole. Receivers never read it. */
+typedef struct {
+    ibc_keys_t *stolen; /* per device: keys taken at compromise */
+    bool has_master[IBC_MAX_KMS];
+    ibc_master_t master[IBC_MAX_KMS];
+} ibc_adversary_t;
+
+/* A precomputed SAKKE sender for (Z, identity): public values, so shared by every sender. */
+typedef struct {
+    sakke_sender_t *s;
+    uint8_t zpub[SAKKE_POINT_BYTES], id[IBC_MAX_ID];
+    size_t id_len;
+} ibc_sender_slot_t;
+
+typedef struct {
+    unsigned n_kms, n_dev;
+    ibc_kms_t kms[IBC_MAX_KMS];
+    ibc_device_t *dev;
+    ibc_gateway_t gw;
+    ibc_adversary_t adv;
+    ibc_sender_slot_t senders[IBC_SENDER_CACHE];
+    unsigned next_sender;
+    /* configuration */
+    sg17_time_t period_length, window, app_interval, revoke_at;
+    int start_year, start_month;
+    bool d1_signed, cross_domain;
+    uint8_t *revoked; /* per device */
+    /* mitigations */
+    bool m_sig, m_idcheck, m_replay, m_sakke, m_keyval, m_params, m_revocation, m_points, m_rekey;
+} ibc_t;
+
+/* Timer tags. */
+enum { IBC_T_ROLL = 1, IBC_T_AUTH = 2, IBC_T_APP = 3 };
+
+/* ---- module.c: shared helpers ---- */
+int64_t ibc_period(const ibc_t *s, sg17_time_t t);
+/* identity of "<kind>-<index>" for period p into id (IBC_MAX_ID); its length */
+size_t ibc_identity(const ibc_t *s, int64_t p, const char *kind, unsigned index, uint8_t *id);
+void ibc_rand_bytes(sg17_ctx_t *ctx, uint8_t *buf, size_t n);
+/* A cached SAKKE sender to identity id under zpub; NULL (after sg17_log) if Z is invalid. */
+sakke_sender_t *ibc_sender(ibc_t *s, sg17_ctx_t *ctx, const uint8_t *zpub, const uint8_t *id,
+                           size_t id_len);
+/* Session key = SHA-256("sg17tb-ibc-d1" || SSV || identity || nonce)[0..16). */
+int ibc_session_key(const uint8_t ssv[SAKKE_SSV_BYTES], const uint8_t *id, size_t id_len,
+                    const uint8_t nonce[IBC_NONCE_BYTES], uint8_t key[IBC_SKEY_BYTES]);
+
+/* ---- wire.c: encoders, decoders and the symmetric/ECDSA primitives they use ---- */
+int ibc_gcm_seal(const uint8_t key[16], const uint8_t iv[12], const uint8_t *aad, size_t aad_len,
+                 const uint8_t *pt, size_t len, uint8_t *ct, uint8_t tag[16]);
+int ibc_gcm_open(const uint8_t key[16], const uint8_t iv[12], const uint8_t *aad, size_t aad_len,
+                 const uint8_t *ct, size_t len, const uint8_t tag[16], uint8_t *pt);
+/* ECDSA P-256 / SHA-256 with a private scalar d; DER signature into sig (<= 72), its length. */
+int ibc_ecdsa_pub(const uint8_t d[32], uint8_t pub[ECCSI_POINT_BYTES]);
+int ibc_ecdsa_sign(const uint8_t d[32], const uint8_t *msg, size_t len, uint8_t *sig,
+                   size_t *sig_len);
+int ibc_ecdsa_verify(const uint8_t pub[ECCSI_POINT_BYTES], const uint8_t *msg, size_t len,
+                     const uint8_t *sig, size_t sig_len);
+
+#define IBC_KEY_REQUEST_BYTES (2 + 4 + 12 + 16)
+#define IBC_KEY_DELIVERY_BYTES (2 + 4 + 12 + IBC_KEYS_PLAIN + 16)
+#define IBC_PARAMS_MAX (1 + 4 + ECCSI_POINT_BYTES + SAKKE_POINT_BYTES + 1 + 72)
+#define IBC_D1_FIXED (SAKKE_SED_BYTES + 8 + IBC_NONCE_BYTES + IBC_NONCE_BYTES + 1 + 2)
+#define IBC_D1_MAX (IBC_D1_FIXED + IBC_MAX_ID + ECCSI_SIG_BYTES)
+
+/* C.4 key request: device (2) || period (4) || iv (12) || GMAC tag (16) under the transport key. */
+int ibc_key_request_encode(const uint8_t tkey[16], uint16_t device, int64_t period,
+                           const uint8_t iv[12], uint8_t out[IBC_KEY_REQUEST_BYTES]);
+/* 0 if well-formed (fields out); the tag is checked by ibc_key_request_verify. */
+int ibc_key_request_decode(const uint8_t *buf, size_t len, uint16_t *device, int64_t *period);
+int ibc_key_request_verify(const uint8_t tkey[16], const uint8_t *buf, size_t len);
+
+/* C.4 key delivery: device || period || iv || AES-GCM(SSK || PVT || RSK) || tag, AAD = first 6. */
+int ibc_key_delivery_encode(const uint8_t tkey[16], uint16_t device, int64_t period,
+                            const uint8_t iv[12], const ibc_keys_t *keys,
+                            uint8_t out[IBC_KEY_DELIVERY_BYTES]);
+/* Header only (device, period); -1 if malformed. */
+int ibc_key_delivery_header(const uint8_t *buf, size_t len, uint16_t *device, int64_t *period);
+/* Decrypts into keys->ssk/pvt/rsk (cleansed on failure); -1 if the tag fails. */
+int ibc_key_delivery_open(const uint8_t tkey[16], const uint8_t *buf, size_t len, ibc_keys_t *keys);
+
+/* C.3 params: kms (1) || period (4) || KPAK || Z || sig_len (1) || ECDSA sig (DER). */
+int ibc_params_encode(const uint8_t root_priv[32], uint8_t kms, int64_t period,
+                      const uint8_t kpak[ECCSI_POINT_BYTES], const uint8_t zpub[SAKKE_POINT_BYTES],
+                      uint8_t *out, size_t *len);
+typedef struct {
+    uint8_t kms;
+    int64_t period;
+    const uint8_t *kpak, *zpub, *sig, *signed_part;
+    size_t sig_len, signed_len;
+} ibc_params_msg_t;
+int ibc_params_decode(const uint8_t *buf, size_t len, ibc_params_msg_t *m);
+
+/* D.1 one-pass message; the signature (when present) covers every octet before it. */
+typedef struct {
+    const uint8_t *sed;
+    uint64_t ts;
+    const uint8_t *nonce, *challenge;
+    uint8_t kms;
+    const uint8_t *id;
+    size_t id_len;
+    const uint8_t *sig; /* NULL when unsigned */
+    size_t signed_len;
+} ibc_d1_t;
+/* Writes the unsigned part; returns its length (the signature, if any, is appended after). */
+size_t ibc_d1_encode_body(const uint8_t sed[SAKKE_SED_BYTES], uint64_t ts,
+                          const uint8_t nonce[IBC_NONCE_BYTES],
+                          const uint8_t challenge[IBC_NONCE_BYTES], uint8_t kms, const uint8_t *id,
+                          size_t id_len, uint8_t *out);
+/* signed: whether the deployment expects a signature; -1 if malformed. */
+int ibc_d1_decode(const uint8_t *buf, size_t len, bool signed_, ibc_d1_t *m);
+
+/* Application data: seq (8) || AES-GCM(data) || tag, IV = 0^4 || seq, AAD = seq. */
+#define IBC_APP_PLAIN 24
+#define IBC_APP_BYTES (8 + IBC_APP_PLAIN + 16)
+int ibc_app_encode(const uint8_t key[16], uint64_t seq, const uint8_t data[IBC_APP_PLAIN],
+                   uint8_t out[IBC_APP_BYTES]);
+int ibc_app_open(const uint8_t key[16], const uint8_t *buf, size_t len, uint64_t *seq);
+
+/* ---- kms.c, device.c, gateway.c: the entities ---- */
+void ibc_kms_on_message(ibc_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m);
+const ibc_master_t *ibc_kms_master(const ibc_t *s, unsigned kms, int64_t period);
+int ibc_kms_issue(const ibc_master_t *mk, const uint8_t *id, size_t id_len, sg17_ctx_t *ctx,
+                  ibc_keys_t *keys);
+
+void ibc_device_on_timer(ibc_t *s, sg17_ctx_t *ctx, ibc_device_t *d, uint64_t tag);
+void ibc_device_on_message(ibc_t *s, sg17_ctx_t *ctx, ibc_device_t *d, const sg17_msg_t *m);
+/* Builds a D.1 message as identity keys->id, encapsulating a fresh SSV to the gateway's identity of
+ * period p under zpub; signs with keys (unless !d1_signed). Returns the length, 0 on failure. */
+size_t ibc_d1_build(ibc_t *s, sg17_ctx_t *ctx, const ibc_keys_t *keys, const uint8_t kpak[65],
+                    uint8_t kms, const uint8_t *zpub, int64_t p, const uint8_t challenge[16],
+                    uint8_t *out, uint8_t skey[IBC_SKEY_BYTES]);
+
+void ibc_gateway_on_timer(ibc_t *s, sg17_ctx_t *ctx, uint64_t tag);
+void ibc_gateway_on_message(ibc_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m);
+/* Parameter requests of an entity holding `params` for the domains it needs. */
+void ibc_request_params(ibc_t *s, sg17_ctx_t *ctx, sg17_entity_t from, unsigned kms, int64_t p);
+/* Handles an ibc.params message for holder `params` (trusted domains in `trusted`). */
+bool ibc_accept_params(ibc_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m, ibc_params_t *params,
+                       const bool trusted[IBC_MAX_KMS]);
+
+/* ---- attacks.c ---- */
+int ibc_on_attack(ibc_t *s, sg17_ctx_t *ctx, const char *attack, const sg17_params_t *p);
+void ibc_on_compromise(ibc_t *s, sg17_ctx_t *ctx, sg17_entity_t e);
+
+#endif

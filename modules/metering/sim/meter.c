@@ -1,0 +1,347 @@
+/* sim/meter.c — the smart meter: pushes a load-profile reading every interval (data-notification
+ * in general-glo-ciphering), answers the head-end's association (LLS password, or HLS mechanism 5
+ * with GMAC, IEC 62056-5-3 §9.2.7.4), and executes get/set/action requests: register reads,
+ * tariff, load limit, remote disconnect/reconnect (class 70) and firmware activation (class 18). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "sim/sim.h"
+
+/* Activity calendar (class 20) of the tariff in force: a non-critical setting. */
+static const uint8_t OBIS_TARIFF[6] = {0, 0, 13, 0, 0, 255};
+#define CLASS_ACTIVITY_CALENDAR 20
+
+int msim_reading_frame(msim_t *s, const meter_t *m, const dlms_keys_t *keys, uint32_t ic,
+                       uint8_t sc, uint32_t k, uint32_t reg, sg17_time_t t, uint8_t *out,
+                       size_t cap, size_t *outlen)
+{
+    (void)s;
+    dlms_data_notification_t dn = {
+        .long_invoke_id = k, .has_time = true, .reading = {.value = reg, .status = 0}};
+    memcpy(dn.reading.obis, DLMS_OBIS_ACTIVE_ENERGY_IMPORT, 6);
+    dlms_datetime_from_unix(MSIM_EPOCH + (int64_t)(t / SG17_SEC), &dn.time);
+    uint8_t apdu[64];
+    size_t n;
+    if (dlms_data_notification_encode(&dn, apdu, sizeof apdu, &n))
+        return -1;
+    return msim_wrap(keys, m->systitle, ic, sc, apdu, n, out, cap, outlen);
+}
+
+/* The security control of the meter's own frames: authenticated encryption, else the insecure
+ * deployment's choice (encryption only, or clear). */
+static uint8_t meter_sc(const msim_t *s)
+{
+    if (s->m_auth_enc)
+        return DLMS_SC_AUTH_ENC;
+    return s->push_plain_when_off ? 0 : DLMS_SC_ENC;
+}
+
+/* Records the ground truth of reading m->seq: occupancy and cumulative energy. */
+static void truth_push(meter_t *m, bool occ)
+{
+    if (m->n_occ == m->cap_occ) {
+        size_t nc = m->cap_occ ? 2 * m->cap_occ : 128;
+        uint8_t *p = realloc(m->occupied, nc);
+        if (!p)
+            return;
+        m->occupied = p;
+        double *q = realloc(m->true_cum, nc * sizeof *q);
+        if (!q)
+            return;
+        m->true_cum = q;
+        m->cap_occ = nc;
+    }
+    m->occupied[m->n_occ] = occ;
+    m->true_cum[m->n_occ++] = m->true_wh;
+}
+
+void msim_meter_on_timer(msim_t *s, sg17_ctx_t *ctx, unsigned i)
+{
+    meter_t *m = &s->meters[i];
+    sg17_time_t t = sg17_now(ctx);
+    bool occ;
+    double wh = msim_meter_power(s, ctx, m, t, &occ) * (double)s->interval / (double)SG17_HOUR;
+    m->true_wh += wh;
+    m->reported_wh += wh * m->false_factor;
+    truth_push(m, occ);
+    unsigned day = (unsigned)(t / (24 * SG17_HOUR));
+    if (day < s->days)
+        s->feeder_wh[(size_t)(i / s->transformer_size) * s->days + day] += wh;
+    uint8_t sc = meter_sc(s);
+    uint8_t frame[128];
+    size_t n;
+    uint32_t reg = (uint32_t)llround(m->reported_wh);
+    if (msim_reading_frame(s, m, &m->keys, sc ? ++m->ic_out : 0, sc, m->seq, reg, t, frame,
+                           sizeof frame, &n) == 0)
+        sg17_send(ctx, sg17_entity(ctx, "meter", i), s->hes, "metering.reading", frame, n);
+    m->seq++;
+    sg17_metric_add(ctx, "meter.readings_sent", 1);
+    sg17_timer(ctx, sg17_entity(ctx, "meter", i), s->interval, TAG(TAG_READING, i));
+}
+
+/* Sends a response APDU to the head-end under the association's protection. */
+static void meter_respond(msim_t *s, sg17_ctx_t *ctx, unsigned i, const uint8_t *apdu, size_t len)
+{
+    meter_t *m = &s->meters[i];
+    uint8_t sc = m->assoc_hls ? (s->m_auth_enc ? DLMS_SC_AUTH_ENC : DLMS_SC_ENC) : 0;
+    uint8_t frame[256];
+    size_t n;
+    if (msim_wrap(&m->keys, m->systitle, sc ? ++m->ic_out : 0, sc, apdu, len, frame, sizeof frame,
+                  &n) == 0)
+        sg17_send(ctx, sg17_entity(ctx, "meter", i), s->hes, "metering.response", frame, n);
+}
+
+/* AARQ (simplified to the fields mechanism 1/5 need): mech || client system title || CtoS ||
+ * LLS password. The AARE is mech || server system title || StoC. */
+static void meter_on_aarq(msim_t *s, sg17_ctx_t *ctx, unsigned i, const sg17_msg_t *msg)
+{
+    meter_t *m = &s->meters[i];
+    uint8_t stoc[MSIM_CHALLENGE_LEN];
+    for (size_t k = 0; k < sizeof stoc; k += 8) { /* drawn in both modes: runs stay aligned */
+        uint64_t r = sg17_rand_u64(ctx);
+        memcpy(stoc + k, &r, 8);
+    }
+    const size_t want = 1 + DLMS_SYSTITLE_LEN + MSIM_CHALLENGE_LEN + MSIM_LLS_LEN;
+    if (msg->len != want) {
+        sg17_reject(ctx, msg, "malformed");
+        return;
+    }
+    uint8_t mech = msg->payload[0];
+    const uint8_t *ctos = msg->payload + 1 + DLMS_SYSTITLE_LEN;
+    const uint8_t *pw = ctos + MSIM_CHALLENGE_LEN;
+    uint8_t aare[1 + DLMS_SYSTITLE_LEN + MSIM_CHALLENGE_LEN] = {mech};
+    memcpy(aare + 1, m->systitle, DLMS_SYSTITLE_LEN);
+    if (s->m_hls) {
+        if (mech != 5) {
+            sg17_reject(ctx, msg, "policy");
+            return;
+        }
+        memcpy(m->ctos, ctos, MSIM_CHALLENGE_LEN);
+        memcpy(m->stoc, stoc, MSIM_CHALLENGE_LEN);
+        memcpy(aare + 1 + DLMS_SYSTITLE_LEN, stoc, MSIM_CHALLENGE_LEN);
+        m->assoc_pending = true; /* an open association stays until this one completes */
+    } else {
+        if (mech != 1) {
+            sg17_reject(ctx, msg, "policy");
+            return;
+        }
+        if (CRYPTO_memcmp(pw, m->lls, MSIM_LLS_LEN) != 0) {
+            sg17_reject(ctx, msg, "auth");
+            return;
+        }
+        m->assoc = ASSOC_OPEN;
+        m->assoc_hls = false;
+    }
+    sg17_accept(ctx, msg);
+    sg17_send(ctx, sg17_entity(ctx, "meter", i), s->hes, "metering.aare", aare, sizeof aare);
+}
+
+/* HLS pass 3: the client's f(StoC); on success the meter answers with f(CtoS) (pass 4). */
+static void meter_on_hls(msim_t *s, sg17_ctx_t *ctx, unsigned i, const sg17_msg_t *msg)
+{
+    meter_t *m = &s->meters[i];
+    if (!m->assoc_pending) {
+        sg17_reject(ctx, msg, "no_association");
+        return;
+    }
+    if (dlms_hls_gmac_verify(&m->keys, s->hes_systitle, m->stoc, MSIM_CHALLENGE_LEN, msg->payload,
+                             msg->len)) {
+        sg17_reject(ctx, msg, "auth");
+        sg17_metric_add(ctx, "meter.hls_failures", 1);
+        return;
+    }
+    m->assoc_pending = false;
+    m->assoc = ASSOC_OPEN;
+    m->assoc_hls = true;
+    sg17_accept(ctx, msg);
+    uint8_t f[DLMS_HLS_GMAC_LEN];
+    if (dlms_hls_gmac(&m->keys, m->systitle, ++m->ic_out, m->ctos, MSIM_CHALLENGE_LEN, f) == 0)
+        sg17_send(ctx, sg17_entity(ctx, "meter", i), s->hes, "metering.hls", f, sizeof f);
+}
+
+/* Verifies a general-signing (DF) command of an operator account for this meter. */
+static bool operator_signature_ok(msim_t *s, const meter_t *m, const uint8_t *in, size_t len,
+                                  dlms_general_signing_t *g)
+{
+    if (dlms_general_signing_decode(in, len, g) || g->originator_len != DLMS_SYSTITLE_LEN ||
+        memcmp(g->originator, "OPR", 3) != 0)
+        return false;
+    uint32_t op = msim_get32(g->originator + 4);
+    if (op >= s->n_ops || g->recipient_len != DLMS_SYSTITLE_LEN ||
+        memcmp(g->recipient, m->systitle, DLMS_SYSTITLE_LEN) != 0)
+        return false;
+    dlms_general_signing_t v;
+    return dlms_general_signing_verify(s->op_keys[op], in, len, &v) == 0;
+}
+
+/* Firmware activation: the image is a manufacturer general-signing (DF) structure whose content
+ * is version (4) || body. */
+static const char *meter_firmware(msim_t *s, meter_t *m, const dlms_action_request_t *a)
+{
+    const uint8_t *img;
+    size_t il;
+    dlms_general_signing_t g;
+    if (!a->params || dlms_data_decode_octets(a->params, a->params_len, &img, &il) ||
+        dlms_general_signing_decode(img, il, &g) || g.content_len < 4)
+        return "malformed";
+    dlms_general_signing_t v;
+    bool genuine = g.originator_len == DLMS_SYSTITLE_LEN &&
+                   memcmp(g.originator, s->mfr_systitle, DLMS_SYSTITLE_LEN) == 0 &&
+                   dlms_general_signing_verify(s->mfr_key, img, il, &v) == 0;
+    if (s->m_signed_fw && !genuine)
+        return "signature";
+    m->fw_version = msim_get32(g.content);
+    m->fw_foreign = !genuine;
+    return NULL;
+}
+
+/* Executes one request APDU; returns NULL (accepted; *resp filled) or a rejection reason. */
+static const char *meter_execute(msim_t *s, sg17_ctx_t *ctx, meter_t *m, const uint8_t *apdu,
+                                 size_t len, bool signed_ok, uint8_t *resp, size_t *resp_len)
+{
+    if (len == 0)
+        return "malformed";
+    uint8_t data[8];
+    size_t dl;
+    switch (apdu[0]) {
+    case DLMS_APDU_GET_REQUEST: {
+        dlms_get_request_t g;
+        if (dlms_get_request_decode(apdu, len, &g))
+            return "malformed";
+        dlms_data_encode_u32((uint32_t)llround(m->reported_wh), data, sizeof data, &dl);
+        dlms_get_response_t r = {.invoke_id = g.invoke_id, .data = data, .data_len = dl};
+        return dlms_get_response_encode(&r, resp, 64, resp_len) ? "malformed" : NULL;
+    }
+    case DLMS_APDU_SET_REQUEST: {
+        dlms_set_request_t q;
+        uint32_t v;
+        if (dlms_set_request_decode(apdu, len, &q) ||
+            dlms_data_decode_u32(q.value, q.value_len, &v))
+            return "malformed";
+        bool limiter =
+            q.attr.class_id == DLMS_CLASS_LIMITER && memcmp(q.attr.obis, DLMS_OBIS_LIMITER, 6) == 0;
+        bool tariff =
+            q.attr.class_id == CLASS_ACTIVITY_CALENDAR && memcmp(q.attr.obis, OBIS_TARIFF, 6) == 0;
+        if (!limiter && !tariff)
+            return "malformed";
+        if (limiter && s->m_cmd_auth && !signed_ok)
+            return "unsigned";
+        if (limiter)
+            m->load_limit = v;
+        else
+            m->tariff = v;
+        sg17_metric_add(ctx, limiter ? "meter.load_limits" : "meter.tariff_changes", 1);
+        dlms_set_response_t r = {.invoke_id = q.invoke_id};
+        return dlms_set_response_encode(&r, resp, 64, resp_len) ? "malformed" : NULL;
+    }
+    case DLMS_APDU_ACTION_REQUEST: {
+        dlms_action_request_t a;
+        if (dlms_action_request_decode(apdu, len, &a))
+            return "malformed";
+        if (a.method.class_id == DLMS_CLASS_DISCONNECT_CONTROL &&
+            memcmp(a.method.obis, DLMS_OBIS_DISCONNECT_CONTROL, 6) == 0 &&
+            (a.method.index == DLMS_METHOD_REMOTE_DISCONNECT ||
+             a.method.index == DLMS_METHOD_REMOTE_RECONNECT)) {
+            if (s->m_cmd_auth && !signed_ok)
+                return "unsigned";
+            bool off = a.method.index == DLMS_METHOD_REMOTE_DISCONNECT;
+            if (off && !m->disconnected)
+                sg17_metric_add(ctx, "meter.disconnects", 1);
+            m->disconnected = off;
+        } else if (a.method.class_id == DLMS_CLASS_IMAGE_TRANSFER &&
+                   memcmp(a.method.obis, DLMS_OBIS_IMAGE_TRANSFER, 6) == 0 &&
+                   a.method.index == DLMS_METHOD_IMAGE_ACTIVATE) {
+            const char *why = meter_firmware(s, m, &a);
+            if (why)
+                return why;
+            sg17_metric_add(ctx, "meter.firmware_activations", 1);
+        } else {
+            return "malformed";
+        }
+        dlms_action_response_t r = {.invoke_id = a.invoke_id};
+        return dlms_action_response_encode(&r, resp, 64, resp_len) ? "malformed" : NULL;
+    }
+    default:
+        return "malformed";
+    }
+}
+
+/* A request from the head-end address: association, protection (policy, invocation counter),
+ * operator signature, then execution. The counter is committed only for executed requests. */
+static void meter_on_command(msim_t *s, sg17_ctx_t *ctx, unsigned i, const sg17_msg_t *msg)
+{
+    meter_t *m = &s->meters[i];
+    if (m->assoc != ASSOC_OPEN) {
+        sg17_reject(ctx, msg, "no_association");
+        return;
+    }
+    uint8_t plain[MSIM_FRAME_CAP];
+    size_t pl;
+    uint32_t ic;
+    bool ciphered;
+    uint8_t policy = m->assoc_hls && s->m_auth_enc ? DLMS_SC_AUTH_ENC : 0;
+    dlms_sec_status_t st = msim_unwrap(&m->keys, msg->payload, msg->len, s->hes_systitle, policy,
+                                       s->m_ic ? m->last_ic_in : DLMS_IC_NONE, plain, sizeof plain,
+                                       &pl, &ic, &ciphered);
+    if (st == DLMS_SEC_OK && !ciphered && policy)
+        st = DLMS_SEC_POLICY; /* the HLS association's policy requires authenticated encryption */
+    if (st != DLMS_SEC_OK) {
+        sg17_reject(ctx, msg, dlms_sec_status_name(st));
+        sg17_metric_add(ctx, "meter.security_alarms", 1);
+        return;
+    }
+    const uint8_t *apdu = plain;
+    size_t alen = pl;
+    bool signed_ok = false;
+    if (pl && plain[0] == DLMS_APDU_GENERAL_SIGNING) {
+        dlms_general_signing_t g;
+        if (dlms_general_signing_decode(plain, pl, &g) || !g.content) {
+            sg17_reject(ctx, msg, "malformed");
+            return;
+        }
+        if (s->m_cmd_auth) {
+            signed_ok = operator_signature_ok(s, m, plain, pl, &g);
+            if (!signed_ok) {
+                sg17_reject(ctx, msg, "signature");
+                sg17_metric_add(ctx, "meter.security_alarms", 1);
+                return;
+            }
+        }
+        apdu = g.content;
+        alen = g.content_len;
+    }
+    uint8_t resp[64];
+    size_t rl = 0;
+    const char *why = meter_execute(s, ctx, m, apdu, alen, signed_ok, resp, &rl);
+    if (why) {
+        sg17_reject(ctx, msg, why);
+        if (strcmp(why, "malformed") != 0)
+            sg17_metric_add(ctx, "meter.security_alarms", 1);
+        return;
+    }
+    if (ciphered)
+        m->last_ic_in = ic;
+    sg17_accept(ctx, msg);
+    sg17_metric_add(ctx, "meter.commands_executed", 1);
+    meter_respond(s, ctx, i, resp, rl);
+}
+
+void msim_meter_on_message(msim_t *s, sg17_ctx_t *ctx, unsigned i, const sg17_msg_t *m)
+{
+    if (m->claimed_src != s->hes) { /* meters talk to the head-end only */
+        sg17_reject(ctx, m, "unknown_sender");
+        return;
+    }
+    if (strcmp(m->type, "metering.aarq") == 0)
+        meter_on_aarq(s, ctx, i, m);
+    else if (strcmp(m->type, "metering.hls") == 0)
+        meter_on_hls(s, ctx, i, m);
+    else if (strcmp(m->type, "metering.command") == 0 || strcmp(m->type, "metering.firmware") == 0)
+        meter_on_command(s, ctx, i, m);
+    else
+        sg17_reject(ctx, m, "malformed");
+}

@@ -1,0 +1,261 @@
+/* test_sim.c — the ibc system under test: shipped scenarios run in process (baseline versus
+ * protected metrics, every message reported, same seed same metrics), and the checks the entities
+ * rely on: wire formats, the transport-key and root-key protections, the RFC 6508 §6.1.2 and
+ * §6.2.2 checks with and without the insecure options. */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/eccsi.h"
+#include "crypto/sakke.h"
+#include "engine/engine.h"
+#include "engine/loader.h"
+#include "scenario/scenario.h"
+#include "sim/ibc_sim.h"
+
+/* ---- in-process scenario runs ---- */
+
+static json_t *run_file(const char *name)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/../../scenarios/ibc/%s", SG17TB_TEST_DATA_DIR, name);
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f, "cannot open %s", path);
+    static char yaml[65536];
+    size_t n = fread(yaml, 1, sizeof yaml - 1, f);
+    fclose(f);
+    yaml[n] = 0;
+    sg17_registry_t reg = sg17_loader_registry();
+    sg17_scenario_t *list = NULL;
+    size_t count = 0;
+    sg17_err_t err = {{0}};
+    cr_assert_eq(sg17_scenario_parse(yaml, n, path, &reg, &list, &count, &err), 0, "%s", err.msg);
+    json_t *e = sg17_engine_run_scenario(&list[0], NULL);
+    sg17_scenarios_free(list, count);
+    cr_assert_not_null(e);
+    return e;
+}
+
+static double metric(json_t *entry, const char *run, const char *name)
+{
+    json_t *v = json_object_get(
+        json_object_get(json_object_get(json_object_get(entry, "runs"), run), "metrics"), name);
+    return v ? json_number_value(v) : 0.0;
+}
+
+static const char *verdict(json_t *e)
+{
+    return json_string_value(json_object_get(e, "verdict"));
+}
+
+Test(ibc_scenarios, forged_signature_accepted_without_verification_rejected_with_it)
+{
+    json_t *e = run_file("forged-signature.yaml");
+    cr_assert_str_eq(verdict(e), "holds", "%s", json_string_value(json_object_get(e, "reason")));
+    cr_assert_eq(metric(e, "baseline", "ledger.accepted.injected.ibc.d1_auth"), 5);
+    cr_assert_eq(metric(e, "baseline", "ledger.accepted.injected.ibc.app_data"), 5);
+    cr_assert_eq(metric(e, "protected", "ledger.accepted.injected.ibc.d1_auth"), 0);
+    cr_assert_eq(metric(e, "protected", "ledger.rejected.reason.signature"), 5);
+    for (int r = 0; r < 2; r++) {
+        const char *run = r ? "protected" : "baseline";
+        cr_assert_eq(metric(e, run, "ledger.unreported.all"), 0);
+        cr_assert_eq(metric(e, run, "bus.report_anomalies"), 0);
+        cr_assert_eq(metric(e, run, "kms.keys_issued"), 5); /* 4 devices and the gateway */
+    }
+    json_decref(e);
+}
+
+Test(ibc_scenarios, replay_of_a_one_pass_message_needs_the_replay_cache)
+{
+    json_t *e = run_file("replay-one-pass.yaml");
+    cr_assert_str_eq(verdict(e), "holds");
+    cr_assert_eq(metric(e, "baseline", "ledger.accepted.replayed.ibc.d1_auth"), 2);
+    cr_assert_eq(metric(e, "protected", "ledger.rejected.reason.replay"), 2);
+    cr_assert_eq(metric(e, "protected", "ledger.accepted.genuine.ibc.app_data"),
+                 metric(e, "protected", "ledger.delivered.genuine.ibc.app_data"));
+    json_decref(e);
+}
+
+Test(ibc_scenarios, same_seed_gives_the_same_metrics)
+{
+    json_t *a = run_file("tampered-sed.yaml"), *b = run_file("tampered-sed.yaml");
+    for (int r = 0; r < 2; r++) {
+        const char *run = r ? "protected" : "baseline";
+        json_t *ma = json_object_get(json_object_get(json_object_get(a, "runs"), run), "metrics");
+        const char *k;
+        json_t *v;
+        json_object_foreach(ma, k, v)
+        {
+            if (strncmp(k, "cost.", 5) != 0)
+                cr_assert_eq(json_number_value(v), metric(b, run, k), "%s %s differs", run, k);
+        }
+    }
+    cr_assert_eq(metric(a, "baseline", "ledger.accepted.modified.ibc.d1_auth"), 1);
+    cr_assert_eq(metric(a, "protected", "ledger.rejected.reason.sakke"), 1);
+    json_decref(a);
+    json_decref(b);
+}
+
+Test(ibc_scenarios, master_secret_compromise_fails_even_with_signature_checks)
+{
+    json_t *e = run_file("kms-master-compromise.yaml");
+    cr_assert_str_eq(verdict(e), "fails");
+    cr_assert_eq(metric(e, "protected", "ledger.accepted.injected.ibc.d1_auth"),
+                 3); /* devices 0, 2, 4 */
+    cr_assert_eq(metric(e, "protected", "attacker.session_keys_recovered"), 6);
+    json_decref(e);
+}
+
+/* ---- entity checks ---- */
+
+static const uint8_t tkey[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+static const uint8_t iv[12] = {9, 9, 9};
+
+Test(ibc_wire, key_request_gmac_binds_device_and_period)
+{
+    uint8_t req[IBC_KEY_REQUEST_BYTES], other[16];
+    uint16_t dev;
+    int64_t p;
+    cr_assert_eq(ibc_key_request_encode(tkey, 7, 3, iv, req), 0);
+    cr_assert_eq(ibc_key_request_decode(req, sizeof req, &dev, &p), 0);
+    cr_assert(dev == 7 && p == 3);
+    cr_assert_eq(ibc_key_request_verify(tkey, req, sizeof req), 0);
+    req[1] ^= 1; /* claims device 6 */
+    cr_assert_eq(ibc_key_request_verify(tkey, req, sizeof req), -1);
+    req[1] ^= 1;
+    memcpy(other, tkey, 16);
+    other[0] ^= 0x80;
+    cr_assert_eq(ibc_key_request_verify(other, req, sizeof req), -1);
+    cr_assert_eq(ibc_key_request_decode(req, sizeof req - 1, &dev, &p), -1);
+}
+
+Test(ibc_wire, key_delivery_round_trips_and_rejects_any_flipped_bit)
+{
+    ibc_keys_t k, back;
+    memset(&k, 0x5a, sizeof k);
+    memset(&back, 0, sizeof back);
+    uint8_t out[IBC_KEY_DELIVERY_BYTES];
+    cr_assert_eq(ibc_key_delivery_encode(tkey, 2, 5, iv, &k, out), 0);
+    cr_assert_eq(ibc_key_delivery_open(tkey, out, sizeof out, &back), 0);
+    cr_assert_eq(memcmp(back.ssk, k.ssk, ECCSI_N), 0);
+    cr_assert_eq(memcmp(back.rsk, k.rsk, SAKKE_POINT_BYTES), 0);
+    for (size_t i = 0; i < sizeof out; i += 37) {
+        out[i] ^= 0x10;
+        cr_assert_eq(ibc_key_delivery_open(tkey, out, sizeof out, &back), -1, "bit at %zu", i);
+        out[i] ^= 0x10;
+    }
+}
+
+Test(ibc_wire, params_signature_is_the_pinned_root_keys)
+{
+    uint8_t root[32] = {0x11}, rogue[32] = {0x22}, pub[ECCSI_POINT_BYTES], kpak[ECCSI_POINT_BYTES];
+    uint8_t zpub[SAKKE_POINT_BYTES] = {4}, out[IBC_PARAMS_MAX];
+    size_t len;
+    ibc_params_msg_t m;
+    root[31] = rogue[31] = 1;
+    cr_assert_eq(ibc_ecdsa_pub(root, pub), 0);
+    cr_assert_eq(eccsi_kms_kpak(rogue, kpak), 0);
+    cr_assert_eq(ibc_params_encode(root, 1, 4, kpak, zpub, out, &len), 0);
+    cr_assert_eq(ibc_params_decode(out, len, &m), 0);
+    cr_assert(m.kms == 1 && m.period == 4 && memcmp(m.kpak, kpak, sizeof kpak) == 0);
+    cr_assert_eq(ibc_ecdsa_verify(pub, m.signed_part, m.signed_len, m.sig, m.sig_len), 0);
+    out[10] ^= 1; /* another KPAK */
+    cr_assert_eq(ibc_ecdsa_verify(pub, m.signed_part, m.signed_len, m.sig, m.sig_len), -1);
+    out[10] ^= 1;
+    cr_assert_eq(ibc_params_encode(rogue, 1, 4, kpak, zpub, out, &len), 0);
+    cr_assert_eq(ibc_params_decode(out, len, &m), 0);
+    cr_assert_eq(ibc_ecdsa_verify(pub, m.signed_part, m.signed_len, m.sig, m.sig_len), -1);
+    cr_assert_eq(ibc_params_decode(out, len - 1, &m), -1);
+}
+
+Test(ibc_wire, d1_decoder_refuses_wrong_lengths)
+{
+    uint8_t sed[SAKKE_SED_BYTES] = {4}, nonce[16] = {1}, ch[16] = {0}, out[IBC_D1_MAX];
+    static const uint8_t id[] = "2026-01\0urn:dev:sg17tb:device-1";
+    ibc_d1_t m;
+    size_t n = ibc_d1_encode_body(sed, 1234, nonce, ch, 0, id, sizeof id, out);
+    cr_assert_eq(ibc_d1_decode(out, n, false, &m), 0);
+    cr_assert(m.ts == 1234 && m.id_len == sizeof id && m.sig == NULL && m.signed_len == n);
+    cr_assert_eq(ibc_d1_decode(out, n, true, &m), -1); /* the signature is missing */
+    cr_assert_eq(ibc_d1_decode(out, n + ECCSI_SIG_BYTES, true, &m), 0);
+    cr_assert_eq(ibc_d1_decode(out, n - 1, false, &m), -1);
+    out[IBC_D1_FIXED - 3] = IBC_MAX_KMS; /* unknown domain */
+    cr_assert_eq(ibc_d1_decode(out, n, false, &m), -1);
+}
+
+Test(ibc_wire, app_data_under_another_key_does_not_open)
+{
+    uint8_t k1[16] = {1}, k2[16] = {2}, data[IBC_APP_PLAIN] = {7}, out[IBC_APP_BYTES];
+    uint64_t seq = 0;
+    cr_assert_eq(ibc_app_encode(k1, 42, data, out), 0);
+    cr_assert_eq(ibc_app_open(k1, out, sizeof out, &seq), 0);
+    cr_assert_eq(seq, 42);
+    cr_assert_eq(ibc_app_open(k2, out, sizeof out, &seq), -1);
+}
+
+/* A small domain for the SAKKE checks: z, Z, the gateway's identity and RSK. */
+static uint8_t z[20], zpub[SAKKE_POINT_BYTES], rsk[SAKKE_POINT_BYTES];
+static const uint8_t gw[] = "2026-01\0urn:dev:sg17tb:gateway-0";
+
+static void sakke_domain(void)
+{
+    for (size_t i = 0; i < sizeof z; i++)
+        z[i] = (uint8_t)(0x5a ^ i);
+    cr_assert_eq(sakke_kms_public_key(z, sizeof z, zpub), 0);
+    cr_assert_eq(sakke_kms_rsk(z, sizeof z, gw, sizeof gw, rsk), 0);
+}
+
+Test(ibc_keys, rsk_validation_accepts_the_kms_key_and_refuses_others, .init = sakke_domain)
+{
+    uint8_t other[SAKKE_POINT_BYTES], two[SAKKE_POINT_BYTES] = {4};
+    static const uint8_t dev[] = "2026-01\0urn:dev:sg17tb:device-0";
+    cr_assert_eq(sakke_validate_rsk(zpub, sizeof zpub, gw, sizeof gw, rsk, sizeof rsk), 0);
+    cr_assert_eq(sakke_kms_rsk(z, sizeof z, dev, sizeof dev, other), 0);
+    cr_assert_eq(sakke_validate_rsk(zpub, sizeof zpub, gw, sizeof gw, other, sizeof other), -1);
+    /* (0, 0) is on E (order 2) but not of order q: point validation refuses it */
+    cr_assert_eq(sakke_point_check(two, sizeof two), -1);
+    cr_assert_eq(sakke_validate_rsk(zpub, sizeof zpub, gw, sizeof gw, two, sizeof two), -1);
+}
+
+Test(ibc_keys, tampered_h_passes_only_without_the_6_2_2_check, .init = sakke_domain)
+{
+    uint8_t ssv[SAKKE_SSV_BYTES] = {1, 2, 3}, sed[SAKKE_SED_BYTES], got[SAKKE_SSV_BYTES];
+    sakke_receiver_t *r = sakke_receiver_new(zpub, sizeof zpub, gw, sizeof gw, rsk, sizeof rsk);
+    cr_assert_not_null(r);
+    cr_assert_eq(sakke_encapsulate(zpub, sizeof zpub, gw, sizeof gw, ssv, sed), 0);
+    cr_assert_eq(sakke_receiver_decapsulate_ex(r, sed, sizeof sed, got, 0), 0);
+    cr_assert_eq(memcmp(got, ssv, sizeof ssv), 0);
+    sed[SAKKE_SED_BYTES - 3] ^= 0x01; /* one bit of H */
+    cr_assert_eq(sakke_receiver_decapsulate_ex(r, sed, sizeof sed, got, 0), -1);
+    cr_assert_eq(sakke_receiver_decapsulate_ex(r, sed, sizeof sed, got, SAKKE_DECAP_NO_R_CHECK), 0);
+    cr_assert_neq(memcmp(got, ssv, sizeof ssv), 0, "the unchecked receiver derives a wrong SSV");
+    sakke_receiver_destroy(&r);
+}
+
+Test(ibc_keys, session_key_depends_on_every_input)
+{
+    uint8_t ssv[16] = {1}, nonce[16] = {2}, a[16], b[16];
+    static const uint8_t id1[] = "2026-01\0a", id2[] = "2026-02\0a";
+    cr_assert_eq(ibc_session_key(ssv, id1, sizeof id1, nonce, a), 0);
+    cr_assert_eq(ibc_session_key(ssv, id2, sizeof id2, nonce, b), 0);
+    cr_assert_neq(memcmp(a, b, 16), 0);
+    nonce[0] ^= 1;
+    cr_assert_eq(ibc_session_key(ssv, id1, sizeof id1, nonce, b), 0);
+    cr_assert_neq(memcmp(a, b, 16), 0);
+}
+
+Test(ibc_keys, identity_labels_count_months_from_the_start_period)
+{
+    ibc_t s;
+    memset(&s, 0, sizeof s);
+    s.start_year = 2026;
+    s.start_month = 11;
+    uint8_t id[IBC_MAX_ID];
+    static const char want[] =
+        "2027-01\0urn:dev:sg17tb:device-3"; /* sizeof counts the final 0x00 */
+    size_t n = ibc_identity(&s, 2, "device", 3, id);
+    cr_assert_eq(n, sizeof want);
+    cr_assert_eq(memcmp(id, want, n), 0);
+}
