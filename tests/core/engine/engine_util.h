@@ -3,15 +3,7 @@
 #ifndef SG17_TEST_ENGINE_UTIL_H
 #define SG17_TEST_ENGINE_UTIL_H
 
-#include <criterion/criterion.h>
-#include <jansson.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "engine/engine.h"
-#include "engine/loader.h"
-#include "scenario/scenario.h"
+#include "scenario_run.h"
 
 /* A fixture scenario: the common header, then `body` (mitigations, adversary, actions,
  * conditions). */
@@ -44,17 +36,6 @@ static inline json_t *run_fixture(const char *body)
     sg17_scenarios_free(s, n);
     cr_assert_not_null(e);
     return e;
-}
-
-static inline double metric(json_t *entry, const char *run, const char *name)
-{
-    json_t *v = json_object_get(json_object_get(json_object_get(json_object_get(entry, "runs"), run), "metrics"), name);
-    return v ? json_number_value(v) : 0.0;
-}
-
-static inline const char *verdict(json_t *entry)
-{
-    return json_string_value(json_object_get(entry, "verdict"));
 }
 
 #endif
