@@ -76,6 +76,7 @@ static int metering_on_attack(void *instance, sg17_ctx_t *ctx, const char *attac
 static void metering_finish(void *instance, sg17_ctx_t *ctx)
 {
     msim_mdm_finish(instance, ctx);
+    msim_audit_finish(instance, ctx);
 }
 
 /* ---- descriptor tables ---- */
@@ -124,6 +125,10 @@ static const sg17_config_key_t config_keys[] = {
     {"plain_push_when_off", SG17_TYPE_BOOL, "false",
      "with authenticated_encryption off, meters push readings in clear (else encryption-only SC "
      "0x20)"},
+    {"audit_anchor_interval", SG17_TYPE_DURATION, "1h",
+     "the HES sends its signed audit chain head to the MDM every ... (audit_log)"},
+    {"audit_interval", SG17_TYPE_DURATION, "6h",
+     "the MDM audits the HES command log every ... (0 = never)"},
     {NULL, 0, NULL, NULL},
 };
 
@@ -138,6 +143,7 @@ static const char *const r_int3[] = {"X1332-R-INT-03", NULL};
 static const char *const r_int4[] = {"X1332-R-INT-04", NULL};
 static const char *const r_priv[] = {"X1332-R-PRIV-01", "X1332-R-PRIV-02", NULL};
 static const char *const r_avail[] = {"X1332-R-AVAIL-01", NULL};
+static const char *const r_nrep1[] = {"X1332-R-NREP-01", NULL};
 
 static const sg17_mitigation_t mitigations[] = {
     {"authenticated_encryption",
@@ -177,6 +183,11 @@ static const sg17_mitigation_t mitigations[] = {
      "per-source message budget checked before decryption; off: every message costs head-end "
      "capacity",
      r_avail, true},
+    {"audit_log",
+     "the HES's command log is hash-chained (SHA-256 over the previous entry) and its head, signed "
+     "with the HES's ECDSA key, is anchored at the MDM, which audits the log against every anchor; "
+     "off: plain records, no chain, no anchors",
+     r_nrep1, true},
     {NULL, NULL, NULL, false},
 };
 
@@ -216,6 +227,15 @@ static const sg17_param_t p_mass[] = {
     {"meters", SG17_TYPE_INT, false, "meters to disconnect from meter-0 (default all)"},
     {NULL, 0, false, NULL},
 };
+static const sg17_param_t p_tamper[] = {
+    {"from", SG17_TYPE_DURATION, true, "start of the period whose commands are covered up"},
+    {"to", SG17_TYPE_DURATION, true, "end of that period (exclusive)"},
+    {"mode", SG17_TYPE_STRING, false, "delete (default) or rewrite (into innocuous reads)"},
+    {"command", SG17_TYPE_STRING, false,
+     "only entries of this kind: read, setting, load_limit, disconnect, reconnect, firmware "
+     "(default any)"},
+    {NULL, 0, false, NULL},
+};
 static const sg17_param_t p_infer[] = {
     {"capture", SG17_TYPE_STRING, true, "a capture of metering.reading frames"},
     {NULL, 0, false, NULL},
@@ -246,6 +266,10 @@ static const sg17_attack_t attacks[] = {
      "eavesdrop", p_infer},
     {"overcollect", "the (compromised) third party requests raw 15-min data of every customer",
      NULL, NULL},
+    {"tamper_audit_log",
+     "an insider with write access to the HES log store (compromised hes-0) deletes or rewrites "
+     "the entries of commands issued in a period, renumbering and re-chaining the rest",
+     NULL, p_tamper},
     {NULL, NULL, NULL, NULL},
 };
 
@@ -287,6 +311,14 @@ static const sg17_metric_t metrics[] = {
     {"privacy.eavesdropper_accuracy",
      "balanced accuracy of the eavesdropper's occupancy inference (0.5 = chance)"},
     {"privacy.readings_observed", "captured readings the eavesdropper analysed"},
+    {"audit.entries", "commands the HES recorded in its audit log"},
+    {"audit.anchors", "signed chain heads the MDM holds"},
+    {"audit.clean_audits", "audits of the HES log that verified"},
+    {"audit.tamper_detected", "audits that found the log inconsistent (chain, anchors, numbering)"},
+    {"audit.false_alarms", "failed audits while no entry had been altered (ground truth)"},
+    {"audit.tampered_entries", "log entries the insider deleted or rewrote (ground truth)"},
+    {"audit.undetected_tampered",
+     "altered entries no failed audit covers at the end (ground truth)"},
     {NULL, NULL},
 };
 
@@ -306,13 +338,18 @@ static const sg17_reason_t reasons[] = {
     {"rate_limited", "source over its message budget"},
     {"overload", "head-end capacity exhausted"},
     {"consent", "no requested customer consented"},
+    {"audit_chain", "audit log does not match its hash chain or the signed anchors held"},
     {NULL, NULL},
 };
 
 static const char *const message_types[] = {
-    "metering.reading", "metering.aarq",       "metering.aare",        "metering.hls",
-    "metering.command", "metering.firmware",   "metering.response",    "metering.op_request",
-    "metering.export",  "metering.tp_request", "metering.tp_response", NULL,
+    "metering.reading",     "metering.aarq",
+    "metering.aare",        "metering.hls",
+    "metering.command",     "metering.firmware",
+    "metering.response",    "metering.op_request",
+    "metering.export",      "metering.tp_request",
+    "metering.tp_response", "metering.audit_anchor",
+    "metering.audit_log",   NULL,
 };
 
 const sg17_module_t sg17_module = {
@@ -325,7 +362,7 @@ const sg17_module_t sg17_module = {
 
     .entity_kinds = entity_kinds, /* meter, hes, mdm, thirdparty, operator */
     .config = config_keys,        /* workload, capacities, detector thresholds */
-    .mitigations = mitigations,   /* ten switches, all on by default */
+    .mitigations = mitigations,   /* eleven switches, all on by default */
     .attacks = attacks,           /* module-specific; core network actions come for free */
     .metrics = metrics,
     .reasons = reasons, /* dlms_sec_status_name() names + the simulation's own */

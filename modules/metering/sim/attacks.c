@@ -311,6 +311,31 @@ done:
     return rc;
 }
 
+/* An insider at the head-end covers up commands: needs hes-0 compromised (write access to the
+ * log store); acts on the stored records only. */
+static int attack_tamper_audit_log(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
+{
+    if (!sg17_compromised(ctx, s->hes)) {
+        sg17_log(ctx, "tamper_audit_log needs the head-end compromised (compromise: {entity: "
+                      "hes-0})");
+        return -1;
+    }
+    const char *mode = sg17_param(ctx, p, "mode"), *cmd = sg17_param(ctx, p, "command");
+    bool rewrite = mode && strcmp(mode, "rewrite") == 0;
+    if (mode && !rewrite && strcmp(mode, "delete") != 0) {
+        sg17_log(ctx, "tamper_audit_log: mode is delete or rewrite");
+        return -1;
+    }
+    int kind = cmd ? msim_audit_kind_of(cmd) : -1;
+    if (cmd && kind < 0) {
+        sg17_log(ctx, "tamper_audit_log: unknown command kind '%s'", cmd);
+        return -1;
+    }
+    double from = sg17_param_number(ctx, p, "from", 0) / (double)SG17_SEC;
+    double to = sg17_param_number(ctx, p, "to", 0) / (double)SG17_SEC;
+    return msim_audit_tamper(s, ctx, from, to, rewrite, kind);
+}
+
 int msim_on_attack(msim_t *s, sg17_ctx_t *ctx, const char *attack, const sg17_params_t *p)
 {
     unsigned idx;
@@ -353,6 +378,8 @@ int msim_on_attack(msim_t *s, sg17_ctx_t *ctx, const char *attack, const sg17_pa
         return attack_mass_disconnect(s, ctx, p);
     if (strcmp(attack, "infer_occupancy") == 0)
         return attack_infer_occupancy(s, ctx, p);
+    if (strcmp(attack, "tamper_audit_log") == 0)
+        return attack_tamper_audit_log(s, ctx, p);
     if (strcmp(attack, "overcollect") == 0) {
         sg17_entity_t e = sg17_entity(ctx, "thirdparty", 0);
         if (e == SG17_NO_ENTITY || !sg17_compromised(ctx, e)) {

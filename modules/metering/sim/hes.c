@@ -19,7 +19,7 @@ static sg17_entity_t meter_entity(sg17_ctx_t *ctx, unsigned i)
 }
 
 int msim_hes_command(msim_t *s, sg17_ctx_t *ctx, unsigned i, const char *type, const uint8_t *apdu,
-                     size_t len)
+                     size_t len, uint32_t origin)
 {
     uint8_t sc = s->m_hls ? (s->m_auth_enc ? DLMS_SC_AUTH_ENC : DLMS_SC_ENC) : 0;
     uint8_t frame[MSIM_FRAME_CAP];
@@ -28,6 +28,7 @@ int msim_hes_command(msim_t *s, sg17_ctx_t *ctx, unsigned i, const char *type, c
                   frame, sizeof frame, &n))
         return -1;
     sg17_metric_add(ctx, "hes.commands_sent", 1);
+    msim_audit_append(s, ctx, i, origin, type, apdu, len);
     return sg17_send(ctx, s->hes, meter_entity(ctx, i), type, frame, n);
 }
 
@@ -65,6 +66,10 @@ void msim_hes_start(msim_t *s, sg17_ctx_t *ctx)
         sg17_timer(ctx, s->hes, s->tariff_every, TAG(TAG_TARIFF, 0));
     if (s->firmware_at)
         sg17_timer(ctx, s->hes, s->firmware_at, TAG(TAG_FIRMWARE, 0));
+    if (s->m_audit && s->audit_anchor_every)
+        sg17_timer(ctx, s->hes, s->audit_anchor_every, TAG(TAG_AUDIT_ANCHOR, 0));
+    if (s->audit_every)
+        sg17_timer(ctx, s->hes, s->audit_every, TAG(TAG_AUDIT, 0));
 }
 
 /* AARQ towards meter i: mechanism 5 (HLS-GMAC) or 1 (LLS, password in clear). */
@@ -110,7 +115,7 @@ static void hes_firmware_rollout(msim_t *s, sg17_ctx_t *ctx)
     if (dlms_action_request_encode(&a, apdu, sizeof apdu, &al))
         return;
     for (unsigned i = 0; i < s->n_meters; i++)
-        msim_hes_command(s, ctx, i, "metering.firmware", apdu, al);
+        msim_hes_command(s, ctx, i, "metering.firmware", apdu, al, AUDIT_ORIGIN_HES);
 }
 
 void msim_hes_on_timer(msim_t *s, sg17_ctx_t *ctx, uint64_t tag)
@@ -135,7 +140,7 @@ void msim_hes_on_timer(msim_t *s, sg17_ctx_t *ctx, uint64_t tag)
             memcpy(g.attr.obis, DLMS_OBIS_ACTIVE_ENERGY_IMPORT, 6);
             if (dlms_get_request_encode(&g, apdu, sizeof apdu, &n) == 0)
                 msim_hes_command(s, ctx, s->ondemand_next++ % s->n_meters, "metering.command", apdu,
-                                 n);
+                                 n, AUDIT_ORIGIN_HES);
         }
         sg17_timer(ctx, s->hes, s->ondemand_every, tag);
         break;
@@ -151,12 +156,16 @@ void msim_hes_on_timer(msim_t *s, sg17_ctx_t *ctx, uint64_t tag)
         memcpy(q.attr.obis, OBIS_TARIFF, 6);
         if (dlms_set_request_encode(&q, apdu, sizeof apdu, &n) == 0)
             for (unsigned i = 0; i < s->n_meters; i++)
-                msim_hes_command(s, ctx, i, "metering.command", apdu, n);
+                msim_hes_command(s, ctx, i, "metering.command", apdu, n, AUDIT_ORIGIN_HES);
         sg17_timer(ctx, s->hes, s->tariff_every, tag);
         break;
     }
     case TAG_FIRMWARE:
         hes_firmware_rollout(s, ctx);
+        break;
+    case TAG_AUDIT_ANCHOR:
+    case TAG_AUDIT:
+        msim_audit_on_timer(s, ctx, tag);
         break;
     default:
         break;
@@ -399,7 +408,7 @@ static void hes_on_op_request(msim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
     }
     sg17_accept(ctx, m);
     sg17_metric_add(ctx, "hes.op_requests_relayed", 1);
-    msim_hes_command(s, ctx, (unsigned)j, "metering.command", m->payload, m->len);
+    msim_hes_command(s, ctx, (unsigned)j, "metering.command", m->payload, m->len, op);
 }
 
 void msim_hes_on_message(msim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)

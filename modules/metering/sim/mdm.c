@@ -196,6 +196,9 @@ void msim_mdm_on_message(msim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
              m->claimed_src < s->n_entities &&
              strcmp(sg17_entity_kind(ctx, m->claimed_src), "thirdparty") == 0)
         mdm_on_tp_request(s, ctx, m);
+    else if (strcmp(m->type, "metering.audit_anchor") == 0 ||
+             strcmp(m->type, "metering.audit_log") == 0)
+        msim_audit_on_message(s, ctx, m);
     else
         sg17_reject(ctx, m,
                     strcmp(m->type, "metering.export") == 0 ? "unknown_sender" : "malformed");

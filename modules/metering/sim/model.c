@@ -30,9 +30,8 @@ static double rnd(sg17_ctx_t *ctx, double lo, double hi)
     return lo + (hi - lo) * sg17_rand_double(ctx);
 }
 
-/* SHA-256(master || label || id) truncated to n octets: the utility's key diversification. */
-static int derive(const uint8_t master[32], const char *label, const uint8_t id[8], uint8_t *out,
-                  size_t n)
+int msim_derive(const uint8_t master[32], const char *label, const uint8_t id[8], uint8_t *out,
+                size_t n)
 {
     uint8_t buf[32 + 8 + 8], md[32];
     unsigned mdlen = 0;
@@ -163,6 +162,9 @@ msim_t *msim_create(sg17_ctx_t *ctx)
     if (s->transformer_size == 0)
         s->transformer_size = 1;
     s->push_plain_when_off = sg17_config_bool(ctx, "plain_push_when_off");
+    s->audit_anchor_every = sg17_config_duration(ctx, "audit_anchor_interval");
+    s->audit_every = sg17_config_duration(ctx, "audit_interval");
+    s->m_audit = sg17_mitigation(ctx, "audit_log");
     double consent_share = sg17_config_number(ctx, "consent_share");
     bool *flags[] = {&s->m_auth_enc, &s->m_ic,         &s->m_unique, &s->m_hls,
                      &s->m_cmd_auth, &s->m_mass_limit, &s->m_plaus,  &s->m_signed_fw,
@@ -201,9 +203,9 @@ msim_t *msim_create(sg17_ctx_t *ctx)
         meter_t *m = &s->meters[i];
         systitle_make(m->systitle, "MTR", i);
         const uint8_t *id = s->m_unique ? m->systitle : fleet_id;
-        if (derive(s->master, "EK", id, m->keys.ek, DLMS_KEY_LEN) ||
-            derive(s->master, "AK", id, m->keys.ak, DLMS_KEY_LEN) ||
-            derive(s->master, "LLS", id, m->lls, MSIM_LLS_LEN)) {
+        if (msim_derive(s->master, "EK", id, m->keys.ek, DLMS_KEY_LEN) ||
+            msim_derive(s->master, "AK", id, m->keys.ak, DLMS_KEY_LEN) ||
+            msim_derive(s->master, "LLS", id, m->lls, MSIM_LLS_LEN)) {
             sg17_log(ctx, "metering: key derivation failed");
             msim_destroy(s);
             return NULL;
@@ -239,6 +241,11 @@ msim_t *msim_create(sg17_ctx_t *ctx)
         msim_destroy(s);
         return NULL;
     }
+    if (msim_audit_init(s)) {
+        sg17_log(ctx, "metering: audit key derivation failed");
+        msim_destroy(s);
+        return NULL;
+    }
     s->tariff_value = 1;
     s->last_day_evaluated = -1;
     return s;
@@ -261,6 +268,7 @@ void msim_destroy(msim_t *s)
     }
     for (unsigned o = 0; s->op_keys && o < s->n_ops; o++)
         EVP_PKEY_free(s->op_keys[o]);
+    msim_audit_free(s);
     EVP_PKEY_free(s->mfr_key);
     EVP_PKEY_free(s->adv_sign_key);
     OPENSSL_cleanse(s->master, sizeof s->master);

@@ -27,17 +27,19 @@
 
 /* Timer tags: kind in the top byte, a meter index in the low 32 bits. */
 enum {
-    TAG_READING = 1, /* meter: push the next load-profile reading */
-    TAG_ASSOC,       /* hes: open the association with meter N */
-    TAG_EXPORT,      /* hes: forward the interval's accepted readings to the MDM */
-    TAG_ONDEMAND,    /* hes: on-demand read of a few meters */
-    TAG_TARIFF,      /* hes: tariff update to every meter */
-    TAG_FIRMWARE,    /* hes: signed firmware roll-out */
-    TAG_DR,          /* operator: demand-response load limits */
-    TAG_DISCONNECT,  /* operator: non-payment disconnect of meter N */
-    TAG_RECONNECT,   /* operator: reconnect meter N */
-    TAG_DAY,         /* mdm: end-of-day validation */
-    TAG_TP,          /* thirdparty: daily data request */
+    TAG_READING = 1,  /* meter: push the next load-profile reading */
+    TAG_ASSOC,        /* hes: open the association with meter N */
+    TAG_EXPORT,       /* hes: forward the interval's accepted readings to the MDM */
+    TAG_ONDEMAND,     /* hes: on-demand read of a few meters */
+    TAG_TARIFF,       /* hes: tariff update to every meter */
+    TAG_FIRMWARE,     /* hes: signed firmware roll-out */
+    TAG_DR,           /* operator: demand-response load limits */
+    TAG_DISCONNECT,   /* operator: non-payment disconnect of meter N */
+    TAG_RECONNECT,    /* operator: reconnect meter N */
+    TAG_DAY,          /* mdm: end-of-day validation */
+    TAG_TP,           /* thirdparty: daily data request */
+    TAG_AUDIT_ANCHOR, /* hes: signed chain head to the MDM (audit_log) */
+    TAG_AUDIT,        /* hes: hand the command log to the auditor */
 };
 #define TAG(kind, n) ((uint64_t)(kind) << 56 | (uint64_t)(uint32_t)(n))
 #define TAG_KIND(t) ((unsigned)((t) >> 56))
@@ -99,6 +101,34 @@ typedef struct {
     bool consent;           /* customer consented to third-party daily data */
 } mdm_customer_t;
 
+#define AUDIT_HASH_LEN 32
+#define AUDIT_REC (17 + 2 * AUDIT_HASH_LEN) /* one audit log record, see audit.c */
+#define AUDIT_ORIGIN_HES 0xFFFFFFFFu        /* command scheduled by the HES itself */
+
+/* Kinds of logged commands. */
+enum {
+    AUDIT_READ,
+    AUDIT_SETTING,
+    AUDIT_LOAD_LIMIT,
+    AUDIT_DISCONNECT,
+    AUDIT_RECONNECT,
+    AUDIT_FIRMWARE,
+    AUDIT_OTHER
+};
+
+/* A signed chain head the MDM holds: the log's first count records end in head. */
+typedef struct {
+    size_t count;
+    uint8_t head[AUDIT_HASH_LEN];
+} audit_anchor_t;
+
+/* Ground truth of one entry the insider altered or deleted (its position in the edited log);
+ * used for metrics only, never by the auditor. */
+typedef struct {
+    size_t pos;
+    bool detected;
+} audit_truth_t;
+
 typedef struct msim {
     /* topology */
     unsigned n_meters, n_ops, n_tp, n_entities;
@@ -113,9 +143,10 @@ typedef struct msim {
     sg17_time_t disconnect_window, mdm_learning;
     double hes_capacity, hes_source_rate, mdm_threshold, mdm_tolerance;
     bool push_plain_when_off;
+    sg17_time_t audit_anchor_every, audit_every;
     /* mitigations */
     bool m_auth_enc, m_ic, m_unique, m_hls, m_cmd_auth, m_mass_limit, m_plaus, m_signed_fw,
-        m_minimise, m_rate_limit;
+        m_minimise, m_rate_limit, m_audit;
     /* keys */
     uint8_t master[32];
     uint8_t hes_systitle[DLMS_SYSTITLE_LEN], mfr_systitle[DLMS_SYSTITLE_LEN];
@@ -131,6 +162,16 @@ typedef struct msim {
     size_t disc_head, disc_n;
     uint32_t op_tx, tariff_value;
     unsigned ondemand_next, dr_next, disc_next;
+    /* audit log: the HES's store, the MDM's anchors, the insider's ground truth */
+    EVP_PKEY *hes_audit_key; /* HES anchor signing key */
+    EVP_PKEY *hes_audit_pub; /* its public half, held by the MDM */
+    bool audit_chained;      /* format of the HES's log store */
+    uint8_t *audit_log;
+    size_t audit_n, audit_cap;
+    audit_anchor_t *anchors;
+    size_t n_anchors, cap_anchors;
+    audit_truth_t *truth;
+    size_t n_truth, cap_truth;
     /* MDM run state */
     double *feeder_wh;       /* true energy per transformer per day */
     double *feeder_measured; /* the substation meter's reading of it */
@@ -156,6 +197,9 @@ double msim_meter_power(msim_t *s, sg17_ctx_t *ctx, meter_t *m, sg17_time_t t, b
 /* The meter index of a system title, or -1. */
 int msim_meter_of_systitle(const msim_t *s, const uint8_t *st);
 unsigned msim_meter_index(msim_t *s, sg17_ctx_t *ctx, sg17_entity_t e, bool *ok);
+/* SHA-256(master || label || id) truncated to n octets: the utility's key diversification. */
+int msim_derive(const uint8_t master[32], const char *label, const uint8_t id[8], uint8_t *out,
+                size_t n);
 
 /* wire.c: ciphered framing. The sender protects apdu with keys/systitle/IC and wraps it in
  * general-glo-ciphering; sc 0 means "send the APDU in clear". */
@@ -188,9 +232,10 @@ void msim_op_on_timer(msim_t *s, sg17_ctx_t *ctx, unsigned op, uint64_t tag);
 /* An operator request: APDU signed (general-signing) by the operator account op for meter i. */
 int msim_op_request(msim_t *s, sg17_ctx_t *ctx, EVP_PKEY *key, unsigned op, unsigned i,
                     const uint8_t *apdu, size_t len, uint8_t *out, size_t cap, size_t *outlen);
-/* The HES side of sending an APDU (clear or already signed) to meter i in its association. */
+/* The HES side of sending an APDU (clear or already signed) to meter i in its association,
+ * logged with origin (the requesting operator, or AUDIT_ORIGIN_HES). */
 int msim_hes_command(msim_t *s, sg17_ctx_t *ctx, unsigned i, const char *type, const uint8_t *apdu,
-                     size_t len);
+                     size_t len, uint32_t origin);
 
 /* mdm.c */
 void msim_mdm_on_timer(msim_t *s, sg17_ctx_t *ctx, uint64_t tag);
@@ -200,6 +245,25 @@ void msim_tp_on_message(msim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m);
 /* Sends a third-party request (granularity 0 raw, 1 daily) for the listed customers. */
 void msim_tp_request(msim_t *s, sg17_ctx_t *ctx, bool raw, const unsigned *cust, size_t n);
 void msim_mdm_finish(msim_t *s, sg17_ctx_t *ctx);
+
+/* audit.c */
+int msim_audit_init(msim_t *s);
+void msim_audit_free(msim_t *s);
+/* Appends a record of a command the HES issues to its log store (chained when audit_log). */
+void msim_audit_append(msim_t *s, sg17_ctx_t *ctx, unsigned meter, uint32_t origin,
+                       const char *type, const uint8_t *apdu, size_t len);
+int msim_audit_link(const uint8_t prev[AUDIT_HASH_LEN], const uint8_t *rec,
+                    uint8_t out[AUDIT_HASH_LEN]);
+/* The auditor's check of n records: -1 if clean, else the first position it cannot vouch for. */
+long msim_audit_verify(const msim_t *s, const uint8_t *recs, size_t n, bool chained);
+void msim_audit_on_timer(msim_t *s, sg17_ctx_t *ctx, uint64_t tag);
+void msim_audit_on_message(msim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m);
+/* The insider's edit of the log store: entries issued in [from_s, to_s) of kind (-1 any). */
+int msim_audit_tamper(msim_t *s, sg17_ctx_t *ctx, double from_s, double to_s, bool rewrite,
+                      int kind);
+/* "read", "disconnect", ... as an AUDIT_* kind, or -1. */
+int msim_audit_kind_of(const char *name);
+void msim_audit_finish(msim_t *s, sg17_ctx_t *ctx);
 
 /* attacks.c */
 int msim_on_attack(msim_t *s, sg17_ctx_t *ctx, const char *attack, const sg17_params_t *p);
