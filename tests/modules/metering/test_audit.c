@@ -10,33 +10,13 @@
 #include "engine/loader.h"
 #include "scenario/scenario.h"
 #include "sim/sim.h"
+#include "scenario_run.h"
 
 static json_t *run_file(const char *name)
 {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/../../scenarios/metering/%s", SG17TB_TEST_DATA_DIR, name);
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "cannot open %s", path);
-    static char yaml[65536];
-    size_t n = fread(yaml, 1, sizeof yaml - 1, f);
-    fclose(f);
-    yaml[n] = 0;
-    sg17_registry_t reg = sg17_loader_registry();
-    sg17_scenario_t *list = NULL;
-    size_t count = 0;
-    sg17_err_t err = {{0}};
-    cr_assert_eq(sg17_scenario_parse(yaml, n, path, &reg, &list, &count, &err), 0, "%s", err.msg);
-    json_t *e = sg17_engine_run_scenario(&list[0], NULL);
-    sg17_scenarios_free(list, count);
-    cr_assert_not_null(e);
-    return e;
-}
-
-static double metric(json_t *entry, const char *run, const char *name)
-{
-    json_t *v = json_object_get(
-        json_object_get(json_object_get(json_object_get(entry, "runs"), run), "metrics"), name);
-    return v ? json_number_value(v) : 0.0;
+    char rel[256];
+    snprintf(rel, sizeof rel, "scenarios/metering/%s", name);
+    return run_shipped_scenario(rel);
 }
 
 Test(metering_audit, erased_disconnects_unnoticed_in_plain_log_caught_by_anchored_chain)
