@@ -198,26 +198,11 @@ static int attack_inject_reading(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t
 static int attack_malicious_firmware(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
 {
     unsigned n = count_param(ctx, p, "meters", s->n_meters, s->n_meters);
-    uint8_t content[4 + MSIM_FW_BODY_LEN], img[512], params[600], apdu[700];
-    msim_put32(content, 0x666);
-    memset(content + 4, 0xEE, MSIM_FW_BODY_LEN);
-    uint8_t tx[4] = {0, 0, 6, 6};
-    dlms_general_signing_t g = {.transaction_id = tx,
-                                .transaction_id_len = 4,
-                                .originator = s->mfr_systitle,
-                                .originator_len = 8,
-                                .content = content,
-                                .content_len = sizeof content};
-    size_t il, pl, al;
-    dlms_action_request_t a = {
-        .invoke_id = 0x66, .method = {DLMS_CLASS_IMAGE_TRANSFER, {0}, DLMS_METHOD_IMAGE_ACTIVATE}};
-    memcpy(a.method.obis, DLMS_OBIS_IMAGE_TRANSFER, 6);
-    if (dlms_general_signing_sign(s->adv_sign_key, &g, img, sizeof img, &il) ||
-        dlms_data_encode_octets(img, il, params, sizeof params, &pl))
-        return -1;
-    a.params = params;
-    a.params_len = pl;
-    if (dlms_action_request_encode(&a, apdu, sizeof apdu, &al))
+    uint8_t body[MSIM_FW_BODY_LEN], apdu[700];
+    memset(body, 0xEE, sizeof body);
+    static const uint8_t tx[4] = {0, 0, 6, 6};
+    size_t al;
+    if (msim_firmware_action(s, s->adv_sign_key, 0x666, body, tx, 0x66, apdu, sizeof apdu, &al) < 0)
         return -1;
     uint32_t ic = FORGED_IC_BASE;
     for (unsigned j = 0; j < n; j++)

@@ -89,30 +89,42 @@ static void hes_associate(msim_t *s, sg17_ctx_t *ctx, unsigned i)
     sg17_send(ctx, s->hes, meter_entity(ctx, i), "metering.aarq", aarq, sizeof aarq);
 }
 
-static void hes_firmware_rollout(msim_t *s, sg17_ctx_t *ctx)
+/* An image-transfer activate action carrying a general-signing (DF) envelope around
+ * version || body, signed by `key` in the manufacturer's name. Returns 0 and the APDU length. */
+int msim_firmware_action(msim_t *s, EVP_PKEY *key, uint32_t version, const uint8_t *body,
+                         const uint8_t tx[4], uint8_t invoke_id, uint8_t *apdu, size_t cap,
+                         size_t *len)
 {
-    uint8_t content[4 + MSIM_FW_BODY_LEN], img[512], params[600], apdu[700];
-    msim_put32(content, 2);
-    for (size_t k = 0; k < MSIM_FW_BODY_LEN; k++)
-        content[4 + k] = (uint8_t)(0xA5 ^ k);
-    uint8_t tx[4] = {0, 0, 0, 2};
+    uint8_t content[4 + MSIM_FW_BODY_LEN], img[512], params[600];
+    msim_put32(content, version);
+    memcpy(content + 4, body, MSIM_FW_BODY_LEN);
     dlms_general_signing_t g = {.transaction_id = tx,
                                 .transaction_id_len = 4,
                                 .originator = s->mfr_systitle,
                                 .originator_len = 8,
                                 .content = content,
                                 .content_len = sizeof content};
-    size_t il, pl, al;
-    if (dlms_general_signing_sign(s->mfr_key, &g, img, sizeof img, &il) ||
+    size_t il, pl;
+    if (dlms_general_signing_sign(key, &g, img, sizeof img, &il) ||
         dlms_data_encode_octets(img, il, params, sizeof params, &pl))
-        return;
+        return -1;
     dlms_action_request_t a = {
-        .invoke_id = 0x42,
+        .invoke_id = invoke_id,
         .method = {DLMS_CLASS_IMAGE_TRANSFER, {0}, DLMS_METHOD_IMAGE_ACTIVATE},
         .params = params,
         .params_len = pl};
     memcpy(a.method.obis, DLMS_OBIS_IMAGE_TRANSFER, 6);
-    if (dlms_action_request_encode(&a, apdu, sizeof apdu, &al))
+    return dlms_action_request_encode(&a, apdu, cap, len) ? -1 : 0;
+}
+
+static void hes_firmware_rollout(msim_t *s, sg17_ctx_t *ctx)
+{
+    uint8_t body[MSIM_FW_BODY_LEN], apdu[700];
+    for (size_t k = 0; k < MSIM_FW_BODY_LEN; k++)
+        body[k] = (uint8_t)(0xA5 ^ k);
+    static const uint8_t tx[4] = {0, 0, 0, 2};
+    size_t al;
+    if (msim_firmware_action(s, s->mfr_key, 2, body, tx, 0x42, apdu, sizeof apdu, &al) < 0)
         return;
     for (unsigned i = 0; i < s->n_meters; i++)
         msim_hes_command(s, ctx, i, "metering.firmware", apdu, al, AUDIT_ORIGIN_HES);

@@ -234,6 +234,10 @@ int msim_op_request(msim_t *s, sg17_ctx_t *ctx, EVP_PKEY *key, unsigned op, unsi
                     const uint8_t *apdu, size_t len, uint8_t *out, size_t cap, size_t *outlen);
 /* The HES side of sending an APDU (clear or already signed) to meter i in its association,
  * logged with origin (the requesting operator, or AUDIT_ORIGIN_HES). */
+/* An image-transfer activate action with a general-signing envelope signed by `key`. */
+int msim_firmware_action(msim_t *s, EVP_PKEY *key, uint32_t version, const uint8_t *body,
+                         const uint8_t tx[4], uint8_t invoke_id, uint8_t *apdu, size_t cap,
+                         size_t *len);
 int msim_hes_command(msim_t *s, sg17_ctx_t *ctx, unsigned i, const char *type, const uint8_t *apdu,
                      size_t len, uint32_t origin);
 
