@@ -1,6 +1,7 @@
 /* frame.c — packing and defensive unpacking of bus frames. */
 #include "bus/frame.h"
 
+#include <pthread.h>
 #include <stdalign.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -28,12 +29,47 @@ typedef struct {
 
 #define HEADER_SIZE ROUND_UP(sizeof(arena_t))
 
+#define CHUNK_MIN 16384          /* first chunks are at least this big, so they can be reused */
+#define CHUNK_KEEP (4u << 20)    /* a thread keeps a released chunk up to this size */
+
 static chunk_t *chunk_new(size_t cap, chunk_t *next)
 {
     chunk_t *c = malloc(sizeof *c + cap);
     if (c)
         *c = (chunk_t){next, 0, cap};
     return c;
+}
+
+/* Each thread keeps one released chunk for its next decode: a broker or host decodes frame after
+ * frame, and this spares a malloc/free pair (and glibc's consolidation of the freed block) each
+ * time. The key's destructor frees the kept chunk when the thread exits. */
+static pthread_key_t g_spare_key;
+static pthread_once_t g_spare_once = PTHREAD_ONCE_INIT;
+static bool g_spare_ok;
+
+static void spare_key_create(void) { g_spare_ok = pthread_key_create(&g_spare_key, free) == 0; }
+
+static chunk_t *chunk_take(size_t cap)
+{
+    pthread_once(&g_spare_once, spare_key_create);
+    chunk_t *c = g_spare_ok ? pthread_getspecific(g_spare_key) : NULL;
+    if (c && c->cap >= cap) {
+        pthread_setspecific(g_spare_key, NULL);
+        *c = (chunk_t){NULL, 0, c->cap};
+        return c;
+    }
+    return chunk_new(cap < CHUNK_MIN ? CHUNK_MIN : cap, NULL);
+}
+
+static void chunk_give(chunk_t *c)
+{
+    chunk_t *spare = g_spare_ok ? pthread_getspecific(g_spare_key) : NULL;
+    if (g_spare_ok && c->cap <= CHUNK_KEEP && (!spare || spare->cap < c->cap) &&
+        pthread_setspecific(g_spare_key, c) == 0) {
+        free(spare); /* keep the bigger of the two */
+        return;
+    }
+    free(c);
 }
 
 static void *arena_alloc(void *data, size_t size)
@@ -59,42 +95,161 @@ static void arena_release(arena_t *a)
     chunk_t *c = a->head;
     while (c) {
         chunk_t *next = c->next;
-        free(c);
+        chunk_give(c);
         c = next;
     }
 }
 
+/* Packs straight into a ZeroMQ message (no intermediate zframe) and sends it. */
 int sg17_frame_send(zsock_t *sock, zframe_t *routing, const sg17_frame_t *frame)
 {
+    void *handle = zsock_resolve(sock);
     size_t len = sg17__frame__get_packed_size(frame);
-    zframe_t *body = zframe_new(NULL, len);
-    if (!body)
+    zmq_msg_t body;
+    if (zmq_msg_init_size(&body, len) < 0)
         return -1;
-    sg17__frame__pack(frame, zframe_data(body));
-    if (routing) {
-        zframe_t *id = zframe_dup(routing);
-        if (zframe_send(&id, sock, ZFRAME_MORE) < 0) {
-            zframe_destroy(&id);
-            zframe_destroy(&body);
-            return -1;
-        }
+    sg17__frame__pack(frame, zmq_msg_data(&body));
+    if (routing && zmq_send(handle, zframe_data(routing), zframe_size(routing), ZMQ_SNDMORE) < 0) {
+        zmq_msg_close(&body);
+        return -1;
     }
-    if (zframe_send(&body, sock, 0) < 0) {
-        zframe_destroy(&body);
+    if (zmq_msg_send(&body, handle, 0) < 0) {
+        zmq_msg_close(&body);
         return -1;
     }
     return 0;
 }
 
-/* An envelope of another version is as malformed as bytes that do not unpack. */
-static int envelope_ok(const Sg17__Envelope *env)
+/* ---- envelope columns ---- */
+
+static bool envcols_grow(sg17_envcols_t *c)
 {
-    return !env || env->version == SG17_ENVELOPE_VERSION;
+    size_t cap = c->cap ? c->cap * 2 : 64;
+    Sg17__Envelopes *e = &c->cols;
+    /* each realloc either moves its column or leaves it as it was, so a failure loses nothing */
+#define GROW(col)                                                                                  \
+    do {                                                                                           \
+        void *p = realloc(e->col, cap * sizeof *e->col);                                           \
+        if (!p)                                                                                    \
+            return false;                                                                          \
+        e->col = p;                                                                                \
+    } while (0)
+    GROW(id);
+    GROW(src);
+    GROW(dst);
+    GROW(type);
+    GROW(sent_at);
+    GROW(payload);
+    GROW(time);
+    GROW(injected);
+#undef GROW
+    c->cap = cap;
+    return true;
+}
+
+int sg17_envcols_add(sg17_envcols_t *c, const Sg17__Envelope *env, uint64_t time, bool injected)
+{
+    Sg17__Envelopes *e = &c->cols;
+    if (c->cap == 0)
+        sg17__envelopes__init(e);
+    size_t n = e->n_src;
+    if (n == c->cap && !envcols_grow(c))
+        return -1;
+    e->version = SG17_ENVELOPE_VERSION;
+    e->id[n] = env->id;
+    e->src[n] = env->src;
+    e->dst[n] = env->dst;
+    e->type[n] = env->type ? env->type : "";
+    e->sent_at[n] = env->sent_at;
+    e->payload[n] = env->payload;
+    e->time[n] = time;
+    e->injected[n] = injected;
+    n++;
+    e->n_id = e->n_src = e->n_dst = e->n_type = e->n_sent_at = e->n_payload = e->n_time =
+        e->n_injected = n;
+    return 0;
+}
+
+size_t sg17_envcols_count(const sg17_envcols_t *c) { return c->cap ? c->cols.n_src : 0; }
+
+void sg17_envcols_clear(sg17_envcols_t *c)
+{
+    Sg17__Envelopes *e = &c->cols;
+    if (c->cap)
+        e->n_id = e->n_src = e->n_dst = e->n_type = e->n_sent_at = e->n_payload = e->n_time =
+            e->n_injected = 0;
+}
+
+void sg17_envcols_release(sg17_envcols_t *c)
+{
+    if (c->cap) {
+        Sg17__Envelopes *e = &c->cols;
+        free(e->id), free(e->src), free(e->dst), free(e->type), free(e->sent_at);
+        free(e->payload), free(e->time), free(e->injected);
+    }
+    memset(c, 0, sizeof *c);
+}
+
+size_t sg17_envcols_size(const Sg17__Envelopes *cols) { return cols ? cols->n_src : 0; }
+
+void sg17_envcols_get(const Sg17__Envelopes *cols, size_t i, Sg17__Envelope *view)
+{
+    sg17__envelope__init(view);
+    view->version = cols->version;
+    view->id = cols->id[i];
+    view->src = cols->src[i];
+    view->dst = cols->dst[i];
+    view->type = cols->type[i];
+    view->sent_at = cols->sent_at[i];
+    view->payload = cols->payload[i];
+}
+
+/* Columns of different lengths, or envelopes of another version, are as malformed as bytes that
+ * do not unpack. */
+static bool envcols_ok(const Sg17__Envelopes *e)
+{
+    if (!e)
+        return true;
+    size_t n = e->n_src;
+    return e->n_id == n && e->n_dst == n && e->n_type == n && e->n_sent_at == n &&
+           e->n_payload == n && e->n_time == n && e->n_injected == n &&
+           (n == 0 || e->version == SG17_ENVELOPE_VERSION);
+}
+
+static bool envelope_ok(const Sg17__Envelope *env)
+{
+    return env && env->version == SG17_ENVELOPE_VERSION;
+}
+
+/* What decoding checks beyond protobuf itself: a body, consistent columns, current versions, and
+ * no delivery among a batch's events. */
+static bool frame_ok(const sg17_frame_t *f)
+{
+    switch (f->body_case) {
+    case SG17__FRAME__BODY__NOT_SET:
+        return false;
+    case SG17__FRAME__BODY_BATCH:
+        for (size_t i = 0; i < f->batch->n_events; i++) {
+            const Sg17__Event *ev = f->batch->events[i];
+            if (ev->kind == SG17__EVENT__KIND__DELIVER)
+                return false;
+            for (size_t j = 0; j < ev->n_captured; j++)
+                if (!envelope_ok(ev->captured[j]))
+                    return false;
+        }
+        return envcols_ok(f->batch->deliveries);
+    case SG17__FRAME__BODY_OUTPUT:
+        return envcols_ok(f->output->sends);
+    case SG17__FRAME__BODY_RELAY:
+        return envcols_ok(f->relay->envs);
+    default:
+        return true;
+    }
 }
 
 sg17_frame_t *sg17_frame_decode(const uint8_t *data, size_t len)
 {
-    chunk_t *first = chunk_new(HEADER_SIZE + 2 * len + 1024, NULL);
+    chunk_t *first = chunk_take(HEADER_SIZE + 2 * len + 1024);
     if (!first)
         return NULL;
     arena_t *a = (arena_t *)first->data; /* the header lives in the arena it describes */
@@ -107,17 +262,7 @@ sg17_frame_t *sg17_frame_decode(const uint8_t *data, size_t len)
         arena_release(a); /* malformed (or a protobuf-c that allocates in another order) */
         return NULL;
     }
-    int ok = f->body_case != SG17__FRAME__BODY__NOT_SET;
-    if (ok && f->body_case == SG17__FRAME__BODY_BATCH)
-        for (size_t i = 0; ok && i < f->batch->n_events; i++)
-            ok = envelope_ok(f->batch->events[i]->env);
-    if (ok && f->body_case == SG17__FRAME__BODY_OUTPUT)
-        for (size_t i = 0; ok && i < f->output->n_sends; i++)
-            ok = f->output->sends[i]->env && envelope_ok(f->output->sends[i]->env);
-    if (ok && f->body_case == SG17__FRAME__BODY_RELAY)
-        for (size_t i = 0; ok && i < f->relay->n_envs; i++)
-            ok = envelope_ok(f->relay->envs[i]);
-    if (!ok) {
+    if (!frame_ok(f)) {
         arena_release(a);
         return NULL;
     }
@@ -136,20 +281,38 @@ void sg17_frame_free(sg17_frame_t **frame_p)
     }
 }
 
+/* Receives the parts of one message into stack zmq_msg_t's (no zmsg/zframe allocations): on a
+ * ROUTER the identity then the body, elsewhere the body alone. Any other shape is malformed. */
 sg17_frame_t *sg17_frame_recv(zsock_t *sock, zframe_t **routing_p, int *malformed)
 {
     *malformed = 0;
-    zmsg_t *msg = zmsg_recv(sock);
-    if (!msg)
+    void *handle = zsock_resolve(sock);
+    zmq_msg_t part;
+    zmq_msg_init(&part);
+    if (zmq_msg_recv(&part, handle, 0) < 0) {
+        zmq_msg_close(&part);
         return NULL;
-    if (routing_p)
-        *routing_p = zmsg_pop(msg);
-    sg17_frame_t *f = NULL;
-    zframe_t *body = zmsg_first(msg);
-    if (zmsg_size(msg) == 1 && body)
-        f = sg17_frame_decode(zframe_data(body), zframe_size(body));
+    }
+    if (routing_p) {
+        *routing_p = zframe_new(zmq_msg_data(&part), zmq_msg_size(&part));
+        bool more = zmq_msg_more(&part);
+        zmq_msg_close(&part);
+        zmq_msg_init(&part);
+        if (!more || zmq_msg_recv(&part, handle, 0) < 0) {
+            zmq_msg_close(&part);
+            *malformed = 1; /* an identity without a body */
+            return NULL;
+        }
+    }
+    bool extra = zmq_msg_more(&part);
+    sg17_frame_t *f = extra ? NULL : sg17_frame_decode(zmq_msg_data(&part), zmq_msg_size(&part));
+    zmq_msg_close(&part);
+    while (extra) { /* a multi-part message: drain the rest, it is malformed */
+        zmq_msg_init(&part);
+        extra = zmq_msg_recv(&part, handle, 0) >= 0 && zmq_msg_more(&part);
+        zmq_msg_close(&part);
+    }
     if (!f)
         *malformed = 1;
-    zmsg_destroy(&msg);
     return f;
 }

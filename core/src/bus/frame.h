@@ -6,6 +6,7 @@
 #define SG17_BUS_FRAME_H
 
 #include <czmq.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "bus.pb-c.h"
@@ -14,6 +15,28 @@
 #define SG17_ENVELOPE_VERSION 1
 
 typedef Sg17__Frame sg17_frame_t;
+
+/* ---- envelope columns (sg17.Envelopes) ---- */
+
+/* A column set under construction: the arrays are the builder's, strings and payloads are
+ * borrowed from the caller and must outlive the send. */
+typedef struct {
+    Sg17__Envelopes cols; /* ready to put in a frame once n > 0 */
+    size_t cap;
+} sg17_envcols_t;
+
+/* Appends env (its id, src, dst, type, sent_at and payload) with the frame's time and injected
+ * flag. Returns 0 or -1 (out of memory; nothing appended). */
+int sg17_envcols_add(sg17_envcols_t *c, const Sg17__Envelope *env, uint64_t time, bool injected);
+size_t sg17_envcols_count(const sg17_envcols_t *c);
+/* Empties the set and keeps its arrays for the next frame. */
+void sg17_envcols_clear(sg17_envcols_t *c);
+void sg17_envcols_release(sg17_envcols_t *c);
+
+/* Number of envelopes in a decoded column set (NULL counts as empty). */
+size_t sg17_envcols_size(const Sg17__Envelopes *cols);
+/* Envelope i of a decoded set as a borrowed view (pointers into the frame). */
+void sg17_envcols_get(const Sg17__Envelopes *cols, size_t i, Sg17__Envelope *view);
 
 /* Packs and sends a frame on sock (as one message part, after `routing` if not NULL: the peer
  * identity on a ROUTER). Returns 0 or -1. */

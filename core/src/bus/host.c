@@ -40,8 +40,9 @@ typedef struct {
     sg17_rng_t rng;
     bool in_attack;
     /* Output under construction */
-    Sg17__Send **sends;
-    size_t n_sends, cap_sends;
+    sg17_envcols_t sends;
+    void **send_bufs; /* each send's type and payload, in one block per send */
+    size_t n_bufs, cap_bufs;
     Sg17__Timer **timers;
     size_t n_timers, cap_timers;
     Sg17__Report **reports;
@@ -176,31 +177,31 @@ static int queue_send(host_t *h, sg17_entity_t src, sg17_entity_t dst, const cha
         host_fail(h, "send to unknown entity %u", dst);
         return -1;
     }
-    h->sends = grow_array(h->sends, &h->cap_sends, h->n_sends + 1, sizeof *h->sends);
-    Sg17__Send *s = calloc(1, sizeof *s);
-    Sg17__Envelope *env = calloc(1, sizeof *env);
-    uint8_t *copy = len ? malloc(len) : NULL;
-    char *type_copy = strdup(type);
-    if (!h->sends || !s || !env || (len && !copy) || !type_copy) {
-        free(s), free(env), free(copy), free(type_copy);
+    void **bufs = grow_array(h->send_bufs, &h->cap_bufs, h->n_bufs + 1, sizeof *h->send_bufs);
+    size_t type_len = strlen(type) + 1;
+    char *buf = bufs ? malloc(type_len + len) : NULL;
+    if (bufs)
+        h->send_bufs = bufs;
+    if (!buf) {
         host_fail(h, "out of memory");
         return -1;
     }
-    sg17__send__init(s);
-    sg17__envelope__init(env);
+    memcpy(buf, type, type_len);
     if (len)
-        memcpy(copy, payload, len);
-    env->version = SG17_ENVELOPE_VERSION;
-    env->src = src;
-    env->dst = dst;
-    env->type = type_copy;
-    env->sent_at = h->now;
-    env->payload.data = copy;
-    env->payload.len = len;
-    s->env = env;
-    s->injected = injected;
-    s->time = h->now;
-    h->sends[h->n_sends++] = s;
+        memcpy(buf + type_len, payload, len);
+    Sg17__Envelope env = SG17__ENVELOPE__INIT;
+    env.src = src;
+    env.dst = dst;
+    env.type = buf;
+    env.sent_at = h->now;
+    env.payload.data = (uint8_t *)buf + type_len;
+    env.payload.len = len;
+    if (sg17_envcols_add(&h->sends, &env, h->now, injected) < 0) {
+        free(buf);
+        host_fail(h, "out of memory");
+        return -1;
+    }
+    h->send_bufs[h->n_bufs++] = buf;
     return 0;
 }
 
@@ -338,20 +339,17 @@ static const sg17_api_t host_api = {
 
 static void host_reset_output(host_t *h)
 {
-    for (size_t i = 0; i < h->n_sends; i++) {
-        Sg17__Send *s = h->sends[i];
-        free(s->env->payload.data);
-        free(s->env->type);
-        free(s->env);
-        free(s);
-    }
+    for (size_t i = 0; i < h->n_bufs; i++)
+        free(h->send_bufs[i]);
+    h->n_bufs = 0;
+    sg17_envcols_clear(&h->sends);
     for (size_t i = 0; i < h->n_timers; i++)
         free(h->timers[i]);
     for (size_t i = 0; i < h->n_reports; i++) {
         free(h->reports[i]->reason);
         free(h->reports[i]);
     }
-    h->n_sends = h->n_timers = h->n_reports = 0;
+    h->n_timers = h->n_reports = 0;
 }
 
 static void host_end_run(host_t *h)
@@ -423,37 +421,50 @@ static void fill_params(sg17_params_t *p, const Sg17__Event *ev)
     }
 }
 
+static void add_cost(host_t *h, const char *name, const struct timespec *t0)
+{
+    double us = elapsed_us(t0);
+    sg17_metrics_add(h->metrics, name, us);
+    sg17_metrics_add(h->metrics, "cost.handlers.us", us);
+}
+
+/* Delivers envelope i of the batch to the module, timing the handler into cost.* metrics. */
+static void host_deliver(host_t *h, const Sg17__Envelopes *cols, size_t i)
+{
+    Sg17__Envelope e;
+    sg17_envcols_get(cols, i, &e);
+    if (e.dst >= h->n_entities) {
+        host_fail(h, "delivery to an unknown entity");
+        return;
+    }
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    sg17_msg_t msg = {.id = e.id, .dst = e.dst, .claimed_src = e.src, .type = e.type,
+                      .payload = e.payload.data, .len = e.payload.len, .sent_at = e.sent_at};
+    if (h->module->on_message)
+        h->module->on_message(h->instance, &h->ctx, &msg);
+    char cost_name[192];
+    snprintf(cost_name, sizeof cost_name, "cost.message.%s.us", e.type);
+    add_cost(h, cost_name, &t0);
+}
+
 /* Runs one event through the module, timing the handler into cost.* metrics. */
 static void host_dispatch(host_t *h, const Sg17__Event *ev)
 {
     const sg17_module_t *m = h->module;
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    char cost_name[192];
+    const char *cost_name;
     switch (ev->kind) {
     case SG17__EVENT__KIND__START:
         if (m->start)
             m->start(h->instance, &h->ctx);
-        snprintf(cost_name, sizeof cost_name, "cost.start.us");
+        cost_name = "cost.start.us";
         break;
-    case SG17__EVENT__KIND__DELIVER: {
-        const Sg17__Envelope *e = ev->env;
-        if (!e || e->dst >= h->n_entities) {
-            host_fail(h, "delivery to an unknown entity");
-            return;
-        }
-        sg17_msg_t msg = {.id = e->id, .dst = e->dst, .claimed_src = e->src, .type = e->type,
-                          .payload = e->payload.data, .len = e->payload.len,
-                          .sent_at = e->sent_at};
-        if (m->on_message)
-            m->on_message(h->instance, &h->ctx, &msg);
-        snprintf(cost_name, sizeof cost_name, "cost.message.%s.us", e->type);
-        break;
-    }
     case SG17__EVENT__KIND__TIMER:
         if (m->on_timer)
             m->on_timer(h->instance, &h->ctx, ev->entity, ev->tag);
-        snprintf(cost_name, sizeof cost_name, "cost.timer.us");
+        cost_name = "cost.timer.us";
         break;
     case SG17__EVENT__KIND__ATTACK:
     case SG17__EVENT__KIND__COMPROMISE: {
@@ -471,15 +482,13 @@ static void host_dispatch(host_t *h, const Sg17__Event *ev)
         }
         h->in_attack = false;
         free(p.captured);
-        snprintf(cost_name, sizeof cost_name, "cost.attack.us");
+        cost_name = "cost.attack.us";
         break;
     }
     default:
         return;
     }
-    double us = elapsed_us(&t0);
-    sg17_metrics_add(h->metrics, cost_name, us);
-    sg17_metrics_add(h->metrics, "cost.handlers.us", us);
+    add_cost(h, cost_name, &t0);
 }
 
 static int local_before(const local_timer_t *a, const local_timer_t *b)
@@ -508,17 +517,27 @@ static size_t local_min(const host_t *h)
     return best;
 }
 
-/* Processes a batch in (time, seq) order, interleaving timers armed inside the window. */
+/* Processes a batch in (time, seq) order: its events and its deliveries (a delivery's seq is its
+ * envelope id), interleaving timers armed inside the window. */
 static void host_run_batch(host_t *h, const Sg17__Batch *batch)
 {
     h->window_end = batch->window_end;
     h->n_local = 0;
-    size_t i = 0;
-    while (!h->failed && (i < batch->n_events || h->n_local)) {
+    const Sg17__Envelopes *dl = batch->deliveries;
+    size_t i = 0, d = 0, n_deliveries = sg17_envcols_size(dl);
+    while (!h->failed && (i < batch->n_events || d < n_deliveries || h->n_local)) {
+        /* the earlier of the next event and the next delivery */
+        bool have_event = i < batch->n_events, have_delivery = d < n_deliveries;
+        bool take_delivery = have_delivery;
+        if (have_event && have_delivery) {
+            const Sg17__Event *ev = batch->events[i];
+            take_delivery = dl->time[d] < ev->time || (dl->time[d] == ev->time && dl->id[d] < ev->seq);
+        }
+        sg17_time_t next = take_delivery ? dl->time[d] : have_event ? batch->events[i]->time : 0;
         bool take_local = false;
         if (h->n_local) {
             const local_timer_t *lt = &h->local[local_min(h)];
-            take_local = i >= batch->n_events || lt->time < batch->events[i]->time;
+            take_local = !(have_event || have_delivery) || lt->time < next;
         }
         if (take_local) {
             local_timer_t lt = local_pop(h);
@@ -530,10 +549,12 @@ static void host_run_batch(host_t *h, const Sg17__Batch *batch)
             h->now = lt.time;
             host_dispatch(h, &ev);
         } else {
-            const Sg17__Event *ev = batch->events[i++];
-            if (ev->time > h->now)
-                h->now = ev->time;
-            host_dispatch(h, ev);
+            if (next > h->now)
+                h->now = next;
+            if (take_delivery)
+                host_deliver(h, dl, d++);
+            else
+                host_dispatch(h, batch->events[i++]);
         }
     }
 }
@@ -541,8 +562,8 @@ static void host_run_batch(host_t *h, const Sg17__Batch *batch)
 static int send_output(host_t *h, zsock_t *sock)
 {
     Sg17__Output out = SG17__OUTPUT__INIT;
-    out.sends = h->sends;
-    out.n_sends = h->n_sends;
+    if (sg17_envcols_count(&h->sends))
+        out.sends = &h->sends.cols;
     out.timers = h->timers;
     out.n_timers = h->n_timers;
     out.reports = h->reports;
@@ -650,7 +671,8 @@ static int host_loop(zsock_t *dealer, zsock_t *pipe, const sg17_module_t *module
     }
 out:
     host_end_run(&h);
-    free(h.sends);
+    sg17_envcols_release(&h.sends);
+    free(h.send_bufs);
     free(h.timers);
     free(h.reports);
     free(h.local);

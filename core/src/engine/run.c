@@ -105,16 +105,16 @@ static int adversary_send(run_t *r, Sg17__Envelope *env, sg17_prov_t prov, sg17_
     return transmit(r, env, t, 0);
 }
 
-/* A message an entity (or a module attack) sent: provenance, ledger, adversary rules, link. */
-static int entity_send(run_t *r, const Sg17__Send *send)
+/* A message an entity (or a module attack) sent at `sent`'s send time: provenance, ledger,
+ * adversary rules, link. */
+static int entity_send(run_t *r, const Sg17__Envelope *sent, bool injected)
 {
-    Sg17__Envelope *env = sg17_envelope_copy(send->env);
+    Sg17__Envelope *env = sg17_envelope_copy(sent);
     if (!env)
         return sg17_err(r->err, "out of memory");
-    sg17_time_t t = send->time;
-    env->sent_at = t;
+    sg17_time_t t = env->sent_at;
     env->id = ++r->seq;
-    if (send->injected)
+    if (injected)
         return adversary_send(r, env, SG17_PROV_INJECTED, t);
     if (env->src >= r->world.n_entities || env->dst >= r->world.n_entities) {
         sg17_envelope_free(env);
@@ -146,11 +146,12 @@ static int entity_send(run_t *r, const Sg17__Send *send)
 /* ---- batches ---- */
 
 typedef struct {
-    Sg17__Event **events;
+    Sg17__Event **events; /* every event but deliveries */
     Sg17__Event *storage;
     size_t n, cap;
-    Sg17__Envelope **owned; /* envelopes to free after the batch is sent */
-    size_t n_owned;
+    sg17_envcols_t deliveries; /* borrow from owned */
+    Sg17__Envelope **owned;    /* delivered envelopes, freed after the batch is sent */
+    size_t n_owned, cap_owned;
     Sg17__KeyValue *kv;     /* attack params */
     Sg17__KeyValue **kvp;
     size_t n_kv;
@@ -159,15 +160,11 @@ typedef struct {
 static Sg17__Event *batch_add(batch_t *b, Sg17__Event__Kind kind, sg17_time_t t, uint64_t seq)
 {
     if (b->n == b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 256;
+        size_t cap = b->cap ? b->cap * 2 : 64;
         Sg17__Event *st = realloc(b->storage, cap * sizeof *st);
-        Sg17__Envelope **ow = realloc(b->owned, cap * sizeof *ow);
-        if (st)
-            b->storage = st;
-        if (ow)
-            b->owned = ow;
-        if (!st || !ow)
+        if (!st)
             return NULL;
+        b->storage = st;
         b->cap = cap;
     }
     Sg17__Event *ev = &b->storage[b->n++];
@@ -178,6 +175,25 @@ static Sg17__Event *batch_add(batch_t *b, Sg17__Event__Kind kind, sg17_time_t t,
     return ev;
 }
 
+/* Adds a delivery; the batch owns env from here on (and frees it if this fails). */
+static int batch_deliver(batch_t *b, Sg17__Envelope *env, sg17_time_t t)
+{
+    if (b->n_owned == b->cap_owned) {
+        size_t cap = b->cap_owned ? b->cap_owned * 2 : 256;
+        Sg17__Envelope **ow = realloc(b->owned, cap * sizeof *ow);
+        if (!ow) {
+            sg17_envelope_free(env);
+            return -1;
+        }
+        b->owned = ow;
+        b->cap_owned = cap;
+    }
+    b->owned[b->n_owned++] = env;
+    return sg17_envcols_add(&b->deliveries, env, t, false);
+}
+
+static size_t batch_size(const batch_t *b) { return b->n + sg17_envcols_count(&b->deliveries); }
+
 static void batch_reset(batch_t *b)
 {
     for (size_t i = 0; i < b->n_owned; i++)
@@ -185,6 +201,7 @@ static void batch_reset(batch_t *b)
     for (size_t i = 0; i < b->n; i++)
         free(b->storage[i].captured);
     b->n = b->n_owned = 0;
+    sg17_envcols_clear(&b->deliveries);
     free(b->kv);
     free(b->kvp);
     b->kv = NULL;
@@ -195,6 +212,7 @@ static void batch_reset(batch_t *b)
 static void batch_free(batch_t *b)
 {
     batch_reset(b);
+    sg17_envcols_release(&b->deliveries);
     free(b->storage);
     free(b->owned);
     free(b->events);
@@ -242,10 +260,12 @@ static int batch_send(run_t *r, batch_t *b, sg17_time_t window_end)
     batch.window_end = window_end;
     batch.events = evp;
     batch.n_events = b->n;
+    if (sg17_envcols_count(&b->deliveries))
+        batch.deliveries = &b->deliveries.cols;
     Sg17__Frame f = SG17__FRAME__INIT;
     f.body_case = SG17__FRAME__BODY_BATCH;
     f.batch = &batch;
-    r->stats->events += b->n;
+    r->stats->events += batch_size(b);
     r->stats->batches++;
     if (sg17_broker_send(r->broker, r->host, &f) < 0)
         return sg17_err(r->err, "cannot send a batch to the module host");
@@ -271,8 +291,13 @@ static int process_output(run_t *r)
     int rc = 0;
     if (out->error && *out->error)
         rc = sg17_err(r->err, "module %s: %s", r->module->name, out->error);
-    for (size_t i = 0; rc == 0 && i < out->n_sends; i++)
-        rc = entity_send(r, out->sends[i]);
+    size_t n_sends = sg17_envcols_size(out->sends);
+    for (size_t i = 0; rc == 0 && i < n_sends; i++) {
+        Sg17__Envelope sent;
+        sg17_envcols_get(out->sends, i, &sent);
+        sent.sent_at = out->sends->time[i];
+        rc = entity_send(r, &sent, out->sends->injected[i]);
+    }
     for (size_t i = 0; rc == 0 && i < out->n_timers; i++) {
         sg17_event_t ev = {.time = out->timers[i]->time, .seq = ++r->seq, .kind = SG17_EV_TIMER,
                            .entity = out->timers[i]->entity, .tag = out->timers[i]->tag};
@@ -282,7 +307,7 @@ static int process_output(run_t *r)
         if (sg17_ledger_report(r->ledger, out->reports[i]->id, out->reports[i]->accepted,
                                out->reports[i]->reason) < 0)
             sg17_metrics_add(r->metrics, "bus.report_anomalies", 1);
-    sg17_metrics_add(r->metrics, "sim.messages", (double)out->n_sends);
+    sg17_metrics_add(r->metrics, "sim.messages", (double)n_sends);
     sg17_frame_free(&f);
     return rc;
 }
@@ -411,16 +436,13 @@ static int fill_window(run_t *r, batch_t *b, sg17_time_t window_end)
             if (!batch_add(b, SG17__EVENT__KIND__START, ev.time, ev.seq))
                 return sg17_err(r->err, "out of memory");
             break;
-        case SG17_EV_DELIVER:
-            out = batch_add(b, SG17__EVENT__KIND__DELIVER, ev.time, ev.seq);
-            if (!out) {
-                sg17_envelope_free(ev.ptr);
+        case SG17_EV_DELIVER: {
+            Sg17__Envelope *env = ev.ptr;
+            sg17_ledger_set_fate(r->ledger, env->id, SG17_FATE_DELIVERED);
+            if (batch_deliver(b, env, ev.time) < 0)
                 return sg17_err(r->err, "out of memory");
-            }
-            out->env = ev.ptr;
-            b->owned[b->n_owned++] = ev.ptr;
-            sg17_ledger_set_fate(r->ledger, out->env->id, SG17_FATE_DELIVERED);
             break;
+        }
         case SG17_EV_TIMER:
             out = batch_add(b, SG17__EVENT__KIND__TIMER, ev.time, ev.seq);
             if (!out)
@@ -561,7 +583,7 @@ int sg17_run_once(sg17_broker_t *broker, int host, const sg17_scenario_t *s,
     while (rc == 0 && (top = sg17_queue_peek(&r.queue)) && top->time <= s->duration) {
         sg17_time_t window_end = top->time + r.lookahead;
         rc = fill_window(&r, &b, window_end);
-        if (rc == 0 && b.n) {
+        if (rc == 0 && batch_size(&b)) {
             rc = batch_send(&r, &b, window_end);
             batch_reset(&b);
             if (rc == 0)

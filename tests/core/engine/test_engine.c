@@ -219,6 +219,78 @@ Test(bus, garbage_frames_are_counted_and_dropped)
     sg17_broker_destroy(&b);
 }
 
+/* Packs an Output frame carrying cols and decodes it again (NULL when the decoder refuses it). */
+static sg17_frame_t *output_round_trip(Sg17__Envelopes *cols)
+{
+    Sg17__Output out = SG17__OUTPUT__INIT;
+    out.sends = cols;
+    Sg17__Frame f = SG17__FRAME__INIT;
+    f.body_case = SG17__FRAME__BODY_OUTPUT;
+    f.output = &out;
+    uint8_t buf[4096];
+    size_t len = sg17__frame__get_packed_size(&f);
+    cr_assert_lt(len, sizeof buf);
+    sg17__frame__pack(&f, buf);
+    return sg17_frame_decode(buf, len);
+}
+
+Test(bus, envelope_columns_round_trip_and_ragged_columns_are_malformed)
+{
+    sg17_envcols_t c = {0};
+    Sg17__Envelope a = SG17__ENVELOPE__INIT, b = SG17__ENVELOPE__INIT;
+    a.id = 7, a.src = 1, a.dst = 2, a.type = "t.one", a.sent_at = 100;
+    a.payload = (ProtobufCBinaryData){3, (uint8_t *)"abc"};
+    b.id = 8, b.src = 3, b.dst = 4, b.type = NULL, b.sent_at = 200; /* no type, no payload */
+    cr_assert_eq(sg17_envcols_add(&c, &a, 150, false), 0);
+    cr_assert_eq(sg17_envcols_add(&c, &b, 250, true), 0);
+    cr_assert_eq(sg17_envcols_count(&c), 2);
+
+    sg17_frame_t *f = output_round_trip(&c.cols);
+    cr_assert_not_null(f);
+    cr_assert_eq(sg17_envcols_size(f->output->sends), 2);
+    Sg17__Envelope v;
+    sg17_envcols_get(f->output->sends, 0, &v);
+    cr_assert(v.id == 7 && v.src == 1 && v.dst == 2 && v.sent_at == 100);
+    cr_assert_str_eq(v.type, "t.one");
+    cr_assert(v.payload.len == 3 && memcmp(v.payload.data, "abc", 3) == 0);
+    sg17_envcols_get(f->output->sends, 1, &v);
+    cr_assert(v.id == 8 && v.src == 3 && v.dst == 4 && v.sent_at == 200 && v.payload.len == 0);
+    cr_assert_str_eq(v.type, "");
+    cr_assert(f->output->sends->time[1] == 250 && f->output->sends->injected[1]);
+    sg17_frame_free(&f);
+
+    c.cols.n_dst = 1; /* one column shorter than the others */
+    cr_assert_null(output_round_trip(&c.cols));
+    c.cols.n_dst = 2;
+    c.cols.version = SG17_ENVELOPE_VERSION + 1;
+    cr_assert_null(output_round_trip(&c.cols));
+    c.cols.version = SG17_ENVELOPE_VERSION;
+    sg17_envcols_clear(&c);
+    cr_assert_eq(sg17_envcols_count(&c), 0);
+    sg17_envcols_release(&c);
+}
+
+Test(bus, a_delivery_among_batch_events_is_malformed)
+{
+    Sg17__Event ev = SG17__EVENT__INIT, *evp = &ev;
+    ev.kind = SG17__EVENT__KIND__DELIVER; /* deliveries belong in Batch.deliveries */
+    Sg17__Batch batch = SG17__BATCH__INIT;
+    batch.events = &evp;
+    batch.n_events = 1;
+    Sg17__Frame f = SG17__FRAME__INIT;
+    f.body_case = SG17__FRAME__BODY_BATCH;
+    f.batch = &batch;
+    uint8_t buf[256];
+    size_t len = sg17__frame__get_packed_size(&f);
+    sg17__frame__pack(&f, buf);
+    cr_assert_null(sg17_frame_decode(buf, len));
+    ev.kind = SG17__EVENT__KIND__TIMER;
+    sg17__frame__pack(&f, buf);
+    sg17_frame_t *ok = sg17_frame_decode(buf, sg17__frame__get_packed_size(&f));
+    cr_assert_not_null(ok);
+    sg17_frame_free(&ok);
+}
+
 Test(bus, module_host_in_a_separate_process_over_ipc_gives_the_same_metrics)
 {
     char sock[] = "/tmp/sg17-ipc-XXXXXX";
