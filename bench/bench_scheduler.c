@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bus/frame.h"
 #include "engine/engine.h"
 #include "engine/loader.h"
 
@@ -42,6 +43,7 @@ static double events_per_second(const char *spread)
 int main(void)
 {
     zsys_handler_set(NULL);
+    sg17_bus_plan_waiting(1); /* one run at a time, as `sg17tb run --jobs 1` */
     if (!getenv("SG17TB_MODULE_PATH"))
         setenv("SG17TB_MODULE_PATH", SG17TB_FIXTURE_DIR, 1);
     /* synchronized: every node pings on the second (with 1 ms jitter), as meters read on the

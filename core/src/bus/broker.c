@@ -125,8 +125,8 @@ static void register_hello(sg17_broker_t *self, zframe_t **id_p, const Sg17__Hel
 static sg17_frame_t *recv_one(sg17_broker_t *self, int timeout_ms, int *from)
 {
     *from = -2;
-    /* poll (a system call) only when nothing is queued already */
-    if (!(zsock_events(self->router) & ZMQ_POLLIN) && !zpoller_wait(self->poller, timeout_ms))
+    /* poll (a system call) only when nothing is queued already, or arrives while we spin */
+    if (!sg17_sock_readable_soon(self->router) && !zpoller_wait(self->poller, timeout_ms))
         return NULL;
     zframe_t *id = NULL;
     int malformed;

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Decoding allocates every sub-message, string and byte field of a frame from one arena (a chain
  * of chunks), so a batch of thousands of envelopes costs a handful of mallocs instead of three per
@@ -315,4 +316,35 @@ sg17_frame_t *sg17_frame_recv(zsock_t *sock, zframe_t **routing_p, int *malforme
     if (!f)
         *malformed = 1;
     return f;
+}
+
+/* ---- waiting for a frame ---- */
+
+/* A run's broker and its module host take turns: one works on a window while the other waits
+ * for it. Blocking in poll costs a sleep and a wake-up per turn (tens of microseconds on a
+ * virtual machine), which dominates windows with few events. Spinning briefly first avoids that,
+ * but only pays when every waiting thread has a core of its own; otherwise it takes CPU from the
+ * thread being waited for. */
+#define SPIN_US 20
+
+static int g_spin_us; /* 0: block at once; set before any broker or host thread starts */
+
+void sg17_bus_plan_waiting(unsigned concurrent_runs)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    g_spin_us = concurrent_runs && 2 * (long)concurrent_runs <= cores ? SPIN_US : 0;
+}
+
+bool sg17_sock_readable_soon(zsock_t *sock)
+{
+    if (zsock_events(sock) & ZMQ_POLLIN)
+        return true;
+    if (g_spin_us == 0)
+        return false;
+    int64_t end = zclock_usecs() + g_spin_us;
+    while (zclock_usecs() < end)
+        for (int i = 0; i < 16; i++)
+            if (zsock_events(sock) & ZMQ_POLLIN)
+                return true;
+    return false;
 }

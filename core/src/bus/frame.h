@@ -52,4 +52,11 @@ void sg17_frame_free(sg17_frame_t **frame_p);
  * (the message is consumed), or NULL with *malformed 0 on interrupt/error. */
 sg17_frame_t *sg17_frame_recv(zsock_t *sock, zframe_t **routing_p, int *malformed);
 
+/* How receivers wait (see frame.c): spin briefly before blocking when each of concurrent_runs
+ * runs (a broker thread and a host thread each) can have two cores; otherwise block at once.
+ * Call before starting brokers or hosts; the default is to block. */
+void sg17_bus_plan_waiting(unsigned concurrent_runs);
+/* True when sock has a message now, or gets one within the spin budget; false means poll. */
+bool sg17_sock_readable_soon(zsock_t *sock);
+
 #endif

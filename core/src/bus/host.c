@@ -635,8 +635,8 @@ static int host_loop(zsock_t *dealer, zsock_t *pipe, const sg17_module_t *module
     zpoller_t *poller = zpoller_new(dealer, pipe, NULL);
     int rc = 0;
     while (true) {
-        /* poll (a system call) only when the broker has nothing queued for us already */
-        zsock_t *which = zsock_events(dealer) & ZMQ_POLLIN ? dealer : zpoller_wait(poller, -1);
+        /* poll (a system call) only when the broker has nothing for us now or within the spin */
+        zsock_t *which = sg17_sock_readable_soon(dealer) ? dealer : zpoller_wait(poller, -1);
         if (!which || which == pipe) /* interrupted, or $TERM from the actor's owner */
             break;
         int malformed;

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bus/frame.h"
 #include "engine/engine.h"
 #include "engine/loader.h"
 #include "report/report.h"
@@ -422,6 +423,7 @@ int sg17_runner_run(char *const *paths, size_t n_paths, const sg17_runner_opts_t
             invalid = true;
         }
         sg17_engine_opts_t eo = {broker, opts->host_wait_ms};
+        sg17_bus_plan_waiting(1); /* one run at a time */
         for (size_t i = 0; broker && i < nj && !interrupted; i++) {
             progress(i, nj, &jobs[i]);
             jobs[i].entry = sg17_engine_run_scenario(jobs[i].s, &eo);
@@ -431,7 +433,9 @@ int sg17_runner_run(char *const *paths, size_t n_paths, const sg17_runner_opts_t
             sg17_broker_quit_hosts(broker);
         sg17_broker_destroy(&broker);
     } else {
-        run_pool(jobs, nj, opts->jobs > 0 ? opts->jobs : 1);
+        int max_jobs = opts->jobs > 0 ? opts->jobs : 1;
+        sg17_bus_plan_waiting((unsigned)(nj < (size_t)max_jobs ? nj : (size_t)max_jobs));
+        run_pool(jobs, nj, max_jobs);
     }
     sigaction(SIGINT, &old, NULL);
 
