@@ -31,6 +31,7 @@ typedef struct {
     sg17_metrics_t *metrics;
     uint8_t *compromised;
     sg17_time_t lookahead;
+    uint64_t frames; /* bus frames this run exchanged with its host, both ways */
     sg17_run_stats_t *stats;
     int timeout_ms;
     double started_ms;
@@ -267,6 +268,7 @@ static int batch_send(run_t *r, batch_t *b, sg17_time_t window_end)
     f.batch = &batch;
     r->stats->events += batch_size(b);
     r->stats->batches++;
+    r->frames++;
     if (sg17_broker_send(r->broker, r->host, &f) < 0)
         return sg17_err(r->err, "cannot send a batch to the module host");
     return 0;
@@ -283,6 +285,7 @@ static int process_output(run_t *r)
     sg17_frame_t *f = sg17_broker_recv(r->broker, r->host, left_ms(r), r->err);
     if (!f)
         return sg17_err_prefix(r->err, "run %s", r->protected_run ? "protected" : "baseline");
+    r->frames++;
     if (f->body_case != SG17__FRAME__BODY_OUTPUT) {
         sg17_frame_free(&f);
         return sg17_err(r->err, "module host answered a batch with something else");
@@ -517,6 +520,7 @@ static int send_setup(run_t *r)
     f.body_case = SG17__FRAME__BODY_SETUP;
     f.setup = &setup;
     int rc = sg17_broker_send(r->broker, r->host, &f);
+    r->frames++;
     free(kv);
     free(kvp);
     free(on);
@@ -534,6 +538,7 @@ static int finish_run(run_t *r)
     sg17_frame_t *done = sg17_broker_recv(r->broker, r->host, left_ms(r), r->err);
     if (!done)
         return -1;
+    r->frames += 2;
     int rc = 0;
     if (done->body_case != SG17__FRAME__BODY_DONE)
         rc = sg17_err(r->err, "module host answered finish with something else");
@@ -601,6 +606,7 @@ int sg17_run_once(sg17_broker_t *broker, int host, const sg17_scenario_t *s,
     if (rc == 0) {
         sg17_ledger_metrics(r.ledger, metrics, module->reasons);
         sg17_metrics_add(metrics, "bus.malformed", (double)(sg17_broker_malformed(broker) - malformed0));
+        sg17_metrics_add(metrics, "bus.frames", (double)r.frames);
         sg17_metrics_add(metrics, "sim.events", (double)stats->events);
         sg17_metrics_add(metrics, "sim.virtual_seconds", (double)s->duration / 1e6);
     }

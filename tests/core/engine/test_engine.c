@@ -1,5 +1,6 @@
 /* test_engine.c — verdict truth table, ledger joins, scheduler order, determinism, crash and hang
  * containment, malformed frames on the bus, and a module host in a separate process over ipc://. */
+#include <math.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
@@ -147,6 +148,11 @@ Test(engine, a_virtual_day_of_quarter_hour_pings_delivers_every_one)
     /* node 0 pings at 0, 15min, ..., 24h (97); nodes 1 and 2 start 5 and 10 min later (96 each) */
     cr_assert_eq(metric(e, "baseline", "node.sent"), 97 + 96 + 96);
     cr_assert_eq(metric(e, "baseline", "sink.accepted"), 97 + 96 + 96 - 1, "the last ping is in flight at 24h");
+    /* setup, finish and done, then a batch and its output per non-empty window */
+    double frames = metric(e, "baseline", "bus.frames"), events = metric(e, "baseline", "sim.events");
+    cr_assert_geq(frames, 5);
+    cr_assert_eq(fmod(frames - 3, 2), 0);
+    cr_assert_leq(frames, 3 + 2 * events);
     cr_assert_str_eq(verdict(e), "vacuous");
     json_decref(e);
     sg17_scenarios_free(s, n);
