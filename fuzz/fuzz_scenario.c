@@ -38,8 +38,9 @@ static const sg17_module_t *reg_module(void *arg, const char *name, sg17_err_t *
     return NULL;
 }
 
-static const sg17_catalogue_t *reg_catalogue(void *arg, const char *module)
+static const sg17_catalogue_t *reg_catalogue(void *arg, const char *module, sg17_err_t *err)
 {
+    err->msg[0] = '\0';
     (void)arg;
     (void)module;
     return NULL;

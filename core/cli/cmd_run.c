@@ -99,6 +99,10 @@ static int run_common(int argc, char **argv, bool broker)
         fprintf(stderr, "sg17tb broker: --curve-cert and --curve-allow go together\n");
         return 2;
     }
+    if (broker && !o.curve_cert && strncmp(o.bind, "tcp://", 6) == 0)
+        fprintf(stderr, "sg17tb broker: warning: %s without --curve-cert/--curve-allow: any peer that "
+                        "reaches it can act as a module host and report its metrics\n",
+                o.bind);
     if (!broker && (o.bind || o.curve_cert || o.curve_allow)) {
         fprintf(stderr, "sg17tb run: --bind and --curve-* belong to `sg17tb broker`\n");
         return 2;

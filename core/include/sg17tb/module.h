@@ -51,7 +51,10 @@ typedef enum {
     SG17_TYPE_DURATION, /* "15min", "2s", "250ms", "6h", "1d" or a number of seconds */
     SG17_TYPE_HEX,      /* an even-length hex string */
     SG17_TYPE_ENTITY,   /* an entity name "<kind>-<index>" of this scenario */
+    SG17_TYPE_COUNT,    /* a whole number from 0 to SG17_COUNT_MAX: counts, batch sizes, limits */
 } sg17_type_t;
+
+#define SG17_COUNT_MAX 1000000000LL
 
 typedef struct {
     const char *name;        /* "meter" */

@@ -179,6 +179,12 @@ int sg17_broker_wait_host(sg17_broker_t *self, const char *module, int timeout_m
     }
 }
 
+void sg17_broker_release_host(sg17_broker_t *self, int host)
+{
+    if (host >= 0 && (size_t)host < self->n_peers)
+        self->peers[host].claimed = false;
+}
+
 int sg17_broker_send(sg17_broker_t *self, int host, const sg17_frame_t *frame)
 {
     if (host < 0 || (size_t)host >= self->n_peers)

@@ -32,6 +32,9 @@ void sg17_broker_destroy(sg17_broker_t **self_p);
 /* Waits up to timeout_ms for a host serving `module` that is not yet claimed; claims it and
  * returns its handle (>= 0), or -1 with err set. */
 int sg17_broker_wait_host(sg17_broker_t *self, const char *module, int timeout_ms, sg17_err_t *err);
+/* Hands a claimed host back, for the next sg17_broker_wait_host to claim: after a run that
+ * ended cleanly (after an error the host's state is unknown, so it stays claimed). */
+void sg17_broker_release_host(sg17_broker_t *self, int host);
 int sg17_broker_send(sg17_broker_t *self, int host, const sg17_frame_t *frame);
 /* The next frame from `host`, waiting up to timeout_ms (-1 = forever). Frames from other peers
  * are handled on the way (hello: registered; anything else: counted as malformed). NULL with err

@@ -207,6 +207,8 @@ json_t *sg17_engine_run_scenario(const sg17_scenario_t *s, const sg17_engine_opt
         json_object_set_new(entry, "error", json_string(err.msg));
         set_verdict(entry, "error", err.msg);
     }
+    if (!own && rc == 0)
+        sg17_broker_release_host(broker, host); /* the next scenario may use it */
     if (own) {
         zactor_destroy(&host_actor);
         sg17_broker_destroy(&own);

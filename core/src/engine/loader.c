@@ -16,6 +16,7 @@ typedef struct {
     const sg17_module_t *module;
     sg17_catalogue_t *catalogue;
     bool catalogue_tried;
+    sg17_err_t catalogue_err; /* why catalogue is NULL, once tried */
 } loaded_t;
 
 static loaded_t loaded[64];
@@ -94,7 +95,7 @@ static const sg17_module_t *remember(const sg17_module_t *m, const char *path)
     char *slash = dir ? strrchr(dir, '/') : NULL;
     if (slash)
         *slash = '\0';
-    loaded[n_loaded++] = (loaded_t){strdup(m->name), dir, m, NULL, false};
+    loaded[n_loaded++] = (loaded_t){.name = strdup(m->name), .dir = dir, .module = m};
     return m;
 }
 
@@ -208,12 +209,18 @@ const sg17_catalogue_t *sg17_loader_catalogue(const char *module, sg17_err_t *er
         if (!loaded[i].catalogue_tried) {
             loaded[i].catalogue_tried = true;
             char *path = sg17_loader_catalogue_path(module);
+            sg17_err_t *e = &loaded[i].catalogue_err;
             if (path)
-                loaded[i].catalogue = sg17_catalogue_load(path, err);
+                loaded[i].catalogue = sg17_catalogue_load(path, e);
+            else if (loaded[i].module->catalogue)
+                sg17_err(e, "module '%s' declares the requirement catalogue '%s', which is not "
+                            "found (set SG17TB_CATALOGUE_PATH?)", module, loaded[i].module->catalogue);
             else
-                sg17_err(err, "module '%s' has no requirement catalogue", module);
+                sg17_err(e, "module '%s' has no requirement catalogue", module);
             free(path);
         }
+        if (!loaded[i].catalogue && err)
+            *err = loaded[i].catalogue_err;
         return loaded[i].catalogue;
     }
     return NULL;
@@ -224,10 +231,13 @@ static const sg17_module_t *reg_module(void *arg, const char *name, sg17_err_t *
     return sg17_loader_get(name, err);
 }
 
-static const sg17_catalogue_t *reg_catalogue(void *arg, const char *module)
+static const sg17_catalogue_t *reg_catalogue(void *arg, const char *module, sg17_err_t *err)
 {
-    sg17_err_t err;
-    return sg17_loader_catalogue(module, &err);
+    const sg17_module_t *m = sg17_loader_get(module, err);
+    err->msg[0] = '\0';
+    if (!m || !m->catalogue) /* none declared: requirement ids are not checked */
+        return NULL;
+    return sg17_loader_catalogue(module, err);
 }
 
 static const char *const *reg_names(void *arg, size_t *n) { return sg17_loader_names(n); }

@@ -16,6 +16,8 @@
 #include "util/rng.h"
 #include "util/text.h"
 
+#define SG17_NEVER UINT64_MAX
+
 typedef struct {
     sg17_broker_t *broker;
     int host;
@@ -29,7 +31,7 @@ typedef struct {
     sg17_adversary_t *adv;
     sg17_rng_t net_rng;
     sg17_metrics_t *metrics;
-    uint8_t *compromised;
+    sg17_time_t *compromised_at; /* per entity: when the adversary took it; SG17_NEVER if not */
     sg17_time_t lookahead;
     uint64_t frames; /* bus frames this run exchanged with its host, both ways */
     sg17_run_stats_t *stats;
@@ -121,7 +123,9 @@ static int entity_send(run_t *r, const Sg17__Envelope *sent, bool injected)
         sg17_envelope_free(env);
         return sg17_err(r->err, "module sent a message between unknown entities");
     }
-    sg17_prov_t prov = r->compromised[env->src] ? SG17_PROV_FROM_COMPROMISED : SG17_PROV_GENUINE;
+    /* compare times, not a flag: a window's output may hold sends from before the compromise */
+    sg17_prov_t prov =
+        t >= r->compromised_at[env->src] ? SG17_PROV_FROM_COMPROMISED : SG17_PROV_GENUINE;
     if (!sg17_ledger_record(r->ledger, env->id, env->src, env->src, env->dst, env->type, prov, t)) {
         sg17_envelope_free(env);
         return sg17_err(r->err, "out of memory");
@@ -394,7 +398,8 @@ static int do_action(run_t *r, batch_t *b, size_t index, sg17_time_t t, uint64_t
         sg17_entity_t e = param_entity(r, a, "entity");
         if (e == SG17_NO_ENTITY)
             return sg17_err(r->err, "compromise: unknown entity");
-        r->compromised[e] = 1;
+        if (t < r->compromised_at[e])
+            r->compromised_at[e] = t;
         sg17_metrics_add(r->metrics, "adversary.compromised", 1);
         Sg17__Event *ev = batch_add(b, SG17__EVENT__KIND__COMPROMISE, t, seq);
         if (!ev)
@@ -543,8 +548,13 @@ static int finish_run(run_t *r)
     if (done->body_case != SG17__FRAME__BODY_DONE)
         rc = sg17_err(r->err, "module host answered finish with something else");
     else
-        for (size_t i = 0; i < done->done->n_metrics; i++)
-            sg17_metrics_add(r->metrics, done->done->metrics[i]->name, done->done->metrics[i]->value);
+        for (size_t i = 0; i < done->done->n_metrics; i++) {
+            const Sg17__Metric *m = done->done->metrics[i];
+            if (sg17_metric_reserved(m->name)) /* the core's facts are not the host's to report */
+                sg17_metrics_add(r->metrics, "bus.report_anomalies", 1);
+            else
+                sg17_metrics_add(r->metrics, m->name, m->value);
+        }
     sg17_frame_free(&done);
     return rc;
 }
@@ -572,10 +582,12 @@ int sg17_run_once(sg17_broker_t *broker, int host, const sg17_scenario_t *s,
     sg17_rng_seed(&r.net_rng, s->seed, 2);
     r.ledger = sg17_ledger_new();
     r.adv = sg17_adversary_new(s, &r.world);
-    r.compromised = calloc(r.world.n_entities + 1, 1);
+    r.compromised_at = malloc((r.world.n_entities + 1) * sizeof *r.compromised_at);
+    for (size_t i = 0; r.compromised_at && i <= r.world.n_entities; i++)
+        r.compromised_at[i] = SG17_NEVER;
     uint64_t malformed0 = sg17_broker_malformed(broker);
     batch_t b = {0};
-    int rc = (!r.ledger || !r.adv || !r.compromised) ? sg17_err(err, "out of memory") : send_setup(&r);
+    int rc = (!r.ledger || !r.adv || !r.compromised_at) ? sg17_err(err, "out of memory") : send_setup(&r);
 
     sg17_event_t start = {.time = 0, .seq = ++r.seq, .kind = SG17_EV_START};
     if (rc == 0)
@@ -585,8 +597,16 @@ int sg17_run_once(sg17_broker_t *broker, int host, const sg17_scenario_t *s,
         rc = sg17_queue_push(&r.queue, &ev);
     }
     const sg17_event_t *top;
+    size_t next_action = 0; /* first scenario action not yet due */
     while (rc == 0 && (top = sg17_queue_peek(&r.queue)) && top->time <= s->duration) {
         sg17_time_t window_end = top->time + r.lookahead;
+        /* an action opens a window of its own: it then sees every send made before it (captures
+         * to replay, the entity it compromises), and the host learns of it before it runs any
+         * event at or after its time */
+        while (next_action < s->n_actions && s->actions[next_action].at <= top->time)
+            next_action++;
+        if (next_action < s->n_actions && s->actions[next_action].at < window_end)
+            window_end = s->actions[next_action].at;
         rc = fill_window(&r, &b, window_end);
         if (rc == 0 && batch_size(&b)) {
             rc = batch_send(&r, &b, window_end);
@@ -615,6 +635,6 @@ int sg17_run_once(sg17_broker_t *broker, int host, const sg17_scenario_t *s,
     sg17_queue_clear(&r.queue, drop_event);
     sg17_adversary_destroy(&r.adv);
     sg17_ledger_destroy(&r.ledger);
-    free(r.compromised);
+    free(r.compromised_at);
     return rc;
 }

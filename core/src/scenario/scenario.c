@@ -516,7 +516,11 @@ static int validate_point(sg17_validator_t *v, const sg17_registry_t *reg,
         return -1;
     if (read_module(v, reg, root) < 0 || read_id(v, root) < 0)
         return -1;
-    v->cat = reg->catalogue ? reg->catalogue(reg->arg, s->module) : NULL;
+    sg17_err_t cat_err = {{0}};
+    v->cat = reg->catalogue ? reg->catalogue(reg->arg, s->module, &cat_err) : NULL;
+    if (!v->cat && cat_err.msg[0]) /* a broken catalogue must not turn the id checks off */
+        return sg17_v_fail(v, sg17_yaml_get(root, "module"), "module",
+                           "a module whose requirement catalogue loads", NULL, "%s", cat_err.msg);
     const sg17_yaml_node_t *n = require(v, root, "title", "a one-line title");
     if (!n || text_value(v, n, "title", &s->title) < 0)
         return -1;
@@ -547,9 +551,9 @@ static int validate_point(sg17_validator_t *v, const sg17_registry_t *reg,
         sg17_time_t t;
         if (read_duration(v, n, "timeout", &t) < 0)
             return -1;
-        if (t == 0)
-            return sg17_v_fail(v, n, "timeout", "a wall-clock duration above 0", NULL,
-                               "the timeout is 0");
+        if (t == 0 || t > 24 * SG17_HOUR)
+            return sg17_v_fail(v, n, "timeout", "a wall-clock duration above 0 and at most 24h",
+                               NULL, t ? "'%.100s' is out of range" : "the timeout is 0", n->scalar);
         s->timeout_s = (double)t / 1e6;
     }
     if (read_topology(v, root) < 0 || read_config(v, root) < 0 || read_network(v, root) < 0)

@@ -113,8 +113,9 @@ typedef struct {
 typedef struct {
     /* The module's descriptor, or NULL with err set ("unknown module ..."). */
     const sg17_module_t *(*module)(void *arg, const char *name, sg17_err_t *err);
-    /* The module's requirement catalogue, or NULL if it has none. */
-    const sg17_catalogue_t *(*catalogue)(void *arg, const char *module);
+    /* The module's requirement catalogue; NULL with err->msg empty if it declares none, NULL with
+     * err set if it declares one that cannot be loaded (validation then fails). */
+    const sg17_catalogue_t *(*catalogue)(void *arg, const char *module, sg17_err_t *err);
     /* Names of all modules, for suggestions. */
     const char *const *(*module_names)(void *arg, size_t *n);
     void *arg;

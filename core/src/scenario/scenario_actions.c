@@ -16,7 +16,7 @@ const char *const sg17_core_actions[SG17_ACTION_MODULE] = {
     {"match.src", SG17_TYPE_STRING, false, "glob over source entity names"},            \
     {"match.dst", SG17_TYPE_STRING, false, "glob over destination entity names"},       \
     {"match.type", SG17_TYPE_STRING, false, "glob over message types"},                 \
-    {"count", SG17_TYPE_INT, false, "act on at most this many messages"},               \
+    {"count", SG17_TYPE_COUNT, false, "act on at most this many messages"},               \
     {"for", SG17_TYPE_DURATION, false, "act for this long"}
 
 static const sg17_param_t observe_params[] = {MATCH_PARAMS, {NULL, 0, false, NULL}};
@@ -30,7 +30,7 @@ static const sg17_param_t replay_params[] = {
     {"capture", SG17_TYPE_STRING, true, "the `as` of a capture"},
     {"after", SG17_TYPE_DURATION, false, "wait before replaying"},
     {"dst", SG17_TYPE_ENTITY, false, "replay to this entity"},
-    {"count", SG17_TYPE_INT, false, "replay at most this many"},
+    {"count", SG17_TYPE_COUNT, false, "replay at most this many"},
     {NULL, 0, false, NULL}};
 static const sg17_param_t inject_params[] = {
     {"src", SG17_TYPE_ENTITY, false, "claimed source"},
@@ -40,7 +40,7 @@ static const sg17_param_t inject_params[] = {
     {NULL, 0, false, NULL}};
 static const sg17_param_t modify_params[] = {
     MATCH_PARAMS,
-    {"offset", SG17_TYPE_INT, false, "byte offset"},
+    {"offset", SG17_TYPE_COUNT, false, "byte offset"},
     {"xor", SG17_TYPE_HEX, false, "bytes xored at offset"},
     {"set", SG17_TYPE_HEX, false, "bytes written at offset"},
     {NULL, 0, false, NULL}};

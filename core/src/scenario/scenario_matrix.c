@@ -74,6 +74,7 @@ typedef struct {
     sg17_validator_t *v;
     const sg17_yaml_node_t *matrix;
     size_t point;
+    size_t bytes; /* text the point's substitutions produced so far */
     int failed;
 } subst_t;
 
@@ -118,6 +119,15 @@ static int subst_scalar(subst_t *st, const sg17_yaml_node_t *in, sg17_yaml_node_
             }
             value = val->scalar;
             vlen = strlen(value);
+            /* a point may not grow past the size of a file we would read (no "billion laughs"
+             * through ${} references) */
+            st->bytes += vlen;
+            if (st->bytes > SG17_YAML_MAX_BYTES) {
+                free(buf);
+                return sg17_v_fail(st->v, in, path, "a point of at most 4 MiB of text", NULL,
+                                   "substituting ${%.*s} makes this point too large",
+                                   (int)(nlen < 100 ? nlen : 100), ref + 2);
+            }
             if (ref == in->scalar && !end[1])
                 out->quoted = val->quoted;
         }

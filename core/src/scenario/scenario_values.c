@@ -17,7 +17,7 @@ static const char *const adversary_metrics[] = {"observed", "captured", "dropped
                                                 "delayed",  "modified", "replayed",
                                                 "injected", "flooded",  "compromised", NULL};
 static const char *const sim_metrics[] = {"events", "messages", "timers", "virtual_seconds", NULL};
-static const char *const bus_metrics[] = {"malformed", "frames", NULL};
+static const char *const bus_metrics[] = {"malformed", "frames", "report_anomalies", NULL};
 
 const char *const sg17_core_metric_patterns[] = {
     "ledger.<verb>.<prov>",
@@ -25,6 +25,7 @@ const char *const sg17_core_metric_patterns[] = {
     "ledger.rejected.reason.<reason>",
     "bus.malformed",
     "bus.frames",
+    "bus.report_anomalies",
     "adversary.observed",
     "adversary.captured",
     "adversary.dropped",
@@ -80,6 +81,7 @@ const char *sg17_v_type_desc(sg17_type_t type)
     case SG17_TYPE_DURATION: return "a duration such as 250ms, 15min or 6h";
     case SG17_TYPE_HEX: return "an even number of hex digits";
     case SG17_TYPE_ENTITY: return "an entity name such as <kind>-0";
+    case SG17_TYPE_COUNT: return "a whole number from 0 to 1000000000";
     }
     return "a value";
 }
@@ -170,10 +172,16 @@ static const char *normalise(sg17_validator_t *v, sg17_type_t type, const char *
         return why;
     }
     switch (type) {
-    case SG17_TYPE_INT: {
+    case SG17_TYPE_INT:
+    case SG17_TYPE_COUNT: {
         long long x;
         if (sg17_parse_int(text, &x) < 0 || !decimal_chars(text)) {
-            snprintf(why, size, "'%.100s' is not an integer", text);
+            snprintf(why, size, "'%.100s' is not %s", text,
+                     type == SG17_TYPE_INT ? "an integer" : "a whole number");
+            return why;
+        }
+        if (type == SG17_TYPE_COUNT && (x < 0 || x > SG17_COUNT_MAX)) {
+            snprintf(why, size, "%lld is out of range", x);
             return why;
         }
         snprintf(buf, sizeof buf, "%lld", x);
@@ -349,14 +357,19 @@ static int metric_candidates(sg17_validator_t *v)
         n_reasons++;
     while (m->metrics && m->metrics[n_metrics].name)
         n_metrics++;
-    size_t max = 36 * (1 + n_types) + n_reasons + 2 + 9 + 4 + n_metrics;
-    size_t bytes = 0;
+    const char *const *const families[] = {bus_metrics, adversary_metrics, sim_metrics};
+    size_t n_family = 0, family_bytes = 0;
+    for (size_t f = 0; f < 3; f++)
+        for (size_t i = 0; families[f][i]; i++, n_family++)
+            family_bytes += strlen(families[f][i]) + 16; /* "adversary." + NUL */
+    size_t max = 36 * (1 + n_types) + n_reasons + n_family + n_metrics;
+    size_t bytes = family_bytes;
     /* an upper bound for the text of every name */
     for (size_t i = 0; i < n_types; i++)
         bytes += 36 * (strlen(m->message_types[i]) + 48);
     for (size_t i = 0; i < n_reasons; i++)
         bytes += strlen(m->reasons[i].name) + 32;
-    bytes += 36 * 48 + 16 * 32;
+    bytes += 36 * 48;
     v->metric_names = calloc(max, sizeof *v->metric_names);
     v->metric_storage = malloc(bytes);
     if (!v->metric_names || !v->metric_storage)

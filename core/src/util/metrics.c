@@ -160,3 +160,12 @@ void sg17_metrics_merge(sg17_metrics_t *self, const sg17_metrics_t *src)
 {
     sg17_metrics_each(src, merge_one, self);
 }
+
+bool sg17_metric_reserved(const char *name)
+{
+    static const char *const prefixes[] = {"ledger.", "bus.", "adversary.", "sim."};
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
+        if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0)
+            return true;
+    return false;
+}

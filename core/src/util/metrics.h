@@ -26,4 +26,8 @@ void sg17_metrics_each(const sg17_metrics_t *self,
 /* Adds every metric of src into self. */
 void sg17_metrics_merge(sg17_metrics_t *self, const sg17_metrics_t *src);
 
+/* True for names in the core's namespaces (ledger., bus., adversary., sim.): facts the core
+ * computes, which a module must never report (it could otherwise overwrite the ground truth). */
+bool sg17_metric_reserved(const char *name);
+
 #endif

@@ -27,6 +27,7 @@ static const sg17_config_key_t config[] = {
     {"label", SG17_TYPE_STRING, "plain", "a label"},
     {"key", SG17_TYPE_HEX, "00AA", "a key"},
     {"target", SG17_TYPE_ENTITY, "hes-0", "an entity"},
+    {"batch", SG17_TYPE_COUNT, "2", "a batch size"},
     {NULL, 0, NULL, NULL},
 };
 static const char *const mit_reqs[] = {"FAKE-R-01", NULL};
@@ -87,8 +88,9 @@ static const sg17_module_t *reg_module(void *arg, const char *name, sg17_err_t *
     return NULL;
 }
 
-static const sg17_catalogue_t *reg_catalogue(void *arg, const char *module)
+static const sg17_catalogue_t *reg_catalogue(void *arg, const char *module, sg17_err_t *err)
 {
+    err->msg[0] = '\0';
     return strcmp(module, "fakemod") ? NULL : catalogue;
 }
 
@@ -188,7 +190,7 @@ Test(scenario, full_file_round_trips_every_field_in_normal_form)
     cr_assert_str_eq(topo(s, 2, &c), "relay");
     cr_assert_eq(c, 0);
     /* config: every key, normalised */
-    cr_assert_eq(s->n_config, 7);
+    cr_assert_eq(s->n_config, 8);
     cr_assert_str_eq(sg17_scenario_config(s, "interval"), "300000000");
     cr_assert_str_eq(sg17_scenario_config(s, "retries"), "7");
     cr_assert_str_eq(sg17_scenario_config(s, "ratio"), "0.25");
@@ -298,6 +300,18 @@ Test(scenario, wrong_types_are_refused)
                      "written without quotes");
     cr_assert_str_eq(fails(HEAD SUCCESS "config: {retries: many}\n"),
                      "s.yaml:8:19: config.retries: 'many' is not an integer; expected an integer");
+    cr_assert_str_eq(fails(HEAD SUCCESS "timeout: 30d\n"),
+                     "s.yaml:8:10: timeout: '30d' is out of range; expected a wall-clock duration "
+                     "above 0 and at most 24h");
+    cr_assert_str_eq(fails(HEAD SUCCESS "config: {batch: -1}\n"),
+                     "s.yaml:8:17: config.batch: -1 is out of range; expected a whole number from 0 "
+                     "to 1000000000");
+    cr_assert_str_eq(fails(HEAD SUCCESS "config: {batch: 5000000000}\n"),
+                     "s.yaml:8:17: config.batch: 5000000000 is out of range; expected a whole "
+                     "number from 0 to 1000000000");
+    cr_assert_str_eq(fails(HEAD SUCCESS "config: {batch: 1.5}\n"),
+                     "s.yaml:8:17: config.batch: '1.5' is not a whole number; expected a whole "
+                     "number from 0 to 1000000000");
     cr_assert_str_eq(fails(HEAD SUCCESS "config: {verbose: maybe}\n"),
                      "s.yaml:8:19: config.verbose: 'maybe' is not a truth value; expected true, "
                      "false, on, off, yes or no");
@@ -568,6 +582,19 @@ Test(scenario, matrix_errors)
              "  b: [1,2,3,4,5,6,7,8,9,10]\n  c: [1,2,3,4,5,6,7,8,9,10,11]\n");
     has(fails(big), "s.yaml:11:6: matrix.c: the matrix has more than 1000 points; "
                                  "expected at most 1000 points in all");
+    /* ${} references cannot blow a small file up: 64 KiB value x 100 references > 4 MiB */
+    size_t vlen = 65536, cap = vlen + 2048;
+    char *bomb = malloc(cap);
+    cr_assert_not_null(bomb);
+    int at = snprintf(bomb, cap, HEAD SUCCESS "description: \"");
+    for (int i = 0; i < 100; i++)
+        at += snprintf(bomb + at, cap - (size_t)at, "${x}");
+    at += snprintf(bomb + at, cap - (size_t)at, "\"\nmatrix: {x: [\"");
+    memset(bomb + at, 'a', vlen);
+    snprintf(bomb + at + vlen, cap - (size_t)at - vlen, "\"]}\n");
+    has(fails(bomb), "s.yaml:8:14: description: substituting ${x} makes this point too large; "
+                     "expected a point of at most 4 MiB of text");
+    free(bomb);
     /* an error in one point names the point's value */
     cr_assert_str_eq(fails(HEAD SUCCESS "seed: ${s}\nmatrix: {s: [1, -2]}\n"),
                      "s.yaml:8:7: seed: the seed is negative; expected an integer >= 0");
