@@ -2,20 +2,24 @@
  * decode + suite-0 unprotect (policy 0x30, invocation-counter check) + data-notification decode,
  * against raw EVP AES-GCM-128 decrypt+verify of the same plaintext size, measured in the same
  * run; (2) the price of security at fleet scale: wall time of one virtual day of 10 000 meters
- * (15-min readings, HES, MDM, operator, third party) with every mitigation on, against the same
- * day with every mitigation off (clear pushes, no checks), both runs of one scenario. */
+ * (15-min readings, HES, MDM, operator, third party) with every mitigation of the module's
+ * descriptor on, against the same day with all of them off (clear pushes, no checks), both runs
+ * of one scenario. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include <openssl/evp.h>
+#include <sg17tb/module.h>
 
 #include "engine/engine.h"
 #include "engine/loader.h"
 
 #include "dlms/apdu.h"
 #include "dlms/security.h"
+
+extern const sg17_module_t sg17_module; /* the metering descriptor (sg17mod_metering) */
 
 #define FRAMES 4096
 #define FRAME_CAP 96
@@ -127,22 +131,44 @@ static double bench_raw_gcm(void)
     return (double)ops / (t - t0);
 }
 
+/* Every mitigation of the module's descriptor as a YAML flow list "[a, b, ...]", so the day run
+ * puts each one under test, including any added later. */
+static int all_mitigations(char *out, size_t cap)
+{
+    size_t len = 0;
+    for (const sg17_mitigation_t *m = sg17_module.mitigations; m && m->name; m++) {
+        int n = snprintf(out + len, cap - len, "%s%s", len ? ", " : "[", m->name);
+        if (n < 0 || (size_t)n >= cap - len)
+            return -1;
+        len += (size_t)n;
+    }
+    int n = snprintf(out + len, cap - len, "%s]", len ? "" : "[");
+    return n < 0 || (size_t)n >= cap - len ? -1 : 0;
+}
+
 /* One virtual day of the fleet; SG17_BENCH_METERS overrides the size on slow machines. */
 static int bench_day(void)
 {
     const char *env = getenv("SG17_BENCH_METERS");
     long meters = env ? strtol(env, NULL, 10) : 10000;
-    char yaml[2048];
-    snprintf(yaml, sizeof yaml,
-             "id: metering/bench-day\ntitle: one day of a fleet\nmodule: metering\n"
-             "requirements: [X1332-R-CONF-01]\nseed: 1\nduration: 1d\ntimeout: 600s\n"
-             "topology: {meter: %ld, hes: 1, mdm: 1, operator: 1, thirdparty: 1}\n"
-             "config: {plain_push_when_off: true, hes_capacity: 1e9, hes_source_rate: 1e9}\n"
-             "mitigations: [authenticated_encryption, invocation_counter, unique_keys,"
-             " hls_authentication, command_authorization, mass_disconnect_limit, mdm_plausibility,"
-             " signed_firmware, data_minimisation, hes_rate_limit]\n"
-             "success: [ledger.accepted.injected > 0]\n",
-             meters);
+    char yaml[4096], mits[2048];
+    if (all_mitigations(mits, sizeof mits)) {
+        fprintf(stderr, "bench_metering: the mitigation list does not fit\n");
+        return -1;
+    }
+    int yl =
+        snprintf(yaml, sizeof yaml,
+                 "id: metering/bench-day\ntitle: one day of a fleet\nmodule: metering\n"
+                 "requirements: [X1332-R-CONF-01]\nseed: 1\nduration: 1d\ntimeout: 600s\n"
+                 "topology: {meter: %ld, hes: 1, mdm: 1, operator: 1, thirdparty: 1}\n"
+                 "config: {plain_push_when_off: true, hes_capacity: 1e9, hes_source_rate: 1e9}\n"
+                 "mitigations: %s\n"
+                 "success: [ledger.accepted.injected > 0]\n",
+                 meters, mits);
+    if (yl < 0 || (size_t)yl >= sizeof yaml) {
+        fprintf(stderr, "bench_metering: the scenario text does not fit\n");
+        return -1;
+    }
     sg17_registry_t reg = sg17_loader_registry();
     sg17_scenario_t *s;
     size_t n;

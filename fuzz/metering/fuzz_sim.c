@@ -1,7 +1,8 @@
 /* fuzz_sim.c — every simulated metering entity's message handler on arbitrary bytes, through a
- * stub host context: the first octet picks the mitigations, the second the receiving entity
- * and message type, the rest is the payload. Checks that each delivered message is reported
- * exactly once (accepted, or rejected with a declared reason) and that nothing crashes. */
+ * stub host context: the first octet picks the mitigations, the second the message type (every
+ * type the module's on_message dispatches) with its receiving entity, the rest is the payload.
+ * Checks that each delivered message is reported exactly once (accepted, or rejected with a
+ * declared reason) and that nothing crashes, then runs the end-of-run metrics over the state. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -186,26 +187,38 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         s->meters[i].assoc_pending = true;
         s->peers[i].assoc = ASSOC_PENDING;
     }
-    static const char *const types[] = {
-        "metering.reading", "metering.aarq",       "metering.aare",        "metering.hls",
-        "metering.command", "metering.firmware",   "metering.response",    "metering.op_request",
-        "metering.export",  "metering.tp_request", "metering.tp_response", "other"};
-    static const sg17_entity_t dst_of[] = {E_HES, 1,     E_HES, 2,     3,    0,
-                                           E_HES, E_HES, E_MDM, E_MDM, E_TP, E_OP};
-    unsigned t = data[1] % 12;
+    /* every message type on_message dispatches, to the entity that handles it, from the
+     * source it expects (NO_SRC: a source picked by the input) */
+    enum { NO_SRC = N_ENT };
+    static const struct {
+        const char *type;
+        sg17_entity_t dst, src;
+    } routes[] = {
+        {"metering.reading", E_HES, NO_SRC},
+        {"metering.aarq", 1, E_HES},
+        {"metering.aare", E_HES, NO_SRC},
+        {"metering.hls", 2, E_HES},
+        {"metering.command", 3, E_HES},
+        {"metering.firmware", 0, E_HES},
+        {"metering.response", E_HES, NO_SRC},
+        {"metering.op_request", E_HES, E_OP},
+        {"metering.export", E_MDM, E_HES},
+        {"metering.tp_request", E_MDM, E_TP},
+        {"metering.tp_response", E_TP, E_MDM},
+        {"metering.audit_anchor", E_MDM, E_HES},
+        {"metering.audit_log", E_MDM, E_HES},
+        {"metering.hls", E_HES, NO_SRC},
+        {"other", E_OP, NO_SRC},
+    };
+    unsigned t = data[1] % (sizeof routes / sizeof routes[0]);
     uint8_t *payload = malloc(size - 2 ? size - 2 : 1); /* exact size: ASan sees any over-read */
     if (payload) {
         memcpy(payload, data + 2, size - 2);
-        sg17_entity_t src = t == 4 || t == 5 || t == 1 || t == 3 ? E_HES
-                            : t == 8                             ? E_HES
-                            : t == 9                             ? E_TP
-                            : t == 10                            ? E_MDM
-                            : t == 7                             ? E_OP
-                                                                 : (data[1] >> 4) % N_ENT;
+        sg17_entity_t src = routes[t].src == NO_SRC ? (data[1] >> 4) % N_ENT : routes[t].src;
         sg17_msg_t m = {.id = 1,
-                        .dst = dst_of[t],
+                        .dst = routes[t].dst,
                         .claimed_src = src,
-                        .type = types[t],
+                        .type = routes[t].type,
                         .payload = payload,
                         .len = size - 2,
                         .sent_at = 0};
@@ -220,6 +233,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 abort();
         }
         free(payload);
+        sg17_module.finish(s, ctx); /* end-of-run inference over what the message left behind */
     }
     sg17_module.destroy(s);
     return 0;

@@ -96,12 +96,14 @@ static const sg17_config_key_t config_keys[] = {
      "granularity of the meters' randomised push times within the period"},
     {"ondemand_interval", SG17_TYPE_DURATION, "1h",
      "head-end on-demand reads every ... (0 = none)"},
-    {"ondemand_batch", SG17_TYPE_INT, "2", "meters read on demand each time"},
+    {"ondemand_batch", SG17_TYPE_COUNT, "2",
+     "meters read on demand each time (at most every meter once)"},
     {"tariff_interval", SG17_TYPE_DURATION, "12h",
      "tariff (activity calendar) update to all meters every ... (0 = none)"},
     {"dr_interval", SG17_TYPE_DURATION, "4h",
      "operator demand-response load limits every ... (0 = none)"},
-    {"dr_batch", SG17_TYPE_INT, "3", "meters given a load limit each demand-response event"},
+    {"dr_batch", SG17_TYPE_COUNT, "3",
+     "meters given a load limit each demand-response event (at most every meter once)"},
     {"disconnect_interval", SG17_TYPE_DURATION, "6h",
      "operator non-payment disconnect (reconnected 1h later) every ... (0 = none)"},
     {"firmware_at", SG17_TYPE_DURATION, "0",
@@ -109,8 +111,9 @@ static const sg17_config_key_t config_keys[] = {
     {"hes_capacity", SG17_TYPE_NUMBER, "200", "messages the head-end can process per second"},
     {"hes_source_rate", SG17_TYPE_NUMBER, "5",
      "per-source messages per second admitted by hes_rate_limit"},
-    {"disconnect_limit", SG17_TYPE_INT, "3",
-     "disconnects per window relayed without a second approval (mass_disconnect_limit)"},
+    {"disconnect_limit", SG17_TYPE_COUNT, "3",
+     "disconnects per window relayed without a second approval (mass_disconnect_limit; at most "
+     "1000000)"},
     {"disconnect_window", SG17_TYPE_DURATION, "1h", "sliding window of disconnect_limit"},
     {"mdm_learning", SG17_TYPE_DURATION, "2d",
      "days the MDM learns each meter's baseline before validating"},
@@ -118,8 +121,8 @@ static const sg17_config_key_t config_keys[] = {
      "a meter is flagged when its day falls this fraction below its baseline"},
     {"mdm_balance_tolerance", SG17_TYPE_NUMBER, "0.02",
      "unexplained share of a transformer's energy that opens an investigation"},
-    {"transformer_size", SG17_TYPE_INT, "10",
-     "meters per distribution transformer (energy balance unit)"},
+    {"transformer_size", SG17_TYPE_COUNT, "10",
+     "meters per distribution transformer (energy balance unit; 0 counts as 1)"},
     {"consent_share", SG17_TYPE_NUMBER, "0.5",
      "share of customers consenting to third-party daily data"},
     {"plain_push_when_off", SG17_TYPE_BOOL, "false",
@@ -202,29 +205,30 @@ static const sg17_param_t p_extract[] = {
 };
 static const sg17_param_t p_forge[] = {
     {"command", SG17_TYPE_STRING, false, "disconnect (default), reconnect, load_limit or tariff"},
-    {"meters", SG17_TYPE_INT, false, "how many meters (default 1)"},
-    {"first", SG17_TYPE_INT, false, "first meter index (default 0)"},
+    {"meters", SG17_TYPE_COUNT, false, "how many meters (default 1)"},
+    {"first", SG17_TYPE_COUNT, false, "first meter index (default 0)"},
     {NULL, 0, false, NULL},
 };
 static const sg17_param_t p_meters[] = {
-    {"meters", SG17_TYPE_INT, false, "how many meters from meter-0 (default all)"},
+    {"meters", SG17_TYPE_COUNT, false, "how many meters from meter-0 (default all)"},
     {NULL, 0, false, NULL},
 };
 static const sg17_param_t p_impersonate[] = {
     {"victim", SG17_TYPE_ENTITY, true, "the meter whose system title is spoofed"},
-    {"count", SG17_TYPE_INT, false, "readings (default 4)"},
+    {"count", SG17_TYPE_COUNT, false, "readings (default 4, at most 10000)"},
     {"factor", SG17_TYPE_NUMBER, false, "reported register / victim's real register (default 2)"},
     {NULL, 0, false, NULL},
 };
 static const sg17_param_t p_inject[] = {
     {"meter", SG17_TYPE_ENTITY, true, "the meter claimed"},
-    {"count", SG17_TYPE_INT, false, "readings (default 1)"},
-    {"value", SG17_TYPE_NUMBER, false, "register value in Wh (default 1e6)"},
+    {"count", SG17_TYPE_COUNT, false, "readings (default 1, at most 10000)"},
+    {"value", SG17_TYPE_NUMBER, false,
+     "register value in Wh (default 1e6; clamped to the 32-bit register)"},
     {NULL, 0, false, NULL},
 };
 static const sg17_param_t p_mass[] = {
     {"operator", SG17_TYPE_ENTITY, false, "the compromised operator account (default operator-0)"},
-    {"meters", SG17_TYPE_INT, false, "meters to disconnect from meter-0 (default all)"},
+    {"meters", SG17_TYPE_COUNT, false, "meters to disconnect from meter-0 (default all)"},
     {NULL, 0, false, NULL},
 };
 static const sg17_param_t p_tamper[] = {

@@ -182,11 +182,15 @@ static int attack_inject_reading(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t
     }
     unsigned count = count_param(ctx, p, "count", 1, 10000);
     double value = sg17_param_number(ctx, p, "value", 1e6);
+    /* the register is 32 bits: clamp so that value + i stays representable */
+    uint32_t reg = value <= 0                              ? 0
+                   : value >= (double)(UINT32_MAX - count) ? UINT32_MAX - count
+                                                           : (uint32_t)value;
     for (unsigned i = 0; i < count; i++) {
         uint8_t frame[128];
         size_t n;
-        if (msim_reading_frame(s, &s->meters[v], NULL, 0, 0, s->meters[v].seq + i,
-                               (uint32_t)value + i, sg17_now(ctx), frame, sizeof frame, &n) ||
+        if (msim_reading_frame(s, &s->meters[v], NULL, 0, 0, s->meters[v].seq + i, reg + i,
+                               sg17_now(ctx), frame, sizeof frame, &n) ||
             sg17_inject(ctx, e, s->hes, "metering.reading", frame, n) < 0)
             return -1;
     }
@@ -235,18 +239,65 @@ static int attack_mass_disconnect(msim_t *s, sg17_ctx_t *ctx, const sg17_params_
     return 0;
 }
 
-/* Eavesdropper: from captured readings, what it can read (clear registers; otherwise only size
- * and timing, identical for every interval) gives one occupancy guess per reading. */
+/* Gap before frame k in milliseconds (the first frame takes its successor's gap). */
+static sg17_time_t frame_gap(const sg17_time_t *at, size_t n, size_t k)
+{
+    if (k == 0)
+        return n > 1 ? frame_gap(at, n, 1) : 0;
+    return (at[k] > at[k - 1] ? at[k] - at[k - 1] : 0) / SG17_MSEC;
+}
+
+int msim_classify_traffic(const uint32_t *len, const sg17_time_t *at, size_t n, bool *guess)
+{
+    if (n == 0)
+        return 0;
+    uint32_t *early = malloc(n * sizeof *early);
+    bool *soon = malloc(n * sizeof *soon);
+    if (!early || !soon) {
+        free(early);
+        free(soon);
+        return -1;
+    }
+    sg17_time_t longest = 0;
+    for (size_t k = 0; k < n; k++)
+        if (frame_gap(at, n, k) > longest)
+            longest = frame_gap(at, n, k);
+    for (size_t k = 0; k < n; k++) { /* how much sooner than the longest gap the frame came */
+        sg17_time_t d = longest - frame_gap(at, n, k);
+        early[k] = d > UINT32_MAX ? UINT32_MAX : (uint32_t)d;
+    }
+    msim_classify(len, n, guess);
+    msim_classify(early, n, soon);
+    for (size_t k = 0; k < n; k++)
+        guess[k] = guess[k] || soon[k];
+    free(early);
+    free(soon);
+    return 0;
+}
+
+/* One captured reading as the eavesdropper sees it. */
+typedef struct {
+    unsigned meter, seq;  /* claimed source; reading number (for scoring only) */
+    uint32_t wh, len;     /* consumption read from a clear register; frame length */
+    sg17_time_t at;       /* send time in the envelope */
+    bool readable, guess; /* wh is known; the occupancy guess */
+} observation_t;
+
+/* Eavesdropper: one occupancy guess per captured reading, per meter, from what it observes.
+ * Where it can read the register (clear pushes, from a meter's second reading on) it classifies
+ * the consumption series; every other frame gets the traffic-analysis guess over the meter's
+ * frame lengths and inter-arrival times (msim_classify_traffic). Scored against ground truth. */
 static int attack_infer_occupancy(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
 {
-    size_t n = sg17_captured_count(ctx, p);
-    uint32_t *last_reg = calloc(s->n_meters ? s->n_meters : 1, sizeof *last_reg);
-    uint32_t *wh = calloc(n ? n : 1, sizeof *wh);
-    unsigned *who = calloc(n ? n : 1, sizeof *who), *seq = calloc(n ? n : 1, sizeof *seq);
-    bool *clear = calloc(n ? n : 1, 1), *guess = calloc(n ? n : 1, 1),
-         *have = calloc(s->n_meters ? s->n_meters : 1, 1);
+    size_t n = sg17_captured_count(ctx, p), nm = s->n_meters ? s->n_meters : 1, cap = n ? n : 1;
+    observation_t *obs = calloc(cap, sizeof *obs);
+    size_t *order = calloc(cap, sizeof *order), *off = calloc(nm + 1, sizeof *off);
+    uint32_t *last_reg = calloc(nm, sizeof *last_reg), *tv = calloc(cap, sizeof *tv),
+             *tl = calloc(cap, sizeof *tl);
+    sg17_time_t *ta = calloc(cap, sizeof *ta);
+    bool *have = calloc(nm, 1), *tg = calloc(cap, 1);
     int rc = -1;
-    if (!last_reg || !wh || !who || !seq || !clear || !guess || !have)
+    if (!obs || !order || !off || !last_reg || !tv || !tl || !ta || !have || !tg)
         goto done;
     size_t used = 0;
     for (size_t i = 0; i < n; i++) {
@@ -255,34 +306,57 @@ static int attack_infer_occupancy(msim_t *s, sg17_ctx_t *ctx, const sg17_params_
         unsigned j = msim_meter_index(s, ctx, m->claimed_src, &ok);
         if (!ok || strcmp(m->type, "metering.reading") != 0 || m->sent_at < s->meters[j].phase)
             continue;
-        who[used] = j;
-        seq[used] = (unsigned)((m->sent_at - s->meters[j].phase + s->interval / 2) / s->interval);
+        observation_t *o = &obs[used++];
+        o->meter = j;
+        o->seq = (unsigned)((m->sent_at - s->meters[j].phase + s->interval / 2) / s->interval);
+        o->len = m->len > UINT32_MAX ? UINT32_MAX : (uint32_t)m->len;
+        o->at = m->sent_at;
         dlms_data_notification_t dn;
         if (m->len && m->payload[0] == DLMS_APDU_DATA_NOTIFICATION &&
             dlms_data_notification_decode(m->payload, m->len, &dn) == 0) {
-            clear[used] = have[j] && dn.reading.value >= last_reg[j];
-            wh[used] = clear[used] ? dn.reading.value - last_reg[j] : 0;
+            o->readable = have[j] && dn.reading.value >= last_reg[j];
+            o->wh = o->readable ? dn.reading.value - last_reg[j] : 0;
             last_reg[j] = dn.reading.value;
             have[j] = true;
         }
-        used++;
     }
-    /* per meter: threshold classifier over the consumption it could read */
-    for (unsigned j = 0; j < s->n_meters; j++) {
-        size_t cnt = 0;
-        double mean = 0;
-        for (size_t i = 0; i < used; i++)
-            if (who[i] == j && clear[i])
-                mean += wh[i], cnt++;
-        mean = cnt ? mean / (double)cnt : 0;
-        for (size_t i = 0; i < used; i++)
-            if (who[i] == j)
-                guess[i] = clear[i] ? wh[i] > mean : true; /* ciphertext: same size every time */
-    }
+    /* group by meter, keeping capture order (a counting sort) */
     for (size_t i = 0; i < used; i++)
-        if (seq[i] < s->meters[who[i]].n_occ)
+        off[obs[i].meter + 1]++;
+    for (size_t j = 0; j < nm; j++)
+        off[j + 1] += off[j];
+    for (size_t i = 0; i < used; i++)
+        order[off[obs[i].meter]++] = i;
+    for (size_t j = nm; j > 0; j--) /* off[j] was advanced to the group's end: shift back */
+        off[j] = off[j - 1];
+    off[0] = 0;
+    for (size_t j = 0; j < nm; j++) {
+        size_t lo = off[j], hi = off[j + 1], c = 0;
+        for (size_t g = lo; g < hi; g++) /* the consumption it could read */
+            if (obs[order[g]].readable)
+                tv[c++] = obs[order[g]].wh;
+        msim_classify(tv, c, tg);
+        c = 0;
+        for (size_t g = lo; g < hi; g++)
+            if (obs[order[g]].readable)
+                obs[order[g]].guess = tg[c++];
+        for (size_t g = lo; g < hi; g++) { /* the traffic it saw, every frame of the meter */
+            tl[g - lo] = obs[order[g]].len;
+            ta[g - lo] = obs[order[g]].at;
+        }
+        if (msim_classify_traffic(tl, ta, hi - lo, tg))
+            goto done;
+        for (size_t g = lo; g < hi; g++)
+            if (!obs[order[g]].readable)
+                obs[order[g]].guess = tg[g - lo];
+    }
+    for (size_t i = 0; i < used; i++) {
+        const meter_t *mt = &s->meters[obs[i].meter];
+        if (obs[i].seq < mt->n_occ)
             msim_score(&s->adv_correct1, &s->adv_total1, &s->adv_correct0, &s->adv_total0,
-                       s->meters[who[i]].occupied[seq[i]], guess[i]);
+                       mt->occupied[obs[i].seq], obs[i].guess);
+    }
+    /* balanced accuracy; with no reading of one class scored there is nothing to measure */
     double acc = s->adv_total1 > 0 && s->adv_total0 > 0
                      ? 0.5 * (s->adv_correct1 / s->adv_total1 + s->adv_correct0 / s->adv_total0)
                      : 0.5;
@@ -290,7 +364,8 @@ static int attack_infer_occupancy(msim_t *s, sg17_ctx_t *ctx, const sg17_params_
     sg17_metric_set(ctx, "privacy.readings_observed", (double)used);
     rc = 0;
 done:
-    free(last_reg), free(wh), free(who), free(seq), free(clear), free(guess), free(have);
+    free(obs), free(order), free(off), free(last_reg), free(tv), free(tl), free(ta), free(have),
+        free(tg);
     if (rc)
         sg17_log(ctx, "infer_occupancy: out of memory");
     return rc;

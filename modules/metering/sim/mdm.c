@@ -232,8 +232,8 @@ void msim_tp_on_timer(msim_t *s, sg17_ctx_t *ctx, uint64_t tag)
     sg17_timer(ctx, sg17_entity(ctx, "thirdparty", 0), 24 * SG17_HOUR, tag);
 }
 
-/* The third party keeps what it is given and, where it has 15-min data, infers occupancy with
- * the same threshold classifier as an eavesdropper (scored against the households' truth). */
+/* The third party keeps what it is given (tp_view_t); its occupancy inference runs at the end of
+ * the run on the finest data it then holds (tp_infer). */
 void msim_tp_on_message(msim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
 {
     if (strcmp(m->type, "metering.tp_response") != 0 || m->claimed_src != s->mdm) {
@@ -260,24 +260,56 @@ void msim_tp_on_message(msim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
         pos += 9 + 8 * (size_t)cnt;
         if (raw || !s->cust[j].consent)
             s->tp_exposed[j] = 1;
-        if (!raw || cnt == 0)
+        tp_view_t *v = &s->tp_view[j];
+        if (cnt == 0 || (v->raw && !raw))
+            continue; /* keeps the finer series it already holds */
+        uint32_t *wh = malloc(cnt * sizeof *wh), *idx = malloc(cnt * sizeof *idx);
+        if (!wh || !idx) {
+            free(wh);
+            free(idx);
             continue;
-        uint32_t *wh = malloc(cnt * sizeof *wh);
-        bool *guess = malloc(cnt * sizeof *guess);
-        if (wh && guess) {
-            for (uint32_t k = 0; k < cnt; k++)
-                wh[k] = msim_get32(p + 13 + 8 * k);
-            msim_classify(wh, cnt, guess);
-            for (uint32_t k = 0; k < cnt; k++) {
-                uint32_t seq = msim_get32(p + 9 + 8 * k);
-                if (seq < s->meters[j].n_occ)
-                    msim_score(&s->tp_correct1, &s->tp_total1, &s->tp_correct0, &s->tp_total0,
-                               s->meters[j].occupied[seq], guess[k]);
-            }
         }
-        free(wh);
+        for (uint32_t k = 0; k < cnt; k++) {
+            idx[k] = msim_get32(p + 9 + 8 * k);
+            wh[k] = msim_get32(p + 13 + 8 * k);
+        }
+        free(v->wh);
+        free(v->idx);
+        *v = (tp_view_t){.wh = wh, .idx = idx, .n = cnt, .raw = raw};
+    }
+}
+
+/* The third party's occupancy inference, scored against the households' truth: the threshold
+ * classifier (msim_classify) over each customer's series it holds. A 15-min value is one guess
+ * for that reading; a daily total is one guess for every reading of that day. Returns the
+ * balanced accuracy, or 0.5 (chance) when it holds no data to guess from. */
+static double tp_infer(msim_t *s)
+{
+    double c1 = 0, t1 = 0, c0 = 0, t0 = 0;
+    for (unsigned j = 0; j < s->n_meters; j++) {
+        const tp_view_t *v = &s->tp_view[j];
+        const meter_t *mt = &s->meters[j];
+        bool *guess = v->n ? malloc(v->n * sizeof *guess) : NULL;
+        if (!guess)
+            continue;
+        msim_classify(v->wh, v->n, guess);
+        for (size_t k = 0; k < v->n; k++) {
+            if (v->raw) {
+                if (v->idx[k] < mt->n_occ)
+                    msim_score(&c1, &t1, &c0, &t0, mt->occupied[v->idx[k]], guess[k]);
+                continue;
+            }
+            if (v->idx[k] >= s->days)
+                continue;
+            /* the readings sent during that day: phase + seq * interval in [day, day + 1) */
+            sg17_time_t lo = (sg17_time_t)v->idx[k] * 24 * SG17_HOUR, hi = lo + 24 * SG17_HOUR;
+            size_t first = lo <= mt->phase ? 0 : (lo - mt->phase + s->interval - 1) / s->interval;
+            for (size_t q = first; q < mt->n_occ && mt->phase + q * s->interval < hi; q++)
+                msim_score(&c1, &t1, &c0, &t0, mt->occupied[q], guess[k]);
+        }
         free(guess);
     }
+    return t1 > 0 && t0 > 0 ? 0.5 * (c1 / t1 + c0 / t0) : 0.5;
 }
 
 void msim_mdm_finish(msim_t *s, sg17_ctx_t *ctx)
@@ -328,10 +360,7 @@ void msim_mdm_finish(msim_t *s, sg17_ctx_t *ctx)
     sg17_metric_set(ctx, "mdm.detection_rate", thieves ? (double)caught / thieves : 0);
     sg17_metric_set(ctx, "mdm.false_positive_rate", honest ? (double)false_alarms / honest : 0);
     sg17_metric_set(ctx, "thirdparty.customers_overcollected", exposed);
-    double acc = s->tp_total1 > 0 && s->tp_total0 > 0
-                     ? 0.5 * (s->tp_correct1 / s->tp_total1 + s->tp_correct0 / s->tp_total0)
-                     : 0.5;
-    sg17_metric_set(ctx, "thirdparty.inference_accuracy", acc);
+    sg17_metric_set(ctx, "thirdparty.inference_accuracy", tp_infer(s));
     sg17_metric_set(ctx, "meter.disconnected_now", disconnected);
     sg17_metric_set(ctx, "meter.foreign_firmware", foreign);
 }

@@ -115,6 +115,16 @@ double msim_meter_power(msim_t *s, sg17_ctx_t *ctx, meter_t *m, sg17_time_t t, b
     return m->disconnected ? 0.0 : w;
 }
 
+/* A SG17_TYPE_COUNT key (the core has checked 0 .. SG17_COUNT_MAX), clamped to [lo, hi] so that
+ * no value can size a loop or an allocation beyond what the run can use. */
+static unsigned config_count(sg17_ctx_t *ctx, const char *key, unsigned lo, unsigned hi)
+{
+    long long v = sg17_config_int(ctx, key);
+    if (v < (long long)lo)
+        return lo;
+    return v > (long long)hi ? hi : (unsigned)v;
+}
+
 static const char *const mitigation_names[] = {
     "authenticated_encryption", "invocation_counter",    "unique_keys",      "hls_authentication",
     "command_authorization",    "mass_disconnect_limit", "mdm_plausibility", "signed_firmware",
@@ -145,22 +155,30 @@ msim_t *msim_create(sg17_ctx_t *ctx)
     if (s->push_slot == 0 || s->push_slot > s->interval)
         s->push_slot = SG17_SEC;
     s->ondemand_every = sg17_config_duration(ctx, "ondemand_interval");
-    s->ondemand_batch = (unsigned)sg17_config_int(ctx, "ondemand_batch");
+    /* a batch reads (or limits) each meter at most once */
+    s->ondemand_batch = config_count(ctx, "ondemand_batch", 0, s->n_meters);
     s->tariff_every = sg17_config_duration(ctx, "tariff_interval");
     s->dr_every = sg17_config_duration(ctx, "dr_interval");
-    s->dr_batch = (unsigned)sg17_config_int(ctx, "dr_batch");
+    s->dr_batch = config_count(ctx, "dr_batch", 0, s->n_meters);
     s->disconnect_every = sg17_config_duration(ctx, "disconnect_interval");
     s->firmware_at = sg17_config_duration(ctx, "firmware_at");
     s->hes_capacity = sg17_config_number(ctx, "hes_capacity");
     s->hes_source_rate = sg17_config_number(ctx, "hes_source_rate");
-    s->disconnect_limit = (unsigned)sg17_config_int(ctx, "disconnect_limit");
+    if (sg17_config_int(ctx, "disconnect_limit") > MSIM_DISCONNECT_LIMIT_MAX) {
+        sg17_log(ctx,
+                 "metering: disconnect_limit %s is above %u (the head-end keeps the time of "
+                 "each recent disconnect)",
+                 sg17_config(ctx, "disconnect_limit"), MSIM_DISCONNECT_LIMIT_MAX);
+        msim_destroy(s);
+        return NULL;
+    }
+    s->disconnect_limit = config_count(ctx, "disconnect_limit", 0, MSIM_DISCONNECT_LIMIT_MAX);
     s->disconnect_window = sg17_config_duration(ctx, "disconnect_window");
     s->mdm_learning = sg17_config_duration(ctx, "mdm_learning");
     s->mdm_threshold = sg17_config_number(ctx, "mdm_threshold");
     s->mdm_tolerance = sg17_config_number(ctx, "mdm_balance_tolerance");
-    s->transformer_size = (unsigned)sg17_config_int(ctx, "transformer_size");
-    if (s->transformer_size == 0)
-        s->transformer_size = 1;
+    /* 0 counts as 1; more than the fleet is one transformer for all of it */
+    s->transformer_size = config_count(ctx, "transformer_size", 1, s->n_meters ? s->n_meters : 1);
     s->push_plain_when_off = sg17_config_bool(ctx, "plain_push_when_off");
     s->audit_anchor_every = sg17_config_duration(ctx, "audit_anchor_interval");
     s->audit_every = sg17_config_duration(ctx, "audit_interval");
@@ -178,6 +196,7 @@ msim_t *msim_create(sg17_ctx_t *ctx)
     s->peers = calloc(s->n_meters ? s->n_meters : 1, sizeof *s->peers);
     s->cust = calloc(s->n_meters ? s->n_meters : 1, sizeof *s->cust);
     s->tp_exposed = calloc(s->n_meters ? s->n_meters : 1, 1);
+    s->tp_view = calloc(s->n_meters ? s->n_meters : 1, sizeof *s->tp_view);
     s->feeder_wh = calloc((size_t)(s->n_groups ? s->n_groups : 1) * s->days, sizeof *s->feeder_wh);
     s->feeder_measured =
         calloc((size_t)(s->n_groups ? s->n_groups : 1) * s->days, sizeof *s->feeder_measured);
@@ -185,7 +204,7 @@ msim_t *msim_create(sg17_ctx_t *ctx)
     s->rl_count = calloc(s->n_entities + 1, sizeof *s->rl_count);
     s->disc_times = calloc(s->disconnect_limit + 1, sizeof *s->disc_times);
     s->op_keys = calloc(s->n_ops ? s->n_ops : 1, sizeof *s->op_keys);
-    if (!s->meters || !s->peers || !s->cust || !s->tp_exposed || !s->feeder_wh ||
+    if (!s->meters || !s->peers || !s->cust || !s->tp_exposed || !s->tp_view || !s->feeder_wh ||
         !s->feeder_measured || !s->rl_window || !s->rl_count || !s->disc_times || !s->op_keys) {
         sg17_log(ctx, "metering: out of memory for %u meters", s->n_meters);
         msim_destroy(s);
@@ -266,6 +285,10 @@ void msim_destroy(msim_t *s)
         free(s->cust[i].series);
         free(s->cust[i].series_k);
     }
+    for (unsigned i = 0; s->tp_view && i < s->n_meters; i++) {
+        free(s->tp_view[i].wh);
+        free(s->tp_view[i].idx);
+    }
     for (unsigned o = 0; s->op_keys && o < s->n_ops; o++)
         EVP_PKEY_free(s->op_keys[o]);
     msim_audit_free(s);
@@ -277,6 +300,7 @@ void msim_destroy(msim_t *s)
     free(s->peers);
     free(s->cust);
     free(s->tp_exposed);
+    free(s->tp_view);
     free(s->feeder_wh);
     free(s->feeder_measured);
     free(s->rl_window);

@@ -24,6 +24,7 @@
 #define MSIM_FRAME_CAP 1024     /* largest ciphered command (signed firmware image included) */
 #define MSIM_FW_BODY_LEN 96     /* firmware image body octets */
 #define MSIM_EPOCH 1699920000LL /* virtual time 0 = 2023-11-14 00:00 UTC */
+#define MSIM_DISCONNECT_LIMIT_MAX 1000000u /* largest disconnect_limit a run accepts */
 
 /* Timer tags: kind in the top byte, a meter index in the low 32 bits. */
 enum {
@@ -100,6 +101,16 @@ typedef struct {
     double baseline_wh_day; /* learnt daily consumption */
     bool consent;           /* customer consented to third-party daily data */
 } mdm_customer_t;
+
+/* What the third party holds about one customer: the finest data it was given. Answers are
+ * cumulative, so a newer one of the same granularity replaces the older; a raw 15-min series is
+ * never replaced by daily totals. */
+typedef struct {
+    uint32_t *wh;  /* Wh of each value */
+    uint32_t *idx; /* reading sequence (raw) or day (daily) of each value */
+    size_t n;
+    bool raw;
+} tp_view_t;
 
 #define AUDIT_HASH_LEN 32
 #define AUDIT_REC (17 + 2 * AUDIT_HASH_LEN) /* one audit log record, see audit.c */
@@ -180,7 +191,7 @@ typedef struct msim {
     /* third party */
     size_t tp_customers_raw, tp_customers_daily;
     uint8_t *tp_exposed; /* per customer: got data beyond consent */
-    double tp_correct1, tp_total1, tp_correct0, tp_total0; /* inference from received data */
+    tp_view_t *tp_view;  /* per customer: the data it holds, for its occupancy inference */
     /* adversary knowledge */
     bool adv_has_hes_store;
     dlms_keys_t adv_keys;
@@ -275,5 +286,11 @@ int msim_on_attack(msim_t *s, sg17_ctx_t *ctx, const char *attack, const sg17_pa
 void msim_score(double *c1, double *t1, double *c0, double *t0, bool truth, bool guess);
 /* Per-meter threshold classifier over a consumption series: active when above the mean. */
 void msim_classify(const uint32_t *wh, size_t n, bool *guess);
+/* Traffic analysis of one meter's frames that cannot be read: msim_classify over the frame
+ * lengths and over how soon each frame followed its predecessor (send times `at`); a frame is
+ * guessed active when either feature is above its mean. Event-driven pushes or variable-length
+ * encodings leak occupancy this way; fixed-size frames on a fixed schedule give every frame the
+ * same guess. 0, or -1 when out of memory. */
+int msim_classify_traffic(const uint32_t *len, const sg17_time_t *at, size_t n, bool *guess);
 
 #endif

@@ -1,7 +1,9 @@
 /* test_sim.c — the metering system under test: shipped scenarios run in process (baseline versus
- * protected metrics, every message reported, same seed same metrics), and the pieces the
- * entities rely on: ciphered framing and its policy, CTR malleability of SC 0x20 frames, the
- * occupancy classifier and its scoring. */
+ * protected metrics, every message reported, same seed same metrics), counts in configuration
+ * and attack parameters (refused at parse time when negative, clamped or refused by the module
+ * when too large), and the pieces the entities rely on: ciphered framing and its policy, CTR
+ * malleability of SC 0x20 frames, the occupancy classifiers (consumption and traffic analysis)
+ * and their scoring. */
 #include <criterion/criterion.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -13,8 +15,8 @@
 #include "engine/engine.h"
 #include "engine/loader.h"
 #include "scenario/scenario.h"
-#include "sim/sim.h"
 #include "scenario_run.h"
+#include "sim/sim.h"
 
 /* ---- in-process scenario runs ---- */
 
@@ -68,8 +70,41 @@ Test(metering_scenarios, eavesdropper_reads_occupancy_from_clear_pushes_only)
 {
     json_t *e = run_file("eavesdrop-occupancy.yaml");
     cr_assert_str_eq(verdict(e), "holds", "%s", json_string_value(json_object_get(e, "reason")));
-    cr_assert_gt(metric(e, "baseline", "privacy.eavesdropper_accuracy"), 0.9);
-    cr_assert_float_eq(metric(e, "protected", "privacy.eavesdropper_accuracy"), 0.5, 1e-9);
+    double clear = metric(e, "baseline", "privacy.eavesdropper_accuracy"),
+           ciphered = metric(e, "protected", "privacy.eavesdropper_accuracy");
+    cr_assert_gt(clear, 0.9);
+    /* traffic analysis of constant-size frames on a fixed schedule: chance level */
+    cr_assert(ciphered >= 0.4 && ciphered <= 0.6, "ciphered accuracy %g", ciphered);
+    cr_assert_gt(clear, ciphered + 0.3);
+    /* the attacker analysed (nearly) every push in both runs */
+    cr_assert_geq(metric(e, "baseline", "privacy.readings_observed"), 1800);
+    cr_assert_geq(metric(e, "protected", "privacy.readings_observed"), 1800);
+    assert_all_reported(e);
+    json_decref(e);
+}
+
+Test(metering_scenarios, third_party_infers_occupancy_from_raw_series_not_from_daily_totals)
+{
+    json_t *e = run_file("thirdparty-overcollection.yaml");
+    cr_assert_str_eq(verdict(e), "holds", "%s", json_string_value(json_object_get(e, "reason")));
+    double raw = metric(e, "baseline", "thirdparty.inference_accuracy"),
+           daily = metric(e, "protected", "thirdparty.inference_accuracy");
+    cr_assert_gt(raw, 0.9);
+    cr_assert(daily >= 0.4 && daily <= 0.6, "accuracy from daily totals %g", daily);
+    cr_assert_gt(raw, daily + 0.3);
+    cr_assert_gt(metric(e, "protected", "mdm.tp_customers_served"), 0, "it did get daily data");
+    assert_all_reported(e);
+    json_decref(e);
+}
+
+Test(metering_scenarios, small_under_reports_go_unbilled_with_the_detector_on)
+{
+    json_t *e = run_file("false-data-sweep-small.yaml"); /* first point: factor 0.95 */
+    cr_assert_str_eq(verdict(e), "fails", "%s", json_string_value(json_object_get(e, "reason")));
+    cr_assert_gt(metric(e, "baseline", "mdm.unbilled_kwh"), 1);
+    cr_assert_eq(metric(e, "protected", "mdm.detection_rate"), 0);
+    cr_assert_float_eq(metric(e, "protected", "mdm.unbilled_kwh"),
+                       metric(e, "baseline", "mdm.unbilled_kwh"), 1e-9);
     json_decref(e);
 }
 
@@ -90,6 +125,101 @@ Test(metering_scenarios, same_seed_gives_same_metrics)
     }
     json_decref(a);
     json_decref(b);
+}
+
+/* ---- counts: validated at parse time, clamped or refused by the module ---- */
+
+#define COUNT_HEAD                                                                                 \
+    "id: metering/counts\ntitle: counts are whole numbers\nmodule: metering\n"                     \
+    "requirements: [X1332-R-AUTHZ-03]\nseed: 1\nduration: 2h\n"                                    \
+    "topology: {meter: 3, hes: 1, mdm: 1, operator: 1}\nmitigations: [mass_disconnect_limit]\n"    \
+    "adversary: {capabilities: [forge_command, rogue_hes, inject_reading]}\n"                      \
+    "success: [ledger.accepted.injected > 0]\n"
+
+/* The parse error of a scenario text ("" when it parses). */
+static const char *parse_error(const char *yaml, sg17_err_t *err)
+{
+    sg17_registry_t reg = sg17_loader_registry();
+    sg17_scenario_t *list = NULL;
+    size_t count = 0;
+    err->msg[0] = '\0';
+    if (sg17_scenario_parse(yaml, strlen(yaml), "counts.yaml", &reg, &list, &count, err) == 0) {
+        sg17_scenarios_free(list, count);
+        err->msg[0] = '\0';
+    }
+    return err->msg;
+}
+
+Test(metering_config, negative_batch_is_refused_at_parse_time)
+{
+    sg17_err_t err;
+    const char *msg = parse_error(COUNT_HEAD "config: {ondemand_batch: -1}\n", &err);
+    cr_assert(strstr(msg, "counts.yaml:11:") &&
+                  strstr(msg, "config.ondemand_batch: -1 is out of range; expected a whole number"),
+              "%s", msg);
+    static const char *const count_keys[] = {"dr_batch", "disconnect_limit", "transformer_size"};
+    for (size_t k = 0; k < 3; k++) {
+        char yaml[1024], want[128];
+        snprintf(yaml, sizeof yaml, COUNT_HEAD "config: {%s: -1}\n", count_keys[k]);
+        snprintf(want, sizeof want, "config.%s: -1 is out of range", count_keys[k]);
+        cr_assert(strstr(parse_error(yaml, &err), want), "%s: %s", count_keys[k], err.msg);
+        snprintf(yaml, sizeof yaml, COUNT_HEAD "config: {%s: 2.5}\n", count_keys[k]);
+        cr_assert(strstr(parse_error(yaml, &err), "is not a whole number"), "%s: %s", count_keys[k],
+                  err.msg);
+    }
+    cr_assert_str_eq(parse_error(COUNT_HEAD "config: {ondemand_batch: 5}\n", &err), "");
+}
+
+Test(metering_config, negative_attack_counts_and_indexes_are_refused_at_parse_time)
+{
+    sg17_err_t err;
+    cr_assert(strstr(parse_error(COUNT_HEAD "actions:\n  - {at: 1h, forge_command: {meters: -1}}\n",
+                                 &err),
+                     "actions[0].forge_command.meters: -1 is out of range"),
+              "%s", err.msg);
+    cr_assert(
+        strstr(parse_error(COUNT_HEAD "actions:\n  - {at: 1h, forge_command: {first: -2}}\n", &err),
+               "actions[0].forge_command.first: -2 is out of range"),
+        "%s", err.msg);
+    cr_assert(
+        strstr(parse_error(COUNT_HEAD "actions:\n  - {at: 1h, rogue_hes: {meters: 5000000000}}\n",
+                           &err),
+               "actions[0].rogue_hes.meters: 5000000000 is out of range"),
+        "%s", err.msg);
+    cr_assert(
+        strstr(parse_error(COUNT_HEAD
+                           "actions:\n  - {at: 1h, inject_reading: {meter: meter-1, count: -1}}\n",
+                           &err),
+               "actions[0].inject_reading.count: -1 is out of range"),
+        "%s", err.msg);
+}
+
+Test(metering_config, huge_batches_are_clamped_to_the_fleet)
+{
+    static const char yaml[] = COUNT_HEAD "config: {ondemand_batch: 1000000000, dr_batch: "
+                                          "1000000000, transformer_size: 1000000000, "
+                                          "ondemand_interval: 1min, dr_interval: 30min}\n";
+    json_t *e = run_scenario_yaml(yaml, sizeof yaml - 1, "counts.yaml");
+    cr_assert_str_eq(verdict(e), "vacuous", "%s", json_string_value(json_object_get(e, "reason")));
+    /* each on-demand round reads the three meters once: 120 rounds in 2 h */
+    cr_assert_eq(metric(e, "baseline", "hes.commands_sent") -
+                     metric(e, "baseline", "hes.op_requests_relayed"),
+                 120 * 3);
+    /* each demand-response event limits the three meters once: 4 events */
+    cr_assert_eq(metric(e, "baseline", "ledger.sent.genuine.metering.op_request"), 4 * 3);
+    assert_all_reported(e);
+    json_decref(e);
+}
+
+Test(metering_config, disconnect_limit_beyond_what_the_head_end_keeps_fails_the_run_cleanly)
+{
+    static const char yaml[] = COUNT_HEAD "config: {disconnect_limit: 1000000000}\n";
+    json_t *e = run_scenario_yaml(yaml, sizeof yaml - 1, "counts.yaml");
+    cr_assert_str_eq(verdict(e), "error");
+    const char *why = json_string_value(json_object_get(e, "reason"));
+    cr_assert(why && strstr(why, "disconnect_limit 1000000000 is above 1000000"), "%s",
+              why ? why : "(none)");
+    json_decref(e);
 }
 
 /* ---- entity building blocks ---- */
@@ -179,6 +309,45 @@ Test(metering_privacy, classifier_marks_intervals_above_the_mean)
     bool want[6] = {false, false, true, true, false, true};
     for (int i = 0; i < 6; i++)
         cr_assert_eq(g[i], want[i], "interval %d", i);
+}
+
+Test(metering_privacy, traffic_analysis_follows_frame_length_and_timing_when_they_vary)
+{
+    /* longer frames while someone is active (a variable-length encoding) */
+    uint32_t len[6] = {40, 40, 52, 52, 40, 52};
+    sg17_time_t at[6];
+    for (int i = 0; i < 6; i++)
+        at[i] = (sg17_time_t)i * 15 * SG17_MIN;
+    bool g[6], want[6] = {false, false, true, true, false, true};
+    cr_assert_eq(msim_classify_traffic(len, at, 6, g), 0);
+    for (int i = 0; i < 6; i++)
+        cr_assert_eq(g[i], want[i], "length, frame %d", i);
+    /* pushes that come sooner while someone is active (event-driven reporting) */
+    uint32_t same[6] = {40, 40, 40, 40, 40, 40};
+    sg17_time_t ev[6] = {
+        0, 15 * SG17_MIN, 16 * SG17_MIN, 31 * SG17_MIN, 46 * SG17_MIN, 47 * SG17_MIN};
+    bool want2[6] = {false, false, true, false, false, true}; /* frame 0 takes frame 1's gap */
+    cr_assert_eq(msim_classify_traffic(same, ev, 6, g), 0);
+    for (int i = 0; i < 6; i++)
+        cr_assert_eq(g[i], want2[i], "timing, frame %d", i);
+}
+
+Test(metering_privacy, traffic_analysis_of_fixed_frames_on_a_fixed_schedule_is_chance)
+{
+    uint32_t len[8];
+    sg17_time_t at[8];
+    bool g[8];
+    for (int i = 0; i < 8; i++) {
+        len[i] = 57;
+        at[i] = 300 * SG17_SEC + (sg17_time_t)i * 15 * SG17_MIN;
+    }
+    cr_assert_eq(msim_classify_traffic(len, at, 8, g), 0);
+    double c1 = 0, t1 = 0, c0 = 0, t0 = 0;
+    for (int i = 0; i < 8; i++) {
+        cr_assert_eq(g[i], g[0], "every frame looks alike");
+        msim_score(&c1, &t1, &c0, &t0, i % 3 == 0, g[i]);
+    }
+    cr_assert_float_eq(0.5 * (c1 / t1 + c0 / t0), 0.5, 1e-12);
 }
 
 Test(metering_privacy, balanced_accuracy_tallies_each_class_separately)
