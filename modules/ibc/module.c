@@ -89,12 +89,17 @@ static void ibc_destroy(void *instance)
     for (unsigned i = 0; i < IBC_SENDER_CACHE; i++)
         sakke_sender_destroy(&s->senders[i].s);
     sakke_receiver_destroy(&s->gw.recv);
+    /* each array holds n_dev + 1 entries (see ibc_create); devices, stolen keys and sessions
+     * carry transport, private and session keys */
     if (s->dev)
-        OPENSSL_cleanse(s->dev, s->n_dev * sizeof *s->dev);
+        OPENSSL_cleanse(s->dev, (s->n_dev + 1) * sizeof *s->dev);
     if (s->adv.stolen)
-        OPENSSL_cleanse(s->adv.stolen, s->n_dev * sizeof *s->adv.stolen);
+        OPENSSL_cleanse(s->adv.stolen, (s->n_dev + 1) * sizeof *s->adv.stolen);
+    if (s->gw.sessions)
+        OPENSSL_cleanse(s->gw.sessions, (s->n_dev + 1) * sizeof *s->gw.sessions);
     free(s->dev);
     free(s->adv.stolen);
+    free(s->adv.stolen_kpak);
     free(s->gw.sessions);
     free(s->gw.nonces);
     free(s->gw.nonce_at);
@@ -192,12 +197,13 @@ static void *ibc_create(sg17_ctx_t *ctx)
     }
     s->dev = calloc(s->n_dev + 1, sizeof *s->dev);
     s->adv.stolen = calloc(s->n_dev + 1, sizeof *s->adv.stolen);
+    s->adv.stolen_kpak = calloc(s->n_dev + 1, sizeof *s->adv.stolen_kpak);
     s->gw.sessions = calloc(s->n_dev + 1, sizeof *s->gw.sessions);
     s->gw.nonces = calloc(IBC_NONCE_CACHE, sizeof *s->gw.nonces);
     s->gw.nonce_at = calloc(IBC_NONCE_CACHE, sizeof *s->gw.nonce_at);
     s->revoked = calloc(s->n_dev + 1, 1);
-    if (!s->dev || !s->adv.stolen || !s->gw.sessions || !s->gw.nonces || !s->gw.nonce_at
-        || !s->revoked
+    if (!s->dev || !s->adv.stolen || !s->adv.stolen_kpak || !s->gw.sessions || !s->gw.nonces
+        || !s->gw.nonce_at || !s->revoked
         || parse_revoked(s, ctx, sg17_config(ctx, "revoked")) != 0 || ibc_initialise(s, ctx) != 0) {
         sg17_log(ctx, "ibc: set-up failed (%s)", ibc_last_error());
         ibc_destroy(s);
@@ -298,40 +304,40 @@ static const sg17_mitigation_t mitigations[] = {
 };
 
 static const sg17_param_t forge_params[] = {
-    {"device", SG17_TYPE_INT, false, "device index to impersonate (default 0)"},
-    {"count", SG17_TYPE_INT, false, "D.1 messages to inject (default 1)"},
+    {"device", SG17_TYPE_COUNT, false, "device index to impersonate (default 0)"},
+    {"count", SG17_TYPE_COUNT, false, "D.1 messages to inject (default 1)"},
     {"with", SG17_TYPE_STRING, false, "random (default: a key pair from the adversary's own master) or master (the stolen one)"},
     {NULL, 0, false, NULL},
 };
 static const sg17_param_t subst_params[] = {
-    {"as", SG17_TYPE_INT, true, "device index claimed"},
-    {"key_of", SG17_TYPE_INT, true, "compromised device whose keys sign"},
-    {"count", SG17_TYPE_INT, false, "messages (default 1)"},
+    {"as", SG17_TYPE_COUNT, true, "device index claimed"},
+    {"key_of", SG17_TYPE_COUNT, true, "compromised device whose keys sign"},
+    {"count", SG17_TYPE_COUNT, false, "messages (default 1)"},
     {NULL, 0, false, NULL},
 };
 static const sg17_param_t revoked_params[] = {
-    {"device", SG17_TYPE_INT, true, "compromised device whose stale keys are used"},
-    {"count", SG17_TYPE_INT, false, "messages (default 1)"},
+    {"device", SG17_TYPE_COUNT, true, "compromised device whose stale keys are used"},
+    {"count", SG17_TYPE_COUNT, false, "messages (default 1)"},
     {NULL, 0, false, NULL},
 };
 static const sg17_param_t rogue_keys_params[] = {
-    {"device", SG17_TYPE_INT, true, "device whose transport key the rogue KMS holds"},
+    {"device", SG17_TYPE_COUNT, true, "device whose transport key the rogue KMS holds"},
     {"key", SG17_TYPE_STRING, false, "ssk (default) or rsk: which key is for another identity"},
     {NULL, 0, false, NULL},
 };
 static const sg17_param_t invalid_point_params[] = {
-    {"device", SG17_TYPE_INT, true, "device whose transport key the rogue KMS holds"},
+    {"device", SG17_TYPE_COUNT, true, "device whose transport key the rogue KMS holds"},
     {"point", SG17_TYPE_STRING, false, "pvt (default: off the curve) or rsk (the order-2 point (0,0))"},
     {NULL, 0, false, NULL},
 };
 static const sg17_param_t rogue_params_params[] = {
     {"target", SG17_TYPE_ENTITY, false, "receiver of the fake parameters (default gateway-0)"},
-    {"kms", SG17_TYPE_INT, false, "domain impersonated (default 0)"},
-    {"forge", SG17_TYPE_INT, false, "D.1 messages then forged under the fake KPAK (default 3)"},
+    {"kms", SG17_TYPE_COUNT, false, "domain impersonated (default 0)"},
+    {"forge", SG17_TYPE_COUNT, false, "D.1 messages then forged under the fake KPAK (default 3)"},
     {NULL, 0, false, NULL},
 };
 static const sg17_param_t master_params[] = {
-    {"kms", SG17_TYPE_INT, false, "domain whose master secrets are stolen (default 0)"},
+    {"kms", SG17_TYPE_COUNT, false, "domain whose master secrets are stolen (default 0)"},
     {"forge", SG17_TYPE_BOOL, false, "authenticate as every device of the domain at once (default true)"},
     {"capture", SG17_TYPE_STRING, false, "captured D.1 messages to decrypt with the stolen z"},
     {NULL, 0, false, NULL},

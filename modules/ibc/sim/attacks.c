@@ -9,17 +9,38 @@
 
 #include "sim/ibc_sim.h"
 
-/* The device index a parameter names, or -1 (after sg17_log). */
-static int device_param(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p, const char *name,
-                        int dflt)
+/* A count or index parameter (declared SG17_TYPE_COUNT, so validation keeps it in
+ * 0..SG17_COUNT_MAX), or dflt when absent. Every such parameter is read here: the clamp keeps
+ * anything else (a negative, NaN, a huge number) from reaching a conversion to unsigned. */
+static unsigned count_param(sg17_ctx_t *ctx, const sg17_params_t *p, const char *name,
+                            unsigned dflt)
 {
-    int d = (int)sg17_param_number(ctx, p, name, dflt);
-    if (d < 0 || (unsigned)d >= s->n_dev) {
-        sg17_log(ctx, "%s: device %d is out of range (the topology has %u devices)", name, d,
-                 s->n_dev);
+    double v = sg17_param_number(ctx, p, name, dflt);
+    if (!(v >= 0)) /* negative or NaN */
+        return 0;
+    return v > (double)SG17_COUNT_MAX ? (unsigned)SG17_COUNT_MAX : (unsigned)v;
+}
+
+/* The index of a `kind` entity (n of them in this run) that parameter `name` names, or -1 after a
+ * log naming the parameter (the host prefixes the attack's name). */
+static int index_param(sg17_ctx_t *ctx, const sg17_params_t *p, const char *name, unsigned dflt,
+                       const char *kind, unsigned n)
+{
+    unsigned i = count_param(ctx, p, name, dflt);
+    if (i >= n) {
+        sg17_log(ctx,
+                 "parameter '%s' is %u, out of range: the topology has %u %s entities (%s-0 .. "
+                 "%s-%u)",
+                 name, i, n, kind, kind, kind, n ? n - 1 : 0);
         return -1;
     }
-    return d;
+    return (int)i;
+}
+
+static int device_param(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p, const char *name,
+                        unsigned dflt)
+{
+    return index_param(ctx, p, name, dflt, "device", s->n_dev);
 }
 
 /* Injects a D.1 message claiming device `as`, built with `keys` (identity and private keys the
@@ -73,7 +94,7 @@ static int rogue_master(sg17_ctx_t *ctx, ibc_master_t *mk)
 static int attack_forge(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
 {
     int dev = device_param(s, ctx, p, "device", 0);
-    unsigned count = (unsigned)sg17_param_number(ctx, p, "count", 1);
+    unsigned count = count_param(ctx, p, "count", 1);
     const char *with = sg17_param(ctx, p, "with");
     bool use_master = with && strcmp(with, "master") == 0;
     if (dev < 0)
@@ -85,10 +106,12 @@ static int attack_forge(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
         return -1;
     }
     ibc_master_t mk;
-    if (use_master)
+    if (use_master) {
         mk = s->adv.master[kms];
-    else if (rogue_master(ctx, &mk) != 0)
+    } else if (rogue_master(ctx, &mk) != 0) {
+        OPENSSL_cleanse(&mk, sizeof mk);
         return -1;
+    }
     int64_t per = ibc_period(s, sg17_now(ctx));
     ibc_keys_t k;
     uint8_t id[IBC_MAX_ID];
@@ -105,8 +128,9 @@ static int attack_forge(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
  * took when it compromised it (a valid signature, but for another identity). */
 static int attack_substitute(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
 {
-    int as = device_param(s, ctx, p, "as", 0), key_of = device_param(s, ctx, p, "key_of", 1);
-    unsigned count = (unsigned)sg17_param_number(ctx, p, "count", 1);
+    int as = device_param(s, ctx, p, "as", 0);
+    int key_of = as < 0 ? -1 : device_param(s, ctx, p, "key_of", 1);
+    unsigned count = count_param(ctx, p, "count", 1);
     if (as < 0 || key_of < 0)
         return -1;
     const ibc_keys_t *k = &s->adv.stolen[key_of];
@@ -117,9 +141,9 @@ static int attack_substitute(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
             key_of);
         return -1;
     }
-    const ibc_master_t *mk = ibc_kms_master(s, s->dev[key_of].kms, k->period);
     for (unsigned i = 0; i < count; i++)
-        if (inject_d1(s, ctx, (unsigned)as, k, mk->kpak, (uint8_t)s->dev[key_of].kms) != 0)
+        if (inject_d1(s, ctx, (unsigned)as, k, s->adv.stolen_kpak[key_of],
+                      (uint8_t)s->dev[key_of].kms) != 0)
             return -1;
     return 0;
 }
@@ -129,7 +153,7 @@ static int attack_substitute(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
 static int attack_use_revoked(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
 {
     int dev = device_param(s, ctx, p, "device", 0);
-    unsigned count = (unsigned)sg17_param_number(ctx, p, "count", 1);
+    unsigned count = count_param(ctx, p, "count", 1);
     if (dev < 0)
         return -1;
     const ibc_keys_t *k = &s->adv.stolen[dev];
@@ -140,9 +164,9 @@ static int attack_use_revoked(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
             dev);
         return -1;
     }
-    const ibc_master_t *mk = ibc_kms_master(s, s->dev[dev].kms, k->period);
     for (unsigned i = 0; i < count; i++)
-        if (inject_d1(s, ctx, (unsigned)dev, k, mk->kpak, (uint8_t)s->dev[dev].kms) != 0)
+        if (inject_d1(s, ctx, (unsigned)dev, k, s->adv.stolen_kpak[dev],
+                      (uint8_t)s->dev[dev].kms) != 0)
             return -1;
     return 0;
 }
@@ -162,9 +186,10 @@ static int attack_rogue_keys(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p, 
     ibc_master_t mk;
     uint8_t id[IBC_MAX_ID], iv[12], out[IBC_KEY_DELIVERY_BYTES];
     size_t id_len = ibc_identity(s, per, "device", (unsigned)dev, id);
+    int rc = -1;
     /* start from a consistent set under a master the rogue made up, then break it as asked */
     if (rogue_master(ctx, &mk) != 0 || keys_for(&mk, id, id_len, ctx, &k) != 0)
-        return -1;
+        goto done;
     if (invalid && what && strcmp(what, "rsk") == 0) {
         memset(k.rsk, 0, sizeof k.rsk); /* (0, 0): on y^2 = x^3 - 3x, of order 2 */
         k.rsk[0] = 0x04;
@@ -175,13 +200,14 @@ static int attack_rogue_keys(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p, 
         uint8_t other[IBC_MAX_ID];
         size_t other_len = ibc_identity(s, per + 7, "device", (unsigned)dev, other);
         if (sakke_kms_rsk(mk.z, IBC_MASTER_Z, other, other_len, k.rsk) != 0)
-            return -1;
+            goto done;
     } /* default (key: ssk): the rogue master's SSK/PVT, consistent only with the rogue KPAK */
     ibc_rand_bytes(ctx, iv, sizeof iv);
-    int rc = ibc_key_delivery_encode(s->dev[dev].tkey, (uint16_t)dev, per, iv, &k, out);
+    rc = ibc_key_delivery_encode(s->dev[dev].tkey, (uint16_t)dev, per, iv, &k, out);
     if (rc == 0)
         sg17_inject(ctx, s->kms[s->dev[dev].kms].e, s->dev[dev].e, "ibc.key_delivery", out,
                     sizeof out);
+done:
     OPENSSL_cleanse(&k, sizeof k);
     OPENSSL_cleanse(&mk, sizeof mk);
     return rc;
@@ -192,14 +218,13 @@ static int attack_rogue_keys(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p, 
  * that domain) signed with keys the rogue master issues. */
 static int attack_rogue_params(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
 {
-    unsigned kms = (unsigned)sg17_param_number(ctx, p, "kms", 0);
-    unsigned forge = (unsigned)sg17_param_number(ctx, p, "forge", 3);
+    int k_idx = index_param(ctx, p, "kms", 0, "kms", s->n_kms);
+    unsigned forge = count_param(ctx, p, "forge", 3);
     const char *target = sg17_param(ctx, p, "target");
     sg17_entity_t dst = s->gw.e;
-    if (kms >= s->n_kms) {
-        sg17_log(ctx, "rogue_params: kms-%u does not exist", kms);
+    if (k_idx < 0)
         return -1;
-    }
+    unsigned kms = (unsigned)k_idx;
     if (target) {
         char kind[32];
         unsigned idx;
@@ -241,12 +266,11 @@ static int attack_rogue_params(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p
  * messages it derives the gateway's RSK from z and decapsulates them (session keys recovered). */
 static int attack_master(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
 {
-    unsigned kms = (unsigned)sg17_param_number(ctx, p, "kms", 0);
+    int k_idx = index_param(ctx, p, "kms", 0, "kms", s->n_kms);
     const char *forge = sg17_param(ctx, p, "forge");
-    if (kms >= s->n_kms) {
-        sg17_log(ctx, "kms_master_compromise: kms-%u does not exist", kms);
+    if (k_idx < 0)
         return -1;
-    }
+    unsigned kms = (unsigned)k_idx;
     int64_t per = ibc_period(s, sg17_now(ctx));
     s->adv.master[kms] = *ibc_kms_master(s, kms, per);
     s->adv.has_master[kms] = true;
@@ -306,15 +330,21 @@ int ibc_on_attack(ibc_t *s, sg17_ctx_t *ctx, const char *attack, const sg17_para
     return -1;
 }
 
-/* A compromised device hands over its current keys; a compromised KMS its master secrets. The
- * entity keeps running: device.c lets a compromised device fall back to its stale keys. */
+/* A compromised device hands over its current keys (and the adversary notes the public KPAK
+ * they were issued under, which it needs to sign with them in later periods); a compromised KMS
+ * its master secrets. The entity keeps running: device.c lets a compromised device fall back to
+ * its stale keys. */
 void ibc_on_compromise(ibc_t *s, sg17_ctx_t *ctx, sg17_entity_t e)
 {
     const char *kind = sg17_entity_kind(ctx, e);
     unsigned i = sg17_entity_index(ctx, e);
-    if (kind && strcmp(kind, "device") == 0 && i < s->n_dev && s->dev[i].keys.valid)
+    const ibc_master_t *mk;
+    if (kind && strcmp(kind, "device") == 0 && i < s->n_dev && s->dev[i].keys.valid) {
+        if (!(mk = ibc_kms_master(s, s->dev[i].kms, s->dev[i].keys.period)))
+            return; /* keys of a period whose master set is gone: useless to sign with */
         s->adv.stolen[i] = s->dev[i].keys;
-    else if (kind && strcmp(kind, "kms") == 0 && i < s->n_kms) {
+        memcpy(s->adv.stolen_kpak[i], mk->kpak, ECCSI_POINT_BYTES);
+    } else if (kind && strcmp(kind, "kms") == 0 && i < s->n_kms) {
         s->adv.master[i] = *ibc_kms_master(s, i, ibc_period(s, sg17_now(ctx)));
         s->adv.has_master[i] = true;
     }

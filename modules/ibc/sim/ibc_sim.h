@@ -30,6 +30,9 @@
 #define IBC_KEYS_PLAIN (ECCSI_N + ECCSI_POINT_BYTES + SAKKE_POINT_BYTES) /* SSK||PVT||RSK */
 #define IBC_SENDER_CACHE 6
 #define IBC_NONCE_CACHE 4096
+/* Master key sets a KMS holds: the current period's and the one before it, which still backs the
+ * keys installed before the roll-over until their holders ask for the new period's. */
+#define IBC_MASTER_RING 2
 
 /* A KMS master key set for one key period (or for the domain's lifetime without re-key). */
 typedef struct {
@@ -56,8 +59,8 @@ typedef struct {
 
 typedef struct {
     sg17_entity_t e;
-    ibc_master_t master[8]; /* re-keys: newest last */
-    unsigned n_master;
+    ibc_master_t master[IBC_MASTER_RING]; /* a ring: set n lives at master[n % IBC_MASTER_RING] */
+    uint64_t n_master;                    /* sets drawn so far (1 + re-keys) */
     uint8_t root_priv[32], root_pub[ECCSI_POINT_BYTES]; /* ECDSA P-256 root key (C.1) */
 } ibc_kms_t;
 
@@ -99,7 +102,8 @@ typedef struct {
 
 /* The adversary's side: what it stole. Receivers never read it. */
 typedef struct {
-    ibc_keys_t *stolen; /* per device: keys taken at compromise */
+    ibc_keys_t *stolen;                        /* per device: keys taken at compromise */
+    uint8_t (*stolen_kpak)[ECCSI_POINT_BYTES]; /* per device: the KPAK those keys sign under */
     bool has_master[IBC_MAX_KMS];
     ibc_master_t master[IBC_MAX_KMS];
 } ibc_adversary_t;
@@ -217,6 +221,8 @@ int ibc_app_open(const uint8_t key[16], const uint8_t *buf, size_t len, uint64_t
 
 /* ---- kms.c, device.c, gateway.c: the entities ---- */
 void ibc_kms_on_message(ibc_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m);
+/* The master key set serving `period` (the newest whose from_period <= period); NULL when the
+ * KMS no longer holds it (older than its ring). Never NULL for the current period. */
 const ibc_master_t *ibc_kms_master(const ibc_t *s, unsigned kms, int64_t period);
 int ibc_kms_issue(const ibc_master_t *mk, const uint8_t *id, size_t id_len, sg17_ctx_t *ctx,
                   ibc_keys_t *keys);

@@ -6,14 +6,17 @@
 
 #include "sim/ibc_sim.h"
 
-/* The master key set serving period p: the newest one whose from_period <= p. */
+/* Walks the sets the ring still holds, newest first. */
 const ibc_master_t *ibc_kms_master(const ibc_t *s, unsigned kms, int64_t period)
 {
     const ibc_kms_t *k = &s->kms[kms];
-    for (unsigned i = k->n_master; i-- > 0;)
-        if (k->master[i].from_period <= period)
-            return &k->master[i];
-    return k->n_master ? &k->master[0] : NULL;
+    uint64_t held = k->n_master < IBC_MASTER_RING ? k->n_master : IBC_MASTER_RING;
+    for (uint64_t n = k->n_master; n-- > k->n_master - held;) {
+        const ibc_master_t *mk = &k->master[n % IBC_MASTER_RING];
+        if (mk->from_period <= period)
+            return mk;
+    }
+    return NULL;
 }
 
 /* RFC 6507 §5.1.1 and RFC 6508 §6.1.1 for one identity; v drawn from the run's stream. */
@@ -37,29 +40,32 @@ int ibc_kms_issue(const ibc_master_t *mk, const uint8_t *id, size_t id_len, sg17
     return 0;
 }
 
-/* domain_rekey: new master secrets for period p (C.1 repeated), once. */
+/* domain_rekey: new master secrets for period p (C.1 repeated), once per period. The new set
+ * takes the ring slot of the oldest, whose secrets are erased. */
 static void kms_rekey(ibc_t *s, sg17_ctx_t *ctx, unsigned kms, int64_t p)
 {
     ibc_kms_t *k = &s->kms[kms];
-    if (k->master[k->n_master - 1].from_period >= p ||
-        k->n_master == sizeof k->master / sizeof k->master[0])
+    if (k->master[(k->n_master - 1) % IBC_MASTER_RING].from_period >= p)
         return;
-    ibc_master_t *mk = &k->master[k->n_master];
-    ibc_rand_bytes(ctx, mk->ksak, ECCSI_N);
-    ibc_rand_bytes(ctx, mk->z, IBC_MASTER_Z);
-    mk->ksak[0] &= 0x7f;
-    mk->ksak[31] |= 1;
-    mk->z[0] &= 0x1f;
-    mk->z[31] |= 1;
-    if (eccsi_kms_kpak(mk->ksak, mk->kpak) != 0 ||
-        sakke_kms_public_key(mk->z, IBC_MASTER_Z, mk->zpub) != 0) {
+    ibc_master_t mk;
+    ibc_rand_bytes(ctx, mk.ksak, ECCSI_N);
+    ibc_rand_bytes(ctx, mk.z, IBC_MASTER_Z);
+    mk.ksak[0] &= 0x7f;
+    mk.ksak[31] |= 1;
+    mk.z[0] &= 0x1f;
+    mk.z[31] |= 1;
+    mk.from_period = p;
+    if (eccsi_kms_kpak(mk.ksak, mk.kpak) != 0 ||
+        sakke_kms_public_key(mk.z, IBC_MASTER_Z, mk.zpub) != 0) {
         sg17_log(ctx, "kms-%u: re-key for period %lld failed", kms, (long long)p);
-        OPENSSL_cleanse(mk, sizeof *mk);
-        return;
+    } else {
+        ibc_master_t *slot = &k->master[k->n_master % IBC_MASTER_RING];
+        OPENSSL_cleanse(slot, sizeof *slot);
+        *slot = mk;
+        k->n_master++;
+        sg17_metric_add(ctx, "kms.rekeys", 1);
     }
-    mk->from_period = p;
-    k->n_master++;
-    sg17_metric_add(ctx, "kms.rekeys", 1);
+    OPENSSL_cleanse(&mk, sizeof mk);
 }
 
 /* Requests are for the current period only (a device asks at roll-over). */

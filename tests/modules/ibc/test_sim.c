@@ -83,6 +83,109 @@ Test(ibc_scenarios, master_secret_compromise_fails_even_with_signature_checks)
     json_decref(e);
 }
 
+Test(ibc_scenarios, rekey_still_bounds_a_stolen_master_after_the_eighth_period)
+{
+    /* eleven periods: the master stolen in period 8 must not sign in period 10 (the KMS used to
+     * stop re-keying after 7 re-keys and reuse its 8th master set from then on) */
+    json_t *e = run_file("domain-rekey-long-run.yaml");
+    cr_assert_str_eq(verdict(e), "holds", "%s", json_string_value(json_object_get(e, "reason")));
+    cr_assert_eq(metric(e, "baseline", "ledger.accepted.injected.ibc.d1_auth"), 3);
+    cr_assert_eq(metric(e, "baseline", "kms.rekeys"), 0);
+    cr_assert_eq(metric(e, "protected", "kms.rekeys"), 10);
+    cr_assert_eq(metric(e, "protected", "ledger.accepted.injected.ibc.d1_auth"), 0);
+    cr_assert_eq(metric(e, "protected", "ledger.rejected.reason.signature"), 3);
+    cr_assert_eq(metric(e, "protected", "ledger.accepted.genuine.ibc.d1_auth"),
+                 metric(e, "protected", "ledger.delivered.genuine.ibc.d1_auth"));
+    assert_all_reported(e);
+    json_decref(e);
+}
+
+/* ---- attack parameters ---- */
+
+extern const sg17_module_t sg17_module;
+
+/* A scenario whose one action is `action` (flow map) at 5 min, 4 devices. */
+static int parse_action(const char *action, sg17_err_t *err)
+{
+    char yaml[1024];
+    int n = snprintf(yaml, sizeof yaml,
+                     "id: ibc/params\ntitle: t\nmodule: ibc\nrequirements: [X1365-8.5]\n"
+                     "duration: 10min\ntopology: {kms: 1, device: 4, gateway: 1}\n"
+                     "mitigations: []\n"
+                     "adversary: {capabilities: [forge_signature, substitute_identity, "
+                     "rogue_params, kms_master_compromise]}\n"
+                     "actions:\n  - at: 5min\n    %s\n"
+                     "success:\n  - ledger.accepted.injected.ibc.d1_auth > 0\n",
+                     action);
+    cr_assert(n > 0 && (size_t)n < sizeof yaml);
+    sg17_registry_t reg = sg17_loader_registry();
+    sg17_scenario_t *list = NULL;
+    size_t count = 0;
+    int rc = sg17_scenario_parse(yaml, (size_t)n, "s.yaml", &reg, &list, &count, err);
+    sg17_scenarios_free(list, count);
+    return rc;
+}
+
+Test(ibc_attacks, a_negative_count_is_refused_at_parse_time)
+{
+    sg17_err_t err = {{0}};
+    const char *msg = err.msg;
+    cr_assert_eq(parse_action("forge_signature: {device: 1, count: -1}", &err), -1);
+    cr_assert(strstr(msg, "s.yaml:") == msg, "no file:line:col in '%s'", msg);
+    cr_assert(strstr(msg, "actions[0].forge_signature.count: -1 is out of range"), "%s", msg);
+    cr_assert_eq(parse_action("substitute_identity: {as: -1, key_of: 3}", &err), -1);
+    cr_assert(strstr(msg, "substitute_identity.as: -1 is out of range"), "%s", msg);
+    cr_assert_eq(parse_action("rogue_params: {kms: 0, forge: -2}", &err), -1);
+    cr_assert(strstr(msg, "rogue_params.forge: -2 is out of range"), "%s", msg);
+    cr_assert_eq(parse_action("forge_signature: {device: 1, count: 2}", &err), 0, "%s", msg);
+}
+
+Test(ibc_attacks, every_count_or_index_parameter_is_declared_a_count)
+{
+    /* only entity, string and bool parameters may be anything but SG17_TYPE_COUNT: every other
+     * number the attacks take sizes a loop or indexes an array */
+    for (const sg17_attack_t *a = sg17_module.attacks; a->name; a++)
+        for (const sg17_param_t *p = a->params; p && p->name; p++)
+            cr_assert(p->type == SG17_TYPE_COUNT || p->type == SG17_TYPE_ENTITY ||
+                          p->type == SG17_TYPE_STRING || p->type == SG17_TYPE_BOOL,
+                      "%s.%s is neither a count nor an entity, string or bool", a->name, p->name);
+}
+
+Test(ibc_attacks, an_index_outside_the_topology_fails_the_run_naming_the_parameter)
+{
+    static const struct {
+        const char *action, *want;
+    } cases[] = {
+        {"forge_signature: {device: 4}",
+         "attack 'forge_signature' failed: parameter 'device' is 4, out of range: the topology "
+         "has 4 device entities (device-0 .. device-3)"},
+        {"substitute_identity: {as: 0, key_of: 9}",
+         "attack 'substitute_identity' failed: parameter 'key_of' is 9, out of range"},
+        {"rogue_params: {kms: 1}",
+         "attack 'rogue_params' failed: parameter 'kms' is 1, out of range"},
+        {"kms_master_compromise: {kms: 2}",
+         "attack 'kms_master_compromise' failed: parameter 'kms' is 2, out of range"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char yaml[1024];
+        int n = snprintf(yaml, sizeof yaml,
+                         "id: ibc/index\ntitle: t\nmodule: ibc\nrequirements: [X1365-8.5]\n"
+                         "duration: 10min\ntopology: {kms: 1, device: 4, gateway: 1}\n"
+                         "mitigations: []\n"
+                         "adversary: {capabilities: [forge_signature, substitute_identity, "
+                         "rogue_params, kms_master_compromise]}\n"
+                         "actions:\n  - at: 1min\n    %s\n"
+                         "success:\n  - ledger.accepted.injected.ibc.d1_auth > 0\n",
+                         cases[i].action);
+        json_t *e = run_scenario_yaml(yaml, (size_t)n, "s.yaml");
+        const char *why = json_string_value(json_object_get(e, "error"));
+        cr_assert_str_eq(verdict(e), "error", "%s", cases[i].action);
+        cr_assert(why && strstr(why, cases[i].want), "%s: error '%s'", cases[i].action,
+                  why ? why : "(none)");
+        json_decref(e);
+    }
+}
+
 /* ---- entity checks ---- */
 
 static const uint8_t tkey[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
