@@ -1,5 +1,6 @@
-/* host.c — the module host: runs one module instance for the broker, a batch of events at a time,
- * and implements the module SDK's service table (sg17_api_t) on top of that. */
+/* host.c — the module host: runs one module instance for the broker, a batch of events at a time
+ * (after host_check.c has checked the frame against the module's descriptor), and implements the
+ * module SDK's service table (sg17_api_t) on top of that. */
 #include "bus/host.h"
 
 #include <stdarg.h>
@@ -8,56 +9,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "bus/frame.h"
-#include "util/metrics.h"
-#include "util/rng.h"
-
-struct sg17_params {
-    Sg17__KeyValue **kv;
-    size_t n_kv;
-    sg17_msg_t *captured;
-    size_t n_captured;
-};
-
-/* A timer armed inside the current window: it fires before the batch ends. */
-typedef struct {
-    sg17_time_t time;
-    uint64_t order;
-    sg17_entity_t entity;
-    uint64_t tag;
-} local_timer_t;
-
-typedef struct {
-    sg17_ctx_t ctx; /* first: the module sees only this */
-    const sg17_module_t *module;
-    void *instance;
-    Sg17__Setup *setup; /* owned (unpacked frame kept alive) */
-    sg17_frame_t *setup_frame;
-    uint32_t n_entities;
-    char **names; /* "kind-N", built on first use */
-    uint8_t *compromised;
-    sg17_time_t now, window_end;
-    sg17_rng_t rng;
-    bool in_attack;
-    /* Output under construction */
-    sg17_envcols_t sends;
-    void **send_bufs; /* each send's type and payload, in one block per send */
-    size_t n_bufs, cap_bufs;
-    Sg17__Timer **timers;
-    size_t n_timers, cap_timers;
-    Sg17__Report **reports;
-    size_t n_reports, cap_reports;
-    local_timer_t *local;
-    size_t n_local, cap_local;
-    uint64_t local_order;
-    sg17_metrics_t *metrics;
-    char error[512];
-    bool failed;
-    bool verbose;
-} host_t;
+#include "bus/host_internal.h"
 
 static host_t *host_of(sg17_ctx_t *ctx) { return (host_t *)ctx; }
 
+/* Returns arr grown to hold need elements (arr itself when it already does), or NULL with arr
+ * and *cap untouched. */
 static void *grow_array(void *arr, size_t *cap, size_t need, size_t elem)
 {
     if (need <= *cap)
@@ -71,15 +28,18 @@ static void *grow_array(void *arr, size_t *cap, size_t need, size_t elem)
     return p;
 }
 
-static void host_fail(host_t *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void host_fail(host_t *h, const char *fmt, ...)
+/* Ends the run in error with the first failure's message (later ones would only be its
+ * consequences). The arguments may point into h->error. */
+void sg17_host_fail(host_t *h, const char *fmt, ...)
 {
     if (h->failed)
         return;
+    char msg[sizeof h->error];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(h->error, sizeof h->error, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    memcpy(h->error, msg, sizeof msg);
     h->failed = true;
 }
 
@@ -89,7 +49,7 @@ static const Sg17__EntityKind *kind_of(host_t *h, sg17_entity_t e)
 {
     for (size_t i = 0; i < h->setup->n_kinds; i++) {
         const Sg17__EntityKind *k = h->setup->kinds[i];
-        if (e >= k->first && e < k->first + k->count)
+        if (e >= k->first && e - k->first < k->count)
             return k;
     }
     return NULL;
@@ -155,7 +115,7 @@ static const char *api_config(sg17_ctx_t *ctx, const char *key)
     for (size_t i = 0; i < h->setup->n_config; i++)
         if (strcmp(h->setup->config[i]->key, key) == 0)
             return h->setup->config[i]->value;
-    host_fail(h, "module asked for config key '%s', which its descriptor does not declare", key);
+    sg17_host_fail(h, "module asked for config key '%s', which its descriptor does not declare", key);
     return "";
 }
 
@@ -174,7 +134,7 @@ static int queue_send(host_t *h, sg17_entity_t src, sg17_entity_t dst, const cha
                       const void *payload, size_t len, bool injected)
 {
     if (dst >= h->n_entities) {
-        host_fail(h, "send to unknown entity %u", dst);
+        sg17_host_fail(h, "send to unknown entity %u", dst);
         return -1;
     }
     void **bufs = grow_array(h->send_bufs, &h->cap_bufs, h->n_bufs + 1, sizeof *h->send_bufs);
@@ -183,7 +143,7 @@ static int queue_send(host_t *h, sg17_entity_t src, sg17_entity_t dst, const cha
     if (bufs)
         h->send_bufs = bufs;
     if (!buf) {
-        host_fail(h, "out of memory");
+        sg17_host_fail(h, "out of memory");
         return -1;
     }
     memcpy(buf, type, type_len);
@@ -198,7 +158,7 @@ static int queue_send(host_t *h, sg17_entity_t src, sg17_entity_t dst, const cha
     env.payload.len = len;
     if (sg17_envcols_add(&h->sends, &env, h->now, injected) < 0) {
         free(buf);
-        host_fail(h, "out of memory");
+        sg17_host_fail(h, "out of memory");
         return -1;
     }
     h->send_bufs[h->n_bufs++] = buf;
@@ -210,7 +170,7 @@ static int api_send(sg17_ctx_t *ctx, sg17_entity_t src, sg17_entity_t dst, const
 {
     host_t *h = host_of(ctx);
     if (src >= h->n_entities) {
-        host_fail(h, "send from unknown entity %u", src);
+        sg17_host_fail(h, "send from unknown entity %u", src);
         return -1;
     }
     return queue_send(h, src, dst, type, payload, len, false);
@@ -221,7 +181,11 @@ static int api_inject(sg17_ctx_t *ctx, sg17_entity_t claimed_src, sg17_entity_t 
 {
     host_t *h = host_of(ctx);
     if (!h->in_attack) {
-        host_fail(h, "sg17_inject called outside an attack hook");
+        sg17_host_fail(h, "sg17_inject called outside an attack hook");
+        return -1;
+    }
+    if (claimed_src != SG17_NO_ENTITY && claimed_src >= h->n_entities) {
+        sg17_host_fail(h, "inject claiming unknown entity %u", claimed_src);
         return -1;
     }
     return queue_send(h, claimed_src, dst, type, payload, len, true);
@@ -230,18 +194,31 @@ static int api_inject(sg17_ctx_t *ctx, sg17_entity_t claimed_src, sg17_entity_t 
 static int api_timer(sg17_ctx_t *ctx, sg17_entity_t e, sg17_time_t delay, uint64_t tag)
 {
     host_t *h = host_of(ctx);
+    if (e >= h->n_entities) {
+        sg17_host_fail(h, "timer for unknown entity %u", e);
+        return -1;
+    }
+    if (delay > UINT64_MAX - h->now) {
+        sg17_host_fail(h, "timer of %s beyond the end of virtual time", api_entity_name(ctx, e));
+        return -1;
+    }
     sg17_time_t at = h->now + delay;
     if (at < h->window_end) { /* fires inside this window: keep it local, in order */
-        h->local = grow_array(h->local, &h->cap_local, h->n_local + 1, sizeof *h->local);
-        if (!h->local)
+        local_timer_t *local = grow_array(h->local, &h->cap_local, h->n_local + 1, sizeof *local);
+        if (!local) {
+            sg17_host_fail(h, "out of memory");
             return -1;
+        }
+        h->local = local;
         h->local[h->n_local++] = (local_timer_t){at, h->local_order++, e, tag};
         return 0;
     }
-    h->timers = grow_array(h->timers, &h->cap_timers, h->n_timers + 1, sizeof *h->timers);
-    Sg17__Timer *t = calloc(1, sizeof *t);
-    if (!h->timers || !t) {
-        free(t);
+    Sg17__Timer **timers = grow_array(h->timers, &h->cap_timers, h->n_timers + 1, sizeof *timers);
+    Sg17__Timer *t = timers ? calloc(1, sizeof *t) : NULL;
+    if (timers)
+        h->timers = timers;
+    if (!t) {
+        sg17_host_fail(h, "out of memory");
         return -1;
     }
     sg17__timer__init(t);
@@ -255,11 +232,15 @@ static int api_timer(sg17_ctx_t *ctx, sg17_entity_t e, sg17_time_t delay, uint64
 static void api_report(sg17_ctx_t *ctx, const sg17_msg_t *msg, bool accepted, const char *reason)
 {
     host_t *h = host_of(ctx);
-    h->reports = grow_array(h->reports, &h->cap_reports, h->n_reports + 1, sizeof *h->reports);
-    Sg17__Report *r = calloc(1, sizeof *r);
+    Sg17__Report **reports =
+        grow_array(h->reports, &h->cap_reports, h->n_reports + 1, sizeof *reports);
+    if (reports)
+        h->reports = reports;
+    Sg17__Report *r = reports ? calloc(1, sizeof *r) : NULL;
     char *reason_copy = strdup(reason && !accepted ? reason : "");
-    if (!h->reports || !r || !reason_copy) {
+    if (!r || !reason_copy) {
         free(r), free(reason_copy);
+        sg17_host_fail(h, "out of memory");
         return;
     }
     sg17__report__init(r);
@@ -269,20 +250,38 @@ static void api_report(sg17_ctx_t *ctx, const sg17_msg_t *msg, bool accepted, co
     h->reports[h->n_reports++] = r;
 }
 
+/* The broker adds a run's module metrics to the core's own, so a module metric in a core
+ * namespace (sg17_metric_reserved) would overwrite ground truth such as
+ * ledger.accepted.replayed, and one under cost.* the host's measurements: either fails the run. */
+static bool metric_allowed(host_t *h, const char *name)
+{
+    if (name && !sg17_metric_reserved(name) && strncmp(name, "cost.", 5) != 0)
+        return true;
+    sg17_host_fail(h,
+              "module %s reported metric '%.200s': the namespaces ledger., bus., adversary., "
+              "sim. and cost. are the core's, a module may not write them",
+              h->module->name, name ? name : "(null)");
+    return false;
+}
+
 static void api_metric_add(sg17_ctx_t *ctx, const char *name, double delta)
 {
-    sg17_metrics_add(host_of(ctx)->metrics, name, delta);
+    host_t *h = host_of(ctx);
+    if (metric_allowed(h, name))
+        sg17_metrics_add(h->metrics, name, delta);
 }
 
 static void api_metric_set(sg17_ctx_t *ctx, const char *name, double value)
 {
-    sg17_metrics_set(host_of(ctx)->metrics, name, value);
+    host_t *h = host_of(ctx);
+    if (metric_allowed(h, name))
+        sg17_metrics_set(h->metrics, name, value);
 }
 
 static bool api_compromised(sg17_ctx_t *ctx, sg17_entity_t e)
 {
     host_t *h = host_of(ctx);
-    return e < h->n_entities && h->compromised[e];
+    return e < h->n_entities && h->compromised && h->compromised[e];
 }
 
 static const char *api_param(const sg17_params_t *p, const char *name)
@@ -300,12 +299,15 @@ static const sg17_msg_t *api_captured(const sg17_params_t *p, size_t i)
     return i < p->n_captured ? &p->captured[i] : NULL;
 }
 
+/* The module's last line is the reason its hook failed (see create and on_attack), unless the
+ * run already failed for a reason of its own. */
 static void api_log(sg17_ctx_t *ctx, const char *fmt, va_list ap)
 {
     host_t *h = host_of(ctx);
     char line[512];
     vsnprintf(line, sizeof line, fmt, ap);
-    snprintf(h->error, sizeof h->error, "%s", line);
+    if (!h->failed)
+        snprintf(h->error, sizeof h->error, "%s", line);
     if (h->verbose)
         fprintf(stderr, "[%s %s t=%.3fs] %s\n", h->module->name, h->setup ? h->setup->run : "",
                 (double)h->now / 1e6, line);
@@ -364,6 +366,7 @@ static void host_end_run(host_t *h)
     h->names = NULL;
     free(h->compromised);
     h->compromised = NULL;
+    h->n_entities = 0;
     sg17_frame_free(&h->setup_frame);
     h->setup = NULL;
     sg17_metrics_destroy(&h->metrics);
@@ -378,6 +381,8 @@ static double elapsed_us(const struct timespec *a)
     return (double)(b.tv_sec - a->tv_sec) * 1e6 + (double)(b.tv_nsec - a->tv_nsec) / 1e3;
 }
 
+/* Starts a run from its Setup frame (kept until the run ends). A Setup the checks refuse leaves
+ * the run failed without an instance: the next Output carries the error. */
 static void host_begin_run(host_t *h, sg17_frame_t *frame)
 {
     host_end_run(h);
@@ -387,38 +392,47 @@ static void host_begin_run(host_t *h, sg17_frame_t *frame)
     h->error[0] = '\0';
     h->now = 0;
     h->window_end = 0;
-    h->n_entities = 0;
-    for (size_t i = 0; i < h->setup->n_kinds; i++) {
-        uint32_t end = h->setup->kinds[i]->first + h->setup->kinds[i]->count;
-        if (end > h->n_entities)
-            h->n_entities = end;
-    }
-    h->compromised = calloc(h->n_entities ? h->n_entities : 1, 1);
     h->metrics = sg17_metrics_new();
+    if (!h->metrics) {
+        sg17_host_fail(h, "out of memory");
+        return;
+    }
+    if (sg17_host_check_kinds(h) < 0 || sg17_host_check_config(h) < 0)
+        return;
+    h->compromised = calloc(h->n_entities ? h->n_entities : 1, 1);
+    if (!h->compromised) {
+        sg17_host_fail(h, "out of memory for %u entities", h->n_entities);
+        return;
+    }
     sg17_rng_seed(&h->rng, h->setup->seed, 1);
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     h->instance = h->module->create ? h->module->create(&h->ctx) : NULL;
     if (!h->instance && h->module->create)
-        host_fail(h, "module %s failed to create an instance: %s", h->module->name,
+        sg17_host_fail(h, "module %s failed to create an instance: %s", h->module->name,
                   h->error[0] ? h->error : "no reason given");
     sg17_metrics_add(h->metrics, "cost.create.us", elapsed_us(&t0));
 }
 
-static void fill_params(sg17_params_t *p, const Sg17__Event *ev)
+/* Fills p from an event's parameters and captured envelopes (already checked). Returns 0 or -1
+ * after host_fail. */
+static int fill_params(host_t *h, sg17_params_t *p, const Sg17__Event *ev)
 {
     p->kv = ev->params;
     p->n_kv = ev->n_params;
     p->n_captured = ev->n_captured;
     p->captured = ev->n_captured ? calloc(ev->n_captured, sizeof *p->captured) : NULL;
-    if (!p->captured)
-        p->n_captured = 0;
+    if (ev->n_captured && !p->captured) {
+        sg17_host_fail(h, "out of memory for %zu captured envelopes", ev->n_captured);
+        return -1;
+    }
     for (size_t i = 0; i < p->n_captured; i++) {
         const Sg17__Envelope *e = ev->captured[i];
         p->captured[i] = (sg17_msg_t){.id = e->id, .dst = e->dst, .claimed_src = e->src,
                                       .type = e->type, .payload = e->payload.data,
                                       .len = e->payload.len, .sent_at = e->sent_at};
     }
+    return 0;
 }
 
 static void add_cost(host_t *h, const char *name, const struct timespec *t0)
@@ -433,10 +447,9 @@ static void host_deliver(host_t *h, const Sg17__Envelopes *cols, size_t i)
 {
     Sg17__Envelope e;
     sg17_envcols_get(cols, i, &e);
-    if (e.dst >= h->n_entities) {
-        host_fail(h, "delivery to an unknown entity");
+    if (!sg17_host_entity_ok(h, e.dst, "a delivery's destination") ||
+        !sg17_host_source_ok(h, e.src, "a delivery's claimed source"))
         return;
-    }
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     sg17_msg_t msg = {.id = e.id, .dst = e.dst, .claimed_src = e.src, .type = e.type,
@@ -462,23 +475,33 @@ static void host_dispatch(host_t *h, const Sg17__Event *ev)
         cost_name = "cost.start.us";
         break;
     case SG17__EVENT__KIND__TIMER:
+        if (!sg17_host_entity_ok(h, ev->entity, "a timer"))
+            return;
         if (m->on_timer)
             m->on_timer(h->instance, &h->ctx, ev->entity, ev->tag);
         cost_name = "cost.timer.us";
         break;
     case SG17__EVENT__KIND__ATTACK:
     case SG17__EVENT__KIND__COMPROMISE: {
+        bool compromise = ev->kind == SG17__EVENT__KIND__COMPROMISE;
+        if ((compromise && !sg17_host_entity_ok(h, ev->entity, "a compromise")) ||
+            sg17_host_check_params(h, ev) < 0)
+            return;
         sg17_params_t p;
-        fill_params(&p, ev);
+        if (fill_params(h, &p, ev) < 0)
+            return;
         h->in_attack = true;
-        if (ev->kind == SG17__EVENT__KIND__COMPROMISE) {
-            if (ev->entity < h->n_entities)
-                h->compromised[ev->entity] = 1;
+        if (compromise) {
+            h->compromised[ev->entity] = 1;
             if (m->on_compromise)
                 m->on_compromise(h->instance, &h->ctx, ev->entity, &p);
-        } else if (!m->on_attack || m->on_attack(h->instance, &h->ctx, ev->name, &p) < 0) {
-            host_fail(h, "attack '%s' failed: %s", ev->name,
-                      h->error[0] ? h->error : "the module has no attack hook");
+        } else if (!m->on_attack) {
+            sg17_host_fail(h, "attack '%s' failed: the module has no attack hook", ev->name);
+        } else {
+            h->error[0] = '\0'; /* the hook's own sg17_log line says why it failed */
+            if (m->on_attack(h->instance, &h->ctx, ev->name, &p) < 0)
+                sg17_host_fail(h, "attack '%s' failed: %s", ev->name,
+                          h->error[0] ? h->error : "no reason given");
         }
         h->in_attack = false;
         free(p.captured);
@@ -559,7 +582,8 @@ static void host_run_batch(host_t *h, const Sg17__Batch *batch)
     }
 }
 
-static int send_output(host_t *h, zsock_t *sock)
+/* Answers with the Output built so far (and the run's error, if it failed), then empties it. */
+static int send_output(host_t *h, sg17_host_reply_fn *reply, void *arg)
 {
     Sg17__Output out = SG17__OUTPUT__INIT;
     if (sg17_envcols_count(&h->sends))
@@ -572,7 +596,7 @@ static int send_output(host_t *h, zsock_t *sock)
     Sg17__Frame f = SG17__FRAME__INIT;
     f.body_case = SG17__FRAME__BODY_OUTPUT;
     f.output = &out;
-    int rc = sg17_frame_send(sock, NULL, &f);
+    int rc = reply ? reply(&f, arg) : 0;
     host_reset_output(h);
     return rc;
 }
@@ -594,10 +618,18 @@ static void collect_metric(const char *name, double value, void *arg)
     l->ptrs[l->n++] = m;
 }
 
-static int send_done(host_t *h, zsock_t *sock)
+/* Ends the run: the module's finish, then a Done with the metrics, or, when the run failed (in
+ * finish, say, by reporting a core metric), an Output with the error, which the broker takes as
+ * the run's error since Done has no error field. */
+static int send_done(host_t *h, sg17_host_reply_fn *reply, void *arg)
 {
     if (h->instance && h->module->finish && !h->failed)
         h->module->finish(h->instance, &h->ctx);
+    if (h->failed) {
+        int rc = send_output(h, reply, arg);
+        host_end_run(h);
+        return rc;
+    }
     size_t n = h->metrics ? sg17_metrics_size(h->metrics) : 0;
     metric_list_t l = {calloc(n + 1, sizeof(Sg17__Metric)), calloc(n + 1, sizeof(Sg17__Metric *)), 0};
     if (h->metrics && l.items && l.ptrs)
@@ -608,21 +640,82 @@ static int send_done(host_t *h, zsock_t *sock)
     Sg17__Frame f = SG17__FRAME__INIT;
     f.body_case = SG17__FRAME__BODY_DONE;
     f.done = &done;
-    int rc = sg17_frame_send(sock, NULL, &f);
+    int rc = reply ? reply(&f, arg) : 0;
     free(l.items);
     free(l.ptrs);
     host_end_run(h);
     return rc;
 }
 
+/* ---- the host object ---- */
+
+sg17_host_t *sg17_host_new(const sg17_module_t *module)
+{
+    host_t *h = calloc(1, sizeof *h);
+    if (!h)
+        return NULL;
+    h->ctx.api = &host_api;
+    h->module = module;
+    h->verbose = getenv("SG17TB_VERBOSE") != NULL;
+    return h;
+}
+
+void sg17_host_destroy(sg17_host_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    host_t *h = *self_p;
+    host_end_run(h);
+    sg17_envcols_release(&h->sends);
+    free(h->send_bufs);
+    free(h->timers);
+    free(h->reports);
+    free(h->local);
+    free(h);
+    *self_p = NULL;
+}
+
+int sg17_host_handle(sg17_host_t *h, sg17_frame_t **frame_p, sg17_host_reply_fn *reply, void *arg)
+{
+    sg17_frame_t *frame = *frame_p;
+    *frame_p = NULL;
+    if (!frame)
+        return 0;
+    int rc = 0;
+    switch (frame->body_case) {
+    case SG17__FRAME__BODY_SETUP:
+        host_begin_run(h, frame);
+        frame = NULL; /* kept as the run's setup */
+        break;
+    case SG17__FRAME__BODY_BATCH:
+        if (h->setup)
+            host_run_batch(h, frame->batch);
+        else
+            sg17_host_fail(h, "batch before setup");
+        rc = send_output(h, reply, arg);
+        break;
+    case SG17__FRAME__BODY_FINISH:
+        rc = send_done(h, reply, arg);
+        break;
+    case SG17__FRAME__BODY_QUIT:
+        rc = 1;
+        break;
+    default:
+        break;
+    }
+    sg17_frame_free(&frame);
+    return rc;
+}
+
+/* ---- serving a broker over a socket ---- */
+
+static int reply_on_socket(const sg17_frame_t *reply, void *arg)
+{
+    return sg17_frame_send(arg, NULL, reply);
+}
+
 static int host_loop(zsock_t *dealer, zsock_t *pipe, const sg17_module_t *module, sg17_err_t *err)
 {
-    host_t h;
-    memset(&h, 0, sizeof h);
-    h.ctx.api = &host_api;
-    h.module = module;
-    h.verbose = getenv("SG17TB_VERBOSE") != NULL;
-
     Sg17__Hello hello = SG17__HELLO__INIT;
     hello.module = (char *)module->name;
     hello.abi = SG17_MODULE_ABI_VERSION;
@@ -631,9 +724,11 @@ static int host_loop(zsock_t *dealer, zsock_t *pipe, const sg17_module_t *module
     f.hello = &hello;
     if (sg17_frame_send(dealer, NULL, &f) < 0)
         return sg17_err(err, "host: cannot send hello");
+    sg17_host_t *h = sg17_host_new(module);
+    if (!h)
+        return sg17_err(err, "host: out of memory");
 
     zpoller_t *poller = zpoller_new(dealer, pipe, NULL);
-    int rc = 0;
     while (true) {
         /* poll (a system call) only when the broker has nothing for us now or within the spin */
         zsock_t *which = sg17_sock_readable_soon(dealer) ? dealer : zpoller_wait(poller, -1);
@@ -643,41 +738,16 @@ static int host_loop(zsock_t *dealer, zsock_t *pipe, const sg17_module_t *module
         sg17_frame_t *frame = sg17_frame_recv(dealer, NULL, &malformed);
         if (!frame) {
             if (malformed)
-                continue; /* counted by nobody here: the broker is trusted, but never crash */
+                continue; /* counted by nobody here: never crash on it */
             break;
         }
-        switch (frame->body_case) {
-        case SG17__FRAME__BODY_SETUP:
-            host_begin_run(&h, frame);
-            frame = NULL; /* kept as the run's setup */
+        /* an answer that cannot be sent shows as a failed receive next */
+        if (sg17_host_handle(h, &frame, reply_on_socket, dealer) == 1)
             break;
-        case SG17__FRAME__BODY_BATCH:
-            if (h.setup)
-                host_run_batch(&h, frame->batch);
-            else
-                host_fail(&h, "batch before setup");
-            send_output(&h, dealer);
-            break;
-        case SG17__FRAME__BODY_FINISH:
-            send_done(&h, dealer);
-            break;
-        case SG17__FRAME__BODY_QUIT:
-            sg17_frame_free(&frame);
-            goto out;
-        default:
-            break;
-        }
-        sg17_frame_free(&frame);
     }
-out:
-    host_end_run(&h);
-    sg17_envcols_release(&h.sends);
-    free(h.send_bufs);
-    free(h.timers);
-    free(h.reports);
-    free(h.local);
+    sg17_host_destroy(&h);
     zpoller_destroy(&poller);
-    return rc;
+    return 0;
 }
 
 int sg17_host_serve(zsock_t *dealer, const sg17_module_t *module, sg17_err_t *err)

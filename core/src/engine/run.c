@@ -545,7 +545,9 @@ static int finish_run(run_t *r)
         return -1;
     r->frames += 2;
     int rc = 0;
-    if (done->body_case != SG17__FRAME__BODY_DONE)
+    if (done->body_case == SG17__FRAME__BODY_OUTPUT && done->output->error && *done->output->error)
+        rc = sg17_err(r->err, "module %s: %s", r->module->name, done->output->error); /* failed run */
+    else if (done->body_case != SG17__FRAME__BODY_DONE)
         rc = sg17_err(r->err, "module host answered finish with something else");
     else
         for (size_t i = 0; i < done->done->n_metrics; i++) {

@@ -1,0 +1,70 @@
+/* host_internal.h — what the module host's two files share: the host's state (host.c runs runs
+ * and implements the SDK service table; host_check.c checks every broker frame against the
+ * module's descriptor before the module sees it). Not part of any API. */
+#ifndef SG17_BUS_HOST_INTERNAL_H
+#define SG17_BUS_HOST_INTERNAL_H
+
+#include "bus/host.h"
+#include "util/metrics.h"
+#include "util/rng.h"
+
+struct sg17_params {
+    Sg17__KeyValue **kv;
+    size_t n_kv;
+    sg17_msg_t *captured;
+    size_t n_captured;
+};
+
+/* A timer armed inside the current window: it fires before the batch ends. */
+typedef struct {
+    sg17_time_t time;
+    uint64_t order;
+    sg17_entity_t entity;
+    uint64_t tag;
+} local_timer_t;
+
+typedef struct sg17_host {
+    sg17_ctx_t ctx; /* first: the module sees only this */
+    const sg17_module_t *module;
+    void *instance;
+    Sg17__Setup *setup; /* owned (unpacked frame kept alive) */
+    sg17_frame_t *setup_frame;
+    uint32_t n_entities; /* ids 0 .. n_entities-1, checked against the descriptor */
+    char **names;        /* "kind-N", built on first use */
+    uint8_t *compromised;
+    sg17_time_t now, window_end;
+    sg17_rng_t rng;
+    bool in_attack;
+    /* Output under construction */
+    sg17_envcols_t sends;
+    void **send_bufs; /* each send's type and payload, in one block per send */
+    size_t n_bufs, cap_bufs;
+    Sg17__Timer **timers;
+    size_t n_timers, cap_timers;
+    Sg17__Report **reports;
+    size_t n_reports, cap_reports;
+    local_timer_t *local;
+    size_t n_local, cap_local;
+    uint64_t local_order;
+    sg17_metrics_t *metrics;
+    char error[512];
+    bool failed;
+    bool verbose;
+} host_t;
+
+/* Ends the run in error with the first failure's message (later ones would only be its
+ * consequences). The arguments may point into h->error. */
+void sg17_host_fail(host_t *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Setup checks (host_check.c): the topology's kinds, then the configuration; each returns 0, or
+ * -1 after sg17_host_fail. */
+int sg17_host_check_kinds(host_t *h);
+int sg17_host_check_config(host_t *h);
+/* Whether e is an entity of this run (a claimed source may also be SG17_NO_ENTITY); false after
+ * sg17_host_fail naming `what`. */
+bool sg17_host_entity_ok(host_t *h, sg17_entity_t e, const char *what);
+bool sg17_host_source_ok(host_t *h, sg17_entity_t e, const char *what);
+/* An ATTACK or COMPROMISE event's name and parameters against the descriptor. */
+int sg17_host_check_params(host_t *h, const Sg17__Event *ev);
+
+#endif
