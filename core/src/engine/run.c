@@ -16,8 +16,6 @@
 #include "util/rng.h"
 #include "util/text.h"
 
-#define SG17_NEVER UINT64_MAX
-
 typedef struct {
     sg17_broker_t *broker;
     int host;
@@ -31,7 +29,7 @@ typedef struct {
     sg17_adversary_t *adv;
     sg17_rng_t net_rng;
     sg17_metrics_t *metrics;
-    sg17_time_t *compromised_at; /* per entity: when the adversary took it; SG17_NEVER if not */
+    uint8_t *compromised; /* per entity: handed to the adversary */
     sg17_time_t lookahead;
     uint64_t frames; /* bus frames this run exchanged with its host, both ways */
     sg17_run_stats_t *stats;
@@ -123,9 +121,9 @@ static int entity_send(run_t *r, const Sg17__Envelope *sent, bool injected)
         sg17_envelope_free(env);
         return sg17_err(r->err, "module sent a message between unknown entities");
     }
-    /* compare times, not a flag: a window's output may hold sends from before the compromise */
-    sg17_prov_t prov =
-        t >= r->compromised_at[env->src] ? SG17_PROV_FROM_COMPROMISED : SG17_PROV_GENUINE;
+    /* a compromise opens its own window (sg17_run_once), so every send made before it has been
+     * filed by the time the flag is set */
+    sg17_prov_t prov = r->compromised[env->src] ? SG17_PROV_FROM_COMPROMISED : SG17_PROV_GENUINE;
     if (!sg17_ledger_record(r->ledger, env->id, env->src, env->src, env->dst, env->type, prov, t)) {
         sg17_envelope_free(env);
         return sg17_err(r->err, "out of memory");
@@ -398,8 +396,7 @@ static int do_action(run_t *r, batch_t *b, size_t index, sg17_time_t t, uint64_t
         sg17_entity_t e = param_entity(r, a, "entity");
         if (e == SG17_NO_ENTITY)
             return sg17_err(r->err, "compromise: unknown entity");
-        if (t < r->compromised_at[e])
-            r->compromised_at[e] = t;
+        r->compromised[e] = 1;
         sg17_metrics_add(r->metrics, "adversary.compromised", 1);
         Sg17__Event *ev = batch_add(b, SG17__EVENT__KIND__COMPROMISE, t, seq);
         if (!ev)
@@ -584,12 +581,10 @@ int sg17_run_once(sg17_broker_t *broker, int host, const sg17_scenario_t *s,
     sg17_rng_seed(&r.net_rng, s->seed, 2);
     r.ledger = sg17_ledger_new();
     r.adv = sg17_adversary_new(s, &r.world);
-    r.compromised_at = malloc((r.world.n_entities + 1) * sizeof *r.compromised_at);
-    for (size_t i = 0; r.compromised_at && i <= r.world.n_entities; i++)
-        r.compromised_at[i] = SG17_NEVER;
+    r.compromised = calloc(r.world.n_entities + 1, 1);
     uint64_t malformed0 = sg17_broker_malformed(broker);
     batch_t b = {0};
-    int rc = (!r.ledger || !r.adv || !r.compromised_at) ? sg17_err(err, "out of memory") : send_setup(&r);
+    int rc = (!r.ledger || !r.adv || !r.compromised) ? sg17_err(err, "out of memory") : send_setup(&r);
 
     sg17_event_t start = {.time = 0, .seq = ++r.seq, .kind = SG17_EV_START};
     if (rc == 0)
@@ -637,6 +632,6 @@ int sg17_run_once(sg17_broker_t *broker, int host, const sg17_scenario_t *s,
     sg17_queue_clear(&r.queue, drop_event);
     sg17_adversary_destroy(&r.adv);
     sg17_ledger_destroy(&r.ledger);
-    free(r.compromised_at);
+    free(r.compromised);
     return rc;
 }
