@@ -201,8 +201,8 @@ int main(int argc, char **argv)
                 brks[r] = broker_rate(ep2, sizes[s], count);
             }
             double raw = median3(raws), brk = median3(brks);
-            printf("RESULT name=%s value=%.0f unit=envelopes/s baseline=%.0f ratio=%.3f\n", name, brk,
-                   raw, raw > 0 ? brk / raw : 0);
+            printf("RESULT name=%s value=%.0f unit=envelopes/s baseline=%.0f ratio=%.3f\n", name,
+                   brk, raw, raw > 0 ? brk / raw : 0);
             fflush(stdout);
         }
     return 0;

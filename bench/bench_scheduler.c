@@ -14,7 +14,7 @@
 #include "engine/engine.h"
 #include "engine/loader.h"
 
-#define TARGET 200000.0
+#define TARGET          200000.0
 #define BYTES_PER_EVENT 32
 
 typedef struct {
@@ -75,7 +75,8 @@ static void raw_echo(zsock_t *pipe, void *arg)
     for (size_t i = 0; pair && i < a->messages; i++) {
         zmq_msg_t m;
         zmq_msg_init(&m);
-        if (zmq_msg_recv(&m, zsock_resolve(pair), 0) < 0 || zmq_msg_send(&m, zsock_resolve(pair), 0) < 0) {
+        if (zmq_msg_recv(&m, zsock_resolve(pair), 0) < 0
+            || zmq_msg_send(&m, zsock_resolve(pair), 0) < 0) {
             zmq_msg_close(&m);
             break;
         }
@@ -123,8 +124,9 @@ int main(void)
     for (int i = 0; i < 2; i++) {
         workload_t w = run_workload(i ? "true" : "false");
         double rate = w.wall_s > 0 ? w.events / w.wall_s : 0, raw = raw_rate(&w, i);
-        printf("RESULT name=scheduler.events.%s value=%.0f unit=events/s baseline=%.0f ratio=%.3f\n",
-               names[i], rate, raw, raw > 0 ? rate / raw : 0);
+        printf(
+            "RESULT name=scheduler.events.%s value=%.0f unit=events/s baseline=%.0f ratio=%.3f\n",
+            names[i], rate, raw, raw > 0 ? rate / raw : 0);
         printf("RESULT name=scheduler.events.%s.target value=%.0f unit=events/s baseline=%.0f "
                "ratio=%.3f\n",
                names[i], rate, TARGET, rate / TARGET);

@@ -14,10 +14,10 @@
 /* ---- a small module: nodes ping a sink, the sink answers ---- */
 
 /* What the SDK promises every callback; a broken promise is a host bug, reported as a crash. */
-#define PROMISED(cond)                                                                             \
-    do {                                                                                           \
-        if (!(cond))                                                                               \
-            __builtin_trap();                                                                      \
+#define PROMISED(cond)        \
+    do {                      \
+        if (!(cond))          \
+            __builtin_trap(); \
     } while (0)
 
 typedef struct {

@@ -13,8 +13,9 @@ static const sg17_config_key_t config[] = {
     {"ratio", SG17_TYPE_NUMBER, "0.5", ""},        {"verbose", SG17_TYPE_BOOL, "off", ""},
     {"label", SG17_TYPE_STRING, "x", ""},          {"key", SG17_TYPE_HEX, "00aa", ""},
     {"target", SG17_TYPE_ENTITY, "hes-0", ""},     {NULL, 0, NULL, NULL}};
-static const sg17_mitigation_t mitigations[] = {
-    {"invocation_counter", "", NULL, false}, {"signatures", "", NULL, true}, {NULL, NULL, NULL, false}};
+static const sg17_mitigation_t mitigations[] = {{"invocation_counter", "", NULL, false},
+                                                {"signatures", "", NULL, true},
+                                                {NULL, NULL, NULL, false}};
 static const sg17_param_t params[] = {{"factor", SG17_TYPE_NUMBER, true, ""},
                                       {"victim", SG17_TYPE_ENTITY, false, ""},
                                       {"capture", SG17_TYPE_STRING, false, ""},
@@ -24,10 +25,15 @@ static const sg17_attack_t attacks[] = {
 static const sg17_metric_t metrics[] = {{"hes.alarms", ""}, {"hes.readings.*", ""}, {NULL, NULL}};
 static const sg17_reason_t reasons[] = {{"replay", ""}, {NULL, NULL}};
 static const char *const types[] = {"fake.reading", "fake.command", NULL};
-static const sg17_module_t fake = {
-    .abi = SG17_MODULE_ABI_VERSION, .name = "fakemod", .entity_kinds = kinds, .config = config,
-    .mitigations = mitigations, .attacks = attacks, .metrics = metrics, .reasons = reasons,
-    .message_types = types};
+static const sg17_module_t fake = {.abi = SG17_MODULE_ABI_VERSION,
+                                   .name = "fakemod",
+                                   .entity_kinds = kinds,
+                                   .config = config,
+                                   .mitigations = mitigations,
+                                   .attacks = attacks,
+                                   .metrics = metrics,
+                                   .reasons = reasons,
+                                   .message_types = types};
 
 static const sg17_module_t *reg_module(void *arg, const char *name, sg17_err_t *err)
 {

@@ -90,8 +90,8 @@ static int eccsi_sign_op(bench_t *b)
 
 static int eccsi_verify_op(bench_t *b)
 {
-    return eccsi_verifier_verify(b->verifier, id, sizeof id, msg, sizeof msg, b->sig,
-                                 sizeof b->sig) == 0;
+    return eccsi_verifier_verify(b->verifier, id, sizeof id, msg, sizeof msg, b->sig, sizeof b->sig)
+           == 0;
 }
 
 /* A full pairing: the Miller lines of the first argument computed, then evaluated. */
@@ -126,14 +126,17 @@ static int ecdsa_sign_verify(bench_t *b)
 }
 
 /* D.1 with contexts cached per identity (as the simulation does): the device encapsulates a fresh
- * SSV to the gateway and ECCSI-signs the message, the gateway verifies and decapsulates (§6.2.2). */
+ * SSV to the gateway and ECCSI-signs the message, the gateway verifies and decapsulates (§6.2.2).
+ */
 static int d1_auth_op(bench_t *b)
 {
     b->ssv[14]++;
     return sakke_sender_encapsulate(b->sender, b->ssv, b->d1, NULL) == 0
-           && eccsi_signer_sign(b->signer, b->d1, SAKKE_SED_BYTES, NULL, b->d1 + SAKKE_SED_BYTES) == 0
+           && eccsi_signer_sign(b->signer, b->d1, SAKKE_SED_BYTES, NULL, b->d1 + SAKKE_SED_BYTES)
+                  == 0
            && eccsi_verifier_verify(b->verifier, id, sizeof id, b->d1, SAKKE_SED_BYTES,
-                                    b->d1 + SAKKE_SED_BYTES, ECCSI_SIG_BYTES) == 0
+                                    b->d1 + SAKKE_SED_BYTES, ECCSI_SIG_BYTES)
+                  == 0
            && sakke_receiver_decapsulate(b->receiver, b->d1, SAKKE_SED_BYTES, b->out) == 0
            && memcmp(b->out, b->ssv, SAKKE_SSV_BYTES) == 0;
 }

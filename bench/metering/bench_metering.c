@@ -21,8 +21,8 @@
 
 extern const sg17_module_t sg17_module; /* the metering descriptor (sg17mod_metering) */
 
-#define FRAMES 4096
-#define FRAME_CAP 96
+#define FRAMES      4096
+#define FRAME_CAP   96
 #define RUN_SECONDS 3.0
 
 static double now_s(void)
@@ -56,10 +56,11 @@ static int make_frames(void)
         dlms_datetime_from_unix(1700000000 + 900 * (int64_t)i, &x.time);
         uint8_t apdu[64];
         size_t n, sn;
-        if (dlms_data_notification_encode(&x, apdu, sizeof apdu, &n) ||
-            dlms_protect(&keys, systitle, (uint32_t)i + 1, DLMS_SC_AUTH_ENC, apdu, n, secured[i],
-                         FRAME_CAP, &sn) ||
-            dlms_general_glo_encode(systitle, secured[i], sn, frames[i], FRAME_CAP, &frame_len[i]))
+        if (dlms_data_notification_encode(&x, apdu, sizeof apdu, &n)
+            || dlms_protect(&keys, systitle, (uint32_t)i + 1, DLMS_SC_AUTH_ENC, apdu, n, secured[i],
+                            FRAME_CAP, &sn)
+            || dlms_general_glo_encode(systitle, secured[i], sn, frames[i], FRAME_CAP,
+                                       &frame_len[i]))
             return -1;
         plain_len = n;
     }
@@ -80,10 +81,11 @@ static double bench_hes(void)
             uint8_t plain[FRAME_CAP];
             uint32_t ic;
             dlms_data_notification_t dn;
-            if (dlms_general_glo_decode(frames[i], frame_len[i], &st, &sec, &sl) ||
-                dlms_unprotect(&keys, st, DLMS_SC_AUTH_ENC, sec, sl, last, plain, sizeof plain, &pl,
-                               &ic) != DLMS_SEC_OK ||
-                dlms_data_notification_decode(plain, pl, &dn)) {
+            if (dlms_general_glo_decode(frames[i], frame_len[i], &st, &sec, &sl)
+                || dlms_unprotect(&keys, st, DLMS_SC_AUTH_ENC, sec, sl, last, plain, sizeof plain,
+                                  &pl, &ic)
+                       != DLMS_SEC_OK
+                || dlms_data_notification_decode(plain, pl, &dn)) {
                 fprintf(stderr, "bench_metering: frame %zu rejected\n", i);
                 exit(1);
             }
@@ -114,11 +116,11 @@ static double bench_raw_gcm(void)
             memcpy(tag, secured[i] + 5 + plain_len, 12);
             int n, ok;
             EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-            ok = ctx && EVP_DecryptInit_ex(ctx, EVP_aes_128_gcm(), NULL, keys.ek, iv) == 1 &&
-                 EVP_DecryptUpdate(ctx, NULL, &n, aad, sizeof aad) == 1 &&
-                 EVP_DecryptUpdate(ctx, plain, &n, secured[i] + 5, (int)plain_len) == 1 &&
-                 EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, 12, tag) == 1 &&
-                 EVP_DecryptFinal_ex(ctx, plain + n, &n) == 1;
+            ok = ctx && EVP_DecryptInit_ex(ctx, EVP_aes_128_gcm(), NULL, keys.ek, iv) == 1
+                 && EVP_DecryptUpdate(ctx, NULL, &n, aad, sizeof aad) == 1
+                 && EVP_DecryptUpdate(ctx, plain, &n, secured[i] + 5, (int)plain_len) == 1
+                 && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, 12, tag) == 1
+                 && EVP_DecryptFinal_ex(ctx, plain + n, &n) == 1;
             EVP_CIPHER_CTX_free(ctx);
             if (!ok) {
                 fprintf(stderr, "bench_metering: baseline frame %zu failed\n", i);

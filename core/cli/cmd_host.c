@@ -123,7 +123,8 @@ int cmd_module_tool(int argc, char **argv)
     sg17_err_t err;
     const sg17_module_t *m = sg17_loader_get(argv[0], &err);
     if (!m) {
-        fprintf(stderr, "sg17tb: '%s' is neither a command nor a module (%s)\ntry: sg17tb --help\n", argv[0], err.msg);
+        fprintf(stderr, "sg17tb: '%s' is neither a command nor a module (%s)\ntry: sg17tb --help\n",
+                argv[0], err.msg);
         return 2;
     }
     bool help = argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h");

@@ -68,7 +68,8 @@ static const char *const *modules_for(const char *only, size_t *n)
 static void list_params(const sg17_param_t *p)
 {
     for (; p && p->name; p++)
-        printf("      %s%s: %s\n", p->name, p->required ? " (required)" : "", p->description ? p->description : "");
+        printf("      %s%s: %s\n", p->name, p->required ? " (required)" : "",
+               p->description ? p->description : "");
 }
 
 static int list_module_items(const char *what, const char *only)
@@ -88,14 +89,15 @@ static int list_module_items(const char *what, const char *only)
             printf("%-10s %-8s %s\n", m->name, m->recommendation, m->title);
         } else if (!strcmp(what, "mitigations")) {
             for (const sg17_mitigation_t *x = m->mitigations; x && x->name; x++) {
-                printf("%s/%s%s: %s\n", m->name, x->name, x->default_on ? " (default on)" : "", x->description);
+                printf("%s/%s%s: %s\n", m->name, x->name, x->default_on ? " (default on)" : "",
+                       x->description);
                 for (const char *const *r = x->requirements; r && *r; r++)
                     printf("      implements %s\n", *r);
             }
         } else if (!strcmp(what, "attacks")) {
             for (const sg17_attack_t *x = m->attacks; x && x->name; x++) {
-                printf("%s/%s (capability %s): %s\n", m->name, x->name, x->capability ? x->capability : x->name,
-                       x->description);
+                printf("%s/%s (capability %s): %s\n", m->name, x->name,
+                       x->capability ? x->capability : x->name, x->description);
                 list_params(x->params);
             }
         } else if (!strcmp(what, "metrics")) {
@@ -124,9 +126,11 @@ static int list_module_items(const char *what, const char *only)
 
 int cmd_list(int argc, char **argv)
 {
-    static const char *const whats[] = {"modules", "mitigations", "attacks", "requirements", "scenarios", "metrics"};
+    static const char *const whats[] = {"modules",      "mitigations", "attacks",
+                                        "requirements", "scenarios",   "metrics"};
     const char *only = NULL;
-    static const struct option longopts[] = {{"module", required_argument, NULL, 'm'}, {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"module", required_argument, NULL, 'm'},
+                                             {NULL, 0, NULL, 0}};
     optind = 1;
     int c;
     while ((c = getopt_long(argc, argv, "m:", longopts, NULL)) != -1) {
@@ -135,7 +139,9 @@ int cmd_list(int argc, char **argv)
         only = optarg;
     }
     if (optind >= argc) {
-        fprintf(stderr, "usage: sg17tb list modules|mitigations|attacks|requirements|scenarios|metrics [--module M]\n");
+        fprintf(stderr,
+                "usage: sg17tb list modules|mitigations|attacks|requirements|scenarios|metrics "
+                "[--module M]\n");
         return 2;
     }
     const char *what = argv[optind];
@@ -144,8 +150,8 @@ int cmd_list(int argc, char **argv)
         known |= !strcmp(what, whats[i]);
     if (!known) {
         const char *near = sg17_nearest(what, whats, sizeof whats / sizeof whats[0]);
-        fprintf(stderr, "sg17tb list: unknown list '%s'%s%s%s\n", what, near ? "; did you mean '" : "",
-                near ? near : "", near ? "'?" : "");
+        fprintf(stderr, "sg17tb list: unknown list '%s'%s%s%s\n", what,
+                near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
         return 2;
     }
     if (only) {
@@ -194,7 +200,8 @@ int cmd_list(int argc, char **argv)
 int cmd_coverage(int argc, char **argv)
 {
     const char *only = NULL;
-    static const struct option longopts[] = {{"module", required_argument, NULL, 'm'}, {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"module", required_argument, NULL, 'm'},
+                                             {NULL, 0, NULL, 0}};
     optind = 1;
     int c;
     while ((c = getopt_long(argc, argv, "m:", longopts, NULL)) != -1) {
@@ -237,8 +244,8 @@ int cmd_coverage(int argc, char **argv)
             for (size_t i = 0; i < n_files; i++)
                 for (size_t k = 0; k < (counts[i] ? 1 : 0); k++)
                     for (size_t q = 0; q < lists[i][k].n_requirements; q++)
-                        hits += !strcmp(lists[i][k].module, mods[m]) &&
-                                !strcmp(lists[i][k].requirements[q], req->id);
+                        hits += !strcmp(lists[i][k].module, mods[m])
+                                && !strcmp(lists[i][k].requirements[q], req->id);
             if (hits)
                 exercised++;
             else if (req->untestable)
@@ -248,8 +255,9 @@ int cmd_coverage(int argc, char **argv)
                 uncovered++;
             }
         }
-        printf("%s: %zu requirements, %zu exercised, %zu marked untestable, %zu not covered\n", mods[m],
-               cat->n_requirements, exercised, untestable, cat->n_requirements - exercised - untestable);
+        printf("%s: %zu requirements, %zu exercised, %zu marked untestable, %zu not covered\n",
+               mods[m], cat->n_requirements, exercised, untestable,
+               cat->n_requirements - exercised - untestable);
     }
     for (size_t i = 0; i < n_files; i++) {
         sg17_scenarios_free(lists[i], counts[i]);

@@ -24,12 +24,18 @@ static int run_common(int argc, char **argv, bool broker)
 {
     sg17_runner_opts_t o = {.jobs = 1, .out_dir = "sg17tb-report"};
     static const struct option longopts[] = {
-        {"seed", required_argument, NULL, 's'},   {"jobs", required_argument, NULL, 'j'},
-        {"out", required_argument, NULL, 'o'},    {"format", required_argument, NULL, 'f'},
-        {"filter", required_argument, NULL, 'F'}, {"shard", required_argument, NULL, 'S'},
-        {"bind", required_argument, NULL, 'b'},   {"host-wait", required_argument, NULL, 'w'},
-        {"no-mitigations", no_argument, NULL, 'N'}, {"help", no_argument, NULL, 'h'},
-        {"curve-cert", required_argument, NULL, 'C'}, {"curve-allow", required_argument, NULL, 'A'},
+        {"seed", required_argument, NULL, 's'},
+        {"jobs", required_argument, NULL, 'j'},
+        {"out", required_argument, NULL, 'o'},
+        {"format", required_argument, NULL, 'f'},
+        {"filter", required_argument, NULL, 'F'},
+        {"shard", required_argument, NULL, 'S'},
+        {"bind", required_argument, NULL, 'b'},
+        {"host-wait", required_argument, NULL, 'w'},
+        {"no-mitigations", no_argument, NULL, 'N'},
+        {"help", no_argument, NULL, 'h'},
+        {"curve-cert", required_argument, NULL, 'C'},
+        {"curve-allow", required_argument, NULL, 'A'},
         {NULL, 0, NULL, 0},
     };
     optind = 1;
@@ -59,8 +65,8 @@ static int run_common(int argc, char **argv, bool broker)
             o.filter = optarg;
             break;
         case 'S':
-            if (sscanf(optarg, "%u/%u", &o.shard_index, &o.shard_count) != 2 || !o.shard_count ||
-                !o.shard_index || o.shard_index > o.shard_count) {
+            if (sscanf(optarg, "%u/%u", &o.shard_index, &o.shard_count) != 2 || !o.shard_count
+                || !o.shard_index || o.shard_index > o.shard_count) {
                 fprintf(stderr, "sg17tb: --shard expects I/N with 1 <= I <= N, got '%s'\n", optarg);
                 return 2;
             }
@@ -83,9 +89,13 @@ static int run_common(int argc, char **argv, bool broker)
             o.curve_allow = optarg;
             break;
         case 'h':
-            printf("usage: sg17tb %s [--seed N] [--jobs N] [--out DIR] [--format json,junit,html,md] "
-                   "[--filter GLOB] [--shard I/N]%s PATH...\n",
-                   argv[0], broker ? " --bind ENDPOINT [--host-wait SECONDS] [--curve-cert FILE --curve-allow DIR]" : "");
+            printf(
+                "usage: sg17tb %s [--seed N] [--jobs N] [--out DIR] [--format json,junit,html,md] "
+                "[--filter GLOB] [--shard I/N]%s PATH...\n",
+                argv[0],
+                broker
+                    ? " --bind ENDPOINT [--host-wait SECONDS] [--curve-cert FILE --curve-allow DIR]"
+                    : "");
             return 0;
         default:
             return 2;
@@ -100,19 +110,27 @@ static int run_common(int argc, char **argv, bool broker)
         return 2;
     }
     if (broker && !o.curve_cert && strncmp(o.bind, "tcp://", 6) == 0)
-        fprintf(stderr, "sg17tb broker: warning: %s without --curve-cert/--curve-allow: any peer that "
-                        "reaches it can act as a module host and report its metrics\n",
+        fprintf(stderr,
+                "sg17tb broker: warning: %s without --curve-cert/--curve-allow: any peer that "
+                "reaches it can act as a module host and report its metrics\n",
                 o.bind);
     if (!broker && (o.bind || o.curve_cert || o.curve_allow)) {
         fprintf(stderr, "sg17tb run: --bind and --curve-* belong to `sg17tb broker`\n");
         return 2;
     }
     if (optind >= argc) {
-        fprintf(stderr, "sg17tb %s: no scenario paths given (try: sg17tb %s scenarios/)\n", argv[0], argv[0]);
+        fprintf(stderr, "sg17tb %s: no scenario paths given (try: sg17tb %s scenarios/)\n", argv[0],
+                argv[0]);
         return 2;
     }
     return sg17_runner_run(argv + optind, (size_t)(argc - optind), &o);
 }
 
-int cmd_run(int argc, char **argv) { return run_common(argc, argv, false); }
-int cmd_broker(int argc, char **argv) { return run_common(argc, argv, true); }
+int cmd_run(int argc, char **argv)
+{
+    return run_common(argc, argv, false);
+}
+int cmd_broker(int argc, char **argv)
+{
+    return run_common(argc, argv, true);
+}

@@ -7,24 +7,25 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "sg17tb %s — security testbed for ITU-T SG17 Recommendations\n"
-            "\n"
-            "usage:\n"
-            "  sg17tb run [--seed N] [--jobs N] [--out DIR] [--format json,junit,html,md]\n"
-            "             [--filter GLOB] [--shard I/N] PATH...\n"
-            "  sg17tb validate PATH...\n"
-            "  sg17tb list modules|mitigations|attacks|requirements|scenarios|metrics [--module M]\n"
-            "  sg17tb coverage [--module M] [PATH...]\n"
-            "  sg17tb broker --bind ENDPOINT [--curve-cert F --curve-allow DIR] [run options] PATH...\n"
-            "  sg17tb host --connect ENDPOINT --module NAME [--curve-cert F --curve-server F]\n"
-            "  sg17tb keygen DIR NAME          (CURVE certificate pair for broker/host)\n"
-            "  sg17tb merge REPORT.json... [--out DIR] [--format ...]\n"
-            "  sg17tb <module> <tool> ARGS...     (sg17tb <module> --help lists its tools)\n"
-            "\n"
-            "exit codes of run: 0 every verdict matches its expect, 1 some does not,\n"
-            "2 invalid input, 3 internal error\n",
-            SG17TB_VERSION);
+    fprintf(
+        out,
+        "sg17tb %s — security testbed for ITU-T SG17 Recommendations\n"
+        "\n"
+        "usage:\n"
+        "  sg17tb run [--seed N] [--jobs N] [--out DIR] [--format json,junit,html,md]\n"
+        "             [--filter GLOB] [--shard I/N] PATH...\n"
+        "  sg17tb validate PATH...\n"
+        "  sg17tb list modules|mitigations|attacks|requirements|scenarios|metrics [--module M]\n"
+        "  sg17tb coverage [--module M] [PATH...]\n"
+        "  sg17tb broker --bind ENDPOINT [--curve-cert F --curve-allow DIR] [run options] PATH...\n"
+        "  sg17tb host --connect ENDPOINT --module NAME [--curve-cert F --curve-server F]\n"
+        "  sg17tb keygen DIR NAME          (CURVE certificate pair for broker/host)\n"
+        "  sg17tb merge REPORT.json... [--out DIR] [--format ...]\n"
+        "  sg17tb <module> <tool> ARGS...     (sg17tb <module> --help lists its tools)\n"
+        "\n"
+        "exit codes of run: 0 every verdict matches its expect, 1 some does not,\n"
+        "2 invalid input, 3 internal error\n",
+        SG17TB_VERSION);
 }
 
 int main(int argc, char **argv)
@@ -47,9 +48,9 @@ int main(int argc, char **argv)
         const char *name;
         int (*fn)(int argc, char **argv);
     } commands[] = {
-        {"run", cmd_run},           {"broker", cmd_broker}, {"validate", cmd_validate},
-        {"list", cmd_list},         {"coverage", cmd_coverage}, {"host", cmd_host},
-        {"merge", cmd_merge},       {"keygen", cmd_keygen},
+        {"run", cmd_run},     {"broker", cmd_broker},     {"validate", cmd_validate},
+        {"list", cmd_list},   {"coverage", cmd_coverage}, {"host", cmd_host},
+        {"merge", cmd_merge}, {"keygen", cmd_keygen},
     };
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(cmd, commands[i].name))

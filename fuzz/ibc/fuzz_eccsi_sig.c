@@ -40,8 +40,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             forged[i] ^= data[i];
             changed |= data[i];
         }
-        if (changed && eccsi_verifier_verify(verifier, id, sizeof id, data, size, forged,
-                                             sizeof forged) == 0)
+        if (changed
+            && eccsi_verifier_verify(verifier, id, sizeof id, data, size, forged, sizeof forged)
+                   == 0)
             __builtin_trap();
     }
     return 0;

@@ -69,8 +69,8 @@ static bool declared_metric(const char *name)
 {
     for (const sg17_metric_t *m = sg17_module.metrics; m->name; m++) {
         size_t n = strlen(m->name);
-        if (strcmp(m->name, name) == 0 ||
-            (n >= 2 && strcmp(m->name + n - 2, ".*") == 0 && strncmp(m->name, name, n - 1) == 0))
+        if (strcmp(m->name, name) == 0
+            || (n >= 2 && strcmp(m->name + n - 2, ".*") == 0 && strncmp(m->name, name, n - 1) == 0))
             return true;
     }
     return false;
@@ -332,8 +332,8 @@ static void provision(void)
         for (size_t k = 0; k < st->n_msgs; k++) { /* grows while it is delivered */
             struct queued_msg q = st->msgs[k];
             for (size_t r = 0; r < N_ROUTES; r++)
-                if (!P.genuine[r] && routes[r].dst == q.dst && routes[r].src == q.src &&
-                    strcmp(routes[r].type, q.type) == 0) {
+                if (!P.genuine[r] && routes[r].dst == q.dst && routes[r].src == q.src
+                    && strcmp(routes[r].type, q.type) == 0) {
                     P.genuine[r] = dup_array(q.payload, q.len ? q.len : 1);
                     P.genuine_len[r] = q.len;
                 }

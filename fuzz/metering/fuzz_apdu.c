@@ -7,11 +7,11 @@
 #include "dlms/apdu.h"
 
 /* Re-encoding what a strict decoder accepted must give back the input exactly. */
-#define ROUND_TRIP(enc_call)                                                                       \
-    do {                                                                                           \
-        size_t n_ = 0;                                                                             \
-        if ((enc_call) != 0 || n_ != size || memcmp(out, data, size) != 0)                         \
-            abort();                                                                               \
+#define ROUND_TRIP(enc_call)                                               \
+    do {                                                                   \
+        size_t n_ = 0;                                                     \
+        if ((enc_call) != 0 || n_ != size || memcmp(out, data, size) != 0) \
+            abort();                                                       \
     } while (0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -43,8 +43,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         goto done;
     size_t outlen = 0;
     uint32_t ic = 0;
-    dlms_sec_status_t s
-        = dlms_unprotect(&keys, st, policy, frame, flen, min_ic, out, flen, &outlen, &ic);
+    dlms_sec_status_t s =
+        dlms_unprotect(&keys, st, policy, frame, flen, min_ic, out, flen, &outlen, &ic);
     if (s == DLMS_SEC_OK) {
         if (outlen > flen || (min_ic >= 0 && (int64_t)ic <= min_ic)
             || (frame[0] & policy) != policy)

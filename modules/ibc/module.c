@@ -69,9 +69,8 @@ int ibc_session_key(const uint8_t ssv[SAKKE_SSV_BYTES], const uint8_t *id, size_
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     int ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL)
              && EVP_DigestUpdate(md, label, sizeof label - 1)
-             && EVP_DigestUpdate(md, ssv, SAKKE_SSV_BYTES)
-             && EVP_DigestUpdate(md, id, id_len) && EVP_DigestUpdate(md, nonce, IBC_NONCE_BYTES)
-             && EVP_DigestFinal_ex(md, h, &hl);
+             && EVP_DigestUpdate(md, ssv, SAKKE_SSV_BYTES) && EVP_DigestUpdate(md, id, id_len)
+             && EVP_DigestUpdate(md, nonce, IBC_NONCE_BYTES) && EVP_DigestFinal_ex(md, h, &hl);
     EVP_MD_CTX_free(md);
     if (ok)
         memcpy(key, h, IBC_SKEY_BYTES);
@@ -187,11 +186,13 @@ static void *ibc_create(sg17_ctx_t *ctx)
     s->m_rekey = sg17_mitigation(ctx, "domain_rekey");
     const char *start = sg17_config(ctx, "start_period");
     if (s->n_kms < 1 || s->n_kms > IBC_MAX_KMS || sg17_count(ctx, "gateway") != 1
-        || s->period_length == 0
-        || s->app_interval == 0 || sscanf(start, "%4d-%2d", &s->start_year, &s->start_month) != 2
-        || s->start_month < 1 || s->start_month > 12 || s->start_year < 1970) {
-        sg17_log(ctx, "ibc needs 1-2 kms, one gateway, period_length and app_interval > 0 and "
-                      "start_period as YYYY-MM (got '%s')", start);
+        || s->period_length == 0 || s->app_interval == 0
+        || sscanf(start, "%4d-%2d", &s->start_year, &s->start_month) != 2 || s->start_month < 1
+        || s->start_month > 12 || s->start_year < 1970) {
+        sg17_log(ctx,
+                 "ibc needs 1-2 kms, one gateway, period_length and app_interval > 0 and "
+                 "start_period as YYYY-MM (got '%s')",
+                 start);
         free(s);
         return NULL;
     }
@@ -203,8 +204,8 @@ static void *ibc_create(sg17_ctx_t *ctx)
     s->gw.nonce_at = calloc(IBC_NONCE_CACHE, sizeof *s->gw.nonce_at);
     s->revoked = calloc(s->n_dev + 1, 1);
     if (!s->dev || !s->adv.stolen || !s->adv.stolen_kpak || !s->gw.sessions || !s->gw.nonces
-        || !s->gw.nonce_at || !s->revoked
-        || parse_revoked(s, ctx, sg17_config(ctx, "revoked")) != 0 || ibc_initialise(s, ctx) != 0) {
+        || !s->gw.nonce_at || !s->revoked || parse_revoked(s, ctx, sg17_config(ctx, "revoked")) != 0
+        || ibc_initialise(s, ctx) != 0) {
         sg17_log(ctx, "ibc: set-up failed (%s)", ibc_last_error());
         ibc_destroy(s);
         return NULL;
@@ -262,20 +263,31 @@ static void ibc_compromise(void *instance, sg17_ctx_t *ctx, sg17_entity_t e, con
 /* ---- the descriptor ---- */
 
 static const sg17_entity_kind_t entity_kinds[] = {
-    {"kms", "key management server of one domain: master secrets, C.3 parameters, C.4 keys, C.5 revocation", 1, IBC_MAX_KMS},
-    {"device", "IoT device: provisioned per key period, authenticates to the gateway with D.1", 8, 512},
+    {"kms",
+     "key management server of one domain: master secrets, C.3 parameters, C.4 keys, C.5 "
+     "revocation",
+     1, IBC_MAX_KMS},
+    {"device", "IoT device: provisioned per key period, authenticates to the gateway with D.1", 8,
+     512},
     {"gateway", "the server devices authenticate to (SAKKE receiver, ECCSI verifier)", 1, 1},
     {NULL, NULL, 0, 0},
 };
 
 static const sg17_config_key_t config_keys[] = {
-    {"period_length", SG17_TYPE_DURATION, "1h", "virtual time of one key period (one month of identity labels)"},
+    {"period_length", SG17_TYPE_DURATION, "1h",
+     "virtual time of one key period (one month of identity labels)"},
     {"start_period", SG17_TYPE_STRING, "2026-01", "identity label of period 0, YYYY-MM"},
-    {"freshness_window", SG17_TYPE_DURATION, "30s", "accepted |now - timestamp| of a D.1 message (replay_cache)"},
-    {"app_interval", SG17_TYPE_DURATION, "1min", "time between two application messages of a device"},
-    {"d1_signed", SG17_TYPE_BOOL, "true", "devices ECCSI-sign their D.1 message; false: SAKKE-only transport whose integrity rests on RFC 6508 §6.2.2"},
-    {"cross_domain_trust", SG17_TYPE_BOOL, "false", "the gateway trusts kms-1's domain (8.2) as well as its own"},
-    {"revoked", SG17_TYPE_STRING, "", "devices the operator revokes at revoke_at, e.g. \"3\" or \"1,4\""},
+    {"freshness_window", SG17_TYPE_DURATION, "30s",
+     "accepted |now - timestamp| of a D.1 message (replay_cache)"},
+    {"app_interval", SG17_TYPE_DURATION, "1min",
+     "time between two application messages of a device"},
+    {"d1_signed", SG17_TYPE_BOOL, "true",
+     "devices ECCSI-sign their D.1 message; false: SAKKE-only transport whose integrity rests on "
+     "RFC 6508 §6.2.2"},
+    {"cross_domain_trust", SG17_TYPE_BOOL, "false",
+     "the gateway trusts kms-1's domain (8.2) as well as its own"},
+    {"revoked", SG17_TYPE_STRING, "",
+     "devices the operator revokes at revoke_at, e.g. \"3\" or \"1,4\""},
     {"revoke_at", SG17_TYPE_DURATION, "0", "when the revocation order reaches the KMS"},
     {NULL, 0, NULL, NULL},
 };
@@ -291,22 +303,50 @@ static const char *const point_reqs[] = {"X1365-9.2", NULL};
 static const char *const rekey_reqs[] = {"X1365-9.1", "X1365-C.1", NULL};
 
 static const sg17_mitigation_t mitigations[] = {
-    {"signature_verification", "the gateway verifies the D.1 ECCSI signature (RFC 6507 §5.2.2); off: it trusts the claimed identity", sig_reqs, true},
-    {"identity_period_check", "the gateway derives the expected identity from the claimed device and the current period and requires it; off: it verifies against the identity the message carries", id_reqs, true},
-    {"replay_cache", "the gateway checks the D.1 timestamp window, its nonce cache and outstanding challenges; off: no freshness check", replay_reqs, true},
-    {"sakke_validation", "the gateway recomputes r and checks [r]([b]P+Z) == R (RFC 6508 §6.2.2); off: it uses the unmasked SSV as is", sakke_reqs, true},
-    {"key_validation", "a device checks delivered keys (RFC 6507 §5.1.2, RFC 6508 §6.1.2); off (the default, as stacks that trust their provisioning channel): it installs whatever decrypts", keyval_reqs, false},
-    {"param_authenticity", "public parameters must carry the ECDSA signature of the KMS root key pinned at initialisation; off: unsigned KPAK/Z are accepted", param_reqs, true},
-    {"revocation", "the KMS refuses keys for periods after a device's revocation (C.5); off: revocation orders are not enforced at key issue", revoke_reqs, true},
-    {"point_validation", "received points are checked before use: PVT on P-256, RSK, Z and R on E and of order q; off: stored and used unchecked", point_reqs, true},
-    {"domain_rekey", "the KMS draws new master secrets (KSAK, z) for every key period and publishes them signed; off: one master secret for the domain's lifetime", rekey_reqs, false},
+    {"signature_verification",
+     "the gateway verifies the D.1 ECCSI signature (RFC 6507 §5.2.2); off: it trusts the claimed "
+     "identity",
+     sig_reqs, true},
+    {"identity_period_check",
+     "the gateway derives the expected identity from the claimed device and the current period and "
+     "requires it; off: it verifies against the identity the message carries",
+     id_reqs, true},
+    {"replay_cache",
+     "the gateway checks the D.1 timestamp window, its nonce cache and outstanding challenges; "
+     "off: no freshness check",
+     replay_reqs, true},
+    {"sakke_validation",
+     "the gateway recomputes r and checks [r]([b]P+Z) == R (RFC 6508 §6.2.2); off: it uses the "
+     "unmasked SSV as is",
+     sakke_reqs, true},
+    {"key_validation",
+     "a device checks delivered keys (RFC 6507 §5.1.2, RFC 6508 §6.1.2); off (the default, as "
+     "stacks that trust their provisioning channel): it installs whatever decrypts",
+     keyval_reqs, false},
+    {"param_authenticity",
+     "public parameters must carry the ECDSA signature of the KMS root key pinned at "
+     "initialisation; off: unsigned KPAK/Z are accepted",
+     param_reqs, true},
+    {"revocation",
+     "the KMS refuses keys for periods after a device's revocation (C.5); off: revocation orders "
+     "are not enforced at key issue",
+     revoke_reqs, true},
+    {"point_validation",
+     "received points are checked before use: PVT on P-256, RSK, Z and R on E and of order q; off: "
+     "stored and used unchecked",
+     point_reqs, true},
+    {"domain_rekey",
+     "the KMS draws new master secrets (KSAK, z) for every key period and publishes them signed; "
+     "off: one master secret for the domain's lifetime",
+     rekey_reqs, false},
     {NULL, NULL, NULL, false},
 };
 
 static const sg17_param_t forge_params[] = {
     {"device", SG17_TYPE_COUNT, false, "device index to impersonate (default 0)"},
     {"count", SG17_TYPE_COUNT, false, "D.1 messages to inject (default 1)"},
-    {"with", SG17_TYPE_STRING, false, "random (default: a key pair from the adversary's own master) or master (the stolen one)"},
+    {"with", SG17_TYPE_STRING, false,
+     "random (default: a key pair from the adversary's own master) or master (the stolen one)"},
     {NULL, 0, false, NULL},
 };
 static const sg17_param_t subst_params[] = {
@@ -327,7 +367,8 @@ static const sg17_param_t rogue_keys_params[] = {
 };
 static const sg17_param_t invalid_point_params[] = {
     {"device", SG17_TYPE_COUNT, true, "device whose transport key the rogue KMS holds"},
-    {"point", SG17_TYPE_STRING, false, "pvt (default: off the curve) or rsk (the order-2 point (0,0))"},
+    {"point", SG17_TYPE_STRING, false,
+     "pvt (default: off the curve) or rsk (the order-2 point (0,0))"},
     {NULL, 0, false, NULL},
 };
 static const sg17_param_t rogue_params_params[] = {
@@ -338,19 +379,32 @@ static const sg17_param_t rogue_params_params[] = {
 };
 static const sg17_param_t master_params[] = {
     {"kms", SG17_TYPE_COUNT, false, "domain whose master secrets are stolen (default 0)"},
-    {"forge", SG17_TYPE_BOOL, false, "authenticate as every device of the domain at once (default true)"},
+    {"forge", SG17_TYPE_BOOL, false,
+     "authenticate as every device of the domain at once (default true)"},
     {"capture", SG17_TYPE_STRING, false, "captured D.1 messages to decrypt with the stolen z"},
     {NULL, 0, false, NULL},
 };
 
 static const sg17_attack_t attacks[] = {
-    {"forge_signature", "D.1 messages in a device's identity signed with a key the adversary made up (or derived from a stolen master)", NULL, forge_params},
-    {"substitute_identity", "claim one device while signing with another (compromised) device's identity", NULL, subst_params},
-    {"use_revoked_identity", "after roll-over, authenticate with the keys of a revoked device's past period", NULL, revoked_params},
-    {"rogue_kms_keys", "a rogue KMS with the device's transport key pushes keys that do not belong to its identity", NULL, rogue_keys_params},
-    {"invalid_point", "a rogue KMS pushes keys with an off-curve PVT or a small-order RSK", NULL, invalid_point_params},
-    {"rogue_params", "fake KPAK and Z in a C.3 answer, then D.1 messages forged under them", NULL, rogue_params_params},
-    {"kms_master_compromise", "steal a KMS's KSAK and z: keys for every identity of the domain", NULL, master_params},
+    {"forge_signature",
+     "D.1 messages in a device's identity signed with a key the adversary made up (or derived from "
+     "a stolen master)",
+     NULL, forge_params},
+    {"substitute_identity",
+     "claim one device while signing with another (compromised) device's identity", NULL,
+     subst_params},
+    {"use_revoked_identity",
+     "after roll-over, authenticate with the keys of a revoked device's past period", NULL,
+     revoked_params},
+    {"rogue_kms_keys",
+     "a rogue KMS with the device's transport key pushes keys that do not belong to its identity",
+     NULL, rogue_keys_params},
+    {"invalid_point", "a rogue KMS pushes keys with an off-curve PVT or a small-order RSK", NULL,
+     invalid_point_params},
+    {"rogue_params", "fake KPAK and Z in a C.3 answer, then D.1 messages forged under them", NULL,
+     rogue_params_params},
+    {"kms_master_compromise", "steal a KMS's KSAK and z: keys for every identity of the domain",
+     NULL, master_params},
     {NULL, NULL, NULL, NULL},
 };
 
@@ -371,7 +425,8 @@ static const sg17_metric_t metrics[] = {
     {"kms.rekeys", "master-secret re-keys"},
     {"params.rejected", "parameter answers refused for a bad root signature"},
     {"attacker.d1_injected", "D.1 messages the adversary injected"},
-    {"attacker.session_keys_recovered", "captured D.1 SSVs the adversary decapsulated with a stolen z"},
+    {"attacker.session_keys_recovered",
+     "captured D.1 SSVs the adversary decapsulated with a stolen z"},
     {NULL, NULL},
 };
 
@@ -396,8 +451,8 @@ static const sg17_reason_t reasons[] = {
 };
 
 static const char *const message_types[] = {
-    "ibc.param_request", "ibc.params", "ibc.key_request", "ibc.key_delivery",
-    "ibc.d1_auth", "ibc.challenge", "ibc.app_data", NULL,
+    "ibc.param_request", "ibc.params",    "ibc.key_request", "ibc.key_delivery",
+    "ibc.d1_auth",       "ibc.challenge", "ibc.app_data",    NULL,
 };
 
 const sg17_module_t sg17_module = {

@@ -121,8 +121,8 @@ static int tool_fail(const char *tool, int code)
 
 static int run_eccsi_keys(int argc, char **argv)
 {
-    tool_opt_t o[] = {{"ksak", 1, NULL, 0}, {"v", 1, NULL, 0}, {"id", 1, NULL, 0},
-                      {NULL, 0, NULL, 0}};
+    tool_opt_t o[] = {
+        {"ksak", 1, NULL, 0}, {"v", 1, NULL, 0}, {"id", 1, NULL, 0}, {NULL, 0, NULL, 0}};
     uint8_t kpak[ECCSI_POINT_BYTES], pvt[ECCSI_POINT_BYTES], hs[ECCSI_N], ssk[ECCSI_N];
     int rc = 2;
     if (tool_parse(argc, argv, o) != 0 || tool_len(argv[0], &o[0], ECCSI_N) != 0
@@ -146,7 +146,7 @@ done:
 
 static int run_eccsi_sign(int argc, char **argv)
 {
-    tool_opt_t o[] = {{"kpak", 1, NULL, 0}, {"id", 1, NULL, 0}, {"ssk", 1, NULL, 0},
+    tool_opt_t o[] = {{"kpak", 1, NULL, 0}, {"id", 1, NULL, 0},  {"ssk", 1, NULL, 0},
                       {"pvt", 1, NULL, 0},  {"msg", 1, NULL, 0}, {"j", 0, NULL, 0},
                       {NULL, 0, NULL, 0}};
     uint8_t sig[ECCSI_SIG_BYTES];
@@ -157,7 +157,8 @@ static int run_eccsi_sign(int argc, char **argv)
         || tool_len(argv[0], &o[5], ECCSI_N) != 0)
         goto done;
     if (eccsi_sign(o[0].val, o[1].val, o[1].len, o[2].val, o[3].val, o[4].val, o[4].len, o[5].val,
-                   sig) != 0) {
+                   sig)
+        != 0) {
         rc = tool_fail(argv[0], 2);
         goto done;
     }
@@ -170,8 +171,11 @@ done:
 
 static int run_eccsi_verify(int argc, char **argv)
 {
-    tool_opt_t o[] = {{"kpak", 1, NULL, 0}, {"id", 1, NULL, 0}, {"msg", 1, NULL, 0},
-                      {"sig", 1, NULL, 0},  {NULL, 0, NULL, 0}};
+    tool_opt_t o[] = {{"kpak", 1, NULL, 0},
+                      {"id", 1, NULL, 0},
+                      {"msg", 1, NULL, 0},
+                      {"sig", 1, NULL, 0},
+                      {NULL, 0, NULL, 0}};
     int rc = 2;
     eccsi_verifier_t *v = NULL;
     if (tool_parse(argc, argv, o) != 0 || tool_len(argv[0], &o[0], ECCSI_POINT_BYTES) != 0)
@@ -218,15 +222,20 @@ done:
  * SSV is drawn and printed. --r-rand is refused rather than silently ignored. */
 static int run_sakke_encap(int argc, char **argv)
 {
-    tool_opt_t o[] = {{"zpub", 1, NULL, 0}, {"id", 1, NULL, 0}, {"ssv", 0, NULL, 0},
-                      {"r-rand", 0, NULL, 0}, {NULL, 0, NULL, 0}};
+    tool_opt_t o[] = {{"zpub", 1, NULL, 0},
+                      {"id", 1, NULL, 0},
+                      {"ssv", 0, NULL, 0},
+                      {"r-rand", 0, NULL, 0},
+                      {NULL, 0, NULL, 0}};
     uint8_t ssv[SAKKE_SSV_BYTES], sed[SAKKE_SED_BYTES];
     int rc = 2;
     if (tool_parse(argc, argv, o) != 0 || tool_len(argv[0], &o[2], SAKKE_SSV_BYTES) != 0)
         goto done;
     if (o[3].val) {
-        fprintf(stderr, "%s: --r-rand: r is derived from SSV || b (RFC 6508 §6.2.1); fix the "
-                        "SSV with --ssv instead\n", argv[0]);
+        fprintf(stderr,
+                "%s: --r-rand: r is derived from SSV || b (RFC 6508 §6.2.1); fix the "
+                "SSV with --ssv instead\n",
+                argv[0]);
         goto done;
     }
     if (o[2].val)
@@ -251,8 +260,11 @@ done:
 
 static int run_sakke_decap(int argc, char **argv)
 {
-    tool_opt_t o[] = {{"zpub", 1, NULL, 0}, {"id", 1, NULL, 0}, {"rsk", 1, NULL, 0},
-                      {"sed", 1, NULL, 0},  {NULL, 0, NULL, 0}};
+    tool_opt_t o[] = {{"zpub", 1, NULL, 0},
+                      {"id", 1, NULL, 0},
+                      {"rsk", 1, NULL, 0},
+                      {"sed", 1, NULL, 0},
+                      {NULL, 0, NULL, 0}};
     uint8_t ssv[SAKKE_SSV_BYTES];
     int rc = 2;
     sakke_receiver_t *r = NULL;
@@ -277,8 +289,8 @@ done:
 
 const sg17_tool_t ibc_tools[] = {
     {"eccsi-keys", "--ksak HEX --v HEX --id HEX  -> KPAK= PVT= HS= SSK=", run_eccsi_keys},
-    {"eccsi-sign", "--kpak HEX --id HEX --ssk HEX --pvt HEX --msg HEX [--j HEX]  -> SIG=",
-     run_eccsi_sign},
+    {"eccsi-sign",
+     "--kpak HEX --id HEX --ssk HEX --pvt HEX --msg HEX [--j HEX]  -> SIG=", run_eccsi_sign},
     {"eccsi-verify",
      "--kpak HEX --id HEX --msg HEX --sig HEX  -> VALID=1 (exit 0) / VALID=0 (exit 1)",
      run_eccsi_verify},

@@ -97,8 +97,8 @@ static uint8_t *hex_decode(const char *tool, const char *name, const char *hex, 
 }
 
 /* Copies an exactly-sized hex option into dst (a key: the temporary is cleansed). */
-static int hex_fixed(const char *tool, const char *name, const char *hex, uint8_t *dst,
-                     size_t want, FILE *err)
+static int hex_fixed(const char *tool, const char *name, const char *hex, uint8_t *dst, size_t want,
+                     FILE *err)
 {
     size_t n;
     uint8_t *buf = hex_decode(tool, name, hex, want, &n, err);
@@ -142,8 +142,8 @@ static int read_keys(const char *tool, const opt_t *opts, dlms_keys_t *keys, uin
 int metering_tool_protect(int argc, char **argv, FILE *out, FILE *err)
 {
     const char *tool = "protect";
-    opt_t opts[MAX_OPTS + 1] = {{"ek", 1, NULL},  {"ak", 1, NULL}, {"systitle", 1, NULL},
-                                {"ic", 1, NULL},  {"sc", 1, NULL}, {"apdu", 1, NULL},
+    opt_t opts[MAX_OPTS + 1] = {{"ek", 1, NULL}, {"ak", 1, NULL}, {"systitle", 1, NULL},
+                                {"ic", 1, NULL}, {"sc", 1, NULL}, {"apdu", 1, NULL},
                                 {NULL, 0, NULL}};
     dlms_keys_t keys;
     uint8_t systitle[DLMS_SYSTITLE_LEN], sc;
@@ -161,8 +161,8 @@ int metering_tool_protect(int argc, char **argv, FILE *out, FILE *err)
         goto done;
     }
     size_t cap = dlms_protected_len(sc, len);
-    if (!(secured = malloc(cap)) || dlms_protect(&keys, systitle, ic, sc, apdu, len, secured, cap,
-                                                 &outlen)) {
+    if (!(secured = malloc(cap))
+        || dlms_protect(&keys, systitle, ic, sc, apdu, len, secured, cap, &outlen)) {
         fprintf(err, "%s: protection failed\n", tool);
         rc = 1;
         goto done;
@@ -179,9 +179,8 @@ done:
 int metering_tool_unprotect(int argc, char **argv, FILE *out, FILE *err)
 {
     const char *tool = "unprotect";
-    opt_t opts[MAX_OPTS + 1] = {{"ek", 1, NULL},     {"ak", 1, NULL},
-                                {"systitle", 1, NULL}, {"data", 1, NULL},
-                                {"min-ic", 0, NULL}, {"policy", 0, NULL},
+    opt_t opts[MAX_OPTS + 1] = {{"ek", 1, NULL},   {"ak", 1, NULL},     {"systitle", 1, NULL},
+                                {"data", 1, NULL}, {"min-ic", 0, NULL}, {"policy", 0, NULL},
                                 {NULL, 0, NULL}};
     dlms_keys_t keys;
     uint8_t systitle[DLMS_SYSTITLE_LEN], policy = 0;
@@ -215,8 +214,9 @@ int metering_tool_unprotect(int argc, char **argv, FILE *out, FILE *err)
     if (st != DLMS_SEC_OK) {
         rc = 1;
         if (st == DLMS_SEC_REPLAY)
-            fprintf(err, "%s: rejected (replay): invocation counter %02X%02X%02X%02X is not above "
-                         "the last accepted %08X\n",
+            fprintf(err,
+                    "%s: rejected (replay): invocation counter %02X%02X%02X%02X is not above "
+                    "the last accepted %08X\n",
                     tool, data[1], data[2], data[3], data[4], min_ic);
         else
             fprintf(err, "%s: rejected (%s)\n", tool, dlms_sec_status_name(st));
@@ -276,10 +276,13 @@ static int run_hls_gmac(int argc, char **argv)
 }
 
 const sg17_tool_t metering_tools[] = {
-    {"protect", "--ek HEX --ak HEX --systitle HEX --ic HEX8 --sc 10|20|30 --apdu HEX  "
-                "-> SECURED=SC||IC||ciphertext||tag", run_protect},
-    {"unprotect", "--ek HEX --ak HEX --systitle HEX --data HEX [--min-ic HEX8] [--policy 30]  "
-                  "-> APDU=... IC=... (exit 1 and the reason on stderr if rejected)",
+    {"protect",
+     "--ek HEX --ak HEX --systitle HEX --ic HEX8 --sc 10|20|30 --apdu HEX  "
+     "-> SECURED=SC||IC||ciphertext||tag",
+     run_protect},
+    {"unprotect",
+     "--ek HEX --ak HEX --systitle HEX --data HEX [--min-ic HEX8] [--policy 30]  "
+     "-> APDU=... IC=... (exit 1 and the reason on stderr if rejected)",
      run_unprotect},
     {"hls-gmac", "--ek HEX --ak HEX --systitle HEX --ic HEX8 --challenge HEX  -> TAG=10||IC||GMAC",
      run_hls_gmac},

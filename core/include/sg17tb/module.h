@@ -85,9 +85,9 @@ typedef struct {
 } sg17_param_t;
 
 typedef struct {
-    const char *name;          /* the action key in a scenario: "false_data" */
-    const char *description;   /* what the attacker does */
-    const char *capability;    /* capability the scenario must grant; NULL = the attack's name */
+    const char *name;           /* the action key in a scenario: "false_data" */
+    const char *description;    /* what the attacker does */
+    const char *capability;     /* capability the scenario must grant; NULL = the attack's name */
     const sg17_param_t *params; /* terminated by an entry with name == NULL; NULL = none */
 } sg17_attack_t;
 
@@ -121,7 +121,7 @@ typedef struct {
     const char *type;          /* module message type, "metering.reading" */
     const uint8_t *payload;    /* the module's own wire encoding */
     size_t len;
-    sg17_time_t sent_at;       /* send time claimed in the envelope */
+    sg17_time_t sent_at; /* send time claimed in the envelope */
 } sg17_msg_t;
 
 typedef struct sg17_ctx sg17_ctx_t;
@@ -170,12 +170,12 @@ struct sg17_ctx {
 };
 
 typedef struct {
-    uint32_t abi;                /* SG17_MODULE_ABI_VERSION */
-    const char *name;            /* "metering": the module's bus prefix and CLI name */
-    const char *recommendation;  /* "X.1332" */
-    const char *title;           /* one line */
-    const char *version;         /* the module's own version */
-    const char *catalogue;       /* requirement catalogue file name, "requirements.yaml" */
+    uint32_t abi;               /* SG17_MODULE_ABI_VERSION */
+    const char *name;           /* "metering": the module's bus prefix and CLI name */
+    const char *recommendation; /* "X.1332" */
+    const char *title;          /* one line */
+    const char *version;        /* the module's own version */
+    const char *catalogue;      /* requirement catalogue file name, "requirements.yaml" */
 
     const sg17_entity_kind_t *entity_kinds; /* each table ends with a {NULL} entry */
     const sg17_config_key_t *config;
@@ -199,22 +199,30 @@ typedef struct {
     /* A module attack action of the scenario: 0 done, -1 failed (after sg17_log). */
     int (*on_attack)(void *instance, sg17_ctx_t *ctx, const char *attack, const sg17_params_t *p);
     /* Entity e was handed to the adversary; later sends from e are from_compromised. */
-    void (*on_compromise)(void *instance, sg17_ctx_t *ctx, sg17_entity_t e,
-                          const sg17_params_t *p);
+    void (*on_compromise)(void *instance, sg17_ctx_t *ctx, sg17_entity_t e, const sg17_params_t *p);
     /* End of the run: set the final metrics (accuracies, rates). May be NULL. */
     void (*finish)(void *instance, sg17_ctx_t *ctx);
 } sg17_module_t;
 
 /* ---- convenience wrappers ---- */
 
-static inline sg17_time_t sg17_now(sg17_ctx_t *c) { return c->api->now(c); }
-static inline uint64_t sg17_rand_u64(sg17_ctx_t *c) { return c->api->rand_u64(c); }
+static inline sg17_time_t sg17_now(sg17_ctx_t *c)
+{
+    return c->api->now(c);
+}
+static inline uint64_t sg17_rand_u64(sg17_ctx_t *c)
+{
+    return c->api->rand_u64(c);
+}
 /* Uniform double in [0, 1). */
 static inline double sg17_rand_double(sg17_ctx_t *c)
 {
     return (double)(c->api->rand_u64(c) >> 11) * (1.0 / 9007199254740992.0);
 }
-static inline unsigned sg17_count(sg17_ctx_t *c, const char *kind) { return c->api->count(c, kind); }
+static inline unsigned sg17_count(sg17_ctx_t *c, const char *kind)
+{
+    return c->api->count(c, kind);
+}
 static inline sg17_entity_t sg17_entity(sg17_ctx_t *c, const char *kind, unsigned i)
 {
     return c->api->entity(c, kind, i);
@@ -231,7 +239,10 @@ static inline unsigned sg17_entity_index(sg17_ctx_t *c, sg17_entity_t e)
 {
     return c->api->entity_index(c, e);
 }
-static inline const char *sg17_config(sg17_ctx_t *c, const char *key) { return c->api->config(c, key); }
+static inline const char *sg17_config(sg17_ctx_t *c, const char *key)
+{
+    return c->api->config(c, key);
+}
 static inline long long sg17_config_int(sg17_ctx_t *c, const char *key)
 {
     return strtoll(c->api->config(c, key), NULL, 10);
@@ -248,7 +259,10 @@ static inline sg17_time_t sg17_config_duration(sg17_ctx_t *c, const char *key)
 {
     return (sg17_time_t)strtoull(c->api->config(c, key), NULL, 10);
 }
-static inline bool sg17_mitigation(sg17_ctx_t *c, const char *name) { return c->api->mitigation(c, name); }
+static inline bool sg17_mitigation(sg17_ctx_t *c, const char *name)
+{
+    return c->api->mitigation(c, name);
+}
 static inline int sg17_send(sg17_ctx_t *c, sg17_entity_t src, sg17_entity_t dst, const char *type,
                             const void *payload, size_t len)
 {
@@ -258,11 +272,15 @@ static inline int sg17_timer(sg17_ctx_t *c, sg17_entity_t e, sg17_time_t delay, 
 {
     return c->api->timer(c, e, delay, tag);
 }
-static inline void sg17_report(sg17_ctx_t *c, const sg17_msg_t *m, bool accepted, const char *reason)
+static inline void sg17_report(sg17_ctx_t *c, const sg17_msg_t *m, bool accepted,
+                               const char *reason)
 {
     c->api->report(c, m, accepted, reason);
 }
-static inline void sg17_accept(sg17_ctx_t *c, const sg17_msg_t *m) { c->api->report(c, m, true, NULL); }
+static inline void sg17_accept(sg17_ctx_t *c, const sg17_msg_t *m)
+{
+    c->api->report(c, m, true, NULL);
+}
 static inline void sg17_reject(sg17_ctx_t *c, const sg17_msg_t *m, const char *reason)
 {
     c->api->report(c, m, false, reason);
@@ -280,7 +298,10 @@ static inline int sg17_inject(sg17_ctx_t *c, sg17_entity_t claimed_src, sg17_ent
 {
     return c->api->inject(c, claimed_src, dst, type, payload, len);
 }
-static inline bool sg17_compromised(sg17_ctx_t *c, sg17_entity_t e) { return c->api->compromised(c, e); }
+static inline bool sg17_compromised(sg17_ctx_t *c, sg17_entity_t e)
+{
+    return c->api->compromised(c, e);
+}
 static inline const char *sg17_param(sg17_ctx_t *c, const sg17_params_t *p, const char *name)
 {
     return c->api->param(p, name);
@@ -300,7 +321,8 @@ static inline const sg17_msg_t *sg17_captured(sg17_ctx_t *c, const sg17_params_t
 {
     return c->api->captured(p, i);
 }
-__attribute__((format(printf, 2, 3))) static inline void sg17_log(sg17_ctx_t *c, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static inline void sg17_log(sg17_ctx_t *c, const char *fmt,
+                                                                  ...)
 {
     va_list ap;
     va_start(ap, fmt);

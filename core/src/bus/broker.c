@@ -29,11 +29,13 @@ static int broker_curve(sg17_broker_t *self, const sg17_curve_t *curve, sg17_err
 {
     zcert_t *cert = zcert_load(curve->cert);
     if (!cert)
-        return sg17_err(err, "broker: cannot load CURVE certificate %s (make one with `sg17tb keygen`)",
+        return sg17_err(err,
+                        "broker: cannot load CURVE certificate %s (make one with `sg17tb keygen`)",
                         curve->cert);
     if (!zsys_file_exists(curve->allow_dir)) {
         zcert_destroy(&cert);
-        return sg17_err(err, "broker: no directory of allowed host certificates at %s", curve->allow_dir);
+        return sg17_err(err, "broker: no directory of allowed host certificates at %s",
+                        curve->allow_dir);
     }
     self->auth = zactor_new(zauth, NULL);
     if (!self->auth) {
@@ -167,7 +169,8 @@ int sg17_broker_wait_host(sg17_broker_t *self, const char *module, int timeout_m
             }
         int64_t left = deadline - zclock_mono();
         if (left <= 0)
-            return sg17_err(err, "no host for module '%s' connected within %d ms", module, timeout_ms);
+            return sg17_err(err, "no host for module '%s' connected within %d ms", module,
+                            timeout_ms);
         int from;
         sg17_frame_t *f = recv_one(self, (int)left, &from);
         if (f) { /* a stray frame from a known host between runs: not ours to use */
@@ -225,5 +228,11 @@ void sg17_broker_quit_hosts(sg17_broker_t *self)
         sg17_frame_send(self->router, self->peers[i].id, &f);
 }
 
-uint64_t sg17_broker_malformed(const sg17_broker_t *self) { return self->malformed; }
-zsock_t *sg17_broker_socket(sg17_broker_t *self) { return self->router; }
+uint64_t sg17_broker_malformed(const sg17_broker_t *self)
+{
+    return self->malformed;
+}
+zsock_t *sg17_broker_socket(sg17_broker_t *self)
+{
+    return self->router;
+}

@@ -30,8 +30,8 @@ typedef struct {
 
 #define HEADER_SIZE ROUND_UP(sizeof(arena_t))
 
-#define CHUNK_MIN 16384          /* first chunks are at least this big, so they can be reused */
-#define CHUNK_KEEP (4u << 20)    /* a thread keeps a released chunk up to this size */
+#define CHUNK_MIN  16384      /* first chunks are at least this big, so they can be reused */
+#define CHUNK_KEEP (4u << 20) /* a thread keeps a released chunk up to this size */
 
 static chunk_t *chunk_new(size_t cap, chunk_t *next)
 {
@@ -48,7 +48,10 @@ static pthread_key_t g_spare_key;
 static pthread_once_t g_spare_once = PTHREAD_ONCE_INIT;
 static bool g_spare_ok;
 
-static void spare_key_create(void) { g_spare_ok = pthread_key_create(&g_spare_key, free) == 0; }
+static void spare_key_create(void)
+{
+    g_spare_ok = pthread_key_create(&g_spare_key, free) == 0;
+}
 
 static chunk_t *chunk_take(size_t cap)
 {
@@ -65,8 +68,8 @@ static chunk_t *chunk_take(size_t cap)
 static void chunk_give(chunk_t *c)
 {
     chunk_t *spare = g_spare_ok ? pthread_getspecific(g_spare_key) : NULL;
-    if (g_spare_ok && c->cap <= CHUNK_KEEP && (!spare || spare->cap < c->cap) &&
-        pthread_setspecific(g_spare_key, c) == 0) {
+    if (g_spare_ok && c->cap <= CHUNK_KEEP && (!spare || spare->cap < c->cap)
+        && pthread_setspecific(g_spare_key, c) == 0) {
         free(spare); /* keep the bigger of the two */
         return;
     }
@@ -128,12 +131,12 @@ static bool envcols_grow(sg17_envcols_t *c)
     size_t cap = c->cap ? c->cap * 2 : 64;
     Sg17__Envelopes *e = &c->cols;
     /* each realloc either moves its column or leaves it as it was, so a failure loses nothing */
-#define GROW(col)                                                                                  \
-    do {                                                                                           \
-        void *p = realloc(e->col, cap * sizeof *e->col);                                           \
-        if (!p)                                                                                    \
-            return false;                                                                          \
-        e->col = p;                                                                                \
+#define GROW(col)                                        \
+    do {                                                 \
+        void *p = realloc(e->col, cap * sizeof *e->col); \
+        if (!p)                                          \
+            return false;                                \
+        e->col = p;                                      \
     } while (0)
     GROW(id);
     GROW(src);
@@ -171,7 +174,10 @@ int sg17_envcols_add(sg17_envcols_t *c, const Sg17__Envelope *env, uint64_t time
     return 0;
 }
 
-size_t sg17_envcols_count(const sg17_envcols_t *c) { return c->cap ? c->cols.n_src : 0; }
+size_t sg17_envcols_count(const sg17_envcols_t *c)
+{
+    return c->cap ? c->cols.n_src : 0;
+}
 
 void sg17_envcols_clear(sg17_envcols_t *c)
 {
@@ -191,7 +197,10 @@ void sg17_envcols_release(sg17_envcols_t *c)
     memset(c, 0, sizeof *c);
 }
 
-size_t sg17_envcols_size(const Sg17__Envelopes *cols) { return cols ? cols->n_src : 0; }
+size_t sg17_envcols_size(const Sg17__Envelopes *cols)
+{
+    return cols ? cols->n_src : 0;
+}
 
 void sg17_envcols_get(const Sg17__Envelopes *cols, size_t i, Sg17__Envelope *view)
 {
@@ -212,9 +221,9 @@ static bool envcols_ok(const Sg17__Envelopes *e)
     if (!e)
         return true;
     size_t n = e->n_src;
-    return e->n_id == n && e->n_dst == n && e->n_type == n && e->n_sent_at == n &&
-           e->n_payload == n && e->n_time == n && e->n_injected == n &&
-           (n == 0 || e->version == SG17_ENVELOPE_VERSION);
+    return e->n_id == n && e->n_dst == n && e->n_type == n && e->n_sent_at == n && e->n_payload == n
+           && e->n_time == n && e->n_injected == n
+           && (n == 0 || e->version == SG17_ENVELOPE_VERSION);
 }
 
 static bool envelope_ok(const Sg17__Envelope *env)

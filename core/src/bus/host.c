@@ -11,7 +11,10 @@
 
 #include "bus/host_internal.h"
 
-static host_t *host_of(sg17_ctx_t *ctx) { return (host_t *)ctx; }
+static host_t *host_of(sg17_ctx_t *ctx)
+{
+    return (host_t *)ctx;
+}
 
 /* Returns arr grown to hold need elements (arr itself when it already does), or NULL with arr
  * and *cap untouched. */
@@ -55,8 +58,14 @@ static const Sg17__EntityKind *kind_of(host_t *h, sg17_entity_t e)
     return NULL;
 }
 
-static sg17_time_t api_now(sg17_ctx_t *ctx) { return host_of(ctx)->now; }
-static uint64_t api_rand_u64(sg17_ctx_t *ctx) { return sg17_rng_next(&host_of(ctx)->rng); }
+static sg17_time_t api_now(sg17_ctx_t *ctx)
+{
+    return host_of(ctx)->now;
+}
+static uint64_t api_rand_u64(sg17_ctx_t *ctx)
+{
+    return sg17_rng_next(&host_of(ctx)->rng);
+}
 
 static unsigned api_count(sg17_ctx_t *ctx, const char *kind)
 {
@@ -115,7 +124,8 @@ static const char *api_config(sg17_ctx_t *ctx, const char *key)
     for (size_t i = 0; i < h->setup->n_config; i++)
         if (strcmp(h->setup->config[i]->key, key) == 0)
             return h->setup->config[i]->value;
-    sg17_host_fail(h, "module asked for config key '%s', which its descriptor does not declare", key);
+    sg17_host_fail(h, "module asked for config key '%s', which its descriptor does not declare",
+                   key);
     return "";
 }
 
@@ -258,9 +268,9 @@ static bool metric_allowed(host_t *h, const char *name)
     if (name && !sg17_metric_reserved(name) && strncmp(name, "cost.", 5) != 0)
         return true;
     sg17_host_fail(h,
-              "module %s reported metric '%.200s': the namespaces ledger., bus., adversary., "
-              "sim. and cost. are the core's, a module may not write them",
-              h->module->name, name ? name : "(null)");
+                   "module %s reported metric '%.200s': the namespaces ledger., bus., adversary., "
+                   "sim. and cost. are the core's, a module may not write them",
+                   h->module->name, name ? name : "(null)");
     return false;
 }
 
@@ -292,7 +302,10 @@ static const char *api_param(const sg17_params_t *p, const char *name)
     return NULL;
 }
 
-static size_t api_captured_count(const sg17_params_t *p) { return p->n_captured; }
+static size_t api_captured_count(const sg17_params_t *p)
+{
+    return p->n_captured;
+}
 
 static const sg17_msg_t *api_captured(const sg17_params_t *p, size_t i)
 {
@@ -410,7 +423,7 @@ static void host_begin_run(host_t *h, sg17_frame_t *frame)
     h->instance = h->module->create ? h->module->create(&h->ctx) : NULL;
     if (!h->instance && h->module->create)
         sg17_host_fail(h, "module %s failed to create an instance: %s", h->module->name,
-                  h->error[0] ? h->error : "no reason given");
+                       h->error[0] ? h->error : "no reason given");
     sg17_metrics_add(h->metrics, "cost.create.us", elapsed_us(&t0));
 }
 
@@ -428,9 +441,13 @@ static int fill_params(host_t *h, sg17_params_t *p, const Sg17__Event *ev)
     }
     for (size_t i = 0; i < p->n_captured; i++) {
         const Sg17__Envelope *e = ev->captured[i];
-        p->captured[i] = (sg17_msg_t){.id = e->id, .dst = e->dst, .claimed_src = e->src,
-                                      .type = e->type, .payload = e->payload.data,
-                                      .len = e->payload.len, .sent_at = e->sent_at};
+        p->captured[i] = (sg17_msg_t){.id = e->id,
+                                      .dst = e->dst,
+                                      .claimed_src = e->src,
+                                      .type = e->type,
+                                      .payload = e->payload.data,
+                                      .len = e->payload.len,
+                                      .sent_at = e->sent_at};
     }
     return 0;
 }
@@ -447,13 +464,18 @@ static void host_deliver(host_t *h, const Sg17__Envelopes *cols, size_t i)
 {
     Sg17__Envelope e;
     sg17_envcols_get(cols, i, &e);
-    if (!sg17_host_entity_ok(h, e.dst, "a delivery's destination") ||
-        !sg17_host_source_ok(h, e.src, "a delivery's claimed source"))
+    if (!sg17_host_entity_ok(h, e.dst, "a delivery's destination")
+        || !sg17_host_source_ok(h, e.src, "a delivery's claimed source"))
         return;
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    sg17_msg_t msg = {.id = e.id, .dst = e.dst, .claimed_src = e.src, .type = e.type,
-                      .payload = e.payload.data, .len = e.payload.len, .sent_at = e.sent_at};
+    sg17_msg_t msg = {.id = e.id,
+                      .dst = e.dst,
+                      .claimed_src = e.src,
+                      .type = e.type,
+                      .payload = e.payload.data,
+                      .len = e.payload.len,
+                      .sent_at = e.sent_at};
     if (h->module->on_message)
         h->module->on_message(h->instance, &h->ctx, &msg);
     char cost_name[192];
@@ -484,8 +506,8 @@ static void host_dispatch(host_t *h, const Sg17__Event *ev)
     case SG17__EVENT__KIND__ATTACK:
     case SG17__EVENT__KIND__COMPROMISE: {
         bool compromise = ev->kind == SG17__EVENT__KIND__COMPROMISE;
-        if ((compromise && !sg17_host_entity_ok(h, ev->entity, "a compromise")) ||
-            sg17_host_check_params(h, ev) < 0)
+        if ((compromise && !sg17_host_entity_ok(h, ev->entity, "a compromise"))
+            || sg17_host_check_params(h, ev) < 0)
             return;
         sg17_params_t p;
         if (fill_params(h, &p, ev) < 0)
@@ -501,7 +523,7 @@ static void host_dispatch(host_t *h, const Sg17__Event *ev)
             h->error[0] = '\0'; /* the hook's own sg17_log line says why it failed */
             if (m->on_attack(h->instance, &h->ctx, ev->name, &p) < 0)
                 sg17_host_fail(h, "attack '%s' failed: %s", ev->name,
-                          h->error[0] ? h->error : "no reason given");
+                               h->error[0] ? h->error : "no reason given");
         }
         h->in_attack = false;
         free(p.captured);
@@ -554,7 +576,8 @@ static void host_run_batch(host_t *h, const Sg17__Batch *batch)
         bool take_delivery = have_delivery;
         if (have_event && have_delivery) {
             const Sg17__Event *ev = batch->events[i];
-            take_delivery = dl->time[d] < ev->time || (dl->time[d] == ev->time && dl->id[d] < ev->seq);
+            take_delivery =
+                dl->time[d] < ev->time || (dl->time[d] == ev->time && dl->id[d] < ev->seq);
         }
         sg17_time_t next = take_delivery ? dl->time[d] : have_event ? batch->events[i]->time : 0;
         bool take_local = false;
@@ -631,7 +654,8 @@ static int send_done(host_t *h, sg17_host_reply_fn *reply, void *arg)
         return rc;
     }
     size_t n = h->metrics ? sg17_metrics_size(h->metrics) : 0;
-    metric_list_t l = {calloc(n + 1, sizeof(Sg17__Metric)), calloc(n + 1, sizeof(Sg17__Metric *)), 0};
+    metric_list_t l = {calloc(n + 1, sizeof(Sg17__Metric)), calloc(n + 1, sizeof(Sg17__Metric *)),
+                       0};
     if (h->metrics && l.items && l.ptrs)
         sg17_metrics_each(h->metrics, collect_metric, &l);
     Sg17__Done done = SG17__DONE__INIT;

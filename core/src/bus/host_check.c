@@ -46,14 +46,22 @@ static const sg17_param_t *declared_param(const sg17_attack_t *a, const char *na
 static const char *type_desc(sg17_type_t type)
 {
     switch (type) {
-    case SG17_TYPE_INT: return "an integer";
-    case SG17_TYPE_NUMBER: return "a finite number";
-    case SG17_TYPE_BOOL: return "true or false";
-    case SG17_TYPE_STRING: return "a string";
-    case SG17_TYPE_DURATION: return "a duration in microseconds";
-    case SG17_TYPE_HEX: return "lower-case hex of even length";
-    case SG17_TYPE_ENTITY: return "an entity <kind>-<index> of this run";
-    case SG17_TYPE_COUNT: return "a whole number from 0 to 1000000000";
+    case SG17_TYPE_INT:
+        return "an integer";
+    case SG17_TYPE_NUMBER:
+        return "a finite number";
+    case SG17_TYPE_BOOL:
+        return "true or false";
+    case SG17_TYPE_STRING:
+        return "a string";
+    case SG17_TYPE_DURATION:
+        return "a duration in microseconds";
+    case SG17_TYPE_HEX:
+        return "lower-case hex of even length";
+    case SG17_TYPE_ENTITY:
+        return "an entity <kind>-<index> of this run";
+    case SG17_TYPE_COUNT:
+        return "a whole number from 0 to 1000000000";
     }
     return "a value of a type the host does not know";
 }
@@ -141,7 +149,7 @@ int sg17_host_check_kinds(host_t *h)
         const sg17_entity_kind_t *decl = declared_kind(h->module, k->kind);
         if (!decl) {
             sg17_host_fail(h, "setup names entity kind '%.100s', which module %s does not declare",
-                      k->kind, h->module->name);
+                           k->kind, h->module->name);
             return -1;
         }
         for (size_t j = 0; j < i; j++) /* bounded: kinds before i are declared and distinct */
@@ -151,21 +159,22 @@ int sg17_host_check_kinds(host_t *h)
             }
         unsigned max = decl->max_count ? decl->max_count : 1000000u;
         if (k->count > max) {
-            sg17_host_fail(h, "setup asks for %u %s entities; module %s allows at most %u", k->count,
-                      k->kind, h->module->name, max);
+            sg17_host_fail(h, "setup asks for %u %s entities; module %s allows at most %u",
+                           k->count, k->kind, h->module->name, max);
             return -1;
         }
         if (k->first != next) {
-            sg17_host_fail(h,
-                      "setup puts %s-0 at entity id %u, expected %llu: the ids of a run's kinds "
-                      "are consecutive from 0, without gaps or overlaps",
-                      k->kind, k->first, (unsigned long long)next);
+            sg17_host_fail(
+                h,
+                "setup puts %s-0 at entity id %u, expected %llu: the ids of a run's kinds "
+                "are consecutive from 0, without gaps or overlaps",
+                k->kind, k->first, (unsigned long long)next);
             return -1;
         }
         next += k->count;
         if (next >= SG17_NO_ENTITY) {
             sg17_host_fail(h, "setup has %llu entities, more than entity ids can number",
-                      (unsigned long long)next);
+                           (unsigned long long)next);
             return -1;
         }
     }
@@ -183,7 +192,7 @@ int sg17_host_check_config(host_t *h)
         const sg17_config_key_t *decl = declared_config(h->module, kv->key);
         if (!decl) {
             sg17_host_fail(h, "setup gives config key '%.100s', which module %s does not declare",
-                      kv->key, h->module->name);
+                           kv->key, h->module->name);
             return -1;
         }
         for (size_t j = 0; j < i; j++) /* bounded: keys before i are declared and distinct */
@@ -192,8 +201,8 @@ int sg17_host_check_config(host_t *h)
                 return -1;
             }
         if (!value_ok(h, decl->type, kv->value)) {
-            sg17_host_fail(h, "setup gives config %s = '%.100s', which is not %s", kv->key, kv->value,
-                      type_desc(decl->type));
+            sg17_host_fail(h, "setup gives config %s = '%.100s', which is not %s", kv->key,
+                           kv->value, type_desc(decl->type));
             return -1;
         }
     }
@@ -231,23 +240,23 @@ bool sg17_host_source_ok(host_t *h, sg17_entity_t e, const char *what)
 int sg17_host_check_params(host_t *h, const Sg17__Event *ev)
 {
     for (size_t i = 0; i < ev->n_captured; i++)
-        if (!sg17_host_entity_ok(h, ev->captured[i]->dst, "a captured envelope's destination") ||
-            !sg17_host_source_ok(h, ev->captured[i]->src, "a captured envelope's source"))
+        if (!sg17_host_entity_ok(h, ev->captured[i]->dst, "a captured envelope's destination")
+            || !sg17_host_source_ok(h, ev->captured[i]->src, "a captured envelope's source"))
             return -1;
     if (ev->kind != SG17__EVENT__KIND__ATTACK)
         return 0;
     const sg17_attack_t *a = declared_attack(h->module, ev->name);
     if (!a) {
-        sg17_host_fail(h, "batch asks for attack '%.100s', which module %s does not declare", ev->name,
-                  h->module->name);
+        sg17_host_fail(h, "batch asks for attack '%.100s', which module %s does not declare",
+                       ev->name, h->module->name);
         return -1;
     }
     for (size_t i = 0; i < ev->n_params; i++) {
         const Sg17__KeyValue *kv = ev->params[i];
         const sg17_param_t *spec = declared_param(a, kv->key);
         if (!spec) {
-            sg17_host_fail(h, "attack '%s' got parameter '%.100s', which it does not declare", a->name,
-                      kv->key);
+            sg17_host_fail(h, "attack '%s' got parameter '%.100s', which it does not declare",
+                           a->name, kv->key);
             return -1;
         }
         for (size_t j = 0; j < i; j++) /* bounded: parameters before i are declared and distinct */
@@ -257,7 +266,7 @@ int sg17_host_check_params(host_t *h, const Sg17__Event *ev)
             }
         if (!value_ok(h, spec->type, kv->value)) {
             sg17_host_fail(h, "attack '%s' got %s = '%.100s', which is not %s", a->name, kv->key,
-                      kv->value, type_desc(spec->type));
+                           kv->value, type_desc(spec->type));
             return -1;
         }
     }
@@ -272,4 +281,3 @@ int sg17_host_check_params(host_t *h, const Sg17__Event *ev)
     }
     return 0;
 }
-

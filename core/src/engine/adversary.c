@@ -205,7 +205,7 @@ static const char *const adversary_metric[] = {
 };
 
 sg17_verdict_on_send_t sg17_adversary_on_send(sg17_adversary_t *self, Sg17__Envelope *env,
-                                             sg17_time_t t, sg17_rng_t *rng, sg17_metrics_t *m)
+                                              sg17_time_t t, sg17_rng_t *rng, sg17_metrics_t *m)
 {
     sg17_verdict_on_send_t v = {0};
     char src[96], dst[96];
@@ -219,11 +219,11 @@ sg17_verdict_on_send_t sg17_adversary_on_send(sg17_adversary_t *self, Sg17__Enve
             sg17_world_name(self->world, env->dst, dst, sizeof dst);
             named = true;
         }
-        if ((r->src && !sg17_glob(r->src, src)) || (r->dst && !sg17_glob(r->dst, dst)) ||
-            (r->type && !sg17_glob(r->type, env->type)))
+        if ((r->src && !sg17_glob(r->src, src)) || (r->dst && !sg17_glob(r->dst, dst))
+            || (r->type && !sg17_glob(r->type, env->type)))
             continue;
-        if (r->kind == SG17_ACTION_DROP && r->probability < 1.0 &&
-            sg17_rng_double(rng) >= r->probability)
+        if (r->kind == SG17_ACTION_DROP && r->probability < 1.0
+            && sg17_rng_double(rng) >= r->probability)
             continue;
         r->matched++;
         sg17_metrics_add(m, adversary_metric[r->kind], 1);

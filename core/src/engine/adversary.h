@@ -18,7 +18,7 @@ typedef struct sg17_adversary sg17_adversary_t;
 typedef struct {
     bool drop;
     sg17_time_t delay;
-    bool modified;      /* env->payload was replaced by the modify rule */
+    bool modified; /* env->payload was replaced by the modify rule */
 } sg17_verdict_on_send_t;
 
 sg17_adversary_t *sg17_adversary_new(const sg17_scenario_t *s, const sg17_world_t *world);
@@ -27,7 +27,7 @@ void sg17_adversary_destroy(sg17_adversary_t **self_p);
 /* Applies the active rules to a message sent at time t; may replace env->payload (modify).
  * Updates adversary.* metrics. */
 sg17_verdict_on_send_t sg17_adversary_on_send(sg17_adversary_t *self, Sg17__Envelope *env,
-                                             sg17_time_t t, sg17_rng_t *rng, sg17_metrics_t *m);
+                                              sg17_time_t t, sg17_rng_t *rng, sg17_metrics_t *m);
 
 /* The envelopes captured under `name` so far (borrowed). */
 Sg17__Envelope *const *sg17_adversary_captured(const sg17_adversary_t *self, const char *name,

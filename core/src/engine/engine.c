@@ -1,4 +1,5 @@
-/* engine.c — one scenario: two runs on the bus, conditions evaluated over their metrics, verdict. */
+/* engine.c — one scenario: two runs on the bus, conditions evaluated over their metrics, verdict.
+ */
 #include "engine/engine.h"
 
 #include <math.h>
@@ -42,7 +43,8 @@ static json_t *entry_new(const sg17_scenario_t *s)
         json_object_set_new(e, "matrix_x", json_null());
     }
     json_object_set_new(e, "expect", json_string(s->expect ? s->expect : "holds"));
-    json_object_set_new(e, "expect_reason", s->expect_reason ? json_string(s->expect_reason) : json_null());
+    json_object_set_new(e, "expect_reason",
+                        s->expect_reason ? json_string(s->expect_reason) : json_null());
     json_object_set_new(e, "error", json_null());
     return e;
 }
@@ -90,7 +92,10 @@ static double lookup_metric(void *arg, const char *name)
     return v ? json_number_value(v) : 0.0;
 }
 
-static json_t *num_or_null(double v) { return isfinite(v) ? json_real(v) : json_null(); }
+static json_t *num_or_null(double v)
+{
+    return isfinite(v) ? json_real(v) : json_null();
+}
 
 static int collect_name(void *arg, const char *metric)
 {
@@ -128,11 +133,15 @@ void sg17_engine_judge(json_t *entry, const sg17_scenario_t *s, json_t *baseline
 {
     json_t *conds = json_array();
     sg17_verdict_input_t in = {0};
-    in.success_baseline = judge_set(conds, "success", "baseline", s->success, s->n_success, baseline_metrics);
-    in.success_protected = judge_set(conds, "success", "protected", s->success, s->n_success, protected_metrics);
-    in.service_ok = judge_set(conds, "service", "protected", s->service, s->n_service, protected_metrics);
+    in.success_baseline =
+        judge_set(conds, "success", "baseline", s->success, s->n_success, baseline_metrics);
+    in.success_protected =
+        judge_set(conds, "success", "protected", s->success, s->n_success, protected_metrics);
+    in.service_ok =
+        judge_set(conds, "service", "protected", s->service, s->n_service, protected_metrics);
     in.has_detection = s->n_detection > 0;
-    in.detection_ok = judge_set(conds, "detection", "protected", s->detection, s->n_detection, protected_metrics);
+    in.detection_ok =
+        judge_set(conds, "detection", "protected", s->detection, s->n_detection, protected_metrics);
     in.no_mitigations = s->n_mitigations == 0;
     const char *why;
     sg17_verdict_t v = sg17_verdict_decide(&in, &why);

@@ -20,7 +20,10 @@ struct sg17_ledger {
     uint64_t anomalies;
 };
 
-sg17_ledger_t *sg17_ledger_new(void) { return calloc(1, sizeof(sg17_ledger_t)); }
+sg17_ledger_t *sg17_ledger_new(void)
+{
+    return calloc(1, sizeof(sg17_ledger_t));
+}
 
 void sg17_ledger_destroy(sg17_ledger_t **self_p)
 {
@@ -67,10 +70,15 @@ sg17_ledger_record_t *sg17_ledger_record(sg17_ledger_t *self, uint64_t id, sg17_
         self->cap = cap;
     }
     sg17_ledger_record_t *r = &self->recs[self->n++];
-    *r = (sg17_ledger_record_t){.id = id, .true_src = true_src, .claimed_src = claimed_src,
-                                .dst = dst, .type = intern(&self->types, &self->n_types, type),
-                                .prov = (uint8_t)prov, .fate = SG17_FATE_IN_FLIGHT,
-                                .outcome = SG17_OUTCOME_NONE, .sent_at = sent_at};
+    *r = (sg17_ledger_record_t){.id = id,
+                                .true_src = true_src,
+                                .claimed_src = claimed_src,
+                                .dst = dst,
+                                .type = intern(&self->types, &self->n_types, type),
+                                .prov = (uint8_t)prov,
+                                .fate = SG17_FATE_IN_FLIGHT,
+                                .outcome = SG17_OUTCOME_NONE,
+                                .sent_at = sent_at};
     return r;
 }
 
@@ -103,12 +111,19 @@ int sg17_ledger_report(sg17_ledger_t *self, uint64_t id, bool accepted, const ch
     }
     r->outcome = accepted ? SG17_OUTCOME_ACCEPTED : SG17_OUTCOME_REJECTED;
     if (!accepted)
-        r->reason = intern(&self->reasons, &self->n_reasons, reason && *reason ? reason : "unspecified");
+        r->reason =
+            intern(&self->reasons, &self->n_reasons, reason && *reason ? reason : "unspecified");
     return 0;
 }
 
-uint64_t sg17_ledger_anomalies(const sg17_ledger_t *self) { return self->anomalies; }
-size_t sg17_ledger_size(const sg17_ledger_t *self) { return self->n; }
+uint64_t sg17_ledger_anomalies(const sg17_ledger_t *self)
+{
+    return self->anomalies;
+}
+size_t sg17_ledger_size(const sg17_ledger_t *self)
+{
+    return self->n;
+}
 
 enum { V_SENT, V_DELIVERED, V_ACCEPTED, V_REJECTED, V_DROPPED, V_UNREPORTED, V_COUNT };
 static const char *const verb_names[V_COUNT] = {"sent",     "delivered", "accepted",
@@ -151,8 +166,8 @@ void sg17_ledger_metrics(const sg17_ledger_t *self, sg17_metrics_t *out,
                 uint64_t k = by_type[t][v][p];
                 sum += k;
                 if (k) {
-                    snprintf(name, sizeof name, "ledger.%s.%s.%s", verb_names[v], sg17_prov_names[p],
-                             self->types[t]);
+                    snprintf(name, sizeof name, "ledger.%s.%s.%s", verb_names[v],
+                             sg17_prov_names[p], self->types[t]);
                     sg17_metrics_add(out, name, (double)k);
                 }
             }

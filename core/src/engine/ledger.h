@@ -23,8 +23,8 @@ typedef enum {
 typedef enum {
     SG17_FATE_IN_FLIGHT, /* sent, not yet delivered (or the run ended first) */
     SG17_FATE_DELIVERED,
-    SG17_FATE_DROPPED,   /* by the adversary or link loss */
-    SG17_FATE_REPLACED,  /* intercepted and replaced by a modified copy */
+    SG17_FATE_DROPPED,  /* by the adversary or link loss */
+    SG17_FATE_REPLACED, /* intercepted and replaced by a modified copy */
 } sg17_fate_t;
 
 typedef enum { SG17_OUTCOME_NONE, SG17_OUTCOME_ACCEPTED, SG17_OUTCOME_REJECTED } sg17_outcome_t;
@@ -35,8 +35,8 @@ typedef struct {
     uint64_t id;
     sg17_entity_t true_src; /* SG17_NO_ENTITY: the adversary itself */
     sg17_entity_t claimed_src, dst;
-    uint16_t type;          /* index into the ledger's type table */
-    uint16_t reason;        /* index into the reason table, when rejected */
+    uint16_t type;   /* index into the ledger's type table */
+    uint16_t reason; /* index into the reason table, when rejected */
     uint8_t prov, fate, outcome;
     sg17_time_t sent_at;
 } sg17_ledger_record_t;

@@ -58,12 +58,14 @@ static const sg17_module_t *open_module(const char *path, const char *expect_nam
 {
     void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!h) {
-        sg17_err(err, "cannot load module %s: %s (check its dependencies with ldd)", path, dlerror());
+        sg17_err(err, "cannot load module %s: %s (check its dependencies with ldd)", path,
+                 dlerror());
         return NULL;
     }
     const sg17_module_t *m = dlsym(h, SG17_MODULE_SYMBOL);
     if (!m) {
-        sg17_err(err, "%s is not an sg17tb module: it exports no '%s' symbol", path, SG17_MODULE_SYMBOL);
+        sg17_err(err, "%s is not an sg17tb module: it exports no '%s' symbol", path,
+                 SG17_MODULE_SYMBOL);
         dlclose(h);
         return NULL;
     }
@@ -128,7 +130,8 @@ const sg17_module_t *sg17_loader_get(const char *name, sg17_err_t *err)
     size_t n;
     const char *const *all = sg17_loader_names(&n);
     const char *near = sg17_nearest(name, all, n);
-    sg17_err(err, "unknown module '%s' (searched %s; set SG17TB_MODULE_PATH to add a directory)%s%s%s",
+    sg17_err(err,
+             "unknown module '%s' (searched %s; set SG17TB_MODULE_PATH to add a directory)%s%s%s",
              name, tried, near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
     return NULL;
 }
@@ -213,8 +216,10 @@ const sg17_catalogue_t *sg17_loader_catalogue(const char *module, sg17_err_t *er
             if (path)
                 loaded[i].catalogue = sg17_catalogue_load(path, e);
             else if (loaded[i].module->catalogue)
-                sg17_err(e, "module '%s' declares the requirement catalogue '%s', which is not "
-                            "found (set SG17TB_CATALOGUE_PATH?)", module, loaded[i].module->catalogue);
+                sg17_err(e,
+                         "module '%s' declares the requirement catalogue '%s', which is not "
+                         "found (set SG17TB_CATALOGUE_PATH?)",
+                         module, loaded[i].module->catalogue);
             else
                 sg17_err(e, "module '%s' has no requirement catalogue", module);
             free(path);
@@ -240,7 +245,10 @@ static const sg17_catalogue_t *reg_catalogue(void *arg, const char *module, sg17
     return sg17_loader_catalogue(module, err);
 }
 
-static const char *const *reg_names(void *arg, size_t *n) { return sg17_loader_names(n); }
+static const char *const *reg_names(void *arg, size_t *n)
+{
+    return sg17_loader_names(n);
+}
 
 sg17_registry_t sg17_loader_registry(void)
 {

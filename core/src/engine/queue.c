@@ -56,7 +56,10 @@ int sg17_queue_pop(sg17_queue_t *q, sg17_event_t *ev)
     return 0;
 }
 
-const sg17_event_t *sg17_queue_peek(const sg17_queue_t *q) { return q->n ? &q->heap[0] : NULL; }
+const sg17_event_t *sg17_queue_peek(const sg17_queue_t *q)
+{
+    return q->n ? &q->heap[0] : NULL;
+}
 
 void sg17_queue_clear(sg17_queue_t *q, void (*drop)(sg17_event_t *ev))
 {

@@ -58,8 +58,8 @@ static void link_of(const run_t *r, sg17_entity_t src, sg17_entity_t dst, sg17_t
     const char *from = sg17_world_kind(&r->world, src), *to = sg17_world_kind(&r->world, dst);
     for (size_t i = 0; i < r->s->n_links; i++) {
         const sg17_link_t *l = &r->s->links[i];
-        if ((!strcmp(l->from, "*") || !strcmp(l->from, from)) &&
-            (!strcmp(l->to, "*") || !strcmp(l->to, to))) {
+        if ((!strcmp(l->from, "*") || !strcmp(l->from, from))
+            && (!strcmp(l->to, "*") || !strcmp(l->to, to))) {
             *latency = l->latency;
             *jitter = l->jitter;
             *loss = l->loss;
@@ -85,8 +85,8 @@ static int transmit(run_t *r, Sg17__Envelope *env, sg17_time_t t, sg17_time_t ex
         return 0;
     }
     sg17_time_t j = jitter ? (sg17_time_t)(sg17_rng_double(&r->net_rng) * (double)jitter) : 0;
-    sg17_event_t ev = {.time = t + latency + j + extra_delay, .seq = env->id,
-                       .kind = SG17_EV_DELIVER, .ptr = env};
+    sg17_event_t ev = {
+        .time = t + latency + j + extra_delay, .seq = env->id, .kind = SG17_EV_DELIVER, .ptr = env};
     if (sg17_queue_push(&r->queue, &ev) < 0) {
         sg17_envelope_free(env);
         return sg17_err(r->err, "out of memory");
@@ -99,7 +99,8 @@ static int adversary_send(run_t *r, Sg17__Envelope *env, sg17_prov_t prov, sg17_
 {
     env->id = ++r->seq;
     env->sent_at = prov == SG17_PROV_REPLAYED ? env->sent_at : t;
-    if (!sg17_ledger_record(r->ledger, env->id, SG17_NO_ENTITY, env->src, env->dst, env->type, prov, t)) {
+    if (!sg17_ledger_record(r->ledger, env->id, SG17_NO_ENTITY, env->src, env->dst, env->type, prov,
+                            t)) {
         sg17_envelope_free(env);
         return sg17_err(r->err, "out of memory");
     }
@@ -155,7 +156,7 @@ typedef struct {
     sg17_envcols_t deliveries; /* borrow from owned */
     Sg17__Envelope **owned;    /* delivered envelopes, freed after the batch is sent */
     size_t n_owned, cap_owned;
-    Sg17__KeyValue *kv;     /* attack params */
+    Sg17__KeyValue *kv; /* attack params */
     Sg17__KeyValue **kvp;
     size_t n_kv;
 } batch_t;
@@ -195,7 +196,10 @@ static int batch_deliver(batch_t *b, Sg17__Envelope *env, sg17_time_t t)
     return sg17_envcols_add(&b->deliveries, env, t, false);
 }
 
-static size_t batch_size(const batch_t *b) { return b->n + sg17_envcols_count(&b->deliveries); }
+static size_t batch_size(const batch_t *b)
+{
+    return b->n + sg17_envcols_count(&b->deliveries);
+}
 
 static void batch_reset(batch_t *b)
 {
@@ -304,13 +308,17 @@ static int process_output(run_t *r)
         rc = entity_send(r, &sent, out->sends->injected[i]);
     }
     for (size_t i = 0; rc == 0 && i < out->n_timers; i++) {
-        sg17_event_t ev = {.time = out->timers[i]->time, .seq = ++r->seq, .kind = SG17_EV_TIMER,
-                           .entity = out->timers[i]->entity, .tag = out->timers[i]->tag};
+        sg17_event_t ev = {.time = out->timers[i]->time,
+                           .seq = ++r->seq,
+                           .kind = SG17_EV_TIMER,
+                           .entity = out->timers[i]->entity,
+                           .tag = out->timers[i]->tag};
         rc = sg17_queue_push(&r->queue, &ev);
     }
     for (size_t i = 0; rc == 0 && i < out->n_reports; i++)
         if (sg17_ledger_report(r->ledger, out->reports[i]->id, out->reports[i]->accepted,
-                               out->reports[i]->reason) < 0)
+                               out->reports[i]->reason)
+            < 0)
             sg17_metrics_add(r->metrics, "bus.report_anomalies", 1);
     sg17_metrics_add(r->metrics, "sim.messages", (double)n_sends);
     sg17_frame_free(&f);
@@ -342,7 +350,8 @@ static int inject_from_params(run_t *r, const sg17_action_t *a, sg17_time_t t)
 static int do_replay(run_t *r, const sg17_action_t *a, sg17_time_t t)
 {
     size_t n;
-    Sg17__Envelope *const *caps = sg17_adversary_captured(r->adv, sg17_action_param(a, "capture"), &n);
+    Sg17__Envelope *const *caps =
+        sg17_adversary_captured(r->adv, sg17_action_param(a, "capture"), &n);
     const char *cnt = sg17_action_param(a, "count");
     if (cnt && (size_t)strtoull(cnt, NULL, 10) < n)
         n = (size_t)strtoull(cnt, NULL, 10);
@@ -376,8 +385,8 @@ static int flood_tick(run_t *r, size_t index, sg17_time_t t)
     const char *rate = sg17_action_param(a, "rate");
     double per_s = rate ? strtod(rate, NULL) : 100.0;
     sg17_time_t step = (sg17_time_t)llround(1e6 / per_s);
-    sg17_event_t ev = {.time = t + (step ? step : 1), .seq = ++r->seq, .kind = SG17_EV_FLOOD,
-                       .tag = index};
+    sg17_event_t ev = {
+        .time = t + (step ? step : 1), .seq = ++r->seq, .kind = SG17_EV_FLOOD, .tag = index};
     return sg17_queue_push(&r->queue, &ev);
 }
 
@@ -431,8 +440,8 @@ static int do_action(run_t *r, batch_t *b, size_t index, sg17_time_t t, uint64_t
 static int fill_window(run_t *r, batch_t *b, sg17_time_t window_end)
 {
     const sg17_event_t *top;
-    while ((top = sg17_queue_peek(&r->queue)) && top->time < window_end &&
-           top->time <= r->s->duration) {
+    while ((top = sg17_queue_peek(&r->queue)) && top->time < window_end
+           && top->time <= r->s->duration) {
         sg17_event_t ev;
         sg17_queue_pop(&r->queue, &ev);
         Sg17__Event *out;
@@ -543,7 +552,8 @@ static int finish_run(run_t *r)
     r->frames += 2;
     int rc = 0;
     if (done->body_case == SG17__FRAME__BODY_OUTPUT && done->output->error && *done->output->error)
-        rc = sg17_err(r->err, "module %s: %s", r->module->name, done->output->error); /* failed run */
+        rc = sg17_err(r->err, "module %s: %s", r->module->name,
+                      done->output->error); /* failed run */
     else if (done->body_case != SG17__FRAME__BODY_DONE)
         rc = sg17_err(r->err, "module host answered finish with something else");
     else
@@ -571,9 +581,16 @@ int sg17_run_once(sg17_broker_t *broker, int host, const sg17_scenario_t *s,
                   const sg17_module_t *module, bool protected_run, sg17_metrics_t *metrics,
                   sg17_run_stats_t *stats, sg17_err_t *err)
 {
-    run_t r = {.broker = broker, .host = host, .s = s, .module = module,
-               .protected_run = protected_run, .metrics = metrics, .stats = stats,
-               .timeout_ms = (int)(s->timeout_s * 1000), .started_ms = now_ms(), .err = err};
+    run_t r = {.broker = broker,
+               .host = host,
+               .s = s,
+               .module = module,
+               .protected_run = protected_run,
+               .metrics = metrics,
+               .stats = stats,
+               .timeout_ms = (int)(s->timeout_s * 1000),
+               .started_ms = now_ms(),
+               .err = err};
     memset(stats, 0, sizeof *stats);
     if (sg17_world_init(&r.world, s) < 0)
         return sg17_err(err, "%s: topology too large", s->id);
@@ -584,13 +601,15 @@ int sg17_run_once(sg17_broker_t *broker, int host, const sg17_scenario_t *s,
     r.compromised = calloc(r.world.n_entities + 1, 1);
     uint64_t malformed0 = sg17_broker_malformed(broker);
     batch_t b = {0};
-    int rc = (!r.ledger || !r.adv || !r.compromised) ? sg17_err(err, "out of memory") : send_setup(&r);
+    int rc =
+        (!r.ledger || !r.adv || !r.compromised) ? sg17_err(err, "out of memory") : send_setup(&r);
 
     sg17_event_t start = {.time = 0, .seq = ++r.seq, .kind = SG17_EV_START};
     if (rc == 0)
         rc = sg17_queue_push(&r.queue, &start);
     for (size_t i = 0; rc == 0 && i < s->n_actions; i++) {
-        sg17_event_t ev = {.time = s->actions[i].at, .seq = ++r.seq, .kind = SG17_EV_ACTION, .tag = i};
+        sg17_event_t ev = {
+            .time = s->actions[i].at, .seq = ++r.seq, .kind = SG17_EV_ACTION, .tag = i};
         rc = sg17_queue_push(&r.queue, &ev);
     }
     const sg17_event_t *top;
@@ -622,7 +641,8 @@ int sg17_run_once(sg17_broker_t *broker, int host, const sg17_scenario_t *s,
         rc = finish_run(&r);
     if (rc == 0) {
         sg17_ledger_metrics(r.ledger, metrics, module->reasons);
-        sg17_metrics_add(metrics, "bus.malformed", (double)(sg17_broker_malformed(broker) - malformed0));
+        sg17_metrics_add(metrics, "bus.malformed",
+                         (double)(sg17_broker_malformed(broker) - malformed0));
         sg17_metrics_add(metrics, "bus.frames", (double)r.frames);
         sg17_metrics_add(metrics, "sim.events", (double)stats->events);
         sg17_metrics_add(metrics, "sim.virtual_seconds", (double)s->duration / 1e6);

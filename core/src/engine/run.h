@@ -14,7 +14,7 @@
 
 typedef struct {
     double wall_ms;
-    uint64_t events;   /* events delivered to the host */
+    uint64_t events; /* events delivered to the host */
     uint64_t batches;
 } sg17_run_stats_t;
 

@@ -23,7 +23,10 @@
 
 static volatile sig_atomic_t interrupted;
 
-static void on_sigint(int sig) { interrupted = 1; }
+static void on_sigint(int sig)
+{
+    interrupted = 1;
+}
 
 static double mono_ms(void)
 {
@@ -129,7 +132,7 @@ int sg17_runner_collect(char *const *paths, size_t n_paths, char ***files, size_
 
 typedef struct {
     sg17_scenario_t *s;
-    json_t *entry;  /* result, or NULL while pending */
+    json_t *entry; /* result, or NULL while pending */
     pid_t pid;
     int fd;
     char *buf;
@@ -215,9 +218,10 @@ static void job_finish(job_t *j, const char *forced_reason)
         j->entry = j->buf ? json_loads(j->buf, 0, &jerr) : NULL;
         if (!j->entry) {
             /* e.g. a sanitizer caught the module's crash and exited on its behalf */
-            snprintf(msg, sizeof msg,
-                     "the module crashed: the scenario's process exited (status %d) without a result",
-                     WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+            snprintf(
+                msg, sizeof msg,
+                "the module crashed: the scenario's process exited (status %d) without a result",
+                WIFEXITED(status) ? WEXITSTATUS(status) : -1);
             j->entry = sg17_engine_error_entry(j->s, j->s->file, msg);
         }
     }
@@ -296,7 +300,8 @@ static void run_pool(job_t *jobs, size_t n, int max_jobs)
 static json_t *catalogue_json(const sg17_catalogue_t *c)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "recommendation", json_string(c->recommendation ? c->recommendation : ""));
+    json_object_set_new(o, "recommendation",
+                        json_string(c->recommendation ? c->recommendation : ""));
     json_object_set_new(o, "title", json_string(c->title ? c->title : ""));
     json_object_set_new(o, "file", json_string(c->file ? c->file : ""));
     for (int pass = 0; pass < 2; pass++) {
@@ -316,7 +321,8 @@ static json_t *catalogue_json(const sg17_catalogue_t *c)
                 for (size_t k = 0; k < e->n_threats; k++)
                     json_array_append_new(th, json_string(e->threats[k]));
                 json_object_set_new(r, "threats", th);
-                json_object_set_new(r, "untestable", e->untestable ? json_string(e->untestable) : json_null());
+                json_object_set_new(r, "untestable",
+                                    e->untestable ? json_string(e->untestable) : json_null());
             }
             json_array_append_new(arr, r);
         }
@@ -334,7 +340,8 @@ static void print_summary(const json_t *report, const char *out_dir)
     json_t *list = json_object_get(report, "scenarios");
     size_t i;
     json_t *e;
-    json_array_foreach(list, i, e) {
+    json_array_foreach(list, i, e)
+    {
         const char *v = json_string_value(json_object_get(e, "verdict"));
         const char *c = "";
         for (int k = 0; k < 5; k++)
@@ -391,7 +398,8 @@ int sg17_runner_run(char *const *paths, size_t n_paths, const sg17_runner_opts_t
             /* in one shard only (by file index: every shard sorts the same files), so that
              * the shards' reports still merge */
             if (!opts->shard_count || i % opts->shard_count == opts->shard_index - 1)
-                json_array_append_new(error_entries, sg17_engine_error_entry(NULL, files[i], err.msg));
+                json_array_append_new(error_entries,
+                                      sg17_engine_error_entry(NULL, files[i], err.msg));
             invalid = true;
             loaded[i].n = 0;
             continue;
@@ -420,7 +428,8 @@ int sg17_runner_run(char *const *paths, size_t n_paths, const sg17_runner_opts_t
     sigaction(SIGINT, &sa, &old);
     if (opts->bind) {
         sg17_curve_t curve = {opts->curve_cert, opts->curve_allow};
-        sg17_broker_t *broker = sg17_broker_new_curve(opts->bind, opts->curve_cert ? &curve : NULL, &err);
+        sg17_broker_t *broker =
+            sg17_broker_new_curve(opts->bind, opts->curve_cert ? &curve : NULL, &err);
         if (!broker) {
             fprintf(stderr, "sg17tb: %s\n", err.msg);
             invalid = true;
@@ -455,7 +464,8 @@ int sg17_runner_run(char *const *paths, size_t n_paths, const sg17_runner_opts_t
     iso_now(finished, sizeof finished);
     json_object_set_new(report, "finished", json_string(finished));
     json_object_set_new(report, "complete", json_boolean(!interrupted));
-    json_object_set_new(report, "seed", opts->have_seed ? json_integer((json_int_t)opts->seed) : json_null());
+    json_object_set_new(report, "seed",
+                        opts->have_seed ? json_integer((json_int_t)opts->seed) : json_null());
     if (opts->shard_count) {
         char shard[32];
         snprintf(shard, sizeof shard, "%u/%u", opts->shard_index, opts->shard_count);

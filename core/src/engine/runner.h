@@ -9,14 +9,14 @@
 #include <stdint.h>
 
 typedef struct {
-    int jobs;                /* parallel scenarios (default 1) */
-    const char *out_dir;     /* default "sg17tb-report" */
-    const char *formats;     /* NULL = all */
-    const char *filter;      /* glob over scenario ids, NULL = all */
+    int jobs;            /* parallel scenarios (default 1) */
+    const char *out_dir; /* default "sg17tb-report" */
+    const char *formats; /* NULL = all */
+    const char *filter;  /* glob over scenario ids, NULL = all */
     bool have_seed;
-    uint64_t seed;           /* --seed: overrides every scenario's seed */
+    uint64_t seed;                     /* --seed: overrides every scenario's seed */
     unsigned shard_index, shard_count; /* --shard I/N (1-based); 0/0 = no sharding */
-    const char *bind;        /* sg17tb broker: bind here and wait for remote hosts; no forking */
+    const char *bind; /* sg17tb broker: bind here and wait for remote hosts; no forking */
     int host_wait_ms;
     const char *curve_cert;  /* broker: CURVE secret certificate (NULL = plain) */
     const char *curve_allow; /* broker: directory of allowed hosts' public certificates */

@@ -33,7 +33,8 @@ void sg17_report_summarize(json_t *report)
     json_t *scenarios = sg17_rj_array(report, "scenarios");
     size_t i;
     json_t *s;
-    json_array_foreach(scenarios, i, s) {
+    json_array_foreach(scenarios, i, s)
+    {
         total++;
         const char *v = sg17_rj_str(s, "verdict", "error");
         for (size_t k = 0; k < 5; k++)
@@ -79,9 +80,11 @@ static int formats_parse(const char *formats, unsigned *out, sg17_err_t *err)
         if (!bit) {
             snprintf(word, sizeof word, "%.*s", (int)(n < sizeof word ? n : sizeof word - 1), p);
             const char *near = sg17_nearest(word, names, 4);
-            return sg17_err(err, "--format: unknown report format \"%.*s\"%s%s%s (valid: json, "
-                            "junit, html, md)", (int)n, p, near ? "; did you mean \"" : "",
-                            near ? near : "", near ? "\"?" : "");
+            return sg17_err(err,
+                            "--format: unknown report format \"%.*s\"%s%s%s (valid: json, "
+                            "junit, html, md)",
+                            (int)n, p, near ? "; did you mean \"" : "", near ? near : "",
+                            near ? "\"?" : "");
         }
         bits |= bit;
         if (!end)
@@ -158,14 +161,17 @@ static int scenario_check(const json_t *s, size_t i, json_t *seen, const char *w
                             required[k]);
     const char *v = sg17_rj_str(s, "verdict", "");
     if (!sg17_report_verdict_known(v))
-        return sg17_err(err, "%s: scenarios[%zu] (%s): unknown verdict \"%s\" (valid: holds, "
-                        "fails, degraded, vacuous, error)", what, i,
-                        sg17_rj_str(s, "id", ""), v);
+        return sg17_err(err,
+                        "%s: scenarios[%zu] (%s): unknown verdict \"%s\" (valid: holds, "
+                        "fails, degraded, vacuous, error)",
+                        what, i, sg17_rj_str(s, "id", ""), v);
     const char *id = sg17_rj_str(s, "id", "");
     json_t *prev = json_object_get(seen, id);
     if (prev)
-        return sg17_err(err, "%s: scenario id \"%s\" appears twice (scenarios[%lld] and "
-                        "[%zu])", what, id, (long long)json_integer_value(prev), i);
+        return sg17_err(err,
+                        "%s: scenario id \"%s\" appears twice (scenarios[%lld] and "
+                        "[%zu])",
+                        what, id, (long long)json_integer_value(prev), i);
     json_object_set_new(seen, id, json_integer((json_int_t)i));
     return 0;
 }
@@ -180,8 +186,8 @@ static int report_check(const json_t *r, const char *what, sg17_err_t *err)
     if (!schema)
         return sg17_err(err, "%s: no \"schema\" key: not an sg17tb report", what);
     if (strcmp(schema, SG17_REPORT_SCHEMA) != 0)
-        return sg17_err(err, "%s: schema \"%s\" is not supported (this sg17tb reads \"%s\")",
-                        what, schema, SG17_REPORT_SCHEMA);
+        return sg17_err(err, "%s: schema \"%s\" is not supported (this sg17tb reads \"%s\")", what,
+                        schema, SG17_REPORT_SCHEMA);
     if (!json_is_boolean(json_object_get(r, "complete")))
         return sg17_err(err, "%s: \"complete\" must be true or false", what);
     json_t *cat = json_object_get(r, "catalogues");
@@ -194,7 +200,8 @@ static int report_check(const json_t *r, const char *what, sg17_err_t *err)
     size_t i;
     json_t *s;
     int rc = 0;
-    json_array_foreach(scenarios, i, s) {
+    json_array_foreach(scenarios, i, s)
+    {
         rc = scenario_check(s, i, seen, what, err);
         if (rc != 0)
             break;
@@ -259,8 +266,8 @@ static bool shards_missing(json_t *const *reports, size_t n)
         const char *sh = sg17_rj_str(reports[i], "shard", NULL);
         long a, b;
         char tail;
-        if (!sh || sscanf(sh, "%ld/%ld%c", &a, &b, &tail) != 2 || b < 1 || b > 1024 || a < 1 ||
-            a > b)
+        if (!sh || sscanf(sh, "%ld/%ld%c", &a, &b, &tail) != 2 || b < 1 || b > 1024 || a < 1
+            || a > b)
             return false;
         if (total && b != total)
             return false;
@@ -296,7 +303,8 @@ json_t *sg17_report_merge(json_t *const *reports, size_t n, sg17_err_t *err)
     for (size_t i = 0; i < n; i++) {
         size_t j;
         json_t *s;
-        json_array_foreach(json_object_get(reports[i], "scenarios"), j, s) {
+        json_array_foreach(json_object_get(reports[i], "scenarios"), j, s)
+        {
             items[k].scenario = s;
             items[k++].from = i;
         }
@@ -305,8 +313,10 @@ json_t *sg17_report_merge(json_t *const *reports, size_t n, sg17_err_t *err)
     for (k = 1; k < total; k++) {
         const char *id = sg17_rj_str(items[k].scenario, "id", "");
         if (strcmp(sg17_rj_str(items[k - 1].scenario, "id", ""), id) == 0) {
-            sg17_err(err, "merge: scenario \"%s\" is in report %zu and report %zu (overlapping "
-                     "shards?)", id, items[k - 1].from + 1, items[k].from + 1);
+            sg17_err(err,
+                     "merge: scenario \"%s\" is in report %zu and report %zu (overlapping "
+                     "shards?)",
+                     id, items[k - 1].from + 1, items[k].from + 1);
             free(items);
             return NULL;
         }
@@ -316,9 +326,9 @@ json_t *sg17_report_merge(json_t *const *reports, size_t n, sg17_err_t *err)
     json_t *out = json_object();
     const char *key;
     json_t *value;
-    json_object_foreach(reports[0], key, value)
-        if (strcmp(key, "scenarios") != 0 && strcmp(key, "catalogues") != 0)
-            json_object_set_new(out, key, json_deep_copy(value));
+    json_object_foreach(reports[0], key,
+                        value) if (strcmp(key, "scenarios") != 0 && strcmp(key, "catalogues") != 0)
+        json_object_set_new(out, key, json_deep_copy(value));
     json_t *scenarios = json_array();
     for (k = 0; k < total; k++)
         json_array_append_new(scenarios, json_deep_copy(items[k].scenario));
@@ -330,13 +340,16 @@ json_t *sg17_report_merge(json_t *const *reports, size_t n, sg17_err_t *err)
     const char *started = NULL, *finished = NULL;
     for (size_t i = 0; i < n; i++) {
         json_t *cat;
-        json_object_foreach(sg17_rj_object(reports[i], "catalogues"), key, cat) {
+        json_object_foreach(sg17_rj_object(reports[i], "catalogues"), key, cat)
+        {
             json_t *have = json_object_get(cats, key);
             if (!have) {
                 json_object_set_new(cats, key, json_deep_copy(cat));
             } else if (!catalogue_same(have, cat)) {
-                sg17_err(err, "merge: the \"%s\" catalogue of report %zu differs from an earlier "
-                         "report's (shards must be run from the same tree)", key, i + 1);
+                sg17_err(err,
+                         "merge: the \"%s\" catalogue of report %zu differs from an earlier "
+                         "report's (shards must be run from the same tree)",
+                         key, i + 1);
                 json_decref(cats);
                 json_decref(out);
                 return NULL;

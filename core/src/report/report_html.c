@@ -125,9 +125,8 @@ static bool array_has_string(const json_t *arr, const char *str)
 {
     size_t i;
     json_t *v;
-    json_array_foreach(arr, i, v)
-        if (json_is_string(v) && strcmp(json_string_value(v), str) == 0)
-            return true;
+    json_array_foreach(arr, i, v) if (json_is_string(v)
+                                      && strcmp(json_string_value(v), str) == 0) return true;
     return false;
 }
 
@@ -136,7 +135,8 @@ static void html_list(sg17_rbuf_t *b, const json_t *arr)
     size_t i;
     json_t *v;
     bool first = true;
-    json_array_foreach(arr, i, v) {
+    json_array_foreach(arr, i, v)
+    {
         if (!json_is_string(v))
             continue;
         sg17_rbuf_puts(b, first ? "<code>" : ", <code>");
@@ -228,9 +228,8 @@ static scen_set_t module_scenarios(const json_t *report, const char *module)
         return set;
     size_t i;
     json_t *s;
-    json_array_foreach(all, i, s)
-        if (strcmp(sg17_rj_str(s, "module", ""), module) == 0)
-            set.idx[set.n++] = i;
+    json_array_foreach(all, i, s) if (strcmp(sg17_rj_str(s, "module", ""), module) == 0)
+        set.idx[set.n++] = i;
     return set;
 }
 
@@ -243,21 +242,23 @@ static void html_overview(sg17_rbuf_t *b, const json_t *report, const json_t *mo
     json_t *all = sg17_rj_array(report, "scenarios");
     size_t m;
     json_t *mv;
-    json_array_foreach(modules, m, mv) {
+    json_array_foreach(modules, m, mv)
+    {
         const char *module = json_string_value(mv);
         const json_t *cat = sg17_rj_object(sg17_rj_object(report, "catalogues"), module);
         scen_set_t set = module_scenarios(report, module);
         size_t n_req = 0, n_hit = 0, n_untestable = 0;
         size_t i;
         json_t *r;
-        json_array_foreach(sg17_rj_array(cat, "requirements"), i, r) {
+        json_array_foreach(sg17_rj_array(cat, "requirements"), i, r)
+        {
             const char *rid = sg17_rj_str(r, "id", "");
             n_req++;
             if (sg17_rj_str(r, "untestable", NULL))
                 n_untestable++;
             for (size_t k = 0; k < set.n; k++)
-                if (array_has_string(sg17_rj_array(json_array_get(all, set.idx[k]),
-                                                   "requirements"), rid)) {
+                if (array_has_string(sg17_rj_array(json_array_get(all, set.idx[k]), "requirements"),
+                                     rid)) {
                     n_hit++;
                     break;
                 }
@@ -279,7 +280,8 @@ static void html_overview(sg17_rbuf_t *b, const json_t *report, const json_t *mo
             size_t c = 0;
             for (size_t k = 0; k < set.n; k++)
                 if (strcmp(sg17_rj_str(json_array_get(all, set.idx[k]), "verdict", ""),
-                           sg17_report_verdicts[v]) == 0)
+                           sg17_report_verdicts[v])
+                    == 0)
                     c++;
             if (c)
                 sg17_rbuf_printf(b, "<span class=\"badge v-%s\">%zu %s</span> ",
@@ -293,8 +295,8 @@ static void html_overview(sg17_rbuf_t *b, const json_t *report, const json_t *mo
 
 /* One row of a traceability matrix: the catalogue entry (or a bare id that scenarios cite but
  * the catalogue lacks), then one cell per scenario of the module. */
-static void matrix_row(sg17_rbuf_t *b, const json_t *report, const scen_set_t *set,
-                       const char *key, const char *id, const json_t *entry)
+static void matrix_row(sg17_rbuf_t *b, const json_t *report, const scen_set_t *set, const char *key,
+                       const char *id, const json_t *entry)
 {
     json_t *all = sg17_rj_array(report, "scenarios");
     const char *untestable = sg17_rj_str(entry, "untestable", NULL);
@@ -349,7 +351,8 @@ static void html_matrix(sg17_rbuf_t *b, const json_t *report, const json_t *cat,
     json_t *all = sg17_rj_array(report, "scenarios");
     json_t *entries = sg17_rj_array(cat, key);
     sg17_rbuf_printf(b, "<h3>%s × scenarios</h3>\n", heading);
-    sg17_rbuf_printf(b, "<div class=\"scroll\"><table class=\"matrix\">\n<tr><th>id</th>"
+    sg17_rbuf_printf(b,
+                     "<div class=\"scroll\"><table class=\"matrix\">\n<tr><th>id</th>"
                      "<th>clause</th><th>%s</th>",
                      strcmp(key, "threats") == 0 ? "threat" : "requirement");
     for (size_t k = 0; k < set->n; k++) {
@@ -361,7 +364,8 @@ static void html_matrix(sg17_rbuf_t *b, const json_t *report, const json_t *cat,
     json_t *known = json_object();
     size_t i;
     json_t *e;
-    json_array_foreach(entries, i, e) {
+    json_array_foreach(entries, i, e)
+    {
         const char *id = sg17_rj_str(e, "id", NULL);
         if (!id)
             continue;
@@ -371,7 +375,8 @@ static void html_matrix(sg17_rbuf_t *b, const json_t *report, const json_t *cat,
     /* ids that scenarios cite but the catalogue does not list, each once */
     for (size_t k = 0; k < set->n; k++) {
         json_t *v;
-        json_array_foreach(sg17_rj_array(json_array_get(all, set->idx[k]), key), i, v) {
+        json_array_foreach(sg17_rj_array(json_array_get(all, set->idx[k]), key), i, v)
+        {
             const char *id = json_string_value(v);
             if (!id || json_object_get(known, id))
                 continue;
@@ -391,10 +396,10 @@ static json_t *condition_metrics(const json_t *s, json_t *into)
 {
     size_t i, j;
     json_t *c, *m;
-    json_array_foreach(sg17_rj_array(s, "conditions"), i, c)
-        json_array_foreach(sg17_rj_array(c, "metrics"), j, m)
-            if (json_is_string(m) && !array_has_string(into, json_string_value(m)))
-                json_array_append(into, m);
+    json_array_foreach(sg17_rj_array(s, "conditions"), i, c) json_array_foreach(
+        sg17_rj_array(c, "metrics"), j,
+        m) if (json_is_string(m) && !array_has_string(into, json_string_value(m)))
+        json_array_append(into, m);
     return into;
 }
 
@@ -418,18 +423,17 @@ static void html_metrics(sg17_rbuf_t *b, const json_t *s)
     for (size_t r = 0; r < 2; r++) {
         const char *name;
         json_t *v;
-        json_object_foreach(sg17_rj_object(sg17_rj_object(sg17_rj_object(s, "runs"),
-                                                          run_names[r]), "metrics"), name, v)
-            if (!array_has_string(key, name))
-                json_object_set_new(names, name, json_true());
+        json_object_foreach(
+            sg17_rj_object(sg17_rj_object(sg17_rj_object(s, "runs"), run_names[r]), "metrics"),
+            name, v) if (!array_has_string(key, name))
+            json_object_set_new(names, name, json_true());
     }
     if (json_array_size(key) > 0) {
         sg17_rbuf_puts(b, "<table><tr><th>key metric</th><th>baseline</th><th>protected</th>"
                           "</tr>\n");
         size_t i;
         json_t *m;
-        json_array_foreach(key, i, m)
-            metric_row(b, s, json_string_value(m));
+        json_array_foreach(key, i, m) metric_row(b, s, json_string_value(m));
         sg17_rbuf_puts(b, "</table>\n");
     }
     size_t n = json_object_size(names);
@@ -439,8 +443,7 @@ static void html_metrics(sg17_rbuf_t *b, const json_t *s)
             size_t i = 0;
             const char *name;
             json_t *v;
-            json_object_foreach(names, name, v)
-                sorted[i++] = name;
+            json_object_foreach(names, name, v) sorted[i++] = name;
             /* insertion sort: metric lists are short and this keeps the page stable */
             for (size_t a = 1; a < n; a++)
                 for (size_t c = a; c > 0 && strcmp(sorted[c - 1], sorted[c]) > 0; c--) {
@@ -448,8 +451,10 @@ static void html_metrics(sg17_rbuf_t *b, const json_t *s)
                     sorted[c] = sorted[c - 1];
                     sorted[c - 1] = t;
                 }
-            sg17_rbuf_printf(b, "<details><summary>all metrics (%zu more)</summary>\n<table>"
-                             "<tr><th>metric</th><th>baseline</th><th>protected</th></tr>\n", n);
+            sg17_rbuf_printf(b,
+                             "<details><summary>all metrics (%zu more)</summary>\n<table>"
+                             "<tr><th>metric</th><th>baseline</th><th>protected</th></tr>\n",
+                             n);
             for (i = 0; i < n; i++)
                 metric_row(b, s, sorted[i]);
             sg17_rbuf_puts(b, "</table></details>\n");
@@ -469,7 +474,8 @@ static void html_conditions(sg17_rbuf_t *b, const json_t *s)
                       "<th>rhs</th><th>result</th></tr>\n");
     size_t i;
     json_t *c;
-    json_array_foreach(conds, i, c) {
+    json_array_foreach(conds, i, c)
+    {
         json_t *r = json_object_get(c, "result");
         sg17_rbuf_puts(b, "<tr><td>");
         sg17_rbuf_html(b, sg17_rj_str(c, "set", "?"));
@@ -482,7 +488,9 @@ static void html_conditions(sg17_rbuf_t *b, const json_t *s)
         sg17_rbuf_puts(b, "</td><td class=\"num\">");
         sg17_rbuf_num(b, json_object_get(c, "rhs"), "n/a");
         sg17_rbuf_printf(b, "</td><td><b>%s</b></td></tr>\n",
-                         json_is_true(r) ? "true" : json_is_false(r) ? "false" : "n/a");
+                         json_is_true(r)    ? "true"
+                         : json_is_false(r) ? "false"
+                                            : "n/a");
     }
     sg17_rbuf_puts(b, "</table>\n");
 }
@@ -575,9 +583,8 @@ static const char *sweep_xkey(const json_t *s)
         return x;
     const char *best = NULL, *key;
     json_t *v;
-    json_object_foreach(sg17_rj_object(s, "matrix"), key, v)
-        if (!best || strcmp(key, best) < 0)
-            best = key;
+    json_object_foreach(sg17_rj_object(s, "matrix"), key, v) if (!best || strcmp(key, best) < 0)
+        best = key;
     return best;
 }
 
@@ -731,8 +738,7 @@ int sg17_report_write_html(const json_t *report, const char *path, sg17_err_t *e
         html_overview(&b, report, modules);
     size_t m;
     json_t *mv;
-    json_array_foreach(modules, m, mv)
-        html_module(&b, report, json_string_value(mv), m);
+    json_array_foreach(modules, m, mv) html_module(&b, report, json_string_value(mv), m);
     const json_t *tool = sg17_rj_object(report, "tool");
     sg17_rbuf_puts(&b, "<footer>Generated by ");
     sg17_rbuf_html(&b, sg17_rj_str(tool, "name", "sg17tb"));

@@ -23,7 +23,8 @@ static void join_strings(sg17_rbuf_t *b, const json_t *obj, const char *key)
     size_t i;
     json_t *v;
     bool first = true;
-    json_array_foreach(sg17_rj_array(obj, key), i, v) {
+    json_array_foreach(sg17_rj_array(obj, key), i, v)
+    {
         if (!json_is_string(v))
             continue;
         if (!first)
@@ -108,7 +109,8 @@ static void junit_counts(const json_t *report, const char *module, long *tests, 
     *seconds = 0;
     size_t i;
     json_t *s;
-    json_array_foreach(sg17_rj_array(report, "scenarios"), i, s) {
+    json_array_foreach(sg17_rj_array(report, "scenarios"), i, s)
+    {
         if (module && strcmp(sg17_rj_str(s, "module", ""), module) != 0)
             continue;
         (*tests)++;
@@ -130,17 +132,22 @@ int sg17_report_write_junit(const json_t *report, const char *path, sg17_err_t *
     double seconds;
     junit_counts(report, NULL, &tests, &failures, &errors, &seconds);
     sg17_rbuf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    sg17_rbuf_printf(&b, "<testsuites name=\"sg17tb\" tests=\"%ld\" failures=\"%ld\" "
-                     "errors=\"%ld\" time=\"%.3f\">\n", tests, failures, errors, seconds);
+    sg17_rbuf_printf(&b,
+                     "<testsuites name=\"sg17tb\" tests=\"%ld\" failures=\"%ld\" "
+                     "errors=\"%ld\" time=\"%.3f\">\n",
+                     tests, failures, errors, seconds);
     size_t m;
     json_t *mv;
-    json_array_foreach(modules, m, mv) {
+    json_array_foreach(modules, m, mv)
+    {
         const char *module = json_string_value(mv);
         junit_counts(report, module, &tests, &failures, &errors, &seconds);
         sg17_rbuf_puts(&b, "  <testsuite name=\"");
         sg17_rbuf_xml(&b, module, true);
-        sg17_rbuf_printf(&b, "\" tests=\"%ld\" failures=\"%ld\" errors=\"%ld\" skipped=\"0\" "
-                         "time=\"%.3f\"", tests, failures, errors, seconds);
+        sg17_rbuf_printf(&b,
+                         "\" tests=\"%ld\" failures=\"%ld\" errors=\"%ld\" skipped=\"0\" "
+                         "time=\"%.3f\"",
+                         tests, failures, errors, seconds);
         const char *started = sg17_rj_str(report, "started", NULL);
         if (started) {
             sg17_rbuf_puts(&b, " timestamp=\"");
@@ -150,9 +157,9 @@ int sg17_report_write_junit(const json_t *report, const char *path, sg17_err_t *
         sg17_rbuf_puts(&b, ">\n");
         size_t i;
         json_t *s;
-        json_array_foreach(sg17_rj_array(report, "scenarios"), i, s)
-            if (strcmp(sg17_rj_str(s, "module", ""), module) == 0)
-                junit_testcase(&b, s);
+        json_array_foreach(sg17_rj_array(report, "scenarios"), i,
+                           s) if (strcmp(sg17_rj_str(s, "module", ""), module) == 0)
+            junit_testcase(&b, s);
         sg17_rbuf_puts(&b, "  </testsuite>\n");
     }
     sg17_rbuf_puts(&b, "</testsuites>\n");

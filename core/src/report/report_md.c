@@ -14,7 +14,8 @@ static void md_list(sg17_rbuf_t *b, const json_t *obj, const char *key)
     size_t i;
     json_t *v;
     bool first = true;
-    json_array_foreach(sg17_rj_array(obj, key), i, v) {
+    json_array_foreach(sg17_rj_array(obj, key), i, v)
+    {
         if (!json_is_string(v))
             continue;
         sg17_rbuf_puts(b, first ? "" : ", ");
@@ -58,7 +59,8 @@ static void md_header(sg17_rbuf_t *b, const json_t *report)
     if (!sg17_rj_bool(report, "complete", false))
         sg17_rbuf_puts(b, "> **INCOMPLETE**: the run was interrupted or shards are missing; "
                           "only the scenarios listed below ran.\n\n");
-    sg17_rbuf_printf(b, "**%lld scenarios**: %lld holds, %lld fails, %lld degraded, "
+    sg17_rbuf_printf(b,
+                     "**%lld scenarios**: %lld holds, %lld fails, %lld degraded, "
                      "%lld vacuous, %lld error — **%lld as expected, %lld not**\n\n",
                      summary_count(report, "total"), summary_count(report, "holds"),
                      summary_count(report, "fails"), summary_count(report, "degraded"),
@@ -76,7 +78,8 @@ static void md_conditions(sg17_rbuf_t *b, const json_t *s)
                       "|---|---|---|---|---:|---:|\n");
     size_t i;
     json_t *c;
-    json_array_foreach(conds, i, c) {
+    json_array_foreach(conds, i, c)
+    {
         json_t *r = json_object_get(c, "result");
         sg17_rbuf_puts(b, "| ");
         sg17_rbuf_md(b, sg17_rj_str(c, "set", "?"));
@@ -84,8 +87,10 @@ static void md_conditions(sg17_rbuf_t *b, const json_t *s)
         sg17_rbuf_md(b, sg17_rj_str(c, "run", "?"));
         sg17_rbuf_puts(b, " | ");
         sg17_rbuf_md(b, sg17_rj_str(c, "expr", "?"));
-        sg17_rbuf_printf(b, " | %s | ", json_is_true(r) ? "true" : json_is_false(r) ? "false"
-                                                                                  : "n/a");
+        sg17_rbuf_printf(b, " | %s | ",
+                         json_is_true(r)    ? "true"
+                         : json_is_false(r) ? "false"
+                                            : "n/a");
         sg17_rbuf_num(b, json_object_get(c, "lhs"), "n/a");
         sg17_rbuf_puts(b, " | ");
         sg17_rbuf_num(b, json_object_get(c, "rhs"), "n/a");
@@ -104,7 +109,8 @@ int sg17_report_write_md(const json_t *report, const char *path, sg17_err_t *err
     if (json_array_size(scenarios) > 0) {
         sg17_rbuf_puts(&b, "| scenario | module | verdict | expect | ✓/✗ | requirements |\n"
                            "|---|---|---|---|:-:|---|\n");
-        json_array_foreach(scenarios, i, s) {
+        json_array_foreach(scenarios, i, s)
+        {
             sg17_rbuf_puts(&b, "| ");
             sg17_rbuf_md(&b, sg17_rj_str(s, "id", "?"));
             sg17_rbuf_puts(&b, " | ");
@@ -120,7 +126,8 @@ int sg17_report_write_md(const json_t *report, const char *path, sg17_err_t *err
         sg17_rbuf_puts(&b, "\n");
     }
     bool heading = false;
-    json_array_foreach(scenarios, i, s) {
+    json_array_foreach(scenarios, i, s)
+    {
         if (sg17_report_scenario_matched(s))
             continue;
         if (!heading)

@@ -121,8 +121,8 @@ static void series_path(sg17_rbuf_t *b, const double *xs, const double *ys, cons
     sg17_rbuf_printf(b, "\" %s/>\n", attrs);
 }
 
-void sg17_report_svg_sweep(sg17_rbuf_t *b, const sg17_sweep_point_t *points, size_t n,
-                           bool numeric, const char *xname, const char *metric)
+void sg17_report_svg_sweep(sg17_rbuf_t *b, const sg17_sweep_point_t *points, size_t n, bool numeric,
+                           const char *xname, const char *metric)
 {
     if (n == 0)
         return;
@@ -176,7 +176,8 @@ void sg17_report_svg_sweep(sg17_rbuf_t *b, const sg17_sweep_point_t *points, siz
         px[i] = clamp_coord(px[i]);
     }
 
-    sg17_rbuf_printf(b, "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 "
+    sg17_rbuf_printf(b,
+                     "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 "
                      "%.0f %.0f\" width=\"%.0f\" height=\"%.0f\" role=\"img\" aria-label=\"",
                      CHART_W, CHART_H, CHART_W, CHART_H);
     sg17_rbuf_html(b, metric);
@@ -194,7 +195,8 @@ void sg17_report_svg_sweep(sg17_rbuf_t *b, const sg17_sweep_point_t *points, siz
         double y = ystep > 0 ? ylo + k * ystep : (k ? yhi : ylo);
         double yy = PAD_T + ph - (y - ylo) / (yhi - ylo) * ph;
         tick_label(lab, sizeof lab, y, ystep);
-        sg17_rbuf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+        sg17_rbuf_printf(b,
+                         "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
                          "stroke=\"#e6e9ed\"/><text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" "
                          "class=\"tick\">%s</text>\n",
                          PAD_L, yy, PAD_L + pw, yy, PAD_L - 6, yy + 4, lab);
@@ -206,14 +208,16 @@ void sg17_report_svg_sweep(sg17_rbuf_t *b, const sg17_sweep_point_t *points, siz
             double x = xstep > 0 ? xlo + k * xstep : (k ? xhi : xlo);
             double xx = PAD_L + (x - xlo) / (xhi - xlo) * pw;
             tick_label(lab, sizeof lab, logx ? pow(10.0, x) : x, logx ? 1e-300 : xstep);
-            sg17_rbuf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+            sg17_rbuf_printf(b,
+                             "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
                              "stroke=\"#59636e\"/><text x=\"%.1f\" y=\"%.1f\" "
                              "text-anchor=\"middle\" class=\"tick\">%s</text>\n",
                              xx, PAD_T + ph, xx, PAD_T + ph + 4, xx, PAD_T + ph + 16, lab);
         }
     } else {
         for (size_t i = 0; i < n; i++) {
-            sg17_rbuf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+            sg17_rbuf_printf(b,
+                             "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
                              "stroke=\"#59636e\"/><text x=\"%.1f\" y=\"%.1f\" "
                              "text-anchor=\"middle\" class=\"tick\">",
                              px[i], PAD_T + ph, px[i], PAD_T + ph + 4, px[i], PAD_T + ph + 16);
@@ -229,23 +233,30 @@ void sg17_report_svg_sweep(sg17_rbuf_t *b, const sg17_sweep_point_t *points, siz
     sg17_rbuf_html(b, xname);
     if (logx)
         sg17_rbuf_puts(b, " (log scale)");
-    sg17_rbuf_printf(b, "</text>\n<text transform=\"translate(14 %.1f) rotate(-90)\" "
-                     "text-anchor=\"middle\" class=\"axis\">", PAD_T + ph / 2);
+    sg17_rbuf_printf(b,
+                     "</text>\n<text transform=\"translate(14 %.1f) rotate(-90)\" "
+                     "text-anchor=\"middle\" class=\"axis\">",
+                     PAD_T + ph / 2);
     sg17_rbuf_html(b, metric);
     sg17_rbuf_puts(b, "</text>\n");
     /* series */
-    series_path(b, px, pyb, hb, n, "stroke=\"#57606a\" stroke-width=\"2\" "
-                                   "stroke-dasharray=\"6 4\"");
+    series_path(b, px, pyb, hb, n,
+                "stroke=\"#57606a\" stroke-width=\"2\" "
+                "stroke-dasharray=\"6 4\"");
     series_path(b, px, pyp, hp, n, "stroke=\"#0969da\" stroke-width=\"2.5\"");
     for (size_t i = 0; i < n; i++) {
         if (hb[i])
-            sg17_rbuf_printf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"#fff\" "
-                             "stroke=\"#57606a\" stroke-width=\"1.5\"/>\n", px[i], pyb[i]);
+            sg17_rbuf_printf(b,
+                             "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"#fff\" "
+                             "stroke=\"#57606a\" stroke-width=\"1.5\"/>\n",
+                             px[i], pyb[i]);
         if (!hp[i])
             continue;
         const char *v = sg17_rj_str(points[i].scenario, "verdict", "error");
-        sg17_rbuf_printf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"%s\" stroke=\"#fff\" "
-                         "stroke-width=\"1.5\"><title>", px[i], pyp[i], verdict_colour(v));
+        sg17_rbuf_printf(b,
+                         "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"%s\" stroke=\"#fff\" "
+                         "stroke-width=\"1.5\"><title>",
+                         px[i], pyp[i], verdict_colour(v));
         sg17_rbuf_html(b, xname);
         sg17_rbuf_puts(b, "=");
         sg17_rbuf_html(b, points[i].label);
@@ -253,7 +264,8 @@ void sg17_report_svg_sweep(sg17_rbuf_t *b, const sg17_sweep_point_t *points, siz
     }
     /* legend */
     double lx = PAD_L + pw - 190;
-    sg17_rbuf_printf(b, "<g class=\"legend\"><line x1=\"%.1f\" y1=\"14\" x2=\"%.1f\" y2=\"14\" "
+    sg17_rbuf_printf(b,
+                     "<g class=\"legend\"><line x1=\"%.1f\" y1=\"14\" x2=\"%.1f\" y2=\"14\" "
                      "stroke=\"#0969da\" stroke-width=\"2.5\"/><text x=\"%.1f\" y=\"18\">"
                      "protected</text><line x1=\"%.1f\" y1=\"14\" x2=\"%.1f\" y2=\"14\" "
                      "stroke=\"#57606a\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>"

@@ -23,7 +23,7 @@ typedef struct {
  * evenly spaced categories. y is the metric in the protected run (solid, markers coloured by
  * the point's verdict) and in the baseline run (dashed). Missing values leave gaps. Axis
  * labels name xname and the metric. */
-void sg17_report_svg_sweep(sg17_rbuf_t *b, const sg17_sweep_point_t *points, size_t n,
-                           bool numeric, const char *xname, const char *metric);
+void sg17_report_svg_sweep(sg17_rbuf_t *b, const sg17_sweep_point_t *points, size_t n, bool numeric,
+                           const char *xname, const char *metric);
 
 #endif

@@ -130,14 +130,30 @@ static void rbuf_escape(sg17_rbuf_t *b, const char *str, enum esc_mode mode)
             }
         } else {
             switch (cp) {
-            case '&': rep = "&amp;"; break;
-            case '<': rep = "&lt;"; break;
-            case '>': rep = "&gt;"; break;
-            case '"': rep = mode == ESC_XML_TEXT ? NULL : "&quot;"; break;
-            case '\'': rep = mode == ESC_XML_TEXT ? NULL : "&#39;"; break;
-            case '\t': rep = mode == ESC_XML_ATTR ? "&#9;" : NULL; break;
-            case '\n': rep = mode == ESC_XML_ATTR ? "&#10;" : NULL; break;
-            case '\r': rep = mode == ESC_XML_ATTR ? "&#13;" : NULL; break;
+            case '&':
+                rep = "&amp;";
+                break;
+            case '<':
+                rep = "&lt;";
+                break;
+            case '>':
+                rep = "&gt;";
+                break;
+            case '"':
+                rep = mode == ESC_XML_TEXT ? NULL : "&quot;";
+                break;
+            case '\'':
+                rep = mode == ESC_XML_TEXT ? NULL : "&#39;";
+                break;
+            case '\t':
+                rep = mode == ESC_XML_ATTR ? "&#9;" : NULL;
+                break;
+            case '\n':
+                rep = mode == ESC_XML_ATTR ? "&#10;" : NULL;
+                break;
+            case '\r':
+                rep = mode == ESC_XML_ATTR ? "&#13;" : NULL;
+                break;
             default:
                 if (cp < 0x20 || cp == 0x7F) {
                     snprintf(tmp, sizeof tmp, "\\x%02X", (unsigned)cp);
@@ -270,7 +286,8 @@ void sg17_report_explain(sg17_rbuf_t *b, const json_t *scenario)
     sg17_rbuf_puts(b, "conditions:\n");
     size_t i;
     json_t *c;
-    json_array_foreach(conds, i, c) {
+    json_array_foreach(conds, i, c)
+    {
         sg17_rbuf_printf(b, "  [%s/%s] %s -> %s (lhs ", sg17_rj_str(c, "set", "?"),
                          sg17_rj_str(c, "run", "?"), sg17_rj_str(c, "expr", "?"),
                          condition_result(c));
@@ -280,7 +297,8 @@ void sg17_report_explain(sg17_rbuf_t *b, const json_t *scenario)
         sg17_rbuf_puts(b, ")\n");
         size_t j;
         json_t *m;
-        json_array_foreach(sg17_rj_array(c, "metrics"), j, m) {
+        json_array_foreach(sg17_rj_array(c, "metrics"), j, m)
+        {
             const char *name = json_string_value(m);
             if (!name)
                 continue;
@@ -303,7 +321,8 @@ json_t *sg17_report_modules(const json_t *report, bool with_catalogues)
     json_t *set = json_object();
     size_t i;
     json_t *s;
-    json_array_foreach(sg17_rj_array(report, "scenarios"), i, s) {
+    json_array_foreach(sg17_rj_array(report, "scenarios"), i, s)
+    {
         const char *m = sg17_rj_str(s, "module", NULL);
         if (m)
             json_object_set_new(set, m, json_true());
@@ -323,8 +342,7 @@ json_t *sg17_report_modules(const json_t *report, bool with_catalogues)
         return NULL;
     }
     i = 0;
-    json_object_foreach(set, key, v)
-        names[i++] = key;
+    json_object_foreach(set, key, v) names[i++] = key;
     qsort(names, n, sizeof *names, cmp_cstr);
     for (i = 0; i < n; i++)
         json_array_append_new(out, json_string(names[i]));

@@ -16,8 +16,8 @@ typedef struct {
 } loader_t;
 
 /* snprintf for key paths: a path cut short in a message is fine. */
-__attribute__((format(printf, 3, 4))) static void path_fmt(char *buf, size_t size,
-                                                           const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static void path_fmt(char *buf, size_t size, const char *fmt,
+                                                           ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -97,7 +97,8 @@ static int entry_read(loader_t *l, const sg17_yaml_node_t *n, const char *path, 
                       sg17_catalogue_entry_t *e)
 {
     if (n->kind != SG17_YAML_MAP)
-        return node_err(l, n, path, sg17_yaml_kind_name(n->kind), "a mapping with id, title, source");
+        return node_err(l, n, path, sg17_yaml_kind_name(n->kind),
+                        "a mapping with id, title, source");
     for (size_t i = 0; i < n->n; i++) {
         const char *k = n->keys[i]->scalar;
         bool known = false;
@@ -111,20 +112,22 @@ static int entry_read(loader_t *l, const sg17_yaml_node_t *n, const char *path, 
             snprintf(what, sizeof what, "unknown key '%.100s'", k);
             const char *near = sg17_nearest(k, entry_keys, requirement ? N_ENTRY_KEYS : 5);
             if (near)
-                snprintf(expected, sizeof expected, "one of id, title, text, source, clause%s; did "
-                         "you mean '%s'?", requirement ? ", threats, untestable" : "", near);
+                snprintf(expected, sizeof expected,
+                         "one of id, title, text, source, clause%s; did "
+                         "you mean '%s'?",
+                         requirement ? ", threats, untestable" : "", near);
             else
                 snprintf(expected, sizeof expected, "one of id, title, text, source, clause%s",
                          requirement ? ", threats, untestable" : "");
             return node_err(l, n->keys[i], full, what, expected);
         }
     }
-    if (text_of(l, n, "id", path, true, &e->id) < 0 ||
-        text_of(l, n, "title", path, true, &e->title) < 0 ||
-        text_of(l, n, "text", path, false, &e->text) < 0 ||
-        text_of(l, n, "source", path, true, &e->source) < 0 ||
-        text_of(l, n, "clause", path, false, &e->clause) < 0 ||
-        text_of(l, n, "untestable", path, false, &e->untestable) < 0)
+    if (text_of(l, n, "id", path, true, &e->id) < 0
+        || text_of(l, n, "title", path, true, &e->title) < 0
+        || text_of(l, n, "text", path, false, &e->text) < 0
+        || text_of(l, n, "source", path, true, &e->source) < 0
+        || text_of(l, n, "clause", path, false, &e->clause) < 0
+        || text_of(l, n, "untestable", path, false, &e->untestable) < 0)
         return -1;
     char full[256];
     path_fmt(full, sizeof full, "%s.source", path);
@@ -209,8 +212,10 @@ static int check_threat_refs(loader_t *l, const sg17_yaml_node_t *root, sg17_cat
             snprintf(what, sizeof what, "unknown threat '%.100s'", r->threats[j]);
             const char *near = sg17_nearest(r->threats[j], (const char *const *)ids, c->n_threats);
             if (near)
-                snprintf(expected, sizeof expected, "a threat id of this catalogue; did you mean "
-                         "'%.100s'?", near);
+                snprintf(expected, sizeof expected,
+                         "a threat id of this catalogue; did you mean "
+                         "'%.100s'?",
+                         near);
             else
                 snprintf(expected, sizeof expected, "a threat id of this catalogue");
             rc = node_err(l, t->items[j], path, what, expected);
@@ -267,8 +272,9 @@ sg17_catalogue_t *sg17_catalogue_load(const char *path, sg17_err_t *err)
                 char what[192];
                 snprintf(what, sizeof what, "id '%.100s' is also a threat id",
                          c->requirements[i].id);
-                rc = node_err(&l, sg17_yaml_get(sg17_yaml_get(root, "requirements")->items[i], "id"),
-                              "requirements", what, "ids unique across threats and requirements");
+                rc =
+                    node_err(&l, sg17_yaml_get(sg17_yaml_get(root, "requirements")->items[i], "id"),
+                             "requirements", what, "ids unique across threats and requirements");
             }
     if (rc == 0)
         rc = check_threat_refs(&l, root, c);

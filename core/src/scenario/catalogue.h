@@ -27,7 +27,7 @@
 
 typedef struct {
     char *id, *title, *text, *source, *clause; /* clause may be NULL */
-    char **threats;                             /* requirements only */
+    char **threats;                            /* requirements only */
     size_t n_threats;
     char *untestable; /* NULL unless marked */
 } sg17_catalogue_entry_t;

@@ -15,10 +15,22 @@
 #define EXPR_MAX_HEIGHT 256
 
 typedef enum {
-    N_NUM, N_METRIC, N_NEG,
-    N_ADD, N_SUB, N_MUL, N_DIV,
-    N_LT, N_LE, N_GT, N_GE, N_EQ, N_NE,
-    N_AND, N_OR, N_NOT,
+    N_NUM,
+    N_METRIC,
+    N_NEG,
+    N_ADD,
+    N_SUB,
+    N_MUL,
+    N_DIV,
+    N_LT,
+    N_LE,
+    N_GT,
+    N_GE,
+    N_EQ,
+    N_NE,
+    N_AND,
+    N_OR,
+    N_NOT,
 } node_op_t;
 
 typedef struct node node_t;
@@ -27,7 +39,7 @@ struct node {
     double num;
     char *metric;
     node_t *a, *b;
-    size_t pos;    /* 0-based column of the node's first character */
+    size_t pos; /* 0-based column of the node's first character */
     int height;
 };
 
@@ -36,9 +48,24 @@ struct sg17_expr {
 };
 
 typedef enum {
-    T_END, T_NUM, T_NAME, T_AND, T_OR, T_NOT,
-    T_PLUS, T_MINUS, T_STAR, T_SLASH, T_LPAREN, T_RPAREN,
-    T_LT, T_LE, T_GT, T_GE, T_EQ, T_NE,
+    T_END,
+    T_NUM,
+    T_NAME,
+    T_AND,
+    T_OR,
+    T_NOT,
+    T_PLUS,
+    T_MINUS,
+    T_STAR,
+    T_SLASH,
+    T_LPAREN,
+    T_RPAREN,
+    T_LT,
+    T_LE,
+    T_GT,
+    T_GE,
+    T_EQ,
+    T_NE,
 } tok_kind_t;
 
 typedef struct {
@@ -49,15 +76,18 @@ typedef struct {
 
 typedef struct {
     const char *text;
-    size_t pos;        /* scanner position */
-    token_t tok;       /* current token */
+    size_t pos;  /* scanner position */
+    token_t tok; /* current token */
     int nesting;
     bool failed;
     size_t err_pos;
     sg17_err_t *err;
 } parser_t;
 
-static bool is_bool_op(node_op_t op) { return op >= N_LT; }
+static bool is_bool_op(node_op_t op)
+{
+    return op >= N_LT;
+}
 
 static void node_free(node_t *n)
 {
@@ -91,7 +121,10 @@ static const char *tok_text(const parser_t *p, char *buf, size_t size)
     return buf;
 }
 
-static bool name_start(char c) { return isalpha((unsigned char)c); }
+static bool name_start(char c)
+{
+    return isalpha((unsigned char)c);
+}
 static bool name_char(char c)
 {
     return isalnum((unsigned char)c) || c == '_' || c == '-' || c == '.';
@@ -165,12 +198,24 @@ static void next(parser_t *p)
         char d = s[i + 1];
         t.len = 1;
         switch (c) {
-        case '+': t.kind = T_PLUS; break;
-        case '-': t.kind = T_MINUS; break;
-        case '*': t.kind = T_STAR; break;
-        case '/': t.kind = T_SLASH; break;
-        case '(': t.kind = T_LPAREN; break;
-        case ')': t.kind = T_RPAREN; break;
+        case '+':
+            t.kind = T_PLUS;
+            break;
+        case '-':
+            t.kind = T_MINUS;
+            break;
+        case '*':
+            t.kind = T_STAR;
+            break;
+        case '/':
+            t.kind = T_SLASH;
+            break;
+        case '(':
+            t.kind = T_LPAREN;
+            break;
+        case ')':
+            t.kind = T_RPAREN;
+            break;
         case '<':
             t.kind = d == '=' ? T_LE : T_LT;
             t.len = d == '=' ? 2 : 1;
@@ -197,8 +242,10 @@ static void next(parser_t *p)
             else
                 snprintf(shown, sizeof shown, "\\x%02x", (unsigned char)c);
             p->tok = t;
-            fail(p, i, "unexpected character %s; expected a number, a metric name, an operator or "
-                       "a parenthesis", shown);
+            fail(p, i,
+                 "unexpected character %s; expected a number, a metric name, an operator or "
+                 "a parenthesis",
+                 shown);
             p->tok.kind = T_END;
             return;
         }
@@ -232,8 +279,10 @@ static node_t *mk(parser_t *p, node_op_t op, node_t *a, node_t *b, size_t pos)
     n->height = h + 1;
     if (n->height > EXPR_MAX_HEIGHT) {
         char what[96];
-        snprintf(what, sizeof what, "the expression is nested more than %d levels deep; expected "
-                                    "a shorter %%s", EXPR_MAX_HEIGHT);
+        snprintf(what, sizeof what,
+                 "the expression is nested more than %d levels deep; expected "
+                 "a shorter %%s",
+                 EXPR_MAX_HEIGHT);
         fail(p, p->tok.pos, what, "expression");
         node_free(n);
         return NULL;
@@ -316,7 +365,8 @@ static node_t *parse_atom(parser_t *p)
         next(p);
         return n;
     }
-    fail(p, t.pos, "found %s; expected a number, a metric name or '('", tok_text(p, buf, sizeof buf));
+    fail(p, t.pos, "found %s; expected a number, a metric name or '('",
+         tok_text(p, buf, sizeof buf));
     return NULL;
 }
 
@@ -384,13 +434,26 @@ static node_t *parse_cmp(parser_t *p)
         return NULL;
     node_op_t op;
     switch (p->tok.kind) {
-    case T_LT: op = N_LT; break;
-    case T_LE: op = N_LE; break;
-    case T_GT: op = N_GT; break;
-    case T_GE: op = N_GE; break;
-    case T_EQ: op = N_EQ; break;
-    case T_NE: op = N_NE; break;
-    default: return a;
+    case T_LT:
+        op = N_LT;
+        break;
+    case T_LE:
+        op = N_LE;
+        break;
+    case T_GT:
+        op = N_GT;
+        break;
+    case T_GE:
+        op = N_GE;
+        break;
+    case T_EQ:
+        op = N_EQ;
+        break;
+    case T_NE:
+        op = N_NE;
+        break;
+    default:
+        return a;
     }
     next(p);
     node_t *b = parse_sum(p);
@@ -498,16 +561,26 @@ static double value_of(const node_t *n, sg17_expr_lookup_fn lookup, void *arg)
     b = n->b ? value_of(n->b, lookup, arg) : 0;
     bool nan = isnan(a) || isnan(b);
     switch (n->op) {
-    case N_LT: return !nan && a < b;
-    case N_LE: return !nan && a <= b;
-    case N_GT: return !nan && a > b;
-    case N_GE: return !nan && a >= b;
-    case N_EQ: return !nan && a == b;
-    case N_NE: return !nan && a != b;
-    case N_AND: return a != 0 && b != 0;
-    case N_OR: return a != 0 || b != 0;
-    case N_NOT: return a == 0;
-    default: return NAN;
+    case N_LT:
+        return !nan && a < b;
+    case N_LE:
+        return !nan && a <= b;
+    case N_GT:
+        return !nan && a > b;
+    case N_GE:
+        return !nan && a >= b;
+    case N_EQ:
+        return !nan && a == b;
+    case N_NE:
+        return !nan && a != b;
+    case N_AND:
+        return a != 0 && b != 0;
+    case N_OR:
+        return a != 0 || b != 0;
+    case N_NOT:
+        return a == 0;
+    default:
+        return NAN;
     }
 }
 
@@ -525,12 +598,18 @@ bool sg17_expr_eval(const sg17_expr_t *self, sg17_expr_lookup_fn lookup, void *a
             *rhs = b;
         bool nan = isnan(a) || isnan(b);
         switch (r->op) {
-        case N_LT: return !nan && a < b;
-        case N_LE: return !nan && a <= b;
-        case N_GT: return !nan && a > b;
-        case N_GE: return !nan && a >= b;
-        case N_EQ: return !nan && a == b;
-        default: return !nan && a != b;
+        case N_LT:
+            return !nan && a < b;
+        case N_LE:
+            return !nan && a <= b;
+        case N_GT:
+            return !nan && a > b;
+        case N_GE:
+            return !nan && a >= b;
+        case N_EQ:
+            return !nan && a == b;
+        default:
+            return !nan && a != b;
         }
     }
     bool truth = value_of(r, lookup, arg) != 0;

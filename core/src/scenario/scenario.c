@@ -15,18 +15,19 @@
 #define MAX_DURATION (30 * 24 * SG17_HOUR)
 
 static const char *const top_keys[] = {
-    "id",          "title",     "description", "module",  "requirements", "threats",
-    "seed",        "duration",  "timeout",     "topology", "config",      "mitigations",
-    "adversary",   "network",   "actions",     "success", "service",      "detection",
-    "expect",      "matrix",
+    "id",       "title",   "description", "module",    "requirements", "threats",   "seed",
+    "duration", "timeout", "topology",    "config",    "mitigations",  "adversary", "network",
+    "actions",  "success", "service",     "detection", "expect",       "matrix",
 };
 #define N_TOP_KEYS (sizeof top_keys / sizeof top_keys[0])
 
-static int oom(sg17_validator_t *v) { return sg17_err(v->err, "%s: out of memory", v->file); }
+static int oom(sg17_validator_t *v)
+{
+    return sg17_err(v->err, "%s: out of memory", v->file);
+}
 
 /* A copy of a non-empty text scalar (string type), or -1. */
-static int text_value(sg17_validator_t *v, const sg17_yaml_node_t *n, const char *path,
-                      char **out)
+static int text_value(sg17_validator_t *v, const sg17_yaml_node_t *n, const char *path, char **out)
 {
     if (sg17_v_value(v, SG17_TYPE_STRING, n, path, out) < 0)
         return -1;
@@ -49,7 +50,8 @@ static int known_keys(sg17_validator_t *v, const sg17_yaml_node_t *map, const ch
         if (ok)
             continue;
         char path[SG17_PATH_MAX];
-        sg17_v_path(path, sizeof path, "%s%s%.100s", prefix, *prefix ? "." : "", map->keys[i]->scalar);
+        sg17_v_path(path, sizeof path, "%s%s%.100s", prefix, *prefix ? "." : "",
+                    map->keys[i]->scalar);
         return sg17_v_fail(v, map->keys[i], path, expected,
                            sg17_nearest(map->keys[i]->scalar, keys, n), "unknown key '%.100s'",
                            map->keys[i]->scalar);
@@ -72,8 +74,8 @@ static int name_list(sg17_validator_t *v, const sg17_yaml_node_t *n, const char 
                      char ***out, size_t *n_out)
 {
     if (n->kind != SG17_YAML_SEQ)
-        return sg17_v_fail(v, n, path, non_empty ? "a non-empty list" : "a list", NULL,
-                           "found %s", sg17_yaml_kind_name(n->kind));
+        return sg17_v_fail(v, n, path, non_empty ? "a non-empty list" : "a list", NULL, "found %s",
+                           sg17_yaml_kind_name(n->kind));
     if (non_empty && !n->n)
         return sg17_v_fail(v, n, path, "at least one entry", NULL, "the list is empty");
     *out = calloc(n->n ? n->n : 1, sizeof **out);
@@ -127,7 +129,8 @@ static int read_loss(sg17_validator_t *v, const sg17_yaml_node_t *n, const char 
 }
 
 /* module: the descriptor from the registry, or an error naming the nearest module. */
-static int read_module(sg17_validator_t *v, const sg17_registry_t *reg, const sg17_yaml_node_t *root)
+static int read_module(sg17_validator_t *v, const sg17_registry_t *reg,
+                       const sg17_yaml_node_t *root)
 {
     const sg17_yaml_node_t *n = require(v, root, "module", "a module name such as metering");
     if (!n || text_value(v, n, "module", &v->s->module) < 0)
@@ -148,7 +151,8 @@ static int read_module(sg17_validator_t *v, const sg17_registry_t *reg, const sg
     for (size_t i = 0; names && i < n_names && used < sizeof expected - 110; i++)
         used += (size_t)snprintf(expected + used, sizeof expected - used, "%s%.100s",
                                  i ? ", " : "one of ", names[i]);
-    return sg17_v_fail(v, n, "module", expected, names ? sg17_nearest(v->s->module, names, n_names) : NULL,
+    return sg17_v_fail(v, n, "module", expected,
+                       names ? sg17_nearest(v->s->module, names, n_names) : NULL,
                        "unknown module '%.100s'", v->s->module);
 }
 
@@ -248,8 +252,8 @@ static int read_topology(sg17_validator_t *v, const sg17_yaml_node_t *root)
         for (size_t k = 0; k < n_kinds; k++) {
             if (strcmp(kinds[k], t->keys[i]->scalar))
                 continue;
-            unsigned max = v->mod->entity_kinds[k].max_count ? v->mod->entity_kinds[k].max_count
-                                                             : 1000000u;
+            unsigned max =
+                v->mod->entity_kinds[k].max_count ? v->mod->entity_kinds[k].max_count : 1000000u;
             if (count < 0 || count > (long long)max) {
                 char expected[96];
                 snprintf(expected, sizeof expected, "a count from 0 to %u", max);
@@ -289,7 +293,8 @@ static int read_config(sg17_validator_t *v, const sg17_yaml_node_t *root)
             break;
         }
         s->n_config++;
-        const sg17_yaml_node_t *val = c && c->kind == SG17_YAML_MAP ? sg17_yaml_get(c, k->name) : NULL;
+        const sg17_yaml_node_t *val =
+            c && c->kind == SG17_YAML_MAP ? sg17_yaml_get(c, k->name) : NULL;
         if (val)
             rc = sg17_v_value(v, k->type, val, path, &s->config[i].value);
         else
@@ -314,7 +319,8 @@ static int read_network(sg17_validator_t *v, const sg17_yaml_node_t *root)
     if (known_keys(v, net, "network", keys, 4, "one of latency, jitter, loss, links") < 0)
         return -1;
     const sg17_yaml_node_t *n;
-    if ((n = sg17_yaml_get(net, "latency")) && read_duration(v, n, "network.latency", &s->latency) < 0)
+    if ((n = sg17_yaml_get(net, "latency"))
+        && read_duration(v, n, "network.latency", &s->latency) < 0)
         return -1;
     if (n && s->latency < 1)
         return sg17_v_fail(v, n, "network.latency", "a duration of at least 1us", NULL,
@@ -360,7 +366,8 @@ static int read_network(sg17_validator_t *v, const sg17_yaml_node_t *root)
                 ok = !strcmp(*dst, s->topology[k].kind);
             if (!ok) {
                 size_t nk;
-                const char **kinds = sg17_v_names(v->mod->entity_kinds, sizeof *v->mod->entity_kinds, &nk);
+                const char **kinds =
+                    sg17_v_names(v->mod->entity_kinds, sizeof *v->mod->entity_kinds, &nk);
                 int rc = sg17_v_fail(v, e, epath, "an entity kind of the module or \"*\"",
                                      kinds ? sg17_nearest(*dst, kinds, nk) : NULL,
                                      "unknown entity kind '%.100s'", *dst);
@@ -391,8 +398,8 @@ static int read_adversary(sg17_validator_t *v, const sg17_yaml_node_t *root)
     if (!adv || sg17_v_is_null(adv))
         return 0;
     if (adv->kind != SG17_YAML_MAP)
-        return sg17_v_fail(v, adv, "adversary", "a mapping {capabilities: [...]}", NULL,
-                           "found %s", sg17_yaml_kind_name(adv->kind));
+        return sg17_v_fail(v, adv, "adversary", "a mapping {capabilities: [...]}", NULL, "found %s",
+                           sg17_yaml_kind_name(adv->kind));
     if (known_keys(v, adv, "adversary", keys, 1, "capabilities") < 0)
         return -1;
     const sg17_yaml_node_t *caps = sg17_yaml_get(adv, "capabilities");
@@ -408,8 +415,8 @@ static int read_adversary(sg17_validator_t *v, const sg17_yaml_node_t *root)
     for (size_t i = 0; i < SG17_ACTION_MODULE; i++)
         known[n++] = sg17_core_actions[i];
     for (size_t i = 0; i < n_att; i++) {
-        const char *cap = v->mod->attacks[i].capability ? v->mod->attacks[i].capability
-                                                        : v->mod->attacks[i].name;
+        const char *cap =
+            v->mod->attacks[i].capability ? v->mod->attacks[i].capability : v->mod->attacks[i].name;
         bool dup = false;
         for (size_t j = 0; j < n && !dup; j++)
             dup = !strcmp(known[j], cap);
@@ -417,8 +424,8 @@ static int read_adversary(sg17_validator_t *v, const sg17_yaml_node_t *root)
             known[n++] = cap;
     }
     int rc = name_list(v, caps, "adversary.capabilities", false, known, n,
-                       "a core action or a capability of the module's attacks",
-                       &v->s->capabilities, &v->s->n_capabilities);
+                       "a core action or a capability of the module's attacks", &v->s->capabilities,
+                       &v->s->n_capabilities);
     free(known);
     return rc;
 }
@@ -426,13 +433,14 @@ static int read_adversary(sg17_validator_t *v, const sg17_yaml_node_t *root)
 static int read_conditions(sg17_validator_t *v, const sg17_yaml_node_t *root, const char *key,
                            bool required, sg17_condition_t **out, size_t *n_out)
 {
-    const sg17_yaml_node_t *list = required ? require(v, root, key, "a list of conditions")
-                                            : sg17_yaml_get(root, key);
+    const sg17_yaml_node_t *list =
+        required ? require(v, root, key, "a list of conditions") : sg17_yaml_get(root, key);
     if (!list)
         return required ? -1 : 0;
     if (list->kind != SG17_YAML_SEQ)
-        return sg17_v_fail(v, list, key, "a list of conditions such as 'ledger.accepted.replayed > 0'",
-                           NULL, "found %s", sg17_yaml_kind_name(list->kind));
+        return sg17_v_fail(v, list, key,
+                           "a list of conditions such as 'ledger.accepted.replayed > 0'", NULL,
+                           "found %s", sg17_yaml_kind_name(list->kind));
     if (required && !list->n)
         return sg17_v_fail(v, list, key, "at least one condition", NULL, "the list is empty");
     if (list->n && !(*out = calloc(list->n, sizeof **out)))
@@ -524,8 +532,8 @@ static int validate_point(sg17_validator_t *v, const sg17_registry_t *reg,
     const sg17_yaml_node_t *n = require(v, root, "title", "a one-line title");
     if (!n || text_value(v, n, "title", &s->title) < 0)
         return -1;
-    if ((n = sg17_yaml_get(root, "description")) && !sg17_v_is_null(n) &&
-        sg17_v_value(v, SG17_TYPE_STRING, n, "description", &s->description) < 0)
+    if ((n = sg17_yaml_get(root, "description")) && !sg17_v_is_null(n)
+        && sg17_v_value(v, SG17_TYPE_STRING, n, "description", &s->description) < 0)
         return -1;
     if (read_catalogue_refs(v, root) < 0)
         return -1;
@@ -540,8 +548,8 @@ static int validate_point(sg17_validator_t *v, const sg17_registry_t *reg,
             return sg17_v_fail(v, n, "seed", "an integer >= 0", NULL, "the seed is negative");
         s->seed = (uint64_t)seed;
     }
-    if (!(n = require(v, root, "duration", "a duration such as 6h")) ||
-        read_duration(v, n, "duration", &s->duration) < 0)
+    if (!(n = require(v, root, "duration", "a duration such as 6h"))
+        || read_duration(v, n, "duration", &s->duration) < 0)
         return -1;
     if (s->duration == 0 || s->duration > MAX_DURATION)
         return sg17_v_fail(v, n, "duration", "a duration above 0 and at most 30d", NULL,
@@ -553,7 +561,8 @@ static int validate_point(sg17_validator_t *v, const sg17_registry_t *reg,
             return -1;
         if (t == 0 || t > 24 * SG17_HOUR)
             return sg17_v_fail(v, n, "timeout", "a wall-clock duration above 0 and at most 24h",
-                               NULL, t ? "'%.100s' is out of range" : "the timeout is 0", n->scalar);
+                               NULL, t ? "'%.100s' is out of range" : "the timeout is 0",
+                               n->scalar);
         s->timeout_s = (double)t / 1e6;
     }
     if (read_topology(v, root) < 0 || read_config(v, root) < 0 || read_network(v, root) < 0)
@@ -563,15 +572,16 @@ static int validate_point(sg17_validator_t *v, const sg17_registry_t *reg,
     if (!mits)
         return oom(v);
     n = require(v, root, "mitigations", "a list of mitigation names (may be [])");
-    int rc = n ? name_list(v, n, "mitigations", false, mits, n_mit,
-                           "a mitigation of the module", &s->mitigations, &s->n_mitigations)
+    int rc = n ? name_list(v, n, "mitigations", false, mits, n_mit, "a mitigation of the module",
+                           &s->mitigations, &s->n_mitigations)
                : -1;
     free(mits);
-    if (rc < 0 || read_adversary(v, root) < 0 || sg17_v_actions(v, sg17_yaml_get(root, "actions")) < 0)
+    if (rc < 0 || read_adversary(v, root) < 0
+        || sg17_v_actions(v, sg17_yaml_get(root, "actions")) < 0)
         return -1;
-    if (read_conditions(v, root, "success", true, &s->success, &s->n_success) < 0 ||
-        read_conditions(v, root, "service", false, &s->service, &s->n_service) < 0 ||
-        read_conditions(v, root, "detection", false, &s->detection, &s->n_detection) < 0)
+    if (read_conditions(v, root, "success", true, &s->success, &s->n_success) < 0
+        || read_conditions(v, root, "service", false, &s->service, &s->n_service) < 0
+        || read_conditions(v, root, "detection", false, &s->detection, &s->n_detection) < 0)
         return -1;
     return read_expect(v, root);
 }
@@ -662,8 +672,8 @@ static int point_identity(sg17_validator_t *v, const sg17_yaml_node_t *matrix, s
     if (!matrix)
         return (s->id = strdup(s->base_id)) ? 0 : oom(v);
     size_t len = strlen(s->base_id) + 3;
-    if (!(s->matrix_point = calloc(matrix->n, sizeof *s->matrix_point)) ||
-        !(s->matrix_x = strdup(matrix->keys[0]->scalar)))
+    if (!(s->matrix_point = calloc(matrix->n, sizeof *s->matrix_point))
+        || !(s->matrix_x = strdup(matrix->keys[0]->scalar)))
         return oom(v);
     for (size_t i = 0; i < matrix->n; i++) {
         const sg17_yaml_node_t *val = sg17_matrix_value(matrix, i, point);

@@ -44,14 +44,14 @@ extern const char *const sg17_core_actions[SG17_ACTION_MODULE];
 typedef struct {
     sg17_time_t at;
     sg17_action_kind_t kind;
-    char *name;          /* core action name or module attack name */
-    sg17_kv_t *params;   /* flattened ("match.type") and normalised; only keys given */
+    char *name;        /* core action name or module attack name */
+    sg17_kv_t *params; /* flattened ("match.type") and normalised; only keys given */
     size_t n_params;
     int line, col;
 } sg17_action_t;
 
 typedef struct {
-    char *text;          /* as written */
+    char *text; /* as written */
     sg17_expr_t *expr;
     int line, col;
 } sg17_condition_t;
@@ -70,9 +70,9 @@ typedef struct {
 } sg17_topology_entry_t;
 
 typedef struct {
-    char *file;          /* path as given */
-    char *id;            /* matrix points: "<id>[name=value,...]" */
-    char *base_id;       /* the id as written */
+    char *file;    /* path as given */
+    char *id;      /* matrix points: "<id>[name=value,...]" */
+    char *base_id; /* the id as written */
     char *title, *description, *module;
     char **requirements;
     size_t n_requirements;
@@ -80,17 +80,17 @@ typedef struct {
     size_t n_threats;
     uint64_t seed;
     sg17_time_t duration;
-    double timeout_s;    /* wall-clock limit per run; default 120 */
+    double timeout_s; /* wall-clock limit per run; default 120 */
 
     sg17_topology_entry_t *topology; /* every kind of the module, defaults filled in */
     size_t n_topology;
-    sg17_kv_t *config;               /* every config key of the module, defaults filled in */
+    sg17_kv_t *config; /* every config key of the module, defaults filled in */
     size_t n_config;
-    char **mitigations;              /* under test: off in baseline, on in protected */
+    char **mitigations; /* under test: off in baseline, on in protected */
     size_t n_mitigations;
-    char **capabilities;             /* adversary capabilities granted */
+    char **capabilities; /* adversary capabilities granted */
     size_t n_capabilities;
-    sg17_action_t *actions;          /* sorted by `at`, stable */
+    sg17_action_t *actions; /* sorted by `at`, stable */
     size_t n_actions;
 
     sg17_condition_t *success, *service, *detection;
@@ -104,9 +104,9 @@ typedef struct {
     sg17_time_t latency, jitter; /* defaults: 5ms, 0 */
     double loss;                 /* default 0 */
 
-    sg17_kv_t *matrix_point;     /* this point's parameter values; n_matrix_point = 0 if none */
+    sg17_kv_t *matrix_point; /* this point's parameter values; n_matrix_point = 0 if none */
     size_t n_matrix_point;
-    char *matrix_x;              /* first matrix parameter, for curves; NULL if none */
+    char *matrix_x; /* first matrix parameter, for curves; NULL if none */
 } sg17_scenario_t;
 
 /* What the validator needs to know about modules; the engine provides it. */

@@ -12,12 +12,14 @@ const char *const sg17_core_actions[SG17_ACTION_MODULE] = {
     "observe", "capture", "drop", "delay", "replay", "inject", "modify", "flood", "compromise",
 };
 
-#define MATCH_PARAMS                                                                     \
-    {"match.src", SG17_TYPE_STRING, false, "glob over source entity names"},            \
-    {"match.dst", SG17_TYPE_STRING, false, "glob over destination entity names"},       \
-    {"match.type", SG17_TYPE_STRING, false, "glob over message types"},                 \
-    {"count", SG17_TYPE_COUNT, false, "act on at most this many messages"},               \
-    {"for", SG17_TYPE_DURATION, false, "act for this long"}
+#define MATCH_PARAMS                                                                  \
+    {"match.src", SG17_TYPE_STRING, false, "glob over source entity names"},          \
+        {"match.dst", SG17_TYPE_STRING, false, "glob over destination entity names"}, \
+        {"match.type", SG17_TYPE_STRING, false, "glob over message types"},           \
+        {"count", SG17_TYPE_COUNT, false, "act on at most this many messages"},       \
+    {                                                                                 \
+        "for", SG17_TYPE_DURATION, false, "act for this long"                         \
+    }
 
 static const sg17_param_t observe_params[] = {MATCH_PARAMS, {NULL, 0, false, NULL}};
 static const sg17_param_t capture_params[] = {
@@ -32,12 +34,11 @@ static const sg17_param_t replay_params[] = {
     {"dst", SG17_TYPE_ENTITY, false, "replay to this entity"},
     {"count", SG17_TYPE_COUNT, false, "replay at most this many"},
     {NULL, 0, false, NULL}};
-static const sg17_param_t inject_params[] = {
-    {"src", SG17_TYPE_ENTITY, false, "claimed source"},
-    {"dst", SG17_TYPE_ENTITY, true, "destination"},
-    {"type", SG17_TYPE_STRING, true, "message type"},
-    {"payload", SG17_TYPE_HEX, false, "raw payload"},
-    {NULL, 0, false, NULL}};
+static const sg17_param_t inject_params[] = {{"src", SG17_TYPE_ENTITY, false, "claimed source"},
+                                             {"dst", SG17_TYPE_ENTITY, true, "destination"},
+                                             {"type", SG17_TYPE_STRING, true, "message type"},
+                                             {"payload", SG17_TYPE_HEX, false, "raw payload"},
+                                             {NULL, 0, false, NULL}};
 static const sg17_param_t modify_params[] = {
     MATCH_PARAMS,
     {"offset", SG17_TYPE_COUNT, false, "byte offset"},
@@ -214,7 +215,8 @@ static int action_params(sg17_validator_t *v, sg17_action_t *a, const sg17_param
             for (size_t j = 0; j < n && used < sizeof expected - 110; j++)
                 used += (size_t)snprintf(expected + used, sizeof expected - used, "%s%s",
                                          j ? ", " : "one of ", names[j]);
-            rc = sg17_v_fail(v, f->key_node, path, expected, names ? sg17_nearest(f->key, names, n) : NULL,
+            rc = sg17_v_fail(v, f->key_node, path, expected,
+                             names ? sg17_nearest(f->key, names, n) : NULL,
                              "unknown parameter '%.100s' of %s", f->key, a->name);
             free(names);
             break;
@@ -239,8 +241,8 @@ static int action_params(sg17_validator_t *v, sg17_action_t *a, const sg17_param
             rc = sg17_v_fail(v, key, path, sg17_v_type_desc(specs[i].type), NULL,
                              "required parameter '%s' of %s is missing", specs[i].name, a->name);
         }
-    if (rc == 0 && a->kind == SG17_ACTION_MODIFY &&
-        !!sg17_action_param(a, "xor") == !!sg17_action_param(a, "set"))
+    if (rc == 0 && a->kind == SG17_ACTION_MODIFY
+        && !!sg17_action_param(a, "xor") == !!sg17_action_param(a, "set"))
         rc = sg17_v_fail(v, key, apath, "exactly one of xor and set", NULL,
                          sg17_action_param(a, "xor") ? "both xor and set are given"
                                                      : "neither xor nor set is given");

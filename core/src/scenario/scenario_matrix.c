@@ -29,9 +29,9 @@ int sg17_matrix_points(sg17_validator_t *v, const sg17_yaml_node_t *matrix, size
         return 0;
     if (matrix->kind != SG17_YAML_MAP || !matrix->n)
         return sg17_v_fail(v, matrix, "matrix", "a mapping of name to a non-empty list of values",
-                           NULL, "found %s", matrix->kind == SG17_YAML_MAP
-                                                 ? "an empty mapping"
-                                                 : sg17_yaml_kind_name(matrix->kind));
+                           NULL, "found %s",
+                           matrix->kind == SG17_YAML_MAP ? "an empty mapping"
+                                                         : sg17_yaml_kind_name(matrix->kind));
     for (size_t i = 0; i < matrix->n; i++) {
         const sg17_yaml_node_t *k = matrix->keys[i], *list = matrix->items[i];
         char path[SG17_PATH_MAX];
@@ -58,7 +58,8 @@ int sg17_matrix_points(sg17_validator_t *v, const sg17_yaml_node_t *matrix, size
     if (*points * nodes > MATRIX_MAX_WORK)
         return sg17_v_fail(v, matrix, "matrix", "fewer points or a smaller document", NULL,
                            "%zu points over a document of %zu nodes is more than %u node "
-                           "validations", *points, nodes, MATRIX_MAX_WORK);
+                           "validations",
+                           *points, nodes, MATRIX_MAX_WORK);
     return 0;
 }
 
@@ -107,15 +108,15 @@ static int subst_scalar(subst_t *st, const sg17_yaml_node_t *in, sg17_yaml_node_
             size_t nlen = (size_t)(end - ref - 2);
             const sg17_yaml_node_t *val = NULL;
             for (size_t i = 0; st->matrix && i < st->matrix->n && !val; i++)
-                if (strlen(st->matrix->keys[i]->scalar) == nlen &&
-                    !strncmp(st->matrix->keys[i]->scalar, ref + 2, nlen))
+                if (strlen(st->matrix->keys[i]->scalar) == nlen
+                    && !strncmp(st->matrix->keys[i]->scalar, ref + 2, nlen))
                     val = sg17_matrix_value(st->matrix, i, st->point);
             if (!val) {
                 free(buf);
-                return sg17_v_fail(st->v, in, path, st->matrix ? "a name of the matrix"
-                                                               : "a `matrix:` that defines it",
-                                   NULL, "unknown matrix parameter '${%.*s}'",
-                                   (int)(nlen < 100 ? nlen : 100), ref + 2);
+                return sg17_v_fail(
+                    st->v, in, path,
+                    st->matrix ? "a name of the matrix" : "a `matrix:` that defines it", NULL,
+                    "unknown matrix parameter '${%.*s}'", (int)(nlen < 100 ? nlen : 100), ref + 2);
             }
             value = val->scalar;
             vlen = strlen(value);
@@ -152,8 +153,7 @@ static int subst_scalar(subst_t *st, const sg17_yaml_node_t *in, sg17_yaml_node_
 
 /* Copies a subtree; recursion follows the YAML nesting, which yaml.c bounds. Keys are copied
  * as written. */
-static sg17_yaml_node_t *copy(subst_t *st, const sg17_yaml_node_t *in, const char *path,
-                              bool top)
+static sg17_yaml_node_t *copy(subst_t *st, const sg17_yaml_node_t *in, const char *path, bool top)
 {
     sg17_yaml_node_t *out = calloc(1, sizeof *out);
     if (!out) {

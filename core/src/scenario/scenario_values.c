@@ -9,13 +9,13 @@
 #include "scenario/validate.h"
 #include "util/text.h"
 
-const char *const sg17_ledger_verbs[] = {"sent",    "delivered", "accepted", "rejected",
+const char *const sg17_ledger_verbs[] = {"sent",    "delivered",  "accepted", "rejected",
                                          "dropped", "unreported", NULL};
-const char *const sg17_ledger_provenances[] = {"genuine",  "injected",         "replayed",
-                                               "modified", "from_compromised", "all", NULL};
-static const char *const adversary_metrics[] = {"observed", "captured", "dropped",
-                                                "delayed",  "modified", "replayed",
-                                                "injected", "flooded",  "compromised", NULL};
+const char *const sg17_ledger_provenances[] = {
+    "genuine", "injected", "replayed", "modified", "from_compromised", "all", NULL};
+static const char *const adversary_metrics[] = {"observed",    "captured", "dropped",  "delayed",
+                                                "modified",    "replayed", "injected", "flooded",
+                                                "compromised", NULL};
 static const char *const sim_metrics[] = {"events", "messages", "timers", "virtual_seconds", NULL};
 static const char *const bus_metrics[] = {"malformed", "frames", "report_anomalies", NULL};
 
@@ -66,22 +66,30 @@ void sg17_v_path(char *buf, size_t size, const char *fmt, ...)
 
 bool sg17_v_is_null(const sg17_yaml_node_t *n)
 {
-    return n && n->kind == SG17_YAML_SCALAR && !n->quoted &&
-           (!*n->scalar || !strcmp(n->scalar, "~") || !strcmp(n->scalar, "null") ||
-            !strcmp(n->scalar, "Null") || !strcmp(n->scalar, "NULL"));
+    return n && n->kind == SG17_YAML_SCALAR && !n->quoted
+           && (!*n->scalar || !strcmp(n->scalar, "~") || !strcmp(n->scalar, "null")
+               || !strcmp(n->scalar, "Null") || !strcmp(n->scalar, "NULL"));
 }
 
 const char *sg17_v_type_desc(sg17_type_t type)
 {
     switch (type) {
-    case SG17_TYPE_INT: return "an integer";
-    case SG17_TYPE_NUMBER: return "a number";
-    case SG17_TYPE_BOOL: return "true or false";
-    case SG17_TYPE_STRING: return "a text value";
-    case SG17_TYPE_DURATION: return "a duration such as 250ms, 15min or 6h";
-    case SG17_TYPE_HEX: return "an even number of hex digits";
-    case SG17_TYPE_ENTITY: return "an entity name such as <kind>-0";
-    case SG17_TYPE_COUNT: return "a whole number from 0 to 1000000000";
+    case SG17_TYPE_INT:
+        return "an integer";
+    case SG17_TYPE_NUMBER:
+        return "a number";
+    case SG17_TYPE_BOOL:
+        return "true or false";
+    case SG17_TYPE_STRING:
+        return "a text value";
+    case SG17_TYPE_DURATION:
+        return "a duration such as 250ms, 15min or 6h";
+    case SG17_TYPE_HEX:
+        return "an even number of hex digits";
+    case SG17_TYPE_ENTITY:
+        return "an entity name such as <kind>-0";
+    case SG17_TYPE_COUNT:
+        return "a whole number from 0 to 1000000000";
     }
     return "a value";
 }
@@ -251,8 +259,8 @@ static const char *normalise(sg17_validator_t *v, sg17_type_t type, const char *
     return NULL;
 }
 
-int sg17_v_value(sg17_validator_t *v, sg17_type_t type, const sg17_yaml_node_t *n,
-                 const char *path, char **out)
+int sg17_v_value(sg17_validator_t *v, sg17_type_t type, const sg17_yaml_node_t *n, const char *path,
+                 char **out)
 {
     *out = NULL;
     if (n->kind != SG17_YAML_SCALAR)
@@ -337,8 +345,8 @@ bool sg17_metric_known(const sg17_module_t *m, const char *metric)
         if (!strcmp(name, metric))
             return true;
         /* a family "x.*" matches "x.<more>" */
-        if (len >= 2 && !strcmp(name + len - 2, ".*") && !strncmp(metric, name, len - 1) &&
-            metric[len - 1] != '\0')
+        if (len >= 2 && !strcmp(name + len - 2, ".*") && !strncmp(metric, name, len - 1)
+            && metric[len - 1] != '\0')
             return true;
     }
     return false;
@@ -376,11 +384,11 @@ static int metric_candidates(sg17_validator_t *v)
         return -1;
     char *p = v->metric_storage;
     size_t n = 0;
-#define ADD_NAME(...)                                                              \
-    do {                                                                           \
+#define ADD_NAME(...)                                                               \
+    do {                                                                            \
         int w_ = snprintf(p, bytes - (size_t)(p - v->metric_storage), __VA_ARGS__); \
-        v->metric_names[n++] = p;                                                  \
-        p += w_ + 1;                                                               \
+        v->metric_names[n++] = p;                                                   \
+        p += w_ + 1;                                                                \
     } while (0)
     for (size_t a = 0; sg17_ledger_verbs[a]; a++)
         for (size_t b = 0; sg17_ledger_provenances[b]; b++) {

@@ -18,7 +18,8 @@ typedef struct {
     sg17_err_t *err;
     const sg17_module_t *mod;
     const sg17_catalogue_t *cat;
-    sg17_scenario_t *s; /* the point being built: topology is filled before values that name entities */
+    sg17_scenario_t
+        *s; /* the point being built: topology is filled before values that name entities */
     const char **metric_names; /* candidates for "did you mean", built on first use */
     size_t n_metric_names;
     char *metric_storage;
@@ -31,14 +32,15 @@ int sg17_v_fail(sg17_validator_t *v, const sg17_yaml_node_t *n, const char *path
     __attribute__((format(printf, 6, 7)));
 
 /* snprintf for key paths: a path cut short in a message is fine. */
-void sg17_v_path(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void sg17_v_path(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* True for a YAML null: an unquoted empty scalar, "~" or "null". */
 bool sg17_v_is_null(const sg17_yaml_node_t *n);
 
 /* Checks a scalar against a type and returns its normal form (caller frees) in *out. */
-int sg17_v_value(sg17_validator_t *v, sg17_type_t type, const sg17_yaml_node_t *n,
-                 const char *path, char **out);
+int sg17_v_value(sg17_validator_t *v, sg17_type_t type, const sg17_yaml_node_t *n, const char *path,
+                 char **out);
 
 /* Normalises text that is not in the file (a module's default value); errors name the module. */
 int sg17_v_default(sg17_validator_t *v, sg17_type_t type, const char *text, const char *path,

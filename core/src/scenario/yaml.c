@@ -170,7 +170,8 @@ static int check_duplicates(builder_t *b, const sg17_yaml_node_t *map)
     free(refs);
     if (!dup)
         return 0;
-    return sg17_err(b->err, "%s:%d:%d: duplicate key '%s' (first at line %d); expected each key once",
+    return sg17_err(b->err,
+                    "%s:%d:%d: duplicate key '%s' (first at line %d); expected each key once",
                     b->name, dup->line, dup->col, dup->scalar, first->line);
 }
 
@@ -183,8 +184,10 @@ static bool has_anchor_or_tag(builder_t *b, const yaml_event_t *ev, const yaml_c
     }
     if (tag) {
         char what[256];
-        snprintf(what, sizeof what, "explicit tags are not supported (found '%.100s'); expected an "
-                 "untagged value", (const char *)tag);
+        snprintf(what, sizeof what,
+                 "explicit tags are not supported (found '%.100s'); expected an "
+                 "untagged value",
+                 (const char *)tag);
         at_err(b, ev->start_mark, what);
         return true;
     }
@@ -225,20 +228,21 @@ static int on_event(builder_t *b, const yaml_event_t *ev, int *documents)
         }
         memcpy(node->scalar, ev->data.scalar.value, len);
         node->scalar[len] = '\0';
-        node->quoted = ev->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
-                       ev->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+        node->quoted = ev->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE
+                       || ev->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
         return attach(b, node, ev->start_mark);
     }
     case YAML_SEQUENCE_START_EVENT:
     case YAML_MAPPING_START_EVENT: {
         bool seq = ev->type == YAML_SEQUENCE_START_EVENT;
-        if (has_anchor_or_tag(b, ev, seq ? ev->data.sequence_start.anchor
-                                         : ev->data.mapping_start.anchor,
+        if (has_anchor_or_tag(b, ev,
+                              seq ? ev->data.sequence_start.anchor : ev->data.mapping_start.anchor,
                               seq ? ev->data.sequence_start.tag : ev->data.mapping_start.tag))
             return -1;
         if (b->depth >= SG17_YAML_MAX_DEPTH) {
             char what[128];
-            snprintf(what, sizeof what, "nesting deeper than %d levels; expected a flatter document",
+            snprintf(what, sizeof what,
+                     "nesting deeper than %d levels; expected a flatter document",
                      SG17_YAML_MAX_DEPTH);
             return at_err(b, ev->start_mark, what);
         }
@@ -304,9 +308,10 @@ sg17_yaml_node_t *sg17_yaml_parse(const char *data, size_t len, const char *name
         node_free(b.root);
         return NULL;
     }
-    if (!b.root || (b.root->kind == SG17_YAML_SCALAR && !b.root->quoted &&
-                    (!*b.root->scalar || !strcmp(b.root->scalar, "~") ||
-                     !strcmp(b.root->scalar, "null")))) {
+    if (!b.root
+        || (b.root->kind == SG17_YAML_SCALAR && !b.root->quoted
+            && (!*b.root->scalar || !strcmp(b.root->scalar, "~")
+                || !strcmp(b.root->scalar, "null")))) {
         node_free(b.root);
         sg17_err(err, "%s:1:1: the document is empty; expected a mapping", name);
         return NULL;

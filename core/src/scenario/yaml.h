@@ -19,11 +19,11 @@ typedef enum { SG17_YAML_SCALAR, SG17_YAML_SEQ, SG17_YAML_MAP } sg17_yaml_kind_t
 typedef struct sg17_yaml_node sg17_yaml_node_t;
 struct sg17_yaml_node {
     sg17_yaml_kind_t kind;
-    int line, col;          /* 1-based position of the node's first character */
-    char *scalar;           /* SG17_YAML_SCALAR: the text (NUL-terminated) */
-    bool quoted;            /* scalar was quoted: never a number/bool/null */
-    sg17_yaml_node_t **keys;   /* SG17_YAML_MAP: n keys (scalars) */
-    sg17_yaml_node_t **items;  /* SEQ: n items; MAP: n values */
+    int line, col;            /* 1-based position of the node's first character */
+    char *scalar;             /* SG17_YAML_SCALAR: the text (NUL-terminated) */
+    bool quoted;              /* scalar was quoted: never a number/bool/null */
+    sg17_yaml_node_t **keys;  /* SG17_YAML_MAP: n keys (scalars) */
+    sg17_yaml_node_t **items; /* SEQ: n items; MAP: n values */
     size_t n;
 };
 

@@ -126,7 +126,10 @@ double sg17_metrics_value(const sg17_metrics_t *self, const char *name)
     return v;
 }
 
-size_t sg17_metrics_size(const sg17_metrics_t *self) { return self->used; }
+size_t sg17_metrics_size(const sg17_metrics_t *self)
+{
+    return self->used;
+}
 
 static int by_name(const void *a, const void *b)
 {

@@ -16,7 +16,10 @@ void sg17_rng_seed(sg17_rng_t *rng, uint64_t seed, uint64_t stream)
         rng->s[i] = splitmix64(&x);
 }
 
-static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+static inline uint64_t rotl(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
 
 uint64_t sg17_rng_next(sg17_rng_t *rng)
 {

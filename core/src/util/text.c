@@ -63,7 +63,7 @@ const char *sg17_duration_format(sg17_time_t t, char *buf, size_t size)
     static const struct {
         const char *suffix;
         sg17_time_t scale;
-    } units[] = {{"d", 24 * SG17_HOUR}, {"h", SG17_HOUR}, {"min", SG17_MIN},
+    } units[] = {{"d", 24 * SG17_HOUR}, {"h", SG17_HOUR},  {"min", SG17_MIN},
                  {"s", SG17_SEC},       {"ms", SG17_MSEC}, {"us", SG17_USEC}};
     if (t == 0) {
         snprintf(buf, size, "0s");
@@ -74,7 +74,8 @@ const char *sg17_duration_format(sg17_time_t t, char *buf, size_t size)
     for (size_t i = 0; i < sizeof units / sizeof units[0] && t; i++) {
         sg17_time_t n = t / units[i].scale;
         if (n) {
-            int w = snprintf(buf + used, size - used, "%llu%s", (unsigned long long)n, units[i].suffix);
+            int w =
+                snprintf(buf + used, size - used, "%llu%s", (unsigned long long)n, units[i].suffix);
             if (w < 0 || (size_t)w >= size - used)
                 break;
             used += (size_t)w;

@@ -13,11 +13,11 @@
 
 /* The P-256 base point G, uncompressed (FIPS 186-4 D.1.2.3); hashed into HS (RFC 6507 §5.1.1). */
 static const uint8_t eccsi_g_octets[ECCSI_POINT_BYTES] = {
-    0x04, 0x6B, 0x17, 0xD1, 0xF2, 0xE1, 0x2C, 0x42, 0x47, 0xF8, 0xBC, 0xE6, 0xE5, 0x63, 0xA4, 0x40,
-    0xF2, 0x77, 0x03, 0x7D, 0x81, 0x2D, 0xEB, 0x33, 0xA0, 0xF4, 0xA1, 0x39, 0x45, 0xD8, 0x98, 0xC2,
-    0x96, 0x4F, 0xE3, 0x42, 0xE2, 0xFE, 0x1A, 0x7F, 0x9B, 0x8E, 0xE7, 0xEB, 0x4A, 0x7C, 0x0F, 0x9E,
-    0x16, 0x2B, 0xCE, 0x33, 0x57, 0x6B, 0x31, 0x5E, 0xCE, 0xCB, 0xB6, 0x40, 0x68, 0x37, 0xBF, 0x51,
-    0xF5};
+    0x04, 0x6B, 0x17, 0xD1, 0xF2, 0xE1, 0x2C, 0x42, 0x47, 0xF8, 0xBC, 0xE6, 0xE5,
+    0x63, 0xA4, 0x40, 0xF2, 0x77, 0x03, 0x7D, 0x81, 0x2D, 0xEB, 0x33, 0xA0, 0xF4,
+    0xA1, 0x39, 0x45, 0xD8, 0x98, 0xC2, 0x96, 0x4F, 0xE3, 0x42, 0xE2, 0xFE, 0x1A,
+    0x7F, 0x9B, 0x8E, 0xE7, 0xEB, 0x4A, 0x7C, 0x0F, 0x9E, 0x16, 0x2B, 0xCE, 0x33,
+    0x57, 0x6B, 0x31, 0x5E, 0xCE, 0xCB, 0xB6, 0x40, 0x68, 0x37, 0xBF, 0x51, 0xF5};
 
 /* Shared by signer and verifier: the curve and a BIGNUM context. */
 typedef struct {
@@ -47,8 +47,7 @@ static int eccsi_curve_init(eccsi_curve_t *c)
     c->group = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
     c->bn = BN_CTX_new();
     c->p = BN_new();
-    if (!c->group || !c->bn || !c->p
-        || !EC_GROUP_get_curve(c->group, c->p, NULL, NULL, c->bn)) {
+    if (!c->group || !c->bn || !c->p || !EC_GROUP_get_curve(c->group, c->p, NULL, NULL, c->bn)) {
         ibc_set_error("eccsi: cannot set up P-256 (out of memory?)");
         return -1;
     }
@@ -66,8 +65,8 @@ static void eccsi_curve_fini(eccsi_curve_t *c)
 
 /* Decodes an uncompressed point and checks it (length, 04 prefix, coordinates < p, on the
  * curve, not the point at infinity): the validation RFC 6507 §5.1.2 and §5.2.2 ask for. */
-static int eccsi_point_decode(const eccsi_curve_t *c, const uint8_t *buf, size_t len,
-                              EC_POINT *pt, const char *what)
+static int eccsi_point_decode(const eccsi_curve_t *c, const uint8_t *buf, size_t len, EC_POINT *pt,
+                              const char *what)
 {
     if (len != ECCSI_POINT_BYTES || buf[0] != 0x04) {
         ibc_set_error("eccsi: %s is not an uncompressed point of %d octets", what,
@@ -101,7 +100,8 @@ static int eccsi_point_encode(const eccsi_curve_t *c, const EC_POINT *pt,
                               uint8_t out[ECCSI_POINT_BYTES])
 {
     if (EC_POINT_point2oct(c->group, pt, POINT_CONVERSION_UNCOMPRESSED, out, ECCSI_POINT_BYTES,
-                           c->bn) != ECCSI_POINT_BYTES) {
+                           c->bn)
+        != ECCSI_POINT_BYTES) {
         ibc_set_error("eccsi: cannot encode a point");
         return -1;
     }
@@ -175,8 +175,8 @@ int eccsi_kms_kpak(const uint8_t ksak[ECCSI_N], uint8_t kpak[ECCSI_POINT_BYTES])
 
 /* RFC 6507 §5.1.1: PVT = [v]G, HS = hash(G || KPAK || ID || PVT), SSK = (KSAK + HS*v) mod q. */
 int eccsi_kms_issue(const uint8_t ksak[ECCSI_N], const uint8_t *id, size_t id_len,
-                    const uint8_t v[ECCSI_N], uint8_t ssk[ECCSI_N],
-                    uint8_t pvt[ECCSI_POINT_BYTES], uint8_t hs[ECCSI_N])
+                    const uint8_t v[ECCSI_N], uint8_t ssk[ECCSI_N], uint8_t pvt[ECCSI_POINT_BYTES],
+                    uint8_t hs[ECCSI_N])
 {
     eccsi_curve_t c;
     int rc = -1;
@@ -457,9 +457,8 @@ done:
 }
 
 int eccsi_sign(const uint8_t kpak[ECCSI_POINT_BYTES], const uint8_t *id, size_t id_len,
-               const uint8_t ssk[ECCSI_N], const uint8_t pvt[ECCSI_POINT_BYTES],
-               const uint8_t *msg, size_t msg_len, const uint8_t j[ECCSI_N],
-               uint8_t sig[ECCSI_SIG_BYTES])
+               const uint8_t ssk[ECCSI_N], const uint8_t pvt[ECCSI_POINT_BYTES], const uint8_t *msg,
+               size_t msg_len, const uint8_t j[ECCSI_N], uint8_t sig[ECCSI_SIG_BYTES])
 {
     eccsi_signer_t *s = eccsi_signer_new(kpak, id, id_len, ssk, pvt);
     int rc = s ? eccsi_signer_sign(s, msg, msg_len, j, sig) : -1;

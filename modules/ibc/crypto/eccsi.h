@@ -29,8 +29,8 @@ int eccsi_kms_kpak(const uint8_t ksak[ECCSI_N], uint8_t kpak[ECCSI_POINT_BYTES])
  * SSK = (KSAK + HS * v) mod q. v is the KMS's ephemeral in [1, q-1]; NULL draws it with
  * BN_priv_rand_range. hs may be NULL. */
 int eccsi_kms_issue(const uint8_t ksak[ECCSI_N], const uint8_t *id, size_t id_len,
-                    const uint8_t v[ECCSI_N], uint8_t ssk[ECCSI_N],
-                    uint8_t pvt[ECCSI_POINT_BYTES], uint8_t hs[ECCSI_N]);
+                    const uint8_t v[ECCSI_N], uint8_t ssk[ECCSI_N], uint8_t pvt[ECCSI_POINT_BYTES],
+                    uint8_t hs[ECCSI_N]);
 
 /* ---- hashes, exposed for known-answer tests (RFC 6507 §5.1.1 step 3, §5.2.1 step 3) ---- */
 
@@ -78,9 +78,8 @@ int eccsi_verifier_verify(eccsi_verifier_t *self, const uint8_t *id, size_t id_l
 /* ---- one-shot forms (build and destroy a context per call) ---- */
 
 int eccsi_sign(const uint8_t kpak[ECCSI_POINT_BYTES], const uint8_t *id, size_t id_len,
-               const uint8_t ssk[ECCSI_N], const uint8_t pvt[ECCSI_POINT_BYTES],
-               const uint8_t *msg, size_t msg_len, const uint8_t j[ECCSI_N],
-               uint8_t sig[ECCSI_SIG_BYTES]);
+               const uint8_t ssk[ECCSI_N], const uint8_t pvt[ECCSI_POINT_BYTES], const uint8_t *msg,
+               size_t msg_len, const uint8_t j[ECCSI_N], uint8_t sig[ECCSI_SIG_BYTES]);
 int eccsi_verify(const uint8_t kpak[ECCSI_POINT_BYTES], const uint8_t *id, size_t id_len,
                  const uint8_t *msg, size_t msg_len, const uint8_t *sig, size_t sig_len);
 

@@ -368,14 +368,15 @@ int sakke_validate_rsk(const uint8_t *zpub, size_t zpub_len, const uint8_t *id, 
     sakke_params_t *sp = sakke_params_new();
     if (!sp)
         return -1;
-    EC_POINT *z = EC_POINT_new(sp->group), *t = EC_POINT_new(sp->group), *k = EC_POINT_new(sp->group);
+    EC_POINT *z = EC_POINT_new(sp->group), *t = EC_POINT_new(sp->group),
+             *k = EC_POINT_new(sp->group);
     BIGNUM *b = BN_new(), *w = BN_new();
     sakke_lines_t *lines = NULL;
     int rc = -1;
-    if (z && t && k && b && w && sakke_point_decode(sp, zpub, zpub_len, z, 1, "KMS public key Z") == 0
-        && sakke_point_decode(sp, rsk, rsk_len, k, 1, "RSK") == 0
-        && BN_bin2bn(id, (int)id_len, b) && BN_nnmod(b, b, sp->q, sp->bn)
-        && EC_POINT_mul(sp->group, t, b, z, BN_value_one(), sp->bn)
+    if (z && t && k && b && w
+        && sakke_point_decode(sp, zpub, zpub_len, z, 1, "KMS public key Z") == 0
+        && sakke_point_decode(sp, rsk, rsk_len, k, 1, "RSK") == 0 && BN_bin2bn(id, (int)id_len, b)
+        && BN_nnmod(b, b, sp->q, sp->bn) && EC_POINT_mul(sp->group, t, b, z, BN_value_one(), sp->bn)
         && !EC_POINT_is_at_infinity(sp->group, t) && (lines = sakke_lines_new(sp, k))
         && sakke_lines_pair(sp, lines, t, w) == 0) {
         if (BN_cmp(w, sp->g) == 0)

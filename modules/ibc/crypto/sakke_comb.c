@@ -8,9 +8,9 @@
 #include "crypto/ibc_error.h"
 #include "crypto/sakke_pairing.h"
 
-#define COMB_W      4                  /* bits per window */
-#define COMB_D      ((1 << COMB_W) - 1) /* digits 1..15 stored per window */
-#define COMB_WORDS  (SAKKE_FP_BYTES / 8) /* uint64 words of one coordinate */
+#define COMB_W     4                    /* bits per window */
+#define COMB_D     ((1 << COMB_W) - 1)  /* digits 1..15 stored per window */
+#define COMB_WORDS (SAKKE_FP_BYTES / 8) /* uint64 words of one coordinate */
 
 struct sakke_comb {
     EC_POINT *t; /* T itself, for the fallback */
@@ -29,9 +29,9 @@ static int jac_dbl(const sakke_params_t *sp, BIGNUM *x, BIGNUM *y, BIGNUM *z, BI
     /* t0 = delta, t1 = gamma, t2 = beta, t3 = alpha */
     return FP_MUL(t[0], z, z) && FP_MUL(t[1], y, y) && FP_MUL(t[2], x, t[1])
            && FP_SUB(t[3], x, t[0]) && FP_ADD(t[0], x, t[0]) && FP_MUL(t[3], t[3], t[0])
-           && FP_ADD(t[0], t[3], t[3]) && FP_ADD(t[3], t[0], t[3])
-           && FP_MUL(z, y, z) && FP_ADD(z, z, z)                         /* Z3 = 2YZ */
-           && FP_ADD(t[2], t[2], t[2]) && FP_ADD(t[2], t[2], t[2])       /* 4 beta */
+           && FP_ADD(t[0], t[3], t[3]) && FP_ADD(t[3], t[0], t[3]) && FP_MUL(z, y, z)
+           && FP_ADD(z, z, z)                                      /* Z3 = 2YZ */
+           && FP_ADD(t[2], t[2], t[2]) && FP_ADD(t[2], t[2], t[2]) /* 4 beta */
            && FP_MUL(x, t[3], t[3]) && FP_SUB(x, x, t[2]) && FP_SUB(x, x, t[2])
            && FP_SUB(t[2], t[2], x) && FP_MUL(t[2], t[3], t[2]) && FP_MUL(t[1], t[1], t[1])
            && FP_ADD(t[1], t[1], t[1]) && FP_ADD(t[1], t[1], t[1]) && FP_ADD(t[1], t[1], t[1])
@@ -212,13 +212,14 @@ int sakke_comb_mul(const sakke_params_t *sp, const sakke_comb_t *comb, const BIG
     BN_CTX_start(bn);
     BIGNUM *x = BN_CTX_get(bn), *y = BN_CTX_get(bn), *z = BN_CTX_get(bn), *zi = BN_CTX_get(bn);
     BIGNUM *zi2 = BN_CTX_get(bn);
-    int ok = zi2 && comb_jacobian(sp, comb, r, x, y, z) == 0
+    int ok = zi2
+             && comb_jacobian(sp, comb, r, x, y, z) == 0
              /* to affine: x = X/Z^2, y = Y/Z^3 (Z inverted in constant time) */
              && BN_from_montgomery(zi, z, sp->mont, bn)
              && ibc_bn_mod_inverse_ct(zi, zi, sp->p, bn) == 0
-             && BN_to_montgomery(zi, zi, sp->mont, bn) && FP_MUL(zi2, zi, zi)
-             && FP_MUL(x, x, zi2) && FP_MUL(zi2, zi2, zi) && FP_MUL(y, y, zi2)
-             && BN_from_montgomery(x, x, sp->mont, bn) && BN_from_montgomery(y, y, sp->mont, bn)
+             && BN_to_montgomery(zi, zi, sp->mont, bn) && FP_MUL(zi2, zi, zi) && FP_MUL(x, x, zi2)
+             && FP_MUL(zi2, zi2, zi) && FP_MUL(y, y, zi2) && BN_from_montgomery(x, x, sp->mont, bn)
+             && BN_from_montgomery(y, y, sp->mont, bn)
              && EC_POINT_set_affine_coordinates(sp->group, out, x, y, bn);
     if (!ok) /* exceptional addition (or error): OpenSSL's generic constant-time ladder */
         ok = !BN_is_zero(r) && BN_cmp(r, sp->q) < 0

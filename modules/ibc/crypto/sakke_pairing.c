@@ -38,7 +38,7 @@ static const char sakke_g_hex[] =
     "D682C033A7942BCCE3720F20B9B7B0403C8CAE87B7A0042ACDE0FAB36461EA46";
 
 struct sakke_lines {
-    size_t n;      /* number of lines: one per doubling and one per addition of the loop */
+    size_t n; /* number of lines: one per doubling and one per addition of the loop */
     /* 2n values in Montgomery form: line k at (-Qx, i*Qy) is coef[2k]*Qx + coef[2k+1] + i*Qy */
     BIGNUM **coef;
 };
@@ -67,15 +67,15 @@ sakke_params_t *sakke_params_new(void)
     EC_POINT *gen = NULL;
     int ok = sp && (sp->bn = BN_CTX_new()) && BN_hex2bn(&sp->p, sakke_p_hex)
              && BN_hex2bn(&sp->q, sakke_q_hex) && BN_hex2bn(&sp->g, sakke_g_hex)
-             && BN_hex2bn(&px, sakke_px_hex) && BN_hex2bn(&py, sakke_py_hex)
-             && (a = BN_new()) && (b = BN_new()) && (cof = BN_new()) && (sp->one_m = BN_new())
+             && BN_hex2bn(&px, sakke_px_hex) && BN_hex2bn(&py, sakke_py_hex) && (a = BN_new())
+             && (b = BN_new()) && (cof = BN_new()) && (sp->one_m = BN_new())
              && (sp->q_minus_1 = BN_dup(sp->q)) && BN_sub_word(sp->q_minus_1, 1)
              && BN_copy(a, sp->p) && BN_sub_word(a, 3) && BN_set_word(cof, 4)
              && (sp->group = EC_GROUP_new_curve_GFp(sp->p, a, b, sp->bn))
              && (gen = EC_POINT_new(sp->group))
              && EC_POINT_set_affine_coordinates(sp->group, gen, px, py, sp->bn)
-             && EC_GROUP_set_generator(sp->group, gen, sp->q, cof)
-             && (sp->mont = BN_MONT_CTX_new()) && BN_MONT_CTX_set(sp->mont, sp->p, sp->bn)
+             && EC_GROUP_set_generator(sp->group, gen, sp->q, cof) && (sp->mont = BN_MONT_CTX_new())
+             && BN_MONT_CTX_set(sp->mont, sp->p, sp->bn)
              && BN_to_montgomery(sp->one_m, BN_value_one(), sp->mont, sp->bn);
     BN_free(a);
     BN_free(b);
@@ -123,7 +123,8 @@ int sakke_point_encode(const sakke_params_t *sp, const EC_POINT *pt,
                        uint8_t out[1 + 2 * SAKKE_FP_BYTES])
 {
     if (EC_POINT_point2oct(sp->group, pt, POINT_CONVERSION_UNCOMPRESSED, out,
-                           1 + 2 * SAKKE_FP_BYTES, sp->bn) != 1 + 2 * SAKKE_FP_BYTES) {
+                           1 + 2 * SAKKE_FP_BYTES, sp->bn)
+        != 1 + 2 * SAKKE_FP_BYTES) {
         ibc_set_error("sakke: cannot encode a point");
         return -1;
     }
@@ -146,8 +147,8 @@ static int fp2_sqr(const sakke_params_t *sp, BIGNUM *a, BIGNUM *b, BIGNUM *t1, B
 }
 
 /* (a + bi)(c + di) with three multiplications (Karatsuba); c, d are not modified. */
-static int fp2_mul(const sakke_params_t *sp, BIGNUM *a, BIGNUM *b, const BIGNUM *c,
-                   const BIGNUM *d, BIGNUM *t1, BIGNUM *t2, BIGNUM *t3, BN_CTX *bn)
+static int fp2_mul(const sakke_params_t *sp, BIGNUM *a, BIGNUM *b, const BIGNUM *c, const BIGNUM *d,
+                   BIGNUM *t1, BIGNUM *t2, BIGNUM *t3, BN_CTX *bn)
 {
     int ok = FP_ADD(t1, a, b) && FP_ADD(t2, c, d) && FP_MUL(t3, t1, t2) /* (a+b)(c+d) */
              && FP_MUL(t1, a, c) && FP_MUL(t2, b, d)                    /* ac, bd */
@@ -161,8 +162,8 @@ static int fp2_representative(const sakke_params_t *sp, const BIGNUM *a, const B
 {
     BN_CTX_start(bn);
     BIGNUM *inv = BN_CTX_get(bn);
-    int ok = inv && ibc_bn_mod_inverse_ct(inv, a, sp->p, bn) == 0
-             && BN_mod_mul(rep, b, inv, sp->p, bn);
+    int ok =
+        inv && ibc_bn_mod_inverse_ct(inv, a, sp->p, bn) == 0 && BN_mod_mul(rep, b, inv, sp->p, bn);
     BN_CTX_end(bn);
     return ok;
 }
@@ -216,12 +217,13 @@ sakke_lines_t *sakke_lines_new(const sakke_params_t *sp, const EC_POINT *pa)
         /* doubling: t1 = delta, t2 = gamma, t3 = beta, t4 = alpha, t5 = Z3 */
         ok = FP_MUL(t1, z, z) && FP_MUL(t2, y, y) && FP_MUL(t3, x, t2) && FP_SUB(t4, x, t1)
              && FP_ADD(t5, x, t1) && FP_MUL(t4, t4, t5) && FP_ADD(t5, t4, t4) && FP_ADD(t4, t5, t4)
-             && FP_MUL(t5, y, z) && FP_ADD(t5, t5, t5)
-             && FP_MUL(la, t4, t1) && FP_MUL(lb, t4, x) && FP_SUB(lb, lb, t2) && FP_SUB(lb, lb, t2)
+             && FP_MUL(t5, y, z) && FP_ADD(t5, t5, t5) && FP_MUL(la, t4, t1) && FP_MUL(lb, t4, x)
+             && FP_SUB(lb, lb, t2) && FP_SUB(lb, lb, t2)
              && FP_MUL(lc, t5, t1)
              /* X3 = alpha^2 - 8 beta */
              && FP_ADD(t3, t3, t3) && FP_ADD(t3, t3, t3) /* 4 beta */
-             && FP_MUL(x, t4, t4) && FP_SUB(x, x, t3) && FP_SUB(x, x, t3)
+             && FP_MUL(x, t4, t4) && FP_SUB(x, x, t3)
+             && FP_SUB(x, x, t3)
              /* Y3 = alpha (4 beta - X3) - 8 gamma^2 */
              && FP_SUB(t3, t3, x) && FP_MUL(t3, t4, t3) && FP_MUL(t2, t2, t2) && FP_ADD(t2, t2, t2)
              && FP_ADD(t2, t2, t2) && FP_ADD(t2, t2, t2) && FP_SUB(y, t3, t2) && BN_copy(z, t5);
@@ -231,13 +233,15 @@ sakke_lines_t *sakke_lines_new(const sakke_params_t *sp, const EC_POINT *pa)
         k++;
         /* mixed addition: t1 = Z^2, t2 = H, t3 = r, t4 = Z3 */
         ok = FP_MUL(t1, z, z) && FP_MUL(t2, ax, t1) && FP_SUB(t2, t2, x) && FP_MUL(t3, z, t1)
-             && FP_MUL(t3, ay, t3) && FP_SUB(t3, t3, y) && FP_MUL(t4, z, t2)
-             && BN_copy(la, t3) && FP_MUL(lb, t3, ax) && FP_MUL(t5, ay, t4) && FP_SUB(lb, lb, t5)
+             && FP_MUL(t3, ay, t3) && FP_SUB(t3, t3, y) && FP_MUL(t4, z, t2) && BN_copy(la, t3)
+             && FP_MUL(lb, t3, ax) && FP_MUL(t5, ay, t4) && FP_SUB(lb, lb, t5)
              && BN_copy(lc, t4)
              /* t5 = HH, t6 = HHH, t1 = V = X*HH */
-             && FP_MUL(t5, t2, t2) && FP_MUL(t6, t2, t5) && FP_MUL(t1, x, t5)
+             && FP_MUL(t5, t2, t2) && FP_MUL(t6, t2, t5)
+             && FP_MUL(t1, x, t5)
              /* X3 = r^2 - HHH - 2V */
-             && FP_MUL(x, t3, t3) && FP_SUB(x, x, t6) && FP_SUB(x, x, t1) && FP_SUB(x, x, t1)
+             && FP_MUL(x, t3, t3) && FP_SUB(x, x, t6) && FP_SUB(x, x, t1)
+             && FP_SUB(x, x, t1)
              /* Y3 = r (V - X3) - Y*HHH */
              && FP_SUB(t1, t1, x) && FP_MUL(t1, t3, t1) && FP_MUL(t6, y, t6) && FP_SUB(y, t1, t6)
              && BN_copy(z, t4);
@@ -247,15 +251,14 @@ sakke_lines_t *sakke_lines_new(const sakke_params_t *sp, const EC_POINT *pa)
     BIGNUM **pre = ok ? OPENSSL_zalloc(n * sizeof *pre) : NULL;
     ok = ok && pre;
     for (k = 0; ok && k < n; k++)
-        ok = (pre[k] = BN_new()) && (k == 0 ? BN_copy(pre[0], cz[0]) != NULL
-                                             : FP_MUL(pre[k], pre[k - 1], cz[k]));
+        ok = (pre[k] = BN_new())
+             && (k == 0 ? BN_copy(pre[0], cz[0]) != NULL : FP_MUL(pre[k], pre[k - 1], cz[k]));
     /* t1 = (pre[n-1])^-1 in the Montgomery domain: from_mont, invert, to_mont */
     ok = ok && BN_from_montgomery(t1, pre[n - 1], sp->mont, bn)
-         && ibc_bn_mod_inverse_ct(t1, t1, sp->p, bn) == 0
-         && BN_to_montgomery(t1, t1, sp->mont, bn);
+         && ibc_bn_mod_inverse_ct(t1, t1, sp->p, bn) == 0 && BN_to_montgomery(t1, t1, sp->mont, bn);
     for (k = n; ok && k-- > 0;) {
-        ok = (k > 0 ? FP_MUL(t2, t1, pre[k - 1]) : BN_copy(t2, t1) != NULL)
-             && FP_MUL(t1, t1, cz[k]) && FP_MUL(l->coef[2 * k], l->coef[2 * k], t2)
+        ok = (k > 0 ? FP_MUL(t2, t1, pre[k - 1]) : BN_copy(t2, t1) != NULL) && FP_MUL(t1, t1, cz[k])
+             && FP_MUL(l->coef[2 * k], l->coef[2 * k], t2)
              && FP_MUL(l->coef[2 * k + 1], l->coef[2 * k + 1], t2);
     }
     for (k = 0; pre && k < n; k++)
@@ -291,9 +294,8 @@ int sakke_lines_pair(const sakke_params_t *sp, const sakke_lines_t *lines, const
         BN_zero(b);
     size_t k = 0;
     for (int i = nb - 2; ok && i >= 0; i--) {
-        ok = k < lines->n && fp2_sqr(sp, a, b, t1, t2, bn)
-             && FP_MUL(t0, lines->coef[2 * k], qx) && FP_ADD(t0, t0, lines->coef[2 * k + 1])
-             && fp2_mul(sp, a, b, t0, qy, t1, t2, t3, bn);
+        ok = k < lines->n && fp2_sqr(sp, a, b, t1, t2, bn) && FP_MUL(t0, lines->coef[2 * k], qx)
+             && FP_ADD(t0, t0, lines->coef[2 * k + 1]) && fp2_mul(sp, a, b, t0, qy, t1, t2, t3, bn);
         k++;
         if (ok && BN_is_bit_set(sp->q_minus_1, i)) {
             ok = k < lines->n && FP_MUL(t0, lines->coef[2 * k], qx)
@@ -353,8 +355,7 @@ int sakke_gt_pow(const sakke_params_t *sp, const BIGNUM *x, const BIGNUM *e, BIG
 
 /* RFC 6508 §5.1: A = H(s); h_0 = 0^32; for i in 1..l: h_i = H(h_(i-1)), v_i = H(h_i || A);
  * result = (v_1 || ... || v_l) mod n, with l = ceil(lg(n) / 256) = ceil(bits(n - 1) / 256). */
-int sakke_hash_to_range(const uint8_t *s, size_t s_len, const BIGNUM *n, BIGNUM *out,
-                        BN_CTX *bn)
+int sakke_hash_to_range(const uint8_t *s, size_t s_len, const BIGNUM *n, BIGNUM *out, BN_CTX *bn)
 {
     uint8_t hv[2 * 32], *buf = NULL;
     size_t l = 0;
@@ -365,10 +366,10 @@ int sakke_hash_to_range(const uint8_t *s, size_t s_len, const BIGNUM *n, BIGNUM 
         goto done;
     l = ((size_t)BN_num_bits(n1) + 255) / 256;
     buf = OPENSSL_malloc(l * 32);
-    memset(hv, 0, 32); /* h_0 */
+    memset(hv, 0, 32);                                                   /* h_0 */
     ok = buf && EVP_Digest(s, s_len, hv + 32, NULL, EVP_sha256(), NULL); /* A */
     for (size_t i = 0; ok && i < l; i++)
-        ok = EVP_Digest(hv, 32, hv, NULL, EVP_sha256(), NULL)                   /* h_i */
+        ok = EVP_Digest(hv, 32, hv, NULL, EVP_sha256(), NULL)               /* h_i */
              && EVP_Digest(hv, 64, buf + 32 * i, NULL, EVP_sha256(), NULL); /* v_i */
     ok = ok && BN_bin2bn(buf, (int)(l * 32), out) && BN_nnmod(out, out, n, bn);
 done:

@@ -22,14 +22,14 @@
 
 /* Parameter set 1 of RFC 6509 Appendix A, with the structures the computations reuse. */
 typedef struct {
-    BIGNUM *p, *q;      /* field prime, subgroup order (p + 1 = 4q) */
-    BIGNUM *g;          /* <P,P> as its F_p representative */
-    BIGNUM *q_minus_1;  /* Miller loop scalar */
-    BIGNUM *one_m;      /* 1 in Montgomery form */
-    BN_MONT_CTX *mont;  /* for every F_p multiplication */
-    EC_GROUP *group;    /* E(F_p) with generator P, order q, cofactor 4 */
+    BIGNUM *p, *q;     /* field prime, subgroup order (p + 1 = 4q) */
+    BIGNUM *g;         /* <P,P> as its F_p representative */
+    BIGNUM *q_minus_1; /* Miller loop scalar */
+    BIGNUM *one_m;     /* 1 in Montgomery form */
+    BN_MONT_CTX *mont; /* for every F_p multiplication */
+    EC_GROUP *group;   /* E(F_p) with generator P, order q, cofactor 4 */
     BN_CTX *bn;
-    int nwords;         /* BN_ULONG words of p */
+    int nwords; /* BN_ULONG words of p */
 } sakke_params_t;
 
 sakke_params_t *sakke_params_new(void);
@@ -74,7 +74,6 @@ int sakke_comb_check(const sakke_params_t *sp, const sakke_comb_t *comb, const B
                      const EC_POINT *pt);
 
 /* HashToIntegerRange(s, n, SHA-256) of RFC 6508 §5.1. */
-int sakke_hash_to_range(const uint8_t *s, size_t s_len, const BIGNUM *n, BIGNUM *out,
-                        BN_CTX *bn);
+int sakke_hash_to_range(const uint8_t *s, size_t s_len, const BIGNUM *n, BIGNUM *out, BN_CTX *bn);
 
 #endif

@@ -82,8 +82,8 @@ static int rogue_master(sg17_ctx_t *ctx, ibc_master_t *mk)
     ibc_rand_bytes(ctx, mk->z, IBC_MASTER_Z);
     mk->ksak[0] &= 0x7f, mk->ksak[31] |= 1;
     mk->z[0] &= 0x1f, mk->z[31] |= 1;
-    return eccsi_kms_kpak(mk->ksak, mk->kpak) == 0 &&
-                   sakke_kms_public_key(mk->z, IBC_MASTER_Z, mk->zpub) == 0
+    return eccsi_kms_kpak(mk->ksak, mk->kpak) == 0
+                   && sakke_kms_public_key(mk->z, IBC_MASTER_Z, mk->zpub) == 0
                ? 0
                : -1;
 }
@@ -143,7 +143,8 @@ static int attack_substitute(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
     }
     for (unsigned i = 0; i < count; i++)
         if (inject_d1(s, ctx, (unsigned)as, k, s->adv.stolen_kpak[key_of],
-                      (uint8_t)s->dev[key_of].kms) != 0)
+                      (uint8_t)s->dev[key_of].kms)
+            != 0)
             return -1;
     return 0;
 }
@@ -165,8 +166,8 @@ static int attack_use_revoked(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
         return -1;
     }
     for (unsigned i = 0; i < count; i++)
-        if (inject_d1(s, ctx, (unsigned)dev, k, s->adv.stolen_kpak[dev],
-                      (uint8_t)s->dev[dev].kms) != 0)
+        if (inject_d1(s, ctx, (unsigned)dev, k, s->adv.stolen_kpak[dev], (uint8_t)s->dev[dev].kms)
+            != 0)
             return -1;
     return 0;
 }
@@ -228,8 +229,8 @@ static int attack_rogue_params(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p
     if (target) {
         char kind[32];
         unsigned idx;
-        if (sscanf(target, "%31[a-z]-%u", kind, &idx) != 2 ||
-            (dst = sg17_entity(ctx, kind, idx)) == SG17_NO_ENTITY) {
+        if (sscanf(target, "%31[a-z]-%u", kind, &idx) != 2
+            || (dst = sg17_entity(ctx, kind, idx)) == SG17_NO_ENTITY) {
             sg17_log(ctx, "rogue_params: unknown target %s", target);
             return -1;
         }
@@ -241,8 +242,8 @@ static int attack_rogue_params(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p
     ibc_rand_bytes(ctx, root, sizeof root);
     root[0] &= 0x7f, root[31] |= 1;
     int rc = rogue_master(ctx, &mk);
-    if (rc == 0 &&
-        (rc = ibc_params_encode(root, (uint8_t)kms, per, mk.kpak, mk.zpub, out, &len)) == 0)
+    if (rc == 0
+        && (rc = ibc_params_encode(root, (uint8_t)kms, per, mk.kpak, mk.zpub, out, &len)) == 0)
         sg17_inject(ctx, s->kms[kms].e, dst, "ibc.params", out, len);
     for (unsigned i = 0, dev = 0; rc == 0 && i < forge && dev < s->n_dev; dev++) {
         if (s->dev[dev].kms != kms)
@@ -284,8 +285,8 @@ static int attack_master(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
         for (size_t i = 0; r && i < sg17_captured_count(ctx, p); i++) {
             const sg17_msg_t *c = sg17_captured(ctx, p, i);
             ibc_d1_t d1;
-            if (ibc_d1_decode(c->payload, c->len, s->d1_signed, &d1) == 0 &&
-                sakke_receiver_decapsulate(r, d1.sed, SAKKE_SED_BYTES, ssv) == 0)
+            if (ibc_d1_decode(c->payload, c->len, s->d1_signed, &d1) == 0
+                && sakke_receiver_decapsulate(r, d1.sed, SAKKE_SED_BYTES, ssv) == 0)
                 sg17_metric_add(ctx, "attacker.session_keys_recovered", 1);
         }
         OPENSSL_cleanse(rsk, sizeof rsk);

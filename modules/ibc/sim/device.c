@@ -40,14 +40,17 @@ bool ibc_accept_params(ibc_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m, ibc_param
         sg17_reject(ctx, m, "stale");
         return false;
     }
-    if (s->m_params && ibc_ecdsa_verify(s->kms[pm.kms].root_pub, pm.signed_part, pm.signed_len,
-                                        pm.sig, pm.sig_len) != 0) {
+    if (s->m_params
+        && ibc_ecdsa_verify(s->kms[pm.kms].root_pub, pm.signed_part, pm.signed_len, pm.sig,
+                            pm.sig_len)
+               != 0) {
         sg17_reject(ctx, m, "param_auth");
         sg17_metric_add(ctx, "params.rejected", 1);
         return false;
     }
-    if (s->m_points && (eccsi_point_check(pm.kpak, ECCSI_POINT_BYTES) != 0 ||
-                        sakke_point_check(pm.zpub, SAKKE_POINT_BYTES) != 0)) {
+    if (s->m_points
+        && (eccsi_point_check(pm.kpak, ECCSI_POINT_BYTES) != 0
+            || sakke_point_check(pm.zpub, SAKKE_POINT_BYTES) != 0)) {
         sg17_reject(ctx, m, "invalid_point");
         return false;
     }
@@ -185,13 +188,15 @@ static void device_on_keys(ibc_t *s, sg17_ctx_t *ctx, ibc_device_t *d, const sg1
     k.id_len = ibc_identity(s, p, "device", d->index, k.id);
     const ibc_params_t *own = &d->params[d->kms];
     const char *bad = NULL;
-    if (s->m_points && (eccsi_point_check(k.pvt, ECCSI_POINT_BYTES) != 0 ||
-                        sakke_point_check(k.rsk, SAKKE_POINT_BYTES) != 0))
+    if (s->m_points
+        && (eccsi_point_check(k.pvt, ECCSI_POINT_BYTES) != 0
+            || sakke_point_check(k.rsk, SAKKE_POINT_BYTES) != 0))
         bad = "invalid_point";
-    else if (s->m_keyval &&
-             (!own->valid || eccsi_validate_ssk(own->kpak, k.id, k.id_len, k.ssk, k.pvt) != 0 ||
-              sakke_validate_rsk(own->zpub, SAKKE_POINT_BYTES, k.id, k.id_len, k.rsk,
-                                 SAKKE_POINT_BYTES) != 0))
+    else if (s->m_keyval
+             && (!own->valid || eccsi_validate_ssk(own->kpak, k.id, k.id_len, k.ssk, k.pvt) != 0
+                 || sakke_validate_rsk(own->zpub, SAKKE_POINT_BYTES, k.id, k.id_len, k.rsk,
+                                       SAKKE_POINT_BYTES)
+                        != 0))
         bad = "key_invalid"; /* RFC 6507 §5.1.2, RFC 6508 §6.1.2 */
     if (bad) {
         sg17_reject(ctx, m, bad);
@@ -217,9 +222,9 @@ void ibc_device_on_message(ibc_t *s, sg17_ctx_t *ctx, ibc_device_t *d, const sg1
         trusted[0] = true;
         trusted[d->kms] = true;
         int64_t p = ibc_period(s, sg17_now(ctx));
-        if (ibc_accept_params(s, ctx, m, d->params, trusted) && d->asked_period != p &&
-            d->params[d->kms].valid && d->params[d->kms].period == p && d->params[0].valid &&
-            d->params[0].period == p) {
+        if (ibc_accept_params(s, ctx, m, d->params, trusted) && d->asked_period != p
+            && d->params[d->kms].valid && d->params[d->kms].period == p && d->params[0].valid
+            && d->params[0].period == p) {
             uint8_t iv[12], req[IBC_KEY_REQUEST_BYTES];
             ibc_rand_bytes(ctx, iv, sizeof iv);
             if (ibc_key_request_encode(d->tkey, (uint16_t)d->index, p, iv, req) == 0) {

@@ -122,9 +122,10 @@ static const char *gateway_check_d1(ibc_t *s, sg17_ctx_t *ctx, unsigned dev, con
         }
     }
     /* RFC 6507 §5.2.2 against the domain's KPAK */
-    if (s->d1_signed && s->m_sig &&
-        eccsi_verify(g->params[d1->kms].kpak, d1->id, d1->id_len, d1->sed, d1->signed_len, d1->sig,
-                     ECCSI_SIG_BYTES) != 0)
+    if (s->d1_signed && s->m_sig
+        && eccsi_verify(g->params[d1->kms].kpak, d1->id, d1->id_len, d1->sed, d1->signed_len,
+                        d1->sig, ECCSI_SIG_BYTES)
+               != 0)
         return "signature";
     /* freshness: timestamp window, nonce cache, or the outstanding challenge */
     if (s->m_replay) {
@@ -144,7 +145,8 @@ static const char *gateway_check_d1(ibc_t *s, sg17_ctx_t *ctx, unsigned dev, con
         return "invalid_point";
     /* RFC 6508 §6.2.2 (sakke_validation: the recomputation of R) */
     if (sakke_receiver_decapsulate_ex(g->recv, d1->sed, SAKKE_SED_BYTES, ssv,
-                                      s->m_sakke ? 0 : SAKKE_DECAP_NO_R_CHECK) != 0)
+                                      s->m_sakke ? 0 : SAKKE_DECAP_NO_R_CHECK)
+        != 0)
         return "sakke";
     return NULL;
 }
@@ -155,8 +157,8 @@ static void gateway_on_d1(ibc_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
     ibc_d1_t d1;
     const char *kind = sg17_entity_kind(ctx, m->claimed_src);
     unsigned dev = sg17_entity_index(ctx, m->claimed_src);
-    if (!kind || strcmp(kind, "device") != 0 || dev >= s->n_dev ||
-        ibc_d1_decode(m->payload, m->len, s->d1_signed, &d1) != 0) {
+    if (!kind || strcmp(kind, "device") != 0 || dev >= s->n_dev
+        || ibc_d1_decode(m->payload, m->len, s->d1_signed, &d1) != 0) {
         sg17_reject(ctx, m, "malformed");
         return;
     }
@@ -226,8 +228,8 @@ void ibc_gateway_on_message(ibc_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
     } else if (strcmp(m->type, "ibc.params") == 0) {
         bool trusted[IBC_MAX_KMS] = {true, s->cross_domain};
         int64_t p = ibc_period(s, sg17_now(ctx));
-        if (ibc_accept_params(s, ctx, m, g->params, trusted) && g->asked_period != p &&
-            g->params[0].valid && g->params[0].period == p) {
+        if (ibc_accept_params(s, ctx, m, g->params, trusted) && g->asked_period != p
+            && g->params[0].valid && g->params[0].period == p) {
             uint8_t iv[12], req[IBC_KEY_REQUEST_BYTES];
             ibc_rand_bytes(ctx, iv, sizeof iv);
             if (ibc_key_request_encode(g->tkey, 0xffff, p, iv, req) == 0) {

@@ -21,15 +21,15 @@
 #include "crypto/eccsi.h"
 #include "crypto/sakke.h"
 
-#define IBC_MAX_KMS 2
-#define IBC_MAX_ID 96     /* "YYYY-MM\0" + uri + "\0" */
-#define IBC_TKEY_BYTES 16 /* per-device AES-128 transport key shared at manufacture (C.2) */
-#define IBC_SKEY_BYTES 16 /* AES-128 session key derived from the SSV */
-#define IBC_NONCE_BYTES 16
-#define IBC_MASTER_Z 32 /* octets of the SAKKE master secret z drawn by the simulated KMS */
-#define IBC_KEYS_PLAIN (ECCSI_N + ECCSI_POINT_BYTES + SAKKE_POINT_BYTES) /* SSK||PVT||RSK */
+#define IBC_MAX_KMS      2
+#define IBC_MAX_ID       96 /* "YYYY-MM\0" + uri + "\0" */
+#define IBC_TKEY_BYTES   16 /* per-device AES-128 transport key shared at manufacture (C.2) */
+#define IBC_SKEY_BYTES   16 /* AES-128 session key derived from the SSV */
+#define IBC_NONCE_BYTES  16
+#define IBC_MASTER_Z     32 /* octets of the SAKKE master secret z drawn by the simulated KMS */
+#define IBC_KEYS_PLAIN   (ECCSI_N + ECCSI_POINT_BYTES + SAKKE_POINT_BYTES) /* SSK||PVT||RSK */
 #define IBC_SENDER_CACHE 6
-#define IBC_NONCE_CACHE 4096
+#define IBC_NONCE_CACHE  4096
 /* Master key sets a KMS holds: the current period's and the one before it, which still backs the
  * keys installed before the roll-over until their holders ask for the new period's. */
 #define IBC_MASTER_RING 2
@@ -159,11 +159,11 @@ int ibc_ecdsa_sign(const uint8_t d[32], const uint8_t *msg, size_t len, uint8_t 
 int ibc_ecdsa_verify(const uint8_t pub[ECCSI_POINT_BYTES], const uint8_t *msg, size_t len,
                      const uint8_t *sig, size_t sig_len);
 
-#define IBC_KEY_REQUEST_BYTES (2 + 4 + 12 + 16)
+#define IBC_KEY_REQUEST_BYTES  (2 + 4 + 12 + 16)
 #define IBC_KEY_DELIVERY_BYTES (2 + 4 + 12 + IBC_KEYS_PLAIN + 16)
-#define IBC_PARAMS_MAX (1 + 4 + ECCSI_POINT_BYTES + SAKKE_POINT_BYTES + 1 + 72)
-#define IBC_D1_FIXED (SAKKE_SED_BYTES + 8 + IBC_NONCE_BYTES + IBC_NONCE_BYTES + 1 + 2)
-#define IBC_D1_MAX (IBC_D1_FIXED + IBC_MAX_ID + ECCSI_SIG_BYTES)
+#define IBC_PARAMS_MAX         (1 + 4 + ECCSI_POINT_BYTES + SAKKE_POINT_BYTES + 1 + 72)
+#define IBC_D1_FIXED           (SAKKE_SED_BYTES + 8 + IBC_NONCE_BYTES + IBC_NONCE_BYTES + 1 + 2)
+#define IBC_D1_MAX             (IBC_D1_FIXED + IBC_MAX_ID + ECCSI_SIG_BYTES)
 
 /* C.4 key request: device (2) || period (4) || iv (12) || GMAC tag (16) under the transport key. */
 int ibc_key_request_encode(const uint8_t tkey[16], uint16_t device, int64_t period,

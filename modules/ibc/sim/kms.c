@@ -55,8 +55,8 @@ static void kms_rekey(ibc_t *s, sg17_ctx_t *ctx, unsigned kms, int64_t p)
     mk.z[0] &= 0x1f;
     mk.z[31] |= 1;
     mk.from_period = p;
-    if (eccsi_kms_kpak(mk.ksak, mk.kpak) != 0 ||
-        sakke_kms_public_key(mk.z, IBC_MASTER_Z, mk.zpub) != 0) {
+    if (eccsi_kms_kpak(mk.ksak, mk.kpak) != 0
+        || sakke_kms_public_key(mk.z, IBC_MASTER_Z, mk.zpub) != 0) {
         sg17_log(ctx, "kms-%u: re-key for period %lld failed", kms, (long long)p);
     } else {
         ibc_master_t *slot = &k->master[k->n_master % IBC_MASTER_RING];
@@ -80,8 +80,8 @@ static void kms_on_param_request(ibc_t *s, sg17_ctx_t *ctx, unsigned kms, const 
         sg17_reject(ctx, m, "malformed");
         return;
     }
-    int64_t p = (int64_t)((uint32_t)m->payload[0] << 24 | (uint32_t)m->payload[1] << 16 |
-                          (uint32_t)m->payload[2] << 8 | m->payload[3]);
+    int64_t p = (int64_t)((uint32_t)m->payload[0] << 24 | (uint32_t)m->payload[1] << 16
+                          | (uint32_t)m->payload[2] << 8 | m->payload[3]);
     if (!period_ok(s, ctx, p)) {
         sg17_reject(ctx, m, "stale");
         return;
@@ -92,8 +92,8 @@ static void kms_on_param_request(ibc_t *s, sg17_ctx_t *ctx, unsigned kms, const 
     const ibc_master_t *mk = ibc_kms_master(s, kms, p);
     uint8_t out[IBC_PARAMS_MAX];
     size_t len;
-    if (ibc_params_encode(s->kms[kms].root_priv, (uint8_t)kms, p, mk->kpak, mk->zpub, out, &len) ==
-        0)
+    if (ibc_params_encode(s->kms[kms].root_priv, (uint8_t)kms, p, mk->kpak, mk->zpub, out, &len)
+        == 0)
         sg17_send(ctx, s->kms[kms].e, m->claimed_src, "ibc.params", out, len);
 }
 
@@ -120,8 +120,8 @@ static void kms_on_key_request(ibc_t *s, sg17_ctx_t *ctx, unsigned kms, const sg
         return;
     }
     /* C.4: keys only to the authenticated owner of the identity (GMAC under its transport key) */
-    if (!(tkey = kms_enrolled_tkey(s, kms, who, &kind)) ||
-        ibc_key_request_verify(tkey, m->payload, m->len) != 0) {
+    if (!(tkey = kms_enrolled_tkey(s, kms, who, &kind))
+        || ibc_key_request_verify(tkey, m->payload, m->len) != 0) {
         sg17_reject(ctx, m, "auth");
         return;
     }
@@ -130,8 +130,8 @@ static void kms_on_key_request(ibc_t *s, sg17_ctx_t *ctx, unsigned kms, const sg
         return;
     }
     /* C.5: a revoked identity gets no keys for any period that starts after the revocation */
-    if (s->m_revocation && who != 0xffff && s->revoked[who] &&
-        (sg17_time_t)p * s->period_length >= s->revoke_at) {
+    if (s->m_revocation && who != 0xffff && s->revoked[who]
+        && (sg17_time_t)p * s->period_length >= s->revoke_at) {
         sg17_reject(ctx, m, "revoked");
         sg17_metric_add(ctx, "kms.refused", 1);
         return;
@@ -143,8 +143,8 @@ static void kms_on_key_request(ibc_t *s, sg17_ctx_t *ctx, unsigned kms, const sg
     uint8_t id[IBC_MAX_ID], iv[12], out[IBC_KEY_DELIVERY_BYTES];
     size_t id_len = ibc_identity(s, p, kind, who == 0xffff ? 0 : who, id);
     ibc_rand_bytes(ctx, iv, sizeof iv);
-    if (ibc_kms_issue(ibc_kms_master(s, kms, p), id, id_len, ctx, &keys) == 0 &&
-        ibc_key_delivery_encode(tkey, who, p, iv, &keys, out) == 0) {
+    if (ibc_kms_issue(ibc_kms_master(s, kms, p), id, id_len, ctx, &keys) == 0
+        && ibc_key_delivery_encode(tkey, who, p, iv, &keys, out) == 0) {
         sg17_send(ctx, s->kms[kms].e, m->claimed_src, "ibc.key_delivery", out, sizeof out);
         sg17_metric_add(ctx, "kms.keys_issued", 1);
     } else {

@@ -29,11 +29,11 @@ int ibc_gcm_seal(const uint8_t key[16], const uint8_t iv[12], const uint8_t *aad
                  const uint8_t *pt, size_t len, uint8_t *ct, uint8_t tag[16])
 {
     EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
-    int n = 0, ok = c && EVP_EncryptInit_ex(c, EVP_aes_128_gcm(), NULL, key, iv) &&
-                    EVP_EncryptUpdate(c, NULL, &n, aad, (int)aad_len) &&
-                    (len == 0 || EVP_EncryptUpdate(c, ct, &n, pt, (int)len)) &&
-                    EVP_EncryptFinal_ex(c, ct + (len ? n : 0), &n) &&
-                    EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, 16, tag);
+    int n = 0, ok = c && EVP_EncryptInit_ex(c, EVP_aes_128_gcm(), NULL, key, iv)
+                    && EVP_EncryptUpdate(c, NULL, &n, aad, (int)aad_len)
+                    && (len == 0 || EVP_EncryptUpdate(c, ct, &n, pt, (int)len))
+                    && EVP_EncryptFinal_ex(c, ct + (len ? n : 0), &n)
+                    && EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, 16, tag);
     EVP_CIPHER_CTX_free(c);
     return ok ? 0 : -1;
 }
@@ -44,11 +44,11 @@ int ibc_gcm_open(const uint8_t key[16], const uint8_t iv[12], const uint8_t *aad
     EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
     uint8_t t[16], last[16];
     memcpy(t, tag, 16);
-    int n = 0, ok = c && EVP_DecryptInit_ex(c, EVP_aes_128_gcm(), NULL, key, iv) &&
-                    EVP_DecryptUpdate(c, NULL, &n, aad, (int)aad_len) &&
-                    (len == 0 || EVP_DecryptUpdate(c, pt, &n, ct, (int)len)) &&
-                    EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, 16, t) &&
-                    EVP_DecryptFinal_ex(c, last, &n) > 0;
+    int n = 0, ok = c && EVP_DecryptInit_ex(c, EVP_aes_128_gcm(), NULL, key, iv)
+                    && EVP_DecryptUpdate(c, NULL, &n, aad, (int)aad_len)
+                    && (len == 0 || EVP_DecryptUpdate(c, pt, &n, ct, (int)len))
+                    && EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, 16, t)
+                    && EVP_DecryptFinal_ex(c, last, &n) > 0;
     EVP_CIPHER_CTX_free(c);
     if (!ok && len)
         OPENSSL_cleanse(pt, len);
@@ -63,11 +63,11 @@ static EVP_PKEY *ecdsa_key(const uint8_t *d, const uint8_t pub[ECCSI_POINT_BYTES
     OSSL_PARAM *params = NULL;
     EVP_PKEY *pkey = NULL;
     EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
-    if (bld && pc && (!d || (priv && BN_bin2bn(d, 32, priv))) &&
-        OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) &&
-        OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pub, ECCSI_POINT_BYTES) &&
-        (!d || OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, priv)) &&
-        (params = OSSL_PARAM_BLD_to_param(bld)) && EVP_PKEY_fromdata_init(pc) == 1)
+    if (bld && pc && (!d || (priv && BN_bin2bn(d, 32, priv)))
+        && OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0)
+        && OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pub, ECCSI_POINT_BYTES)
+        && (!d || OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, priv))
+        && (params = OSSL_PARAM_BLD_to_param(bld)) && EVP_PKEY_fromdata_init(pc) == 1)
         EVP_PKEY_fromdata(pc, &pkey, d ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, params);
     OSSL_PARAM_free(params);
     OSSL_PARAM_BLD_free(bld);
@@ -91,8 +91,8 @@ int ibc_ecdsa_sign(const uint8_t d[32], const uint8_t *msg, size_t len, uint8_t 
     EVP_PKEY *k = ecdsa_key(d, pub);
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     *sig_len = 72;
-    int ok = k && md && EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, k) == 1 &&
-             EVP_DigestSign(md, sig, sig_len, msg, len) == 1;
+    int ok = k && md && EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, k) == 1
+             && EVP_DigestSign(md, sig, sig_len, msg, len) == 1;
     EVP_MD_CTX_free(md);
     EVP_PKEY_free(k);
     return ok ? 0 : -1;
@@ -103,8 +103,8 @@ int ibc_ecdsa_verify(const uint8_t pub[ECCSI_POINT_BYTES], const uint8_t *msg, s
 {
     EVP_PKEY *k = ecdsa_key(NULL, pub);
     EVP_MD_CTX *md = EVP_MD_CTX_new();
-    int ok = k && md && EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, k) == 1 &&
-             EVP_DigestVerify(md, sig, sig_len, msg, len) == 1;
+    int ok = k && md && EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, k) == 1
+             && EVP_DigestVerify(md, sig, sig_len, msg, len) == 1;
     EVP_MD_CTX_free(md);
     EVP_PKEY_free(k);
     return ok ? 0 : -1;
@@ -166,9 +166,10 @@ int ibc_key_delivery_header(const uint8_t *buf, size_t len, uint16_t *device, in
 int ibc_key_delivery_open(const uint8_t tkey[16], const uint8_t *buf, size_t len, ibc_keys_t *keys)
 {
     uint8_t plain[IBC_KEYS_PLAIN];
-    if (len != IBC_KEY_DELIVERY_BYTES ||
-        ibc_gcm_open(tkey, buf + 6, buf, 6, buf + 18, IBC_KEYS_PLAIN, buf + 18 + IBC_KEYS_PLAIN,
-                     plain) != 0)
+    if (len != IBC_KEY_DELIVERY_BYTES
+        || ibc_gcm_open(tkey, buf + 6, buf, 6, buf + 18, IBC_KEYS_PLAIN, buf + 18 + IBC_KEYS_PLAIN,
+                        plain)
+               != 0)
         return -1;
     memcpy(keys->ssk, plain, ECCSI_N);
     memcpy(keys->pvt, plain + ECCSI_N, ECCSI_POINT_BYTES);

@@ -14,7 +14,7 @@ const uint8_t DLMS_OBIS_DISCONNECT_CONTROL[6] = {0, 0, 96, 3, 10, 255};
 const uint8_t DLMS_OBIS_LIMITER[6] = {0, 0, 17, 0, 0, 255};
 
 #define NORMAL_CHOICE  0x01 /* the "normal" CHOICE of get/set/action requests and responses */
-#define DATA_MAX_DEPTH     16
+#define DATA_MAX_DEPTH 16
 
 /* ---- A-XDR length ---- */
 
@@ -276,14 +276,22 @@ void dlms_datetime_from_unix(int64_t seconds, dlms_datetime_t *dt)
 uint8_t dlms_glo_tag_for(uint8_t plain_tag)
 {
     switch (plain_tag) {
-    case DLMS_APDU_GET_REQUEST: return DLMS_APDU_GLO_GET_REQUEST;
-    case DLMS_APDU_SET_REQUEST: return DLMS_APDU_GLO_SET_REQUEST;
-    case DLMS_APDU_EVENT_NOTIFICATION: return DLMS_APDU_GLO_EVENT_NOTIFICATION;
-    case DLMS_APDU_ACTION_REQUEST: return DLMS_APDU_GLO_ACTION_REQUEST;
-    case DLMS_APDU_GET_RESPONSE: return DLMS_APDU_GLO_GET_RESPONSE;
-    case DLMS_APDU_SET_RESPONSE: return DLMS_APDU_GLO_SET_RESPONSE;
-    case DLMS_APDU_ACTION_RESPONSE: return DLMS_APDU_GLO_ACTION_RESPONSE;
-    default: return 0;
+    case DLMS_APDU_GET_REQUEST:
+        return DLMS_APDU_GLO_GET_REQUEST;
+    case DLMS_APDU_SET_REQUEST:
+        return DLMS_APDU_GLO_SET_REQUEST;
+    case DLMS_APDU_EVENT_NOTIFICATION:
+        return DLMS_APDU_GLO_EVENT_NOTIFICATION;
+    case DLMS_APDU_ACTION_REQUEST:
+        return DLMS_APDU_GLO_ACTION_REQUEST;
+    case DLMS_APDU_GET_RESPONSE:
+        return DLMS_APDU_GLO_GET_RESPONSE;
+    case DLMS_APDU_SET_RESPONSE:
+        return DLMS_APDU_GLO_SET_RESPONSE;
+    case DLMS_APDU_ACTION_RESPONSE:
+        return DLMS_APDU_GLO_ACTION_RESPONSE;
+    default:
+        return 0;
     }
 }
 
@@ -623,8 +631,8 @@ int dlms_disconnect_request_encode(uint8_t invoke_id, bool reconnect, uint8_t *o
     dlms_action_request_t x = {
         .invoke_id = invoke_id,
         .method = {.class_id = DLMS_CLASS_DISCONNECT_CONTROL,
-                   .index = reconnect ? DLMS_METHOD_REMOTE_RECONNECT
-                                      : DLMS_METHOD_REMOTE_DISCONNECT},
+                   .index =
+                       reconnect ? DLMS_METHOD_REMOTE_RECONNECT : DLMS_METHOD_REMOTE_DISCONNECT},
         .params = integer_zero,
         .params_len = sizeof integer_zero,
     };
@@ -632,8 +640,8 @@ int dlms_disconnect_request_encode(uint8_t invoke_id, bool reconnect, uint8_t *o
     return dlms_action_request_encode(&x, out, cap, outlen);
 }
 
-int dlms_load_limit_request_encode(uint8_t invoke_id, uint32_t threshold, uint8_t *out,
-                                   size_t cap, size_t *outlen)
+int dlms_load_limit_request_encode(uint8_t invoke_id, uint32_t threshold, uint8_t *out, size_t cap,
+                                   size_t *outlen)
 {
     uint8_t value[5];
     size_t n;
@@ -691,8 +699,8 @@ int dlms_image_block_encode(uint32_t number, const uint8_t *block, size_t block_
     return w_done(&w, outlen);
 }
 
-int dlms_image_block_decode(const uint8_t *in, size_t len, uint32_t *number,
-                            const uint8_t **block, size_t *block_len)
+int dlms_image_block_decode(const uint8_t *in, size_t len, uint32_t *number, const uint8_t **block,
+                            size_t *block_len)
 {
     rbuf_t r;
     rbuf_init(&r, in, len);

@@ -23,23 +23,23 @@
 #include <openssl/evp.h>
 
 /* ---- APDU tags (xDLMS) ---- */
-#define DLMS_APDU_DATA_NOTIFICATION       0x0F
-#define DLMS_APDU_GET_REQUEST             0xC0
-#define DLMS_APDU_SET_REQUEST             0xC1
-#define DLMS_APDU_EVENT_NOTIFICATION      0xC2
-#define DLMS_APDU_ACTION_REQUEST          0xC3
-#define DLMS_APDU_GET_RESPONSE            0xC4
-#define DLMS_APDU_SET_RESPONSE            0xC5
-#define DLMS_APDU_ACTION_RESPONSE         0xC7
-#define DLMS_APDU_GLO_GET_REQUEST         0xC8
-#define DLMS_APDU_GLO_SET_REQUEST         0xC9
-#define DLMS_APDU_GLO_EVENT_NOTIFICATION  0xCA
-#define DLMS_APDU_GLO_ACTION_REQUEST      0xCB
-#define DLMS_APDU_GLO_GET_RESPONSE        0xCC
-#define DLMS_APDU_GLO_SET_RESPONSE        0xCD
-#define DLMS_APDU_GLO_ACTION_RESPONSE     0xCF
-#define DLMS_APDU_GENERAL_GLO_CIPHERING   0xDB
-#define DLMS_APDU_GENERAL_SIGNING         0xDF
+#define DLMS_APDU_DATA_NOTIFICATION      0x0F
+#define DLMS_APDU_GET_REQUEST            0xC0
+#define DLMS_APDU_SET_REQUEST            0xC1
+#define DLMS_APDU_EVENT_NOTIFICATION     0xC2
+#define DLMS_APDU_ACTION_REQUEST         0xC3
+#define DLMS_APDU_GET_RESPONSE           0xC4
+#define DLMS_APDU_SET_RESPONSE           0xC5
+#define DLMS_APDU_ACTION_RESPONSE        0xC7
+#define DLMS_APDU_GLO_GET_REQUEST        0xC8
+#define DLMS_APDU_GLO_SET_REQUEST        0xC9
+#define DLMS_APDU_GLO_EVENT_NOTIFICATION 0xCA
+#define DLMS_APDU_GLO_ACTION_REQUEST     0xCB
+#define DLMS_APDU_GLO_GET_RESPONSE       0xCC
+#define DLMS_APDU_GLO_SET_RESPONSE       0xCD
+#define DLMS_APDU_GLO_ACTION_RESPONSE    0xCF
+#define DLMS_APDU_GENERAL_GLO_CIPHERING  0xDB
+#define DLMS_APDU_GENERAL_SIGNING        0xDF
 
 /* ---- A-XDR data type tags (the Data CHOICE) ---- */
 #define DLMS_DT_NULL                 0x00
@@ -81,12 +81,12 @@ extern const uint8_t DLMS_OBIS_IMAGE_TRANSFER[6];       /* 0-0:44.0.0.255 */
 extern const uint8_t DLMS_OBIS_DISCONNECT_CONTROL[6];   /* 0-0:96.3.10.255 */
 extern const uint8_t DLMS_OBIS_LIMITER[6];              /* 0-0:17.0.0.255 */
 
-#define DLMS_METHOD_REMOTE_DISCONNECT 1 /* disconnect control (class 70) */
-#define DLMS_METHOD_REMOTE_RECONNECT  2
-#define DLMS_METHOD_IMAGE_INITIATE    1 /* image transfer (class 18) */
-#define DLMS_METHOD_IMAGE_BLOCK       2
-#define DLMS_METHOD_IMAGE_VERIFY      3
-#define DLMS_METHOD_IMAGE_ACTIVATE    4
+#define DLMS_METHOD_REMOTE_DISCONNECT      1 /* disconnect control (class 70) */
+#define DLMS_METHOD_REMOTE_RECONNECT       2
+#define DLMS_METHOD_IMAGE_INITIATE         1 /* image transfer (class 18) */
+#define DLMS_METHOD_IMAGE_BLOCK            2
+#define DLMS_METHOD_IMAGE_VERIFY           3
+#define DLMS_METHOD_IMAGE_ACTIVATE         4
 #define DLMS_ATTR_LIMITER_THRESHOLD_NORMAL 4 /* limiter (class 71) */
 
 #define DLMS_DATETIME_LEN 12
@@ -110,12 +110,12 @@ int dlms_data_decode_octets(const uint8_t *in, size_t len, const uint8_t **p, si
 
 /* ---- COSEM date-time (12 octets) ---- */
 typedef struct {
-    uint16_t year;      /* 0xFFFF = not specified */
-    uint8_t month;      /* 1..12, 0xFD/0xFE daylight saving end/begin, 0xFF */
-    uint8_t day;        /* 1..31, 0xFD/0xFE second-last/last day of month, 0xFF */
+    uint16_t year;       /* 0xFFFF = not specified */
+    uint8_t month;       /* 1..12, 0xFD/0xFE daylight saving end/begin, 0xFF */
+    uint8_t day;         /* 1..31, 0xFD/0xFE second-last/last day of month, 0xFF */
     uint8_t day_of_week; /* 1 = Monday .. 7, 0xFF */
     uint8_t hour, minute, second, hundredths; /* 0xFF = not specified */
-    int16_t deviation;  /* minutes from local time to UTC, -720..720; INT16_MIN = not specified */
+    int16_t deviation; /* minutes from local time to UTC, -720..720; INT16_MIN = not specified */
     uint8_t clock_status;
 } dlms_datetime_t;
 
@@ -243,8 +243,8 @@ int dlms_disconnect_request_encode(uint8_t invoke_id, bool reconnect, uint8_t *o
                                    size_t *outlen);
 /* Load limit: set-request of the limiter's (class 71, 0-0:17.0.0.255) threshold_normal
  * (attribute 4) to a double-long-unsigned threshold (W). */
-int dlms_load_limit_request_encode(uint8_t invoke_id, uint32_t threshold, uint8_t *out,
-                                   size_t cap, size_t *outlen);
+int dlms_load_limit_request_encode(uint8_t invoke_id, uint32_t threshold, uint8_t *out, size_t cap,
+                                   size_t *outlen);
 
 /* ---- image transfer (class 18) method parameters ---- */
 
@@ -256,8 +256,8 @@ int dlms_image_initiate_decode(const uint8_t *in, size_t len, const uint8_t **id
 /* image_block_transfer: structure { double-long-unsigned block number, octet-string block }. */
 int dlms_image_block_encode(uint32_t number, const uint8_t *block, size_t block_len, uint8_t *out,
                             size_t cap, size_t *outlen);
-int dlms_image_block_decode(const uint8_t *in, size_t len, uint32_t *number,
-                            const uint8_t **block, size_t *block_len);
+int dlms_image_block_decode(const uint8_t *in, size_t len, uint32_t *number, const uint8_t **block,
+                            size_t *block_len);
 
 /* ---- general-signing (DF, dlms/signing.c): a suite-1 signature around a command ----
  * DF || transaction-id || originator-system-title || recipient-system-title || date-time ||

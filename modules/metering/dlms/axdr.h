@@ -31,7 +31,10 @@ static inline void w_bytes(wbuf_t *w, const void *src, size_t n)
     w->len += n;
 }
 
-static inline void w_u8(wbuf_t *w, uint8_t v) { w_bytes(w, &v, 1); }
+static inline void w_u8(wbuf_t *w, uint8_t v)
+{
+    w_bytes(w, &v, 1);
+}
 
 static inline void w_u16(wbuf_t *w, uint16_t v)
 {
@@ -138,7 +141,10 @@ static inline int r_octets(rbuf_t *r, const uint8_t **p, size_t *n)
     return 0;
 }
 
-static inline int r_end(const rbuf_t *r) { return r->pos == r->len ? 0 : -1; }
+static inline int r_end(const rbuf_t *r)
+{
+    return r->pos == r->len ? 0 : -1;
+}
 
 static inline void rbuf_init(rbuf_t *r, const uint8_t *in, size_t len)
 {

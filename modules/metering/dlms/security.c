@@ -16,13 +16,20 @@
 const char *dlms_sec_status_name(dlms_sec_status_t status)
 {
     switch (status) {
-    case DLMS_SEC_OK: return "ok";
-    case DLMS_SEC_MALFORMED: return "malformed";
-    case DLMS_SEC_BAD_SC: return "bad_sc";
-    case DLMS_SEC_AUTH: return "auth";
-    case DLMS_SEC_REPLAY: return "replay";
-    case DLMS_SEC_INTERNAL: return "internal";
-    case DLMS_SEC_POLICY: return "policy";
+    case DLMS_SEC_OK:
+        return "ok";
+    case DLMS_SEC_MALFORMED:
+        return "malformed";
+    case DLMS_SEC_BAD_SC:
+        return "bad_sc";
+    case DLMS_SEC_AUTH:
+        return "auth";
+    case DLMS_SEC_REPLAY:
+        return "replay";
+    case DLMS_SEC_INTERNAL:
+        return "internal";
+    case DLMS_SEC_POLICY:
+        return "policy";
     }
     return "unknown";
 }
@@ -204,8 +211,11 @@ int dlms_hls_gmac(const dlms_keys_t *keys, const uint8_t systitle[DLMS_SYSTITLE_
     make_iv(iv, systitle, ic);
     out[0] = DLMS_SC_AUTH;
     put_u32(out + 1, ic);
-    return gcm_run(1, keys->ek, iv, DLMS_SC_AUTH, keys->ak, challenge, challenge_len, NULL, 0,
-                   NULL, out + DLMS_SEC_HDR_LEN) == 0 ? 0 : -1;
+    return gcm_run(1, keys->ek, iv, DLMS_SC_AUTH, keys->ak, challenge, challenge_len, NULL, 0, NULL,
+                   out + DLMS_SEC_HDR_LEN)
+                   == 0
+               ? 0
+               : -1;
 }
 
 int dlms_hls_gmac_verify(const dlms_keys_t *keys, const uint8_t systitle[DLMS_SYSTITLE_LEN],
@@ -240,13 +250,11 @@ static EVP_PKEY *ec_from_params(const BIGNUM *priv, const uint8_t *pub, size_t p
     OSSL_PARAM *params = NULL;
     EVP_PKEY_CTX *ctx = NULL;
     OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
-    if (!bld
-        || !OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "P-256", 0)
+    if (!bld || !OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "P-256", 0)
         || !OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pub, publen)
         || (priv && !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, priv))
         || !(params = OSSL_PARAM_BLD_to_param(bld))
-        || !(ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL))
-        || EVP_PKEY_fromdata_init(ctx) != 1
+        || !(ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL)) || EVP_PKEY_fromdata_init(ctx) != 1
         || EVP_PKEY_fromdata(ctx, &key, priv ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, params) != 1)
         key = NULL;
     EVP_PKEY_CTX_free(ctx);
@@ -296,7 +304,8 @@ int dlms_ecdsa_public_encode(EVP_PKEY *key, uint8_t out[DLMS_ECDSA_PUB_LEN])
     size_t n = 0;
     if (!key || !out
         || EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_PUB_KEY, out, DLMS_ECDSA_PUB_LEN,
-                                           &n) != 1)
+                                           &n)
+               != 1)
         return -1;
     return n == DLMS_ECDSA_PUB_LEN && out[0] == 0x04 ? 0 : -1;
 }

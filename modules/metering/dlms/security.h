@@ -20,13 +20,13 @@
 
 #include <openssl/evp.h>
 
-#define DLMS_KEY_LEN       16 /* AES-128: EK (global unicast encryption key) and AK */
-#define DLMS_SYSTITLE_LEN  8  /* system title: 3-octet manufacturer id + 5-octet serial */
-#define DLMS_TAG_LEN       12 /* suite 0 authentication tag */
-#define DLMS_SEC_HDR_LEN   5  /* SC || IC */
-#define DLMS_HLS_GMAC_LEN  (DLMS_SEC_HDR_LEN + DLMS_TAG_LEN) /* f(challenge) = 10 || IC || tag */
-#define DLMS_ECDSA_SIG_LEN 64 /* raw r || s, P-256 */
-#define DLMS_ECDSA_PUB_LEN 65 /* uncompressed point 04 || x || y */
+#define DLMS_KEY_LEN        16 /* AES-128: EK (global unicast encryption key) and AK */
+#define DLMS_SYSTITLE_LEN   8  /* system title: 3-octet manufacturer id + 5-octet serial */
+#define DLMS_TAG_LEN        12 /* suite 0 authentication tag */
+#define DLMS_SEC_HDR_LEN    5  /* SC || IC */
+#define DLMS_HLS_GMAC_LEN   (DLMS_SEC_HDR_LEN + DLMS_TAG_LEN) /* f(challenge) = 10 || IC || tag */
+#define DLMS_ECDSA_SIG_LEN  64                                /* raw r || s, P-256 */
+#define DLMS_ECDSA_PUB_LEN  65                                /* uncompressed point 04 || x || y */
 #define DLMS_ECDSA_PRIV_LEN 32
 
 /* Security control byte values of suite 0 (security suite id 0 in the low nibble). */
@@ -46,13 +46,13 @@ typedef struct {
 /* Outcome of dlms_unprotect(). Zero accepts; every rejection is negative and has a name
  * (dlms_sec_status_name) that the simulation reports as the rejection reason. */
 typedef enum {
-    DLMS_SEC_OK        = 0,
+    DLMS_SEC_OK = 0,
     DLMS_SEC_MALFORMED = -1, /* "malformed": shorter than SC || IC (|| tag), or output too small */
-    DLMS_SEC_BAD_SC    = -2, /* "bad_sc": security control byte is not 0x10, 0x20 or 0x30 */
-    DLMS_SEC_AUTH      = -3, /* "auth": the authentication tag does not verify */
-    DLMS_SEC_REPLAY    = -4, /* "replay": IC <= the last accepted invocation counter */
-    DLMS_SEC_INTERNAL  = -5, /* "internal": OpenSSL failed (out of memory) */
-    DLMS_SEC_POLICY    = -6, /* "policy": SC lacks protection the receiver's policy requires */
+    DLMS_SEC_BAD_SC = -2,    /* "bad_sc": security control byte is not 0x10, 0x20 or 0x30 */
+    DLMS_SEC_AUTH = -3,      /* "auth": the authentication tag does not verify */
+    DLMS_SEC_REPLAY = -4,    /* "replay": IC <= the last accepted invocation counter */
+    DLMS_SEC_INTERNAL = -5,  /* "internal": OpenSSL failed (out of memory) */
+    DLMS_SEC_POLICY = -6,    /* "policy": SC lacks protection the receiver's policy requires */
 } dlms_sec_status_t;
 
 /* Short stable name of a status: "ok", "malformed", "bad_sc", "auth", "replay", "internal",
@@ -116,8 +116,7 @@ int dlms_ecdsa_public_encode(EVP_PKEY *key, uint8_t out[DLMS_ECDSA_PUB_LEN]);
 EVP_PKEY *dlms_ecdsa_public_decode(const uint8_t pub[DLMS_ECDSA_PUB_LEN]);
 
 /* ECDSA-SHA-256 signature of msg as raw r || s (32 + 32 octets). Returns 0 or -1. */
-int dlms_ecdsa_sign(EVP_PKEY *key, const uint8_t *msg, size_t len,
-                    uint8_t sig[DLMS_ECDSA_SIG_LEN]);
+int dlms_ecdsa_sign(EVP_PKEY *key, const uint8_t *msg, size_t len, uint8_t sig[DLMS_ECDSA_SIG_LEN]);
 
 /* Verifies a raw r || s signature (sig_len must be 64). Returns 0 if valid, else -1. */
 int dlms_ecdsa_verify(EVP_PKEY *key, const uint8_t *msg, size_t len, const uint8_t *sig,

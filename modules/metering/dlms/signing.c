@@ -5,10 +5,12 @@
 #include "dlms/axdr.h"
 #include "dlms/security.h"
 
-static int len_ok(size_t n, size_t want) { return n == 0 || n == want; }
+static int len_ok(size_t n, size_t want)
+{
+    return n == 0 || n == want;
+}
 
-int dlms_general_signing_encode(dlms_general_signing_t *x, uint8_t *out, size_t cap,
-                                size_t *outlen)
+int dlms_general_signing_encode(dlms_general_signing_t *x, uint8_t *out, size_t cap, size_t *outlen)
 {
     if (!x || !len_ok(x->originator_len, DLMS_SYSTITLE_LEN)
         || !len_ok(x->recipient_len, DLMS_SYSTITLE_LEN)

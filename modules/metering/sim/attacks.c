@@ -123,8 +123,8 @@ static int attack_forge_command(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t 
     for (unsigned j = first; j < first + n; j++) {
         uint8_t apdu[512];
         size_t len;
-        if (build_command(s, ctx, cmd ? cmd : "disconnect", j, apdu, sizeof apdu, &len) ||
-            adv_command(s, ctx, j, "metering.command", apdu, len, &ic) < 0)
+        if (build_command(s, ctx, cmd ? cmd : "disconnect", j, apdu, sizeof apdu, &len)
+            || adv_command(s, ctx, j, "metering.command", apdu, len, &ic) < 0)
             return -1;
     }
     return 0;
@@ -139,9 +139,9 @@ static int attack_rogue_hes(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
         size_t len;
         dlms_get_request_t g = {.invoke_id = 0x61, .attr = {DLMS_CLASS_REGISTER, {0}, 2}};
         memcpy(g.attr.obis, DLMS_OBIS_ACTIVE_ENERGY_IMPORT, 6);
-        if (dlms_get_request_encode(&g, apdu, sizeof apdu, &len) ||
-            sg17_inject(ctx, s->hes, sg17_entity(ctx, "meter", j), "metering.command", apdu, len) <
-                0)
+        if (dlms_get_request_encode(&g, apdu, sizeof apdu, &len)
+            || sg17_inject(ctx, s->hes, sg17_entity(ctx, "meter", j), "metering.command", apdu, len)
+                   < 0)
             return -1;
     }
     return 0;
@@ -164,8 +164,8 @@ static int attack_impersonate(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t *p
         size_t n;
         uint32_t reg = (uint32_t)llround(m->reported_wh * factor + 1000.0 * i);
         if (msim_reading_frame(s, m, &s->adv_keys, FORGED_IC_BASE + i, DLMS_SC_AUTH_ENC, m->seq + i,
-                               reg, sg17_now(ctx), frame, sizeof frame, &n) ||
-            sg17_inject(ctx, victim, s->hes, "metering.reading", frame, n) < 0)
+                               reg, sg17_now(ctx), frame, sizeof frame, &n)
+            || sg17_inject(ctx, victim, s->hes, "metering.reading", frame, n) < 0)
             return -1;
     }
     return 0;
@@ -190,8 +190,8 @@ static int attack_inject_reading(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t
         uint8_t frame[128];
         size_t n;
         if (msim_reading_frame(s, &s->meters[v], NULL, 0, 0, s->meters[v].seq + i, reg + i,
-                               sg17_now(ctx), frame, sizeof frame, &n) ||
-            sg17_inject(ctx, e, s->hes, "metering.reading", frame, n) < 0)
+                               sg17_now(ctx), frame, sizeof frame, &n)
+            || sg17_inject(ctx, e, s->hes, "metering.reading", frame, n) < 0)
             return -1;
     }
     return 0;
@@ -231,9 +231,9 @@ static int attack_mass_disconnect(msim_t *s, sg17_ctx_t *ctx, const sg17_params_
     for (unsigned j = 0; j < n; j++) {
         uint8_t apdu[64], req[512];
         size_t len, rl;
-        if (dlms_disconnect_request_encode(0x71, false, apdu, sizeof apdu, &len) ||
-            msim_op_request(s, ctx, s->op_keys[op], op, j, apdu, len, req, sizeof req, &rl) ||
-            sg17_send(ctx, e, s->hes, "metering.op_request", req, rl) < 0)
+        if (dlms_disconnect_request_encode(0x71, false, apdu, sizeof apdu, &len)
+            || msim_op_request(s, ctx, s->op_keys[op], op, j, apdu, len, req, sizeof req, &rl)
+            || sg17_send(ctx, e, s->hes, "metering.op_request", req, rl) < 0)
             return -1;
     }
     return 0;
@@ -312,8 +312,8 @@ static int attack_infer_occupancy(msim_t *s, sg17_ctx_t *ctx, const sg17_params_
         o->len = m->len > UINT32_MAX ? UINT32_MAX : (uint32_t)m->len;
         o->at = m->sent_at;
         dlms_data_notification_t dn;
-        if (m->len && m->payload[0] == DLMS_APDU_DATA_NOTIFICATION &&
-            dlms_data_notification_decode(m->payload, m->len, &dn) == 0) {
+        if (m->len && m->payload[0] == DLMS_APDU_DATA_NOTIFICATION
+            && dlms_data_notification_decode(m->payload, m->len, &dn) == 0) {
             o->readable = have[j] && dn.reading.value >= last_reg[j];
             o->wh = o->readable ? dn.reading.value - last_reg[j] : 0;
             last_reg[j] = dn.reading.value;

@@ -15,7 +15,7 @@
 #include "sim/sim.h"
 
 #define ANCHOR_SIGNED (4 + AUDIT_HASH_LEN)
-#define ANCHOR_LEN (ANCHOR_SIGNED + DLMS_ECDSA_SIG_LEN)
+#define ANCHOR_LEN    (ANCHOR_SIGNED + DLMS_ECDSA_SIG_LEN)
 
 /* Record layout: seq (4) || time s (4) || meter (4) || origin (4) || kind (1) ||
  * SHA-256 of the command as sent (32) || chain value (32, zero in a plain log). */
@@ -37,9 +37,8 @@ static int sha256(const uint8_t *a, size_t al, const uint8_t *b, size_t bl,
 {
     EVP_MD_CTX *c = EVP_MD_CTX_new();
     unsigned n = 0;
-    int ok = c && EVP_DigestInit_ex(c, EVP_sha256(), NULL) == 1 &&
-             EVP_DigestUpdate(c, a, al) == 1 && (!bl || EVP_DigestUpdate(c, b, bl) == 1) &&
-             EVP_DigestFinal_ex(c, out, &n) == 1;
+    int ok = c && EVP_DigestInit_ex(c, EVP_sha256(), NULL) == 1 && EVP_DigestUpdate(c, a, al) == 1
+             && (!bl || EVP_DigestUpdate(c, b, bl) == 1) && EVP_DigestFinal_ex(c, out, &n) == 1;
     EVP_MD_CTX_free(c);
     return ok ? 0 : -1;
 }
@@ -57,15 +56,15 @@ static uint8_t audit_kind(const char *type, const uint8_t *apdu, size_t len)
     if (strcmp(type, "metering.firmware") == 0)
         return AUDIT_FIRMWARE;
     dlms_general_signing_t g;
-    if (len && apdu[0] == DLMS_APDU_GENERAL_SIGNING &&
-        dlms_general_signing_decode(apdu, len, &g) == 0 && g.content) {
+    if (len && apdu[0] == DLMS_APDU_GENERAL_SIGNING
+        && dlms_general_signing_decode(apdu, len, &g) == 0 && g.content) {
         apdu = g.content;
         len = g.content_len;
     }
     dlms_action_request_t a;
     dlms_set_request_t q;
-    if (dlms_action_request_decode(apdu, len, &a) == 0 &&
-        a.method.class_id == DLMS_CLASS_DISCONNECT_CONTROL)
+    if (dlms_action_request_decode(apdu, len, &a) == 0
+        && a.method.class_id == DLMS_CLASS_DISCONNECT_CONTROL)
         return a.method.index == DLMS_METHOD_REMOTE_DISCONNECT ? AUDIT_DISCONNECT : AUDIT_RECONNECT;
     if (dlms_set_request_decode(apdu, len, &q) == 0)
         return q.attr.class_id == DLMS_CLASS_LIMITER ? AUDIT_LOAD_LIMIT : AUDIT_SETTING;
@@ -191,8 +190,8 @@ long msim_audit_verify(const msim_t *s, const uint8_t *recs, size_t n, bool chai
     /* plain checks, all an auditor has without anchors: sequence numbers and time order */
     for (size_t i = 0; i < n && bad < 0; i++) {
         const uint8_t *r = recs + i * AUDIT_REC;
-        if (msim_get32(r + R_SEQ) != i ||
-            (i && msim_get32(r + R_TIME) < msim_get32(r - AUDIT_REC + R_TIME)))
+        if (msim_get32(r + R_SEQ) != i
+            || (i && msim_get32(r + R_TIME) < msim_get32(r - AUDIT_REC + R_TIME)))
             bad = (long)i;
     }
     if (!s->m_audit)
@@ -204,9 +203,9 @@ long msim_audit_verify(const msim_t *s, const uint8_t *recs, size_t n, bool chai
     for (size_t i = 0; i < n; i++) {
         const uint8_t *r = recs + i * AUDIT_REC;
         if (msim_audit_link(i ? chain + (i - 1) * AUDIT_HASH_LEN : zero, r,
-                            chain + i * AUDIT_HASH_LEN) ||
-            (CRYPTO_memcmp(chain + i * AUDIT_HASH_LEN, r + R_CHAIN, AUDIT_HASH_LEN) != 0 &&
-             bad < 0))
+                            chain + i * AUDIT_HASH_LEN)
+            || (CRYPTO_memcmp(chain + i * AUDIT_HASH_LEN, r + R_CHAIN, AUDIT_HASH_LEN) != 0
+                && bad < 0))
             bad = (long)i;
     }
     /* every anchor must be a prefix of this log: entries up to the last anchor that matches
@@ -216,8 +215,8 @@ long msim_audit_verify(const msim_t *s, const uint8_t *recs, size_t n, bool chai
         const audit_anchor_t *a = &s->anchors[k];
         if (a->count == 0)
             continue;
-        if (a->count > n ||
-            CRYPTO_memcmp(chain + (a->count - 1) * AUDIT_HASH_LEN, a->head, AUDIT_HASH_LEN)) {
+        if (a->count > n
+            || CRYPTO_memcmp(chain + (a->count - 1) * AUDIT_HASH_LEN, a->head, AUDIT_HASH_LEN)) {
             if (bad < 0 || (long)good < bad)
                 bad = (long)good;
             break;
@@ -233,8 +232,8 @@ long msim_audit_verify(const msim_t *s, const uint8_t *recs, size_t n, bool chai
  * refused as the record of what was commanded. */
 static void mdm_on_log(msim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
 {
-    if (m->len < 5 || m->payload[0] > 1 || (m->len - 5) / AUDIT_REC != msim_get32(m->payload + 1) ||
-        (m->len - 5) % AUDIT_REC) {
+    if (m->len < 5 || m->payload[0] > 1 || (m->len - 5) / AUDIT_REC != msim_get32(m->payload + 1)
+        || (m->len - 5) % AUDIT_REC) {
         sg17_reject(ctx, m, "malformed");
         return;
     }

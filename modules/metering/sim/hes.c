@@ -11,7 +11,7 @@
 
 static const uint8_t OBIS_TARIFF[6] = {0, 0, 13, 0, 0, 255};
 #define CLASS_ACTIVITY_CALENDAR 20
-#define EXPORT_ENTRY 16
+#define EXPORT_ENTRY            16
 
 static sg17_entity_t meter_entity(sg17_ctx_t *ctx, unsigned i)
 {
@@ -105,8 +105,8 @@ int msim_firmware_action(msim_t *s, EVP_PKEY *key, uint32_t version, const uint8
                                 .content = content,
                                 .content_len = sizeof content};
     size_t il, pl;
-    if (dlms_general_signing_sign(key, &g, img, sizeof img, &il) ||
-        dlms_data_encode_octets(img, il, params, sizeof params, &pl))
+    if (dlms_general_signing_sign(key, &g, img, sizeof img, &il)
+        || dlms_data_encode_octets(img, il, params, sizeof params, &pl))
         return -1;
     dlms_action_request_t a = {
         .invoke_id = invoke_id,
@@ -321,7 +321,8 @@ static void hes_on_aare(msim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
     }
     uint8_t f[DLMS_HLS_GMAC_LEN];
     if (dlms_hls_gmac(&s->meters[j].keys, s->hes_systitle, ++s->peers[j].ic_out,
-                      m->payload + 1 + DLMS_SYSTITLE_LEN, MSIM_CHALLENGE_LEN, f) == 0)
+                      m->payload + 1 + DLMS_SYSTITLE_LEN, MSIM_CHALLENGE_LEN, f)
+        == 0)
         sg17_send(ctx, s->hes, meter_entity(ctx, (unsigned)j), "metering.hls", f, sizeof f);
 }
 
@@ -376,9 +377,9 @@ static void hes_on_response(msim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
 static bool is_disconnect(const uint8_t *apdu, size_t len)
 {
     dlms_action_request_t a;
-    return apdu && dlms_action_request_decode(apdu, len, &a) == 0 &&
-           a.method.class_id == DLMS_CLASS_DISCONNECT_CONTROL &&
-           a.method.index == DLMS_METHOD_REMOTE_DISCONNECT;
+    return apdu && dlms_action_request_decode(apdu, len, &a) == 0
+           && a.method.class_id == DLMS_CLASS_DISCONNECT_CONTROL
+           && a.method.index == DLMS_METHOD_REMOTE_DISCONNECT;
 }
 
 /* An operator's signed request: role/signature check (command_authorization), the disconnect cap
@@ -386,8 +387,8 @@ static bool is_disconnect(const uint8_t *apdu, size_t len)
 static void hes_on_op_request(msim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
 {
     dlms_general_signing_t g;
-    if (dlms_general_signing_decode(m->payload, m->len, &g) || g.recipient_len != 8 || !g.content ||
-        g.originator_len != 8 || memcmp(g.originator, "OPR", 3) != 0) {
+    if (dlms_general_signing_decode(m->payload, m->len, &g) || g.recipient_len != 8 || !g.content
+        || g.originator_len != 8 || memcmp(g.originator, "OPR", 3) != 0) {
         sg17_reject(ctx, m, "malformed");
         return;
     }
@@ -453,25 +454,26 @@ void msim_op_on_timer(msim_t *s, sg17_ctx_t *ctx, unsigned op, uint64_t tag)
     case TAG_DR:
         for (unsigned b = 0; b < s->dr_batch; b++) {
             j = s->dr_next++ % s->n_meters;
-            if (dlms_load_limit_request_encode(0x44, 2000 + 500 * (j % 4), apdu, sizeof apdu, &n) ==
-                    0 &&
-                msim_op_request(s, ctx, s->op_keys[op], op, j, apdu, n, req, sizeof req, &rn) == 0)
+            if (dlms_load_limit_request_encode(0x44, 2000 + 500 * (j % 4), apdu, sizeof apdu, &n)
+                    == 0
+                && msim_op_request(s, ctx, s->op_keys[op], op, j, apdu, n, req, sizeof req, &rn)
+                       == 0)
                 sg17_send(ctx, self, s->hes, "metering.op_request", req, rn);
         }
         sg17_timer(ctx, self, s->dr_every, tag);
         break;
     case TAG_DISCONNECT:
         j = (s->disc_next++ * 7 + 3) % s->n_meters;
-        if (dlms_disconnect_request_encode(0x45, false, apdu, sizeof apdu, &n) == 0 &&
-            msim_op_request(s, ctx, s->op_keys[op], op, j, apdu, n, req, sizeof req, &rn) == 0)
+        if (dlms_disconnect_request_encode(0x45, false, apdu, sizeof apdu, &n) == 0
+            && msim_op_request(s, ctx, s->op_keys[op], op, j, apdu, n, req, sizeof req, &rn) == 0)
             sg17_send(ctx, self, s->hes, "metering.op_request", req, rn);
         sg17_timer(ctx, self, SG17_HOUR, TAG(TAG_RECONNECT, j));
         sg17_timer(ctx, self, s->disconnect_every, TAG(TAG_DISCONNECT, 0));
         break;
     case TAG_RECONNECT:
         j = TAG_INDEX(tag);
-        if (dlms_disconnect_request_encode(0x46, true, apdu, sizeof apdu, &n) == 0 &&
-            msim_op_request(s, ctx, s->op_keys[op], op, j, apdu, n, req, sizeof req, &rn) == 0)
+        if (dlms_disconnect_request_encode(0x46, true, apdu, sizeof apdu, &n) == 0
+            && msim_op_request(s, ctx, s->op_keys[op], op, j, apdu, n, req, sizeof req, &rn) == 0)
             sg17_send(ctx, self, s->hes, "metering.op_request", req, rn);
         break;
     default:

@@ -11,7 +11,7 @@
 #include "sim/sim.h"
 
 #define EXPORT_ENTRY 16
-#define DAY_S 86400u
+#define DAY_S        86400u
 
 static int series_push(mdm_customer_t *c, uint32_t wh, uint32_t k)
 {
@@ -34,8 +34,8 @@ static int series_push(mdm_customer_t *c, uint32_t wh, uint32_t k)
 
 static void mdm_on_export(msim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
 {
-    if (m->len < 4 || (m->len - 4) % EXPORT_ENTRY ||
-        msim_get32(m->payload) != (m->len - 4) / EXPORT_ENTRY) {
+    if (m->len < 4 || (m->len - 4) % EXPORT_ENTRY
+        || msim_get32(m->payload) != (m->len - 4) / EXPORT_ENTRY) {
         sg17_reject(ctx, m, "malformed");
         return;
     }
@@ -138,8 +138,8 @@ void msim_mdm_on_timer(msim_t *s, sg17_ctx_t *ctx, uint64_t tag)
  * the index being the reading sequence (raw) or the day (daily). */
 static void mdm_on_tp_request(msim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
 {
-    if (m->len < 5 || (m->len - 5) % 4 || msim_get32(m->payload + 1) != (m->len - 5) / 4 ||
-        m->payload[0] > 1) {
+    if (m->len < 5 || (m->len - 5) % 4 || msim_get32(m->payload + 1) != (m->len - 5) / 4
+        || m->payload[0] > 1) {
         sg17_reject(ctx, m, "malformed");
         return;
     }
@@ -192,12 +192,12 @@ void msim_mdm_on_message(msim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
 {
     if (strcmp(m->type, "metering.export") == 0 && m->claimed_src == s->hes)
         mdm_on_export(s, ctx, m);
-    else if (strcmp(m->type, "metering.tp_request") == 0 && m->claimed_src != SG17_NO_ENTITY &&
-             m->claimed_src < s->n_entities &&
-             strcmp(sg17_entity_kind(ctx, m->claimed_src), "thirdparty") == 0)
+    else if (strcmp(m->type, "metering.tp_request") == 0 && m->claimed_src != SG17_NO_ENTITY
+             && m->claimed_src < s->n_entities
+             && strcmp(sg17_entity_kind(ctx, m->claimed_src), "thirdparty") == 0)
         mdm_on_tp_request(s, ctx, m);
-    else if (strcmp(m->type, "metering.audit_anchor") == 0 ||
-             strcmp(m->type, "metering.audit_log") == 0)
+    else if (strcmp(m->type, "metering.audit_anchor") == 0
+             || strcmp(m->type, "metering.audit_log") == 0)
         msim_audit_on_message(s, ctx, m);
     else
         sg17_reject(ctx, m,

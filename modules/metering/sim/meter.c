@@ -76,7 +76,8 @@ void msim_meter_on_timer(msim_t *s, sg17_ctx_t *ctx, unsigned i)
     size_t n;
     uint32_t reg = (uint32_t)llround(m->reported_wh);
     if (msim_reading_frame(s, m, &m->keys, sc ? ++m->ic_out : 0, sc, m->seq, reg, t, frame,
-                           sizeof frame, &n) == 0)
+                           sizeof frame, &n)
+        == 0)
         sg17_send(ctx, sg17_entity(ctx, "meter", i), s->hes, "metering.reading", frame, n);
     m->seq++;
     sg17_metric_add(ctx, "meter.readings_sent", 1);
@@ -91,7 +92,8 @@ static void meter_respond(msim_t *s, sg17_ctx_t *ctx, unsigned i, const uint8_t 
     uint8_t frame[256];
     size_t n;
     if (msim_wrap(&m->keys, m->systitle, sc ? ++m->ic_out : 0, sc, apdu, len, frame, sizeof frame,
-                  &n) == 0)
+                  &n)
+        == 0)
         sg17_send(ctx, sg17_entity(ctx, "meter", i), s->hes, "metering.response", frame, n);
 }
 
@@ -167,12 +169,12 @@ static void meter_on_hls(msim_t *s, sg17_ctx_t *ctx, unsigned i, const sg17_msg_
 static bool operator_signature_ok(msim_t *s, const meter_t *m, const uint8_t *in, size_t len,
                                   dlms_general_signing_t *g)
 {
-    if (dlms_general_signing_decode(in, len, g) || g->originator_len != DLMS_SYSTITLE_LEN ||
-        memcmp(g->originator, "OPR", 3) != 0)
+    if (dlms_general_signing_decode(in, len, g) || g->originator_len != DLMS_SYSTITLE_LEN
+        || memcmp(g->originator, "OPR", 3) != 0)
         return false;
     uint32_t op = msim_get32(g->originator + 4);
-    if (op >= s->n_ops || g->recipient_len != DLMS_SYSTITLE_LEN ||
-        memcmp(g->recipient, m->systitle, DLMS_SYSTITLE_LEN) != 0)
+    if (op >= s->n_ops || g->recipient_len != DLMS_SYSTITLE_LEN
+        || memcmp(g->recipient, m->systitle, DLMS_SYSTITLE_LEN) != 0)
         return false;
     dlms_general_signing_t v;
     return dlms_general_signing_verify(s->op_keys[op], in, len, &v) == 0;
@@ -185,13 +187,13 @@ static const char *meter_firmware(msim_t *s, meter_t *m, const dlms_action_reque
     const uint8_t *img;
     size_t il;
     dlms_general_signing_t g;
-    if (!a->params || dlms_data_decode_octets(a->params, a->params_len, &img, &il) ||
-        dlms_general_signing_decode(img, il, &g) || g.content_len < 4)
+    if (!a->params || dlms_data_decode_octets(a->params, a->params_len, &img, &il)
+        || dlms_general_signing_decode(img, il, &g) || g.content_len < 4)
         return "malformed";
     dlms_general_signing_t v;
-    bool genuine = g.originator_len == DLMS_SYSTITLE_LEN &&
-                   memcmp(g.originator, s->mfr_systitle, DLMS_SYSTITLE_LEN) == 0 &&
-                   dlms_general_signing_verify(s->mfr_key, img, il, &v) == 0;
+    bool genuine = g.originator_len == DLMS_SYSTITLE_LEN
+                   && memcmp(g.originator, s->mfr_systitle, DLMS_SYSTITLE_LEN) == 0
+                   && dlms_general_signing_verify(s->mfr_key, img, il, &v) == 0;
     if (s->m_signed_fw && !genuine)
         return "signature";
     m->fw_version = msim_get32(g.content);
@@ -219,8 +221,8 @@ static const char *meter_execute(msim_t *s, sg17_ctx_t *ctx, meter_t *m, const u
     case DLMS_APDU_SET_REQUEST: {
         dlms_set_request_t q;
         uint32_t v;
-        if (dlms_set_request_decode(apdu, len, &q) ||
-            dlms_data_decode_u32(q.value, q.value_len, &v))
+        if (dlms_set_request_decode(apdu, len, &q)
+            || dlms_data_decode_u32(q.value, q.value_len, &v))
             return "malformed";
         bool limiter =
             q.attr.class_id == DLMS_CLASS_LIMITER && memcmp(q.attr.obis, DLMS_OBIS_LIMITER, 6) == 0;
@@ -242,19 +244,19 @@ static const char *meter_execute(msim_t *s, sg17_ctx_t *ctx, meter_t *m, const u
         dlms_action_request_t a;
         if (dlms_action_request_decode(apdu, len, &a))
             return "malformed";
-        if (a.method.class_id == DLMS_CLASS_DISCONNECT_CONTROL &&
-            memcmp(a.method.obis, DLMS_OBIS_DISCONNECT_CONTROL, 6) == 0 &&
-            (a.method.index == DLMS_METHOD_REMOTE_DISCONNECT ||
-             a.method.index == DLMS_METHOD_REMOTE_RECONNECT)) {
+        if (a.method.class_id == DLMS_CLASS_DISCONNECT_CONTROL
+            && memcmp(a.method.obis, DLMS_OBIS_DISCONNECT_CONTROL, 6) == 0
+            && (a.method.index == DLMS_METHOD_REMOTE_DISCONNECT
+                || a.method.index == DLMS_METHOD_REMOTE_RECONNECT)) {
             if (s->m_cmd_auth && !signed_ok)
                 return "unsigned";
             bool off = a.method.index == DLMS_METHOD_REMOTE_DISCONNECT;
             if (off && !m->disconnected)
                 sg17_metric_add(ctx, "meter.disconnects", 1);
             m->disconnected = off;
-        } else if (a.method.class_id == DLMS_CLASS_IMAGE_TRANSFER &&
-                   memcmp(a.method.obis, DLMS_OBIS_IMAGE_TRANSFER, 6) == 0 &&
-                   a.method.index == DLMS_METHOD_IMAGE_ACTIVATE) {
+        } else if (a.method.class_id == DLMS_CLASS_IMAGE_TRANSFER
+                   && memcmp(a.method.obis, DLMS_OBIS_IMAGE_TRANSFER, 6) == 0
+                   && a.method.index == DLMS_METHOD_IMAGE_ACTIVATE) {
             const char *why = meter_firmware(s, m, &a);
             if (why)
                 return why;

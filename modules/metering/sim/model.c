@@ -204,8 +204,8 @@ msim_t *msim_create(sg17_ctx_t *ctx)
     s->rl_count = calloc(s->n_entities + 1, sizeof *s->rl_count);
     s->disc_times = calloc(s->disconnect_limit + 1, sizeof *s->disc_times);
     s->op_keys = calloc(s->n_ops ? s->n_ops : 1, sizeof *s->op_keys);
-    if (!s->meters || !s->peers || !s->cust || !s->tp_exposed || !s->tp_view || !s->feeder_wh ||
-        !s->feeder_measured || !s->rl_window || !s->rl_count || !s->disc_times || !s->op_keys) {
+    if (!s->meters || !s->peers || !s->cust || !s->tp_exposed || !s->tp_view || !s->feeder_wh
+        || !s->feeder_measured || !s->rl_window || !s->rl_count || !s->disc_times || !s->op_keys) {
         sg17_log(ctx, "metering: out of memory for %u meters", s->n_meters);
         msim_destroy(s);
         return NULL;
@@ -222,9 +222,9 @@ msim_t *msim_create(sg17_ctx_t *ctx)
         meter_t *m = &s->meters[i];
         systitle_make(m->systitle, "MTR", i);
         const uint8_t *id = s->m_unique ? m->systitle : fleet_id;
-        if (msim_derive(s->master, "EK", id, m->keys.ek, DLMS_KEY_LEN) ||
-            msim_derive(s->master, "AK", id, m->keys.ak, DLMS_KEY_LEN) ||
-            msim_derive(s->master, "LLS", id, m->lls, MSIM_LLS_LEN)) {
+        if (msim_derive(s->master, "EK", id, m->keys.ek, DLMS_KEY_LEN)
+            || msim_derive(s->master, "AK", id, m->keys.ak, DLMS_KEY_LEN)
+            || msim_derive(s->master, "LLS", id, m->lls, MSIM_LLS_LEN)) {
             sg17_log(ctx, "metering: key derivation failed");
             msim_destroy(s);
             return NULL;

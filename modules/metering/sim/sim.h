@@ -19,12 +19,12 @@
 #include "dlms/apdu.h"
 #include "dlms/security.h"
 
-#define MSIM_CHALLENGE_LEN 16
-#define MSIM_LLS_LEN 8
-#define MSIM_FRAME_CAP 1024     /* largest ciphered command (signed firmware image included) */
-#define MSIM_FW_BODY_LEN 96     /* firmware image body octets */
-#define MSIM_EPOCH 1699920000LL /* virtual time 0 = 2023-11-14 00:00 UTC */
-#define MSIM_DISCONNECT_LIMIT_MAX 1000000u /* largest disconnect_limit a run accepts */
+#define MSIM_CHALLENGE_LEN        16
+#define MSIM_LLS_LEN              8
+#define MSIM_FRAME_CAP            1024 /* largest ciphered command (signed firmware image included) */
+#define MSIM_FW_BODY_LEN          96   /* firmware image body octets */
+#define MSIM_EPOCH                1699920000LL /* virtual time 0 = 2023-11-14 00:00 UTC */
+#define MSIM_DISCONNECT_LIMIT_MAX 1000000u     /* largest disconnect_limit a run accepts */
 
 /* Timer tags: kind in the top byte, a meter index in the low 32 bits. */
 enum {
@@ -43,7 +43,7 @@ enum {
     TAG_AUDIT,        /* hes: hand the command log to the auditor */
 };
 #define TAG(kind, n) ((uint64_t)(kind) << 56 | (uint64_t)(uint32_t)(n))
-#define TAG_KIND(t) ((unsigned)((t) >> 56))
+#define TAG_KIND(t)  ((unsigned)((t) >> 56))
 #define TAG_INDEX(t) ((unsigned)((t)&0xffffffffu))
 
 typedef enum { ASSOC_NONE = 0, ASSOC_PENDING, ASSOC_OPEN } assoc_t;
@@ -112,9 +112,9 @@ typedef struct {
     bool raw;
 } tp_view_t;
 
-#define AUDIT_HASH_LEN 32
-#define AUDIT_REC (17 + 2 * AUDIT_HASH_LEN) /* one audit log record, see audit.c */
-#define AUDIT_ORIGIN_HES 0xFFFFFFFFu        /* command scheduled by the HES itself */
+#define AUDIT_HASH_LEN   32
+#define AUDIT_REC        (17 + 2 * AUDIT_HASH_LEN) /* one audit log record, see audit.c */
+#define AUDIT_ORIGIN_HES 0xFFFFFFFFu               /* command scheduled by the HES itself */
 
 /* Kinds of logged commands. */
 enum {

@@ -2,13 +2,13 @@
  * name file:line:col, --jobs giving the same report as one job, --shard + merge giving the whole,
  * and Ctrl-C leaving a partial report marked incomplete. */
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,14 +35,15 @@ static void write_file(const char *name, const char *text)
 static void write_scenario(const char *name, const char *mitigations, const char *expect)
 {
     char text[2048];
-    snprintf(text, sizeof text,
-             "id: fixture/%s\ntitle: cli %s\nmodule: fixture\nrequirements: [FIX-R-AUTH]\n"
-             "seed: 5\nduration: 2min\ntopology: {node: 3}\nmitigations: [%s]\n"
-             "network: {latency: 2ms, jitter: 3ms, loss: 0.02}\n"
-             "adversary: {capabilities: [forge]}\nactions:\n  - {at: 30s, forge: {count: 4}}\n"
-             "success: [ledger.accepted.injected > 0]\nservice: [sink.accepted >= 0.9 * node.sent]\n"
-             "expect: {verdict: %s, reason: \"pinned by the test\"}\n",
-             name, name, mitigations, expect);
+    snprintf(
+        text, sizeof text,
+        "id: fixture/%s\ntitle: cli %s\nmodule: fixture\nrequirements: [FIX-R-AUTH]\n"
+        "seed: 5\nduration: 2min\ntopology: {node: 3}\nmitigations: [%s]\n"
+        "network: {latency: 2ms, jitter: 3ms, loss: 0.02}\n"
+        "adversary: {capabilities: [forge]}\nactions:\n  - {at: 30s, forge: {count: 4}}\n"
+        "success: [ledger.accepted.injected > 0]\nservice: [sink.accepted >= 0.9 * node.sent]\n"
+        "expect: {verdict: %s, reason: \"pinned by the test\"}\n",
+        name, name, mitigations, expect);
     char file[128];
     snprintf(file, sizeof file, "%s.yaml", name);
     write_file(file, text);
@@ -109,18 +110,21 @@ static json_t *comparable(json_t *report)
     json_t *sc = json_deep_copy(json_object_get(report, "scenarios"));
     size_t i;
     json_t *e;
-    json_array_foreach(sc, i, e) {
+    json_array_foreach(sc, i, e)
+    {
         json_object_del(e, "wall_ms");
         json_t *runs = json_object_get(e, "runs");
         const char *rk;
         json_t *run;
-        json_object_foreach(runs, rk, run) {
+        json_object_foreach(runs, rk, run)
+        {
             json_object_del(run, "wall_ms");
             json_t *m = json_object_get(run, "metrics");
             const char *k;
             json_t *v;
             void *tmp;
-            json_object_foreach_safe(m, tmp, k, v) if (!strncmp(k, "cost.", 5)) json_object_del(m, k);
+            json_object_foreach_safe(m, tmp, k, v) if (!strncmp(k, "cost.", 5))
+                json_object_del(m, k);
         }
     }
     return sc;
@@ -139,7 +143,8 @@ Test(cli, exit_codes_follow_the_contract)
 {
     make_dir();
     write_scenario("a-good", "auth", "holds");
-    cr_assert_eq(cli((char *[]){"run", "--out", path_in("r0"), path_in("a-good.yaml"), NULL}), 0, "%s", output());
+    cr_assert_eq(cli((char *[]){"run", "--out", path_in("r0"), path_in("a-good.yaml"), NULL}), 0,
+                 "%s", output());
     write_scenario("b-wrong", "", "holds"); /* nothing under test: cannot hold */
     cr_assert_eq(cli((char *[]){"run", "--out", path_in("r1"), dir, NULL}), 1, "%s", output());
     cr_assert(strstr(output(), "expected holds"), "%s", output());
@@ -155,8 +160,9 @@ Test(cli, exit_codes_follow_the_contract)
 Test(cli, an_invalid_scenario_is_refused_with_file_line_column_and_a_suggestion)
 {
     make_dir();
-    write_file("bad.yaml", "id: fixture/bad\ntitle: bad\nmodule: fixture\nrequirements: [FIX-R-AUTH]\n"
-                           "duration: 1min\nmitigations: [auht]\nsuccess: [ledger.accepted.injected > 0]\n");
+    write_file("bad.yaml",
+               "id: fixture/bad\ntitle: bad\nmodule: fixture\nrequirements: [FIX-R-AUTH]\n"
+               "duration: 1min\nmitigations: [auht]\nsuccess: [ledger.accepted.injected > 0]\n");
     cr_assert_eq(cli((char *[]){"validate", path_in("bad.yaml"), NULL}), 2);
     cr_assert(strstr(output(), "bad.yaml:6:"), "%s", output());
     cr_assert(strstr(output(), "did you mean 'auth'"), "%s", output());
@@ -175,8 +181,10 @@ Test(cli, parallel_jobs_give_the_same_report_as_one_job)
     write_scenario("b", "", "fails");
     write_scenario("c", "auth", "holds");
     write_scenario("d", "dedup", "fails");
-    cr_assert_eq(cli((char *[]){"run", "--jobs", "1", "--out", path_in("one"), dir, NULL}), 0, "%s", output());
-    cr_assert_eq(cli((char *[]){"run", "--jobs", "3", "--out", path_in("three"), dir, NULL}), 0, "%s", output());
+    cr_assert_eq(cli((char *[]){"run", "--jobs", "1", "--out", path_in("one"), dir, NULL}), 0, "%s",
+                 output());
+    cr_assert_eq(cli((char *[]){"run", "--jobs", "3", "--out", path_in("three"), dir, NULL}), 0,
+                 "%s", output());
     json_t *a = load_report("one"), *b = load_report("three");
     json_t *ca = comparable(a), *cb = comparable(b);
     cr_assert_eq(json_array_size(ca), 4);
@@ -193,8 +201,9 @@ Test(cli, shards_merge_into_the_whole_run)
     cr_assert_eq(cli((char *[]){"run", "--out", path_in("all"), dir, NULL}), 0);
     cr_assert_eq(cli((char *[]){"run", "--shard", "1/2", "--out", path_in("s1"), dir, NULL}), 0);
     cr_assert_eq(cli((char *[]){"run", "--shard", "2/2", "--out", path_in("s2"), dir, NULL}), 0);
-    cr_assert_eq(cli((char *[]){"merge", path_in("s1/report.json"), path_in("s2/report.json"), "--out",
-                                path_in("merged"), NULL}), 0, "%s", output());
+    cr_assert_eq(cli((char *[]){"merge", path_in("s1/report.json"), path_in("s2/report.json"),
+                                "--out", path_in("merged"), NULL}),
+                 0, "%s", output());
     json_t *all = load_report("all"), *merged = load_report("merged");
     json_t *ca = comparable(all), *cm = comparable(merged);
     cr_assert(json_equal(ca, cm), "merged shards differ from the whole run");
@@ -212,7 +221,8 @@ Test(cli, shards_with_an_invalid_file_still_merge_into_the_whole_run)
     cr_assert_eq(cli((char *[]){"run", "--shard", "1/2", "--out", path_in("s1"), dir, NULL}), 2);
     cr_assert_eq(cli((char *[]){"run", "--shard", "2/2", "--out", path_in("s2"), dir, NULL}), 2);
     cr_assert_neq(cli((char *[]){"merge", path_in("s1/report.json"), path_in("s2/report.json"),
-                                 "--out", path_in("merged"), NULL}), 2, "%s", output());
+                                 "--out", path_in("merged"), NULL}),
+                  2, "%s", output());
     json_t *all = load_report("all"), *merged = load_report("merged");
     json_t *ca = comparable(all), *cm = comparable(merged);
     cr_assert(json_equal(ca, cm), "merged shards differ from the whole run");
@@ -238,7 +248,8 @@ Test(cli, ctrl_c_writes_a_partial_report_marked_incomplete)
     cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 130, "%s", output());
     json_t *r = load_report("r");
     cr_assert(json_is_false(json_object_get(r, "complete")));
-    cr_assert_eq(json_array_size(json_object_get(r, "scenarios")), 1, "the finished scenario is kept");
+    cr_assert_eq(json_array_size(json_object_get(r, "scenarios")), 1,
+                 "the finished scenario is kept");
     json_decref(r);
 }
 
@@ -279,7 +290,8 @@ Test(cli, the_json_junit_html_and_markdown_reports_agree)
     cr_assert_eq(count_of(junit, "<failure "), 1, "one verdict differs from its expect");
     size_t i;
     json_t *e;
-    json_array_foreach(sc, i, e) {
+    json_array_foreach(sc, i, e)
+    {
         const char *id = json_string_value(json_object_get(e, "id"));
         const char *v = json_string_value(json_object_get(e, "verdict"));
         cr_assert(strstr(html, id) && strstr(md, id), "%s missing from html or md", id);
@@ -304,8 +316,8 @@ Test(cli, no_shipped_scenario_holds_with_its_mitigations_emptied, .timeout = 600
     snprintf(shipped, sizeof shipped, "%s/scenarios", SG17TB_SOURCE_DIR);
     if (access(shipped, R_OK) != 0)
         cr_skip_test("no shipped scenarios yet");
-    cli((char *[]){"run", "--no-mitigations", "--jobs", "2", "--format", "json", "--out", path_in("r"),
-                   shipped, NULL});
+    cli((char *[]){"run", "--no-mitigations", "--jobs", "2", "--format", "json", "--out",
+                   path_in("r"), shipped, NULL});
     json_t *r = load_report("r");
     json_t *sc = json_object_get(r, "scenarios");
     if (json_array_size(sc) == 0) {
@@ -314,10 +326,12 @@ Test(cli, no_shipped_scenario_holds_with_its_mitigations_emptied, .timeout = 600
     }
     size_t i;
     json_t *e;
-    json_array_foreach(sc, i, e) {
+    json_array_foreach(sc, i, e)
+    {
         const char *v = json_string_value(json_object_get(e, "verdict"));
         cr_assert(strcmp(v, "fails") == 0 || strcmp(v, "vacuous") == 0,
-                  "%s is %s with no mitigation under test", json_string_value(json_object_get(e, "id")), v);
+                  "%s is %s with no mitigation under test",
+                  json_string_value(json_object_get(e, "id")), v);
     }
     json_decref(r);
 }

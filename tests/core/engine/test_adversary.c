@@ -4,14 +4,15 @@
 
 Test(adversary, replay_of_captured_pings_is_replayed_provenance_and_dedup_stops_it)
 {
-    json_t *e = run_fixture("mitigations: [dedup]\n"
-                            "adversary: {capabilities: [capture, replay]}\n"
-                            "actions:\n"
-                            "  - {at: 5s, capture: {match: {type: fixture.ping}, count: 6, as: old}}\n"
-                            "  - {at: 30s, replay: {capture: old}}\n"
-                            "success: [ledger.accepted.replayed > 0]\n"
-                            "service: [ledger.accepted.genuine == ledger.delivered.genuine]\n"
-                            "detection: [ledger.rejected.reason.replay >= 6]\n");
+    json_t *e =
+        run_fixture("mitigations: [dedup]\n"
+                    "adversary: {capabilities: [capture, replay]}\n"
+                    "actions:\n"
+                    "  - {at: 5s, capture: {match: {type: fixture.ping}, count: 6, as: old}}\n"
+                    "  - {at: 30s, replay: {capture: old}}\n"
+                    "success: [ledger.accepted.replayed > 0]\n"
+                    "service: [ledger.accepted.genuine == ledger.delivered.genuine]\n"
+                    "detection: [ledger.rejected.reason.replay >= 6]\n");
     cr_assert_str_eq(verdict(e), "holds", "%s", json_string_value(json_object_get(e, "reason")));
     cr_assert_eq(metric(e, "baseline", "adversary.captured"), 6);
     cr_assert_eq(metric(e, "baseline", "ledger.sent.replayed"), 6);
@@ -30,8 +31,10 @@ Test(adversary, drop_removes_matching_messages_and_counts_them)
                             "success: [ledger.dropped.genuine > 0]\n");
     /* node-1 sends one ping per second for a minute; every one is dropped */
     cr_assert_geq(metric(e, "baseline", "ledger.dropped.genuine"), 59);
-    cr_assert_eq(metric(e, "baseline", "adversary.dropped"), metric(e, "baseline", "ledger.dropped.genuine"));
-    cr_assert_leq(metric(e, "baseline", "ledger.delivered.all") + metric(e, "baseline", "ledger.dropped.all"),
+    cr_assert_eq(metric(e, "baseline", "adversary.dropped"),
+                 metric(e, "baseline", "ledger.dropped.genuine"));
+    cr_assert_leq(metric(e, "baseline", "ledger.delivered.all")
+                      + metric(e, "baseline", "ledger.dropped.all"),
                   metric(e, "baseline", "ledger.sent.all"));
     /* with nothing under test, the verdict can never be holds */
     cr_assert_str_eq(verdict(e), "fails");
@@ -40,12 +43,13 @@ Test(adversary, drop_removes_matching_messages_and_counts_them)
 
 Test(adversary, modify_replaces_the_message_and_auth_rejects_the_copy)
 {
-    json_t *e = run_fixture("mitigations: [auth]\n"
-                            "adversary: {capabilities: [modify]}\n"
-                            "actions:\n"
-                            "  - {at: 10s, modify: {match: {type: fixture.ping}, count: 5, offset: 7, xor: \"01\"}}\n"
-                            "success: [ledger.accepted.modified > 0]\n"
-                            "detection: [ledger.rejected.reason.auth >= 5]\n");
+    json_t *e = run_fixture(
+        "mitigations: [auth]\n"
+        "adversary: {capabilities: [modify]}\n"
+        "actions:\n"
+        "  - {at: 10s, modify: {match: {type: fixture.ping}, count: 5, offset: 7, xor: \"01\"}}\n"
+        "success: [ledger.accepted.modified > 0]\n"
+        "detection: [ledger.rejected.reason.auth >= 5]\n");
     cr_assert_str_eq(verdict(e), "holds", "%s", json_string_value(json_object_get(e, "reason")));
     cr_assert_eq(metric(e, "baseline", "ledger.sent.modified"), 5);
     cr_assert_eq(metric(e, "baseline", "ledger.accepted.modified"), 5);
@@ -72,7 +76,8 @@ Test(adversary, flood_sends_rate_times_duration_messages)
     json_t *e = run_fixture("mitigations: []\n"
                             "adversary: {capabilities: [flood]}\n"
                             "actions:\n"
-                            "  - {at: 10s, flood: {dst: sink-0, type: fixture.ping, payload: \"00\", rate: 50, for: 4s}}\n"
+                            "  - {at: 10s, flood: {dst: sink-0, type: fixture.ping, payload: "
+                            "\"00\", rate: 50, for: 4s}}\n"
                             "success: [ledger.rejected.reason.malformed >= 200]\n");
     cr_assert_eq(metric(e, "baseline", "adversary.flooded"), 200);
     cr_assert_eq(metric(e, "baseline", "ledger.sent.injected"), 200);
@@ -89,7 +94,9 @@ Test(adversary, delay_postpones_delivery_past_the_end_of_the_run)
     double delayed = metric(e, "baseline", "adversary.delayed");
     cr_assert_geq(delayed, 9);
     /* delayed beyond the 1 min horizon: sent but never delivered */
-    cr_assert_geq(metric(e, "baseline", "ledger.sent.genuine") - metric(e, "baseline", "ledger.delivered.genuine"), delayed);
+    cr_assert_geq(metric(e, "baseline", "ledger.sent.genuine")
+                      - metric(e, "baseline", "ledger.delivered.genuine"),
+                  delayed);
     json_decref(e);
 }
 
@@ -103,7 +110,8 @@ Test(adversary, compromise_marks_later_sends_from_compromised)
                             "success: [ledger.accepted.from_compromised > 0]\n");
     /* node-0 pings at 0s, 1s, ... 60s: those from 30s on are the adversary's */
     cr_assert_eq(metric(e, "baseline", "ledger.sent.from_compromised"), 31);
-    cr_assert_eq(metric(e, "baseline", "adversary.observed"), metric(e, "baseline", "ledger.sent.all"));
+    cr_assert_eq(metric(e, "baseline", "adversary.observed"),
+                 metric(e, "baseline", "ledger.sent.all"));
     cr_assert_eq(metric(e, "baseline", "adversary.compromised"), 1);
     json_decref(e);
 }

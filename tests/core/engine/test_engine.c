@@ -29,7 +29,11 @@ Test(verdict, truth_table_follows_design_precedence)
         {{.success_baseline = true, .service_ok = false}, SG17_DEGRADED},
         {{.success_baseline = true, .service_ok = true}, SG17_HOLDS},
         {{.success_baseline = true, .service_ok = true, .has_detection = true}, SG17_FAILS},
-        {{.success_baseline = true, .service_ok = true, .has_detection = true, .detection_ok = true}, SG17_HOLDS},
+        {{.success_baseline = true,
+          .service_ok = true,
+          .has_detection = true,
+          .detection_ok = true},
+         SG17_HOLDS},
         {{.success_baseline = true, .service_ok = false, .has_detection = true}, SG17_FAILS},
         /* nothing under test and yet the runs disagree: never holds */
         {{.success_baseline = true, .service_ok = true, .no_mitigations = true}, SG17_ERROR},
@@ -67,7 +71,8 @@ Test(ledger, joins_reports_with_provenance_and_counts_anomalies)
     cr_assert_eq(sg17_metrics_value(m, "ledger.accepted.genuine"), 1);
     cr_assert_eq(sg17_metrics_value(m, "ledger.rejected.replayed"), 1);
     cr_assert_eq(sg17_metrics_value(m, "ledger.rejected.reason.replay"), 1);
-    cr_assert(sg17_metrics_get(m, "ledger.rejected.reason.auth", NULL), "declared reasons exist at 0");
+    cr_assert(sg17_metrics_get(m, "ledger.rejected.reason.auth", NULL),
+              "declared reasons exist at 0");
     cr_assert_eq(sg17_metrics_value(m, "ledger.unreported.injected"), 1);
     cr_assert_eq(sg17_metrics_value(m, "ledger.dropped.genuine"), 1);
     cr_assert_eq(sg17_metrics_value(m, "ledger.sent.injected.t.b"), 1);
@@ -105,13 +110,13 @@ static json_t *strip_costs(json_t *metrics)
     return copy;
 }
 
-#define REPLAY_BODY                                                                                \
-    "mitigations: [dedup]\n"                                                                       \
-    "network: {latency: 3ms, jitter: 2ms, loss: 0.05}\n"                                          \
-    "adversary: {capabilities: [capture, replay]}\n"                                               \
-    "actions:\n"                                                                                   \
-    "  - {at: 5s, capture: {match: {type: fixture.ping}, count: 6, as: old}}\n"                    \
-    "  - {at: 30s, replay: {capture: old}}\n"                                                      \
+#define REPLAY_BODY                                                             \
+    "mitigations: [dedup]\n"                                                    \
+    "network: {latency: 3ms, jitter: 2ms, loss: 0.05}\n"                        \
+    "adversary: {capabilities: [capture, replay]}\n"                            \
+    "actions:\n"                                                                \
+    "  - {at: 5s, capture: {match: {type: fixture.ping}, count: 6, as: old}}\n" \
+    "  - {at: 30s, replay: {capture: old}}\n"                                   \
     "success: [ledger.accepted.replayed > 0]\n"
 
 Test(engine, same_seed_gives_identical_metrics_except_cost)
@@ -119,8 +124,10 @@ Test(engine, same_seed_gives_identical_metrics_except_cost)
     json_t *a = run_fixture(REPLAY_BODY), *b = run_fixture(REPLAY_BODY);
     for (int p = 0; p < 2; p++) {
         const char *run = p ? "protected" : "baseline";
-        json_t *ma = strip_costs(json_object_get(json_object_get(json_object_get(a, "runs"), run), "metrics"));
-        json_t *mb = strip_costs(json_object_get(json_object_get(json_object_get(b, "runs"), run), "metrics"));
+        json_t *ma = strip_costs(
+            json_object_get(json_object_get(json_object_get(a, "runs"), run), "metrics"));
+        json_t *mb = strip_costs(
+            json_object_get(json_object_get(json_object_get(b, "runs"), run), "metrics"));
         cr_assert(json_equal(ma, mb), "run %s differs", run);
         cr_assert_gt(json_object_size(ma), 20);
         cr_assert_gt(metric(a, run, "sim.lost"), 0, "the lossy link lost something");
@@ -146,14 +153,18 @@ Test(engine, cost_metrics_are_measured_per_handler_and_message_type)
 Test(engine, a_virtual_day_of_quarter_hour_pings_delivers_every_one)
 {
     size_t n;
-    sg17_scenario_t *s = fixture_scenario("config: {interval: 15min}\nduration: 24h\n"
-                                          "mitigations: [auth]\nsuccess: [ledger.accepted.injected > 0]\n", &n);
+    sg17_scenario_t *s =
+        fixture_scenario("config: {interval: 15min}\nduration: 24h\n"
+                         "mitigations: [auth]\nsuccess: [ledger.accepted.injected > 0]\n",
+                         &n);
     json_t *e = sg17_engine_run_scenario(&s[0], NULL);
     /* node 0 pings at 0, 15min, ..., 24h (97); nodes 1 and 2 start 5 and 10 min later (96 each) */
     cr_assert_eq(metric(e, "baseline", "node.sent"), 97 + 96 + 96);
-    cr_assert_eq(metric(e, "baseline", "sink.accepted"), 97 + 96 + 96 - 1, "the last ping is in flight at 24h");
+    cr_assert_eq(metric(e, "baseline", "sink.accepted"), 97 + 96 + 96 - 1,
+                 "the last ping is in flight at 24h");
     /* setup, finish and done, then a batch and its output per non-empty window */
-    double frames = metric(e, "baseline", "bus.frames"), events = metric(e, "baseline", "sim.events");
+    double frames = metric(e, "baseline", "bus.frames"),
+           events = metric(e, "baseline", "sim.events");
     cr_assert_geq(frames, 5);
     cr_assert_eq(fmod(frames - 3, 2), 0);
     cr_assert_leq(frames, 3 + 2 * events);
@@ -199,7 +210,8 @@ Test(engine, a_crashing_or_hanging_module_is_an_error_verdict_and_the_run_goes_o
     json_t *sc = json_object_get(r, "scenarios");
     cr_assert_eq(json_array_size(sc), 3);
     cr_assert_str_eq(verdict(json_array_get(sc, 0)), "error");
-    cr_assert(strstr(json_string_value(json_object_get(json_array_get(sc, 0), "error")), "crashed"));
+    cr_assert(
+        strstr(json_string_value(json_object_get(json_array_get(sc, 0), "error")), "crashed"));
     cr_assert_str_eq(verdict(json_array_get(sc, 1)), "error");
     cr_assert(strstr(json_string_value(json_object_get(json_array_get(sc, 1), "error")), "time"));
     cr_assert_str_eq(verdict(json_array_get(sc, 2)), "holds");
@@ -318,7 +330,8 @@ Test(bus, module_host_in_a_separate_process_over_ipc_gives_the_same_metrics)
     cr_assert_not_null(b, "%s", err.msg);
     sg17_engine_opts_t o = {.broker = b, .host_wait_ms = 10000};
     json_t *remote = sg17_engine_run_scenario(&s[0], &o);
-    json_t *again = sg17_engine_run_scenario(&s[0], &o); /* one host serves scenario after scenario */
+    json_t *again =
+        sg17_engine_run_scenario(&s[0], &o); /* one host serves scenario after scenario */
     cr_assert_str_eq(verdict(again), verdict(remote), "the host was not handed back");
     json_decref(again);
     sg17_broker_quit_hosts(b);
@@ -330,8 +343,10 @@ Test(bus, module_host_in_a_separate_process_over_ipc_gives_the_same_metrics)
     cr_assert_str_eq(verdict(remote), verdict(local));
     for (int p = 0; p < 2; p++) {
         const char *run = p ? "protected" : "baseline";
-        json_t *mr = strip_costs(json_object_get(json_object_get(json_object_get(remote, "runs"), run), "metrics"));
-        json_t *ml = strip_costs(json_object_get(json_object_get(json_object_get(local, "runs"), run), "metrics"));
+        json_t *mr = strip_costs(
+            json_object_get(json_object_get(json_object_get(remote, "runs"), run), "metrics"));
+        json_t *ml = strip_costs(
+            json_object_get(json_object_get(json_object_get(local, "runs"), run), "metrics"));
         cr_assert(json_equal(mr, ml), "run %s differs between ipc:// and inproc://", run);
         json_decref(mr);
         json_decref(ml);
@@ -391,16 +406,19 @@ Test(bus, curve_admits_a_listed_host_and_refuses_an_unlisted_one)
     sg17_broker_t *b = sg17_broker_new_curve(endpoint, &curve, &err);
     cr_assert_not_null(b, "%s", err.msg);
     pid_t rogue;
-    char *rargv[] = {SG17TB_CLI, "host", "--connect", endpoint, "--module", "fixture",
-                     "--curve-cert", rogue_cert, "--curve-server", broker_cert, NULL};
+    char *rargv[] = {SG17TB_CLI, "host",         "--connect", endpoint,         "--module",
+                     "fixture",  "--curve-cert", rogue_cert,  "--curve-server", broker_cert,
+                     NULL};
     cr_assert_eq(posix_spawn(&rogue, SG17TB_CLI, NULL, NULL, rargv, environ), 0);
-    cr_assert_eq(sg17_broker_wait_host(b, "fixture", 1500, &err), -1, "an unlisted host never gets in");
+    cr_assert_eq(sg17_broker_wait_host(b, "fixture", 1500, &err), -1,
+                 "an unlisted host never gets in");
     kill(rogue, SIGTERM);
     waitpid(rogue, NULL, 0);
 
     pid_t good;
-    char *gargv[] = {SG17TB_CLI, "host", "--connect", endpoint, "--module", "fixture",
-                     "--curve-cert", host_cert, "--curve-server", broker_cert, NULL};
+    char *gargv[] = {SG17TB_CLI, "host",         "--connect", endpoint,         "--module",
+                     "fixture",  "--curve-cert", host_cert,   "--curve-server", broker_cert,
+                     NULL};
     cr_assert_eq(posix_spawn(&good, SG17TB_CLI, NULL, NULL, gargv, environ), 0);
     size_t n;
     sg17_scenario_t *s = fixture_scenario(REPLAY_BODY, &n);

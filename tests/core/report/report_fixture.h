@@ -6,15 +6,18 @@
 #include <jansson.h>
 
 /* A hostile string: markup, quotes, a pipe, and control bytes. */
-#define HOSTILE "<script>alert(\"x\")</script> & 'q' | a\x01" "b\x1b" "c"
+#define HOSTILE                                   \
+    "<script>alert(\"x\")</script> & 'q' | a\x01" \
+    "b\x1b"                                       \
+    "c"
 /* A hostile scenario id (must survive every format, attributes included). */
 #define HOSTILE_ID "ibc/q\"<&>'|id"
 
 static json_t *fixture_condition(const char *set, const char *run, const char *expr, int result,
                                  json_t *lhs, json_t *rhs, const char *metric)
 {
-    return json_pack("{s:s, s:s, s:s, s:b, s:o, s:o, s:[s]}", "set", set, "run", run, "expr",
-                     expr, "result", result, "lhs", lhs, "rhs", rhs, "metrics", metric);
+    return json_pack("{s:s, s:s, s:s, s:b, s:o, s:o, s:[s]}", "set", set, "run", run, "expr", expr,
+                     "result", result, "lhs", lhs, "rhs", rhs, "metrics", metric);
 }
 
 /* One scenario. matrix_value NULL = not a sweep point. */
@@ -28,8 +31,8 @@ static json_t *fixture_scenario(const char *id, const char *base, const char *mo
         " s:f}",
         "id", id, "base_id", base, "file", "scenarios/x.yaml", "module", module, "title",
         "Captured readings are replayed", "requirements", req, "threats", threat, "seed", 42,
-        "mitigations", "invocation_counter", "verdict", verdict, "expect", expect,
-        "expect_reason", "matches_expect", strcmp(verdict, expect) == 0, "reason",
+        "mitigations", "invocation_counter", "verdict", verdict, "expect", expect, "expect_reason",
+        "matches_expect", strcmp(verdict, expect) == 0, "reason",
         "attack succeeded in baseline and was stopped when protected", "error", "wall_ms", 27.0);
     if (matrix_value) {
         json_object_set_new(s, "matrix", json_pack("{s:s}", "magnitude", matrix_value));
@@ -39,26 +42,25 @@ static json_t *fixture_scenario(const char *id, const char *base, const char *mo
         json_object_set_new(s, "matrix_x", json_null());
     }
     json_t *conds = json_array();
-    json_array_append_new(conds, fixture_condition("success", "baseline",
-                                                   "ledger.accepted.replayed > 0", replayed_b > 0,
-                                                   json_real(replayed_b), json_integer(0),
-                                                   "ledger.accepted.replayed"));
-    json_array_append_new(conds, fixture_condition("success", "protected",
-                                                   "ledger.accepted.replayed > 0", replayed_p > 0,
-                                                   json_real(replayed_p), json_integer(0),
-                                                   "ledger.accepted.replayed"));
-    json_array_append_new(conds, fixture_condition("service", "protected",
-                                                   "ledger.accepted.genuine >= 0.99 * x", 1,
-                                                   json_null(), json_null(),
-                                                   "ledger.accepted.genuine"));
+    json_array_append_new(conds,
+                          fixture_condition("success", "baseline", "ledger.accepted.replayed > 0",
+                                            replayed_b > 0, json_real(replayed_b), json_integer(0),
+                                            "ledger.accepted.replayed"));
+    json_array_append_new(conds,
+                          fixture_condition("success", "protected", "ledger.accepted.replayed > 0",
+                                            replayed_p > 0, json_real(replayed_p), json_integer(0),
+                                            "ledger.accepted.replayed"));
+    json_array_append_new(
+        conds, fixture_condition("service", "protected", "ledger.accepted.genuine >= 0.99 * x", 1,
+                                 json_null(), json_null(), "ledger.accepted.genuine"));
     json_object_set_new(s, "conditions", conds);
-    json_object_set_new(
-        s, "runs",
-        json_pack("{s:{s:{s:f, s:i, s:i}, s:f}, s:{s:{s:f, s:i, s:i}, s:f}}", "baseline",
-                  "metrics", "ledger.accepted.replayed", replayed_b, "ledger.accepted.genuine",
-                  990, "cost.handler_us", 17, "wall_ms", 12.5, "protected", "metrics",
-                  "ledger.accepted.replayed", replayed_p, "ledger.accepted.genuine", 995,
-                  "cost.handler_us", 21, "wall_ms", 13.25));
+    json_object_set_new(s, "runs",
+                        json_pack("{s:{s:{s:f, s:i, s:i}, s:f}, s:{s:{s:f, s:i, s:i}, s:f}}",
+                                  "baseline", "metrics", "ledger.accepted.replayed", replayed_b,
+                                  "ledger.accepted.genuine", 990, "cost.handler_us", 17, "wall_ms",
+                                  12.5, "protected", "metrics", "ledger.accepted.replayed",
+                                  replayed_p, "ledger.accepted.genuine", 995, "cost.handler_us", 21,
+                                  "wall_ms", 13.25));
     return s;
 }
 
@@ -78,17 +80,16 @@ static json_t *fixture_catalogues(void)
         "id", "X1332-T-UNUSED", "title", "Unused threat", "source", "derived", "clause", "text",
         "t", "requirements", "id", "X1332-R-INT-02", "title", "Reading integrity", "source",
         "clause", "clause", "9.1", "text", "Readings are integrity protected", "threats",
-        "X1332-T-INVALID-DATA", "untestable", "id", "X1332-R-FRESH", "title", "Freshness",
-        "source", "clause", "clause", "9.2", "text", "Old readings are refused", "threats",
+        "X1332-T-INVALID-DATA", "untestable", "id", "X1332-R-FRESH", "title", "Freshness", "source",
+        "clause", "clause", "9.2", "text", "Old readings are refused", "threats",
         "X1332-T-INVALID-DATA", "untestable", "id", "X1332-R-PHYS", "title",
         "Physical tamper evidence", "source", "derived", "clause", "text", "t", "threats",
         "untestable", "needs hardware", "id", "X1332-R-LONELY", "title", "Lonely requirement",
-        "source", "derived", "clause", "text", "t", "threats", "untestable",
-        "ibc", "recommendation", "X.1365", "title", "IBC for IoT", "file",
-        "modules/ibc/requirements.yaml", "threats", "id", "X1365-T-FORGE", "title", "Forgery",
-        "source", "derived", "clause", "text", "t", "requirements", "id", "X1365-R-SIG",
-        "title", HOSTILE, "source", "clause", "clause", "7.1", "text", "t", "threats",
-        "X1365-T-FORGE", "untestable");
+        "source", "derived", "clause", "text", "t", "threats", "untestable", "ibc",
+        "recommendation", "X.1365", "title", "IBC for IoT", "file", "modules/ibc/requirements.yaml",
+        "threats", "id", "X1365-T-FORGE", "title", "Forgery", "source", "derived", "clause", "text",
+        "t", "requirements", "id", "X1365-R-SIG", "title", HOSTILE, "source", "clause", "clause",
+        "7.1", "text", "t", "threats", "X1365-T-FORGE", "untestable");
 }
 
 /* The whole report: 8 scenarios (holds, fails≠expect, degraded, vacuous=expect, error, and a
@@ -101,17 +102,16 @@ static json_t *fixture_report(void)
                           "2026-11-27T14:00:03Z", "complete", 1, "seed", "shard");
     json_object_set_new(r, "catalogues", fixture_catalogues());
     json_t *sc = json_array();
-    json_array_append_new(sc, fixture_scenario("metering/replay-readings",
-                                               "metering/replay-readings", "metering", "holds",
-                                               "holds", "X1332-R-INT-02", "X1332-T-INVALID-DATA",
-                                               NULL, 50, 0));
+    json_array_append_new(sc,
+                          fixture_scenario("metering/replay-readings", "metering/replay-readings",
+                                           "metering", "holds", "holds", "X1332-R-INT-02",
+                                           "X1332-T-INVALID-DATA", NULL, 50, 0));
     json_array_append_new(sc, fixture_scenario("metering/stale-readings", "metering/stale-readings",
                                                "metering", "fails", "holds", "X1332-R-FRESH",
                                                "X1332-T-INVALID-DATA", NULL, 50, 50));
     json_array_append_new(sc, fixture_scenario("metering/strict-counter", "metering/strict-counter",
-                                               "metering", "degraded", "degraded",
-                                               "X1332-R-INT-02", "X1332-T-INVALID-DATA", NULL, 50,
-                                               0));
+                                               "metering", "degraded", "degraded", "X1332-R-INT-02",
+                                               "X1332-T-INVALID-DATA", NULL, 50, 0));
     json_array_append_new(sc, fixture_scenario("metering/no-attack", "metering/no-attack",
                                                "metering", "vacuous", "vacuous", "X1332-R-INT-02",
                                                "X1332-T-INVALID-DATA", NULL, 0, 0));
@@ -125,11 +125,10 @@ static json_t *fixture_report(void)
     for (int i = 0; i < 3; i++) {
         char id[96];
         snprintf(id, sizeof id, "metering/sweep[magnitude=%s]", mags[i]);
-        json_array_append_new(sc, fixture_scenario(id, "metering/sweep", "metering",
-                                                   prot[i] > 5 ? "fails" : "holds",
-                                                   prot[i] > 5 ? "fails" : "holds",
-                                                   "X1332-R-INT-02", "X1332-T-INVALID-DATA",
-                                                   mags[i], 20 * (i + 1), prot[i]));
+        json_array_append_new(
+            sc, fixture_scenario(id, "metering/sweep", "metering", prot[i] > 5 ? "fails" : "holds",
+                                 prot[i] > 5 ? "fails" : "holds", "X1332-R-INT-02",
+                                 "X1332-T-INVALID-DATA", mags[i], 20 * (i + 1), prot[i]));
     }
     json_object_set_new(r, "scenarios", sc);
     return r;

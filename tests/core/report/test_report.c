@@ -86,9 +86,9 @@ Test(report, summary_counts_every_verdict_and_expect_matches)
 {
     json_t *r = fixture_report();
     sg17_report_summarize(r);
-    json_t *want = json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i}", "total", 8, "holds", 3,
-                             "fails", 2, "degraded", 1, "vacuous", 1, "error", 1, "matched", 6,
-                             "mismatched", 2);
+    json_t *want =
+        json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i}", "total", 8, "holds", 3, "fails", 2,
+                  "degraded", 1, "vacuous", 1, "error", 1, "matched", 6, "mismatched", 2);
     cr_assert(json_equal(json_object_get(r, "summary"), want));
     json_decref(want);
     json_decref(r);
@@ -214,8 +214,13 @@ Test(report, escapers_handle_markup_quotes_controls_and_bad_utf8)
     sg17_rbuf_xml(&b, "<&>\"'\x01\t\n", false);
     cr_assert_str_eq(b.data, "&lt;&amp;&gt;\"'\\x01\t\n");
     sg17_rbuf_reset(&b);
-    sg17_rbuf_xml(&b, "a\xff" "b\xef\xbf\xbe" "c\xc3\xa9", false); /* bad byte, U+FFFE, é */
-    cr_assert_str_eq(b.data, "a\xef\xbf\xbd" "b\\uFFFEc\xc3\xa9");
+    sg17_rbuf_xml(&b,
+                  "a\xff"
+                  "b\xef\xbf\xbe"
+                  "c\xc3\xa9",
+                  false); /* bad byte, U+FFFE, é */
+    cr_assert_str_eq(b.data, "a\xef\xbf\xbd"
+                             "b\\uFFFEc\xc3\xa9");
     sg17_rbuf_reset(&b);
     sg17_rbuf_html(&b, "<a href='x'>&\x7f</a>");
     cr_assert_str_eq(b.data, "&lt;a href=&#39;x&#39;&gt;&amp;\\x7F&lt;/a&gt;");
@@ -291,10 +296,9 @@ Test(report, html_sweep_with_categorical_x_and_extreme_values_stays_finite)
     static const char *const level[] = {"low", "mid", "high"};
     for (size_t i = 5; i < 8; i++) {
         json_t *s = json_array_get(sc, i);
-        json_object_set_new(json_object_get(s, "matrix"), "magnitude",
-                            json_string(level[i - 5]));
-        json_t *pm = json_object_get(json_object_get(json_object_get(s, "runs"), "protected"),
-                                     "metrics");
+        json_object_set_new(json_object_get(s, "matrix"), "magnitude", json_string(level[i - 5]));
+        json_t *pm =
+            json_object_get(json_object_get(json_object_get(s, "runs"), "protected"), "metrics");
         json_object_set_new(pm, "ledger.accepted.replayed", json_real(1e17 + 16.0 * (double)i));
         json_object_set_new(pm, "ledger.accepted.genuine", json_real(i == 6 ? 1e308 : -1e308));
     }
@@ -516,24 +520,34 @@ static const char *load_text(const char *name, const char *text, sg17_err_t *err
 Test(report, load_rejects_other_schemas_bad_verdicts_duplicates_and_syntax_errors)
 {
     sg17_err_t err;
-    cr_assert_str_eq(load_text("ok.json", "{\"schema\":\"sg17tb-report/1\",\"complete\":true,"
-                                          "\"scenarios\":[]}", &err), "");
-    cr_assert_not_null(strstr(load_text("s.json", "{\"schema\":\"sg17tb-report/2\",\"complete\":"
-                                                  "true,\"scenarios\":[]}", &err),
+    cr_assert_str_eq(load_text("ok.json",
+                               "{\"schema\":\"sg17tb-report/1\",\"complete\":true,"
+                               "\"scenarios\":[]}",
+                               &err),
+                     "");
+    cr_assert_not_null(strstr(load_text("s.json",
+                                        "{\"schema\":\"sg17tb-report/2\",\"complete\":"
+                                        "true,\"scenarios\":[]}",
+                                        &err),
                               "schema \"sg17tb-report/2\" is not supported"));
-    cr_assert_not_null(strstr(load_text("v.json", "{\"schema\":\"sg17tb-report/1\",\"complete\":"
-                                                  "true,\"scenarios\":[{\"id\":\"a\",\"module\":"
-                                                  "\"m\",\"verdict\":\"passed\"}]}", &err),
+    cr_assert_not_null(strstr(load_text("v.json",
+                                        "{\"schema\":\"sg17tb-report/1\",\"complete\":"
+                                        "true,\"scenarios\":[{\"id\":\"a\",\"module\":"
+                                        "\"m\",\"verdict\":\"passed\"}]}",
+                                        &err),
                               "scenarios[0] (a): unknown verdict \"passed\""));
-    cr_assert_not_null(strstr(load_text("d.json", "{\"schema\":\"sg17tb-report/1\",\"complete\":"
-                                                  "true,\"scenarios\":[{\"id\":\"a\",\"module\":"
-                                                  "\"m\",\"verdict\":\"holds\"},{\"id\":\"a\","
-                                                  "\"module\":\"m\",\"verdict\":\"fails\"}]}",
+    cr_assert_not_null(strstr(load_text("d.json",
+                                        "{\"schema\":\"sg17tb-report/1\",\"complete\":"
+                                        "true,\"scenarios\":[{\"id\":\"a\",\"module\":"
+                                        "\"m\",\"verdict\":\"holds\"},{\"id\":\"a\","
+                                        "\"module\":\"m\",\"verdict\":\"fails\"}]}",
                                         &err),
                               "scenario id \"a\" appears twice (scenarios[0] and [1])"));
     const char *msg = load_text("x.json", "{\n  \"schema\": ,\n}", &err);
     cr_assert_not_null(strstr(msg, "x.json:2:"), "%s", msg);
-    cr_assert_not_null(strstr(load_text("c.json", "{\"schema\":\"sg17tb-report/1\","
-                                                  "\"scenarios\":[]}", &err),
+    cr_assert_not_null(strstr(load_text("c.json",
+                                        "{\"schema\":\"sg17tb-report/1\","
+                                        "\"scenarios\":[]}",
+                                        &err),
                               "\"complete\" must be true or false"));
 }

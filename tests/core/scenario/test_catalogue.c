@@ -45,7 +45,8 @@ Test(catalogue, source_clause_requires_a_clause)
     sg17_err_t err = {{0}};
     cr_assert_null(sg17_catalogue_load(DATA "catalogue-bad-source.yaml", &err));
     cr_assert(strstr(err.msg, "catalogue-bad-source.yaml:5:5: requirements[0].source: source is "
-                              "clause but no clause is given"), "%s", err.msg);
+                              "clause but no clause is given"),
+              "%s", err.msg);
 }
 
 Test(catalogue, requirement_threats_must_exist_with_suggestion)
@@ -54,7 +55,8 @@ Test(catalogue, requirement_threats_must_exist_with_suggestion)
     cr_assert_null(sg17_catalogue_load(DATA "catalogue-bad-threat.yaml", &err));
     cr_assert(strstr(err.msg, "catalogue-bad-threat.yaml:8:15: requirements[0].threats[0]: unknown "
                               "threat 'FAKE-T-REPLY'; expected a threat id of this catalogue; did "
-                              "you mean 'FAKE-T-REPLAY'?"), "%s", err.msg);
+                              "you mean 'FAKE-T-REPLAY'?"),
+              "%s", err.msg);
 }
 
 Test(catalogue, duplicate_ids_are_refused)
@@ -74,7 +76,8 @@ Test(catalogue, unknown_source_value_and_unknown_key)
     sg17_err_t err = {{0}};
     cr_assert_null(sg17_catalogue_load(path, &err));
     cr_assert(strstr(err.msg, ":3:32: threats[0].source: 'invented' is not a source; expected "
-                              "clause or derived"), "%s", err.msg);
+                              "clause or derived"),
+              "%s", err.msg);
     f = fopen(path, "w");
     fputs("module: m\nrequirements:\n  - {id: R1, title: t, source: derived, threat: [T1]}\n", f);
     fclose(f);

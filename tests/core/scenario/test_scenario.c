@@ -110,17 +110,20 @@ static void setup(void)
     cr_assert_not_null(catalogue, "%s", err.msg);
 }
 
-static void teardown(void) { sg17_catalogue_destroy(&catalogue); }
+static void teardown(void)
+{
+    sg17_catalogue_destroy(&catalogue);
+}
 
 TestSuite(scenario, .init = setup, .fini = teardown);
 
 /* A minimal valid scenario; tests append or replace lines. */
-#define HEAD                                                                             \
-    "id: fakemod/t\n"                                                                    \
-    "title: a test\n"                                                                    \
-    "module: fakemod\n"                                                                  \
-    "requirements: [FAKE-R-01]\n"                                                        \
-    "duration: 1h\n"                                                                     \
+#define HEAD                      \
+    "id: fakemod/t\n"             \
+    "title: a test\n"             \
+    "module: fakemod\n"           \
+    "requirements: [FAKE-R-01]\n" \
+    "duration: 1h\n"              \
     "mitigations: []\n"
 #define SUCCESS "success: [ledger.accepted.replayed > 0]\n"
 
@@ -216,8 +219,8 @@ Test(scenario, full_file_round_trips_every_field_in_normal_form)
     cr_assert_eq(s->links[1].latency, 2 * SG17_MSEC);
     /* actions: sorted by at, stable */
     cr_assert_eq(s->n_actions, 10);
-    const char *order[] = {"observe", "delay",  "capture",    "drop",       "modify",
-                           "inject",  "replay", "flood",      "compromise", "false_data"};
+    const char *order[] = {"observe", "delay",  "capture", "drop",       "modify",
+                           "inject",  "replay", "flood",   "compromise", "false_data"};
     for (size_t i = 0; i < 10; i++)
         cr_assert_str_eq(s->actions[i].name, order[i], "action %zu", i);
     const sg17_action_t *a = &s->actions[0];
@@ -303,9 +306,10 @@ Test(scenario, wrong_types_are_refused)
     cr_assert_str_eq(fails(HEAD SUCCESS "timeout: 30d\n"),
                      "s.yaml:8:10: timeout: '30d' is out of range; expected a wall-clock duration "
                      "above 0 and at most 24h");
-    cr_assert_str_eq(fails(HEAD SUCCESS "config: {batch: -1}\n"),
-                     "s.yaml:8:17: config.batch: -1 is out of range; expected a whole number from 0 "
-                     "to 1000000000");
+    cr_assert_str_eq(
+        fails(HEAD SUCCESS "config: {batch: -1}\n"),
+        "s.yaml:8:17: config.batch: -1 is out of range; expected a whole number from 0 "
+        "to 1000000000");
     cr_assert_str_eq(fails(HEAD SUCCESS "config: {batch: 5000000000}\n"),
                      "s.yaml:8:17: config.batch: 5000000000 is out of range; expected a whole "
                      "number from 0 to 1000000000");
@@ -324,9 +328,9 @@ Test(scenario, wrong_types_are_refused)
     cr_assert_str_eq(fails(HEAD SUCCESS "seed: -1\n"),
                      "s.yaml:8:7: seed: the seed is negative; expected an integer >= 0");
     has(fails("id: fakemod/t\ntitle: t\nmodule: fakemod\nrequirements: [FAKE-R-01]\n"
-                           "duration: 31d\nmitigations: []\n" SUCCESS),
-                     "s.yaml:5:11: duration: '31d' is out of range; expected a duration above 0 "
-                     "and at most 30d");
+              "duration: 31d\nmitigations: []\n" SUCCESS),
+        "s.yaml:5:11: duration: '31d' is out of range; expected a duration above 0 "
+        "and at most 30d");
 }
 
 Test(scenario, unknown_keys_get_a_suggestion)
@@ -454,8 +458,8 @@ Test(scenario, capability_must_be_granted)
                      "a core action or a capability of the module's attacks");
     /* a module attack needs its declared capability */
     has(fails(HEAD SUCCESS "adversary: {capabilities: [forge]}\n"
-                                        "actions: [{at: 0, false_data: {factor: 2}}]\n"),
-                     "actions[0].false_data: needs capability 'tamper'");
+                           "actions: [{at: 0, false_data: {factor: 2}}]\n"),
+        "actions[0].false_data: needs capability 'tamper'");
 }
 
 Test(scenario, replay_must_name_an_earlier_capture)
@@ -480,34 +484,43 @@ Test(scenario, action_parameters_are_checked)
 {
     const char *adv = "adversary: {capabilities: [replay, capture, modify, drop, inject]}\n";
     char buf[1024];
-    snprintf(buf, sizeof buf, HEAD SUCCESS "%sactions:\n  - {at: 1min, capture: {as: x}}\n"
-             "  - {at: 2min, replay: {captur: x}}\n", adv);
+    snprintf(buf, sizeof buf,
+             HEAD SUCCESS "%sactions:\n  - {at: 1min, capture: {as: x}}\n"
+                          "  - {at: 2min, replay: {captur: x}}\n",
+             adv);
     cr_assert_str_eq(fails(buf),
                      "s.yaml:11:25: actions[1].replay.captur: unknown parameter 'captur' of "
                      "replay; expected one of capture, after, dst, count; did you mean 'capture'?");
-    snprintf(buf, sizeof buf, HEAD SUCCESS "%sactions:\n  - {at: 1min, modify: {xor: ff, set: 00}}\n", adv);
+    snprintf(buf, sizeof buf,
+             HEAD SUCCESS "%sactions:\n  - {at: 1min, modify: {xor: ff, set: 00}}\n", adv);
     has(fails(buf), "actions[0].modify: both xor and set are given; expected exactly "
-                                 "one of xor and set");
-    snprintf(buf, sizeof buf, HEAD SUCCESS "%sactions:\n  - {at: 1min, drop: {probability: 1.5}}\n", adv);
+                    "one of xor and set");
+    snprintf(buf, sizeof buf, HEAD SUCCESS "%sactions:\n  - {at: 1min, drop: {probability: 1.5}}\n",
+             adv);
     has(fails(buf), "s.yaml:10:36: actions[0].drop.probability: probability is 1.5; "
-                                 "expected a number in [0, 1]");
-    snprintf(buf, sizeof buf, HEAD SUCCESS "%sactions:\n  - {at: 1min, inject: {dst: hes-0, type: fake.readng}}\n", adv);
+                    "expected a number in [0, 1]");
+    snprintf(buf, sizeof buf,
+             HEAD SUCCESS "%sactions:\n  - {at: 1min, inject: {dst: hes-0, type: fake.readng}}\n",
+             adv);
     has(fails(buf), "actions[0].inject.type: 'fake.readng' is not a message type of "
-                                 "module fakemod; expected a message type of the module; did you "
-                                 "mean 'fake.reading'?");
-    snprintf(buf, sizeof buf, HEAD SUCCESS "%sactions:\n  - {at: 1min, inject: {type: fake.reading}}\n", adv);
+                    "module fakemod; expected a message type of the module; did you "
+                    "mean 'fake.reading'?");
+    snprintf(buf, sizeof buf,
+             HEAD SUCCESS "%sactions:\n  - {at: 1min, inject: {type: fake.reading}}\n", adv);
     has(fails(buf), "actions[0].inject.dst: required parameter 'dst' of inject is "
-                                 "missing");
+                    "missing");
     snprintf(buf, sizeof buf, HEAD SUCCESS "%sactions:\n  - {at: 2h, drop: {}}\n", adv);
     has(fails(buf), "s.yaml:10:10: actions[0].at: '2h' is after the end of the "
-                                 "scenario");
-    snprintf(buf, sizeof buf, HEAD SUCCESS "%sactions:\n  - {at: 1min, drop: {match: {src: [a]}}}\n", adv);
+                    "scenario");
+    snprintf(buf, sizeof buf,
+             HEAD SUCCESS "%sactions:\n  - {at: 1min, drop: {match: {src: [a]}}}\n", adv);
     has(fails(buf), "actions[0].drop.match.src: lists are not allowed as parameter "
-                                 "values");
+                    "values");
     snprintf(buf, sizeof buf, HEAD SUCCESS "%sactions:\n  - {at: 1min, dorp: {}}\n", adv);
     has(fails(buf), "actions[0].dorp: unknown action 'dorp'; expected a core action ");
     has(fails(buf), "did you mean 'drop'?");
-    snprintf(buf, sizeof buf, HEAD SUCCESS "%sactions:\n  - {at: 1min, drop: {}, observe: {}}\n", adv);
+    snprintf(buf, sizeof buf, HEAD SUCCESS "%sactions:\n  - {at: 1min, drop: {}, observe: {}}\n",
+             adv);
     has(fails(buf), "actions[0]: more than one action ('drop' and 'observe')");
 }
 
@@ -571,17 +584,19 @@ Test(scenario, matrix_errors)
     cr_assert_str_eq(fails(HEAD SUCCESS "seed: ${sed}\nmatrix: {seed: [1, 2]}\n"),
                      "s.yaml:8:7: seed: unknown matrix parameter '${sed}'; expected a name of the "
                      "matrix");
-    cr_assert_str_eq(fails(HEAD SUCCESS "description: ${x}\n"),
-                     "s.yaml:8:14: description: unknown matrix parameter '${x}'; expected a `matrix:` "
-                     "that defines it");
+    cr_assert_str_eq(
+        fails(HEAD SUCCESS "description: ${x}\n"),
+        "s.yaml:8:14: description: unknown matrix parameter '${x}'; expected a `matrix:` "
+        "that defines it");
     cr_assert_str_eq(fails(HEAD SUCCESS "matrix: {a: []}\n"),
                      "s.yaml:8:13: matrix.a: found an empty list; expected a non-empty list of "
                      "values");
     char big[512];
-    snprintf(big, sizeof big, HEAD SUCCESS "matrix:\n  a: [1,2,3,4,5,6,7,8,9,10]\n"
-             "  b: [1,2,3,4,5,6,7,8,9,10]\n  c: [1,2,3,4,5,6,7,8,9,10,11]\n");
+    snprintf(big, sizeof big,
+             HEAD SUCCESS "matrix:\n  a: [1,2,3,4,5,6,7,8,9,10]\n"
+                          "  b: [1,2,3,4,5,6,7,8,9,10]\n  c: [1,2,3,4,5,6,7,8,9,10,11]\n");
     has(fails(big), "s.yaml:11:6: matrix.c: the matrix has more than 1000 points; "
-                                 "expected at most 1000 points in all");
+                    "expected at most 1000 points in all");
     /* ${} references cannot blow a small file up: 64 KiB value x 100 references > 4 MiB */
     size_t vlen = 65536, cap = vlen + 2048;
     char *bomb = malloc(cap);

@@ -69,7 +69,8 @@ Test(yaml, billion_laughs_file_is_refused_quickly)
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     sg17_err_t err = {{0}};
-    sg17_yaml_node_t *root = sg17_yaml_load(SG17TB_TEST_DATA_DIR "/scenarios/billion-laughs.yaml", &err);
+    sg17_yaml_node_t *root =
+        sg17_yaml_load(SG17TB_TEST_DATA_DIR "/scenarios/billion-laughs.yaml", &err);
     cr_assert_null(root);
     cr_assert(strstr(err.msg, "billion-laughs.yaml:1:4: anchors and aliases are not supported"),
               "%s", err.msg);

@@ -114,8 +114,9 @@ Test(sakke, encapsulation_reproduces_r_rb_gr_mask_h_and_sed)
 Test(sakke, decapsulation_of_the_rfc_sed_returns_the_ssv)
 {
     uint8_t ssv[SAKKE_SSV_BYTES];
-    cr_assert_eq(sakke_decapsulate(ZPUB, sizeof ZPUB, B, b_len, RSK, sizeof RSK, SED,
-                                   SAKKE_SED_BYTES, ssv), 0, "%s", ibc_last_error());
+    cr_assert_eq(
+        sakke_decapsulate(ZPUB, sizeof ZPUB, B, b_len, RSK, sizeof RSK, SED, SAKKE_SED_BYTES, ssv),
+        0, "%s", ibc_last_error());
     cr_assert_arr_eq(ssv, SSV, SAKKE_SSV_BYTES);
 }
 
@@ -143,8 +144,8 @@ Test(sakke, substituted_valid_point_r_fails_the_6_2_2_check)
     uint8_t sed[SAKKE_SED_BYTES], ssv[SAKKE_SSV_BYTES];
     memcpy(sed, ZPUB, SAKKE_POINT_BYTES);
     memcpy(sed + SAKKE_POINT_BYTES, H, SAKKE_SSV_BYTES);
-    cr_assert_eq(sakke_decapsulate(ZPUB, sizeof ZPUB, B, b_len, RSK, sizeof RSK, sed, sizeof sed,
-                                   ssv), -1);
+    cr_assert_eq(
+        sakke_decapsulate(ZPUB, sizeof ZPUB, B, b_len, RSK, sizeof RSK, sed, sizeof sed, ssv), -1);
     cr_assert(strstr(ibc_last_error(), "6.2.2"), "message: %s", ibc_last_error());
 }
 
@@ -225,8 +226,8 @@ Test(sakke, random_ssv_round_trips_for_a_fresh_identity)
     cr_assert_eq(sakke_receiver_decapsulate(r, sed, sizeof sed, out), 0, "%s", ibc_last_error());
     cr_assert_arr_eq(out, ssv, sizeof ssv);
     /* the RFC receiver cannot open it */
-    cr_assert_eq(sakke_decapsulate(ZPUB, sizeof ZPUB, B, b_len, RSK, sizeof RSK, sed, sizeof sed,
-                                   out), -1);
+    cr_assert_eq(
+        sakke_decapsulate(ZPUB, sizeof ZPUB, B, b_len, RSK, sizeof RSK, sed, sizeof sed, out), -1);
     sakke_sender_destroy(&s);
     sakke_receiver_destroy(&r);
 }

@@ -143,8 +143,8 @@ Test(ibc_attacks, every_count_or_index_parameter_is_declared_a_count)
      * number the attacks take sizes a loop or indexes an array */
     for (const sg17_attack_t *a = sg17_module.attacks; a->name; a++)
         for (const sg17_param_t *p = a->params; p && p->name; p++)
-            cr_assert(p->type == SG17_TYPE_COUNT || p->type == SG17_TYPE_ENTITY ||
-                          p->type == SG17_TYPE_STRING || p->type == SG17_TYPE_BOOL,
+            cr_assert(p->type == SG17_TYPE_COUNT || p->type == SG17_TYPE_ENTITY
+                          || p->type == SG17_TYPE_STRING || p->type == SG17_TYPE_BOOL,
                       "%s.%s is neither a count nor an entity, string or bool", a->name, p->name);
 }
 

@@ -37,8 +37,14 @@ static char *keep(char *s)
     return pool[npool++] = s;
 }
 
-static char *E(const char *n) { return keep(ibc_vec_hex(IBC_VEC_ECCSI, n)); }
-static char *S(const char *n) { return keep(ibc_vec_hex(IBC_VEC_SAKKE, n)); }
+static char *E(const char *n)
+{
+    return keep(ibc_vec_hex(IBC_VEC_ECCSI, n));
+}
+static char *S(const char *n)
+{
+    return keep(ibc_vec_hex(IBC_VEC_SAKKE, n));
+}
 
 /* "04" || X || Y of the SAKKE file. */
 static char *spoint(const char *x, const char *y)
@@ -64,8 +70,8 @@ TestSuite(tools, .init = redirect, .fini = cleanup);
 
 Test(tools, table_lists_the_six_tools_with_usage)
 {
-    const char *want[] = {"eccsi-keys", "eccsi-sign", "eccsi-verify", "sakke-keys", "sakke-encap",
-                          "sakke-decap"};
+    const char *want[] = {"eccsi-keys", "eccsi-sign",  "eccsi-verify",
+                          "sakke-keys", "sakke-encap", "sakke-decap"};
     size_t n = 0;
     for (const sg17_tool_t *t = ibc_tools; t->name; t++, n++) {
         cr_assert_str_eq(t->name, want[n]);
@@ -86,16 +92,18 @@ Test(tools, eccsi_keys_prints_kpak_pvt_hs_ssk_of_the_rfc)
 Test(tools, eccsi_sign_with_j_prints_the_rfc_signature)
 {
     char want[1024], *sig = E("SIG");
-    cr_assert_eq(run("eccsi-sign", "--kpak", E("KPAK"), "--id", E("ID"), "--ssk", E("SSK"),
-                     "--pvt", E("PVT"), "--msg", E("M"), "--j", E("j"), NULL), 0);
+    cr_assert_eq(run("eccsi-sign", "--kpak", E("KPAK"), "--id", E("ID"), "--ssk", E("SSK"), "--pvt",
+                     E("PVT"), "--msg", E("M"), "--j", E("j"), NULL),
+                 0);
     snprintf(want, sizeof want, "SIG=%s\n", sig);
     cr_assert_stdout_eq_str(want);
 }
 
 Test(tools, eccsi_verify_says_valid_with_exit_0)
 {
-    cr_assert_eq(run("eccsi-verify", "--kpak", E("KPAK"), "--id", E("ID"), "--msg", E("M"),
-                     "--sig", E("SIG"), NULL), 0);
+    cr_assert_eq(run("eccsi-verify", "--kpak", E("KPAK"), "--id", E("ID"), "--msg", E("M"), "--sig",
+                     E("SIG"), NULL),
+                 0);
     cr_assert_stdout_eq_str("VALID=1\n");
 }
 
@@ -103,7 +111,8 @@ Test(tools, eccsi_verify_of_another_message_says_invalid_with_exit_1)
 {
     /* "message" without its 0x00 terminator */
     cr_assert_eq(run("eccsi-verify", "--kpak", E("KPAK"), "--id", E("ID"), "--msg",
-                     "6D657373616765", "--sig", E("SIG"), NULL), 1);
+                     "6D657373616765", "--sig", E("SIG"), NULL),
+                 1);
     cr_assert_stdout_eq_str("VALID=0\n");
 }
 
@@ -118,8 +127,9 @@ Test(tools, sakke_keys_prints_z_and_rsk_of_the_rfc)
 Test(tools, sakke_encap_prints_the_rfc_sed)
 {
     char want[1024];
-    cr_assert_eq(run("sakke-encap", "--zpub", spoint("Zx", "Zy"), "--id", S("b"), "--ssv",
-                     S("SSV"), NULL), 0);
+    cr_assert_eq(
+        run("sakke-encap", "--zpub", spoint("Zx", "Zy"), "--id", S("b"), "--ssv", S("SSV"), NULL),
+        0);
     snprintf(want, sizeof want, "SED=%s\n", S("SED"));
     cr_assert_stdout_eq_str(want);
 }
@@ -128,7 +138,8 @@ Test(tools, sakke_decap_prints_the_rfc_ssv, .timeout = 60)
 {
     char want[256];
     cr_assert_eq(run("sakke-decap", "--zpub", spoint("Zx", "Zy"), "--id", S("b"), "--rsk",
-                     spoint("RSKx", "RSKy"), "--sed", S("SED"), NULL), 0);
+                     spoint("RSKx", "RSKy"), "--sed", S("SED"), NULL),
+                 0);
     snprintf(want, sizeof want, "SSV=%s\n", S("SSV"));
     cr_assert_stdout_eq_str(want);
 }
@@ -138,7 +149,8 @@ Test(tools, sakke_decap_of_a_tampered_sed_exits_1_and_prints_nothing, .timeout =
     char *sed = S("SED");
     sed[strlen(sed) - 1] = sed[strlen(sed) - 1] == '7' ? '6' : '7'; /* flip a bit of H */
     cr_assert_eq(run("sakke-decap", "--zpub", spoint("Zx", "Zy"), "--id", S("b"), "--rsk",
-                     spoint("RSKx", "RSKy"), "--sed", sed, NULL), 1);
+                     spoint("RSKx", "RSKy"), "--sed", sed, NULL),
+                 1);
     cr_assert_stdout_eq_str("");
 }
 
@@ -147,14 +159,17 @@ Test(tools, bad_arguments_exit_2)
     cr_assert_eq(run("eccsi-keys", "--ksak", "00", NULL), 2, "missing --v/--id");
     cr_assert_eq(run("eccsi-keys", "--bogus", "00", NULL), 2, "unknown option");
     cr_assert_eq(run("eccsi-verify", "--kpak", "ABC", NULL), 2, "odd-length hex");
-    cr_assert_eq(run("eccsi-verify", "--kpak", "0400", "--id", "00", "--msg", "", "--sig", "00",
-                     NULL), 2, "KPAK of the wrong length");
+    cr_assert_eq(
+        run("eccsi-verify", "--kpak", "0400", "--id", "00", "--msg", "", "--sig", "00", NULL), 2,
+        "KPAK of the wrong length");
     cr_assert_eq(run("sakke-encap", "--zpub", "04", "--id", "00", "--ssv", "00", NULL), 2,
                  "SSV of the wrong length");
-    cr_assert_eq(run("sakke-encap", "--zpub", spoint("Zx", "Zy"), "--id", S("b"), "--ssv",
-                     S("SSV"), "--r-rand", "01", NULL), 2, "r cannot be chosen");
-    cr_assert_eq(run("sakke-decap", "--zpub", "04", "--id", "00", "--rsk", "04", "--sed", "04",
-                     NULL), 2, "invalid Z");
+    cr_assert_eq(run("sakke-encap", "--zpub", spoint("Zx", "Zy"), "--id", S("b"), "--ssv", S("SSV"),
+                     "--r-rand", "01", NULL),
+                 2, "r cannot be chosen");
+    cr_assert_eq(
+        run("sakke-decap", "--zpub", "04", "--id", "00", "--rsk", "04", "--sed", "04", NULL), 2,
+        "invalid Z");
     cr_assert_eq(run("eccsi-sign", "--kpak", NULL), 2, "option without value");
     cr_assert_stdout_eq_str("");
 }

@@ -189,8 +189,8 @@ Test(apdu, general_glo_ciphering_carries_the_system_title)
 
 Test(apdu, data_notification_reading_encodes_byte_exact_and_round_trips)
 {
-    dlms_data_notification_t x
-        = {.long_invoke_id = 1, .has_time = true, .reading = {.value = 123456, .status = 0}};
+    dlms_data_notification_t x = {
+        .long_invoke_id = 1, .has_time = true, .reading = {.value = 123456, .status = 0}};
     memcpy(x.reading.obis, DLMS_OBIS_ACTIVE_ENERGY_IMPORT, 6);
     dlms_datetime_from_unix(1700000100, &x.time); /* 2023-11-14 22:15:00 UTC, a Tuesday */
     uint8_t out[64];
@@ -219,8 +219,8 @@ Test(apdu, data_notification_reading_encodes_byte_exact_and_round_trips)
 
 Test(apdu, data_notification_without_date_time_uses_empty_octet_string)
 {
-    dlms_data_notification_t x
-        = {.long_invoke_id = 0x80000002, .reading = {.value = 7, .status = 3}};
+    dlms_data_notification_t x = {.long_invoke_id = 0x80000002,
+                                  .reading = {.value = 7, .status = 3}};
     memcpy(x.reading.obis, DLMS_OBIS_ACTIVE_ENERGY_IMPORT, 6);
     uint8_t out[64];
     size_t n;

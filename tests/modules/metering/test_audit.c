@@ -9,8 +9,8 @@
 #include "engine/engine.h"
 #include "engine/loader.h"
 #include "scenario/scenario.h"
-#include "sim/sim.h"
 #include "scenario_run.h"
+#include "sim/sim.h"
 
 static json_t *run_file(const char *name)
 {

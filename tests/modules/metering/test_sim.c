@@ -129,11 +129,11 @@ Test(metering_scenarios, same_seed_gives_same_metrics)
 
 /* ---- counts: validated at parse time, clamped or refused by the module ---- */
 
-#define COUNT_HEAD                                                                                 \
-    "id: metering/counts\ntitle: counts are whole numbers\nmodule: metering\n"                     \
-    "requirements: [X1332-R-AUTHZ-03]\nseed: 1\nduration: 2h\n"                                    \
-    "topology: {meter: 3, hes: 1, mdm: 1, operator: 1}\nmitigations: [mass_disconnect_limit]\n"    \
-    "adversary: {capabilities: [forge_command, rogue_hes, inject_reading]}\n"                      \
+#define COUNT_HEAD                                                                              \
+    "id: metering/counts\ntitle: counts are whole numbers\nmodule: metering\n"                  \
+    "requirements: [X1332-R-AUTHZ-03]\nseed: 1\nduration: 2h\n"                                 \
+    "topology: {meter: 3, hes: 1, mdm: 1, operator: 1}\nmitigations: [mass_disconnect_limit]\n" \
+    "adversary: {capabilities: [forge_command, rogue_hes, inject_reading]}\n"                   \
     "success: [ledger.accepted.injected > 0]\n"
 
 /* The parse error of a scenario text ("" when it parses). */
@@ -154,9 +154,10 @@ Test(metering_config, negative_batch_is_refused_at_parse_time)
 {
     sg17_err_t err;
     const char *msg = parse_error(COUNT_HEAD "config: {ondemand_batch: -1}\n", &err);
-    cr_assert(strstr(msg, "counts.yaml:11:") &&
-                  strstr(msg, "config.ondemand_batch: -1 is out of range; expected a whole number"),
-              "%s", msg);
+    cr_assert(
+        strstr(msg, "counts.yaml:11:")
+            && strstr(msg, "config.ondemand_batch: -1 is out of range; expected a whole number"),
+        "%s", msg);
     static const char *const count_keys[] = {"dr_batch", "disconnect_limit", "transformer_size"};
     for (size_t k = 0; k < 3; k++) {
         char yaml[1024], want[128];
@@ -202,8 +203,8 @@ Test(metering_config, huge_batches_are_clamped_to_the_fleet)
     json_t *e = run_scenario_yaml(yaml, sizeof yaml - 1, "counts.yaml");
     cr_assert_str_eq(verdict(e), "vacuous", "%s", json_string_value(json_object_get(e, "reason")));
     /* each on-demand round reads the three meters once: 120 rounds in 2 h */
-    cr_assert_eq(metric(e, "baseline", "hes.commands_sent") -
-                     metric(e, "baseline", "hes.op_requests_relayed"),
+    cr_assert_eq(metric(e, "baseline", "hes.commands_sent")
+                     - metric(e, "baseline", "hes.op_requests_relayed"),
                  120 * 3);
     /* each demand-response event limits the three meters once: 4 events */
     cr_assert_eq(metric(e, "baseline", "ledger.sent.genuine.metering.op_request"), 4 * 3);

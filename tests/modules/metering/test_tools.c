@@ -72,9 +72,9 @@ Test(tools, unprotect_prints_plaintext_and_counter)
 {
     keys_hex_t k = keys_hex(AE, "SYSTITLE");
     char *data = gb_hex(AE, "SECURED"), *pt = gb_hex(AE, "PLAINTEXT"), want[256];
-    const char *args[]
-        = {"unprotect", "--ek", k.ek,       "--ak",     k.ak,       "--systitle", k.st,
-           "--data",    data,   "--min-ic", "01234566", "--policy", "30",         NULL};
+    const char *args[] = {"unprotect",  "--ek",     k.ek,     "--ak", k.ak,
+                          "--systitle", k.st,       "--data", data,   "--min-ic",
+                          "01234566",   "--policy", "30",     NULL};
     result_t r = run(metering_tool_unprotect, args);
     snprintf(want, sizeof want, "APDU=%s\nIC=01234567\n", pt);
     cr_assert_eq(r.rc, 0, "%s", r.err);
@@ -102,8 +102,8 @@ Test(tools, unprotect_reports_auth_and_malformed)
     char *data = gb_hex(AE, "SECURED");
     size_t n = strlen(data);
     data[n - 1] = data[n - 1] == '0' ? '1' : '0'; /* last tag nibble */
-    const char *args[]
-        = {"unprotect", "--ek", k.ek, "--ak", k.ak, "--systitle", k.st, "--data", data, NULL};
+    const char *args[] = {"unprotect",  "--ek", k.ek,     "--ak", k.ak,
+                          "--systitle", k.st,   "--data", data,   NULL};
     result_t r = run(metering_tool_unprotect, args);
     cr_assert_eq(r.rc, 1);
     cr_assert_str_eq(r.err, "unprotect: rejected (auth)\n");
