@@ -262,29 +262,16 @@ done:
     return rc;
 }
 
-static int run_protect(int argc, char **argv)
-{
-    return metering_tool_protect(argc, argv, stdout, stderr);
-}
-static int run_unprotect(int argc, char **argv)
-{
-    return metering_tool_unprotect(argc, argv, stdout, stderr);
-}
-static int run_hls_gmac(int argc, char **argv)
-{
-    return metering_tool_hls_gmac(argc, argv, stdout, stderr);
-}
-
 const sg17_tool_t metering_tools[] = {
     {"protect",
      "--ek HEX --ak HEX --systitle HEX --ic HEX8 --sc 10|20|30 --apdu HEX  "
      "-> SECURED=SC||IC||ciphertext||tag",
-     run_protect},
+     metering_tool_protect},
     {"unprotect",
      "--ek HEX --ak HEX --systitle HEX --data HEX [--min-ic HEX8] [--policy 30]  "
      "-> APDU=... IC=... (exit 1 and the reason on stderr if rejected)",
-     run_unprotect},
+     metering_tool_unprotect},
     {"hls-gmac", "--ek HEX --ak HEX --systitle HEX --ic HEX8 --challenge HEX  -> TAG=10||IC||GMAC",
-     run_hls_gmac},
+     metering_tool_hls_gmac},
     {NULL, NULL, NULL},
 };

@@ -12,6 +12,7 @@ const uint8_t DLMS_OBIS_CLOCK[6] = {0, 0, 1, 0, 0, 255};
 const uint8_t DLMS_OBIS_IMAGE_TRANSFER[6] = {0, 0, 44, 0, 0, 255};
 const uint8_t DLMS_OBIS_DISCONNECT_CONTROL[6] = {0, 0, 96, 3, 10, 255};
 const uint8_t DLMS_OBIS_LIMITER[6] = {0, 0, 17, 0, 0, 255};
+const uint8_t DLMS_OBIS_ACTIVITY_CALENDAR[6] = {0, 0, 13, 0, 0, 255};
 
 #define NORMAL_CHOICE  0x01 /* the "normal" CHOICE of get/set/action requests and responses */
 #define DATA_MAX_DEPTH 16
