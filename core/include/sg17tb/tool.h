@@ -105,7 +105,7 @@ static inline void sg17_tool_wipe(void *p, size_t n)
 }
 
 /* The value of one hex digit, or -1. */
-static inline int sg17_hex_digit(char c)
+static inline int sg17_tool_hex_digit(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -119,8 +119,8 @@ static inline int sg17_hex_digit(char c)
 /* Decodes the hex string `hex` into buf (at most cap bytes): 0 and *len, or -1 with *why set to
  * a static phrase that follows the value's name ("is empty ...", "has an odd number of hex
  * digits", "is too long", "is not hex ..."). On failure nothing decoded is left in buf. */
-static inline int sg17_hex_decode(const char *hex, uint8_t *buf, size_t cap, size_t *len,
-                                  const char **why)
+static inline int sg17_tool_hex_decode(const char *hex, uint8_t *buf, size_t cap, size_t *len,
+                                       const char **why)
 {
     size_t n = hex ? strlen(hex) : 0;
     const char *reason = NULL;
@@ -131,7 +131,7 @@ static inline int sg17_hex_decode(const char *hex, uint8_t *buf, size_t cap, siz
     else if (n / 2 > cap)
         reason = "is too long";
     for (size_t i = 0; !reason && i < n / 2; i++) {
-        int hi = sg17_hex_digit(hex[2 * i]), lo = sg17_hex_digit(hex[2 * i + 1]);
+        int hi = sg17_tool_hex_digit(hex[2 * i]), lo = sg17_tool_hex_digit(hex[2 * i + 1]);
         if (hi < 0 || lo < 0) {
             sg17_tool_wipe(buf, i);
             reason = "is not hex (digits 0-9, a-f, A-F only)";
@@ -163,7 +163,7 @@ static inline int sg17_tool_hex(const char *tool, const char *name, const char *
                 name, cap, 2 * cap, strlen(hex));
         return -1;
     }
-    if (sg17_hex_decode(hex, buf, cap, len, &why) != 0) {
+    if (sg17_tool_hex_decode(hex, buf, cap, len, &why) != 0) {
         fprintf(err, "%s: --%s %s\n", tool, name, why);
         return -1;
     }
