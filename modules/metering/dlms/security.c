@@ -10,6 +10,7 @@
 #include <openssl/ec.h>
 #include <openssl/obj_mac.h>
 #include <openssl/param_build.h>
+#include <sg17tb/wire.h>
 
 #define GCM_IV_LEN 12
 
@@ -34,23 +35,10 @@ const char *dlms_sec_status_name(dlms_sec_status_t status)
     return "unknown";
 }
 
-static void put_u32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
-static uint32_t get_u32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
-}
-
 static void make_iv(uint8_t iv[GCM_IV_LEN], const uint8_t systitle[DLMS_SYSTITLE_LEN], uint32_t ic)
 {
     memcpy(iv, systitle, DLMS_SYSTITLE_LEN);
-    put_u32(iv + DLMS_SYSTITLE_LEN, ic);
+    sg17_store_be32(iv + DLMS_SYSTITLE_LEN, ic);
 }
 
 static int sc_valid(uint8_t sc)
@@ -125,7 +113,7 @@ int dlms_protect(const dlms_keys_t *keys, const uint8_t systitle[DLMS_SYSTITLE_L
     uint8_t iv[GCM_IV_LEN];
     make_iv(iv, systitle, ic);
     out[0] = sc;
-    put_u32(out + 1, ic);
+    sg17_store_be32(out + 1, ic);
     uint8_t *body = out + DLMS_SEC_HDR_LEN;
     int rc;
     switch (sc) {
@@ -167,7 +155,7 @@ dlms_sec_status_t dlms_unprotect(const dlms_keys_t *keys, const uint8_t systitle
     size_t plen = len - DLMS_SEC_HDR_LEN - taglen;
     if (cap < plen)
         return DLMS_SEC_MALFORMED;
-    uint32_t ic = get_u32(data + 1);
+    uint32_t ic = sg17_load_be32(data + 1);
     if (min_ic >= 0 && (int64_t)ic <= min_ic)
         return DLMS_SEC_REPLAY;
 
@@ -210,7 +198,7 @@ int dlms_hls_gmac(const dlms_keys_t *keys, const uint8_t systitle[DLMS_SYSTITLE_
     uint8_t iv[GCM_IV_LEN];
     make_iv(iv, systitle, ic);
     out[0] = DLMS_SC_AUTH;
-    put_u32(out + 1, ic);
+    sg17_store_be32(out + 1, ic);
     return gcm_run(1, keys->ek, iv, DLMS_SC_AUTH, keys->ak, challenge, challenge_len, NULL, 0, NULL,
                    out + DLMS_SEC_HDR_LEN)
                    == 0
@@ -225,7 +213,7 @@ int dlms_hls_gmac_verify(const dlms_keys_t *keys, const uint8_t systitle[DLMS_SY
     if (!f || len != DLMS_HLS_GMAC_LEN || f[0] != DLMS_SC_AUTH)
         return -1;
     uint8_t expect[DLMS_HLS_GMAC_LEN];
-    if (dlms_hls_gmac(keys, systitle, get_u32(f + 1), challenge, challenge_len, expect) != 0)
+    if (dlms_hls_gmac(keys, systitle, sg17_load_be32(f + 1), challenge, challenge_len, expect) != 0)
         return -1;
     return CRYPTO_memcmp(expect, f, DLMS_HLS_GMAC_LEN) == 0 ? 0 : -1;
 }

@@ -13,8 +13,9 @@
 
 #include "sim/sim.h"
 
-#define MSIM_FORGED_IC_BASE 0x40000000u /* an attacker picks a counter far above any genuine one \
-                                         */
+#define MSIM_FORGED_IC_BASE                                              \
+    0x40000000u /* an attacker picks a counter far above any genuine one \
+                 */
 
 /* One audit-log entry the insider altered or deleted: its position in the edited log, and
  * whether a failed audit has covered it (ground truth for the metrics). */

@@ -94,10 +94,10 @@ void msim_audit_append(msim_t *s, sg17_ctx_t *ctx, unsigned meter, uint32_t orig
         s->audit_cap = nc;
     }
     uint8_t *r = s->audit_log + s->audit_n * MSIM_AUDIT_REC;
-    msim_put32(r + R_SEQ, (uint32_t)s->audit_n);
-    msim_put32(r + R_TIME, (uint32_t)(sg17_now(ctx) / SG17_SEC));
-    msim_put32(r + R_METER, meter);
-    msim_put32(r + R_ORIGIN, origin);
+    sg17_store_be32(r + R_SEQ, (uint32_t)s->audit_n);
+    sg17_store_be32(r + R_TIME, (uint32_t)(sg17_now(ctx) / SG17_SEC));
+    sg17_store_be32(r + R_METER, meter);
+    sg17_store_be32(r + R_ORIGIN, origin);
     r[R_KIND] = audit_kind(type, apdu, len);
     memset(r + R_CHAIN, 0, MSIM_AUDIT_HASH_LEN);
     if (sha256(apdu, len, NULL, 0, r + R_DIGEST))
@@ -118,7 +118,7 @@ static void hes_send_anchor(msim_t *s, sg17_ctx_t *ctx)
     if (!s->audit_n)
         return;
     uint8_t a[ANCHOR_LEN];
-    msim_put32(a, (uint32_t)s->audit_n);
+    sg17_store_be32(a, (uint32_t)s->audit_n);
     memcpy(a + 4, s->audit_log + (s->audit_n - 1) * MSIM_AUDIT_REC + R_CHAIN, MSIM_AUDIT_HASH_LEN);
     if (dlms_ecdsa_sign(s->hes_audit_key, a, ANCHOR_SIGNED, a + ANCHOR_SIGNED) == 0)
         sg17_send(ctx, s->hes, s->mdm, "metering.audit_anchor", a, sizeof a);
@@ -132,7 +132,7 @@ static void hes_send_log(msim_t *s, sg17_ctx_t *ctx)
     if (!p)
         return;
     p[0] = s->audit_chained;
-    msim_put32(p + 1, (uint32_t)s->audit_n);
+    sg17_store_be32(p + 1, (uint32_t)s->audit_n);
     if (s->audit_n)
         memcpy(p + 5, s->audit_log, s->audit_n * MSIM_AUDIT_REC);
     sg17_send(ctx, s->hes, s->mdm, "metering.audit_log", p, len);
@@ -177,7 +177,7 @@ static void mdm_on_anchor(msim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
         s->cap_anchors = nc;
     }
     msim_audit_anchor_t *a = &s->anchors[s->n_anchors++];
-    a->count = msim_get32(m->payload);
+    a->count = sg17_load_be32(m->payload);
     memcpy(a->head, m->payload + 4, MSIM_AUDIT_HASH_LEN);
     sg17_accept(ctx, m);
     sg17_metric_add(ctx, "audit.anchors", 1);
@@ -191,8 +191,8 @@ long msim_audit_verify(const msim_t *s, const uint8_t *recs, size_t n, bool chai
     /* plain checks, all an auditor has without anchors: sequence numbers and time order */
     for (size_t i = 0; i < n && bad < 0; i++) {
         const uint8_t *r = recs + i * MSIM_AUDIT_REC;
-        if (msim_get32(r + R_SEQ) != i
-            || (i && msim_get32(r + R_TIME) < msim_get32(r - MSIM_AUDIT_REC + R_TIME)))
+        if (sg17_load_be32(r + R_SEQ) != i
+            || (i && sg17_load_be32(r + R_TIME) < sg17_load_be32(r - MSIM_AUDIT_REC + R_TIME)))
             bad = (long)i;
     }
     if (!s->cfg.audit_log)
@@ -236,7 +236,7 @@ long msim_audit_verify(const msim_t *s, const uint8_t *recs, size_t n, bool chai
 static void mdm_on_log(msim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
 {
     if (m->len < 5 || m->payload[0] > 1
-        || (m->len - 5) / MSIM_AUDIT_REC != msim_get32(m->payload + 1)
+        || (m->len - 5) / MSIM_AUDIT_REC != sg17_load_be32(m->payload + 1)
         || (m->len - 5) % MSIM_AUDIT_REC) {
         sg17_reject(ctx, m, "malformed");
         return;
@@ -274,7 +274,7 @@ int msim_audit_tamper(msim_t *s, sg17_ctx_t *ctx, double from_s, double to_s, bo
     size_t w = 0, first = s->audit_n, altered = 0;
     for (size_t i = 0; i < s->audit_n; i++) {
         uint8_t *r = s->audit_log + i * MSIM_AUDIT_REC;
-        double t = msim_get32(r + R_TIME);
+        double t = sg17_load_be32(r + R_TIME);
         bool hit = t >= from_s && t < to_s && (kind < 0 || r[R_KIND] == kind);
         if (hit && first == s->audit_n)
             first = w;
@@ -290,7 +290,7 @@ int msim_audit_tamper(msim_t *s, sg17_ctx_t *ctx, double from_s, double to_s, bo
         }
         if (w != i)
             memmove(s->audit_log + w * MSIM_AUDIT_REC, r, MSIM_AUDIT_REC);
-        msim_put32(s->audit_log + w * MSIM_AUDIT_REC + R_SEQ, (uint32_t)w);
+        sg17_store_be32(s->audit_log + w * MSIM_AUDIT_REC + R_SEQ, (uint32_t)w);
         w++;
     }
     s->audit_n = w;

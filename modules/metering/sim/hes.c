@@ -72,7 +72,7 @@ int msim_firmware_action(const msim_t *s, EVP_PKEY *key, uint32_t version, const
                          size_t *len)
 {
     uint8_t content[4 + MSIM_FW_BODY_LEN], img[512], params[600];
-    msim_put32(content, version);
+    sg17_store_be32(content, version);
     memcpy(content + 4, body, MSIM_FW_BODY_LEN);
     dlms_general_signing_t g = {.transaction_id = tx,
                                 .transaction_id_len = 4,
@@ -116,7 +116,7 @@ void msim_hes_on_timer(msim_t *s, sg17_ctx_t *ctx, uint64_t tag)
         break;
     case MSIM_TAG_EXPORT:
         if (s->export_n) {
-            msim_put32(s->export_buf, (uint32_t)s->export_n);
+            sg17_store_be32(s->export_buf, (uint32_t)s->export_n);
             sg17_send(ctx, s->hes, s->mdm, "metering.export", s->export_buf, s->export_len);
             s->export_n = 0;
         }
@@ -195,10 +195,10 @@ static void export_append(msim_t *s, unsigned j, uint32_t k, uint32_t time, uint
     if (s->export_n == 0)
         s->export_len = 4;
     uint8_t *e = s->export_buf + s->export_len;
-    msim_put32(e, j);
-    msim_put32(e + 4, k);
-    msim_put32(e + 8, time);
-    msim_put32(e + 12, reg);
+    sg17_store_be32(e, j);
+    sg17_store_be32(e + 4, k);
+    sg17_store_be32(e + 8, time);
+    sg17_store_be32(e + 12, reg);
     s->export_len += MSIM_EXPORT_ENTRY;
     s->export_n++;
 }
@@ -372,7 +372,7 @@ static void hes_on_op_request(msim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
         return;
     }
     int j = msim_meter_of_systitle(s, g.recipient);
-    uint32_t op = msim_get32(g.originator + 4);
+    uint32_t op = sg17_load_be32(g.originator + 4);
     if (j < 0 || op >= s->n_ops) {
         sg17_reject(ctx, m, "unknown_sender");
         return;

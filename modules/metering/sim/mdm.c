@@ -33,15 +33,15 @@ static int series_push(msim_customer_t *c, uint32_t wh, uint32_t k)
 static void mdm_on_export(msim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
 {
     if (m->len < 4 || (m->len - 4) % MSIM_EXPORT_ENTRY
-        || msim_get32(m->payload) != (m->len - 4) / MSIM_EXPORT_ENTRY) {
+        || sg17_load_be32(m->payload) != (m->len - 4) / MSIM_EXPORT_ENTRY) {
         sg17_reject(ctx, m, "malformed");
         return;
     }
     sg17_accept(ctx, m);
     for (size_t e = 4; e < m->len; e += MSIM_EXPORT_ENTRY) {
         const uint8_t *p = m->payload + e;
-        uint32_t j = msim_get32(p), k = msim_get32(p + 4), t = msim_get32(p + 8),
-                 reg = msim_get32(p + 12);
+        uint32_t j = sg17_load_be32(p), k = sg17_load_be32(p + 4), t = sg17_load_be32(p + 8),
+                 reg = sg17_load_be32(p + 12);
         if (j >= s->n_meters)
             continue;
         msim_customer_t *c = &s->cust[j];
@@ -136,7 +136,7 @@ void msim_mdm_on_timer(msim_t *s, sg17_ctx_t *ctx, uint64_t tag)
  * the index being the reading sequence (raw) or the day (daily). */
 static void mdm_on_tp_request(msim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
 {
-    if (m->len < 5 || (m->len - 5) % 4 || msim_get32(m->payload + 1) != (m->len - 5) / 4
+    if (m->len < 5 || (m->len - 5) % 4 || sg17_load_be32(m->payload + 1) != (m->len - 5) / 4
         || m->payload[0] > 1) {
         sg17_reject(ctx, m, "malformed");
         return;
@@ -145,7 +145,7 @@ static void mdm_on_tp_request(msim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
     size_t n = (m->len - 5) / 4, cap = 16, len = 0, served = 0;
     uint8_t *out = malloc(cap);
     for (size_t r = 0; r < n && out; r++) {
-        uint32_t j = msim_get32(m->payload + 5 + 4 * r);
+        uint32_t j = sg17_load_be32(m->payload + 5 + 4 * r);
         if (j >= s->n_meters || !s->cust[j].have
             || (s->cfg.data_minimisation && !s->cust[j].consent)) {
             if (j < s->n_meters && s->cfg.data_minimisation && !s->cust[j].consent)
@@ -165,13 +165,13 @@ static void mdm_on_tp_request(msim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
                 break;
             out = p;
         }
-        msim_put32(out + len, j);
+        sg17_store_be32(out + len, j);
         out[len + 4] = raw ? 0 : 1;
-        msim_put32(out + len + 5, (uint32_t)cnt);
+        sg17_store_be32(out + len + 5, (uint32_t)cnt);
         for (size_t k = 0; k < cnt; k++) {
-            msim_put32(out + len + 9 + 8 * k, raw ? c->series_k[k] : (uint32_t)k);
-            msim_put32(out + len + 13 + 8 * k,
-                       raw ? c->series[k] : (uint32_t)llround(c->day_wh[k]));
+            sg17_store_be32(out + len + 9 + 8 * k, raw ? c->series_k[k] : (uint32_t)k);
+            sg17_store_be32(out + len + 13 + 8 * k,
+                            raw ? c->series[k] : (uint32_t)llround(c->day_wh[k]));
         }
         len = need;
         served++;

@@ -169,7 +169,7 @@ static bool operator_signature_ok(msim_t *s, const msim_meter_t *m, const uint8_
     if (dlms_general_signing_decode(in, len, g) || g->originator_len != DLMS_SYSTITLE_LEN
         || memcmp(g->originator, "OPR", 3) != 0)
         return false;
-    uint32_t op = msim_get32(g->originator + 4);
+    uint32_t op = sg17_load_be32(g->originator + 4);
     if (op >= s->n_ops || g->recipient_len != DLMS_SYSTITLE_LEN
         || memcmp(g->recipient, m->systitle, DLMS_SYSTITLE_LEN) != 0)
         return false;
@@ -193,7 +193,7 @@ static const char *meter_firmware(msim_t *s, msim_meter_t *m, const dlms_action_
                    && dlms_general_signing_verify(s->mfr_key, img, il, &v) == 0;
     if (s->cfg.signed_firmware && !genuine)
         return "signature";
-    m->fw_version = msim_get32(g.content);
+    m->fw_version = sg17_load_be32(g.content);
     m->fw_foreign = !genuine;
     return NULL;
 }

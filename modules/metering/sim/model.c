@@ -64,14 +64,14 @@ static void systitle_make(uint8_t out[8], const char *maker, uint32_t serial)
 {
     memcpy(out, maker, 3);
     out[3] = 0;
-    msim_put32(out + 4, serial);
+    sg17_store_be32(out + 4, serial);
 }
 
 int msim_meter_of_systitle(const msim_t *s, const uint8_t *st)
 {
     if (!st || memcmp(st, "MTR", 3) != 0 || st[3] != 0)
         return -1;
-    uint32_t i = msim_get32(st + 4);
+    uint32_t i = sg17_load_be32(st + 4);
     return i < s->n_meters ? (int)i : -1;
 }
 

@@ -10,8 +10,8 @@ int msim_op_request(msim_t *s, sg17_ctx_t *ctx, EVP_PKEY *key, unsigned op, unsi
                     const uint8_t *apdu, size_t len, uint8_t *out, size_t cap, size_t *outlen)
 {
     uint8_t tx[4], orig[DLMS_SYSTITLE_LEN] = {'O', 'P', 'R', 0}, dt[DLMS_DATETIME_LEN];
-    msim_put32(tx, ++s->op_tx);
-    msim_put32(orig + 4, op);
+    sg17_store_be32(tx, ++s->op_tx);
+    sg17_store_be32(orig + 4, op);
     dlms_datetime_t d;
     dlms_datetime_from_unix(MSIM_EPOCH + (int64_t)(sg17_now(ctx) / SG17_SEC), &d);
     dlms_datetime_pack(&d, dt);

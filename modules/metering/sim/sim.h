@@ -13,6 +13,7 @@
 
 #include <openssl/evp.h>
 #include <sg17tb/module.h>
+#include <sg17tb/wire.h>
 
 #include "dlms/apdu.h"
 #include "dlms/security.h"
@@ -235,8 +236,6 @@ dlms_sec_status_t msim_unwrap(const dlms_keys_t *keys, const uint8_t *in, size_t
                               const uint8_t *expect_systitle, uint8_t policy, int64_t min_ic,
                               uint8_t *out, size_t cap, size_t *outlen, uint32_t *ic,
                               bool *ciphered);
-void msim_put32(uint8_t *p, uint32_t v);
-uint32_t msim_get32(const uint8_t *p);
 
 /* meter.c */
 void msim_meter_on_timer(msim_t *s, sg17_ctx_t *ctx, unsigned i);

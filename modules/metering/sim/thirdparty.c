@@ -13,9 +13,9 @@ void msim_tp_request(msim_t *s, sg17_ctx_t *ctx, bool raw, const unsigned *cust,
     if (!req)
         return;
     req[0] = raw ? 0 : 1;
-    msim_put32(req + 1, (uint32_t)n);
+    sg17_store_be32(req + 1, (uint32_t)n);
     for (size_t r = 0; r < n; r++)
-        msim_put32(req + 5 + 4 * r, cust[r]);
+        sg17_store_be32(req + 5 + 4 * r, cust[r]);
     sg17_send(ctx, sg17_entity(ctx, "thirdparty", 0), s->mdm, "metering.tp_request", req,
               5 + 4 * n);
     free(req);
@@ -46,7 +46,7 @@ void msim_tp_on_message(msim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
     size_t pos = 0;
     while (pos + 9 <= m->len) {
         const uint8_t *p = m->payload + pos;
-        uint32_t j = msim_get32(p), cnt = msim_get32(p + 5);
+        uint32_t j = sg17_load_be32(p), cnt = sg17_load_be32(p + 5);
         if (j >= s->n_meters || cnt > (m->len - pos - 9) / 8)
             break;
         pos += 9 + 8 * (size_t)cnt;
@@ -58,7 +58,7 @@ void msim_tp_on_message(msim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
     sg17_accept(ctx, m);
     for (pos = 0; pos < m->len;) {
         const uint8_t *p = m->payload + pos;
-        uint32_t j = msim_get32(p), cnt = msim_get32(p + 5);
+        uint32_t j = sg17_load_be32(p), cnt = sg17_load_be32(p + 5);
         bool raw = p[4] == 0;
         pos += 9 + 8 * (size_t)cnt;
         if (raw || !s->cust[j].consent)
@@ -73,8 +73,8 @@ void msim_tp_on_message(msim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
             continue;
         }
         for (uint32_t k = 0; k < cnt; k++) {
-            idx[k] = msim_get32(p + 9 + 8 * k);
-            wh[k] = msim_get32(p + 13 + 8 * k);
+            idx[k] = sg17_load_be32(p + 9 + 8 * k);
+            wh[k] = sg17_load_be32(p + 13 + 8 * k);
         }
         free(v->wh);
         free(v->idx);
