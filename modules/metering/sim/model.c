@@ -132,18 +132,24 @@ static void config_settle(msim_t *s, const msim_config_t *cfg)
         c->transformer_size = s->n_meters;
 }
 
+/* The run's entities as the scenario's topology gives them (the descriptor's min/max counts
+ * guarantee one hes and one mdm). */
+static void topology_read(msim_t *s, sg17_ctx_t *ctx)
+{
+    s->n_meters = sg17_count(ctx, "meter");
+    s->n_ops = sg17_count(ctx, "operator");
+    s->n_tp = sg17_count(ctx, "thirdparty");
+    s->hes = sg17_entity(ctx, "hes", 0);
+    s->mdm = sg17_entity(ctx, "mdm", 0);
+    s->n_entities = s->n_meters + s->n_ops + s->n_tp + 2;
+}
+
 msim_t *msim_create(sg17_ctx_t *ctx, const msim_config_t *cfg)
 {
     msim_t *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
-    s->n_meters = sg17_count(ctx, "meter");
-    s->n_ops = sg17_count(ctx, "operator");
-    s->n_tp = sg17_count(ctx, "thirdparty");
-    s->n_entities =
-        s->n_meters + s->n_ops + s->n_tp + sg17_count(ctx, "hes") + sg17_count(ctx, "mdm");
-    s->hes = sg17_entity(ctx, "hes", 0);
-    s->mdm = sg17_entity(ctx, "mdm", 0);
+    topology_read(s, ctx);
     config_settle(s, cfg);
 
     s->n_groups = (unsigned)((s->n_meters + s->cfg.transformer_size - 1) / s->cfg.transformer_size);
@@ -267,17 +273,10 @@ void msim_destroy(msim_t *s)
     msim_adversary_free(s->adv);
     EVP_PKEY_free(s->mfr_key);
     OPENSSL_cleanse(s->master, sizeof s->master);
-    free(s->meters);
-    free(s->peers);
-    free(s->cust);
-    free(s->tp_exposed);
-    free(s->tp_view);
-    free(s->feeder_wh);
-    free(s->feeder_measured);
-    free(s->rl_window);
-    free(s->rl_count);
-    free(s->disc_times);
-    free(s->op_keys);
-    free(s->export_buf);
+    void *arrays[] = {s->meters,    s->peers,           s->cust,      s->tp_exposed, s->tp_view,
+                      s->feeder_wh, s->feeder_measured, s->rl_window, s->rl_count,   s->disc_times,
+                      s->op_keys,   s->export_buf};
+    for (size_t k = 0; k < sizeof arrays / sizeof *arrays; k++)
+        free(arrays[k]);
     free(s);
 }
