@@ -1,6 +1,7 @@
 /* fuzz_unprotect.c — the security header and suite-0 unprotect on arbitrary input: the first
  * octet picks the receiver's policy and counter state, the rest is the frame (either bare
- * SC || IC || ... or wrapped in a glo- / general-glo-ciphering APDU). */
+ * SC || IC || ... or wrapped in a glo- / general-glo-ciphering APDU). The same frame is also
+ * checked as an HLS mechanism-5 proof f(StoC), which it must not pass. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (wrap == 2 && dlms_general_glo_decode(in, len, &st, &frame, &flen) != 0)
         goto done;
 
+    static const uint8_t challenge[16] = {0x50, 0x36, 0x77, 0x46, 0x34, 0x4E, 0x54, 0x63,
+                                          0x59, 0x6A, 0x33, 0x69, 0x5A, 0x49, 0x59, 0x56};
+    if (dlms_hls_gmac_verify(&keys, st, challenge, sizeof challenge, frame, flen) == 0)
+        abort(); /* a GMAC under keys the fuzzer does not hold */
     uint8_t *out = malloc(flen ? flen : 1);
     if (!out)
         goto done;
