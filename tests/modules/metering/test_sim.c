@@ -1,9 +1,9 @@
 /* test_sim.c — the metering system under test: shipped scenarios run in process (baseline versus
- * protected metrics, every message reported, same seed same metrics), counts in configuration
- * and attack parameters (refused at parse time when negative, clamped or refused by the module
- * when too large), and the pieces the entities rely on: ciphered framing and its policy, CTR
- * malleability of SC 0x20 frames, the occupancy classifiers (consumption and traffic analysis)
- * and their scoring. */
+ * protected metrics, every message reported, same seed same metrics), counts and other values
+ * in configuration and attack parameters (refused at parse time outside the descriptor's ranges,
+ * clamped to the fleet by the module), and the pieces the entities rely on: ciphered framing and
+ * its policy, CTR malleability of SC 0x20 frames, the occupancy classifiers (consumption and
+ * traffic analysis) and their scoring. */
 #include <criterion/criterion.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -127,7 +127,7 @@ Test(metering_scenarios, same_seed_gives_same_metrics)
     json_decref(b);
 }
 
-/* ---- counts: validated at parse time, clamped or refused by the module ---- */
+/* ---- counts: validated at parse time against the declared ranges, clamped to the fleet ---- */
 
 #define COUNT_HEAD                                                                              \
     "id: metering/counts\ntitle: counts are whole numbers\nmodule: metering\n"                  \
@@ -154,10 +154,9 @@ Test(metering_config, negative_batch_is_refused_at_parse_time)
 {
     sg17_err_t err;
     const char *msg = parse_error(COUNT_HEAD "config: {ondemand_batch: -1}\n", &err);
-    cr_assert(
-        strstr(msg, "counts.yaml:11:")
-            && strstr(msg, "config.ondemand_batch: -1 is out of range; expected a whole number"),
-        "%s", msg);
+    cr_assert(strstr(msg, "counts.yaml:11:")
+                  && strstr(msg, "config.ondemand_batch: -1 is out of range"),
+              "%s", msg);
     static const char *const count_keys[] = {"dr_batch", "disconnect_limit", "transformer_size"};
     for (size_t k = 0; k < 3; k++) {
         char yaml[1024], want[128];
@@ -195,11 +194,11 @@ Test(metering_config, negative_attack_counts_and_indexes_are_refused_at_parse_ti
         "%s", err.msg);
 }
 
-Test(metering_config, huge_batches_are_clamped_to_the_fleet)
+Test(metering_config, batches_up_to_the_largest_fleet_are_clamped_to_this_fleet)
 {
-    static const char yaml[] = COUNT_HEAD "config: {ondemand_batch: 1000000000, dr_batch: "
-                                          "1000000000, transformer_size: 1000000000, "
-                                          "ondemand_interval: 1min, dr_interval: 30min}\n";
+    static const char yaml[] = COUNT_HEAD "config: {ondemand_batch: 20000, dr_batch: 20000, "
+                                          "transformer_size: 20000, ondemand_interval: 1min, "
+                                          "dr_interval: 30min}\n";
     json_t *e = run_scenario_yaml(yaml, sizeof yaml - 1, "counts.yaml");
     cr_assert_str_eq(verdict(e), "vacuous", "%s", json_string_value(json_object_get(e, "reason")));
     /* each on-demand round reads the three meters once: 120 rounds in 2 h */
@@ -212,15 +211,30 @@ Test(metering_config, huge_batches_are_clamped_to_the_fleet)
     json_decref(e);
 }
 
-Test(metering_config, disconnect_limit_beyond_what_the_head_end_keeps_fails_the_run_cleanly)
+Test(metering_config, values_beyond_the_declared_ranges_are_refused_at_parse_time)
 {
-    static const char yaml[] = COUNT_HEAD "config: {disconnect_limit: 1000000000}\n";
-    json_t *e = run_scenario_yaml(yaml, sizeof yaml - 1, "counts.yaml");
-    cr_assert_str_eq(verdict(e), "error");
-    const char *why = json_string_value(json_object_get(e, "reason"));
-    cr_assert(why && strstr(why, "disconnect_limit 1000000000 is above 1000000"), "%s",
-              why ? why : "(none)");
-    json_decref(e);
+    sg17_err_t err;
+    static const struct {
+        const char *tail, *want;
+    } cases[] = {
+        {"config: {ondemand_batch: 20001}\n", "config.ondemand_batch: '20001' is out of range"},
+        {"config: {transformer_size: 1000000000}\n", "config.transformer_size"},
+        {"config: {disconnect_limit: 1000000001}\n", "config.disconnect_limit"},
+        {"config: {reading_interval: 30s}\n", "config.reading_interval"},
+        {"config: {consent_share: 1.5}\n", "config.consent_share"},
+        {"actions:\n  - {at: 1h, inject_reading: {meter: meter-1, count: 10001}}\n",
+         "actions[0].inject_reading.count"},
+        {"actions:\n  - {at: 1h, forge_command: {meters: 20001}}\n",
+         "actions[0].forge_command.meters"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        char yaml[1024];
+        snprintf(yaml, sizeof yaml, COUNT_HEAD "%s", cases[k].tail);
+        const char *msg = parse_error(yaml, &err);
+        cr_assert(strstr(msg, cases[k].want) && strstr(msg, "out of range"), "%s: %s",
+                  cases[k].tail, msg);
+    }
+    cr_assert_str_eq(parse_error(COUNT_HEAD "config: {disconnect_limit: 1000000}\n", &err), "");
 }
 
 /* ---- entity building blocks ---- */
@@ -234,12 +248,11 @@ static const dlms_keys_t keys = {
 
 static size_t reading(uint8_t sc, uint32_t reg, uint8_t *out)
 {
-    meter_t m;
+    msim_meter_t m;
     memset(&m, 0, sizeof m);
     memcpy(m.systitle, "MTR\0\0\0\0\7", 8);
     size_t n = 0;
-    cr_assert_eq(msim_reading_frame(NULL, &m, &keys, 5, sc, 3, reg, 3600 * SG17_SEC, out, 128, &n),
-                 0);
+    cr_assert_eq(msim_reading_frame(&m, &keys, 5, sc, 3, reg, 3600 * SG17_SEC, out, 128, &n), 0);
     return n;
 }
 
