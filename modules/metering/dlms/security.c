@@ -12,7 +12,7 @@
 #include <openssl/param_build.h>
 #include <sg17tb/wire.h>
 
-#define GCM_IV_LEN 12
+#define DLMS_GCM_IV_LEN 12
 
 const char *dlms_sec_status_name(dlms_sec_status_t status)
 {
@@ -35,7 +35,8 @@ const char *dlms_sec_status_name(dlms_sec_status_t status)
     return "unknown";
 }
 
-static void make_iv(uint8_t iv[GCM_IV_LEN], const uint8_t systitle[DLMS_SYSTITLE_LEN], uint32_t ic)
+static void make_iv(uint8_t iv[DLMS_GCM_IV_LEN], const uint8_t systitle[DLMS_SYSTITLE_LEN],
+                    uint32_t ic)
 {
     memcpy(iv, systitle, DLMS_SYSTITLE_LEN);
     sg17_store_be32(iv + DLMS_SYSTITLE_LEN, ic);
@@ -57,7 +58,7 @@ size_t dlms_protected_len(uint8_t sc, size_t len)
  * octets, may be 0) is encrypted or decrypted into out. With tag == NULL there is no tag at all
  * (SC 0x20: GCM used as a stream cipher). Decrypting with a tag verifies it: -2 on mismatch.
  * Returns 0, -1 (OpenSSL failure) or -2 (tag mismatch). */
-static int gcm_run(int encrypt, const uint8_t ek[DLMS_KEY_LEN], const uint8_t iv[GCM_IV_LEN],
+static int gcm_run(int encrypt, const uint8_t ek[DLMS_KEY_LEN], const uint8_t iv[DLMS_GCM_IV_LEN],
                    uint8_t sc, const uint8_t *ak, const uint8_t *extra, size_t extra_len,
                    const uint8_t *in, size_t inlen, uint8_t *out, uint8_t tag[DLMS_TAG_LEN])
 {
@@ -110,7 +111,7 @@ int dlms_protect(const dlms_keys_t *keys, const uint8_t systitle[DLMS_SYSTITLE_L
     size_t need = dlms_protected_len(sc, len);
     if (need < len || cap < need)
         return -1;
-    uint8_t iv[GCM_IV_LEN];
+    uint8_t iv[DLMS_GCM_IV_LEN];
     make_iv(iv, systitle, ic);
     out[0] = sc;
     sg17_store_be32(out + 1, ic);
@@ -159,7 +160,7 @@ dlms_sec_status_t dlms_unprotect(const dlms_keys_t *keys, const uint8_t systitle
     if (min_ic >= 0 && (int64_t)ic <= min_ic)
         return DLMS_SEC_REPLAY;
 
-    uint8_t iv[GCM_IV_LEN], tag[DLMS_TAG_LEN];
+    uint8_t iv[DLMS_GCM_IV_LEN], tag[DLMS_TAG_LEN];
     make_iv(iv, systitle, ic);
     const uint8_t *body = data + DLMS_SEC_HDR_LEN;
     if (taglen)
@@ -195,7 +196,7 @@ int dlms_hls_gmac(const dlms_keys_t *keys, const uint8_t systitle[DLMS_SYSTITLE_
 {
     if (!keys || !systitle || (!challenge && challenge_len) || !out)
         return -1;
-    uint8_t iv[GCM_IV_LEN];
+    uint8_t iv[DLMS_GCM_IV_LEN];
     make_iv(iv, systitle, ic);
     out[0] = DLMS_SC_AUTH;
     sg17_store_be32(out + 1, ic);

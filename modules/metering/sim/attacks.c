@@ -22,7 +22,7 @@
 typedef struct {
     size_t pos;
     bool detected;
-} altered_entry_t;
+} msim_altered_entry_t;
 
 struct msim_adversary {
     bool has_hes_store; /* extract_key on hes-0: every meter's keys */
@@ -31,7 +31,7 @@ struct msim_adversary {
     EVP_PKEY *sign_key; /* the attacker's own ECDSA key */
     /* the eavesdropper's tallies: correct / total guesses of occupied (1) and empty (0) */
     double correct1, total1, correct0, total0;
-    altered_entry_t *altered; /* tamper_audit_log's edits */
+    msim_altered_entry_t *altered; /* tamper_audit_log's edits */
     size_t n_altered, cap_altered;
 };
 
@@ -287,7 +287,7 @@ typedef struct {
     uint32_t wh, len;     /* consumption read from a clear register; frame length */
     sg17_time_t at;       /* send time in the envelope */
     bool readable, guess; /* wh is known; the occupancy guess */
-} observation_t;
+} msim_observation_t;
 
 /* Eavesdropper: one occupancy guess per captured reading, per meter, from what it observes.
  * Where it can read the register (clear pushes, from a meter's second reading on) it classifies
@@ -297,7 +297,7 @@ int msim_attack_infer_occupancy(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t 
 {
     msim_adversary_t *a = s->adv;
     size_t n = sg17_captured_count(ctx, p), nm = s->n_meters ? s->n_meters : 1, cap = n ? n : 1;
-    observation_t *obs = calloc(cap, sizeof *obs);
+    msim_observation_t *obs = calloc(cap, sizeof *obs);
     size_t *order = calloc(cap, sizeof *order), *off = calloc(nm + 1, sizeof *off);
     uint32_t *last_reg = calloc(nm, sizeof *last_reg), *tv = calloc(cap, sizeof *tv),
              *tl = calloc(cap, sizeof *tl);
@@ -313,7 +313,7 @@ int msim_attack_infer_occupancy(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t 
         unsigned j = msim_meter_index(s, ctx, m->claimed_src, &ok);
         if (!ok || strcmp(m->type, "metering.reading") != 0 || m->sent_at < s->meters[j].phase)
             continue;
-        observation_t *o = &obs[used++];
+        msim_observation_t *o = &obs[used++];
         o->meter = j;
         o->seq = (unsigned)((m->sent_at - s->meters[j].phase + s->cfg.reading_interval / 2)
                             / s->cfg.reading_interval);
@@ -409,7 +409,7 @@ int msim_attack_tamper_audit_log(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t
     }
     if (a->n_altered + n > a->cap_altered) { /* ground truth of what it altered */
         size_t nc = a->n_altered + n;
-        altered_entry_t *q = realloc(a->altered, nc * sizeof *q);
+        msim_altered_entry_t *q = realloc(a->altered, nc * sizeof *q);
         if (!q) {
             free(pos);
             return 0; /* the edit is done; only its scoring is lost */
@@ -418,7 +418,7 @@ int msim_attack_tamper_audit_log(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t
         a->cap_altered = nc;
     }
     for (size_t k = 0; k < n; k++)
-        a->altered[a->n_altered++] = (altered_entry_t){.pos = pos[k], .detected = false};
+        a->altered[a->n_altered++] = (msim_altered_entry_t){.pos = pos[k], .detected = false};
     free(pos);
     return 0;
 }

@@ -14,19 +14,19 @@
 
 #include "sim/sim.h"
 
-#define ANCHOR_SIGNED (4 + MSIM_AUDIT_HASH_LEN)
-#define ANCHOR_LEN    (ANCHOR_SIGNED + DLMS_ECDSA_SIG_LEN)
+#define MSIM_ANCHOR_SIGNED (4 + MSIM_AUDIT_HASH_LEN)
+#define MSIM_ANCHOR_LEN    (MSIM_ANCHOR_SIGNED + DLMS_ECDSA_SIG_LEN)
 
 /* Record layout: seq (4) || time s (4) || meter (4) || origin (4) || kind (1) ||
  * SHA-256 of the command as sent (32) || chain value (32, zero in a plain log). */
 enum {
-    R_SEQ = 0,
-    R_TIME = 4,
-    R_METER = 8,
-    R_ORIGIN = 12,
-    R_KIND = 16,
-    R_DIGEST = 17,
-    R_CHAIN = 17 + MSIM_AUDIT_HASH_LEN
+    MSIM_REC_SEQ = 0,
+    MSIM_REC_TIME = 4,
+    MSIM_REC_METER = 8,
+    MSIM_REC_ORIGIN = 12,
+    MSIM_REC_KIND = 16,
+    MSIM_REC_DIGEST = 17,
+    MSIM_REC_CHAIN = 17 + MSIM_AUDIT_HASH_LEN
 };
 
 static const char *const kind_names[] = {"read",      "setting",  "load_limit", "disconnect",
@@ -47,7 +47,7 @@ static int sha256(const uint8_t *a, size_t al, const uint8_t *b, size_t bl,
 int msim_audit_link(const uint8_t prev[MSIM_AUDIT_HASH_LEN], const uint8_t *rec,
                     uint8_t out[MSIM_AUDIT_HASH_LEN])
 {
-    return sha256(prev, MSIM_AUDIT_HASH_LEN, rec, R_CHAIN, out);
+    return sha256(prev, MSIM_AUDIT_HASH_LEN, rec, MSIM_REC_CHAIN, out);
 }
 
 /* The command's kind, read from the APDU (inside an operator's general-signing if any). */
@@ -94,18 +94,18 @@ void msim_audit_append(msim_t *s, sg17_ctx_t *ctx, unsigned meter, uint32_t orig
         s->audit_cap = nc;
     }
     uint8_t *r = s->audit_log + s->audit_n * MSIM_AUDIT_REC;
-    sg17_store_be32(r + R_SEQ, (uint32_t)s->audit_n);
-    sg17_store_be32(r + R_TIME, (uint32_t)(sg17_now(ctx) / SG17_SEC));
-    sg17_store_be32(r + R_METER, meter);
-    sg17_store_be32(r + R_ORIGIN, origin);
-    r[R_KIND] = audit_kind(type, apdu, len);
-    memset(r + R_CHAIN, 0, MSIM_AUDIT_HASH_LEN);
-    if (sha256(apdu, len, NULL, 0, r + R_DIGEST))
+    sg17_store_be32(r + MSIM_REC_SEQ, (uint32_t)s->audit_n);
+    sg17_store_be32(r + MSIM_REC_TIME, (uint32_t)(sg17_now(ctx) / SG17_SEC));
+    sg17_store_be32(r + MSIM_REC_METER, meter);
+    sg17_store_be32(r + MSIM_REC_ORIGIN, origin);
+    r[MSIM_REC_KIND] = audit_kind(type, apdu, len);
+    memset(r + MSIM_REC_CHAIN, 0, MSIM_AUDIT_HASH_LEN);
+    if (sha256(apdu, len, NULL, 0, r + MSIM_REC_DIGEST))
         return;
     if (s->audit_chained) {
         static const uint8_t zero[MSIM_AUDIT_HASH_LEN];
-        const uint8_t *prev = s->audit_n ? r - MSIM_AUDIT_REC + R_CHAIN : zero;
-        if (msim_audit_link(prev, r, r + R_CHAIN))
+        const uint8_t *prev = s->audit_n ? r - MSIM_AUDIT_REC + MSIM_REC_CHAIN : zero;
+        if (msim_audit_link(prev, r, r + MSIM_REC_CHAIN))
             return;
     }
     s->audit_n++;
@@ -117,10 +117,11 @@ static void hes_send_anchor(msim_t *s, sg17_ctx_t *ctx)
 {
     if (!s->audit_n)
         return;
-    uint8_t a[ANCHOR_LEN];
+    uint8_t a[MSIM_ANCHOR_LEN];
     sg17_store_be32(a, (uint32_t)s->audit_n);
-    memcpy(a + 4, s->audit_log + (s->audit_n - 1) * MSIM_AUDIT_REC + R_CHAIN, MSIM_AUDIT_HASH_LEN);
-    if (dlms_ecdsa_sign(s->hes_audit_key, a, ANCHOR_SIGNED, a + ANCHOR_SIGNED) == 0)
+    memcpy(a + 4, s->audit_log + (s->audit_n - 1) * MSIM_AUDIT_REC + MSIM_REC_CHAIN,
+           MSIM_AUDIT_HASH_LEN);
+    if (dlms_ecdsa_sign(s->hes_audit_key, a, MSIM_ANCHOR_SIGNED, a + MSIM_ANCHOR_SIGNED) == 0)
         sg17_send(ctx, s->hes, s->mdm, "metering.audit_anchor", a, sizeof a);
 }
 
@@ -157,12 +158,12 @@ static void mdm_on_anchor(msim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
         sg17_reject(ctx, m, "unexpected"); /* no anchoring service without audit_log */
         return;
     }
-    if (m->len != ANCHOR_LEN) {
+    if (m->len != MSIM_ANCHOR_LEN) {
         sg17_reject(ctx, m, "malformed");
         return;
     }
-    if (dlms_ecdsa_verify(s->hes_audit_pub, m->payload, ANCHOR_SIGNED, m->payload + ANCHOR_SIGNED,
-                          DLMS_ECDSA_SIG_LEN)) {
+    if (dlms_ecdsa_verify(s->hes_audit_pub, m->payload, MSIM_ANCHOR_SIGNED,
+                          m->payload + MSIM_ANCHOR_SIGNED, DLMS_ECDSA_SIG_LEN)) {
         sg17_reject(ctx, m, "signature");
         return;
     }
@@ -191,8 +192,10 @@ long msim_audit_verify(const msim_t *s, const uint8_t *recs, size_t n, bool chai
     /* plain checks, all an auditor has without anchors: sequence numbers and time order */
     for (size_t i = 0; i < n && bad < 0; i++) {
         const uint8_t *r = recs + i * MSIM_AUDIT_REC;
-        if (sg17_load_be32(r + R_SEQ) != i
-            || (i && sg17_load_be32(r + R_TIME) < sg17_load_be32(r - MSIM_AUDIT_REC + R_TIME)))
+        if (sg17_load_be32(r + MSIM_REC_SEQ) != i
+            || (i
+                && sg17_load_be32(r + MSIM_REC_TIME)
+                       < sg17_load_be32(r - MSIM_AUDIT_REC + MSIM_REC_TIME)))
             bad = (long)i;
     }
     if (!s->cfg.audit_log)
@@ -205,7 +208,8 @@ long msim_audit_verify(const msim_t *s, const uint8_t *recs, size_t n, bool chai
         const uint8_t *r = recs + i * MSIM_AUDIT_REC;
         if (msim_audit_link(i ? chain + (i - 1) * MSIM_AUDIT_HASH_LEN : zero, r,
                             chain + i * MSIM_AUDIT_HASH_LEN)
-            || (CRYPTO_memcmp(chain + i * MSIM_AUDIT_HASH_LEN, r + R_CHAIN, MSIM_AUDIT_HASH_LEN)
+            || (CRYPTO_memcmp(chain + i * MSIM_AUDIT_HASH_LEN, r + MSIM_REC_CHAIN,
+                              MSIM_AUDIT_HASH_LEN)
                     != 0
                 && bad < 0))
             bad = (long)i;
@@ -274,8 +278,8 @@ int msim_audit_tamper(msim_t *s, sg17_ctx_t *ctx, double from_s, double to_s, bo
     size_t w = 0, first = s->audit_n, altered = 0;
     for (size_t i = 0; i < s->audit_n; i++) {
         uint8_t *r = s->audit_log + i * MSIM_AUDIT_REC;
-        double t = sg17_load_be32(r + R_TIME);
-        bool hit = t >= from_s && t < to_s && (kind < 0 || r[R_KIND] == kind);
+        double t = sg17_load_be32(r + MSIM_REC_TIME);
+        bool hit = t >= from_s && t < to_s && (kind < 0 || r[MSIM_REC_KIND] == kind);
         if (hit && first == s->audit_n)
             first = w;
         if (hit)
@@ -284,13 +288,13 @@ int msim_audit_tamper(msim_t *s, sg17_ctx_t *ctx, double from_s, double to_s, bo
             continue; /* deleted */
         if (hit) {
             static const uint8_t get[] = {DLMS_APDU_GET_REQUEST, 0x01, 0x41};
-            r[R_KIND] = MSIM_AUDIT_READ;
-            if (sha256(get, sizeof get, NULL, 0, r + R_DIGEST))
+            r[MSIM_REC_KIND] = MSIM_AUDIT_READ;
+            if (sha256(get, sizeof get, NULL, 0, r + MSIM_REC_DIGEST))
                 return -1;
         }
         if (w != i)
             memmove(s->audit_log + w * MSIM_AUDIT_REC, r, MSIM_AUDIT_REC);
-        sg17_store_be32(s->audit_log + w * MSIM_AUDIT_REC + R_SEQ, (uint32_t)w);
+        sg17_store_be32(s->audit_log + w * MSIM_AUDIT_REC + MSIM_REC_SEQ, (uint32_t)w);
         w++;
     }
     s->audit_n = w;
@@ -298,7 +302,8 @@ int msim_audit_tamper(msim_t *s, sg17_ctx_t *ctx, double from_s, double to_s, bo
         for (size_t i = first; i < w; i++) {
             static const uint8_t zero[MSIM_AUDIT_HASH_LEN];
             uint8_t *r = s->audit_log + i * MSIM_AUDIT_REC;
-            if (msim_audit_link(i ? r - MSIM_AUDIT_REC + R_CHAIN : zero, r, r + R_CHAIN))
+            if (msim_audit_link(i ? r - MSIM_AUDIT_REC + MSIM_REC_CHAIN : zero, r,
+                                r + MSIM_REC_CHAIN))
                 return -1;
         }
     *n_altered = altered;
