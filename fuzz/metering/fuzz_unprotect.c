@@ -1,7 +1,8 @@
 /* fuzz_unprotect.c — the security header and suite-0 unprotect on arbitrary input: the first
  * octet picks the receiver's policy and counter state, the rest is the frame (either bare
- * SC || IC || ... or wrapped in a glo- / general-glo-ciphering APDU). The same frame is also
- * checked as an HLS mechanism-5 proof f(StoC), which it must not pass. */
+ * SC || IC || ... or wrapped in a glo- / general-glo-ciphering APDU), unprotected both with
+ * dlms_unprotect and with a keyed dlms_cipher_t, which must agree. The same frame is also checked
+ * as an HLS mechanism-5 proof f(StoC), which it must not pass. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else if (outlen != 0 || s < DLMS_SEC_POLICY || s > DLMS_SEC_OK) {
         abort();
     }
+    /* the head-end's keyed cipher decides every frame exactly as dlms_unprotect does */
+    static dlms_cipher_t *cipher;
+    if (!cipher && !(cipher = dlms_cipher_new(&keys)))
+        abort();
+    uint8_t *out2 = malloc(flen ? flen : 1);
+    size_t outlen2 = 0;
+    uint32_t ic2 = 0;
+    if (out2
+        && (dlms_cipher_unprotect(cipher, st, policy, frame, flen, min_ic, out2, flen, &outlen2,
+                                  &ic2)
+                != s
+            || outlen2 != outlen || ic2 != ic || (outlen && memcmp(out, out2, outlen) != 0)))
+        abort();
+    free(out2);
     free(out);
 done:
     free(in);

@@ -242,10 +242,14 @@ static void hes_on_reading(msim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
             sg17_reject(ctx, m, "unknown_sender");
             return;
         }
-        st = dlms_unprotect(&s->meters[j].keys, sys,
-                            s->cfg.authenticated_encryption ? DLMS_SC_AUTH_ENC : 0, sec, sl,
-                            s->cfg.invocation_counter ? s->peers[j].last_ic_in : DLMS_IC_NONE,
-                            plain, sizeof plain, &pl, &ic);
+        msim_peer_t *peer = &s->peers[j];
+        if (!peer->rx) /* keyed once per meter, as a head-end keeps per association */
+            peer->rx = dlms_cipher_new(&s->meters[j].keys);
+        uint8_t policy = s->cfg.authenticated_encryption ? DLMS_SC_AUTH_ENC : 0;
+        int64_t min_ic = s->cfg.invocation_counter ? peer->last_ic_in : DLMS_IC_NONE;
+        st = peer->rx ? dlms_cipher_unprotect(peer->rx, sys, policy, sec, sl, min_ic, plain,
+                                              sizeof plain, &pl, &ic)
+                      : DLMS_SEC_INTERNAL;
     } else {
         bool ok;
         j = (int)msim_meter_index(s, ctx, m->claimed_src, &ok); /* clear: the network address */

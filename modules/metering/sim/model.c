@@ -252,6 +252,8 @@ void msim_destroy(msim_t *s)
 {
     if (!s)
         return;
+    for (unsigned i = 0; s->peers && i < s->n_meters; i++)
+        dlms_cipher_free(&s->peers[i].rx);
     for (unsigned i = 0; s->meters && i < s->n_meters; i++) {
         dlms_keys_cleanse(&s->meters[i].keys);
         OPENSSL_cleanse(s->meters[i].lls, MSIM_LLS_LEN);

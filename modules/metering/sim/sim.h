@@ -112,6 +112,7 @@ typedef struct {
     uint32_t ic_out;    /* counter of the HES's frames to that meter */
     msim_assoc_t assoc;
     uint8_t ctos[MSIM_CHALLENGE_LEN];
+    dlms_cipher_t *rx; /* the meter's keys, keyed once for its readings (made on the first) */
 } msim_peer_t;
 
 /* The MDM's record of one meter (customer). */
