@@ -12,16 +12,9 @@
 #include "scenario_run.h"
 #include "sim/sim.h"
 
-static json_t *run_file(const char *name)
-{
-    char rel[256];
-    snprintf(rel, sizeof rel, "scenarios/metering/%s", name);
-    return run_shipped_scenario(rel);
-}
-
 Test(metering_audit, erased_disconnects_unnoticed_in_plain_log_caught_by_anchored_chain)
 {
-    json_t *e = run_file("audit-log-tamper.yaml");
+    json_t *e = run_shipped_scenario("scenarios/metering/audit-log-tamper.yaml");
     cr_assert_str_eq(json_string_value(json_object_get(e, "verdict")), "holds", "%s",
                      json_string_value(json_object_get(e, "reason")));
     /* the compromised operator's three disconnects are what the insider erases */

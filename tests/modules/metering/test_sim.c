@@ -20,16 +20,9 @@
 
 /* ---- in-process scenario runs ---- */
 
-static json_t *run_file(const char *name)
-{
-    char rel[256];
-    snprintf(rel, sizeof rel, "scenarios/metering/%s", name);
-    return run_shipped_scenario(rel);
-}
-
 Test(metering_scenarios, replayed_readings_accepted_without_counter_check_rejected_with_it)
 {
-    json_t *e = run_file("replay-readings.yaml");
+    json_t *e = run_shipped_scenario("scenarios/metering/replay-readings.yaml");
     cr_assert_str_eq(verdict(e), "holds", "%s", json_string_value(json_object_get(e, "reason")));
     cr_assert_eq(metric(e, "baseline", "ledger.accepted.replayed.metering.reading"), 40);
     cr_assert_eq(metric(e, "protected", "ledger.accepted.replayed.metering.reading"), 0);
@@ -42,7 +35,7 @@ Test(metering_scenarios, replayed_readings_accepted_without_counter_check_reject
 
 Test(metering_scenarios, energy_theft_unbilled_without_plausibility_caught_and_estimated_with_it)
 {
-    json_t *e = run_file("energy-theft.yaml");
+    json_t *e = run_shipped_scenario("scenarios/metering/energy-theft.yaml");
     cr_assert_str_eq(verdict(e), "holds", "%s", json_string_value(json_object_get(e, "reason")));
     cr_assert_gt(metric(e, "baseline", "mdm.unbilled_kwh"), 10);
     cr_assert_eq(metric(e, "baseline", "mdm.detections"), 0);
@@ -57,7 +50,7 @@ Test(metering_scenarios, energy_theft_unbilled_without_plausibility_caught_and_e
 
 Test(metering_scenarios, forged_disconnect_with_stolen_hes_keys_needs_operator_signature)
 {
-    json_t *e = run_file("forged-disconnect.yaml");
+    json_t *e = run_shipped_scenario("scenarios/metering/forged-disconnect.yaml");
     cr_assert_str_eq(verdict(e), "holds", "%s", json_string_value(json_object_get(e, "reason")));
     cr_assert_eq(metric(e, "baseline", "ledger.accepted.injected.metering.command"), 5);
     cr_assert_eq(metric(e, "protected", "ledger.rejected.reason.signature"), 5);
@@ -68,7 +61,7 @@ Test(metering_scenarios, forged_disconnect_with_stolen_hes_keys_needs_operator_s
 
 Test(metering_scenarios, eavesdropper_reads_occupancy_from_clear_pushes_only)
 {
-    json_t *e = run_file("eavesdrop-occupancy.yaml");
+    json_t *e = run_shipped_scenario("scenarios/metering/eavesdrop-occupancy.yaml");
     cr_assert_str_eq(verdict(e), "holds", "%s", json_string_value(json_object_get(e, "reason")));
     double clear = metric(e, "baseline", "privacy.eavesdropper_accuracy"),
            ciphered = metric(e, "protected", "privacy.eavesdropper_accuracy");
@@ -85,7 +78,7 @@ Test(metering_scenarios, eavesdropper_reads_occupancy_from_clear_pushes_only)
 
 Test(metering_scenarios, third_party_infers_occupancy_from_raw_series_not_from_daily_totals)
 {
-    json_t *e = run_file("thirdparty-overcollection.yaml");
+    json_t *e = run_shipped_scenario("scenarios/metering/thirdparty-overcollection.yaml");
     cr_assert_str_eq(verdict(e), "holds", "%s", json_string_value(json_object_get(e, "reason")));
     double raw = metric(e, "baseline", "thirdparty.inference_accuracy"),
            daily = metric(e, "protected", "thirdparty.inference_accuracy");
@@ -99,7 +92,8 @@ Test(metering_scenarios, third_party_infers_occupancy_from_raw_series_not_from_d
 
 Test(metering_scenarios, small_under_reports_go_unbilled_with_the_detector_on)
 {
-    json_t *e = run_file("false-data-sweep-small.yaml"); /* first point: factor 0.95 */
+    json_t *e = run_shipped_scenario(
+        "scenarios/metering/false-data-sweep-small.yaml"); /* first point: factor 0.95 */
     cr_assert_str_eq(verdict(e), "fails", "%s", json_string_value(json_object_get(e, "reason")));
     cr_assert_gt(metric(e, "baseline", "mdm.unbilled_kwh"), 1);
     cr_assert_eq(metric(e, "protected", "mdm.detection_rate"), 0);
@@ -110,7 +104,8 @@ Test(metering_scenarios, small_under_reports_go_unbilled_with_the_detector_on)
 
 Test(metering_scenarios, same_seed_gives_same_metrics)
 {
-    json_t *a = run_file("mass-disconnect.yaml"), *b = run_file("mass-disconnect.yaml");
+    json_t *a = run_shipped_scenario("scenarios/metering/mass-disconnect.yaml"),
+           *b = run_shipped_scenario("scenarios/metering/mass-disconnect.yaml");
     for (int r = 0; r < 2; r++) {
         const char *run = r ? "protected" : "baseline";
         json_t *ma = json_object_get(json_object_get(json_object_get(a, "runs"), run), "metrics");
