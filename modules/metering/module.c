@@ -6,7 +6,7 @@
 
 #include <sg17tb/module.h>
 
-#include "sim/sim.h"
+#include "sim/metering_sim.h"
 #include "tools.h"
 
 /* ---- lifecycle ---- */

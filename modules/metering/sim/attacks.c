@@ -11,7 +11,7 @@
 
 #include <openssl/crypto.h>
 
-#include "sim/sim.h"
+#include "sim/metering_sim.h"
 
 #define MSIM_FORGED_IC_BASE                                              \
     0x40000000u /* an attacker picks a counter far above any genuine one \

@@ -12,7 +12,7 @@
 
 #include <openssl/crypto.h>
 
-#include "sim/sim.h"
+#include "sim/metering_sim.h"
 
 #define MSIM_ANCHOR_SIGNED (4 + MSIM_AUDIT_HASH_LEN)
 #define MSIM_ANCHOR_LEN    (MSIM_ANCHOR_SIGNED + DLMS_ECDSA_SIG_LEN)

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/sim.h"
+#include "sim/metering_sim.h"
 
 static sg17_entity_t meter_entity(sg17_ctx_t *ctx, unsigned i)
 {

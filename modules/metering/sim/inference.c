@@ -3,7 +3,7 @@
  * households' ground truth. A reading is "active" when someone is home and awake. */
 #include <stdlib.h>
 
-#include "sim/sim.h"
+#include "sim/metering_sim.h"
 
 void msim_score(double *c1, double *t1, double *c0, double *t0, bool truth, bool guess)
 {

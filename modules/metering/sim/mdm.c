@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/sim.h"
+#include "sim/metering_sim.h"
 
 static int series_push(msim_customer_t *c, uint32_t wh, uint32_t k)
 {

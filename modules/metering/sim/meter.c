@@ -1,5 +1,6 @@
-/* sim/meter.c — the smart meter: pushes a load-profile reading every interval (data-notification
- * in general-glo-ciphering), answers the head-end's association (LLS password, or HLS mechanism 5
+/* sim/meter.c — the smart meter and the household behind it (a seeded consumption and occupancy
+ * model). It pushes a load-profile reading every interval (data-notification in
+ * general-glo-ciphering), answers the head-end's association (LLS password, or HLS mechanism 5
  * with GMAC, IEC 62056-5-3 §9.2.7.4), and executes get/set/action requests: register reads,
  * tariff, load limit, remote disconnect/reconnect (class 70) and firmware activation (class 18). */
 #include <math.h>
@@ -9,7 +10,50 @@
 
 #include <openssl/crypto.h>
 
-#include "sim/sim.h"
+#include "sim/metering_sim.h"
+
+/* Per-meter random stream (splitmix64), seeded once from sg17_rand_u64 so a household's
+ * consumption never depends on event order or on which mitigations are on. */
+static uint64_t meter_rand(msim_meter_t *m)
+{
+    uint64_t z = (m->rng_state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+static double meter_uniform(msim_meter_t *m)
+{
+    return (double)(meter_rand(m) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+static bool awake_home(const msim_meter_t *m, double hour, bool home_today)
+{
+    if (hour < m->wake_h || hour >= m->sleep_h)
+        return false;
+    /* away on ordinary days; on a day at home, out only for the second half of that absence */
+    double back = home_today ? (m->leave_h + m->return_h) / 2 : m->leave_h;
+    if (hour >= back && hour < m->return_h)
+        return false;
+    return true;
+}
+
+double msim_meter_power(msim_meter_t *m, sg17_time_t t, bool *occupied)
+{
+    int day = (int)(t / (24 * SG17_HOUR));
+    while (m->model_day < day) { /* one draw per day, in order */
+        m->model_day++;
+        m->home_today = meter_uniform(m) < m->home_day_p;
+    }
+    double hour = (double)(t % (24 * SG17_HOUR)) / (double)SG17_HOUR;
+    bool active = awake_home(m, hour, m->home_today);
+    double u1 = meter_uniform(m), u2 = meter_uniform(m);
+    *occupied = active;
+    double w = m->base_w * (0.85 + 0.3 * u1);
+    if (active)
+        w += m->active_w * (0.5 + u2);
+    return m->disconnected ? 0.0 : w;
+}
 
 int msim_reading_frame(const msim_meter_t *m, const dlms_keys_t *keys, uint32_t ic, uint8_t sc,
                        uint32_t k, uint32_t reg, sg17_time_t t, uint8_t *out, size_t cap,

@@ -4,7 +4,7 @@
  * (general-signing, suite 1) that the HES verifies and relays. Operators receive nothing. */
 #include <string.h>
 
-#include "sim/sim.h"
+#include "sim/metering_sim.h"
 
 int msim_op_request(msim_t *s, sg17_ctx_t *ctx, EVP_PKEY *key, unsigned op, unsigned i,
                     const uint8_t *apdu, size_t len, uint8_t *out, size_t cap, size_t *outlen)

@@ -3,7 +3,7 @@
  * SC || IC || ciphertext || tag), or sent in clear where the association's policy allows. */
 #include <string.h>
 
-#include "sim/sim.h"
+#include "sim/metering_sim.h"
 
 int msim_wrap(const dlms_keys_t *keys, const uint8_t *systitle, uint32_t ic, uint8_t sc,
               const uint8_t *apdu, size_t len, uint8_t *out, size_t cap, size_t *outlen)

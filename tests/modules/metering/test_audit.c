@@ -10,7 +10,7 @@
 #include "engine/loader.h"
 #include "scenario/scenario.h"
 #include "scenario_run.h"
-#include "sim/sim.h"
+#include "sim/metering_sim.h"
 
 Test(metering_audit, erased_disconnects_unnoticed_in_plain_log_caught_by_anchored_chain)
 {

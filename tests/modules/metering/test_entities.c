@@ -8,7 +8,7 @@
 #include <sg17tb/module.h>
 
 #include "mock_ctx.h"
-#include "sim/sim.h"
+#include "sim/metering_sim.h"
 
 extern const sg17_module_t sg17_module;
 

@@ -16,7 +16,7 @@
 #include "engine/loader.h"
 #include "scenario/scenario.h"
 #include "scenario_run.h"
-#include "sim/sim.h"
+#include "sim/metering_sim.h"
 
 /* ---- in-process scenario runs ---- */
 

@@ -1,30 +1,14 @@
-/* sim/model.c — building, starting and freeing a metering run: the configuration (as the core
- * filled it, with the counts that depend on the topology clamped to the fleet), key material
- * (per-meter or fleet suite-0 keys, ECDSA keys of operators and manufacturer), and each
- * household's seeded consumption and occupancy model. */
-#include <math.h>
+/* sim/instance.c — building, starting, finishing and freeing a metering run: the configuration
+ * (as the core filled it, with the counts that depend on the topology clamped to the fleet), key
+ * material (per-meter or fleet suite-0 keys, ECDSA keys of operators and manufacturer) and each
+ * household's seeded parameters (its consumption model is in meter.c). */
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
-#include "sim/sim.h"
-
-/* Per-meter random stream (splitmix64), seeded once from sg17_rand_u64 so a household's
- * consumption never depends on event order or on which mitigations are on. */
-static uint64_t meter_rand(msim_meter_t *m)
-{
-    uint64_t z = (m->rng_state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
-
-static double meter_uniform(msim_meter_t *m)
-{
-    return (double)(meter_rand(m) >> 11) * (1.0 / 9007199254740992.0);
-}
+#include "sim/metering_sim.h"
 
 static double rnd(sg17_ctx_t *ctx, double lo, double hi)
 {
@@ -82,34 +66,6 @@ unsigned msim_meter_index(const msim_t *s, sg17_ctx_t *ctx, sg17_entity_t e, boo
         return 0;
     *ok = true;
     return sg17_entity_index(ctx, e);
-}
-
-static bool awake_home(const msim_meter_t *m, double hour, bool home_today)
-{
-    if (hour < m->wake_h || hour >= m->sleep_h)
-        return false;
-    /* away on ordinary days; on a day at home, out only for the second half of that absence */
-    double back = home_today ? (m->leave_h + m->return_h) / 2 : m->leave_h;
-    if (hour >= back && hour < m->return_h)
-        return false;
-    return true;
-}
-
-double msim_meter_power(msim_meter_t *m, sg17_time_t t, bool *occupied)
-{
-    int day = (int)(t / (24 * SG17_HOUR));
-    while (m->model_day < day) { /* one draw per day, in order */
-        m->model_day++;
-        m->home_today = meter_uniform(m) < m->home_day_p;
-    }
-    double hour = (double)(t % (24 * SG17_HOUR)) / (double)SG17_HOUR;
-    bool active = awake_home(m, hour, m->home_today);
-    double u1 = meter_uniform(m), u2 = meter_uniform(m);
-    *occupied = active;
-    double w = m->base_w * (0.85 + 0.3 * u1);
-    if (active)
-        w += m->active_w * (0.5 + u2);
-    return m->disconnected ? 0.0 : w;
 }
 
 /* The configuration as the run uses it. The core has checked every value against the

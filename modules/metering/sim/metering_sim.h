@@ -1,9 +1,10 @@
-/* sim/sim.h — the metering simulation's shared state: one run's configuration (filled by the core
- * through the descriptor's offsetof bindings), its entities' state and the functions the entity
- * files offer each other. Files: model.c (instance, keys, household consumption model), wire.c
- * (ciphered framing), meter.c, hes.c, operator.c, mdm.c, thirdparty.c, audit.c (the HES's command
- * log and its auditor at the MDM), inference.c (occupancy classifiers) and attacks.c (the
- * adversary, whose state is private to that file). Everything here is prefixed msim_ / MSIM_. */
+/* sim/metering_sim.h — the metering simulation's shared state: one run's configuration (filled by
+ * the core through the descriptor's offsetof bindings), its entities' state and the functions the
+ * entity files offer each other. Files: instance.c (create, start, finish, destroy; keys),
+ * wire.c (ciphered framing), meter.c (with the household model), hes.c, operator.c, mdm.c,
+ * thirdparty.c, audit.c (the HES's command log and its auditor at the MDM), inference.c
+ * (occupancy classifiers) and attacks.c (the adversary, whose state is private to that file).
+ * Everything here is prefixed msim_ / MSIM_. */
 #ifndef METERING_SIM_H
 #define METERING_SIM_H
 
@@ -206,7 +207,7 @@ typedef struct msim {
     msim_adversary_t *adv;
 } msim_t;
 
-/* model.c */
+/* instance.c */
 /* Builds a run from the core-filled configuration (copied); NULL after sg17_log on failure. */
 msim_t *msim_create(sg17_ctx_t *ctx, const msim_config_t *cfg);
 void msim_destroy(msim_t *s);
@@ -214,8 +215,6 @@ void msim_destroy(msim_t *s);
 void msim_start(msim_t *s, sg17_ctx_t *ctx);
 /* End of the run: every entity's final metrics. */
 void msim_finish(msim_t *s, sg17_ctx_t *ctx);
-/* Instantaneous household demand in W at absolute time t (day draws advance deterministically). */
-double msim_meter_power(msim_meter_t *m, sg17_time_t t, bool *occupied);
 /* The meter index of a system title, or -1. */
 int msim_meter_of_systitle(const msim_t *s, const uint8_t *st);
 /* The index of meter entity e; *ok false when e is no meter of this run. */
@@ -242,6 +241,8 @@ dlms_sec_status_t msim_unwrap(const dlms_keys_t *keys, const uint8_t *in, size_t
 void msim_meter_on_timer(msim_t *s, sg17_ctx_t *ctx, unsigned i);
 void msim_meter_on_message(msim_t *s, sg17_ctx_t *ctx, unsigned i, const sg17_msg_t *m);
 void msim_meter_finish(msim_t *s, sg17_ctx_t *ctx);
+/* Instantaneous household demand in W at absolute time t (day draws advance deterministically). */
+double msim_meter_power(msim_meter_t *m, sg17_time_t t, bool *occupied);
 /* The reading frame meter m would push for register value reg and sequence k (used by meters and
  * by the attacker's encoders). */
 int msim_reading_frame(const msim_meter_t *m, const dlms_keys_t *keys, uint32_t ic, uint8_t sc,
