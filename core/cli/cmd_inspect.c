@@ -71,7 +71,7 @@ static void list_params(const sg17_param_t *p)
         printf("      %s%s: %s", p->name, p->required ? " (required)" : "",
                p->description ? p->description : "");
         if (p->range.max > p->range.min)
-            printf(" [%g .. %g%s]", p->range.min, p->range.max,
+            printf(" [%.15g .. %.15g%s]", p->range.min, p->range.max,
                    p->type == SG17_TYPE_DURATION ? " s" : "");
         printf("\n");
     }
