@@ -147,6 +147,23 @@ int ibc_attack_forge_signature(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p
     return rc;
 }
 
+/* Injects `count` D.1 messages claiming device `as`, signed with the keys the adversary took from
+ * device `key_of` when it compromised it. */
+static int inject_with_stolen(ibc_t *s, sg17_ctx_t *ctx, const char *attack, unsigned as,
+                              unsigned key_of, unsigned count)
+{
+    const ibc_keys_t *k = &s->adv->stolen[key_of];
+    if (!k->valid) {
+        sg17_log(ctx, "%s: the adversary holds no keys of device-%u (compromise it first)", attack,
+                 key_of);
+        return -1;
+    }
+    for (unsigned i = 0; i < count; i++)
+        if (inject_d1(s, ctx, as, k, s->adv->stolen_kpak[key_of], (uint8_t)s->dev[key_of].kms) != 0)
+            return -1;
+    return 0;
+}
+
 /* substitute_identity: claim device `as` while signing as device `key_of`, whose keys the adversary
  * took when it compromised it (a valid signature, but for another identity). */
 int ibc_attack_substitute_identity(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
@@ -156,20 +173,7 @@ int ibc_attack_substitute_identity(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_
     unsigned count = count_param(ctx, p, "count", 1);
     if (as < 0 || key_of < 0)
         return -1;
-    const ibc_keys_t *k = &s->adv->stolen[key_of];
-    if (!k->valid) {
-        sg17_log(
-            ctx,
-            "substitute_identity: the adversary holds no keys of device-%d (compromise it first)",
-            key_of);
-        return -1;
-    }
-    for (unsigned i = 0; i < count; i++)
-        if (inject_d1(s, ctx, (unsigned)as, k, s->adv->stolen_kpak[key_of],
-                      (uint8_t)s->dev[key_of].kms)
-            != 0)
-            return -1;
-    return 0;
+    return inject_with_stolen(s, ctx, "substitute_identity", (unsigned)as, (unsigned)key_of, count);
 }
 
 /* use_revoked_identity: after roll-over, keep authenticating with the keys of the period in which
@@ -180,19 +184,7 @@ int ibc_attack_use_revoked_identity(ibc_t *s, sg17_ctx_t *ctx, const sg17_params
     unsigned count = count_param(ctx, p, "count", 1);
     if (dev < 0)
         return -1;
-    const ibc_keys_t *k = &s->adv->stolen[dev];
-    if (!k->valid) {
-        sg17_log(
-            ctx,
-            "use_revoked_identity: the adversary holds no keys of device-%d (compromise it first)",
-            dev);
-        return -1;
-    }
-    for (unsigned i = 0; i < count; i++)
-        if (inject_d1(s, ctx, (unsigned)dev, k, s->adv->stolen_kpak[dev], (uint8_t)s->dev[dev].kms)
-            != 0)
-            return -1;
-    return 0;
+    return inject_with_stolen(s, ctx, "use_revoked_identity", (unsigned)dev, (unsigned)dev, count);
 }
 
 /* rogue_kms_keys / invalid_point: a key delivery for the device's current period pushed by a rogue

@@ -49,7 +49,8 @@ Test(eccsi, kms_kpak_is_ksak_times_g_as_in_rfc6507_appendix_a)
 Test(eccsi, kms_issue_with_fixed_v_reproduces_pvt_hs_and_ssk)
 {
     uint8_t ssk[ECCSI_N], pvt[ECCSI_POINT_BYTES], hs[ECCSI_N];
-    cr_assert_eq(eccsi_kms_issue(KSAK, ID, id_len, V, ssk, pvt, hs), 0, "%s", ibccrypto_last_error());
+    cr_assert_eq(eccsi_kms_issue(KSAK, ID, id_len, V, ssk, pvt, hs), 0, "%s",
+                 ibccrypto_last_error());
     cr_assert_arr_eq(pvt, PVT, ECCSI_POINT_BYTES);
     cr_assert_arr_eq(hs, HS, ECCSI_N);
     cr_assert_arr_eq(ssk, SSK, ECCSI_N);

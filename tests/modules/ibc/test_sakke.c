@@ -223,7 +223,8 @@ Test(sakke, random_ssv_round_trips_for_a_fresh_identity)
     cr_assert_eq(sakke_sender_encapsulate(s, ssv, sed, NULL), 0);
     cr_assert_eq(sakke_sender_encapsulate(s, ssv, sed2, NULL), 0);
     cr_assert_arr_eq(sed, sed2, sizeof sed, "encapsulation is deterministic in the SSV");
-    cr_assert_eq(sakke_receiver_decapsulate(r, sed, sizeof sed, out), 0, "%s", ibccrypto_last_error());
+    cr_assert_eq(sakke_receiver_decapsulate(r, sed, sizeof sed, out), 0, "%s",
+                 ibccrypto_last_error());
     cr_assert_arr_eq(out, ssv, sizeof ssv);
     /* the RFC receiver cannot open it */
     cr_assert_eq(
