@@ -91,22 +91,12 @@ static int run_kms_master_compromise(void *instance, sg17_ctx_t *ctx, const sg17
 
 /* ---- the descriptor's tables ---- */
 
-/* A device index parameter: below the largest topology the descriptor accepts (the run's own
- * topology is checked when the attack runs). */
-#define IBC_MAX_DEVICES 512
-#define DEVICE_INDEX           \
-    {                          \
-        0, IBC_MAX_DEVICES - 1 \
-    }
-#define KMS_INDEX          \
-    {                      \
-        0, IBC_MAX_KMS - 1 \
-    }
-/* Messages one action may inject: each costs a SAKKE encapsulation and an ECCSI signature. */
-#define INJECTIONS \
-    {              \
-        0, 1000    \
-    }
+/* Bounds of the attack parameters: indexes below the largest topology the descriptor accepts (the
+ * run's own topology is checked when the attack runs), and at most MAX_INJECTIONS messages per
+ * action, each of which costs a SAKKE encapsulation and an ECCSI signature. */
+#define MAX_DEVICE_INDEX (IBC_MAX_DEVICES - 1)
+#define MAX_KMS_INDEX    (IBC_MAX_KMS - 1)
+#define MAX_INJECTIONS   1000
 
 static const sg17_entity_kind_t entity_kinds[] = {
     {.name = "kms",
@@ -239,8 +229,12 @@ static const sg17_mitigation_t mitigations[] = {
 };
 
 static const sg17_param_t forge_params[] = {
-    {"device", SG17_TYPE_COUNT, false, "device index to impersonate (default 0)", DEVICE_INDEX},
-    {"count", SG17_TYPE_COUNT, false, "D.1 messages to inject (default 1)", INJECTIONS},
+    {"device",
+     SG17_TYPE_COUNT,
+     false,
+     "device index to impersonate (default 0)",
+     {0, MAX_DEVICE_INDEX}},
+    {"count", SG17_TYPE_COUNT, false, "D.1 messages to inject (default 1)", {0, MAX_INJECTIONS}},
     {"with",
      SG17_TYPE_STRING,
      false,
@@ -249,19 +243,26 @@ static const sg17_param_t forge_params[] = {
     {NULL, 0, false, NULL, {0, 0}},
 };
 static const sg17_param_t subst_params[] = {
-    {"as", SG17_TYPE_COUNT, true, "device index claimed", DEVICE_INDEX},
-    {"key_of", SG17_TYPE_COUNT, true, "compromised device whose keys sign", DEVICE_INDEX},
-    {"count", SG17_TYPE_COUNT, false, "messages (default 1)", INJECTIONS},
+    {"as", SG17_TYPE_COUNT, true, "device index claimed", {0, MAX_DEVICE_INDEX}},
+    {"key_of", SG17_TYPE_COUNT, true, "compromised device whose keys sign", {0, MAX_DEVICE_INDEX}},
+    {"count", SG17_TYPE_COUNT, false, "messages (default 1)", {0, MAX_INJECTIONS}},
     {NULL, 0, false, NULL, {0, 0}},
 };
 static const sg17_param_t revoked_params[] = {
-    {"device", SG17_TYPE_COUNT, true, "compromised device whose stale keys are used", DEVICE_INDEX},
-    {"count", SG17_TYPE_COUNT, false, "messages (default 1)", INJECTIONS},
+    {"device",
+     SG17_TYPE_COUNT,
+     true,
+     "compromised device whose stale keys are used",
+     {0, MAX_DEVICE_INDEX}},
+    {"count", SG17_TYPE_COUNT, false, "messages (default 1)", {0, MAX_INJECTIONS}},
     {NULL, 0, false, NULL, {0, 0}},
 };
 static const sg17_param_t rogue_keys_params[] = {
-    {"device", SG17_TYPE_COUNT, true, "device whose transport key the rogue KMS holds",
-     DEVICE_INDEX},
+    {"device",
+     SG17_TYPE_COUNT,
+     true,
+     "device whose transport key the rogue KMS holds",
+     {0, MAX_DEVICE_INDEX}},
     {"key",
      SG17_TYPE_STRING,
      false,
@@ -270,8 +271,11 @@ static const sg17_param_t rogue_keys_params[] = {
     {NULL, 0, false, NULL, {0, 0}},
 };
 static const sg17_param_t invalid_point_params[] = {
-    {"device", SG17_TYPE_COUNT, true, "device whose transport key the rogue KMS holds",
-     DEVICE_INDEX},
+    {"device",
+     SG17_TYPE_COUNT,
+     true,
+     "device whose transport key the rogue KMS holds",
+     {0, MAX_DEVICE_INDEX}},
     {"point",
      SG17_TYPE_STRING,
      false,
@@ -285,14 +289,20 @@ static const sg17_param_t rogue_params_params[] = {
      false,
      "receiver of the fake parameters (default gateway-0)",
      {0, 0}},
-    {"kms", SG17_TYPE_COUNT, false, "domain impersonated (default 0)", KMS_INDEX},
-    {"forge", SG17_TYPE_COUNT, false, "D.1 messages then forged under the fake KPAK (default 3)",
-     INJECTIONS},
+    {"kms", SG17_TYPE_COUNT, false, "domain impersonated (default 0)", {0, MAX_KMS_INDEX}},
+    {"forge",
+     SG17_TYPE_COUNT,
+     false,
+     "D.1 messages then forged under the fake KPAK (default 3)",
+     {0, MAX_INJECTIONS}},
     {NULL, 0, false, NULL, {0, 0}},
 };
 static const sg17_param_t master_params[] = {
-    {"kms", SG17_TYPE_COUNT, false, "domain whose master secrets are stolen (default 0)",
-     KMS_INDEX},
+    {"kms",
+     SG17_TYPE_COUNT,
+     false,
+     "domain whose master secrets are stolen (default 0)",
+     {0, MAX_KMS_INDEX}},
     {"forge",
      SG17_TYPE_BOOL,
      false,

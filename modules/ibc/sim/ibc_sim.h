@@ -23,9 +23,10 @@
 #include "crypto/sakke.h"
 
 #define IBC_MAX_KMS      2
-#define IBC_MAX_ID       96 /* "YYYY-MM\0" + uri + "\0" */
-#define IBC_TKEY_BYTES   16 /* per-device AES-128 transport key shared at manufacture (C.2) */
-#define IBC_SKEY_BYTES   16 /* AES-128 session key derived from the SSV */
+#define IBC_MAX_DEVICES  512 /* device indexes travel as 16 bits, 0xffff is the gateway */
+#define IBC_MAX_ID       96  /* "YYYY-MM\0" + uri + "\0" */
+#define IBC_TKEY_BYTES   16  /* per-device AES-128 transport key shared at manufacture (C.2) */
+#define IBC_SKEY_BYTES   16  /* AES-128 session key derived from the SSV */
 #define IBC_NONCE_BYTES  16
 #define IBC_MASTER_Z     32 /* octets of the SAKKE master secret z drawn by the simulated KMS */
 #define IBC_KEYS_PLAIN   (ECCSI_N + ECCSI_POINT_BYTES + SAKKE_POINT_BYTES) /* SSK||PVT||RSK */
