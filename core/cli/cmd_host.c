@@ -130,7 +130,7 @@ int cmd_module_tool(int argc, char **argv)
     bool help = argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h");
     for (const sg17_tool_t *t = m->tools; !help && t && t->name; t++)
         if (!strcmp(t->name, argv[1]))
-            return t->run(argc - 1, argv + 1);
+            return t->run(argc - 1, argv + 1, stdout, stderr);
     FILE *out = help ? stdout : stderr;
     if (!help)
         fprintf(out, "sg17tb %s: unknown tool '%s'\n", m->name, argv[1]);

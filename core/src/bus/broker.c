@@ -141,7 +141,7 @@ static sg17_frame_t *recv_one(sg17_broker_t *self, int timeout_ms, int *from)
         return NULL;
     }
     if (f->body_case == SG17__FRAME__BODY_HELLO) {
-        if (f->hello->abi == SG17_MODULE_ABI_VERSION && f->hello->module && *f->hello->module)
+        if (f->hello->abi == SG17_MODULE_ABI_MAJOR && f->hello->module && *f->hello->module)
             register_hello(self, &id, f->hello);
         else
             self->malformed++;

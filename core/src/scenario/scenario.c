@@ -217,7 +217,8 @@ static int read_topology(sg17_validator_t *v, const sg17_yaml_node_t *root)
 {
     sg17_scenario_t *s = v->s;
     size_t n_kinds;
-    const char **kinds = sg17_v_names(v->mod->entity_kinds, sizeof *v->mod->entity_kinds, &n_kinds);
+    const char **kinds =
+        sg17_table_names(v->mod->entity_kinds, sizeof *v->mod->entity_kinds, &n_kinds);
     if (!kinds)
         return oom(v);
     s->topology = calloc(n_kinds ? n_kinds : 1, sizeof *s->topology);
@@ -252,13 +253,15 @@ static int read_topology(sg17_validator_t *v, const sg17_yaml_node_t *root)
         for (size_t k = 0; k < n_kinds; k++) {
             if (strcmp(kinds[k], t->keys[i]->scalar))
                 continue;
-            unsigned max =
-                v->mod->entity_kinds[k].max_count ? v->mod->entity_kinds[k].max_count : 1000000u;
-            if (count < 0 || count > (long long)max) {
+            const sg17_entity_kind_t *kind = &v->mod->entity_kinds[k];
+            unsigned max = kind->max_count ? kind->max_count : 1000000u;
+            if (count < (long long)kind->min_count || count > (long long)max) {
                 char expected[96];
-                snprintf(expected, sizeof expected, "a count from 0 to %u", max);
-                rc = sg17_v_fail(v, t->items[i], path, expected, NULL, "%lld is out of range",
-                                 count);
+                snprintf(expected, sizeof expected, "a count from %u to %u", kind->min_count, max);
+                bool low = count < (long long)kind->min_count;
+                rc = sg17_v_fail(v, t->items[i], path, expected, NULL,
+                                 "%lld is out of range: at %s %u", count, low ? "least" : "most",
+                                 low ? kind->min_count : max);
             } else {
                 s->topology[k].count = (unsigned)count;
             }
@@ -272,7 +275,7 @@ static int read_config(sg17_validator_t *v, const sg17_yaml_node_t *root)
 {
     sg17_scenario_t *s = v->s;
     size_t n_keys;
-    const char **names = sg17_v_names(v->mod->config, sizeof *v->mod->config, &n_keys);
+    const char **names = sg17_table_names(v->mod->config, sizeof *v->mod->config, &n_keys);
     if (!names)
         return oom(v);
     int rc = 0;
@@ -299,6 +302,8 @@ static int read_config(sg17_validator_t *v, const sg17_yaml_node_t *root)
             rc = sg17_v_value(v, k->type, val, path, &s->config[i].value);
         else
             rc = sg17_v_default(v, k->type, k->default_value, path, &s->config[i].value);
+        if (rc == 0)
+            rc = sg17_v_range(v, k->type, k->range, s->config[i].value, val, path);
     }
     free(names);
     return rc;
@@ -367,7 +372,7 @@ static int read_network(sg17_validator_t *v, const sg17_yaml_node_t *root)
             if (!ok) {
                 size_t nk;
                 const char **kinds =
-                    sg17_v_names(v->mod->entity_kinds, sizeof *v->mod->entity_kinds, &nk);
+                    sg17_table_names(v->mod->entity_kinds, sizeof *v->mod->entity_kinds, &nk);
                 int rc = sg17_v_fail(v, e, epath, "an entity kind of the module or \"*\"",
                                      kinds ? sg17_nearest(*dst, kinds, nk) : NULL,
                                      "unknown entity kind '%.100s'", *dst);
@@ -568,7 +573,7 @@ static int validate_point(sg17_validator_t *v, const sg17_registry_t *reg,
     if (read_topology(v, root) < 0 || read_config(v, root) < 0 || read_network(v, root) < 0)
         return -1;
     size_t n_mit;
-    const char **mits = sg17_v_names(v->mod->mitigations, sizeof *v->mod->mitigations, &n_mit);
+    const char **mits = sg17_table_names(v->mod->mitigations, sizeof *v->mod->mitigations, &n_mit);
     if (!mits)
         return oom(v);
     n = require(v, root, "mitigations", "a list of mitigation names (may be [])");

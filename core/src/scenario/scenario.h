@@ -13,12 +13,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "module/metric_names.h"
 #include "scenario/catalogue.h"
 #include "scenario/expr.h"
 #include "sg17tb/module.h"
 #include "util/diag.h"
 
-/* A key with a normalised value (see sg17_api_t.config for the normal forms). */
+/* A key with a normalised value (see module/values.h for the normal forms). */
 typedef struct {
     char *key;
     char *value;
@@ -134,16 +135,5 @@ void sg17_scenarios_free(sg17_scenario_t *list, size_t n);
 const char *sg17_action_param(const sg17_action_t *a, const char *key);
 /* Configuration value (normalised), or NULL. */
 const char *sg17_scenario_config(const sg17_scenario_t *s, const char *key);
-
-/* True if `metric` can be produced by a run of module m: core metrics (ledger.*, bus.*,
- * adversary.*, sim.*, cost.*) and the module's declared metrics, families and reasons. */
-bool sg17_metric_known(const sg17_module_t *m, const char *metric);
-
-/* Writes every core metric name pattern, one per line, for `sg17tb list metrics`. */
-extern const char *const sg17_core_metric_patterns[];
-
-/* The <verb> and <prov> parts of ledger metric names (NULL-terminated), for listings. */
-extern const char *const sg17_ledger_verbs[];
-extern const char *const sg17_ledger_provenances[];
 
 #endif

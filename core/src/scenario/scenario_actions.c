@@ -12,50 +12,59 @@ const char *const sg17_core_actions[SG17_ACTION_MODULE] = {
     "observe", "capture", "drop", "delay", "replay", "inject", "modify", "flood", "compromise",
 };
 
-#define MATCH_PARAMS                                                                  \
-    {"match.src", SG17_TYPE_STRING, false, "glob over source entity names"},          \
-        {"match.dst", SG17_TYPE_STRING, false, "glob over destination entity names"}, \
-        {"match.type", SG17_TYPE_STRING, false, "glob over message types"},           \
-        {"count", SG17_TYPE_COUNT, false, "act on at most this many messages"},       \
-    {                                                                                 \
-        "for", SG17_TYPE_DURATION, false, "act for this long"                         \
+#define MATCH_PARAMS                                                                          \
+    {"match.src", SG17_TYPE_STRING, false, "glob over source entity names", {0, 0}},          \
+        {"match.dst", SG17_TYPE_STRING, false, "glob over destination entity names", {0, 0}}, \
+        {"match.type", SG17_TYPE_STRING, false, "glob over message types", {0, 0}},           \
+        {"count", SG17_TYPE_COUNT, false, "act on at most this many messages", {0, 0}},       \
+    {                                                                                         \
+        "for", SG17_TYPE_DURATION, false, "act for this long",                                \
+        {                                                                                     \
+            0, 0                                                                              \
+        }                                                                                     \
     }
 
-static const sg17_param_t observe_params[] = {MATCH_PARAMS, {NULL, 0, false, NULL}};
+static const sg17_param_t observe_params[] = {MATCH_PARAMS, {NULL, 0, false, NULL, {0, 0}}};
 static const sg17_param_t capture_params[] = {
-    MATCH_PARAMS, {"as", SG17_TYPE_STRING, true, "name of the capture"}, {NULL, 0, false, NULL}};
+    MATCH_PARAMS,
+    {"as", SG17_TYPE_STRING, true, "name of the capture", {0, 0}},
+    {NULL, 0, false, NULL, {0, 0}}};
 static const sg17_param_t drop_params[] = {
-    MATCH_PARAMS, {"probability", SG17_TYPE_NUMBER, false, "in [0,1]"}, {NULL, 0, false, NULL}};
-static const sg17_param_t delay_params[] = {
-    MATCH_PARAMS, {"by", SG17_TYPE_DURATION, true, "extra delay"}, {NULL, 0, false, NULL}};
+    MATCH_PARAMS,
+    {"probability", SG17_TYPE_NUMBER, false, "in [0,1]", {0, 0}},
+    {NULL, 0, false, NULL, {0, 0}}};
+static const sg17_param_t delay_params[] = {MATCH_PARAMS,
+                                            {"by", SG17_TYPE_DURATION, true, "extra delay", {0, 0}},
+                                            {NULL, 0, false, NULL, {0, 0}}};
 static const sg17_param_t replay_params[] = {
-    {"capture", SG17_TYPE_STRING, true, "the `as` of a capture"},
-    {"after", SG17_TYPE_DURATION, false, "wait before replaying"},
-    {"dst", SG17_TYPE_ENTITY, false, "replay to this entity"},
-    {"count", SG17_TYPE_COUNT, false, "replay at most this many"},
-    {NULL, 0, false, NULL}};
-static const sg17_param_t inject_params[] = {{"src", SG17_TYPE_ENTITY, false, "claimed source"},
-                                             {"dst", SG17_TYPE_ENTITY, true, "destination"},
-                                             {"type", SG17_TYPE_STRING, true, "message type"},
-                                             {"payload", SG17_TYPE_HEX, false, "raw payload"},
-                                             {NULL, 0, false, NULL}};
+    {"capture", SG17_TYPE_STRING, true, "the `as` of a capture", {0, 0}},
+    {"after", SG17_TYPE_DURATION, false, "wait before replaying", {0, 0}},
+    {"dst", SG17_TYPE_ENTITY, false, "replay to this entity", {0, 0}},
+    {"count", SG17_TYPE_COUNT, false, "replay at most this many", {0, 0}},
+    {NULL, 0, false, NULL, {0, 0}}};
+static const sg17_param_t inject_params[] = {
+    {"src", SG17_TYPE_ENTITY, false, "claimed source", {0, 0}},
+    {"dst", SG17_TYPE_ENTITY, true, "destination", {0, 0}},
+    {"type", SG17_TYPE_STRING, true, "message type", {0, 0}},
+    {"payload", SG17_TYPE_HEX, false, "raw payload", {0, 0}},
+    {NULL, 0, false, NULL, {0, 0}}};
 static const sg17_param_t modify_params[] = {
     MATCH_PARAMS,
-    {"offset", SG17_TYPE_COUNT, false, "byte offset"},
-    {"xor", SG17_TYPE_HEX, false, "bytes xored at offset"},
-    {"set", SG17_TYPE_HEX, false, "bytes written at offset"},
-    {NULL, 0, false, NULL}};
+    {"offset", SG17_TYPE_COUNT, false, "byte offset", {0, 0}},
+    {"xor", SG17_TYPE_HEX, false, "bytes xored at offset", {0, 0}},
+    {"set", SG17_TYPE_HEX, false, "bytes written at offset", {0, 0}},
+    {NULL, 0, false, NULL, {0, 0}}};
 static const sg17_param_t flood_params[] = {
-    {"src", SG17_TYPE_ENTITY, false, "claimed source"},
-    {"dst", SG17_TYPE_ENTITY, true, "destination"},
-    {"type", SG17_TYPE_STRING, true, "message type"},
-    {"payload", SG17_TYPE_HEX, false, "raw payload"},
-    {"rate", SG17_TYPE_NUMBER, false, "messages per second"},
-    {"for", SG17_TYPE_DURATION, true, "how long"},
-    {NULL, 0, false, NULL}};
+    {"src", SG17_TYPE_ENTITY, false, "claimed source", {0, 0}},
+    {"dst", SG17_TYPE_ENTITY, true, "destination", {0, 0}},
+    {"type", SG17_TYPE_STRING, true, "message type", {0, 0}},
+    {"payload", SG17_TYPE_HEX, false, "raw payload", {0, 0}},
+    {"rate", SG17_TYPE_NUMBER, false, "messages per second", {0, 0}},
+    {"for", SG17_TYPE_DURATION, true, "how long", {0, 0}},
+    {NULL, 0, false, NULL, {0, 0}}};
 static const sg17_param_t compromise_params[] = {
-    {"entity", SG17_TYPE_ENTITY, true, "the entity handed to the adversary"},
-    {NULL, 0, false, NULL}};
+    {"entity", SG17_TYPE_ENTITY, true, "the entity handed to the adversary", {0, 0}},
+    {NULL, 0, false, NULL, {0, 0}}};
 
 static const sg17_param_t *const core_params[SG17_ACTION_MODULE] = {
     observe_params, capture_params, drop_params,  delay_params,      replay_params,
@@ -209,7 +218,7 @@ static int action_params(sg17_validator_t *v, sg17_action_t *a, const sg17_param
         const sg17_param_t *spec = param_spec(specs, f->key);
         if (!spec) {
             size_t n;
-            const char **names = sg17_v_names(specs, sizeof *specs, &n);
+            const char **names = sg17_table_names(specs, sizeof *specs, &n);
             char expected[512] = "no parameters";
             size_t used = 0;
             for (size_t j = 0; j < n && used < sizeof expected - 110; j++)
@@ -222,7 +231,9 @@ static int action_params(sg17_validator_t *v, sg17_action_t *a, const sg17_param
             break;
         }
         char *value = NULL;
-        if (sg17_v_value(v, spec->type, f->value, path, &value) < 0) {
+        if (sg17_v_value(v, spec->type, f->value, path, &value) < 0
+            || sg17_v_range(v, spec->type, spec->range, value, f->value, path) < 0) {
+            free(value);
             rc = -1;
             break;
         }
@@ -238,7 +249,7 @@ static int action_params(sg17_validator_t *v, sg17_action_t *a, const sg17_param
         if (specs[i].required && !sg17_action_param(a, specs[i].name)) {
             char path[SG17_PATH_MAX];
             sg17_v_path(path, sizeof path, "%s.%s", apath, specs[i].name);
-            rc = sg17_v_fail(v, key, path, sg17_v_type_desc(specs[i].type), NULL,
+            rc = sg17_v_fail(v, key, path, sg17_type_describe(specs[i].type), NULL,
                              "required parameter '%s' of %s is missing", specs[i].name, a->name);
         }
     if (rc == 0 && a->kind == SG17_ACTION_MODIFY
@@ -269,7 +280,7 @@ static int action_resolve(sg17_validator_t *v, sg17_action_t *a, const sg17_yaml
             return 0;
         }
     size_t n_att;
-    const char **att = sg17_v_names(v->mod->attacks, sizeof *v->mod->attacks, &n_att);
+    const char **att = sg17_table_names(v->mod->attacks, sizeof *v->mod->attacks, &n_att);
     const char **all = calloc(SG17_ACTION_MODULE + n_att + 1, sizeof *all);
     const char *near = NULL;
     if (all && att) {

@@ -13,44 +13,68 @@
 
 /* ---- the fake module ---- */
 
+static void fake_on_message(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *msg)
+{
+    (void)instance, (void)ctx, (void)msg;
+}
+
+static int fake_run(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
+{
+    (void)instance, (void)ctx, (void)p;
+    return 0;
+}
+
 static const sg17_entity_kind_t kinds[] = {
-    {"meter", "a smart meter", 3, 100},
-    {"hes", "the head-end", 1, 1},
-    {"relay", "optional relays", 0, 0},
-    {NULL, NULL, 0, 0},
+    {"meter", "a smart meter", 3, 0, 100, fake_on_message, NULL},
+    {"hes", "the head-end", 1, 1, 1, fake_on_message, NULL},
+    {"relay", "optional relays", 0, 0, 0, NULL, NULL},
+    {NULL, NULL, 0, 0, 0, NULL, NULL},
 };
+typedef struct {
+    sg17_time_t interval;
+    int64_t retries;
+    double ratio;
+    bool verbose, invocation_counter, signatures;
+    const char *label;
+    sg17_bytes_t key;
+    sg17_entity_t target;
+    uint64_t batch;
+} fake_config_t;
+#define F(field) offsetof(fake_config_t, field)
 static const sg17_config_key_t config[] = {
-    {"interval", SG17_TYPE_DURATION, "15min", "reading interval"},
-    {"retries", SG17_TYPE_INT, "3", "retries"},
-    {"ratio", SG17_TYPE_NUMBER, "0.5", "a ratio"},
-    {"verbose", SG17_TYPE_BOOL, "off", "log more"},
-    {"label", SG17_TYPE_STRING, "plain", "a label"},
-    {"key", SG17_TYPE_HEX, "00AA", "a key"},
-    {"target", SG17_TYPE_ENTITY, "hes-0", "an entity"},
-    {"batch", SG17_TYPE_COUNT, "2", "a batch size"},
-    {NULL, 0, NULL, NULL},
+    {"interval", SG17_TYPE_DURATION, "15min", "reading interval", F(interval), {0, 0}},
+    {"retries", SG17_TYPE_INT, "3", "retries", F(retries), {0, 10}},
+    {"ratio", SG17_TYPE_NUMBER, "0.5", "a ratio", F(ratio), {0, 0}},
+    {"verbose", SG17_TYPE_BOOL, "off", "log more", F(verbose), {0, 0}},
+    {"label", SG17_TYPE_STRING, "plain", "a label", F(label), {0, 0}},
+    {"key", SG17_TYPE_HEX, "00AA", "a key", F(key), {0, 0}},
+    {"target", SG17_TYPE_ENTITY, "hes-0", "an entity", F(target), {0, 0}},
+    {"batch", SG17_TYPE_COUNT, "2", "a batch size", F(batch), {0, 0}},
+    {NULL, 0, NULL, NULL, 0, {0, 0}},
 };
 static const char *const mit_reqs[] = {"FAKE-R-01", NULL};
 static const sg17_mitigation_t mitigations[] = {
-    {"invocation_counter", "reject old counters", mit_reqs, false},
-    {"signatures", "sign commands", NULL, true},
-    {NULL, NULL, NULL, false},
+    {"invocation_counter", "reject old counters", mit_reqs, false, F(invocation_counter)},
+    {"signatures", "sign commands", NULL, true, F(signatures)},
+    {NULL, NULL, NULL, false, 0},
 };
 static const sg17_param_t false_data_params[] = {
-    {"factor", SG17_TYPE_NUMBER, true, "scale readings"},
-    {"victim", SG17_TYPE_ENTITY, false, "the meter"},
-    {"capture", SG17_TYPE_STRING, false, "a capture to use"},
-    {NULL, 0, false, NULL},
+    {"factor", SG17_TYPE_NUMBER, true, "scale readings", {0, 0}},
+    {"victim", SG17_TYPE_ENTITY, false, "the meter", {0, 0}},
+    {"capture", SG17_TYPE_STRING, false, "a capture to use", {0, 0}},
+    {"count", SG17_TYPE_COUNT, false, "how many", {1, 100}},
+    {NULL, 0, false, NULL, {0, 0}},
 };
 static const sg17_attack_t attacks[] = {
-    {"false_data", "report false readings", "tamper", false_data_params},
-    {"forge", "forge a command", NULL, NULL},
-    {NULL, NULL, NULL, NULL},
+    {"false_data", "report false readings", "tamper", false_data_params, fake_run},
+    {"forge", "forge a command", NULL, NULL, fake_run},
+    {NULL, NULL, NULL, NULL, NULL},
 };
 static const sg17_metric_t metrics[] = {
-    {"hes.alarms", "alarms raised"},
-    {"hes.readings.*", "readings by outcome"},
-    {NULL, NULL},
+    {"hes.alarms", "alarms raised", NULL},
+    {"hes.readings.*", "readings by outcome", NULL},
+    {"hes.by_meter.*", "readings per meter", "meter"},
+    {NULL, NULL, NULL},
 };
 static const sg17_reason_t reasons[] = {
     {"replay", "old counter"},
@@ -60,7 +84,7 @@ static const sg17_reason_t reasons[] = {
 static const char *const message_types[] = {"fake.reading", "fake.command", NULL};
 
 static const sg17_module_t fake = {
-    .abi = SG17_MODULE_ABI_VERSION,
+    SG17_MODULE_HEADER,
     .name = "fakemod",
     .recommendation = "X.0000",
     .title = "fake module for tests",
@@ -71,6 +95,7 @@ static const sg17_module_t fake = {
     .metrics = metrics,
     .reasons = reasons,
     .message_types = message_types,
+    .config_size = sizeof(fake_config_t),
 };
 
 /* ---- the fake registry ---- */
@@ -308,10 +333,11 @@ Test(scenario, wrong_types_are_refused)
                      "above 0 and at most 24h");
     cr_assert_str_eq(
         fails(HEAD SUCCESS "config: {batch: -1}\n"),
-        "s.yaml:8:17: config.batch: -1 is out of range; expected a whole number from 0 "
+        "s.yaml:8:17: config.batch: -1 is out of range: at least 0; expected a whole number from 0 "
         "to 1000000000");
     cr_assert_str_eq(fails(HEAD SUCCESS "config: {batch: 5000000000}\n"),
-                     "s.yaml:8:17: config.batch: 5000000000 is out of range; expected a whole "
+                     "s.yaml:8:17: config.batch: 5000000000 is out of range: at most 1000000000; "
+                     "expected a whole "
                      "number from 0 to 1000000000");
     cr_assert_str_eq(fails(HEAD SUCCESS "config: {batch: 1.5}\n"),
                      "s.yaml:8:17: config.batch: '1.5' is not a whole number; expected a whole "
@@ -534,8 +560,9 @@ Test(scenario, entity_index_out_of_range)
     cr_assert_str_eq(fails(HEAD SUCCESS "config: {target: metr-1}\n"),
                      "s.yaml:8:18: config.target: 'metr-1' names no entity kind of module fakemod; "
                      "expected an entity name such as <kind>-0; did you mean 'meter'?");
-    cr_assert_str_eq(fails(HEAD SUCCESS "topology: {hes: 2}\n"),
-                     "s.yaml:8:17: topology.hes: 2 is out of range; expected a count from 0 to 1");
+    cr_assert_str_eq(
+        fails(HEAD SUCCESS "topology: {hes: 2}\n"),
+        "s.yaml:8:17: topology.hes: 2 is out of range: at most 1; expected a count from 1 to 1");
 }
 
 Test(scenario, expect_needs_a_reason_unless_holds)
