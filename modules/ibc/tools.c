@@ -37,7 +37,8 @@ static int crypto_refused(const char *tool, FILE *err, int code)
 static int run_eccsi_keys(int argc, char **argv, FILE *out, FILE *err)
 {
     const char *tool = argv[0];
-    sg17_tool_opt_t o[] = {{"ksak", true, NULL}, {"v", true, NULL}, {"id", true, NULL}, {NULL}};
+    sg17_tool_opt_t o[] = {
+        {"ksak", true, NULL}, {"v", true, NULL}, {"id", true, NULL}, {NULL, false, NULL}};
     uint8_t ksak[ECCSI_N], v[ECCSI_N], id[TOOL_MAX_ID];
     uint8_t kpak[ECCSI_POINT_BYTES], pvt[ECCSI_POINT_BYTES], hs[ECCSI_N], ssk[ECCSI_N];
     size_t id_len;
@@ -67,13 +68,9 @@ done:
 static int run_eccsi_sign(int argc, char **argv, FILE *out, FILE *err)
 {
     const char *tool = argv[0];
-    sg17_tool_opt_t o[] = {{"kpak", true, NULL},
-                           {"id", true, NULL},
-                           {"ssk", true, NULL},
-                           {"pvt", true, NULL},
-                           {"msg", true, NULL},
-                           {"j", false, NULL},
-                           {NULL}};
+    sg17_tool_opt_t o[] = {{"kpak", true, NULL}, {"id", true, NULL},  {"ssk", true, NULL},
+                           {"pvt", true, NULL},  {"msg", true, NULL}, {"j", false, NULL},
+                           {NULL, false, NULL}};
     uint8_t kpak[ECCSI_POINT_BYTES], id[TOOL_MAX_ID], ssk[ECCSI_N], pvt[ECCSI_POINT_BYTES];
     uint8_t msg[TOOL_MAX_MSG], j[ECCSI_N], sig[ECCSI_SIG_BYTES];
     size_t id_len, msg_len;
@@ -103,8 +100,11 @@ done:
 static int run_eccsi_verify(int argc, char **argv, FILE *out, FILE *err)
 {
     const char *tool = argv[0];
-    sg17_tool_opt_t o[] = {
-        {"kpak", true, NULL}, {"id", true, NULL}, {"msg", true, NULL}, {"sig", true, NULL}, {NULL}};
+    sg17_tool_opt_t o[] = {{"kpak", true, NULL},
+                           {"id", true, NULL},
+                           {"msg", true, NULL},
+                           {"sig", true, NULL},
+                           {NULL, false, NULL}};
     uint8_t kpak[ECCSI_POINT_BYTES], id[TOOL_MAX_ID], msg[TOOL_MAX_MSG], sig[ECCSI_SIG_BYTES];
     size_t id_len, msg_len, sig_len;
     eccsi_verifier_t *v = NULL;
@@ -132,7 +132,7 @@ done:
 static int run_sakke_keys(int argc, char **argv, FILE *out, FILE *err)
 {
     const char *tool = argv[0];
-    sg17_tool_opt_t o[] = {{"z", true, NULL}, {"id", true, NULL}, {NULL}};
+    sg17_tool_opt_t o[] = {{"z", true, NULL}, {"id", true, NULL}, {NULL, false, NULL}};
     uint8_t z[SAKKE_FP_BYTES], id[TOOL_MAX_ID], zpub[SAKKE_POINT_BYTES], rsk[SAKKE_POINT_BYTES];
     size_t z_len = 0, id_len;
     int rc = SG17_TOOL_USAGE;
@@ -164,7 +164,7 @@ static int run_sakke_encap(int argc, char **argv, FILE *out, FILE *err)
                            {"id", true, NULL},
                            {"ssv", false, NULL},
                            {"r-rand", false, NULL},
-                           {NULL}};
+                           {NULL, false, NULL}};
     uint8_t zpub[SAKKE_POINT_BYTES], id[TOOL_MAX_ID], ssv[SAKKE_SSV_BYTES], sed[SAKKE_SED_BYTES];
     size_t zpub_len, id_len;
     const char *ssv_hex = NULL;
@@ -201,8 +201,11 @@ done:
 static int run_sakke_decap(int argc, char **argv, FILE *out, FILE *err)
 {
     const char *tool = argv[0];
-    sg17_tool_opt_t o[] = {
-        {"zpub", true, NULL}, {"id", true, NULL}, {"rsk", true, NULL}, {"sed", true, NULL}, {NULL}};
+    sg17_tool_opt_t o[] = {{"zpub", true, NULL},
+                           {"id", true, NULL},
+                           {"rsk", true, NULL},
+                           {"sed", true, NULL},
+                           {NULL, false, NULL}};
     uint8_t zpub[SAKKE_POINT_BYTES], id[TOOL_MAX_ID], rsk[SAKKE_POINT_BYTES], sed[SAKKE_SED_BYTES];
     uint8_t ssv[SAKKE_SSV_BYTES];
     size_t zpub_len, id_len, rsk_len = 0, sed_len;
