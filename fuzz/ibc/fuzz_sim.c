@@ -27,7 +27,6 @@ enum { E_KMS0 = 0, E_KMS1 = 1, E_DEV0 = 2, N_DEV = 4, E_GW = 6, N_ENT = 7 };
 typedef struct {
     sg17_ctx_t base;
     uint64_t rng;
-    unsigned mit; /* mitigation bits, read by create only */
     bool compromised;
     /* provisioning: what the entities send and arm is queued and run */
     bool provisioning;
@@ -114,32 +113,6 @@ static unsigned s_index(sg17_ctx_t *c, sg17_entity_t e)
     (void)c;
     return e == E_KMS1 ? 1 : e >= E_DEV0 && e < E_DEV0 + N_DEV ? e - E_DEV0 : 0;
 }
-static const char *s_config(sg17_ctx_t *c, const char *key)
-{
-    (void)c;
-    static const struct {
-        const char *key, *value;
-    } set[] = {
-        {"period_length", "3600000000"}, {"freshness_window", "30000000"},
-        {"app_interval", "60000000"},    {"revoke_at", "0"},
-        {"cross_domain_trust", "true"},  {"revoked", "3"},
-    };
-    for (size_t i = 0; i < sizeof set / sizeof set[0]; i++)
-        if (strcmp(key, set[i].key) == 0)
-            return set[i].value;
-    for (const sg17_config_key_t *k = sg17_module.config; k->name; k++)
-        if (strcmp(k->name, key) == 0)
-            return k->default_value;
-    abort(); /* the module asked for a key its descriptor does not declare */
-}
-static bool s_mitigation(sg17_ctx_t *c, const char *name)
-{
-    unsigned i = 0;
-    for (const sg17_mitigation_t *m = sg17_module.mitigations; m->name; m++, i++)
-        if (strcmp(m->name, name) == 0)
-            return stub(c)->mit >> i & 1;
-    abort();
-}
 static int s_send(sg17_ctx_t *c, sg17_entity_t a, sg17_entity_t b, const char *t, const void *p,
                   size_t n)
 {
@@ -208,27 +181,45 @@ static void s_log(sg17_ctx_t *c, const char *f, va_list ap)
     (void)c, (void)f, (void)ap;
 }
 
-static const sg17_api_t api = {SG17_MODULE_ABI_VERSION,
-                               s_now,
-                               s_rand,
-                               s_count,
-                               s_entity,
-                               s_name,
-                               s_kind,
-                               s_index,
-                               s_config,
-                               s_mitigation,
-                               s_send,
-                               s_timer,
-                               s_report,
-                               s_metric,
-                               s_metric,
-                               s_inject,
-                               s_compromised,
-                               s_param,
-                               s_ccount,
-                               s_captured,
-                               s_log};
+static int s_send_many(sg17_ctx_t *c, sg17_entity_t a, const sg17_entity_t *dsts, size_t n,
+                       const char *t, const void *p, size_t len)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s_send(c, a, dsts[i], t, p, len) != 0)
+            return -1;
+    return 0;
+}
+
+static const sg17_api_t api = {.abi_major = SG17_MODULE_ABI_MAJOR,
+                               .size = sizeof(sg17_api_t),
+                               .now = s_now,
+                               .rand_u64 = s_rand,
+                               .count = s_count,
+                               .entity = s_entity,
+                               .entity_name = s_name,
+                               .entity_kind = s_kind,
+                               .entity_index = s_index,
+                               .send = s_send,
+                               .send_many = s_send_many,
+                               .timer = s_timer,
+                               .report = s_report,
+                               .metric_add = s_metric,
+                               .metric_set = s_metric,
+                               .inject = s_inject,
+                               .compromised = s_compromised,
+                               .param = s_param,
+                               .captured_count = s_ccount,
+                               .captured = s_captured,
+                               .log = s_log};
+
+/* The descriptor's handlers for the kind of entity e. */
+static const sg17_entity_kind_t *kind_of(sg17_entity_t e)
+{
+    for (const sg17_entity_kind_t *k = sg17_module.entity_kinds; k->name; k++)
+        if (strcmp(k->name, kinds[e]) == 0)
+            return k;
+    abort();
+}
 
 /* Every message type on_message dispatches, to each kind of receiver that handles it (and one
  * type each receiver does not take), with the source it normally comes from. */
@@ -266,8 +257,6 @@ static struct {
     ibc_t *s, snap;
     uint64_t rng;
     ibc_device_t *dev;
-    ibc_keys_t *stolen;
-    uint8_t (*stolen_kpak)[ECCSI_POINT_BYTES];
     ibc_session_t *sessions;
     uint8_t (*nonces)[IBC_NONCE_BYTES];
     sg17_time_t *nonce_at;
@@ -289,7 +278,7 @@ static void deliver(stub_t *st, sg17_entity_t src, sg17_entity_t dst, const char
                     .sent_at = NOW};
     st->reports = 0;
     st->reason = NULL;
-    sg17_module.on_message(P.s, &st->base, &m);
+    kind_of(dst)->on_message(P.s, &st->base, &m);
     if (st->reports != 1)
         abort();
     if (st->reason) {
@@ -319,12 +308,19 @@ static void provision(void)
         abort();
     st->base.api = &api;
     st->rng = 1;
-    unsigned i = 0;
-    for (const sg17_mitigation_t *m = sg17_module.mitigations; m->name; m++, i++)
-        if (m->default_on || strcmp(m->name, "key_validation") == 0)
-            st->mit |= 1u << i;
+    ibc_config_t cfg = {.period_length = SG17_HOUR,
+                        .start_period = "2026-01",
+                        .freshness_window = 30 * SG17_SEC,
+                        .app_interval = SG17_MIN,
+                        .d1_signed = true,
+                        .cross_domain_trust = true,
+                        .revoked = "3",
+                        .revoke_at = 0};
+    for (const sg17_mitigation_t *m = sg17_module.mitigations; m->name; m++)
+        *(bool *)((char *)&cfg + m->offset) =
+            m->default_on || strcmp(m->name, "key_validation") == 0;
     st->provisioning = true;
-    if (!(P.s = sg17_module.create(&st->base)))
+    if (!(P.s = sg17_module.create(&st->base, &cfg)))
         abort();
     sg17_module.start(P.s, &st->base);
     bool rolled[N_ENT] = {false}, app_sent[N_ENT] = {false};
@@ -358,7 +354,8 @@ static void provision(void)
             }
             rolled[e] |= due[k].tag == IBC_T_ROLL;
             app_sent[e] |= due[k].tag == IBC_T_APP;
-            sg17_module.on_timer(P.s, &st->base, e, due[k].tag);
+            if (kind_of(e)->on_timer)
+                kind_of(e)->on_timer(P.s, &st->base, e, due[k].tag);
         }
         if (!st->n_msgs)
             break;
@@ -374,8 +371,6 @@ static void provision(void)
     P.snap = *P.s;
     P.rng = st->rng;
     P.dev = dup_array(P.s->dev, n * sizeof *P.s->dev);
-    P.stolen = dup_array(P.s->adv.stolen, n * sizeof *P.s->adv.stolen);
-    P.stolen_kpak = dup_array(P.s->adv.stolen_kpak, n * sizeof *P.s->adv.stolen_kpak);
     P.sessions = dup_array(P.s->gw.sessions, n * sizeof *P.s->gw.sessions);
     P.nonces = dup_array(P.s->gw.nonces, IBC_NONCE_CACHE * sizeof *P.s->gw.nonces);
     P.nonce_at = dup_array(P.s->gw.nonce_at, IBC_NONCE_CACHE * sizeof *P.s->gw.nonce_at);
@@ -394,7 +389,7 @@ static void restore(void)
         sg17_module.destroy(P.s);
         P.s = NULL;
         free(P.st);
-        free(P.dev), free(P.stolen), free(P.stolen_kpak), free(P.sessions);
+        free(P.dev), free(P.sessions);
         free(P.nonces), free(P.nonce_at), free(P.revoked);
         for (size_t r = 0; r < N_ROUTES; r++)
             free(P.genuine[r]), P.genuine[r] = NULL;
@@ -404,8 +399,6 @@ static void restore(void)
     size_t n = P.snap.n_dev + 1;
     *P.s = P.snap;
     memcpy(P.s->dev, P.dev, n * sizeof *P.s->dev);
-    memcpy(P.s->adv.stolen, P.stolen, n * sizeof *P.s->adv.stolen);
-    memcpy(P.s->adv.stolen_kpak, P.stolen_kpak, n * sizeof *P.s->adv.stolen_kpak);
     memcpy(P.s->gw.sessions, P.sessions, n * sizeof *P.s->gw.sessions);
     memcpy(P.s->gw.nonces, P.nonces, IBC_NONCE_CACHE * sizeof *P.s->gw.nonces);
     memcpy(P.s->gw.nonce_at, P.nonce_at, IBC_NONCE_CACHE * sizeof *P.s->gw.nonce_at);
@@ -428,11 +421,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ibc_t *s = P.s;
     stub_t *st = P.st;
     unsigned mit = data[0] | (data[1] & 1u) << 8;
-    s->m_sig = mit & 1, s->m_idcheck = mit >> 1 & 1, s->m_replay = mit >> 2 & 1;
-    s->m_sakke = mit >> 3 & 1, s->m_keyval = mit >> 4 & 1, s->m_params = mit >> 5 & 1;
-    s->m_revocation = mit >> 6 & 1, s->m_points = mit >> 7 & 1, s->m_rekey = mit >> 8 & 1;
-    s->d1_signed = !(data[1] & 2);
-    s->cross_domain = !(data[1] & 4);
+    unsigned i = 0;
+    for (const sg17_mitigation_t *m = sg17_module.mitigations; m->name; m++, i++)
+        *(bool *)((char *)&s->cfg + m->offset) = mit >> i & 1;
+    s->cfg.d1_signed = !(data[1] & 2);
+    s->cfg.cross_domain_trust = !(data[1] & 4);
     st->compromised = data[1] & 8;
     bool derived = data[1] & 16;
     unsigned src_sel = data[1] >> 5;
