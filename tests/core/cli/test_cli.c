@@ -174,6 +174,27 @@ Test(cli, an_invalid_scenario_is_refused_with_file_line_column_and_a_suggestion)
     json_decref(r);
 }
 
+Test(cli, a_topology_below_a_kinds_minimum_and_a_family_member_outside_it_exit_2)
+{
+    make_dir();
+    write_file("nosink.yaml",
+               "id: fixture/nosink\ntitle: no sink\nmodule: fixture\nrequirements: [FIX-R-AUTH]\n"
+               "duration: 1min\ntopology: {sink: 0}\nmitigations: [auth]\n"
+               "success: [ledger.accepted.injected > 0]\n");
+    cr_assert_eq(cli((char *[]){"validate", path_in("nosink.yaml"), NULL}), 2);
+    cr_assert(strstr(output(), "nosink.yaml:6:18: topology.sink: 0 is out of range: at least 1"),
+              "%s", output());
+    cr_assert_eq(cli((char *[]){"run", "--out", path_in("r"), path_in("nosink.yaml"), NULL}), 2);
+    write_file("member.yaml",
+               "id: fixture/member\ntitle: member\nmodule: fixture\nrequirements: [FIX-R-AUTH]\n"
+               "duration: 1min\ntopology: {node: 4}\nmitigations: [auth]\n"
+               "success: [ledger.accepted.injected > 0]\nservice: [sink.from.node-99 > 0]\n");
+    cr_assert_eq(cli((char *[]){"validate", path_in("member.yaml"), NULL}), 2);
+    cr_assert(strstr(output(), "member.yaml:9:11: service[0]: 'sink.from.node-99' names node-99, "
+                               "but the topology has 4 node entities"),
+              "%s", output());
+}
+
 Test(cli, parallel_jobs_give_the_same_report_as_one_job)
 {
     make_dir();

@@ -122,7 +122,7 @@ static void tm_finish(void *instance, sg17_ctx_t *ctx)
 
 static const sg17_entity_kind_t tm_kinds[] = {
     {"meter", "sends readings", 3, 0, 1000, tm_on_message, tm_on_timer},
-    {"hes", "collects them", 1, 0, 1, tm_on_message, tm_on_timer},
+    {"hes", "collects them", 1, 1, 1, tm_on_message, tm_on_timer},
     {NULL, NULL, 0, 0, 0, NULL, NULL},
 };
 static const sg17_config_key_t tm_config[] = {
@@ -408,6 +408,18 @@ Test(host, setup_with_undeclared_kind_or_count_beyond_max_ends_the_run)
     sg17_host_destroy(&h);
 }
 
+Test(host, setup_below_a_kinds_minimum_count_ends_the_run)
+{
+    sg17_host_t *h = sg17_host_new(&tm_module);
+    const kind_t no_hes[] = {{"meter", 3, 0}, {"hes", 0, 3}};
+    assert_error_has(start_run(h, no_hes, 2, good_config), "allows at least 1");
+    const kind_t hes_missing[] = {{"meter", 3, 0}};
+    assert_error_has(start_run(h, hes_missing, 1, good_config),
+                     "setup has no hes entities; module tm needs at least 1");
+    cr_assert_str_empty(start_run(h, good_kinds, 2, good_config), "the host serves the next run");
+    sg17_host_destroy(&h);
+}
+
 Test(host, setup_with_config_out_of_normal_form_ends_the_run)
 {
     sg17_host_t *h = sg17_host_new(&tm_module);
@@ -527,6 +539,9 @@ Test(host, undeclared_attack_or_malformed_parameter_ends_the_run)
     assert_error_has(attack_error(h, "nuke", ok, 0, 0), "'nuke', which module tm does not declare");
     const char *const big[] = {"victim", "meter-2", "count", "5000000000", NULL};
     assert_error_has(attack_error(h, "forge", big, 0, 0), "count = '5000000000'");
+    const char *const over[] = {"victim", "meter-2", "count", "1001", NULL};
+    assert_error_has(attack_error(h, "forge", over, 0, 0),
+                     "count = '1001', which is not a value from 0 to 1000");
     const char *const far[] = {"victim", "meter-3", NULL};
     assert_error_has(attack_error(h, "forge", far, 0, 0), "victim = 'meter-3'");
     const char *const unknown[] = {"victim", "meter-0", "speed", "9", NULL};

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "module/descriptor.h"
 #include "scenario/scenario.h"
 
 #define DATA SG17TB_TEST_DATA_DIR "/scenarios/"
@@ -674,4 +675,67 @@ Test(scenario, top_level_must_be_a_mapping)
     cr_assert_str_eq(fails("- a\n- b\n"),
                      "s.yaml:1:1: (top level): found a list; expected a mapping with id, title, "
                      "module, ...");
+}
+
+/* ---- SDK v2: ranges, minimum counts, family members ---- */
+
+Test(scenario, a_config_value_outside_its_declared_range_is_refused_at_its_position)
+{
+    cr_assert_str_eq(fails(HEAD SUCCESS "config: {retries: 11}\n"),
+                     "s.yaml:8:19: config.retries: '11' is out of range: at most 10; expected a "
+                     "value from 0 to 10");
+    size_t n;
+    sg17_scenario_t *s = parses(HEAD SUCCESS "config: {retries: 10}\n", &n);
+    cr_assert_str_eq(sg17_scenario_config(s, "retries"), "10");
+    sg17_scenarios_free(s, n);
+}
+
+Test(scenario, an_attack_parameter_outside_its_declared_range_is_refused_at_its_position)
+{
+    const char *msg =
+        fails(HEAD SUCCESS "adversary: {capabilities: [tamper]}\n"
+                           "actions:\n"
+                           "  - {at: 1min, false_data: {factor: 2, count: 1000000}}\n");
+    cr_assert_str_eq(msg, "s.yaml:10:47: actions[0].false_data.count: '1000000' is out of range: "
+                          "at most 100; expected a value from 1 to 100");
+    has(fails(HEAD SUCCESS "adversary: {capabilities: [tamper]}\n"
+                           "actions:\n"
+                           "  - {at: 1min, false_data: {factor: 2, count: 0}}\n"),
+        "'0' is out of range: at least 1");
+}
+
+Test(scenario, a_topology_below_a_kinds_minimum_count_is_refused)
+{
+    cr_assert_str_eq(fails(HEAD SUCCESS "topology: {hes: 0}\n"),
+                     "s.yaml:8:17: topology.hes: 0 is out of range: at least 1; expected a count "
+                     "from 1 to 1");
+}
+
+Test(scenario, a_family_member_outside_the_topology_is_refused_at_its_position)
+{
+    cr_assert_str_eq(fails(HEAD SUCCESS "topology: {meter: 4}\n"
+                                        "service: [hes.by_meter.meter-9 > 0]\n"),
+                     "s.yaml:9:11: service[0]: 'hes.by_meter.meter-9' names meter-9, but the "
+                     "topology has 4 meter entities; expected a member of the family within the "
+                     "topology");
+    has(fails(HEAD SUCCESS "service: [hes.by_meter.hes-0 > 0]\n"),
+        "'hes.by_meter.hes-0' is not a member of hes.by_meter.*: its members are meter entities");
+    has(fails(HEAD SUCCESS "service: [hes.readings.ok. > 0]\n"),
+        "unknown metric 'hes.readings.ok.'");
+    size_t n;
+    sg17_scenario_t *s =
+        parses(HEAD SUCCESS "topology: {meter: 4}\nservice: [hes.by_meter.meter-3 > 0]\n", &n);
+    sg17_scenarios_free(s, n);
+}
+
+Test(scenario, the_core_reason_no_receiver_is_a_known_metric)
+{
+    cr_assert(sg17_metric_known(&fake, "ledger.rejected.reason.no_receiver"));
+    cr_assert(sg17_metric_known(NULL, "ledger.rejected.reason.no_receiver"));
+}
+
+Test(scenario, the_fake_module_passes_the_loaders_descriptor_checks)
+{
+    sg17_err_t err = {{0}};
+    cr_assert_eq(sg17_module_check(&fake, "fake", &err), 0, "%s", err.msg);
 }
