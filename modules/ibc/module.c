@@ -7,21 +7,6 @@
 
 /* ---- dispatch: the descriptor's untyped handlers to the simulation's ---- */
 
-static void *create(sg17_ctx_t *ctx, const void *config)
-{
-    return ibc_create(ctx, config);
-}
-
-static void destroy(void *instance)
-{
-    ibc_destroy(instance);
-}
-
-static void start(void *instance, sg17_ctx_t *ctx)
-{
-    ibc_start(instance, ctx);
-}
-
 static void kms_on_message(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *m)
 {
     ibc_kms_on_message(instance, ctx, m);
@@ -351,28 +336,31 @@ static const sg17_attack_t attacks[] = {
 };
 
 static const sg17_metric_t metrics[] = {
-    {"gateway.sessions", "D.1 messages the gateway accepted", NULL},
-    {"gateway.sessions.*", "accepted D.1 messages per claimed device (gateway.sessions.device-3)",
-     "device"},
-    {"gateway.app_data", "application messages the gateway accepted", NULL},
-    {"gateway.challenges", "re-authentication challenges sent", NULL},
-    {"gateway.d1_rejected", "D.1 messages the gateway rejected", NULL},
-    {"device.keys_installed", "key deliveries devices installed", NULL},
-    {"device.keys_rejected", "key deliveries devices refused (key_validation, point_validation)",
-     NULL},
-    {"device.keyless", "authentications skipped for want of keys or parameters", NULL},
-    {"device.sign_failures", "D.1 messages a device could not produce with its installed keys",
-     NULL},
-    {"device.d1_sent", "D.1 messages devices sent", NULL},
-    {"device.app_sent", "application messages devices sent", NULL},
-    {"kms.keys_issued", "key deliveries the KMSs issued", NULL},
-    {"kms.refused", "key requests refused for revocation", NULL},
-    {"kms.rekeys", "master-secret re-keys", NULL},
-    {"params.rejected", "parameter answers refused for a bad root signature", NULL},
-    {"attacker.d1_injected", "D.1 messages the adversary injected", NULL},
-    {"attacker.session_keys_recovered",
-     "captured D.1 SSVs the adversary decapsulated with a stolen z", NULL},
-    {NULL, NULL, NULL},
+    {.name = "gateway.sessions", .description = "D.1 messages the gateway accepted"},
+    {.name = "gateway.sessions.*",
+     .description = "accepted D.1 messages per claimed device (gateway.sessions.device-3)",
+     .member_kind = "device"},
+    {.name = "gateway.app_data", .description = "application messages the gateway accepted"},
+    {.name = "gateway.challenges", .description = "re-authentication challenges sent"},
+    {.name = "gateway.d1_rejected", .description = "D.1 messages the gateway rejected"},
+    {.name = "device.keys_installed", .description = "key deliveries devices installed"},
+    {.name = "device.keys_rejected",
+     .description = "key deliveries devices refused (key_validation, point_validation)"},
+    {.name = "device.keyless",
+     .description = "authentications skipped for want of keys or parameters"},
+    {.name = "device.sign_failures",
+     .description = "D.1 messages a device could not produce with its installed keys"},
+    {.name = "device.d1_sent", .description = "D.1 messages devices sent"},
+    {.name = "device.app_sent", .description = "application messages devices sent"},
+    {.name = "kms.keys_issued", .description = "key deliveries the KMSs issued"},
+    {.name = "kms.refused", .description = "key requests refused for revocation"},
+    {.name = "kms.rekeys", .description = "master-secret re-keys"},
+    {.name = "params.rejected",
+     .description = "parameter answers refused for a bad root signature"},
+    {.name = "attacker.d1_injected", .description = "D.1 messages the adversary injected"},
+    {.name = "attacker.session_keys_recovered",
+     .description = "captured D.1 SSVs the adversary decapsulated with a stolen z"},
+    {.name = NULL},
 };
 
 static const sg17_reason_t reasons[] = {
@@ -418,9 +406,9 @@ const sg17_module_t sg17_module = {
     .tools = ibc_tools, /* eccsi-keys/sign/verify, sakke-keys/encap/decap */
 
     .config_size = sizeof(ibc_config_t),
-    .create = create,
-    .destroy = destroy,
-    .start = start,
+    .create = ibc_create,
+    .destroy = ibc_destroy,
+    .start = ibc_start,
     .on_compromise = on_compromise,
     .finish = NULL,
 };

@@ -146,12 +146,14 @@ enum { IBC_T_ROLL = 1, IBC_T_AUTH = 2, IBC_T_APP = 3 };
 
 /* ---- model.c: the instance and the helpers every entity uses ---- */
 
-/* Builds the instance for the run's topology from the filled config; NULL after sg17_log. */
-ibc_t *ibc_create(sg17_ctx_t *ctx, const ibc_config_t *cfg);
+/* The lifecycle, in the descriptor's own signatures (module.c names them directly). */
+/* Builds the instance (an ibc_t) for the run's topology from the filled ibc_config_t; NULL after
+ * sg17_log. */
+void *ibc_create(sg17_ctx_t *ctx, const void *config);
 /* Cleanses every key the instance holds and frees it; safe on NULL. */
-void ibc_destroy(ibc_t *s);
+void ibc_destroy(void *instance);
 /* Time 0: each entity's first roll-over and application timers. */
-void ibc_start(ibc_t *s, sg17_ctx_t *ctx);
+void ibc_start(void *instance, sg17_ctx_t *ctx);
 
 int64_t ibc_period(const ibc_t *s, sg17_time_t t);
 /* identity of "<kind>-<index>" for period p into id (IBC_MAX_ID); its length */
@@ -278,14 +280,13 @@ bool ibc_accept_params(ibc_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m, ibc_param
 ibc_adversary_t *ibc_adversary_new(unsigned n_dev);
 /* Cleanses what the adversary stole and frees it; safe on NULL. */
 void ibc_adversary_free(ibc_adversary_t *adv, unsigned n_dev);
-/* The attacks of the descriptor, one per sg17_attack_t: 0 done, -1 failed after sg17_log. */
-int ibc_attack_forge_signature(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p);
-int ibc_attack_substitute_identity(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p);
-int ibc_attack_use_revoked_identity(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p);
-int ibc_attack_rogue_kms_keys(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p);
-int ibc_attack_invalid_point(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p);
-int ibc_attack_rogue_params(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p);
-int ibc_attack_kms_master_compromise(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p);
+/* An attack of the descriptor (sg17_attack_t.run on the typed instance): carries it out now;
+ * 0 done, -1 failed after sg17_log. */
+typedef int ibc_attack_fn(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p);
+ibc_attack_fn ibc_attack_forge_signature, ibc_attack_substitute_identity,
+    ibc_attack_use_revoked_identity, ibc_attack_rogue_kms_keys, ibc_attack_invalid_point,
+    ibc_attack_rogue_params, ibc_attack_kms_master_compromise;
+
 /* Entity e was handed to the adversary: a device gives up its current keys, a KMS its master. */
 void ibc_on_compromise(ibc_t *s, sg17_ctx_t *ctx, sg17_entity_t e);
 

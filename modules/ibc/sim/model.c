@@ -69,8 +69,9 @@ int ibc_session_key(const uint8_t ssv[SAKKE_SSV_BYTES], const uint8_t *id, size_
 
 /* ---- lifecycle ---- */
 
-void ibc_destroy(ibc_t *s)
+void ibc_destroy(void *instance)
 {
+    ibc_t *s = instance;
     if (!s)
         return;
     for (unsigned i = 0; i < IBC_SENDER_CACHE; i++)
@@ -141,8 +142,9 @@ static int parse_revoked(ibc_t *s, sg17_ctx_t *ctx, const char *list)
     return 0;
 }
 
-ibc_t *ibc_create(sg17_ctx_t *ctx, const ibc_config_t *cfg)
+void *ibc_create(sg17_ctx_t *ctx, const void *config)
 {
+    const ibc_config_t *cfg = config;
     ibc_t *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
@@ -180,8 +182,9 @@ ibc_t *ibc_create(sg17_ctx_t *ctx, const ibc_config_t *cfg)
     return s;
 }
 
-void ibc_start(ibc_t *s, sg17_ctx_t *ctx)
+void ibc_start(void *instance, sg17_ctx_t *ctx)
 {
+    ibc_t *s = instance;
     sg17_timer(ctx, s->gw.e, 0, IBC_T_ROLL);
     for (unsigned i = 0; i < s->n_dev; i++) {
         sg17_timer(ctx, s->dev[i].e, (sg17_time_t)i * 50 * SG17_MSEC, IBC_T_ROLL);
