@@ -123,6 +123,16 @@ static char *copy_text(const char *s)
     return c;
 }
 
+static uint8_t *copy_bytes(const void *p, size_t len)
+{
+    uint8_t *c = malloc(len ? len : 1);
+    if (!c)
+        abort();
+    if (len)
+        memcpy(c, p, len);
+    return c;
+}
+
 /* ---- topology ---- */
 
 static int kind_index(const sg17_mock_t *m, const char *kind, size_t len)
@@ -212,11 +222,15 @@ static unsigned api_entity_index(sg17_ctx_t *ctx, sg17_entity_t e)
 
 /* ---- traffic ---- */
 
-static void push_due(sg17_mock_t *m, due_t d)
+/* A new zeroed entry of the due list, due at `at`, after every entry already due then. */
+static due_t *push_due(sg17_mock_t *m, sg17_time_t at)
 {
     m->due = grow(m->due, &m->cap_due, m->n_due + 1, sizeof *m->due);
-    d.order = m->next_order++;
-    m->due[m->n_due++] = d;
+    due_t *d = &m->due[m->n_due++];
+    memset(d, 0, sizeof *d);
+    d->at = at;
+    d->order = m->next_order++;
+    return d;
 }
 
 /* Records and queues one send; 0, or -1 after a violation. */
@@ -237,24 +251,23 @@ static int queue_send(sg17_mock_t *m, sg17_entity_t src, sg17_entity_t dst, cons
         violation(m, "%s of %zu bytes from a NULL payload", what, len);
         return -1;
     }
-    uint8_t *copy = malloc(len ? len : 1);
-    uint8_t *queued = malloc(len ? len : 1);
-    if (!copy || !queued)
-        abort();
-    if (len) {
-        memcpy(copy, payload, len);
-        memcpy(queued, payload, len);
-    }
+    /* the record the test reads, and the copy that travels (the test may clear records) */
     m->sends = grow(m->sends, &m->cap_sends, m->n_sends + 1, sizeof *m->sends);
-    m->sends[m->n_sends++] =
-        (sg17_mock_send_t){m->now, src, dst, copy_text(type), copy, len, injected};
-    push_due(m, (due_t){.at = m->now + m->latency,
-                        .is_send = true,
-                        .entity = dst,
-                        .src = src,
-                        .type = copy_text(type),
-                        .payload = queued,
-                        .len = len});
+    sg17_mock_send_t *rec = &m->sends[m->n_sends++];
+    rec->at = m->now;
+    rec->src = src;
+    rec->dst = dst;
+    rec->type = copy_text(type);
+    rec->len = len;
+    rec->injected = injected;
+    rec->payload = copy_bytes(payload, len);
+    due_t *d = push_due(m, m->now + m->latency);
+    d->is_send = true;
+    d->entity = dst;
+    d->src = src;
+    d->type = copy_text(type);
+    d->len = len;
+    d->payload = copy_bytes(payload, len);
     return 0;
 }
 
@@ -299,7 +312,9 @@ static int api_timer(sg17_ctx_t *ctx, sg17_entity_t e, sg17_time_t delay, uint64
         violation(m, "sg17_timer for %s beyond the end of virtual time", m->names[e]);
         return -1;
     }
-    push_due(m, (due_t){.at = m->now + delay, .entity = e, .tag = tag});
+    due_t *d = push_due(m, m->now + delay);
+    d->entity = e;
+    d->tag = tag;
     return 0;
 }
 

@@ -201,3 +201,14 @@ Test(mock_ctx, a_violation_traps_by_default, .signal = SIGILL)
     sg17_mock_config(m, "colour", "red");
     sg17_mock_free(m);
 }
+
+Test(mock_ctx, the_service_table_carries_its_major_and_size_and_send_many_is_absent)
+{
+    sg17_mock_t *m = sg17_mock_new(&sg17_module);
+    sg17_ctx_t *ctx = sg17_mock_ctx(m);
+    cr_assert_eq(ctx->api->abi_major, SG17_MODULE_ABI_MAJOR);
+    cr_assert_eq(ctx->api->size, sizeof(sg17_api_t));
+    cr_assert(SG17_API_HAS(ctx, log));
+    cr_assert_not(SG17_API_HAS(ctx, send_many), "as the host of this version");
+    sg17_mock_free(m);
+}

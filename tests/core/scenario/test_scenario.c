@@ -739,3 +739,11 @@ Test(scenario, the_fake_module_passes_the_loaders_descriptor_checks)
     sg17_err_t err = {{0}};
     cr_assert_eq(sg17_module_check(&fake, "fake", &err), 0, "%s", err.msg);
 }
+
+Test(scenario, one_message_per_problem_an_overflowing_integer_is_out_of_range_empty_hex_too_short)
+{
+    has(fails(HEAD SUCCESS "config: {retries: 99999999999999999999}\n"),
+        "'99999999999999999999' is out of range: at most 9223372036854775807");
+    has(fails(HEAD SUCCESS "config: {key: \"\"}\n"),
+        "the hex value is empty; expected at least one byte (two hex digits)");
+}
