@@ -1,5 +1,5 @@
 /* ibc_sim.h — the X.1365 system under test: its configuration, the instance (KMS domains, devices
- * and the gateway they authenticate to), and the functions the model, wire, entity and attack files
+ * and the gateway they authenticate to), and the functions the instance, wire, entity and attack files
  * share. The adversary's state is private to attacks.c: the instance holds only an opaque pointer.
  *
  * Identities (X.1365 8.3, RFC 6507 §7 example form): "YYYY-MM" 0x00 "<uri>" 0x00, one key period
@@ -144,7 +144,7 @@ typedef struct {
 /* Timer tags. */
 enum { IBC_T_ROLL = 1, IBC_T_AUTH = 2, IBC_T_APP = 3 };
 
-/* ---- model.c: the instance and the helpers every entity uses ---- */
+/* ---- instance.c: the instance and the helpers every entity uses ---- */
 
 /* The lifecycle, in the descriptor's own signatures (module.c names them directly). */
 /* Builds the instance (an ibc_t) for the run's topology from the filled ibc_config_t; NULL after
