@@ -1,7 +1,7 @@
-/* instance.c — the ibc instance: built from the filled configuration for the run's topology (C.1 KMS
- * master secrets and root keys, C.2 transport keys), started and destroyed, and the helpers every
- * entity shares: key periods and identities, the cache of SAKKE sender contexts, the D.1 session
- * key. */
+/* instance.c — the ibc instance: built from the filled configuration for the run's topology (C.1
+ * KMS master secrets and root keys, C.2 transport keys), started and destroyed, and the helpers
+ * every entity shares: key periods and identities, the cache of SAKKE sender contexts, the D.1
+ * session key. */
 #include <stdio.h>
 #include <string.h>
 
