@@ -1,6 +1,7 @@
 /* ibc_sim.h — the X.1365 system under test: its configuration, the instance (KMS domains, devices
- * and the gateway they authenticate to), and the functions the instance, wire, entity and attack files
- * share. The adversary's state is private to attacks.c: the instance holds only an opaque pointer.
+ * and the gateway they authenticate to), and the functions the instance, wire, entity and attack
+ * files share. The adversary's state is private to attacks.c: the instance holds only an opaque
+ * pointer.
  *
  * Identities (X.1365 8.3, RFC 6507 §7 example form): "YYYY-MM" 0x00 "<uri>" 0x00, one key period
  * per `period_length` of virtual time starting at `start_period`. Flows (all through the bus):
@@ -128,6 +129,7 @@ typedef struct {
     bool key_validation, param_authenticity, revocation, point_validation, domain_rekey;
 } ibc_config_t;
 
+/* The instance: every entity of the run, the adversary behind an opaque pointer, the config. */
 typedef struct {
     unsigned n_kms, n_dev;
     ibc_kms_t kms[IBC_MAX_KMS];
@@ -146,8 +148,8 @@ enum { IBC_T_ROLL = 1, IBC_T_AUTH = 2, IBC_T_APP = 3 };
 
 /* ---- instance.c: the instance and the helpers every entity uses ---- */
 
-/* The lifecycle, in the descriptor's own signatures (module.c names them directly). */
-/* Builds the instance (an ibc_t) for the run's topology from the filled ibc_config_t; NULL after
+/* The lifecycle, in the descriptor's own signatures (module.c names them directly). ibc_create
+ * builds the instance (an ibc_t) for the run's topology from the filled ibc_config_t; NULL after
  * sg17_log. */
 void *ibc_create(sg17_ctx_t *ctx, const void *config);
 /* Cleanses every key the instance holds and frees it; safe on NULL. */
