@@ -313,15 +313,15 @@ int sg17_value_in_range(sg17_type_t type, sg17_range_t range, const char *normal
         return 0;
     }
     e->near = NULL;
-    snprintf(e->expected, sizeof e->expected, "a value from %.17g%s to %.17g%s", range.min, unit,
+    snprintf(e->expected, sizeof e->expected, "a value from %.15g%s to %.15g%s", range.min, unit,
              range.max, unit);
     if (x < range.min) {
-        snprintf(e->what, sizeof e->what, "'%.17g%s' is out of range: at least %.17g%s", x, unit,
+        snprintf(e->what, sizeof e->what, "'%.15g%s' is out of range: at least %.15g%s", x, unit,
                  range.min, unit);
         return -1;
     }
     if (x > range.max) {
-        snprintf(e->what, sizeof e->what, "'%.17g%s' is out of range: at most %.17g%s", x, unit,
+        snprintf(e->what, sizeof e->what, "'%.15g%s' is out of range: at most %.15g%s", x, unit,
                  range.max, unit);
         return -1;
     }
