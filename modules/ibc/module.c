@@ -185,9 +185,12 @@ static void *ibc_create(sg17_ctx_t *ctx)
     s->m_points = sg17_mitigation(ctx, "point_validation");
     s->m_rekey = sg17_mitigation(ctx, "domain_rekey");
     const char *start = sg17_config(ctx, "start_period");
+    int year = 0, month = 0; /* parsed into locals: sscanf can then change nothing else of s */
+    bool start_ok = sscanf(start, "%4d-%2d", &year, &month) == 2;
+    s->start_year = year;
+    s->start_month = month;
     if (s->n_kms < 1 || s->n_kms > IBC_MAX_KMS || sg17_count(ctx, "gateway") != 1
-        || s->period_length == 0 || s->app_interval == 0
-        || sscanf(start, "%4d-%2d", &s->start_year, &s->start_month) != 2 || s->start_month < 1
+        || s->period_length == 0 || s->app_interval == 0 || !start_ok || s->start_month < 1
         || s->start_month > 12 || s->start_year < 1970) {
         sg17_log(ctx,
                  "ibc needs 1-2 kms, one gateway, period_length and app_interval > 0 and "
