@@ -1,4 +1,4 @@
-/* main.c — the sg17tb command: dispatch to the subcommands (DESIGN §9). */
+/* main.c — the sg17tb command: dispatch to the subcommands (docs/architecture.md §10). */
 #include <czmq.h>
 #include <stdio.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /* ledger.h — the broker's ground truth: one record per message that entered the bus, with who
  * really sent it and its provenance, what happened to it in the network, and what the receiving
  * entity said it did with it. Provenance is never delivered to a receiver; the ledger joins the
- * receivers' reports with it into the ledger.* metrics (DESIGN §4). */
+ * receivers' reports with it into the ledger.* metrics (docs/architecture.md §7). */
 #ifndef SG17_ENGINE_LEDGER_H
 #define SG17_ENGINE_LEDGER_H
 

@@ -118,7 +118,8 @@ int sg17_runner_collect(char *const *paths, size_t n_paths, char ***files, size_
                 trimmed[--len] = '\0';
             size_t before = v.n;
             walk(trimmed, &v, 0);
-            qsort(v.items + before, v.n - before, sizeof *v.items, by_str);
+            if (v.n > before) /* qsort wants a valid array even for 0 items */
+                qsort(v.items + before, v.n - before, sizeof *v.items, by_str);
         } else {
             strvec_push(&v, paths[i]);
         }

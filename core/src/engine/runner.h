@@ -23,8 +23,8 @@ typedef struct {
     bool clear_mitigations;  /* testing aid: run every scenario with an empty mitigation list */
 } sg17_runner_opts_t;
 
-/* Runs and reports. Returns the exit code of DESIGN §9: 0 every verdict matches its expect,
- * 1 some does not, 2 invalid input, 3 internal error (130 when interrupted). */
+/* Runs and reports. Returns the exit code of docs/architecture.md §10: 0 every verdict matches its
+ * expect, 1 some does not, 2 invalid input, 3 internal error (130 when interrupted). */
 int sg17_runner_run(char *const *paths, size_t n_paths, const sg17_runner_opts_t *opts);
 
 /* Collects scenario files (*.yaml, *.yml) under the paths, sorted; caller frees each and the

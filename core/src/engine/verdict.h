@@ -1,4 +1,4 @@
-/* verdict.h — DESIGN §7: the verdict of a scenario from its two runs. */
+/* verdict.h — the verdict of a scenario from its two runs (docs/architecture.md §8). */
 #ifndef SG17_ENGINE_VERDICT_H
 #define SG17_ENGINE_VERDICT_H
 
@@ -18,9 +18,9 @@ typedef struct {
     bool no_mitigations;    /* nothing under test: baseline and protected are the same system */
 } sg17_verdict_input_t;
 
-/* Precedence: error, vacuous, fails, degraded, holds. *why receives a sentence explaining it. An
- * empty mitigation list can never give holds: if the runs nonetheless disagree, the module is
- * not deterministic and the verdict is error. */
+/* Precedence (docs/architecture.md §8): error, vacuous, fails, degraded, holds. *why receives a
+ * sentence explaining it. An empty mitigation list can never give holds: if the runs nonetheless
+ * disagree, the module is not deterministic and the verdict is error. */
 sg17_verdict_t sg17_verdict_decide(const sg17_verdict_input_t *in, const char **why);
 /* -1 if the name is not a verdict. */
 int sg17_verdict_parse(const char *name);

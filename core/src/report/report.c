@@ -1,5 +1,5 @@
 /* report.c — the report as data: summary, the format list, report.json write/load, and the merge
- * of shard reports (DESIGN §5a: `sg17tb run --shard I/N` then `sg17tb merge`). */
+ * of shard reports (docs/architecture.md §9: `sg17tb run --shard I/N` then `sg17tb merge`). */
 #include "report/report.h"
 
 #include <stdbool.h>

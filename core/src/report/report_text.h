@@ -51,7 +51,8 @@ bool sg17_rj_bool(const json_t *obj, const char *key, bool dflt);
 json_t *sg17_rj_array(const json_t *obj, const char *key);
 json_t *sg17_rj_object(const json_t *obj, const char *key);
 
-/* The five verdicts in precedence order (DESIGN §7): error, vacuous, fails, degraded, holds. */
+/* The five verdicts in precedence order (docs/architecture.md §8): error, vacuous, fails, degraded,
+ * holds. */
 extern const char *const sg17_report_verdicts[5];
 /* true if v is one of them. */
 bool sg17_report_verdict_known(const char *v);

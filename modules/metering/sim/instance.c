@@ -20,9 +20,11 @@ int msim_derive(const uint8_t master[32], const char *label, const uint8_t id[8]
 {
     uint8_t buf[32 + 8 + 8], md[32];
     unsigned mdlen = 0;
-    size_t ll = strlen(label);
+    size_t ll = strnlen(label, 9);
+    if (ll > 8 || n > sizeof md) /* the label's room in buf; the digest's length */
+        return -1;
     memcpy(buf, master, 32);
-    memcpy(buf + 32, label, ll);
+    memcpy(buf + 32, label, ll); /* the label's characters, without its terminator */
     memcpy(buf + 32 + ll, id, 8);
     int rc = EVP_Digest(buf, 32 + ll + 8, md, &mdlen, EVP_sha256(), NULL) == 1 ? 0 : -1;
     memcpy(out, md, n);

@@ -1,6 +1,6 @@
-/* test_cli.c — the sg17tb command as a user runs it: exit codes of DESIGN §9, error messages that
- * name file:line:col, --jobs giving the same report as one job, --shard + merge giving the whole,
- * and Ctrl-C leaving a partial report marked incomplete. */
+/* test_cli.c — the sg17tb command as a user runs it: exit codes of docs/architecture.md §10, error
+ * messages that name file:line:col, --jobs giving the same report as one job, --shard + merge
+ * giving the whole, and Ctrl-C leaving a partial report marked incomplete. */
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -326,9 +326,9 @@ Test(cli, the_json_junit_html_and_markdown_reports_agree)
     json_decref(r);
 }
 
-/* DESIGN §7's safety property over every shipped scenario: with nothing under test the baseline
- * and protected runs are the same system, so the two runs must agree on the attack's success:
- * `fails` or `vacuous`, never `holds` (which the verdict table cannot give then) and never
+/* docs/architecture.md §8: the safety property over every shipped scenario: with nothing under test
+ * the baseline and protected runs are the same system, so the two runs must agree on the attack's
+ * success: `fails` or `vacuous`, never `holds` (which the verdict table cannot give then) and never
  * `error` (a crash, or a module whose two identical runs disagree). */
 Test(cli, no_shipped_scenario_holds_with_its_mitigations_emptied, .timeout = 600)
 {

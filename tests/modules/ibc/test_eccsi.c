@@ -1,5 +1,5 @@
 /* test_eccsi.c — ECCSI (RFC 6507) against the Appendix A known-answer values in
- * /work/shared/vectors/rfc6507-eccsi.txt, and rejection of forged or malformed signatures. */
+ * tests/vectors/rfc6507-eccsi.txt, and rejection of forged or malformed signatures. */
 #include <criterion/criterion.h>
 
 #include "crypto/eccsi.h"

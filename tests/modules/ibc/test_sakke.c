@@ -1,5 +1,5 @@
 /* test_sakke.c — SAKKE (RFC 6508, parameter set 1 of RFC 6509) against the Appendix A
- * known-answer values in /work/shared/vectors/rfc6508-sakke.txt, and rejection of tampered
+ * known-answer values in tests/vectors/rfc6508-sakke.txt, and rejection of tampered
  * encapsulations and invalid points. */
 #include <criterion/criterion.h>
 
