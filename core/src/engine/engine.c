@@ -194,16 +194,18 @@ json_t *sg17_engine_run_scenario(const sg17_scenario_t *s, const sg17_engine_opt
     json_t *runs = json_object();
     json_t *metrics[2] = {NULL, NULL};
     double total_ms = 0;
+    bool timed_out = false;
     int rc = host < 0 ? -1 : 0;
     for (int p = 0; rc == 0 && p < 2; p++) {
         sg17_metrics_t *m = sg17_metrics_new();
         sg17_run_stats_t st;
         rc = sg17_run_once(broker, host, s, module, p == 1, m, &st, &err);
+        total_ms += st.wall_ms; /* a run that failed took its time too */
+        timed_out = st.timed_out;
         if (rc == 0) {
             json_t *run = run_json(m, &st);
             metrics[p] = json_object_get(run, "metrics");
             json_object_set_new(runs, p ? "protected" : "baseline", run);
-            total_ms += st.wall_ms;
         }
         sg17_metrics_destroy(&m);
     }
@@ -218,7 +220,10 @@ json_t *sg17_engine_run_scenario(const sg17_scenario_t *s, const sg17_engine_opt
     }
     if (!own && rc == 0)
         sg17_broker_release_host(broker, host); /* the next scenario may use it */
-    if (own) {
+    /* a host thread that overran the timeout may be spinning in the module and would never
+     * answer the actor's $TERM: it is left to the process, whose end (the runner's child exits
+     * right after this) takes it away */
+    if (own && !timed_out) {
         zactor_destroy(&host_actor);
         sg17_broker_destroy(&own);
     }

@@ -283,14 +283,54 @@ static int batch_send(run_t *r, batch_t *b, sg17_time_t window_end)
 static int left_ms(const run_t *r)
 {
     double left = r->timeout_ms - (now_ms() - r->started_ms);
-    return left < 1 ? 1 : (int)left;
+    return left < 1 ? 1 : (int)left + 2; /* past the deadline, so that check_timeout sees it */
+}
+
+static const char *run_name(const run_t *r)
+{
+    return r->protected_run ? "protected" : "baseline";
+}
+
+/* The scenario's `timeout` as it reads best: "5 s", "300 ms", "1500 us". */
+static const char *timeout_text(const run_t *r, char *buf, size_t size)
+{
+    long long us = llround(r->s->timeout_s * 1e6);
+    if (us % 1000000 == 0)
+        snprintf(buf, size, "%lld s", us / 1000000);
+    else if (us % 1000 == 0)
+        snprintf(buf, size, "%lld ms", us / 1000);
+    else
+        snprintf(buf, size, "%lld us", us);
+    return buf;
+}
+
+/* Ends the run when its wall-clock time is up: the message names the scenario's timeout as
+ * written, and what the run was waiting for (`waiting`, or NULL while the broker worked). */
+static int check_timeout(run_t *r, const char *waiting)
+{
+    if (now_ms() - r->started_ms < r->timeout_ms)
+        return 0;
+    char t[48];
+    r->stats->timed_out = true;
+    return sg17_err(r->err, "the %s run exceeded its timeout of %s%s%s", run_name(r),
+                    timeout_text(r, t, sizeof t), waiting ? " " : "", waiting ? waiting : "");
+}
+
+/* The host's answer, or -1 with err set: the run's timeout (checked first: a receive that gave
+ * up at the deadline says so), a host that died, an interrupt. */
+static sg17_frame_t *recv_answer(run_t *r, const char *waiting)
+{
+    sg17_frame_t *f = sg17_broker_recv(r->broker, r->host, left_ms(r), r->err);
+    if (!f && check_timeout(r, waiting) == 0)
+        sg17_err_prefix(r->err, "%s run", run_name(r));
+    return f;
 }
 
 static int process_output(run_t *r)
 {
-    sg17_frame_t *f = sg17_broker_recv(r->broker, r->host, left_ms(r), r->err);
+    sg17_frame_t *f = recv_answer(r, "while waiting for the module's answer (does it hang?)");
     if (!f)
-        return sg17_err_prefix(r->err, "run %s", r->protected_run ? "protected" : "baseline");
+        return -1;
     r->frames++;
     if (f->body_case != SG17__FRAME__BODY_OUTPUT) {
         sg17_frame_free(&f);
@@ -546,7 +586,7 @@ static int finish_run(run_t *r)
     f.finish = &fin;
     if (sg17_broker_send(r->broker, r->host, &f) < 0)
         return sg17_err(r->err, "cannot reach the module host");
-    sg17_frame_t *done = sg17_broker_recv(r->broker, r->host, left_ms(r), r->err);
+    sg17_frame_t *done = recv_answer(r, "while waiting for the module's metrics (does it hang?)");
     if (!done)
         return -1;
     r->frames += 2;
@@ -632,8 +672,8 @@ int sg17_run_once(sg17_broker_t *broker, int host, const sg17_scenario_t *s,
         } else {
             batch_reset(&b);
         }
-        if (rc == 0 && now_ms() - r.started_ms > r.timeout_ms)
-            rc = sg17_err(err, "run exceeded its timeout of %.0f s", s->timeout_s);
+        if (rc == 0)
+            rc = check_timeout(&r, NULL);
         if (rc == 0 && zsys_interrupted)
             rc = sg17_err(err, "interrupted");
     }
