@@ -464,3 +464,54 @@ Test(cli, no_shipped_scenario_holds_with_its_mitigations_emptied, .timeout = 600
     }
     json_decref(r);
 }
+
+/* The ledger's accounts over every shipped scenario: each message that entered the bus has one
+ * fate at the end of a run, so for every provenance and every message type sent = delivered +
+ * dropped + replaced + pending (docs/report.md). */
+Test(cli, every_shipped_scenario_accounts_for_every_message, .timeout = 600)
+{
+    make_dir();
+    char shipped[512];
+    snprintf(shipped, sizeof shipped, "%s/scenarios", SG17TB_SOURCE_DIR);
+    if (access(shipped, R_OK) != 0)
+        cr_skip_test("no shipped scenarios yet");
+    cli((char *[]){"run", "--jobs", "2", "--format", "json", "--out", path_in("r"), shipped, NULL});
+    json_t *r = load_report("r");
+    json_t *sc = json_object_get(r, "scenarios");
+    size_t i, checked = 0;
+    json_t *e;
+    json_array_foreach(sc, i, e)
+    {
+        const char *id = json_string_value(json_object_get(e, "id"));
+        const char *rk;
+        json_t *run;
+        cr_assert_eq(json_object_size(json_object_get(e, "runs")), 2, "%s has no runs", id);
+        json_object_foreach(json_object_get(e, "runs"), rk, run)
+        {
+            json_t *m = json_object_get(run, "metrics");
+            const char *k;
+            json_t *v;
+            json_object_foreach(m, k, v)
+            {
+                if (strncmp(k, "ledger.sent.", 12) != 0)
+                    continue;
+                const char *rest = k + 12; /* <prov> or <prov>.<type> */
+                double parts = 0;
+                const char *const verbs[] = {"delivered", "dropped", "replaced", "pending"};
+                for (size_t p = 0; p < 4; p++) {
+                    char name[256];
+                    snprintf(name, sizeof name, "ledger.%s.%s", verbs[p], rest);
+                    parts += json_number_value(json_object_get(m, name));
+                }
+                cr_assert_eq(json_number_value(v), parts,
+                             "%s %s: %s = %g, but delivered + dropped + replaced + pending = %g",
+                             id, rk, k, json_number_value(v), parts);
+                checked++;
+            }
+            cr_assert(json_object_get(m, "ledger.pending.all"), "%s %s: no ledger.pending.all", id,
+                      rk);
+        }
+    }
+    cr_assert_gt(checked, 100);
+    json_decref(r);
+}
