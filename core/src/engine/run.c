@@ -30,6 +30,7 @@ typedef struct {
     sg17_rng_t net_rng;
     sg17_metrics_t *metrics;
     uint8_t *compromised; /* per entity: handed to the adversary */
+    uint64_t *flooded;    /* per action: messages its flood has sent */
     sg17_time_t lookahead;
     uint64_t frames; /* bus frames this run exchanged with its host, both ways */
     sg17_run_stats_t *stats;
@@ -395,6 +396,8 @@ static int do_replay(run_t *r, const sg17_action_t *a, sg17_time_t t)
     const char *cnt = sg17_action_param(a, "count");
     if (cnt && (size_t)strtoull(cnt, NULL, 10) < n)
         n = (size_t)strtoull(cnt, NULL, 10);
+    if (n > (size_t)SG17_ACTION_MAX_EVENTS) /* bounded work, whatever validation let through */
+        n = (size_t)SG17_ACTION_MAX_EVENTS;
     const char *after = sg17_action_param(a, "after");
     sg17_time_t spacing = after ? (sg17_time_t)strtoull(after, NULL, 10) : 0;
     sg17_entity_t dst = param_entity(r, a, "dst");
@@ -417,13 +420,16 @@ static int flood_tick(run_t *r, size_t index, sg17_time_t t)
     const sg17_action_t *a = &r->s->actions[index];
     const char *dur = sg17_action_param(a, "for");
     sg17_time_t end = a->at + (dur ? (sg17_time_t)strtoull(dur, NULL, 10) : 0);
-    if (t >= end)
-        return 0;
+    if (t >= end || r->flooded[index] >= (uint64_t)SG17_ACTION_MAX_EVENTS)
+        return 0; /* over, or at the bound of one action's work */
     if (inject_from_params(r, a, t) < 0)
         return -1;
+    r->flooded[index]++;
     sg17_metrics_add(r->metrics, "adversary.flooded", 1);
     const char *rate = sg17_action_param(a, "rate");
     double per_s = rate ? strtod(rate, NULL) : 100.0;
+    if (!(per_s > 0))
+        per_s = 100.0;
     sg17_time_t step = (sg17_time_t)llround(1e6 / per_s);
     sg17_event_t ev = {
         .time = t + (step ? step : 1), .seq = ++r->seq, .kind = SG17_EV_FLOOD, .tag = index};
@@ -639,10 +645,11 @@ int sg17_run_once(sg17_broker_t *broker, int host, const sg17_scenario_t *s,
     r.ledger = sg17_ledger_new();
     r.adv = sg17_adversary_new(s, &r.world);
     r.compromised = calloc(r.world.n_entities + 1, 1);
+    r.flooded = calloc(s->n_actions + 1, sizeof *r.flooded);
     uint64_t malformed0 = sg17_broker_malformed(broker);
     batch_t b = {0};
-    int rc =
-        (!r.ledger || !r.adv || !r.compromised) ? sg17_err(err, "out of memory") : send_setup(&r);
+    int rc = (!r.ledger || !r.adv || !r.compromised || !r.flooded) ? sg17_err(err, "out of memory")
+                                                                   : send_setup(&r);
 
     sg17_event_t start = {.time = 0, .seq = ++r.seq, .kind = SG17_EV_START};
     if (rc == 0)
@@ -693,5 +700,6 @@ int sg17_run_once(sg17_broker_t *broker, int host, const sg17_scenario_t *s,
     sg17_adversary_destroy(&r.adv);
     sg17_ledger_destroy(&r.ledger);
     free(r.compromised);
+    free(r.flooded);
     return rc;
 }
