@@ -148,6 +148,17 @@ static int entity_send(run_t *r, const Sg17__Envelope *sent, bool injected)
     return transmit(r, env, t, v.delay);
 }
 
+/* A frame the broker could not send: the host died (its connection closed), or the socket
+ * failed. */
+static int send_failed(run_t *r, const char *what)
+{
+    if (sg17_broker_host_dead(r->broker, r->host))
+        sg17_broker_host_death(r->broker, r->host, r->err);
+    else
+        sg17_err(r->err, "%s", what);
+    return sg17_err_prefix(r->err, "%s run", r->protected_run ? "protected" : "baseline");
+}
+
 /* ---- batches ---- */
 
 typedef struct {
@@ -277,7 +288,7 @@ static int batch_send(run_t *r, batch_t *b, sg17_time_t window_end)
     r->stats->batches++;
     r->frames++;
     if (sg17_broker_send(r->broker, r->host, &f) < 0)
-        return sg17_err(r->err, "cannot send a batch to the module host");
+        return send_failed(r, "cannot send a batch to the module host");
     return 0;
 }
 
@@ -581,7 +592,7 @@ static int send_setup(run_t *r)
     free(kv);
     free(kvp);
     free(on);
-    return rc < 0 ? sg17_err(r->err, "cannot send setup to the module host") : 0;
+    return rc < 0 ? send_failed(r, "cannot send setup to the module host") : 0;
 }
 
 static int finish_run(run_t *r)
@@ -591,7 +602,7 @@ static int finish_run(run_t *r)
     f.body_case = SG17__FRAME__BODY_FINISH;
     f.finish = &fin;
     if (sg17_broker_send(r->broker, r->host, &f) < 0)
-        return sg17_err(r->err, "cannot reach the module host");
+        return send_failed(r, "cannot reach the module host");
     sg17_frame_t *done = recv_answer(r, "while waiting for the module's metrics (does it hang?)");
     if (!done)
         return -1;

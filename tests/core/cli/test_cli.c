@@ -397,6 +397,102 @@ static char *slurp(const char *sub)
     return buf;
 }
 
+/* Starts the CLI with stdout/stderr into dir/<out>; returns its pid. */
+static pid_t spawn_to(const char *out, char *const args[])
+{
+    char *argv[32] = {SG17TB_CLI};
+    size_t n = 1;
+    for (; args[n - 1] && n < 31; n++)
+        argv[n] = args[n - 1];
+    argv[n] = NULL;
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, path_in(out), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    pid_t pid;
+    cr_assert_eq(posix_spawn(&pid, SG17TB_CLI, &fa, NULL, argv, environ), 0);
+    posix_spawn_file_actions_destroy(&fa);
+    return pid;
+}
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* `sg17tb broker` with `hosts` module hosts over ipc:// on a scenario that takes seconds; the
+ * first host (the one that gets the scenario) is killed with SIGKILL mid-scenario. Returns the
+ * broker's exit code; *after_kill is how long the broker took from the kill to its end. */
+static int broker_loses_a_host(int hosts, double *after_kill)
+{
+    make_dir();
+    write_file("slow.yaml",
+               "id: fixture/slow\ntitle: slow\nmodule: fixture\nrequirements: [FIX-R-AUTH]\n"
+               "duration: 3min\ntimeout: 60s\ntopology: {node: 200}\nconfig: {interval: 100ms}\n"
+               "mitigations: [auth]\nadversary: {capabilities: [forge]}\n"
+               "actions:\n  - {at: 30s, forge: {count: 4}}\n"
+               "success: [ledger.accepted.injected > 0]\n");
+    char endpoint[128];
+    snprintf(endpoint, sizeof endpoint, "ipc://%s", path_in("bus.sock"));
+    pid_t broker = spawn_to("broker.txt", (char *[]){"broker", "--bind", endpoint, "--out",
+                                                     path_in("r"), path_in("slow.yaml"), NULL});
+    usleep(300000);
+    pid_t host[2];
+    for (int i = 0; i < hosts; i++) {
+        host[i] = spawn_to(i ? "host2.txt" : "host1.txt",
+                           (char *[]){"host", "--connect", endpoint, "--module", "fixture", NULL});
+        usleep(300000); /* the first to say hello gets the scenario */
+    }
+    sleep(1); /* mid-scenario: one run alone takes seconds */
+    kill(host[0], SIGKILL);
+    double killed = now_s();
+    int status;
+    waitpid(host[0], &status, 0);
+    waitpid(broker, &status, 0);
+    *after_kill = now_s() - killed;
+    for (int i = 1; i < hosts; i++) { /* the broker told it to quit */
+        int st;
+        waitpid(host[i], &st, 0);
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+Test(cli, a_host_killed_mid_scenario_hands_the_scenario_to_another_host, .timeout = 120)
+{
+    double after_kill;
+    int rc = broker_loses_a_host(2, &after_kill);
+    char *out = slurp("broker.txt");
+    cr_assert_eq(rc, 0, "%s", out);
+    cr_assert(strstr(out, "module host 1 (module fixture) died during the run"), "%s", out);
+    cr_assert(strstr(out, "running it again on module host 2"), "%s", out);
+    json_t *r = load_report("r");
+    json_t *e = json_array_get(json_object_get(r, "scenarios"), 0);
+    cr_assert_str_eq(json_string_value(json_object_get(e, "verdict")), "holds");
+    cr_assert(after_kill < 30, "the second host finished %.1f s after the kill", after_kill);
+    json_decref(r);
+    free(out);
+}
+
+Test(cli, a_host_killed_mid_scenario_with_no_other_host_is_an_error_within_seconds)
+{
+    double after_kill;
+    int rc = broker_loses_a_host(1, &after_kill);
+    char *out = slurp("broker.txt");
+    cr_assert_eq(rc, 1, "%s", out);
+    cr_assert(after_kill < 5, "the error came %.1f s after the kill (timeout 60 s)", after_kill);
+    json_t *r = load_report("r");
+    json_t *e = json_array_get(json_object_get(r, "scenarios"), 0);
+    cr_assert_str_eq(json_string_value(json_object_get(e, "verdict")), "error");
+    const char *error = json_string_value(json_object_get(e, "error"));
+    cr_assert(error && strstr(error, "module host 1 (module fixture) died during the run"), "%s",
+              error ? error : "(null)");
+    cr_assert(strstr(error, "no other host for module fixture"), "%s", error);
+    json_decref(r);
+    free(out);
+}
+
 static size_t count_of(const char *hay, const char *needle)
 {
     size_t n = 0;
