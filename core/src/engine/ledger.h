@@ -62,7 +62,8 @@ size_t sg17_ledger_size(const sg17_ledger_t *self);
  * ledger.rejected.reason.<reason> for verbs sent, delivered, accepted, rejected, dropped,
  * unreported (delivered without a report), pending (still in flight when the run ended: delayed
  * past its end) and replaced (intercepted; a modified copy went on in its place, counted under
- * `modified`). Each record has exactly one fate, so for every provenance and type
+ * `modified`). Each record (a receiver's copy; one per send while every send has one receiver)
+ * has exactly one fate, so for every provenance and type
  *     sent = delivered + dropped + replaced + pending,
  * and delivered = accepted + rejected + unreported (docs/report.md). Per-type counts appear
  * only when non-zero (a condition reads a missing metric as 0); the declared `reasons`
