@@ -148,6 +148,11 @@ static int entity_send(run_t *r, const Sg17__Envelope *sent, bool injected)
     return transmit(r, env, t, v.delay);
 }
 
+static const char *run_name(const run_t *r)
+{
+    return r->protected_run ? "protected" : "baseline";
+}
+
 /* A frame the broker could not send: the host died (its connection closed), or the socket
  * failed. */
 static int send_failed(run_t *r, const char *what)
@@ -156,7 +161,7 @@ static int send_failed(run_t *r, const char *what)
         sg17_broker_host_death(r->broker, r->host, r->err);
     else
         sg17_err(r->err, "%s", what);
-    return sg17_err_prefix(r->err, "%s run", r->protected_run ? "protected" : "baseline");
+    return sg17_err_prefix(r->err, "%s run", run_name(r));
 }
 
 /* ---- batches ---- */
@@ -296,11 +301,6 @@ static int left_ms(const run_t *r)
 {
     double left = r->timeout_ms - (now_ms() - r->started_ms);
     return left < 1 ? 1 : (int)left + 2; /* past the deadline, so that check_timeout sees it */
-}
-
-static const char *run_name(const run_t *r)
-{
-    return r->protected_run ? "protected" : "baseline";
 }
 
 /* The scenario's `timeout` as it reads best: "5 s", "300 ms", "1500 us". */

@@ -450,6 +450,7 @@ int sg17_runner_run(char *const *paths, size_t n_paths, const sg17_runner_opts_t
             jobs[nj++] = (job_t){.s = s, .fd = -1};
         }
 
+    interrupted = 0;
     struct sigaction sa = {0}, old[N_STOP_SIGNALS];
     sa.sa_handler = on_stop_signal; /* no SA_RESTART: a poll in progress returns at once */
     for (size_t i = 0; i < N_STOP_SIGNALS; i++)
@@ -534,9 +535,9 @@ int sg17_runner_run(char *const *paths, size_t n_paths, const sg17_runner_opts_t
     print_summary(report, out_dir);
     json_t *sum = json_object_get(report, "summary");
     if (rc == 0) {
+        /* stopped by a signal: the shell's convention, 130 SIGINT, 143 SIGTERM, 129 SIGHUP */
         if (interrupted)
-            rc =
-                128 + interrupted; /* the shell's convention: 130 SIGINT, 143 SIGTERM, 129 SIGHUP */
+            rc = 128 + interrupted;
         else if (invalid)
             rc = 2;
         else if (json_integer_value(json_object_get(sum, "mismatched")) > 0)
