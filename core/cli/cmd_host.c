@@ -46,6 +46,8 @@ int cmd_host(int argc, char **argv)
         return 2;
     }
     zsock_t *dealer = zsock_new(ZMQ_DEALER);
+    if (dealer)
+        sg17_bus_heartbeat(dealer); /* a broker that vanished is noticed, and we are */
     if (dealer && cert && sg17_host_curve(dealer, cert, server, &err) < 0) {
         fprintf(stderr, "sg17tb host: %s\n", err.msg);
         zsock_destroy(&dealer);

@@ -172,6 +172,13 @@ int cmd_list(int argc, char **argv)
         printf("core metrics:\n");
         for (const char *const *p = sg17_core_metric_patterns; *p; p++)
             printf("  %s\n", *p);
+        printf("where <verb> is one of");
+        for (const char *const *p = sg17_ledger_verbs; *p; p++)
+            printf(" %s", *p);
+        printf(",\n  <prov> one of");
+        for (const char *const *p = sg17_ledger_provenances; *p; p++)
+            printf(" %s", *p);
+        printf(";\n  for every <prov> and type: sent = delivered + dropped + replaced + pending\n");
     }
     if (!strcmp(what, "attacks") && !only) {
         printf("core network actions (every module):\n");

@@ -24,7 +24,8 @@ static void usage(FILE *out)
         "  sg17tb <module> <tool> ARGS...     (sg17tb <module> --help lists its tools)\n"
         "\n"
         "exit codes of run: 0 every verdict matches its expect, 1 some does not,\n"
-        "2 invalid input, 3 internal error\n",
+        "2 invalid input, 3 internal error, 128+N stopped by signal N (130 Ctrl-C,\n"
+        "143 SIGTERM, 129 SIGHUP: the report holds what finished, marked incomplete)\n",
         SG17TB_VERSION);
 }
 

@@ -164,6 +164,36 @@ static json_t *run_json(const sg17_metrics_t *m, const sg17_run_stats_t *st)
     return run;
 }
 
+/* The scenario's runs on `host`, into `runs` (and `metrics`, borrowed from it); adds their wall
+ * time to *total_ms, also for a run that failed. Returns 0, or -1 with err set. */
+static int run_all(sg17_broker_t *broker, int host, const sg17_scenario_t *s,
+                   const sg17_module_t *module, json_t *runs, json_t *metrics[2], double *total_ms,
+                   bool *timed_out, sg17_err_t *errp)
+{
+    sg17_err_t err = {{0}};
+    int rc = 0;
+    for (int p = 0; rc == 0 && p < 2; p++) {
+        sg17_metrics_t *m = sg17_metrics_new();
+        sg17_run_stats_t st;
+        rc = sg17_run_once(broker, host, s, module, p == 1, m, &st, &err);
+        *total_ms += st.wall_ms; /* a run that failed took its time too */
+        *timed_out = st.timed_out;
+        if (rc == 0) {
+            json_t *run = run_json(m, &st);
+            metrics[p] = json_object_get(run, "metrics");
+            json_object_set_new(runs, p ? "protected" : "baseline", run);
+        }
+        sg17_metrics_destroy(&m);
+    }
+    *errp = err;
+    return rc;
+}
+
+/* How many times a scenario starts again after its remote host died, and how long it waits for
+ * another host then (one that is connected already answers at once). */
+#define MAX_HOST_LOSSES     8
+#define REPLACEMENT_WAIT_MS 1000
+
 json_t *sg17_engine_run_scenario(const sg17_scenario_t *s, const sg17_engine_opts_t *opts)
 {
     sg17_err_t err = {{0}};
@@ -194,18 +224,30 @@ json_t *sg17_engine_run_scenario(const sg17_scenario_t *s, const sg17_engine_opt
     json_t *runs = json_object();
     json_t *metrics[2] = {NULL, NULL};
     double total_ms = 0;
+    bool timed_out = false;
     int rc = host < 0 ? -1 : 0;
-    for (int p = 0; rc == 0 && p < 2; p++) {
-        sg17_metrics_t *m = sg17_metrics_new();
-        sg17_run_stats_t st;
-        rc = sg17_run_once(broker, host, s, module, p == 1, m, &st, &err);
-        if (rc == 0) {
-            json_t *run = run_json(m, &st);
-            metrics[p] = json_object_get(run, "metrics");
-            json_object_set_new(runs, p ? "protected" : "baseline", run);
-            total_ms += st.wall_ms;
+    if (rc == 0)
+        rc = run_all(broker, host, s, module, runs, metrics, &total_ms, &timed_out, &err);
+    /* a remote host that died is not the scenario's fault: start again on another one */
+    for (int lost = 1; rc < 0 && !own && sg17_broker_host_dead(broker, host); lost++) {
+        sg17_err_t werr = {{0}};
+        int next = lost <= MAX_HOST_LOSSES
+                       ? sg17_broker_wait_host(broker, module->name, REPLACEMENT_WAIT_MS, &werr)
+                       : -1;
+        if (next < 0) {
+            char cause[sizeof err.msg];
+            snprintf(cause, sizeof cause, "%s", err.msg);
+            sg17_err(&err, "%s; no other host for module %s is connected to run it again", cause,
+                     module->name);
+            break;
         }
-        sg17_metrics_destroy(&m);
+        fprintf(stderr, "sg17tb: %s: %s; running it again on module host %d\n", s->id, err.msg,
+                next + 1);
+        host = next;
+        json_decref(runs);
+        runs = json_object();
+        metrics[0] = metrics[1] = NULL;
+        rc = run_all(broker, host, s, module, runs, metrics, &total_ms, &timed_out, &err);
     }
     json_object_set_new(entry, "runs", runs);
     json_object_set_new(entry, "wall_ms", json_real(total_ms));
@@ -218,7 +260,10 @@ json_t *sg17_engine_run_scenario(const sg17_scenario_t *s, const sg17_engine_opt
     }
     if (!own && rc == 0)
         sg17_broker_release_host(broker, host); /* the next scenario may use it */
-    if (own) {
+    /* a host thread that overran the timeout may be spinning in the module and would never
+     * answer the actor's $TERM: it is left to the process, whose end (the runner's child exits
+     * right after this) takes it away */
+    if (own && !timed_out) {
         zactor_destroy(&host_actor);
         sg17_broker_destroy(&own);
     }

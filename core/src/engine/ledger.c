@@ -125,9 +125,19 @@ size_t sg17_ledger_size(const sg17_ledger_t *self)
     return self->n;
 }
 
-enum { V_SENT, V_DELIVERED, V_ACCEPTED, V_REJECTED, V_DROPPED, V_UNREPORTED, V_COUNT };
-static const char *const verb_names[V_COUNT] = {"sent",     "delivered", "accepted",
-                                                "rejected", "dropped",   "unreported"};
+enum {
+    V_SENT,
+    V_DELIVERED,
+    V_ACCEPTED,
+    V_REJECTED,
+    V_DROPPED,
+    V_UNREPORTED,
+    V_PENDING,
+    V_REPLACED,
+    V_COUNT
+};
+static const char *const verb_names[V_COUNT] = {"sent",    "delivered",  "accepted", "rejected",
+                                                "dropped", "unreported", "pending",  "replaced"};
 
 void sg17_ledger_metrics(const sg17_ledger_t *self, sg17_metrics_t *out,
                          const sg17_reason_t *reasons)
@@ -146,6 +156,10 @@ void sg17_ledger_metrics(const sg17_ledger_t *self, sg17_metrics_t *out,
         c[V_SENT][r->prov]++;
         if (r->fate == SG17_FATE_DROPPED)
             c[V_DROPPED][r->prov]++;
+        else if (r->fate == SG17_FATE_IN_FLIGHT)
+            c[V_PENDING][r->prov]++;
+        else if (r->fate == SG17_FATE_REPLACED)
+            c[V_REPLACED][r->prov]++;
         if (r->fate != SG17_FATE_DELIVERED)
             continue;
         c[V_DELIVERED][r->prov]++;

@@ -60,9 +60,14 @@ size_t sg17_ledger_size(const sg17_ledger_t *self);
 
 /* Adds ledger.<verb>.<prov>, ledger.<verb>.all, ledger.<verb>.<prov>.<type>,
  * ledger.rejected.reason.<reason> for verbs sent, delivered, accepted, rejected, dropped,
- * unreported (delivered without a report). Per-type counts appear only when non-zero (a
- * condition reads a missing metric as 0); the declared `reasons` ({NULL}-terminated, may be
- * NULL) are emitted with zero counts too. */
+ * unreported (delivered without a report), pending (still in flight when the run ended: delayed
+ * past its end) and replaced (intercepted; a modified copy went on in its place, counted under
+ * `modified`). Each record (a receiver's copy; one per send while every send has one receiver)
+ * has exactly one fate, so for every provenance and type
+ *     sent = delivered + dropped + replaced + pending,
+ * and delivered = accepted + rejected + unreported (docs/report.md). Per-type counts appear
+ * only when non-zero (a condition reads a missing metric as 0); the declared `reasons`
+ * ({NULL}-terminated, may be NULL) are emitted with zero counts too. */
 void sg17_ledger_metrics(const sg17_ledger_t *self, sg17_metrics_t *out,
                          const sg17_reason_t *reasons);
 

@@ -30,6 +30,7 @@ typedef struct {
     sg17_rng_t net_rng;
     sg17_metrics_t *metrics;
     uint8_t *compromised; /* per entity: handed to the adversary */
+    uint64_t *flooded;    /* per action: messages its flood has sent */
     sg17_time_t lookahead;
     uint64_t frames; /* bus frames this run exchanged with its host, both ways */
     sg17_run_stats_t *stats;
@@ -145,6 +146,22 @@ static int entity_send(run_t *r, const Sg17__Envelope *sent, bool injected)
         }
     }
     return transmit(r, env, t, v.delay);
+}
+
+static const char *run_name(const run_t *r)
+{
+    return r->protected_run ? "protected" : "baseline";
+}
+
+/* A frame the broker could not send: the host died (its connection closed), or the socket
+ * failed. */
+static int send_failed(run_t *r, const char *what)
+{
+    if (sg17_broker_host_dead(r->broker, r->host))
+        sg17_broker_host_death(r->broker, r->host, r->err);
+    else
+        sg17_err(r->err, "%s", what);
+    return sg17_err_prefix(r->err, "%s run", run_name(r));
 }
 
 /* ---- batches ---- */
@@ -276,21 +293,56 @@ static int batch_send(run_t *r, batch_t *b, sg17_time_t window_end)
     r->stats->batches++;
     r->frames++;
     if (sg17_broker_send(r->broker, r->host, &f) < 0)
-        return sg17_err(r->err, "cannot send a batch to the module host");
+        return send_failed(r, "cannot send a batch to the module host");
     return 0;
 }
 
 static int left_ms(const run_t *r)
 {
     double left = r->timeout_ms - (now_ms() - r->started_ms);
-    return left < 1 ? 1 : (int)left;
+    return left < 1 ? 1 : (int)left + 2; /* past the deadline, so that check_timeout sees it */
+}
+
+/* The scenario's `timeout` as it reads best: "5 s", "300 ms", "1500 us". */
+static const char *timeout_text(const run_t *r, char *buf, size_t size)
+{
+    long long us = llround(r->s->timeout_s * 1e6);
+    if (us % 1000000 == 0)
+        snprintf(buf, size, "%lld s", us / 1000000);
+    else if (us % 1000 == 0)
+        snprintf(buf, size, "%lld ms", us / 1000);
+    else
+        snprintf(buf, size, "%lld us", us);
+    return buf;
+}
+
+/* Ends the run when its wall-clock time is up: the message names the scenario's timeout as
+ * written, and what the run was waiting for (`waiting`, or NULL while the broker worked). */
+static int check_timeout(run_t *r, const char *waiting)
+{
+    if (now_ms() - r->started_ms < r->timeout_ms)
+        return 0;
+    char t[48];
+    r->stats->timed_out = true;
+    return sg17_err(r->err, "the %s run exceeded its timeout of %s%s%s", run_name(r),
+                    timeout_text(r, t, sizeof t), waiting ? " " : "", waiting ? waiting : "");
+}
+
+/* The host's answer, or -1 with err set: the run's timeout (checked first: a receive that gave
+ * up at the deadline says so), a host that died, an interrupt. */
+static sg17_frame_t *recv_answer(run_t *r, const char *waiting)
+{
+    sg17_frame_t *f = sg17_broker_recv(r->broker, r->host, left_ms(r), r->err);
+    if (!f && check_timeout(r, waiting) == 0)
+        sg17_err_prefix(r->err, "%s run", run_name(r));
+    return f;
 }
 
 static int process_output(run_t *r)
 {
-    sg17_frame_t *f = sg17_broker_recv(r->broker, r->host, left_ms(r), r->err);
+    sg17_frame_t *f = recv_answer(r, "while waiting for the module's answer (does it hang?)");
     if (!f)
-        return sg17_err_prefix(r->err, "run %s", r->protected_run ? "protected" : "baseline");
+        return -1;
     r->frames++;
     if (f->body_case != SG17__FRAME__BODY_OUTPUT) {
         sg17_frame_free(&f);
@@ -355,6 +407,8 @@ static int do_replay(run_t *r, const sg17_action_t *a, sg17_time_t t)
     const char *cnt = sg17_action_param(a, "count");
     if (cnt && (size_t)strtoull(cnt, NULL, 10) < n)
         n = (size_t)strtoull(cnt, NULL, 10);
+    if (n > (size_t)SG17_ACTION_MAX_EVENTS) /* bounded work, whatever validation let through */
+        n = (size_t)SG17_ACTION_MAX_EVENTS;
     const char *after = sg17_action_param(a, "after");
     sg17_time_t spacing = after ? (sg17_time_t)strtoull(after, NULL, 10) : 0;
     sg17_entity_t dst = param_entity(r, a, "dst");
@@ -377,13 +431,16 @@ static int flood_tick(run_t *r, size_t index, sg17_time_t t)
     const sg17_action_t *a = &r->s->actions[index];
     const char *dur = sg17_action_param(a, "for");
     sg17_time_t end = a->at + (dur ? (sg17_time_t)strtoull(dur, NULL, 10) : 0);
-    if (t >= end)
-        return 0;
+    if (t >= end || r->flooded[index] >= (uint64_t)SG17_ACTION_MAX_EVENTS)
+        return 0; /* over, or at the bound of one action's work */
     if (inject_from_params(r, a, t) < 0)
         return -1;
+    r->flooded[index]++;
     sg17_metrics_add(r->metrics, "adversary.flooded", 1);
     const char *rate = sg17_action_param(a, "rate");
     double per_s = rate ? strtod(rate, NULL) : 100.0;
+    if (!(per_s > 0))
+        per_s = 100.0;
     sg17_time_t step = (sg17_time_t)llround(1e6 / per_s);
     sg17_event_t ev = {
         .time = t + (step ? step : 1), .seq = ++r->seq, .kind = SG17_EV_FLOOD, .tag = index};
@@ -535,7 +592,7 @@ static int send_setup(run_t *r)
     free(kv);
     free(kvp);
     free(on);
-    return rc < 0 ? sg17_err(r->err, "cannot send setup to the module host") : 0;
+    return rc < 0 ? send_failed(r, "cannot send setup to the module host") : 0;
 }
 
 static int finish_run(run_t *r)
@@ -545,8 +602,8 @@ static int finish_run(run_t *r)
     f.body_case = SG17__FRAME__BODY_FINISH;
     f.finish = &fin;
     if (sg17_broker_send(r->broker, r->host, &f) < 0)
-        return sg17_err(r->err, "cannot reach the module host");
-    sg17_frame_t *done = sg17_broker_recv(r->broker, r->host, left_ms(r), r->err);
+        return send_failed(r, "cannot reach the module host");
+    sg17_frame_t *done = recv_answer(r, "while waiting for the module's metrics (does it hang?)");
     if (!done)
         return -1;
     r->frames += 2;
@@ -599,10 +656,11 @@ int sg17_run_once(sg17_broker_t *broker, int host, const sg17_scenario_t *s,
     r.ledger = sg17_ledger_new();
     r.adv = sg17_adversary_new(s, &r.world);
     r.compromised = calloc(r.world.n_entities + 1, 1);
+    r.flooded = calloc(s->n_actions + 1, sizeof *r.flooded);
     uint64_t malformed0 = sg17_broker_malformed(broker);
     batch_t b = {0};
-    int rc =
-        (!r.ledger || !r.adv || !r.compromised) ? sg17_err(err, "out of memory") : send_setup(&r);
+    int rc = (!r.ledger || !r.adv || !r.compromised || !r.flooded) ? sg17_err(err, "out of memory")
+                                                                   : send_setup(&r);
 
     sg17_event_t start = {.time = 0, .seq = ++r.seq, .kind = SG17_EV_START};
     if (rc == 0)
@@ -632,8 +690,8 @@ int sg17_run_once(sg17_broker_t *broker, int host, const sg17_scenario_t *s,
         } else {
             batch_reset(&b);
         }
-        if (rc == 0 && now_ms() - r.started_ms > r.timeout_ms)
-            rc = sg17_err(err, "run exceeded its timeout of %.0f s", s->timeout_s);
+        if (rc == 0)
+            rc = check_timeout(&r, NULL);
         if (rc == 0 && zsys_interrupted)
             rc = sg17_err(err, "interrupted");
     }
@@ -653,5 +711,6 @@ int sg17_run_once(sg17_broker_t *broker, int host, const sg17_scenario_t *s,
     sg17_adversary_destroy(&r.adv);
     sg17_ledger_destroy(&r.ledger);
     free(r.compromised);
+    free(r.flooded);
     return rc;
 }

@@ -16,6 +16,7 @@ typedef struct {
     double wall_ms;
     uint64_t events; /* events delivered to the host */
     uint64_t batches;
+    bool timed_out; /* ended by the scenario's `timeout`: the host may still be busy (or hung) */
 } sg17_run_stats_t;
 
 /* Runs the scenario once with its mitigations on (`protected`) or off, against `host` on

@@ -7,8 +7,9 @@
 
 #include "module/descriptor.h"
 
-const char *const sg17_ledger_verbs[] = {"sent",    "delivered",  "accepted", "rejected",
-                                         "dropped", "unreported", NULL};
+const char *const sg17_ledger_verbs[] = {"sent",     "delivered", "accepted",
+                                         "rejected", "dropped",   "unreported",
+                                         "pending",  "replaced",  NULL};
 const char *const sg17_ledger_provenances[] = {
     "genuine", "injected", "replayed", "modified", "from_compromised", "all", NULL};
 static const char *const adversary_metrics[] = {"observed",    "captured", "dropped",  "delayed",
@@ -134,7 +135,12 @@ int sg17_metric_member_check(const sg17_module_t *m, const char *metric,
 int sg17_metric_candidates(const sg17_module_t *m, const char ***names_p, size_t *n_p,
                            char **storage_p)
 {
-    size_t n_types = 0, n_reasons = 0, n_metrics = 0, n_core_reasons = 0;
+    size_t n_types = 0, n_reasons = 0, n_metrics = 0, n_core_reasons = 0, n_verbs = 0, n_provs = 0;
+    while (sg17_ledger_verbs[n_verbs])
+        n_verbs++;
+    while (sg17_ledger_provenances[n_provs])
+        n_provs++;
+    size_t n_ledger = n_verbs * n_provs; /* ledger.<verb>.<prov>, and each with a type */
     while (m->message_types && m->message_types[n_types])
         n_types++;
     while (m->reasons && m->reasons[n_reasons].name)
@@ -148,15 +154,15 @@ int sg17_metric_candidates(const sg17_module_t *m, const char ***names_p, size_t
     for (size_t f = 0; f < 3; f++)
         for (size_t i = 0; families[f][i]; i++, n_family++)
             bytes += strlen(families[f][i]) + 16; /* "adversary." + NUL */
-    size_t max = 36 * (1 + n_types) + n_reasons + n_core_reasons + n_family + n_metrics + 1;
+    size_t max = n_ledger * (1 + n_types) + n_reasons + n_core_reasons + n_family + n_metrics + 1;
     /* an upper bound for the text of every name */
     for (size_t i = 0; i < n_types; i++)
-        bytes += 36 * (strlen(m->message_types[i]) + 48);
+        bytes += n_ledger * (strlen(m->message_types[i]) + 48);
     for (size_t i = 0; i < n_reasons; i++)
         bytes += strlen(m->reasons[i].name) + 32;
     for (size_t i = 0; i < n_core_reasons; i++)
         bytes += strlen(sg17_core_reasons[i].name) + 32;
-    bytes += 36 * 48;
+    bytes += n_ledger * 48;
     const char **names = calloc(max, sizeof *names);
     char *storage = malloc(bytes);
     if (!names || !storage) {

@@ -39,6 +39,15 @@ typedef enum {
     SG17_ACTION_MODULE, /* a module attack primitive, by name */
 } sg17_action_kind_t;
 
+/* Declared maxima of the core actions' parameters, which `validate` enforces so that one action
+ * is bounded work (docs/scenarios.md, "Bounded work"); the engine holds each action to
+ * SG17_ACTION_MAX_EVENTS as well, whatever reaches it. */
+#define SG17_ACTION_MAX_EVENTS 10000000LL /* messages one action may put on the bus */
+#define SG17_ACTION_MAX_COUNT  1000000LL  /* `count` of observe ... modify and replay */
+#define SG17_FLOOD_MAX_RATE    1000000.0  /* one message per microsecond: the clock's grain */
+#define SG17_ACTION_MAX_SPAN   (30 * 24 * SG17_HOUR) /* `for`, `by`, `after`: the longest run */
+#define SG17_MODIFY_MAX_OFFSET 65535LL               /* `offset` of modify, in bytes */
+
 /* Core action names, indexed by sg17_action_kind_t (up to SG17_ACTION_MODULE). */
 extern const char *const sg17_core_actions[SG17_ACTION_MODULE];
 

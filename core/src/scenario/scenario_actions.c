@@ -193,12 +193,57 @@ static int core_param_rules(sg17_validator_t *v, sg17_action_kind_t kind, const 
     return 0;
 }
 
+/* The declared maxima of core action parameters (scenario.h): what one action may cost. */
+static int core_param_bounds(sg17_validator_t *v, const flat_t *f, const char *value,
+                             const char *path)
+{
+    const char *k = f->key;
+    double x = strtod(value, NULL);
+    if (!strcmp(k, "count") && x > (double)SG17_ACTION_MAX_COUNT)
+        return sg17_v_fail(v, f->value, path, "an integer from 1 to 1000000", NULL,
+                           "count %s is out of range", value);
+    if (!strcmp(k, "offset") && x > (double)SG17_MODIFY_MAX_OFFSET)
+        return sg17_v_fail(v, f->value, path, "a byte offset from 0 to 65535", NULL,
+                           "offset %s is out of range", value);
+    if (!strcmp(k, "rate") && x > SG17_FLOOD_MAX_RATE)
+        return sg17_v_fail(v, f->value, path,
+                           "at most 1000000 messages per second (one per microsecond)", NULL,
+                           "rate %s is out of range", value);
+    if ((!strcmp(k, "for") || !strcmp(k, "by") || !strcmp(k, "after"))
+        && strtoull(value, NULL, 10) > SG17_ACTION_MAX_SPAN)
+        return sg17_v_fail(v, f->value, path, "a duration of at most 30d", NULL,
+                           "'%.100s' is out of range", f->value->scalar);
+    return 0;
+}
+
+/* A flood sends rate x (the part of `for` inside the run) messages: at most
+ * SG17_ACTION_MAX_EVENTS, so that `flood: {rate: 1e6, for: 1h}` is refused before it runs. */
+static int flood_budget(sg17_validator_t *v, const sg17_action_t *a,
+                        const sg17_yaml_node_t *rate_node, const sg17_yaml_node_t *key,
+                        const char *apath)
+{
+    const char *rate = sg17_action_param(a, "rate"), *dur = sg17_action_param(a, "for");
+    double per_s = rate ? strtod(rate, NULL) : 100.0;
+    sg17_time_t span = dur ? strtoull(dur, NULL, 10) : 0;
+    if (span > v->s->duration - a->at)
+        span = v->s->duration - a->at;
+    double messages = per_s * (double)span / 1e6;
+    if (messages <= (double)SG17_ACTION_MAX_EVENTS)
+        return 0;
+    char path[SG17_PATH_MAX];
+    sg17_v_path(path, sizeof path, "%s.%s", apath, rate_node ? "rate" : "for");
+    return sg17_v_fail(v, rate_node ? rate_node : key, path,
+                       "at most 10000000 messages per flood (rate x for, within the run)", NULL,
+                       "this flood would send %.0f messages", messages);
+}
+
 /* Reads the parameters of one action into a->params. */
 static int action_params(sg17_validator_t *v, sg17_action_t *a, const sg17_param_t *specs,
                          const sg17_yaml_node_t *key, const sg17_yaml_node_t *val,
                          const char *apath)
 {
     flat_list_t flat = {0};
+    const sg17_yaml_node_t *rate_node = NULL;
     int rc = 0;
     if (val->kind == SG17_YAML_MAP)
         rc = flatten(v, val, "", apath, &flat);
@@ -239,6 +284,10 @@ static int action_params(sg17_validator_t *v, sg17_action_t *a, const sg17_param
         }
         if (a->kind != SG17_ACTION_MODULE)
             rc = core_param_rules(v, a->kind, f, value, path);
+        if (rc == 0 && a->kind != SG17_ACTION_MODULE)
+            rc = core_param_bounds(v, f, value, path);
+        if (!strcmp(f->key, "rate"))
+            rate_node = f->value;
         a->params[a->n_params].key = f->key;
         a->params[a->n_params].value = value;
         a->n_params++;
@@ -252,6 +301,8 @@ static int action_params(sg17_validator_t *v, sg17_action_t *a, const sg17_param
             rc = sg17_v_fail(v, key, path, sg17_type_describe(specs[i].type), NULL,
                              "required parameter '%s' of %s is missing", specs[i].name, a->name);
         }
+    if (rc == 0 && a->kind == SG17_ACTION_FLOOD)
+        rc = flood_budget(v, a, rate_node, key, apath);
     if (rc == 0 && a->kind == SG17_ACTION_MODIFY
         && !!sg17_action_param(a, "xor") == !!sg17_action_param(a, "set"))
         rc = sg17_v_fail(v, key, apath, "exactly one of xor and set", NULL,

@@ -81,6 +81,56 @@ Test(ledger, joins_reports_with_provenance_and_counts_anomalies)
     cr_assert_null(l);
 }
 
+Test(ledger, every_message_has_one_fate_so_sent_is_delivered_dropped_replaced_or_pending)
+{
+    sg17_ledger_t *l = sg17_ledger_new();
+    for (uint64_t id = 1; id <= 5; id++)
+        sg17_ledger_record(l, id, 0, 0, 5, "t.a", SG17_PROV_GENUINE, 0);
+    sg17_ledger_record(l, 6, SG17_NO_ENTITY, 0, 5, "t.a", SG17_PROV_MODIFIED, 0);
+    sg17_ledger_set_fate(l, 1, SG17_FATE_DELIVERED);
+    sg17_ledger_set_fate(l, 2, SG17_FATE_DROPPED);
+    sg17_ledger_set_fate(l, 3, SG17_FATE_REPLACED); /* by 6 */
+    sg17_ledger_set_fate(l, 6, SG17_FATE_DELIVERED);
+    /* 4 and 5 are still in flight */
+    sg17_metrics_t *m = sg17_metrics_new();
+    sg17_ledger_metrics(l, m, NULL);
+    cr_assert_eq(sg17_metrics_value(m, "ledger.pending.genuine"), 2);
+    cr_assert_eq(sg17_metrics_value(m, "ledger.pending.genuine.t.a"), 2);
+    cr_assert_eq(sg17_metrics_value(m, "ledger.replaced.genuine"), 1);
+    cr_assert_eq(sg17_metrics_value(m, "ledger.pending.modified"), 0);
+    cr_assert_eq(sg17_metrics_value(m, "ledger.pending.all"), 2);
+    const char *provs[] = {"genuine", "modified", "all"};
+    for (size_t i = 0; i < 3; i++) {
+        char name[5][64];
+        const char *verbs[] = {"sent", "delivered", "dropped", "replaced", "pending"};
+        double v[5];
+        for (int k = 0; k < 5; k++) {
+            snprintf(name[k], sizeof name[k], "ledger.%s.%s", verbs[k], provs[i]);
+            v[k] = sg17_metrics_value(m, name[k]);
+        }
+        cr_assert_eq(v[0], v[1] + v[2] + v[3] + v[4], "%s: %g != %g + %g + %g + %g", provs[i], v[0],
+                     v[1], v[2], v[3], v[4]);
+    }
+    sg17_metrics_destroy(&m);
+    sg17_ledger_destroy(&l);
+}
+
+Test(engine, a_message_delayed_past_the_end_of_the_run_counts_as_pending)
+{
+    json_t *e = run_fixture("duration: 20s\nmitigations: [auth]\n"
+                            "adversary: {capabilities: [delay, forge]}\n"
+                            "actions:\n"
+                            "  - {at: 10s, delay: {match: {type: fixture.ping}, by: 1h}}\n"
+                            "  - {at: 15s, forge: {count: 1}}\n"
+                            "success: [ledger.accepted.injected > 0]\n");
+    double sent = metric(e, "baseline", "ledger.sent.genuine"),
+           delivered = metric(e, "baseline", "ledger.delivered.genuine"),
+           pending = metric(e, "baseline", "ledger.pending.genuine");
+    cr_assert_gt(pending, 20, "every ping from 10 s on is still delayed at 20 s (%g)", pending);
+    cr_assert_eq(sent, delivered + metric(e, "baseline", "ledger.dropped.genuine") + pending);
+    json_decref(e);
+}
+
 Test(scheduler, queue_orders_by_time_then_sequence)
 {
     sg17_queue_t q = {0};

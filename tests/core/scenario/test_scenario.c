@@ -551,6 +551,46 @@ Test(scenario, action_parameters_are_checked)
     has(fails(buf), "actions[0]: more than one action ('drop' and 'observe')");
 }
 
+/* Every rate, count and span of a core action has a declared maximum, so one action is bounded
+ * work: a flood of rate x for above 10 M messages is refused before it runs. */
+Test(scenario, core_action_rates_counts_and_spans_have_declared_maxima)
+{
+    const char *adv =
+        "adversary: {capabilities: [replay, capture, modify, delay, flood]}\nactions:\n";
+    static const struct {
+        const char *action, *message;
+    } cases[] = {
+        {"flood: {dst: hes-0, type: fake.reading, rate: 1e12, for: 1h}",
+         "s.yaml:10:62: actions[0].flood.rate: rate 1000000000000 is out of range; expected at "
+         "most 1000000 messages per second"},
+        {"flood: {dst: hes-0, type: fake.reading, rate: 5000, for: 1h}",
+         "s.yaml:10:62: actions[0].flood.rate: this flood would send 17700000 messages; expected "
+         "at most 10000000 messages per flood (rate x for, within the run)"},
+        {"flood: {dst: hes-0, type: fake.reading, for: 40d}",
+         "actions[0].flood.for: '40d' is out of range; expected a duration of at most 30d"},
+        {"capture: {as: x, count: 1000001}",
+         "s.yaml:10:40: actions[0].capture.count: count 1000001 is out of range; expected an "
+         "integer from 1 to 1000000"},
+        {"delay: {by: 31d}", "actions[0].delay.by: '31d' is out of range"},
+        {"modify: {offset: 70000, xor: ff}",
+         "actions[0].modify.offset: offset 70000 is out of range; expected a byte offset from 0 "
+         "to 65535"},
+    };
+    char buf[1024];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        snprintf(buf, sizeof buf, HEAD SUCCESS "%s  - {at: 1min, %s}\n", adv, cases[i].action);
+        has(fails(buf), cases[i].message);
+    }
+    /* within the bounds: 5000/s for the 10 s left of the run, and the largest count */
+    snprintf(buf, sizeof buf,
+             HEAD SUCCESS "%s  - {at: 59min50s, flood: {dst: hes-0, type: fake.reading, rate: "
+                          "5000, for: 1h}}\n  - {at: 1min, capture: {as: x, count: 1000000}}\n",
+             adv);
+    size_t n;
+    sg17_scenario_t *list = parses(buf, &n);
+    sg17_scenarios_free(list, n);
+}
+
 Test(scenario, entity_index_out_of_range)
 {
     cr_assert_str_eq(fails(HEAD SUCCESS "topology: {meter: 5}\n"
