@@ -16,12 +16,14 @@
 #include "util/rng.h"
 #include "util/text.h"
 
+const char *const sg17_arm_names[SG17_N_ARMS] = {"control", "baseline", "protected"};
+
 typedef struct {
     sg17_broker_t *broker;
     int host;
     const sg17_scenario_t *s;
     const sg17_module_t *module;
-    bool protected_run;
+    sg17_arm_t arm;
     sg17_world_t world;
     sg17_queue_t queue;
     uint64_t seq;
@@ -290,7 +292,7 @@ static int process_output(run_t *r)
 {
     sg17_frame_t *f = sg17_broker_recv(r->broker, r->host, left_ms(r), r->err);
     if (!f)
-        return sg17_err_prefix(r->err, "run %s", r->protected_run ? "protected" : "baseline");
+        return sg17_err_prefix(r->err, "run %s", sg17_arm_names[r->arm]);
     r->frames++;
     if (f->body_case != SG17__FRAME__BODY_OUTPUT) {
         sg17_frame_free(&f);
@@ -485,7 +487,7 @@ static int send_setup(run_t *r)
     const sg17_scenario_t *s = r->s;
     Sg17__Setup setup = SG17__SETUP__INIT;
     setup.scenario = s->id;
-    setup.run = r->protected_run ? "protected" : "baseline";
+    setup.run = (char *)sg17_arm_names[r->arm]; /* protobuf-c fields are not const; not written */
     setup.seed = s->seed;
     setup.duration = s->duration;
     Sg17__EntityKind kinds[64], *kp[64];
@@ -522,7 +524,7 @@ static int send_setup(run_t *r)
         bool under_test = false;
         for (size_t i = 0; i < s->n_mitigations; i++)
             under_test |= strcmp(s->mitigations[i], m->name) == 0;
-        if (under_test ? r->protected_run : m->default_on)
+        if (under_test ? r->arm == SG17_ARM_PROTECTED : m->default_on)
             on[n_on++] = (char *)m->name;
     }
     setup.mitigations_on = on;
@@ -578,14 +580,23 @@ static sg17_time_t min_latency(const sg17_scenario_t *s)
 }
 
 int sg17_run_once(sg17_broker_t *broker, int host, const sg17_scenario_t *s,
-                  const sg17_module_t *module, bool protected_run, sg17_metrics_t *metrics,
+                  const sg17_module_t *module, sg17_arm_t arm, sg17_metrics_t *metrics,
                   sg17_run_stats_t *stats, sg17_err_t *err)
 {
+    /* the control run is the scenario without its adversary: with no actions there are no rules
+     * for the adversary to apply, nothing to inject or replay, no attack and no compromise */
+    sg17_scenario_t without_adversary;
+    if (arm == SG17_ARM_CONTROL) {
+        without_adversary = *s;
+        without_adversary.actions = NULL;
+        without_adversary.n_actions = 0;
+        s = &without_adversary;
+    }
     run_t r = {.broker = broker,
                .host = host,
                .s = s,
                .module = module,
-               .protected_run = protected_run,
+               .arm = arm,
                .metrics = metrics,
                .stats = stats,
                .timeout_ms = (int)(s->timeout_s * 1000),

@@ -21,6 +21,7 @@ typedef struct {
     const char *curve_cert;  /* broker: CURVE secret certificate (NULL = plain) */
     const char *curve_allow; /* broker: directory of allowed hosts' public certificates */
     bool clear_mitigations;  /* testing aid: run every scenario with an empty mitigation list */
+    bool no_control;         /* --no-control: skip each scenario's control run (weaker verdicts) */
 } sg17_runner_opts_t;
 
 /* Runs and reports. Returns the exit code of DESIGN §9: 0 every verdict matches its expect,
