@@ -407,8 +407,9 @@ static int do_action(run_t *r, batch_t *b, size_t index, sg17_time_t t, uint64_t
         sg17_entity_t e = param_entity(r, a, "entity");
         if (e == SG17_NO_ENTITY)
             return sg17_err(r->err, "compromise: unknown entity");
+        if (!r->compromised[e]) /* adversary.compromised counts entities, not actions */
+            sg17_metrics_add(r->metrics, "adversary.compromised", 1);
         r->compromised[e] = 1;
-        sg17_metrics_add(r->metrics, "adversary.compromised", 1);
         Sg17__Event *ev = batch_add(b, SG17__EVENT__KIND__COMPROMISE, t, seq);
         if (!ev)
             return sg17_err(r->err, "out of memory");

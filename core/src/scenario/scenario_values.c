@@ -1,6 +1,7 @@
 /* scenario_values.c — typed scenario values and their normal forms, entity names, the metric
  * namespace (sg17_metric_known) and the validator's error messages. */
 #include <ctype.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,7 +86,7 @@ const char *sg17_v_type_desc(sg17_type_t type)
     case SG17_TYPE_DURATION:
         return "a duration such as 250ms, 15min or 6h";
     case SG17_TYPE_HEX:
-        return "an even number of hex digits";
+        return "at least one byte, as two hex digits per byte";
     case SG17_TYPE_ENTITY:
         return "an entity name such as <kind>-0";
     case SG17_TYPE_COUNT:
@@ -109,6 +110,19 @@ const char **sg17_v_names(const void *table, size_t stride, size_t *n)
         names[i] = *(const char *const *)(p + i * stride);
     *n = count;
     return names;
+}
+
+/* An optional sign and digits only: an integer as written, whatever its size. */
+static bool integer_syntax(const char *s)
+{
+    if (*s == '+' || *s == '-')
+        s++;
+    if (!*s)
+        return false;
+    for (; *s; s++)
+        if (!isdigit((unsigned char)*s))
+            return false;
+    return true;
 }
 
 static bool decimal_chars(const char *s)
@@ -183,6 +197,12 @@ static const char *normalise(sg17_validator_t *v, sg17_type_t type, const char *
     case SG17_TYPE_INT:
     case SG17_TYPE_COUNT: {
         long long x;
+        if (sg17_parse_int(text, &x) < 0 && integer_syntax(text)) { /* beyond 64 bits */
+            snprintf(why, size, "%.100s is out of range", text);
+            if (type == SG17_TYPE_INT)
+                snprintf(expected, esize, "an integer from %lld to %lld", LLONG_MIN, LLONG_MAX);
+            return why;
+        }
         if (sg17_parse_int(text, &x) < 0 || !decimal_chars(text)) {
             snprintf(why, size, "'%.100s' is not %s", text,
                      type == SG17_TYPE_INT ? "an integer" : "a whole number");
@@ -228,13 +248,17 @@ static const char *normalise(sg17_validator_t *v, sg17_type_t type, const char *
     }
     case SG17_TYPE_HEX: {
         size_t n = strlen(text);
-        bool ok = n > 0 && n % 2 == 0;
-        for (size_t i = 0; ok && i < n; i++)
-            ok = isxdigit((unsigned char)text[i]);
-        if (!ok) {
+        bool hex = true;
+        for (size_t i = 0; hex && i < n; i++)
+            hex = isxdigit((unsigned char)text[i]);
+        if (n == 0)
+            snprintf(why, size, "the value is empty");
+        else if (!hex)
             snprintf(why, size, "'%.100s' is not hex", text);
+        else if (n % 2)
+            snprintf(why, size, "'%.100s' has an odd number of hex digits", text);
+        if (n == 0 || !hex || n % 2)
             return why;
-        }
         *out = strdup(text);
         for (char *c = *out; c && *c; c++)
             *c = (char)tolower((unsigned char)*c);
@@ -262,17 +286,23 @@ static const char *normalise(sg17_validator_t *v, sg17_type_t type, const char *
 int sg17_v_value(sg17_validator_t *v, sg17_type_t type, const sg17_yaml_node_t *n, const char *path,
                  char **out)
 {
+    return sg17_v_value_in(v, type, n, path, NULL, out);
+}
+
+int sg17_v_value_in(sg17_validator_t *v, sg17_type_t type, const sg17_yaml_node_t *n,
+                    const char *path, const char *accepted, char **out)
+{
     *out = NULL;
+    const char *desc = accepted ? accepted : sg17_v_type_desc(type);
     if (n->kind != SG17_YAML_SCALAR)
-        return sg17_v_fail(v, n, path, sg17_v_type_desc(type), NULL, "found %s",
-                           sg17_yaml_kind_name(n->kind));
+        return sg17_v_fail(v, n, path, desc, NULL, "found %s", sg17_yaml_kind_name(n->kind));
     if (sg17_v_is_null(n))
-        return sg17_v_fail(v, n, path, sg17_v_type_desc(type), NULL, "no value");
+        return sg17_v_fail(v, n, path, desc, NULL, "no value");
     char why[512], expected[256];
     const char *near;
     if (normalise(v, type, n->scalar, n->quoted, out, why, sizeof why, &near, expected,
                   sizeof expected))
-        return sg17_v_fail(v, n, path, expected, near, "%s", why);
+        return sg17_v_fail(v, n, path, accepted ? accepted : expected, near, "%s", why);
     return 0;
 }
 
@@ -431,20 +461,31 @@ static size_t metric_offset(const char *text, const char *metric)
     return 0;
 }
 
+/* A metric a condition may read: known, and not a cost. cost.* metrics are wall-clock
+ * measurements: a condition on one would make the verdict depend on the machine and its load
+ * (a cold start alone gives a difference) rather than on the seed; they belong in reports. */
 static int check_metric(void *arg, const char *metric)
 {
     metric_walk_t *w = arg;
     sg17_validator_t *v = w->v;
+    sg17_yaml_node_t at = *w->n;
+    at.col += (int)metric_offset(w->n->scalar, metric) + (w->n->quoted ? 1 : 0);
+    if (!strncmp(metric, "cost.", 5))
+        return sg17_v_fail(v, &at, w->path,
+                           "a metric of the simulation (ledger.*, adversary.*, sim.*, bus.* or the "
+                           "module's); cost.* metrics belong in reports",
+                           NULL,
+                           "'%.100s' is a wall-clock cost, which differs from run to run whatever "
+                           "the seed",
+                           metric);
     if (sg17_metric_known(v->mod, metric))
         return 0;
     if (metric_candidates(v) < 0)
         return sg17_err(v->err, "%s: out of memory", v->file);
     const char *near = sg17_nearest(metric, v->metric_names, v->n_metric_names);
-    sg17_yaml_node_t at = *w->n;
-    at.col += (int)metric_offset(w->n->scalar, metric) + (w->n->quoted ? 1 : 0);
     return sg17_v_fail(v, &at, w->path,
-                       "a core metric (ledger.<verb>.<prov>, adversary.*, sim.*, bus.*, cost.*) "
-                       "or a metric of the module",
+                       "a core metric (ledger.<verb>.<prov>, adversary.*, sim.*, bus.*) or a "
+                       "metric of the module",
                        near, "unknown metric '%.100s'", metric);
 }
 

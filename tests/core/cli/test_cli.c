@@ -230,6 +230,28 @@ Test(cli, shards_with_an_invalid_file_still_merge_into_the_whole_run)
     json_decref(ca), json_decref(cm), json_decref(all), json_decref(merged);
 }
 
+Test(cli, no_control_skips_the_control_run_and_the_report_says_so)
+{
+    make_dir();
+    write_scenario("a", "auth", "holds");
+    cr_assert_eq(cli((char *[]){"run", "--no-control", "--format", "json,md", "--out", path_in("r"),
+                                dir, NULL}),
+                 0, "%s", output());
+    json_t *r = load_report("r");
+    cr_assert(json_is_false(json_object_get(r, "control")));
+    json_t *s = json_array_get(json_object_get(r, "scenarios"), 0);
+    cr_assert_null(json_object_get(json_object_get(s, "runs"), "control"));
+    cr_assert_not_null(json_object_get(json_object_get(s, "runs"), "baseline"));
+    json_decref(r);
+    cr_assert_eq(cli((char *[]){"run", "--format", "json", "--out", path_in("c"), dir, NULL}), 0,
+                 "%s", output());
+    r = load_report("c");
+    cr_assert(json_is_true(json_object_get(r, "control")));
+    s = json_array_get(json_object_get(r, "scenarios"), 0);
+    cr_assert_not_null(json_object_get(json_object_get(s, "runs"), "control"));
+    json_decref(r);
+}
+
 Test(cli, ctrl_c_writes_a_partial_report_marked_incomplete)
 {
     make_dir();
@@ -237,6 +259,7 @@ Test(cli, ctrl_c_writes_a_partial_report_marked_incomplete)
     write_file("b-slow.yaml",
                "id: fixture/b-slow\ntitle: slow\nmodule: fixture\nrequirements: [FIX-R-AUTH]\n"
                "duration: 1min\ntimeout: 60s\nconfig: {hang_at: 1s}\nmitigations: [auth]\n"
+               "adversary: {capabilities: [forge]}\nactions: [{at: 30s, forge: {count: 1}}]\n"
                "success: [ledger.accepted.injected > 0]\n");
     int status;
     pid_t pid = spawn_cli((char *[]){"run", "--out", path_in("r"), dir, NULL}, false, &status);

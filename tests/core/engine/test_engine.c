@@ -124,7 +124,8 @@ Test(engine, a_virtual_day_of_quarter_hour_pings_delivers_every_one)
     size_t n;
     sg17_scenario_t *s =
         fixture_scenario("config: {interval: 15min}\nduration: 24h\n"
-                         "mitigations: [auth]\nsuccess: [ledger.accepted.injected > 0]\n",
+                         "mitigations: [auth]\nsuccess: [ledger.accepted.injected > 0]\n"
+                         "adversary: {capabilities: [observe]}\nactions: [{at: 0, observe: {}}]\n",
                          &n);
     json_t *e = sg17_engine_run_scenario(&s[0], NULL);
     /* node 0 pings at 0, 15min, ..., 24h (97); nodes 1 and 2 start 5 and 10 min later (96 each) */

@@ -1,5 +1,6 @@
 /* test_verdict.c — the verdict truth table, the reasons it gives, the control run (no adversary,
- * mitigations off) and what the report says when it is skipped, and the determinism guard. */
+ * mitigations off) and what the report says when it is skipped, the determinism guard, and
+ * adversary.compromised counting entities. */
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -259,4 +260,20 @@ Test(control, the_report_says_whether_the_control_run_took_place)
     }
     json_decref(with);
     json_decref(without);
+}
+
+Test(adversary, compromised_counts_entities_not_compromise_actions)
+{
+    json_t *e = run_fixture("mitigations: [auth]\n"
+                            "adversary: {capabilities: [compromise]}\n"
+                            "actions:\n"
+                            "  - {at: 10s, compromise: {entity: node-1}}\n"
+                            "  - {at: 20s, compromise: {entity: node-1}}\n"
+                            "  - {at: 30s, compromise: {entity: node-2}}\n"
+                            "  - {at: 40s, compromise: {entity: node-1}}\n"
+                            "success: [ledger.accepted.from_compromised > 0]\n");
+    cr_assert_eq(metric(e, "baseline", "adversary.compromised"), 2, "node-1 and node-2");
+    cr_assert_eq(metric(e, "protected", "adversary.compromised"), 2);
+    cr_assert_eq(metric(e, "control", "adversary.compromised"), 0);
+    json_decref(e);
 }

@@ -126,6 +126,8 @@ TestSuite(scenario, .init = setup, .fini = teardown);
     "duration: 1h\n"              \
     "mitigations: []\n"
 #define SUCCESS "success: [ledger.accepted.replayed > 0]\n"
+/* The least adversary a scenario must have. */
+#define OBSERVE "adversary: {capabilities: [observe]}\nactions: [{at: 0, observe: {}}]\n"
 
 static const char *fails(const char *yaml)
 {
@@ -270,7 +272,7 @@ Test(scenario, full_file_round_trips_every_field_in_normal_form)
 Test(scenario, defaults_are_filled_in)
 {
     size_t n;
-    sg17_scenario_t *s = parses(HEAD SUCCESS, &n);
+    sg17_scenario_t *s = parses(HEAD SUCCESS OBSERVE, &n);
     cr_assert_eq(s->seed, 1);
     cr_assert_float_eq(s->timeout_s, 120.0, 1e-9);
     cr_assert_eq(s->latency, 5 * SG17_MSEC);
@@ -284,8 +286,8 @@ Test(scenario, defaults_are_filled_in)
     cr_assert_str_eq(sg17_scenario_config(s, "verbose"), "false");
     cr_assert_str_eq(sg17_scenario_config(s, "key"), "00aa");
     cr_assert_str_eq(sg17_scenario_config(s, "target"), "hes-0");
-    cr_assert_eq(s->n_capabilities, 0);
-    cr_assert_eq(s->n_actions, 0);
+    cr_assert_eq(s->n_actions, 1);
+    cr_assert_eq(s->actions[0].n_params, 0);
     sg17_scenarios_free(s, n);
 }
 
@@ -320,8 +322,8 @@ Test(scenario, wrong_types_are_refused)
                      "s.yaml:8:19: config.verbose: 'maybe' is not a truth value; expected true, "
                      "false, on, off, yes or no");
     cr_assert_str_eq(fails(HEAD SUCCESS "config: {key: abc}\n"),
-                     "s.yaml:8:15: config.key: 'abc' is not hex; expected an even number of hex "
-                     "digits");
+                     "s.yaml:8:15: config.key: 'abc' has an odd number of hex digits; expected at "
+                     "least one byte, as two hex digits per byte");
     cr_assert_str_eq(fails(HEAD SUCCESS "config: {interval: [1]}\n"),
                      "s.yaml:8:20: config.interval: found a list; expected a duration such as "
                      "250ms, 15min or 6h");
@@ -331,6 +333,45 @@ Test(scenario, wrong_types_are_refused)
               "duration: 31d\nmitigations: []\n" SUCCESS),
         "s.yaml:5:11: duration: '31d' is out of range; expected a duration above 0 "
         "and at most 30d");
+}
+
+Test(scenario, one_message_per_kind_of_wrong_value)
+{
+    /* an integer too large for 64 bits is out of range, not "not an integer" */
+    cr_assert_str_eq(fails(HEAD SUCCESS "config: {retries: 99999999999999999999}\n"),
+                     "s.yaml:8:19: config.retries: 99999999999999999999 is out of range; expected "
+                     "an integer from -9223372036854775808 to 9223372036854775807");
+    cr_assert_str_eq(fails(HEAD SUCCESS "config: {batch: 99999999999999999999}\n"),
+                     "s.yaml:8:17: config.batch: 99999999999999999999 is out of range; expected a "
+                     "whole number from 0 to 1000000000");
+    has(fails(HEAD SUCCESS "seed: 99999999999999999999\n"),
+        "s.yaml:8:7: seed: 99999999999999999999 is out of range");
+    /* hex: empty, not hex, or half a byte */
+    cr_assert_str_eq(fails(HEAD SUCCESS "config: {key: \"\"}\n"),
+                     "s.yaml:8:15: config.key: the value is empty; expected at least one byte, as "
+                     "two hex digits per byte");
+    cr_assert_str_eq(fails(HEAD SUCCESS "config: {key: xyz0}\n"),
+                     "s.yaml:8:15: config.key: 'xyz0' is not hex; expected at least one byte, as "
+                     "two hex digits per byte");
+    /* `count` has the same bounds, and says so, in every action and whatever is wrong with it */
+    const char *counts[] = {"0", "-1", "1000000001", "99999999999999999999", "2.5"};
+    const char *actions[] = {"observe: {count: %s}", "drop: {count: %s}",
+                             "capture: {as: x, count: %s}"};
+    for (size_t a = 0; a < 3; a++)
+        for (size_t c = 0; c < 5; c++) {
+            char action[96], yaml[1024];
+            snprintf(action, sizeof action, actions[a], counts[c]);
+            snprintf(yaml, sizeof yaml,
+                     HEAD SUCCESS "adversary: {capabilities: [observe, drop, capture]}\n"
+                                  "actions: [{at: 0, %s}]\n",
+                     action);
+            has(fails(yaml), "count: ");
+            has(fails(yaml), "; expected a whole number from 1 to 1000000000");
+        }
+    has(fails(HEAD SUCCESS "adversary: {capabilities: [capture, replay]}\n"
+                           "actions: [{at: 0, capture: {as: x}}, {at: 1, replay: {capture: x, "
+                           "count: 0}}]\n"),
+        "actions[1].replay.count: 0 is out of range; expected a whole number from 1 to 1000000000");
 }
 
 Test(scenario, unknown_keys_get_a_suggestion)
@@ -406,20 +447,75 @@ Test(scenario, unknown_or_repeated_mitigation)
 
 Test(scenario, unknown_metric_in_condition_points_at_the_metric)
 {
-    cr_assert_str_eq(fails(HEAD "success: [ledger.accepted.replayd > 0]\n"),
-                     "s.yaml:7:11: success[0]: unknown metric 'ledger.accepted.replayd'; expected "
-                     "a core metric (ledger.<verb>.<prov>, adversary.*, sim.*, bus.*, cost.*) or a "
-                     "metric of the module; did you mean 'ledger.accepted.replayed'?");
+    cr_assert_str_eq(
+        fails(HEAD "success: [ledger.accepted.replayd > 0]\n"),
+        "s.yaml:7:11: success[0]: unknown metric 'ledger.accepted.replayd'; expected "
+        "a core metric (ledger.<verb>.<prov>, adversary.*, sim.*, bus.*) or a metric of "
+        "the module; did you mean 'ledger.accepted.replayed'?");
     cr_assert_str_eq(fails(HEAD SUCCESS "service:\n  - \"hes.alarms > 0 and hes.alrms < 3\"\n"),
                      "s.yaml:9:25: service[0]: unknown metric 'hes.alrms'; expected a core metric "
-                     "(ledger.<verb>.<prov>, adversary.*, sim.*, bus.*, cost.*) or a metric of the "
-                     "module; did you mean 'hes.alarms'?");
+                     "(ledger.<verb>.<prov>, adversary.*, sim.*, bus.*) or a metric of the module; "
+                     "did you mean 'hes.alarms'?");
 }
 
 Test(scenario, condition_syntax_error_column_is_in_the_file)
 {
     cr_assert_str_eq(fails(HEAD "success:\n  - ledger.accepted.all > > 1\n"),
                      "s.yaml:8:27: success[0]: found '>'; expected a number, a metric name or '('");
+}
+
+Test(scenario, a_scenario_without_an_adversary_action_is_refused)
+{
+    cr_assert_str_eq(fails(HEAD SUCCESS),
+                     "s.yaml:1:1: actions: the scenario has no adversary action; expected at least "
+                     "one adversary action: a core network action (observe, capture, drop, delay, "
+                     "replay, inject, modify, flood), a compromise or an attack of the module");
+    has(fails(HEAD SUCCESS "adversary: {capabilities: [observe]}\nactions: []\n"),
+        "s.yaml:9:10: actions: the scenario has no adversary action");
+    has(fails(HEAD SUCCESS "actions:\n"), "s.yaml:8:9: actions: the scenario has no adversary");
+    /* any one action will do: a passive observer, a compromise, a module attack */
+    const char *enough[] = {
+        OBSERVE,
+        "adversary: {capabilities: [compromise]}\nactions: [{at: 0, compromise: {entity: "
+        "meter-0}}]\n",
+        "adversary: {capabilities: [forge]}\nactions: [{at: 1min, forge: }]\n",
+    };
+    for (size_t i = 0; i < 3; i++) {
+        char yaml[1024];
+        snprintf(yaml, sizeof yaml, HEAD SUCCESS "%s", enough[i]);
+        size_t n;
+        sg17_scenario_t *s = parses(yaml, &n);
+        cr_assert_eq(s->n_actions, 1);
+        sg17_scenarios_free(s, n);
+    }
+}
+
+Test(scenario, cost_metrics_are_refused_in_every_condition_list)
+{
+    cr_assert_str_eq(fails(HEAD OBSERVE "success: [cost.hes.verify_us > 100]\n"),
+                     "s.yaml:9:11: success[0]: 'cost.hes.verify_us' is a wall-clock cost, which "
+                     "differs from run to run whatever the seed; expected a metric of the "
+                     "simulation (ledger.*, adversary.*, sim.*, bus.* or the module's); cost.* "
+                     "metrics belong in reports");
+    has(fails(HEAD OBSERVE SUCCESS "service:\n  - \"hes.alarms == 0 and cost.x < 3\"\n"),
+        "s.yaml:11:26: service[0]: 'cost.x' is a wall-clock cost");
+    has(fails(HEAD OBSERVE SUCCESS "detection: [hes.alarms > cost.y]\n"),
+        "s.yaml:10:26: detection[0]: 'cost.y' is a wall-clock cost");
+}
+
+Test(scenario, a_condition_that_reads_no_metric_or_ignores_them_is_refused)
+{
+    cr_assert_str_eq(fails(HEAD OBSERVE "success: [\"1 > 0\"]\n"),
+                     "s.yaml:9:12: success[0]: the condition is always true, whatever the metrics "
+                     "read; expected a condition whose value depends on a metric");
+    /* x > NaN is false for every x, so its negation is always true: the column is the 0 that
+     * makes the division NaN */
+    has(fails(HEAD OBSERVE "success: [\"not (hes.alarms > 0 / 0)\"]\n"),
+        "s.yaml:9:34: success[0]: the condition is always true");
+    has(fails(HEAD OBSERVE SUCCESS "service: [hes.alarms >= 0 or 2 > 1]\n"),
+        "s.yaml:10:30: service[0]: the condition is always true");
+    has(fails(HEAD OBSERVE SUCCESS "detection: [hes.alarms > 0 and 1 > 2]\n"),
+        "s.yaml:10:32: detection[0]: the condition is always false");
 }
 
 Test(scenario, metric_namespace)
@@ -497,8 +593,8 @@ Test(scenario, action_parameters_are_checked)
                     "one of xor and set");
     snprintf(buf, sizeof buf, HEAD SUCCESS "%sactions:\n  - {at: 1min, drop: {probability: 1.5}}\n",
              adv);
-    has(fails(buf), "s.yaml:10:36: actions[0].drop.probability: probability is 1.5; "
-                    "expected a number in [0, 1]");
+    has(fails(buf), "s.yaml:10:36: actions[0].drop.probability: 1.5 is out of range; "
+                    "expected a number from 0 to 1");
     snprintf(buf, sizeof buf,
              HEAD SUCCESS "%sactions:\n  - {at: 1min, inject: {dst: hes-0, type: fake.readng}}\n",
              adv);
@@ -547,7 +643,8 @@ Test(scenario, expect_needs_a_reason_unless_holds)
                      "s.yaml:8:9: expect: unknown verdict 'hold'; expected holds, fails, degraded "
                      "or vacuous; did you mean 'holds'?");
     size_t n;
-    sg17_scenario_t *s = parses(HEAD SUCCESS "expect: {verdict: vacuous, reason: not yet}\n", &n);
+    sg17_scenario_t *s =
+        parses(HEAD SUCCESS OBSERVE "expect: {verdict: vacuous, reason: not yet}\n", &n);
     cr_assert_str_eq(s->expect, "vacuous");
     cr_assert_str_eq(s->expect_reason, "not yet");
     sg17_scenarios_free(s, n);
@@ -611,8 +708,8 @@ Test(scenario, matrix_errors)
                      "expected a point of at most 4 MiB of text");
     free(bomb);
     /* an error in one point names the point's value */
-    cr_assert_str_eq(fails(HEAD SUCCESS "seed: ${s}\nmatrix: {s: [1, -2]}\n"),
-                     "s.yaml:8:7: seed: the seed is negative; expected an integer >= 0");
+    cr_assert_str_eq(fails(HEAD SUCCESS OBSERVE "seed: ${s}\nmatrix: {s: [1, -2]}\n"),
+                     "s.yaml:10:7: seed: the seed is negative; expected an integer >= 0");
 }
 
 Test(scenario, hostile_yaml_is_refused_through_the_scenario_loader)
