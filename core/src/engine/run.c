@@ -16,12 +16,14 @@
 #include "util/rng.h"
 #include "util/text.h"
 
+const char *const sg17_arm_names[SG17_N_ARMS] = {"control", "baseline", "protected"};
+
 typedef struct {
     sg17_broker_t *broker;
     int host;
     const sg17_scenario_t *s;
     const sg17_module_t *module;
-    bool protected_run;
+    sg17_arm_t arm;
     sg17_world_t world;
     sg17_queue_t queue;
     uint64_t seq;
@@ -150,7 +152,7 @@ static int entity_send(run_t *r, const Sg17__Envelope *sent, bool injected)
 
 static const char *run_name(const run_t *r)
 {
-    return r->protected_run ? "protected" : "baseline";
+    return sg17_arm_names[r->arm];
 }
 
 /* A frame the broker could not send: the host died (its connection closed), or the socket
@@ -462,8 +464,9 @@ static int do_action(run_t *r, batch_t *b, size_t index, sg17_time_t t, uint64_t
         sg17_entity_t e = param_entity(r, a, "entity");
         if (e == SG17_NO_ENTITY)
             return sg17_err(r->err, "compromise: unknown entity");
+        if (!r->compromised[e]) /* adversary.compromised counts entities, not actions */
+            sg17_metrics_add(r->metrics, "adversary.compromised", 1);
         r->compromised[e] = 1;
-        sg17_metrics_add(r->metrics, "adversary.compromised", 1);
         Sg17__Event *ev = batch_add(b, SG17__EVENT__KIND__COMPROMISE, t, seq);
         if (!ev)
             return sg17_err(r->err, "out of memory");
@@ -542,7 +545,7 @@ static int send_setup(run_t *r)
     const sg17_scenario_t *s = r->s;
     Sg17__Setup setup = SG17__SETUP__INIT;
     setup.scenario = s->id;
-    setup.run = r->protected_run ? "protected" : "baseline";
+    setup.run = (char *)sg17_arm_names[r->arm]; /* protobuf-c fields are not const; not written */
     setup.seed = s->seed;
     setup.duration = s->duration;
     Sg17__EntityKind kinds[64], *kp[64];
@@ -579,7 +582,7 @@ static int send_setup(run_t *r)
         bool under_test = false;
         for (size_t i = 0; i < s->n_mitigations; i++)
             under_test |= strcmp(s->mitigations[i], m->name) == 0;
-        if (under_test ? r->protected_run : m->default_on)
+        if (under_test ? r->arm == SG17_ARM_PROTECTED : m->default_on)
             on[n_on++] = (char *)m->name;
     }
     setup.mitigations_on = on;
@@ -635,14 +638,23 @@ static sg17_time_t min_latency(const sg17_scenario_t *s)
 }
 
 int sg17_run_once(sg17_broker_t *broker, int host, const sg17_scenario_t *s,
-                  const sg17_module_t *module, bool protected_run, sg17_metrics_t *metrics,
+                  const sg17_module_t *module, sg17_arm_t arm, sg17_metrics_t *metrics,
                   sg17_run_stats_t *stats, sg17_err_t *err)
 {
+    /* the control run is the scenario without its adversary: with no actions there are no rules
+     * for the adversary to apply, nothing to inject or replay, no attack and no compromise */
+    sg17_scenario_t without_adversary;
+    if (arm == SG17_ARM_CONTROL) {
+        without_adversary = *s;
+        without_adversary.actions = NULL;
+        without_adversary.n_actions = 0;
+        s = &without_adversary;
+    }
     run_t r = {.broker = broker,
                .host = host,
                .s = s,
                .module = module,
-               .protected_run = protected_run,
+               .arm = arm,
                .metrics = metrics,
                .stats = stats,
                .timeout_ms = (int)(s->timeout_s * 1000),

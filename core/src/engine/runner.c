@@ -148,6 +148,7 @@ typedef struct {
     char *buf;
     size_t len, cap;
     double started, deadline;
+    bool no_control; /* --no-control */
 } job_t;
 
 /* The child ends a run that overruns the scenario's timeout by itself; the runner kills a child
@@ -181,7 +182,8 @@ static void job_start(job_t *j)
             _exit(3);
         for (size_t i = 0; i < N_STOP_SIGNALS; i++)
             signal(stop_signals[i], SIG_DFL);
-        json_t *e = sg17_engine_run_scenario(j->s, NULL);
+        sg17_engine_opts_t eo = {.no_control = j->no_control};
+        json_t *e = sg17_engine_run_scenario(j->s, &eo);
         char *text = json_dumps(e, JSON_COMPACT);
         size_t len = text ? strlen(text) : 0, off = 0;
         while (off < len) {
@@ -448,7 +450,7 @@ int sg17_runner_run(char *const *paths, size_t n_paths, const sg17_runner_opts_t
                 s->seed = opts->seed;
             if (opts->clear_mitigations)
                 s->n_mitigations = 0;
-            jobs[nj++] = (job_t){.s = s, .fd = -1};
+            jobs[nj++] = (job_t){.s = s, .fd = -1, .no_control = opts->no_control};
         }
 
     interrupted = 0;
@@ -464,7 +466,7 @@ int sg17_runner_run(char *const *paths, size_t n_paths, const sg17_runner_opts_t
             fprintf(stderr, "sg17tb: %s\n", err.msg);
             invalid = true;
         }
-        sg17_engine_opts_t eo = {broker, opts->host_wait_ms};
+        sg17_engine_opts_t eo = {broker, opts->host_wait_ms, opts->no_control};
         sg17_bus_plan_waiting(1); /* one run at a time */
         for (size_t i = 0; broker && i < nj && !interrupted; i++) {
             progress(i, nj, &jobs[i]);
@@ -499,6 +501,7 @@ int sg17_runner_run(char *const *paths, size_t n_paths, const sg17_runner_opts_t
     iso_now(finished, sizeof finished);
     json_object_set_new(report, "finished", json_string(finished));
     json_object_set_new(report, "complete", json_boolean(!interrupted));
+    json_object_set_new(report, "control", json_boolean(!opts->no_control));
     json_object_set_new(report, "seed",
                         opts->have_seed ? json_integer((json_int_t)opts->seed) : json_null());
     if (opts->shard_count) {

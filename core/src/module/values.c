@@ -23,7 +23,7 @@ static const struct {
     [SG17_TYPE_STRING] = {"a text value", "a string"},
     [SG17_TYPE_DURATION] = {"a duration such as 250ms, 15min or 6h",
                             "a duration in whole microseconds"},
-    [SG17_TYPE_HEX] = {"an even number of hex digits", "lower-case hex of even length"},
+    [SG17_TYPE_HEX] = {"at least one byte, as two hex digits per byte", "lower-case hex of even length"},
     [SG17_TYPE_ENTITY] = {"an entity name such as <kind>-0",
                           "an entity <kind>-<index> of this run"},
     [SG17_TYPE_COUNT] = {"a whole number from 0 to 1000000000",
@@ -208,11 +208,14 @@ int sg17_value_normalise(sg17_type_t type, const char *text, bool quoted,
             snprintf(e->expected, sizeof e->expected, "at least one byte (two hex digits)");
             return -1;
         }
-        bool ok = n % 2 == 0;
-        for (size_t i = 0; ok && i < n; i++)
-            ok = isxdigit((unsigned char)text[i]);
-        if (!ok) {
-            snprintf(e->what, sizeof e->what, "'%.100s' is not hex", text);
+        bool hex = true;
+        for (size_t i = 0; hex && i < n; i++)
+            hex = isxdigit((unsigned char)text[i]);
+        if (!hex || n % 2) {
+            snprintf(e->what, sizeof e->what,
+                     hex ? "'%.100s' has an odd number of hex digits" : "'%.100s' is not hex",
+                     text);
+            snprintf(e->expected, sizeof e->expected, "%s", sg17_type_describe(type));
             return -1;
         }
         *out = strdup(text);

@@ -586,14 +586,24 @@ static int validate_point(sg17_validator_t *v, const sg17_registry_t *reg,
                            &s->mitigations, &s->n_mitigations)
                : -1;
     free(mits);
-    if (rc < 0 || read_adversary(v, root) < 0
-        || sg17_v_actions(v, sg17_yaml_get(root, "actions")) < 0)
+    const sg17_yaml_node_t *actions = sg17_yaml_get(root, "actions");
+    if (rc < 0 || read_adversary(v, root) < 0 || sg17_v_actions(v, actions) < 0)
         return -1;
     if (read_conditions(v, root, "success", true, &s->success, &s->n_success) < 0
         || read_conditions(v, root, "service", false, &s->service, &s->n_service) < 0
         || read_conditions(v, root, "detection", false, &s->detection, &s->n_detection) < 0)
         return -1;
-    return read_expect(v, root);
+    if (read_expect(v, root) < 0)
+        return -1;
+    /* without an attack, baseline and protected differ only in the mitigations: a verdict would
+     * measure their side effects, not what they stop */
+    if (s->n_actions == 0)
+        return sg17_v_fail(v, actions ? actions : root, "actions",
+                           "at least one adversary action: a core network action (observe, "
+                           "capture, drop, delay, replay, inject, modify, flood), a compromise or "
+                           "an attack of the module",
+                           NULL, "the scenario has no adversary action");
+    return 0;
 }
 
 static void scenario_clear(sg17_scenario_t *s)

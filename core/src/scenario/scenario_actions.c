@@ -154,22 +154,42 @@ static bool granted(const sg17_scenario_t *s, const char *cap)
     return false;
 }
 
+/* The accepted values of the core actions' numeric parameters. A parameter has one description,
+ * the same in every action and in every message about it (not a number, too small, too large). */
+typedef struct {
+    const char *key;
+    double min, max;
+    bool above_min; /* min itself is refused */
+    const char *accepted;
+} core_bound_t;
+
+static const core_bound_t core_bounds[] = {
+    {"count", 1, (double)SG17_ACTION_MAX_COUNT, false, "a whole number from 1 to 1000000"},
+    {"offset", 0, (double)SG17_MODIFY_MAX_OFFSET, false, "a byte offset from 0 to 65535"},
+    {"probability", 0, 1, false, "a number from 0 to 1"},
+    {"rate", 0, SG17_FLOOD_MAX_RATE, true,
+     "a number of messages per second above 0, at most 1000000 (one per microsecond)"},
+};
+
+/* The bounds of a core action parameter, or NULL when its type says all. */
+static const core_bound_t *core_bound(const char *key)
+{
+    for (size_t i = 0; i < sizeof core_bounds / sizeof core_bounds[0]; i++)
+        if (!strcmp(core_bounds[i].key, key))
+            return &core_bounds[i];
+    return NULL;
+}
+
 /* Range and membership rules of core action parameters beyond their type. */
 static int core_param_rules(sg17_validator_t *v, sg17_action_kind_t kind, const flat_t *f,
                             const char *value, const char *path)
 {
     const char *k = f->key;
+    const core_bound_t *b = core_bound(k);
     double x = strtod(value, NULL);
-    if (!strcmp(k, "count") && x < 1)
-        return sg17_v_fail(v, f->value, path, "an integer >= 1", NULL, "count is %s", value);
-    if (!strcmp(k, "offset") && x < 0)
-        return sg17_v_fail(v, f->value, path, "an integer >= 0", NULL, "offset is %s", value);
-    if (!strcmp(k, "probability") && !(x >= 0 && x <= 1))
-        return sg17_v_fail(v, f->value, path, "a number in [0, 1]", NULL, "probability is %s",
-                           value);
-    if (!strcmp(k, "rate") && !(x > 0))
-        return sg17_v_fail(v, f->value, path, "a number of messages per second > 0", NULL,
-                           "rate is %s", value);
+    if (b && (x < b->min || (b->above_min && x <= b->min) || x > b->max))
+        return sg17_v_fail(v, f->value, path, b->accepted, NULL, "%.100s is out of range",
+                           f->value->scalar);
     const char *const *types = v->mod->message_types;
     size_t n_types = 0;
     while (types && types[n_types])
@@ -193,22 +213,12 @@ static int core_param_rules(sg17_validator_t *v, sg17_action_kind_t kind, const 
     return 0;
 }
 
-/* The declared maxima of core action parameters (scenario.h): what one action may cost. */
+/* The declared maxima of core action spans (scenario.h; counts, offsets and rates are in
+ * core_bounds): what one action may cost. */
 static int core_param_bounds(sg17_validator_t *v, const flat_t *f, const char *value,
                              const char *path)
 {
     const char *k = f->key;
-    double x = strtod(value, NULL);
-    if (!strcmp(k, "count") && x > (double)SG17_ACTION_MAX_COUNT)
-        return sg17_v_fail(v, f->value, path, "an integer from 1 to 1000000", NULL,
-                           "count %s is out of range", value);
-    if (!strcmp(k, "offset") && x > (double)SG17_MODIFY_MAX_OFFSET)
-        return sg17_v_fail(v, f->value, path, "a byte offset from 0 to 65535", NULL,
-                           "offset %s is out of range", value);
-    if (!strcmp(k, "rate") && x > SG17_FLOOD_MAX_RATE)
-        return sg17_v_fail(v, f->value, path,
-                           "at most 1000000 messages per second (one per microsecond)", NULL,
-                           "rate %s is out of range", value);
     if ((!strcmp(k, "for") || !strcmp(k, "by") || !strcmp(k, "after"))
         && strtoull(value, NULL, 10) > SG17_ACTION_MAX_SPAN)
         return sg17_v_fail(v, f->value, path, "a duration of at most 30d", NULL,
@@ -276,7 +286,9 @@ static int action_params(sg17_validator_t *v, sg17_action_t *a, const sg17_param
             break;
         }
         char *value = NULL;
-        if (sg17_v_value(v, spec->type, f->value, path, &value) < 0
+        const core_bound_t *bound = a->kind != SG17_ACTION_MODULE ? core_bound(f->key) : NULL;
+        if (sg17_v_value_in(v, spec->type, f->value, path, bound ? bound->accepted : NULL, &value)
+                < 0
             || sg17_v_range(v, spec->type, spec->range, value, f->value, path) < 0) {
             free(value);
             rc = -1;

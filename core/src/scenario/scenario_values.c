@@ -2,6 +2,7 @@
  * module/values.h, entities against the scenario's topology), the metrics of conditions
  * (module/metric_names.h, family members against the topology) and its error messages. */
 #include <ctype.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,15 +68,21 @@ static int normalise(sg17_validator_t *v, sg17_type_t type, const char *text, bo
 int sg17_v_value(sg17_validator_t *v, sg17_type_t type, const sg17_yaml_node_t *n, const char *path,
                  char **out)
 {
+    return sg17_v_value_in(v, type, n, path, NULL, out);
+}
+
+int sg17_v_value_in(sg17_validator_t *v, sg17_type_t type, const sg17_yaml_node_t *n,
+                    const char *path, const char *accepted, char **out)
+{
     *out = NULL;
+    const char *desc = accepted ? accepted : sg17_type_describe(type);
     if (n->kind != SG17_YAML_SCALAR)
-        return sg17_v_fail(v, n, path, sg17_type_describe(type), NULL, "found %s",
-                           sg17_yaml_kind_name(n->kind));
+        return sg17_v_fail(v, n, path, desc, NULL, "found %s", sg17_yaml_kind_name(n->kind));
     if (sg17_v_is_null(n))
-        return sg17_v_fail(v, n, path, sg17_type_describe(type), NULL, "no value");
+        return sg17_v_fail(v, n, path, desc, NULL, "no value");
     sg17_value_error_t e;
     if (normalise(v, type, n->scalar, n->quoted, out, &e) < 0)
-        return sg17_v_fail(v, n, path, e.expected, e.near, "%s", e.what);
+        return sg17_v_fail(v, n, path, accepted ? accepted : e.expected, e.near, "%s", e.what);
     return 0;
 }
 
@@ -129,12 +136,23 @@ static size_t metric_offset(const char *text, const char *metric)
     return 0;
 }
 
+/* A metric a condition may read: known, and not a cost. cost.* metrics are wall-clock
+ * measurements: a condition on one would make the verdict depend on the machine and its load
+ * (a cold start alone gives a difference) rather than on the seed; they belong in reports. */
 static int check_metric(void *arg, const char *metric)
 {
     metric_walk_t *w = arg;
     sg17_validator_t *v = w->v;
     sg17_yaml_node_t at = *w->n;
     at.col += (int)metric_offset(w->n->scalar, metric) + (w->n->quoted ? 1 : 0);
+    if (!strncmp(metric, "cost.", 5))
+        return sg17_v_fail(v, &at, w->path,
+                           "a metric of the simulation (ledger.*, adversary.*, sim.*, bus.* or the "
+                           "module's); cost.* metrics belong in reports",
+                           NULL,
+                           "'%.100s' is a wall-clock cost, which differs from run to run whatever "
+                           "the seed",
+                           metric);
     if (sg17_metric_known(v->mod, metric)) {
         char why[512];
         sg17_topology_view_t topo = sg17_v_topology(v);
@@ -147,8 +165,8 @@ static int check_metric(void *arg, const char *metric)
         return sg17_err(v->err, "%s: out of memory", v->file);
     const char *near = sg17_nearest(metric, v->metric_names, v->n_metric_names);
     return sg17_v_fail(v, &at, w->path,
-                       "a core metric (ledger.<verb>.<prov>, adversary.*, sim.*, bus.*, cost.*) "
-                       "or a metric of the module",
+                       "a core metric (ledger.<verb>.<prov>, adversary.*, sim.*, bus.*) or a "
+                       "metric of the module",
                        near, "unknown metric '%.100s'", metric);
 }
 

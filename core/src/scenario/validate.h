@@ -44,6 +44,12 @@ bool sg17_v_is_null(const sg17_yaml_node_t *n);
 int sg17_v_value(sg17_validator_t *v, sg17_type_t type, const sg17_yaml_node_t *n, const char *path,
                  char **out);
 
+/* The same, for a value whose accepted range is narrower than its type's: `accepted` ("a whole
+ * number from 1 to 1000000000") is what every message about it expects, so that one parameter
+ * has one description whatever is wrong with the value. NULL: the type's description. */
+int sg17_v_value_in(sg17_validator_t *v, sg17_type_t type, const sg17_yaml_node_t *n,
+                    const char *path, const char *accepted, char **out);
+
 /* Normalises text that is not in the file (a module's default value); errors name the module. */
 int sg17_v_default(sg17_validator_t *v, sg17_type_t type, const char *text, const char *path,
                    char **out);

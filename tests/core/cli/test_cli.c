@@ -254,6 +254,28 @@ Test(cli, shards_with_an_invalid_file_still_merge_into_the_whole_run)
     json_decref(ca), json_decref(cm), json_decref(all), json_decref(merged);
 }
 
+Test(cli, no_control_skips_the_control_run_and_the_report_says_so)
+{
+    make_dir();
+    write_scenario("a", "auth", "holds");
+    cr_assert_eq(cli((char *[]){"run", "--no-control", "--format", "json,md", "--out", path_in("r"),
+                                dir, NULL}),
+                 0, "%s", output());
+    json_t *r = load_report("r");
+    cr_assert(json_is_false(json_object_get(r, "control")));
+    json_t *s = json_array_get(json_object_get(r, "scenarios"), 0);
+    cr_assert_null(json_object_get(json_object_get(s, "runs"), "control"));
+    cr_assert_not_null(json_object_get(json_object_get(s, "runs"), "baseline"));
+    json_decref(r);
+    cr_assert_eq(cli((char *[]){"run", "--format", "json", "--out", path_in("c"), dir, NULL}), 0,
+                 "%s", output());
+    r = load_report("c");
+    cr_assert(json_is_true(json_object_get(r, "control")));
+    s = json_array_get(json_object_get(r, "scenarios"), 0);
+    cr_assert_not_null(json_object_get(json_object_get(s, "runs"), "control"));
+    json_decref(r);
+}
+
 /* The pids of the live (not zombie) processes whose parent is `parent`, from /proc. */
 static size_t children_of(pid_t parent, pid_t *out, size_t max)
 {
@@ -602,7 +624,7 @@ Test(cli, every_shipped_scenario_accounts_for_every_message, .timeout = 600)
         const char *id = json_string_value(json_object_get(e, "id"));
         const char *rk;
         json_t *run;
-        cr_assert_eq(json_object_size(json_object_get(e, "runs")), 2, "%s has no runs", id);
+        cr_assert_eq(json_object_size(json_object_get(e, "runs")), 3, "%s lacks a run", id);
         json_object_foreach(json_object_get(e, "runs"), rk, run)
         {
             json_t *m = json_object_get(run, "metrics");

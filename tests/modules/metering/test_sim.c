@@ -128,8 +128,10 @@ Test(metering_scenarios, same_seed_gives_same_metrics)
     "id: metering/counts\ntitle: counts are whole numbers\nmodule: metering\n"                  \
     "requirements: [X1332-R-AUTHZ-03]\nseed: 1\nduration: 2h\n"                                 \
     "topology: {meter: 3, hes: 1, mdm: 1, operator: 1}\nmitigations: [mass_disconnect_limit]\n" \
-    "adversary: {capabilities: [forge_command, rogue_hes, inject_reading]}\n"                   \
+    "adversary: {capabilities: [observe, forge_command, rogue_hes, inject_reading]}\n"          \
     "success: [ledger.accepted.injected > 0]\n"
+/* An adversary that only watches, for the tests about configuration counts. */
+#define COUNT_OBSERVER "actions: [{at: 0, observe: {}}]\n"
 
 /* The parse error of a scenario text ("" when it parses). */
 static const char *parse_error(const char *yaml, sg17_err_t *err)
@@ -148,21 +150,22 @@ static const char *parse_error(const char *yaml, sg17_err_t *err)
 Test(metering_config, negative_batch_is_refused_at_parse_time)
 {
     sg17_err_t err;
-    const char *msg = parse_error(COUNT_HEAD "config: {ondemand_batch: -1}\n", &err);
-    cr_assert(strstr(msg, "counts.yaml:11:")
+    const char *msg = parse_error(COUNT_HEAD COUNT_OBSERVER "config: {ondemand_batch: -1}\n", &err);
+    cr_assert(strstr(msg, "counts.yaml:12:")
                   && strstr(msg, "config.ondemand_batch: -1 is out of range"),
               "%s", msg);
     static const char *const count_keys[] = {"dr_batch", "disconnect_limit", "transformer_size"};
     for (size_t k = 0; k < 3; k++) {
         char yaml[1024], want[128];
-        snprintf(yaml, sizeof yaml, COUNT_HEAD "config: {%s: -1}\n", count_keys[k]);
+        snprintf(yaml, sizeof yaml, COUNT_HEAD COUNT_OBSERVER "config: {%s: -1}\n", count_keys[k]);
         snprintf(want, sizeof want, "config.%s: -1 is out of range", count_keys[k]);
         cr_assert(strstr(parse_error(yaml, &err), want), "%s: %s", count_keys[k], err.msg);
-        snprintf(yaml, sizeof yaml, COUNT_HEAD "config: {%s: 2.5}\n", count_keys[k]);
+        snprintf(yaml, sizeof yaml, COUNT_HEAD COUNT_OBSERVER "config: {%s: 2.5}\n", count_keys[k]);
         cr_assert(strstr(parse_error(yaml, &err), "is not a whole number"), "%s: %s", count_keys[k],
                   err.msg);
     }
-    cr_assert_str_eq(parse_error(COUNT_HEAD "config: {ondemand_batch: 5}\n", &err), "");
+    cr_assert_str_eq(parse_error(COUNT_HEAD COUNT_OBSERVER "config: {ondemand_batch: 5}\n", &err),
+                     "");
 }
 
 Test(metering_config, negative_attack_counts_and_indexes_are_refused_at_parse_time)
@@ -191,9 +194,10 @@ Test(metering_config, negative_attack_counts_and_indexes_are_refused_at_parse_ti
 
 Test(metering_config, batches_up_to_the_largest_fleet_are_clamped_to_this_fleet)
 {
-    static const char yaml[] = COUNT_HEAD "config: {ondemand_batch: 20000, dr_batch: 20000, "
-                                          "transformer_size: 20000, ondemand_interval: 1min, "
-                                          "dr_interval: 30min}\n";
+    static const char yaml[] =
+        COUNT_HEAD COUNT_OBSERVER "config: {ondemand_batch: 20000, dr_batch: 20000, "
+                                  "transformer_size: 20000, ondemand_interval: 1min, "
+                                  "dr_interval: 30min}\n";
     json_t *e = run_scenario_yaml(yaml, sizeof yaml - 1, "counts.yaml");
     cr_assert_str_eq(verdict(e), "vacuous", "%s", json_string_value(json_object_get(e, "reason")));
     /* each on-demand round reads the three meters once: 120 rounds in 2 h */
@@ -224,12 +228,14 @@ Test(metering_config, values_beyond_the_declared_ranges_are_refused_at_parse_tim
     };
     for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
         char yaml[1024];
-        snprintf(yaml, sizeof yaml, COUNT_HEAD "%s", cases[k].tail);
+        snprintf(yaml, sizeof yaml, COUNT_HEAD "%s%s",
+                 strncmp(cases[k].tail, "actions", 7) ? COUNT_OBSERVER : "", cases[k].tail);
         const char *msg = parse_error(yaml, &err);
         cr_assert(strstr(msg, cases[k].want) && strstr(msg, "out of range"), "%s: %s",
                   cases[k].tail, msg);
     }
-    cr_assert_str_eq(parse_error(COUNT_HEAD "config: {disconnect_limit: 1000000}\n", &err), "");
+    cr_assert_str_eq(
+        parse_error(COUNT_HEAD COUNT_OBSERVER "config: {disconnect_limit: 1000000}\n", &err), "");
 }
 
 /* ---- entity building blocks ---- */
