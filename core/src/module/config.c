@@ -76,8 +76,8 @@ static int store(const sg17_config_source_t *src, sg17_type_t type, const char *
         size_t n = strlen(normal) / 2;
         sg17_bytes_t b = {*heap, n};
         for (size_t i = 0; i < n; i++)
-            (*heap)[i] =
-                (unsigned char)(hex_nibble(normal[2 * i]) << 4 | hex_nibble(normal[2 * i + 1]));
+            (*heap)[i] = (unsigned char)((unsigned)hex_nibble(normal[2 * i]) << 4
+                                         | (unsigned)hex_nibble(normal[2 * i + 1]));
         *heap += n;
         memcpy(field, &b, sizeof b);
         return 0;

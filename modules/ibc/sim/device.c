@@ -223,7 +223,9 @@ void ibc_device_on_message(ibc_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
     ibc_device_t *d = ibc_device_of(s, ctx, m->dst);
     if (!d) {
         sg17_reject(ctx, m, "malformed");
-    } else if (strcmp(m->type, "ibc.params") == 0) {
+        return;
+    }
+    if (strcmp(m->type, "ibc.params") == 0) {
         bool trusted[IBC_MAX_KMS] = {false};
         trusted[0] = true;
         trusted[d->kms] = true;

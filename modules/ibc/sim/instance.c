@@ -96,6 +96,8 @@ void ibc_destroy(void *instance)
 /* C.1: a KMS's master secrets and root key; C.2: each device's transport key. */
 static int ibc_initialise(ibc_t *s, sg17_ctx_t *ctx)
 {
+    if (s->n_kms == 0) /* the descriptor's min_count; devices are spread over the KMSs below */
+        return -1;
     for (unsigned k = 0; k < s->n_kms; k++) {
         ibc_kms_t *kms = &s->kms[k];
         kms->e = sg17_entity(ctx, "kms", k);
