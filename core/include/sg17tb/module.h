@@ -146,6 +146,11 @@ typedef struct sg17_api {
     /* traffic */
     int (*send)(sg17_ctx_t *ctx, sg17_entity_t src, sg17_entity_t dst, const char *type,
                 const void *payload, size_t len);
+    /* One send to n receivers (a radio neighbourhood, an L2 broadcast domain): the broker fans it
+     * out; the ledger records one send and one delivery per receiver; the adversary sees the send
+     * once and may act per receiver. */
+    int (*send_many)(sg17_ctx_t *ctx, sg17_entity_t src, const sg17_entity_t *dsts, size_t n,
+                     const char *type, const void *payload, size_t len);
     int (*timer)(sg17_ctx_t *ctx, sg17_entity_t e, sg17_time_t delay, uint64_t tag);
     void (*report)(sg17_ctx_t *ctx, const sg17_msg_t *msg, bool accepted, const char *reason);
     /* metrics */
@@ -267,6 +272,11 @@ static inline int sg17_send(sg17_ctx_t *c, sg17_entity_t src, sg17_entity_t dst,
                             const void *payload, size_t len)
 {
     return c->api->send(c, src, dst, type, payload, len);
+}
+static inline int sg17_send_many(sg17_ctx_t *c, sg17_entity_t src, const sg17_entity_t *dsts,
+                                 size_t n, const char *type, const void *payload, size_t len)
+{
+    return c->api->send_many(c, src, dsts, n, type, payload, len);
 }
 static inline int sg17_timer(sg17_ctx_t *c, sg17_entity_t e, sg17_time_t delay, uint64_t tag)
 {

@@ -146,6 +146,7 @@ static bool envcols_grow(sg17_envcols_t *c)
     GROW(payload);
     GROW(time);
     GROW(injected);
+    GROW(fanout);
 #undef GROW
     c->cap = cap;
     return true;
@@ -168,9 +169,38 @@ int sg17_envcols_add(sg17_envcols_t *c, const Sg17__Envelope *env, uint64_t time
     e->payload[n] = env->payload;
     e->time[n] = time;
     e->injected[n] = injected;
+    e->fanout[n] = 0;
     n++;
     e->n_id = e->n_src = e->n_dst = e->n_type = e->n_sent_at = e->n_payload = e->n_time =
         e->n_injected = n;
+    if (e->n_fanout) /* the set already holds a multicast: the column covers every envelope */
+        e->n_fanout = n;
+    return 0;
+}
+
+int sg17_envcols_fan_out(sg17_envcols_t *c, const uint32_t *dsts, size_t n)
+{
+    Sg17__Envelopes *e = &c->cols;
+    size_t last = sg17_envcols_count(c);
+    if (n == 0)
+        return 0;
+    if (last == 0 || n > SG17_MAX_FANOUT - e->fanout[last - 1])
+        return -1;
+    size_t need = e->n_more_dst + n;
+    if (need > c->cap_more) {
+        size_t cap = c->cap_more ? c->cap_more * 2 : 256;
+        while (cap < need)
+            cap *= 2;
+        uint32_t *p = realloc(e->more_dst, cap * sizeof *p);
+        if (!p)
+            return -1;
+        e->more_dst = p;
+        c->cap_more = cap;
+    }
+    memcpy(e->more_dst + e->n_more_dst, dsts, n * sizeof *dsts);
+    e->n_more_dst = need;
+    e->fanout[last - 1] += (uint32_t)n;
+    e->n_fanout = last;
     return 0;
 }
 
@@ -184,7 +214,7 @@ void sg17_envcols_clear(sg17_envcols_t *c)
     Sg17__Envelopes *e = &c->cols;
     if (c->cap)
         e->n_id = e->n_src = e->n_dst = e->n_type = e->n_sent_at = e->n_payload = e->n_time =
-            e->n_injected = 0;
+            e->n_injected = e->n_fanout = e->n_more_dst = 0;
 }
 
 void sg17_envcols_release(sg17_envcols_t *c)
@@ -192,8 +222,9 @@ void sg17_envcols_release(sg17_envcols_t *c)
     if (c->cap) {
         Sg17__Envelopes *e = &c->cols;
         free(e->id), free(e->src), free(e->dst), free(e->type), free(e->sent_at);
-        free(e->payload), free(e->time), free(e->injected);
+        free(e->payload), free(e->time), free(e->injected), free(e->fanout);
     }
+    free(c->cols.more_dst);
     memset(c, 0, sizeof *c);
 }
 
@@ -214,6 +245,28 @@ void sg17_envcols_get(const Sg17__Envelopes *cols, size_t i, Sg17__Envelope *vie
     view->payload = cols->payload[i];
 }
 
+size_t sg17_envcols_fanout(const Sg17__Envelopes *cols, size_t i)
+{
+    return cols && i < cols->n_fanout ? cols->fanout[i] : 0;
+}
+
+/* The multicast columns: none, or a fanout per envelope, each bounded, with exactly as many
+ * further receivers listed (and, when given, as many ids). */
+static bool fanout_ok(const Sg17__Envelopes *e, size_t n)
+{
+    if (e->n_fanout == 0)
+        return e->n_more_dst == 0 && e->n_more_id == 0;
+    if (e->n_fanout != n)
+        return false;
+    size_t total = 0; /* at most n * SG17_MAX_FANOUT: no overflow */
+    for (size_t i = 0; i < n; i++) {
+        if (e->fanout[i] > SG17_MAX_FANOUT)
+            return false;
+        total += e->fanout[i];
+    }
+    return total == e->n_more_dst && (e->n_more_id == 0 || e->n_more_id == total);
+}
+
 /* Columns of different lengths, or envelopes of another version, are as malformed as bytes that
  * do not unpack. */
 static bool envcols_ok(const Sg17__Envelopes *e)
@@ -223,7 +276,12 @@ static bool envcols_ok(const Sg17__Envelopes *e)
     size_t n = e->n_src;
     return e->n_id == n && e->n_dst == n && e->n_type == n && e->n_sent_at == n && e->n_payload == n
            && e->n_time == n && e->n_injected == n
-           && (n == 0 || e->version == SG17_ENVELOPE_VERSION);
+           && (n == 0 || e->version == SG17_ENVELOPE_VERSION) && fanout_ok(e, n);
+}
+
+static bool unicast(const Sg17__Envelopes *e)
+{
+    return !e || e->n_fanout == 0;
 }
 
 static bool envelope_ok(const Sg17__Envelope *env)
@@ -247,9 +305,9 @@ static bool frame_ok(const sg17_frame_t *f)
                 if (!envelope_ok(ev->captured[j]))
                     return false;
         }
-        return envcols_ok(f->batch->deliveries);
-    case SG17__FRAME__BODY_OUTPUT:
-        return envcols_ok(f->output->sends);
+        return envcols_ok(f->batch->deliveries) && unicast(f->batch->deliveries);
+    case SG17__FRAME__BODY_OUTPUT: /* the broker assigns ids: a host has none to give */
+        return envcols_ok(f->output->sends) && (!f->output->sends || !f->output->sends->n_more_id);
     case SG17__FRAME__BODY_RELAY:
         return envcols_ok(f->relay->envs);
     default:

@@ -13,6 +13,8 @@
 #include "envelope.pb-c.h"
 
 #define SG17_ENVELOPE_VERSION 1
+/* Most receivers one multicast envelope may fan out to (sg17.Envelopes.fanout). */
+#define SG17_MAX_FANOUT 65535
 
 typedef Sg17__Frame sg17_frame_t;
 
@@ -23,11 +25,15 @@ typedef Sg17__Frame sg17_frame_t;
 typedef struct {
     Sg17__Envelopes cols; /* ready to put in a frame once n > 0 */
     size_t cap;
+    size_t cap_more; /* of the more_dst column */
 } sg17_envcols_t;
 
 /* Appends env (its id, src, dst, type, sent_at and payload) with the frame's time and injected
  * flag. Returns 0 or -1 (out of memory; nothing appended). */
 int sg17_envcols_add(sg17_envcols_t *c, const Sg17__Envelope *env, uint64_t time, bool injected);
+/* Makes the last envelope added a multicast: it also goes to the n receivers dsts (at most
+ * SG17_MAX_FANOUT in all). Returns 0 or -1 (out of memory or too many; nothing changed). */
+int sg17_envcols_fan_out(sg17_envcols_t *c, const uint32_t *dsts, size_t n);
 size_t sg17_envcols_count(const sg17_envcols_t *c);
 /* Empties the set and keeps its arrays for the next frame. */
 void sg17_envcols_clear(sg17_envcols_t *c);
@@ -37,6 +43,8 @@ void sg17_envcols_release(sg17_envcols_t *c);
 size_t sg17_envcols_size(const Sg17__Envelopes *cols);
 /* Envelope i of a decoded set as a borrowed view (pointers into the frame). */
 void sg17_envcols_get(const Sg17__Envelopes *cols, size_t i, Sg17__Envelope *view);
+/* How many receivers envelope i has beyond dst[i] (0: unicast). */
+size_t sg17_envcols_fanout(const Sg17__Envelopes *cols, size_t i);
 
 /* Packs and sends a frame on sock (as one message part, after `routing` if not NULL: the peer
  * identity on a ROUTER). Returns 0 or -1. */

@@ -143,7 +143,8 @@ void sg17_ledger_metrics(const sg17_ledger_t *self, sg17_metrics_t *out,
     for (size_t i = 0; i < self->n; i++) {
         const sg17_ledger_record_t *r = &self->recs[i];
         uint64_t(*c)[SG17_PROV_COUNT] = by_type[r->type];
-        c[V_SENT][r->prov]++;
+        if (!r->further)
+            c[V_SENT][r->prov]++;
         if (r->fate == SG17_FATE_DROPPED)
             c[V_DROPPED][r->prov]++;
         if (r->fate != SG17_FATE_DELIVERED)

@@ -38,6 +38,9 @@ typedef struct {
     uint16_t type;   /* index into the ledger's type table */
     uint16_t reason; /* index into the reason table, when rejected */
     uint8_t prov, fate, outcome;
+    /* 1: a further receiver's copy of a multicast transmission (sg17_send_many) whose first
+     * receiver's record counts the send; the copy counts only as a delivery or a drop. */
+    uint8_t further;
     sg17_time_t sent_at;
 } sg17_ledger_record_t;
 
@@ -60,9 +63,11 @@ size_t sg17_ledger_size(const sg17_ledger_t *self);
 
 /* Adds ledger.<verb>.<prov>, ledger.<verb>.all, ledger.<verb>.<prov>.<type>,
  * ledger.rejected.reason.<reason> for verbs sent, delivered, accepted, rejected, dropped,
- * unreported (delivered without a report). Per-type counts appear only when non-zero (a
- * condition reads a missing metric as 0); the declared `reasons` ({NULL}-terminated, may be
- * NULL) are emitted with zero counts too. */
+ * unreported (delivered without a report). `sent` counts transmissions, the other verbs
+ * receivers: a multicast to n receivers is 1 sent and n delivered, dropped or in flight, so
+ * delivered + dropped <= sent holds only for unicast traffic (docs/scenarios.md). Per-type counts
+ * appear only when non-zero (a condition reads a missing metric as 0); the declared `reasons`
+ * ({NULL}-terminated, may be NULL) are emitted with zero counts too. */
 void sg17_ledger_metrics(const sg17_ledger_t *self, sg17_metrics_t *out,
                          const sg17_reason_t *reasons);
 

@@ -147,6 +147,79 @@ static int entity_send(run_t *r, const Sg17__Envelope *sent, bool injected)
     return transmit(r, env, t, v.delay);
 }
 
+/* One receiver's copy of a multicast transmission: its own id and ledger record (only the first
+ * receiver's counts the send), the adversary's rules on this receiver's link, the link itself.
+ * Takes ownership of env. */
+static int multicast_copy(run_t *r, Sg17__Envelope *env, sg17_entity_t true_src, sg17_prov_t prov,
+                          bool further)
+{
+    sg17_time_t t = env->sent_at;
+    env->id = ++r->seq;
+    sg17_ledger_record_t *rec =
+        sg17_ledger_record(r->ledger, env->id, true_src, env->src, env->dst, env->type, prov, t);
+    if (!rec) {
+        sg17_envelope_free(env);
+        return sg17_err(r->err, "out of memory");
+    }
+    rec->further = further;
+    if (prov == SG17_PROV_INJECTED) /* the adversary's own send: its rules are not for it */
+        return transmit(r, env, t, 0);
+    sg17_verdict_on_send_t v = sg17_adversary_on_receiver(r->adv, env, t, &r->net_rng, r->metrics);
+    if (v.drop) {
+        sg17_ledger_set_fate(r->ledger, env->id, SG17_FATE_DROPPED);
+        sg17_envelope_free(env);
+        return 0;
+    }
+    if (v.modified) { /* as for a unicast: a modified copy replaces the original */
+        sg17_ledger_set_fate(r->ledger, env->id, SG17_FATE_REPLACED);
+        env->id = ++r->seq;
+        if (!sg17_ledger_record(r->ledger, env->id, SG17_NO_ENTITY, env->src, env->dst, env->type,
+                                SG17_PROV_MODIFIED, t)) {
+            sg17_envelope_free(env);
+            return sg17_err(r->err, "out of memory");
+        }
+    }
+    return transmit(r, env, t, v.delay);
+}
+
+/* A multicast (sg17_send_many): one transmission from sent->src to sent->dst and the n_more
+ * receivers in more. The adversary hears it once, then every receiver gets a copy of its own. */
+static int entity_send_many(run_t *r, const Sg17__Envelope *sent, const uint32_t *more,
+                            size_t n_more, bool injected)
+{
+    size_t n = n_more + 1;
+    sg17_entity_t *receivers = malloc(n * sizeof *receivers);
+    if (!receivers)
+        return sg17_err(r->err, "out of memory");
+    receivers[0] = sent->dst;
+    memcpy(receivers + 1, more, n_more * sizeof *more);
+    bool known = injected || sent->src < r->world.n_entities;
+    for (size_t i = 0; i < n; i++)
+        known &= receivers[i] < r->world.n_entities;
+    if (!known) {
+        free(receivers);
+        return sg17_err(r->err, "module sent a message between unknown entities");
+    }
+    sg17_prov_t prov = injected                    ? SG17_PROV_INJECTED
+                       : r->compromised[sent->src] ? SG17_PROV_FROM_COMPROMISED
+                                                   : SG17_PROV_GENUINE;
+    sg17_entity_t true_src = injected ? SG17_NO_ENTITY : sent->src;
+    if (!injected)
+        sg17_adversary_on_multicast(r->adv, sent, receivers, n, sent->sent_at, r->metrics);
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        Sg17__Envelope *env = sg17_envelope_copy(sent);
+        if (!env) {
+            rc = sg17_err(r->err, "out of memory");
+            break;
+        }
+        env->dst = receivers[i];
+        rc = multicast_copy(r, env, true_src, prov, i > 0);
+    }
+    free(receivers);
+    return rc;
+}
+
 /* ---- batches ---- */
 
 typedef struct {
@@ -300,12 +373,18 @@ static int process_output(run_t *r)
     int rc = 0;
     if (out->error && *out->error)
         rc = sg17_err(r->err, "module %s: %s", r->module->name, out->error);
-    size_t n_sends = sg17_envcols_size(out->sends);
+    size_t n_sends = sg17_envcols_size(out->sends), more = 0;
     for (size_t i = 0; rc == 0 && i < n_sends; i++) {
         Sg17__Envelope sent;
         sg17_envcols_get(out->sends, i, &sent);
         sent.sent_at = out->sends->time[i];
-        rc = entity_send(r, &sent, out->sends->injected[i]);
+        size_t fanout = sg17_envcols_fanout(out->sends, i); /* decoding checked the sum */
+        if (fanout)
+            rc = entity_send_many(r, &sent, out->sends->more_dst + more, fanout,
+                                  out->sends->injected[i]);
+        else
+            rc = entity_send(r, &sent, out->sends->injected[i]);
+        more += fanout;
     }
     for (size_t i = 0; rc == 0 && i < out->n_timers; i++) {
         sg17_event_t ev = {.time = out->timers[i]->time,
