@@ -351,35 +351,46 @@ void sg17_frame_free(sg17_frame_t **frame_p)
 
 /* Receives the parts of one message into stack zmq_msg_t's (no zmsg/zframe allocations): on a
  * ROUTER the identity then the body, elsewhere the body alone. Any other shape is malformed. */
-sg17_frame_t *sg17_frame_recv(zsock_t *sock, zframe_t **routing_p, int *malformed)
+int sg17_msg_recv(zsock_t *sock, zframe_t **routing_p, zmq_msg_t *body)
 {
-    *malformed = 0;
     void *handle = zsock_resolve(sock);
-    zmq_msg_t part;
-    zmq_msg_init(&part);
-    if (zmq_msg_recv(&part, handle, 0) < 0) {
-        zmq_msg_close(&part);
-        return NULL;
+    zmq_msg_init(body);
+    if (zmq_msg_recv(body, handle, 0) < 0) {
+        zmq_msg_close(body);
+        return 0;
     }
     if (routing_p) {
-        *routing_p = zframe_new(zmq_msg_data(&part), zmq_msg_size(&part));
-        bool more = zmq_msg_more(&part);
-        zmq_msg_close(&part);
-        zmq_msg_init(&part);
-        if (!more || zmq_msg_recv(&part, handle, 0) < 0) {
-            zmq_msg_close(&part);
-            *malformed = 1; /* an identity without a body */
-            return NULL;
+        *routing_p = zframe_new(zmq_msg_data(body), zmq_msg_size(body));
+        bool more = zmq_msg_more(body);
+        zmq_msg_close(body);
+        zmq_msg_init(body);
+        if (!more || zmq_msg_recv(body, handle, 0) < 0) {
+            zmq_msg_close(body);
+            return -1; /* an identity without a body */
         }
     }
-    bool extra = zmq_msg_more(&part);
-    sg17_frame_t *f = extra ? NULL : sg17_frame_decode(zmq_msg_data(&part), zmq_msg_size(&part));
-    zmq_msg_close(&part);
+    bool extra = zmq_msg_more(body);
+    if (!extra)
+        return 1;
+    zmq_msg_close(body);
     while (extra) { /* a multi-part message: drain the rest, it is malformed */
+        zmq_msg_t part;
         zmq_msg_init(&part);
         extra = zmq_msg_recv(&part, handle, 0) >= 0 && zmq_msg_more(&part);
         zmq_msg_close(&part);
     }
+    return -1;
+}
+
+sg17_frame_t *sg17_frame_recv(zsock_t *sock, zframe_t **routing_p, int *malformed)
+{
+    zmq_msg_t body;
+    int got = sg17_msg_recv(sock, routing_p, &body);
+    *malformed = got < 0;
+    if (got <= 0)
+        return NULL;
+    sg17_frame_t *f = sg17_frame_decode(zmq_msg_data(&body), zmq_msg_size(&body));
+    zmq_msg_close(&body);
     if (!f)
         *malformed = 1;
     return f;

@@ -55,6 +55,11 @@ int sg17_frame_send(zsock_t *sock, zframe_t *routing, const sg17_frame_t *frame)
 sg17_frame_t *sg17_frame_decode(const uint8_t *data, size_t len);
 void sg17_frame_free(sg17_frame_t **frame_p);
 
+/* Receives one message's parts: on a ROUTER (routing_p not NULL) the peer identity into
+ * *routing_p (caller destroys), then the body into *body (caller closes). Returns 1, 0 on
+ * interrupt/error (body closed), or -1 when the parts are not identity + body or body alone
+ * (consumed, body closed): malformed. */
+int sg17_msg_recv(zsock_t *sock, zframe_t **routing_p, zmq_msg_t *body);
 /* Receives one message: on a ROUTER, *routing_p receives the peer identity (caller destroys).
  * Returns the frame, or NULL with *malformed set to 1 when bytes arrived but did not decode
  * (the message is consumed), or NULL with *malformed 0 on interrupt/error. */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 const char *const sg17_prov_names[SG17_PROV_COUNT] = {"genuine", "injected", "replayed", "modified",
                                                       "from_compromised"};
@@ -15,6 +16,8 @@ struct sg17_ledger {
     size_t n, cap;
     char **types;
     size_t n_types;
+    uint16_t last_type; /* the type of the latest record, and its length */
+    size_t last_type_len;
     char **reasons;
     size_t n_reasons;
     uint64_t anomalies;
@@ -41,11 +44,16 @@ void sg17_ledger_destroy(sg17_ledger_t **self_p)
     *self_p = NULL;
 }
 
+static bool same_name(const char *name, const char *s, size_t len)
+{
+    return strlen(name) == len && memcmp(name, s, len) == 0;
+}
+
 /* Small string interning: message types and reasons are few per module. */
-static uint16_t intern(char ***table, size_t *n, const char *s)
+static uint16_t intern_n(char ***table, size_t *n, const char *s, size_t len)
 {
     for (size_t i = 0; i < *n; i++)
-        if (strcmp((*table)[i], s) == 0)
+        if (same_name((*table)[i], s, len))
             return (uint16_t)i;
     if (*n >= MAX_NAMES)
         return (uint16_t)(*n - 1);
@@ -53,28 +61,63 @@ static uint16_t intern(char ***table, size_t *n, const char *s)
     if (!t)
         return 0;
     *table = t;
-    t[*n] = strdup(s);
+    t[*n] = strndup(s, len);
     return (uint16_t)(*n)++;
+}
+
+static uint16_t intern(char ***table, size_t *n, const char *s)
+{
+    return intern_n(table, n, s, strlen(s));
+}
+
+/* Doubles the record array. */
+static int grow_records(sg17_ledger_t *self)
+{
+    size_t cap = self->cap ? self->cap * 2 : 1024;
+    sg17_ledger_record_t *r = realloc(self->recs, cap * sizeof *r);
+    if (!r)
+        return -1;
+    self->recs = r;
+    self->cap = cap;
+#ifdef MADV_POPULATE_WRITE
+    /* map the new half's pages in one call rather than one fault per page as records fill it */
+    uintptr_t page = 4096, start = ((uintptr_t)(r + cap / 2) + page - 1) & ~(page - 1);
+    uintptr_t end = ((uintptr_t)(r + cap)) & ~(page - 1);
+    if (end > start)
+        madvise((void *)start, end - start, MADV_POPULATE_WRITE);
+#endif
+    return 0;
 }
 
 sg17_ledger_record_t *sg17_ledger_record(sg17_ledger_t *self, uint64_t id, sg17_entity_t true_src,
                                          sg17_entity_t claimed_src, sg17_entity_t dst,
                                          const char *type, sg17_prov_t prov, sg17_time_t sent_at)
 {
-    if (self->n == self->cap) {
-        size_t cap = self->cap ? self->cap * 2 : 1024;
-        sg17_ledger_record_t *r = realloc(self->recs, cap * sizeof *r);
-        if (!r)
-            return NULL;
-        self->recs = r;
-        self->cap = cap;
+    return sg17_ledger_record_n(self, id, true_src, claimed_src, dst, type, strlen(type), prov,
+                                sent_at);
+}
+
+sg17_ledger_record_t *sg17_ledger_record_n(sg17_ledger_t *self, uint64_t id, sg17_entity_t true_src,
+                                           sg17_entity_t claimed_src, sg17_entity_t dst,
+                                           const char *type, size_t type_len, sg17_prov_t prov,
+                                           sg17_time_t sent_at)
+{
+    if (self->n == self->cap && grow_records(self) < 0)
+        return NULL;
+    /* consecutive messages mostly share their type: try the last one first */
+    uint16_t t = self->last_type;
+    if (!self->n_types || type_len != self->last_type_len
+        || memcmp(self->types[t], type, type_len) != 0) {
+        t = intern_n(&self->types, &self->n_types, type, type_len);
+        self->last_type = t;
+        self->last_type_len = self->n_types ? strlen(self->types[t]) : 0;
     }
     sg17_ledger_record_t *r = &self->recs[self->n++];
     *r = (sg17_ledger_record_t){.id = id,
                                 .true_src = true_src,
                                 .claimed_src = claimed_src,
                                 .dst = dst,
-                                .type = intern(&self->types, &self->n_types, type),
+                                .type = t,
                                 .prov = (uint8_t)prov,
                                 .fate = SG17_FATE_IN_FLIGHT,
                                 .outcome = SG17_OUTCOME_NONE,

@@ -53,6 +53,11 @@ void sg17_ledger_destroy(sg17_ledger_t **self_p);
 sg17_ledger_record_t *sg17_ledger_record(sg17_ledger_t *self, uint64_t id, sg17_entity_t true_src,
                                          sg17_entity_t claimed_src, sg17_entity_t dst,
                                          const char *type, sg17_prov_t prov, sg17_time_t sent_at);
+/* As sg17_ledger_record, the type being type_len bytes that need not end in a NUL. */
+sg17_ledger_record_t *sg17_ledger_record_n(sg17_ledger_t *self, uint64_t id, sg17_entity_t true_src,
+                                           sg17_entity_t claimed_src, sg17_entity_t dst,
+                                           const char *type, size_t type_len, sg17_prov_t prov,
+                                           sg17_time_t sent_at);
 sg17_ledger_record_t *sg17_ledger_find(sg17_ledger_t *self, uint64_t id);
 void sg17_ledger_set_fate(sg17_ledger_t *self, uint64_t id, sg17_fate_t fate);
 /* Joins a receiver's report. Returns -1 if the id is unknown, was not delivered, or was already
