@@ -181,11 +181,20 @@ static void relay_receiver(zsock_t *pipe, void *args)
     zsock_destroy(&b);
 }
 
+/* The broker's ledger, and the type index of the delivery before. */
+typedef struct {
+    sg17_ledger_t *ledger;
+    uint16_t type;
+} ledger_ctx_t;
+
 /* The broker's ledger work per delivery. */
 static void record(void *arg, const sg17_relay_delivery_t *d)
 {
-    sg17_ledger_record_t *r = sg17_ledger_record_n(arg, d->id, d->src, d->src, d->dst, d->type,
-                                                   d->type_len, SG17_PROV_GENUINE, 0);
+    ledger_ctx_t *l = arg;
+    if (d->new_type)
+        l->type = sg17_ledger_type(l->ledger, d->type, d->type_len);
+    sg17_ledger_record_t *r = sg17_ledger_record_typed(l->ledger, d->id, d->src, d->src, d->dst,
+                                                       l->type, SG17_PROV_GENUINE, 0);
     if (r)
         r->further = d->further;
 }
@@ -204,12 +213,13 @@ static double broker_rate(void)
     int a = sg17_broker_wait_host(broker, "bench-a", 5000, &err);
     int b = sg17_broker_wait_host(broker, "bench-b", 5000, &err);
     sg17_ledger_t *ledger = sg17_ledger_new();
+    ledger_ctx_t lctx = {ledger, 0};
     uint64_t next_id = 0;
     int64_t t0 = zclock_usecs();
     zsock_signal(tx, 0);
     size_t relayed = 0;
     for (size_t i = 0; i < g_spec.frames; i++) {
-        long n = sg17_broker_relay(broker, a, b, &next_id, record, ledger, 10000, &err);
+        long n = sg17_broker_relay(broker, a, b, &next_id, record, &lctx, 10000, &err);
         if (n < 0) {
             fprintf(stderr, "bench_bus: %s\n", err.msg);
             break;

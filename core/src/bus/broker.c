@@ -294,11 +294,13 @@ static long relay_decoded(sg17_broker_t *self, int to, sg17_frame_t *f, uint64_t
                                    .src = e->src[i],
                                    .dst = e->dst[i],
                                    .type = e->type[i],
-                                   .type_len = strlen(e->type[i])};
+                                   .type_len = strlen(e->type[i]),
+                                   .new_type = true};
         e->id[i] = d.id;
         if (visit)
             visit(arg, &d);
         d.further = true;
+        d.new_type = false;
         for (size_t j = 0, fan = sg17_envcols_fanout(e, i); j < fan; j++, k++) {
             d.id = e->more_id[k] = ++*next_id;
             d.dst = e->more_dst[k];

@@ -143,7 +143,7 @@ static bool envcols_grow(sg17_envcols_t *c)
     GROW(dst);
     GROW(type);
     GROW(sent_at);
-    GROW(payload);
+    GROW(payload_end);
     GROW(time);
     GROW(injected);
     GROW(fanout);
@@ -152,26 +152,50 @@ static bool envcols_grow(sg17_envcols_t *c)
     return true;
 }
 
+/* Room for len more payload bytes. */
+static bool envcols_reserve_bytes(sg17_envcols_t *c, size_t len)
+{
+    ProtobufCBinaryData *b = &c->cols.payloads;
+    if (len > UINT32_MAX - b->len)
+        return false; /* payload_end is 32-bit */
+    if (b->len + len <= c->cap_bytes)
+        return true;
+    size_t cap = c->cap_bytes ? c->cap_bytes * 2 : 4096;
+    while (cap < b->len + len)
+        cap *= 2;
+    uint8_t *p = realloc(b->data, cap);
+    if (!p)
+        return false;
+    b->data = p;
+    c->cap_bytes = cap;
+    return true;
+}
+
 int sg17_envcols_add(sg17_envcols_t *c, const Sg17__Envelope *env, uint64_t time, bool injected)
 {
     Sg17__Envelopes *e = &c->cols;
-    if (c->cap == 0)
+    if (c->cap == 0) {
         sg17__envelopes__init(e);
+        e->payloads = (ProtobufCBinaryData){0, NULL};
+    }
     size_t n = e->n_src;
-    if (n == c->cap && !envcols_grow(c))
+    if ((n == c->cap && !envcols_grow(c)) || !envcols_reserve_bytes(c, env->payload.len))
         return -1;
+    if (env->payload.len)
+        memcpy(e->payloads.data + e->payloads.len, env->payload.data, env->payload.len);
+    e->payloads.len += env->payload.len;
     e->version = SG17_ENVELOPE_VERSION;
     e->id[n] = env->id;
     e->src[n] = env->src;
     e->dst[n] = env->dst;
     e->type[n] = env->type ? env->type : "";
     e->sent_at[n] = env->sent_at;
-    e->payload[n] = env->payload;
+    e->payload_end[n] = (uint32_t)e->payloads.len;
     e->time[n] = time;
     e->injected[n] = injected;
     e->fanout[n] = 0;
     n++;
-    e->n_id = e->n_src = e->n_dst = e->n_type = e->n_sent_at = e->n_payload = e->n_time =
+    e->n_id = e->n_src = e->n_dst = e->n_type = e->n_sent_at = e->n_payload_end = e->n_time =
         e->n_injected = n;
     if (e->n_fanout) /* the set already holds a multicast: the column covers every envelope */
         e->n_fanout = n;
@@ -213,8 +237,8 @@ void sg17_envcols_clear(sg17_envcols_t *c)
 {
     Sg17__Envelopes *e = &c->cols;
     if (c->cap)
-        e->n_id = e->n_src = e->n_dst = e->n_type = e->n_sent_at = e->n_payload = e->n_time =
-            e->n_injected = e->n_fanout = e->n_more_dst = 0;
+        e->n_id = e->n_src = e->n_dst = e->n_type = e->n_sent_at = e->n_payload_end = e->n_time =
+            e->n_injected = e->n_fanout = e->n_more_dst = e->payloads.len = 0;
 }
 
 void sg17_envcols_release(sg17_envcols_t *c)
@@ -222,7 +246,8 @@ void sg17_envcols_release(sg17_envcols_t *c)
     if (c->cap) {
         Sg17__Envelopes *e = &c->cols;
         free(e->id), free(e->src), free(e->dst), free(e->type), free(e->sent_at);
-        free(e->payload), free(e->time), free(e->injected), free(e->fanout);
+        free(e->payload_end), free(e->time), free(e->injected), free(e->fanout);
+        free(e->payloads.data);
     }
     free(c->cols.more_dst);
     memset(c, 0, sizeof *c);
@@ -242,7 +267,9 @@ void sg17_envcols_get(const Sg17__Envelopes *cols, size_t i, Sg17__Envelope *vie
     view->dst = cols->dst[i];
     view->type = cols->type[i];
     view->sent_at = cols->sent_at[i];
-    view->payload = cols->payload[i];
+    uint32_t start = i ? cols->payload_end[i - 1] : 0;
+    view->payload.len = cols->payload_end[i] - start;
+    view->payload.data = cols->payloads.data + start;
 }
 
 size_t sg17_envcols_fanout(const Sg17__Envelopes *cols, size_t i)
@@ -267,6 +294,18 @@ static bool fanout_ok(const Sg17__Envelopes *e, size_t n)
     return total == e->n_more_dst && (e->n_more_id == 0 || e->n_more_id == total);
 }
 
+/* Payload ends that never decrease and end with the payload bytes. */
+static bool payload_ends_ok(const Sg17__Envelopes *e, size_t n)
+{
+    uint32_t prev = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (e->payload_end[i] < prev)
+            return false;
+        prev = e->payload_end[i];
+    }
+    return prev == e->payloads.len;
+}
+
 /* Columns of different lengths, or envelopes of another version, are as malformed as bytes that
  * do not unpack. */
 static bool envcols_ok(const Sg17__Envelopes *e)
@@ -274,9 +313,10 @@ static bool envcols_ok(const Sg17__Envelopes *e)
     if (!e)
         return true;
     size_t n = e->n_src;
-    return e->n_id == n && e->n_dst == n && e->n_type == n && e->n_sent_at == n && e->n_payload == n
-           && e->n_time == n && e->n_injected == n
-           && (n == 0 || e->version == SG17_ENVELOPE_VERSION) && fanout_ok(e, n);
+    return e->n_id == n && e->n_dst == n && e->n_type == n && e->n_sent_at == n
+           && e->n_payload_end == n && e->n_time == n && e->n_injected == n
+           && (n == 0 || e->version == SG17_ENVELOPE_VERSION) && payload_ends_ok(e, n)
+           && fanout_ok(e, n);
 }
 
 static bool unicast(const Sg17__Envelopes *e)

@@ -20,12 +20,13 @@ typedef Sg17__Frame sg17_frame_t;
 
 /* ---- envelope columns (sg17.Envelopes) ---- */
 
-/* A column set under construction: the arrays are the builder's, strings and payloads are
- * borrowed from the caller and must outlive the send. */
+/* A column set under construction: the arrays and the payload bytes are the builder's, type
+ * strings are borrowed from the caller and must outlive the send. */
 typedef struct {
     Sg17__Envelopes cols; /* ready to put in a frame once n > 0 */
     size_t cap;
-    size_t cap_more; /* of the more_dst column */
+    size_t cap_more;  /* of the more_dst column */
+    size_t cap_bytes; /* of cols.payloads, which the set owns (a copy of each payload) */
 } sg17_envcols_t;
 
 /* Appends env (its id, src, dst, type, sent_at and payload) with the frame's time and injected

@@ -1,6 +1,8 @@
 /* relay.c — walking a packed Relay frame in place: the protobuf wire format (varints, tags,
  * length-delimited fields; protobuf encoding guide, "Message Structure" and "Packed Repeated
- * Fields") restricted to the one layout protobuf-c writes for sg17.Frame{relay: {envs: ...}}. */
+ * Fields") restricted to the one layout protobuf-c writes for sg17.Frame{relay: {envs: ...}}.
+ * Only the small columns are read: the payloads, most of a frame's bytes, are one byte string
+ * whose length the payload ends must add up to. */
 #include "bus/relay.h"
 
 #include <endian.h>
@@ -10,20 +12,21 @@
 
 enum { WIRE_VARINT = 0, WIRE_LEN = 2 };
 
-/* Field numbers of sg17.Envelopes (core/proto/bus.proto). */
+/* Field numbers of sg17.Envelopes (core/proto/bus.proto); 7 is reserved. */
 enum {
     F_VERSION = 1,
-    F_ID,
-    F_SRC,
-    F_DST,
-    F_TYPE,
-    F_SENT_AT,
-    F_PAYLOAD,
-    F_TIME,
-    F_INJECTED,
-    F_FANOUT,
-    F_MORE_DST,
-    F_MORE_ID,
+    F_ID = 2,
+    F_SRC = 3,
+    F_DST = 4,
+    F_TYPE = 5,
+    F_SENT_AT = 6,
+    F_TIME = 8,
+    F_INJECTED = 9,
+    F_FANOUT = 10,
+    F_MORE_DST = 11,
+    F_MORE_ID = 12,
+    F_PAYLOAD_END = 13,
+    F_PAYLOADS = 14,
     F_COUNT
 };
 
@@ -116,17 +119,15 @@ static bool ascii_text(const uint8_t *p, size_t len)
     return true;
 }
 
-/* A run of repeated length-delimited elements (type or payload) starting at r->p, each with
- * the one-byte tag `tag`: counts them into c, and for types checks each is text and notes
- * whether all are the same (c->same). */
-static bool scan_elements(reader_t *r, uint8_t tag, bool text, column_t *c)
+/* The run of type strings starting at r->p, each with the one-byte tag `tag`: counts them into
+ * c, checks each is text and notes whether all are the same (c->same). */
+static bool scan_elements(reader_t *r, uint8_t tag, column_t *c)
 {
     c->at = (uint8_t *)r->p;
     c->same = true;
     const uint8_t *first = NULL;
     size_t first_len = 0;
     while (r->p < r->end && *r->p == tag) {
-        __builtin_prefetch(r->p + 512); /* the frame was written on another core */
         r->p++;
         size_t n;
         if (r->p < r->end && *r->p < 0x80 && (size_t)*r->p < (size_t)(r->end - r->p - 1)) {
@@ -134,17 +135,15 @@ static bool scan_elements(reader_t *r, uint8_t tag, bool text, column_t *c)
         } else if (!read_len(r, &n)) {
             return false;
         }
-        if (text) {
-            if (!first) {
-                if (!ascii_text(r->p, n))
-                    return false;
-                first = r->p;
-                first_len = n;
-            } else if (n != first_len || memcmp(r->p, first, n) != 0) {
-                if (!ascii_text(r->p, n))
-                    return false;
-                c->same = false;
-            }
+        if (!first) {
+            if (!ascii_text(r->p, n))
+                return false;
+            first = r->p;
+            first_len = n;
+        } else if (n != first_len || memcmp(r->p, first, n) != 0) {
+            if (!ascii_text(r->p, n))
+                return false;
+            c->same = false;
         }
         r->p += n;
         c->count++;
@@ -165,8 +164,8 @@ static bool scan_columns(uint8_t *p, size_t len, column_t cols[F_COUNT], uint64_
         if (field < F_VERSION || field >= F_COUNT || field <= last)
             return false;
         last = field;
-        if (field == F_TYPE || field == F_PAYLOAD) {
-            if (wire != WIRE_LEN || !scan_elements(&r, tag, field == F_TYPE, &cols[field]))
+        if (field == F_TYPE) {
+            if (wire != WIRE_LEN || !scan_elements(&r, tag, &cols[field]))
                 return false;
             continue;
         }
@@ -199,7 +198,12 @@ static bool scan_columns(uint8_t *p, size_t len, column_t cols[F_COUNT], uint64_
             if (!count_varints(body, n, 64, &c->count))
                 return false;
             break;
-        default: /* src, dst, fanout, more_dst */
+        case F_PAYLOADS: /* bytes the relay never reads */
+            c->count = 1;
+            break;
+        case 7: /* reserved */
+            return false;
+        default: /* src, dst, fanout, more_dst, payload_end */
             if (!count_varints(body, n, 32, &c->count))
                 return false;
             break;
@@ -215,11 +219,21 @@ static bool scan_columns(uint8_t *p, size_t len, column_t cols[F_COUNT], uint64_
 static bool columns_ok(const column_t cols[F_COUNT], uint64_t version, size_t *n, size_t *total)
 {
     size_t count = cols[F_SRC].count;
-    static const int same[] = {F_ID, F_DST, F_TYPE, F_SENT_AT, F_PAYLOAD, F_TIME, F_INJECTED};
+    static const int same[] = {F_ID, F_DST, F_TYPE, F_SENT_AT, F_PAYLOAD_END, F_TIME, F_INJECTED};
     for (size_t i = 0; i < sizeof same / sizeof *same; i++)
         if (cols[same[i]].count != count)
             return false;
     if (count && version != SG17_ENVELOPE_VERSION)
+        return false;
+    /* payload ends never decrease and end with the payload bytes */
+    reader_t ends = {cols[F_PAYLOAD_END].at, cols[F_PAYLOAD_END].at + cols[F_PAYLOAD_END].len};
+    uint64_t end, prev = 0;
+    while (ends.p < ends.end) {
+        if (!read_varint(&ends, &end, 5, 32) || end < prev)
+            return false;
+        prev = end;
+    }
+    if (prev != cols[F_PAYLOADS].len)
         return false;
     size_t further = 0;
     if (cols[F_FANOUT].count) {
@@ -282,7 +296,8 @@ long sg17_relay_patch(uint8_t *frame, size_t len, uint64_t *next_id, sg17_relay_
     size_t first_type_len = 0;
     for (size_t i = 0; i < count; i++) {
         sg17_relay_delivery_t d = {.id = ++*next_id, .src = next_u32(&src), .dst = next_u32(&dst)};
-        if (i == 0 || !cols[F_TYPE].same) {
+        d.new_type = i == 0 || !cols[F_TYPE].same;
+        if (d.new_type) {
             type.p++; /* the element's tag */
             read_len(&type, &d.type_len);
             d.type = (const char *)type.p;
@@ -300,6 +315,7 @@ long sg17_relay_patch(uint8_t *frame, size_t len, uint64_t *next_id, sg17_relay_
             visit(arg, &d);
         uint32_t k = cols[F_FANOUT].count ? next_u32(&fanout) : 0;
         d.further = true;
+        d.new_type = false;
         for (uint32_t j = 0; j < k; j++) {
             d.id = ++*next_id;
             d.dst = next_u32(&more);

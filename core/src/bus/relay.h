@@ -17,7 +17,8 @@ typedef struct {
     uint32_t src, dst;
     const char *type; /* not NUL-terminated: type_len bytes, printable ASCII */
     size_t type_len;
-    bool further; /* a multicast's further receiver: the send was the envelope's first delivery */
+    bool further;  /* a multicast's further receiver: the send was the envelope's first delivery */
+    bool new_type; /* type may differ from the previous delivery's (always, for a frame's first) */
 } sg17_relay_delivery_t;
 
 typedef void sg17_relay_visit_fn(void *arg, const sg17_relay_delivery_t *d);

@@ -1,6 +1,7 @@
 /* ledger.c — message records in id order (ids are assigned increasing), binary-searched by id. */
 #include "engine/ledger.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,9 +24,64 @@ struct sg17_ledger {
     uint64_t anomalies;
 };
 
+/* Each thread keeps the record array of the last ledger it destroyed, up to KEEP_BYTES, for its
+ * next ledger: a scenario's second run (or a broker's next) then writes into pages already
+ * mapped instead of faulting in a fresh array page by page, which costs more than filling it.
+ * The key's destructor frees the kept array when the thread exits. */
+#define KEEP_BYTES (64u << 20)
+
+typedef struct {
+    sg17_ledger_record_t *recs;
+    size_t cap;
+} spare_t;
+
+static pthread_key_t g_spare_key;
+static pthread_once_t g_spare_once = PTHREAD_ONCE_INIT;
+static bool g_spare_ok;
+
+static void spare_free(void *p)
+{
+    spare_t *s = p;
+    free(s->recs);
+    free(s);
+}
+
+static void spare_key_create(void)
+{
+    g_spare_ok = pthread_key_create(&g_spare_key, spare_free) == 0;
+}
+
 sg17_ledger_t *sg17_ledger_new(void)
 {
-    return calloc(1, sizeof(sg17_ledger_t));
+    sg17_ledger_t *self = calloc(1, sizeof(sg17_ledger_t));
+    pthread_once(&g_spare_once, spare_key_create);
+    spare_t *spare = self && g_spare_ok ? pthread_getspecific(g_spare_key) : NULL;
+    if (spare && pthread_setspecific(g_spare_key, NULL) == 0) {
+        self->recs = spare->recs;
+        self->cap = spare->cap;
+        free(spare);
+    }
+    return self;
+}
+
+/* Keeps recs as the thread's spare when it is small enough and bigger than the one kept. */
+static void give_back(sg17_ledger_record_t *recs, size_t cap)
+{
+    spare_t *kept = g_spare_ok ? pthread_getspecific(g_spare_key) : NULL;
+    if (!recs || !g_spare_ok || cap * sizeof *recs > KEEP_BYTES || (kept && kept->cap >= cap)) {
+        free(recs);
+        return;
+    }
+    spare_t *s = kept ? kept : malloc(sizeof *s);
+    if (!s || (!kept && pthread_setspecific(g_spare_key, s) != 0)) {
+        free(s);
+        free(recs);
+        return;
+    }
+    if (kept)
+        free(kept->recs);
+    s->recs = recs;
+    s->cap = cap;
 }
 
 void sg17_ledger_destroy(sg17_ledger_t **self_p)
@@ -39,7 +95,7 @@ void sg17_ledger_destroy(sg17_ledger_t **self_p)
         free(self->reasons[i]);
     free(self->types);
     free(self->reasons);
-    free(self->recs);
+    give_back(self->recs, self->cap);
     free(self);
     *self_p = NULL;
 }
@@ -89,35 +145,39 @@ static int grow_records(sg17_ledger_t *self)
     return 0;
 }
 
+uint16_t sg17_ledger_type(sg17_ledger_t *self, const char *type, size_t type_len)
+{
+    /* consecutive messages mostly share their type: try the last one first */
+    if (self->n_types && type_len == self->last_type_len
+        && memcmp(self->types[self->last_type], type, type_len) == 0)
+        return self->last_type;
+    uint16_t t = intern_n(&self->types, &self->n_types, type, type_len);
+    self->last_type = t;
+    self->last_type_len = self->n_types ? strlen(self->types[t]) : 0;
+    return t;
+}
+
 sg17_ledger_record_t *sg17_ledger_record(sg17_ledger_t *self, uint64_t id, sg17_entity_t true_src,
                                          sg17_entity_t claimed_src, sg17_entity_t dst,
                                          const char *type, sg17_prov_t prov, sg17_time_t sent_at)
 {
-    return sg17_ledger_record_n(self, id, true_src, claimed_src, dst, type, strlen(type), prov,
-                                sent_at);
+    return sg17_ledger_record_typed(self, id, true_src, claimed_src, dst,
+                                    sg17_ledger_type(self, type, strlen(type)), prov, sent_at);
 }
 
-sg17_ledger_record_t *sg17_ledger_record_n(sg17_ledger_t *self, uint64_t id, sg17_entity_t true_src,
-                                           sg17_entity_t claimed_src, sg17_entity_t dst,
-                                           const char *type, size_t type_len, sg17_prov_t prov,
-                                           sg17_time_t sent_at)
+sg17_ledger_record_t *sg17_ledger_record_typed(sg17_ledger_t *self, uint64_t id,
+                                               sg17_entity_t true_src, sg17_entity_t claimed_src,
+                                               sg17_entity_t dst, uint16_t type, sg17_prov_t prov,
+                                               sg17_time_t sent_at)
 {
     if (self->n == self->cap && grow_records(self) < 0)
         return NULL;
-    /* consecutive messages mostly share their type: try the last one first */
-    uint16_t t = self->last_type;
-    if (!self->n_types || type_len != self->last_type_len
-        || memcmp(self->types[t], type, type_len) != 0) {
-        t = intern_n(&self->types, &self->n_types, type, type_len);
-        self->last_type = t;
-        self->last_type_len = self->n_types ? strlen(self->types[t]) : 0;
-    }
     sg17_ledger_record_t *r = &self->recs[self->n++];
     *r = (sg17_ledger_record_t){.id = id,
                                 .true_src = true_src,
                                 .claimed_src = claimed_src,
                                 .dst = dst,
-                                .type = t,
+                                .type = type,
                                 .prov = (uint8_t)prov,
                                 .fate = SG17_FATE_IN_FLIGHT,
                                 .outcome = SG17_OUTCOME_NONE,

@@ -53,11 +53,14 @@ void sg17_ledger_destroy(sg17_ledger_t **self_p);
 sg17_ledger_record_t *sg17_ledger_record(sg17_ledger_t *self, uint64_t id, sg17_entity_t true_src,
                                          sg17_entity_t claimed_src, sg17_entity_t dst,
                                          const char *type, sg17_prov_t prov, sg17_time_t sent_at);
-/* As sg17_ledger_record, the type being type_len bytes that need not end in a NUL. */
-sg17_ledger_record_t *sg17_ledger_record_n(sg17_ledger_t *self, uint64_t id, sg17_entity_t true_src,
-                                           sg17_entity_t claimed_src, sg17_entity_t dst,
-                                           const char *type, size_t type_len, sg17_prov_t prov,
-                                           sg17_time_t sent_at);
+/* The index of a message type (type_len bytes, no NUL needed) in the ledger's table, added on
+ * first use: for callers that record many messages of one type. */
+uint16_t sg17_ledger_type(sg17_ledger_t *self, const char *type, size_t type_len);
+/* As sg17_ledger_record, with the type an index from sg17_ledger_type. */
+sg17_ledger_record_t *sg17_ledger_record_typed(sg17_ledger_t *self, uint64_t id,
+                                               sg17_entity_t true_src, sg17_entity_t claimed_src,
+                                               sg17_entity_t dst, uint16_t type, sg17_prov_t prov,
+                                               sg17_time_t sent_at);
 sg17_ledger_record_t *sg17_ledger_find(sg17_ledger_t *self, uint64_t id);
 void sg17_ledger_set_fate(sg17_ledger_t *self, uint64_t id, sg17_fate_t fate);
 /* Joins a receiver's report. Returns -1 if the id is unknown, was not delivered, or was already
