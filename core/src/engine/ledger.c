@@ -12,9 +12,18 @@ const char *const sg17_prov_names[SG17_PROV_COUNT] = {"genuine", "injected", "re
 
 #define MAX_NAMES 65535
 
+/* A further receiver's copy of a multicast: what differs from the send's record. */
+typedef struct {
+    sg17_entity_t dst;
+    uint16_t reason;
+    uint8_t fate, outcome;
+} copy_t;
+
 struct sg17_ledger {
     sg17_ledger_record_t *recs;
     size_t n, cap;
+    copy_t *copies; /* each record's further receivers, in record order */
+    size_t n_copies, cap_copies;
     char **types;
     size_t n_types;
     uint16_t last_type; /* the type of the latest record, and its length */
@@ -96,6 +105,7 @@ void sg17_ledger_destroy(sg17_ledger_t **self_p)
     free(self->types);
     free(self->reasons);
     give_back(self->recs, self->cap);
+    free(self->copies);
     free(self);
     *self_p = NULL;
 }
@@ -185,37 +195,94 @@ sg17_ledger_record_t *sg17_ledger_record_typed(sg17_ledger_t *self, uint64_t id,
     return r;
 }
 
-sg17_ledger_record_t *sg17_ledger_find(sg17_ledger_t *self, uint64_t id)
+int sg17_ledger_record_copy(sg17_ledger_t *self, uint64_t id, sg17_entity_t dst)
+{
+    if (!self->n)
+        return -1;
+    sg17_ledger_record_t *head = &self->recs[self->n - 1];
+    if (id != head->id + head->n_copies + 1 || head->n_copies == UINT16_MAX
+        || self->n_copies >= UINT32_MAX)
+        return -1;
+    if (self->n_copies == self->cap_copies) {
+        size_t cap = self->cap_copies ? self->cap_copies * 2 : 1024;
+        copy_t *c = realloc(self->copies, cap * sizeof *c);
+        if (!c)
+            return -1;
+        self->copies = c;
+        self->cap_copies = cap;
+    }
+    if (!head->n_copies)
+        head->copies_at = (uint32_t)self->n_copies;
+    head->n_copies++;
+    self->copies[self->n_copies++] =
+        (copy_t){.dst = dst, .fate = SG17_FATE_IN_FLIGHT, .outcome = SG17_OUTCOME_NONE};
+    return 0;
+}
+
+/* The record with the greatest id <= id (records are in id order), or NULL. */
+static sg17_ledger_record_t *record_at_or_before(sg17_ledger_t *self, uint64_t id)
 {
     size_t lo = 0, hi = self->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (self->recs[mid].id < id)
+        if (self->recs[mid].id <= id)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo < self->n && self->recs[lo].id == id ? &self->recs[lo] : NULL;
+    return lo ? &self->recs[lo - 1] : NULL;
+}
+
+sg17_ledger_record_t *sg17_ledger_find(sg17_ledger_t *self, uint64_t id)
+{
+    sg17_ledger_record_t *r = record_at_or_before(self, id);
+    return r && r->id == id ? r : NULL;
+}
+
+/* Where the fate, outcome and reason of message id live: a record, or a further receiver's copy
+ * (the one that is not NULL). False when the id is unknown. */
+static bool locate(sg17_ledger_t *self, uint64_t id, sg17_ledger_record_t **rec, copy_t **copy)
+{
+    sg17_ledger_record_t *r = record_at_or_before(self, id);
+    *rec = r && r->id == id ? r : NULL;
+    *copy = r && !*rec && id - r->id <= r->n_copies ? &self->copies[r->copies_at + (id - r->id - 1)]
+                                                    : NULL;
+    return *rec || *copy;
 }
 
 void sg17_ledger_set_fate(sg17_ledger_t *self, uint64_t id, sg17_fate_t fate)
 {
-    sg17_ledger_record_t *r = sg17_ledger_find(self, id);
+    sg17_ledger_record_t *r;
+    copy_t *c;
+    if (!locate(self, id, &r, &c))
+        return;
     if (r)
         r->fate = (uint8_t)fate;
+    else
+        c->fate = (uint8_t)fate;
 }
 
 int sg17_ledger_report(sg17_ledger_t *self, uint64_t id, bool accepted, const char *reason)
 {
-    sg17_ledger_record_t *r = sg17_ledger_find(self, id);
-    if (!r || r->fate != SG17_FATE_DELIVERED || r->outcome != SG17_OUTCOME_NONE) {
+    sg17_ledger_record_t *r;
+    copy_t *c;
+    bool known = locate(self, id, &r, &c);
+    uint8_t fate = r ? r->fate : c ? c->fate : 0, outcome = r ? r->outcome : c ? c->outcome : 0;
+    if (!known || fate != SG17_FATE_DELIVERED || outcome != SG17_OUTCOME_NONE) {
         self->anomalies++;
         return -1;
     }
-    r->outcome = accepted ? SG17_OUTCOME_ACCEPTED : SG17_OUTCOME_REJECTED;
-    if (!accepted)
-        r->reason =
-            intern(&self->reasons, &self->n_reasons, reason && *reason ? reason : "unspecified");
+    outcome = accepted ? SG17_OUTCOME_ACCEPTED : SG17_OUTCOME_REJECTED;
+    uint16_t why = accepted ? 0
+                            : intern(&self->reasons, &self->n_reasons,
+                                     reason && *reason ? reason : "unspecified");
+    if (r) {
+        r->outcome = outcome;
+        r->reason = why;
+    } else {
+        c->outcome = outcome;
+        c->reason = why;
+    }
     return 0;
 }
 
@@ -225,12 +292,31 @@ uint64_t sg17_ledger_anomalies(const sg17_ledger_t *self)
 }
 size_t sg17_ledger_size(const sg17_ledger_t *self)
 {
-    return self->n;
+    return self->n + self->n_copies;
 }
 
 enum { V_SENT, V_DELIVERED, V_ACCEPTED, V_REJECTED, V_DROPPED, V_UNREPORTED, V_COUNT };
 static const char *const verb_names[V_COUNT] = {"sent",     "delivered", "accepted",
                                                 "rejected", "dropped",   "unreported"};
+
+/* Counts what became of one receiver's copy of a message. */
+static void count_receiver(uint64_t (*c)[SG17_PROV_COUNT], uint64_t *by_reason, unsigned prov,
+                           unsigned fate, unsigned outcome, uint16_t reason)
+{
+    if (fate == SG17_FATE_DROPPED)
+        c[V_DROPPED][prov]++;
+    if (fate != SG17_FATE_DELIVERED)
+        return;
+    c[V_DELIVERED][prov]++;
+    if (outcome == SG17_OUTCOME_ACCEPTED) {
+        c[V_ACCEPTED][prov]++;
+    } else if (outcome == SG17_OUTCOME_REJECTED) {
+        c[V_REJECTED][prov]++;
+        by_reason[reason]++;
+    } else {
+        c[V_UNREPORTED][prov]++;
+    }
+}
 
 void sg17_ledger_metrics(const sg17_ledger_t *self, sg17_metrics_t *out,
                          const sg17_reason_t *reasons)
@@ -245,21 +331,12 @@ void sg17_ledger_metrics(const sg17_ledger_t *self, sg17_metrics_t *out,
     }
     for (size_t i = 0; i < self->n; i++) {
         const sg17_ledger_record_t *r = &self->recs[i];
-        uint64_t(*c)[SG17_PROV_COUNT] = by_type[r->type];
-        if (!r->further)
-            c[V_SENT][r->prov]++;
-        if (r->fate == SG17_FATE_DROPPED)
-            c[V_DROPPED][r->prov]++;
-        if (r->fate != SG17_FATE_DELIVERED)
-            continue;
-        c[V_DELIVERED][r->prov]++;
-        if (r->outcome == SG17_OUTCOME_ACCEPTED)
-            c[V_ACCEPTED][r->prov]++;
-        else if (r->outcome == SG17_OUTCOME_REJECTED) {
-            c[V_REJECTED][r->prov]++;
-            by_reason[r->reason]++;
-        } else
-            c[V_UNREPORTED][r->prov]++;
+        by_type[r->type][V_SENT][r->prov]++;
+        count_receiver(by_type[r->type], by_reason, r->prov, r->fate, r->outcome, r->reason);
+        for (size_t k = 0; k < r->n_copies; k++) {
+            const copy_t *c = &self->copies[r->copies_at + k];
+            count_receiver(by_type[r->type], by_reason, r->prov, c->fate, c->outcome, c->reason);
+        }
     }
     char name[256];
     for (int v = 0; v < V_COUNT; v++) {

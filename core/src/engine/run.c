@@ -147,21 +147,11 @@ static int entity_send(run_t *r, const Sg17__Envelope *sent, bool injected)
     return transmit(r, env, t, v.delay);
 }
 
-/* One receiver's copy of a multicast transmission: its own id and ledger record (only the first
- * receiver's counts the send), the adversary's rules on this receiver's link, the link itself.
- * Takes ownership of env. */
-static int multicast_copy(run_t *r, Sg17__Envelope *env, sg17_entity_t true_src, sg17_prov_t prov,
-                          bool further)
+/* One receiver's copy of a multicast transmission, already in the ledger under env->id: the
+ * adversary's rules on this receiver's link, then the link itself. Takes ownership of env. */
+static int multicast_copy(run_t *r, Sg17__Envelope *env, sg17_prov_t prov)
 {
     sg17_time_t t = env->sent_at;
-    env->id = ++r->seq;
-    sg17_ledger_record_t *rec =
-        sg17_ledger_record(r->ledger, env->id, true_src, env->src, env->dst, env->type, prov, t);
-    if (!rec) {
-        sg17_envelope_free(env);
-        return sg17_err(r->err, "out of memory");
-    }
-    rec->further = further;
     if (prov == SG17_PROV_INJECTED) /* the adversary's own send: its rules are not for it */
         return transmit(r, env, t, 0);
     sg17_verdict_on_send_t v = sg17_adversary_on_receiver(r->adv, env, t, &r->net_rng, r->metrics);
@@ -183,7 +173,8 @@ static int multicast_copy(run_t *r, Sg17__Envelope *env, sg17_entity_t true_src,
 }
 
 /* A multicast (sg17_send_many): one transmission from sent->src to sent->dst and the n_more
- * receivers in more. The adversary hears it once, then every receiver gets a copy of its own. */
+ * receivers in more. The ledger records the send once, with consecutive ids for its receivers'
+ * copies; the adversary hears it once, then every receiver's copy goes its own way. */
 static int entity_send_many(run_t *r, const Sg17__Envelope *sent, const uint32_t *more,
                             size_t n_more, bool injected)
 {
@@ -203,10 +194,18 @@ static int entity_send_many(run_t *r, const Sg17__Envelope *sent, const uint32_t
     sg17_prov_t prov = injected                    ? SG17_PROV_INJECTED
                        : r->compromised[sent->src] ? SG17_PROV_FROM_COMPROMISED
                                                    : SG17_PROV_GENUINE;
-    sg17_entity_t true_src = injected ? SG17_NO_ENTITY : sent->src;
-    if (!injected)
-        sg17_adversary_on_multicast(r->adv, sent, receivers, n, sent->sent_at, r->metrics);
-    int rc = 0;
+    sg17_time_t t = sent->sent_at;
+    uint64_t first = r->seq + 1;
+    r->seq += n;
+    int rc = sg17_ledger_record(r->ledger, first, injected ? SG17_NO_ENTITY : sent->src, sent->src,
+                                receivers[0], sent->type, prov, t)
+                 ? 0
+                 : sg17_err(r->err, "out of memory");
+    for (size_t i = 1; rc == 0 && i < n; i++)
+        if (sg17_ledger_record_copy(r->ledger, first + i, receivers[i]) < 0)
+            rc = sg17_err(r->err, "out of memory");
+    if (rc == 0 && !injected)
+        sg17_adversary_on_multicast(r->adv, sent, receivers, n, t, r->metrics);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         Sg17__Envelope *env = sg17_envelope_copy(sent);
         if (!env) {
@@ -214,7 +213,8 @@ static int entity_send_many(run_t *r, const Sg17__Envelope *sent, const uint32_t
             break;
         }
         env->dst = receivers[i];
-        rc = multicast_copy(r, env, true_src, prov, i > 0);
+        env->id = first + i;
+        rc = multicast_copy(r, env, prov);
     }
     free(receivers);
     return rc;

@@ -119,15 +119,25 @@ Test(multicast, a_modify_toward_one_receiver_replaces_that_copy_only)
 Test(ledger, a_multicast_counts_its_send_once_and_each_receiver)
 {
     sg17_ledger_t *l = sg17_ledger_new();
-    for (uint64_t id = 1; id <= 4; id++) { /* one send to four receivers */
-        sg17_ledger_record_t *r =
-            sg17_ledger_record(l, id, 0, 0, (sg17_entity_t)id, "t.cam", SG17_PROV_GENUINE, 5);
-        r->further = id > 1;
-    }
+    /* one send to four receivers: the send's record, then three copies with the next ids */
+    cr_assert_not_null(sg17_ledger_record(l, 1, 0, 0, 1, "t.cam", SG17_PROV_GENUINE, 5));
+    cr_assert_eq(sg17_ledger_record_copy(l, 3, 2), -1, "a multicast's ids are consecutive");
+    for (uint64_t id = 2; id <= 4; id++)
+        cr_assert_eq(sg17_ledger_record_copy(l, id, (sg17_entity_t)id), 0);
+    cr_assert_eq(sg17_ledger_size(l), 4);
+    cr_assert_not_null(sg17_ledger_find(l, 1));
+    cr_assert_null(sg17_ledger_find(l, 3), "a copy has no record of its own");
     sg17_ledger_set_fate(l, 1, SG17_FATE_DELIVERED);
     sg17_ledger_set_fate(l, 2, SG17_FATE_DELIVERED);
     sg17_ledger_set_fate(l, 3, SG17_FATE_DROPPED);
     cr_assert_eq(sg17_ledger_report(l, 2, true, NULL), 0);
+    cr_assert_eq(sg17_ledger_report(l, 2, true, NULL), -1, "reported twice");
+    cr_assert_eq(sg17_ledger_report(l, 3, false, "x"), -1, "dropped, never delivered");
+    cr_assert_eq(sg17_ledger_report(l, 5, true, NULL), -1, "beyond the copies");
+    cr_assert_not_null(sg17_ledger_record(l, 5, 0, 0, 9, "t.cam", SG17_PROV_REPLAYED, 6));
+    sg17_ledger_set_fate(l, 5, SG17_FATE_DELIVERED);
+    cr_assert_eq(sg17_ledger_report(l, 5, false, "stale"), 0);
+    cr_assert_eq(sg17_ledger_anomalies(l), 3);
     sg17_metrics_t *m = sg17_metrics_new();
     sg17_ledger_metrics(l, m, NULL);
     cr_assert_eq(sg17_metrics_value(m, "ledger.sent.genuine"), 1);
@@ -136,6 +146,8 @@ Test(ledger, a_multicast_counts_its_send_once_and_each_receiver)
     cr_assert_eq(sg17_metrics_value(m, "ledger.dropped.genuine"), 1);
     cr_assert_eq(sg17_metrics_value(m, "ledger.accepted.genuine"), 1);
     cr_assert_eq(sg17_metrics_value(m, "ledger.unreported.genuine"), 1);
+    cr_assert_eq(sg17_metrics_value(m, "ledger.sent.replayed"), 1);
+    cr_assert_eq(sg17_metrics_value(m, "ledger.rejected.reason.stale"), 1);
     sg17_metrics_destroy(&m);
     sg17_ledger_destroy(&l);
 }
