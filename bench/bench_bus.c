@@ -13,7 +13,7 @@
  * broadcast: 10 envelopes, or 1000). The broker records a send and a delivery per receiver on
  * both sides, in the ledger's two forms; the ratio is per delivery.
  *
- * Each line is the median of three alternating runs of both sides.
+ * Each line is the median of five alternating runs of both sides.
  * Usage: bench_bus [FILTER] runs only the cases whose name contains FILTER ("inproc.64B"). */
 #include <czmq.h>
 #include <stdio.h>
@@ -247,30 +247,38 @@ static double broker_rate(void)
     return (double)relayed / secs;
 }
 
-static double median3(const double v[3])
+#define ROUNDS 5 /* alternations of the two sides per line */
+
+static int by_value(const void *a, const void *b)
 {
-    double a = v[0], b = v[1], c = v[2];
-    return a > b ? (b > c ? b : (a > c ? c : a)) : (a > c ? a : (b > c ? c : b));
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, size_t n)
+{
+    qsort(v, n, sizeof *v, by_value);
+    return v[n / 2];
 }
 
 static int g_port = 47100;
 
-/* Alternates the two sides three times on fresh endpoints and keeps each one's median: a shared
+/* Alternates the two sides ROUNDS times on fresh endpoints and keeps each one's median: a shared
  * machine's noise then hits both alike. */
 static void alternate(const char *pattern, double (*a)(const spec_t *, const char *),
                       const spec_t *sa, double (*b)(const spec_t *, const char *), const spec_t *sb,
                       double *ma, double *mb)
 {
-    double va[3], vb[3];
-    for (int r = 0; r < 3; r++) {
+    double va[ROUNDS], vb[ROUNDS];
+    for (int r = 0; r < ROUNDS; r++) {
         char ep[64];
         snprintf(ep, sizeof ep, pattern, g_port++);
         va[r] = a(sa, ep);
         snprintf(ep, sizeof ep, pattern, g_port++);
         vb[r] = b(sb, ep);
     }
-    *ma = median3(va);
-    *mb = median3(vb);
+    *ma = median(va, ROUNDS);
+    *mb = median(vb, ROUNDS);
 }
 
 static double run_raw(const spec_t *s, const char *endpoint)
@@ -299,7 +307,7 @@ int main(int argc, char **argv)
             snprintf(name, sizeof name, "bus.broker.%s.%zuB", transports[t][0], sizes[s]);
             if (!strstr(name, filter))
                 continue;
-            size_t count = sizes[s] == 64 ? 1000000 : 200000, len;
+            size_t count = sizes[s] == 64 ? 500000 : 150000, len;
             uint8_t *bytes = pack_relay(sizes[s], BATCH, 1, false, &len);
             spec_t spec = {NULL, bytes, len, BATCH, count / BATCH, false};
             double raw, brk;

@@ -119,6 +119,15 @@ static bool ascii_text(const uint8_t *p, size_t len)
     return true;
 }
 
+/* Whether two short byte strings are equal (types are a few bytes: no call to memcmp). */
+static bool same_bytes(const uint8_t *a, const uint8_t *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return false;
+    return true;
+}
+
 /* The run of type strings starting at r->p, each with the one-byte tag `tag`: counts them into
  * c, checks each is text and notes whether all are the same (c->same). */
 static bool scan_elements(reader_t *r, uint8_t tag, column_t *c)
@@ -140,7 +149,7 @@ static bool scan_elements(reader_t *r, uint8_t tag, column_t *c)
                 return false;
             first = r->p;
             first_len = n;
-        } else if (n != first_len || memcmp(r->p, first, n) != 0) {
+        } else if (n != first_len || !same_bytes(r->p, first, n)) {
             if (!ascii_text(r->p, n))
                 return false;
             c->same = false;
