@@ -412,6 +412,52 @@ static sg17_entity_t param_entity(const run_t *r, const sg17_action_t *a, const 
     return v ? sg17_world_entity(&r->world, v) : SG17_NO_ENTITY;
 }
 
+/* The entities whose names match glob, in id order (a neighbourhood a scenario names with
+ * `to`); *n = 0 when none (or out of memory). Caller frees. */
+static sg17_entity_t *entities_matching(const run_t *r, const char *glob, size_t *n)
+{
+    sg17_entity_t *found = malloc((r->world.n_entities + 1) * sizeof *found);
+    char name[160];
+    *n = 0;
+    for (sg17_entity_t e = 0; found && e < r->world.n_entities; e++)
+        if (sg17_glob(glob, sg17_world_name(&r->world, e, name, sizeof name)))
+            found[(*n)++] = e;
+    return found;
+}
+
+/* An adversary transmission to a neighbourhood (inject or replay `to`): one send in the ledger,
+ * with consecutive ids for every receiver's copy, each then on its own link. Takes env. */
+static int adversary_send_many(run_t *r, Sg17__Envelope *env, const char *to, sg17_prov_t prov,
+                               sg17_time_t t)
+{
+    size_t n;
+    sg17_entity_t *receivers = entities_matching(r, to, &n);
+    env->sent_at = prov == SG17_PROV_REPLAYED ? env->sent_at : t;
+    uint64_t first = r->seq + 1;
+    r->seq += n;
+    int rc = n == 0 ? sg17_err(r->err, "no entity matches '%s'", to)
+             : sg17_ledger_record(r->ledger, first, SG17_NO_ENTITY, env->src, receivers[0],
+                                  env->type, prov, t)
+                 ? 0
+                 : sg17_err(r->err, "out of memory");
+    for (size_t i = 1; rc == 0 && i < n; i++)
+        if (sg17_ledger_record_copy(r->ledger, first + i, receivers[i]) < 0)
+            rc = sg17_err(r->err, "out of memory");
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        Sg17__Envelope *copy = sg17_envelope_copy(env);
+        if (!copy) {
+            rc = sg17_err(r->err, "out of memory");
+            break;
+        }
+        copy->dst = receivers[i];
+        copy->id = first + i;
+        rc = transmit(r, copy, t, 0);
+    }
+    free(receivers);
+    sg17_envelope_free(env);
+    return rc;
+}
+
 static int inject_from_params(run_t *r, const sg17_action_t *a, sg17_time_t t)
 {
     const char *hex = sg17_action_param(a, "payload");
@@ -423,7 +469,9 @@ static int inject_from_params(run_t *r, const sg17_action_t *a, sg17_time_t t)
     free(payload);
     if (!env)
         return sg17_err(r->err, "out of memory");
-    return adversary_send(r, env, SG17_PROV_INJECTED, t);
+    const char *to = sg17_action_param(a, "to");
+    return to ? adversary_send_many(r, env, to, SG17_PROV_INJECTED, t)
+              : adversary_send(r, env, SG17_PROV_INJECTED, t);
 }
 
 static int do_replay(run_t *r, const sg17_action_t *a, sg17_time_t t)
@@ -437,13 +485,16 @@ static int do_replay(run_t *r, const sg17_action_t *a, sg17_time_t t)
     const char *after = sg17_action_param(a, "after");
     sg17_time_t spacing = after ? (sg17_time_t)strtoull(after, NULL, 10) : 0;
     sg17_entity_t dst = param_entity(r, a, "dst");
+    const char *to = sg17_action_param(a, "to");
     for (size_t i = 0; i < n; i++) {
         Sg17__Envelope *env = sg17_envelope_copy(caps[i]);
         if (!env)
             return sg17_err(r->err, "out of memory");
         if (dst != SG17_NO_ENTITY)
             env->dst = dst;
-        if (adversary_send(r, env, SG17_PROV_REPLAYED, t + spacing * i) < 0)
+        if ((to ? adversary_send_many(r, env, to, SG17_PROV_REPLAYED, t + spacing * i)
+                : adversary_send(r, env, SG17_PROV_REPLAYED, t + spacing * i))
+            < 0)
             return -1;
         sg17_metrics_add(r->metrics, "adversary.replayed", 1);
     }

@@ -215,3 +215,25 @@ Test(bus, multicast_columns_round_trip_and_inconsistent_ones_are_malformed)
     cr_assert_eq(sg17_envcols_fan_out(&c, more, 1), -1, "nothing to fan out");
     sg17_envcols_release(&c);
 }
+
+Test(multicast, inject_to_a_neighbourhood_is_one_injected_send_to_every_match)
+{
+    json_t *e = run_fixture("config: {broadcast: true}\n"
+                            "mitigations: [auth]\n"
+                            "adversary: {capabilities: [inject, capture, replay]}\n"
+                            "actions:\n"
+                            "  - {at: 3s, inject: {src: node-0, to: \"node-*\", type: fixture.ping,"
+                            " payload: \"00000000000003e8000000000102030405060708\"}}\n"
+                            "  - {at: 5s, capture: {match: {src: node-1}, count: 2, as: air}}\n"
+                            "  - {at: 30s, replay: {capture: air, to: \"*\"}}\n"
+                            "success: [ledger.accepted.injected > 0]\n");
+    /* one transmission heard by the three nodes, which accept any neighbour's ping */
+    cr_assert_eq(metric(e, "baseline", "ledger.sent.injected"), 1);
+    cr_assert_eq(metric(e, "baseline", "ledger.delivered.injected"), 3);
+    cr_assert_eq(metric(e, "baseline", "ledger.accepted.injected"), 3);
+    /* two captured pings, each replayed once to all four entities */
+    cr_assert_eq(metric(e, "baseline", "adversary.replayed"), 2);
+    cr_assert_eq(metric(e, "baseline", "ledger.sent.replayed"), 2);
+    cr_assert_eq(metric(e, "baseline", "ledger.delivered.replayed"), 8);
+    json_decref(e);
+}
