@@ -293,8 +293,8 @@ static long relay_decoded(sg17_broker_t *self, int to, sg17_frame_t *f, uint64_t
         sg17_relay_delivery_t d = {.id = ++*next_id,
                                    .src = e->src[i],
                                    .dst = e->dst[i],
-                                   .type = e->type[i],
-                                   .type_len = strlen(e->type[i]),
+                                   .type = e->types[e->type_index[i]],
+                                   .type_len = strlen(e->types[e->type_index[i]]),
                                    .new_type = true};
         e->id[i] = d.id;
         if (visit)

@@ -141,7 +141,7 @@ static bool envcols_grow(sg17_envcols_t *c)
     GROW(id);
     GROW(src);
     GROW(dst);
-    GROW(type);
+    GROW(type_index);
     GROW(sent_at);
     GROW(payload_end);
     GROW(time);
@@ -171,6 +171,25 @@ static bool envcols_reserve_bytes(sg17_envcols_t *c, size_t len)
     return true;
 }
 
+/* The index of type in the set's type table, added when new; -1 when out of memory. */
+static int envcols_type(sg17_envcols_t *c, const char *type)
+{
+    Sg17__Envelopes *e = &c->cols;
+    for (size_t i = e->n_types; i-- > 0;) /* the latest types first: sends come in runs */
+        if (e->types[i] == type || strcmp(e->types[i], type) == 0)
+            return (int)i;
+    if (e->n_types == c->cap_types) {
+        size_t cap = c->cap_types ? c->cap_types * 2 : 8;
+        char **t = realloc(e->types, cap * sizeof *t);
+        if (!t)
+            return -1;
+        e->types = t;
+        c->cap_types = cap;
+    }
+    e->types[e->n_types] = (char *)type;
+    return (int)e->n_types++;
+}
+
 int sg17_envcols_add(sg17_envcols_t *c, const Sg17__Envelope *env, uint64_t time, bool injected)
 {
     Sg17__Envelopes *e = &c->cols;
@@ -181,6 +200,9 @@ int sg17_envcols_add(sg17_envcols_t *c, const Sg17__Envelope *env, uint64_t time
     size_t n = e->n_src;
     if ((n == c->cap && !envcols_grow(c)) || !envcols_reserve_bytes(c, env->payload.len))
         return -1;
+    int t = envcols_type(c, env->type ? env->type : "");
+    if (t < 0)
+        return -1;
     if (env->payload.len)
         memcpy(e->payloads.data + e->payloads.len, env->payload.data, env->payload.len);
     e->payloads.len += env->payload.len;
@@ -188,14 +210,14 @@ int sg17_envcols_add(sg17_envcols_t *c, const Sg17__Envelope *env, uint64_t time
     e->id[n] = env->id;
     e->src[n] = env->src;
     e->dst[n] = env->dst;
-    e->type[n] = env->type ? env->type : "";
+    e->type_index[n] = (uint32_t)t;
     e->sent_at[n] = env->sent_at;
     e->payload_end[n] = (uint32_t)e->payloads.len;
     e->time[n] = time;
     e->injected[n] = injected;
     e->fanout[n] = 0;
     n++;
-    e->n_id = e->n_src = e->n_dst = e->n_type = e->n_sent_at = e->n_payload_end = e->n_time =
+    e->n_id = e->n_src = e->n_dst = e->n_type_index = e->n_sent_at = e->n_payload_end = e->n_time =
         e->n_injected = n;
     if (e->n_fanout) /* the set already holds a multicast: the column covers every envelope */
         e->n_fanout = n;
@@ -237,15 +259,17 @@ void sg17_envcols_clear(sg17_envcols_t *c)
 {
     Sg17__Envelopes *e = &c->cols;
     if (c->cap)
-        e->n_id = e->n_src = e->n_dst = e->n_type = e->n_sent_at = e->n_payload_end = e->n_time =
-            e->n_injected = e->n_fanout = e->n_more_dst = e->payloads.len = 0;
+        e->n_id = e->n_src = e->n_dst = e->n_type_index = e->n_sent_at = e->n_payload_end =
+            e->n_time = e->n_injected = e->n_fanout = e->n_more_dst = e->n_types = e->payloads.len =
+                0;
 }
 
 void sg17_envcols_release(sg17_envcols_t *c)
 {
     if (c->cap) {
         Sg17__Envelopes *e = &c->cols;
-        free(e->id), free(e->src), free(e->dst), free(e->type), free(e->sent_at);
+        free(e->id), free(e->src), free(e->dst), free(e->type_index), free(e->sent_at);
+        free(e->types);
         free(e->payload_end), free(e->time), free(e->injected), free(e->fanout);
         free(e->payloads.data);
     }
@@ -265,7 +289,7 @@ void sg17_envcols_get(const Sg17__Envelopes *cols, size_t i, Sg17__Envelope *vie
     view->id = cols->id[i];
     view->src = cols->src[i];
     view->dst = cols->dst[i];
-    view->type = cols->type[i];
+    view->type = cols->types[cols->type_index[i]];
     view->sent_at = cols->sent_at[i];
     uint32_t start = i ? cols->payload_end[i - 1] : 0;
     view->payload.len = cols->payload_end[i] - start;
@@ -306,6 +330,17 @@ static bool payload_ends_ok(const Sg17__Envelopes *e, size_t n)
     return prev == e->payloads.len;
 }
 
+/* Every type index names an entry of the type table, which has no more entries than envelopes. */
+static bool types_ok(const Sg17__Envelopes *e, size_t n)
+{
+    if (e->n_types > n)
+        return false;
+    for (size_t i = 0; i < e->n_type_index && i < n; i++)
+        if (e->type_index[i] >= e->n_types)
+            return false;
+    return true;
+}
+
 /* Columns of different lengths, or envelopes of another version, are as malformed as bytes that
  * do not unpack. */
 static bool envcols_ok(const Sg17__Envelopes *e)
@@ -313,8 +348,8 @@ static bool envcols_ok(const Sg17__Envelopes *e)
     if (!e)
         return true;
     size_t n = e->n_src;
-    return e->n_id == n && e->n_dst == n && e->n_type == n && e->n_sent_at == n
-           && e->n_payload_end == n && e->n_time == n && e->n_injected == n
+    return e->n_id == n && e->n_dst == n && e->n_type_index == n && types_ok(e, n)
+           && e->n_sent_at == n && e->n_payload_end == n && e->n_time == n && e->n_injected == n
            && (n == 0 || e->version == SG17_ENVELOPE_VERSION) && payload_ends_ok(e, n)
            && fanout_ok(e, n);
 }

@@ -12,7 +12,7 @@
 #include "bus.pb-c.h"
 #include "envelope.pb-c.h"
 
-#define SG17_ENVELOPE_VERSION 1
+#define SG17_ENVELOPE_VERSION 2 /* 2: fixed64 ids, payloads in one string, a type table */
 /* Most receivers one multicast envelope may fan out to (sg17.Envelopes.fanout). */
 #define SG17_MAX_FANOUT 65535
 
@@ -27,6 +27,7 @@ typedef struct {
     size_t cap;
     size_t cap_more;  /* of the more_dst column */
     size_t cap_bytes; /* of cols.payloads, which the set owns (a copy of each payload) */
+    size_t cap_types; /* of cols.types */
 } sg17_envcols_t;
 
 /* Appends env (its id, src, dst, type, sent_at and payload) with the frame's time and injected

@@ -18,7 +18,7 @@ enum {
     F_ID = 2,
     F_SRC = 3,
     F_DST = 4,
-    F_TYPE = 5,
+    F_TYPES = 5,
     F_SENT_AT = 6,
     F_TIME = 8,
     F_INJECTED = 9,
@@ -27,8 +27,18 @@ enum {
     F_MORE_ID = 12,
     F_PAYLOAD_END = 13,
     F_PAYLOADS = 14,
+    F_TYPE_INDEX = 15,
     F_COUNT
 };
+
+#define MAX_TYPES 16 /* types a frame may name and still be relayed in place */
+
+/* The type table of a frame: where each string is. */
+typedef struct {
+    const char *at[MAX_TYPES];
+    size_t len[MAX_TYPES];
+    size_t n;
+} types_t;
 
 #define FRAME_RELAY_TAG 0x3a /* Frame.relay: field 7, length-delimited */
 #define RELAY_ENVS_TAG  0x12 /* Relay.envs: field 2, length-delimited */
@@ -71,7 +81,6 @@ static bool read_len(reader_t *r, size_t *len)
 typedef struct {
     uint8_t *at;
     size_t len, count;
-    bool same; /* type: every element is the same text */
 } column_t;
 
 /* Whether any of the len bytes at p has a bit of mask set (mask: one byte, repeated); eight
@@ -119,50 +128,26 @@ static bool ascii_text(const uint8_t *p, size_t len)
     return true;
 }
 
-/* Whether two short byte strings are equal (types are a few bytes: no call to memcmp). */
-static bool same_bytes(const uint8_t *a, const uint8_t *b, size_t n)
+/* The run of type strings starting at r->p, each with the one-byte tag `tag`: each must be
+ * text; at most MAX_TYPES of them. */
+static bool scan_types(reader_t *r, uint8_t tag, types_t *types)
 {
-    for (size_t i = 0; i < n; i++)
-        if (a[i] != b[i])
-            return false;
-    return true;
-}
-
-/* The run of type strings starting at r->p, each with the one-byte tag `tag`: counts them into
- * c, checks each is text and notes whether all are the same (c->same). */
-static bool scan_elements(reader_t *r, uint8_t tag, column_t *c)
-{
-    c->at = (uint8_t *)r->p;
-    c->same = true;
-    const uint8_t *first = NULL;
-    size_t first_len = 0;
     while (r->p < r->end && *r->p == tag) {
         r->p++;
         size_t n;
-        if (r->p < r->end && *r->p < 0x80 && (size_t)*r->p < (size_t)(r->end - r->p - 1)) {
-            n = *r->p++; /* a one-byte length, the common case */
-        } else if (!read_len(r, &n)) {
+        if (!read_len(r, &n) || types->n == MAX_TYPES || !ascii_text(r->p, n))
             return false;
-        }
-        if (!first) {
-            if (!ascii_text(r->p, n))
-                return false;
-            first = r->p;
-            first_len = n;
-        } else if (n != first_len || !same_bytes(r->p, first, n)) {
-            if (!ascii_text(r->p, n))
-                return false;
-            c->same = false;
-        }
+        types->at[types->n] = (const char *)r->p;
+        types->len[types->n++] = n;
         r->p += n;
-        c->count++;
     }
     return true;
 }
 
 /* Walks the fields of an Envelopes message: each known field once, in order, with its
  * protobuf-c wire type (type and payload: one element after another). */
-static bool scan_columns(uint8_t *p, size_t len, column_t cols[F_COUNT], uint64_t *version)
+static bool scan_columns(uint8_t *p, size_t len, column_t cols[F_COUNT], types_t *types,
+                         uint64_t *version)
 {
     reader_t r = {p, p + len};
     int last = 0;
@@ -173,8 +158,8 @@ static bool scan_columns(uint8_t *p, size_t len, column_t cols[F_COUNT], uint64_
         if (field < F_VERSION || field >= F_COUNT || field <= last)
             return false;
         last = field;
-        if (field == F_TYPE) {
-            if (wire != WIRE_LEN || !scan_elements(&r, tag, &cols[field]))
+        if (field == F_TYPES) {
+            if (wire != WIRE_LEN || !scan_types(&r, tag, types))
                 return false;
             continue;
         }
@@ -212,7 +197,7 @@ static bool scan_columns(uint8_t *p, size_t len, column_t cols[F_COUNT], uint64_
             break;
         case 7: /* reserved */
             return false;
-        default: /* src, dst, fanout, more_dst, payload_end */
+        default: /* src, dst, fanout, more_dst, payload_end, type_index */
             if (!count_varints(body, n, 32, &c->count))
                 return false;
             break;
@@ -225,15 +210,23 @@ static bool scan_columns(uint8_t *p, size_t len, column_t cols[F_COUNT], uint64_
 
 /* The decoder's checks on the columns (frame.c: envcols_ok, fanout_ok), plus what the relay
  * needs to write ids in place. Sets *n and *total (deliveries). */
-static bool columns_ok(const column_t cols[F_COUNT], uint64_t version, size_t *n, size_t *total)
+static bool columns_ok(const column_t cols[F_COUNT], const types_t *types, uint64_t version,
+                       size_t *n, size_t *total)
 {
     size_t count = cols[F_SRC].count;
-    static const int same[] = {F_ID, F_DST, F_TYPE, F_SENT_AT, F_PAYLOAD_END, F_TIME, F_INJECTED};
+    static const int same[] = {F_ID,   F_DST,      F_TYPE_INDEX, F_SENT_AT,
+                               F_TIME, F_INJECTED, F_PAYLOAD_END};
     for (size_t i = 0; i < sizeof same / sizeof *same; i++)
         if (cols[same[i]].count != count)
             return false;
-    if (count && version != SG17_ENVELOPE_VERSION)
+    if ((count && version != SG17_ENVELOPE_VERSION) || types->n > count)
         return false;
+    /* every type index names an entry of the type table */
+    reader_t index = {cols[F_TYPE_INDEX].at, cols[F_TYPE_INDEX].at + cols[F_TYPE_INDEX].len};
+    uint64_t t;
+    while (index.p < index.end)
+        if (!read_varint(&index, &t, 5, 32) || t >= types->n)
+            return false;
     /* payload ends never decrease and end with the payload bytes */
     reader_t ends = {cols[F_PAYLOAD_END].at, cols[F_PAYLOAD_END].at + cols[F_PAYLOAD_END].len};
     uint64_t end, prev = 0;
@@ -289,36 +282,27 @@ long sg17_relay_patch(uint8_t *frame, size_t len, uint64_t *next_id, sg17_relay_
     if (r.p == r.end || *r.p++ != RELAY_ENVS_TAG || !read_len(&r, &n) || r.p + n != r.end || !n)
         return -1;
     column_t cols[F_COUNT] = {{0}};
+    types_t types = {.n = 0};
     uint64_t version;
     size_t count, total;
-    if (!scan_columns((uint8_t *)r.p, n, cols, &version)
-        || !columns_ok(cols, version, &count, &total))
+    if (!scan_columns((uint8_t *)r.p, n, cols, &types, &version)
+        || !columns_ok(cols, &types, version, &count, &total))
         return -1;
 
     reader_t src = {cols[F_SRC].at, cols[F_SRC].at + cols[F_SRC].len};
     reader_t dst = {cols[F_DST].at, cols[F_DST].at + cols[F_DST].len};
     reader_t fanout = {cols[F_FANOUT].at, cols[F_FANOUT].at + cols[F_FANOUT].len};
     reader_t more = {cols[F_MORE_DST].at, cols[F_MORE_DST].at + cols[F_MORE_DST].len};
-    reader_t type = {cols[F_TYPE].at, frame + len};
+    reader_t type_index = {cols[F_TYPE_INDEX].at, cols[F_TYPE_INDEX].at + cols[F_TYPE_INDEX].len};
     uint8_t *more_id = cols[F_MORE_ID].at;
-    const char *first_type = NULL;
-    size_t first_type_len = 0;
+    uint32_t last_type = 0;
     for (size_t i = 0; i < count; i++) {
         sg17_relay_delivery_t d = {.id = ++*next_id, .src = next_u32(&src), .dst = next_u32(&dst)};
-        d.new_type = i == 0 || !cols[F_TYPE].same;
-        if (d.new_type) {
-            type.p++; /* the element's tag */
-            read_len(&type, &d.type_len);
-            d.type = (const char *)type.p;
-            type.p += d.type_len;
-        } else {
-            d.type = first_type;
-            d.type_len = first_type_len;
-        }
-        if (i == 0) {
-            first_type = d.type;
-            first_type_len = d.type_len;
-        }
+        uint32_t t = next_u32(&type_index);
+        d.type = types.at[t];
+        d.type_len = types.len[t];
+        d.new_type = i == 0 || t != last_type;
+        last_type = t;
         put_id(cols[F_ID].at + 8 * i, d.id);
         if (visit)
             visit(arg, &d);
