@@ -3,7 +3,7 @@
  * bus.broker.*: envelopes per second from peer A through the broker (check the frame, assign
  * ids, record each envelope in the ledger, forward to peer B) against raw ZeroMQ PUSH/PULL from
  * A to B. Both sides carry the same bytes in the same messages: a packed Relay frame of 64
- * envelopes (64 of 64 B payload: about 4.6 KiB), which A sends as is and B receives without
+ * envelopes (with 64 B payloads: about 5 KiB), which A sends as is and B receives without
  * decoding, so the two differ by the broker alone. B decodes the last frame the broker forwarded
  * and checks its ids.
  *
@@ -314,6 +314,8 @@ int main(int argc, char **argv)
             alternate(transports[t][1], run_raw, &spec, run_broker, &spec, &raw, &brk);
             printf("RESULT name=%s value=%.0f unit=envelopes/s baseline=%.0f ratio=%.3f\n", name,
                    brk, raw, raw > 0 ? brk / raw : 0);
+            printf("# %s: %d envelopes of %zu B per frame of %zu B, both sides\n", name, BATCH,
+                   sizes[s], len);
             fflush(stdout);
             free(bytes);
         }
