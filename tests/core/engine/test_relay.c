@@ -156,14 +156,19 @@ Test(relay, broker_relays_both_layouts_and_counts_what_does_not_decode)
     size_t len;
     uint8_t *bytes = relay_frame(true, &len);
     zmq_send(zsock_resolve(a), "garbage", 7, 0); /* malformed: counted, skipped */
-    zmq_send(zsock_resolve(a), bytes, len, 0);   /* relayed in place */
+    sg17_frame_t *ragged = sg17_frame_decode(bytes, len);
+    ragged->relay->envs->n_more_dst = 2; /* fanouts that add up to 3, two receivers listed */
+    ragged->relay->envs->n_more_id = 2;
+    sg17_frame_send(a, NULL, ragged); /* a malformed multicast: counted, skipped */
+    sg17_frame_free(&ragged);
+    zmq_send(zsock_resolve(a), bytes, len, 0); /* relayed in place */
     sg17_frame_t *f = sg17_frame_decode(bytes, len);
     f->relay->envs->n_more_id = 0; /* another layout: decoded, ids added, packed again */
     sg17_frame_send(a, NULL, f);
     sg17_frame_free(&f);
     uint64_t next_id = 0;
     cr_assert_eq(sg17_broker_relay(b, from, to, &next_id, NULL, NULL, 2000, &err), 5);
-    cr_assert_eq(sg17_broker_malformed(b), 1);
+    cr_assert_eq(sg17_broker_malformed(b), 2);
     cr_assert_eq(sg17_broker_relay(b, from, to, &next_id, NULL, NULL, 2000, &err), 5);
     cr_assert_eq(next_id, 10);
     for (uint64_t first = 1; first <= 6; first += 5) {
