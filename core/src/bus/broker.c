@@ -317,6 +317,18 @@ static long relay_decoded(sg17_broker_t *self, int to, sg17_frame_t *f, uint64_t
     return rc < 0 ? -1 : (long)(n + further);
 }
 
+/* Replaces body with a copy of its bytes that nothing else shares. Returns 0 or -1 (body kept). */
+static int own_copy(zmq_msg_t *body)
+{
+    zmq_msg_t own;
+    if (zmq_msg_init_size(&own, zmq_msg_size(body)) < 0)
+        return -1;
+    memcpy(zmq_msg_data(&own), zmq_msg_data(body), zmq_msg_size(body));
+    zmq_msg_close(body);
+    *body = own;
+    return 0;
+}
+
 /* Sends the relayed bytes on to host `to` as they are (the message is handed to ZeroMQ). */
 static int forward_body(sg17_broker_t *self, int to, zmq_msg_t *body)
 {
@@ -347,40 +359,38 @@ long sg17_broker_relay(sg17_broker_t *self, int from, int to, uint64_t *next_id,
             return sg17_err(err, "interrupted");
         if (got <= 0)
             continue;
-        if (peer_index(self, id) == from) {
-            zframe_destroy(&id);
-            /* bytes another copy of the message shares must not change under it */
-            if (zmq_msg_get(&body, ZMQ_SHARED) == 1) {
-                zmq_msg_t own;
-                zmq_msg_init_size(&own, zmq_msg_size(&body));
-                memcpy(zmq_msg_data(&own), zmq_msg_data(&body), zmq_msg_size(&body));
-                zmq_msg_close(&body);
-                body = own;
-            }
-            uint64_t first = *next_id;
-            long n =
-                sg17_relay_patch(zmq_msg_data(&body), zmq_msg_size(&body), next_id, visit, arg);
-            if (n >= 0)
-                return forward_body(self, to, &body) < 0
-                           ? sg17_err(err, "cannot forward a relayed frame")
-                           : n;
-            *next_id = first;
-            sg17_frame_t *f = sg17_frame_decode(zmq_msg_data(&body), zmq_msg_size(&body));
-            zmq_msg_close(&body);
-            if (f && f->body_case == SG17__FRAME__BODY_RELAY) {
-                n = relay_decoded(self, to, f, next_id, visit, arg);
-                sg17_frame_free(&f);
-                return n < 0 ? sg17_err(err, "cannot forward a relayed frame") : n;
-            }
-            self->malformed++; /* bytes that do not decode, or a frame that is not a relay */
+        int peer;
+        if (peer_index(self, id) != from) { /* another peer's frame: not what this relay awaits */
+            sg17_frame_t *f = decode_and_file(self, &id, &body, &peer);
+            if (f)
+                self->malformed++;
             sg17_frame_free(&f);
             continue;
         }
-        int peer;
-        sg17_frame_t *f = decode_and_file(self, &id, &body, &peer);
-        if (f) { /* another host's frame: not what this relay waits for */
-            self->malformed++;
-            sg17_frame_free(&f);
+        /* bytes another copy of the message shares must not change under it */
+        if (zmq_msg_get(&body, ZMQ_SHARED) == 1 && own_copy(&body) < 0) {
+            zframe_destroy(&id);
+            zmq_msg_close(&body);
+            return sg17_err(err, "out of memory");
         }
+        uint64_t first = *next_id;
+        long n = sg17_relay_patch(zmq_msg_data(&body), zmq_msg_size(&body), next_id, visit, arg);
+        if (n >= 0) {
+            zframe_destroy(&id);
+            return forward_body(self, to, &body) < 0
+                       ? sg17_err(err, "cannot forward a relayed frame")
+                       : n;
+        }
+        *next_id = first;
+        /* another layout, or no relay at all: the full decoder decides (a hello registers again) */
+        sg17_frame_t *f = decode_and_file(self, &id, &body, &peer);
+        if (f && f->body_case == SG17__FRAME__BODY_RELAY) {
+            n = relay_decoded(self, to, f, next_id, visit, arg);
+            sg17_frame_free(&f);
+            return n < 0 ? sg17_err(err, "cannot forward a relayed frame") : n;
+        }
+        if (f) /* a frame of its own kind from the relaying host */
+            self->malformed++;
+        sg17_frame_free(&f);
     }
 }
