@@ -66,6 +66,22 @@ static bool read_varint(reader_t *r, uint64_t *v, int max_bytes, int bits)
     return false;
 }
 
+/* A 32-bit varint, the one- and two-byte cases (small entity ids, indexes, payload ends) without
+ * the general loop. */
+static inline bool read_u32(reader_t *r, uint64_t *v)
+{
+    if (r->p < r->end && *r->p < 0x80) {
+        *v = *r->p++;
+        return true;
+    }
+    if (r->end - r->p >= 2 && r->p[1] < 0x80) {
+        *v = (uint64_t)(r->p[0] & 0x7f) | (uint64_t)r->p[1] << 7;
+        r->p += 2;
+        return true;
+    }
+    return read_varint(r, v, 5, 32);
+}
+
 /* A length that fits in what is left of the reader. */
 static bool read_len(reader_t *r, size_t *len)
 {
@@ -110,7 +126,7 @@ static bool count_varints(const uint8_t *p, size_t len, int bits, size_t *count)
     uint64_t v;
     int max_bytes = bits == 64 ? 10 : (bits + 6) / 7;
     while (r.p < r.end) {
-        if (!read_varint(&r, &v, max_bytes, bits))
+        if (!(bits == 32 ? read_u32(&r, &v) : read_varint(&r, &v, max_bytes, bits)))
             return false;
         n++;
     }
@@ -225,13 +241,13 @@ static bool columns_ok(const column_t cols[F_COUNT], const types_t *types, uint6
     reader_t index = {cols[F_TYPE_INDEX].at, cols[F_TYPE_INDEX].at + cols[F_TYPE_INDEX].len};
     uint64_t t;
     while (index.p < index.end)
-        if (!read_varint(&index, &t, 5, 32) || t >= types->n)
+        if (!read_u32(&index, &t) || t >= types->n)
             return false;
     /* payload ends never decrease and end with the payload bytes */
     reader_t ends = {cols[F_PAYLOAD_END].at, cols[F_PAYLOAD_END].at + cols[F_PAYLOAD_END].len};
     uint64_t end, prev = 0;
     while (ends.p < ends.end) {
-        if (!read_varint(&ends, &end, 5, 32) || end < prev)
+        if (!read_u32(&ends, &end) || end < prev)
             return false;
         prev = end;
     }
@@ -244,7 +260,7 @@ static bool columns_ok(const column_t cols[F_COUNT], const types_t *types, uint6
         reader_t r = {cols[F_FANOUT].at, cols[F_FANOUT].at + cols[F_FANOUT].len};
         uint64_t v;
         while (r.p < r.end) {
-            if (!read_varint(&r, &v, 5, 32) || v > SG17_MAX_FANOUT)
+            if (!read_u32(&r, &v) || v > SG17_MAX_FANOUT)
                 return false;
             further += (size_t)v;
         }
@@ -258,10 +274,8 @@ static bool columns_ok(const column_t cols[F_COUNT], const types_t *types, uint6
 
 static uint32_t next_u32(reader_t *r)
 {
-    if (*r->p < 0x80)
-        return *r->p++;
     uint64_t v = 0;
-    read_varint(r, &v, 5, 32); /* checked by the scan */
+    read_u32(r, &v); /* checked by the scan */
     return (uint32_t)v;
 }
 
