@@ -152,10 +152,14 @@ static sg17_frame_t *file_frame(sg17_broker_t *self, zframe_t **id_p, sg17_frame
 static int recv_msg(sg17_broker_t *self, int timeout_ms, zframe_t **id_p, zmq_msg_t *body)
 {
     *id_p = NULL;
-    /* poll (a system call) only when nothing is queued already, or arrives while we spin */
-    if (!sg17_sock_readable_soon(self->router) && !zpoller_wait(self->poller, timeout_ms))
-        return 0;
-    int got = sg17_msg_recv(self->router, id_p, body);
+    /* a message already queued is taken at once (asking the socket for its events first costs a
+     * system call per message); otherwise poll (another) only when nothing arrives while we spin */
+    int got = sg17_msg_try_recv(self->router, id_p, body);
+    if (got == 0) {
+        if (!sg17_sock_readable_soon(self->router) && !zpoller_wait(self->poller, timeout_ms))
+            return 0;
+        got = sg17_msg_recv(self->router, id_p, body);
+    }
     if (got < 0)
         self->malformed++;
     if (got <= 0)

@@ -426,11 +426,11 @@ void sg17_frame_free(sg17_frame_t **frame_p)
 
 /* Receives the parts of one message into stack zmq_msg_t's (no zmsg/zframe allocations): on a
  * ROUTER the identity then the body, elsewhere the body alone. Any other shape is malformed. */
-int sg17_msg_recv(zsock_t *sock, zframe_t **routing_p, zmq_msg_t *body)
+static int msg_recv(zsock_t *sock, zframe_t **routing_p, zmq_msg_t *body, int flags)
 {
     void *handle = zsock_resolve(sock);
     zmq_msg_init(body);
-    if (zmq_msg_recv(body, handle, 0) < 0) {
+    if (zmq_msg_recv(body, handle, flags) < 0) {
         zmq_msg_close(body);
         return 0;
     }
@@ -455,6 +455,16 @@ int sg17_msg_recv(zsock_t *sock, zframe_t **routing_p, zmq_msg_t *body)
         zmq_msg_close(&part);
     }
     return -1;
+}
+
+int sg17_msg_recv(zsock_t *sock, zframe_t **routing_p, zmq_msg_t *body)
+{
+    return msg_recv(sock, routing_p, body, 0);
+}
+
+int sg17_msg_try_recv(zsock_t *sock, zframe_t **routing_p, zmq_msg_t *body)
+{
+    return msg_recv(sock, routing_p, body, ZMQ_DONTWAIT);
 }
 
 sg17_frame_t *sg17_frame_recv(zsock_t *sock, zframe_t **routing_p, int *malformed)

@@ -62,6 +62,8 @@ void sg17_frame_free(sg17_frame_t **frame_p);
  * interrupt/error (body closed), or -1 when the parts are not identity + body or body alone
  * (consumed, body closed): malformed. */
 int sg17_msg_recv(zsock_t *sock, zframe_t **routing_p, zmq_msg_t *body);
+/* As sg17_msg_recv, without waiting: 0 also when no message is queued. */
+int sg17_msg_try_recv(zsock_t *sock, zframe_t **routing_p, zmq_msg_t *body);
 /* Receives one message: on a ROUTER, *routing_p receives the peer identity (caller destroys).
  * Returns the frame, or NULL with *malformed set to 1 when bytes arrived but did not decode
  * (the message is consumed), or NULL with *malformed 0 on interrupt/error. */
