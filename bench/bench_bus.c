@@ -124,7 +124,7 @@ static int send_hello(zsock_t *s, const char *name)
 {
     Sg17__Hello h = SG17__HELLO__INIT;
     h.module = (char *)name;
-    h.abi = SG17_MODULE_ABI_VERSION;
+    h.abi = SG17_MODULE_ABI_MAJOR;
     Sg17__Frame f = SG17__FRAME__INIT;
     f.body_case = SG17__FRAME__BODY_HELLO;
     f.hello = &h;

@@ -21,19 +21,27 @@
     } while (0)
 
 typedef struct {
+    uint64_t burst;
+    sg17_entity_t target;
+    bool check; /* mitigation */
+} fz_config_t;
+
+typedef struct {
     unsigned n_nodes, n_sinks;
     uint32_t *node_seen; /* exactly n_nodes slots */
     uint32_t *sink_seen; /* exactly n_sinks slots */
     unsigned burst;
     sg17_entity_t target;
+    bool check;
 } fz_t;
 
 /* The module's own slot for entity e, found the way modules do (kind, then index). Every entity
  * the host hands over is one of the run's. */
 static uint32_t *slot(fz_t *f, sg17_ctx_t *ctx, sg17_entity_t e)
 {
-    PROMISED(e < f->n_nodes + f->n_sinks);
+    PROMISED(e < f->n_nodes + f->n_sinks + sg17_count(ctx, "mute"));
     const char *kind = sg17_entity_kind(ctx, e);
+    PROMISED(strcmp(kind, "mute") != 0); /* a mute entity's kind has no handlers */
     PROMISED(sg17_entity_index(ctx, e) < sg17_count(ctx, kind));
     if (strcmp(kind, "node") == 0)
         return &f->node_seen[sg17_entity_index(ctx, e)];
@@ -41,10 +49,13 @@ static uint32_t *slot(fz_t *f, sg17_ctx_t *ctx, sg17_entity_t e)
     return &f->sink_seen[sg17_entity_index(ctx, e)];
 }
 
-/* An envelope's claimed source: one of the run's entities, or none (NULL). */
+/* An envelope's claimed source: one of the run's entities, or none (NULL; also for a mute one,
+ * which only the adversary can claim). */
 static uint32_t *source_slot(fz_t *f, sg17_ctx_t *ctx, sg17_entity_t e)
 {
-    return e == SG17_NO_ENTITY ? NULL : slot(f, ctx, e);
+    if (e == SG17_NO_ENTITY || strcmp(sg17_entity_kind(ctx, e), "mute") == 0)
+        return NULL;
+    return slot(f, ctx, e);
 }
 
 /* An entity from its normal-form name "kind-N" (the host checked it names one of this run). */
@@ -59,8 +70,9 @@ static sg17_entity_t entity_named(sg17_ctx_t *ctx, const char *name)
     return sg17_entity(ctx, kind, (unsigned)strtoul(dash + 1, NULL, 10));
 }
 
-static void *fz_create(sg17_ctx_t *ctx)
+static void *fz_create(sg17_ctx_t *ctx, const void *config)
 {
+    const fz_config_t *cfg = config;
     fz_t *f = calloc(1, sizeof *f);
     if (!f)
         return NULL;
@@ -68,8 +80,10 @@ static void *fz_create(sg17_ctx_t *ctx)
     f->n_sinks = sg17_count(ctx, "sink");
     f->node_seen = calloc(f->n_nodes ? f->n_nodes : 1, sizeof *f->node_seen);
     f->sink_seen = calloc(f->n_sinks ? f->n_sinks : 1, sizeof *f->sink_seen);
-    f->burst = (unsigned)(sg17_config_int(ctx, "burst") % 4); /* a count: at most 10^9 */
-    f->target = entity_named(ctx, sg17_config(ctx, "target"));
+    f->burst = (unsigned)(cfg->burst % 4); /* a count: at most 10^9 */
+    f->target = cfg->target;
+    f->check = cfg->check;
+    PROMISED(f->target < f->n_nodes + f->n_sinks + sg17_count(ctx, "mute")); /* of the run */
     if (!f->node_seen || !f->sink_seen) {
         free(f->node_seen), free(f->sink_seen), free(f);
         sg17_log(ctx, "out of memory");
@@ -119,7 +133,7 @@ static void fz_on_message(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *m)
         (*src)++;
     if (m->len && m->payload[0] == 0xEE) /* a buggy module: the host must refuse this name */
         sg17_metric_add(ctx, "ledger.accepted.genuine", 1);
-    if (m->len < 1 || (sg17_mitigation(ctx, "check") && m->payload[0] != 0x42)) {
+    if (m->len < 1 || (f->check && m->payload[0] != 0x42)) {
         sg17_reject(ctx, m, "bad");
         return;
     }
@@ -131,16 +145,14 @@ static void fz_on_message(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *m)
         sg17_metric_add(ctx, "fz.compromised_heard", 1);
 }
 
-static int fz_on_attack(void *instance, sg17_ctx_t *ctx, const char *attack, const sg17_params_t *p)
+static int fz_forge(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
 {
     fz_t *f = instance;
-    if (strcmp(attack, "forge") != 0) {
-        sg17_log(ctx, "no attack %s", attack);
-        return -1;
-    }
     for (size_t i = 0; i < sg17_captured_count(ctx, p); i++) {
         const sg17_msg_t *m = sg17_captured(ctx, p, i);
-        (*slot(f, ctx, m->dst))++;
+        uint32_t *dst = source_slot(f, ctx, m->dst); /* NULL for a mute entity */
+        if (dst)
+            (*dst)++;
         (void)source_slot(f, ctx, m->claimed_src);
         sg17_inject(ctx, m->claimed_src, m->dst, m->type, m->payload, m->len);
     }
@@ -156,7 +168,9 @@ static int fz_on_attack(void *instance, sg17_ctx_t *ctx, const char *attack, con
 static void fz_on_compromise(void *instance, sg17_ctx_t *ctx, sg17_entity_t e,
                              const sg17_params_t *p)
 {
-    *slot(instance, ctx, e) += 100;
+    uint32_t *seen = source_slot(instance, ctx, e); /* NULL for a mute entity */
+    if (seen)
+        *seen += 100;
     (void)p;
 }
 
@@ -172,35 +186,42 @@ static void fz_finish(void *instance, sg17_ctx_t *ctx)
 }
 
 static const sg17_entity_kind_t fz_kinds[] = {
-    {"node", "pings the sink", 3, 16},
-    {"sink", "answers pings", 1, 4},
-    {NULL, NULL, 0, 0},
+    {"node", "pings the sink", 3, 0, 16, fz_on_message, fz_on_timer},
+    {"sink", "answers pings", 1, 1, 4, fz_on_message, fz_on_timer},
+    {"mute", "receives nothing: deliveries are the host's no_receiver", 0, 0, 4, NULL, NULL},
+    {NULL, NULL, 0, 0, 0, NULL, NULL},
 };
 static const sg17_config_key_t fz_config[] = {
-    {"burst", SG17_TYPE_COUNT, "1", "extra pings per timer"},
-    {"target", SG17_TYPE_ENTITY, "sink-0", "where nodes send pings"},
-    {NULL, 0, NULL, NULL},
+    {"burst", SG17_TYPE_COUNT, "1", "extra pings per timer", offsetof(fz_config_t, burst), {0, 0}},
+    {"target",
+     SG17_TYPE_ENTITY,
+     "sink-0",
+     "where nodes send pings",
+     offsetof(fz_config_t, target),
+     {0, 0}},
+    {NULL, 0, NULL, NULL, 0, {0, 0}},
 };
 static const sg17_mitigation_t fz_mitigations[] = {
-    {"check", "the receiver checks the ping marker; off: anything is accepted", NULL, false},
-    {NULL, NULL, NULL, false},
+    {"check", "the receiver checks the ping marker; off: anything is accepted", NULL, false,
+     offsetof(fz_config_t, check)},
+    {NULL, NULL, NULL, false, 0},
 };
 static const sg17_param_t fz_forge_params[] = {
-    {"count", SG17_TYPE_COUNT, false, "forged pings"},
-    {"victim", SG17_TYPE_ENTITY, false, "claimed source"},
-    {"capture", SG17_TYPE_STRING, false, "pings to replay"},
-    {NULL, 0, false, NULL},
+    {"count", SG17_TYPE_COUNT, false, "forged pings", {0, 1000}},
+    {"victim", SG17_TYPE_ENTITY, false, "claimed source", {0, 0}},
+    {"capture", SG17_TYPE_STRING, false, "pings to replay", {0, 0}},
+    {NULL, 0, false, NULL, {0, 0}},
 };
 static const sg17_attack_t fz_attacks[] = {
-    {"forge", "inject pings", NULL, fz_forge_params},
-    {NULL, NULL, NULL, NULL},
+    {"forge", "inject pings", NULL, fz_forge_params, fz_forge},
+    {NULL, NULL, NULL, NULL, NULL},
 };
-static const sg17_metric_t fz_metrics[] = {{"fz.*", "everything"}, {NULL, NULL}};
+static const sg17_metric_t fz_metrics[] = {{"fz.*", "everything", NULL}, {NULL, NULL, NULL}};
 static const sg17_reason_t fz_reasons[] = {{"bad", "no marker"}, {NULL, NULL}};
 static const char *const fz_types[] = {"fz.ping", "fz.pong", NULL};
 
 static const sg17_module_t fz_module = {
-    .abi = SG17_MODULE_ABI_VERSION,
+    SG17_MODULE_HEADER,
     .name = "fz",
     .recommendation = "TEST",
     .title = "host fuzz module",
@@ -212,12 +233,10 @@ static const sg17_module_t fz_module = {
     .metrics = fz_metrics,
     .reasons = fz_reasons,
     .message_types = fz_types,
+    .config_size = sizeof(fz_config_t),
     .create = fz_create,
     .destroy = fz_destroy,
     .start = fz_start,
-    .on_message = fz_on_message,
-    .on_timer = fz_on_timer,
-    .on_attack = fz_on_attack,
     .on_compromise = fz_on_compromise,
     .finish = fz_finish,
 };

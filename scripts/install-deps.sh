@@ -11,6 +11,7 @@ packages=(
   libyaml-dev
   libjansson-dev
   libcriterion-dev
+  git clang-format-14 clang-tidy-14      # make format-check, make lint: pinned to LLVM 14
 )
 
 missing=()

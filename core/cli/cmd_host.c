@@ -46,6 +46,8 @@ int cmd_host(int argc, char **argv)
         return 2;
     }
     zsock_t *dealer = zsock_new(ZMQ_DEALER);
+    if (dealer)
+        sg17_bus_heartbeat(dealer); /* a broker that vanished is noticed, and we are */
     if (dealer && cert && sg17_host_curve(dealer, cert, server, &err) < 0) {
         fprintf(stderr, "sg17tb host: %s\n", err.msg);
         zsock_destroy(&dealer);
@@ -130,7 +132,7 @@ int cmd_module_tool(int argc, char **argv)
     bool help = argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h");
     for (const sg17_tool_t *t = m->tools; !help && t && t->name; t++)
         if (!strcmp(t->name, argv[1]))
-            return t->run(argc - 1, argv + 1);
+            return t->run(argc - 1, argv + 1, stdout, stderr);
     FILE *out = help ? stdout : stderr;
     if (!help)
         fprintf(out, "sg17tb %s: unknown tool '%s'\n", m->name, argv[1]);

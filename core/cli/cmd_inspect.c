@@ -67,9 +67,14 @@ static const char *const *modules_for(const char *only, size_t *n)
 
 static void list_params(const sg17_param_t *p)
 {
-    for (; p && p->name; p++)
-        printf("      %s%s: %s\n", p->name, p->required ? " (required)" : "",
+    for (; p && p->name; p++) {
+        printf("      %s%s: %s", p->name, p->required ? " (required)" : "",
                p->description ? p->description : "");
+        if (p->range.max > p->range.min)
+            printf(" [%.15g .. %.15g%s]", p->range.min, p->range.max,
+                   p->type == SG17_TYPE_DURATION ? " s" : "");
+        printf("\n");
+    }
 }
 
 static int list_module_items(const char *what, const char *only)
@@ -102,7 +107,9 @@ static int list_module_items(const char *what, const char *only)
             }
         } else if (!strcmp(what, "metrics")) {
             for (const sg17_metric_t *x = m->metrics; x && x->name; x++)
-                printf("%s: %s\n", x->name, x->description);
+                printf("%s: %s%s%s%s\n", x->name, x->description,
+                       x->member_kind ? " (members: the " : "",
+                       x->member_kind ? x->member_kind : "", x->member_kind ? " entities)" : "");
             for (const sg17_reason_t *x = m->reasons; x && x->name; x++)
                 printf("ledger.rejected.reason.%s: %s\n", x->name, x->description);
         } else if (!strcmp(what, "requirements")) {
@@ -165,6 +172,13 @@ int cmd_list(int argc, char **argv)
         printf("core metrics:\n");
         for (const char *const *p = sg17_core_metric_patterns; *p; p++)
             printf("  %s\n", *p);
+        printf("where <verb> is one of");
+        for (const char *const *p = sg17_ledger_verbs; *p; p++)
+            printf(" %s", *p);
+        printf(",\n  <prov> one of");
+        for (const char *const *p = sg17_ledger_provenances; *p; p++)
+            printf(" %s", *p);
+        printf(";\n  for every <prov> and type: sent = delivered + dropped + replaced + pending\n");
     }
     if (!strcmp(what, "attacks") && !only) {
         printf("core network actions (every module):\n");

@@ -33,6 +33,7 @@ static int run_common(int argc, char **argv, bool broker)
         {"bind", required_argument, NULL, 'b'},
         {"host-wait", required_argument, NULL, 'w'},
         {"no-mitigations", no_argument, NULL, 'N'},
+        {"no-control", no_argument, NULL, 'K'},
         {"help", no_argument, NULL, 'h'},
         {"curve-cert", required_argument, NULL, 'C'},
         {"curve-allow", required_argument, NULL, 'A'},
@@ -41,7 +42,7 @@ static int run_common(int argc, char **argv, bool broker)
     optind = 1;
     int c;
     uint64_t v;
-    while ((c = getopt_long(argc, argv, "s:j:o:f:F:S:b:w:NhC:A:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "s:j:o:f:F:S:b:w:NKhC:A:", longopts, NULL)) != -1) {
         switch (c) {
         case 's':
             if (parse_u64("--seed", optarg, &o.seed) < 0)
@@ -82,6 +83,9 @@ static int run_common(int argc, char **argv, bool broker)
         case 'N':
             o.clear_mitigations = true;
             break;
+        case 'K':
+            o.no_control = true;
+            break;
         case 'C':
             o.curve_cert = optarg;
             break;
@@ -91,7 +95,7 @@ static int run_common(int argc, char **argv, bool broker)
         case 'h':
             printf(
                 "usage: sg17tb %s [--seed N] [--jobs N] [--out DIR] [--format json,junit,html,md] "
-                "[--filter GLOB] [--shard I/N]%s PATH...\n",
+                "[--filter GLOB] [--shard I/N] [--no-control]%s PATH...\n",
                 argv[0],
                 broker
                     ? " --bind ENDPOINT [--host-wait SECONDS] [--curve-cert FILE --curve-allow DIR]"

@@ -1,4 +1,4 @@
-/* main.c — the sg17tb command: dispatch to the subcommands (DESIGN §9). */
+/* main.c — the sg17tb command: dispatch to the subcommands (docs/architecture.md §10). */
 #include <czmq.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,7 +13,7 @@ static void usage(FILE *out)
         "\n"
         "usage:\n"
         "  sg17tb run [--seed N] [--jobs N] [--out DIR] [--format json,junit,html,md]\n"
-        "             [--filter GLOB] [--shard I/N] PATH...\n"
+        "             [--filter GLOB] [--shard I/N] [--no-control] PATH...\n"
         "  sg17tb validate PATH...\n"
         "  sg17tb list modules|mitigations|attacks|requirements|scenarios|metrics [--module M]\n"
         "  sg17tb coverage [--module M] [PATH...]\n"
@@ -24,7 +24,8 @@ static void usage(FILE *out)
         "  sg17tb <module> <tool> ARGS...     (sg17tb <module> --help lists its tools)\n"
         "\n"
         "exit codes of run: 0 every verdict matches its expect, 1 some does not,\n"
-        "2 invalid input, 3 internal error\n",
+        "2 invalid input, 3 internal error, 128+N stopped by signal N (130 Ctrl-C,\n"
+        "143 SIGTERM, 129 SIGHUP: the report holds what finished, marked incomplete)\n",
         SG17TB_VERSION);
 }
 

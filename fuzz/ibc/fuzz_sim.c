@@ -1,422 +1,166 @@
 /* fuzz_sim.c — every simulated ibc entity's message handler (KMS, device, gateway) on arbitrary
- * bytes, through a stub host context, against an instance provisioned once by running the genuine
- * protocol (C.3 parameters, C.4 keys, D.1 sessions) and restored before every input.
+ * bytes, through the strict mock context (tests/support/mock_ctx.h), against an instance
+ * provisioned once by running the genuine protocol (C.3 parameters, C.4 keys, D.1 sessions, the
+ * application traffic) into key period 1 (10 min periods), and restored before every input.
  *
- * Input: octet 0 = mitigations 0-7; octet 1 = bit 0 mitigation 8, bit 1 unsigned D.1, bit 2 no
- * cross-domain trust, bit 3 devices compromised, bit 4 derived payload (the rest is XORed onto a
- * genuine message of the route, and extends it), bits 5-7 claimed source (0: the route's own);
- * octet 2 = the route (message type and receiving entity: every type on_message dispatches);
- * the rest = the payload. Checks that each delivered message is reported exactly once (accepted,
- * or rejected with a declared reason), that every reply goes to a real entity with a declared
- * message type, that every metric is declared, and that nothing crashes. */
+ * Input: octet 0 = mitigations 0-7 (in the descriptor's order); octet 1 = bit 0 mitigation 8,
+ * bit 1 unsigned D.1, bit 2 no cross-domain trust, bit 3 devices compromised, bit 4 derived
+ * payload (the rest is XORed onto the route's genuine message of period 1, and extends it), bits
+ * 5-7 claimed source (0: the route's own); octet 2 = the route (message type and receiving entity:
+ * every type a receiver handles, and one each does not take); the rest = the payload.
+ *
+ * The mock turns every broken promise into a trap: a delivery reported never or twice, an
+ * undeclared reason, message type or metric, a reply to an entity outside the run, an injection
+ * outside an attack. Each input is one delivery: what the receiver sends in reply stays queued in
+ * the mock, undelivered, and the mock is provisioned afresh every REPROVISION_EVERY inputs so
+ * that queue stays small. */
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <sg17tb/module.h>
-
+#include "mock_ctx.h"
 #include "sim/ibc_sim.h"
 
 extern const sg17_module_t sg17_module;
 
-/* Topology of the stub run: kms 0-1, devices 2-5 (device-i in domain kms-(i % 2)), gateway 6. */
-enum { E_KMS0 = 0, E_KMS1 = 1, E_DEV0 = 2, N_DEV = 4, E_GW = 6, N_ENT = 7 };
-#define NOW (3 * SG17_HOUR + 30 * SG17_MIN) /* inside key period 3 */
+#define PERIOD            (10 * SG17_MIN)
+#define NOW               (PERIOD + 5 * SG17_MIN) /* inside key period 1 */
+#define REPROVISION_EVERY 4096
 
-typedef struct {
-    sg17_ctx_t base;
-    uint64_t rng;
-    unsigned mit; /* mitigation bits, read by create only */
-    bool compromised;
-    /* provisioning: what the entities send and arm is queued and run */
-    bool provisioning;
-    size_t n_msgs, n_timers;
-    struct queued_msg {
-        sg17_entity_t src, dst;
-        const char *type;
-        uint8_t *payload;
-        size_t len;
-    } msgs[256];
-    struct queued_timer {
-        sg17_entity_t e;
-        uint64_t tag;
-    } timers[256];
-    /* the message under test */
-    unsigned reports;
-    const char *reason;
-} stub_t;
-
-static stub_t *stub(sg17_ctx_t *c)
-{
-    return (stub_t *)c;
-}
-
-static const char *const kinds[N_ENT] = {"kms",    "kms",    "device", "device",
-                                         "device", "device", "gateway"};
+/* The run's entities: kms-0/1, device-0..3 (device-i in domain kms-(i % 2); device-3 revoked from
+ * the start, so it never holds keys), the gateway. */
+enum { KMS0, KMS1, DEV0, DEV1, DEV2, DEV3, GW, N_ENT };
 static const char *const names[N_ENT] = {"kms-0",    "kms-1",    "device-0", "device-1",
                                          "device-2", "device-3", "gateway-0"};
 
-static bool declared_type(const char *type)
-{
-    for (const char *const *t = sg17_module.message_types; *t; t++)
-        if (strcmp(*t, type) == 0)
-            return true;
-    return false;
-}
-
-static bool declared_metric(const char *name)
-{
-    for (const sg17_metric_t *m = sg17_module.metrics; m->name; m++) {
-        size_t n = strlen(m->name);
-        if (strcmp(m->name, name) == 0
-            || (n >= 2 && strcmp(m->name + n - 2, ".*") == 0 && strncmp(m->name, name, n - 1) == 0))
-            return true;
-    }
-    return false;
-}
-
-static sg17_time_t s_now(sg17_ctx_t *c)
-{
-    (void)c;
-    return NOW;
-}
-static uint64_t s_rand(sg17_ctx_t *c)
-{
-    return stub(c)->rng = stub(c)->rng * 6364136223846793005ULL + 1442695040888963407ULL;
-}
-static unsigned s_count(sg17_ctx_t *c, const char *k)
-{
-    (void)c;
-    return strcmp(k, "kms") == 0 ? 2 : strcmp(k, "device") == 0 ? N_DEV : 1;
-}
-static sg17_entity_t s_entity(sg17_ctx_t *c, const char *k, unsigned i)
-{
-    (void)c;
-    if (strcmp(k, "kms") == 0)
-        return i < 2 ? E_KMS0 + i : SG17_NO_ENTITY;
-    if (strcmp(k, "device") == 0)
-        return i < N_DEV ? E_DEV0 + i : SG17_NO_ENTITY;
-    return strcmp(k, "gateway") == 0 && i == 0 ? E_GW : SG17_NO_ENTITY;
-}
-static const char *s_name(sg17_ctx_t *c, sg17_entity_t e)
-{
-    (void)c;
-    return e < N_ENT ? names[e] : NULL;
-}
-static const char *s_kind(sg17_ctx_t *c, sg17_entity_t e)
-{
-    (void)c;
-    return e < N_ENT ? kinds[e] : NULL;
-}
-static unsigned s_index(sg17_ctx_t *c, sg17_entity_t e)
-{
-    (void)c;
-    return e == E_KMS1 ? 1 : e >= E_DEV0 && e < E_DEV0 + N_DEV ? e - E_DEV0 : 0;
-}
-static const char *s_config(sg17_ctx_t *c, const char *key)
-{
-    (void)c;
-    static const struct {
-        const char *key, *value;
-    } set[] = {
-        {"period_length", "3600000000"}, {"freshness_window", "30000000"},
-        {"app_interval", "60000000"},    {"revoke_at", "0"},
-        {"cross_domain_trust", "true"},  {"revoked", "3"},
-    };
-    for (size_t i = 0; i < sizeof set / sizeof set[0]; i++)
-        if (strcmp(key, set[i].key) == 0)
-            return set[i].value;
-    for (const sg17_config_key_t *k = sg17_module.config; k->name; k++)
-        if (strcmp(k->name, key) == 0)
-            return k->default_value;
-    abort(); /* the module asked for a key its descriptor does not declare */
-}
-static bool s_mitigation(sg17_ctx_t *c, const char *name)
-{
-    unsigned i = 0;
-    for (const sg17_mitigation_t *m = sg17_module.mitigations; m->name; m++, i++)
-        if (strcmp(m->name, name) == 0)
-            return stub(c)->mit >> i & 1;
-    abort();
-}
-static int s_send(sg17_ctx_t *c, sg17_entity_t a, sg17_entity_t b, const char *t, const void *p,
-                  size_t n)
-{
-    stub_t *st = stub(c);
-    if (a >= N_ENT || b >= N_ENT || !declared_type(t))
-        abort(); /* a reply to a forged source must still go to a real entity */
-    if (st->provisioning && st->n_msgs < sizeof st->msgs / sizeof st->msgs[0]) {
-        struct queued_msg *q = &st->msgs[st->n_msgs];
-        if (!(q->payload = malloc(n ? n : 1)))
-            return -1;
-        memcpy(q->payload, p, n);
-        q->src = a, q->dst = b, q->type = t, q->len = n;
-        st->n_msgs++;
-    }
-    return 0;
-}
-static int s_timer(sg17_ctx_t *c, sg17_entity_t e, sg17_time_t d, uint64_t t)
-{
-    stub_t *st = stub(c);
-    (void)d;
-    if (e >= N_ENT)
-        abort();
-    if (st->provisioning && st->n_timers < sizeof st->timers / sizeof st->timers[0])
-        st->timers[st->n_timers++] = (struct queued_timer){e, t};
-    return 0;
-}
-static void s_report(sg17_ctx_t *c, const sg17_msg_t *m, bool ok, const char *why)
-{
-    (void)m;
-    stub(c)->reports++;
-    stub(c)->reason = ok ? NULL : why;
-}
-static void s_metric(sg17_ctx_t *c, const char *n, double v)
-{
-    (void)c, (void)v;
-    if (!declared_metric(n))
-        abort();
-}
-static int s_inject(sg17_ctx_t *c, sg17_entity_t a, sg17_entity_t b, const char *t, const void *p,
-                    size_t n)
-{
-    (void)c, (void)a, (void)b, (void)t, (void)p, (void)n;
-    abort(); /* receivers never inject */
-}
-static bool s_compromised(sg17_ctx_t *c, sg17_entity_t e)
-{
-    return stub(c)->compromised && e >= E_DEV0 && e < E_DEV0 + N_DEV;
-}
-static const char *s_param(const sg17_params_t *p, const char *n)
-{
-    (void)p, (void)n;
-    return NULL;
-}
-static size_t s_ccount(const sg17_params_t *p)
-{
-    (void)p;
-    return 0;
-}
-static const sg17_msg_t *s_captured(const sg17_params_t *p, size_t i)
-{
-    (void)p, (void)i;
-    return NULL;
-}
-static void s_log(sg17_ctx_t *c, const char *f, va_list ap)
-{
-    (void)c, (void)f, (void)ap;
-}
-
-static const sg17_api_t api = {SG17_MODULE_ABI_VERSION,
-                               s_now,
-                               s_rand,
-                               s_count,
-                               s_entity,
-                               s_name,
-                               s_kind,
-                               s_index,
-                               s_config,
-                               s_mitigation,
-                               s_send,
-                               s_timer,
-                               s_report,
-                               s_metric,
-                               s_metric,
-                               s_inject,
-                               s_compromised,
-                               s_param,
-                               s_ccount,
-                               s_captured,
-                               s_log};
-
-/* Every message type on_message dispatches, to each kind of receiver that handles it (and one
- * type each receiver does not take), with the source it normally comes from. */
+/* Every message type a receiver handles, to each kind of receiver that takes it (and one type each
+ * receiver does not take), with the source it normally comes from. */
 static const struct {
     const char *type;
-    sg17_entity_t dst, src;
+    int dst, src;
 } routes[] = {
-    {"ibc.param_request", E_KMS0, E_DEV0},
-    {"ibc.param_request", E_KMS1, E_DEV0 + 1},
-    {"ibc.key_request", E_KMS0, E_DEV0},
-    {"ibc.key_request", E_KMS1, E_DEV0 + 1},
-    {"ibc.key_request", E_KMS0, E_GW},
-    {"ibc.params", E_KMS0, E_GW},
-    {"ibc.params", E_DEV0, E_KMS0},
-    {"ibc.params", E_DEV0 + 1, E_KMS1},
-    {"ibc.key_delivery", E_DEV0, E_KMS0},
-    {"ibc.key_delivery", E_DEV0 + 1, E_KMS1},
-    {"ibc.challenge", E_DEV0, E_GW},
-    {"ibc.challenge", E_DEV0 + 3, E_GW}, /* revoked: holds no keys */
-    {"ibc.app_data", E_DEV0 + 2, E_GW},
-    {"ibc.d1_auth", E_GW, E_DEV0},
-    {"ibc.d1_auth", E_GW, E_DEV0 + 1},
-    {"ibc.app_data", E_GW, E_DEV0},
-    {"ibc.params", E_GW, E_KMS0},
-    {"ibc.params", E_GW, E_KMS1},
-    {"ibc.key_delivery", E_GW, E_KMS0},
-    {"ibc.challenge", E_GW, E_DEV0},
+    {"ibc.param_request", KMS0, DEV0}, {"ibc.param_request", KMS1, DEV1},
+    {"ibc.key_request", KMS0, DEV0},   {"ibc.key_request", KMS1, DEV1},
+    {"ibc.key_request", KMS0, GW},     {"ibc.params", KMS0, GW},
+    {"ibc.params", DEV0, KMS0},        {"ibc.params", DEV1, KMS1},
+    {"ibc.key_delivery", DEV0, KMS0},  {"ibc.key_delivery", DEV1, KMS1},
+    {"ibc.challenge", DEV0, GW},       {"ibc.challenge", DEV3, GW},
+    {"ibc.app_data", DEV2, GW},        {"ibc.d1_auth", GW, DEV0},
+    {"ibc.d1_auth", GW, DEV1},         {"ibc.app_data", GW, DEV0},
+    {"ibc.params", GW, KMS0},          {"ibc.params", GW, KMS1},
+    {"ibc.key_delivery", GW, KMS0},    {"ibc.challenge", GW, DEV0},
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 
-/* The provisioned instance and its snapshot (restored before each input), and the first genuine
- * message of each route seen while provisioning (the base of derived payloads). */
-static struct {
-    stub_t *st;
+/* One provisioned run and the snapshot of its instance: the instance's own memory and per-entity
+ * arrays (the adversary's state is not the receivers' to touch, and no attack runs here). */
+typedef struct {
+    sg17_mock_t *mock;
+    sg17_entity_t ent[N_ENT];
     ibc_t *s, snap;
-    uint64_t rng;
     ibc_device_t *dev;
-    ibc_keys_t *stolen;
-    uint8_t (*stolen_kpak)[ECCSI_POINT_BYTES];
     ibc_session_t *sessions;
     uint8_t (*nonces)[IBC_NONCE_BYTES];
     sg17_time_t *nonce_at;
     uint8_t *revoked;
     uint8_t *genuine[N_ROUTES];
     size_t genuine_len[N_ROUTES];
-} P;
+    unsigned inputs; /* since provisioning */
+} world_t;
 
-/* Delivers one message and checks it was reported exactly once, with a declared reason. */
-static void deliver(stub_t *st, sg17_entity_t src, sg17_entity_t dst, const char *type,
-                    const uint8_t *payload, size_t len)
-{
-    sg17_msg_t m = {.id = 1,
-                    .dst = dst,
-                    .claimed_src = src,
-                    .type = type,
-                    .payload = payload,
-                    .len = len,
-                    .sent_at = NOW};
-    st->reports = 0;
-    st->reason = NULL;
-    sg17_module.on_message(P.s, &st->base, &m);
-    if (st->reports != 1)
-        abort();
-    if (st->reason) {
-        bool known = false;
-        for (const sg17_reason_t *r = sg17_module.reasons; r->name; r++)
-            known |= strcmp(r->name, st->reason) == 0;
-        if (!known)
-            abort();
-    }
-}
+/* [0]: every device honest; [1]: every device handed to the adversary after provisioning. */
+static world_t worlds[2];
 
-static void *dup_array(const void *src, size_t n)
+static void *dup_bytes(const void *src, size_t n)
 {
-    void *p = malloc(n);
+    void *p = malloc(n ? n : 1);
     if (!p)
         abort();
     return memcpy(p, src, n);
 }
 
-/* Runs the genuine protocol at NOW with the descriptor's default mitigations plus
- * key_validation: roll-over (C.3 lookups, C.4 key requests), key installation, one D.1 session
- * and one application message per device that gets keys (device-3 is revoked and gets none). */
-static void provision(void)
+static void world_free(world_t *w)
 {
-    stub_t *st = calloc(1, sizeof *st);
-    if (!st)
+    sg17_mock_free(w->mock);
+    free(w->dev), free(w->sessions), free(w->nonces), free(w->nonce_at), free(w->revoked);
+    for (size_t r = 0; r < N_ROUTES; r++)
+        free(w->genuine[r]);
+    memset(w, 0, sizeof *w);
+}
+
+/* Runs the genuine protocol to NOW with the default mitigations plus key_validation, keeps the
+ * first message of each route sent in period 1, and snapshots the instance. */
+static void provision(world_t *w, bool compromised)
+{
+    sg17_mock_t *m = sg17_mock_new(&sg17_module);
+    sg17_mock_topology(m, "kms", 2);
+    sg17_mock_topology(m, "device", 4);
+    sg17_mock_topology(m, "gateway", 1);
+    sg17_mock_config(m, "period_length", "10min");
+    sg17_mock_config(m, "cross_domain_trust", "true");
+    sg17_mock_config(m, "revoked", "3");
+    sg17_mock_mitigation(m, "key_validation", true);
+    if (sg17_mock_create(m) != 0)
         abort();
-    st->base.api = &api;
-    st->rng = 1;
-    unsigned i = 0;
-    for (const sg17_mitigation_t *m = sg17_module.mitigations; m->name; m++, i++)
-        if (m->default_on || strcmp(m->name, "key_validation") == 0)
-            st->mit |= 1u << i;
-    st->provisioning = true;
-    if (!(P.s = sg17_module.create(&st->base)))
-        abort();
-    sg17_module.start(P.s, &st->base);
-    bool rolled[N_ENT] = {false}, app_sent[N_ENT] = {false};
-    for (int round = 0; round < 32 && (st->n_msgs || st->n_timers); round++) {
-        for (size_t k = 0; k < st->n_msgs; k++) { /* grows while it is delivered */
-            struct queued_msg q = st->msgs[k];
-            for (size_t r = 0; r < N_ROUTES; r++)
-                if (!P.genuine[r] && routes[r].dst == q.dst && routes[r].src == q.src
-                    && strcmp(routes[r].type, q.type) == 0) {
-                    P.genuine[r] = dup_array(q.payload, q.len ? q.len : 1);
-                    P.genuine_len[r] = q.len;
-                }
-            deliver(st, q.src, q.dst, q.type, q.payload, q.len);
-        }
-        for (size_t k = 0; k < st->n_msgs; k++)
-            free(st->msgs[k].payload);
-        st->n_msgs = 0;
-        struct queued_timer due[256];
-        size_t n_due = st->n_timers;
-        memcpy(due, st->timers, n_due * sizeof due[0]);
-        st->n_timers = 0;
-        for (size_t k = 0; k < n_due; k++) {
-            sg17_entity_t e = due[k].e;
-            bool session = e >= E_DEV0 && e < E_DEV0 + N_DEV && P.s->dev[e - E_DEV0].session;
-            if (due[k].tag == IBC_T_ROLL && rolled[e])
-                continue;
-            if (due[k].tag == IBC_T_APP && (app_sent[e] || !session)) {
-                if (!app_sent[e] && st->n_timers < 256)
-                    st->timers[st->n_timers++] = due[k]; /* until the device has a session */
-                continue;
+    w->mock = m;
+    for (int i = 0; i < N_ENT; i++)
+        w->ent[i] = sg17_mock_entity(m, names[i]);
+    sg17_mock_start(m);
+    sg17_mock_run_until(m, PERIOD - 1);
+    sg17_mock_clear(m);
+    sg17_mock_run_until(m, NOW);
+    for (size_t k = 0; k < sg17_mock_send_count(m); k++) {
+        const sg17_mock_send_t *q = sg17_mock_send(m, k);
+        for (size_t r = 0; r < N_ROUTES; r++)
+            if (!w->genuine[r] && q->dst == w->ent[routes[r].dst] && q->src == w->ent[routes[r].src]
+                && strcmp(q->type, routes[r].type) == 0) {
+                w->genuine[r] = dup_bytes(q->payload, q->len);
+                w->genuine_len[r] = q->len;
             }
-            rolled[e] |= due[k].tag == IBC_T_ROLL;
-            app_sent[e] |= due[k].tag == IBC_T_APP;
-            sg17_module.on_timer(P.s, &st->base, e, due[k].tag);
-        }
-        if (!st->n_msgs)
-            break;
     }
-    for (size_t k = 0; k < st->n_msgs; k++)
-        free(st->msgs[k].payload);
-    st->n_msgs = st->n_timers = 0;
-    st->provisioning = false;
-    if (!P.s->gw.recv || !P.s->dev[0].session) /* the genuine protocol must have run */
+    for (int d = DEV0; compromised && d <= DEV3; d++)
+        sg17_mock_compromise(m, w->ent[d]);
+    sg17_mock_clear(m);
+    ibc_t *s = w->s = sg17_mock_instance(m);
+    if (!s->gw.recv || !s->dev[0].session) /* the genuine protocol must have run */
         abort();
-    size_t n = P.s->n_dev + 1;
-    P.st = st;
-    P.snap = *P.s;
-    P.rng = st->rng;
-    P.dev = dup_array(P.s->dev, n * sizeof *P.s->dev);
-    P.stolen = dup_array(P.s->adv.stolen, n * sizeof *P.s->adv.stolen);
-    P.stolen_kpak = dup_array(P.s->adv.stolen_kpak, n * sizeof *P.s->adv.stolen_kpak);
-    P.sessions = dup_array(P.s->gw.sessions, n * sizeof *P.s->gw.sessions);
-    P.nonces = dup_array(P.s->gw.nonces, IBC_NONCE_CACHE * sizeof *P.s->gw.nonces);
-    P.nonce_at = dup_array(P.s->gw.nonce_at, IBC_NONCE_CACHE * sizeof *P.s->gw.nonce_at);
-    P.revoked = dup_array(P.s->revoked, n);
+    size_t n = s->n_dev + 1;
+    w->snap = *s;
+    w->dev = dup_bytes(s->dev, n * sizeof *s->dev);
+    w->sessions = dup_bytes(s->gw.sessions, n * sizeof *s->gw.sessions);
+    w->nonces = dup_bytes(s->gw.nonces, IBC_NONCE_CACHE * sizeof *s->gw.nonces);
+    w->nonce_at = dup_bytes(s->gw.nonce_at, IBC_NONCE_CACHE * sizeof *s->gw.nonce_at);
+    w->revoked = dup_bytes(s->revoked, n);
 }
 
 /* Puts the instance back into its provisioned state. The objects it owns (the gateway's SAKKE
  * receiver, the sender cache) are shared with the snapshot; if the last input replaced one, the
- * snapshot's was destroyed, so the instance is rebuilt from scratch instead. */
-static void restore(void)
+ * snapshot's was destroyed, so the run is provisioned afresh instead. */
+static void restore(world_t *w, bool compromised)
 {
-    bool same = P.s->gw.recv == P.snap.gw.recv;
+    ibc_t *s = w->s;
+    bool same = s->gw.recv == w->snap.gw.recv && w->inputs < REPROVISION_EVERY;
     for (unsigned i = 0; i < IBC_SENDER_CACHE; i++)
-        same &= P.s->senders[i].s == P.snap.senders[i].s;
+        same &= s->senders[i].s == w->snap.senders[i].s;
     if (!same) {
-        sg17_module.destroy(P.s);
-        P.s = NULL;
-        free(P.st);
-        free(P.dev), free(P.stolen), free(P.stolen_kpak), free(P.sessions);
-        free(P.nonces), free(P.nonce_at), free(P.revoked);
-        for (size_t r = 0; r < N_ROUTES; r++)
-            free(P.genuine[r]), P.genuine[r] = NULL;
-        provision();
+        world_free(w);
+        provision(w, compromised);
         return;
     }
-    size_t n = P.snap.n_dev + 1;
-    *P.s = P.snap;
-    memcpy(P.s->dev, P.dev, n * sizeof *P.s->dev);
-    memcpy(P.s->adv.stolen, P.stolen, n * sizeof *P.s->adv.stolen);
-    memcpy(P.s->adv.stolen_kpak, P.stolen_kpak, n * sizeof *P.s->adv.stolen_kpak);
-    memcpy(P.s->gw.sessions, P.sessions, n * sizeof *P.s->gw.sessions);
-    memcpy(P.s->gw.nonces, P.nonces, IBC_NONCE_CACHE * sizeof *P.s->gw.nonces);
-    memcpy(P.s->gw.nonce_at, P.nonce_at, IBC_NONCE_CACHE * sizeof *P.s->gw.nonce_at);
-    memcpy(P.s->revoked, P.revoked, n);
-    P.st->rng = P.rng;
+    size_t n = w->snap.n_dev + 1;
+    *s = w->snap;
+    memcpy(s->dev, w->dev, n * sizeof *s->dev);
+    memcpy(s->gw.sessions, w->sessions, n * sizeof *s->gw.sessions);
+    memcpy(s->gw.nonces, w->nonces, IBC_NONCE_CACHE * sizeof *s->gw.nonces);
+    memcpy(s->gw.nonce_at, w->nonce_at, IBC_NONCE_CACHE * sizeof *s->gw.nonce_at);
+    memcpy(s->revoked, w->revoked, n);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
-    provision();
+    provision(&worlds[0], false);
+    provision(&worlds[1], true);
     return 0;
 }
 
@@ -424,30 +168,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 3)
         return 0;
-    restore();
-    ibc_t *s = P.s;
-    stub_t *st = P.st;
-    unsigned mit = data[0] | (data[1] & 1u) << 8;
-    s->m_sig = mit & 1, s->m_idcheck = mit >> 1 & 1, s->m_replay = mit >> 2 & 1;
-    s->m_sakke = mit >> 3 & 1, s->m_keyval = mit >> 4 & 1, s->m_params = mit >> 5 & 1;
-    s->m_revocation = mit >> 6 & 1, s->m_points = mit >> 7 & 1, s->m_rekey = mit >> 8 & 1;
-    s->d1_signed = !(data[1] & 2);
-    s->cross_domain = !(data[1] & 4);
-    st->compromised = data[1] & 8;
-    bool derived = data[1] & 16;
+    bool compromised = data[1] & 8, derived = data[1] & 16;
+    world_t *w = &worlds[compromised];
+    restore(w, compromised);
+    w->inputs++;
+    ibc_t *s = w->s;
+    unsigned mit = data[0] | (data[1] & 1u) << 8, i = 0;
+    for (const sg17_mitigation_t *m = sg17_module.mitigations; m->name; m++, i++)
+        *(bool *)((char *)&s->cfg + m->offset) = mit >> i & 1;
+    s->cfg.d1_signed = !(data[1] & 2);
+    s->cfg.cross_domain_trust = !(data[1] & 4);
     unsigned src_sel = data[1] >> 5;
     size_t r = data[2] % N_ROUTES, n = size - 3;
     const uint8_t *in = data + 3;
-    size_t len = derived && P.genuine[r] && P.genuine_len[r] > n ? P.genuine_len[r] : n;
+    size_t len = derived && w->genuine[r] && w->genuine_len[r] > n ? w->genuine_len[r] : n;
     uint8_t *payload = malloc(len ? len : 1); /* exact size: ASan sees any over-read */
     if (!payload)
         return 0;
     memcpy(payload, in, n);
-    if (derived && P.genuine[r])
-        for (size_t i = 0; i < P.genuine_len[r]; i++)
-            payload[i] = (uint8_t)(P.genuine[r][i] ^ (i < n ? in[i] : 0));
-    sg17_entity_t src = src_sel ? (src_sel - 1) % N_ENT : routes[r].src;
-    deliver(st, src, routes[r].dst, routes[r].type, payload, len);
+    if (derived && w->genuine[r])
+        for (size_t k = 0; k < w->genuine_len[r]; k++)
+            payload[k] = (uint8_t)(w->genuine[r][k] ^ (k < n ? in[k] : 0));
+    sg17_entity_t src = w->ent[src_sel ? (src_sel - 1) % N_ENT : (unsigned)routes[r].src];
+    sg17_mock_deliver(w->mock, src, w->ent[routes[r].dst], routes[r].type, payload, len);
+    sg17_mock_clear(w->mock);
     free(payload);
     return 0;
 }

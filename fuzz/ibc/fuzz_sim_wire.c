@@ -1,6 +1,6 @@
-/* fuzz_sim_wire.c — the decoders of the ibc simulation's bus messages (C.3 params, C.4 key
- * request and delivery, D.1 one-pass message, application data) on arbitrary bytes: none may
- * crash, and a D.1 message that decodes re-encodes to the same octets. */
+/* fuzz_sim_wire.c — the decoders of the ibc simulation's bus messages (C.3 parameter request and
+ * answer, C.4 key request and delivery, D.1 one-pass message, application data) on arbitrary bytes:
+ * none may crash, and a D.1 message that decodes re-encodes to the same octets. */
 #include <stdint.h>
 #include <string.h>
 
@@ -16,6 +16,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ibc_params_msg_t pm;
     ibc_keys_t keys;
     ibc_d1_t d1;
+    if (ibc_param_request_decode(data, size, &period) == 0) {
+        uint8_t req[IBC_PARAM_REQUEST_BYTES];
+        ibc_param_request_encode(period, req);
+        if (memcmp(req, data, sizeof req) != 0)
+            __builtin_trap();
+    }
     (void)ibc_params_decode(data, size, &pm);
     if (ibc_key_request_decode(data, size, &dev, &period) == 0)
         (void)ibc_key_request_verify(tkey, data, size);

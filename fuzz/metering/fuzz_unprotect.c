@@ -1,6 +1,8 @@
 /* fuzz_unprotect.c — the security header and suite-0 unprotect on arbitrary input: the first
  * octet picks the receiver's policy and counter state, the rest is the frame (either bare
- * SC || IC || ... or wrapped in a glo- / general-glo-ciphering APDU). */
+ * SC || IC || ... or wrapped in a glo- / general-glo-ciphering APDU), unprotected both with
+ * dlms_unprotect and with a keyed dlms_cipher_t, which must agree. The same frame is also checked
+ * as an HLS mechanism-5 proof f(StoC), which it must not pass. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +40,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (wrap == 2 && dlms_general_glo_decode(in, len, &st, &frame, &flen) != 0)
         goto done;
 
+    static const uint8_t challenge[16] = {0x50, 0x36, 0x77, 0x46, 0x34, 0x4E, 0x54, 0x63,
+                                          0x59, 0x6A, 0x33, 0x69, 0x5A, 0x49, 0x59, 0x56};
+    if (dlms_hls_gmac_verify(&keys, st, challenge, sizeof challenge, frame, flen) == 0)
+        abort(); /* a GMAC under keys the fuzzer does not hold */
     uint8_t *out = malloc(flen ? flen : 1);
     if (!out)
         goto done;
@@ -54,6 +60,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else if (outlen != 0 || s < DLMS_SEC_POLICY || s > DLMS_SEC_OK) {
         abort();
     }
+    /* the head-end's keyed cipher decides every frame exactly as dlms_unprotect does */
+    static dlms_cipher_t *cipher;
+    if (!cipher && !(cipher = dlms_cipher_new(&keys)))
+        abort();
+    uint8_t *out2 = malloc(flen ? flen : 1);
+    size_t outlen2 = 0;
+    uint32_t ic2 = 0;
+    if (out2
+        && (dlms_cipher_unprotect(cipher, st, policy, frame, flen, min_ic, out2, flen, &outlen2,
+                                  &ic2)
+                != s
+            || outlen2 != outlen || ic2 != ic || (outlen && memcmp(out, out2, outlen) != 0)))
+        abort();
+    free(out2);
     free(out);
 done:
     free(in);

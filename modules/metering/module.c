@@ -1,16 +1,19 @@
-/* module.c — the metering module (X.1332): descriptor and callback dispatch. The simulation
- * (meters, head-end, MDM, third party, operators, attacks) is in sim/, the DLMS/COSEM protocol
- * layer in dlms/, the command-line tools in tools.c. */
-#include <string.h>
+/* module.c — the metering module (X.1332): its descriptor, read top to bottom as the module's
+ * table of contents, and the thin dispatch from the core's callbacks into the simulation. The
+ * simulation (meters, head-end, MDM, third party, operators, the adversary) is in sim/, the
+ * DLMS/COSEM protocol layer in dlms/, the command-line tools in tools.c. */
+#include <stddef.h>
 
 #include <sg17tb/module.h>
 
-#include "sim/sim.h"
+#include "sim/metering_sim.h"
 #include "tools.h"
 
-static void *metering_create(sg17_ctx_t *ctx)
+/* ---- lifecycle ---- */
+
+static void *metering_create(sg17_ctx_t *ctx, const void *config)
 {
-    return msim_create(ctx);
+    return msim_create(ctx, config);
 }
 
 static void metering_destroy(void *instance)
@@ -20,119 +23,215 @@ static void metering_destroy(void *instance)
 
 static void metering_start(void *instance, sg17_ctx_t *ctx)
 {
-    msim_t *s = instance;
-    for (unsigned i = 0; i < s->n_meters; i++)
-        sg17_timer(ctx, sg17_entity(ctx, "meter", i), s->meters[i].phase, TAG(TAG_READING, i));
-    msim_hes_start(s, ctx);
-    sg17_timer(ctx, s->mdm, 24 * SG17_HOUR + SG17_HOUR, TAG(TAG_DAY, 0));
-    if (s->n_tp)
-        sg17_timer(ctx, sg17_entity(ctx, "thirdparty", 0), 24 * SG17_HOUR + 2 * SG17_HOUR,
-                   TAG(TAG_TP, 0));
-    if (s->n_ops && s->dr_every)
-        sg17_timer(ctx, sg17_entity(ctx, "operator", 0), s->dr_every, TAG(TAG_DR, 0));
-    if (s->n_ops && s->disconnect_every)
-        sg17_timer(ctx, sg17_entity(ctx, "operator", 0), s->disconnect_every,
-                   TAG(TAG_DISCONNECT, 0));
-}
-
-static void metering_on_timer(void *instance, sg17_ctx_t *ctx, sg17_entity_t e, uint64_t tag)
-{
-    msim_t *s = instance;
-    const char *kind = sg17_entity_kind(ctx, e);
-    if (strcmp(kind, "meter") == 0)
-        msim_meter_on_timer(s, ctx, sg17_entity_index(ctx, e));
-    else if (e == s->hes)
-        msim_hes_on_timer(s, ctx, tag);
-    else if (e == s->mdm)
-        msim_mdm_on_timer(s, ctx, tag);
-    else if (strcmp(kind, "operator") == 0)
-        msim_op_on_timer(s, ctx, sg17_entity_index(ctx, e), tag);
-    else if (strcmp(kind, "thirdparty") == 0)
-        msim_tp_on_timer(s, ctx, tag);
-}
-
-static void metering_on_message(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *m)
-{
-    msim_t *s = instance;
-    const char *kind = sg17_entity_kind(ctx, m->dst);
-    if (strcmp(kind, "meter") == 0)
-        msim_meter_on_message(s, ctx, sg17_entity_index(ctx, m->dst), m);
-    else if (m->dst == s->hes)
-        msim_hes_on_message(s, ctx, m);
-    else if (m->dst == s->mdm)
-        msim_mdm_on_message(s, ctx, m);
-    else if (strcmp(kind, "thirdparty") == 0)
-        msim_tp_on_message(s, ctx, m);
-    else
-        sg17_reject(ctx, m, "malformed"); /* operators receive nothing */
-}
-
-static int metering_on_attack(void *instance, sg17_ctx_t *ctx, const char *attack,
-                              const sg17_params_t *p)
-{
-    return msim_on_attack(instance, ctx, attack, p);
+    msim_start(instance, ctx);
 }
 
 static void metering_finish(void *instance, sg17_ctx_t *ctx)
 {
-    msim_mdm_finish(instance, ctx);
-    msim_audit_finish(instance, ctx);
+    msim_finish(instance, ctx);
+}
+
+/* ---- entity kinds: each kind's handlers ---- */
+
+static void meter_on_message(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *m)
+{
+    msim_meter_on_message(instance, ctx, sg17_entity_index(ctx, m->dst), m);
+}
+
+static void meter_on_timer(void *instance, sg17_ctx_t *ctx, sg17_entity_t e, uint64_t tag)
+{
+    (void)tag; /* a meter has one timer: its next reading */
+    msim_meter_on_timer(instance, ctx, sg17_entity_index(ctx, e));
+}
+
+static void hes_on_message(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *m)
+{
+    msim_hes_on_message(instance, ctx, m);
+}
+
+static void hes_on_timer(void *instance, sg17_ctx_t *ctx, sg17_entity_t e, uint64_t tag)
+{
+    (void)e; /* the one head-end */
+    msim_hes_on_timer(instance, ctx, tag);
+}
+
+static void mdm_on_message(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *m)
+{
+    msim_mdm_on_message(instance, ctx, m);
+}
+
+static void mdm_on_timer(void *instance, sg17_ctx_t *ctx, sg17_entity_t e, uint64_t tag)
+{
+    (void)e; /* the one MDM */
+    msim_mdm_on_timer(instance, ctx, tag);
+}
+
+static void tp_on_message(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *m)
+{
+    msim_tp_on_message(instance, ctx, m);
+}
+
+static void tp_on_timer(void *instance, sg17_ctx_t *ctx, sg17_entity_t e, uint64_t tag)
+{
+    (void)e; /* the one third party */
+    msim_tp_on_timer(instance, ctx, tag);
+}
+
+static void operator_on_timer(void *instance, sg17_ctx_t *ctx, sg17_entity_t e, uint64_t tag)
+{
+    msim_op_on_timer(instance, ctx, sg17_entity_index(ctx, e), tag);
+}
+
+/* ---- attacks: each attack's handler ---- */
+
+static int run_false_data(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
+{
+    return msim_attack_false_data(instance, ctx, p);
+}
+static int run_extract_key(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
+{
+    return msim_attack_extract_key(instance, ctx, p);
+}
+static int run_forge_command(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
+{
+    return msim_attack_forge_command(instance, ctx, p);
+}
+static int run_rogue_hes(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
+{
+    return msim_attack_rogue_hes(instance, ctx, p);
+}
+static int run_impersonate_meter(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
+{
+    return msim_attack_impersonate_meter(instance, ctx, p);
+}
+static int run_inject_reading(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
+{
+    return msim_attack_inject_reading(instance, ctx, p);
+}
+static int run_malicious_firmware(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
+{
+    return msim_attack_malicious_firmware(instance, ctx, p);
+}
+static int run_mass_disconnect(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
+{
+    return msim_attack_mass_disconnect(instance, ctx, p);
+}
+static int run_infer_occupancy(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
+{
+    return msim_attack_infer_occupancy(instance, ctx, p);
+}
+static int run_overcollect(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
+{
+    return msim_attack_overcollect(instance, ctx, p);
+}
+static int run_tamper_audit_log(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
+{
+    return msim_attack_tamper_audit_log(instance, ctx, p);
 }
 
 /* ---- descriptor tables ---- */
 
 static const sg17_entity_kind_t entity_kinds[] = {
-    {"meter", "smart meter: pushes 15-min readings, executes head-end commands", 20, 20000},
-    {"hes", "head-end system: associations, reading ingestion, command relay", 1, 1},
-    {"mdm", "meter data management: storage, billing, validation, third-party access", 1, 1},
-    {"thirdparty", "a third-party service provider with per-customer consent", 1, 1},
-    {"operator", "utility operator account issuing signed load-control requests", 1, 4},
-    {NULL, NULL, 0, 0},
+    {"meter", "smart meter: pushes 15-min readings, executes head-end commands", 20, 1,
+     MSIM_METERS_MAX, meter_on_message, meter_on_timer},
+    {"hes", "head-end system: associations, reading ingestion, command relay", 1, 1, 1,
+     hes_on_message, hes_on_timer},
+    {"mdm", "meter data management: storage, billing, validation, third-party access", 1, 1, 1,
+     mdm_on_message, mdm_on_timer},
+    {"thirdparty", "a third-party service provider with per-customer consent", 1, 0, 1,
+     tp_on_message, tp_on_timer},
+    /* operators receive nothing: the core rejects a message to one with "no_receiver" */
+    {"operator", "utility operator account issuing signed load-control requests", 1, 0, 4, NULL,
+     operator_on_timer},
+    {NULL, NULL, 0, 0, 0, NULL, NULL},
 };
 
+#define METERING_CONFIG(field) offsetof(msim_config_t, field)
+#define METERING_UNBOUNDED \
+    {                      \
+        0, 0               \
+    }
+#define METERING_SHARE \
+    {                  \
+        0, 1           \
+    } /* a fraction */
+#define METERING_FLEET     \
+    {                      \
+        0, MSIM_METERS_MAX \
+    } /* a number of meters */
+
 static const sg17_config_key_t config_keys[] = {
-    {"reading_interval", SG17_TYPE_DURATION, "15min", "load-profile period of every meter"},
+    {"reading_interval",
+     SG17_TYPE_DURATION,
+     "15min",
+     "load-profile period of every meter (1 min to 1 day)",
+     METERING_CONFIG(reading_interval),
+     {60, 86400}},
     {"push_slot", SG17_TYPE_DURATION, "10s",
-     "granularity of the meters' randomised push times within the period"},
-    {"ondemand_interval", SG17_TYPE_DURATION, "1h",
-     "head-end on-demand reads every ... (0 = none)"},
+     "granularity of the meters' randomised push times within the period (0 or more than the "
+     "period: 1 s)",
+     METERING_CONFIG(push_slot), METERING_UNBOUNDED},
+    {"ondemand_interval", SG17_TYPE_DURATION, "1h", "head-end on-demand reads every ... (0 = none)",
+     METERING_CONFIG(ondemand_interval), METERING_UNBOUNDED},
     {"ondemand_batch", SG17_TYPE_COUNT, "2",
-     "meters read on demand each time (at most every meter once)"},
+     "meters read on demand each time (at most every meter once)", METERING_CONFIG(ondemand_batch),
+     METERING_FLEET},
     {"tariff_interval", SG17_TYPE_DURATION, "12h",
-     "tariff (activity calendar) update to all meters every ... (0 = none)"},
+     "tariff (activity calendar) update to all meters every ... (0 = none)",
+     METERING_CONFIG(tariff_interval), METERING_UNBOUNDED},
     {"dr_interval", SG17_TYPE_DURATION, "4h",
-     "operator demand-response load limits every ... (0 = none)"},
+     "operator demand-response load limits every ... (0 = none)", METERING_CONFIG(dr_interval),
+     METERING_UNBOUNDED},
     {"dr_batch", SG17_TYPE_COUNT, "3",
-     "meters given a load limit each demand-response event (at most every meter once)"},
+     "meters given a load limit each demand-response event (at most every meter once)",
+     METERING_CONFIG(dr_batch), METERING_FLEET},
     {"disconnect_interval", SG17_TYPE_DURATION, "6h",
-     "operator non-payment disconnect (reconnected 1h later) every ... (0 = none)"},
+     "operator non-payment disconnect (reconnected 1h later) every ... (0 = none)",
+     METERING_CONFIG(disconnect_interval), METERING_UNBOUNDED},
     {"firmware_at", SG17_TYPE_DURATION, "0",
-     "time of the manufacturer's signed firmware roll-out (0 = none)"},
-    {"hes_capacity", SG17_TYPE_NUMBER, "200", "messages the head-end can process per second"},
+     "time of the manufacturer's signed firmware roll-out (0 = none)", METERING_CONFIG(firmware_at),
+     METERING_UNBOUNDED},
+    {"hes_capacity", SG17_TYPE_NUMBER, "200", "messages the head-end can process per second",
+     METERING_CONFIG(hes_capacity), METERING_UNBOUNDED},
     {"hes_source_rate", SG17_TYPE_NUMBER, "5",
-     "per-source messages per second admitted by hes_rate_limit"},
-    {"disconnect_limit", SG17_TYPE_COUNT, "3",
-     "disconnects per window relayed without a second approval (mass_disconnect_limit; at most "
-     "1000000)"},
-    {"disconnect_window", SG17_TYPE_DURATION, "1h", "sliding window of disconnect_limit"},
+     "per-source messages per second admitted by hes_rate_limit", METERING_CONFIG(hes_source_rate),
+     METERING_UNBOUNDED},
+    {"disconnect_limit",
+     SG17_TYPE_COUNT,
+     "3",
+     "disconnects per window relayed without a second approval (mass_disconnect_limit; the "
+     "head-end keeps the time of each)",
+     METERING_CONFIG(disconnect_limit),
+     {0, MSIM_DISCONNECT_LIMIT_MAX}},
+    {"disconnect_window", SG17_TYPE_DURATION, "1h", "sliding window of disconnect_limit",
+     METERING_CONFIG(disconnect_window), METERING_UNBOUNDED},
     {"mdm_learning", SG17_TYPE_DURATION, "2d",
-     "days the MDM learns each meter's baseline before validating"},
+     "days the MDM learns each meter's baseline before validating", METERING_CONFIG(mdm_learning),
+     METERING_UNBOUNDED},
     {"mdm_threshold", SG17_TYPE_NUMBER, "0.25",
-     "a meter is flagged when its day falls this fraction below its baseline"},
+     "a meter is flagged when its day falls this fraction below its baseline",
+     METERING_CONFIG(mdm_threshold), METERING_SHARE},
     {"mdm_balance_tolerance", SG17_TYPE_NUMBER, "0.02",
-     "unexplained share of a transformer's energy that opens an investigation"},
+     "unexplained share of a transformer's energy that opens an investigation",
+     METERING_CONFIG(mdm_balance_tolerance), METERING_SHARE},
     {"transformer_size", SG17_TYPE_COUNT, "10",
-     "meters per distribution transformer (energy balance unit; 0 counts as 1)"},
+     "meters per distribution transformer (energy balance unit; 0 counts as 1, more than the fleet "
+     "as the fleet)",
+     METERING_CONFIG(transformer_size), METERING_FLEET},
     {"consent_share", SG17_TYPE_NUMBER, "0.5",
-     "share of customers consenting to third-party daily data"},
+     "share of customers consenting to third-party daily data", METERING_CONFIG(consent_share),
+     METERING_SHARE},
     {"plain_push_when_off", SG17_TYPE_BOOL, "false",
      "with authenticated_encryption off, meters push readings in clear (else encryption-only SC "
-     "0x20)"},
+     "0x20)",
+     METERING_CONFIG(plain_push_when_off), METERING_UNBOUNDED},
     {"audit_anchor_interval", SG17_TYPE_DURATION, "1h",
-     "the HES sends its signed audit chain head to the MDM every ... (audit_log)"},
+     "the HES sends its signed audit chain head to the MDM every ... (audit_log)",
+     METERING_CONFIG(audit_anchor_interval), METERING_UNBOUNDED},
     {"audit_interval", SG17_TYPE_DURATION, "6h",
-     "the MDM audits the HES command log every ... (0 = never)"},
-    {NULL, 0, NULL, NULL},
+     "the MDM audits the HES command log every ... (0 = never)", METERING_CONFIG(audit_interval),
+     METERING_UNBOUNDED},
+    {NULL, 0, NULL, NULL, 0, METERING_UNBOUNDED},
 };
 
 static const char *const r_conf1[] = {"X1332-R-CONF-01", "X1332-R-INT-01", NULL};
@@ -148,182 +247,211 @@ static const char *const r_priv[] = {"X1332-R-PRIV-01", "X1332-R-PRIV-02", NULL}
 static const char *const r_avail[] = {"X1332-R-AVAIL-01", NULL};
 static const char *const r_nrep1[] = {"X1332-R-NREP-01", NULL};
 
+#define METERING_MITIGATION(field) offsetof(msim_config_t, field)
+
 static const sg17_mitigation_t mitigations[] = {
     {"authenticated_encryption",
      "suite 0 SC 0x30 on every frame and receivers require it (policy); off: meters push SC 0x20 "
      "(or clear) and receivers accept any SC or clear APDUs",
-     r_conf1, true},
+     r_conf1, true, METERING_MITIGATION(authenticated_encryption)},
     {"invocation_counter",
      "receivers reject IC <= the last accepted from that sender; off: no counter check", r_int2,
-     true},
+     true, METERING_MITIGATION(invocation_counter)},
     {"unique_keys", "EK/AK diversified per meter system title; off: one fleet key for every meter",
-     r_conf2, true},
+     r_conf2, true, METERING_MITIGATION(unique_keys)},
     {"hls_authentication",
      "HLS mechanism 5 (GMAC) association whose policy requires ciphered APDUs; off: lowest-level "
      "security (password in clear, unciphered APDUs served)",
-     r_auth1, true},
+     r_auth1, true, METERING_MITIGATION(hls_authentication)},
     {"command_authorization",
      "disconnect/reconnect/load limit need an operator's suite-1 ECDSA general-signing that the "
      "HES and meter verify; off: any well-formed command from the HES address is executed",
-     r_authz2, true},
+     r_authz2, true, METERING_MITIGATION(command_authorization)},
     {"mass_disconnect_limit",
      "the HES relays at most disconnect_limit disconnects per disconnect_window, the rest wait for "
      "a second approval; off: unlimited",
-     r_authz3, true},
+     r_authz3, true, METERING_MITIGATION(mass_disconnect_limit)},
     {"mdm_plausibility",
      "MDM energy balance per transformer and per-meter baseline check, flagged meters billed on "
      "estimate; off: readings billed as reported",
-     r_int3, true},
+     r_int3, true, METERING_MITIGATION(mdm_plausibility)},
     {"signed_firmware",
      "meters activate only images signed by the manufacturer key; off: any image delivered through "
      "the association",
-     r_int4, true},
+     r_int4, true, METERING_MITIGATION(signed_firmware)},
     {"data_minimisation",
      "third parties get daily data of consenting customers only; off: any requested customer's raw "
      "15-min series",
-     r_priv, true},
+     r_priv, true, METERING_MITIGATION(data_minimisation)},
     {"hes_rate_limit",
      "per-source message budget checked before decryption; off: every message costs head-end "
      "capacity",
-     r_avail, true},
+     r_avail, true, METERING_MITIGATION(hes_rate_limit)},
     {"audit_log",
      "the HES's command log is hash-chained (SHA-256 over the previous entry) and its head, signed "
      "with the HES's ECDSA key, is anchored at the MDM, which audits the log against every anchor; "
      "off: plain records, no chain, no anchors",
-     r_nrep1, true},
-    {NULL, NULL, NULL, false},
+     r_nrep1, true, METERING_MITIGATION(audit_log)},
+    {NULL, NULL, NULL, false, 0},
 };
 
+#define METERING_COUNT_OF_METERS \
+    {                            \
+        0, MSIM_METERS_MAX       \
+    }
+#define METERING_COUNT_OF_FRAMES \
+    {                            \
+        0, 10000                 \
+    } /* forged readings one action may send */
+
 static const sg17_param_t p_false_data[] = {
-    {"entity", SG17_TYPE_ENTITY, true, "the compromised meter"},
-    {"factor", SG17_TYPE_NUMBER, false, "reported / true consumption (default 0.5)"},
-    {NULL, 0, false, NULL},
+    {"entity", SG17_TYPE_ENTITY, true, "the compromised meter", METERING_UNBOUNDED},
+    {"factor", SG17_TYPE_NUMBER, false, "reported / true consumption (default 0.5; below 0 is 0)",
+     METERING_UNBOUNDED},
+    {NULL, 0, false, NULL, METERING_UNBOUNDED},
 };
 static const sg17_param_t p_extract[] = {
-    {"entity", SG17_TYPE_ENTITY, true, "meter-N (its keys) or hes-0 (the head-end key store)"},
-    {NULL, 0, false, NULL},
+    {"entity", SG17_TYPE_ENTITY, true, "meter-N (its keys) or hes-0 (the head-end key store)",
+     METERING_UNBOUNDED},
+    {NULL, 0, false, NULL, METERING_UNBOUNDED},
 };
 static const sg17_param_t p_forge[] = {
-    {"command", SG17_TYPE_STRING, false, "disconnect (default), reconnect, load_limit or tariff"},
-    {"meters", SG17_TYPE_COUNT, false, "how many meters (default 1)"},
-    {"first", SG17_TYPE_COUNT, false, "first meter index (default 0)"},
-    {NULL, 0, false, NULL},
+    {"command", SG17_TYPE_STRING, false, "disconnect (default), reconnect, load_limit or tariff",
+     METERING_UNBOUNDED},
+    {"meters", SG17_TYPE_COUNT, false, "how many meters (default 1; at most the fleet)",
+     METERING_COUNT_OF_METERS},
+    {"first", SG17_TYPE_COUNT, false, "first meter index (default 0)", METERING_COUNT_OF_METERS},
+    {NULL, 0, false, NULL, METERING_UNBOUNDED},
 };
 static const sg17_param_t p_meters[] = {
-    {"meters", SG17_TYPE_COUNT, false, "how many meters from meter-0 (default all)"},
-    {NULL, 0, false, NULL},
+    {"meters", SG17_TYPE_COUNT, false, "how many meters from meter-0 (default all)",
+     METERING_COUNT_OF_METERS},
+    {NULL, 0, false, NULL, METERING_UNBOUNDED},
 };
 static const sg17_param_t p_impersonate[] = {
-    {"victim", SG17_TYPE_ENTITY, true, "the meter whose system title is spoofed"},
-    {"count", SG17_TYPE_COUNT, false, "readings (default 4, at most 10000)"},
-    {"factor", SG17_TYPE_NUMBER, false, "reported register / victim's real register (default 2)"},
-    {NULL, 0, false, NULL},
+    {"victim", SG17_TYPE_ENTITY, true, "the meter whose system title is spoofed",
+     METERING_UNBOUNDED},
+    {"count", SG17_TYPE_COUNT, false, "readings (default 4, at most 10000)",
+     METERING_COUNT_OF_FRAMES},
+    {"factor", SG17_TYPE_NUMBER, false, "reported register / victim's real register (default 2)",
+     METERING_UNBOUNDED},
+    {NULL, 0, false, NULL, METERING_UNBOUNDED},
 };
 static const sg17_param_t p_inject[] = {
-    {"meter", SG17_TYPE_ENTITY, true, "the meter claimed"},
-    {"count", SG17_TYPE_COUNT, false, "readings (default 1, at most 10000)"},
+    {"meter", SG17_TYPE_ENTITY, true, "the meter claimed", METERING_UNBOUNDED},
+    {"count", SG17_TYPE_COUNT, false, "readings (default 1, at most 10000)",
+     METERING_COUNT_OF_FRAMES},
     {"value", SG17_TYPE_NUMBER, false,
-     "register value in Wh (default 1e6; clamped to the 32-bit register)"},
-    {NULL, 0, false, NULL},
+     "register value in Wh (default 1e6; clamped to the 32-bit register)", METERING_UNBOUNDED},
+    {NULL, 0, false, NULL, METERING_UNBOUNDED},
 };
 static const sg17_param_t p_mass[] = {
-    {"operator", SG17_TYPE_ENTITY, false, "the compromised operator account (default operator-0)"},
-    {"meters", SG17_TYPE_COUNT, false, "meters to disconnect from meter-0 (default all)"},
-    {NULL, 0, false, NULL},
+    {"operator", SG17_TYPE_ENTITY, false, "the compromised operator account (default operator-0)",
+     METERING_UNBOUNDED},
+    {"meters", SG17_TYPE_COUNT, false, "meters to disconnect from meter-0 (default all)",
+     METERING_COUNT_OF_METERS},
+    {NULL, 0, false, NULL, METERING_UNBOUNDED},
 };
 static const sg17_param_t p_tamper[] = {
-    {"from", SG17_TYPE_DURATION, true, "start of the period whose commands are covered up"},
-    {"to", SG17_TYPE_DURATION, true, "end of that period (exclusive)"},
-    {"mode", SG17_TYPE_STRING, false, "delete (default) or rewrite (into innocuous reads)"},
+    {"from", SG17_TYPE_DURATION, true, "start of the period whose commands are covered up",
+     METERING_UNBOUNDED},
+    {"to", SG17_TYPE_DURATION, true, "end of that period (exclusive)", METERING_UNBOUNDED},
+    {"mode", SG17_TYPE_STRING, false, "delete (default) or rewrite (into innocuous reads)",
+     METERING_UNBOUNDED},
     {"command", SG17_TYPE_STRING, false,
      "only entries of this kind: read, setting, load_limit, disconnect, reconnect, firmware "
-     "(default any)"},
-    {NULL, 0, false, NULL},
+     "(default any)",
+     METERING_UNBOUNDED},
+    {NULL, 0, false, NULL, METERING_UNBOUNDED},
 };
 static const sg17_param_t p_infer[] = {
-    {"capture", SG17_TYPE_STRING, true, "a capture of metering.reading frames"},
-    {NULL, 0, false, NULL},
+    {"capture", SG17_TYPE_STRING, true, "a capture of metering.reading frames", METERING_UNBOUNDED},
+    {NULL, 0, false, NULL, METERING_UNBOUNDED},
 };
 
 static const sg17_attack_t attacks[] = {
     {"false_data", "a compromised meter under-reports its consumption by factor", NULL,
-     p_false_data},
-    {"extract_key", "physically extract a meter's keys, or the HES key store", NULL, p_extract},
+     p_false_data, run_false_data},
+    {"extract_key", "physically extract a meter's keys, or the HES key store", NULL, p_extract,
+     run_extract_key},
     {"forge_command",
      "inject commands claiming the HES, ciphered with extracted keys if any, critical ones signed "
      "with the attacker's own key",
-     NULL, p_forge},
+     NULL, p_forge, run_forge_command},
     {"rogue_hes", "an attacker head-end without keys sends read requests claiming the HES", NULL,
-     p_meters},
+     p_meters, run_rogue_hes},
     {"impersonate_meter",
      "readings with a victim's system title, protected with the attacker's extracted keys", NULL,
-     p_impersonate},
+     p_impersonate, run_impersonate_meter},
     {"inject_reading", "a clear data-notification injected from the network claiming a meter", NULL,
-     p_inject},
+     p_inject, run_inject_reading},
     {"malicious_firmware",
      "push an image signed with the attacker's key through associations it holds keys for", NULL,
-     p_meters},
+     p_meters, run_malicious_firmware},
     {"mass_disconnect", "a compromised operator account signs disconnects for many meters", NULL,
-     p_mass},
+     p_mass, run_mass_disconnect},
     {"infer_occupancy",
      "eavesdropper infers home/away from captured readings; sets privacy.eavesdropper_accuracy",
-     "eavesdrop", p_infer},
+     "eavesdrop", p_infer, run_infer_occupancy},
     {"overcollect", "the (compromised) third party requests raw 15-min data of every customer",
-     NULL, NULL},
+     NULL, NULL, run_overcollect},
     {"tamper_audit_log",
      "an insider with write access to the HES log store (compromised hes-0) deletes or rewrites "
      "the entries of commands issued in a period, renumbering and re-chaining the rest",
-     NULL, p_tamper},
-    {NULL, NULL, NULL, NULL},
+     NULL, p_tamper, run_tamper_audit_log},
+    {NULL, NULL, NULL, NULL, NULL},
 };
 
 static const sg17_metric_t metrics[] = {
-    {"meter.readings_sent", "readings pushed by meters"},
-    {"meter.commands_executed", "requests meters executed"},
-    {"meter.security_alarms", "requests meters refused for a security reason"},
-    {"meter.hls_failures", "HLS pass-3 proofs that did not verify"},
-    {"meter.disconnects", "connected-to-disconnected transitions"},
-    {"meter.disconnected_now", "meters disconnected at the end"},
-    {"meter.load_limits", "load limits applied"},
-    {"meter.tariff_changes", "tariff changes applied"},
-    {"meter.firmware_activations", "firmware images activated"},
-    {"meter.foreign_firmware", "meters running an image the manufacturer did not sign, at the end"},
-    {"hes.readings_accepted", "readings the HES accepted"},
-    {"hes.security_alarms", "readings the HES refused for a security reason"},
-    {"hes.overload_drops", "messages dropped for lack of HES capacity"},
-    {"hes.rate_limited", "messages refused by the per-source rate limit"},
-    {"hes.commands_sent", "requests the HES sent to meters"},
-    {"hes.responses", "meter responses accepted"},
-    {"hes.associations", "HLS associations completed"},
-    {"hes.op_requests_relayed", "operator requests relayed"},
-    {"hes.disconnects_held", "disconnects held back by the mass-disconnect cap"},
-    {"mdm.readings_stored", "readings stored by the MDM"},
-    {"mdm.register_rollbacks", "readings older than the stored register (ignored)"},
-    {"mdm.balance_alarms", "transformer-days with unexplained energy loss"},
-    {"mdm.detections", "meters flagged as implausible"},
-    {"mdm.detection_rate", "share of under-reporting meters flagged (ground truth)"},
-    {"mdm.false_positive_rate", "share of honest meters flagged (ground truth)"},
-    {"mdm.unbilled_kwh", "energy consumed but not billed, after estimation"},
-    {"mdm.overbilled_kwh", "energy billed but not consumed"},
-    {"mdm.billed_kwh", "energy billed in total"},
-    {"mdm.tp_customers_served", "customer data sets given to the third party"},
-    {"mdm.tp_denied", "customer data sets refused for lack of consent"},
+    {"meter.readings_sent", "readings pushed by meters", NULL},
+    {"meter.commands_executed", "requests meters executed", NULL},
+    {"meter.security_alarms", "requests meters refused for a security reason", NULL},
+    {"meter.hls_failures", "HLS pass-3 proofs that did not verify", NULL},
+    {"meter.disconnects", "connected-to-disconnected transitions", NULL},
+    {"meter.disconnected_now", "meters disconnected at the end", NULL},
+    {"meter.load_limits", "load limits applied", NULL},
+    {"meter.tariff_changes", "tariff changes applied", NULL},
+    {"meter.firmware_activations", "firmware images activated", NULL},
+    {"meter.foreign_firmware", "meters running an image the manufacturer did not sign, at the end",
+     NULL},
+    {"hes.readings_accepted", "readings the HES accepted", NULL},
+    {"hes.security_alarms", "readings the HES refused for a security reason", NULL},
+    {"hes.overload_drops", "messages dropped for lack of HES capacity", NULL},
+    {"hes.rate_limited", "messages refused by the per-source rate limit", NULL},
+    {"hes.commands_sent", "requests the HES sent to meters", NULL},
+    {"hes.responses", "meter responses accepted", NULL},
+    {"hes.associations", "HLS associations completed", NULL},
+    {"hes.op_requests_relayed", "operator requests relayed", NULL},
+    {"hes.disconnects_held", "disconnects held back by the mass-disconnect cap", NULL},
+    {"mdm.readings_stored", "readings stored by the MDM", NULL},
+    {"mdm.register_rollbacks", "readings older than the stored register (ignored)", NULL},
+    {"mdm.balance_alarms", "transformer-days with unexplained energy loss", NULL},
+    {"mdm.detections", "meters flagged as implausible", NULL},
+    {"mdm.detection_rate", "share of under-reporting meters flagged (ground truth)", NULL},
+    {"mdm.false_positive_rate", "share of honest meters flagged (ground truth)", NULL},
+    {"mdm.unbilled_kwh", "energy consumed but not billed, after estimation", NULL},
+    {"mdm.overbilled_kwh", "energy billed but not consumed", NULL},
+    {"mdm.billed_kwh", "energy billed in total", NULL},
+    {"mdm.tp_customers_served", "customer data sets given to the third party", NULL},
+    {"mdm.tp_denied", "customer data sets refused for lack of consent", NULL},
     {"thirdparty.customers_overcollected",
-     "customers whose data the third party got beyond their consent (non-consenting or 15-min)"},
+     "customers whose data the third party got beyond their consent (non-consenting or 15-min)",
+     NULL},
     {"thirdparty.inference_accuracy",
-     "balanced accuracy of the third party's occupancy inference (0.5 = chance)"},
+     "balanced accuracy of the third party's occupancy inference (0.5 = chance)", NULL},
     {"privacy.eavesdropper_accuracy",
-     "balanced accuracy of the eavesdropper's occupancy inference (0.5 = chance)"},
-    {"privacy.readings_observed", "captured readings the eavesdropper analysed"},
-    {"audit.entries", "commands the HES recorded in its audit log"},
-    {"audit.anchors", "signed chain heads the MDM holds"},
-    {"audit.clean_audits", "audits of the HES log that verified"},
-    {"audit.tamper_detected", "audits that found the log inconsistent (chain, anchors, numbering)"},
-    {"audit.false_alarms", "failed audits while no entry had been altered (ground truth)"},
-    {"audit.tampered_entries", "log entries the insider deleted or rewrote (ground truth)"},
+     "balanced accuracy of the eavesdropper's occupancy inference (0.5 = chance)", NULL},
+    {"privacy.readings_observed", "captured readings the eavesdropper analysed", NULL},
+    {"audit.entries", "commands the HES recorded in its audit log", NULL},
+    {"audit.anchors", "signed chain heads the MDM holds", NULL},
+    {"audit.clean_audits", "audits of the HES log that verified", NULL},
+    {"audit.tamper_detected", "audits that found the log inconsistent (chain, anchors, numbering)",
+     NULL},
+    {"audit.false_alarms", "failed audits while no entry had been altered (ground truth)", NULL},
+    {"audit.tampered_entries", "log entries the insider deleted or rewrote (ground truth)", NULL},
     {"audit.undetected_tampered",
-     "altered entries no failed audit covers at the end (ground truth)"},
-    {NULL, NULL},
+     "altered entries no failed audit covers at the end (ground truth)", NULL},
+    {NULL, NULL, NULL},
 };
 
 static const sg17_reason_t reasons[] = {
@@ -357,29 +485,28 @@ static const char *const message_types[] = {
 };
 
 const sg17_module_t sg17_module = {
-    .abi = SG17_MODULE_ABI_VERSION,
+    SG17_MODULE_HEADER,
     .name = "metering",
     .recommendation = "X.1332",
     .title = "Security guidelines for smart metering services (DLMS/COSEM)",
-    .version = "0.2.0",
+    .version = "0.3.0",
     .catalogue = "requirements.yaml",
 
-    .entity_kinds = entity_kinds, /* meter, hes, mdm, thirdparty, operator */
-    .config = config_keys,        /* workload, capacities, detector thresholds */
-    .mitigations = mitigations,   /* eleven switches, all on by default */
-    .attacks = attacks,           /* module-specific; core network actions come for free */
+    .entity_kinds = entity_kinds, /* meter, hes, mdm, thirdparty, operator: each with handlers */
+    .config = config_keys,        /* workload, capacities, detector thresholds -> msim_config_t */
+    .mitigations = mitigations,   /* eleven switches, all on by default -> msim_config_t */
+    .attacks = attacks,           /* module-specific, each with its handler */
     .metrics = metrics,
     .reasons = reasons, /* dlms_sec_status_name() names + the simulation's own */
     .message_types = message_types,
     .tools = metering_tools, /* protect, unprotect, hls-gmac */
 
+    .config_size = sizeof(msim_config_t),
     .create = metering_create,
     .destroy = metering_destroy,
     .start = metering_start,
-    .on_message = metering_on_message,
-    .on_timer = metering_on_timer,
-    .on_attack = metering_on_attack,
-    .on_compromise =
-        NULL, /* compromised entities act through false_data/mass_disconnect/overcollect */
+    /* compromised entities act through false_data, mass_disconnect, overcollect, tamper_audit_log
+     */
+    .on_compromise = NULL,
     .finish = metering_finish,
 };

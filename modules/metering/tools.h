@@ -2,7 +2,7 @@
  *
  * Each tool parses "--name HEX" options, prints NAME=HEX lines (upper-case hex) on out and
  * messages on err, and returns the exit code: 0 done, 1 input rejected (unprotect), 2 bad
- * arguments. The _run entry points of metering_tools[] call them with stdout and stderr.
+ * arguments. metering_tools[] lists them for the core, which passes the streams to write to.
  */
 #ifndef METERING_TOOLS_H
 #define METERING_TOOLS_H

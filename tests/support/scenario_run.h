@@ -1,5 +1,6 @@
 /* scenario_run.h — for tests that run scenarios in process: parse YAML (from a string or a
- * shipped file), run both runs, read metrics and the verdict back from the report entry. */
+ * shipped file), run its runs (control, baseline, protected), read metrics and the verdict back
+ * from the report entry. */
 #ifndef SG17_TEST_SCENARIO_RUN_H
 #define SG17_TEST_SCENARIO_RUN_H
 
@@ -42,7 +43,8 @@ static inline json_t *run_shipped_scenario(const char *relpath)
     return run_scenario_yaml(yaml, n, path);
 }
 
-/* A metric of one run ("baseline" or "protected"); 0 when absent, as conditions read it. */
+/* A metric of one run ("control", "baseline" or "protected"); 0 when absent, as conditions read
+ * it. */
 static inline double metric(json_t *entry, const char *run, const char *name)
 {
     json_t *v = json_object_get(
@@ -55,11 +57,13 @@ static inline const char *verdict(json_t *entry)
     return json_string_value(json_object_get(entry, "verdict"));
 }
 
-/* Every delivered message was reported exactly once, in both runs. */
+/* Every delivered message was reported exactly once, in every run. */
 static inline void assert_all_reported(json_t *e)
 {
-    for (int p = 0; p < 2; p++) {
-        const char *run = p ? "protected" : "baseline";
+    static const char *const runs[] = {"control", "baseline", "protected"};
+    for (int p = 0; p < 3; p++) {
+        const char *run = runs[p];
+        cr_assert(json_object_get(json_object_get(e, "runs"), run), "no %s run", run);
         cr_assert_eq(metric(e, run, "ledger.unreported.all"), 0, "%s: unreported messages", run);
         cr_assert_eq(metric(e, run, "bus.report_anomalies"), 0, "%s: report anomalies", run);
     }

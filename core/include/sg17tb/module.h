@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,10 +26,15 @@
 extern "C" {
 #endif
 
-/* Bumped whenever sg17_module_t or sg17_api_t changes incompatibly. The loader refuses a module
- * whose descriptor says otherwise. */
-#define SG17_MODULE_ABI_VERSION 1
-#define SG17_MODULE_SYMBOL      "sg17_module"
+/* Versioning (the Redis-module pattern). The major version changes when a slot changes meaning or
+ * moves: the loader refuses a module built for another major. Every versioned table (the
+ * descriptor, the service table) starts with its major and its size as the module or the core was
+ * built: a slot added at the END of a table bumps only the minor version, a module built against an
+ * older minor still loads (the core treats its missing slots as NULL), and a module checks for a
+ * newer service with SG17_API_HAS before calling it. */
+#define SG17_MODULE_ABI_MAJOR 2
+#define SG17_MODULE_ABI_MINOR 0
+#define SG17_MODULE_SYMBOL    "sg17_module"
 
 /* Virtual time, in microseconds since the start of the scenario. */
 typedef uint64_t sg17_time_t;
@@ -43,74 +49,28 @@ typedef uint64_t sg17_time_t;
 typedef uint32_t sg17_entity_t;
 #define SG17_NO_ENTITY ((sg17_entity_t)UINT32_MAX)
 
+/* The type of a configuration key or attack parameter, and the C type of the field it binds to. */
 typedef enum {
-    SG17_TYPE_INT = 1,  /* 64-bit signed integer */
-    SG17_TYPE_NUMBER,   /* double */
-    SG17_TYPE_BOOL,     /* true / false */
-    SG17_TYPE_STRING,   /* any string */
-    SG17_TYPE_DURATION, /* "15min", "2s", "250ms", "6h", "1d" or a number of seconds */
-    SG17_TYPE_HEX,      /* an even-length hex string */
-    SG17_TYPE_ENTITY,   /* an entity name "<kind>-<index>" of this scenario */
-    SG17_TYPE_COUNT,    /* a whole number from 0 to SG17_COUNT_MAX: counts, batch sizes, limits */
+    SG17_TYPE_INT = 1,  /* 64-bit signed integer                           -> int64_t     */
+    SG17_TYPE_NUMBER,   /* double                                          -> double      */
+    SG17_TYPE_BOOL,     /* true / false                                    -> bool        */
+    SG17_TYPE_STRING,   /* any string                                      -> const char *  */
+    SG17_TYPE_DURATION, /* "15min", "2s", "250ms", "6h", "1d" or seconds   -> sg17_time_t */
+    SG17_TYPE_HEX,      /* a non-empty even-length hex string              -> sg17_bytes_t */
+    SG17_TYPE_ENTITY,   /* an entity name "<kind>-<index>" of this scenario -> sg17_entity_t */
+    SG17_TYPE_COUNT,    /* a whole number 0 .. SG17_COUNT_MAX              -> uint64_t    */
 } sg17_type_t;
 
 #define SG17_COUNT_MAX 1000000000LL
 
+/* The value of a SG17_TYPE_HEX field: bytes owned by the core, valid for the whole run. */
 typedef struct {
-    const char *name;        /* "meter" */
-    const char *description; /* one line */
-    unsigned default_count;  /* used when the scenario's topology does not name the kind */
-    unsigned max_count;      /* upper bound accepted by validation (0 = 1 000 000) */
-} sg17_entity_kind_t;
+    const uint8_t *data;
+    size_t len;
+} sg17_bytes_t;
 
-typedef struct {
-    const char *name;          /* "reading_interval" */
-    sg17_type_t type;          /* how the scenario value is checked */
-    const char *default_value; /* as a scenario would write it: "15min", "0", "true" */
-    const char *description;
-} sg17_config_key_t;
-
-typedef struct {
-    const char *name;                /* "invocation_counter" */
-    const char *description;         /* what "on" does, and what the insecure "off" is */
-    const char *const *requirements; /* NULL-terminated requirement ids it implements */
-    bool default_on;                 /* state when a scenario does not put it under test */
-} sg17_mitigation_t;
-
-typedef struct {
-    const char *name; /* "factor" */
-    sg17_type_t type;
-    bool required;
-    const char *description;
-} sg17_param_t;
-
-typedef struct {
-    const char *name;           /* the action key in a scenario: "false_data" */
-    const char *description;    /* what the attacker does */
-    const char *capability;     /* capability the scenario must grant; NULL = the attack's name */
-    const sg17_param_t *params; /* terminated by an entry with name == NULL; NULL = none */
-} sg17_attack_t;
-
-/* A metric the module defines. Names are dotted ("mdm.alarms"); a name ending in ".*" declares a
- * family whose members the module names at run time ("hes.readings.*"). */
-typedef struct {
-    const char *name;
-    const char *description;
-} sg17_metric_t;
-
-/* A reason an entity gives when it rejects a message; becomes ledger.rejected.reason.<name>. */
-typedef struct {
-    const char *name; /* "replay" */
-    const char *description;
-} sg17_reason_t;
-
-/* A protocol/crypto command-line tool: `sg17tb <module> <name> ARGS...`. argv[0] is the tool's
- * name. Returns the process exit code. */
-typedef struct {
-    const char *name;
-    const char *usage;
-    int (*run)(int argc, char **argv);
-} sg17_tool_t;
+typedef struct sg17_ctx sg17_ctx_t;
+typedef struct sg17_params sg17_params_t;
 
 /* A message as a receiving entity sees it: what a real receiver would see, nothing more (the
  * provenance recorded in the ledger is never visible here). */
@@ -124,12 +84,99 @@ typedef struct {
     sg17_time_t sent_at; /* send time claimed in the envelope */
 } sg17_msg_t;
 
-typedef struct sg17_ctx sg17_ctx_t;
-typedef struct sg17_params sg17_params_t;
+/* An entity kind and its handlers: the host dispatches by the kind of the entity, so a module never
+ * switches on kind names. A kind whose on_message is NULL receives nothing: the host rejects a
+ * message delivered to it with the core's reason "no_receiver". */
+typedef struct {
+    const char *name;        /* "meter" */
+    const char *description; /* one line */
+    unsigned default_count;  /* used when the scenario's topology does not name the kind */
+    unsigned min_count;      /* lower bound accepted by validation (a run needs one hes: 1) */
+    unsigned max_count;      /* upper bound accepted by validation (0 = 1 000 000) */
+    /* A message was delivered to msg->dst, an entity of this kind. Call sg17_report() (or
+     * sg17_accept/sg17_reject) once with what the entity did with it. */
+    void (*on_message)(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *msg);
+    /* A timer armed with sg17_timer() for entity e, of this kind, fired. */
+    void (*on_timer)(void *instance, sg17_ctx_t *ctx, sg17_entity_t e, uint64_t tag);
+} sg17_entity_kind_t;
+
+/* Bounds of a numeric value (INT, NUMBER, COUNT; DURATION in seconds). max <= min: the type's own
+ * bounds only. Validation enforces them with file:line:col. */
+typedef struct {
+    double min, max;
+} sg17_range_t;
+
+/* A configuration key. The core validates the scenario's value (or the default), converts it and
+ * stores it at `offset` in the module's config struct (sg17_module_t.config_size bytes) before
+ * create(); the field's C type is the one sg17_type_t names. */
+typedef struct {
+    const char *name;          /* "reading_interval" */
+    sg17_type_t type;          /* how the scenario value is checked */
+    const char *default_value; /* as a scenario would write it: "15min", "0", "true" */
+    const char *description;
+    size_t offset;      /* offsetof(<module config struct>, field) */
+    sg17_range_t range; /* accepted values; {0, 0} = the type's own */
+} sg17_config_key_t;
+
+/* A mitigation switch: the core stores its state (on in the protected run when under test, else
+ * default_on) in the bool at `offset` of the module's config struct. */
+typedef struct {
+    const char *name;                /* "invocation_counter" */
+    const char *description;         /* what "on" does, and what the insecure "off" is */
+    const char *const *requirements; /* NULL-terminated requirement ids it implements */
+    bool default_on;                 /* state when a scenario does not put it under test */
+    size_t offset;                   /* offsetof(<module config struct>, bool field) */
+} sg17_mitigation_t;
+
+typedef struct {
+    const char *name; /* "factor" */
+    sg17_type_t type;
+    bool required;
+    const char *description;
+    /* Accepted values. Every COUNT parameter declares a max (the loader refuses one that does
+     * not): an attack must not be able to schedule unbounded work. */
+    sg17_range_t range;
+} sg17_param_t;
+
+typedef struct {
+    const char *name;           /* the action key in a scenario: "false_data" */
+    const char *description;    /* what the attacker does */
+    const char *capability;     /* capability the scenario must grant; NULL = the attack's name */
+    const sg17_param_t *params; /* terminated by an entry with name == NULL; NULL = none */
+    /* Carries out the action at the current virtual time: 0 done, -1 failed (after sg17_log, whose
+     * last line becomes the run's error). */
+    int (*run)(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p);
+} sg17_attack_t;
+
+/* A metric the module defines. Names are dotted ("mdm.alarms"); a name ending in ".*" declares a
+ * family whose members the module names at run time ("hes.readings.*"). */
+typedef struct {
+    const char *name;
+    const char *description;
+    /* For a family: its members are entity names of this kind ("device" -> "x.device-3"), and a
+     * scenario condition naming a member outside the topology is refused. NULL: free names. */
+    const char *member_kind;
+} sg17_metric_t;
+
+/* A reason an entity gives when it rejects a message; becomes ledger.rejected.reason.<name>. */
+typedef struct {
+    const char *name; /* "replay" */
+    const char *description;
+} sg17_reason_t;
+
+/* A protocol/crypto command-line tool: `sg17tb <module> <name> ARGS...`. argv[0] is the tool's
+ * name. It writes results to out and diagnostics to err (never stdout/stderr directly, so tests
+ * and the core can capture them) and returns the process exit code. See sg17tb/tool.h. */
+typedef struct {
+    const char *name;
+    const char *usage;
+    int (*run)(int argc, char **argv, FILE *out, FILE *err);
+} sg17_tool_t;
 
 /* The host's services. Use the sg17_* inline wrappers below rather than the table. */
 typedef struct sg17_api {
-    uint32_t abi; /* SG17_MODULE_ABI_VERSION of the core */
+    uint32_t abi_major; /* SG17_MODULE_ABI_MAJOR of the core */
+    uint32_t size;      /* sizeof(sg17_api_t) in the core: see SG17_API_HAS */
     sg17_time_t (*now)(sg17_ctx_t *ctx);
     uint64_t (*rand_u64)(sg17_ctx_t *ctx);
     /* topology */
@@ -138,11 +185,6 @@ typedef struct sg17_api {
     const char *(*entity_name)(sg17_ctx_t *ctx, sg17_entity_t e); /* "meter-3" */
     const char *(*entity_kind)(sg17_ctx_t *ctx, sg17_entity_t e);
     unsigned (*entity_index)(sg17_ctx_t *ctx, sg17_entity_t e);
-    /* configuration and mitigations (validated before the module runs) */
-    /* Normalised text, never NULL: an integer as decimal, a number as %.17g, a bool as "true" or
-     * "false", a duration as integer microseconds, hex in lower case, an entity as "kind-N". */
-    const char *(*config)(sg17_ctx_t *ctx, const char *key);
-    bool (*mitigation)(sg17_ctx_t *ctx, const char *name);
     /* traffic */
     int (*send)(sg17_ctx_t *ctx, sg17_entity_t src, sg17_entity_t dst, const char *type,
                 const void *payload, size_t len);
@@ -156,17 +198,20 @@ typedef struct sg17_api {
     /* metrics */
     void (*metric_add)(sg17_ctx_t *ctx, const char *name, double delta);
     void (*metric_set)(sg17_ctx_t *ctx, const char *name, double value);
-    /* adversary: only inside on_attack or for a compromised entity */
+    /* adversary: only inside an attack's run() or for a compromised entity */
     int (*inject)(sg17_ctx_t *ctx, sg17_entity_t claimed_src, sg17_entity_t dst, const char *type,
                   const void *payload, size_t len);
     bool (*compromised)(sg17_ctx_t *ctx, sg17_entity_t e);
     /* attack parameters */
-    /* Normalised like config(); NULL if the scenario did not give the parameter. */
+    /* Normalised text, NULL if the scenario did not give the parameter: an integer as decimal, a
+     * number as %.17g, a bool as "true"/"false", a duration as integer microseconds, hex in lower
+     * case, an entity as "kind-N". */
     const char *(*param)(const sg17_params_t *p, const char *name);
     size_t (*captured_count)(const sg17_params_t *p);
     const sg17_msg_t *(*captured)(const sg17_params_t *p, size_t i);
     /* diagnostics: never pass key material */
     void (*log)(sg17_ctx_t *ctx, const char *fmt, va_list ap);
+    /* ---- minor 0 ends here; add new services below, never above ---- */
 } sg17_api_t;
 
 /* Every context starts with the table; the host's own state follows it. */
@@ -174,8 +219,15 @@ struct sg17_ctx {
     const sg17_api_t *api;
 };
 
-typedef struct {
-    uint32_t abi;               /* SG17_MODULE_ABI_VERSION */
+/* True when the core that loaded the module provides service `slot`. */
+#define SG17_API_HAS(ctx, slot)                                                \
+    ((ctx)->api->size >= offsetof(sg17_api_t, slot) + sizeof((ctx)->api->slot) \
+     && (ctx)->api->slot != NULL)
+
+/* The descriptor: one struct literal per module, read top to bottom as its table of contents. */
+typedef struct sg17_module {
+    uint32_t abi_major;         /* SG17_MODULE_ABI_MAJOR (use SG17_MODULE_HEADER) */
+    uint32_t size;              /* sizeof(sg17_module_t) as the module was built */
     const char *name;           /* "metering": the module's bus prefix and CLI name */
     const char *recommendation; /* "X.1332" */
     const char *title;          /* one line */
@@ -191,23 +243,27 @@ typedef struct {
     const char *const *message_types; /* NULL-terminated */
     const sg17_tool_t *tools;
 
-    /* Builds one instance with all its entities; NULL (after sg17_log) on failure. */
-    void *(*create)(sg17_ctx_t *ctx);
+    /* sizeof the module's config struct: every config key and mitigation binds to a field of it
+     * (the loader checks each offset fits). */
+    size_t config_size;
+
+    /* Builds one instance with all its entities from the filled config struct (borrowed for the
+     * call: copy what you keep); NULL (after sg17_log) on failure. */
+    void *(*create)(sg17_ctx_t *ctx, const void *config);
     /* Frees the instance (cleanse key material first). */
     void (*destroy)(void *instance);
     /* Time 0: arm the first timers, send the first messages. */
     void (*start)(void *instance, sg17_ctx_t *ctx);
-    /* A message was delivered to msg->dst. Call sg17_report() once with what the entity did. */
-    void (*on_message)(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *msg);
-    /* A timer armed with sg17_timer() fired. */
-    void (*on_timer)(void *instance, sg17_ctx_t *ctx, sg17_entity_t e, uint64_t tag);
-    /* A module attack action of the scenario: 0 done, -1 failed (after sg17_log). */
-    int (*on_attack)(void *instance, sg17_ctx_t *ctx, const char *attack, const sg17_params_t *p);
-    /* Entity e was handed to the adversary; later sends from e are from_compromised. */
+    /* Entity e was handed to the adversary; later sends from e are from_compromised. May be NULL.
+     */
     void (*on_compromise)(void *instance, sg17_ctx_t *ctx, sg17_entity_t e, const sg17_params_t *p);
     /* End of the run: set the final metrics (accuracies, rates). May be NULL. */
     void (*finish)(void *instance, sg17_ctx_t *ctx);
+    /* ---- minor 0 ends here; add new slots below, never above ---- */
 } sg17_module_t;
+
+/* The first two slots of every descriptor: `.abi_major`, `.size`. */
+#define SG17_MODULE_HEADER .abi_major = SG17_MODULE_ABI_MAJOR, .size = sizeof(sg17_module_t)
 
 /* ---- convenience wrappers ---- */
 
@@ -218,6 +274,19 @@ static inline sg17_time_t sg17_now(sg17_ctx_t *c)
 static inline uint64_t sg17_rand_u64(sg17_ctx_t *c)
 {
     return c->api->rand_u64(c);
+}
+/* n bytes of the run's seeded stream (deterministic: never use it for real key material outside a
+ * simulation). */
+static inline void sg17_rand_bytes(sg17_ctx_t *c, void *buf, size_t n)
+{
+    uint8_t *p = (uint8_t *)buf;
+    while (n > 0) {
+        uint64_t r = c->api->rand_u64(c);
+        size_t k = n < 8 ? n : 8;
+        memcpy(p, &r, k);
+        p += k;
+        n -= k;
+    }
 }
 /* Uniform double in [0, 1). */
 static inline double sg17_rand_double(sg17_ctx_t *c)
@@ -243,30 +312,6 @@ static inline const char *sg17_entity_kind(sg17_ctx_t *c, sg17_entity_t e)
 static inline unsigned sg17_entity_index(sg17_ctx_t *c, sg17_entity_t e)
 {
     return c->api->entity_index(c, e);
-}
-static inline const char *sg17_config(sg17_ctx_t *c, const char *key)
-{
-    return c->api->config(c, key);
-}
-static inline long long sg17_config_int(sg17_ctx_t *c, const char *key)
-{
-    return strtoll(c->api->config(c, key), NULL, 10);
-}
-static inline double sg17_config_number(sg17_ctx_t *c, const char *key)
-{
-    return strtod(c->api->config(c, key), NULL);
-}
-static inline bool sg17_config_bool(sg17_ctx_t *c, const char *key)
-{
-    return strcmp(c->api->config(c, key), "true") == 0;
-}
-static inline sg17_time_t sg17_config_duration(sg17_ctx_t *c, const char *key)
-{
-    return (sg17_time_t)strtoull(c->api->config(c, key), NULL, 10);
-}
-static inline bool sg17_mitigation(sg17_ctx_t *c, const char *name)
-{
-    return c->api->mitigation(c, name);
 }
 static inline int sg17_send(sg17_ctx_t *c, sg17_entity_t src, sg17_entity_t dst, const char *type,
                             const void *payload, size_t len)

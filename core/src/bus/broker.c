@@ -1,14 +1,22 @@
-/* broker.c — ROUTER socket, host registry by Hello, malformed-frame accounting. */
+/* broker.c — ROUTER socket, host registry by Hello, malformed-frame accounting, and the
+ * liveness of hosts (ZeroMQ heartbeats close a silent connection; a probe finds it closed). */
 #include "bus/broker.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
+
+/* While it waits for a host's answer, the broker probes that host this often: a host process
+ * that dies closes its connection at once, one that vanished with its machine misses heartbeats
+ * (sg17_bus_heartbeat); either way the next probe notices. */
+#define PROBE_EVERY_MS 250
 
 typedef struct {
     zframe_t *id;
     char *module;
     bool claimed;
+    bool dead; /* its connection closed: never claimed again */
 } peer_t;
 
 struct sg17_broker {
@@ -70,7 +78,8 @@ sg17_broker_t *sg17_broker_new_curve(const char *endpoint, const sg17_curve_t *c
     }
     zsock_set_sndhwm(self->router, 0);
     zsock_set_rcvhwm(self->router, 0);
-    zsock_set_router_mandatory(self->router, 1);
+    zsock_set_router_mandatory(self->router, 1); /* a send to a closed peer fails: the probe */
+    sg17_bus_heartbeat(self->router);
     if (zsock_bind(self->router, "%s", endpoint) < 0) {
         sg17_err(err, "broker: cannot bind %s: %s", endpoint, zmq_strerror(zmq_errno()));
         zsock_destroy(&self->router);
@@ -113,13 +122,14 @@ static void register_hello(sg17_broker_t *self, zframe_t **id_p, const Sg17__Hel
     if (known >= 0) { /* a host that reconnected: same identity, new hello */
         free(self->peers[known].module);
         self->peers[known].module = strdup(hello->module);
+        self->peers[known].dead = false;
         return;
     }
     peer_t *p = realloc(self->peers, (self->n_peers + 1) * sizeof *p);
     if (!p)
         return;
     self->peers = p;
-    p[self->n_peers++] = (peer_t){*id_p, strdup(hello->module), false};
+    p[self->n_peers++] = (peer_t){*id_p, strdup(hello->module), false, false};
     *id_p = NULL;
 }
 
@@ -130,7 +140,7 @@ static sg17_frame_t *file_frame(sg17_broker_t *self, zframe_t **id_p, sg17_frame
 {
     *from = -1;
     if (f->body_case == SG17__FRAME__BODY_HELLO) {
-        if (f->hello->abi == SG17_MODULE_ABI_VERSION && f->hello->module && *f->hello->module)
+        if (f->hello->abi == SG17_MODULE_ABI_MAJOR && f->hello->module && *f->hello->module)
             register_hello(self, id_p, f->hello);
         else
             self->malformed++;
@@ -197,12 +207,31 @@ static sg17_frame_t *recv_one(sg17_broker_t *self, int timeout_ms, int *from)
     return decode_and_file(self, &id, &body, from);
 }
 
+/* True while the host's connection is open. With ROUTER_MANDATORY, routing to a peer whose
+ * connection closed fails with EHOSTUNREACH before anything is sent; to a live one the probe goes
+ * out as an empty message, which a host ignores (it is not a frame). A failed probe marks the
+ * peer dead. */
+static bool peer_alive(sg17_broker_t *self, size_t i)
+{
+    peer_t *p = &self->peers[i];
+    if (p->dead)
+        return false;
+    void *sock = zsock_resolve(self->router);
+    if (zmq_send(sock, zframe_data(p->id), zframe_size(p->id), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) {
+        p->dead = zmq_errno() == EHOSTUNREACH;
+        return !p->dead;
+    }
+    zmq_send(sock, "", 0, ZMQ_DONTWAIT);
+    return true;
+}
+
 int sg17_broker_wait_host(sg17_broker_t *self, const char *module, int timeout_ms, sg17_err_t *err)
 {
     int64_t deadline = zclock_mono() + timeout_ms;
     while (true) {
         for (size_t i = 0; i < self->n_peers; i++)
-            if (!self->peers[i].claimed && strcmp(self->peers[i].module, module) == 0) {
+            if (!self->peers[i].claimed && strcmp(self->peers[i].module, module) == 0
+                && peer_alive(self, i)) {
                 self->peers[i].claimed = true;
                 return (int)i;
             }
@@ -231,20 +260,30 @@ int sg17_broker_send(sg17_broker_t *self, int host, const sg17_frame_t *frame)
 {
     if (host < 0 || (size_t)host >= self->n_peers)
         return -1;
-    return sg17_frame_send(self->router, self->peers[host].id, frame);
+    int rc = sg17_frame_send(self->router, self->peers[host].id, frame);
+    if (rc < 0 && zmq_errno() == EHOSTUNREACH) /* ROUTER_MANDATORY: its connection is gone */
+        self->peers[host].dead = true;
+    return rc;
 }
 
 sg17_frame_t *sg17_broker_recv(sg17_broker_t *self, int host, int timeout_ms, sg17_err_t *err)
 {
     int64_t deadline = timeout_ms < 0 ? INT64_MAX : zclock_mono() + timeout_ms;
+    bool quiet = false; /* nothing arrived for PROBE_EVERY_MS: time to probe */
     while (true) {
         int64_t left = deadline == INT64_MAX ? -1 : deadline - zclock_mono();
         if (deadline != INT64_MAX && left <= 0) {
             sg17_err(err, "module host did not answer within %d ms", timeout_ms);
             return NULL;
         }
+        if (quiet && host >= 0 && (size_t)host < self->n_peers && !peer_alive(self, (size_t)host)) {
+            sg17_broker_host_death(self, host, err);
+            return NULL;
+        }
+        if (left < 0 || left > PROBE_EVERY_MS)
+            left = PROBE_EVERY_MS; /* then probe the host again */
         int from;
-        sg17_frame_t *f = recv_one(self, (int)(left > INT32_MAX ? INT32_MAX : left), &from);
+        sg17_frame_t *f = recv_one(self, (int)left, &from);
         if (f && from == host)
             return f;
         if (f) {
@@ -255,7 +294,22 @@ sg17_frame_t *sg17_broker_recv(sg17_broker_t *self, int host, int timeout_ms, sg
             sg17_err(err, "interrupted");
             return NULL;
         }
+        quiet = from == -2;
     }
+}
+
+bool sg17_broker_host_dead(const sg17_broker_t *self, int host)
+{
+    return host >= 0 && (size_t)host < self->n_peers && self->peers[host].dead;
+}
+
+int sg17_broker_host_death(const sg17_broker_t *self, int host, sg17_err_t *err)
+{
+    const char *module = host >= 0 && (size_t)host < self->n_peers ? self->peers[host].module : "?";
+    return sg17_err(err,
+                    "module host %d (module %s) died during the run: its connection closed (its "
+                    "process ended, or it missed ZeroMQ heartbeats for %d s)",
+                    host + 1, module, SG17_HEARTBEAT_TIMEOUT_MS / 1000);
 }
 
 void sg17_broker_quit_hosts(sg17_broker_t *self)
@@ -333,13 +387,16 @@ static int own_copy(zmq_msg_t *body)
     return 0;
 }
 
-/* Sends the relayed bytes on to host `to` as they are (the message is handed to ZeroMQ). */
+/* Sends the relayed bytes on to host `to` as they are (the message is handed to ZeroMQ). A host
+ * whose connection closed is marked dead, as in sg17_broker_send. */
 static int forward_body(sg17_broker_t *self, int to, zmq_msg_t *body)
 {
     void *handle = zsock_resolve(self->router);
     zframe_t *id = self->peers[to].id;
     if (zmq_send(handle, zframe_data(id), zframe_size(id), ZMQ_SNDMORE) < 0
         || zmq_msg_send(body, handle, 0) < 0) {
+        if (zmq_errno() == EHOSTUNREACH) /* ROUTER_MANDATORY: its connection is gone */
+            self->peers[to].dead = true;
         zmq_msg_close(body);
         return -1;
     }

@@ -30,7 +30,7 @@ sg17_broker_t *sg17_broker_new_curve(const char *endpoint, const sg17_curve_t *c
                                      sg17_err_t *err);
 void sg17_broker_destroy(sg17_broker_t **self_p);
 
-/* Waits up to timeout_ms for a host serving `module` that is not yet claimed; claims it and
+/* Waits up to timeout_ms for a live host serving `module` that is not yet claimed; claims it and
  * returns its handle (>= 0), or -1 with err set. */
 int sg17_broker_wait_host(sg17_broker_t *self, const char *module, int timeout_ms, sg17_err_t *err);
 /* Hands a claimed host back, for the next sg17_broker_wait_host to claim: after a run that
@@ -38,8 +38,10 @@ int sg17_broker_wait_host(sg17_broker_t *self, const char *module, int timeout_m
 void sg17_broker_release_host(sg17_broker_t *self, int host);
 int sg17_broker_send(sg17_broker_t *self, int host, const sg17_frame_t *frame);
 /* The next frame from `host`, waiting up to timeout_ms (-1 = forever). Frames from other peers
- * are handled on the way (hello: registered; anything else: counted as malformed). NULL with err
- * set on timeout or socket failure. */
+ * are handled on the way (hello: registered; anything else: counted as malformed). While it
+ * waits it probes the host a few times a second (an empty message, which hosts ignore). NULL
+ * with err set on timeout, socket failure, or when the host's connection closed: it died, or
+ * missed ZeroMQ heartbeats for seconds (sg17_broker_host_dead then says so). */
 sg17_frame_t *sg17_broker_recv(sg17_broker_t *self, int host, int timeout_ms, sg17_err_t *err);
 /* Relays one Relay frame from host `from` to host `to`: every delivery (each envelope, and each
  * further receiver of a multicast) gets the next id (++*next_id) and is shown to visit (the
@@ -50,6 +52,12 @@ sg17_frame_t *sg17_broker_recv(sg17_broker_t *self, int host, int timeout_ms, sg
  * deliveries, or -1 with err set on timeout or socket failure. */
 long sg17_broker_relay(sg17_broker_t *self, int from, int to, uint64_t *next_id,
                        sg17_relay_visit_fn *visit, void *arg, int timeout_ms, sg17_err_t *err);
+/* True once `host`'s connection was found closed: it will not be claimed again (unless it says
+ * hello again with the same identity). */
+bool sg17_broker_host_dead(const sg17_broker_t *self, int host);
+/* Sets err to what happened to a dead host ("module host 2 (module m) died during the run: ...";
+ * hosts are numbered from 1 in the order they said hello). Returns -1. */
+int sg17_broker_host_death(const sg17_broker_t *self, int host, sg17_err_t *err);
 /* Tells every known host to quit. */
 void sg17_broker_quit_hosts(sg17_broker_t *self);
 uint64_t sg17_broker_malformed(const sg17_broker_t *self);

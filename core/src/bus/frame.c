@@ -511,3 +511,10 @@ bool sg17_sock_readable_soon(zsock_t *sock)
                 return true;
     return false;
 }
+
+void sg17_bus_heartbeat(zsock_t *sock)
+{
+    zsock_set_heartbeat_ivl(sock, SG17_HEARTBEAT_IVL_MS);
+    zsock_set_heartbeat_timeout(sock, SG17_HEARTBEAT_TIMEOUT_MS);
+    zsock_set_heartbeat_ttl(sock, SG17_HEARTBEAT_TIMEOUT_MS);
+}

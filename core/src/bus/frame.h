@@ -76,4 +76,12 @@ void sg17_bus_plan_waiting(unsigned concurrent_runs);
 /* True when sock has a message now, or gets one within the spin budget; false means poll. */
 bool sg17_sock_readable_soon(zsock_t *sock);
 
+/* ZMTP heartbeats (ZMTP 3.1 PING/PONG) on every connection sock makes from now on, on both ends
+ * of a bus that leaves the process: a peer silent for SG17_HEARTBEAT_TIMEOUT_MS (a machine that
+ * vanished, a partition) has its connection closed, so the broker notices a dead host within
+ * seconds and a host a dead broker. Call before bind/connect. */
+#define SG17_HEARTBEAT_IVL_MS     1000
+#define SG17_HEARTBEAT_TIMEOUT_MS 5000
+void sg17_bus_heartbeat(zsock_t *sock);
+
 #endif

@@ -10,6 +10,8 @@
 #include <time.h>
 
 #include "bus/host_internal.h"
+#include "module/config.h"
+#include "module/descriptor.h"
 
 static host_t *host_of(sg17_ctx_t *ctx)
 {
@@ -50,12 +52,13 @@ void sg17_host_fail(host_t *h, const char *fmt, ...)
 
 static const Sg17__EntityKind *kind_of(host_t *h, sg17_entity_t e)
 {
-    for (size_t i = 0; i < h->setup->n_kinds; i++) {
-        const Sg17__EntityKind *k = h->setup->kinds[i];
-        if (e >= k->first && e - k->first < k->count)
-            return k;
-    }
-    return NULL;
+    return e < h->n_entities ? h->setup->kinds[h->entity_kind[e]] : NULL;
+}
+
+/* The module's declaration of e's kind (its handlers); e is an entity of this run. */
+static const sg17_entity_kind_t *decl_of(host_t *h, sg17_entity_t e)
+{
+    return h->kind_decl[h->entity_kind[e]];
 }
 
 static sg17_time_t api_now(sg17_ctx_t *ctx)
@@ -116,26 +119,6 @@ static unsigned api_entity_index(sg17_ctx_t *ctx, sg17_entity_t e)
 {
     const Sg17__EntityKind *k = kind_of(host_of(ctx), e);
     return k ? e - k->first : 0;
-}
-
-static const char *api_config(sg17_ctx_t *ctx, const char *key)
-{
-    host_t *h = host_of(ctx);
-    for (size_t i = 0; i < h->setup->n_config; i++)
-        if (strcmp(h->setup->config[i]->key, key) == 0)
-            return h->setup->config[i]->value;
-    sg17_host_fail(h, "module asked for config key '%s', which its descriptor does not declare",
-                   key);
-    return "";
-}
-
-static bool api_mitigation(sg17_ctx_t *ctx, const char *name)
-{
-    host_t *h = host_of(ctx);
-    for (size_t i = 0; i < h->setup->n_mitigations_on; i++)
-        if (strcmp(h->setup->mitigations_on[i], name) == 0)
-            return true;
-    return false;
 }
 
 /* ---- traffic ---- */
@@ -236,6 +219,11 @@ static int api_timer(sg17_ctx_t *ctx, sg17_entity_t e, sg17_time_t delay, uint64
     host_t *h = host_of(ctx);
     if (e >= h->n_entities) {
         sg17_host_fail(h, "timer for unknown entity %u", e);
+        return -1;
+    }
+    if (!decl_of(h, e)->on_timer) {
+        sg17_host_fail(h, "timer for %s, whose kind has no on_timer handler",
+                       api_entity_name(ctx, e));
         return -1;
     }
     if (delay > UINT64_MAX - h->now) {
@@ -342,7 +330,7 @@ static const sg17_msg_t *api_captured(const sg17_params_t *p, size_t i)
     return i < p->n_captured ? &p->captured[i] : NULL;
 }
 
-/* The module's last line is the reason its hook failed (see create and on_attack), unless the
+/* The module's last line is the reason its hook failed (see create and an attack's run), unless the
  * run already failed for a reason of its own. */
 static void api_log(sg17_ctx_t *ctx, const char *fmt, va_list ap)
 {
@@ -357,7 +345,7 @@ static void api_log(sg17_ctx_t *ctx, const char *fmt, va_list ap)
 }
 
 static const sg17_api_t host_api = {
-    .abi = SG17_MODULE_ABI_VERSION,
+    SG17_API_HEADER,
     .now = api_now,
     .rand_u64 = api_rand_u64,
     .count = api_count,
@@ -365,8 +353,6 @@ static const sg17_api_t host_api = {
     .entity_name = api_entity_name,
     .entity_kind = api_entity_kind,
     .entity_index = api_entity_index,
-    .config = api_config,
-    .mitigation = api_mitigation,
     .send = api_send,
     .send_many = api_send_many,
     .timer = api_timer,
@@ -403,6 +389,12 @@ static void host_end_run(host_t *h)
     if (h->instance && h->module->destroy)
         h->module->destroy(h->instance);
     h->instance = NULL;
+    sg17_config_free(h->config);
+    h->config = NULL;
+    free(h->entity_kind);
+    h->entity_kind = NULL;
+    free(h->kind_decl);
+    h->kind_decl = NULL;
     if (h->names)
         for (uint32_t i = 0; i < h->n_entities; i++)
             free(h->names[i]);
@@ -425,6 +417,56 @@ static double elapsed_us(const struct timespec *a)
     return (double)(b.tv_sec - a->tv_sec) * 1e6 + (double)(b.tv_nsec - a->tv_nsec) / 1e3;
 }
 
+/* Precomputes each entity's kind (an index into setup->kinds) and each setup kind's declaration,
+ * so a delivery or a timer is dispatched to its kind's handler without comparing names. The
+ * kinds are already checked (declared, distinct, consecutive ids). 0, or -1 after host_fail. */
+static int host_index_kinds(host_t *h)
+{
+    const Sg17__Setup *s = h->setup;
+    h->entity_kind = calloc(h->n_entities ? h->n_entities : 1, sizeof *h->entity_kind);
+    h->kind_decl = calloc(s->n_kinds ? s->n_kinds : 1, sizeof *h->kind_decl);
+    if (!h->entity_kind || !h->kind_decl) {
+        sg17_host_fail(h, "out of memory for %u entities", h->n_entities);
+        return -1;
+    }
+    for (size_t i = 0; i < s->n_kinds; i++) {
+        h->kind_decl[i] = sg17_module_kind(h->module, s->kinds[i]->kind);
+        for (uint32_t e = 0; e < s->kinds[i]->count; e++)
+            h->entity_kind[s->kinds[i]->first + e] = (uint16_t)i;
+    }
+    return 0;
+}
+
+/* The config source of module/config.h over the run's Setup (already checked). */
+static const char *setup_value(void *arg, const char *key)
+{
+    const host_t *h = arg;
+    for (size_t i = 0; i < h->setup->n_config; i++)
+        if (strcmp(h->setup->config[i]->key, key) == 0)
+            return h->setup->config[i]->value;
+    return NULL;
+}
+
+static bool setup_mitigation_on(void *arg, const char *name)
+{
+    const host_t *h = arg;
+    for (size_t i = 0; i < h->setup->n_mitigations_on; i++)
+        if (strcmp(h->setup->mitigations_on[i], name) == 0)
+            return true;
+    return false;
+}
+
+static sg17_entity_t setup_entity(void *arg, const char *kind, size_t len, unsigned index)
+{
+    const host_t *h = arg;
+    for (size_t i = 0; i < h->setup->n_kinds; i++) {
+        const Sg17__EntityKind *k = h->setup->kinds[i];
+        if (strlen(k->kind) == len && strncmp(k->kind, kind, len) == 0)
+            return index < k->count ? k->first + index : SG17_NO_ENTITY;
+    }
+    return SG17_NO_ENTITY;
+}
+
 /* Starts a run from its Setup frame (kept until the run ends). A Setup the checks refuse leaves
  * the run failed without an instance: the next Output carries the error. */
 static void host_begin_run(host_t *h, sg17_frame_t *frame)
@@ -441,17 +483,24 @@ static void host_begin_run(host_t *h, sg17_frame_t *frame)
         sg17_host_fail(h, "out of memory");
         return;
     }
-    if (sg17_host_check_kinds(h) < 0 || sg17_host_check_config(h) < 0)
+    if (sg17_host_check_kinds(h) < 0 || sg17_host_check_config(h) < 0 || host_index_kinds(h) < 0)
         return;
     h->compromised = calloc(h->n_entities ? h->n_entities : 1, 1);
     if (!h->compromised) {
         sg17_host_fail(h, "out of memory for %u entities", h->n_entities);
         return;
     }
+    char why[256];
+    sg17_config_source_t src = {setup_value, setup_mitigation_on, setup_entity, h};
+    h->config = sg17_config_build(h->module, &src, why, sizeof why);
+    if (!h->config) {
+        sg17_host_fail(h, "module %s: %s", h->module->name, why);
+        return;
+    }
     sg17_rng_seed(&h->rng, h->setup->seed, 1);
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    h->instance = h->module->create ? h->module->create(&h->ctx) : NULL;
+    h->instance = h->module->create ? h->module->create(&h->ctx, h->config) : NULL;
     if (!h->instance && h->module->create)
         sg17_host_fail(h, "module %s failed to create an instance: %s", h->module->name,
                        h->error[0] ? h->error : "no reason given");
@@ -507,8 +556,11 @@ static void host_deliver(host_t *h, const Sg17__Envelopes *cols, size_t i)
                       .payload = e.payload.data,
                       .len = e.payload.len,
                       .sent_at = e.sent_at};
-    if (h->module->on_message)
-        h->module->on_message(h->instance, &h->ctx, &msg);
+    const sg17_entity_kind_t *kind = decl_of(h, e.dst);
+    if (kind->on_message) /* the entity's kind handles it */
+        kind->on_message(h->instance, &h->ctx, &msg);
+    else /* a kind that receives nothing: the core rejects it on the entity's behalf */
+        api_report(&h->ctx, &msg, false, SG17_REASON_NO_RECEIVER);
     char cost_name[192];
     snprintf(cost_name, sizeof cost_name, "cost.message.%s.us", e.type);
     add_cost(h, cost_name, &t0);
@@ -530,15 +582,20 @@ static void host_dispatch(host_t *h, const Sg17__Event *ev)
     case SG17__EVENT__KIND__TIMER:
         if (!sg17_host_entity_ok(h, ev->entity, "a timer"))
             return;
-        if (m->on_timer)
-            m->on_timer(h->instance, &h->ctx, ev->entity, ev->tag);
+        if (!decl_of(h, ev->entity)->on_timer) {
+            sg17_host_fail(h, "a timer for %s fired, but its kind has no on_timer handler",
+                           api_entity_name(&h->ctx, ev->entity));
+            return;
+        }
+        decl_of(h, ev->entity)->on_timer(h->instance, &h->ctx, ev->entity, ev->tag);
         cost_name = "cost.timer.us";
         break;
     case SG17__EVENT__KIND__ATTACK:
     case SG17__EVENT__KIND__COMPROMISE: {
         bool compromise = ev->kind == SG17__EVENT__KIND__COMPROMISE;
+        const sg17_attack_t *attack;
         if ((compromise && !sg17_host_entity_ok(h, ev->entity, "a compromise"))
-            || sg17_host_check_params(h, ev) < 0)
+            || sg17_host_check_params(h, ev, &attack) < 0)
             return;
         sg17_params_t p;
         if (fill_params(h, &p, ev) < 0)
@@ -548,11 +605,12 @@ static void host_dispatch(host_t *h, const Sg17__Event *ev)
             h->compromised[ev->entity] = 1;
             if (m->on_compromise)
                 m->on_compromise(h->instance, &h->ctx, ev->entity, &p);
-        } else if (!m->on_attack) {
-            sg17_host_fail(h, "attack '%s' failed: the module has no attack hook", ev->name);
+        } else if (!attack
+                        ->run) { /* the loader refuses this; a descriptor given directly may not */
+            sg17_host_fail(h, "attack '%s' failed: it has no run handler", ev->name);
         } else {
-            h->error[0] = '\0'; /* the hook's own sg17_log line says why it failed */
-            if (m->on_attack(h->instance, &h->ctx, ev->name, &p) < 0)
+            h->error[0] = '\0'; /* the handler's own sg17_log line says why it failed */
+            if (attack->run(h->instance, &h->ctx, &p) < 0)
                 sg17_host_fail(h, "attack '%s' failed: %s", ev->name,
                                h->error[0] ? h->error : "no reason given");
         }
@@ -773,7 +831,7 @@ static int host_loop(zsock_t *dealer, zsock_t *pipe, const sg17_module_t *module
 {
     Sg17__Hello hello = SG17__HELLO__INIT;
     hello.module = (char *)module->name;
-    hello.abi = SG17_MODULE_ABI_VERSION;
+    hello.abi = SG17_MODULE_ABI_MAJOR;
     Sg17__Frame f = SG17__FRAME__INIT;
     f.body_case = SG17__FRAME__BODY_HELLO;
     f.hello = &hello;

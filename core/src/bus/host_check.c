@@ -1,142 +1,50 @@
-/* host_check.c — the module host trusts no broker frame: a Setup's topology and configuration
- * and an event's entities and attack parameters are checked against the module's descriptor,
- * with the scenario validator's normal forms, before the module sees them (over tcp:// the
+/* host_check.c — the module host trusts no broker frame: a Setup's topology, configuration and
+ * mitigations and an event's entities and attack parameters are checked against the module's
+ * descriptor, with the scenario validator's normal forms and ranges (module/values.h), before
+ * the module sees them (over tcp:// the
  * broker may be buggy or hostile). */
-#include <ctype.h>
-#include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bus/host_internal.h"
+#include "module/descriptor.h"
+#include "module/values.h"
 
-static const sg17_entity_kind_t *declared_kind(const sg17_module_t *m, const char *name)
+/* The run's topology as module/values.h checks entity values against it. */
+static bool setup_count(const void *arg, const char *kind, size_t len, unsigned *count)
 {
-    for (const sg17_entity_kind_t *k = m->entity_kinds; k && k->name; k++)
-        if (strcmp(k->name, name) == 0)
-            return k;
-    return NULL;
-}
-
-static const sg17_config_key_t *declared_config(const sg17_module_t *m, const char *name)
-{
-    for (const sg17_config_key_t *k = m->config; k && k->name; k++)
-        if (strcmp(k->name, name) == 0)
-            return k;
-    return NULL;
-}
-
-static const sg17_attack_t *declared_attack(const sg17_module_t *m, const char *name)
-{
-    for (const sg17_attack_t *a = m->attacks; a && a->name; a++)
-        if (strcmp(a->name, name) == 0)
-            return a;
-    return NULL;
-}
-
-static const sg17_param_t *declared_param(const sg17_attack_t *a, const char *name)
-{
-    for (const sg17_param_t *p = a->params; p && p->name; p++)
-        if (strcmp(p->name, name) == 0)
-            return p;
-    return NULL;
-}
-
-static const char *type_desc(sg17_type_t type)
-{
-    switch (type) {
-    case SG17_TYPE_INT:
-        return "an integer";
-    case SG17_TYPE_NUMBER:
-        return "a finite number";
-    case SG17_TYPE_BOOL:
-        return "true or false";
-    case SG17_TYPE_STRING:
-        return "a string";
-    case SG17_TYPE_DURATION:
-        return "a duration in microseconds";
-    case SG17_TYPE_HEX:
-        return "lower-case hex of even length";
-    case SG17_TYPE_ENTITY:
-        return "an entity <kind>-<index> of this run";
-    case SG17_TYPE_COUNT:
-        return "a whole number from 0 to 1000000000";
-    }
-    return "a value of a type the host does not know";
-}
-
-/* True when text names an entity of this run's (checked) topology, as the scenario validator's
- * entity check accepts it: "<kind>-<index>", the index at most 10 digits and below the count. */
-static bool entity_name_ok(const host_t *h, const char *text)
-{
-    const char *dash = strrchr(text, '-');
-    if (!dash || dash == text || !dash[1] || strlen(dash + 1) > 10)
-        return false;
-    for (const char *d = dash + 1; *d; d++)
-        if (!isdigit((unsigned char)*d))
-            return false;
-    unsigned long long index = strtoull(dash + 1, NULL, 10);
-    size_t klen = (size_t)(dash - text);
+    const host_t *h = arg;
     for (size_t i = 0; i < h->setup->n_kinds; i++) {
         const Sg17__EntityKind *k = h->setup->kinds[i];
-        if (strlen(k->kind) == klen && strncmp(k->kind, text, klen) == 0)
-            return index < k->count;
+        if (strlen(k->kind) == len && strncmp(k->kind, kind, len) == 0) {
+            *count = k->count;
+            return true;
+        }
     }
     return false;
 }
 
-/* True when text is the normal form of a value of type (see sg17_api_t.config): exactly what the
- * scenario validator produces, which modules rely on (a count sizes a loop, an entity indexes an
- * array). Numbers are checked by printing them back the way the validator does. */
-static bool value_ok(const host_t *h, sg17_type_t type, const char *text)
+/* True when text is the normal form of a value of type within its declared range: exactly what
+ * the scenario validator produces, which modules rely on (a count sizes a loop, an entity
+ * indexes an array). Otherwise *why says what it should be. */
+static bool value_ok(const host_t *h, sg17_type_t type, sg17_range_t range, const char *text,
+                     const char **why, sg17_value_error_t *e)
 {
-    char buf[64], *end;
-    errno = 0;
-    switch (type) {
-    case SG17_TYPE_INT:
-    case SG17_TYPE_COUNT: {
-        long long x = strtoll(text, &end, 10);
-        if (errno || end == text || *end)
-            return false;
-        snprintf(buf, sizeof buf, "%lld", x);
-        return strcmp(buf, text) == 0 && (type == SG17_TYPE_INT || (x >= 0 && x <= SG17_COUNT_MAX));
+    sg17_topology_view_t topo = {setup_count, h};
+    *why = sg17_type_normal_form(type);
+    if (!sg17_value_is_normal(type, text, &topo))
+        return false;
+    if (sg17_value_in_range(type, range, text, e) < 0) {
+        *why = e->expected;
+        return false;
     }
-    case SG17_TYPE_DURATION: {
-        unsigned long long x = strtoull(text, &end, 10);
-        if (errno || end == text || *end)
-            return false;
-        snprintf(buf, sizeof buf, "%llu", x);
-        return strcmp(buf, text) == 0; /* also refuses a sign, which strtoull accepts */
-    }
-    case SG17_TYPE_NUMBER: {
-        double x = strtod(text, &end);
-        if (end == text || *end || !isfinite(x))
-            return false;
-        snprintf(buf, sizeof buf, "%.17g", x);
-        return strcmp(buf, text) == 0;
-    }
-    case SG17_TYPE_BOOL:
-        return strcmp(text, "true") == 0 || strcmp(text, "false") == 0;
-    case SG17_TYPE_STRING:
-        return true;
-    case SG17_TYPE_HEX: {
-        size_t n = strlen(text);
-        if (n == 0 || n % 2)
-            return false;
-        for (size_t i = 0; i < n; i++)
-            if (!strchr("0123456789abcdef", text[i]))
-                return false;
-        return true;
-    }
-    case SG17_TYPE_ENTITY:
-        return entity_name_ok(h, text);
-    }
-    return false;
+    return true;
 }
 
 /* Checks a Setup's topology against the module's descriptor before anything uses it: every kind
- * declared by the module and named once, each count within the kind's max_count, and entity ids
+ * declared by the module and named once, each count within the kind's min_count and max_count
+ * (a kind the Setup does not name counts 0), and entity ids
  * consecutive from 0 in the order given, so `first` is the running sum (no gap, overlap or wrap)
  * and the total stays below SG17_NO_ENTITY. The broker's topology (engine/world.c) always has
  * this shape. Sets h->n_entities; returns 0, or -1 after host_fail. */
@@ -146,7 +54,7 @@ int sg17_host_check_kinds(host_t *h)
     uint64_t next = 0;
     for (size_t i = 0; i < s->n_kinds; i++) {
         const Sg17__EntityKind *k = s->kinds[i];
-        const sg17_entity_kind_t *decl = declared_kind(h->module, k->kind);
+        const sg17_entity_kind_t *decl = sg17_module_kind(h->module, k->kind);
         if (!decl) {
             sg17_host_fail(h, "setup names entity kind '%.100s', which module %s does not declare",
                            k->kind, h->module->name);
@@ -158,9 +66,10 @@ int sg17_host_check_kinds(host_t *h)
                 return -1;
             }
         unsigned max = decl->max_count ? decl->max_count : 1000000u;
-        if (k->count > max) {
-            sg17_host_fail(h, "setup asks for %u %s entities; module %s allows at most %u",
-                           k->count, k->kind, h->module->name, max);
+        if (k->count > max || k->count < decl->min_count) {
+            sg17_host_fail(h, "setup asks for %u %s entities; module %s allows at %s %u", k->count,
+                           k->kind, h->module->name, k->count > max ? "most" : "least",
+                           k->count > max ? max : decl->min_count);
             return -1;
         }
         if (k->first != next) {
@@ -178,18 +87,29 @@ int sg17_host_check_kinds(host_t *h)
             return -1;
         }
     }
+    for (const sg17_entity_kind_t *d = h->module->entity_kinds; d && d->name; d++) {
+        bool named = false;
+        for (size_t i = 0; i < s->n_kinds && !named; i++)
+            named = strcmp(s->kinds[i]->kind, d->name) == 0;
+        if (!named && d->min_count) {
+            sg17_host_fail(h, "setup has no %s entities; module %s needs at least %u", d->name,
+                           h->module->name, d->min_count);
+            return -1;
+        }
+    }
     h->n_entities = (uint32_t)next;
     return 0;
 }
 
 /* Checks a Setup's configuration: every key the module declares, given once, in the normal form
- * of its type, and no other key. Returns 0, or -1 after host_fail. */
+ * of its type and within its range, and no other key; every mitigation it turns on declared and
+ * named once. Returns 0, or -1 after host_fail. */
 int sg17_host_check_config(host_t *h)
 {
     const Sg17__Setup *s = h->setup;
     for (size_t i = 0; i < s->n_config; i++) {
         const Sg17__KeyValue *kv = s->config[i];
-        const sg17_config_key_t *decl = declared_config(h->module, kv->key);
+        const sg17_config_key_t *decl = sg17_module_config_key(h->module, kv->key);
         if (!decl) {
             sg17_host_fail(h, "setup gives config key '%.100s', which module %s does not declare",
                            kv->key, h->module->name);
@@ -200,9 +120,11 @@ int sg17_host_check_config(host_t *h)
                 sg17_host_fail(h, "setup gives config key '%s' twice", kv->key);
                 return -1;
             }
-        if (!value_ok(h, decl->type, kv->value)) {
+        const char *why;
+        sg17_value_error_t e;
+        if (!value_ok(h, decl->type, decl->range, kv->value, &why, &e)) {
             sg17_host_fail(h, "setup gives config %s = '%.100s', which is not %s", kv->key,
-                           kv->value, type_desc(decl->type));
+                           kv->value, why);
             return -1;
         }
     }
@@ -214,6 +136,21 @@ int sg17_host_check_config(host_t *h)
             sg17_host_fail(h, "setup lacks config key '%s' of module %s", k->name, h->module->name);
             return -1;
         }
+    }
+    for (size_t i = 0; i < s->n_mitigations_on; i++) {
+        const char *name = s->mitigations_on[i];
+        if (!sg17_module_mitigation(h->module, name)) {
+            sg17_host_fail(h,
+                           "setup turns on mitigation '%.100s', which module %s does not "
+                           "declare",
+                           name, h->module->name);
+            return -1;
+        }
+        for (size_t j = 0; j < i; j++) /* bounded: names before i are declared and distinct */
+            if (strcmp(s->mitigations_on[j], name) == 0) {
+                sg17_host_fail(h, "setup turns on mitigation '%s' twice", name);
+                return -1;
+            }
     }
     return 0;
 }
@@ -235,17 +172,19 @@ bool sg17_host_source_ok(host_t *h, sg17_entity_t e, const char *what)
 }
 
 /* Checks what an attack or compromise event hands the module: the envelopes it captured, and
- * for an attack, that the module declares it and its parameters are declared, given once, in the
- * normal form of their type, with every required one present. Returns 0, or -1 after host_fail. */
-int sg17_host_check_params(host_t *h, const Sg17__Event *ev)
+ * for an attack, that the module declares it (*attack) and its parameters are declared, given
+ * once, in the normal form of their type and within their range, with every required one
+ * present. Returns 0, or -1 after host_fail. */
+int sg17_host_check_params(host_t *h, const Sg17__Event *ev, const sg17_attack_t **attack)
 {
+    *attack = NULL;
     for (size_t i = 0; i < ev->n_captured; i++)
         if (!sg17_host_entity_ok(h, ev->captured[i]->dst, "a captured envelope's destination")
             || !sg17_host_source_ok(h, ev->captured[i]->src, "a captured envelope's source"))
             return -1;
     if (ev->kind != SG17__EVENT__KIND__ATTACK)
         return 0;
-    const sg17_attack_t *a = declared_attack(h->module, ev->name);
+    const sg17_attack_t *a = sg17_module_attack(h->module, ev->name);
     if (!a) {
         sg17_host_fail(h, "batch asks for attack '%.100s', which module %s does not declare",
                        ev->name, h->module->name);
@@ -253,7 +192,7 @@ int sg17_host_check_params(host_t *h, const Sg17__Event *ev)
     }
     for (size_t i = 0; i < ev->n_params; i++) {
         const Sg17__KeyValue *kv = ev->params[i];
-        const sg17_param_t *spec = declared_param(a, kv->key);
+        const sg17_param_t *spec = sg17_attack_param(a, kv->key);
         if (!spec) {
             sg17_host_fail(h, "attack '%s' got parameter '%.100s', which it does not declare",
                            a->name, kv->key);
@@ -264,9 +203,11 @@ int sg17_host_check_params(host_t *h, const Sg17__Event *ev)
                 sg17_host_fail(h, "attack '%s' got parameter '%s' twice", a->name, kv->key);
                 return -1;
             }
-        if (!value_ok(h, spec->type, kv->value)) {
+        const char *why;
+        sg17_value_error_t e;
+        if (!value_ok(h, spec->type, spec->range, kv->value, &why, &e)) {
             sg17_host_fail(h, "attack '%s' got %s = '%.100s', which is not %s", a->name, kv->key,
-                           kv->value, type_desc(spec->type));
+                           kv->value, why);
             return -1;
         }
     }
@@ -279,5 +220,6 @@ int sg17_host_check_params(host_t *h, const Sg17__Event *ev)
             return -1;
         }
     }
+    *attack = a;
     return 0;
 }

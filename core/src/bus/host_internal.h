@@ -30,7 +30,12 @@ typedef struct sg17_host {
     Sg17__Setup *setup; /* owned (unpacked frame kept alive) */
     sg17_frame_t *setup_frame;
     uint32_t n_entities; /* ids 0 .. n_entities-1, checked against the descriptor */
-    char **names;        /* "kind-N", built on first use */
+    /* Per entity, the index of its kind in setup->kinds (dispatch without comparing names), and
+     * per setup kind, the module's declaration of it (its handlers). */
+    uint16_t *entity_kind;
+    const sg17_entity_kind_t **kind_decl;
+    void *config; /* the module's config struct for this run (module/config.h) */
+    char **names; /* "kind-N", built on first use */
     uint8_t *compromised;
     sg17_time_t now, window_end;
     sg17_rng_t rng;
@@ -64,7 +69,8 @@ int sg17_host_check_config(host_t *h);
  * sg17_host_fail naming `what`. */
 bool sg17_host_entity_ok(host_t *h, sg17_entity_t e, const char *what);
 bool sg17_host_source_ok(host_t *h, sg17_entity_t e, const char *what);
-/* An ATTACK or COMPROMISE event's name and parameters against the descriptor. */
-int sg17_host_check_params(host_t *h, const Sg17__Event *ev);
+/* An ATTACK or COMPROMISE event's name and parameters against the descriptor; *attack is the
+ * declared attack of an ATTACK event. */
+int sg17_host_check_params(host_t *h, const Sg17__Event *ev, const sg17_attack_t **attack);
 
 #endif

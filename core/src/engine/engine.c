@@ -1,5 +1,5 @@
-/* engine.c — one scenario: two runs on the bus, conditions evaluated over their metrics, verdict.
- */
+/* engine.c — one scenario: its runs on the bus (control, baseline, protected), conditions evaluated
+ * over their metrics, verdict. */
 #include "engine/engine.h"
 
 #include <math.h>
@@ -128,25 +128,75 @@ static bool judge_set(json_t *out, const char *set, const char *run, const sg17_
     return all;
 }
 
-void sg17_engine_judge(json_t *entry, const sg17_scenario_t *s, json_t *baseline_metrics,
-                       json_t *protected_metrics)
+/* A value of a condition row for a message: its number, or "NaN". */
+static void number_text(char *buf, size_t size, const json_t *v)
+{
+    if (json_is_number(v))
+        snprintf(buf, size, "%.15g", json_number_value(v));
+    else
+        snprintf(buf, size, "NaN");
+}
+
+/* The first success condition whose result differs between the baseline and the protected run,
+ * as a sentence appended to `why` (the determinism guard names what differed). */
+static void name_differing_condition(char *out, size_t size, const char *why, json_t *conds,
+                                     size_t n_success, size_t baseline_at, size_t protected_at)
+{
+    snprintf(out, size, "%s", why);
+    for (size_t i = 0; i < n_success; i++) {
+        json_t *b = json_array_get(conds, baseline_at + i),
+               *p = json_array_get(conds, protected_at + i);
+        bool rb = json_is_true(json_object_get(b, "result"));
+        if (rb == json_is_true(json_object_get(p, "result")))
+            continue;
+        char lb[32], lp[32], hb[32], hp[32];
+        number_text(lb, sizeof lb, json_object_get(b, "lhs"));
+        number_text(lp, sizeof lp, json_object_get(p, "lhs"));
+        number_text(hb, sizeof hb, json_object_get(b, "rhs"));
+        number_text(hp, sizeof hp, json_object_get(p, "rhs"));
+        snprintf(out, size,
+                 "%s: '%s' is %s in baseline (%s vs %s) and %s in protected (%s vs %s); a run "
+                 "that is not reproducible from its seed (or a condition that reads a value "
+                 "outside the simulation) cannot be judged",
+                 why, json_string_value(json_object_get(b, "expr")), rb ? "true" : "false", lb, hb,
+                 rb ? "false" : "true", lp, hp);
+        return;
+    }
+}
+
+void sg17_engine_judge(json_t *entry, const sg17_scenario_t *s, json_t *const *metrics)
 {
     json_t *conds = json_array();
     sg17_verdict_input_t in = {0};
-    in.success_baseline =
-        judge_set(conds, "success", "baseline", s->success, s->n_success, baseline_metrics);
-    in.success_protected =
-        judge_set(conds, "success", "protected", s->success, s->n_success, protected_metrics);
-    in.service_ok =
-        judge_set(conds, "service", "protected", s->service, s->n_service, protected_metrics);
+    in.has_control = metrics[SG17_ARM_CONTROL] != NULL;
+    if (in.has_control)
+        in.success_control = judge_set(conds, "success", "control", s->success, s->n_success,
+                                       metrics[SG17_ARM_CONTROL]);
+    size_t baseline_at = json_array_size(conds);
+    in.success_baseline = judge_set(conds, "success", "baseline", s->success, s->n_success,
+                                    metrics[SG17_ARM_BASELINE]);
+    size_t protected_at = json_array_size(conds);
+    in.success_protected = judge_set(conds, "success", "protected", s->success, s->n_success,
+                                     metrics[SG17_ARM_PROTECTED]);
+    in.has_service = s->n_service > 0;
+    in.service_ok = judge_set(conds, "service", "protected", s->service, s->n_service,
+                              metrics[SG17_ARM_PROTECTED]);
     in.has_detection = s->n_detection > 0;
-    in.detection_ok =
-        judge_set(conds, "detection", "protected", s->detection, s->n_detection, protected_metrics);
+    in.detection_ok = judge_set(conds, "detection", "protected", s->detection, s->n_detection,
+                                metrics[SG17_ARM_PROTECTED]);
     in.no_mitigations = s->n_mitigations == 0;
     const char *why;
     sg17_verdict_t v = sg17_verdict_decide(&in, &why);
     json_object_set_new(entry, "conditions", conds);
-    set_verdict(entry, sg17_verdict_names[v], why);
+    if (v == SG17_ERROR) { /* the runs completed, so the cause is the guard: name the condition */
+        char reason[2048];
+        name_differing_condition(reason, sizeof reason, why, conds, s->n_success, baseline_at,
+                                 protected_at);
+        json_object_set_new(entry, "error", json_string(reason));
+        set_verdict(entry, sg17_verdict_names[v], reason);
+    } else {
+        set_verdict(entry, sg17_verdict_names[v], why);
+    }
 }
 
 static void metric_to_json(const char *name, double value, void *arg)
@@ -163,6 +213,37 @@ static json_t *run_json(const sg17_metrics_t *m, const sg17_run_stats_t *st)
     json_object_set_new(run, "wall_ms", json_real(st->wall_ms));
     return run;
 }
+
+/* The scenario's runs on `host`, into `runs` (and `metrics`, borrowed from it); adds their wall
+ * time to *total_ms, also for a run that failed. Returns 0, or -1 with err set. */
+static int run_all(sg17_broker_t *broker, int host, const sg17_scenario_t *s,
+                   const sg17_module_t *module, sg17_arm_t first, json_t *runs,
+                   json_t *metrics[SG17_N_ARMS], double *total_ms, bool *timed_out,
+                   sg17_err_t *errp)
+{
+    sg17_err_t err = {{0}};
+    int rc = 0;
+    for (sg17_arm_t arm = first; rc == 0 && arm < SG17_N_ARMS; arm++) {
+        sg17_metrics_t *m = sg17_metrics_new();
+        sg17_run_stats_t st;
+        rc = sg17_run_once(broker, host, s, module, arm, m, &st, &err);
+        *total_ms += st.wall_ms; /* a run that failed took its time too */
+        *timed_out = st.timed_out;
+        if (rc == 0) {
+            json_t *run = run_json(m, &st);
+            metrics[arm] = json_object_get(run, "metrics");
+            json_object_set_new(runs, sg17_arm_names[arm], run);
+        }
+        sg17_metrics_destroy(&m);
+    }
+    *errp = err;
+    return rc;
+}
+
+/* How many times a scenario starts again after its remote host died, and how long it waits for
+ * another host then (one that is connected already answers at once). */
+#define MAX_HOST_LOSSES     8
+#define REPLACEMENT_WAIT_MS 1000
 
 json_t *sg17_engine_run_scenario(const sg17_scenario_t *s, const sg17_engine_opts_t *opts)
 {
@@ -192,25 +273,39 @@ json_t *sg17_engine_run_scenario(const sg17_scenario_t *s, const sg17_engine_opt
 
     json_t *entry = entry_new(s);
     json_t *runs = json_object();
-    json_t *metrics[2] = {NULL, NULL};
+    json_t *metrics[SG17_N_ARMS] = {NULL, NULL, NULL};
     double total_ms = 0;
+    bool timed_out = false;
     int rc = host < 0 ? -1 : 0;
-    for (int p = 0; rc == 0 && p < 2; p++) {
-        sg17_metrics_t *m = sg17_metrics_new();
-        sg17_run_stats_t st;
-        rc = sg17_run_once(broker, host, s, module, p == 1, m, &st, &err);
-        if (rc == 0) {
-            json_t *run = run_json(m, &st);
-            metrics[p] = json_object_get(run, "metrics");
-            json_object_set_new(runs, p ? "protected" : "baseline", run);
-            total_ms += st.wall_ms;
+    sg17_arm_t first = opts && opts->no_control ? SG17_ARM_BASELINE : SG17_ARM_CONTROL;
+    if (rc == 0)
+        rc = run_all(broker, host, s, module, first, runs, metrics, &total_ms, &timed_out, &err);
+    /* a remote host that died is not the scenario's fault: start again on another one */
+    for (int lost = 1; rc < 0 && !own && sg17_broker_host_dead(broker, host); lost++) {
+        sg17_err_t werr = {{0}};
+        int next = lost <= MAX_HOST_LOSSES
+                       ? sg17_broker_wait_host(broker, module->name, REPLACEMENT_WAIT_MS, &werr)
+                       : -1;
+        if (next < 0) {
+            char cause[sizeof err.msg];
+            snprintf(cause, sizeof cause, "%s", err.msg);
+            sg17_err(&err, "%s; no other host for module %s is connected to run it again", cause,
+                     module->name);
+            break;
         }
-        sg17_metrics_destroy(&m);
+        fprintf(stderr, "sg17tb: %s: %s; running it again on module host %d\n", s->id, err.msg,
+                next + 1);
+        host = next;
+        json_decref(runs);
+        runs = json_object();
+        for (int a = 0; a < SG17_N_ARMS; a++)
+            metrics[a] = NULL;
+        rc = run_all(broker, host, s, module, first, runs, metrics, &total_ms, &timed_out, &err);
     }
     json_object_set_new(entry, "runs", runs);
     json_object_set_new(entry, "wall_ms", json_real(total_ms));
     if (rc == 0) {
-        sg17_engine_judge(entry, s, metrics[0], metrics[1]);
+        sg17_engine_judge(entry, s, metrics);
     } else {
         json_object_set_new(entry, "conditions", json_array());
         json_object_set_new(entry, "error", json_string(err.msg));
@@ -218,7 +313,10 @@ json_t *sg17_engine_run_scenario(const sg17_scenario_t *s, const sg17_engine_opt
     }
     if (!own && rc == 0)
         sg17_broker_release_host(broker, host); /* the next scenario may use it */
-    if (own) {
+    /* a host thread that overran the timeout may be spinning in the module and would never
+     * answer the actor's $TERM: it is left to the process, whose end (the runner's child exits
+     * right after this) takes it away */
+    if (own && !timed_out) {
         zactor_destroy(&host_actor);
         sg17_broker_destroy(&own);
     }

@@ -295,16 +295,34 @@ size_t sg17_ledger_size(const sg17_ledger_t *self)
     return self->n + self->n_copies;
 }
 
-enum { V_SENT, V_DELIVERED, V_ACCEPTED, V_REJECTED, V_DROPPED, V_UNREPORTED, V_COUNT };
+enum {
+    V_SENT,
+    V_DELIVERED,
+    V_ACCEPTED,
+    V_REJECTED,
+    V_DROPPED,
+    V_UNREPORTED,
+    V_PENDING,
+    V_REPLACED,
+    V_COPIES,
+    V_COUNT
+};
 static const char *const verb_names[V_COUNT] = {"sent",     "delivered", "accepted",
-                                                "rejected", "dropped",   "unreported"};
+                                                "rejected", "dropped",   "unreported",
+                                                "pending",  "replaced",  "copies"};
 
-/* Counts what became of one receiver's copy of a message. */
+/* Counts what became of one receiver's copy of a message: exactly one of delivered, dropped,
+ * replaced or pending, so that copies = delivered + dropped + replaced + pending. */
 static void count_receiver(uint64_t (*c)[SG17_PROV_COUNT], uint64_t *by_reason, unsigned prov,
                            unsigned fate, unsigned outcome, uint16_t reason)
 {
+    c[V_COPIES][prov]++;
     if (fate == SG17_FATE_DROPPED)
         c[V_DROPPED][prov]++;
+    else if (fate == SG17_FATE_IN_FLIGHT)
+        c[V_PENDING][prov]++;
+    else if (fate == SG17_FATE_REPLACED)
+        c[V_REPLACED][prov]++;
     if (fate != SG17_FATE_DELIVERED)
         return;
     c[V_DELIVERED][prov]++;

@@ -1,7 +1,7 @@
 /* ledger.h — the broker's ground truth: one record per message that entered the bus, with who
  * really sent it and its provenance, what happened to it in the network, and what the receiving
  * entity said it did with it. Provenance is never delivered to a receiver; the ledger joins the
- * receivers' reports with it into the ledger.* metrics (DESIGN §4). */
+ * receivers' reports with it into the ledger.* metrics (docs/architecture.md §7). */
 #ifndef SG17_ENGINE_LEDGER_H
 #define SG17_ENGINE_LEDGER_H
 
@@ -80,10 +80,15 @@ size_t sg17_ledger_size(const sg17_ledger_t *self);
 
 /* Adds ledger.<verb>.<prov>, ledger.<verb>.all, ledger.<verb>.<prov>.<type>,
  * ledger.rejected.reason.<reason> for verbs sent, delivered, accepted, rejected, dropped,
- * unreported (delivered without a report). `sent` counts transmissions, the other verbs
- * receivers: a multicast to n receivers is 1 sent and n delivered, dropped or in flight, so
- * delivered + dropped <= sent holds only for unicast traffic (docs/scenarios.md). Per-type counts
- * appear only when non-zero (a condition reads a missing metric as 0); the declared `reasons`
+ * unreported (delivered without a report), pending (still in flight when the run ended: delayed
+ * past its end), replaced (intercepted; a modified copy went on in its place, counted under
+ * `modified`) and copies (receivers' copies). `sent` counts transmissions, the other verbs
+ * receivers' copies: a multicast to n receivers is 1 sent and n copies (for unicast copies =
+ * sent). Each copy has exactly one fate, so for every provenance and type
+ *     copies = delivered + dropped + replaced + pending,
+ * and delivered = accepted + rejected + unreported (docs/report.md, docs/scenarios.md). Per-type
+ * counts appear only when non-zero (a condition reads a missing metric as 0); the declared
+ * `reasons`
  * ({NULL}-terminated, may be NULL) are emitted with zero counts too. */
 void sg17_ledger_metrics(const sg17_ledger_t *self, sg17_metrics_t *out,
                          const sg17_reason_t *reasons);

@@ -16,12 +16,14 @@
 #include "util/rng.h"
 #include "util/text.h"
 
+const char *const sg17_arm_names[SG17_N_ARMS] = {"control", "baseline", "protected"};
+
 typedef struct {
     sg17_broker_t *broker;
     int host;
     const sg17_scenario_t *s;
     const sg17_module_t *module;
-    bool protected_run;
+    sg17_arm_t arm;
     sg17_world_t world;
     sg17_queue_t queue;
     uint64_t seq;
@@ -30,6 +32,7 @@ typedef struct {
     sg17_rng_t net_rng;
     sg17_metrics_t *metrics;
     uint8_t *compromised; /* per entity: handed to the adversary */
+    uint64_t *flooded;    /* per action: messages its flood has sent */
     sg17_time_t lookahead;
     uint64_t frames; /* bus frames this run exchanged with its host, both ways */
     sg17_run_stats_t *stats;
@@ -220,6 +223,22 @@ static int entity_send_many(run_t *r, const Sg17__Envelope *sent, const uint32_t
     return rc;
 }
 
+static const char *run_name(const run_t *r)
+{
+    return sg17_arm_names[r->arm];
+}
+
+/* A frame the broker could not send: the host died (its connection closed), or the socket
+ * failed. */
+static int send_failed(run_t *r, const char *what)
+{
+    if (sg17_broker_host_dead(r->broker, r->host))
+        sg17_broker_host_death(r->broker, r->host, r->err);
+    else
+        sg17_err(r->err, "%s", what);
+    return sg17_err_prefix(r->err, "%s run", run_name(r));
+}
+
 /* ---- batches ---- */
 
 typedef struct {
@@ -349,21 +368,56 @@ static int batch_send(run_t *r, batch_t *b, sg17_time_t window_end)
     r->stats->batches++;
     r->frames++;
     if (sg17_broker_send(r->broker, r->host, &f) < 0)
-        return sg17_err(r->err, "cannot send a batch to the module host");
+        return send_failed(r, "cannot send a batch to the module host");
     return 0;
 }
 
 static int left_ms(const run_t *r)
 {
     double left = r->timeout_ms - (now_ms() - r->started_ms);
-    return left < 1 ? 1 : (int)left;
+    return left < 1 ? 1 : (int)left + 2; /* past the deadline, so that check_timeout sees it */
+}
+
+/* The scenario's `timeout` as it reads best: "5 s", "300 ms", "1500 us". */
+static const char *timeout_text(const run_t *r, char *buf, size_t size)
+{
+    long long us = llround(r->s->timeout_s * 1e6);
+    if (us % 1000000 == 0)
+        snprintf(buf, size, "%lld s", us / 1000000);
+    else if (us % 1000 == 0)
+        snprintf(buf, size, "%lld ms", us / 1000);
+    else
+        snprintf(buf, size, "%lld us", us);
+    return buf;
+}
+
+/* Ends the run when its wall-clock time is up: the message names the scenario's timeout as
+ * written, and what the run was waiting for (`waiting`, or NULL while the broker worked). */
+static int check_timeout(run_t *r, const char *waiting)
+{
+    if (now_ms() - r->started_ms < r->timeout_ms)
+        return 0;
+    char t[48];
+    r->stats->timed_out = true;
+    return sg17_err(r->err, "the %s run exceeded its timeout of %s%s%s", run_name(r),
+                    timeout_text(r, t, sizeof t), waiting ? " " : "", waiting ? waiting : "");
+}
+
+/* The host's answer, or -1 with err set: the run's timeout (checked first: a receive that gave
+ * up at the deadline says so), a host that died, an interrupt. */
+static sg17_frame_t *recv_answer(run_t *r, const char *waiting)
+{
+    sg17_frame_t *f = sg17_broker_recv(r->broker, r->host, left_ms(r), r->err);
+    if (!f && check_timeout(r, waiting) == 0)
+        sg17_err_prefix(r->err, "%s run", run_name(r));
+    return f;
 }
 
 static int process_output(run_t *r)
 {
-    sg17_frame_t *f = sg17_broker_recv(r->broker, r->host, left_ms(r), r->err);
+    sg17_frame_t *f = recv_answer(r, "while waiting for the module's answer (does it hang?)");
     if (!f)
-        return sg17_err_prefix(r->err, "run %s", r->protected_run ? "protected" : "baseline");
+        return -1;
     r->frames++;
     if (f->body_case != SG17__FRAME__BODY_OUTPUT) {
         sg17_frame_free(&f);
@@ -482,6 +536,8 @@ static int do_replay(run_t *r, const sg17_action_t *a, sg17_time_t t)
     const char *cnt = sg17_action_param(a, "count");
     if (cnt && (size_t)strtoull(cnt, NULL, 10) < n)
         n = (size_t)strtoull(cnt, NULL, 10);
+    if (n > (size_t)SG17_ACTION_MAX_EVENTS) /* bounded work, whatever validation let through */
+        n = (size_t)SG17_ACTION_MAX_EVENTS;
     const char *after = sg17_action_param(a, "after");
     sg17_time_t spacing = after ? (sg17_time_t)strtoull(after, NULL, 10) : 0;
     sg17_entity_t dst = param_entity(r, a, "dst");
@@ -507,13 +563,16 @@ static int flood_tick(run_t *r, size_t index, sg17_time_t t)
     const sg17_action_t *a = &r->s->actions[index];
     const char *dur = sg17_action_param(a, "for");
     sg17_time_t end = a->at + (dur ? (sg17_time_t)strtoull(dur, NULL, 10) : 0);
-    if (t >= end)
-        return 0;
+    if (t >= end || r->flooded[index] >= (uint64_t)SG17_ACTION_MAX_EVENTS)
+        return 0; /* over, or at the bound of one action's work */
     if (inject_from_params(r, a, t) < 0)
         return -1;
+    r->flooded[index]++;
     sg17_metrics_add(r->metrics, "adversary.flooded", 1);
     const char *rate = sg17_action_param(a, "rate");
     double per_s = rate ? strtod(rate, NULL) : 100.0;
+    if (!(per_s > 0))
+        per_s = 100.0;
     sg17_time_t step = (sg17_time_t)llround(1e6 / per_s);
     sg17_event_t ev = {
         .time = t + (step ? step : 1), .seq = ++r->seq, .kind = SG17_EV_FLOOD, .tag = index};
@@ -535,8 +594,9 @@ static int do_action(run_t *r, batch_t *b, size_t index, sg17_time_t t, uint64_t
         sg17_entity_t e = param_entity(r, a, "entity");
         if (e == SG17_NO_ENTITY)
             return sg17_err(r->err, "compromise: unknown entity");
+        if (!r->compromised[e]) /* adversary.compromised counts entities, not actions */
+            sg17_metrics_add(r->metrics, "adversary.compromised", 1);
         r->compromised[e] = 1;
-        sg17_metrics_add(r->metrics, "adversary.compromised", 1);
         Sg17__Event *ev = batch_add(b, SG17__EVENT__KIND__COMPROMISE, t, seq);
         if (!ev)
             return sg17_err(r->err, "out of memory");
@@ -615,7 +675,7 @@ static int send_setup(run_t *r)
     const sg17_scenario_t *s = r->s;
     Sg17__Setup setup = SG17__SETUP__INIT;
     setup.scenario = s->id;
-    setup.run = r->protected_run ? "protected" : "baseline";
+    setup.run = (char *)sg17_arm_names[r->arm]; /* protobuf-c fields are not const; not written */
     setup.seed = s->seed;
     setup.duration = s->duration;
     Sg17__EntityKind kinds[64], *kp[64];
@@ -652,7 +712,7 @@ static int send_setup(run_t *r)
         bool under_test = false;
         for (size_t i = 0; i < s->n_mitigations; i++)
             under_test |= strcmp(s->mitigations[i], m->name) == 0;
-        if (under_test ? r->protected_run : m->default_on)
+        if (under_test ? r->arm == SG17_ARM_PROTECTED : m->default_on)
             on[n_on++] = (char *)m->name;
     }
     setup.mitigations_on = on;
@@ -665,7 +725,7 @@ static int send_setup(run_t *r)
     free(kv);
     free(kvp);
     free(on);
-    return rc < 0 ? sg17_err(r->err, "cannot send setup to the module host") : 0;
+    return rc < 0 ? send_failed(r, "cannot send setup to the module host") : 0;
 }
 
 static int finish_run(run_t *r)
@@ -675,8 +735,8 @@ static int finish_run(run_t *r)
     f.body_case = SG17__FRAME__BODY_FINISH;
     f.finish = &fin;
     if (sg17_broker_send(r->broker, r->host, &f) < 0)
-        return sg17_err(r->err, "cannot reach the module host");
-    sg17_frame_t *done = sg17_broker_recv(r->broker, r->host, left_ms(r), r->err);
+        return send_failed(r, "cannot reach the module host");
+    sg17_frame_t *done = recv_answer(r, "while waiting for the module's metrics (does it hang?)");
     if (!done)
         return -1;
     r->frames += 2;
@@ -708,14 +768,23 @@ static sg17_time_t min_latency(const sg17_scenario_t *s)
 }
 
 int sg17_run_once(sg17_broker_t *broker, int host, const sg17_scenario_t *s,
-                  const sg17_module_t *module, bool protected_run, sg17_metrics_t *metrics,
+                  const sg17_module_t *module, sg17_arm_t arm, sg17_metrics_t *metrics,
                   sg17_run_stats_t *stats, sg17_err_t *err)
 {
+    /* the control run is the scenario without its adversary: with no actions there are no rules
+     * for the adversary to apply, nothing to inject or replay, no attack and no compromise */
+    sg17_scenario_t without_adversary;
+    if (arm == SG17_ARM_CONTROL) {
+        without_adversary = *s;
+        without_adversary.actions = NULL;
+        without_adversary.n_actions = 0;
+        s = &without_adversary;
+    }
     run_t r = {.broker = broker,
                .host = host,
                .s = s,
                .module = module,
-               .protected_run = protected_run,
+               .arm = arm,
                .metrics = metrics,
                .stats = stats,
                .timeout_ms = (int)(s->timeout_s * 1000),
@@ -729,10 +798,11 @@ int sg17_run_once(sg17_broker_t *broker, int host, const sg17_scenario_t *s,
     r.ledger = sg17_ledger_new();
     r.adv = sg17_adversary_new(s, &r.world);
     r.compromised = calloc(r.world.n_entities + 1, 1);
+    r.flooded = calloc(s->n_actions + 1, sizeof *r.flooded);
     uint64_t malformed0 = sg17_broker_malformed(broker);
     batch_t b = {0};
-    int rc =
-        (!r.ledger || !r.adv || !r.compromised) ? sg17_err(err, "out of memory") : send_setup(&r);
+    int rc = (!r.ledger || !r.adv || !r.compromised || !r.flooded) ? sg17_err(err, "out of memory")
+                                                                   : send_setup(&r);
 
     sg17_event_t start = {.time = 0, .seq = ++r.seq, .kind = SG17_EV_START};
     if (rc == 0)
@@ -762,8 +832,8 @@ int sg17_run_once(sg17_broker_t *broker, int host, const sg17_scenario_t *s,
         } else {
             batch_reset(&b);
         }
-        if (rc == 0 && now_ms() - r.started_ms > r.timeout_ms)
-            rc = sg17_err(err, "run exceeded its timeout of %.0f s", s->timeout_s);
+        if (rc == 0)
+            rc = check_timeout(&r, NULL);
         if (rc == 0 && zsys_interrupted)
             rc = sg17_err(err, "interrupted");
     }
@@ -783,5 +853,6 @@ int sg17_run_once(sg17_broker_t *broker, int host, const sg17_scenario_t *s,
     sg17_adversary_destroy(&r.adv);
     sg17_ledger_destroy(&r.ledger);
     free(r.compromised);
+    free(r.flooded);
     return rc;
 }

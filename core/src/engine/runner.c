@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -21,11 +22,19 @@
 #include "report/report.h"
 #include "util/text.h"
 
+/* The signal that stops the run (SIGINT, SIGTERM or SIGHUP), 0 while none has come. */
 static volatile sig_atomic_t interrupted;
 
-static void on_sigint(int sig)
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+#define N_STOP_SIGNALS (sizeof stop_signals / sizeof stop_signals[0])
+
+/* Ctrl-C, a scheduler's preemption (SIGTERM) and a closed terminal (SIGHUP) all stop the run the
+ * same way: what finished is reported, marked incomplete. zsys_interrupted stops an in-process
+ * broker's wait (sg17tb broker), which checks it. */
+static void on_stop_signal(int sig)
 {
-    interrupted = 1;
+    interrupted = sig;
+    zsys_interrupted = 1;
 }
 
 static double mono_ms(void)
@@ -118,7 +127,8 @@ int sg17_runner_collect(char *const *paths, size_t n_paths, char ***files, size_
                 trimmed[--len] = '\0';
             size_t before = v.n;
             walk(trimmed, &v, 0);
-            qsort(v.items + before, v.n - before, sizeof *v.items, by_str);
+            if (v.n > before) /* qsort wants a valid array even for 0 items */
+                qsort(v.items + before, v.n - before, sizeof *v.items, by_str);
         } else {
             strvec_push(&v, paths[i]);
         }
@@ -137,8 +147,15 @@ typedef struct {
     int fd;
     char *buf;
     size_t len, cap;
-    double deadline;
+    double started, deadline;
+    bool no_control; /* --no-control */
 } job_t;
+
+/* The child ends a run that overruns the scenario's timeout by itself; the runner kills a child
+ * that has still not answered after this many timeouts and this grace (a child stuck outside the
+ * run loop). */
+#define WATCHDOG_RUNS     3
+#define WATCHDOG_GRACE_MS 5000
 
 static void job_start(job_t *j)
 {
@@ -148,6 +165,7 @@ static void job_start(job_t *j)
         return;
     }
     fflush(NULL);
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         close(fds[0]);
@@ -157,8 +175,15 @@ static void job_start(job_t *j)
     }
     if (pid == 0) { /* child: one scenario, its entry as JSON on the pipe */
         close(fds[0]);
-        signal(SIGINT, SIG_DFL);
-        json_t *e = sg17_engine_run_scenario(j->s, NULL);
+        /* die with the runner, even when it is killed outright (SIGKILL gives it no chance to
+         * kill us); a runner that died before the prctl took effect is caught by getppid */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(3);
+        for (size_t i = 0; i < N_STOP_SIGNALS; i++)
+            signal(stop_signals[i], SIG_DFL);
+        sg17_engine_opts_t eo = {.no_control = j->no_control};
+        json_t *e = sg17_engine_run_scenario(j->s, &eo);
         char *text = json_dumps(e, JSON_COMPACT);
         size_t len = text ? strlen(text) : 0, off = 0;
         while (off < len) {
@@ -172,7 +197,8 @@ static void job_start(job_t *j)
     close(fds[1]);
     j->pid = pid;
     j->fd = fds[0];
-    j->deadline = mono_ms() + 2 * j->s->timeout_s * 1000 + 10000;
+    j->started = mono_ms();
+    j->deadline = j->started + WATCHDOG_RUNS * j->s->timeout_s * 1000 + WATCHDOG_GRACE_MS;
 }
 
 static void job_read(job_t *j)
@@ -207,6 +233,7 @@ static void job_finish(job_t *j, const char *forced_reason)
     char msg[512];
     if (forced_reason) {
         j->entry = sg17_engine_error_entry(j->s, j->s->file, forced_reason);
+        json_object_set_new(j->entry, "wall_ms", json_real(mono_ms() - j->started));
     } else if (WIFSIGNALED(status)) {
         snprintf(msg, sizeof msg, "the module crashed: signal %d (%s); the run went on without it",
                  WTERMSIG(status), strsignal(WTERMSIG(status)));
@@ -277,8 +304,11 @@ static void run_pool(job_t *jobs, size_t n, int max_jobs)
                 done++;
             } else if (mono_ms() > j->deadline) {
                 char msg[256];
-                snprintf(msg, sizeof msg, "timed out: no result within %.0f s (a module hung?)",
-                         2 * j->s->timeout_s + 10);
+                snprintf(msg, sizeof msg,
+                         "timed out: the scenario's process gave no result within %.1f s (%d times "
+                         "its timeout of %g s, and %d s of grace) and was killed",
+                         (j->deadline - j->started) / 1000, WATCHDOG_RUNS, j->s->timeout_s,
+                         WATCHDOG_GRACE_MS / 1000);
                 job_finish(j, msg);
                 done++;
             }
@@ -420,12 +450,14 @@ int sg17_runner_run(char *const *paths, size_t n_paths, const sg17_runner_opts_t
                 s->seed = opts->seed;
             if (opts->clear_mitigations)
                 s->n_mitigations = 0;
-            jobs[nj++] = (job_t){.s = s, .fd = -1};
+            jobs[nj++] = (job_t){.s = s, .fd = -1, .no_control = opts->no_control};
         }
 
-    struct sigaction sa = {0}, old;
-    sa.sa_handler = on_sigint;
-    sigaction(SIGINT, &sa, &old);
+    interrupted = 0;
+    struct sigaction sa = {0}, old[N_STOP_SIGNALS];
+    sa.sa_handler = on_stop_signal; /* no SA_RESTART: a poll in progress returns at once */
+    for (size_t i = 0; i < N_STOP_SIGNALS; i++)
+        sigaction(stop_signals[i], &sa, &old[i]);
     if (opts->bind) {
         sg17_curve_t curve = {opts->curve_cert, opts->curve_allow};
         sg17_broker_t *broker =
@@ -434,11 +466,15 @@ int sg17_runner_run(char *const *paths, size_t n_paths, const sg17_runner_opts_t
             fprintf(stderr, "sg17tb: %s\n", err.msg);
             invalid = true;
         }
-        sg17_engine_opts_t eo = {broker, opts->host_wait_ms};
+        sg17_engine_opts_t eo = {broker, opts->host_wait_ms, opts->no_control};
         sg17_bus_plan_waiting(1); /* one run at a time */
         for (size_t i = 0; broker && i < nj && !interrupted; i++) {
             progress(i, nj, &jobs[i]);
             jobs[i].entry = sg17_engine_run_scenario(jobs[i].s, &eo);
+            if (interrupted) { /* cut short: no verdict to report */
+                json_decref(jobs[i].entry);
+                jobs[i].entry = NULL;
+            }
         }
         progress(nj, nj, NULL);
         if (broker)
@@ -449,7 +485,8 @@ int sg17_runner_run(char *const *paths, size_t n_paths, const sg17_runner_opts_t
         sg17_bus_plan_waiting((unsigned)(nj < (size_t)max_jobs ? nj : (size_t)max_jobs));
         run_pool(jobs, nj, max_jobs);
     }
-    sigaction(SIGINT, &old, NULL);
+    for (size_t i = 0; i < N_STOP_SIGNALS; i++)
+        sigaction(stop_signals[i], &old[i], NULL);
 
     /* the report */
     json_t *report = json_object();
@@ -464,6 +501,7 @@ int sg17_runner_run(char *const *paths, size_t n_paths, const sg17_runner_opts_t
     iso_now(finished, sizeof finished);
     json_object_set_new(report, "finished", json_string(finished));
     json_object_set_new(report, "complete", json_boolean(!interrupted));
+    json_object_set_new(report, "control", json_boolean(!opts->no_control));
     json_object_set_new(report, "seed",
                         opts->have_seed ? json_integer((json_int_t)opts->seed) : json_null());
     if (opts->shard_count) {
@@ -501,8 +539,9 @@ int sg17_runner_run(char *const *paths, size_t n_paths, const sg17_runner_opts_t
     print_summary(report, out_dir);
     json_t *sum = json_object_get(report, "summary");
     if (rc == 0) {
+        /* stopped by a signal: the shell's convention, 130 SIGINT, 143 SIGTERM, 129 SIGHUP */
         if (interrupted)
-            rc = 130;
+            rc = 128 + interrupted;
         else if (invalid)
             rc = 2;
         else if (json_integer_value(json_object_get(sum, "mismatched")) > 0)

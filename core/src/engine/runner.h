@@ -21,10 +21,13 @@ typedef struct {
     const char *curve_cert;  /* broker: CURVE secret certificate (NULL = plain) */
     const char *curve_allow; /* broker: directory of allowed hosts' public certificates */
     bool clear_mitigations;  /* testing aid: run every scenario with an empty mitigation list */
+    bool no_control;         /* --no-control: skip each scenario's control run (weaker verdicts) */
 } sg17_runner_opts_t;
 
-/* Runs and reports. Returns the exit code of DESIGN §9: 0 every verdict matches its expect,
- * 1 some does not, 2 invalid input, 3 internal error (130 when interrupted). */
+/* Runs and reports. Returns the exit code of docs/architecture.md §10: 0 every verdict matches its
+ * expect, 1 some does not, 2 invalid input, 3 internal error; 128 + the signal's number when
+ * SIGINT, SIGTERM or SIGHUP stopped it (130, 143, 129: the report then holds what finished and says
+ * "complete": false). Each scenario's child process dies with the runner, even on SIGKILL. */
 int sg17_runner_run(char *const *paths, size_t n_paths, const sg17_runner_opts_t *opts);
 
 /* Collects scenario files (*.yaml, *.yml) under the paths, sorted; caller frees each and the

@@ -1,5 +1,5 @@
 /* report.c — the report as data: summary, the format list, report.json write/load, and the merge
- * of shard reports (DESIGN §5a: `sg17tb run --shard I/N` then `sg17tb merge`). */
+ * of shard reports (docs/architecture.md §9: `sg17tb run --shard I/N` then `sg17tb merge`). */
 #include "report/report.h"
 
 #include <stdbool.h>
@@ -190,6 +190,9 @@ static int report_check(const json_t *r, const char *what, sg17_err_t *err)
                         schema, SG17_REPORT_SCHEMA);
     if (!json_is_boolean(json_object_get(r, "complete")))
         return sg17_err(err, "%s: \"complete\" must be true or false", what);
+    json_t *control = json_object_get(r, "control"); /* absent in reports from before it */
+    if (control && !json_is_boolean(control))
+        return sg17_err(err, "%s: \"control\" must be true or false", what);
     json_t *cat = json_object_get(r, "catalogues");
     if (cat && !json_is_object(cat))
         return sg17_err(err, "%s: \"catalogues\" must be an object", what);
@@ -336,7 +339,7 @@ json_t *sg17_report_merge(json_t *const *reports, size_t n, sg17_err_t *err)
     json_object_set_new(out, "scenarios", scenarios);
 
     json_t *cats = json_object();
-    bool complete = true;
+    bool complete = true, control = true;
     const char *started = NULL, *finished = NULL;
     for (size_t i = 0; i < n; i++) {
         json_t *cat;
@@ -356,6 +359,8 @@ json_t *sg17_report_merge(json_t *const *reports, size_t n, sg17_err_t *err)
             }
         }
         complete = complete && sg17_rj_bool(reports[i], "complete", false);
+        /* a report from before control runs had none */
+        control = control && sg17_rj_bool(reports[i], "control", false);
         /* ISO 8601 UTC timestamps of one format order as strings. */
         const char *st = sg17_rj_str(reports[i], "started", NULL);
         const char *fi = sg17_rj_str(reports[i], "finished", NULL);
@@ -368,6 +373,7 @@ json_t *sg17_report_merge(json_t *const *reports, size_t n, sg17_err_t *err)
     if (shards_missing(reports, n))
         complete = false;
     json_object_set_new(out, "complete", json_boolean(complete));
+    json_object_set_new(out, "control", json_boolean(control));
     json_object_set_new(out, "shard", json_null());
     json_object_set_new(out, "started", started ? json_string(started) : json_null());
     json_object_set_new(out, "finished", finished ? json_string(finished) : json_null());

@@ -43,8 +43,9 @@ json_t *sg17_report_load(const char *path, sg17_err_t *err);
 
 /* Merges shard reports (borrowed): scenarios concatenated and sorted by id (the same id twice →
  * error), catalogues united (the same module with different content → error), complete = all
- * complete (and false when the shards say "I/N" and some of 1..N are missing), seed/tool from
- * the first, started = earliest, finished = latest, summary recomputed. Returns a new report. */
+ * complete (and false when the shards say "I/N" and some of 1..N are missing), control = all
+ * had control runs (a report without the key had none), seed/tool from the first, started =
+ * earliest, finished = latest, summary recomputed. Returns a new report. */
 json_t *sg17_report_merge(json_t *const *reports, size_t n, sg17_err_t *err);
 
 /* Validates a format list ("json,html") without writing anything. Returns 0 / -1. */

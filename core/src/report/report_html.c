@@ -31,6 +31,7 @@ static const char html_css[] =
     ".banner.ok{background:#dafbe1;border:1px solid #4ac26b}\n"
     ".banner.bad{background:#ffebe9;border:2px solid var(--fails);color:#82071e;"
     "font-size:16px;letter-spacing:.02em}\n"
+    ".banner.warn{background:#fff8c5;border:1px solid #d4a72c;color:#633c01}\n"
     ".tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(118px,1fr));gap:10px;"
     "margin:6px 0 8px}\n"
     ".tile{border:1px solid var(--line);border-top:5px solid var(--c,var(--ink));"
@@ -191,6 +192,11 @@ static void html_header(sg17_rbuf_t *b, const json_t *report)
         sg17_rbuf_puts(b, "<div class=\"banner bad\">INCOMPLETE: the run was interrupted (or "
                           "shards are missing). Only the scenarios below ran; absent "
                           "scenarios are not failures and not passes.</div>\n");
+    if (!sg17_report_controlled(report)) {
+        sg17_rbuf_puts(b, "<div class=\"banner warn\">");
+        sg17_rbuf_html(b, sg17_report_no_control_note);
+        sg17_rbuf_puts(b, ".</div>\n");
+    }
     sg17_rbuf_puts(b, "</header>\n");
 }
 
@@ -403,15 +409,41 @@ static json_t *condition_metrics(const json_t *s, json_t *into)
     return into;
 }
 
+/* The runs of a scenario a metrics table shows, in run order: control only when it ran. */
+static size_t table_runs(const json_t *s, const char *runs[3])
+{
+    size_t n = 0;
+    if (sg17_report_has_control(s))
+        runs[n++] = "control";
+    runs[n++] = "baseline";
+    runs[n++] = "protected";
+    return n;
+}
+
+/* "<tr><th>first</th><th>control</th><th>baseline</th><th>protected</th></tr>". */
+static void metric_header(sg17_rbuf_t *b, const json_t *s, const char *first)
+{
+    const char *runs[3];
+    size_t n = table_runs(s, runs);
+    sg17_rbuf_printf(b, "<tr><th>%s</th>", first);
+    for (size_t i = 0; i < n; i++)
+        sg17_rbuf_printf(b, "<th>%s</th>", runs[i]);
+    sg17_rbuf_puts(b, "</tr>\n");
+}
+
 static void metric_row(sg17_rbuf_t *b, const json_t *s, const char *name)
 {
+    const char *runs[3];
+    size_t n = table_runs(s, runs);
     sg17_rbuf_puts(b, "<tr><td><code>");
     sg17_rbuf_html(b, name);
-    sg17_rbuf_puts(b, "</code></td><td class=\"num\">");
-    sg17_rbuf_num(b, sg17_report_run_metric(s, "baseline", name), "—");
-    sg17_rbuf_puts(b, "</td><td class=\"num\">");
-    sg17_rbuf_num(b, sg17_report_run_metric(s, "protected", name), "—");
-    sg17_rbuf_puts(b, "</td></tr>\n");
+    sg17_rbuf_puts(b, "</code></td>");
+    for (size_t i = 0; i < n; i++) {
+        sg17_rbuf_puts(b, "<td class=\"num\">");
+        sg17_rbuf_num(b, sg17_report_run_metric(s, runs[i], name), "—");
+        sg17_rbuf_puts(b, "</td>");
+    }
+    sg17_rbuf_puts(b, "</tr>\n");
 }
 
 /* The metrics of a scenario: those its conditions read first, all others folded away. */
@@ -419,8 +451,9 @@ static void html_metrics(sg17_rbuf_t *b, const json_t *s)
 {
     json_t *key = condition_metrics(s, json_array());
     json_t *names = json_object();
-    const char *run_names[2] = {"baseline", "protected"};
-    for (size_t r = 0; r < 2; r++) {
+    const char *run_names[3];
+    size_t n_runs = table_runs(s, run_names);
+    for (size_t r = 0; r < n_runs; r++) {
         const char *name;
         json_t *v;
         json_object_foreach(
@@ -429,8 +462,8 @@ static void html_metrics(sg17_rbuf_t *b, const json_t *s)
             json_object_set_new(names, name, json_true());
     }
     if (json_array_size(key) > 0) {
-        sg17_rbuf_puts(b, "<table><tr><th>key metric</th><th>baseline</th><th>protected</th>"
-                          "</tr>\n");
+        sg17_rbuf_puts(b, "<table>");
+        metric_header(b, s, "key metric");
         size_t i;
         json_t *m;
         json_array_foreach(key, i, m) metric_row(b, s, json_string_value(m));
@@ -451,10 +484,8 @@ static void html_metrics(sg17_rbuf_t *b, const json_t *s)
                     sorted[c] = sorted[c - 1];
                     sorted[c - 1] = t;
                 }
-            sg17_rbuf_printf(b,
-                             "<details><summary>all metrics (%zu more)</summary>\n<table>"
-                             "<tr><th>metric</th><th>baseline</th><th>protected</th></tr>\n",
-                             n);
+            sg17_rbuf_printf(b, "<details><summary>all metrics (%zu more)</summary>\n<table>", n);
+            metric_header(b, s, "metric");
             for (i = 0; i < n; i++)
                 metric_row(b, s, sorted[i]);
             sg17_rbuf_puts(b, "</table></details>\n");
@@ -545,6 +576,14 @@ static void html_detail(sg17_rbuf_t *b, const json_t *s, size_t index, size_t nu
     }
     if (json_is_number(json_object_get(s, "wall_ms")))
         sg17_rbuf_printf(b, "<dt>wall time</dt><dd>%.1f ms</dd>", sg17_rj_num(s, "wall_ms", 0));
+    if (sg17_rj_object(sg17_rj_object(s, "runs"), "baseline")) {
+        sg17_rbuf_puts(b, "<dt>control run</dt><dd>");
+        if (sg17_report_has_control(s))
+            sg17_rbuf_puts(b, "yes: no adversary, mitigations off");
+        else
+            sg17_rbuf_html(b, sg17_report_no_control_note);
+        sg17_rbuf_puts(b, "</dd>");
+    }
     sg17_rbuf_puts(b, "</dl>\n");
     const char *text = sg17_rj_str(s, "reason", NULL);
     if (text) {
@@ -746,7 +785,8 @@ int sg17_report_write_html(const json_t *report, const char *path, sg17_err_t *e
     sg17_rbuf_html(&b, sg17_rj_str(tool, "version", "?"));
     sg17_rbuf_puts(&b, ". Verdicts: ✓ holds (attack stopped, service intact) · ✗ fails (attack "
                        "succeeds when protected) · ◐ degraded (attack stopped, service lost) · "
-                       "○ vacuous (attack fails even in baseline) · ! error. A dashed outline "
+                       "○ vacuous (attack fails even in baseline, or the success conditions hold "
+                       "without any attack) · ! error. A dashed outline "
                        "marks a verdict that differs from the scenario's expect. The machine-"
                        "readable data is report.json.</footer>\n</main>\n</body>\n</html>\n");
     json_decref(modules);

@@ -72,6 +72,7 @@ static void junit_testcase(sg17_rbuf_t *b, const json_t *s)
     sg17_rbuf_free(&list);
     junit_property(b, "verdict", verdict);
     junit_property(b, "expect", expect);
+    junit_property(b, "control", sg17_report_has_control(s) ? "ran" : "none");
     sg17_rbuf_puts(b, "      </properties>\n");
 
     sg17_rbuf_t why = {0};

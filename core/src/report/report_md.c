@@ -59,6 +59,11 @@ static void md_header(sg17_rbuf_t *b, const json_t *report)
     if (!sg17_rj_bool(report, "complete", false))
         sg17_rbuf_puts(b, "> **INCOMPLETE**: the run was interrupted or shards are missing; "
                           "only the scenarios listed below ran.\n\n");
+    if (!sg17_report_controlled(report)) {
+        sg17_rbuf_puts(b, "> **");
+        sg17_rbuf_md(b, sg17_report_no_control_note);
+        sg17_rbuf_puts(b, ".**\n\n");
+    }
     sg17_rbuf_printf(b,
                      "**%lld scenarios**: %lld holds, %lld fails, %lld degraded, "
                      "%lld vacuous, %lld error — **%lld as expected, %lld not**\n\n",

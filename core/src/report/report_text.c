@@ -261,6 +261,20 @@ const json_t *sg17_report_run_metric(const json_t *scenario, const char *run, co
     return json_object_get(metrics, metric);
 }
 
+bool sg17_report_has_control(const json_t *scenario)
+{
+    return sg17_rj_object(sg17_rj_object(scenario, "runs"), "control") != NULL;
+}
+
+bool sg17_report_controlled(const json_t *report)
+{
+    return sg17_rj_bool(report, "control", false);
+}
+
+const char sg17_report_no_control_note[] =
+    "No control run (--no-control): the verdict is weaker, since a success condition that holds "
+    "without any attack (no adversary, mitigations off) is not noticed and can give holds";
+
 /* The result of a condition as text: true/false, or "n/a" when it could not be evaluated. */
 static const char *condition_result(const json_t *c)
 {
@@ -280,6 +294,9 @@ void sg17_report_explain(sg17_rbuf_t *b, const json_t *scenario)
         sg17_rbuf_printf(b, "expected because: %s\n", s);
     if ((s = sg17_rj_str(scenario, "error", NULL)))
         sg17_rbuf_printf(b, "error: %s\n", s);
+    bool control = sg17_report_has_control(scenario);
+    if (!control && sg17_rj_object(sg17_rj_object(scenario, "runs"), "baseline"))
+        sg17_rbuf_printf(b, "%s.\n", sg17_report_no_control_note);
     json_t *conds = sg17_rj_array(scenario, "conditions");
     if (json_array_size(conds) == 0)
         return;
@@ -302,7 +319,13 @@ void sg17_report_explain(sg17_rbuf_t *b, const json_t *scenario)
             const char *name = json_string_value(m);
             if (!name)
                 continue;
-            sg17_rbuf_printf(b, "      %s: baseline ", name);
+            sg17_rbuf_printf(b, "      %s: ", name);
+            if (control) {
+                sg17_rbuf_puts(b, "control ");
+                sg17_rbuf_num(b, sg17_report_run_metric(scenario, "control", name), "n/a");
+                sg17_rbuf_puts(b, ", ");
+            }
+            sg17_rbuf_puts(b, "baseline ");
             sg17_rbuf_num(b, sg17_report_run_metric(scenario, "baseline", name), "n/a");
             sg17_rbuf_puts(b, ", protected ");
             sg17_rbuf_num(b, sg17_report_run_metric(scenario, "protected", name), "n/a");

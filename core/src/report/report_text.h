@@ -51,19 +51,27 @@ bool sg17_rj_bool(const json_t *obj, const char *key, bool dflt);
 json_t *sg17_rj_array(const json_t *obj, const char *key);
 json_t *sg17_rj_object(const json_t *obj, const char *key);
 
-/* The five verdicts in precedence order (DESIGN §7): error, vacuous, fails, degraded, holds. */
+/* The five verdicts in precedence order (docs/architecture.md §8): error, vacuous, fails, degraded,
+ * holds. */
 extern const char *const sg17_report_verdicts[5];
 /* true if v is one of them. */
 bool sg17_report_verdict_known(const char *v);
 /* Whether a scenario's verdict matches its expect: "matches_expect" if given, else
  * verdict == expect (expect defaults to "holds"). */
 bool sg17_report_scenario_matched(const json_t *scenario);
-/* A scenario's run metric ("baseline"/"protected") as a JSON value, or NULL. */
+/* A scenario's run metric ("control"/"baseline"/"protected") as a JSON value, or NULL. */
 const json_t *sg17_report_run_metric(const json_t *scenario, const char *run, const char *metric);
+/* Whether a scenario has a control run (runs.control): a report written with --no-control, or
+ * by an sg17tb from before control runs, has none. */
+bool sg17_report_has_control(const json_t *scenario);
+/* Whether a report's verdicts were all checked against control runs ("control": true). */
+bool sg17_report_controlled(const json_t *report);
+/* What a verdict reached without a control run does not rule out, for every writer. */
+extern const char sg17_report_no_control_note[];
 
 /* Plain-text explanation of a scenario's verdict for people reading CI logs: verdict vs expect,
- * reason, error, then every condition (set, run, expression, result, lhs, rhs) with the values
- * of the metrics it reads in the baseline and protected runs. Unescaped. */
+ * reason, error, whether there was a control run, then every condition (set, run, expression,
+ * result, lhs, rhs) with the values of the metrics it reads in each run. Unescaped. */
 void sg17_report_explain(sg17_rbuf_t *b, const json_t *scenario);
 
 /* The module names of a report, sorted, unique, as a new JSON array of strings: those of the

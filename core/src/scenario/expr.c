@@ -493,6 +493,57 @@ static node_t *parse_or(parser_t *p)
     return parse_left_assoc(p, parse_and, ops, 1, true);
 }
 
+static double value_of(const node_t *n, sg17_expr_lookup_fn lookup, void *arg);
+
+/* Whether a node has the same value whatever the metrics read: then *value is that value and
+ * *decider the part of the expression that fixes it, for the message. Follows value_of exactly:
+ * x / 0 is NaN whatever x, NaN spreads through arithmetic, a comparison with a NaN side is
+ * false, a false side makes `and` false and a true side makes `or` true, and an operator over
+ * constants is constant. Recursion follows the tree, whose height is bounded (EXPR_MAX_HEIGHT). */
+static bool constant_node(const node_t *n, double *value, const node_t **decider)
+{
+    if (n->op == N_NUM) {
+        *value = n->num;
+        *decider = n;
+        return true;
+    }
+    if (n->op == N_METRIC)
+        return false;
+    double va = 0, vb = 0;
+    const node_t *da = NULL, *db = NULL;
+    bool ca = constant_node(n->a, &va, &da);
+    bool cb = n->b && constant_node(n->b, &vb, &db);
+    /* a constant side that fixes the value on its own */
+    const node_t *alone = NULL;
+    double fixed = 0;
+    if (n->op == N_DIV && cb && vb == 0) {
+        alone = db, fixed = NAN;
+    } else if (n->op == N_AND || n->op == N_OR) {
+        bool absorbing = n->op == N_OR; /* true absorbs `or`, false absorbs `and` */
+        if (ca && (va != 0) == absorbing)
+            alone = da;
+        else if (cb && (vb != 0) == absorbing)
+            alone = db;
+        fixed = absorbing;
+    } else if (n->b) { /* arithmetic and comparisons */
+        if (ca && isnan(va))
+            alone = da;
+        else if (cb && isnan(vb))
+            alone = db;
+        fixed = is_bool_op(n->op) ? 0 : NAN;
+    }
+    if (alone) {
+        *value = fixed;
+        *decider = alone;
+        return true;
+    }
+    if (!ca || (n->b && !cb))
+        return false;
+    *value = value_of(n, NULL, NULL); /* no metric below n: nothing to look up */
+    *decider = n->b ? n : da;         /* - and not: their operand decides */
+    return true;
+}
+
 sg17_expr_t *sg17_expr_parse(const char *text, size_t *err_offset, sg17_err_t *err)
 {
     if (!text)
@@ -507,6 +558,13 @@ sg17_expr_t *sg17_expr_parse(const char *text, size_t *err_offset, sg17_err_t *e
     }
     if (root && !p.failed)
         want(&p, root, true);
+    double value;
+    const node_t *decider;
+    if (root && !p.failed && constant_node(root, &value, &decider))
+        fail(&p, decider->pos,
+             "the condition is always %s, whatever the metrics read; expected a condition whose "
+             "value depends on a metric",
+             value != 0 ? "true" : "false");
     sg17_expr_t *self = NULL;
     if (!p.failed) {
         self = malloc(sizeof *self);

@@ -18,7 +18,10 @@
 
 typedef struct sg17_expr sg17_expr_t;
 
-/* On error returns NULL, sets err and *err_offset (0-based column in text) if not NULL. */
+/* On error returns NULL, sets err and *err_offset (0-based column in text) if not NULL. A
+ * condition whose value cannot depend on any metric (`1 > 0`, `not (x > 0 / 0)`, `x > 0 or 2 > 1`)
+ * is an error: it would judge every run alike. The offset then points at the part that fixes
+ * the value. */
 sg17_expr_t *sg17_expr_parse(const char *text, size_t *err_offset, sg17_err_t *err);
 void sg17_expr_destroy(sg17_expr_t **self_p);
 

@@ -34,7 +34,8 @@ static int text_value(sg17_validator_t *v, const sg17_yaml_node_t *n, const char
     if (!**out) {
         free(*out);
         *out = NULL;
-        return sg17_v_fail(v, n, path, "a non-empty text", NULL, "the value is empty");
+        sg17_v_fail(v, n, path, "a non-empty text", NULL, "the value is empty");
+        return -1; /* spelled out: callers use *out whenever this returns 0 */
     }
     return 0;
 }
@@ -217,7 +218,8 @@ static int read_topology(sg17_validator_t *v, const sg17_yaml_node_t *root)
 {
     sg17_scenario_t *s = v->s;
     size_t n_kinds;
-    const char **kinds = sg17_v_names(v->mod->entity_kinds, sizeof *v->mod->entity_kinds, &n_kinds);
+    const char **kinds =
+        sg17_table_names(v->mod->entity_kinds, sizeof *v->mod->entity_kinds, &n_kinds);
     if (!kinds)
         return oom(v);
     s->topology = calloc(n_kinds ? n_kinds : 1, sizeof *s->topology);
@@ -252,13 +254,15 @@ static int read_topology(sg17_validator_t *v, const sg17_yaml_node_t *root)
         for (size_t k = 0; k < n_kinds; k++) {
             if (strcmp(kinds[k], t->keys[i]->scalar))
                 continue;
-            unsigned max =
-                v->mod->entity_kinds[k].max_count ? v->mod->entity_kinds[k].max_count : 1000000u;
-            if (count < 0 || count > (long long)max) {
+            const sg17_entity_kind_t *kind = &v->mod->entity_kinds[k];
+            unsigned max = kind->max_count ? kind->max_count : 1000000u;
+            if (count < (long long)kind->min_count || count > (long long)max) {
                 char expected[96];
-                snprintf(expected, sizeof expected, "a count from 0 to %u", max);
-                rc = sg17_v_fail(v, t->items[i], path, expected, NULL, "%lld is out of range",
-                                 count);
+                snprintf(expected, sizeof expected, "a count from %u to %u", kind->min_count, max);
+                bool low = count < (long long)kind->min_count;
+                rc = sg17_v_fail(v, t->items[i], path, expected, NULL,
+                                 "%lld is out of range: at %s %u", count, low ? "least" : "most",
+                                 low ? kind->min_count : max);
             } else {
                 s->topology[k].count = (unsigned)count;
             }
@@ -272,7 +276,7 @@ static int read_config(sg17_validator_t *v, const sg17_yaml_node_t *root)
 {
     sg17_scenario_t *s = v->s;
     size_t n_keys;
-    const char **names = sg17_v_names(v->mod->config, sizeof *v->mod->config, &n_keys);
+    const char **names = sg17_table_names(v->mod->config, sizeof *v->mod->config, &n_keys);
     if (!names)
         return oom(v);
     int rc = 0;
@@ -299,6 +303,8 @@ static int read_config(sg17_validator_t *v, const sg17_yaml_node_t *root)
             rc = sg17_v_value(v, k->type, val, path, &s->config[i].value);
         else
             rc = sg17_v_default(v, k->type, k->default_value, path, &s->config[i].value);
+        if (rc == 0)
+            rc = sg17_v_range(v, k->type, k->range, s->config[i].value, val, path);
     }
     free(names);
     return rc;
@@ -362,12 +368,16 @@ static int read_network(sg17_validator_t *v, const sg17_yaml_node_t *root)
             if (text_value(v, e, epath, dst) < 0)
                 return -1;
             bool ok = !strcmp(*dst, "*");
+            /* lint: a proven false positive below. n_topology counts only the entries whose
+             * kind read_topology has set, so kind is never NULL (the analyzer cannot see that
+             * from here). */
             for (size_t k = 0; k < s->n_topology && !ok; k++)
+                /* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker) */
                 ok = !strcmp(*dst, s->topology[k].kind);
             if (!ok) {
                 size_t nk;
                 const char **kinds =
-                    sg17_v_names(v->mod->entity_kinds, sizeof *v->mod->entity_kinds, &nk);
+                    sg17_table_names(v->mod->entity_kinds, sizeof *v->mod->entity_kinds, &nk);
                 int rc = sg17_v_fail(v, e, epath, "an entity kind of the module or \"*\"",
                                      kinds ? sg17_nearest(*dst, kinds, nk) : NULL,
                                      "unknown entity kind '%.100s'", *dst);
@@ -568,7 +578,7 @@ static int validate_point(sg17_validator_t *v, const sg17_registry_t *reg,
     if (read_topology(v, root) < 0 || read_config(v, root) < 0 || read_network(v, root) < 0)
         return -1;
     size_t n_mit;
-    const char **mits = sg17_v_names(v->mod->mitigations, sizeof *v->mod->mitigations, &n_mit);
+    const char **mits = sg17_table_names(v->mod->mitigations, sizeof *v->mod->mitigations, &n_mit);
     if (!mits)
         return oom(v);
     n = require(v, root, "mitigations", "a list of mitigation names (may be [])");
@@ -576,14 +586,24 @@ static int validate_point(sg17_validator_t *v, const sg17_registry_t *reg,
                            &s->mitigations, &s->n_mitigations)
                : -1;
     free(mits);
-    if (rc < 0 || read_adversary(v, root) < 0
-        || sg17_v_actions(v, sg17_yaml_get(root, "actions")) < 0)
+    const sg17_yaml_node_t *actions = sg17_yaml_get(root, "actions");
+    if (rc < 0 || read_adversary(v, root) < 0 || sg17_v_actions(v, actions) < 0)
         return -1;
     if (read_conditions(v, root, "success", true, &s->success, &s->n_success) < 0
         || read_conditions(v, root, "service", false, &s->service, &s->n_service) < 0
         || read_conditions(v, root, "detection", false, &s->detection, &s->n_detection) < 0)
         return -1;
-    return read_expect(v, root);
+    if (read_expect(v, root) < 0)
+        return -1;
+    /* without an attack, baseline and protected differ only in the mitigations: a verdict would
+     * measure their side effects, not what they stop */
+    if (s->n_actions == 0)
+        return sg17_v_fail(v, actions ? actions : root, "actions",
+                           "at least one adversary action: a core network action (observe, "
+                           "capture, drop, delay, replay, inject, modify, flood), a compromise or "
+                           "an attack of the module",
+                           NULL, "the scenario has no adversary action");
+    return 0;
 }
 
 static void scenario_clear(sg17_scenario_t *s)

@@ -13,12 +13,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "module/metric_names.h"
 #include "scenario/catalogue.h"
 #include "scenario/expr.h"
 #include "sg17tb/module.h"
 #include "util/diag.h"
 
-/* A key with a normalised value (see sg17_api_t.config for the normal forms). */
+/* A key with a normalised value (see module/values.h for the normal forms). */
 typedef struct {
     char *key;
     char *value;
@@ -37,6 +38,15 @@ typedef enum {
     SG17_ACTION_COMPROMISE,
     SG17_ACTION_MODULE, /* a module attack primitive, by name */
 } sg17_action_kind_t;
+
+/* Declared maxima of the core actions' parameters, which `validate` enforces so that one action
+ * is bounded work (docs/scenarios.md, "Bounded work"); the engine holds each action to
+ * SG17_ACTION_MAX_EVENTS as well, whatever reaches it. */
+#define SG17_ACTION_MAX_EVENTS 10000000LL /* messages one action may put on the bus */
+#define SG17_ACTION_MAX_COUNT  1000000LL  /* `count` of observe ... modify and replay */
+#define SG17_FLOOD_MAX_RATE    1000000.0  /* one message per microsecond: the clock's grain */
+#define SG17_ACTION_MAX_SPAN   (30 * 24 * SG17_HOUR) /* `for`, `by`, `after`: the longest run */
+#define SG17_MODIFY_MAX_OFFSET 65535LL               /* `offset` of modify, in bytes */
 
 /* Core action names, indexed by sg17_action_kind_t (up to SG17_ACTION_MODULE). */
 extern const char *const sg17_core_actions[SG17_ACTION_MODULE];
@@ -134,16 +144,5 @@ void sg17_scenarios_free(sg17_scenario_t *list, size_t n);
 const char *sg17_action_param(const sg17_action_t *a, const char *key);
 /* Configuration value (normalised), or NULL. */
 const char *sg17_scenario_config(const sg17_scenario_t *s, const char *key);
-
-/* True if `metric` can be produced by a run of module m: core metrics (ledger.*, bus.*,
- * adversary.*, sim.*, cost.*) and the module's declared metrics, families and reasons. */
-bool sg17_metric_known(const sg17_module_t *m, const char *metric);
-
-/* Writes every core metric name pattern, one per line, for `sg17tb list metrics`. */
-extern const char *const sg17_core_metric_patterns[];
-
-/* The <verb> and <prov> parts of ledger metric names (NULL-terminated), for listings. */
-extern const char *const sg17_ledger_verbs[];
-extern const char *const sg17_ledger_provenances[];
 
 #endif

@@ -12,53 +12,69 @@ const char *const sg17_core_actions[SG17_ACTION_MODULE] = {
     "observe", "capture", "drop", "delay", "replay", "inject", "modify", "flood", "compromise",
 };
 
-#define MATCH_PARAMS                                                                  \
-    {"match.src", SG17_TYPE_STRING, false, "glob over source entity names"},          \
-        {"match.dst", SG17_TYPE_STRING, false, "glob over destination entity names"}, \
-        {"match.type", SG17_TYPE_STRING, false, "glob over message types"},           \
-        {"count", SG17_TYPE_COUNT, false, "act on at most this many messages"},       \
-    {                                                                                 \
-        "for", SG17_TYPE_DURATION, false, "act for this long"                         \
+#define MATCH_PARAMS                                                                          \
+    {"match.src", SG17_TYPE_STRING, false, "glob over source entity names", {0, 0}},          \
+        {"match.dst", SG17_TYPE_STRING, false, "glob over destination entity names", {0, 0}}, \
+        {"match.type", SG17_TYPE_STRING, false, "glob over message types", {0, 0}},           \
+        {"count", SG17_TYPE_COUNT, false, "act on at most this many messages", {0, 0}},       \
+    {                                                                                         \
+        "for", SG17_TYPE_DURATION, false, "act for this long",                                \
+        {                                                                                     \
+            0, 0                                                                              \
+        }                                                                                     \
     }
 
-static const sg17_param_t observe_params[] = {MATCH_PARAMS, {NULL, 0, false, NULL}};
+static const sg17_param_t observe_params[] = {MATCH_PARAMS, {NULL, 0, false, NULL, {0, 0}}};
 static const sg17_param_t capture_params[] = {
-    MATCH_PARAMS, {"as", SG17_TYPE_STRING, true, "name of the capture"}, {NULL, 0, false, NULL}};
+    MATCH_PARAMS,
+    {"as", SG17_TYPE_STRING, true, "name of the capture", {0, 0}},
+    {NULL, 0, false, NULL, {0, 0}}};
 static const sg17_param_t drop_params[] = {
-    MATCH_PARAMS, {"probability", SG17_TYPE_NUMBER, false, "in [0,1]"}, {NULL, 0, false, NULL}};
-static const sg17_param_t delay_params[] = {
-    MATCH_PARAMS, {"by", SG17_TYPE_DURATION, true, "extra delay"}, {NULL, 0, false, NULL}};
+    MATCH_PARAMS,
+    {"probability", SG17_TYPE_NUMBER, false, "in [0,1]", {0, 0}},
+    {NULL, 0, false, NULL, {0, 0}}};
+static const sg17_param_t delay_params[] = {MATCH_PARAMS,
+                                            {"by", SG17_TYPE_DURATION, true, "extra delay", {0, 0}},
+                                            {NULL, 0, false, NULL, {0, 0}}};
 static const sg17_param_t replay_params[] = {
-    {"capture", SG17_TYPE_STRING, true, "the `as` of a capture"},
-    {"after", SG17_TYPE_DURATION, false, "wait before replaying"},
-    {"dst", SG17_TYPE_ENTITY, false, "replay to this entity"},
-    {"to", SG17_TYPE_STRING, false, "replay as one multicast to every entity matching this glob"},
-    {"count", SG17_TYPE_COUNT, false, "replay at most this many"},
-    {NULL, 0, false, NULL}};
+    {"capture", SG17_TYPE_STRING, true, "the `as` of a capture", {0, 0}},
+    {"after", SG17_TYPE_DURATION, false, "wait before replaying", {0, 0}},
+    {"dst", SG17_TYPE_ENTITY, false, "replay to this entity", {0, 0}},
+    {"to",
+     SG17_TYPE_STRING,
+     false,
+     "replay as one multicast to every entity matching this glob",
+     {0, 0}},
+    {"count", SG17_TYPE_COUNT, false, "replay at most this many", {0, 0}},
+    {NULL, 0, false, NULL, {0, 0}}};
 static const sg17_param_t inject_params[] = {
-    {"src", SG17_TYPE_ENTITY, false, "claimed source"},
-    {"dst", SG17_TYPE_ENTITY, false, "destination (or to)"},
-    {"to", SG17_TYPE_STRING, false, "one multicast to every entity matching this glob (or dst)"},
-    {"type", SG17_TYPE_STRING, true, "message type"},
-    {"payload", SG17_TYPE_HEX, false, "raw payload"},
-    {NULL, 0, false, NULL}};
+    {"src", SG17_TYPE_ENTITY, false, "claimed source", {0, 0}},
+    {"dst", SG17_TYPE_ENTITY, false, "destination (or to)", {0, 0}},
+    {"to",
+     SG17_TYPE_STRING,
+     false,
+     "one multicast to every entity matching this glob (or dst)",
+     {0, 0}},
+    {"type", SG17_TYPE_STRING, true, "message type", {0, 0}},
+    {"payload", SG17_TYPE_HEX, false, "raw payload", {0, 0}},
+    {NULL, 0, false, NULL, {0, 0}}};
 static const sg17_param_t modify_params[] = {
     MATCH_PARAMS,
-    {"offset", SG17_TYPE_COUNT, false, "byte offset"},
-    {"xor", SG17_TYPE_HEX, false, "bytes xored at offset"},
-    {"set", SG17_TYPE_HEX, false, "bytes written at offset"},
-    {NULL, 0, false, NULL}};
+    {"offset", SG17_TYPE_COUNT, false, "byte offset", {0, 0}},
+    {"xor", SG17_TYPE_HEX, false, "bytes xored at offset", {0, 0}},
+    {"set", SG17_TYPE_HEX, false, "bytes written at offset", {0, 0}},
+    {NULL, 0, false, NULL, {0, 0}}};
 static const sg17_param_t flood_params[] = {
-    {"src", SG17_TYPE_ENTITY, false, "claimed source"},
-    {"dst", SG17_TYPE_ENTITY, true, "destination"},
-    {"type", SG17_TYPE_STRING, true, "message type"},
-    {"payload", SG17_TYPE_HEX, false, "raw payload"},
-    {"rate", SG17_TYPE_NUMBER, false, "messages per second"},
-    {"for", SG17_TYPE_DURATION, true, "how long"},
-    {NULL, 0, false, NULL}};
+    {"src", SG17_TYPE_ENTITY, false, "claimed source", {0, 0}},
+    {"dst", SG17_TYPE_ENTITY, true, "destination", {0, 0}},
+    {"type", SG17_TYPE_STRING, true, "message type", {0, 0}},
+    {"payload", SG17_TYPE_HEX, false, "raw payload", {0, 0}},
+    {"rate", SG17_TYPE_NUMBER, false, "messages per second", {0, 0}},
+    {"for", SG17_TYPE_DURATION, true, "how long", {0, 0}},
+    {NULL, 0, false, NULL, {0, 0}}};
 static const sg17_param_t compromise_params[] = {
-    {"entity", SG17_TYPE_ENTITY, true, "the entity handed to the adversary"},
-    {NULL, 0, false, NULL}};
+    {"entity", SG17_TYPE_ENTITY, true, "the entity handed to the adversary", {0, 0}},
+    {NULL, 0, false, NULL, {0, 0}}};
 
 static const sg17_param_t *const core_params[SG17_ACTION_MODULE] = {
     observe_params, capture_params, drop_params,  delay_params,      replay_params,
@@ -161,22 +177,42 @@ static bool entities_match(const sg17_scenario_t *s, const char *glob)
     return false;
 }
 
+/* The accepted values of the core actions' numeric parameters. A parameter has one description,
+ * the same in every action and in every message about it (not a number, too small, too large). */
+typedef struct {
+    const char *key;
+    double min, max;
+    bool above_min; /* min itself is refused */
+    const char *accepted;
+} core_bound_t;
+
+static const core_bound_t core_bounds[] = {
+    {"count", 1, (double)SG17_ACTION_MAX_COUNT, false, "a whole number from 1 to 1000000"},
+    {"offset", 0, (double)SG17_MODIFY_MAX_OFFSET, false, "a byte offset from 0 to 65535"},
+    {"probability", 0, 1, false, "a number from 0 to 1"},
+    {"rate", 0, SG17_FLOOD_MAX_RATE, true,
+     "a number of messages per second above 0, at most 1000000 (one per microsecond)"},
+};
+
+/* The bounds of a core action parameter, or NULL when its type says all. */
+static const core_bound_t *core_bound(const char *key)
+{
+    for (size_t i = 0; i < sizeof core_bounds / sizeof core_bounds[0]; i++)
+        if (!strcmp(core_bounds[i].key, key))
+            return &core_bounds[i];
+    return NULL;
+}
+
 /* Range and membership rules of core action parameters beyond their type. */
 static int core_param_rules(sg17_validator_t *v, sg17_action_kind_t kind, const flat_t *f,
                             const char *value, const char *path)
 {
     const char *k = f->key;
+    const core_bound_t *b = core_bound(k);
     double x = strtod(value, NULL);
-    if (!strcmp(k, "count") && x < 1)
-        return sg17_v_fail(v, f->value, path, "an integer >= 1", NULL, "count is %s", value);
-    if (!strcmp(k, "offset") && x < 0)
-        return sg17_v_fail(v, f->value, path, "an integer >= 0", NULL, "offset is %s", value);
-    if (!strcmp(k, "probability") && !(x >= 0 && x <= 1))
-        return sg17_v_fail(v, f->value, path, "a number in [0, 1]", NULL, "probability is %s",
-                           value);
-    if (!strcmp(k, "rate") && !(x > 0))
-        return sg17_v_fail(v, f->value, path, "a number of messages per second > 0", NULL,
-                           "rate is %s", value);
+    if (b && (x < b->min || (b->above_min && x <= b->min) || x > b->max))
+        return sg17_v_fail(v, f->value, path, b->accepted, NULL, "%.100s is out of range",
+                           f->value->scalar);
     const char *const *types = v->mod->message_types;
     size_t n_types = 0;
     while (types && types[n_types])
@@ -203,12 +239,47 @@ static int core_param_rules(sg17_validator_t *v, sg17_action_kind_t kind, const 
     return 0;
 }
 
+/* The declared maxima of core action spans (scenario.h; counts, offsets and rates are in
+ * core_bounds): what one action may cost. */
+static int core_param_bounds(sg17_validator_t *v, const flat_t *f, const char *value,
+                             const char *path)
+{
+    const char *k = f->key;
+    if ((!strcmp(k, "for") || !strcmp(k, "by") || !strcmp(k, "after"))
+        && strtoull(value, NULL, 10) > SG17_ACTION_MAX_SPAN)
+        return sg17_v_fail(v, f->value, path, "a duration of at most 30d", NULL,
+                           "'%.100s' is out of range", f->value->scalar);
+    return 0;
+}
+
+/* A flood sends rate x (the part of `for` inside the run) messages: at most
+ * SG17_ACTION_MAX_EVENTS, so that `flood: {rate: 1e6, for: 1h}` is refused before it runs. */
+static int flood_budget(sg17_validator_t *v, const sg17_action_t *a,
+                        const sg17_yaml_node_t *rate_node, const sg17_yaml_node_t *key,
+                        const char *apath)
+{
+    const char *rate = sg17_action_param(a, "rate"), *dur = sg17_action_param(a, "for");
+    double per_s = rate ? strtod(rate, NULL) : 100.0;
+    sg17_time_t span = dur ? strtoull(dur, NULL, 10) : 0;
+    if (span > v->s->duration - a->at)
+        span = v->s->duration - a->at;
+    double messages = per_s * (double)span / 1e6;
+    if (messages <= (double)SG17_ACTION_MAX_EVENTS)
+        return 0;
+    char path[SG17_PATH_MAX];
+    sg17_v_path(path, sizeof path, "%s.%s", apath, rate_node ? "rate" : "for");
+    return sg17_v_fail(v, rate_node ? rate_node : key, path,
+                       "at most 10000000 messages per flood (rate x for, within the run)", NULL,
+                       "this flood would send %.0f messages", messages);
+}
+
 /* Reads the parameters of one action into a->params. */
 static int action_params(sg17_validator_t *v, sg17_action_t *a, const sg17_param_t *specs,
                          const sg17_yaml_node_t *key, const sg17_yaml_node_t *val,
                          const char *apath)
 {
     flat_list_t flat = {0};
+    const sg17_yaml_node_t *rate_node = NULL;
     int rc = 0;
     if (val->kind == SG17_YAML_MAP)
         rc = flatten(v, val, "", apath, &flat);
@@ -228,7 +299,7 @@ static int action_params(sg17_validator_t *v, sg17_action_t *a, const sg17_param
         const sg17_param_t *spec = param_spec(specs, f->key);
         if (!spec) {
             size_t n;
-            const char **names = sg17_v_names(specs, sizeof *specs, &n);
+            const char **names = sg17_table_names(specs, sizeof *specs, &n);
             char expected[512] = "no parameters";
             size_t used = 0;
             for (size_t j = 0; j < n && used < sizeof expected - 110; j++)
@@ -241,12 +312,20 @@ static int action_params(sg17_validator_t *v, sg17_action_t *a, const sg17_param
             break;
         }
         char *value = NULL;
-        if (sg17_v_value(v, spec->type, f->value, path, &value) < 0) {
+        const core_bound_t *bound = a->kind != SG17_ACTION_MODULE ? core_bound(f->key) : NULL;
+        if (sg17_v_value_in(v, spec->type, f->value, path, bound ? bound->accepted : NULL, &value)
+                < 0
+            || sg17_v_range(v, spec->type, spec->range, value, f->value, path) < 0) {
+            free(value);
             rc = -1;
             break;
         }
         if (a->kind != SG17_ACTION_MODULE)
             rc = core_param_rules(v, a->kind, f, value, path);
+        if (rc == 0 && a->kind != SG17_ACTION_MODULE)
+            rc = core_param_bounds(v, f, value, path);
+        if (!strcmp(f->key, "rate"))
+            rate_node = f->value;
         a->params[a->n_params].key = f->key;
         a->params[a->n_params].value = value;
         a->n_params++;
@@ -257,7 +336,7 @@ static int action_params(sg17_validator_t *v, sg17_action_t *a, const sg17_param
         if (specs[i].required && !sg17_action_param(a, specs[i].name)) {
             char path[SG17_PATH_MAX];
             sg17_v_path(path, sizeof path, "%s.%s", apath, specs[i].name);
-            rc = sg17_v_fail(v, key, path, sg17_v_type_desc(specs[i].type), NULL,
+            rc = sg17_v_fail(v, key, path, sg17_type_describe(specs[i].type), NULL,
                              "required parameter '%s' of %s is missing", specs[i].name, a->name);
         }
     bool dst = sg17_action_param(a, "dst"), to = sg17_action_param(a, "to");
@@ -267,6 +346,8 @@ static int action_params(sg17_validator_t *v, sg17_action_t *a, const sg17_param
     if (rc == 0 && a->kind == SG17_ACTION_INJECT && !dst && !to)
         rc = sg17_v_fail(v, key, apath, "a destination: dst (an entity) or to (a glob)", NULL,
                          "neither dst nor to is given");
+    if (rc == 0 && a->kind == SG17_ACTION_FLOOD)
+        rc = flood_budget(v, a, rate_node, key, apath);
     if (rc == 0 && a->kind == SG17_ACTION_MODIFY
         && !!sg17_action_param(a, "xor") == !!sg17_action_param(a, "set"))
         rc = sg17_v_fail(v, key, apath, "exactly one of xor and set", NULL,
@@ -295,7 +376,7 @@ static int action_resolve(sg17_validator_t *v, sg17_action_t *a, const sg17_yaml
             return 0;
         }
     size_t n_att;
-    const char **att = sg17_v_names(v->mod->attacks, sizeof *v->mod->attacks, &n_att);
+    const char **att = sg17_table_names(v->mod->attacks, sizeof *v->mod->attacks, &n_att);
     const char **all = calloc(SG17_ACTION_MODULE + n_att + 1, sizeof *all);
     const char *near = NULL;
     if (all && att) {

@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "module/descriptor.h"
+#include "module/values.h"
 #include "scenario/scenario.h"
 #include "scenario/yaml.h"
 
@@ -42,16 +44,22 @@ bool sg17_v_is_null(const sg17_yaml_node_t *n);
 int sg17_v_value(sg17_validator_t *v, sg17_type_t type, const sg17_yaml_node_t *n, const char *path,
                  char **out);
 
+/* The same, for a value whose accepted range is narrower than its type's: `accepted` ("a whole
+ * number from 1 to 1000000000") is what every message about it expects, so that one parameter
+ * has one description whatever is wrong with the value. NULL: the type's description. */
+int sg17_v_value_in(sg17_validator_t *v, sg17_type_t type, const sg17_yaml_node_t *n,
+                    const char *path, const char *accepted, char **out);
+
 /* Normalises text that is not in the file (a module's default value); errors name the module. */
 int sg17_v_default(sg17_validator_t *v, sg17_type_t type, const char *text, const char *path,
                    char **out);
 
-/* What a value of the type looks like, for "expected ..." ("an integer", "a duration ..."). */
-const char *sg17_v_type_desc(sg17_type_t type);
+/* Checks a normal-form value against a declared range (module/values.h) and fails at node n. */
+int sg17_v_range(sg17_validator_t *v, sg17_type_t type, sg17_range_t range, const char *normal,
+                 const sg17_yaml_node_t *n, const char *path);
 
-/* Names of the module's kinds / attacks etc. in a fresh array of borrowed pointers (caller frees
- * the array only). */
-const char **sg17_v_names(const void *table, size_t stride, size_t *n);
+/* The scenario's topology (v->s, filled so far) as the value checks see it. */
+sg17_topology_view_t sg17_v_topology(const sg17_validator_t *v);
 
 /* Reads actions (the scenario's duration, topology and capabilities are already set). */
 int sg17_v_actions(sg17_validator_t *v, const sg17_yaml_node_t *list);

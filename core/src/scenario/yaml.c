@@ -104,6 +104,10 @@ static int container_append(sg17_yaml_node_t *c, sg17_yaml_node_t *key, sg17_yam
 static int attach(builder_t *b, sg17_yaml_node_t *node, yaml_mark_t mark)
 {
     if (b->depth == 0) {
+        if (b->root) { /* one document has one top-level value; never replace (and leak) it */
+            node_free(node);
+            return at_err(b, mark, "a second top-level value; expected one document");
+        }
         b->root = node;
         return 0;
     }

@@ -5,21 +5,20 @@
 #include <stdio.h>
 #include <string.h>
 
-int sg17_err(sg17_err_t *err, const char *fmt, ...)
+void sg17_err_set(sg17_err_t *err, const char *fmt, ...)
 {
     if (!err)
-        return -1;
+        return;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(err->msg, sizeof err->msg, fmt, ap);
     va_end(ap);
-    return -1;
 }
 
-int sg17_err_prefix(sg17_err_t *err, const char *fmt, ...)
+void sg17_err_set_prefix(sg17_err_t *err, const char *fmt, ...)
 {
     if (!err)
-        return -1;
+        return;
     char prefix[512];
     va_list ap;
     va_start(ap, fmt);
@@ -35,5 +34,4 @@ int sg17_err_prefix(sg17_err_t *err, const char *fmt, ...)
     size_t rest = sizeof err->msg - n - 3;
     strncpy(err->msg + n + 2, old, rest);
     err->msg[sizeof err->msg - 1] = '\0';
-    return -1;
 }

@@ -9,7 +9,7 @@
 #include <openssl/evp.h>
 #include <openssl/obj_mac.h>
 
-#include "crypto/ibc_error.h"
+#include "crypto/ibccrypto.h"
 
 /* The P-256 base point G, uncompressed (FIPS 186-4 D.1.2.3); hashed into HS (RFC 6507 §5.1.1). */
 static const uint8_t eccsi_g_octets[ECCSI_POINT_BYTES] = {
@@ -48,7 +48,7 @@ static int eccsi_curve_init(eccsi_curve_t *c)
     c->bn = BN_CTX_new();
     c->p = BN_new();
     if (!c->group || !c->bn || !c->p || !EC_GROUP_get_curve(c->group, c->p, NULL, NULL, c->bn)) {
-        ibc_set_error("eccsi: cannot set up P-256 (out of memory?)");
+        ibccrypto_set_error("eccsi: cannot set up P-256 (out of memory?)");
         return -1;
     }
     c->q = EC_GROUP_get0_order(c->group);
@@ -69,13 +69,13 @@ static int eccsi_point_decode(const eccsi_curve_t *c, const uint8_t *buf, size_t
                               const char *what)
 {
     if (len != ECCSI_POINT_BYTES || buf[0] != 0x04) {
-        ibc_set_error("eccsi: %s is not an uncompressed point of %d octets", what,
-                      ECCSI_POINT_BYTES);
+        ibccrypto_set_error("eccsi: %s is not an uncompressed point of %d octets", what,
+                            ECCSI_POINT_BYTES);
         return -1;
     }
     if (!EC_POINT_oct2point(c->group, pt, buf, len, c->bn) || EC_POINT_is_at_infinity(c->group, pt)
         || EC_POINT_is_on_curve(c->group, pt, c->bn) != 1) {
-        ibc_set_error("eccsi: %s is not a point of P-256", what);
+        ibccrypto_set_error("eccsi: %s is not a point of P-256", what);
         return -1;
     }
     return 0;
@@ -86,11 +86,11 @@ static int eccsi_scalar_load(const eccsi_curve_t *c, BIGNUM *x, const uint8_t in
                              const char *what)
 {
     if (!BN_bin2bn(in, ECCSI_N, x)) {
-        ibc_set_error("eccsi: out of memory");
+        ibccrypto_set_error("eccsi: out of memory");
         return -1;
     }
     if (BN_is_zero(x) || BN_cmp(x, c->q) >= 0) {
-        ibc_set_error("eccsi: %s is not in [1, q-1]", what);
+        ibccrypto_set_error("eccsi: %s is not in [1, q-1]", what);
         return -1;
     }
     return 0;
@@ -102,7 +102,7 @@ static int eccsi_point_encode(const eccsi_curve_t *c, const EC_POINT *pt,
     if (EC_POINT_point2oct(c->group, pt, POINT_CONVERSION_UNCOMPRESSED, out, ECCSI_POINT_BYTES,
                            c->bn)
         != ECCSI_POINT_BYTES) {
-        ibc_set_error("eccsi: cannot encode a point");
+        ibccrypto_set_error("eccsi: cannot encode a point");
         return -1;
     }
     return 0;
@@ -118,7 +118,7 @@ static int eccsi_sha256(const uint8_t *const parts[], const size_t lens[], size_
     ok = ok && EVP_DigestFinal_ex(md, out, NULL);
     EVP_MD_CTX_free(md);
     if (!ok) {
-        ibc_set_error("eccsi: SHA-256 failed");
+        ibccrypto_set_error("eccsi: SHA-256 failed");
         return -1;
     }
     return 0;
@@ -181,7 +181,7 @@ int eccsi_kms_issue(const uint8_t ksak[ECCSI_N], const uint8_t *id, size_t id_le
     eccsi_curve_t c;
     int rc = -1;
     uint8_t kpak[ECCSI_POINT_BYTES], hs_buf[ECCSI_N];
-    ibc_clear_error();
+    ibccrypto_clear_error();
     BIGNUM *k = BN_secure_new(), *vb = BN_secure_new(), *s = BN_secure_new(), *h = BN_new();
     EC_POINT *pt = NULL;
     if (eccsi_curve_init(&c) != 0 || !k || !vb || !s || !h || !(pt = EC_POINT_new(c.group)))
@@ -215,13 +215,13 @@ int eccsi_kms_issue(const uint8_t ksak[ECCSI_N], const uint8_t *id, size_t id_le
             goto done;
         }
         if (v) {
-            ibc_set_error("eccsi: this v gives SSK = 0; choose another v");
+            ibccrypto_set_error("eccsi: this v gives SSK = 0; choose another v");
             goto done;
         }
     }
 done:
-    if (rc != 0 && !ibc_last_error()[0])
-        ibc_set_error("eccsi: key issue failed");
+    if (rc != 0 && !ibccrypto_last_error()[0])
+        ibccrypto_set_error("eccsi: key issue failed");
     EC_POINT_free(pt);
     BN_clear_free(k);
     BN_clear_free(vb);
@@ -243,7 +243,7 @@ static int eccsi_check_pair(const eccsi_curve_t *c, const EC_POINT *kpak, const 
         && EC_POINT_cmp(c->group, t, kpak, c->bn) == 0)
         rc = 0;
     else
-        ibc_set_error("eccsi: SSK/PVT are inconsistent with KPAK and ID (RFC 6507 §5.1.2)");
+        ibccrypto_set_error("eccsi: SSK/PVT are inconsistent with KPAK and ID (RFC 6507 §5.1.2)");
     EC_POINT_free(t);
     BN_free(h);
     return rc;
@@ -308,7 +308,7 @@ int eccsi_signer_sign(eccsi_signer_t *self, const uint8_t *msg, size_t msg_len,
     eccsi_curve_t *c = &self->c;
     int rc = -1;
     uint8_t r[ECCSI_N], he[ECCSI_N];
-    ibc_clear_error();
+    ibccrypto_clear_error();
     BN_CTX_start(c->bn);
     BIGNUM *jb = BN_CTX_get(c->bn), *jx = BN_CTX_get(c->bn), *t = BN_CTX_get(c->bn);
     BIGNUM *s = BN_CTX_get(c->bn), *e = BN_CTX_get(c->bn);
@@ -339,14 +339,15 @@ int eccsi_signer_sign(eccsi_signer_t *self, const uint8_t *msg, size_t msg_len,
             goto done;
         if (BN_is_zero(jx) || BN_is_zero(t)) {
             if (j) {
-                ibc_set_error("eccsi: this j cannot sign this message; choose another j");
+                ibccrypto_set_error("eccsi: this j cannot sign this message; choose another j");
                 goto done;
             }
             continue;
         }
         /* step 5: s' = ((HE + r*SSK)^-1 * j) mod q; step 6: s = s' (it always fits in N
          * octets for P-256, so the RFC's q - s' substitution never applies) */
-        if (ibc_bn_mod_inverse_ct(s, t, c->q, c->bn) != 0 || !BN_mod_mul(s, s, jb, c->q, c->bn))
+        if (ibccrypto_bn_mod_inverse_ct(s, t, c->q, c->bn) != 0
+            || !BN_mod_mul(s, s, jb, c->q, c->bn))
             goto done;
         memcpy(sig, r, ECCSI_N);
         if (BN_bn2binpad(s, sig + ECCSI_N, ECCSI_N) != ECCSI_N)
@@ -356,8 +357,8 @@ int eccsi_signer_sign(eccsi_signer_t *self, const uint8_t *msg, size_t msg_len,
         break;
     }
 done:
-    if (rc != 0 && !ibc_last_error()[0])
-        ibc_set_error("eccsi: signing failed");
+    if (rc != 0 && !ibccrypto_last_error()[0])
+        ibccrypto_set_error("eccsi: signing failed");
     if (jb)
         BN_clear(jb);
     if (t)
@@ -400,10 +401,10 @@ int eccsi_verifier_verify(eccsi_verifier_t *self, const uint8_t *id, size_t id_l
     eccsi_curve_t *c = &self->c;
     int rc = -1;
     uint8_t hs[ECCSI_N], he[ECCSI_N];
-    ibc_clear_error();
+    ibccrypto_clear_error();
     if (!sig || sig_len != ECCSI_SIG_BYTES) {
-        ibc_set_error("eccsi: a signature is %d octets (r || s || PVT), got %zu", ECCSI_SIG_BYTES,
-                      sig_len);
+        ibccrypto_set_error("eccsi: a signature is %d octets (r || s || PVT), got %zu",
+                            ECCSI_SIG_BYTES, sig_len);
         return -1;
     }
     const uint8_t *r = sig, *s = sig + ECCSI_N, *pvt = sig + 2 * ECCSI_N;
@@ -413,14 +414,14 @@ int eccsi_verifier_verify(eccsi_verifier_t *self, const uint8_t *id, size_t id_l
     EC_POINT *pv = EC_POINT_new(c->group), *y = EC_POINT_new(c->group);
     EC_POINT *jp = EC_POINT_new(c->group);
     if (!jx || !pv || !y || !jp) {
-        ibc_set_error("eccsi: out of memory");
+        ibccrypto_set_error("eccsi: out of memory");
         goto done;
     }
     /* step 1: PVT must be a point of the curve; r in [1, p-1], s in [1, q-1] */
     if (eccsi_point_decode(c, pvt, ECCSI_POINT_BYTES, pv, "PVT") != 0)
         goto done;
     if (!BN_bin2bn(r, ECCSI_N, rb) || BN_is_zero(rb) || BN_cmp(rb, c->p) >= 0) {
-        ibc_set_error("eccsi: signature r is out of range");
+        ibccrypto_set_error("eccsi: signature r is out of range");
         goto done;
     }
     if (eccsi_scalar_load(c, sb, s, "signature s") != 0)
@@ -442,13 +443,13 @@ int eccsi_verifier_verify(eccsi_verifier_t *self, const uint8_t *id, size_t id_l
     if (EC_POINT_is_at_infinity(c->group, jp)
         || !EC_POINT_get_affine_coordinates(c->group, jp, jx, NULL, c->bn) || BN_is_zero(jx)
         || BN_cmp(jx, rb) != 0) {
-        ibc_set_error("eccsi: signature does not verify (RFC 6507 §5.2.2)");
+        ibccrypto_set_error("eccsi: signature does not verify (RFC 6507 §5.2.2)");
         goto done;
     }
     rc = 0;
 done:
-    if (rc != 0 && !ibc_last_error()[0])
-        ibc_set_error("eccsi: verification failed");
+    if (rc != 0 && !ibccrypto_last_error()[0])
+        ibccrypto_set_error("eccsi: verification failed");
     EC_POINT_free(pv);
     EC_POINT_free(y);
     EC_POINT_free(jp);

@@ -4,14 +4,14 @@
  *   scalars (KSAK, v, SSK, j, HS, HE, r, s)  32 octets
  *   points (KPAK, PVT)                        65 octets, uncompressed 04 || X || Y
  *   signature                                 129 octets, r || s || PVT  (RFC 6507 §3.3)
- * Every function returns 0 on success and -1 on failure, after ibc_set_error() (see
- * crypto/ibc_error.h); eccsi_verify() returns -1 for an invalid signature as well.
+ * Every function returns 0 on success and -1 on failure, after ibccrypto_set_error() (see
+ * crypto/ibccrypto.h); eccsi_verify() returns -1 for an invalid signature as well.
  * Secrets (KSAK, v, SSK, j) are cleansed from every internal buffer before it is freed.
  * Contexts (signer, verifier) may be used by one thread at a time; distinct contexts are
  * independent.
  */
-#ifndef IBC_ECCSI_H
-#define IBC_ECCSI_H
+#ifndef ECCSI_H
+#define ECCSI_H
 
 #include <stddef.h>
 #include <stdint.h>

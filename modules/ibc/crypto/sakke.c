@@ -6,7 +6,7 @@
 
 #include <openssl/crypto.h>
 
-#include "crypto/ibc_error.h"
+#include "crypto/ibccrypto.h"
 #include "crypto/sakke_pairing.h"
 
 /* What sender and receiver share: the parameters and one identity under one KMS. */
@@ -42,7 +42,7 @@ static int sakke_identity_init(sakke_identity_t *ident, const uint8_t *zpub, siz
 {
     memset(ident, 0, sizeof *ident);
     if (!id || id_len == 0 || id_len > SAKKE_MAX_ID) {
-        ibc_set_error("sakke: an identifier is 1..%d octets, got %zu", SAKKE_MAX_ID, id_len);
+        ibccrypto_set_error("sakke: an identifier is 1..%d octets, got %zu", SAKKE_MAX_ID, id_len);
         return -1;
     }
     if (!(ident->sp = sakke_params_new()))
@@ -56,7 +56,7 @@ static int sakke_identity_init(sakke_identity_t *ident, const uint8_t *zpub, siz
     BIGNUM *b = BN_CTX_get(sp->bn);
     int rc = -1;
     if (!b || !z || !ident->t || !ident->id) {
-        ibc_set_error("sakke: out of memory");
+        ibccrypto_set_error("sakke: out of memory");
         goto done;
     }
     if (sakke_point_decode(sp, zpub, zpub_len, z, 1, "KMS public key Z") != 0)
@@ -65,7 +65,7 @@ static int sakke_identity_init(sakke_identity_t *ident, const uint8_t *zpub, siz
         || !EC_POINT_mul(sp->group, ident->t, b, z, BN_value_one(), sp->bn))
         goto done;
     if (EC_POINT_is_at_infinity(sp->group, ident->t)) {
-        ibc_set_error("sakke: [b]P + Z is the point at infinity for this identifier");
+        ibccrypto_set_error("sakke: [b]P + Z is the point at infinity for this identifier");
         goto done;
     }
     if (!(ident->comb = sakke_comb_new(sp, ident->t)))
@@ -75,8 +75,8 @@ done:
     BN_CTX_end(sp->bn);
     EC_POINT_free(z);
     if (rc != 0) {
-        if (!ibc_last_error()[0])
-            ibc_set_error("sakke: cannot set up the identity");
+        if (!ibccrypto_last_error()[0])
+            ibccrypto_set_error("sakke: cannot set up the identity");
         sakke_identity_fini(ident);
     }
     return rc;
@@ -87,8 +87,8 @@ static int sakke_load_z(const sakke_params_t *sp, BIGNUM *zb, const uint8_t *z, 
 {
     if (!z || z_len == 0 || z_len > SAKKE_FP_BYTES || !BN_bin2bn(z, (int)z_len, zb)
         || BN_is_zero(zb) || BN_cmp(zb, sp->q) >= 0) {
-        ibc_set_error("sakke: the master secret z must be 1..%d octets and in [1, q-1]",
-                      SAKKE_FP_BYTES);
+        ibccrypto_set_error("sakke: the master secret z must be 1..%d octets and in [1, q-1]",
+                            SAKKE_FP_BYTES);
         return -1;
     }
     return 0;
@@ -96,7 +96,7 @@ static int sakke_load_z(const sakke_params_t *sp, BIGNUM *zb, const uint8_t *z, 
 
 int sakke_kms_public_key(const uint8_t *z, size_t z_len, uint8_t zpub[SAKKE_POINT_BYTES])
 {
-    ibc_clear_error();
+    ibccrypto_clear_error();
     sakke_params_t *sp = sakke_params_new();
     if (!sp)
         return -1;
@@ -119,9 +119,9 @@ int sakke_kms_public_key(const uint8_t *z, size_t z_len, uint8_t zpub[SAKKE_POIN
 int sakke_kms_rsk(const uint8_t *z, size_t z_len, const uint8_t *id, size_t id_len,
                   uint8_t rsk[SAKKE_POINT_BYTES])
 {
-    ibc_clear_error();
+    ibccrypto_clear_error();
     if (!id || id_len == 0 || id_len > SAKKE_MAX_ID) {
-        ibc_set_error("sakke: an identifier is 1..%d octets, got %zu", SAKKE_MAX_ID, id_len);
+        ibccrypto_set_error("sakke: an identifier is 1..%d octets, got %zu", SAKKE_MAX_ID, id_len);
         return -1;
     }
     sakke_params_t *sp = sakke_params_new();
@@ -136,8 +136,8 @@ int sakke_kms_rsk(const uint8_t *z, size_t z_len, const uint8_t *id, size_t id_l
         if (sakke_load_z(sp, zb, z, z_len) == 0 && BN_bin2bn(id, (int)id_len, b)
             && BN_mod_add(k, b, zb, sp->q, sp->bn)) {
             if (BN_is_zero(k))
-                ibc_set_error("sakke: b + z = 0 mod q; this identifier has no key");
-            else if (ibc_bn_mod_inverse_ct(k, k, sp->q, sp->bn) == 0
+                ibccrypto_set_error("sakke: b + z = 0 mod q; this identifier has no key");
+            else if (ibccrypto_bn_mod_inverse_ct(k, k, sp->q, sp->bn) == 0
                      && EC_POINT_mul(sp->group, pt, k, NULL, NULL, sp->bn))
                 rc = sakke_point_encode(sp, pt, rsk);
         }
@@ -147,15 +147,15 @@ int sakke_kms_rsk(const uint8_t *z, size_t z_len, const uint8_t *id, size_t id_l
     BN_free(b);
     EC_POINT_clear_free(pt);
     sakke_params_destroy(&sp);
-    if (rc != 0 && !ibc_last_error()[0])
-        ibc_set_error("sakke: RSK derivation failed");
+    if (rc != 0 && !ibccrypto_last_error()[0])
+        ibccrypto_set_error("sakke: RSK derivation failed");
     return rc;
 }
 
 sakke_sender_t *sakke_sender_new(const uint8_t *zpub, size_t zpub_len, const uint8_t *id,
                                  size_t id_len)
 {
-    ibc_clear_error();
+    ibccrypto_clear_error();
     sakke_sender_t *self = OPENSSL_zalloc(sizeof *self);
     if (!self || sakke_identity_init(&self->ident, zpub, zpub_len, id, id_len) != 0) {
         OPENSSL_free(self);
@@ -212,7 +212,7 @@ static int sakke_derive_mask(const sakke_params_t *sp, const BIGNUM *w,
 int sakke_sender_encapsulate(sakke_sender_t *self, const uint8_t ssv[SAKKE_SSV_BYTES],
                              uint8_t sed[SAKKE_SED_BYTES], sakke_trace_t *trace)
 {
-    ibc_clear_error();
+    ibccrypto_clear_error();
     sakke_identity_t *ident = &self->ident;
     sakke_params_t *sp = ident->sp;
     uint8_t mask[SAKKE_SSV_BYTES];
@@ -227,7 +227,7 @@ int sakke_sender_encapsulate(sakke_sender_t *self, const uint8_t ssv[SAKKE_SSV_B
     if (sakke_derive_r(ident, ssv, r) != 0)
         goto done;
     if (BN_is_zero(r)) {
-        ibc_set_error("sakke: this SSV gives r = 0; choose another SSV");
+        ibccrypto_set_error("sakke: this SSV gives r = 0; choose another SSV");
         goto done;
     }
     if (sakke_comb_mul(sp, ident->comb, r, rp) != 0 || sakke_point_encode(sp, rp, sed) != 0)
@@ -245,8 +245,8 @@ int sakke_sender_encapsulate(sakke_sender_t *self, const uint8_t ssv[SAKKE_SSV_B
         memcpy(trace->mask, mask, SAKKE_SSV_BYTES);
     rc = 0;
 done:
-    if (rc != 0 && !ibc_last_error()[0])
-        ibc_set_error("sakke: encapsulation failed");
+    if (rc != 0 && !ibccrypto_last_error()[0])
+        ibccrypto_set_error("sakke: encapsulation failed");
     if (gr) {
         BN_clear(r);
         BN_clear(gr);
@@ -260,7 +260,7 @@ done:
 sakke_receiver_t *sakke_receiver_new(const uint8_t *zpub, size_t zpub_len, const uint8_t *id,
                                      size_t id_len, const uint8_t *rsk, size_t rsk_len)
 {
-    ibc_clear_error();
+    ibccrypto_clear_error();
     sakke_receiver_t *self = OPENSSL_zalloc(sizeof *self);
     if (!self || sakke_identity_init(&self->ident, zpub, zpub_len, id, id_len) != 0) {
         OPENSSL_free(self);
@@ -274,7 +274,7 @@ sakke_receiver_t *sakke_receiver_new(const uint8_t *zpub, size_t zpub_len, const
              /* RFC 6508 §6.1.2: <[b]P + Z, RSK> == g, computed as <RSK, [b]P + Z> (symmetric) */
              && sakke_lines_pair(sp, self->rsk_lines, self->ident.t, w) == 0;
     if (ok && BN_cmp(w, sp->g) != 0) {
-        ibc_set_error("sakke: RSK does not match this identifier and KMS (RFC 6508 §6.1.2)");
+        ibccrypto_set_error("sakke: RSK does not match this identifier and KMS (RFC 6508 §6.1.2)");
         ok = 0;
     }
     EC_POINT_clear_free(k);
@@ -305,15 +305,15 @@ int sakke_receiver_decapsulate(sakke_receiver_t *self, const uint8_t *sed, size_
 int sakke_receiver_decapsulate_ex(sakke_receiver_t *self, const uint8_t *sed, size_t sed_len,
                                   uint8_t ssv[SAKKE_SSV_BYTES], unsigned flags)
 {
-    ibc_clear_error();
+    ibccrypto_clear_error();
     sakke_identity_t *ident = &self->ident;
     sakke_params_t *sp = ident->sp;
     uint8_t mask[SAKKE_SSV_BYTES];
     int rc = -1;
     memset(ssv, 0, SAKKE_SSV_BYTES);
     if (!sed || sed_len != SAKKE_SED_BYTES) {
-        ibc_set_error("sakke: SED is %d octets (04 || Rx || Ry || H), got %zu", SAKKE_SED_BYTES,
-                      sed_len);
+        ibccrypto_set_error("sakke: SED is %d octets (04 || Rx || Ry || H), got %zu",
+                            SAKKE_SED_BYTES, sed_len);
         return -1;
     }
     EC_POINT *rp = EC_POINT_new(sp->group);
@@ -337,15 +337,15 @@ int sakke_receiver_decapsulate_ex(sakke_receiver_t *self, const uint8_t *sed, si
     if (sakke_derive_r(ident, ssv, r) != 0)
         goto done;
     if (sakke_comb_check(sp, ident->comb, r, rp) != 0) {
-        ibc_set_error("sakke: SED fails the RFC 6508 §6.2.2 check [r]([b]P + Z) == R");
+        ibccrypto_set_error("sakke: SED fails the RFC 6508 §6.2.2 check [r]([b]P + Z) == R");
         goto done;
     }
     rc = 0;
 done:
     if (rc != 0) {
         OPENSSL_cleanse(ssv, SAKKE_SSV_BYTES);
-        if (!ibc_last_error()[0])
-            ibc_set_error("sakke: decapsulation failed");
+        if (!ibccrypto_last_error()[0])
+            ibccrypto_set_error("sakke: decapsulation failed");
     }
     if (r) {
         BN_clear(w);
@@ -360,9 +360,9 @@ done:
 int sakke_validate_rsk(const uint8_t *zpub, size_t zpub_len, const uint8_t *id, size_t id_len,
                        const uint8_t *rsk, size_t rsk_len)
 {
-    ibc_clear_error();
+    ibccrypto_clear_error();
     if (!id || id_len == 0 || id_len > SAKKE_MAX_ID) {
-        ibc_set_error("sakke: an identifier is 1..%d octets, got %zu", SAKKE_MAX_ID, id_len);
+        ibccrypto_set_error("sakke: an identifier is 1..%d octets, got %zu", SAKKE_MAX_ID, id_len);
         return -1;
     }
     sakke_params_t *sp = sakke_params_new();
@@ -382,10 +382,11 @@ int sakke_validate_rsk(const uint8_t *zpub, size_t zpub_len, const uint8_t *id, 
         if (BN_cmp(w, sp->g) == 0)
             rc = 0;
         else
-            ibc_set_error("sakke: RSK does not match this identifier and KMS (RFC 6508 §6.1.2)");
+            ibccrypto_set_error(
+                "sakke: RSK does not match this identifier and KMS (RFC 6508 §6.1.2)");
     }
-    if (rc != 0 && !ibc_last_error()[0])
-        ibc_set_error("sakke: RSK validation failed");
+    if (rc != 0 && !ibccrypto_last_error()[0])
+        ibccrypto_set_error("sakke: RSK validation failed");
     sakke_lines_destroy(&lines);
     EC_POINT_free(z);
     EC_POINT_free(t);
@@ -419,7 +420,7 @@ int sakke_decapsulate(const uint8_t *zpub, size_t zpub_len, const uint8_t *id, s
 
 int sakke_point_check(const uint8_t *buf, size_t len)
 {
-    ibc_clear_error();
+    ibccrypto_clear_error();
     sakke_params_t *sp = sakke_params_new();
     EC_POINT *pt = sp ? EC_POINT_new(sp->group) : NULL;
     int rc = pt ? sakke_point_decode(sp, buf, len, pt, 1, "point") : -1;
@@ -431,7 +432,7 @@ int sakke_point_check(const uint8_t *buf, size_t len)
 int sakke_pairing(const uint8_t a[SAKKE_POINT_BYTES], const uint8_t b[SAKKE_POINT_BYTES],
                   uint8_t out[SAKKE_FP_BYTES])
 {
-    ibc_clear_error();
+    ibccrypto_clear_error();
     sakke_params_t *sp = sakke_params_new();
     if (!sp)
         return -1;

@@ -6,14 +6,14 @@
  *   SSV              16 octets
  *   SED              273 octets, 04 || Rx || Ry || H  (RFC 6508 §4)
  *   identifier b     any 1..SAKKE_MAX_ID octets, read as a big-endian integer
- * Every function returns 0 on success, -1 on failure after ibc_set_error() (crypto/ibc_error.h).
- * Every point received from outside is checked (length, prefix, coordinates < p, on E, not
- * infinity; Z and RSK also in the order-q subgroup). Secrets (z, RSK, SSV, r, g^r) are cleansed.
- * Contexts (sender, receiver) may be used by one thread at a time. Building one costs about
- * 0.1 s (precomputation); reuse it: encapsulation then takes ~5 ms and decapsulation ~8 ms.
+ * Every function returns 0 on success, -1 on failure after ibccrypto_set_error()
+ * (crypto/ibccrypto.h). Every point received from outside is checked (length, prefix, coordinates <
+ * p, on E, not infinity; Z and RSK also in the order-q subgroup). Secrets (z, RSK, SSV, r, g^r) are
+ * cleansed. Contexts (sender, receiver) may be used by one thread at a time. Building one costs
+ * about 0.1 s (precomputation); reuse it: encapsulation then takes ~5 ms and decapsulation ~8 ms.
  */
-#ifndef IBC_SAKKE_H
-#define IBC_SAKKE_H
+#ifndef SAKKE_H
+#define SAKKE_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -5,7 +5,7 @@
 
 #include <openssl/crypto.h>
 
-#include "crypto/ibc_error.h"
+#include "crypto/ibccrypto.h"
 #include "crypto/sakke_pairing.h"
 
 #define COMB_W     4                    /* bits per window */
@@ -132,7 +132,7 @@ sakke_comb_t *sakke_comb_new(const sakke_params_t *sp, const EC_POINT *pt)
     BN_free(zi);
     BN_free(zi2);
     if (!ok) {
-        ibc_set_error("sakke: cannot precompute multiples of [b]P + Z");
+        ibccrypto_set_error("sakke: cannot precompute multiples of [b]P + Z");
         sakke_comb_destroy(&c);
     }
     return c;
@@ -164,7 +164,7 @@ static int comb_jacobian(const sakke_params_t *sp, const sakke_comb_t *comb, con
     BN_zero(z);
     BIGNUM *swapped[] = {x, y, z, sx, sy, one, nx, ny, nz};
     for (size_t k = 0; ok && k < sizeof swapped / sizeof *swapped; k++)
-        ok = ibc_bn_reserve(swapped[k], sp->nwords);
+        ok = ibccrypto_bn_reserve(swapped[k], sp->nwords);
     uint64_t acc_inf = 1;
     for (size_t i = 0; ok && i < comb->windows; i++) {
         uint64_t d = 0;
@@ -180,9 +180,9 @@ static int comb_jacobian(const sakke_params_t *sp, const sakke_comb_t *comb, con
         uint64_t nonzero = ct_is_zero(d) ^ 1;
         ok = BN_lebin2bn((const uint8_t *)sel, SAKKE_FP_BYTES, sx)
              && BN_lebin2bn((const uint8_t *)(sel + COMB_WORDS), SAKKE_FP_BYTES, sy)
-             && ibc_bn_reserve(sx, sp->nwords) && ibc_bn_reserve(sy, sp->nwords)
+             && ibccrypto_bn_reserve(sx, sp->nwords) && ibccrypto_bn_reserve(sy, sp->nwords)
              && jac_madd(sp, x, y, z, sx, sy, nx, ny, nz, t, bn) && BN_copy(one, sp->one_m)
-             && ibc_bn_reserve(one, sp->nwords);
+             && ibccrypto_bn_reserve(one, sp->nwords);
         if (!ok)
             break;
         /* acc = sum when acc is finite and d != 0; acc = entry when acc is infinite and d != 0 */
@@ -216,7 +216,7 @@ int sakke_comb_mul(const sakke_params_t *sp, const sakke_comb_t *comb, const BIG
              && comb_jacobian(sp, comb, r, x, y, z) == 0
              /* to affine: x = X/Z^2, y = Y/Z^3 (Z inverted in constant time) */
              && BN_from_montgomery(zi, z, sp->mont, bn)
-             && ibc_bn_mod_inverse_ct(zi, zi, sp->p, bn) == 0
+             && ibccrypto_bn_mod_inverse_ct(zi, zi, sp->p, bn) == 0
              && BN_to_montgomery(zi, zi, sp->mont, bn) && FP_MUL(zi2, zi, zi) && FP_MUL(x, x, zi2)
              && FP_MUL(zi2, zi2, zi) && FP_MUL(y, y, zi2) && BN_from_montgomery(x, x, sp->mont, bn)
              && BN_from_montgomery(y, y, sp->mont, bn)
@@ -228,7 +228,7 @@ int sakke_comb_mul(const sakke_params_t *sp, const sakke_comb_t *comb, const BIG
         BN_clear(zi2);
     BN_CTX_end(bn);
     if (!ok)
-        ibc_set_error("sakke: scalar multiplication failed");
+        ibccrypto_set_error("sakke: scalar multiplication failed");
     return ok ? 0 : -1;
 }
 

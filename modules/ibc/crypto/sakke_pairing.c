@@ -8,7 +8,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
-#include "crypto/ibc_error.h"
+#include "crypto/ibccrypto.h"
 
 /* RFC 6509 Appendix A, parameter set 1 (facts, not code). */
 static const char sakke_p_hex[] =
@@ -84,7 +84,7 @@ sakke_params_t *sakke_params_new(void)
     BN_free(cof);
     EC_POINT_free(gen);
     if (!ok) {
-        ibc_set_error("sakke: cannot set up parameter set 1 (out of memory?)");
+        ibccrypto_set_error("sakke: cannot set up parameter set 1 (out of memory?)");
         sakke_params_destroy(&sp);
         return NULL;
     }
@@ -96,14 +96,14 @@ int sakke_point_decode(const sakke_params_t *sp, const uint8_t *buf, size_t len,
                        int check_order, const char *what)
 {
     if (!buf || len != 1 + 2 * SAKKE_FP_BYTES || buf[0] != 0x04) {
-        ibc_set_error("sakke: %s is not an uncompressed point of %d octets", what,
-                      1 + 2 * SAKKE_FP_BYTES);
+        ibccrypto_set_error("sakke: %s is not an uncompressed point of %d octets", what,
+                            1 + 2 * SAKKE_FP_BYTES);
         return -1;
     }
     if (!EC_POINT_oct2point(sp->group, pt, buf, len, sp->bn)
         || EC_POINT_is_at_infinity(sp->group, pt)
         || EC_POINT_is_on_curve(sp->group, pt, sp->bn) != 1) {
-        ibc_set_error("sakke: %s is not a point of E: y^2 = x^3 - 3x over F_p", what);
+        ibccrypto_set_error("sakke: %s is not a point of E: y^2 = x^3 - 3x over F_p", what);
         return -1;
     }
     if (check_order) {
@@ -112,7 +112,7 @@ int sakke_point_decode(const sakke_params_t *sp, const uint8_t *buf, size_t len,
                           && EC_POINT_is_at_infinity(sp->group, t);
         EC_POINT_free(t);
         if (!in_subgroup) {
-            ibc_set_error("sakke: %s is not in the subgroup of order q", what);
+            ibccrypto_set_error("sakke: %s is not in the subgroup of order q", what);
             return -1;
         }
     }
@@ -125,7 +125,7 @@ int sakke_point_encode(const sakke_params_t *sp, const EC_POINT *pt,
     if (EC_POINT_point2oct(sp->group, pt, POINT_CONVERSION_UNCOMPRESSED, out,
                            1 + 2 * SAKKE_FP_BYTES, sp->bn)
         != 1 + 2 * SAKKE_FP_BYTES) {
-        ibc_set_error("sakke: cannot encode a point");
+        ibccrypto_set_error("sakke: cannot encode a point");
         return -1;
     }
     return 0;
@@ -162,8 +162,8 @@ static int fp2_representative(const sakke_params_t *sp, const BIGNUM *a, const B
 {
     BN_CTX_start(bn);
     BIGNUM *inv = BN_CTX_get(bn);
-    int ok =
-        inv && ibc_bn_mod_inverse_ct(inv, a, sp->p, bn) == 0 && BN_mod_mul(rep, b, inv, sp->p, bn);
+    int ok = inv && ibccrypto_bn_mod_inverse_ct(inv, a, sp->p, bn) == 0
+             && BN_mod_mul(rep, b, inv, sp->p, bn);
     BN_CTX_end(bn);
     return ok;
 }
@@ -255,7 +255,8 @@ sakke_lines_t *sakke_lines_new(const sakke_params_t *sp, const EC_POINT *pa)
              && (k == 0 ? BN_copy(pre[0], cz[0]) != NULL : FP_MUL(pre[k], pre[k - 1], cz[k]));
     /* t1 = (pre[n-1])^-1 in the Montgomery domain: from_mont, invert, to_mont */
     ok = ok && BN_from_montgomery(t1, pre[n - 1], sp->mont, bn)
-         && ibc_bn_mod_inverse_ct(t1, t1, sp->p, bn) == 0 && BN_to_montgomery(t1, t1, sp->mont, bn);
+         && ibccrypto_bn_mod_inverse_ct(t1, t1, sp->p, bn) == 0
+         && BN_to_montgomery(t1, t1, sp->mont, bn);
     for (k = n; ok && k-- > 0;) {
         ok = (k > 0 ? FP_MUL(t2, t1, pre[k - 1]) : BN_copy(t2, t1) != NULL) && FP_MUL(t1, t1, cz[k])
              && FP_MUL(l->coef[2 * k], l->coef[2 * k], t2)
@@ -269,7 +270,7 @@ sakke_lines_t *sakke_lines_new(const sakke_params_t *sp, const EC_POINT *pa)
         BN_clear_free(cz[k]);
     OPENSSL_free(cz);
     if (!ok) {
-        ibc_set_error("sakke: cannot precompute the pairing of this point");
+        ibccrypto_set_error("sakke: cannot precompute the pairing of this point");
         sakke_lines_destroy(&l);
         return NULL;
     }
@@ -313,7 +314,7 @@ int sakke_lines_pair(const sakke_params_t *sp, const sakke_lines_t *lines, const
         BN_clear(b);
     BN_CTX_end(bn);
     if (!ok)
-        ibc_set_error("sakke: pairing computation failed");
+        ibccrypto_set_error("sakke: pairing computation failed");
     return ok ? 0 : -1;
 }
 
@@ -334,7 +335,7 @@ int sakke_gt_pow(const sakke_params_t *sp, const BIGNUM *x, const BIGNUM *e, BIG
     /* reserve nwords in every value BN_consttime_swap exchanges */
     BIGNUM *swapped[] = {a, b, ta, tb};
     for (size_t s = 0; ok && s < 4; s++)
-        ok = ibc_bn_reserve(swapped[s], sp->nwords);
+        ok = ibccrypto_bn_reserve(swapped[s], sp->nwords);
     for (int i = nb - 1; ok && i >= 0; i--) {
         /* v = v^2; t = v * (1 + x*i) = (a - b*x) + (a*x + b)*i */
         ok = fp2_sqr(sp, a, b, t1, t2, bn) && FP_MUL(t1, b, xm) && FP_SUB(ta, a, t1)
@@ -349,7 +350,7 @@ int sakke_gt_pow(const sakke_params_t *sp, const BIGNUM *x, const BIGNUM *e, BIG
             BN_clear(swapped[s]);
     BN_CTX_end(bn);
     if (!ok)
-        ibc_set_error("sakke: exponentiation in PF_p failed");
+        ibccrypto_set_error("sakke: exponentiation in PF_p failed");
     return ok ? 0 : -1;
 }
 
@@ -378,6 +379,6 @@ done:
         OPENSSL_clear_free(buf, l * 32);
     OPENSSL_cleanse(hv, sizeof hv);
     if (!ok)
-        ibc_set_error("sakke: HashToIntegerRange failed");
+        ibccrypto_set_error("sakke: HashToIntegerRange failed");
     return ok ? 0 : -1;
 }

@@ -9,8 +9,8 @@
  * line value is irrelevant: lines are stored scaled so that the coefficient of i*Qy is 1, leaving
  * one multiplication per line.
  */
-#ifndef IBC_SAKKE_PAIRING_H
-#define IBC_SAKKE_PAIRING_H
+#ifndef SAKKE_PAIRING_H
+#define SAKKE_PAIRING_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -36,7 +36,7 @@ sakke_params_t *sakke_params_new(void);
 void sakke_params_destroy(sakke_params_t **self_p);
 
 /* Decodes 04 || X || Y (257 octets): coordinates < p, on E, not infinity; with check_order
- * also [q]pt == O. 0 / -1 (after ibc_set_error, naming `what`). */
+ * also [q]pt == O. 0 / -1 (after ibccrypto_set_error, naming `what`). */
 int sakke_point_decode(const sakke_params_t *sp, const uint8_t *buf, size_t len, EC_POINT *pt,
                        int check_order, const char *what);
 int sakke_point_encode(const sakke_params_t *sp, const EC_POINT *pt,

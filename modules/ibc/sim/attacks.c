@@ -1,13 +1,49 @@
 /* attacks.c — the ibc module's adversary: forged ECCSI signatures, identity substitution, use of
  * a revoked identity, rogue KMS key deliveries and invalid points, rogue public parameters, theft
  * of a KMS master secret, and what a compromised device or KMS hands over. Every message is built
- * with the module's own encoders and injected; receivers never read this file's state. */
+ * with the module's own encoders and injected. What the adversary holds (struct ibc_adversary) is
+ * defined here only: the entities see an opaque pointer and cannot read it. */
 #include <stdio.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
 
 #include "sim/ibc_sim.h"
+
+/* What the adversary stole: per device, the keys taken at compromise and the KPAK they sign
+ * under; per domain, a KMS master key set. */
+struct ibc_adversary {
+    ibc_keys_t *stolen;                        /* n_dev + 1 entries */
+    uint8_t (*stolen_kpak)[ECCSI_POINT_BYTES]; /* n_dev + 1 entries */
+    bool has_master[IBC_MAX_KMS];
+    ibc_master_t master[IBC_MAX_KMS];
+};
+
+ibc_adversary_t *ibc_adversary_new(unsigned n_dev)
+{
+    ibc_adversary_t *adv = calloc(1, sizeof *adv);
+    if (!adv)
+        return NULL;
+    adv->stolen = calloc(n_dev + 1, sizeof *adv->stolen);
+    adv->stolen_kpak = calloc(n_dev + 1, sizeof *adv->stolen_kpak);
+    if (!adv->stolen || !adv->stolen_kpak) {
+        ibc_adversary_free(adv, n_dev);
+        return NULL;
+    }
+    return adv;
+}
+
+void ibc_adversary_free(ibc_adversary_t *adv, unsigned n_dev)
+{
+    if (!adv)
+        return;
+    if (adv->stolen)
+        OPENSSL_cleanse(adv->stolen, (n_dev + 1) * sizeof *adv->stolen);
+    free(adv->stolen);
+    free(adv->stolen_kpak);
+    OPENSSL_cleanse(adv, sizeof *adv);
+    free(adv);
+}
 
 /* A count or index parameter (declared SG17_TYPE_COUNT, so validation keeps it in
  * 0..SG17_COUNT_MAX), or dflt when absent. Every such parameter is read here: the clamp keeps
@@ -75,23 +111,10 @@ static int keys_for(const ibc_master_t *mk, const uint8_t *id, size_t id_len, sg
     return ibc_kms_issue(mk, id, id_len, ctx, k);
 }
 
-/* An adversary's own master key set (a KMS it runs itself). */
-static int rogue_master(sg17_ctx_t *ctx, ibc_master_t *mk)
-{
-    ibc_rand_bytes(ctx, mk->ksak, ECCSI_N);
-    ibc_rand_bytes(ctx, mk->z, IBC_MASTER_Z);
-    mk->ksak[0] &= 0x7f, mk->ksak[31] |= 1;
-    mk->z[0] &= 0x1f, mk->z[31] |= 1;
-    return eccsi_kms_kpak(mk->ksak, mk->kpak) == 0
-                   && sakke_kms_public_key(mk->z, IBC_MASTER_Z, mk->zpub) == 0
-               ? 0
-               : -1;
-}
-
 /* forge_signature: D.1 messages in a device's current identity, signed with a key pair issued by
  * the adversary's own master secret ("random key", invalid under the real KPAK) or, with `with:
  * master`, by the domain's stolen master secret. */
-static int attack_forge(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
+int ibc_attack_forge_signature(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
 {
     int dev = device_param(s, ctx, p, "device", 0);
     unsigned count = count_param(ctx, p, "count", 1);
@@ -100,15 +123,15 @@ static int attack_forge(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
     if (dev < 0)
         return -1;
     unsigned kms = s->dev[dev].kms;
-    if (use_master && !s->adv.has_master[kms]) {
+    if (use_master && !s->adv->has_master[kms]) {
         sg17_log(ctx, "forge_signature with master: kms-%u's master secret was not stolen first",
                  kms);
         return -1;
     }
     ibc_master_t mk;
     if (use_master) {
-        mk = s->adv.master[kms];
-    } else if (rogue_master(ctx, &mk) != 0) {
+        mk = s->adv->master[kms];
+    } else if (ibc_kms_draw_master(ctx, 0, &mk) != 0) {
         OPENSSL_cleanse(&mk, sizeof mk);
         return -1;
     }
@@ -124,59 +147,51 @@ static int attack_forge(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
     return rc;
 }
 
+/* Injects `count` D.1 messages claiming device `as`, signed with the keys the adversary took from
+ * device `key_of` when it compromised it. */
+static int inject_with_stolen(ibc_t *s, sg17_ctx_t *ctx, const char *attack, unsigned as,
+                              unsigned key_of, unsigned count)
+{
+    const ibc_keys_t *k = &s->adv->stolen[key_of];
+    if (!k->valid) {
+        sg17_log(ctx, "%s: the adversary holds no keys of device-%u (compromise it first)", attack,
+                 key_of);
+        return -1;
+    }
+    for (unsigned i = 0; i < count; i++)
+        if (inject_d1(s, ctx, as, k, s->adv->stolen_kpak[key_of], (uint8_t)s->dev[key_of].kms) != 0)
+            return -1;
+    return 0;
+}
+
 /* substitute_identity: claim device `as` while signing as device `key_of`, whose keys the adversary
  * took when it compromised it (a valid signature, but for another identity). */
-static int attack_substitute(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
+int ibc_attack_substitute_identity(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
 {
     int as = device_param(s, ctx, p, "as", 0);
     int key_of = as < 0 ? -1 : device_param(s, ctx, p, "key_of", 1);
     unsigned count = count_param(ctx, p, "count", 1);
     if (as < 0 || key_of < 0)
         return -1;
-    const ibc_keys_t *k = &s->adv.stolen[key_of];
-    if (!k->valid) {
-        sg17_log(
-            ctx,
-            "substitute_identity: the adversary holds no keys of device-%d (compromise it first)",
-            key_of);
-        return -1;
-    }
-    for (unsigned i = 0; i < count; i++)
-        if (inject_d1(s, ctx, (unsigned)as, k, s->adv.stolen_kpak[key_of],
-                      (uint8_t)s->dev[key_of].kms)
-            != 0)
-            return -1;
-    return 0;
+    return inject_with_stolen(s, ctx, "substitute_identity", (unsigned)as, (unsigned)key_of, count);
 }
 
 /* use_revoked_identity: after roll-over, keep authenticating with the keys of the period in which
  * the device was compromised (its KMS refuses it new ones). */
-static int attack_use_revoked(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
+int ibc_attack_use_revoked_identity(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
 {
     int dev = device_param(s, ctx, p, "device", 0);
     unsigned count = count_param(ctx, p, "count", 1);
     if (dev < 0)
         return -1;
-    const ibc_keys_t *k = &s->adv.stolen[dev];
-    if (!k->valid) {
-        sg17_log(
-            ctx,
-            "use_revoked_identity: the adversary holds no keys of device-%d (compromise it first)",
-            dev);
-        return -1;
-    }
-    for (unsigned i = 0; i < count; i++)
-        if (inject_d1(s, ctx, (unsigned)dev, k, s->adv.stolen_kpak[dev], (uint8_t)s->dev[dev].kms)
-            != 0)
-            return -1;
-    return 0;
+    return inject_with_stolen(s, ctx, "use_revoked_identity", (unsigned)dev, (unsigned)dev, count);
 }
 
 /* rogue_kms_keys / invalid_point: a key delivery for the device's current period pushed by a rogue
  * KMS that holds the device's transport key (an insider of the enrolment database) but not the
  * master secret. rogue_kms_keys: well-formed points that do not match the identity (a random SSK,
  * or an RSK of order q for no identity); invalid_point: an off-curve PVT or an RSK of order 2. */
-static int attack_rogue_keys(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p, bool invalid)
+static int rogue_keys(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p, bool invalid)
 {
     int dev = device_param(s, ctx, p, "device", 0);
     const char *what = sg17_param(ctx, p, invalid ? "point" : "key");
@@ -189,7 +204,7 @@ static int attack_rogue_keys(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p, 
     size_t id_len = ibc_identity(s, per, "device", (unsigned)dev, id);
     int rc = -1;
     /* start from a consistent set under a master the rogue made up, then break it as asked */
-    if (rogue_master(ctx, &mk) != 0 || keys_for(&mk, id, id_len, ctx, &k) != 0)
+    if (ibc_kms_draw_master(ctx, 0, &mk) != 0 || keys_for(&mk, id, id_len, ctx, &k) != 0)
         goto done;
     if (invalid && what && strcmp(what, "rsk") == 0) {
         memset(k.rsk, 0, sizeof k.rsk); /* (0, 0): on y^2 = x^3 - 3x, of order 2 */
@@ -203,7 +218,7 @@ static int attack_rogue_keys(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p, 
         if (sakke_kms_rsk(mk.z, IBC_MASTER_Z, other, other_len, k.rsk) != 0)
             goto done;
     } /* default (key: ssk): the rogue master's SSK/PVT, consistent only with the rogue KPAK */
-    ibc_rand_bytes(ctx, iv, sizeof iv);
+    sg17_rand_bytes(ctx, iv, sizeof iv);
     rc = ibc_key_delivery_encode(s->dev[dev].tkey, (uint16_t)dev, per, iv, &k, out);
     if (rc == 0)
         sg17_inject(ctx, s->kms[s->dev[dev].kms].e, s->dev[dev].e, "ibc.key_delivery", out,
@@ -217,7 +232,7 @@ done:
 /* rogue_params: a C.3 answer carrying the adversary's own KPAK and Z for domain `kms`, signed with
  * the adversary's own ECDSA key, sent to `target`; then `forge` D.1 messages (devices 0, 1, ... of
  * that domain) signed with keys the rogue master issues. */
-static int attack_rogue_params(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
+int ibc_attack_rogue_params(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
 {
     int k_idx = index_param(ctx, p, "kms", 0, "kms", s->n_kms);
     unsigned forge = count_param(ctx, p, "forge", 3);
@@ -239,9 +254,9 @@ static int attack_rogue_params(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p
     ibc_master_t mk;
     uint8_t root[32], out[IBC_PARAMS_MAX];
     size_t len;
-    ibc_rand_bytes(ctx, root, sizeof root);
+    sg17_rand_bytes(ctx, root, sizeof root);
     root[0] &= 0x7f, root[31] |= 1;
-    int rc = rogue_master(ctx, &mk);
+    int rc = ibc_kms_draw_master(ctx, 0, &mk);
     if (rc == 0
         && (rc = ibc_params_encode(root, (uint8_t)kms, per, mk.kpak, mk.zpub, out, &len)) == 0)
         sg17_inject(ctx, s->kms[kms].e, dst, "ibc.params", out, len);
@@ -265,7 +280,7 @@ static int attack_rogue_params(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p
 /* kms_master_compromise: the adversary copies the KMS's current master secrets (KSAK, z). With
  * forge (default true) it then authenticates as every device of the domain; with a capture of D.1
  * messages it derives the gateway's RSK from z and decapsulates them (session keys recovered). */
-static int attack_master(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
+int ibc_attack_kms_master_compromise(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
 {
     int k_idx = index_param(ctx, p, "kms", 0, "kms", s->n_kms);
     const char *forge = sg17_param(ctx, p, "forge");
@@ -273,19 +288,19 @@ static int attack_master(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
         return -1;
     unsigned kms = (unsigned)k_idx;
     int64_t per = ibc_period(s, sg17_now(ctx));
-    s->adv.master[kms] = *ibc_kms_master(s, kms, per);
-    s->adv.has_master[kms] = true;
+    s->adv->master[kms] = *ibc_kms_master(s, kms, per);
+    s->adv->has_master[kms] = true;
     if (kms == 0 && sg17_captured_count(ctx, p)) {
         uint8_t gw_id[IBC_MAX_ID], rsk[SAKKE_POINT_BYTES], ssv[SAKKE_SSV_BYTES];
         size_t gw_len = ibc_identity(s, per, "gateway", 0, gw_id);
         sakke_receiver_t *r = NULL;
-        if (sakke_kms_rsk(s->adv.master[0].z, IBC_MASTER_Z, gw_id, gw_len, rsk) == 0)
-            r = sakke_receiver_new(s->adv.master[0].zpub, SAKKE_POINT_BYTES, gw_id, gw_len, rsk,
+        if (sakke_kms_rsk(s->adv->master[0].z, IBC_MASTER_Z, gw_id, gw_len, rsk) == 0)
+            r = sakke_receiver_new(s->adv->master[0].zpub, SAKKE_POINT_BYTES, gw_id, gw_len, rsk,
                                    sizeof rsk);
         for (size_t i = 0; r && i < sg17_captured_count(ctx, p); i++) {
             const sg17_msg_t *c = sg17_captured(ctx, p, i);
             ibc_d1_t d1;
-            if (ibc_d1_decode(c->payload, c->len, s->d1_signed, &d1) == 0
+            if (ibc_d1_decode(c->payload, c->len, s->cfg.d1_signed, &d1) == 0
                 && sakke_receiver_decapsulate(r, d1.sed, SAKKE_SED_BYTES, ssv) == 0)
                 sg17_metric_add(ctx, "attacker.session_keys_recovered", 1);
         }
@@ -301,9 +316,9 @@ static int attack_master(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
         ibc_keys_t k;
         uint8_t id[IBC_MAX_ID];
         size_t id_len = ibc_identity(s, per, "device", dev, id);
-        int rc = keys_for(&s->adv.master[kms], id, id_len, ctx, &k);
+        int rc = keys_for(&s->adv->master[kms], id, id_len, ctx, &k);
         if (rc == 0)
-            rc = inject_d1(s, ctx, dev, &k, s->adv.master[kms].kpak, (uint8_t)kms);
+            rc = inject_d1(s, ctx, dev, &k, s->adv->master[kms].kpak, (uint8_t)kms);
         OPENSSL_cleanse(&k, sizeof k);
         if (rc != 0)
             return -1;
@@ -311,24 +326,14 @@ static int attack_master(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
     return 0;
 }
 
-int ibc_on_attack(ibc_t *s, sg17_ctx_t *ctx, const char *attack, const sg17_params_t *p)
+int ibc_attack_rogue_kms_keys(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
 {
-    if (strcmp(attack, "forge_signature") == 0)
-        return attack_forge(s, ctx, p);
-    if (strcmp(attack, "substitute_identity") == 0)
-        return attack_substitute(s, ctx, p);
-    if (strcmp(attack, "use_revoked_identity") == 0)
-        return attack_use_revoked(s, ctx, p);
-    if (strcmp(attack, "rogue_kms_keys") == 0)
-        return attack_rogue_keys(s, ctx, p, false);
-    if (strcmp(attack, "invalid_point") == 0)
-        return attack_rogue_keys(s, ctx, p, true);
-    if (strcmp(attack, "rogue_params") == 0)
-        return attack_rogue_params(s, ctx, p);
-    if (strcmp(attack, "kms_master_compromise") == 0)
-        return attack_master(s, ctx, p);
-    sg17_log(ctx, "unknown ibc attack '%s'", attack);
-    return -1;
+    return rogue_keys(s, ctx, p, false);
+}
+
+int ibc_attack_invalid_point(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
+{
+    return rogue_keys(s, ctx, p, true);
 }
 
 /* A compromised device hands over its current keys (and the adversary notes the public KPAK
@@ -337,16 +342,16 @@ int ibc_on_attack(ibc_t *s, sg17_ctx_t *ctx, const char *attack, const sg17_para
  * its stale keys. */
 void ibc_on_compromise(ibc_t *s, sg17_ctx_t *ctx, sg17_entity_t e)
 {
-    const char *kind = sg17_entity_kind(ctx, e);
     unsigned i = sg17_entity_index(ctx, e);
+    const ibc_device_t *d = ibc_device_of(s, ctx, e);
     const ibc_master_t *mk;
-    if (kind && strcmp(kind, "device") == 0 && i < s->n_dev && s->dev[i].keys.valid) {
-        if (!(mk = ibc_kms_master(s, s->dev[i].kms, s->dev[i].keys.period)))
+    if (d && d->keys.valid) {
+        if (!(mk = ibc_kms_master(s, d->kms, d->keys.period)))
             return; /* keys of a period whose master set is gone: useless to sign with */
-        s->adv.stolen[i] = s->dev[i].keys;
-        memcpy(s->adv.stolen_kpak[i], mk->kpak, ECCSI_POINT_BYTES);
-    } else if (kind && strcmp(kind, "kms") == 0 && i < s->n_kms) {
-        s->adv.master[i] = *ibc_kms_master(s, i, ibc_period(s, sg17_now(ctx)));
-        s->adv.has_master[i] = true;
+        s->adv->stolen[i] = d->keys;
+        memcpy(s->adv->stolen_kpak[i], mk->kpak, ECCSI_POINT_BYTES);
+    } else if (i < s->n_kms && s->kms[i].e == e) {
+        s->adv->master[i] = *ibc_kms_master(s, i, ibc_period(s, sg17_now(ctx)));
+        s->adv->has_master[i] = true;
     }
 }

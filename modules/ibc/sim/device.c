@@ -8,16 +8,10 @@
 
 #include "sim/ibc_sim.h"
 
-static void put_u32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8),
-    p[3] = (uint8_t)v;
-}
-
 void ibc_request_params(ibc_t *s, sg17_ctx_t *ctx, sg17_entity_t from, unsigned kms, int64_t p)
 {
-    uint8_t req[4];
-    put_u32(req, (uint32_t)p);
+    uint8_t req[IBC_PARAM_REQUEST_BYTES];
+    ibc_param_request_encode(p, req);
     sg17_send(ctx, from, s->kms[kms].e, "ibc.param_request", req, sizeof req);
 }
 
@@ -40,7 +34,7 @@ bool ibc_accept_params(ibc_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m, ibc_param
         sg17_reject(ctx, m, "stale");
         return false;
     }
-    if (s->m_params
+    if (s->cfg.param_authenticity
         && ibc_ecdsa_verify(s->kms[pm.kms].root_pub, pm.signed_part, pm.signed_len, pm.sig,
                             pm.sig_len)
                != 0) {
@@ -48,7 +42,7 @@ bool ibc_accept_params(ibc_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m, ibc_param
         sg17_metric_add(ctx, "params.rejected", 1);
         return false;
     }
-    if (s->m_points
+    if (s->cfg.point_validation
         && (eccsi_point_check(pm.kpak, ECCSI_POINT_BYTES) != 0
             || sakke_point_check(pm.zpub, SAKKE_POINT_BYTES) != 0)) {
         sg17_reject(ctx, m, "invalid_point");
@@ -70,13 +64,13 @@ size_t ibc_d1_build(ibc_t *s, sg17_ctx_t *ctx, const ibc_keys_t *keys, const uin
     uint8_t gw_id[IBC_MAX_ID], ssv[SAKKE_SSV_BYTES], sed[SAKKE_SED_BYTES], nonce[IBC_NONCE_BYTES];
     size_t gw_len = ibc_identity(s, p, "gateway", 0, gw_id), n = 0;
     sakke_sender_t *snd = ibc_sender(s, ctx, zpub, gw_id, gw_len);
-    ibc_rand_bytes(ctx, ssv, sizeof ssv);
-    ibc_rand_bytes(ctx, nonce, sizeof nonce);
+    sg17_rand_bytes(ctx, ssv, sizeof ssv);
+    sg17_rand_bytes(ctx, nonce, sizeof nonce);
     /* RFC 6508 §6.2.1 to the gateway's identity of this period */
     if (snd && sakke_sender_encapsulate(snd, ssv, sed, NULL) == 0) {
         n = ibc_d1_encode_body(sed, sg17_now(ctx), nonce, challenge, kms, keys->id, keys->id_len,
                                out);
-        if (s->d1_signed) { /* RFC 6507 §5.2.1 over everything before the signature */
+        if (n && s->cfg.d1_signed) { /* RFC 6507 §5.2.1 over everything before the signature */
             eccsi_signer_t *sg =
                 eccsi_signer_new(kpak, keys->id, keys->id_len, keys->ssk, keys->pvt);
             if (!sg || eccsi_signer_sign(sg, out, n, NULL, out + n) != 0)
@@ -134,14 +128,14 @@ static void device_roll(ibc_t *s, sg17_ctx_t *ctx, ibc_device_t *d)
     if (d->kms != 0)
         ibc_request_params(s, ctx, d->e, 0, p); /* the gateway's domain, to encapsulate to it */
     sg17_time_t next =
-        (sg17_time_t)(p + 1) * s->period_length + (sg17_time_t)d->index * 50 * SG17_MSEC;
+        (sg17_time_t)(p + 1) * s->cfg.period_length + (sg17_time_t)d->index * 50 * SG17_MSEC;
     sg17_timer(ctx, d->e, next - sg17_now(ctx), IBC_T_ROLL);
     sg17_timer(ctx, d->e, 2 * SG17_SEC + (sg17_time_t)d->index * 100 * SG17_MSEC, IBC_T_AUTH);
 }
 
 static void device_send_app(ibc_t *s, sg17_ctx_t *ctx, ibc_device_t *d)
 {
-    sg17_timer(ctx, d->e, s->app_interval, IBC_T_APP);
+    sg17_timer(ctx, d->e, s->cfg.app_interval, IBC_T_APP);
     if (!d->session)
         return;
     uint8_t data[IBC_APP_PLAIN] = {0}, out[IBC_APP_BYTES];
@@ -153,9 +147,18 @@ static void device_send_app(ibc_t *s, sg17_ctx_t *ctx, ibc_device_t *d)
     }
 }
 
-void ibc_device_on_timer(ibc_t *s, sg17_ctx_t *ctx, ibc_device_t *d, uint64_t tag)
+ibc_device_t *ibc_device_of(ibc_t *s, sg17_ctx_t *ctx, sg17_entity_t e)
+{
+    unsigned i = sg17_entity_index(ctx, e);
+    return i < s->n_dev && s->dev[i].e == e ? &s->dev[i] : NULL;
+}
+
+void ibc_device_on_timer(ibc_t *s, sg17_ctx_t *ctx, sg17_entity_t e, uint64_t tag)
 {
     static const uint8_t no_challenge[IBC_NONCE_BYTES] = {0};
+    ibc_device_t *d = ibc_device_of(s, ctx, e);
+    if (!d)
+        return;
     if (tag == IBC_T_ROLL)
         device_roll(s, ctx, d);
     else if (tag == IBC_T_AUTH && !d->session)
@@ -188,11 +191,11 @@ static void device_on_keys(ibc_t *s, sg17_ctx_t *ctx, ibc_device_t *d, const sg1
     k.id_len = ibc_identity(s, p, "device", d->index, k.id);
     const ibc_params_t *own = &d->params[d->kms];
     const char *bad = NULL;
-    if (s->m_points
+    if (s->cfg.point_validation
         && (eccsi_point_check(k.pvt, ECCSI_POINT_BYTES) != 0
             || sakke_point_check(k.rsk, SAKKE_POINT_BYTES) != 0))
         bad = "invalid_point";
-    else if (s->m_keyval
+    else if (s->cfg.key_validation
              && (!own->valid || eccsi_validate_ssk(own->kpak, k.id, k.id_len, k.ssk, k.pvt) != 0
                  || sakke_validate_rsk(own->zpub, SAKKE_POINT_BYTES, k.id, k.id_len, k.rsk,
                                        SAKKE_POINT_BYTES)
@@ -215,9 +218,12 @@ static void device_on_keys(ibc_t *s, sg17_ctx_t *ctx, ibc_device_t *d, const sg1
     sg17_timer(ctx, d->e, SG17_SEC + (sg17_time_t)d->index * 100 * SG17_MSEC, IBC_T_AUTH);
 }
 
-void ibc_device_on_message(ibc_t *s, sg17_ctx_t *ctx, ibc_device_t *d, const sg17_msg_t *m)
+void ibc_device_on_message(ibc_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
 {
-    if (strcmp(m->type, "ibc.params") == 0) {
+    ibc_device_t *d = ibc_device_of(s, ctx, m->dst);
+    if (!d) {
+        sg17_reject(ctx, m, "malformed");
+    } else if (strcmp(m->type, "ibc.params") == 0) {
         bool trusted[IBC_MAX_KMS] = {false};
         trusted[0] = true;
         trusted[d->kms] = true;
@@ -226,7 +232,7 @@ void ibc_device_on_message(ibc_t *s, sg17_ctx_t *ctx, ibc_device_t *d, const sg1
             && d->params[d->kms].valid && d->params[d->kms].period == p && d->params[0].valid
             && d->params[0].period == p) {
             uint8_t iv[12], req[IBC_KEY_REQUEST_BYTES];
-            ibc_rand_bytes(ctx, iv, sizeof iv);
+            sg17_rand_bytes(ctx, iv, sizeof iv);
             if (ibc_key_request_encode(d->tkey, (uint16_t)d->index, p, iv, req) == 0) {
                 sg17_send(ctx, d->e, s->kms[d->kms].e, "ibc.key_request", req, sizeof req);
                 d->asked_period = p;

@@ -19,9 +19,9 @@ static void gateway_roll(ibc_t *s, sg17_ctx_t *ctx)
         OPENSSL_cleanse(&g->sessions[i], sizeof g->sessions[i]);
     g->asked_period = -1;
     ibc_request_params(s, ctx, g->e, 0, p);
-    if (s->cross_domain && s->n_kms > 1)
+    if (s->cfg.cross_domain_trust && s->n_kms > 1)
         ibc_request_params(s, ctx, g->e, 1, p);
-    sg17_timer(ctx, g->e, (sg17_time_t)(p + 1) * s->period_length - sg17_now(ctx), IBC_T_ROLL);
+    sg17_timer(ctx, g->e, (sg17_time_t)(p + 1) * s->cfg.period_length - sg17_now(ctx), IBC_T_ROLL);
 }
 
 void ibc_gateway_on_timer(ibc_t *s, sg17_ctx_t *ctx, uint64_t tag)
@@ -72,7 +72,7 @@ static void gateway_challenge(ibc_t *s, sg17_ctx_t *ctx, unsigned dev)
     sg17_time_t now = sg17_now(ctx);
     if (ss->challenged && now - ss->challenged_at < 30 * SG17_SEC)
         return;
-    ibc_rand_bytes(ctx, ss->challenge, IBC_NONCE_BYTES);
+    sg17_rand_bytes(ctx, ss->challenge, IBC_NONCE_BYTES);
     ss->challenged = true;
     ss->challenged_at = now;
     sg17_send(ctx, s->gw.e, s->dev[dev].e, "ibc.challenge", ss->challenge, IBC_NONCE_BYTES);
@@ -105,12 +105,12 @@ static const char *gateway_check_d1(ibc_t *s, sg17_ctx_t *ctx, unsigned dev, con
     int64_t p = ibc_period(s, sg17_now(ctx));
     sg17_time_t now = sg17_now(ctx);
     /* 8.2: only domains the gateway is configured to trust */
-    if (d1->kms >= s->n_kms || (d1->kms != 0 && !s->cross_domain))
+    if (d1->kms >= s->n_kms || (d1->kms != 0 && !s->cfg.cross_domain_trust))
         return "untrusted_domain";
     if (!g->params[d1->kms].valid || g->params[d1->kms].period != p || !g->recv)
         return "unavailable";
     /* 8.3, 9.3, C.5: the identity must be the claimed device's, of the current period */
-    if (s->m_idcheck) {
+    if (s->cfg.identity_period_check) {
         uint8_t want[IBC_MAX_ID];
         size_t n = ibc_identity(s, p, "device", dev, want);
         if (d1->kms != s->dev[dev].kms)
@@ -122,30 +122,31 @@ static const char *gateway_check_d1(ibc_t *s, sg17_ctx_t *ctx, unsigned dev, con
         }
     }
     /* RFC 6507 §5.2.2 against the domain's KPAK */
-    if (s->d1_signed && s->m_sig
+    if (s->cfg.d1_signed && s->cfg.signature_verification
         && eccsi_verify(g->params[d1->kms].kpak, d1->id, d1->id_len, d1->sed, d1->signed_len,
                         d1->sig, ECCSI_SIG_BYTES)
                != 0)
         return "signature";
     /* freshness: timestamp window, nonce cache, or the outstanding challenge */
-    if (s->m_replay) {
+    if (s->cfg.replay_cache) {
         static const uint8_t zero[IBC_NONCE_BYTES] = {0};
         ibc_session_t *ss = &g->sessions[dev];
         if (memcmp(d1->challenge, zero, IBC_NONCE_BYTES) != 0) {
             if (!ss->challenged || memcmp(d1->challenge, ss->challenge, IBC_NONCE_BYTES) != 0)
                 return "replay";
-        } else if (d1->ts + s->window < now || d1->ts > now + s->window) {
+        } else if (d1->ts + s->cfg.freshness_window < now
+                   || d1->ts > now + s->cfg.freshness_window) {
             return "replay";
         }
         if (nonce_seen(g, d1->nonce))
             return "replay";
     }
     /* point_validation: R must be a point of order q before it is paired with the RSK */
-    if (s->m_points && sakke_point_check(d1->sed, SAKKE_POINT_BYTES) != 0)
+    if (s->cfg.point_validation && sakke_point_check(d1->sed, SAKKE_POINT_BYTES) != 0)
         return "invalid_point";
     /* RFC 6508 §6.2.2 (sakke_validation: the recomputation of R) */
     if (sakke_receiver_decapsulate_ex(g->recv, d1->sed, SAKKE_SED_BYTES, ssv,
-                                      s->m_sakke ? 0 : SAKKE_DECAP_NO_R_CHECK)
+                                      s->cfg.sakke_validation ? 0 : SAKKE_DECAP_NO_R_CHECK)
         != 0)
         return "sakke";
     return NULL;
@@ -155,13 +156,12 @@ static void gateway_on_d1(ibc_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
 {
     ibc_gateway_t *g = &s->gw;
     ibc_d1_t d1;
-    const char *kind = sg17_entity_kind(ctx, m->claimed_src);
-    unsigned dev = sg17_entity_index(ctx, m->claimed_src);
-    if (!kind || strcmp(kind, "device") != 0 || dev >= s->n_dev
-        || ibc_d1_decode(m->payload, m->len, s->d1_signed, &d1) != 0) {
+    const ibc_device_t *claimed = ibc_device_of(s, ctx, m->claimed_src);
+    if (!claimed || ibc_d1_decode(m->payload, m->len, s->cfg.d1_signed, &d1) != 0) {
         sg17_reject(ctx, m, "malformed");
         return;
     }
+    unsigned dev = claimed->index;
     uint8_t ssv[SAKKE_SSV_BYTES];
     const char *why = gateway_check_d1(s, ctx, dev, &d1, ssv);
     if (why) {
@@ -191,12 +191,12 @@ static void gateway_on_d1(ibc_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
 
 static void gateway_on_app(ibc_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
 {
-    const char *kind = sg17_entity_kind(ctx, m->claimed_src);
-    unsigned dev = sg17_entity_index(ctx, m->claimed_src);
-    if (!kind || strcmp(kind, "device") != 0 || dev >= s->n_dev || m->len != IBC_APP_BYTES) {
+    const ibc_device_t *claimed = ibc_device_of(s, ctx, m->claimed_src);
+    if (!claimed || m->len != IBC_APP_BYTES) {
         sg17_reject(ctx, m, "malformed");
         return;
     }
+    unsigned dev = claimed->index;
     ibc_session_t *ss = &s->gw.sessions[dev];
     uint64_t seq;
     if (!ss->active || ss->period != ibc_period(s, sg17_now(ctx))) {
@@ -226,12 +226,12 @@ void ibc_gateway_on_message(ibc_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
     } else if (strcmp(m->type, "ibc.app_data") == 0) {
         gateway_on_app(s, ctx, m);
     } else if (strcmp(m->type, "ibc.params") == 0) {
-        bool trusted[IBC_MAX_KMS] = {true, s->cross_domain};
+        bool trusted[IBC_MAX_KMS] = {true, s->cfg.cross_domain_trust};
         int64_t p = ibc_period(s, sg17_now(ctx));
         if (ibc_accept_params(s, ctx, m, g->params, trusted) && g->asked_period != p
             && g->params[0].valid && g->params[0].period == p) {
             uint8_t iv[12], req[IBC_KEY_REQUEST_BYTES];
-            ibc_rand_bytes(ctx, iv, sizeof iv);
+            sg17_rand_bytes(ctx, iv, sizeof iv);
             if (ibc_key_request_encode(g->tkey, 0xffff, p, iv, req) == 0) {
                 sg17_send(ctx, g->e, s->kms[0].e, "ibc.key_request", req, sizeof req);
                 g->asked_period = p;

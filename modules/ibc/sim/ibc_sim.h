@@ -1,5 +1,7 @@
-/* ibc_sim.h — the X.1365 system under test: KMS domains, devices and the gateway they
- * authenticate to, their state, and the functions the entity, wire and attack files share.
+/* ibc_sim.h — the X.1365 system under test: its configuration, the instance (KMS domains, devices
+ * and the gateway they authenticate to), and the functions the instance, wire, entity and attack
+ * files share. The adversary's state is private to attacks.c: the instance holds only an opaque
+ * pointer.
  *
  * Identities (X.1365 8.3, RFC 6507 §7 example form): "YYYY-MM" 0x00 "<uri>" 0x00, one key period
  * per `period_length` of virtual time starting at `start_period`. Flows (all through the bus):
@@ -22,9 +24,10 @@
 #include "crypto/sakke.h"
 
 #define IBC_MAX_KMS      2
-#define IBC_MAX_ID       96 /* "YYYY-MM\0" + uri + "\0" */
-#define IBC_TKEY_BYTES   16 /* per-device AES-128 transport key shared at manufacture (C.2) */
-#define IBC_SKEY_BYTES   16 /* AES-128 session key derived from the SSV */
+#define IBC_MAX_DEVICES  512 /* device indexes travel as 16 bits, 0xffff is the gateway */
+#define IBC_MAX_ID       96  /* "YYYY-MM\0" + uri + "\0" */
+#define IBC_TKEY_BYTES   16  /* per-device AES-128 transport key shared at manufacture (C.2) */
+#define IBC_SKEY_BYTES   16  /* AES-128 session key derived from the SSV */
 #define IBC_NONCE_BYTES  16
 #define IBC_MASTER_Z     32 /* octets of the SAKKE master secret z drawn by the simulated KMS */
 #define IBC_KEYS_PLAIN   (ECCSI_N + ECCSI_POINT_BYTES + SAKKE_POINT_BYTES) /* SSK||PVT||RSK */
@@ -100,13 +103,8 @@ typedef struct {
     size_t n_nonces, next_nonce;
 } ibc_gateway_t;
 
-/* The adversary's side: what it stole. Receivers never read it. */
-typedef struct {
-    ibc_keys_t *stolen;                        /* per device: keys taken at compromise */
-    uint8_t (*stolen_kpak)[ECCSI_POINT_BYTES]; /* per device: the KPAK those keys sign under */
-    bool has_master[IBC_MAX_KMS];
-    ibc_master_t master[IBC_MAX_KMS];
-} ibc_adversary_t;
+/* The adversary's side (what it stole), defined in attacks.c only: receivers cannot read it. */
+typedef struct ibc_adversary ibc_adversary_t;
 
 /* A precomputed SAKKE sender for (Z, identity): public values, so shared by every sender. */
 typedef struct {
@@ -115,31 +113,53 @@ typedef struct {
     size_t id_len;
 } ibc_sender_slot_t;
 
+/* The configuration keys and mitigations, filled by the core from the descriptor (module.c binds
+ * each by offsetof). Strings are borrowed for create() only: ibc_create parses them. */
+typedef struct {
+    sg17_time_t period_length;    /* virtual time of one key period */
+    const char *start_period;     /* "YYYY-MM": identity label of period 0 */
+    sg17_time_t freshness_window; /* accepted |now - timestamp| of a D.1 message */
+    sg17_time_t app_interval;     /* between two application messages of a device */
+    bool d1_signed;               /* devices ECCSI-sign their D.1 message */
+    bool cross_domain_trust;      /* the gateway trusts kms-1's domain as well as its own (8.2) */
+    const char *revoked;          /* "3" or "1,4": devices revoked at revoke_at */
+    sg17_time_t revoke_at;
+    /* mitigations */
+    bool signature_verification, identity_period_check, replay_cache, sakke_validation;
+    bool key_validation, param_authenticity, revocation, point_validation, domain_rekey;
+} ibc_config_t;
+
+/* The instance: every entity of the run, the adversary behind an opaque pointer, the config. */
 typedef struct {
     unsigned n_kms, n_dev;
     ibc_kms_t kms[IBC_MAX_KMS];
     ibc_device_t *dev;
     ibc_gateway_t gw;
-    ibc_adversary_t adv;
+    ibc_adversary_t *adv;
     ibc_sender_slot_t senders[IBC_SENDER_CACHE];
     unsigned next_sender;
-    /* configuration */
-    sg17_time_t period_length, window, app_interval, revoke_at;
+    ibc_config_t cfg; /* a copy, its strings cleared (parsed into the fields below) */
     int start_year, start_month;
-    bool d1_signed, cross_domain;
     uint8_t *revoked; /* per device */
-    /* mitigations */
-    bool m_sig, m_idcheck, m_replay, m_sakke, m_keyval, m_params, m_revocation, m_points, m_rekey;
 } ibc_t;
 
 /* Timer tags. */
 enum { IBC_T_ROLL = 1, IBC_T_AUTH = 2, IBC_T_APP = 3 };
 
-/* ---- module.c: shared helpers ---- */
+/* ---- instance.c: the instance and the helpers every entity uses ---- */
+
+/* The lifecycle, in the descriptor's own signatures (module.c names them directly). ibc_create
+ * builds the instance (an ibc_t) for the run's topology from the filled ibc_config_t; NULL after
+ * sg17_log. */
+void *ibc_create(sg17_ctx_t *ctx, const void *config);
+/* Cleanses every key the instance holds and frees it; safe on NULL. */
+void ibc_destroy(void *instance);
+/* Time 0: each entity's first roll-over and application timers. */
+void ibc_start(void *instance, sg17_ctx_t *ctx);
+
 int64_t ibc_period(const ibc_t *s, sg17_time_t t);
 /* identity of "<kind>-<index>" for period p into id (IBC_MAX_ID); its length */
 size_t ibc_identity(const ibc_t *s, int64_t p, const char *kind, unsigned index, uint8_t *id);
-void ibc_rand_bytes(sg17_ctx_t *ctx, uint8_t *buf, size_t n);
 /* A cached SAKKE sender to identity id under zpub; NULL (after sg17_log) if Z is invalid. */
 sakke_sender_t *ibc_sender(ibc_t *s, sg17_ctx_t *ctx, const uint8_t *zpub, const uint8_t *id,
                            size_t id_len);
@@ -152,18 +172,25 @@ int ibc_gcm_seal(const uint8_t key[16], const uint8_t iv[12], const uint8_t *aad
                  const uint8_t *pt, size_t len, uint8_t *ct, uint8_t tag[16]);
 int ibc_gcm_open(const uint8_t key[16], const uint8_t iv[12], const uint8_t *aad, size_t aad_len,
                  const uint8_t *ct, size_t len, const uint8_t tag[16], uint8_t *pt);
-/* ECDSA P-256 / SHA-256 with a private scalar d; DER signature into sig (<= 72), its length. */
+/* ECDSA P-256 / SHA-256 with a private scalar d; DER signature into sig (at most
+ * IBC_ECDSA_SIG_MAX octets), its length. */
+#define IBC_ECDSA_SIG_MAX 72
 int ibc_ecdsa_pub(const uint8_t d[32], uint8_t pub[ECCSI_POINT_BYTES]);
 int ibc_ecdsa_sign(const uint8_t d[32], const uint8_t *msg, size_t len, uint8_t *sig,
                    size_t *sig_len);
 int ibc_ecdsa_verify(const uint8_t pub[ECCSI_POINT_BYTES], const uint8_t *msg, size_t len,
                      const uint8_t *sig, size_t sig_len);
 
-#define IBC_KEY_REQUEST_BYTES  (2 + 4 + 12 + 16)
-#define IBC_KEY_DELIVERY_BYTES (2 + 4 + 12 + IBC_KEYS_PLAIN + 16)
-#define IBC_PARAMS_MAX         (1 + 4 + ECCSI_POINT_BYTES + SAKKE_POINT_BYTES + 1 + 72)
-#define IBC_D1_FIXED           (SAKKE_SED_BYTES + 8 + IBC_NONCE_BYTES + IBC_NONCE_BYTES + 1 + 2)
-#define IBC_D1_MAX             (IBC_D1_FIXED + IBC_MAX_ID + ECCSI_SIG_BYTES)
+#define IBC_PARAM_REQUEST_BYTES 4
+#define IBC_KEY_REQUEST_BYTES   (2 + 4 + 12 + 16)
+#define IBC_KEY_DELIVERY_BYTES  (2 + 4 + 12 + IBC_KEYS_PLAIN + 16)
+#define IBC_PARAMS_MAX          (1 + 4 + ECCSI_POINT_BYTES + SAKKE_POINT_BYTES + 1 + IBC_ECDSA_SIG_MAX)
+#define IBC_D1_FIXED            (SAKKE_SED_BYTES + 8 + IBC_NONCE_BYTES + IBC_NONCE_BYTES + 1 + 2)
+#define IBC_D1_MAX              (IBC_D1_FIXED + IBC_MAX_ID + ECCSI_SIG_BYTES)
+
+/* C.3 parameter request: the period (4) whose parameters the requester needs. */
+void ibc_param_request_encode(int64_t period, uint8_t out[IBC_PARAM_REQUEST_BYTES]);
+int ibc_param_request_decode(const uint8_t *buf, size_t len, int64_t *period);
 
 /* C.4 key request: device (2) || period (4) || iv (12) || GMAC tag (16) under the transport key. */
 int ibc_key_request_encode(const uint8_t tkey[16], uint16_t device, int64_t period,
@@ -184,7 +211,7 @@ int ibc_key_delivery_open(const uint8_t tkey[16], const uint8_t *buf, size_t len
 /* C.3 params: kms (1) || period (4) || KPAK || Z || sig_len (1) || ECDSA sig (DER). */
 int ibc_params_encode(const uint8_t root_priv[32], uint8_t kms, int64_t period,
                       const uint8_t kpak[ECCSI_POINT_BYTES], const uint8_t zpub[SAKKE_POINT_BYTES],
-                      uint8_t *out, size_t *len);
+                      uint8_t out[IBC_PARAMS_MAX], size_t *len);
 typedef struct {
     uint8_t kms;
     int64_t period;
@@ -204,11 +231,12 @@ typedef struct {
     const uint8_t *sig; /* NULL when unsigned */
     size_t signed_len;
 } ibc_d1_t;
-/* Writes the unsigned part; returns its length (the signature, if any, is appended after). */
+/* Writes the unsigned part; returns its length, 0 if id is longer than IBC_MAX_ID (the
+ * signature, if any, is appended after). */
 size_t ibc_d1_encode_body(const uint8_t sed[SAKKE_SED_BYTES], uint64_t ts,
                           const uint8_t nonce[IBC_NONCE_BYTES],
                           const uint8_t challenge[IBC_NONCE_BYTES], uint8_t kms, const uint8_t *id,
-                          size_t id_len, uint8_t *out);
+                          size_t id_len, uint8_t out[IBC_D1_MAX]);
 /* signed: whether the deployment expects a signature; -1 if malformed. */
 int ibc_d1_decode(const uint8_t *buf, size_t len, bool signed_, ibc_d1_t *m);
 
@@ -220,6 +248,9 @@ int ibc_app_encode(const uint8_t key[16], uint64_t seq, const uint8_t data[IBC_A
 int ibc_app_open(const uint8_t key[16], const uint8_t *buf, size_t len, uint64_t *seq);
 
 /* ---- kms.c, device.c, gateway.c: the entities ---- */
+
+/* Draws a master key set (C.1: KSAK and z from the run's stream) serving from period p on. */
+int ibc_kms_draw_master(sg17_ctx_t *ctx, int64_t from_period, ibc_master_t *mk);
 void ibc_kms_on_message(ibc_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m);
 /* The master key set serving `period` (the newest whose from_period <= period); NULL when the
  * KMS no longer holds it (older than its ring). Never NULL for the current period. */
@@ -227,8 +258,10 @@ const ibc_master_t *ibc_kms_master(const ibc_t *s, unsigned kms, int64_t period)
 int ibc_kms_issue(const ibc_master_t *mk, const uint8_t *id, size_t id_len, sg17_ctx_t *ctx,
                   ibc_keys_t *keys);
 
-void ibc_device_on_timer(ibc_t *s, sg17_ctx_t *ctx, ibc_device_t *d, uint64_t tag);
-void ibc_device_on_message(ibc_t *s, sg17_ctx_t *ctx, ibc_device_t *d, const sg17_msg_t *m);
+/* The device entity e, or NULL if e is not one of this run's devices. */
+ibc_device_t *ibc_device_of(ibc_t *s, sg17_ctx_t *ctx, sg17_entity_t e);
+void ibc_device_on_timer(ibc_t *s, sg17_ctx_t *ctx, sg17_entity_t e, uint64_t tag);
+void ibc_device_on_message(ibc_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m);
 /* Builds a D.1 message as identity keys->id, encapsulating a fresh SSV to the gateway's identity of
  * period p under zpub; signs with keys (unless !d1_signed). Returns the length, 0 on failure. */
 size_t ibc_d1_build(ibc_t *s, sg17_ctx_t *ctx, const ibc_keys_t *keys, const uint8_t kpak[65],
@@ -243,8 +276,20 @@ void ibc_request_params(ibc_t *s, sg17_ctx_t *ctx, sg17_entity_t from, unsigned 
 bool ibc_accept_params(ibc_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m, ibc_params_t *params,
                        const bool trusted[IBC_MAX_KMS]);
 
-/* ---- attacks.c ---- */
-int ibc_on_attack(ibc_t *s, sg17_ctx_t *ctx, const char *attack, const sg17_params_t *p);
+/* ---- attacks.c: the adversary ---- */
+
+/* Empty adversary state for n_dev devices; NULL if out of memory. */
+ibc_adversary_t *ibc_adversary_new(unsigned n_dev);
+/* Cleanses what the adversary stole and frees it; safe on NULL. */
+void ibc_adversary_free(ibc_adversary_t *adv, unsigned n_dev);
+/* An attack of the descriptor (sg17_attack_t.run on the typed instance): carries it out now;
+ * 0 done, -1 failed after sg17_log. */
+typedef int ibc_attack_fn(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p);
+ibc_attack_fn ibc_attack_forge_signature, ibc_attack_substitute_identity,
+    ibc_attack_use_revoked_identity, ibc_attack_rogue_kms_keys, ibc_attack_invalid_point,
+    ibc_attack_rogue_params, ibc_attack_kms_master_compromise;
+
+/* Entity e was handed to the adversary: a device gives up its current keys, a KMS its master. */
 void ibc_on_compromise(ibc_t *s, sg17_ctx_t *ctx, sg17_entity_t e);
 
 #endif

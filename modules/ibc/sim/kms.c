@@ -26,7 +26,7 @@ int ibc_kms_issue(const ibc_master_t *mk, const uint8_t *id, size_t id_len, sg17
     uint8_t v[ECCSI_N];
     int rc = -1;
     for (int attempt = 0; attempt < 4 && rc != 0; attempt++) {
-        ibc_rand_bytes(ctx, v, sizeof v);
+        sg17_rand_bytes(ctx, v, sizeof v);
         v[0] &= 0x7f; /* < q */
         v[31] |= 1;   /* != 0 */
         rc = eccsi_kms_issue(mk->ksak, id, id_len, v, keys->ssk, keys->pvt, NULL);
@@ -40,6 +40,19 @@ int ibc_kms_issue(const ibc_master_t *mk, const uint8_t *id, size_t id_len, sg17
     return 0;
 }
 
+int ibc_kms_draw_master(sg17_ctx_t *ctx, int64_t from_period, ibc_master_t *mk)
+{
+    sg17_rand_bytes(ctx, mk->ksak, ECCSI_N);
+    sg17_rand_bytes(ctx, mk->z, IBC_MASTER_Z);
+    mk->ksak[0] &= 0x7f, mk->ksak[31] |= 1; /* in [1, q-1] of P-256 */
+    mk->z[0] &= 0x1f, mk->z[31] |= 1;       /* far below the 1021-bit q of SAKKE */
+    mk->from_period = from_period;
+    return eccsi_kms_kpak(mk->ksak, mk->kpak) == 0
+                   && sakke_kms_public_key(mk->z, IBC_MASTER_Z, mk->zpub) == 0
+               ? 0
+               : -1;
+}
+
 /* domain_rekey: new master secrets for period p (C.1 repeated), once per period. The new set
  * takes the ring slot of the oldest, whose secrets are erased. */
 static void kms_rekey(ibc_t *s, sg17_ctx_t *ctx, unsigned kms, int64_t p)
@@ -48,15 +61,7 @@ static void kms_rekey(ibc_t *s, sg17_ctx_t *ctx, unsigned kms, int64_t p)
     if (k->master[(k->n_master - 1) % IBC_MASTER_RING].from_period >= p)
         return;
     ibc_master_t mk;
-    ibc_rand_bytes(ctx, mk.ksak, ECCSI_N);
-    ibc_rand_bytes(ctx, mk.z, IBC_MASTER_Z);
-    mk.ksak[0] &= 0x7f;
-    mk.ksak[31] |= 1;
-    mk.z[0] &= 0x1f;
-    mk.z[31] |= 1;
-    mk.from_period = p;
-    if (eccsi_kms_kpak(mk.ksak, mk.kpak) != 0
-        || sakke_kms_public_key(mk.z, IBC_MASTER_Z, mk.zpub) != 0) {
+    if (ibc_kms_draw_master(ctx, p, &mk) != 0) {
         sg17_log(ctx, "kms-%u: re-key for period %lld failed", kms, (long long)p);
     } else {
         ibc_master_t *slot = &k->master[k->n_master % IBC_MASTER_RING];
@@ -76,18 +81,17 @@ static bool period_ok(const ibc_t *s, sg17_ctx_t *ctx, int64_t p)
 
 static void kms_on_param_request(ibc_t *s, sg17_ctx_t *ctx, unsigned kms, const sg17_msg_t *m)
 {
-    if (m->len != 4) {
+    int64_t p;
+    if (ibc_param_request_decode(m->payload, m->len, &p) != 0) {
         sg17_reject(ctx, m, "malformed");
         return;
     }
-    int64_t p = (int64_t)((uint32_t)m->payload[0] << 24 | (uint32_t)m->payload[1] << 16
-                          | (uint32_t)m->payload[2] << 8 | m->payload[3]);
     if (!period_ok(s, ctx, p)) {
         sg17_reject(ctx, m, "stale");
         return;
     }
     sg17_accept(ctx, m);
-    if (s->m_rekey)
+    if (s->cfg.domain_rekey)
         kms_rekey(s, ctx, kms, p);
     const ibc_master_t *mk = ibc_kms_master(s, kms, p);
     uint8_t out[IBC_PARAMS_MAX];
@@ -130,19 +134,19 @@ static void kms_on_key_request(ibc_t *s, sg17_ctx_t *ctx, unsigned kms, const sg
         return;
     }
     /* C.5: a revoked identity gets no keys for any period that starts after the revocation */
-    if (s->m_revocation && who != 0xffff && s->revoked[who]
-        && (sg17_time_t)p * s->period_length >= s->revoke_at) {
+    if (s->cfg.revocation && who != 0xffff && s->revoked[who]
+        && (sg17_time_t)p * s->cfg.period_length >= s->cfg.revoke_at) {
         sg17_reject(ctx, m, "revoked");
         sg17_metric_add(ctx, "kms.refused", 1);
         return;
     }
     sg17_accept(ctx, m);
-    if (s->m_rekey)
+    if (s->cfg.domain_rekey)
         kms_rekey(s, ctx, kms, p);
     ibc_keys_t keys;
     uint8_t id[IBC_MAX_ID], iv[12], out[IBC_KEY_DELIVERY_BYTES];
     size_t id_len = ibc_identity(s, p, kind, who == 0xffff ? 0 : who, id);
-    ibc_rand_bytes(ctx, iv, sizeof iv);
+    sg17_rand_bytes(ctx, iv, sizeof iv);
     if (ibc_kms_issue(ibc_kms_master(s, kms, p), id, id_len, ctx, &keys) == 0
         && ibc_key_delivery_encode(tkey, who, p, iv, &keys, out) == 0) {
         sg17_send(ctx, s->kms[kms].e, m->claimed_src, "ibc.key_delivery", out, sizeof out);

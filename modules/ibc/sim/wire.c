@@ -1,5 +1,8 @@
-/* wire.c — the ibc module's wire formats (C.3 params, C.4 key request/delivery, D.1 one-pass
- * message, application data) and the AES-GCM and ECDSA P-256 primitives they are protected with. */
+/* wire.c — the ibc module's wire formats (C.3 parameter request and answer, C.4 key request and
+ * delivery, D.1 one-pass message, application data) and the AES-GCM and ECDSA P-256 primitives
+ * they are protected with. Every format is written and read with the bounded writer and reader of
+ * sg17tb/wire.h: an encoder checks once at the end, a decoder accepts only an input it consumed
+ * exactly. */
 #include <string.h>
 
 #include <openssl/core_names.h>
@@ -7,22 +10,9 @@
 #include <openssl/ec.h>
 #include <openssl/obj_mac.h>
 #include <openssl/param_build.h>
+#include <sg17tb/wire.h>
 
 #include "sim/ibc_sim.h"
-
-static void put_be(uint8_t *p, uint64_t v, int n)
-{
-    for (int i = 0; i < n; i++)
-        p[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
-}
-
-static uint64_t get_be(const uint8_t *p, int n)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < n; i++)
-        v = v << 8 | p[i];
-    return v;
-}
 
 /* AES-128-GCM (NIST SP 800-38D) with a 96-bit IV and a 128-bit tag; pt may be empty (GMAC). */
 int ibc_gcm_seal(const uint8_t key[16], const uint8_t iv[12], const uint8_t *aad, size_t aad_len,
@@ -90,7 +80,7 @@ int ibc_ecdsa_sign(const uint8_t d[32], const uint8_t *msg, size_t len, uint8_t 
         return -1;
     EVP_PKEY *k = ecdsa_key(d, pub);
     EVP_MD_CTX *md = EVP_MD_CTX_new();
-    *sig_len = 72;
+    *sig_len = IBC_ECDSA_SIG_MAX;
     int ok = k && md && EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, k) == 1
              && EVP_DigestSign(md, sig, sig_len, msg, len) == 1;
     EVP_MD_CTX_free(md);
@@ -110,31 +100,52 @@ int ibc_ecdsa_verify(const uint8_t pub[ECCSI_POINT_BYTES], const uint8_t *msg, s
     return ok ? 0 : -1;
 }
 
+/* ---- C.3 parameter request ---- */
+
+void ibc_param_request_encode(int64_t period, uint8_t out[IBC_PARAM_REQUEST_BYTES])
+{
+    sg17_store_be32(out, (uint32_t)period);
+}
+
+int ibc_param_request_decode(const uint8_t *buf, size_t len, int64_t *period)
+{
+    sg17_reader_t r = sg17_reader(buf, len);
+    *period = (int64_t)sg17_get_u32(&r);
+    return sg17_reader_done(&r) ? 0 : -1;
+}
+
 /* ---- C.4 key request and delivery ---- */
 
 int ibc_key_request_encode(const uint8_t tkey[16], uint16_t device, int64_t period,
                            const uint8_t iv[12], uint8_t out[IBC_KEY_REQUEST_BYTES])
 {
-    put_be(out, device, 2);
-    put_be(out + 2, (uint64_t)period, 4);
-    memcpy(out + 6, iv, 12);
-    return ibc_gcm_seal(tkey, iv, out, 6, NULL, 0, NULL, out + 18);
+    sg17_writer_t w = sg17_writer(out, IBC_KEY_REQUEST_BYTES);
+    sg17_put_u16(&w, device);
+    sg17_put_u32(&w, (uint32_t)period);
+    sg17_put_bytes(&w, iv, 12);
+    uint8_t *tag = sg17_put_space(&w, 16);
+    if (sg17_writer_finish(&w, NULL) != 0)
+        return -1;
+    return ibc_gcm_seal(tkey, iv, out, 6, NULL, 0, NULL, tag); /* GMAC over device || period */
 }
 
 int ibc_key_request_decode(const uint8_t *buf, size_t len, uint16_t *device, int64_t *period)
 {
-    if (len != IBC_KEY_REQUEST_BYTES)
-        return -1;
-    *device = (uint16_t)get_be(buf, 2);
-    *period = (int64_t)get_be(buf + 2, 4);
-    return 0;
+    sg17_reader_t r = sg17_reader(buf, len);
+    *device = sg17_get_u16(&r);
+    *period = (int64_t)sg17_get_u32(&r);
+    sg17_get_bytes(&r, 12 + 16); /* iv, tag: checked by ibc_key_request_verify */
+    return sg17_reader_done(&r) ? 0 : -1;
 }
 
 int ibc_key_request_verify(const uint8_t tkey[16], const uint8_t *buf, size_t len)
 {
-    if (len != IBC_KEY_REQUEST_BYTES)
+    sg17_reader_t r = sg17_reader(buf, len);
+    const uint8_t *header = sg17_get_bytes(&r, 6), *iv = sg17_get_bytes(&r, 12);
+    const uint8_t *tag = sg17_get_bytes(&r, 16);
+    if (!sg17_reader_done(&r))
         return -1;
-    return ibc_gcm_open(tkey, buf + 6, buf, 6, NULL, 0, buf + 18, NULL);
+    return ibc_gcm_open(tkey, iv, header, 6, NULL, 0, tag, NULL);
 }
 
 int ibc_key_delivery_encode(const uint8_t tkey[16], uint16_t device, int64_t period,
@@ -145,31 +156,35 @@ int ibc_key_delivery_encode(const uint8_t tkey[16], uint16_t device, int64_t per
     memcpy(plain, keys->ssk, ECCSI_N);
     memcpy(plain + ECCSI_N, keys->pvt, ECCSI_POINT_BYTES);
     memcpy(plain + ECCSI_N + ECCSI_POINT_BYTES, keys->rsk, SAKKE_POINT_BYTES);
-    put_be(out, device, 2);
-    put_be(out + 2, (uint64_t)period, 4);
-    memcpy(out + 6, iv, 12);
-    int rc =
-        ibc_gcm_seal(tkey, iv, out, 6, plain, sizeof plain, out + 18, out + 18 + IBC_KEYS_PLAIN);
+    sg17_writer_t w = sg17_writer(out, IBC_KEY_DELIVERY_BYTES);
+    sg17_put_u16(&w, device);
+    sg17_put_u32(&w, (uint32_t)period);
+    sg17_put_bytes(&w, iv, 12);
+    uint8_t *ct = sg17_put_space(&w, IBC_KEYS_PLAIN), *tag = sg17_put_space(&w, 16);
+    int rc = sg17_writer_finish(&w, NULL) == 0
+                 ? ibc_gcm_seal(tkey, iv, out, 6, plain, sizeof plain, ct, tag)
+                 : -1;
     OPENSSL_cleanse(plain, sizeof plain);
     return rc;
 }
 
 int ibc_key_delivery_header(const uint8_t *buf, size_t len, uint16_t *device, int64_t *period)
 {
-    if (len != IBC_KEY_DELIVERY_BYTES)
-        return -1;
-    *device = (uint16_t)get_be(buf, 2);
-    *period = (int64_t)get_be(buf + 2, 4);
-    return 0;
+    sg17_reader_t r = sg17_reader(buf, len);
+    *device = sg17_get_u16(&r);
+    *period = (int64_t)sg17_get_u32(&r);
+    sg17_get_bytes(&r, 12 + IBC_KEYS_PLAIN + 16); /* iv, keys, tag: ibc_key_delivery_open */
+    return sg17_reader_done(&r) ? 0 : -1;
 }
 
 int ibc_key_delivery_open(const uint8_t tkey[16], const uint8_t *buf, size_t len, ibc_keys_t *keys)
 {
     uint8_t plain[IBC_KEYS_PLAIN];
-    if (len != IBC_KEY_DELIVERY_BYTES
-        || ibc_gcm_open(tkey, buf + 6, buf, 6, buf + 18, IBC_KEYS_PLAIN, buf + 18 + IBC_KEYS_PLAIN,
-                        plain)
-               != 0)
+    sg17_reader_t r = sg17_reader(buf, len);
+    const uint8_t *header = sg17_get_bytes(&r, 6), *iv = sg17_get_bytes(&r, 12);
+    const uint8_t *ct = sg17_get_bytes(&r, IBC_KEYS_PLAIN), *tag = sg17_get_bytes(&r, 16);
+    if (!sg17_reader_done(&r)
+        || ibc_gcm_open(tkey, iv, header, 6, ct, IBC_KEYS_PLAIN, tag, plain) != 0)
         return -1;
     memcpy(keys->ssk, plain, ECCSI_N);
     memcpy(keys->pvt, plain + ECCSI_N, ECCSI_POINT_BYTES);
@@ -182,37 +197,35 @@ int ibc_key_delivery_open(const uint8_t tkey[16], const uint8_t *buf, size_t len
 
 int ibc_params_encode(const uint8_t root_priv[32], uint8_t kms, int64_t period,
                       const uint8_t kpak[ECCSI_POINT_BYTES], const uint8_t zpub[SAKKE_POINT_BYTES],
-                      uint8_t *out, size_t *len)
+                      uint8_t out[IBC_PARAMS_MAX], size_t *len)
 {
-    size_t n = 0, sig_len = 0;
-    out[n++] = kms;
-    put_be(out + n, (uint64_t)period, 4);
-    n += 4;
-    memcpy(out + n, kpak, ECCSI_POINT_BYTES);
-    n += ECCSI_POINT_BYTES;
-    memcpy(out + n, zpub, SAKKE_POINT_BYTES);
-    n += SAKKE_POINT_BYTES;
-    if (ibc_ecdsa_sign(root_priv, out, n, out + n + 1, &sig_len) != 0 || sig_len > 72)
+    uint8_t sig[IBC_ECDSA_SIG_MAX];
+    size_t sig_len = 0;
+    sg17_writer_t w = sg17_writer(out, IBC_PARAMS_MAX);
+    sg17_put_u8(&w, kms);
+    sg17_put_u32(&w, (uint32_t)period);
+    sg17_put_bytes(&w, kpak, ECCSI_POINT_BYTES);
+    sg17_put_bytes(&w, zpub, SAKKE_POINT_BYTES);
+    /* the root key signs every octet before the signature's length */
+    if (!sg17_writer_ok(&w) || ibc_ecdsa_sign(root_priv, out, w.len, sig, &sig_len) != 0)
         return -1;
-    out[n] = (uint8_t)sig_len;
-    *len = n + 1 + sig_len;
-    return 0;
+    sg17_put_u8(&w, (uint8_t)sig_len);
+    sg17_put_bytes(&w, sig, sig_len);
+    return sg17_writer_finish(&w, len);
 }
 
 int ibc_params_decode(const uint8_t *buf, size_t len, ibc_params_msg_t *m)
 {
-    const size_t fixed = 1 + 4 + ECCSI_POINT_BYTES + SAKKE_POINT_BYTES;
-    if (len < fixed + 1 || len != fixed + 1 + buf[fixed] || buf[0] >= IBC_MAX_KMS)
-        return -1;
-    m->kms = buf[0];
-    m->period = (int64_t)get_be(buf + 1, 4);
-    m->kpak = buf + 5;
-    m->zpub = buf + 5 + ECCSI_POINT_BYTES;
+    sg17_reader_t r = sg17_reader(buf, len);
     m->signed_part = buf;
-    m->signed_len = fixed;
-    m->sig = buf + fixed + 1;
-    m->sig_len = buf[fixed];
-    return 0;
+    m->kms = sg17_get_u8(&r);
+    m->period = (int64_t)sg17_get_u32(&r);
+    m->kpak = sg17_get_bytes(&r, ECCSI_POINT_BYTES);
+    m->zpub = sg17_get_bytes(&r, SAKKE_POINT_BYTES);
+    m->signed_len = r.pos;
+    m->sig_len = sg17_get_u8(&r);
+    m->sig = sg17_get_bytes(&r, m->sig_len);
+    return sg17_reader_done(&r) && m->kms < IBC_MAX_KMS ? 0 : -1;
 }
 
 /* ---- D.1 one-pass message ---- */
@@ -220,42 +233,37 @@ int ibc_params_decode(const uint8_t *buf, size_t len, ibc_params_msg_t *m)
 size_t ibc_d1_encode_body(const uint8_t sed[SAKKE_SED_BYTES], uint64_t ts,
                           const uint8_t nonce[IBC_NONCE_BYTES],
                           const uint8_t challenge[IBC_NONCE_BYTES], uint8_t kms, const uint8_t *id,
-                          size_t id_len, uint8_t *out)
+                          size_t id_len, uint8_t out[IBC_D1_MAX])
 {
     size_t n = 0;
-    memcpy(out, sed, SAKKE_SED_BYTES);
-    n += SAKKE_SED_BYTES;
-    put_be(out + n, ts, 8);
-    n += 8;
-    memcpy(out + n, nonce, IBC_NONCE_BYTES);
-    n += IBC_NONCE_BYTES;
-    memcpy(out + n, challenge, IBC_NONCE_BYTES);
-    n += IBC_NONCE_BYTES;
-    out[n++] = kms;
-    put_be(out + n, id_len, 2);
-    n += 2;
-    memcpy(out + n, id, id_len);
-    return n + id_len;
+    sg17_writer_t w = sg17_writer(out, IBC_D1_MAX - ECCSI_SIG_BYTES);
+    if (id_len > IBC_MAX_ID)
+        sg17_writer_fail(&w);
+    sg17_put_bytes(&w, sed, SAKKE_SED_BYTES);
+    sg17_put_u64(&w, ts);
+    sg17_put_bytes(&w, nonce, IBC_NONCE_BYTES);
+    sg17_put_bytes(&w, challenge, IBC_NONCE_BYTES);
+    sg17_put_u8(&w, kms);
+    sg17_put_u16(&w, (uint16_t)id_len);
+    sg17_put_bytes(&w, id, id_len);
+    return sg17_writer_finish(&w, &n) == 0 ? n : 0;
 }
 
 int ibc_d1_decode(const uint8_t *buf, size_t len, bool signed_, ibc_d1_t *m)
 {
-    if (len < IBC_D1_FIXED)
-        return -1;
-    size_t id_len = (size_t)get_be(buf + IBC_D1_FIXED - 2, 2);
-    size_t body = IBC_D1_FIXED + id_len;
-    if (id_len == 0 || id_len > IBC_MAX_ID || len != body + (signed_ ? ECCSI_SIG_BYTES : 0))
-        return -1;
-    m->sed = buf;
-    m->ts = get_be(buf + SAKKE_SED_BYTES, 8);
-    m->nonce = buf + SAKKE_SED_BYTES + 8;
-    m->challenge = m->nonce + IBC_NONCE_BYTES;
-    m->kms = buf[IBC_D1_FIXED - 3];
-    m->id = buf + IBC_D1_FIXED;
-    m->id_len = id_len;
-    m->sig = signed_ ? buf + body : NULL;
-    m->signed_len = body;
-    return m->kms < IBC_MAX_KMS ? 0 : -1;
+    sg17_reader_t r = sg17_reader(buf, len);
+    m->sed = sg17_get_bytes(&r, SAKKE_SED_BYTES);
+    m->ts = sg17_get_u64(&r);
+    m->nonce = sg17_get_bytes(&r, IBC_NONCE_BYTES);
+    m->challenge = sg17_get_bytes(&r, IBC_NONCE_BYTES);
+    m->kms = sg17_get_u8(&r);
+    m->id_len = sg17_get_u16(&r);
+    if (m->id_len == 0 || m->id_len > IBC_MAX_ID)
+        sg17_reader_fail(&r);
+    m->id = sg17_get_bytes(&r, m->id_len);
+    m->signed_len = r.pos;
+    m->sig = signed_ ? sg17_get_bytes(&r, ECCSI_SIG_BYTES) : NULL;
+    return sg17_reader_done(&r) && m->kms < IBC_MAX_KMS ? 0 : -1;
 }
 
 /* ---- application data ---- */
@@ -264,17 +272,24 @@ int ibc_app_encode(const uint8_t key[16], uint64_t seq, const uint8_t data[IBC_A
                    uint8_t out[IBC_APP_BYTES])
 {
     uint8_t iv[12] = {0};
-    put_be(iv + 4, seq, 8);
-    put_be(out, seq, 8);
-    return ibc_gcm_seal(key, iv, out, 8, data, IBC_APP_PLAIN, out + 8, out + 8 + IBC_APP_PLAIN);
+    sg17_store_be64(iv + 4, seq);
+    sg17_writer_t w = sg17_writer(out, IBC_APP_BYTES);
+    sg17_put_u64(&w, seq);
+    uint8_t *ct = sg17_put_space(&w, IBC_APP_PLAIN), *tag = sg17_put_space(&w, 16);
+    if (sg17_writer_finish(&w, NULL) != 0)
+        return -1;
+    return ibc_gcm_seal(key, iv, out, 8, data, IBC_APP_PLAIN, ct, tag);
 }
 
 int ibc_app_open(const uint8_t key[16], const uint8_t *buf, size_t len, uint64_t *seq)
 {
     uint8_t iv[12] = {0}, plain[IBC_APP_PLAIN];
-    if (len != IBC_APP_BYTES)
+    sg17_reader_t r = sg17_reader(buf, len);
+    const uint8_t *aad = sg17_get_bytes(&r, 8);
+    const uint8_t *ct = sg17_get_bytes(&r, IBC_APP_PLAIN), *tag = sg17_get_bytes(&r, 16);
+    if (!sg17_reader_done(&r))
         return -1;
-    memcpy(iv + 4, buf, 8);
-    *seq = get_be(buf, 8);
-    return ibc_gcm_open(key, iv, buf, 8, buf + 8, IBC_APP_PLAIN, buf + 8 + IBC_APP_PLAIN, plain);
+    memcpy(iv + 4, aad, 8);
+    *seq = sg17_load_be64(aad);
+    return ibc_gcm_open(key, iv, aad, 8, ct, IBC_APP_PLAIN, tag, plain);
 }

@@ -12,9 +12,10 @@ const uint8_t DLMS_OBIS_CLOCK[6] = {0, 0, 1, 0, 0, 255};
 const uint8_t DLMS_OBIS_IMAGE_TRANSFER[6] = {0, 0, 44, 0, 0, 255};
 const uint8_t DLMS_OBIS_DISCONNECT_CONTROL[6] = {0, 0, 96, 3, 10, 255};
 const uint8_t DLMS_OBIS_LIMITER[6] = {0, 0, 17, 0, 0, 255};
+const uint8_t DLMS_OBIS_ACTIVITY_CALENDAR[6] = {0, 0, 13, 0, 0, 255};
 
-#define NORMAL_CHOICE  0x01 /* the "normal" CHOICE of get/set/action requests and responses */
-#define DATA_MAX_DEPTH 16
+#define DLMS_NORMAL_CHOICE  0x01 /* the "normal" CHOICE of get/set/action requests and responses */
+#define DLMS_DATA_MAX_DEPTH 16
 
 /* ---- A-XDR length ---- */
 
@@ -65,128 +66,145 @@ int dlms_axdr_length_decode(const uint8_t *in, size_t len, size_t *value, size_t
 
 /* ---- Data ---- */
 
-/* Skips one Data value; nesting (array/structure) is bounded by DATA_MAX_DEPTH and every element
- * consumes at least one octet, so the walk is bounded by the input length. */
-static int data_skip(rbuf_t *r, int depth)
+/* Skips one Data value; nesting (array/structure) is bounded by DLMS_DATA_MAX_DEPTH and every
+ * element consumes at least one octet, so the walk is bounded by the input length. */
+static void data_skip(sg17_reader_t *r, int depth)
 {
-    uint8_t t;
+    uint8_t t = sg17_get_u8(r);
     size_t n;
-    if (r_u8(r, &t))
-        return -1;
+    if (!sg17_reader_ok(r))
+        return;
     switch (t) {
     case DLMS_DT_NULL:
-        return 0;
+        return;
     case DLMS_DT_ARRAY:
     case DLMS_DT_STRUCTURE:
-        if (depth >= DATA_MAX_DEPTH || r_len(r, &n))
-            return -1;
-        for (size_t i = 0; i < n; i++)
-            if (data_skip(r, depth + 1))
-                return -1;
-        return 0;
+        if (depth >= DLMS_DATA_MAX_DEPTH) {
+            sg17_reader_fail(r);
+            return;
+        }
+        n = dlms_get_length(r);
+        for (size_t i = 0; i < n && sg17_reader_ok(r); i++)
+            data_skip(r, depth + 1);
+        return;
     case DLMS_DT_BOOLEAN:
     case DLMS_DT_INTEGER:
     case DLMS_DT_UNSIGNED:
     case DLMS_DT_ENUM:
     case DLMS_DT_BCD:
-        return r_bytes(r, 1, NULL);
+        sg17_get_bytes(r, 1);
+        return;
     case DLMS_DT_LONG:
     case DLMS_DT_LONG_UNSIGNED:
-        return r_bytes(r, 2, NULL);
+        sg17_get_bytes(r, 2);
+        return;
     case DLMS_DT_DOUBLE_LONG:
     case DLMS_DT_DOUBLE_LONG_UNSIGNED:
     case DLMS_DT_FLOAT32:
     case DLMS_DT_TIME:
-        return r_bytes(r, 4, NULL);
+        sg17_get_bytes(r, 4);
+        return;
     case DLMS_DT_DATE:
-        return r_bytes(r, 5, NULL);
+        sg17_get_bytes(r, 5);
+        return;
     case DLMS_DT_LONG64:
     case DLMS_DT_LONG64_UNSIGNED:
     case DLMS_DT_FLOAT64:
-        return r_bytes(r, 8, NULL);
+        sg17_get_bytes(r, 8);
+        return;
     case DLMS_DT_DATE_TIME:
-        return r_bytes(r, DLMS_DATETIME_LEN, NULL);
+        sg17_get_bytes(r, DLMS_DATETIME_LEN);
+        return;
     case DLMS_DT_BIT_STRING: /* length in bits */
-        if (r_len(r, &n))
-            return -1;
-        return r_bytes(r, n / 8 + (n % 8 != 0), NULL);
+        n = dlms_get_length(r);
+        sg17_get_bytes(r, n / 8 + (n % 8 != 0));
+        return;
     case DLMS_DT_OCTET_STRING:
     case DLMS_DT_VISIBLE_STRING:
     case DLMS_DT_UTF8_STRING:
-        if (r_len(r, &n))
-            return -1;
-        return r_bytes(r, n, NULL);
+        n = dlms_get_length(r);
+        sg17_get_bytes(r, n);
+        return;
     default:
-        return -1;
+        sg17_reader_fail(r);
     }
 }
 
 int dlms_data_check(const uint8_t *in, size_t len, size_t *consumed)
 {
-    rbuf_t r;
-    rbuf_init(&r, in, len);
-    if (!consumed || data_skip(&r, 0))
+    sg17_reader_t r = sg17_reader(in, len);
+    if (!consumed)
         return -1;
-    *consumed = r.pos;
+    data_skip(&r, 0);
+    if (!sg17_reader_ok(&r))
+        return -1;
+    *consumed = len - sg17_reader_remaining(&r);
     return 0;
 }
 
-/* Reads one Data value and returns where it starts and its size. */
-static int r_data(rbuf_t *r, const uint8_t **p, size_t *n)
+/* Consumes one Data value and returns where it starts (NULL once failed), *n its size. */
+static const uint8_t *get_data(sg17_reader_t *r, size_t *n)
 {
-    size_t start = r->pos;
-    if (data_skip(r, 0))
-        return -1;
-    *p = r->p + start;
-    *n = r->pos - start;
-    return 0;
+    const uint8_t *start = sg17_get_bytes(r, 0);
+    size_t before = sg17_reader_remaining(r);
+    data_skip(r, 0);
+    *n = sg17_reader_ok(r) ? before - sg17_reader_remaining(r) : 0;
+    return sg17_reader_ok(r) ? start : NULL;
 }
 
-/* Writes an already encoded Data value after checking it is exactly one well-formed value. */
-static void w_data(wbuf_t *w, const uint8_t *p, size_t n)
+/* Appends an already encoded Data value after checking it is exactly one well-formed value. */
+static void put_data(sg17_writer_t *w, const uint8_t *p, size_t n)
 {
     size_t used;
     if (!p || dlms_data_check(p, n, &used) || used != n) {
-        w->err = 1;
+        sg17_writer_fail(w);
         return;
     }
-    w_bytes(w, p, n);
+    sg17_put_bytes(w, p, n);
 }
 
 int dlms_data_encode_u32(uint32_t v, uint8_t *out, size_t cap, size_t *outlen)
 {
-    wbuf_t w;
-    wbuf_init(&w, out, cap);
-    w_u8(&w, DLMS_DT_DOUBLE_LONG_UNSIGNED);
-    w_u32(&w, v);
-    return w_done(&w, outlen);
+    sg17_writer_t w = sg17_writer(out, cap);
+    sg17_put_u8(&w, DLMS_DT_DOUBLE_LONG_UNSIGNED);
+    sg17_put_u32(&w, v);
+    return dlms_put_finish(&w, outlen);
 }
 
 int dlms_data_decode_u32(const uint8_t *in, size_t len, uint32_t *v)
 {
-    rbuf_t r;
-    rbuf_init(&r, in, len);
-    if (!v || r_expect(&r, DLMS_DT_DOUBLE_LONG_UNSIGNED) || r_u32(&r, v))
+    if (!v)
         return -1;
-    return r_end(&r);
+    sg17_reader_t r = sg17_reader(in, len);
+    sg17_get_expect(&r, DLMS_DT_DOUBLE_LONG_UNSIGNED);
+    uint32_t d = sg17_get_u32(&r);
+    if (!sg17_reader_done(&r))
+        return -1;
+    *v = d;
+    return 0;
 }
 
 int dlms_data_encode_octets(const uint8_t *p, size_t n, uint8_t *out, size_t cap, size_t *outlen)
 {
-    wbuf_t w;
-    wbuf_init(&w, out, cap);
-    w_u8(&w, DLMS_DT_OCTET_STRING);
-    w_octets(&w, p, n);
-    return w_done(&w, outlen);
+    sg17_writer_t w = sg17_writer(out, cap);
+    sg17_put_u8(&w, DLMS_DT_OCTET_STRING);
+    dlms_put_octets(&w, p, n);
+    return dlms_put_finish(&w, outlen);
 }
 
 int dlms_data_decode_octets(const uint8_t *in, size_t len, const uint8_t **p, size_t *n)
 {
-    rbuf_t r;
-    rbuf_init(&r, in, len);
-    if (!p || !n || r_expect(&r, DLMS_DT_OCTET_STRING) || r_octets(&r, p, n))
+    if (!p || !n)
         return -1;
-    return r_end(&r);
+    sg17_reader_t r = sg17_reader(in, len);
+    sg17_get_expect(&r, DLMS_DT_OCTET_STRING);
+    size_t k;
+    const uint8_t *at = dlms_get_octets(&r, &k);
+    if (!sg17_reader_done(&r))
+        return -1;
+    *p = at;
+    *n = k;
+    return 0;
 }
 
 /* ---- COSEM date-time ---- */
@@ -306,23 +324,26 @@ int dlms_glo_encode(uint8_t tag, const uint8_t *secured, size_t secured_len, uin
 {
     if (!is_glo_tag(tag) || !secured || secured_len == 0)
         return -1;
-    wbuf_t w;
-    wbuf_init(&w, out, cap);
-    w_u8(&w, tag);
-    w_octets(&w, secured, secured_len);
-    return w_done(&w, outlen);
+    sg17_writer_t w = sg17_writer(out, cap);
+    sg17_put_u8(&w, tag);
+    dlms_put_octets(&w, secured, secured_len);
+    return dlms_put_finish(&w, outlen);
 }
 
 int dlms_glo_decode(const uint8_t *in, size_t len, uint8_t *tag, const uint8_t **secured,
                     size_t *secured_len)
 {
-    rbuf_t r;
-    rbuf_init(&r, in, len);
-    uint8_t t;
-    if (!tag || !secured || !secured_len || r_u8(&r, &t) || !is_glo_tag(t)
-        || r_octets(&r, secured, secured_len) || *secured_len == 0 || r_end(&r))
+    if (!tag || !secured || !secured_len)
+        return -1;
+    sg17_reader_t r = sg17_reader(in, len);
+    uint8_t t = sg17_get_u8(&r);
+    size_t n;
+    const uint8_t *sec = dlms_get_octets(&r, &n);
+    if (!sg17_reader_done(&r) || !is_glo_tag(t) || n == 0)
         return -1;
     *tag = t;
+    *secured = sec;
+    *secured_len = n;
     return 0;
 }
 
@@ -331,24 +352,28 @@ int dlms_general_glo_encode(const uint8_t systitle[8], const uint8_t *secured, s
 {
     if (!systitle || !secured || secured_len == 0)
         return -1;
-    wbuf_t w;
-    wbuf_init(&w, out, cap);
-    w_u8(&w, DLMS_APDU_GENERAL_GLO_CIPHERING);
-    w_octets(&w, systitle, DLMS_SYSTITLE_LEN);
-    w_octets(&w, secured, secured_len);
-    return w_done(&w, outlen);
+    sg17_writer_t w = sg17_writer(out, cap);
+    sg17_put_u8(&w, DLMS_APDU_GENERAL_GLO_CIPHERING);
+    dlms_put_octets(&w, systitle, DLMS_SYSTITLE_LEN);
+    dlms_put_octets(&w, secured, secured_len);
+    return dlms_put_finish(&w, outlen);
 }
 
 int dlms_general_glo_decode(const uint8_t *in, size_t len, const uint8_t **systitle,
                             const uint8_t **secured, size_t *secured_len)
 {
-    rbuf_t r;
-    rbuf_init(&r, in, len);
-    size_t stlen;
-    if (!systitle || !secured || !secured_len || r_expect(&r, DLMS_APDU_GENERAL_GLO_CIPHERING)
-        || r_octets(&r, systitle, &stlen) || stlen != DLMS_SYSTITLE_LEN
-        || r_octets(&r, secured, secured_len) || *secured_len == 0 || r_end(&r))
+    if (!systitle || !secured || !secured_len)
         return -1;
+    sg17_reader_t r = sg17_reader(in, len);
+    size_t stlen, n;
+    sg17_get_expect(&r, DLMS_APDU_GENERAL_GLO_CIPHERING);
+    const uint8_t *st = dlms_get_octets(&r, &stlen);
+    const uint8_t *sec = dlms_get_octets(&r, &n);
+    if (!sg17_reader_done(&r) || stlen != DLMS_SYSTITLE_LEN || n == 0)
+        return -1;
+    *systitle = st;
+    *secured = sec;
+    *secured_len = n;
     return 0;
 }
 
@@ -359,107 +384,111 @@ int dlms_data_notification_encode(const dlms_data_notification_t *x, uint8_t *ou
 {
     if (!x)
         return -1;
-    wbuf_t w;
-    wbuf_init(&w, out, cap);
-    w_u8(&w, DLMS_APDU_DATA_NOTIFICATION);
-    w_u32(&w, x->long_invoke_id);
+    sg17_writer_t w = sg17_writer(out, cap);
+    sg17_put_u8(&w, DLMS_APDU_DATA_NOTIFICATION);
+    sg17_put_u32(&w, x->long_invoke_id);
     if (x->has_time) {
         uint8_t dt[DLMS_DATETIME_LEN];
         dlms_datetime_pack(&x->time, dt);
-        w_octets(&w, dt, sizeof dt);
+        dlms_put_octets(&w, dt, sizeof dt);
     } else {
-        w_u8(&w, 0);
+        sg17_put_u8(&w, 0);
     }
-    w_u8(&w, DLMS_DT_STRUCTURE);
-    w_u8(&w, 3);
-    w_u8(&w, DLMS_DT_OCTET_STRING);
-    w_octets(&w, x->reading.obis, 6);
-    w_u8(&w, DLMS_DT_DOUBLE_LONG_UNSIGNED);
-    w_u32(&w, x->reading.value);
-    w_u8(&w, DLMS_DT_UNSIGNED);
-    w_u8(&w, x->reading.status);
-    return w_done(&w, outlen);
+    sg17_put_u8(&w, DLMS_DT_STRUCTURE);
+    sg17_put_u8(&w, 3);
+    sg17_put_u8(&w, DLMS_DT_OCTET_STRING);
+    dlms_put_octets(&w, x->reading.obis, 6);
+    sg17_put_u8(&w, DLMS_DT_DOUBLE_LONG_UNSIGNED);
+    sg17_put_u32(&w, x->reading.value);
+    sg17_put_u8(&w, DLMS_DT_UNSIGNED);
+    sg17_put_u8(&w, x->reading.status);
+    return dlms_put_finish(&w, outlen);
 }
 
 int dlms_data_notification_decode(const uint8_t *in, size_t len, dlms_data_notification_t *x)
 {
-    rbuf_t r;
-    rbuf_init(&r, in, len);
+    if (!x)
+        return -1;
+    sg17_reader_t r = sg17_reader(in, len);
     dlms_data_notification_t d;
     memset(&d, 0, sizeof d);
-    const uint8_t *p;
-    size_t n;
-    if (!x || r_expect(&r, DLMS_APDU_DATA_NOTIFICATION) || r_u32(&r, &d.long_invoke_id)
-        || r_octets(&r, &p, &n))
+    size_t tn, on;
+    sg17_get_expect(&r, DLMS_APDU_DATA_NOTIFICATION);
+    d.long_invoke_id = sg17_get_u32(&r);
+    const uint8_t *time = dlms_get_octets(&r, &tn); /* date-time, or absent */
+    sg17_get_expect(&r, DLMS_DT_STRUCTURE);
+    sg17_get_expect(&r, 3);
+    sg17_get_expect(&r, DLMS_DT_OCTET_STRING);
+    const uint8_t *obis = dlms_get_octets(&r, &on);
+    sg17_get_expect(&r, DLMS_DT_DOUBLE_LONG_UNSIGNED);
+    d.reading.value = sg17_get_u32(&r);
+    sg17_get_expect(&r, DLMS_DT_UNSIGNED);
+    d.reading.status = sg17_get_u8(&r);
+    if (!sg17_reader_done(&r) || (tn != 0 && tn != DLMS_DATETIME_LEN) || on != 6)
         return -1;
-    if (n == DLMS_DATETIME_LEN) {
-        if (dlms_datetime_unpack(p, &d.time))
+    if (tn == DLMS_DATETIME_LEN) {
+        if (dlms_datetime_unpack(time, &d.time))
             return -1;
         d.has_time = true;
-    } else if (n != 0) {
-        return -1;
     }
-    if (r_expect(&r, DLMS_DT_STRUCTURE) || r_expect(&r, 3) || r_expect(&r, DLMS_DT_OCTET_STRING)
-        || r_octets(&r, &p, &n) || n != 6)
-        return -1;
-    memcpy(d.reading.obis, p, 6);
-    if (r_expect(&r, DLMS_DT_DOUBLE_LONG_UNSIGNED) || r_u32(&r, &d.reading.value)
-        || r_expect(&r, DLMS_DT_UNSIGNED) || r_u8(&r, &d.reading.status) || r_end(&r))
-        return -1;
+    memcpy(d.reading.obis, obis, 6);
     *x = d;
     return 0;
 }
 
 /* ---- get / set / action ---- */
 
-static void w_ref(wbuf_t *w, const dlms_cosem_ref_t *ref)
+static void put_ref(sg17_writer_t *w, const dlms_cosem_ref_t *ref)
 {
-    w_u16(w, ref->class_id);
-    w_bytes(w, ref->obis, 6);
-    w_u8(w, ref->index);
+    sg17_put_u16(w, ref->class_id);
+    sg17_put_bytes(w, ref->obis, 6);
+    sg17_put_u8(w, ref->index);
 }
 
-static int r_ref(rbuf_t *r, dlms_cosem_ref_t *ref)
+static void get_ref(sg17_reader_t *r, dlms_cosem_ref_t *ref)
 {
-    const uint8_t *obis;
-    if (r_u16(r, &ref->class_id) || r_bytes(r, 6, &obis) || r_u8(r, &ref->index))
-        return -1;
-    memcpy(ref->obis, obis, 6);
-    return 0;
+    ref->class_id = sg17_get_u16(r);
+    sg17_get_copy(r, ref->obis, 6);
+    ref->index = sg17_get_u8(r);
 }
 
-/* Reads "<tag> 01 invoke-id" — the header shared by every normal request and response. */
-static int r_normal_header(rbuf_t *r, uint8_t tag, uint8_t *invoke_id)
+/* "<tag> 01 invoke-id": the header shared by every normal request and response. */
+static void put_normal_header(sg17_writer_t *w, uint8_t tag, uint8_t invoke_id)
 {
-    return r_expect(r, tag) || r_expect(r, NORMAL_CHOICE) || r_u8(r, invoke_id) ? -1 : 0;
+    sg17_put_u8(w, tag);
+    sg17_put_u8(w, DLMS_NORMAL_CHOICE);
+    sg17_put_u8(w, invoke_id);
 }
 
-static void w_normal_header(wbuf_t *w, uint8_t tag, uint8_t invoke_id)
+/* Consumes that header and returns the invoke-id. */
+static uint8_t get_normal_header(sg17_reader_t *r, uint8_t tag)
 {
-    w_u8(w, tag);
-    w_u8(w, NORMAL_CHOICE);
-    w_u8(w, invoke_id);
+    sg17_get_expect(r, tag);
+    sg17_get_expect(r, DLMS_NORMAL_CHOICE);
+    return sg17_get_u8(r);
 }
 
 int dlms_get_request_encode(const dlms_get_request_t *x, uint8_t *out, size_t cap, size_t *outlen)
 {
     if (!x)
         return -1;
-    wbuf_t w;
-    wbuf_init(&w, out, cap);
-    w_normal_header(&w, DLMS_APDU_GET_REQUEST, x->invoke_id);
-    w_ref(&w, &x->attr);
-    w_u8(&w, 0); /* no selective access */
-    return w_done(&w, outlen);
+    sg17_writer_t w = sg17_writer(out, cap);
+    put_normal_header(&w, DLMS_APDU_GET_REQUEST, x->invoke_id);
+    put_ref(&w, &x->attr);
+    sg17_put_u8(&w, 0); /* no selective access */
+    return dlms_put_finish(&w, outlen);
 }
 
 int dlms_get_request_decode(const uint8_t *in, size_t len, dlms_get_request_t *x)
 {
-    rbuf_t r;
-    rbuf_init(&r, in, len);
+    if (!x)
+        return -1;
+    sg17_reader_t r = sg17_reader(in, len);
     dlms_get_request_t d;
-    if (!x || r_normal_header(&r, DLMS_APDU_GET_REQUEST, &d.invoke_id) || r_ref(&r, &d.attr)
-        || r_expect(&r, 0) || r_end(&r))
+    d.invoke_id = get_normal_header(&r, DLMS_APDU_GET_REQUEST);
+    get_ref(&r, &d.attr);
+    sg17_get_expect(&r, 0);
+    if (!sg17_reader_done(&r))
         return -1;
     *x = d;
     return 0;
@@ -469,37 +498,36 @@ int dlms_get_response_encode(const dlms_get_response_t *x, uint8_t *out, size_t 
 {
     if (!x || (!x->data && x->access_result == 0))
         return -1;
-    wbuf_t w;
-    wbuf_init(&w, out, cap);
-    w_normal_header(&w, DLMS_APDU_GET_RESPONSE, x->invoke_id);
+    sg17_writer_t w = sg17_writer(out, cap);
+    put_normal_header(&w, DLMS_APDU_GET_RESPONSE, x->invoke_id);
     if (x->data) {
-        w_u8(&w, 0);
-        w_data(&w, x->data, x->data_len);
+        sg17_put_u8(&w, 0);
+        put_data(&w, x->data, x->data_len);
     } else {
-        w_u8(&w, 1);
-        w_u8(&w, x->access_result);
+        sg17_put_u8(&w, 1);
+        sg17_put_u8(&w, x->access_result);
     }
-    return w_done(&w, outlen);
+    return dlms_put_finish(&w, outlen);
 }
 
 int dlms_get_response_decode(const uint8_t *in, size_t len, dlms_get_response_t *x)
 {
-    rbuf_t r;
-    rbuf_init(&r, in, len);
+    if (!x)
+        return -1;
+    sg17_reader_t r = sg17_reader(in, len);
     dlms_get_response_t d = {0};
-    uint8_t choice;
-    if (!x || r_normal_header(&r, DLMS_APDU_GET_RESPONSE, &d.invoke_id) || r_u8(&r, &choice))
-        return -1;
+    d.invoke_id = get_normal_header(&r, DLMS_APDU_GET_RESPONSE);
+    uint8_t choice = sg17_get_u8(&r);
     if (choice == 0) {
-        if (r_data(&r, &d.data, &d.data_len))
-            return -1;
+        d.data = get_data(&r, &d.data_len);
     } else if (choice == 1) {
-        if (r_u8(&r, &d.access_result) || d.access_result == 0)
-            return -1;
+        d.access_result = sg17_get_u8(&r);
+        if (d.access_result == 0)
+            sg17_reader_fail(&r);
     } else {
-        return -1;
+        sg17_reader_fail(&r);
     }
-    if (r_end(&r))
+    if (!sg17_reader_done(&r))
         return -1;
     *x = d;
     return 0;
@@ -509,22 +537,25 @@ int dlms_set_request_encode(const dlms_set_request_t *x, uint8_t *out, size_t ca
 {
     if (!x)
         return -1;
-    wbuf_t w;
-    wbuf_init(&w, out, cap);
-    w_normal_header(&w, DLMS_APDU_SET_REQUEST, x->invoke_id);
-    w_ref(&w, &x->attr);
-    w_u8(&w, 0); /* no selective access */
-    w_data(&w, x->value, x->value_len);
-    return w_done(&w, outlen);
+    sg17_writer_t w = sg17_writer(out, cap);
+    put_normal_header(&w, DLMS_APDU_SET_REQUEST, x->invoke_id);
+    put_ref(&w, &x->attr);
+    sg17_put_u8(&w, 0); /* no selective access */
+    put_data(&w, x->value, x->value_len);
+    return dlms_put_finish(&w, outlen);
 }
 
 int dlms_set_request_decode(const uint8_t *in, size_t len, dlms_set_request_t *x)
 {
-    rbuf_t r;
-    rbuf_init(&r, in, len);
+    if (!x)
+        return -1;
+    sg17_reader_t r = sg17_reader(in, len);
     dlms_set_request_t d;
-    if (!x || r_normal_header(&r, DLMS_APDU_SET_REQUEST, &d.invoke_id) || r_ref(&r, &d.attr)
-        || r_expect(&r, 0) || r_data(&r, &d.value, &d.value_len) || r_end(&r))
+    d.invoke_id = get_normal_header(&r, DLMS_APDU_SET_REQUEST);
+    get_ref(&r, &d.attr);
+    sg17_get_expect(&r, 0);
+    d.value = get_data(&r, &d.value_len);
+    if (!sg17_reader_done(&r))
         return -1;
     *x = d;
     return 0;
@@ -534,20 +565,21 @@ int dlms_set_response_encode(const dlms_set_response_t *x, uint8_t *out, size_t 
 {
     if (!x)
         return -1;
-    wbuf_t w;
-    wbuf_init(&w, out, cap);
-    w_normal_header(&w, DLMS_APDU_SET_RESPONSE, x->invoke_id);
-    w_u8(&w, x->result);
-    return w_done(&w, outlen);
+    sg17_writer_t w = sg17_writer(out, cap);
+    put_normal_header(&w, DLMS_APDU_SET_RESPONSE, x->invoke_id);
+    sg17_put_u8(&w, x->result);
+    return dlms_put_finish(&w, outlen);
 }
 
 int dlms_set_response_decode(const uint8_t *in, size_t len, dlms_set_response_t *x)
 {
-    rbuf_t r;
-    rbuf_init(&r, in, len);
+    if (!x)
+        return -1;
+    sg17_reader_t r = sg17_reader(in, len);
     dlms_set_response_t d;
-    if (!x || r_normal_header(&r, DLMS_APDU_SET_RESPONSE, &d.invoke_id) || r_u8(&r, &d.result)
-        || r_end(&r))
+    d.invoke_id = get_normal_header(&r, DLMS_APDU_SET_RESPONSE);
+    d.result = sg17_get_u8(&r);
+    if (!sg17_reader_done(&r))
         return -1;
     *x = d;
     return 0;
@@ -558,31 +590,32 @@ int dlms_action_request_encode(const dlms_action_request_t *x, uint8_t *out, siz
 {
     if (!x)
         return -1;
-    wbuf_t w;
-    wbuf_init(&w, out, cap);
-    w_normal_header(&w, DLMS_APDU_ACTION_REQUEST, x->invoke_id);
-    w_ref(&w, &x->method);
+    sg17_writer_t w = sg17_writer(out, cap);
+    put_normal_header(&w, DLMS_APDU_ACTION_REQUEST, x->invoke_id);
+    put_ref(&w, &x->method);
     if (x->params) {
-        w_u8(&w, 1);
-        w_data(&w, x->params, x->params_len);
+        sg17_put_u8(&w, 1);
+        put_data(&w, x->params, x->params_len);
     } else {
-        w_u8(&w, 0);
+        sg17_put_u8(&w, 0);
     }
-    return w_done(&w, outlen);
+    return dlms_put_finish(&w, outlen);
 }
 
 int dlms_action_request_decode(const uint8_t *in, size_t len, dlms_action_request_t *x)
 {
-    rbuf_t r;
-    rbuf_init(&r, in, len);
+    if (!x)
+        return -1;
+    sg17_reader_t r = sg17_reader(in, len);
     dlms_action_request_t d = {0};
-    uint8_t present;
-    if (!x || r_normal_header(&r, DLMS_APDU_ACTION_REQUEST, &d.invoke_id) || r_ref(&r, &d.method)
-        || r_u8(&r, &present) || present > 1)
-        return -1;
-    if (present && r_data(&r, &d.params, &d.params_len))
-        return -1;
-    if (r_end(&r))
+    d.invoke_id = get_normal_header(&r, DLMS_APDU_ACTION_REQUEST);
+    get_ref(&r, &d.method);
+    uint8_t present = sg17_get_u8(&r);
+    if (present > 1)
+        sg17_reader_fail(&r);
+    else if (present)
+        d.params = get_data(&r, &d.params_len);
+    if (!sg17_reader_done(&r))
         return -1;
     *x = d;
     return 0;
@@ -593,32 +626,35 @@ int dlms_action_response_encode(const dlms_action_response_t *x, uint8_t *out, s
 {
     if (!x)
         return -1;
-    wbuf_t w;
-    wbuf_init(&w, out, cap);
-    w_normal_header(&w, DLMS_APDU_ACTION_RESPONSE, x->invoke_id);
-    w_u8(&w, x->result);
+    sg17_writer_t w = sg17_writer(out, cap);
+    put_normal_header(&w, DLMS_APDU_ACTION_RESPONSE, x->invoke_id);
+    sg17_put_u8(&w, x->result);
     if (x->data) {
-        w_u8(&w, 1);
-        w_u8(&w, 0); /* Get-Data-Result: data */
-        w_data(&w, x->data, x->data_len);
+        sg17_put_u8(&w, 1);
+        sg17_put_u8(&w, 0); /* Get-Data-Result: data */
+        put_data(&w, x->data, x->data_len);
     } else {
-        w_u8(&w, 0);
+        sg17_put_u8(&w, 0);
     }
-    return w_done(&w, outlen);
+    return dlms_put_finish(&w, outlen);
 }
 
 int dlms_action_response_decode(const uint8_t *in, size_t len, dlms_action_response_t *x)
 {
-    rbuf_t r;
-    rbuf_init(&r, in, len);
+    if (!x)
+        return -1;
+    sg17_reader_t r = sg17_reader(in, len);
     dlms_action_response_t d = {0};
-    uint8_t present;
-    if (!x || r_normal_header(&r, DLMS_APDU_ACTION_RESPONSE, &d.invoke_id) || r_u8(&r, &d.result)
-        || r_u8(&r, &present) || present > 1)
-        return -1;
-    if (present && (r_expect(&r, 0) || r_data(&r, &d.data, &d.data_len)))
-        return -1;
-    if (r_end(&r))
+    d.invoke_id = get_normal_header(&r, DLMS_APDU_ACTION_RESPONSE);
+    d.result = sg17_get_u8(&r);
+    uint8_t present = sg17_get_u8(&r);
+    if (present > 1) {
+        sg17_reader_fail(&r);
+    } else if (present) {
+        sg17_get_expect(&r, 0); /* Get-Data-Result: data */
+        d.data = get_data(&r, &d.data_len);
+    }
+    if (!sg17_reader_done(&r))
         return -1;
     *x = d;
     return 0;
@@ -662,51 +698,67 @@ int dlms_load_limit_request_encode(uint8_t invoke_id, uint32_t threshold, uint8_
 int dlms_image_initiate_encode(const uint8_t *id, size_t id_len, uint32_t size, uint8_t *out,
                                size_t cap, size_t *outlen)
 {
-    wbuf_t w;
-    wbuf_init(&w, out, cap);
-    w_u8(&w, DLMS_DT_STRUCTURE);
-    w_u8(&w, 2);
-    w_u8(&w, DLMS_DT_OCTET_STRING);
-    w_octets(&w, id, id_len);
-    w_u8(&w, DLMS_DT_DOUBLE_LONG_UNSIGNED);
-    w_u32(&w, size);
-    return w_done(&w, outlen);
+    sg17_writer_t w = sg17_writer(out, cap);
+    sg17_put_u8(&w, DLMS_DT_STRUCTURE);
+    sg17_put_u8(&w, 2);
+    sg17_put_u8(&w, DLMS_DT_OCTET_STRING);
+    dlms_put_octets(&w, id, id_len);
+    sg17_put_u8(&w, DLMS_DT_DOUBLE_LONG_UNSIGNED);
+    sg17_put_u32(&w, size);
+    return dlms_put_finish(&w, outlen);
 }
 
 int dlms_image_initiate_decode(const uint8_t *in, size_t len, const uint8_t **id, size_t *id_len,
                                uint32_t *size)
 {
-    rbuf_t r;
-    rbuf_init(&r, in, len);
-    if (!id || !id_len || !size || r_expect(&r, DLMS_DT_STRUCTURE) || r_expect(&r, 2)
-        || r_expect(&r, DLMS_DT_OCTET_STRING) || r_octets(&r, id, id_len)
-        || r_expect(&r, DLMS_DT_DOUBLE_LONG_UNSIGNED) || r_u32(&r, size))
+    if (!id || !id_len || !size)
         return -1;
-    return r_end(&r);
+    sg17_reader_t r = sg17_reader(in, len);
+    size_t n;
+    sg17_get_expect(&r, DLMS_DT_STRUCTURE);
+    sg17_get_expect(&r, 2);
+    sg17_get_expect(&r, DLMS_DT_OCTET_STRING);
+    const uint8_t *p = dlms_get_octets(&r, &n);
+    sg17_get_expect(&r, DLMS_DT_DOUBLE_LONG_UNSIGNED);
+    uint32_t v = sg17_get_u32(&r);
+    if (!sg17_reader_done(&r))
+        return -1;
+    *id = p;
+    *id_len = n;
+    *size = v;
+    return 0;
 }
 
 int dlms_image_block_encode(uint32_t number, const uint8_t *block, size_t block_len, uint8_t *out,
                             size_t cap, size_t *outlen)
 {
-    wbuf_t w;
-    wbuf_init(&w, out, cap);
-    w_u8(&w, DLMS_DT_STRUCTURE);
-    w_u8(&w, 2);
-    w_u8(&w, DLMS_DT_DOUBLE_LONG_UNSIGNED);
-    w_u32(&w, number);
-    w_u8(&w, DLMS_DT_OCTET_STRING);
-    w_octets(&w, block, block_len);
-    return w_done(&w, outlen);
+    sg17_writer_t w = sg17_writer(out, cap);
+    sg17_put_u8(&w, DLMS_DT_STRUCTURE);
+    sg17_put_u8(&w, 2);
+    sg17_put_u8(&w, DLMS_DT_DOUBLE_LONG_UNSIGNED);
+    sg17_put_u32(&w, number);
+    sg17_put_u8(&w, DLMS_DT_OCTET_STRING);
+    dlms_put_octets(&w, block, block_len);
+    return dlms_put_finish(&w, outlen);
 }
 
 int dlms_image_block_decode(const uint8_t *in, size_t len, uint32_t *number, const uint8_t **block,
                             size_t *block_len)
 {
-    rbuf_t r;
-    rbuf_init(&r, in, len);
-    if (!number || !block || !block_len || r_expect(&r, DLMS_DT_STRUCTURE) || r_expect(&r, 2)
-        || r_expect(&r, DLMS_DT_DOUBLE_LONG_UNSIGNED) || r_u32(&r, number)
-        || r_expect(&r, DLMS_DT_OCTET_STRING) || r_octets(&r, block, block_len))
+    if (!number || !block || !block_len)
         return -1;
-    return r_end(&r);
+    sg17_reader_t r = sg17_reader(in, len);
+    size_t n;
+    sg17_get_expect(&r, DLMS_DT_STRUCTURE);
+    sg17_get_expect(&r, 2);
+    sg17_get_expect(&r, DLMS_DT_DOUBLE_LONG_UNSIGNED);
+    uint32_t v = sg17_get_u32(&r);
+    sg17_get_expect(&r, DLMS_DT_OCTET_STRING);
+    const uint8_t *p = dlms_get_octets(&r, &n);
+    if (!sg17_reader_done(&r))
+        return -1;
+    *number = v;
+    *block = p;
+    *block_len = n;
+    return 0;
 }

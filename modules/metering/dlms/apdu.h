@@ -71,6 +71,7 @@
 #define DLMS_CLASS_PROFILE_GENERIC    7
 #define DLMS_CLASS_CLOCK              8
 #define DLMS_CLASS_IMAGE_TRANSFER     18
+#define DLMS_CLASS_ACTIVITY_CALENDAR  20
 #define DLMS_CLASS_SECURITY_SETUP     64
 #define DLMS_CLASS_DISCONNECT_CONTROL 70
 #define DLMS_CLASS_LIMITER            71
@@ -80,6 +81,7 @@ extern const uint8_t DLMS_OBIS_CLOCK[6];                /* 0-0:1.0.0.255 */
 extern const uint8_t DLMS_OBIS_IMAGE_TRANSFER[6];       /* 0-0:44.0.0.255 */
 extern const uint8_t DLMS_OBIS_DISCONNECT_CONTROL[6];   /* 0-0:96.3.10.255 */
 extern const uint8_t DLMS_OBIS_LIMITER[6];              /* 0-0:17.0.0.255 */
+extern const uint8_t DLMS_OBIS_ACTIVITY_CALENDAR[6];    /* 0-0:13.0.0.255: the tariff in force */
 
 #define DLMS_METHOD_REMOTE_DISCONNECT      1 /* disconnect control (class 70) */
 #define DLMS_METHOD_REMOTE_RECONNECT       2

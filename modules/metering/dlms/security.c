@@ -10,8 +10,9 @@
 #include <openssl/ec.h>
 #include <openssl/obj_mac.h>
 #include <openssl/param_build.h>
+#include <sg17tb/wire.h>
 
-#define GCM_IV_LEN 12
+#define DLMS_GCM_IV_LEN 12
 
 const char *dlms_sec_status_name(dlms_sec_status_t status)
 {
@@ -34,23 +35,11 @@ const char *dlms_sec_status_name(dlms_sec_status_t status)
     return "unknown";
 }
 
-static void put_u32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
-static uint32_t get_u32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
-}
-
-static void make_iv(uint8_t iv[GCM_IV_LEN], const uint8_t systitle[DLMS_SYSTITLE_LEN], uint32_t ic)
+static void make_iv(uint8_t iv[DLMS_GCM_IV_LEN], const uint8_t systitle[DLMS_SYSTITLE_LEN],
+                    uint32_t ic)
 {
     memcpy(iv, systitle, DLMS_SYSTITLE_LEN);
-    put_u32(iv + DLMS_SYSTITLE_LEN, ic);
+    sg17_store_be32(iv + DLMS_SYSTITLE_LEN, ic);
 }
 
 static int sc_valid(uint8_t sc)
@@ -65,48 +54,64 @@ size_t dlms_protected_len(uint8_t sc, size_t len)
     return DLMS_SEC_HDR_LEN + len + (sc == DLMS_SC_ENC ? 0 : DLMS_TAG_LEN);
 }
 
-/* One AES-GCM-128 pass. AAD is sc || ak || extra when ak is given (nothing otherwise); in (inlen
- * octets, may be 0) is encrypted or decrypted into out. With tag == NULL there is no tag at all
- * (SC 0x20: GCM used as a stream cipher). Decrypting with a tag verifies it: -2 on mismatch.
- * Returns 0, -1 (OpenSSL failure) or -2 (tag mismatch). */
-static int gcm_run(int encrypt, const uint8_t ek[DLMS_KEY_LEN], const uint8_t iv[GCM_IV_LEN],
-                   uint8_t sc, const uint8_t *ak, const uint8_t *extra, size_t extra_len,
-                   const uint8_t *in, size_t inlen, uint8_t *out, uint8_t tag[DLMS_TAG_LEN])
+/* One AES-GCM-128 pass on a context already keyed with EK: only the IV (and direction) is set
+ * here. AAD is sc || ak || extra when ak is given (nothing otherwise); in (inlen octets, may be
+ * 0) is encrypted or decrypted into out. With tag == NULL there is no tag at all (SC 0x20: GCM
+ * used as a stream cipher). Decrypting with a tag verifies it: -2 on mismatch. Returns 0, -1
+ * (OpenSSL failure) or -2 (tag mismatch). */
+static int gcm_keyed_run(EVP_CIPHER_CTX *ctx, int encrypt, const uint8_t iv[DLMS_GCM_IV_LEN],
+                         uint8_t sc, const uint8_t *ak, const uint8_t *extra, size_t extra_len,
+                         const uint8_t *in, size_t inlen, uint8_t *out, uint8_t tag[DLMS_TAG_LEN])
 {
     if (inlen > INT_MAX || extra_len > INT_MAX)
         return -1;
-    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-    if (!ctx)
-        return -1;
-    int rc = -1, n = 0;
+    int n = 0;
     uint8_t fin[16]; /* GCM's final step writes nothing; never form out + 0 from a NULL out */
     uint8_t *fin_out = out ? out + inlen : fin;
-    if (EVP_CipherInit_ex(ctx, EVP_aes_128_gcm(), NULL, ek, iv, encrypt) != 1)
-        goto done;
+    if (EVP_CipherInit_ex(ctx, NULL, NULL, NULL, iv, encrypt) != 1)
+        return -1;
     if (ak) {
         if (EVP_CipherUpdate(ctx, NULL, &n, &sc, 1) != 1
             || EVP_CipherUpdate(ctx, NULL, &n, ak, DLMS_KEY_LEN) != 1)
-            goto done;
+            return -1;
         if (extra_len > 0 && EVP_CipherUpdate(ctx, NULL, &n, extra, (int)extra_len) != 1)
-            goto done;
+            return -1;
     }
     if (inlen > 0 && EVP_CipherUpdate(ctx, out, &n, in, (int)inlen) != 1)
-        goto done;
-    if (!tag) {
-        rc = 0; /* no tag: the keystream XOR is all there is */
-        goto done;
+        return -1;
+    if (!tag)
+        return 0; /* no tag: the keystream XOR is all there is */
+    if (encrypt)
+        return EVP_CipherFinal_ex(ctx, fin_out, &n) == 1
+                       && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, DLMS_TAG_LEN, tag) == 1
+                   ? 0
+                   : -1;
+    if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, DLMS_TAG_LEN, tag) != 1)
+        return -1;
+    return EVP_CipherFinal_ex(ctx, fin_out, &n) == 1 ? 0 : -2;
+}
+
+/* A context keyed with ek for AES-GCM-128 (the key schedule and GHASH key computed once); NULL
+ * on failure. EVP_CIPHER_CTX_free cleanses it. */
+static EVP_CIPHER_CTX *gcm_keyed(const uint8_t ek[DLMS_KEY_LEN])
+{
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    if (ctx && EVP_CipherInit_ex(ctx, EVP_aes_128_gcm(), NULL, ek, NULL, 0) != 1) {
+        EVP_CIPHER_CTX_free(ctx);
+        return NULL;
     }
-    if (encrypt) {
-        if (EVP_CipherFinal_ex(ctx, fin_out, &n) != 1
-            || EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, DLMS_TAG_LEN, tag) != 1)
-            goto done;
-        rc = 0;
-    } else {
-        if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, DLMS_TAG_LEN, tag) != 1)
-            goto done;
-        rc = EVP_CipherFinal_ex(ctx, fin_out, &n) == 1 ? 0 : -2;
-    }
-done:
+    return ctx;
+}
+
+/* gcm_keyed_run on a context keyed for this one pass. */
+static int gcm_run(int encrypt, const uint8_t ek[DLMS_KEY_LEN], const uint8_t iv[DLMS_GCM_IV_LEN],
+                   uint8_t sc, const uint8_t *ak, const uint8_t *extra, size_t extra_len,
+                   const uint8_t *in, size_t inlen, uint8_t *out, uint8_t tag[DLMS_TAG_LEN])
+{
+    EVP_CIPHER_CTX *ctx = gcm_keyed(ek);
+    if (!ctx)
+        return -1;
+    int rc = gcm_keyed_run(ctx, encrypt, iv, sc, ak, extra, extra_len, in, inlen, out, tag);
     EVP_CIPHER_CTX_free(ctx);
     return rc;
 }
@@ -122,10 +127,10 @@ int dlms_protect(const dlms_keys_t *keys, const uint8_t systitle[DLMS_SYSTITLE_L
     size_t need = dlms_protected_len(sc, len);
     if (need < len || cap < need)
         return -1;
-    uint8_t iv[GCM_IV_LEN];
+    uint8_t iv[DLMS_GCM_IV_LEN];
     make_iv(iv, systitle, ic);
     out[0] = sc;
-    put_u32(out + 1, ic);
+    sg17_store_be32(out + 1, ic);
     uint8_t *body = out + DLMS_SEC_HDR_LEN;
     int rc;
     switch (sc) {
@@ -147,14 +152,45 @@ int dlms_protect(const dlms_keys_t *keys, const uint8_t systitle[DLMS_SYSTITLE_L
     return 0;
 }
 
+/* A receiver's suite-0 state for one peer: a GCM context keyed once with the peer's EK, and its
+ * AK for the AAD. */
+struct dlms_cipher {
+    EVP_CIPHER_CTX *ctx;
+    uint8_t ak[DLMS_KEY_LEN];
+};
+
+dlms_cipher_t *dlms_cipher_new(const dlms_keys_t *keys)
+{
+    if (!keys)
+        return NULL;
+    dlms_cipher_t *c = OPENSSL_zalloc(sizeof *c);
+    if (!c || !(c->ctx = gcm_keyed(keys->ek))) {
+        OPENSSL_free(c);
+        return NULL;
+    }
+    memcpy(c->ak, keys->ak, DLMS_KEY_LEN);
+    return c;
+}
+
+void dlms_cipher_free(dlms_cipher_t **cp)
+{
+    if (!cp || !*cp)
+        return;
+    EVP_CIPHER_CTX_free((*cp)->ctx);
+    OPENSSL_clear_free(*cp, sizeof **cp);
+    *cp = NULL;
+}
+
 /* The checks run cheapest first (length, SC and policy, counter, then the tag), so a flood of
  * stale or garbled frames costs no AES work. The counter is reported to the caller only once the
- * tag has verified. */
-dlms_sec_status_t dlms_unprotect(const dlms_keys_t *keys, const uint8_t systitle[DLMS_SYSTITLE_LEN],
-                                 uint8_t policy, const uint8_t *data, size_t len, int64_t min_ic,
-                                 uint8_t *out, size_t cap, size_t *outlen, uint32_t *ic_out)
+ * tag has verified. A keyed context is made for this frame only when the checks pass and no
+ * keyed one is given. */
+static dlms_sec_status_t unprotect(EVP_CIPHER_CTX *keyed, const dlms_keys_t *keys,
+                                   const uint8_t *ak, const uint8_t systitle[DLMS_SYSTITLE_LEN],
+                                   uint8_t policy, const uint8_t *data, size_t len, int64_t min_ic,
+                                   uint8_t *out, size_t cap, size_t *outlen, uint32_t *ic_out)
 {
-    if (!keys || !systitle || !data || !out || !outlen || !ic_out || len < DLMS_SEC_HDR_LEN)
+    if (!systitle || !data || !out || !outlen || !ic_out || len < DLMS_SEC_HDR_LEN)
         return DLMS_SEC_MALFORMED;
     uint8_t sc = data[0];
     if (!sc_valid(sc))
@@ -167,11 +203,14 @@ dlms_sec_status_t dlms_unprotect(const dlms_keys_t *keys, const uint8_t systitle
     size_t plen = len - DLMS_SEC_HDR_LEN - taglen;
     if (cap < plen)
         return DLMS_SEC_MALFORMED;
-    uint32_t ic = get_u32(data + 1);
+    uint32_t ic = sg17_load_be32(data + 1);
     if (min_ic >= 0 && (int64_t)ic <= min_ic)
         return DLMS_SEC_REPLAY;
 
-    uint8_t iv[GCM_IV_LEN], tag[DLMS_TAG_LEN];
+    EVP_CIPHER_CTX *ctx = keyed ? keyed : gcm_keyed(keys->ek);
+    if (!ctx)
+        return DLMS_SEC_INTERNAL;
+    uint8_t iv[DLMS_GCM_IV_LEN], tag[DLMS_TAG_LEN];
     make_iv(iv, systitle, ic);
     const uint8_t *body = data + DLMS_SEC_HDR_LEN;
     if (taglen)
@@ -179,19 +218,21 @@ dlms_sec_status_t dlms_unprotect(const dlms_keys_t *keys, const uint8_t systitle
     int rc;
     switch (sc) {
     case DLMS_SC_AUTH:
-        rc = gcm_run(0, keys->ek, iv, sc, keys->ak, body, plen, NULL, 0, NULL, tag);
+        rc = gcm_keyed_run(ctx, 0, iv, sc, ak, body, plen, NULL, 0, NULL, tag);
         if (rc == 0 && plen)
             memmove(out, body, plen);
         break;
     case DLMS_SC_ENC:
-        rc = gcm_run(0, keys->ek, iv, sc, NULL, NULL, 0, body, plen, out, NULL);
+        rc = gcm_keyed_run(ctx, 0, iv, sc, NULL, NULL, 0, body, plen, out, NULL);
         break;
     default:
-        rc = gcm_run(0, keys->ek, iv, sc, keys->ak, NULL, 0, body, plen, out, tag);
+        rc = gcm_keyed_run(ctx, 0, iv, sc, ak, NULL, 0, body, plen, out, tag);
         if (rc != 0 && plen)
             OPENSSL_cleanse(out, plen); /* never leave unverified plaintext behind */
         break;
     }
+    if (!keyed)
+        EVP_CIPHER_CTX_free(ctx);
     if (rc == -2)
         return DLMS_SEC_AUTH;
     if (rc != 0)
@@ -201,16 +242,37 @@ dlms_sec_status_t dlms_unprotect(const dlms_keys_t *keys, const uint8_t systitle
     return DLMS_SEC_OK;
 }
 
+dlms_sec_status_t dlms_unprotect(const dlms_keys_t *keys, const uint8_t systitle[DLMS_SYSTITLE_LEN],
+                                 uint8_t policy, const uint8_t *data, size_t len, int64_t min_ic,
+                                 uint8_t *out, size_t cap, size_t *outlen, uint32_t *ic_out)
+{
+    if (!keys)
+        return DLMS_SEC_MALFORMED;
+    return unprotect(NULL, keys, keys->ak, systitle, policy, data, len, min_ic, out, cap, outlen,
+                     ic_out);
+}
+
+dlms_sec_status_t dlms_cipher_unprotect(dlms_cipher_t *c, const uint8_t systitle[DLMS_SYSTITLE_LEN],
+                                        uint8_t policy, const uint8_t *data, size_t len,
+                                        int64_t min_ic, uint8_t *out, size_t cap, size_t *outlen,
+                                        uint32_t *ic_out)
+{
+    if (!c)
+        return DLMS_SEC_MALFORMED;
+    return unprotect(c->ctx, NULL, c->ak, systitle, policy, data, len, min_ic, out, cap, outlen,
+                     ic_out);
+}
+
 /* HLS mechanism 5: a GMAC (GCM with no plaintext) over 0x10 || AK || challenge. */
 int dlms_hls_gmac(const dlms_keys_t *keys, const uint8_t systitle[DLMS_SYSTITLE_LEN], uint32_t ic,
                   const uint8_t *challenge, size_t challenge_len, uint8_t out[DLMS_HLS_GMAC_LEN])
 {
     if (!keys || !systitle || (!challenge && challenge_len) || !out)
         return -1;
-    uint8_t iv[GCM_IV_LEN];
+    uint8_t iv[DLMS_GCM_IV_LEN];
     make_iv(iv, systitle, ic);
     out[0] = DLMS_SC_AUTH;
-    put_u32(out + 1, ic);
+    sg17_store_be32(out + 1, ic);
     return gcm_run(1, keys->ek, iv, DLMS_SC_AUTH, keys->ak, challenge, challenge_len, NULL, 0, NULL,
                    out + DLMS_SEC_HDR_LEN)
                    == 0
@@ -225,7 +287,7 @@ int dlms_hls_gmac_verify(const dlms_keys_t *keys, const uint8_t systitle[DLMS_SY
     if (!f || len != DLMS_HLS_GMAC_LEN || f[0] != DLMS_SC_AUTH)
         return -1;
     uint8_t expect[DLMS_HLS_GMAC_LEN];
-    if (dlms_hls_gmac(keys, systitle, get_u32(f + 1), challenge, challenge_len, expect) != 0)
+    if (dlms_hls_gmac(keys, systitle, sg17_load_be32(f + 1), challenge, challenge_len, expect) != 0)
         return -1;
     return CRYPTO_memcmp(expect, f, DLMS_HLS_GMAC_LEN) == 0 ? 0 : -1;
 }

@@ -17,18 +17,17 @@ int dlms_general_signing_encode(dlms_general_signing_t *x, uint8_t *out, size_t 
         || !len_ok(x->date_time_len, DLMS_DATETIME_LEN)
         || !len_ok(x->signature_len, DLMS_ECDSA_SIG_LEN))
         return -1;
-    wbuf_t w;
-    wbuf_init(&w, out, cap);
-    w_u8(&w, DLMS_APDU_GENERAL_SIGNING);
-    w_octets(&w, x->transaction_id, x->transaction_id_len);
-    w_octets(&w, x->originator, x->originator_len);
-    w_octets(&w, x->recipient, x->recipient_len);
-    w_octets(&w, x->date_time, x->date_time_len);
-    w_octets(&w, x->other_info, x->other_info_len);
-    w_octets(&w, x->content, x->content_len);
+    sg17_writer_t w = sg17_writer(out, cap);
+    sg17_put_u8(&w, DLMS_APDU_GENERAL_SIGNING);
+    dlms_put_octets(&w, x->transaction_id, x->transaction_id_len);
+    dlms_put_octets(&w, x->originator, x->originator_len);
+    dlms_put_octets(&w, x->recipient, x->recipient_len);
+    dlms_put_octets(&w, x->date_time, x->date_time_len);
+    dlms_put_octets(&w, x->other_info, x->other_info_len);
+    dlms_put_octets(&w, x->content, x->content_len);
     size_t signed_len = w.len;
-    w_octets(&w, x->signature, x->signature_len);
-    if (w_done(&w, outlen))
+    dlms_put_octets(&w, x->signature, x->signature_len);
+    if (dlms_put_finish(&w, outlen))
         return -1;
     x->signed_len = signed_len;
     return 0;
@@ -36,21 +35,21 @@ int dlms_general_signing_encode(dlms_general_signing_t *x, uint8_t *out, size_t 
 
 int dlms_general_signing_decode(const uint8_t *in, size_t len, dlms_general_signing_t *x)
 {
-    rbuf_t r;
-    rbuf_init(&r, in, len);
+    if (!x)
+        return -1;
+    sg17_reader_t r = sg17_reader(in, len);
     dlms_general_signing_t d;
     memset(&d, 0, sizeof d);
-    if (!x || r_expect(&r, DLMS_APDU_GENERAL_SIGNING)
-        || r_octets(&r, &d.transaction_id, &d.transaction_id_len)
-        || r_octets(&r, &d.originator, &d.originator_len)
-        || r_octets(&r, &d.recipient, &d.recipient_len)
-        || r_octets(&r, &d.date_time, &d.date_time_len)
-        || r_octets(&r, &d.other_info, &d.other_info_len)
-        || r_octets(&r, &d.content, &d.content_len))
-        return -1;
-    d.signed_len = r.pos;
-    if (r_octets(&r, &d.signature, &d.signature_len) || r_end(&r)
-        || !len_ok(d.originator_len, DLMS_SYSTITLE_LEN)
+    sg17_get_expect(&r, DLMS_APDU_GENERAL_SIGNING);
+    d.transaction_id = dlms_get_octets(&r, &d.transaction_id_len);
+    d.originator = dlms_get_octets(&r, &d.originator_len);
+    d.recipient = dlms_get_octets(&r, &d.recipient_len);
+    d.date_time = dlms_get_octets(&r, &d.date_time_len);
+    d.other_info = dlms_get_octets(&r, &d.other_info_len);
+    d.content = dlms_get_octets(&r, &d.content_len);
+    d.signed_len = len - sg17_reader_remaining(&r);
+    d.signature = dlms_get_octets(&r, &d.signature_len);
+    if (!sg17_reader_done(&r) || !len_ok(d.originator_len, DLMS_SYSTITLE_LEN)
         || !len_ok(d.recipient_len, DLMS_SYSTITLE_LEN)
         || !len_ok(d.date_time_len, DLMS_DATETIME_LEN)
         || !len_ok(d.signature_len, DLMS_ECDSA_SIG_LEN))

@@ -1,42 +1,81 @@
-/* sim/attacks.c — the metering module's attack primitives. Each acts with what the attacker
- * really holds (no key, one meter's extracted keys, the HES key store, a compromised account)
- * and builds its messages with the module's own DLMS encoders; adversary traffic goes out with
- * sg17_inject, a compromised entity's with its own sg17_send. The eavesdropper's occupancy
- * inference is scored here against the households' ground truth. */
+/* sim/attacks.c — the metering module's attack primitives and the adversary's state. Each acts
+ * with what the attacker really holds (no key, one meter's extracted keys, the HES key store, a
+ * compromised account) and builds its messages with the module's own DLMS encoders; adversary
+ * traffic goes out with sg17_inject, a compromised entity's with its own sg17_send. What the
+ * attacker holds (msim_adversary_t) is defined here only: no receiver can consult it. The
+ * eavesdropper's occupancy inference and the insider's audit-log edits are scored here against
+ * ground truth. */
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/sim.h"
+#include <openssl/crypto.h>
 
-#define FORGED_IC_BASE 0x40000000u /* an attacker picks a counter far above any genuine one */
+#include "sim/metering_sim.h"
 
-static const uint8_t OBIS_TARIFF[6] = {0, 0, 13, 0, 0, 255};
+#define MSIM_FORGED_IC_BASE                                              \
+    0x40000000u /* an attacker picks a counter far above any genuine one \
+                 */
 
-void msim_score(double *c1, double *t1, double *c0, double *t0, bool truth, bool guess)
+/* One audit-log entry the insider altered or deleted: its position in the edited log, and
+ * whether a failed audit has covered it (ground truth for the metrics). */
+typedef struct {
+    size_t pos;
+    bool detected;
+} msim_altered_entry_t;
+
+struct msim_adversary {
+    bool has_hes_store; /* extract_key on hes-0: every meter's keys */
+    bool has_keys;      /* extract_key on a meter: that meter's keys */
+    dlms_keys_t keys;
+    EVP_PKEY *sign_key; /* the attacker's own ECDSA key */
+    /* the eavesdropper's tallies: correct / total guesses of occupied (1) and empty (0) */
+    double correct1, total1, correct0, total0;
+    msim_altered_entry_t *altered; /* tamper_audit_log's edits */
+    size_t n_altered, cap_altered;
+};
+
+msim_adversary_t *msim_adversary_new(sg17_ctx_t *ctx)
 {
-    if (truth) {
-        *t1 += 1;
-        *c1 += guess;
-    } else {
-        *t0 += 1;
-        *c0 += !guess;
+    msim_adversary_t *a = calloc(1, sizeof *a);
+    if (a && !(a->sign_key = msim_seeded_ecdsa(ctx))) {
+        free(a);
+        return NULL;
     }
+    return a;
 }
 
-void msim_classify(const uint32_t *wh, size_t n, bool *guess)
+void msim_adversary_free(msim_adversary_t *a)
 {
-    double mean = 0;
-    for (size_t k = 0; k < n; k++)
-        mean += wh[k];
-    mean = n ? mean / (double)n : 0;
-    for (size_t k = 0; k < n; k++)
-        guess[k] = wh[k] > mean;
+    if (!a)
+        return;
+    dlms_keys_cleanse(&a->keys);
+    EVP_PKEY_free(a->sign_key);
+    free(a->altered);
+    free(a);
 }
 
-static sg17_entity_t param_entity(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t *p,
-                                  const char *name, const char *kind, unsigned *index)
+bool msim_adversary_audit_finding(msim_adversary_t *a, size_t first_bad)
+{
+    if (!a)
+        return false;
+    for (size_t t = 0; t < a->n_altered; t++)
+        if (a->altered[t].pos >= first_bad)
+            a->altered[t].detected = true;
+    return a->n_altered > 0;
+}
+
+void msim_adversary_finish(msim_t *s, sg17_ctx_t *ctx)
+{
+    size_t undetected = 0;
+    for (size_t t = 0; t < s->adv->n_altered; t++)
+        undetected += !s->adv->altered[t].detected;
+    sg17_metric_set(ctx, "audit.undetected_tampered", (double)undetected);
+}
+
+/* The entity a "kind-N" parameter names (and N in *index), or SG17_NO_ENTITY. */
+static sg17_entity_t param_entity(sg17_ctx_t *ctx, const sg17_params_t *p, const char *name,
+                                  const char *kind, unsigned *index)
 {
     const char *v = sg17_param(ctx, p, name);
     if (!v)
@@ -45,16 +84,15 @@ static sg17_entity_t param_entity(msim_t *s, sg17_ctx_t *ctx, const sg17_params_
     if (strncmp(v, kind, kl) != 0 || v[kl] != '-')
         return SG17_NO_ENTITY;
     *index = (unsigned)strtoul(v + kl + 1, NULL, 10);
-    (void)s;
     return sg17_entity(ctx, kind, *index);
 }
 
 /* The keys the attacker would use against meter j, or NULL when it holds none for it. */
-static const dlms_keys_t *adv_keys_for(msim_t *s, unsigned j)
+static const dlms_keys_t *adv_keys_for(const msim_t *s, unsigned j)
 {
-    if (s->adv_has_hes_store)
+    if (s->adv->has_hes_store)
         return &s->meters[j].keys;
-    return s->adv_has_keys ? &s->adv_keys : NULL;
+    return s->adv->has_keys ? &s->adv->keys : NULL;
 }
 
 /* An APDU wrapped as the HES would send it: ciphered with whatever keys the attacker has for
@@ -83,9 +121,11 @@ static int build_command(msim_t *s, sg17_ctx_t *ctx, const char *cmd, unsigned j
         rc = dlms_load_limit_request_encode(0x52, 100, apdu, sizeof apdu, &n);
     else if (strcmp(cmd, "tariff") == 0) {
         dlms_data_encode_u32(0xBAD, v, sizeof v, &vl);
-        dlms_set_request_t q = {
-            .invoke_id = 0x53, .attr = {20, {0}, 2}, .value = v, .value_len = vl};
-        memcpy(q.attr.obis, OBIS_TARIFF, 6);
+        dlms_set_request_t q = {.invoke_id = 0x53,
+                                .attr = {DLMS_CLASS_ACTIVITY_CALENDAR, {0}, 2},
+                                .value = v,
+                                .value_len = vl};
+        memcpy(q.attr.obis, DLMS_OBIS_ACTIVITY_CALENDAR, 6);
         rc = dlms_set_request_encode(&q, apdu, sizeof apdu, &n);
         if (rc == 0 && n <= cap) { /* settings are not signed: sent as a bare request */
             memcpy(out, apdu, n);
@@ -102,9 +142,10 @@ static int build_command(msim_t *s, sg17_ctx_t *ctx, const char *cmd, unsigned j
         return -1;
     /* critical commands carry a general-signing in operator 0's name, signed with the
      * attacker's own key: the best it can do without the operator's private key */
-    return msim_op_request(s, ctx, s->adv_sign_key, 0, j, apdu, n, out, cap, outlen);
+    return msim_op_request(s, ctx, s->adv->sign_key, 0, j, apdu, n, out, cap, outlen);
 }
 
+/* A meter count or index parameter (within the descriptor's range), clamped to the fleet. */
 static unsigned count_param(sg17_ctx_t *ctx, const sg17_params_t *p, const char *name,
                             unsigned dflt, unsigned max)
 {
@@ -114,12 +155,12 @@ static unsigned count_param(sg17_ctx_t *ctx, const sg17_params_t *p, const char 
     return v > max ? max : (unsigned)v;
 }
 
-static int attack_forge_command(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
+int msim_attack_forge_command(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
 {
     const char *cmd = sg17_param(ctx, p, "command");
     unsigned first = count_param(ctx, p, "first", 0, s->n_meters);
     unsigned n = count_param(ctx, p, "meters", 1, s->n_meters - first);
-    uint32_t ic = FORGED_IC_BASE;
+    uint32_t ic = MSIM_FORGED_IC_BASE;
     for (unsigned j = first; j < first + n; j++) {
         uint8_t apdu[512];
         size_t len;
@@ -131,7 +172,7 @@ static int attack_forge_command(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t 
 }
 
 /* A rogue head-end: unauthenticated requests claiming the HES address (it holds no keys). */
-static int attack_rogue_hes(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
+int msim_attack_rogue_hes(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
 {
     unsigned n = count_param(ctx, p, "meters", s->n_meters, s->n_meters);
     for (unsigned j = 0; j < n; j++) {
@@ -148,23 +189,23 @@ static int attack_rogue_hes(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
 }
 
 /* Readings in a victim's name: its system title, the attacker's keys, an inflated register. */
-static int attack_impersonate(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
+int msim_attack_impersonate_meter(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
 {
     unsigned v;
-    sg17_entity_t victim = param_entity(s, ctx, p, "victim", "meter", &v);
-    if (victim == SG17_NO_ENTITY || !s->adv_has_keys) {
+    sg17_entity_t victim = param_entity(ctx, p, "victim", "meter", &v);
+    if (victim == SG17_NO_ENTITY || !s->adv->has_keys) {
         sg17_log(ctx, "impersonate_meter needs a victim meter and an extract_key first");
         return -1;
     }
-    unsigned count = count_param(ctx, p, "count", 4, 10000);
+    unsigned count = (unsigned)sg17_param_number(ctx, p, "count", 4); /* range: at most 10000 */
     double factor = sg17_param_number(ctx, p, "factor", 2.0);
-    meter_t *m = &s->meters[v];
+    msim_meter_t *m = &s->meters[v];
     for (unsigned i = 0; i < count; i++) {
         uint8_t frame[128];
         size_t n;
         uint32_t reg = (uint32_t)llround(m->reported_wh * factor + 1000.0 * i);
-        if (msim_reading_frame(s, m, &s->adv_keys, FORGED_IC_BASE + i, DLMS_SC_AUTH_ENC, m->seq + i,
-                               reg, sg17_now(ctx), frame, sizeof frame, &n)
+        if (msim_reading_frame(m, &s->adv->keys, MSIM_FORGED_IC_BASE + i, DLMS_SC_AUTH_ENC,
+                               m->seq + i, reg, sg17_now(ctx), frame, sizeof frame, &n)
             || sg17_inject(ctx, victim, s->hes, "metering.reading", frame, n) < 0)
             return -1;
     }
@@ -172,15 +213,15 @@ static int attack_impersonate(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t *p
 }
 
 /* False data from the network, no key: a clear data-notification claiming a meter. */
-static int attack_inject_reading(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
+int msim_attack_inject_reading(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
 {
     unsigned v;
-    sg17_entity_t e = param_entity(s, ctx, p, "meter", "meter", &v);
+    sg17_entity_t e = param_entity(ctx, p, "meter", "meter", &v);
     if (e == SG17_NO_ENTITY) {
         sg17_log(ctx, "inject_reading needs meter: meter-N");
         return -1;
     }
-    unsigned count = count_param(ctx, p, "count", 1, 10000);
+    unsigned count = (unsigned)sg17_param_number(ctx, p, "count", 1); /* range: at most 10000 */
     double value = sg17_param_number(ctx, p, "value", 1e6);
     /* the register is 32 bits: clamp so that value + i stays representable */
     uint32_t reg = value <= 0                              ? 0
@@ -189,7 +230,7 @@ static int attack_inject_reading(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t
     for (unsigned i = 0; i < count; i++) {
         uint8_t frame[128];
         size_t n;
-        if (msim_reading_frame(s, &s->meters[v], NULL, 0, 0, s->meters[v].seq + i, reg + i,
+        if (msim_reading_frame(&s->meters[v], NULL, 0, 0, s->meters[v].seq + i, reg + i,
                                sg17_now(ctx), frame, sizeof frame, &n)
             || sg17_inject(ctx, e, s->hes, "metering.reading", frame, n) < 0)
             return -1;
@@ -199,16 +240,17 @@ static int attack_inject_reading(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t
 
 /* Firmware not released by the manufacturer: signed with the attacker's key in the
  * manufacturer's name, pushed through the association with the keys the attacker holds. */
-static int attack_malicious_firmware(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
+int msim_attack_malicious_firmware(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
 {
     unsigned n = count_param(ctx, p, "meters", s->n_meters, s->n_meters);
     uint8_t body[MSIM_FW_BODY_LEN], apdu[700];
     memset(body, 0xEE, sizeof body);
     static const uint8_t tx[4] = {0, 0, 6, 6};
     size_t al;
-    if (msim_firmware_action(s, s->adv_sign_key, 0x666, body, tx, 0x66, apdu, sizeof apdu, &al) < 0)
+    if (msim_firmware_action(s, s->adv->sign_key, 0x666, body, tx, 0x66, apdu, sizeof apdu, &al)
+        < 0)
         return -1;
-    uint32_t ic = FORGED_IC_BASE;
+    uint32_t ic = MSIM_FORGED_IC_BASE;
     for (unsigned j = 0; j < n; j++)
         if (adv_command(s, ctx, j, "metering.firmware", apdu, al, &ic) < 0)
             return -1;
@@ -216,10 +258,10 @@ static int attack_malicious_firmware(msim_t *s, sg17_ctx_t *ctx, const sg17_para
 }
 
 /* A compromised operator account: valid, signed disconnects for many meters at once. */
-static int attack_mass_disconnect(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
+int msim_attack_mass_disconnect(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
 {
     unsigned op = 0;
-    sg17_entity_t e = param_entity(s, ctx, p, "operator", "operator", &op);
+    sg17_entity_t e = param_entity(ctx, p, "operator", "operator", &op);
     if (e == SG17_NO_ENTITY)
         e = sg17_entity(ctx, "operator", op = 0);
     if (e == SG17_NO_ENTITY || !sg17_compromised(ctx, e)) {
@@ -239,58 +281,23 @@ static int attack_mass_disconnect(msim_t *s, sg17_ctx_t *ctx, const sg17_params_
     return 0;
 }
 
-/* Gap before frame k in milliseconds (the first frame takes its successor's gap). */
-static sg17_time_t frame_gap(const sg17_time_t *at, size_t n, size_t k)
-{
-    if (k == 0)
-        return n > 1 ? frame_gap(at, n, 1) : 0;
-    return (at[k] > at[k - 1] ? at[k] - at[k - 1] : 0) / SG17_MSEC;
-}
-
-int msim_classify_traffic(const uint32_t *len, const sg17_time_t *at, size_t n, bool *guess)
-{
-    if (n == 0)
-        return 0;
-    uint32_t *early = malloc(n * sizeof *early);
-    bool *soon = malloc(n * sizeof *soon);
-    if (!early || !soon) {
-        free(early);
-        free(soon);
-        return -1;
-    }
-    sg17_time_t longest = 0;
-    for (size_t k = 0; k < n; k++)
-        if (frame_gap(at, n, k) > longest)
-            longest = frame_gap(at, n, k);
-    for (size_t k = 0; k < n; k++) { /* how much sooner than the longest gap the frame came */
-        sg17_time_t d = longest - frame_gap(at, n, k);
-        early[k] = d > UINT32_MAX ? UINT32_MAX : (uint32_t)d;
-    }
-    msim_classify(len, n, guess);
-    msim_classify(early, n, soon);
-    for (size_t k = 0; k < n; k++)
-        guess[k] = guess[k] || soon[k];
-    free(early);
-    free(soon);
-    return 0;
-}
-
 /* One captured reading as the eavesdropper sees it. */
 typedef struct {
     unsigned meter, seq;  /* claimed source; reading number (for scoring only) */
     uint32_t wh, len;     /* consumption read from a clear register; frame length */
     sg17_time_t at;       /* send time in the envelope */
     bool readable, guess; /* wh is known; the occupancy guess */
-} observation_t;
+} msim_observation_t;
 
 /* Eavesdropper: one occupancy guess per captured reading, per meter, from what it observes.
  * Where it can read the register (clear pushes, from a meter's second reading on) it classifies
  * the consumption series; every other frame gets the traffic-analysis guess over the meter's
  * frame lengths and inter-arrival times (msim_classify_traffic). Scored against ground truth. */
-static int attack_infer_occupancy(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
+int msim_attack_infer_occupancy(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
 {
+    msim_adversary_t *a = s->adv;
     size_t n = sg17_captured_count(ctx, p), nm = s->n_meters ? s->n_meters : 1, cap = n ? n : 1;
-    observation_t *obs = calloc(cap, sizeof *obs);
+    msim_observation_t *obs = calloc(cap, sizeof *obs);
     size_t *order = calloc(cap, sizeof *order), *off = calloc(nm + 1, sizeof *off);
     uint32_t *last_reg = calloc(nm, sizeof *last_reg), *tv = calloc(cap, sizeof *tv),
              *tl = calloc(cap, sizeof *tl);
@@ -306,9 +313,10 @@ static int attack_infer_occupancy(msim_t *s, sg17_ctx_t *ctx, const sg17_params_
         unsigned j = msim_meter_index(s, ctx, m->claimed_src, &ok);
         if (!ok || strcmp(m->type, "metering.reading") != 0 || m->sent_at < s->meters[j].phase)
             continue;
-        observation_t *o = &obs[used++];
+        msim_observation_t *o = &obs[used++];
         o->meter = j;
-        o->seq = (unsigned)((m->sent_at - s->meters[j].phase + s->interval / 2) / s->interval);
+        o->seq = (unsigned)((m->sent_at - s->meters[j].phase + s->cfg.reading_interval / 2)
+                            / s->cfg.reading_interval);
         o->len = m->len > UINT32_MAX ? UINT32_MAX : (uint32_t)m->len;
         o->at = m->sent_at;
         dlms_data_notification_t dn;
@@ -351,14 +359,14 @@ static int attack_infer_occupancy(msim_t *s, sg17_ctx_t *ctx, const sg17_params_
                 obs[order[g]].guess = tg[g - lo];
     }
     for (size_t i = 0; i < used; i++) {
-        const meter_t *mt = &s->meters[obs[i].meter];
+        const msim_meter_t *mt = &s->meters[obs[i].meter];
         if (obs[i].seq < mt->n_occ)
-            msim_score(&s->adv_correct1, &s->adv_total1, &s->adv_correct0, &s->adv_total0,
-                       mt->occupied[obs[i].seq], obs[i].guess);
+            msim_score(&a->correct1, &a->total1, &a->correct0, &a->total0, mt->occupied[obs[i].seq],
+                       obs[i].guess);
     }
     /* balanced accuracy; with no reading of one class scored there is nothing to measure */
-    double acc = s->adv_total1 > 0 && s->adv_total0 > 0
-                     ? 0.5 * (s->adv_correct1 / s->adv_total1 + s->adv_correct0 / s->adv_total0)
+    double acc = a->total1 > 0 && a->total0 > 0
+                     ? 0.5 * (a->correct1 / a->total1 + a->correct0 / a->total0)
                      : 0.5;
     sg17_metric_set(ctx, "privacy.eavesdropper_accuracy", acc);
     sg17_metric_set(ctx, "privacy.readings_observed", (double)used);
@@ -373,7 +381,7 @@ done:
 
 /* An insider at the head-end covers up commands: needs hes-0 compromised (write access to the
  * log store); acts on the stored records only. */
-static int attack_tamper_audit_log(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
+int msim_attack_tamper_audit_log(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
 {
     if (!sg17_compromised(ctx, s->hes)) {
         sg17_log(ctx, "tamper_audit_log needs the head-end compromised (compromise: {entity: "
@@ -393,69 +401,76 @@ static int attack_tamper_audit_log(msim_t *s, sg17_ctx_t *ctx, const sg17_params
     }
     double from = sg17_param_number(ctx, p, "from", 0) / (double)SG17_SEC;
     double to = sg17_param_number(ctx, p, "to", 0) / (double)SG17_SEC;
-    return msim_audit_tamper(s, ctx, from, to, rewrite, kind);
+    msim_adversary_t *a = s->adv;
+    size_t *pos = malloc((s->audit_n ? s->audit_n : 1) * sizeof *pos), n = 0;
+    if (!pos || msim_audit_tamper(s, ctx, from, to, rewrite, kind, pos, &n)) {
+        free(pos);
+        return -1;
+    }
+    if (a->n_altered + n > a->cap_altered) { /* ground truth of what it altered */
+        size_t nc = a->n_altered + n;
+        msim_altered_entry_t *q = realloc(a->altered, nc * sizeof *q);
+        if (!q) {
+            free(pos);
+            return 0; /* the edit is done; only its scoring is lost */
+        }
+        a->altered = q;
+        a->cap_altered = nc;
+    }
+    for (size_t k = 0; k < n; k++)
+        a->altered[a->n_altered++] = (msim_altered_entry_t){.pos = pos[k], .detected = false};
+    free(pos);
+    return 0;
 }
 
-int msim_on_attack(msim_t *s, sg17_ctx_t *ctx, const char *attack, const sg17_params_t *p)
+/* A compromised meter's firmware under-reports its consumption from now on. */
+int msim_attack_false_data(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
 {
     unsigned idx;
-    if (strcmp(attack, "false_data") == 0) {
-        sg17_entity_t e = param_entity(s, ctx, p, "entity", "meter", &idx);
-        if (e == SG17_NO_ENTITY || !sg17_compromised(ctx, e)) {
-            sg17_log(ctx,
-                     "false_data needs a compromised meter (compromise: {entity: meter-N} first)");
-            return -1;
-        }
-        double f = sg17_param_number(ctx, p, "factor", 0.5);
-        s->meters[idx].false_factor = f < 0 ? 0 : f;
+    sg17_entity_t e = param_entity(ctx, p, "entity", "meter", &idx);
+    if (e == SG17_NO_ENTITY || !sg17_compromised(ctx, e)) {
+        sg17_log(ctx, "false_data needs a compromised meter (compromise: {entity: meter-N} first)");
+        return -1;
+    }
+    double f = sg17_param_number(ctx, p, "factor", 0.5);
+    s->meters[idx].false_factor = f < 0 ? 0 : f;
+    return 0;
+}
+
+/* Physical extraction: one meter's keys, or the HES key store (every meter's keys). */
+int msim_attack_extract_key(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
+{
+    unsigned idx;
+    const char *v = sg17_param(ctx, p, "entity");
+    if (v && strcmp(v, "hes-0") == 0) {
+        s->adv->has_hes_store = true;
         return 0;
     }
-    if (strcmp(attack, "extract_key") == 0) {
-        const char *v = sg17_param(ctx, p, "entity");
-        if (v && strcmp(v, "hes-0") == 0) {
-            s->adv_has_hes_store = true;
-            return 0;
-        }
-        if (param_entity(s, ctx, p, "entity", "meter", &idx) == SG17_NO_ENTITY) {
-            sg17_log(ctx, "extract_key needs entity: meter-N or hes-0");
-            return -1;
-        }
-        s->adv_keys = s->meters[idx].keys;
-        s->adv_has_keys = true;
-        return 0;
+    if (param_entity(ctx, p, "entity", "meter", &idx) == SG17_NO_ENTITY) {
+        sg17_log(ctx, "extract_key needs entity: meter-N or hes-0");
+        return -1;
     }
-    if (strcmp(attack, "forge_command") == 0)
-        return attack_forge_command(s, ctx, p);
-    if (strcmp(attack, "rogue_hes") == 0)
-        return attack_rogue_hes(s, ctx, p);
-    if (strcmp(attack, "impersonate_meter") == 0)
-        return attack_impersonate(s, ctx, p);
-    if (strcmp(attack, "inject_reading") == 0)
-        return attack_inject_reading(s, ctx, p);
-    if (strcmp(attack, "malicious_firmware") == 0)
-        return attack_malicious_firmware(s, ctx, p);
-    if (strcmp(attack, "mass_disconnect") == 0)
-        return attack_mass_disconnect(s, ctx, p);
-    if (strcmp(attack, "infer_occupancy") == 0)
-        return attack_infer_occupancy(s, ctx, p);
-    if (strcmp(attack, "tamper_audit_log") == 0)
-        return attack_tamper_audit_log(s, ctx, p);
-    if (strcmp(attack, "overcollect") == 0) {
-        sg17_entity_t e = sg17_entity(ctx, "thirdparty", 0);
-        if (e == SG17_NO_ENTITY || !sg17_compromised(ctx, e)) {
-            sg17_log(ctx, "overcollect needs the third party's account compromised (compromise: "
-                          "{entity: thirdparty-0})");
-            return -1;
-        }
-        unsigned *all = malloc((s->n_meters ? s->n_meters : 1) * sizeof *all);
-        if (!all)
-            return -1;
-        for (unsigned j = 0; j < s->n_meters; j++)
-            all[j] = j;
-        msim_tp_request(s, ctx, true, all, s->n_meters);
-        free(all);
-        return 0;
+    s->adv->keys = s->meters[idx].keys;
+    s->adv->has_keys = true;
+    return 0;
+}
+
+/* A compromised third-party account asks for every customer's raw 15-min series. */
+int msim_attack_overcollect(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
+{
+    (void)p;
+    sg17_entity_t e = sg17_entity(ctx, "thirdparty", 0);
+    if (e == SG17_NO_ENTITY || !sg17_compromised(ctx, e)) {
+        sg17_log(ctx, "overcollect needs the third party's account compromised (compromise: "
+                      "{entity: thirdparty-0})");
+        return -1;
     }
-    sg17_log(ctx, "metering has no attack '%s'", attack);
-    return -1;
+    unsigned *all = malloc((s->n_meters ? s->n_meters : 1) * sizeof *all);
+    if (!all)
+        return -1;
+    for (unsigned j = 0; j < s->n_meters; j++)
+        all[j] = j;
+    msim_tp_request(s, ctx, true, all, s->n_meters);
+    free(all);
+    return 0;
 }

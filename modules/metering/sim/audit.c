@@ -12,28 +12,28 @@
 
 #include <openssl/crypto.h>
 
-#include "sim/sim.h"
+#include "sim/metering_sim.h"
 
-#define ANCHOR_SIGNED (4 + AUDIT_HASH_LEN)
-#define ANCHOR_LEN    (ANCHOR_SIGNED + DLMS_ECDSA_SIG_LEN)
+#define MSIM_ANCHOR_SIGNED (4 + MSIM_AUDIT_HASH_LEN)
+#define MSIM_ANCHOR_LEN    (MSIM_ANCHOR_SIGNED + DLMS_ECDSA_SIG_LEN)
 
 /* Record layout: seq (4) || time s (4) || meter (4) || origin (4) || kind (1) ||
  * SHA-256 of the command as sent (32) || chain value (32, zero in a plain log). */
 enum {
-    R_SEQ = 0,
-    R_TIME = 4,
-    R_METER = 8,
-    R_ORIGIN = 12,
-    R_KIND = 16,
-    R_DIGEST = 17,
-    R_CHAIN = 17 + AUDIT_HASH_LEN
+    MSIM_REC_SEQ = 0,
+    MSIM_REC_TIME = 4,
+    MSIM_REC_METER = 8,
+    MSIM_REC_ORIGIN = 12,
+    MSIM_REC_KIND = 16,
+    MSIM_REC_DIGEST = 17,
+    MSIM_REC_CHAIN = 17 + MSIM_AUDIT_HASH_LEN
 };
 
 static const char *const kind_names[] = {"read",      "setting",  "load_limit", "disconnect",
                                          "reconnect", "firmware", "other"};
 
 static int sha256(const uint8_t *a, size_t al, const uint8_t *b, size_t bl,
-                  uint8_t out[AUDIT_HASH_LEN])
+                  uint8_t out[MSIM_AUDIT_HASH_LEN])
 {
     EVP_MD_CTX *c = EVP_MD_CTX_new();
     unsigned n = 0;
@@ -44,17 +44,17 @@ static int sha256(const uint8_t *a, size_t al, const uint8_t *b, size_t bl,
 }
 
 /* h_i = SHA-256(h_{i-1} || record_i without its chain field), h_{-1} = 32 zero octets. */
-int msim_audit_link(const uint8_t prev[AUDIT_HASH_LEN], const uint8_t *rec,
-                    uint8_t out[AUDIT_HASH_LEN])
+int msim_audit_link(const uint8_t prev[MSIM_AUDIT_HASH_LEN], const uint8_t *rec,
+                    uint8_t out[MSIM_AUDIT_HASH_LEN])
 {
-    return sha256(prev, AUDIT_HASH_LEN, rec, R_CHAIN, out);
+    return sha256(prev, MSIM_AUDIT_HASH_LEN, rec, MSIM_REC_CHAIN, out);
 }
 
 /* The command's kind, read from the APDU (inside an operator's general-signing if any). */
 static uint8_t audit_kind(const char *type, const uint8_t *apdu, size_t len)
 {
     if (strcmp(type, "metering.firmware") == 0)
-        return AUDIT_FIRMWARE;
+        return MSIM_AUDIT_FIRMWARE;
     dlms_general_signing_t g;
     if (len && apdu[0] == DLMS_APDU_GENERAL_SIGNING
         && dlms_general_signing_decode(apdu, len, &g) == 0 && g.content) {
@@ -65,12 +65,13 @@ static uint8_t audit_kind(const char *type, const uint8_t *apdu, size_t len)
     dlms_set_request_t q;
     if (dlms_action_request_decode(apdu, len, &a) == 0
         && a.method.class_id == DLMS_CLASS_DISCONNECT_CONTROL)
-        return a.method.index == DLMS_METHOD_REMOTE_DISCONNECT ? AUDIT_DISCONNECT : AUDIT_RECONNECT;
+        return a.method.index == DLMS_METHOD_REMOTE_DISCONNECT ? MSIM_AUDIT_DISCONNECT
+                                                               : MSIM_AUDIT_RECONNECT;
     if (dlms_set_request_decode(apdu, len, &q) == 0)
-        return q.attr.class_id == DLMS_CLASS_LIMITER ? AUDIT_LOAD_LIMIT : AUDIT_SETTING;
+        return q.attr.class_id == DLMS_CLASS_LIMITER ? MSIM_AUDIT_LOAD_LIMIT : MSIM_AUDIT_SETTING;
     if (len && apdu[0] == DLMS_APDU_GET_REQUEST)
-        return AUDIT_READ;
-    return AUDIT_OTHER;
+        return MSIM_AUDIT_READ;
+    return MSIM_AUDIT_OTHER;
 }
 
 int msim_audit_kind_of(const char *name)
@@ -86,25 +87,25 @@ void msim_audit_append(msim_t *s, sg17_ctx_t *ctx, unsigned meter, uint32_t orig
 {
     if (s->audit_n == s->audit_cap) {
         size_t nc = s->audit_cap ? 2 * s->audit_cap : 256;
-        uint8_t *p = realloc(s->audit_log, nc * AUDIT_REC);
+        uint8_t *p = realloc(s->audit_log, nc * MSIM_AUDIT_REC);
         if (!p)
             return;
         s->audit_log = p;
         s->audit_cap = nc;
     }
-    uint8_t *r = s->audit_log + s->audit_n * AUDIT_REC;
-    msim_put32(r + R_SEQ, (uint32_t)s->audit_n);
-    msim_put32(r + R_TIME, (uint32_t)(sg17_now(ctx) / SG17_SEC));
-    msim_put32(r + R_METER, meter);
-    msim_put32(r + R_ORIGIN, origin);
-    r[R_KIND] = audit_kind(type, apdu, len);
-    memset(r + R_CHAIN, 0, AUDIT_HASH_LEN);
-    if (sha256(apdu, len, NULL, 0, r + R_DIGEST))
+    uint8_t *r = s->audit_log + s->audit_n * MSIM_AUDIT_REC;
+    sg17_store_be32(r + MSIM_REC_SEQ, (uint32_t)s->audit_n);
+    sg17_store_be32(r + MSIM_REC_TIME, (uint32_t)(sg17_now(ctx) / SG17_SEC));
+    sg17_store_be32(r + MSIM_REC_METER, meter);
+    sg17_store_be32(r + MSIM_REC_ORIGIN, origin);
+    r[MSIM_REC_KIND] = audit_kind(type, apdu, len);
+    memset(r + MSIM_REC_CHAIN, 0, MSIM_AUDIT_HASH_LEN);
+    if (sha256(apdu, len, NULL, 0, r + MSIM_REC_DIGEST))
         return;
     if (s->audit_chained) {
-        static const uint8_t zero[AUDIT_HASH_LEN];
-        const uint8_t *prev = s->audit_n ? r - AUDIT_REC + R_CHAIN : zero;
-        if (msim_audit_link(prev, r, r + R_CHAIN))
+        static const uint8_t zero[MSIM_AUDIT_HASH_LEN];
+        const uint8_t *prev = s->audit_n ? r - MSIM_AUDIT_REC + MSIM_REC_CHAIN : zero;
+        if (msim_audit_link(prev, r, r + MSIM_REC_CHAIN))
             return;
     }
     s->audit_n++;
@@ -116,58 +117,59 @@ static void hes_send_anchor(msim_t *s, sg17_ctx_t *ctx)
 {
     if (!s->audit_n)
         return;
-    uint8_t a[ANCHOR_LEN];
-    msim_put32(a, (uint32_t)s->audit_n);
-    memcpy(a + 4, s->audit_log + (s->audit_n - 1) * AUDIT_REC + R_CHAIN, AUDIT_HASH_LEN);
-    if (dlms_ecdsa_sign(s->hes_audit_key, a, ANCHOR_SIGNED, a + ANCHOR_SIGNED) == 0)
+    uint8_t a[MSIM_ANCHOR_LEN];
+    sg17_store_be32(a, (uint32_t)s->audit_n);
+    memcpy(a + 4, s->audit_log + (s->audit_n - 1) * MSIM_AUDIT_REC + MSIM_REC_CHAIN,
+           MSIM_AUDIT_HASH_LEN);
+    if (dlms_ecdsa_sign(s->hes_audit_key, a, MSIM_ANCHOR_SIGNED, a + MSIM_ANCHOR_SIGNED) == 0)
         sg17_send(ctx, s->hes, s->mdm, "metering.audit_anchor", a, sizeof a);
 }
 
 /* Audit export: chained flag (1) || count (4) || count records. */
 static void hes_send_log(msim_t *s, sg17_ctx_t *ctx)
 {
-    size_t len = 5 + s->audit_n * AUDIT_REC;
+    size_t len = 5 + s->audit_n * MSIM_AUDIT_REC;
     uint8_t *p = malloc(len);
     if (!p)
         return;
     p[0] = s->audit_chained;
-    msim_put32(p + 1, (uint32_t)s->audit_n);
+    sg17_store_be32(p + 1, (uint32_t)s->audit_n);
     if (s->audit_n)
-        memcpy(p + 5, s->audit_log, s->audit_n * AUDIT_REC);
+        memcpy(p + 5, s->audit_log, s->audit_n * MSIM_AUDIT_REC);
     sg17_send(ctx, s->hes, s->mdm, "metering.audit_log", p, len);
     free(p);
 }
 
 void msim_audit_on_timer(msim_t *s, sg17_ctx_t *ctx, uint64_t tag)
 {
-    if (TAG_KIND(tag) == TAG_AUDIT_ANCHOR) {
+    if (MSIM_TAG_KIND(tag) == MSIM_TAG_AUDIT_ANCHOR) {
         hes_send_anchor(s, ctx);
-        sg17_timer(ctx, s->hes, s->audit_anchor_every, tag);
-    } else if (TAG_KIND(tag) == TAG_AUDIT) {
+        sg17_timer(ctx, s->hes, s->cfg.audit_anchor_interval, tag);
+    } else if (MSIM_TAG_KIND(tag) == MSIM_TAG_AUDIT) {
         hes_send_log(s, ctx);
-        sg17_timer(ctx, s->hes, s->audit_every, tag);
+        sg17_timer(ctx, s->hes, s->cfg.audit_interval, tag);
     }
 }
 
 /* The MDM keeps every anchor whose signature verifies under the HES's public key. */
 static void mdm_on_anchor(msim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
 {
-    if (!s->m_audit) {
+    if (!s->cfg.audit_log) {
         sg17_reject(ctx, m, "unexpected"); /* no anchoring service without audit_log */
         return;
     }
-    if (m->len != ANCHOR_LEN) {
+    if (m->len != MSIM_ANCHOR_LEN) {
         sg17_reject(ctx, m, "malformed");
         return;
     }
-    if (dlms_ecdsa_verify(s->hes_audit_pub, m->payload, ANCHOR_SIGNED, m->payload + ANCHOR_SIGNED,
-                          DLMS_ECDSA_SIG_LEN)) {
+    if (dlms_ecdsa_verify(s->hes_audit_pub, m->payload, MSIM_ANCHOR_SIGNED,
+                          m->payload + MSIM_ANCHOR_SIGNED, DLMS_ECDSA_SIG_LEN)) {
         sg17_reject(ctx, m, "signature");
         return;
     }
     if (s->n_anchors == s->cap_anchors) {
         size_t nc = s->cap_anchors ? 2 * s->cap_anchors : 32;
-        audit_anchor_t *p = realloc(s->anchors, nc * sizeof *p);
+        msim_audit_anchor_t *p = realloc(s->anchors, nc * sizeof *p);
         if (!p) {
             sg17_reject(ctx, m, "internal");
             return;
@@ -175,36 +177,40 @@ static void mdm_on_anchor(msim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
         s->anchors = p;
         s->cap_anchors = nc;
     }
-    audit_anchor_t *a = &s->anchors[s->n_anchors++];
-    a->count = msim_get32(m->payload);
-    memcpy(a->head, m->payload + 4, AUDIT_HASH_LEN);
+    msim_audit_anchor_t *a = &s->anchors[s->n_anchors++];
+    a->count = sg17_load_be32(m->payload);
+    memcpy(a->head, m->payload + 4, MSIM_AUDIT_HASH_LEN);
     sg17_accept(ctx, m);
     sg17_metric_add(ctx, "audit.anchors", 1);
 }
 
 long msim_audit_verify(const msim_t *s, const uint8_t *recs, size_t n, bool chained)
 {
-    static const uint8_t zero[AUDIT_HASH_LEN];
+    static const uint8_t zero[MSIM_AUDIT_HASH_LEN];
     uint8_t *chain = NULL;
     long bad = -1;
     /* plain checks, all an auditor has without anchors: sequence numbers and time order */
     for (size_t i = 0; i < n && bad < 0; i++) {
-        const uint8_t *r = recs + i * AUDIT_REC;
-        if (msim_get32(r + R_SEQ) != i
-            || (i && msim_get32(r + R_TIME) < msim_get32(r - AUDIT_REC + R_TIME)))
+        const uint8_t *r = recs + i * MSIM_AUDIT_REC;
+        if (sg17_load_be32(r + MSIM_REC_SEQ) != i
+            || (i
+                && sg17_load_be32(r + MSIM_REC_TIME)
+                       < sg17_load_be32(r - MSIM_AUDIT_REC + MSIM_REC_TIME)))
             bad = (long)i;
     }
-    if (!s->m_audit)
+    if (!s->cfg.audit_log)
         return bad;
     if (!chained)
         return 0; /* a plain log where the auditor expects a chained one: nothing is trusted */
-    if (n && !(chain = malloc(n * AUDIT_HASH_LEN)))
+    if (n && !(chain = malloc(n * MSIM_AUDIT_HASH_LEN)))
         return 0;
     for (size_t i = 0; i < n; i++) {
-        const uint8_t *r = recs + i * AUDIT_REC;
-        if (msim_audit_link(i ? chain + (i - 1) * AUDIT_HASH_LEN : zero, r,
-                            chain + i * AUDIT_HASH_LEN)
-            || (CRYPTO_memcmp(chain + i * AUDIT_HASH_LEN, r + R_CHAIN, AUDIT_HASH_LEN) != 0
+        const uint8_t *r = recs + i * MSIM_AUDIT_REC;
+        if (msim_audit_link(i ? chain + (i - 1) * MSIM_AUDIT_HASH_LEN : zero, r,
+                            chain + i * MSIM_AUDIT_HASH_LEN)
+            || (CRYPTO_memcmp(chain + i * MSIM_AUDIT_HASH_LEN, r + MSIM_REC_CHAIN,
+                              MSIM_AUDIT_HASH_LEN)
+                    != 0
                 && bad < 0))
             bad = (long)i;
     }
@@ -212,11 +218,12 @@ long msim_audit_verify(const msim_t *s, const uint8_t *recs, size_t n, bool chai
      * are vouched for, anything after the first one that does not is suspect */
     size_t good = 0;
     for (size_t k = 0; k < s->n_anchors; k++) {
-        const audit_anchor_t *a = &s->anchors[k];
+        const msim_audit_anchor_t *a = &s->anchors[k];
         if (a->count == 0)
             continue;
         if (a->count > n
-            || CRYPTO_memcmp(chain + (a->count - 1) * AUDIT_HASH_LEN, a->head, AUDIT_HASH_LEN)) {
+            || CRYPTO_memcmp(chain + (a->count - 1) * MSIM_AUDIT_HASH_LEN, a->head,
+                             MSIM_AUDIT_HASH_LEN)) {
             if (bad < 0 || (long)good < bad)
                 bad = (long)good;
             break;
@@ -232,12 +239,13 @@ long msim_audit_verify(const msim_t *s, const uint8_t *recs, size_t n, bool chai
  * refused as the record of what was commanded. */
 static void mdm_on_log(msim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
 {
-    if (m->len < 5 || m->payload[0] > 1 || (m->len - 5) / AUDIT_REC != msim_get32(m->payload + 1)
-        || (m->len - 5) % AUDIT_REC) {
+    if (m->len < 5 || m->payload[0] > 1
+        || (m->len - 5) / MSIM_AUDIT_REC != sg17_load_be32(m->payload + 1)
+        || (m->len - 5) % MSIM_AUDIT_REC) {
         sg17_reject(ctx, m, "malformed");
         return;
     }
-    size_t n = (m->len - 5) / AUDIT_REC;
+    size_t n = (m->len - 5) / MSIM_AUDIT_REC;
     long bad = msim_audit_verify(s, m->payload + 5, n, m->payload[0] == 1);
     if (bad < 0) {
         sg17_accept(ctx, m);
@@ -247,13 +255,7 @@ static void mdm_on_log(msim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
     sg17_reject(ctx, m, "audit_chain");
     sg17_metric_add(ctx, "audit.tamper_detected", 1);
     /* ground truth, for the metrics only: which altered entries this finding covers */
-    bool any = false;
-    for (size_t t = 0; t < s->n_truth; t++) {
-        any = true;
-        if (s->truth[t].pos >= (size_t)bad)
-            s->truth[t].detected = true;
-    }
-    if (!any)
+    if (!msim_adversary_audit_finding(s->adv, (size_t)bad))
         sg17_metric_add(ctx, "audit.false_alarms", 1);
 }
 
@@ -267,67 +269,46 @@ void msim_audit_on_message(msim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
         mdm_on_log(s, ctx, m);
 }
 
-static void truth_add(msim_t *s, size_t pos)
-{
-    if (s->n_truth == s->cap_truth) {
-        size_t nc = s->cap_truth ? 2 * s->cap_truth : 16;
-        audit_truth_t *p = realloc(s->truth, nc * sizeof *p);
-        if (!p)
-            return;
-        s->truth = p;
-        s->cap_truth = nc;
-    }
-    s->truth[s->n_truth++] = (audit_truth_t){.pos = pos, .detected = false};
-}
-
 /* An insider with write access to the HES log store (compromised hes-0) covers commands issued
  * in [from, to): deletes them, or rewrites them into innocuous reads, then renumbers the records
  * and, in a chained log, recomputes every chain value from the first edit on. */
 int msim_audit_tamper(msim_t *s, sg17_ctx_t *ctx, double from_s, double to_s, bool rewrite,
-                      int kind)
+                      int kind, size_t *altered_pos, size_t *n_altered)
 {
     size_t w = 0, first = s->audit_n, altered = 0;
     for (size_t i = 0; i < s->audit_n; i++) {
-        uint8_t *r = s->audit_log + i * AUDIT_REC;
-        double t = msim_get32(r + R_TIME);
-        bool hit = t >= from_s && t < to_s && (kind < 0 || r[R_KIND] == kind);
+        uint8_t *r = s->audit_log + i * MSIM_AUDIT_REC;
+        double t = sg17_load_be32(r + MSIM_REC_TIME);
+        bool hit = t >= from_s && t < to_s && (kind < 0 || r[MSIM_REC_KIND] == kind);
         if (hit && first == s->audit_n)
             first = w;
-        if (hit) {
-            truth_add(s, w);
-            altered++;
-        }
+        if (hit)
+            altered_pos[altered++] = w;
         if (hit && !rewrite)
             continue; /* deleted */
         if (hit) {
             static const uint8_t get[] = {DLMS_APDU_GET_REQUEST, 0x01, 0x41};
-            r[R_KIND] = AUDIT_READ;
-            if (sha256(get, sizeof get, NULL, 0, r + R_DIGEST))
+            r[MSIM_REC_KIND] = MSIM_AUDIT_READ;
+            if (sha256(get, sizeof get, NULL, 0, r + MSIM_REC_DIGEST))
                 return -1;
         }
         if (w != i)
-            memmove(s->audit_log + w * AUDIT_REC, r, AUDIT_REC);
-        msim_put32(s->audit_log + w * AUDIT_REC + R_SEQ, (uint32_t)w);
+            memmove(s->audit_log + w * MSIM_AUDIT_REC, r, MSIM_AUDIT_REC);
+        sg17_store_be32(s->audit_log + w * MSIM_AUDIT_REC + MSIM_REC_SEQ, (uint32_t)w);
         w++;
     }
     s->audit_n = w;
     if (s->audit_chained)
         for (size_t i = first; i < w; i++) {
-            static const uint8_t zero[AUDIT_HASH_LEN];
-            uint8_t *r = s->audit_log + i * AUDIT_REC;
-            if (msim_audit_link(i ? r - AUDIT_REC + R_CHAIN : zero, r, r + R_CHAIN))
+            static const uint8_t zero[MSIM_AUDIT_HASH_LEN];
+            uint8_t *r = s->audit_log + i * MSIM_AUDIT_REC;
+            if (msim_audit_link(i ? r - MSIM_AUDIT_REC + MSIM_REC_CHAIN : zero, r,
+                                r + MSIM_REC_CHAIN))
                 return -1;
         }
+    *n_altered = altered;
     sg17_metric_add(ctx, "audit.tampered_entries", (double)altered);
     return 0;
-}
-
-void msim_audit_finish(msim_t *s, sg17_ctx_t *ctx)
-{
-    size_t undetected = 0;
-    for (size_t t = 0; t < s->n_truth; t++)
-        undetected += !s->truth[t].detected;
-    sg17_metric_set(ctx, "audit.undetected_tampered", (double)undetected);
 }
 
 int msim_audit_init(msim_t *s)
@@ -344,7 +325,7 @@ int msim_audit_init(msim_t *s)
     if (!s->hes_audit_key || dlms_ecdsa_public_encode(s->hes_audit_key, pub))
         return -1;
     s->hes_audit_pub = dlms_ecdsa_public_decode(pub); /* the MDM's copy */
-    s->audit_chained = s->m_audit;
+    s->audit_chained = s->cfg.audit_log;
     return s->hes_audit_pub ? 0 : -1;
 }
 
@@ -354,5 +335,4 @@ void msim_audit_free(msim_t *s)
     EVP_PKEY_free(s->hes_audit_pub);
     free(s->audit_log);
     free(s->anchors);
-    free(s->truth);
 }

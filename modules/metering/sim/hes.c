@@ -1,17 +1,12 @@
-/* sim/hes.c — the head-end system and the operator accounts behind it. The HES opens one
- * association per meter (LLS, or HLS mechanism 5), ingests pushed readings (rate limit, capacity,
- * suite-0 unprotect with policy and invocation counter), forwards them to the MDM every interval,
- * and issues on-demand reads, tariff updates and firmware; operators send signed load-control
- * requests (general-signing, suite 1) that the HES relays, subject to the mass-disconnect cap. */
-#include <stdio.h>
+/* sim/hes.c — the head-end system. It opens one association per meter (LLS, or HLS mechanism
+ * 5), ingests pushed readings (rate limit, capacity, suite-0 unprotect with policy and invocation
+ * counter), forwards them to the MDM every interval, issues on-demand reads, tariff updates and
+ * firmware, and relays the operators' signed load-control requests (operator.c), subject to the
+ * mass-disconnect cap. Its command log is in audit.c. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/sim.h"
-
-static const uint8_t OBIS_TARIFF[6] = {0, 0, 13, 0, 0, 255};
-#define CLASS_ACTIVITY_CALENDAR 20
-#define EXPORT_ENTRY            16
+#include "sim/metering_sim.h"
 
 static sg17_entity_t meter_entity(sg17_ctx_t *ctx, unsigned i)
 {
@@ -21,7 +16,9 @@ static sg17_entity_t meter_entity(sg17_ctx_t *ctx, unsigned i)
 int msim_hes_command(msim_t *s, sg17_ctx_t *ctx, unsigned i, const char *type, const uint8_t *apdu,
                      size_t len, uint32_t origin)
 {
-    uint8_t sc = s->m_hls ? (s->m_auth_enc ? DLMS_SC_AUTH_ENC : DLMS_SC_ENC) : 0;
+    uint8_t sc = s->cfg.hls_authentication
+                     ? (s->cfg.authenticated_encryption ? DLMS_SC_AUTH_ENC : DLMS_SC_ENC)
+                     : 0;
     uint8_t frame[MSIM_FRAME_CAP];
     size_t n;
     if (msim_wrap(&s->meters[i].keys, s->hes_systitle, sc ? ++s->peers[i].ic_out : 0, sc, apdu, len,
@@ -32,71 +29,50 @@ int msim_hes_command(msim_t *s, sg17_ctx_t *ctx, unsigned i, const char *type, c
     return sg17_send(ctx, s->hes, meter_entity(ctx, i), type, frame, n);
 }
 
-int msim_op_request(msim_t *s, sg17_ctx_t *ctx, EVP_PKEY *key, unsigned op, unsigned i,
-                    const uint8_t *apdu, size_t len, uint8_t *out, size_t cap, size_t *outlen)
-{
-    uint8_t tx[4], orig[DLMS_SYSTITLE_LEN] = {'O', 'P', 'R', 0}, dt[DLMS_DATETIME_LEN];
-    msim_put32(tx, ++s->op_tx);
-    msim_put32(orig + 4, op);
-    dlms_datetime_t d;
-    dlms_datetime_from_unix(MSIM_EPOCH + (int64_t)(sg17_now(ctx) / SG17_SEC), &d);
-    dlms_datetime_pack(&d, dt);
-    dlms_general_signing_t g = {.transaction_id = tx,
-                                .transaction_id_len = 4,
-                                .originator = orig,
-                                .originator_len = 8,
-                                .recipient = s->meters[i].systitle,
-                                .recipient_len = 8,
-                                .date_time = dt,
-                                .date_time_len = sizeof dt,
-                                .content = apdu,
-                                .content_len = len};
-    return dlms_general_signing_sign(key, &g, out, cap, outlen);
-}
-
 void msim_hes_start(msim_t *s, sg17_ctx_t *ctx)
 {
     sg17_time_t spread = 5 * SG17_MIN;
     for (unsigned i = 0; i < s->n_meters; i++)
-        sg17_timer(ctx, s->hes, spread * i / (s->n_meters ? s->n_meters : 1), TAG(TAG_ASSOC, i));
-    sg17_timer(ctx, s->hes, s->interval, TAG(TAG_EXPORT, 0));
-    if (s->ondemand_every)
-        sg17_timer(ctx, s->hes, s->ondemand_every, TAG(TAG_ONDEMAND, 0));
-    if (s->tariff_every)
-        sg17_timer(ctx, s->hes, s->tariff_every, TAG(TAG_TARIFF, 0));
-    if (s->firmware_at)
-        sg17_timer(ctx, s->hes, s->firmware_at, TAG(TAG_FIRMWARE, 0));
-    if (s->m_audit && s->audit_anchor_every)
-        sg17_timer(ctx, s->hes, s->audit_anchor_every, TAG(TAG_AUDIT_ANCHOR, 0));
-    if (s->audit_every)
-        sg17_timer(ctx, s->hes, s->audit_every, TAG(TAG_AUDIT, 0));
+        sg17_timer(ctx, s->hes, spread * i / (s->n_meters ? s->n_meters : 1),
+                   MSIM_TAG(MSIM_TAG_ASSOC, i));
+    sg17_timer(ctx, s->hes, s->cfg.reading_interval, MSIM_TAG(MSIM_TAG_EXPORT, 0));
+    if (s->cfg.ondemand_interval)
+        sg17_timer(ctx, s->hes, s->cfg.ondemand_interval, MSIM_TAG(MSIM_TAG_ONDEMAND, 0));
+    if (s->cfg.tariff_interval)
+        sg17_timer(ctx, s->hes, s->cfg.tariff_interval, MSIM_TAG(MSIM_TAG_TARIFF, 0));
+    if (s->cfg.firmware_at)
+        sg17_timer(ctx, s->hes, s->cfg.firmware_at, MSIM_TAG(MSIM_TAG_FIRMWARE, 0));
+    if (s->cfg.audit_log && s->cfg.audit_anchor_interval)
+        sg17_timer(ctx, s->hes, s->cfg.audit_anchor_interval, MSIM_TAG(MSIM_TAG_AUDIT_ANCHOR, 0));
+    if (s->cfg.audit_interval)
+        sg17_timer(ctx, s->hes, s->cfg.audit_interval, MSIM_TAG(MSIM_TAG_AUDIT, 0));
 }
 
 /* AARQ towards meter i: mechanism 5 (HLS-GMAC) or 1 (LLS, password in clear). */
 static void hes_associate(msim_t *s, sg17_ctx_t *ctx, unsigned i)
 {
     uint8_t aarq[1 + DLMS_SYSTITLE_LEN + MSIM_CHALLENGE_LEN + MSIM_LLS_LEN] = {0};
-    aarq[0] = s->m_hls ? 5 : 1;
+    aarq[0] = s->cfg.hls_authentication ? 5 : 1;
     memcpy(aarq + 1, s->hes_systitle, DLMS_SYSTITLE_LEN);
     for (size_t k = 0; k < MSIM_CHALLENGE_LEN; k += 8) {
         uint64_t r = sg17_rand_u64(ctx);
         memcpy(s->peers[i].ctos + k, &r, 8);
     }
     memcpy(aarq + 1 + DLMS_SYSTITLE_LEN, s->peers[i].ctos, MSIM_CHALLENGE_LEN);
-    if (!s->m_hls)
+    if (!s->cfg.hls_authentication)
         memcpy(aarq + 1 + DLMS_SYSTITLE_LEN + MSIM_CHALLENGE_LEN, s->meters[i].lls, MSIM_LLS_LEN);
-    s->peers[i].assoc = ASSOC_PENDING;
+    s->peers[i].assoc = MSIM_ASSOC_PENDING;
     sg17_send(ctx, s->hes, meter_entity(ctx, i), "metering.aarq", aarq, sizeof aarq);
 }
 
 /* An image-transfer activate action carrying a general-signing (DF) envelope around
  * version || body, signed by `key` in the manufacturer's name. Returns 0 and the APDU length. */
-int msim_firmware_action(msim_t *s, EVP_PKEY *key, uint32_t version, const uint8_t *body,
+int msim_firmware_action(const msim_t *s, EVP_PKEY *key, uint32_t version, const uint8_t *body,
                          const uint8_t tx[4], uint8_t invoke_id, uint8_t *apdu, size_t cap,
                          size_t *len)
 {
     uint8_t content[4 + MSIM_FW_BODY_LEN], img[512], params[600];
-    msim_put32(content, version);
+    sg17_store_be32(content, version);
     memcpy(content + 4, body, MSIM_FW_BODY_LEN);
     dlms_general_signing_t g = {.transaction_id = tx,
                                 .transaction_id_len = 4,
@@ -127,56 +103,56 @@ static void hes_firmware_rollout(msim_t *s, sg17_ctx_t *ctx)
     if (msim_firmware_action(s, s->mfr_key, 2, body, tx, 0x42, apdu, sizeof apdu, &al) < 0)
         return;
     for (unsigned i = 0; i < s->n_meters; i++)
-        msim_hes_command(s, ctx, i, "metering.firmware", apdu, al, AUDIT_ORIGIN_HES);
+        msim_hes_command(s, ctx, i, "metering.firmware", apdu, al, MSIM_AUDIT_ORIGIN_HES);
 }
 
 void msim_hes_on_timer(msim_t *s, sg17_ctx_t *ctx, uint64_t tag)
 {
     uint8_t apdu[64];
     size_t n;
-    switch (TAG_KIND(tag)) {
-    case TAG_ASSOC:
-        hes_associate(s, ctx, TAG_INDEX(tag));
+    switch (MSIM_TAG_KIND(tag)) {
+    case MSIM_TAG_ASSOC:
+        hes_associate(s, ctx, MSIM_TAG_INDEX(tag));
         break;
-    case TAG_EXPORT:
+    case MSIM_TAG_EXPORT:
         if (s->export_n) {
-            msim_put32(s->export_buf, (uint32_t)s->export_n);
+            sg17_store_be32(s->export_buf, (uint32_t)s->export_n);
             sg17_send(ctx, s->hes, s->mdm, "metering.export", s->export_buf, s->export_len);
             s->export_n = 0;
         }
-        sg17_timer(ctx, s->hes, s->interval, tag);
+        sg17_timer(ctx, s->hes, s->cfg.reading_interval, tag);
         break;
-    case TAG_ONDEMAND:
-        for (unsigned b = 0; b < s->ondemand_batch && s->n_meters; b++) {
+    case MSIM_TAG_ONDEMAND:
+        for (unsigned b = 0; b < s->cfg.ondemand_batch && s->n_meters; b++) {
             dlms_get_request_t g = {.invoke_id = 0x41, .attr = {DLMS_CLASS_REGISTER, {0}, 2}};
             memcpy(g.attr.obis, DLMS_OBIS_ACTIVE_ENERGY_IMPORT, 6);
             if (dlms_get_request_encode(&g, apdu, sizeof apdu, &n) == 0)
                 msim_hes_command(s, ctx, s->ondemand_next++ % s->n_meters, "metering.command", apdu,
-                                 n, AUDIT_ORIGIN_HES);
+                                 n, MSIM_AUDIT_ORIGIN_HES);
         }
-        sg17_timer(ctx, s->hes, s->ondemand_every, tag);
+        sg17_timer(ctx, s->hes, s->cfg.ondemand_interval, tag);
         break;
-    case TAG_TARIFF: {
+    case MSIM_TAG_TARIFF: {
         uint8_t v[8];
         size_t vl;
         s->tariff_value++;
         dlms_data_encode_u32(s->tariff_value, v, sizeof v, &vl);
         dlms_set_request_t q = {.invoke_id = 0x43,
-                                .attr = {CLASS_ACTIVITY_CALENDAR, {0}, 2},
+                                .attr = {DLMS_CLASS_ACTIVITY_CALENDAR, {0}, 2},
                                 .value = v,
                                 .value_len = vl};
-        memcpy(q.attr.obis, OBIS_TARIFF, 6);
+        memcpy(q.attr.obis, DLMS_OBIS_ACTIVITY_CALENDAR, 6);
         if (dlms_set_request_encode(&q, apdu, sizeof apdu, &n) == 0)
             for (unsigned i = 0; i < s->n_meters; i++)
-                msim_hes_command(s, ctx, i, "metering.command", apdu, n, AUDIT_ORIGIN_HES);
-        sg17_timer(ctx, s->hes, s->tariff_every, tag);
+                msim_hes_command(s, ctx, i, "metering.command", apdu, n, MSIM_AUDIT_ORIGIN_HES);
+        sg17_timer(ctx, s->hes, s->cfg.tariff_interval, tag);
         break;
     }
-    case TAG_FIRMWARE:
+    case MSIM_TAG_FIRMWARE:
         hes_firmware_rollout(s, ctx);
         break;
-    case TAG_AUDIT_ANCHOR:
-    case TAG_AUDIT:
+    case MSIM_TAG_AUDIT_ANCHOR:
+    case MSIM_TAG_AUDIT:
         msim_audit_on_timer(s, ctx, tag);
         break;
     default:
@@ -190,26 +166,26 @@ void msim_hes_on_timer(msim_t *s, sg17_ctx_t *ctx, uint64_t tag)
 static const char *hes_admit(msim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
 {
     sg17_time_t now = sg17_now(ctx), win = now / SG17_SEC;
-    if (s->m_rate_limit) {
+    if (s->cfg.hes_rate_limit) {
         size_t src = m->claimed_src < s->n_entities ? m->claimed_src : s->n_entities;
         if (s->rl_window[src] != win + 1) {
             s->rl_window[src] = win + 1;
             s->rl_count[src] = 0;
         }
-        if (++s->rl_count[src] > s->hes_source_rate)
+        if (++s->rl_count[src] > s->cfg.hes_source_rate)
             return "rate_limited";
     }
     double t = (double)now / SG17_SEC, start = s->busy_until > t ? s->busy_until : t;
     if (start - t > 1.0)
         return "overload";
-    s->busy_until = start + 1.0 / s->hes_capacity;
+    s->busy_until = start + 1.0 / s->cfg.hes_capacity;
     return NULL;
 }
 
 static void export_append(msim_t *s, unsigned j, uint32_t k, uint32_t time, uint32_t reg)
 {
-    if (s->export_len + EXPORT_ENTRY > s->export_cap || !s->export_buf) {
-        size_t nc = s->export_cap ? 2 * s->export_cap : 4 + 64 * EXPORT_ENTRY;
+    if (s->export_len + MSIM_EXPORT_ENTRY > s->export_cap || !s->export_buf) {
+        size_t nc = s->export_cap ? 2 * s->export_cap : 4 + 64 * MSIM_EXPORT_ENTRY;
         uint8_t *p = realloc(s->export_buf, nc);
         if (!p)
             return;
@@ -219,11 +195,11 @@ static void export_append(msim_t *s, unsigned j, uint32_t k, uint32_t time, uint
     if (s->export_n == 0)
         s->export_len = 4;
     uint8_t *e = s->export_buf + s->export_len;
-    msim_put32(e, j);
-    msim_put32(e + 4, k);
-    msim_put32(e + 8, time);
-    msim_put32(e + 12, reg);
-    s->export_len += EXPORT_ENTRY;
+    sg17_store_be32(e, j);
+    sg17_store_be32(e + 4, k);
+    sg17_store_be32(e + 8, time);
+    sg17_store_be32(e + 12, reg);
+    s->export_len += MSIM_EXPORT_ENTRY;
     s->export_n++;
 }
 
@@ -266,9 +242,14 @@ static void hes_on_reading(msim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
             sg17_reject(ctx, m, "unknown_sender");
             return;
         }
-        st = dlms_unprotect(&s->meters[j].keys, sys, s->m_auth_enc ? DLMS_SC_AUTH_ENC : 0, sec, sl,
-                            s->m_ic ? s->peers[j].last_ic_in : DLMS_IC_NONE, plain, sizeof plain,
-                            &pl, &ic);
+        msim_peer_t *peer = &s->peers[j];
+        if (!peer->rx) /* keyed once per meter, as a head-end keeps per association */
+            peer->rx = dlms_cipher_new(&s->meters[j].keys);
+        uint8_t policy = s->cfg.authenticated_encryption ? DLMS_SC_AUTH_ENC : 0;
+        int64_t min_ic = s->cfg.invocation_counter ? peer->last_ic_in : DLMS_IC_NONE;
+        st = peer->rx ? dlms_cipher_unprotect(peer->rx, sys, policy, sec, sl, min_ic, plain,
+                                              sizeof plain, &pl, &ic)
+                      : DLMS_SEC_INTERNAL;
     } else {
         bool ok;
         j = (int)msim_meter_index(s, ctx, m->claimed_src, &ok); /* clear: the network address */
@@ -276,7 +257,7 @@ static void hes_on_reading(msim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
             sg17_reject(ctx, m, "unknown_sender");
             return;
         }
-        st = s->m_auth_enc ? DLMS_SEC_POLICY : DLMS_SEC_OK;
+        st = s->cfg.authenticated_encryption ? DLMS_SEC_POLICY : DLMS_SEC_OK;
         if (st == DLMS_SEC_OK && m->len <= sizeof plain) {
             memcpy(plain, m->payload, m->len);
             pl = m->len;
@@ -310,13 +291,13 @@ static void hes_on_aare(msim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
         return;
     }
     int j = msim_meter_of_systitle(s, m->payload + 1);
-    if (j < 0 || s->peers[j].assoc != ASSOC_PENDING) {
+    if (j < 0 || s->peers[j].assoc != MSIM_ASSOC_PENDING) {
         sg17_reject(ctx, m, "unexpected");
         return;
     }
     sg17_accept(ctx, m);
-    if (!s->m_hls) {
-        s->peers[j].assoc = ASSOC_OPEN;
+    if (!s->cfg.hls_authentication) {
+        s->peers[j].assoc = MSIM_ASSOC_OPEN;
         return;
     }
     uint8_t f[DLMS_HLS_GMAC_LEN];
@@ -331,7 +312,7 @@ static void hes_on_hls(msim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
 {
     bool ok;
     unsigned j = msim_meter_index(s, ctx, m->claimed_src, &ok);
-    if (!ok || s->peers[j].assoc != ASSOC_PENDING) {
+    if (!ok || s->peers[j].assoc != MSIM_ASSOC_PENDING) {
         sg17_reject(ctx, m, "unexpected");
         return;
     }
@@ -340,7 +321,7 @@ static void hes_on_hls(msim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
         sg17_reject(ctx, m, "auth");
         return;
     }
-    s->peers[j].assoc = ASSOC_OPEN;
+    s->peers[j].assoc = MSIM_ASSOC_OPEN;
     sg17_accept(ctx, m);
     sg17_metric_add(ctx, "hes.associations", 1);
 }
@@ -357,10 +338,12 @@ static void hes_on_response(msim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
     size_t pl;
     uint32_t ic;
     bool ciphered;
-    uint8_t policy = s->m_hls && s->m_auth_enc ? DLMS_SC_AUTH_ENC : 0;
-    dlms_sec_status_t st = msim_unwrap(
-        &s->meters[j].keys, m->payload, m->len, s->meters[j].systitle, policy,
-        s->m_ic ? s->peers[j].last_ic_in : DLMS_IC_NONE, plain, sizeof plain, &pl, &ic, &ciphered);
+    uint8_t policy =
+        s->cfg.hls_authentication && s->cfg.authenticated_encryption ? DLMS_SC_AUTH_ENC : 0;
+    dlms_sec_status_t st =
+        msim_unwrap(&s->meters[j].keys, m->payload, m->len, s->meters[j].systitle, policy,
+                    s->cfg.invocation_counter ? s->peers[j].last_ic_in : DLMS_IC_NONE, plain,
+                    sizeof plain, &pl, &ic, &ciphered);
     if (st == DLMS_SEC_OK && !ciphered && policy)
         st = DLMS_SEC_POLICY;
     if (st != DLMS_SEC_OK) {
@@ -393,23 +376,24 @@ static void hes_on_op_request(msim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
         return;
     }
     int j = msim_meter_of_systitle(s, g.recipient);
-    uint32_t op = msim_get32(g.originator + 4);
+    uint32_t op = sg17_load_be32(g.originator + 4);
     if (j < 0 || op >= s->n_ops) {
         sg17_reject(ctx, m, "unknown_sender");
         return;
     }
     dlms_general_signing_t v;
-    if (s->m_cmd_auth && dlms_general_signing_verify(s->op_keys[op], m->payload, m->len, &v)) {
+    if (s->cfg.command_authorization
+        && dlms_general_signing_verify(s->op_keys[op], m->payload, m->len, &v)) {
         sg17_reject(ctx, m, "signature");
         return;
     }
     if (is_disconnect(g.content, g.content_len)) {
         sg17_time_t now = sg17_now(ctx);
-        size_t cap = s->disconnect_limit + 1, recent = 0;
+        size_t cap = s->cfg.disconnect_limit + 1, recent = 0;
         for (size_t k = 0; k < s->disc_n; k++)
-            if (now - s->disc_times[(s->disc_head + cap - 1 - k) % cap] < s->disconnect_window)
+            if (now - s->disc_times[(s->disc_head + cap - 1 - k) % cap] < s->cfg.disconnect_window)
                 recent++;
-        if (s->m_mass_limit && recent >= s->disconnect_limit) {
+        if (s->cfg.mass_disconnect_limit && recent >= s->cfg.disconnect_limit) {
             sg17_reject(ctx, m, "mass_disconnect"); /* held for a second operator's approval */
             sg17_metric_add(ctx, "hes.disconnects_held", 1);
             return;
@@ -438,45 +422,4 @@ void msim_hes_on_message(msim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
         hes_on_op_request(s, ctx, m);
     else
         sg17_reject(ctx, m, "malformed");
-}
-
-/* Operator 0 runs the utility's load-control workload: demand-response load limits on a few
- * meters, and a non-payment disconnect followed by a reconnect an hour later. */
-void msim_op_on_timer(msim_t *s, sg17_ctx_t *ctx, unsigned op, uint64_t tag)
-{
-    sg17_entity_t self = sg17_entity(ctx, "operator", op);
-    uint8_t apdu[64], req[512];
-    size_t n, rn;
-    unsigned j;
-    if (!s->n_meters)
-        return;
-    switch (TAG_KIND(tag)) {
-    case TAG_DR:
-        for (unsigned b = 0; b < s->dr_batch; b++) {
-            j = s->dr_next++ % s->n_meters;
-            if (dlms_load_limit_request_encode(0x44, 2000 + 500 * (j % 4), apdu, sizeof apdu, &n)
-                    == 0
-                && msim_op_request(s, ctx, s->op_keys[op], op, j, apdu, n, req, sizeof req, &rn)
-                       == 0)
-                sg17_send(ctx, self, s->hes, "metering.op_request", req, rn);
-        }
-        sg17_timer(ctx, self, s->dr_every, tag);
-        break;
-    case TAG_DISCONNECT:
-        j = (s->disc_next++ * 7 + 3) % s->n_meters;
-        if (dlms_disconnect_request_encode(0x45, false, apdu, sizeof apdu, &n) == 0
-            && msim_op_request(s, ctx, s->op_keys[op], op, j, apdu, n, req, sizeof req, &rn) == 0)
-            sg17_send(ctx, self, s->hes, "metering.op_request", req, rn);
-        sg17_timer(ctx, self, SG17_HOUR, TAG(TAG_RECONNECT, j));
-        sg17_timer(ctx, self, s->disconnect_every, TAG(TAG_DISCONNECT, 0));
-        break;
-    case TAG_RECONNECT:
-        j = TAG_INDEX(tag);
-        if (dlms_disconnect_request_encode(0x46, true, apdu, sizeof apdu, &n) == 0
-            && msim_op_request(s, ctx, s->op_keys[op], op, j, apdu, n, req, sizeof req, &rn) == 0)
-            sg17_send(ctx, self, s->hes, "metering.op_request", req, rn);
-        break;
-    default:
-        break;
-    }
 }

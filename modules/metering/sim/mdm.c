@@ -1,19 +1,17 @@
-/* sim/mdm.c — meter data management and the third-party service provider. The MDM stores the
- * readings the HES exports, bills by register, and (mdm_plausibility) validates each day: an
- * energy balance per distribution transformer (substation measurement vs the sum of its meters)
- * and, where energy is missing, each meter's day against its learnt baseline; flagged meters are
- * billed on the baseline estimate (validation, estimation and editing). The third party gets
- * customer data under consent (data_minimisation: consent checked, daily granularity only). */
+/* sim/mdm.c — meter data management. The MDM stores the readings the HES exports, bills by
+ * register, and (mdm_plausibility) validates each day: an energy balance per distribution
+ * transformer (substation measurement vs the sum of its meters) and, where energy is missing,
+ * each meter's day against its learnt baseline; flagged meters are billed on the baseline
+ * estimate (validation, estimation and editing). It answers the third party's requests under
+ * consent (data_minimisation: consent checked, daily granularity only) and holds the HES's audit
+ * anchors (audit.c). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/sim.h"
+#include "sim/metering_sim.h"
 
-#define EXPORT_ENTRY 16
-#define DAY_S        86400u
-
-static int series_push(mdm_customer_t *c, uint32_t wh, uint32_t k)
+static int series_push(msim_customer_t *c, uint32_t wh, uint32_t k)
 {
     if (c->n_series == c->cap_series) {
         size_t nc = c->cap_series ? 2 * c->cap_series : 128;
@@ -34,28 +32,28 @@ static int series_push(mdm_customer_t *c, uint32_t wh, uint32_t k)
 
 static void mdm_on_export(msim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
 {
-    if (m->len < 4 || (m->len - 4) % EXPORT_ENTRY
-        || msim_get32(m->payload) != (m->len - 4) / EXPORT_ENTRY) {
+    if (m->len < 4 || (m->len - 4) % MSIM_EXPORT_ENTRY
+        || sg17_load_be32(m->payload) != (m->len - 4) / MSIM_EXPORT_ENTRY) {
         sg17_reject(ctx, m, "malformed");
         return;
     }
     sg17_accept(ctx, m);
-    for (size_t e = 4; e < m->len; e += EXPORT_ENTRY) {
+    for (size_t e = 4; e < m->len; e += MSIM_EXPORT_ENTRY) {
         const uint8_t *p = m->payload + e;
-        uint32_t j = msim_get32(p), k = msim_get32(p + 4), t = msim_get32(p + 8),
-                 reg = msim_get32(p + 12);
+        uint32_t j = sg17_load_be32(p), k = sg17_load_be32(p + 4), t = sg17_load_be32(p + 8),
+                 reg = sg17_load_be32(p + 12);
         if (j >= s->n_meters)
             continue;
-        mdm_customer_t *c = &s->cust[j];
-        if (!c->day_wh && !(c->day_wh = calloc(s->days, sizeof *c->day_wh)))
+        msim_customer_t *c = &s->cust[j];
+        if (!c->day_wh && !(c->day_wh = calloc(MSIM_DAYS, sizeof *c->day_wh)))
             continue;
         if (reg < c->last_register) { /* an older register value: never billed backwards */
             sg17_metric_add(ctx, "mdm.register_rollbacks", 1);
             continue;
         }
         uint32_t delta = reg - c->last_register;
-        unsigned day = t / DAY_S;
-        if (day < s->days)
+        unsigned day = t / MSIM_DAY_S;
+        if (day < MSIM_DAYS)
             c->day_wh[day] += delta;
         series_push(c, delta, k);
         c->have = true;
@@ -69,7 +67,7 @@ static void mdm_on_export(msim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
  * transformers that lose more than mdm_balance_tolerance of their energy. */
 static void mdm_validate_day(msim_t *s, sg17_ctx_t *ctx, unsigned d)
 {
-    unsigned learn = (unsigned)(s->mdm_learning / (24 * SG17_HOUR));
+    unsigned learn = (unsigned)(s->cfg.mdm_learning / (24 * SG17_HOUR));
     if (learn == 0)
         learn = 1;
     if (d + 1 == learn)
@@ -81,21 +79,21 @@ static void mdm_validate_day(msim_t *s, sg17_ctx_t *ctx, unsigned d)
         }
     for (unsigned g = 0; g < s->n_groups; g++) {
         /* the substation meter's own error, +-0.5 %, drawn whatever the mitigations */
-        s->feeder_measured[(size_t)g * s->days + d] =
-            s->feeder_wh[(size_t)g * s->days + d] * (1 + 0.01 * (sg17_rand_double(ctx) - 0.5));
-        if (d < learn || !s->m_plaus)
+        s->feeder_measured[(size_t)g * MSIM_DAYS + d] =
+            s->feeder_wh[(size_t)g * MSIM_DAYS + d] * (1 + 0.01 * (sg17_rand_double(ctx) - 0.5));
+        if (d < learn || !s->cfg.mdm_plausibility)
             continue;
         /* balance over every validated day so far: a persistent loss stands out of the noise */
-        unsigned lo = g * s->transformer_size, hi = lo + s->transformer_size;
+        unsigned lo = g * s->cfg.transformer_size, hi = lo + s->cfg.transformer_size;
         if (hi > s->n_meters)
             hi = s->n_meters;
         double measured = 0, reported = 0;
         for (unsigned k = learn; k <= d; k++) {
-            measured += s->feeder_measured[(size_t)g * s->days + k];
+            measured += s->feeder_measured[(size_t)g * MSIM_DAYS + k];
             for (unsigned j = lo; j < hi; j++)
                 reported += s->cust[j].day_wh ? s->cust[j].day_wh[k] : 0;
         }
-        if (measured <= 0 || (measured - reported) / measured <= s->mdm_tolerance)
+        if (measured <= 0 || (measured - reported) / measured <= s->cfg.mdm_balance_tolerance)
             continue;
         sg17_metric_add(ctx, "mdm.balance_alarms", 1);
         /* attribute the missing energy: meters far below their baseline over the same days,
@@ -105,12 +103,12 @@ static void mdm_validate_day(msim_t *s, sg17_ctx_t *ctx, unsigned d)
             int worst = -1;
             double worst_gap = 0;
             for (unsigned j = lo; j < hi; j++) {
-                mdm_customer_t *c = &s->cust[j];
+                msim_customer_t *c = &s->cust[j];
                 double used = 0;
                 for (unsigned k = learn; k <= d && c->day_wh; k++)
                     used += c->day_wh[k];
                 double expect = days * c->baseline_wh_day, gap = expect - used;
-                if (!c->flagged && used < (1 - s->mdm_threshold) * expect && gap > worst_gap) {
+                if (!c->flagged && used < (1 - s->cfg.mdm_threshold) * expect && gap > worst_gap) {
                     worst = (int)j;
                     worst_gap = gap;
                 }
@@ -126,11 +124,11 @@ static void mdm_validate_day(msim_t *s, sg17_ctx_t *ctx, unsigned d)
 
 void msim_mdm_on_timer(msim_t *s, sg17_ctx_t *ctx, uint64_t tag)
 {
-    unsigned d = TAG_INDEX(tag);
-    if (TAG_KIND(tag) != TAG_DAY || d >= s->days)
+    unsigned d = MSIM_TAG_INDEX(tag);
+    if (MSIM_TAG_KIND(tag) != MSIM_TAG_DAY || d >= MSIM_DAYS)
         return;
     mdm_validate_day(s, ctx, d);
-    sg17_timer(ctx, s->mdm, 24 * SG17_HOUR, TAG(TAG_DAY, d + 1));
+    sg17_timer(ctx, s->mdm, 24 * SG17_HOUR, MSIM_TAG(MSIM_TAG_DAY, d + 1));
 }
 
 /* Request: granularity (0 raw, 1 daily) || n (4) || n customer numbers (4 each).
@@ -138,25 +136,26 @@ void msim_mdm_on_timer(msim_t *s, sg17_ctx_t *ctx, uint64_t tag)
  * the index being the reading sequence (raw) or the day (daily). */
 static void mdm_on_tp_request(msim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
 {
-    if (m->len < 5 || (m->len - 5) % 4 || msim_get32(m->payload + 1) != (m->len - 5) / 4
+    if (m->len < 5 || (m->len - 5) % 4 || sg17_load_be32(m->payload + 1) != (m->len - 5) / 4
         || m->payload[0] > 1) {
         sg17_reject(ctx, m, "malformed");
         return;
     }
-    bool raw = m->payload[0] == 0 && !s->m_minimise;
+    bool raw = m->payload[0] == 0 && !s->cfg.data_minimisation;
     size_t n = (m->len - 5) / 4, cap = 16, len = 0, served = 0;
     uint8_t *out = malloc(cap);
     for (size_t r = 0; r < n && out; r++) {
-        uint32_t j = msim_get32(m->payload + 5 + 4 * r);
-        if (j >= s->n_meters || !s->cust[j].have || (s->m_minimise && !s->cust[j].consent)) {
-            if (j < s->n_meters && s->m_minimise && !s->cust[j].consent)
+        uint32_t j = sg17_load_be32(m->payload + 5 + 4 * r);
+        if (j >= s->n_meters || !s->cust[j].have
+            || (s->cfg.data_minimisation && !s->cust[j].consent)) {
+            if (j < s->n_meters && s->cfg.data_minimisation && !s->cust[j].consent)
                 sg17_metric_add(ctx, "mdm.tp_denied", 1);
             continue;
         }
-        mdm_customer_t *c = &s->cust[j];
-        size_t cnt = raw ? c->n_series : c->last_time / DAY_S + 1;
-        if (cnt > s->days && !raw)
-            cnt = s->days;
+        msim_customer_t *c = &s->cust[j];
+        size_t cnt = raw ? c->n_series : c->last_time / MSIM_DAY_S + 1;
+        if (cnt > MSIM_DAYS && !raw)
+            cnt = MSIM_DAYS;
         size_t need = len + 9 + 8 * cnt;
         if (need > cap) {
             while (cap < need)
@@ -166,13 +165,13 @@ static void mdm_on_tp_request(msim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
                 break;
             out = p;
         }
-        msim_put32(out + len, j);
+        sg17_store_be32(out + len, j);
         out[len + 4] = raw ? 0 : 1;
-        msim_put32(out + len + 5, (uint32_t)cnt);
+        sg17_store_be32(out + len + 5, (uint32_t)cnt);
         for (size_t k = 0; k < cnt; k++) {
-            msim_put32(out + len + 9 + 8 * k, raw ? c->series_k[k] : (uint32_t)k);
-            msim_put32(out + len + 13 + 8 * k,
-                       raw ? c->series[k] : (uint32_t)llround(c->day_wh[k]));
+            sg17_store_be32(out + len + 9 + 8 * k, raw ? c->series_k[k] : (uint32_t)k);
+            sg17_store_be32(out + len + 13 + 8 * k,
+                            raw ? c->series[k] : (uint32_t)llround(c->day_wh[k]));
         }
         len = need;
         served++;
@@ -204,131 +203,22 @@ void msim_mdm_on_message(msim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
                     strcmp(m->type, "metering.export") == 0 ? "unknown_sender" : "malformed");
 }
 
-void msim_tp_request(msim_t *s, sg17_ctx_t *ctx, bool raw, const unsigned *cust, size_t n)
-{
-    uint8_t *req = malloc(5 + 4 * n);
-    if (!req)
-        return;
-    req[0] = raw ? 0 : 1;
-    msim_put32(req + 1, (uint32_t)n);
-    for (size_t r = 0; r < n; r++)
-        msim_put32(req + 5 + 4 * r, cust[r]);
-    sg17_send(ctx, sg17_entity(ctx, "thirdparty", 0), s->mdm, "metering.tp_request", req,
-              5 + 4 * n);
-    free(req);
-}
-
-/* The service's daily request: daily totals of the customers who consented. */
-void msim_tp_on_timer(msim_t *s, sg17_ctx_t *ctx, uint64_t tag)
-{
-    unsigned *list = malloc((s->n_meters ? s->n_meters : 1) * sizeof *list);
-    size_t n = 0;
-    for (unsigned j = 0; list && j < s->n_meters; j++)
-        if (s->cust[j].consent)
-            list[n++] = j;
-    if (n)
-        msim_tp_request(s, ctx, false, list, n);
-    free(list);
-    sg17_timer(ctx, sg17_entity(ctx, "thirdparty", 0), 24 * SG17_HOUR, tag);
-}
-
-/* The third party keeps what it is given (tp_view_t); its occupancy inference runs at the end of
- * the run on the finest data it then holds (tp_infer). */
-void msim_tp_on_message(msim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
-{
-    if (strcmp(m->type, "metering.tp_response") != 0 || m->claimed_src != s->mdm) {
-        sg17_reject(ctx, m, "malformed");
-        return;
-    }
-    size_t pos = 0;
-    while (pos + 9 <= m->len) {
-        const uint8_t *p = m->payload + pos;
-        uint32_t j = msim_get32(p), cnt = msim_get32(p + 5);
-        if (j >= s->n_meters || cnt > (m->len - pos - 9) / 8)
-            break;
-        pos += 9 + 8 * (size_t)cnt;
-    }
-    if (pos != m->len) {
-        sg17_reject(ctx, m, "malformed");
-        return;
-    }
-    sg17_accept(ctx, m);
-    for (pos = 0; pos < m->len;) {
-        const uint8_t *p = m->payload + pos;
-        uint32_t j = msim_get32(p), cnt = msim_get32(p + 5);
-        bool raw = p[4] == 0;
-        pos += 9 + 8 * (size_t)cnt;
-        if (raw || !s->cust[j].consent)
-            s->tp_exposed[j] = 1;
-        tp_view_t *v = &s->tp_view[j];
-        if (cnt == 0 || (v->raw && !raw))
-            continue; /* keeps the finer series it already holds */
-        uint32_t *wh = malloc(cnt * sizeof *wh), *idx = malloc(cnt * sizeof *idx);
-        if (!wh || !idx) {
-            free(wh);
-            free(idx);
-            continue;
-        }
-        for (uint32_t k = 0; k < cnt; k++) {
-            idx[k] = msim_get32(p + 9 + 8 * k);
-            wh[k] = msim_get32(p + 13 + 8 * k);
-        }
-        free(v->wh);
-        free(v->idx);
-        *v = (tp_view_t){.wh = wh, .idx = idx, .n = cnt, .raw = raw};
-    }
-}
-
-/* The third party's occupancy inference, scored against the households' truth: the threshold
- * classifier (msim_classify) over each customer's series it holds. A 15-min value is one guess
- * for that reading; a daily total is one guess for every reading of that day. Returns the
- * balanced accuracy, or 0.5 (chance) when it holds no data to guess from. */
-static double tp_infer(msim_t *s)
-{
-    double c1 = 0, t1 = 0, c0 = 0, t0 = 0;
-    for (unsigned j = 0; j < s->n_meters; j++) {
-        const tp_view_t *v = &s->tp_view[j];
-        const meter_t *mt = &s->meters[j];
-        bool *guess = v->n ? malloc(v->n * sizeof *guess) : NULL;
-        if (!guess)
-            continue;
-        msim_classify(v->wh, v->n, guess);
-        for (size_t k = 0; k < v->n; k++) {
-            if (v->raw) {
-                if (v->idx[k] < mt->n_occ)
-                    msim_score(&c1, &t1, &c0, &t0, mt->occupied[v->idx[k]], guess[k]);
-                continue;
-            }
-            if (v->idx[k] >= s->days)
-                continue;
-            /* the readings sent during that day: phase + seq * interval in [day, day + 1) */
-            sg17_time_t lo = (sg17_time_t)v->idx[k] * 24 * SG17_HOUR, hi = lo + 24 * SG17_HOUR;
-            size_t first = lo <= mt->phase ? 0 : (lo - mt->phase + s->interval - 1) / s->interval;
-            for (size_t q = first; q < mt->n_occ && mt->phase + q * s->interval < hi; q++)
-                msim_score(&c1, &t1, &c0, &t0, mt->occupied[q], guess[k]);
-        }
-        free(guess);
-    }
-    return t1 > 0 && t0 > 0 ? 0.5 * (c1 / t1 + c0 / t0) : 0.5;
-}
-
 void msim_mdm_finish(msim_t *s, sg17_ctx_t *ctx)
 {
-    unsigned learn = (unsigned)(s->mdm_learning / (24 * SG17_HOUR));
+    unsigned learn = (unsigned)(s->cfg.mdm_learning / (24 * SG17_HOUR));
     double unbilled = 0, overbilled = 0, billed_total = 0;
-    unsigned thieves = 0, caught = 0, honest = 0, false_alarms = 0, exposed = 0, disconnected = 0,
-             foreign = 0;
+    unsigned thieves = 0, caught = 0, honest = 0, false_alarms = 0;
     for (unsigned j = 0; j < s->n_meters; j++) {
-        mdm_customer_t *c = &s->cust[j];
-        meter_t *mt = &s->meters[j];
+        msim_customer_t *c = &s->cust[j];
+        const msim_meter_t *mt = &s->meters[j];
         double billed = c->last_register;
         if (c->flagged && c->day_wh) { /* VEE: implausibly low days replaced by the baseline */
-            unsigned last = c->last_time / DAY_S;
+            unsigned last = c->last_time / MSIM_DAY_S;
             billed = 0;
-            for (unsigned d = 0; d <= last && d < s->days; d++) {
+            for (unsigned d = 0; d <= last && d < MSIM_DAYS; d++) {
                 double est = c->baseline_wh_day;
                 if (d == last)
-                    est *= (double)(c->last_time % DAY_S) / DAY_S;
+                    est *= (double)(c->last_time % MSIM_DAY_S) / MSIM_DAY_S;
                 billed += d < learn ? c->day_wh[d] : fmax(c->day_wh[d], est);
             }
         }
@@ -350,17 +240,10 @@ void msim_mdm_finish(msim_t *s, sg17_ctx_t *ctx)
             honest++;
             false_alarms += c->flagged;
         }
-        exposed += s->tp_exposed[j];
-        disconnected += mt->disconnected;
-        foreign += mt->fw_foreign;
     }
     sg17_metric_set(ctx, "mdm.unbilled_kwh", unbilled / 1000);
     sg17_metric_set(ctx, "mdm.overbilled_kwh", overbilled / 1000);
     sg17_metric_set(ctx, "mdm.billed_kwh", billed_total / 1000);
     sg17_metric_set(ctx, "mdm.detection_rate", thieves ? (double)caught / thieves : 0);
     sg17_metric_set(ctx, "mdm.false_positive_rate", honest ? (double)false_alarms / honest : 0);
-    sg17_metric_set(ctx, "thirdparty.customers_overcollected", exposed);
-    sg17_metric_set(ctx, "thirdparty.inference_accuracy", tp_infer(s));
-    sg17_metric_set(ctx, "meter.disconnected_now", disconnected);
-    sg17_metric_set(ctx, "meter.foreign_firmware", foreign);
 }

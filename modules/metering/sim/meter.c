@@ -1,5 +1,6 @@
-/* sim/meter.c — the smart meter: pushes a load-profile reading every interval (data-notification
- * in general-glo-ciphering), answers the head-end's association (LLS password, or HLS mechanism 5
+/* sim/meter.c — the smart meter and the household behind it (a seeded consumption and occupancy
+ * model). It pushes a load-profile reading every interval (data-notification in
+ * general-glo-ciphering), answers the head-end's association (LLS password, or HLS mechanism 5
  * with GMAC, IEC 62056-5-3 §9.2.7.4), and executes get/set/action requests: register reads,
  * tariff, load limit, remote disconnect/reconnect (class 70) and firmware activation (class 18). */
 #include <math.h>
@@ -9,17 +10,55 @@
 
 #include <openssl/crypto.h>
 
-#include "sim/sim.h"
+#include "sim/metering_sim.h"
 
-/* Activity calendar (class 20) of the tariff in force: a non-critical setting. */
-static const uint8_t OBIS_TARIFF[6] = {0, 0, 13, 0, 0, 255};
-#define CLASS_ACTIVITY_CALENDAR 20
-
-int msim_reading_frame(msim_t *s, const meter_t *m, const dlms_keys_t *keys, uint32_t ic,
-                       uint8_t sc, uint32_t k, uint32_t reg, sg17_time_t t, uint8_t *out,
-                       size_t cap, size_t *outlen)
+/* Per-meter random stream (splitmix64), seeded once from sg17_rand_u64 so a household's
+ * consumption never depends on event order or on which mitigations are on. */
+static uint64_t meter_rand(msim_meter_t *m)
 {
-    (void)s;
+    uint64_t z = (m->rng_state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+static double meter_uniform(msim_meter_t *m)
+{
+    return (double)(meter_rand(m) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+static bool awake_home(const msim_meter_t *m, double hour, bool home_today)
+{
+    if (hour < m->wake_h || hour >= m->sleep_h)
+        return false;
+    /* away on ordinary days; on a day at home, out only for the second half of that absence */
+    double back = home_today ? (m->leave_h + m->return_h) / 2 : m->leave_h;
+    if (hour >= back && hour < m->return_h)
+        return false;
+    return true;
+}
+
+double msim_meter_power(msim_meter_t *m, sg17_time_t t, bool *occupied)
+{
+    int day = (int)(t / (24 * SG17_HOUR));
+    while (m->model_day < day) { /* one draw per day, in order */
+        m->model_day++;
+        m->home_today = meter_uniform(m) < m->home_day_p;
+    }
+    double hour = (double)(t % (24 * SG17_HOUR)) / (double)SG17_HOUR;
+    bool active = awake_home(m, hour, m->home_today);
+    double u1 = meter_uniform(m), u2 = meter_uniform(m);
+    *occupied = active;
+    double w = m->base_w * (0.85 + 0.3 * u1);
+    if (active)
+        w += m->active_w * (0.5 + u2);
+    return m->disconnected ? 0.0 : w;
+}
+
+int msim_reading_frame(const msim_meter_t *m, const dlms_keys_t *keys, uint32_t ic, uint8_t sc,
+                       uint32_t k, uint32_t reg, sg17_time_t t, uint8_t *out, size_t cap,
+                       size_t *outlen)
+{
     dlms_data_notification_t dn = {
         .long_invoke_id = k, .has_time = true, .reading = {.value = reg, .status = 0}};
     memcpy(dn.reading.obis, DLMS_OBIS_ACTIVE_ENERGY_IMPORT, 6);
@@ -35,13 +74,13 @@ int msim_reading_frame(msim_t *s, const meter_t *m, const dlms_keys_t *keys, uin
  * deployment's choice (encryption only, or clear). */
 static uint8_t meter_sc(const msim_t *s)
 {
-    if (s->m_auth_enc)
+    if (s->cfg.authenticated_encryption)
         return DLMS_SC_AUTH_ENC;
-    return s->push_plain_when_off ? 0 : DLMS_SC_ENC;
+    return s->cfg.plain_push_when_off ? 0 : DLMS_SC_ENC;
 }
 
 /* Records the ground truth of reading m->seq: occupancy and cumulative energy. */
-static void truth_push(meter_t *m, bool occ)
+static void truth_push(msim_meter_t *m, bool occ)
 {
     if (m->n_occ == m->cap_occ) {
         size_t nc = m->cap_occ ? 2 * m->cap_occ : 128;
@@ -61,34 +100,36 @@ static void truth_push(meter_t *m, bool occ)
 
 void msim_meter_on_timer(msim_t *s, sg17_ctx_t *ctx, unsigned i)
 {
-    meter_t *m = &s->meters[i];
+    msim_meter_t *m = &s->meters[i];
     sg17_time_t t = sg17_now(ctx);
     bool occ;
-    double wh = msim_meter_power(s, ctx, m, t, &occ) * (double)s->interval / (double)SG17_HOUR;
+    double wh = msim_meter_power(m, t, &occ) * (double)s->cfg.reading_interval / (double)SG17_HOUR;
     m->true_wh += wh;
     m->reported_wh += wh * m->false_factor;
     truth_push(m, occ);
     unsigned day = (unsigned)(t / (24 * SG17_HOUR));
-    if (day < s->days)
-        s->feeder_wh[(size_t)(i / s->transformer_size) * s->days + day] += wh;
+    if (day < MSIM_DAYS)
+        s->feeder_wh[(size_t)(i / s->cfg.transformer_size) * MSIM_DAYS + day] += wh;
     uint8_t sc = meter_sc(s);
     uint8_t frame[128];
     size_t n;
     uint32_t reg = (uint32_t)llround(m->reported_wh);
-    if (msim_reading_frame(s, m, &m->keys, sc ? ++m->ic_out : 0, sc, m->seq, reg, t, frame,
+    if (msim_reading_frame(m, &m->keys, sc ? ++m->ic_out : 0, sc, m->seq, reg, t, frame,
                            sizeof frame, &n)
         == 0)
         sg17_send(ctx, sg17_entity(ctx, "meter", i), s->hes, "metering.reading", frame, n);
     m->seq++;
     sg17_metric_add(ctx, "meter.readings_sent", 1);
-    sg17_timer(ctx, sg17_entity(ctx, "meter", i), s->interval, TAG(TAG_READING, i));
+    sg17_timer(ctx, sg17_entity(ctx, "meter", i), s->cfg.reading_interval,
+               MSIM_TAG(MSIM_TAG_READING, i));
 }
 
 /* Sends a response APDU to the head-end under the association's protection. */
 static void meter_respond(msim_t *s, sg17_ctx_t *ctx, unsigned i, const uint8_t *apdu, size_t len)
 {
-    meter_t *m = &s->meters[i];
-    uint8_t sc = m->assoc_hls ? (s->m_auth_enc ? DLMS_SC_AUTH_ENC : DLMS_SC_ENC) : 0;
+    msim_meter_t *m = &s->meters[i];
+    uint8_t sc =
+        m->assoc_hls ? (s->cfg.authenticated_encryption ? DLMS_SC_AUTH_ENC : DLMS_SC_ENC) : 0;
     uint8_t frame[256];
     size_t n;
     if (msim_wrap(&m->keys, m->systitle, sc ? ++m->ic_out : 0, sc, apdu, len, frame, sizeof frame,
@@ -101,7 +142,7 @@ static void meter_respond(msim_t *s, sg17_ctx_t *ctx, unsigned i, const uint8_t 
  * LLS password. The AARE is mech || server system title || StoC. */
 static void meter_on_aarq(msim_t *s, sg17_ctx_t *ctx, unsigned i, const sg17_msg_t *msg)
 {
-    meter_t *m = &s->meters[i];
+    msim_meter_t *m = &s->meters[i];
     uint8_t stoc[MSIM_CHALLENGE_LEN];
     for (size_t k = 0; k < sizeof stoc; k += 8) { /* drawn in both modes: runs stay aligned */
         uint64_t r = sg17_rand_u64(ctx);
@@ -117,7 +158,7 @@ static void meter_on_aarq(msim_t *s, sg17_ctx_t *ctx, unsigned i, const sg17_msg
     const uint8_t *pw = ctos + MSIM_CHALLENGE_LEN;
     uint8_t aare[1 + DLMS_SYSTITLE_LEN + MSIM_CHALLENGE_LEN] = {mech};
     memcpy(aare + 1, m->systitle, DLMS_SYSTITLE_LEN);
-    if (s->m_hls) {
+    if (s->cfg.hls_authentication) {
         if (mech != 5) {
             sg17_reject(ctx, msg, "policy");
             return;
@@ -135,7 +176,7 @@ static void meter_on_aarq(msim_t *s, sg17_ctx_t *ctx, unsigned i, const sg17_msg
             sg17_reject(ctx, msg, "auth");
             return;
         }
-        m->assoc = ASSOC_OPEN;
+        m->assoc = MSIM_ASSOC_OPEN;
         m->assoc_hls = false;
     }
     sg17_accept(ctx, msg);
@@ -145,7 +186,7 @@ static void meter_on_aarq(msim_t *s, sg17_ctx_t *ctx, unsigned i, const sg17_msg
 /* HLS pass 3: the client's f(StoC); on success the meter answers with f(CtoS) (pass 4). */
 static void meter_on_hls(msim_t *s, sg17_ctx_t *ctx, unsigned i, const sg17_msg_t *msg)
 {
-    meter_t *m = &s->meters[i];
+    msim_meter_t *m = &s->meters[i];
     if (!m->assoc_pending) {
         sg17_reject(ctx, msg, "no_association");
         return;
@@ -157,7 +198,7 @@ static void meter_on_hls(msim_t *s, sg17_ctx_t *ctx, unsigned i, const sg17_msg_
         return;
     }
     m->assoc_pending = false;
-    m->assoc = ASSOC_OPEN;
+    m->assoc = MSIM_ASSOC_OPEN;
     m->assoc_hls = true;
     sg17_accept(ctx, msg);
     uint8_t f[DLMS_HLS_GMAC_LEN];
@@ -166,13 +207,13 @@ static void meter_on_hls(msim_t *s, sg17_ctx_t *ctx, unsigned i, const sg17_msg_
 }
 
 /* Verifies a general-signing (DF) command of an operator account for this meter. */
-static bool operator_signature_ok(msim_t *s, const meter_t *m, const uint8_t *in, size_t len,
+static bool operator_signature_ok(msim_t *s, const msim_meter_t *m, const uint8_t *in, size_t len,
                                   dlms_general_signing_t *g)
 {
     if (dlms_general_signing_decode(in, len, g) || g->originator_len != DLMS_SYSTITLE_LEN
         || memcmp(g->originator, "OPR", 3) != 0)
         return false;
-    uint32_t op = msim_get32(g->originator + 4);
+    uint32_t op = sg17_load_be32(g->originator + 4);
     if (op >= s->n_ops || g->recipient_len != DLMS_SYSTITLE_LEN
         || memcmp(g->recipient, m->systitle, DLMS_SYSTITLE_LEN) != 0)
         return false;
@@ -182,7 +223,7 @@ static bool operator_signature_ok(msim_t *s, const meter_t *m, const uint8_t *in
 
 /* Firmware activation: the image is a manufacturer general-signing (DF) structure whose content
  * is version (4) || body. */
-static const char *meter_firmware(msim_t *s, meter_t *m, const dlms_action_request_t *a)
+static const char *meter_firmware(msim_t *s, msim_meter_t *m, const dlms_action_request_t *a)
 {
     const uint8_t *img;
     size_t il;
@@ -194,15 +235,15 @@ static const char *meter_firmware(msim_t *s, meter_t *m, const dlms_action_reque
     bool genuine = g.originator_len == DLMS_SYSTITLE_LEN
                    && memcmp(g.originator, s->mfr_systitle, DLMS_SYSTITLE_LEN) == 0
                    && dlms_general_signing_verify(s->mfr_key, img, il, &v) == 0;
-    if (s->m_signed_fw && !genuine)
+    if (s->cfg.signed_firmware && !genuine)
         return "signature";
-    m->fw_version = msim_get32(g.content);
+    m->fw_version = sg17_load_be32(g.content);
     m->fw_foreign = !genuine;
     return NULL;
 }
 
 /* Executes one request APDU; returns NULL (accepted; *resp filled) or a rejection reason. */
-static const char *meter_execute(msim_t *s, sg17_ctx_t *ctx, meter_t *m, const uint8_t *apdu,
+static const char *meter_execute(msim_t *s, sg17_ctx_t *ctx, msim_meter_t *m, const uint8_t *apdu,
                                  size_t len, bool signed_ok, uint8_t *resp, size_t *resp_len)
 {
     if (len == 0)
@@ -226,11 +267,11 @@ static const char *meter_execute(msim_t *s, sg17_ctx_t *ctx, meter_t *m, const u
             return "malformed";
         bool limiter =
             q.attr.class_id == DLMS_CLASS_LIMITER && memcmp(q.attr.obis, DLMS_OBIS_LIMITER, 6) == 0;
-        bool tariff =
-            q.attr.class_id == CLASS_ACTIVITY_CALENDAR && memcmp(q.attr.obis, OBIS_TARIFF, 6) == 0;
+        bool tariff = q.attr.class_id == DLMS_CLASS_ACTIVITY_CALENDAR
+                      && memcmp(q.attr.obis, DLMS_OBIS_ACTIVITY_CALENDAR, 6) == 0;
         if (!limiter && !tariff)
             return "malformed";
-        if (limiter && s->m_cmd_auth && !signed_ok)
+        if (limiter && s->cfg.command_authorization && !signed_ok)
             return "unsigned";
         if (limiter)
             m->load_limit = v;
@@ -248,7 +289,7 @@ static const char *meter_execute(msim_t *s, sg17_ctx_t *ctx, meter_t *m, const u
             && memcmp(a.method.obis, DLMS_OBIS_DISCONNECT_CONTROL, 6) == 0
             && (a.method.index == DLMS_METHOD_REMOTE_DISCONNECT
                 || a.method.index == DLMS_METHOD_REMOTE_RECONNECT)) {
-            if (s->m_cmd_auth && !signed_ok)
+            if (s->cfg.command_authorization && !signed_ok)
                 return "unsigned";
             bool off = a.method.index == DLMS_METHOD_REMOTE_DISCONNECT;
             if (off && !m->disconnected)
@@ -276,8 +317,8 @@ static const char *meter_execute(msim_t *s, sg17_ctx_t *ctx, meter_t *m, const u
  * operator signature, then execution. The counter is committed only for executed requests. */
 static void meter_on_command(msim_t *s, sg17_ctx_t *ctx, unsigned i, const sg17_msg_t *msg)
 {
-    meter_t *m = &s->meters[i];
-    if (m->assoc != ASSOC_OPEN) {
+    msim_meter_t *m = &s->meters[i];
+    if (m->assoc != MSIM_ASSOC_OPEN) {
         sg17_reject(ctx, msg, "no_association");
         return;
     }
@@ -285,10 +326,10 @@ static void meter_on_command(msim_t *s, sg17_ctx_t *ctx, unsigned i, const sg17_
     size_t pl;
     uint32_t ic;
     bool ciphered;
-    uint8_t policy = m->assoc_hls && s->m_auth_enc ? DLMS_SC_AUTH_ENC : 0;
+    uint8_t policy = m->assoc_hls && s->cfg.authenticated_encryption ? DLMS_SC_AUTH_ENC : 0;
     dlms_sec_status_t st = msim_unwrap(&m->keys, msg->payload, msg->len, s->hes_systitle, policy,
-                                       s->m_ic ? m->last_ic_in : DLMS_IC_NONE, plain, sizeof plain,
-                                       &pl, &ic, &ciphered);
+                                       s->cfg.invocation_counter ? m->last_ic_in : DLMS_IC_NONE,
+                                       plain, sizeof plain, &pl, &ic, &ciphered);
     if (st == DLMS_SEC_OK && !ciphered && policy)
         st = DLMS_SEC_POLICY; /* the HLS association's policy requires authenticated encryption */
     if (st != DLMS_SEC_OK) {
@@ -305,7 +346,7 @@ static void meter_on_command(msim_t *s, sg17_ctx_t *ctx, unsigned i, const sg17_
             sg17_reject(ctx, msg, "malformed");
             return;
         }
-        if (s->m_cmd_auth) {
+        if (s->cfg.command_authorization) {
             signed_ok = operator_signature_ok(s, m, plain, pl, &g);
             if (!signed_ok) {
                 sg17_reject(ctx, msg, "signature");
@@ -346,4 +387,16 @@ void msim_meter_on_message(msim_t *s, sg17_ctx_t *ctx, unsigned i, const sg17_ms
         meter_on_command(s, ctx, i, m);
     else
         sg17_reject(ctx, m, "malformed");
+}
+
+/* End of the run: the fleet's state as commands left it. */
+void msim_meter_finish(msim_t *s, sg17_ctx_t *ctx)
+{
+    unsigned disconnected = 0, foreign = 0;
+    for (unsigned j = 0; j < s->n_meters; j++) {
+        disconnected += s->meters[j].disconnected;
+        foreign += s->meters[j].fw_foreign;
+    }
+    sg17_metric_set(ctx, "meter.disconnected_now", disconnected);
+    sg17_metric_set(ctx, "meter.foreign_firmware", foreign);
 }

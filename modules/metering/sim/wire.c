@@ -3,20 +3,7 @@
  * SC || IC || ciphertext || tag), or sent in clear where the association's policy allows. */
 #include <string.h>
 
-#include "sim/sim.h"
-
-void msim_put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
-uint32_t msim_get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
-}
+#include "sim/metering_sim.h"
 
 int msim_wrap(const dlms_keys_t *keys, const uint8_t *systitle, uint32_t ic, uint8_t sc,
               const uint8_t *apdu, size_t len, uint8_t *out, size_t cap, size_t *outlen)

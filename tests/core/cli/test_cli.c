@@ -1,7 +1,9 @@
-/* test_cli.c — the sg17tb command as a user runs it: exit codes of DESIGN §9, error messages that
- * name file:line:col, --jobs giving the same report as one job, --shard + merge giving the whole,
- * and Ctrl-C leaving a partial report marked incomplete. */
+/* test_cli.c — the sg17tb command as a user runs it: exit codes of docs/architecture.md §10, error
+ * messages that name file:line:col, --jobs giving the same report as one job, --shard + merge
+ * giving the whole, Ctrl-C, SIGTERM and SIGHUP leaving a partial report marked incomplete and no
+ * process behind, and a module that hangs costing the scenario's timeout and no more. */
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <signal.h>
@@ -10,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -174,6 +177,27 @@ Test(cli, an_invalid_scenario_is_refused_with_file_line_column_and_a_suggestion)
     json_decref(r);
 }
 
+Test(cli, a_topology_below_a_kinds_minimum_and_a_family_member_outside_it_exit_2)
+{
+    make_dir();
+    write_file("nosink.yaml",
+               "id: fixture/nosink\ntitle: no sink\nmodule: fixture\nrequirements: [FIX-R-AUTH]\n"
+               "duration: 1min\ntopology: {sink: 0}\nmitigations: [auth]\n"
+               "success: [ledger.accepted.injected > 0]\n");
+    cr_assert_eq(cli((char *[]){"validate", path_in("nosink.yaml"), NULL}), 2);
+    cr_assert(strstr(output(), "nosink.yaml:6:18: topology.sink: 0 is out of range: at least 1"),
+              "%s", output());
+    cr_assert_eq(cli((char *[]){"run", "--out", path_in("r"), path_in("nosink.yaml"), NULL}), 2);
+    write_file("member.yaml",
+               "id: fixture/member\ntitle: member\nmodule: fixture\nrequirements: [FIX-R-AUTH]\n"
+               "duration: 1min\ntopology: {node: 4}\nmitigations: [auth]\n"
+               "success: [ledger.accepted.injected > 0]\nservice: [sink.from.node-99 > 0]\n");
+    cr_assert_eq(cli((char *[]){"validate", path_in("member.yaml"), NULL}), 2);
+    cr_assert(strstr(output(), "member.yaml:9:11: service[0]: 'sink.from.node-99' names node-99, "
+                               "but the topology has 4 node entities"),
+              "%s", output());
+}
+
 Test(cli, parallel_jobs_give_the_same_report_as_one_job)
 {
     make_dir();
@@ -230,27 +254,175 @@ Test(cli, shards_with_an_invalid_file_still_merge_into_the_whole_run)
     json_decref(ca), json_decref(cm), json_decref(all), json_decref(merged);
 }
 
-Test(cli, ctrl_c_writes_a_partial_report_marked_incomplete)
+Test(cli, no_control_skips_the_control_run_and_the_report_says_so)
+{
+    make_dir();
+    write_scenario("a", "auth", "holds");
+    cr_assert_eq(cli((char *[]){"run", "--no-control", "--format", "json,md", "--out", path_in("r"),
+                                dir, NULL}),
+                 0, "%s", output());
+    json_t *r = load_report("r");
+    cr_assert(json_is_false(json_object_get(r, "control")));
+    json_t *s = json_array_get(json_object_get(r, "scenarios"), 0);
+    cr_assert_null(json_object_get(json_object_get(s, "runs"), "control"));
+    cr_assert_not_null(json_object_get(json_object_get(s, "runs"), "baseline"));
+    json_decref(r);
+    cr_assert_eq(cli((char *[]){"run", "--format", "json", "--out", path_in("c"), dir, NULL}), 0,
+                 "%s", output());
+    r = load_report("c");
+    cr_assert(json_is_true(json_object_get(r, "control")));
+    s = json_array_get(json_object_get(r, "scenarios"), 0);
+    cr_assert_not_null(json_object_get(json_object_get(s, "runs"), "control"));
+    json_decref(r);
+}
+
+/* The pids of the live (not zombie) processes whose parent is `parent`, from /proc. */
+static size_t children_of(pid_t parent, pid_t *out, size_t max)
+{
+    size_t n = 0;
+    DIR *d = opendir("/proc");
+    cr_assert_not_null(d);
+    struct dirent *e;
+    while ((e = readdir(d)) && n < max) {
+        char path[300], state;
+        int pid, ppid;
+        snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+        FILE *f = fopen(path, "r");
+        if (!f)
+            continue;
+        /* pid (comm) state ppid: comm may hold spaces, so read from its closing parenthesis */
+        char line[1024];
+        bool ok = fgets(line, sizeof line, f) != NULL;
+        fclose(f);
+        const char *close = ok ? strrchr(line, ')') : NULL;
+        if (close && sscanf(line, "%d", &pid) == 1
+            && sscanf(close + 1, " %c %d", &state, &ppid) == 2 && ppid == parent && state != 'Z')
+            out[n++] = pid;
+    }
+    closedir(d);
+    return n;
+}
+
+/* True while process pid exists and is not a zombie. */
+static bool alive(pid_t pid)
+{
+    char path[64], line[1024], state = 'Z';
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return false;
+    const char *close = fgets(line, sizeof line, f) ? strrchr(line, ')') : NULL;
+    fclose(f);
+    return close && sscanf(close + 1, " %c", &state) == 1 && state != 'Z';
+}
+
+/* Starts `sg17tb run` on a scenario that hangs (after a quick one), and returns once the hanging
+ * scenario's child process is running: *child is its pid. */
+static pid_t start_hanging_run(pid_t *child)
 {
     make_dir();
     write_scenario("a-quick", "auth", "holds");
     write_file("b-slow.yaml",
                "id: fixture/b-slow\ntitle: slow\nmodule: fixture\nrequirements: [FIX-R-AUTH]\n"
                "duration: 1min\ntimeout: 60s\nconfig: {hang_at: 1s}\nmitigations: [auth]\n"
+               "adversary: {capabilities: [forge]}\nactions:\n  - {at: 30s, forge: {count: 4}}\n"
                "success: [ledger.accepted.injected > 0]\n");
     int status;
     pid_t pid = spawn_cli((char *[]){"run", "--out", path_in("r"), dir, NULL}, false, &status);
-    char report[256];
-    snprintf(report, sizeof report, "%s/r/report.json", dir);
     sleep(2); /* a-quick is done, b-slow hangs */
-    kill(pid, SIGINT);
+    pid_t kids[8];
+    size_t n = 0;
+    for (int i = 0; i < 50 && (n = children_of(pid, kids, 8)) == 0; i++)
+        usleep(100000);
+    cr_assert_eq(n, 1, "one scenario process runs under sg17tb run (found %zu)", n);
+    *child = kids[0];
+    return pid;
+}
+
+/* SIGINT (Ctrl-C), SIGTERM (a scheduler's preemption) and SIGHUP (a closed terminal) all end the
+ * run with 128 + the signal, a partial report marked incomplete, and no scenario process left. */
+static void stop_signal_gives_a_partial_report(int sig)
+{
+    pid_t child;
+    pid_t pid = start_hanging_run(&child);
+    kill(pid, sig);
+    int status;
     waitpid(pid, &status, 0);
-    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 130, "%s", output());
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 128 + sig, "exit %d: %s",
+              WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status), output());
     json_t *r = load_report("r");
     cr_assert(json_is_false(json_object_get(r, "complete")));
     cr_assert_eq(json_array_size(json_object_get(r, "scenarios")), 1,
                  "the finished scenario is kept");
     json_decref(r);
+    cr_assert_not(alive(child), "the scenario's process %d outlived the run", (int)child);
+}
+
+Test(cli, ctrl_c_writes_a_partial_report_marked_incomplete)
+{
+    stop_signal_gives_a_partial_report(SIGINT);
+}
+
+Test(cli, sigterm_writes_a_partial_report_marked_incomplete)
+{
+    stop_signal_gives_a_partial_report(SIGTERM);
+}
+
+Test(cli, sighup_writes_a_partial_report_marked_incomplete)
+{
+    stop_signal_gives_a_partial_report(SIGHUP);
+}
+
+Test(cli, the_scenario_process_dies_with_a_run_killed_outright)
+{
+    pid_t child;
+    pid_t pid = start_hanging_run(&child);
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    for (int i = 0; i < 20 && alive(child); i++)
+        usleep(100000);
+    cr_assert_not(alive(child), "the scenario's process %d outlived sg17tb run by 2 s", (int)child);
+}
+
+/* A module that hangs costs the scenario's `timeout` and not a second more; the error states
+ * the timeout as written and the report the time it really took. */
+static void hang_ends_at_the_timeout(const char *timeout, const char *stated, double ms)
+{
+    make_dir();
+    char text[1024];
+    snprintf(text, sizeof text,
+             "id: fixture/hang\ntitle: hang\nmodule: fixture\nrequirements: [FIX-R-AUTH]\n"
+             "duration: 1min\ntimeout: %s\nconfig: {hang_at: 1s}\nmitigations: [auth]\n"
+             "adversary: {capabilities: [forge]}\nactions:\n  - {at: 30s, forge: {count: 4}}\n"
+             "success: [ledger.accepted.injected > 0]\n",
+             timeout);
+    write_file("hang.yaml", text);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    cr_assert_eq(cli((char *[]){"run", "--out", path_in("r"), path_in("hang.yaml"), NULL}), 1, "%s",
+                 output());
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double took = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+    cr_assert(took >= ms && took < ms + 1000, "a %s timeout ended after %.0f ms", timeout, took);
+    json_t *r = load_report("r");
+    json_t *e = json_array_get(json_object_get(r, "scenarios"), 0);
+    const char *error = json_string_value(json_object_get(e, "error"));
+    char want[64];
+    snprintf(want, sizeof want, "exceeded its timeout of %s", stated);
+    cr_assert(error && strstr(error, want), "error: %s", error ? error : "(null)");
+    double wall = json_number_value(json_object_get(e, "wall_ms"));
+    cr_assert(wall >= ms && wall < ms + 1000, "wall_ms %.0f for a %s timeout", wall, timeout);
+    json_decref(r);
+}
+
+Test(cli, a_hanging_module_ends_at_a_timeout_of_seconds)
+{
+    hang_ends_at_the_timeout("3s", "3 s", 3000);
+}
+
+Test(cli, a_hanging_module_ends_at_a_timeout_of_milliseconds)
+{
+    hang_ends_at_the_timeout("300ms", "300 ms", 300);
 }
 
 static char *slurp(const char *sub)
@@ -266,6 +438,102 @@ static char *slurp(const char *sub)
     buf[fread(buf, 1, (size_t)n, f)] = '\0';
     fclose(f);
     return buf;
+}
+
+/* Starts the CLI with stdout/stderr into dir/<out>; returns its pid. */
+static pid_t spawn_to(const char *out, char *const args[])
+{
+    char *argv[32] = {SG17TB_CLI};
+    size_t n = 1;
+    for (; args[n - 1] && n < 31; n++)
+        argv[n] = args[n - 1];
+    argv[n] = NULL;
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, path_in(out), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    pid_t pid;
+    cr_assert_eq(posix_spawn(&pid, SG17TB_CLI, &fa, NULL, argv, environ), 0);
+    posix_spawn_file_actions_destroy(&fa);
+    return pid;
+}
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* `sg17tb broker` with `hosts` module hosts over ipc:// on a scenario that takes seconds; the
+ * first host (the one that gets the scenario) is killed with SIGKILL mid-scenario. Returns the
+ * broker's exit code; *after_kill is how long the broker took from the kill to its end. */
+static int broker_loses_a_host(int hosts, double *after_kill)
+{
+    make_dir();
+    write_file("slow.yaml",
+               "id: fixture/slow\ntitle: slow\nmodule: fixture\nrequirements: [FIX-R-AUTH]\n"
+               "duration: 3min\ntimeout: 60s\ntopology: {node: 200}\nconfig: {interval: 100ms}\n"
+               "mitigations: [auth]\nadversary: {capabilities: [forge]}\n"
+               "actions:\n  - {at: 30s, forge: {count: 4}}\n"
+               "success: [ledger.accepted.injected > 0]\n");
+    char endpoint[128];
+    snprintf(endpoint, sizeof endpoint, "ipc://%s", path_in("bus.sock"));
+    pid_t broker = spawn_to("broker.txt", (char *[]){"broker", "--bind", endpoint, "--out",
+                                                     path_in("r"), path_in("slow.yaml"), NULL});
+    usleep(300000);
+    pid_t host[2];
+    for (int i = 0; i < hosts; i++) {
+        host[i] = spawn_to(i ? "host2.txt" : "host1.txt",
+                           (char *[]){"host", "--connect", endpoint, "--module", "fixture", NULL});
+        usleep(300000); /* the first to say hello gets the scenario */
+    }
+    sleep(1); /* mid-scenario: one run alone takes seconds */
+    kill(host[0], SIGKILL);
+    double killed = now_s();
+    int status;
+    waitpid(host[0], &status, 0);
+    waitpid(broker, &status, 0);
+    *after_kill = now_s() - killed;
+    for (int i = 1; i < hosts; i++) { /* the broker told it to quit */
+        int st;
+        waitpid(host[i], &st, 0);
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+Test(cli, a_host_killed_mid_scenario_hands_the_scenario_to_another_host, .timeout = 120)
+{
+    double after_kill;
+    int rc = broker_loses_a_host(2, &after_kill);
+    char *out = slurp("broker.txt");
+    cr_assert_eq(rc, 0, "%s", out);
+    cr_assert(strstr(out, "module host 1 (module fixture) died during the run"), "%s", out);
+    cr_assert(strstr(out, "running it again on module host 2"), "%s", out);
+    json_t *r = load_report("r");
+    json_t *e = json_array_get(json_object_get(r, "scenarios"), 0);
+    cr_assert_str_eq(json_string_value(json_object_get(e, "verdict")), "holds");
+    cr_assert(after_kill < 30, "the second host finished %.1f s after the kill", after_kill);
+    json_decref(r);
+    free(out);
+}
+
+Test(cli, a_host_killed_mid_scenario_with_no_other_host_is_an_error_within_seconds)
+{
+    double after_kill;
+    int rc = broker_loses_a_host(1, &after_kill);
+    char *out = slurp("broker.txt");
+    cr_assert_eq(rc, 1, "%s", out);
+    cr_assert(after_kill < 5, "the error came %.1f s after the kill (timeout 60 s)", after_kill);
+    json_t *r = load_report("r");
+    json_t *e = json_array_get(json_object_get(r, "scenarios"), 0);
+    cr_assert_str_eq(json_string_value(json_object_get(e, "verdict")), "error");
+    const char *error = json_string_value(json_object_get(e, "error"));
+    cr_assert(error && strstr(error, "module host 1 (module fixture) died during the run"), "%s",
+              error ? error : "(null)");
+    cr_assert(strstr(error, "no other host for module fixture"), "%s", error);
+    json_decref(r);
+    free(out);
 }
 
 static size_t count_of(const char *hay, const char *needle)
@@ -305,9 +573,9 @@ Test(cli, the_json_junit_html_and_markdown_reports_agree)
     json_decref(r);
 }
 
-/* DESIGN §7's safety property over every shipped scenario: with nothing under test the baseline
- * and protected runs are the same system, so the two runs must agree on the attack's success:
- * `fails` or `vacuous`, never `holds` (which the verdict table cannot give then) and never
+/* docs/architecture.md §8: the safety property over every shipped scenario: with nothing under test
+ * the baseline and protected runs are the same system, so the two runs must agree on the attack's
+ * success: `fails` or `vacuous`, never `holds` (which the verdict table cannot give then) and never
  * `error` (a crash, or a module whose two identical runs disagree). */
 Test(cli, no_shipped_scenario_holds_with_its_mitigations_emptied, .timeout = 600)
 {
@@ -333,5 +601,62 @@ Test(cli, no_shipped_scenario_holds_with_its_mitigations_emptied, .timeout = 600
                   "%s is %s with no mitigation under test",
                   json_string_value(json_object_get(e, "id")), v);
     }
+    json_decref(r);
+}
+
+/* The ledger's accounts over every shipped scenario: each message that entered the bus has one
+ * fate at the end of a run, so for every provenance and every message type sent = delivered +
+ * dropped + replaced + pending (docs/report.md). */
+Test(cli, every_shipped_scenario_accounts_for_every_message, .timeout = 600)
+{
+    make_dir();
+    char shipped[512];
+    snprintf(shipped, sizeof shipped, "%s/scenarios", SG17TB_SOURCE_DIR);
+    if (access(shipped, R_OK) != 0)
+        cr_skip_test("no shipped scenarios yet");
+    cli((char *[]){"run", "--jobs", "2", "--format", "json", "--out", path_in("r"), shipped, NULL});
+    json_t *r = load_report("r");
+    json_t *sc = json_object_get(r, "scenarios");
+    size_t i, checked = 0;
+    json_t *e;
+    json_array_foreach(sc, i, e)
+    {
+        const char *id = json_string_value(json_object_get(e, "id"));
+        const char *rk;
+        json_t *run;
+        cr_assert_eq(json_object_size(json_object_get(e, "runs")), 3, "%s lacks a run", id);
+        json_object_foreach(json_object_get(e, "runs"), rk, run)
+        {
+            json_t *m = json_object_get(run, "metrics");
+            const char *k;
+            json_t *v;
+            json_object_foreach(m, k, v)
+            {
+                if (strncmp(k, "ledger.copies.", 14) != 0)
+                    continue;
+                const char *rest = k + 14; /* <prov> or <prov>.<type> */
+                double parts = 0;
+                const char *const verbs[] = {"delivered", "dropped", "replaced", "pending"};
+                for (size_t p = 0; p < 4; p++) {
+                    char name[256];
+                    snprintf(name, sizeof name, "ledger.%s.%s", verbs[p], rest);
+                    parts += json_number_value(json_object_get(m, name));
+                }
+                cr_assert_eq(json_number_value(v), parts,
+                             "%s %s: %s = %g, but delivered + dropped + replaced + pending = %g",
+                             id, rk, k, json_number_value(v), parts);
+                char sent[256]; /* a send has at least one receiver's copy */
+                snprintf(sent, sizeof sent, "ledger.sent.%s", rest);
+                cr_assert_geq(json_number_value(v), json_number_value(json_object_get(m, sent)),
+                              "%s %s: fewer copies than sends (%s)", id, rk, k);
+                checked++;
+            }
+            cr_assert(json_object_get(m, "ledger.pending.all"), "%s %s: no ledger.pending.all", id,
+                      rk);
+            cr_assert(json_object_get(m, "ledger.copies.all"), "%s %s: no ledger.copies.all", id,
+                      rk);
+        }
+    }
+    cr_assert_gt(checked, 100);
     json_decref(r);
 }

@@ -71,6 +71,32 @@ Test(adversary, inject_raw_bytes_is_injected_provenance)
     json_decref(e);
 }
 
+/* The fixture's beacon kind declares no on_message: the host rejects what reaches it with the
+ * core's reason no_receiver, in both runs, and the module never sees it. */
+Test(adversary, a_message_to_a_kind_without_a_receiver_is_rejected_as_no_receiver)
+{
+    size_t n;
+    const char *yaml =
+        "id: fixture/beacon\ntitle: beacon\nmodule: fixture\n"
+        "requirements: [FIX-R-AUTH]\nseed: 3\nduration: 10s\n"
+        "topology: {node: 2, sink: 1, beacon: 1}\nmitigations: [auth]\n"
+        "adversary: {capabilities: [inject]}\nactions:\n"
+        "  - {at: 3s, inject: {dst: beacon-0, type: fixture.ping, payload: \"00\"}}\n"
+        "success: [ledger.rejected.reason.no_receiver > 0]\n";
+    sg17_registry_t reg = sg17_loader_registry();
+    sg17_scenario_t *s = NULL;
+    sg17_err_t err = {{0}};
+    cr_assert_eq(sg17_scenario_parse(yaml, strlen(yaml), "b.yaml", &reg, &s, &n, &err), 0, "%s",
+                 err.msg);
+    json_t *e = sg17_engine_run_scenario(&s[0], NULL);
+    sg17_scenarios_free(s, n);
+    cr_assert_eq(metric(e, "baseline", "ledger.rejected.reason.no_receiver"), 1);
+    cr_assert_eq(metric(e, "protected", "ledger.rejected.reason.no_receiver"), 1);
+    cr_assert_eq(metric(e, "baseline", "ledger.rejected.injected"), 1);
+    cr_assert_eq(metric(e, "baseline", "bus.report_anomalies"), 0);
+    json_decref(e);
+}
+
 Test(adversary, flood_sends_rate_times_duration_messages)
 {
     json_t *e = run_fixture("mitigations: []\n"

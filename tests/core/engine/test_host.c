@@ -21,8 +21,14 @@ typedef struct {
 
 #define TAG_CHEAT 7 /* a timer with this tag reports a core metric */
 
-static void *tm_create(sg17_ctx_t *ctx)
+typedef struct {
+    uint64_t burst;
+    const char *cheat;
+} tm_config_t;
+
+static void *tm_create(sg17_ctx_t *ctx, const void *config)
 {
+    const tm_config_t *cfg = config;
     tm_t *t = calloc(1, sizeof *t);
     if (!t)
         return NULL;
@@ -30,8 +36,7 @@ static void *tm_create(sg17_ctx_t *ctx)
     t->readings = calloc(t->n_meters + 1, sizeof *t->readings);
     t->heard = calloc(t->n_meters + 1, sizeof *t->heard);
     t->hes = sg17_entity(ctx, "hes", 0);
-    t->cheat = sg17_config(ctx, "cheat");
-    (void)sg17_config_int(ctx, "burst");
+    t->cheat = cfg->cheat; /* the core's copy lives for the whole run */
     if (!t->readings || !t->heard) {
         free(t->readings), free(t->heard), free(t);
         sg17_log(ctx, "out of memory");
@@ -88,7 +93,7 @@ static void tm_on_message(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *m)
     sg17_metric_add(ctx, "hes.readings", 1);
 }
 
-static int tm_on_attack(void *instance, sg17_ctx_t *ctx, const char *attack, const sg17_params_t *p)
+static int tm_forge(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
 {
     tm_t *t = instance;
     unsigned count = (unsigned)sg17_param_number(ctx, p, "count", 1);
@@ -116,30 +121,35 @@ static void tm_finish(void *instance, sg17_ctx_t *ctx)
 }
 
 static const sg17_entity_kind_t tm_kinds[] = {
-    {"meter", "sends readings", 3, 1000},
-    {"hes", "collects them", 1, 1},
-    {NULL, NULL, 0, 0},
+    {"meter", "sends readings", 3, 0, 1000, tm_on_message, tm_on_timer},
+    {"hes", "collects them", 1, 1, 1, tm_on_message, tm_on_timer},
+    {NULL, NULL, 0, 0, 0, NULL, NULL},
 };
 static const sg17_config_key_t tm_config[] = {
-    {"burst", SG17_TYPE_COUNT, "1", "readings per timer"},
-    {"cheat", SG17_TYPE_STRING, "", "a metric finish sets (tests only)"},
-    {NULL, 0, NULL, NULL},
+    {"burst", SG17_TYPE_COUNT, "1", "readings per timer", offsetof(tm_config_t, burst), {0, 0}},
+    {"cheat",
+     SG17_TYPE_STRING,
+     "",
+     "a metric finish sets (tests only)",
+     offsetof(tm_config_t, cheat),
+     {0, 0}},
+    {NULL, 0, NULL, NULL, 0, {0, 0}},
 };
 static const sg17_param_t forge_params[] = {
-    {"count", SG17_TYPE_COUNT, false, "how many forged readings"},
-    {"victim", SG17_TYPE_ENTITY, true, "the meter to impersonate"},
-    {"capture", SG17_TYPE_STRING, false, "readings to replay"},
-    {NULL, 0, false, NULL},
+    {"count", SG17_TYPE_COUNT, false, "how many forged readings", {0, 1000}},
+    {"victim", SG17_TYPE_ENTITY, true, "the meter to impersonate", {0, 0}},
+    {"capture", SG17_TYPE_STRING, false, "readings to replay", {0, 0}},
+    {NULL, 0, false, NULL, {0, 0}},
 };
 static const sg17_attack_t tm_attacks[] = {
-    {"forge", "inject readings", NULL, forge_params},
-    {NULL, NULL, NULL, NULL},
+    {"forge", "inject readings", NULL, forge_params, tm_forge},
+    {NULL, NULL, NULL, NULL, NULL},
 };
 static const sg17_reason_t tm_reasons[] = {{"malformed", "not a reading"}, {NULL, NULL}};
 static const char *const tm_types[] = {"tm.reading", NULL};
 
 static const sg17_module_t tm_module = {
-    .abi = SG17_MODULE_ABI_VERSION,
+    SG17_MODULE_HEADER,
     .name = "tm",
     .recommendation = "TEST",
     .title = "host test module",
@@ -149,12 +159,10 @@ static const sg17_module_t tm_module = {
     .attacks = tm_attacks,
     .reasons = tm_reasons,
     .message_types = tm_types,
+    .config_size = sizeof(tm_config_t),
     .create = tm_create,
     .destroy = tm_destroy,
     .start = tm_start,
-    .on_message = tm_on_message,
-    .on_timer = tm_on_timer,
-    .on_attack = tm_on_attack,
     .finish = tm_finish,
 };
 
@@ -400,6 +408,18 @@ Test(host, setup_with_undeclared_kind_or_count_beyond_max_ends_the_run)
     sg17_host_destroy(&h);
 }
 
+Test(host, setup_below_a_kinds_minimum_count_ends_the_run)
+{
+    sg17_host_t *h = sg17_host_new(&tm_module);
+    const kind_t no_hes[] = {{"meter", 3, 0}, {"hes", 0, 3}};
+    assert_error_has(start_run(h, no_hes, 2, good_config), "allows at least 1");
+    const kind_t hes_missing[] = {{"meter", 3, 0}};
+    assert_error_has(start_run(h, hes_missing, 1, good_config),
+                     "setup has no hes entities; module tm needs at least 1");
+    cr_assert_str_empty(start_run(h, good_kinds, 2, good_config), "the host serves the next run");
+    sg17_host_destroy(&h);
+}
+
 Test(host, setup_with_config_out_of_normal_form_ends_the_run)
 {
     sg17_host_t *h = sg17_host_new(&tm_module);
@@ -519,6 +539,9 @@ Test(host, undeclared_attack_or_malformed_parameter_ends_the_run)
     assert_error_has(attack_error(h, "nuke", ok, 0, 0), "'nuke', which module tm does not declare");
     const char *const big[] = {"victim", "meter-2", "count", "5000000000", NULL};
     assert_error_has(attack_error(h, "forge", big, 0, 0), "count = '5000000000'");
+    const char *const over[] = {"victim", "meter-2", "count", "1001", NULL};
+    assert_error_has(attack_error(h, "forge", over, 0, 0),
+                     "count = '1001', which is not a value from 0 to 1000");
     const char *const far[] = {"victim", "meter-3", NULL};
     assert_error_has(attack_error(h, "forge", far, 0, 0), "victim = 'meter-3'");
     const char *const unknown[] = {"victim", "meter-0", "speed", "9", NULL};

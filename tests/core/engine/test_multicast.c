@@ -13,6 +13,9 @@ Test(multicast, one_send_to_n_receivers_is_one_sent_and_n_delivered)
 {
     json_t *e = run_fixture("config: {broadcast: true}\n"
                             "mitigations: [auth]\n"
+                            "adversary: {capabilities: [observe]}\n"
+                            "actions:\n"
+                            "  - {at: 0s, observe: {match: {type: fixture.ping}}}\n"
                             "success: [ledger.accepted.injected > 0]\n");
     double sent = metric(e, "baseline", "node.sent");
     cr_assert_gt(sent, 100);
@@ -23,6 +26,10 @@ Test(multicast, one_send_to_n_receivers_is_one_sent_and_n_delivered)
     double delivered = metric(e, "baseline", "ledger.delivered.genuine");
     cr_assert_leq(delivered, RECEIVERS * sent);
     cr_assert_geq(delivered, RECEIVERS * (sent - 3), "at most one ping per node in flight");
+    /* one copy per receiver, each with one fate: delivered or still in flight at the end */
+    cr_assert_eq(metric(e, "baseline", "ledger.copies.genuine"), RECEIVERS * sent);
+    cr_assert_eq(metric(e, "baseline", "ledger.copies.genuine"),
+                 delivered + metric(e, "baseline", "ledger.pending.genuine"));
     cr_assert_eq(metric(e, "baseline", "ledger.accepted.genuine"), delivered);
     cr_assert_eq(metric(e, "baseline", "ledger.delivered.genuine.fixture.ping"), delivered);
     cr_assert_eq(metric(e, "baseline", "sink.accepted") * RECEIVERS, delivered);

@@ -445,6 +445,100 @@ Test(report, merge_propagates_incomplete_and_missing_shards)
     json_decref(shards[1]);
 }
 
+/* The fixture with a control run for metering/replay-readings (index 0) and "control": true. */
+static json_t *controlled_report(void)
+{
+    json_t *r = fixture_report();
+    json_object_set_new(r, "control", json_true());
+    json_t *s = json_array_get(json_object_get(r, "scenarios"), 0);
+    json_object_set_new(json_object_get(s, "runs"), "control",
+                        json_pack("{s:{s:f, s:i}, s:f}", "metrics", "ledger.accepted.replayed", 0.0,
+                                  "ledger.accepted.genuine", 987, "wall_ms", 11.0));
+    json_array_insert_new(json_object_get(s, "conditions"), 0,
+                          fixture_condition("success", "control", "ledger.accepted.replayed > 0", 0,
+                                            json_real(0), json_integer(0),
+                                            "ledger.accepted.replayed"));
+    return r;
+}
+
+Test(report, control_run_values_are_shown_beside_baseline_and_protected)
+{
+    json_t *r = controlled_report();
+    char out[512];
+    write_fixture(r, out, sizeof out);
+    char *h = slurp(out, "report.html");
+    cr_assert_not_null(strstr(h, "<tr><th>key metric</th><th>control</th><th>baseline</th>"
+                                 "<th>protected</th></tr>"));
+    cr_assert_not_null(strstr(h, "<td class=\"num\">987</td><td class=\"num\">990</td>"
+                                 "<td class=\"num\">995</td>"));
+    cr_assert_null(strstr(h, "banner warn"), "every verdict had its control run");
+    /* a scenario of the same report without one says so in its detail block */
+    cr_assert_not_null(strstr(h, "<dt>control run</dt><dd>yes: no adversary, mitigations off"));
+    cr_assert_not_null(strstr(h, "<dt>control run</dt><dd>No control run (--no-control)"));
+    char *j = slurp(out, "junit.xml");
+    cr_assert_not_null(strstr(j, "<property name=\"control\" value=\"ran\"/>"));
+    cr_assert_not_null(strstr(j, "[success/control] ledger.accepted.replayed &gt; 0 -&gt; false"));
+    cr_assert_not_null(strstr(j, "ledger.accepted.replayed: control 0, baseline 50, protected 0"));
+    char *m = slurp(out, "summary.md");
+    cr_assert_null(strstr(m, "No control run"));
+    free(h);
+    free(j);
+    free(m);
+    json_decref(r);
+}
+
+Test(report, a_report_without_control_runs_loads_renders_and_says_its_verdicts_are_weaker)
+{
+    json_t *r = fixture_report(); /* as written before control runs: no "control" key */
+    char out[512];
+    write_fixture(r, out, sizeof out);
+    char path[600];
+    snprintf(path, sizeof path, "%s/report.json", out);
+    sg17_err_t err = {{0}};
+    json_t *loaded = sg17_report_load(path, &err);
+    cr_assert_not_null(loaded, "%s", err.msg);
+    char *h = slurp(out, "report.html");
+    cr_assert_not_null(strstr(h, "<div class=\"banner warn\">No control run (--no-control)"));
+    cr_assert_not_null(strstr(h, "<tr><th>key metric</th><th>baseline</th><th>protected</th>"));
+    char *m = slurp(out, "summary.md");
+    cr_assert_not_null(strstr(m, "> **No control run (--no-control): the verdict is weaker"));
+    char *j = slurp(out, "junit.xml");
+    cr_assert_not_null(strstr(j, "<property name=\"control\" value=\"none\"/>"));
+    cr_assert_not_null(strstr(j, "No control run (--no-control): the verdict is weaker"));
+    free(h);
+    free(m);
+    free(j);
+    json_decref(loaded);
+    json_decref(r);
+}
+
+Test(report, merge_has_control_only_when_every_input_had_it)
+{
+    const size_t a[] = {0, 1}, b[] = {2};
+    json_t *shards[2] = {shard("1/2", a, 2), shard("2/2", b, 1)};
+    json_object_set_new(shards[0], "control", json_true());
+    json_object_set_new(shards[1], "control", json_true());
+    sg17_err_t err = {{0}};
+    json_t *m = sg17_report_merge(shards, 2, &err);
+    cr_assert_not_null(m, "%s", err.msg);
+    cr_assert(json_is_true(json_object_get(m, "control")));
+    json_decref(m);
+    json_object_set_new(shards[1], "control", json_false()); /* one shard ran --no-control */
+    m = sg17_report_merge(shards, 2, &err);
+    cr_assert(json_is_false(json_object_get(m, "control")));
+    json_decref(m);
+    json_object_del(shards[1], "control"); /* one report from before control runs */
+    m = sg17_report_merge(shards, 2, &err);
+    cr_assert_not_null(m, "%s", err.msg);
+    cr_assert(json_is_false(json_object_get(m, "control")));
+    json_decref(m);
+    json_object_set_new(shards[1], "control", json_string("yes"));
+    cr_assert_null(sg17_report_merge(shards, 2, &err));
+    cr_assert_not_null(strstr(err.msg, "\"control\" must be true or false"), "%s", err.msg);
+    json_decref(shards[0]);
+    json_decref(shards[1]);
+}
+
 Test(report, merge_rejects_differing_catalogues_of_one_module)
 {
     const size_t a[] = {0}, b[] = {1};

@@ -146,6 +146,36 @@ Test(expr, top_level_must_be_a_comparison)
     cr_assert_eq(parse_error("a > 0 > 1", msg, sizeof msg), 6);
 }
 
+Test(expr, a_condition_whose_value_no_metric_can_change_is_refused_at_the_part_that_fixes_it)
+{
+    char msg[512];
+    cr_assert_eq(parse_error("1 > 0", msg, sizeof msg), 0);
+    cr_assert_str_eq(msg, "column 1: the condition is always true, whatever the metrics read; "
+                          "expected a condition whose value depends on a metric");
+    cr_assert_eq(parse_error("2 * 3 == 7", msg, sizeof msg), 0);
+    cr_assert(strstr(msg, "always false"), "%s", msg);
+    /* x > NaN is false for every x: the 0 that makes the division NaN is to blame */
+    cr_assert_eq(parse_error("not (x > 0 / 0)", msg, sizeof msg), 13);
+    cr_assert(strstr(msg, "always true"), "%s", msg);
+    cr_assert_eq(parse_error("x / 0 < 1", msg, sizeof msg), 4);
+    cr_assert_eq(parse_error("0 / 0 != x", msg, sizeof msg), 4);
+    cr_assert_eq(parse_error("x + 0 / 0 * y >= 1", msg, sizeof msg), 8);
+    cr_assert_eq(parse_error("x > 0 or 1 > 0", msg, sizeof msg), 9);
+    cr_assert_eq(parse_error("1 < 0 and x > 0", msg, sizeof msg), 0);
+    cr_assert_eq(parse_error("x > 0 and not (y > 1 or 2 > 1)", msg, sizeof msg), 24);
+    cr_assert(strstr(msg, "always false"), "%s", msg);
+    cr_assert_eq(parse_error("-(-3) > 2", msg, sizeof msg), 0);
+}
+
+Test(expr, a_constant_part_that_does_not_decide_the_condition_is_fine)
+{
+    cr_assert(eval("a > 1 + 0.5 and b > 0", NULL, NULL));
+    cr_assert(eval("a > 0 or 1 > 2", NULL, NULL), "false or-branch: a decides");
+    cr_assert_not(eval("c > 0 and 2 > 1", NULL, NULL), "true and-branch: c decides");
+    cr_assert_not(eval("a / c > 0", NULL, NULL), "c is 0 here, but it is a metric");
+    cr_assert(eval("a * 0 == 0", NULL, NULL), "not folded: an infinite metric times 0 is NaN");
+}
+
 Test(expr, nesting_is_limited_so_hostile_input_cannot_overflow_the_stack)
 {
     char msg[512];

@@ -7,50 +7,75 @@
 #include <string.h>
 #include <time.h>
 
+#include "module/descriptor.h"
 #include "scenario/scenario.h"
 
 #define DATA SG17TB_TEST_DATA_DIR "/scenarios/"
 
 /* ---- the fake module ---- */
 
+static void fake_on_message(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *msg)
+{
+    (void)instance, (void)ctx, (void)msg;
+}
+
+static int fake_run(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
+{
+    (void)instance, (void)ctx, (void)p;
+    return 0;
+}
+
 static const sg17_entity_kind_t kinds[] = {
-    {"meter", "a smart meter", 3, 100},
-    {"hes", "the head-end", 1, 1},
-    {"relay", "optional relays", 0, 0},
-    {NULL, NULL, 0, 0},
+    {"meter", "a smart meter", 3, 0, 100, fake_on_message, NULL},
+    {"hes", "the head-end", 1, 1, 1, fake_on_message, NULL},
+    {"relay", "optional relays", 0, 0, 0, NULL, NULL},
+    {NULL, NULL, 0, 0, 0, NULL, NULL},
 };
+typedef struct {
+    sg17_time_t interval;
+    int64_t retries;
+    double ratio;
+    bool verbose, invocation_counter, signatures;
+    const char *label;
+    sg17_bytes_t key;
+    sg17_entity_t target;
+    uint64_t batch;
+} fake_config_t;
+#define F(field) offsetof(fake_config_t, field)
 static const sg17_config_key_t config[] = {
-    {"interval", SG17_TYPE_DURATION, "15min", "reading interval"},
-    {"retries", SG17_TYPE_INT, "3", "retries"},
-    {"ratio", SG17_TYPE_NUMBER, "0.5", "a ratio"},
-    {"verbose", SG17_TYPE_BOOL, "off", "log more"},
-    {"label", SG17_TYPE_STRING, "plain", "a label"},
-    {"key", SG17_TYPE_HEX, "00AA", "a key"},
-    {"target", SG17_TYPE_ENTITY, "hes-0", "an entity"},
-    {"batch", SG17_TYPE_COUNT, "2", "a batch size"},
-    {NULL, 0, NULL, NULL},
+    {"interval", SG17_TYPE_DURATION, "15min", "reading interval", F(interval), {0, 0}},
+    {"retries", SG17_TYPE_INT, "3", "retries", F(retries), {0, 10}},
+    {"ratio", SG17_TYPE_NUMBER, "0.5", "a ratio", F(ratio), {0, 0}},
+    {"verbose", SG17_TYPE_BOOL, "off", "log more", F(verbose), {0, 0}},
+    {"label", SG17_TYPE_STRING, "plain", "a label", F(label), {0, 0}},
+    {"key", SG17_TYPE_HEX, "00AA", "a key", F(key), {0, 0}},
+    {"target", SG17_TYPE_ENTITY, "hes-0", "an entity", F(target), {0, 0}},
+    {"batch", SG17_TYPE_COUNT, "2", "a batch size", F(batch), {0, 0}},
+    {NULL, 0, NULL, NULL, 0, {0, 0}},
 };
 static const char *const mit_reqs[] = {"FAKE-R-01", NULL};
 static const sg17_mitigation_t mitigations[] = {
-    {"invocation_counter", "reject old counters", mit_reqs, false},
-    {"signatures", "sign commands", NULL, true},
-    {NULL, NULL, NULL, false},
+    {"invocation_counter", "reject old counters", mit_reqs, false, F(invocation_counter)},
+    {"signatures", "sign commands", NULL, true, F(signatures)},
+    {NULL, NULL, NULL, false, 0},
 };
 static const sg17_param_t false_data_params[] = {
-    {"factor", SG17_TYPE_NUMBER, true, "scale readings"},
-    {"victim", SG17_TYPE_ENTITY, false, "the meter"},
-    {"capture", SG17_TYPE_STRING, false, "a capture to use"},
-    {NULL, 0, false, NULL},
+    {"factor", SG17_TYPE_NUMBER, true, "scale readings", {0, 0}},
+    {"victim", SG17_TYPE_ENTITY, false, "the meter", {0, 0}},
+    {"capture", SG17_TYPE_STRING, false, "a capture to use", {0, 0}},
+    {"count", SG17_TYPE_COUNT, false, "how many", {1, 100}},
+    {NULL, 0, false, NULL, {0, 0}},
 };
 static const sg17_attack_t attacks[] = {
-    {"false_data", "report false readings", "tamper", false_data_params},
-    {"forge", "forge a command", NULL, NULL},
-    {NULL, NULL, NULL, NULL},
+    {"false_data", "report false readings", "tamper", false_data_params, fake_run},
+    {"forge", "forge a command", NULL, NULL, fake_run},
+    {NULL, NULL, NULL, NULL, NULL},
 };
 static const sg17_metric_t metrics[] = {
-    {"hes.alarms", "alarms raised"},
-    {"hes.readings.*", "readings by outcome"},
-    {NULL, NULL},
+    {"hes.alarms", "alarms raised", NULL},
+    {"hes.readings.*", "readings by outcome", NULL},
+    {"hes.by_meter.*", "readings per meter", "meter"},
+    {NULL, NULL, NULL},
 };
 static const sg17_reason_t reasons[] = {
     {"replay", "old counter"},
@@ -60,7 +85,7 @@ static const sg17_reason_t reasons[] = {
 static const char *const message_types[] = {"fake.reading", "fake.command", NULL};
 
 static const sg17_module_t fake = {
-    .abi = SG17_MODULE_ABI_VERSION,
+    SG17_MODULE_HEADER,
     .name = "fakemod",
     .recommendation = "X.0000",
     .title = "fake module for tests",
@@ -71,6 +96,7 @@ static const sg17_module_t fake = {
     .metrics = metrics,
     .reasons = reasons,
     .message_types = message_types,
+    .config_size = sizeof(fake_config_t),
 };
 
 /* ---- the fake registry ---- */
@@ -126,6 +152,8 @@ TestSuite(scenario, .init = setup, .fini = teardown);
     "duration: 1h\n"              \
     "mitigations: []\n"
 #define SUCCESS "success: [ledger.accepted.replayed > 0]\n"
+/* The least adversary a scenario must have. */
+#define OBSERVE "adversary: {capabilities: [observe]}\nactions: [{at: 0, observe: {}}]\n"
 
 static const char *fails(const char *yaml)
 {
@@ -270,7 +298,7 @@ Test(scenario, full_file_round_trips_every_field_in_normal_form)
 Test(scenario, defaults_are_filled_in)
 {
     size_t n;
-    sg17_scenario_t *s = parses(HEAD SUCCESS, &n);
+    sg17_scenario_t *s = parses(HEAD SUCCESS OBSERVE, &n);
     cr_assert_eq(s->seed, 1);
     cr_assert_float_eq(s->timeout_s, 120.0, 1e-9);
     cr_assert_eq(s->latency, 5 * SG17_MSEC);
@@ -284,8 +312,8 @@ Test(scenario, defaults_are_filled_in)
     cr_assert_str_eq(sg17_scenario_config(s, "verbose"), "false");
     cr_assert_str_eq(sg17_scenario_config(s, "key"), "00aa");
     cr_assert_str_eq(sg17_scenario_config(s, "target"), "hes-0");
-    cr_assert_eq(s->n_capabilities, 0);
-    cr_assert_eq(s->n_actions, 0);
+    cr_assert_eq(s->n_actions, 1);
+    cr_assert_eq(s->actions[0].n_params, 0);
     sg17_scenarios_free(s, n);
 }
 
@@ -308,10 +336,11 @@ Test(scenario, wrong_types_are_refused)
                      "above 0 and at most 24h");
     cr_assert_str_eq(
         fails(HEAD SUCCESS "config: {batch: -1}\n"),
-        "s.yaml:8:17: config.batch: -1 is out of range; expected a whole number from 0 "
+        "s.yaml:8:17: config.batch: -1 is out of range: at least 0; expected a whole number from 0 "
         "to 1000000000");
     cr_assert_str_eq(fails(HEAD SUCCESS "config: {batch: 5000000000}\n"),
-                     "s.yaml:8:17: config.batch: 5000000000 is out of range; expected a whole "
+                     "s.yaml:8:17: config.batch: 5000000000 is out of range: at most 1000000000; "
+                     "expected a whole "
                      "number from 0 to 1000000000");
     cr_assert_str_eq(fails(HEAD SUCCESS "config: {batch: 1.5}\n"),
                      "s.yaml:8:17: config.batch: '1.5' is not a whole number; expected a whole "
@@ -320,8 +349,8 @@ Test(scenario, wrong_types_are_refused)
                      "s.yaml:8:19: config.verbose: 'maybe' is not a truth value; expected true, "
                      "false, on, off, yes or no");
     cr_assert_str_eq(fails(HEAD SUCCESS "config: {key: abc}\n"),
-                     "s.yaml:8:15: config.key: 'abc' is not hex; expected an even number of hex "
-                     "digits");
+                     "s.yaml:8:15: config.key: 'abc' has an odd number of hex digits; expected at "
+                     "least one byte, as two hex digits per byte");
     cr_assert_str_eq(fails(HEAD SUCCESS "config: {interval: [1]}\n"),
                      "s.yaml:8:20: config.interval: found a list; expected a duration such as "
                      "250ms, 15min or 6h");
@@ -331,6 +360,46 @@ Test(scenario, wrong_types_are_refused)
               "duration: 31d\nmitigations: []\n" SUCCESS),
         "s.yaml:5:11: duration: '31d' is out of range; expected a duration above 0 "
         "and at most 30d");
+}
+
+Test(scenario, one_message_per_kind_of_wrong_value)
+{
+    /* an integer too large for 64 bits is out of range, not "not an integer" */
+    has(fails(HEAD SUCCESS "config: {retries: 99999999999999999999}\n"),
+        "s.yaml:8:19: config.retries: '99999999999999999999' is out of range: at most "
+        "9223372036854775807");
+    has(fails(HEAD SUCCESS "config: {batch: 99999999999999999999}\n"),
+        "s.yaml:8:17: config.batch: '99999999999999999999' is out of range: at most 1000000000");
+    has(fails(HEAD SUCCESS "seed: 99999999999999999999\n"),
+        "s.yaml:8:7: seed: '99999999999999999999' is out of range");
+    /* hex: empty, not hex, or half a byte */
+    has(fails(HEAD SUCCESS "config: {key: \"\"}\n"),
+        "s.yaml:8:15: config.key: the hex value is empty; expected at least one byte");
+    has(fails(HEAD SUCCESS "config: {key: xyz0}\n"),
+        "s.yaml:8:15: config.key: 'xyz0' is not hex; expected at least one byte, as two hex "
+        "digits per byte");
+    has(fails(HEAD SUCCESS "config: {key: abc}\n"),
+        "s.yaml:8:15: config.key: 'abc' has an odd number of hex digits; expected at least one "
+        "byte, as two hex digits per byte");
+    /* `count` has the same bounds, and says so, in every action and whatever is wrong with it */
+    const char *counts[] = {"0", "-1", "1000001", "99999999999999999999", "2.5"};
+    const char *actions[] = {"observe: {count: %s}", "drop: {count: %s}",
+                             "capture: {as: x, count: %s}"};
+    for (size_t a = 0; a < 3; a++)
+        for (size_t c = 0; c < 5; c++) {
+            char action[96], yaml[1024];
+            snprintf(action, sizeof action, actions[a], counts[c]);
+            snprintf(yaml, sizeof yaml,
+                     HEAD SUCCESS "adversary: {capabilities: [observe, drop, capture]}\n"
+                                  "actions: [{at: 0, %s}]\n",
+                     action);
+            has(fails(yaml), "count: ");
+            has(fails(yaml), "; expected a whole number from 1 to 1000000");
+        }
+    has(fails(HEAD SUCCESS "adversary: {capabilities: [capture, replay]}\n"
+                           "actions: [{at: 0, capture: {as: x}}, {at: 1, replay: {capture: x, "
+                           "count: 0}}]\n"),
+        "actions[1].replay.count: 0 is out of range; expected a whole number from 1 to 1000000");
 }
 
 Test(scenario, unknown_keys_get_a_suggestion)
@@ -406,20 +475,75 @@ Test(scenario, unknown_or_repeated_mitigation)
 
 Test(scenario, unknown_metric_in_condition_points_at_the_metric)
 {
-    cr_assert_str_eq(fails(HEAD "success: [ledger.accepted.replayd > 0]\n"),
-                     "s.yaml:7:11: success[0]: unknown metric 'ledger.accepted.replayd'; expected "
-                     "a core metric (ledger.<verb>.<prov>, adversary.*, sim.*, bus.*, cost.*) or a "
-                     "metric of the module; did you mean 'ledger.accepted.replayed'?");
+    cr_assert_str_eq(
+        fails(HEAD "success: [ledger.accepted.replayd > 0]\n"),
+        "s.yaml:7:11: success[0]: unknown metric 'ledger.accepted.replayd'; expected "
+        "a core metric (ledger.<verb>.<prov>, adversary.*, sim.*, bus.*) or a metric of "
+        "the module; did you mean 'ledger.accepted.replayed'?");
     cr_assert_str_eq(fails(HEAD SUCCESS "service:\n  - \"hes.alarms > 0 and hes.alrms < 3\"\n"),
                      "s.yaml:9:25: service[0]: unknown metric 'hes.alrms'; expected a core metric "
-                     "(ledger.<verb>.<prov>, adversary.*, sim.*, bus.*, cost.*) or a metric of the "
-                     "module; did you mean 'hes.alarms'?");
+                     "(ledger.<verb>.<prov>, adversary.*, sim.*, bus.*) or a metric of the module; "
+                     "did you mean 'hes.alarms'?");
 }
 
 Test(scenario, condition_syntax_error_column_is_in_the_file)
 {
     cr_assert_str_eq(fails(HEAD "success:\n  - ledger.accepted.all > > 1\n"),
                      "s.yaml:8:27: success[0]: found '>'; expected a number, a metric name or '('");
+}
+
+Test(scenario, a_scenario_without_an_adversary_action_is_refused)
+{
+    cr_assert_str_eq(fails(HEAD SUCCESS),
+                     "s.yaml:1:1: actions: the scenario has no adversary action; expected at least "
+                     "one adversary action: a core network action (observe, capture, drop, delay, "
+                     "replay, inject, modify, flood), a compromise or an attack of the module");
+    has(fails(HEAD SUCCESS "adversary: {capabilities: [observe]}\nactions: []\n"),
+        "s.yaml:9:10: actions: the scenario has no adversary action");
+    has(fails(HEAD SUCCESS "actions:\n"), "s.yaml:8:9: actions: the scenario has no adversary");
+    /* any one action will do: a passive observer, a compromise, a module attack */
+    const char *enough[] = {
+        OBSERVE,
+        "adversary: {capabilities: [compromise]}\nactions: [{at: 0, compromise: {entity: "
+        "meter-0}}]\n",
+        "adversary: {capabilities: [forge]}\nactions: [{at: 1min, forge: }]\n",
+    };
+    for (size_t i = 0; i < 3; i++) {
+        char yaml[1024];
+        snprintf(yaml, sizeof yaml, HEAD SUCCESS "%s", enough[i]);
+        size_t n;
+        sg17_scenario_t *s = parses(yaml, &n);
+        cr_assert_eq(s->n_actions, 1);
+        sg17_scenarios_free(s, n);
+    }
+}
+
+Test(scenario, cost_metrics_are_refused_in_every_condition_list)
+{
+    cr_assert_str_eq(fails(HEAD OBSERVE "success: [cost.hes.verify_us > 100]\n"),
+                     "s.yaml:9:11: success[0]: 'cost.hes.verify_us' is a wall-clock cost, which "
+                     "differs from run to run whatever the seed; expected a metric of the "
+                     "simulation (ledger.*, adversary.*, sim.*, bus.* or the module's); cost.* "
+                     "metrics belong in reports");
+    has(fails(HEAD OBSERVE SUCCESS "service:\n  - \"hes.alarms == 0 and cost.x < 3\"\n"),
+        "s.yaml:11:26: service[0]: 'cost.x' is a wall-clock cost");
+    has(fails(HEAD OBSERVE SUCCESS "detection: [hes.alarms > cost.y]\n"),
+        "s.yaml:10:26: detection[0]: 'cost.y' is a wall-clock cost");
+}
+
+Test(scenario, a_condition_that_reads_no_metric_or_ignores_them_is_refused)
+{
+    cr_assert_str_eq(fails(HEAD OBSERVE "success: [\"1 > 0\"]\n"),
+                     "s.yaml:9:12: success[0]: the condition is always true, whatever the metrics "
+                     "read; expected a condition whose value depends on a metric");
+    /* x > NaN is false for every x, so its negation is always true: the column is the 0 that
+     * makes the division NaN */
+    has(fails(HEAD OBSERVE "success: [\"not (hes.alarms > 0 / 0)\"]\n"),
+        "s.yaml:9:34: success[0]: the condition is always true");
+    has(fails(HEAD OBSERVE SUCCESS "service: [hes.alarms >= 0 or 2 > 1]\n"),
+        "s.yaml:10:30: service[0]: the condition is always true");
+    has(fails(HEAD OBSERVE SUCCESS "detection: [hes.alarms > 0 and 1 > 2]\n"),
+        "s.yaml:10:32: detection[0]: the condition is always false");
 }
 
 Test(scenario, metric_namespace)
@@ -498,8 +622,8 @@ Test(scenario, action_parameters_are_checked)
                     "one of xor and set");
     snprintf(buf, sizeof buf, HEAD SUCCESS "%sactions:\n  - {at: 1min, drop: {probability: 1.5}}\n",
              adv);
-    has(fails(buf), "s.yaml:10:36: actions[0].drop.probability: probability is 1.5; "
-                    "expected a number in [0, 1]");
+    has(fails(buf), "s.yaml:10:36: actions[0].drop.probability: 1.5 is out of range; "
+                    "expected a number from 0 to 1");
     snprintf(buf, sizeof buf,
              HEAD SUCCESS "%sactions:\n  - {at: 1min, inject: {dst: hes-0, type: fake.readng}}\n",
              adv);
@@ -537,6 +661,46 @@ Test(scenario, action_parameters_are_checked)
     has(fails(buf), "actions[0]: more than one action ('drop' and 'observe')");
 }
 
+/* Every rate, count and span of a core action has a declared maximum, so one action is bounded
+ * work: a flood of rate x for above 10 M messages is refused before it runs. */
+Test(scenario, core_action_rates_counts_and_spans_have_declared_maxima)
+{
+    const char *adv =
+        "adversary: {capabilities: [replay, capture, modify, delay, flood]}\nactions:\n";
+    static const struct {
+        const char *action, *message;
+    } cases[] = {
+        {"flood: {dst: hes-0, type: fake.reading, rate: 1e12, for: 1h}",
+         "s.yaml:10:62: actions[0].flood.rate: 1e12 is out of range; expected a number of messages "
+         "per second above 0, at most 1000000 (one per microsecond)"},
+        {"flood: {dst: hes-0, type: fake.reading, rate: 5000, for: 1h}",
+         "s.yaml:10:62: actions[0].flood.rate: this flood would send 17700000 messages; expected "
+         "at most 10000000 messages per flood (rate x for, within the run)"},
+        {"flood: {dst: hes-0, type: fake.reading, for: 40d}",
+         "actions[0].flood.for: '40d' is out of range; expected a duration of at most 30d"},
+        {"capture: {as: x, count: 1000001}",
+         "s.yaml:10:40: actions[0].capture.count: 1000001 is out of range; expected a whole "
+         "number from 1 to 1000000"},
+        {"delay: {by: 31d}", "actions[0].delay.by: '31d' is out of range"},
+        {"modify: {offset: 70000, xor: ff}",
+         "actions[0].modify.offset: 70000 is out of range; expected a byte offset from 0 to "
+         "65535"},
+    };
+    char buf[1024];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        snprintf(buf, sizeof buf, HEAD SUCCESS "%s  - {at: 1min, %s}\n", adv, cases[i].action);
+        has(fails(buf), cases[i].message);
+    }
+    /* within the bounds: 5000/s for the 10 s left of the run, and the largest count */
+    snprintf(buf, sizeof buf,
+             HEAD SUCCESS "%s  - {at: 59min50s, flood: {dst: hes-0, type: fake.reading, rate: "
+                          "5000, for: 1h}}\n  - {at: 1min, capture: {as: x, count: 1000000}}\n",
+             adv);
+    size_t n;
+    sg17_scenario_t *list = parses(buf, &n);
+    sg17_scenarios_free(list, n);
+}
+
 Test(scenario, entity_index_out_of_range)
 {
     cr_assert_str_eq(fails(HEAD SUCCESS "topology: {meter: 5}\n"
@@ -547,8 +711,9 @@ Test(scenario, entity_index_out_of_range)
     cr_assert_str_eq(fails(HEAD SUCCESS "config: {target: metr-1}\n"),
                      "s.yaml:8:18: config.target: 'metr-1' names no entity kind of module fakemod; "
                      "expected an entity name such as <kind>-0; did you mean 'meter'?");
-    cr_assert_str_eq(fails(HEAD SUCCESS "topology: {hes: 2}\n"),
-                     "s.yaml:8:17: topology.hes: 2 is out of range; expected a count from 0 to 1");
+    cr_assert_str_eq(
+        fails(HEAD SUCCESS "topology: {hes: 2}\n"),
+        "s.yaml:8:17: topology.hes: 2 is out of range: at most 1; expected a count from 1 to 1");
 }
 
 Test(scenario, expect_needs_a_reason_unless_holds)
@@ -560,7 +725,8 @@ Test(scenario, expect_needs_a_reason_unless_holds)
                      "s.yaml:8:9: expect: unknown verdict 'hold'; expected holds, fails, degraded "
                      "or vacuous; did you mean 'holds'?");
     size_t n;
-    sg17_scenario_t *s = parses(HEAD SUCCESS "expect: {verdict: vacuous, reason: not yet}\n", &n);
+    sg17_scenario_t *s =
+        parses(HEAD SUCCESS OBSERVE "expect: {verdict: vacuous, reason: not yet}\n", &n);
     cr_assert_str_eq(s->expect, "vacuous");
     cr_assert_str_eq(s->expect_reason, "not yet");
     sg17_scenarios_free(s, n);
@@ -624,8 +790,8 @@ Test(scenario, matrix_errors)
                      "expected a point of at most 4 MiB of text");
     free(bomb);
     /* an error in one point names the point's value */
-    cr_assert_str_eq(fails(HEAD SUCCESS "seed: ${s}\nmatrix: {s: [1, -2]}\n"),
-                     "s.yaml:8:7: seed: the seed is negative; expected an integer >= 0");
+    cr_assert_str_eq(fails(HEAD SUCCESS OBSERVE "seed: ${s}\nmatrix: {s: [1, -2]}\n"),
+                     "s.yaml:10:7: seed: the seed is negative; expected an integer >= 0");
 }
 
 Test(scenario, hostile_yaml_is_refused_through_the_scenario_loader)
@@ -660,4 +826,75 @@ Test(scenario, top_level_must_be_a_mapping)
     cr_assert_str_eq(fails("- a\n- b\n"),
                      "s.yaml:1:1: (top level): found a list; expected a mapping with id, title, "
                      "module, ...");
+}
+
+/* ---- SDK v2: ranges, minimum counts, family members ---- */
+
+Test(scenario, a_config_value_outside_its_declared_range_is_refused_at_its_position)
+{
+    cr_assert_str_eq(fails(HEAD SUCCESS "config: {retries: 11}\n" OBSERVE),
+                     "s.yaml:8:19: config.retries: '11' is out of range: at most 10; expected a "
+                     "value from 0 to 10");
+    size_t n;
+    sg17_scenario_t *s = parses(HEAD SUCCESS "config: {retries: 10}\n" OBSERVE, &n);
+    cr_assert_str_eq(sg17_scenario_config(s, "retries"), "10");
+    sg17_scenarios_free(s, n);
+}
+
+Test(scenario, an_attack_parameter_outside_its_declared_range_is_refused_at_its_position)
+{
+    const char *msg =
+        fails(HEAD SUCCESS "adversary: {capabilities: [tamper]}\n"
+                           "actions:\n"
+                           "  - {at: 1min, false_data: {factor: 2, count: 1000000}}\n");
+    cr_assert_str_eq(msg, "s.yaml:10:47: actions[0].false_data.count: '1000000' is out of range: "
+                          "at most 100; expected a value from 1 to 100");
+    has(fails(HEAD SUCCESS "adversary: {capabilities: [tamper]}\n"
+                           "actions:\n"
+                           "  - {at: 1min, false_data: {factor: 2, count: 0}}\n"),
+        "'0' is out of range: at least 1");
+}
+
+Test(scenario, a_topology_below_a_kinds_minimum_count_is_refused)
+{
+    cr_assert_str_eq(fails(HEAD SUCCESS "topology: {hes: 0}\n"),
+                     "s.yaml:8:17: topology.hes: 0 is out of range: at least 1; expected a count "
+                     "from 1 to 1");
+}
+
+Test(scenario, a_family_member_outside_the_topology_is_refused_at_its_position)
+{
+    cr_assert_str_eq(fails(HEAD SUCCESS "topology: {meter: 4}\n"
+                                        "service: [hes.by_meter.meter-9 > 0]\n" OBSERVE),
+                     "s.yaml:9:11: service[0]: 'hes.by_meter.meter-9' names meter-9, but the "
+                     "topology has 4 meter entities; expected a member of the family within the "
+                     "topology");
+    has(fails(HEAD SUCCESS "service: [hes.by_meter.hes-0 > 0]\n" OBSERVE),
+        "'hes.by_meter.hes-0' is not a member of hes.by_meter.*: its members are meter entities");
+    has(fails(HEAD SUCCESS "service: [hes.readings.ok. > 0]\n" OBSERVE),
+        "unknown metric 'hes.readings.ok.'");
+    size_t n;
+    sg17_scenario_t *s = parses(
+        HEAD SUCCESS "topology: {meter: 4}\nservice: [hes.by_meter.meter-3 > 0]\n" OBSERVE, &n);
+    sg17_scenarios_free(s, n);
+}
+
+Test(scenario, the_core_reason_no_receiver_is_a_known_metric)
+{
+    cr_assert(sg17_metric_known(&fake, "ledger.rejected.reason.no_receiver"));
+    cr_assert(sg17_metric_known(NULL, "ledger.rejected.reason.no_receiver"));
+}
+
+Test(scenario, the_fake_module_passes_the_loaders_descriptor_checks)
+{
+    sg17_err_t err = {{0}};
+    cr_assert_eq(sg17_module_check(&fake, "fake", &err), 0, "%s", err.msg);
+}
+
+Test(scenario, one_message_per_problem_an_overflowing_integer_is_out_of_range_empty_hex_too_short)
+{
+    has(fails(HEAD SUCCESS "config: {retries: 99999999999999999999}\n"),
+        "'99999999999999999999' is out of range: at most 9223372036854775807");
+    has(fails(HEAD SUCCESS "config: {key: \"\"}\n"),
+        "the hex value is empty; expected at least one byte (two hex digits)");
 }

@@ -1,4 +1,4 @@
-/* ibc_vectors.h — reads the known-answer files of /work/shared/vectors (NAME = HEX lines) for the
+/* ibc_vectors.h — reads the known-answer files of tests/vectors (NAME = HEX lines) for the
  * ibc tests, so every expected value comes from the file and none is retyped in a test. */
 #ifndef IBC_TEST_VECTORS_H
 #define IBC_TEST_VECTORS_H
@@ -11,8 +11,8 @@
 
 #include <criterion/criterion.h>
 
-#define IBC_VEC_ECCSI SG17TB_SHARED_DIR "/vectors/rfc6507-eccsi.txt"
-#define IBC_VEC_SAKKE SG17TB_SHARED_DIR "/vectors/rfc6508-sakke.txt"
+#define IBC_VEC_ECCSI SG17TB_VECTOR_DIR "/rfc6507-eccsi.txt"
+#define IBC_VEC_SAKKE SG17TB_VECTOR_DIR "/rfc6508-sakke.txt"
 
 /* The value of NAME in file as octets (caller frees); fails the test if absent or not hex. */
 static inline uint8_t *ibc_vec(const char *file, const char *name, size_t *len)

@@ -1,9 +1,9 @@
 /* test_eccsi.c — ECCSI (RFC 6507) against the Appendix A known-answer values in
- * /work/shared/vectors/rfc6507-eccsi.txt, and rejection of forged or malformed signatures. */
+ * tests/vectors/rfc6507-eccsi.txt, and rejection of forged or malformed signatures. */
 #include <criterion/criterion.h>
 
 #include "crypto/eccsi.h"
-#include "crypto/ibc_error.h"
+#include "crypto/ibccrypto.h"
 #include "ibc_vectors.h"
 
 /* The vector file's values, loaded once per test. */
@@ -42,14 +42,15 @@ TestSuite(eccsi, .init = load, .fini = unload);
 Test(eccsi, kms_kpak_is_ksak_times_g_as_in_rfc6507_appendix_a)
 {
     uint8_t kpak[ECCSI_POINT_BYTES];
-    cr_assert_eq(eccsi_kms_kpak(KSAK, kpak), 0, "%s", ibc_last_error());
+    cr_assert_eq(eccsi_kms_kpak(KSAK, kpak), 0, "%s", ibccrypto_last_error());
     cr_assert_arr_eq(kpak, KPAK, ECCSI_POINT_BYTES);
 }
 
 Test(eccsi, kms_issue_with_fixed_v_reproduces_pvt_hs_and_ssk)
 {
     uint8_t ssk[ECCSI_N], pvt[ECCSI_POINT_BYTES], hs[ECCSI_N];
-    cr_assert_eq(eccsi_kms_issue(KSAK, ID, id_len, V, ssk, pvt, hs), 0, "%s", ibc_last_error());
+    cr_assert_eq(eccsi_kms_issue(KSAK, ID, id_len, V, ssk, pvt, hs), 0, "%s",
+                 ibccrypto_last_error());
     cr_assert_arr_eq(pvt, PVT, ECCSI_POINT_BYTES);
     cr_assert_arr_eq(hs, HS, ECCSI_N);
     cr_assert_arr_eq(ssk, SSK, ECCSI_N);
@@ -61,7 +62,7 @@ Test(eccsi, kms_issue_with_random_v_gives_a_pair_that_validates)
     cr_assert_eq(eccsi_kms_issue(KSAK, ID, id_len, NULL, ssk, pvt, NULL), 0);
     cr_assert_eq(eccsi_kms_issue(KSAK, ID, id_len, NULL, ssk2, pvt2, NULL), 0);
     cr_assert_arr_neq(pvt, pvt2, ECCSI_POINT_BYTES, "v must be fresh per issue");
-    cr_assert_eq(eccsi_validate_ssk(KPAK, ID, id_len, ssk, pvt), 0, "%s", ibc_last_error());
+    cr_assert_eq(eccsi_validate_ssk(KPAK, ID, id_len, ssk, pvt), 0, "%s", ibccrypto_last_error());
 }
 
 Test(eccsi, hash_hs_and_he_match_the_vectors)
@@ -75,12 +76,12 @@ Test(eccsi, hash_hs_and_he_match_the_vectors)
 
 Test(eccsi, receiver_accepts_the_kms_pair_and_rejects_a_tampered_ssk_or_wrong_id)
 {
-    cr_assert_eq(eccsi_validate_ssk(KPAK, ID, id_len, SSK, PVT), 0, "%s", ibc_last_error());
+    cr_assert_eq(eccsi_validate_ssk(KPAK, ID, id_len, SSK, PVT), 0, "%s", ibccrypto_last_error());
     uint8_t ssk[ECCSI_N];
     memcpy(ssk, SSK, ECCSI_N);
     ssk[ECCSI_N - 1] ^= 1;
     cr_assert_eq(eccsi_validate_ssk(KPAK, ID, id_len, ssk, PVT), -1);
-    cr_assert(strstr(ibc_last_error(), "5.1.2"), "message: %s", ibc_last_error());
+    cr_assert(strstr(ibccrypto_last_error(), "5.1.2"), "message: %s", ibccrypto_last_error());
     cr_assert_eq(eccsi_validate_ssk(KPAK, ID, id_len - 1, SSK, PVT), -1);
 }
 
@@ -88,7 +89,7 @@ Test(eccsi, sign_with_fixed_j_reproduces_r_s_and_sig)
 {
     uint8_t sig[ECCSI_SIG_BYTES];
     cr_assert_eq(eccsi_sign(KPAK, ID, id_len, SSK, PVT, M, m_len, J, sig), 0, "%s",
-                 ibc_last_error());
+                 ibccrypto_last_error());
     cr_assert_arr_eq(sig, R, ECCSI_N);
     cr_assert_arr_eq(sig + ECCSI_N, S, ECCSI_N);
     cr_assert_arr_eq(sig, SIG, ECCSI_SIG_BYTES);
@@ -97,7 +98,7 @@ Test(eccsi, sign_with_fixed_j_reproduces_r_s_and_sig)
 Test(eccsi, verify_accepts_the_rfc_signature)
 {
     cr_assert_eq(eccsi_verify(KPAK, ID, id_len, M, m_len, SIG, ECCSI_SIG_BYTES), 0, "%s",
-                 ibc_last_error());
+                 ibccrypto_last_error());
 }
 
 Test(eccsi, verify_rejects_every_single_bit_flip_of_the_signature)
@@ -134,7 +135,7 @@ Test(eccsi, verify_rejects_truncated_or_extended_signatures_with_a_message)
     memcpy(sig, SIG, ECCSI_SIG_BYTES);
     sig[ECCSI_SIG_BYTES] = 0;
     cr_assert_eq(eccsi_verify(KPAK, ID, id_len, M, m_len, sig, ECCSI_SIG_BYTES - 1), -1);
-    cr_assert(strstr(ibc_last_error(), "129"), "message: %s", ibc_last_error());
+    cr_assert(strstr(ibccrypto_last_error(), "129"), "message: %s", ibccrypto_last_error());
     cr_assert_eq(eccsi_verify(KPAK, ID, id_len, M, m_len, sig, ECCSI_SIG_BYTES + 1), -1);
     cr_assert_eq(eccsi_verify(KPAK, ID, id_len, M, m_len, NULL, 0), -1);
 }
@@ -148,7 +149,7 @@ Test(eccsi, verify_rejects_zero_or_out_of_range_r_and_s)
     memcpy(sig, SIG, sizeof sig);
     memset(sig + ECCSI_N, 0xFF, ECCSI_N); /* s >= q */
     cr_assert_eq(eccsi_verify(KPAK, ID, id_len, M, m_len, sig, sizeof sig), -1);
-    cr_assert(strstr(ibc_last_error(), "[1, q-1]"), "message: %s", ibc_last_error());
+    cr_assert(strstr(ibccrypto_last_error(), "[1, q-1]"), "message: %s", ibccrypto_last_error());
 }
 
 Test(eccsi, verify_rejects_a_pvt_off_the_curve_or_not_uncompressed)
@@ -157,7 +158,7 @@ Test(eccsi, verify_rejects_a_pvt_off_the_curve_or_not_uncompressed)
     memcpy(sig, SIG, sizeof sig);
     sig[2 * ECCSI_N + ECCSI_POINT_BYTES - 1] ^= 1; /* PVT y changed: off the curve */
     cr_assert_eq(eccsi_verify(KPAK, ID, id_len, M, m_len, sig, sizeof sig), -1);
-    cr_assert(strstr(ibc_last_error(), "PVT"), "message: %s", ibc_last_error());
+    cr_assert(strstr(ibccrypto_last_error(), "PVT"), "message: %s", ibccrypto_last_error());
     memcpy(sig, SIG, sizeof sig);
     sig[2 * ECCSI_N] = 0x02; /* compressed prefix */
     cr_assert_eq(eccsi_verify(KPAK, ID, id_len, M, m_len, sig, sizeof sig), -1);
@@ -185,7 +186,7 @@ Test(eccsi, verifier_and_signer_refuse_invalid_kms_values)
 Test(eccsi, random_j_signatures_differ_and_both_verify)
 {
     eccsi_signer_t *s = eccsi_signer_new(KPAK, ID, id_len, SSK, PVT);
-    cr_assert_not_null(s, "%s", ibc_last_error());
+    cr_assert_not_null(s, "%s", ibccrypto_last_error());
     uint8_t a[ECCSI_SIG_BYTES], b[ECCSI_SIG_BYTES];
     cr_assert_eq(eccsi_signer_sign(s, M, m_len, NULL, a), 0);
     cr_assert_eq(eccsi_signer_sign(s, M, m_len, NULL, b), 0);

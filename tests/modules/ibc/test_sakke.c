@@ -1,9 +1,9 @@
 /* test_sakke.c — SAKKE (RFC 6508, parameter set 1 of RFC 6509) against the Appendix A
- * known-answer values in /work/shared/vectors/rfc6508-sakke.txt, and rejection of tampered
+ * known-answer values in tests/vectors/rfc6508-sakke.txt, and rejection of tampered
  * encapsulations and invalid points. */
 #include <criterion/criterion.h>
 
-#include "crypto/ibc_error.h"
+#include "crypto/ibccrypto.h"
 #include "crypto/sakke.h"
 #include "ibc_vectors.h"
 
@@ -65,14 +65,14 @@ Test(sakke, base_point_is_p_of_parameter_set_1)
 Test(sakke, kms_public_key_is_z_times_p)
 {
     uint8_t z[SAKKE_POINT_BYTES];
-    cr_assert_eq(sakke_kms_public_key(Zs, z_len, z), 0, "%s", ibc_last_error());
+    cr_assert_eq(sakke_kms_public_key(Zs, z_len, z), 0, "%s", ibccrypto_last_error());
     cr_assert_arr_eq(z, ZPUB, SAKKE_POINT_BYTES);
 }
 
 Test(sakke, kms_rsk_is_inverse_of_b_plus_z_times_p)
 {
     uint8_t rsk[SAKKE_POINT_BYTES];
-    cr_assert_eq(sakke_kms_rsk(Zs, z_len, B, b_len, rsk), 0, "%s", ibc_last_error());
+    cr_assert_eq(sakke_kms_rsk(Zs, z_len, B, b_len, rsk), 0, "%s", ibccrypto_last_error());
     cr_assert_arr_eq(rsk, RSK, SAKKE_POINT_BYTES);
 }
 
@@ -80,7 +80,7 @@ Test(sakke, pairing_of_p_with_itself_is_the_published_g)
 {
     uint8_t p[SAKKE_POINT_BYTES], g[SAKKE_FP_BYTES];
     cr_assert_eq(sakke_base_point(p), 0);
-    cr_assert_eq(sakke_pairing(p, p, g), 0, "%s", ibc_last_error());
+    cr_assert_eq(sakke_pairing(p, p, g), 0, "%s", ibccrypto_last_error());
     cr_assert_arr_eq(g, G, SAKKE_FP_BYTES);
 }
 
@@ -88,8 +88,8 @@ Test(sakke, pairing_is_bilinear_on_rsk_and_rb)
 {
     /* <Rb, RSK> = <[r]([b]P+Z), [1/(b+z)]P> = g^r: the w of the decapsulation */
     uint8_t w1[SAKKE_FP_BYTES], w2[SAKKE_FP_BYTES];
-    cr_assert_eq(sakke_pairing(RB, RSK, w1), 0, "%s", ibc_last_error());
-    cr_assert_eq(sakke_pairing(RSK, RB, w2), 0, "%s", ibc_last_error());
+    cr_assert_eq(sakke_pairing(RB, RSK, w1), 0, "%s", ibccrypto_last_error());
+    cr_assert_eq(sakke_pairing(RSK, RB, w2), 0, "%s", ibccrypto_last_error());
     cr_assert_arr_eq(w1, GR, SAKKE_FP_BYTES);
     cr_assert_arr_eq(w2, GR, SAKKE_FP_BYTES);
 }
@@ -97,10 +97,10 @@ Test(sakke, pairing_is_bilinear_on_rsk_and_rb)
 Test(sakke, encapsulation_reproduces_r_rb_gr_mask_h_and_sed)
 {
     sakke_sender_t *s = sakke_sender_new(ZPUB, sizeof ZPUB, B, b_len);
-    cr_assert_not_null(s, "%s", ibc_last_error());
+    cr_assert_not_null(s, "%s", ibccrypto_last_error());
     uint8_t sed[SAKKE_SED_BYTES];
     sakke_trace_t t;
-    cr_assert_eq(sakke_sender_encapsulate(s, SSV, sed, &t), 0, "%s", ibc_last_error());
+    cr_assert_eq(sakke_sender_encapsulate(s, SSV, sed, &t), 0, "%s", ibccrypto_last_error());
     cr_assert_arr_eq(t.r, RV, SAKKE_FP_BYTES);
     cr_assert_arr_eq(sed, RB, SAKKE_POINT_BYTES);
     cr_assert_arr_eq(t.gr, GR, SAKKE_FP_BYTES);
@@ -116,20 +116,20 @@ Test(sakke, decapsulation_of_the_rfc_sed_returns_the_ssv)
     uint8_t ssv[SAKKE_SSV_BYTES];
     cr_assert_eq(
         sakke_decapsulate(ZPUB, sizeof ZPUB, B, b_len, RSK, sizeof RSK, SED, SAKKE_SED_BYTES, ssv),
-        0, "%s", ibc_last_error());
+        0, "%s", ibccrypto_last_error());
     cr_assert_arr_eq(ssv, SSV, SAKKE_SSV_BYTES);
 }
 
 Test(sakke, tampered_h_fails_the_6_2_2_check_and_returns_no_ssv)
 {
     sakke_receiver_t *r = sakke_receiver_new(ZPUB, sizeof ZPUB, B, b_len, RSK, sizeof RSK);
-    cr_assert_not_null(r, "%s", ibc_last_error());
+    cr_assert_not_null(r, "%s", ibccrypto_last_error());
     uint8_t sed[SAKKE_SED_BYTES], ssv[SAKKE_SSV_BYTES], zero[SAKKE_SSV_BYTES] = {0};
     for (size_t i = SAKKE_POINT_BYTES; i < SAKKE_SED_BYTES; i += 5) {
         memcpy(sed, SED, sizeof sed);
         sed[i] ^= 0x01;
         cr_assert_eq(sakke_receiver_decapsulate(r, sed, sizeof sed, ssv), -1, "octet %zu", i);
-        cr_assert(strstr(ibc_last_error(), "6.2.2"), "message: %s", ibc_last_error());
+        cr_assert(strstr(ibccrypto_last_error(), "6.2.2"), "message: %s", ibccrypto_last_error());
         cr_assert_arr_eq(ssv, zero, SAKKE_SSV_BYTES, "no SSV may leak from a failed check");
     }
     /* the receiver still works after failures */
@@ -146,7 +146,7 @@ Test(sakke, substituted_valid_point_r_fails_the_6_2_2_check)
     memcpy(sed + SAKKE_POINT_BYTES, H, SAKKE_SSV_BYTES);
     cr_assert_eq(
         sakke_decapsulate(ZPUB, sizeof ZPUB, B, b_len, RSK, sizeof RSK, sed, sizeof sed, ssv), -1);
-    cr_assert(strstr(ibc_last_error(), "6.2.2"), "message: %s", ibc_last_error());
+    cr_assert(strstr(ibccrypto_last_error(), "6.2.2"), "message: %s", ibccrypto_last_error());
 }
 
 Test(sakke, sed_with_off_curve_or_torsion_or_malformed_r_is_rejected)
@@ -157,14 +157,14 @@ Test(sakke, sed_with_off_curve_or_torsion_or_malformed_r_is_rejected)
     memcpy(sed, SED, sizeof sed);
     sed[SAKKE_FP_BYTES] ^= 0x01; /* Rx changed */
     cr_assert_eq(sakke_receiver_decapsulate(r, sed, sizeof sed, ssv), -1);
-    cr_assert(strstr(ibc_last_error(), "not a point"), "message: %s", ibc_last_error());
+    cr_assert(strstr(ibccrypto_last_error(), "not a point"), "message: %s", ibccrypto_last_error());
     memset(sed + 1, 0, 2 * SAKKE_FP_BYTES); /* (0, 0): on E, order 2 */
     cr_assert_eq(sakke_receiver_decapsulate(r, sed, sizeof sed, ssv), -1);
     memcpy(sed, SED, sizeof sed);
     sed[0] = 0x00;
     cr_assert_eq(sakke_receiver_decapsulate(r, sed, sizeof sed, ssv), -1);
     cr_assert_eq(sakke_receiver_decapsulate(r, SED, SAKKE_SED_BYTES - 1, ssv), -1);
-    cr_assert(strstr(ibc_last_error(), "273"), "message: %s", ibc_last_error());
+    cr_assert(strstr(ibccrypto_last_error(), "273"), "message: %s", ibccrypto_last_error());
     cr_assert_eq(sakke_receiver_decapsulate(r, NULL, 0, ssv), -1);
     sakke_receiver_destroy(&r);
 }
@@ -175,7 +175,7 @@ Test(sakke, receiver_refuses_an_rsk_for_another_identity_or_kms)
     memcpy(b, B, b_len);
     b[3] ^= 1; /* another key period */
     cr_assert_null(sakke_receiver_new(ZPUB, sizeof ZPUB, b, b_len, RSK, sizeof RSK));
-    cr_assert(strstr(ibc_last_error(), "6.1.2"), "message: %s", ibc_last_error());
+    cr_assert(strstr(ibccrypto_last_error(), "6.1.2"), "message: %s", ibccrypto_last_error());
     uint8_t rsk[SAKKE_POINT_BYTES];
     cr_assert_eq(sakke_kms_rsk(Zs, z_len, b, b_len, rsk), 0);
     cr_assert_null(sakke_receiver_new(ZPUB, sizeof ZPUB, B, b_len, rsk, sizeof rsk));
@@ -184,7 +184,7 @@ Test(sakke, receiver_refuses_an_rsk_for_another_identity_or_kms)
 Test(sakke, points_off_the_curve_out_of_range_or_outside_the_subgroup_are_rejected)
 {
     uint8_t pt[SAKKE_POINT_BYTES];
-    cr_assert_eq(sakke_point_check(ZPUB, sizeof ZPUB), 0, "%s", ibc_last_error());
+    cr_assert_eq(sakke_point_check(ZPUB, sizeof ZPUB), 0, "%s", ibccrypto_last_error());
     memcpy(pt, ZPUB, sizeof pt);
     pt[SAKKE_POINT_BYTES - 1] ^= 1;
     cr_assert_eq(sakke_point_check(pt, sizeof pt), -1);
@@ -192,7 +192,7 @@ Test(sakke, points_off_the_curve_out_of_range_or_outside_the_subgroup_are_reject
     cr_assert_eq(sakke_point_check(pt, sizeof pt), -1);
     memset(pt + 1, 0, 2 * SAKKE_FP_BYTES); /* (0, 0) is on E but has order 2 */
     cr_assert_eq(sakke_point_check(pt, sizeof pt), -1);
-    cr_assert(strstr(ibc_last_error(), "subgroup"), "message: %s", ibc_last_error());
+    cr_assert(strstr(ibccrypto_last_error(), "subgroup"), "message: %s", ibccrypto_last_error());
     cr_assert_null(sakke_sender_new(pt, sizeof pt, B, b_len));
     cr_assert_null(sakke_receiver_new(ZPUB, sizeof ZPUB, B, b_len, pt, sizeof pt));
     cr_assert_eq(sakke_point_check(ZPUB, sizeof ZPUB - 1), -1);
@@ -219,11 +219,12 @@ Test(sakke, random_ssv_round_trips_for_a_fresh_identity)
         ssv[i] = (uint8_t)(0xA5 ^ (i * 29));
     sakke_sender_t *s = sakke_sender_new(ZPUB, sizeof ZPUB, id, sizeof id);
     sakke_receiver_t *r = sakke_receiver_new(ZPUB, sizeof ZPUB, id, sizeof id, rsk, sizeof rsk);
-    cr_assert(s && r, "%s", ibc_last_error());
+    cr_assert(s && r, "%s", ibccrypto_last_error());
     cr_assert_eq(sakke_sender_encapsulate(s, ssv, sed, NULL), 0);
     cr_assert_eq(sakke_sender_encapsulate(s, ssv, sed2, NULL), 0);
     cr_assert_arr_eq(sed, sed2, sizeof sed, "encapsulation is deterministic in the SSV");
-    cr_assert_eq(sakke_receiver_decapsulate(r, sed, sizeof sed, out), 0, "%s", ibc_last_error());
+    cr_assert_eq(sakke_receiver_decapsulate(r, sed, sizeof sed, out), 0, "%s",
+                 ibccrypto_last_error());
     cr_assert_arr_eq(out, ssv, sizeof ssv);
     /* the RFC receiver cannot open it */
     cr_assert_eq(

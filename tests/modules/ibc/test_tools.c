@@ -19,7 +19,7 @@ static int run(const char *name, ...)
     va_end(ap);
     for (const sg17_tool_t *t = ibc_tools; t->name; t++)
         if (strcmp(t->name, name) == 0) {
-            int rc = t->run(argc, argv);
+            int rc = t->run(argc, argv, stdout, stderr); /* both redirected by the suite */
             fflush(stdout);
             return rc;
         }
@@ -154,6 +154,17 @@ Test(tools, sakke_decap_of_a_tampered_sed_exits_1_and_prints_nothing, .timeout =
     cr_assert_stdout_eq_str("");
 }
 
+Test(tools, an_empty_message_is_signed_as_zero_octets)
+{
+    /* RFC 6507 signs any octet string: --msg "" is the empty message, not a usage error */
+    cr_assert_eq(run("eccsi-sign", "--kpak", E("KPAK"), "--id", E("ID"), "--ssk", E("SSK"), "--pvt",
+                     E("PVT"), "--msg", "", "--j", E("j"), NULL),
+                 0);
+    cr_assert_eq(run("eccsi-verify", "--kpak", E("KPAK"), "--id", E("ID"), "--msg", "", "--sig",
+                     E("SIG"), NULL),
+                 1, "the RFC's signature is of another message");
+}
+
 Test(tools, bad_arguments_exit_2)
 {
     cr_assert_eq(run("eccsi-keys", "--ksak", "00", NULL), 2, "missing --v/--id");
@@ -171,5 +182,8 @@ Test(tools, bad_arguments_exit_2)
         run("sakke-decap", "--zpub", "04", "--id", "00", "--rsk", "04", "--sed", "04", NULL), 2,
         "invalid Z");
     cr_assert_eq(run("eccsi-sign", "--kpak", NULL), 2, "option without value");
+    cr_assert_eq(run("eccsi-keys", "--ksak", E("KSAK"), "--v", E("v"), "--id", "", NULL), 2,
+                 "empty identity");
+    cr_assert_eq(run("sakke-keys", "--z", "zz", "--id", "00", NULL), 2, "not hex");
     cr_assert_stdout_eq_str("");
 }

@@ -1,4 +1,4 @@
-/* green_book.h — reads the DLMS known-answer values of /work/shared/vectors/dlms-green-book.txt
+/* green_book.h — reads the DLMS known-answer values of tests/vectors/dlms-green-book.txt
  * ("[section]" headers, "NAME = HEX" lines, '#' comments) for the metering tests. */
 #ifndef METERING_TEST_GREEN_BOOK_H
 #define METERING_TEST_GREEN_BOOK_H
@@ -11,7 +11,7 @@
 
 #include <criterion/criterion.h>
 
-#define GREEN_BOOK_FILE SG17TB_SHARED_DIR "/vectors/dlms-green-book.txt"
+#define GREEN_BOOK_FILE SG17TB_VECTOR_DIR "/dlms-green-book.txt"
 
 /* The value of name in [section] as an upper-case hex string (caller frees); fails the test when
  * the file or the entry is missing. */

@@ -10,18 +10,11 @@
 #include "engine/loader.h"
 #include "scenario/scenario.h"
 #include "scenario_run.h"
-#include "sim/sim.h"
-
-static json_t *run_file(const char *name)
-{
-    char rel[256];
-    snprintf(rel, sizeof rel, "scenarios/metering/%s", name);
-    return run_shipped_scenario(rel);
-}
+#include "sim/metering_sim.h"
 
 Test(metering_audit, erased_disconnects_unnoticed_in_plain_log_caught_by_anchored_chain)
 {
-    json_t *e = run_file("audit-log-tamper.yaml");
+    json_t *e = run_shipped_scenario("scenarios/metering/audit-log-tamper.yaml");
     cr_assert_str_eq(json_string_value(json_object_get(e, "verdict")), "holds", "%s",
                      json_string_value(json_object_get(e, "reason")));
     /* the compromised operator's three disconnects are what the insider erases */
@@ -52,54 +45,54 @@ Test(metering_audit, erased_disconnects_unnoticed_in_plain_log_caught_by_anchore
 #define N 6
 
 /* N records: seq, time 60 s apart, meter i, origin HES, kind read, a digest; chained if asked. */
-static void build(uint8_t log[N][AUDIT_REC], bool chained)
+static void build(uint8_t log[N][MSIM_AUDIT_REC], bool chained)
 {
-    static const uint8_t zero[AUDIT_HASH_LEN];
-    memset(log, 0, N * AUDIT_REC);
+    static const uint8_t zero[MSIM_AUDIT_HASH_LEN];
+    memset(log, 0, N * MSIM_AUDIT_REC);
     for (uint32_t i = 0; i < N; i++) {
-        msim_put32(log[i], i);
-        msim_put32(log[i] + 4, 60 * i);
-        msim_put32(log[i] + 8, i);
-        msim_put32(log[i] + 12, AUDIT_ORIGIN_HES);
-        memset(log[i] + 17, (int)(0x10 + i), AUDIT_HASH_LEN);
+        sg17_store_be32(log[i], i);
+        sg17_store_be32(log[i] + 4, 60 * i);
+        sg17_store_be32(log[i] + 8, i);
+        sg17_store_be32(log[i] + 12, MSIM_AUDIT_ORIGIN_HES);
+        memset(log[i] + 17, (int)(0x10 + i), MSIM_AUDIT_HASH_LEN);
         if (chained)
-            cr_assert_eq(msim_audit_link(i ? log[i - 1] + 17 + AUDIT_HASH_LEN : zero, log[i],
-                                         log[i] + 17 + AUDIT_HASH_LEN),
+            cr_assert_eq(msim_audit_link(i ? log[i - 1] + 17 + MSIM_AUDIT_HASH_LEN : zero, log[i],
+                                         log[i] + 17 + MSIM_AUDIT_HASH_LEN),
                          0);
     }
 }
 
-static void rechain(uint8_t log[N][AUDIT_REC], size_t n)
+static void rechain(uint8_t log[N][MSIM_AUDIT_REC], size_t n)
 {
-    static const uint8_t zero[AUDIT_HASH_LEN];
+    static const uint8_t zero[MSIM_AUDIT_HASH_LEN];
     for (size_t i = 0; i < n; i++) {
-        msim_put32(log[i], (uint32_t)i);
-        msim_audit_link(i ? log[i - 1] + 17 + AUDIT_HASH_LEN : zero, log[i],
-                        log[i] + 17 + AUDIT_HASH_LEN);
+        sg17_store_be32(log[i], (uint32_t)i);
+        msim_audit_link(i ? log[i - 1] + 17 + MSIM_AUDIT_HASH_LEN : zero, log[i],
+                        log[i] + 17 + MSIM_AUDIT_HASH_LEN);
     }
 }
 
 /* Deletes record k, as the insider does. */
-static void delete_at(uint8_t log[N][AUDIT_REC], size_t k)
+static void delete_at(uint8_t log[N][MSIM_AUDIT_REC], size_t k)
 {
-    memmove(log[k], log[k + 1], (N - 1 - k) * AUDIT_REC);
+    memmove(log[k], log[k + 1], (N - 1 - k) * MSIM_AUDIT_REC);
 }
 
 Test(metering_audit, anchored_chain_verifies_and_locates_edits_before_the_last_anchor)
 {
-    uint8_t log[N][AUDIT_REC];
-    audit_anchor_t anchors[2];
-    msim_t s = {.m_audit = true, .anchors = anchors, .n_anchors = 2};
+    uint8_t log[N][MSIM_AUDIT_REC];
+    msim_audit_anchor_t anchors[2];
+    msim_t s = {.cfg.audit_log = true, .anchors = anchors, .n_anchors = 2};
     build(log, true);
     anchors[0].count = 2;
-    memcpy(anchors[0].head, log[1] + 17 + AUDIT_HASH_LEN, AUDIT_HASH_LEN);
+    memcpy(anchors[0].head, log[1] + 17 + MSIM_AUDIT_HASH_LEN, MSIM_AUDIT_HASH_LEN);
     anchors[1].count = 4;
-    memcpy(anchors[1].head, log[3] + 17 + AUDIT_HASH_LEN, AUDIT_HASH_LEN);
+    memcpy(anchors[1].head, log[3] + 17 + MSIM_AUDIT_HASH_LEN, MSIM_AUDIT_HASH_LEN);
     cr_assert_eq(msim_audit_verify(&s, log[0], N, true), -1, "the genuine log audits clean");
 
     /* a naive edit breaks the chain at the record itself; the auditor vouches for what the
      * last matching anchor covers, the first two records */
-    log[3][16] = AUDIT_DISCONNECT;
+    log[3][16] = MSIM_AUDIT_DISCONNECT;
     cr_assert_eq(msim_audit_verify(&s, log[0], N, true), 2);
     s.n_anchors = 0; /* without anchors the stored chain still shows where it breaks */
     cr_assert_eq(msim_audit_verify(&s, log[0], N, true), 3);
@@ -119,28 +112,28 @@ Test(metering_audit, anchored_chain_verifies_and_locates_edits_before_the_last_a
     cr_assert_eq(msim_audit_verify(&s, log[0], 3, true), 2);
     /* an edit after the last anchor cannot be caught yet (honest limit of periodic anchoring) */
     build(log, true);
-    log[5][16] = AUDIT_SETTING;
+    log[5][16] = MSIM_AUDIT_SETTING;
     rechain(log, N);
     cr_assert_eq(msim_audit_verify(&s, log[0], N, true), -1);
 }
 
 Test(metering_audit, plain_log_only_checks_numbering)
 {
-    uint8_t log[N][AUDIT_REC];
-    msim_t s = {.m_audit = false};
+    uint8_t log[N][MSIM_AUDIT_REC];
+    msim_t s = {.cfg.audit_log = false};
     build(log, false);
     cr_assert_eq(msim_audit_verify(&s, log[0], N, false), -1);
     delete_at(log, 2);
     cr_assert_eq(msim_audit_verify(&s, log[0], N - 1, false), 2, "a gap in the numbering shows");
     for (uint32_t i = 0; i < N - 1; i++)
-        msim_put32(log[i], i); /* the insider renumbers */
+        sg17_store_be32(log[i], i); /* the insider renumbers */
     cr_assert_eq(msim_audit_verify(&s, log[0], N - 1, false), -1, "a renumbered deletion does not");
 }
 
 Test(metering_audit, chained_auditor_refuses_a_plain_log)
 {
-    uint8_t log[N][AUDIT_REC];
-    msim_t s = {.m_audit = true};
+    uint8_t log[N][MSIM_AUDIT_REC];
+    msim_t s = {.cfg.audit_log = true};
     build(log, false);
     cr_assert_eq(msim_audit_verify(&s, log[0], N, false), 0);
 }

@@ -1,9 +1,9 @@
 /* test_sim.c — the metering system under test: shipped scenarios run in process (baseline versus
- * protected metrics, every message reported, same seed same metrics), counts in configuration
- * and attack parameters (refused at parse time when negative, clamped or refused by the module
- * when too large), and the pieces the entities rely on: ciphered framing and its policy, CTR
- * malleability of SC 0x20 frames, the occupancy classifiers (consumption and traffic analysis)
- * and their scoring. */
+ * protected metrics, every message reported, same seed same metrics), counts and other values
+ * in configuration and attack parameters (refused at parse time outside the descriptor's ranges,
+ * clamped to the fleet by the module), and the pieces the entities rely on: ciphered framing and
+ * its policy, CTR malleability of SC 0x20 frames, the occupancy classifiers (consumption and
+ * traffic analysis) and their scoring. */
 #include <criterion/criterion.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -16,20 +16,13 @@
 #include "engine/loader.h"
 #include "scenario/scenario.h"
 #include "scenario_run.h"
-#include "sim/sim.h"
+#include "sim/metering_sim.h"
 
 /* ---- in-process scenario runs ---- */
 
-static json_t *run_file(const char *name)
-{
-    char rel[256];
-    snprintf(rel, sizeof rel, "scenarios/metering/%s", name);
-    return run_shipped_scenario(rel);
-}
-
 Test(metering_scenarios, replayed_readings_accepted_without_counter_check_rejected_with_it)
 {
-    json_t *e = run_file("replay-readings.yaml");
+    json_t *e = run_shipped_scenario("scenarios/metering/replay-readings.yaml");
     cr_assert_str_eq(verdict(e), "holds", "%s", json_string_value(json_object_get(e, "reason")));
     cr_assert_eq(metric(e, "baseline", "ledger.accepted.replayed.metering.reading"), 40);
     cr_assert_eq(metric(e, "protected", "ledger.accepted.replayed.metering.reading"), 0);
@@ -42,7 +35,7 @@ Test(metering_scenarios, replayed_readings_accepted_without_counter_check_reject
 
 Test(metering_scenarios, energy_theft_unbilled_without_plausibility_caught_and_estimated_with_it)
 {
-    json_t *e = run_file("energy-theft.yaml");
+    json_t *e = run_shipped_scenario("scenarios/metering/energy-theft.yaml");
     cr_assert_str_eq(verdict(e), "holds", "%s", json_string_value(json_object_get(e, "reason")));
     cr_assert_gt(metric(e, "baseline", "mdm.unbilled_kwh"), 10);
     cr_assert_eq(metric(e, "baseline", "mdm.detections"), 0);
@@ -57,7 +50,7 @@ Test(metering_scenarios, energy_theft_unbilled_without_plausibility_caught_and_e
 
 Test(metering_scenarios, forged_disconnect_with_stolen_hes_keys_needs_operator_signature)
 {
-    json_t *e = run_file("forged-disconnect.yaml");
+    json_t *e = run_shipped_scenario("scenarios/metering/forged-disconnect.yaml");
     cr_assert_str_eq(verdict(e), "holds", "%s", json_string_value(json_object_get(e, "reason")));
     cr_assert_eq(metric(e, "baseline", "ledger.accepted.injected.metering.command"), 5);
     cr_assert_eq(metric(e, "protected", "ledger.rejected.reason.signature"), 5);
@@ -68,7 +61,7 @@ Test(metering_scenarios, forged_disconnect_with_stolen_hes_keys_needs_operator_s
 
 Test(metering_scenarios, eavesdropper_reads_occupancy_from_clear_pushes_only)
 {
-    json_t *e = run_file("eavesdrop-occupancy.yaml");
+    json_t *e = run_shipped_scenario("scenarios/metering/eavesdrop-occupancy.yaml");
     cr_assert_str_eq(verdict(e), "holds", "%s", json_string_value(json_object_get(e, "reason")));
     double clear = metric(e, "baseline", "privacy.eavesdropper_accuracy"),
            ciphered = metric(e, "protected", "privacy.eavesdropper_accuracy");
@@ -85,7 +78,7 @@ Test(metering_scenarios, eavesdropper_reads_occupancy_from_clear_pushes_only)
 
 Test(metering_scenarios, third_party_infers_occupancy_from_raw_series_not_from_daily_totals)
 {
-    json_t *e = run_file("thirdparty-overcollection.yaml");
+    json_t *e = run_shipped_scenario("scenarios/metering/thirdparty-overcollection.yaml");
     cr_assert_str_eq(verdict(e), "holds", "%s", json_string_value(json_object_get(e, "reason")));
     double raw = metric(e, "baseline", "thirdparty.inference_accuracy"),
            daily = metric(e, "protected", "thirdparty.inference_accuracy");
@@ -99,7 +92,8 @@ Test(metering_scenarios, third_party_infers_occupancy_from_raw_series_not_from_d
 
 Test(metering_scenarios, small_under_reports_go_unbilled_with_the_detector_on)
 {
-    json_t *e = run_file("false-data-sweep-small.yaml"); /* first point: factor 0.95 */
+    json_t *e = run_shipped_scenario(
+        "scenarios/metering/false-data-sweep-small.yaml"); /* first point: factor 0.95 */
     cr_assert_str_eq(verdict(e), "fails", "%s", json_string_value(json_object_get(e, "reason")));
     cr_assert_gt(metric(e, "baseline", "mdm.unbilled_kwh"), 1);
     cr_assert_eq(metric(e, "protected", "mdm.detection_rate"), 0);
@@ -110,7 +104,8 @@ Test(metering_scenarios, small_under_reports_go_unbilled_with_the_detector_on)
 
 Test(metering_scenarios, same_seed_gives_same_metrics)
 {
-    json_t *a = run_file("mass-disconnect.yaml"), *b = run_file("mass-disconnect.yaml");
+    json_t *a = run_shipped_scenario("scenarios/metering/mass-disconnect.yaml"),
+           *b = run_shipped_scenario("scenarios/metering/mass-disconnect.yaml");
     for (int r = 0; r < 2; r++) {
         const char *run = r ? "protected" : "baseline";
         json_t *ma = json_object_get(json_object_get(json_object_get(a, "runs"), run), "metrics");
@@ -127,14 +122,16 @@ Test(metering_scenarios, same_seed_gives_same_metrics)
     json_decref(b);
 }
 
-/* ---- counts: validated at parse time, clamped or refused by the module ---- */
+/* ---- counts: validated at parse time against the declared ranges, clamped to the fleet ---- */
 
 #define COUNT_HEAD                                                                              \
     "id: metering/counts\ntitle: counts are whole numbers\nmodule: metering\n"                  \
     "requirements: [X1332-R-AUTHZ-03]\nseed: 1\nduration: 2h\n"                                 \
     "topology: {meter: 3, hes: 1, mdm: 1, operator: 1}\nmitigations: [mass_disconnect_limit]\n" \
-    "adversary: {capabilities: [forge_command, rogue_hes, inject_reading]}\n"                   \
+    "adversary: {capabilities: [observe, forge_command, rogue_hes, inject_reading]}\n"          \
     "success: [ledger.accepted.injected > 0]\n"
+/* An adversary that only watches, for the tests about configuration counts. */
+#define COUNT_OBSERVER "actions: [{at: 0, observe: {}}]\n"
 
 /* The parse error of a scenario text ("" when it parses). */
 static const char *parse_error(const char *yaml, sg17_err_t *err)
@@ -153,22 +150,22 @@ static const char *parse_error(const char *yaml, sg17_err_t *err)
 Test(metering_config, negative_batch_is_refused_at_parse_time)
 {
     sg17_err_t err;
-    const char *msg = parse_error(COUNT_HEAD "config: {ondemand_batch: -1}\n", &err);
-    cr_assert(
-        strstr(msg, "counts.yaml:11:")
-            && strstr(msg, "config.ondemand_batch: -1 is out of range; expected a whole number"),
-        "%s", msg);
+    const char *msg = parse_error(COUNT_HEAD COUNT_OBSERVER "config: {ondemand_batch: -1}\n", &err);
+    cr_assert(strstr(msg, "counts.yaml:12:")
+                  && strstr(msg, "config.ondemand_batch: -1 is out of range"),
+              "%s", msg);
     static const char *const count_keys[] = {"dr_batch", "disconnect_limit", "transformer_size"};
     for (size_t k = 0; k < 3; k++) {
         char yaml[1024], want[128];
-        snprintf(yaml, sizeof yaml, COUNT_HEAD "config: {%s: -1}\n", count_keys[k]);
+        snprintf(yaml, sizeof yaml, COUNT_HEAD COUNT_OBSERVER "config: {%s: -1}\n", count_keys[k]);
         snprintf(want, sizeof want, "config.%s: -1 is out of range", count_keys[k]);
         cr_assert(strstr(parse_error(yaml, &err), want), "%s: %s", count_keys[k], err.msg);
-        snprintf(yaml, sizeof yaml, COUNT_HEAD "config: {%s: 2.5}\n", count_keys[k]);
+        snprintf(yaml, sizeof yaml, COUNT_HEAD COUNT_OBSERVER "config: {%s: 2.5}\n", count_keys[k]);
         cr_assert(strstr(parse_error(yaml, &err), "is not a whole number"), "%s: %s", count_keys[k],
                   err.msg);
     }
-    cr_assert_str_eq(parse_error(COUNT_HEAD "config: {ondemand_batch: 5}\n", &err), "");
+    cr_assert_str_eq(parse_error(COUNT_HEAD COUNT_OBSERVER "config: {ondemand_batch: 5}\n", &err),
+                     "");
 }
 
 Test(metering_config, negative_attack_counts_and_indexes_are_refused_at_parse_time)
@@ -195,11 +192,12 @@ Test(metering_config, negative_attack_counts_and_indexes_are_refused_at_parse_ti
         "%s", err.msg);
 }
 
-Test(metering_config, huge_batches_are_clamped_to_the_fleet)
+Test(metering_config, batches_up_to_the_largest_fleet_are_clamped_to_this_fleet)
 {
-    static const char yaml[] = COUNT_HEAD "config: {ondemand_batch: 1000000000, dr_batch: "
-                                          "1000000000, transformer_size: 1000000000, "
-                                          "ondemand_interval: 1min, dr_interval: 30min}\n";
+    static const char yaml[] =
+        COUNT_HEAD COUNT_OBSERVER "config: {ondemand_batch: 20000, dr_batch: 20000, "
+                                  "transformer_size: 20000, ondemand_interval: 1min, "
+                                  "dr_interval: 30min}\n";
     json_t *e = run_scenario_yaml(yaml, sizeof yaml - 1, "counts.yaml");
     cr_assert_str_eq(verdict(e), "vacuous", "%s", json_string_value(json_object_get(e, "reason")));
     /* each on-demand round reads the three meters once: 120 rounds in 2 h */
@@ -212,15 +210,32 @@ Test(metering_config, huge_batches_are_clamped_to_the_fleet)
     json_decref(e);
 }
 
-Test(metering_config, disconnect_limit_beyond_what_the_head_end_keeps_fails_the_run_cleanly)
+Test(metering_config, values_beyond_the_declared_ranges_are_refused_at_parse_time)
 {
-    static const char yaml[] = COUNT_HEAD "config: {disconnect_limit: 1000000000}\n";
-    json_t *e = run_scenario_yaml(yaml, sizeof yaml - 1, "counts.yaml");
-    cr_assert_str_eq(verdict(e), "error");
-    const char *why = json_string_value(json_object_get(e, "reason"));
-    cr_assert(why && strstr(why, "disconnect_limit 1000000000 is above 1000000"), "%s",
-              why ? why : "(none)");
-    json_decref(e);
+    sg17_err_t err;
+    static const struct {
+        const char *tail, *want;
+    } cases[] = {
+        {"config: {ondemand_batch: 20001}\n", "config.ondemand_batch: '20001' is out of range"},
+        {"config: {transformer_size: 1000000000}\n", "config.transformer_size"},
+        {"config: {disconnect_limit: 1000000001}\n", "config.disconnect_limit"},
+        {"config: {reading_interval: 30s}\n", "config.reading_interval"},
+        {"config: {consent_share: 1.5}\n", "config.consent_share"},
+        {"actions:\n  - {at: 1h, inject_reading: {meter: meter-1, count: 10001}}\n",
+         "actions[0].inject_reading.count"},
+        {"actions:\n  - {at: 1h, forge_command: {meters: 20001}}\n",
+         "actions[0].forge_command.meters"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        char yaml[1024];
+        snprintf(yaml, sizeof yaml, COUNT_HEAD "%s%s",
+                 strncmp(cases[k].tail, "actions", 7) ? COUNT_OBSERVER : "", cases[k].tail);
+        const char *msg = parse_error(yaml, &err);
+        cr_assert(strstr(msg, cases[k].want) && strstr(msg, "out of range"), "%s: %s",
+                  cases[k].tail, msg);
+    }
+    cr_assert_str_eq(
+        parse_error(COUNT_HEAD COUNT_OBSERVER "config: {disconnect_limit: 1000000}\n", &err), "");
 }
 
 /* ---- entity building blocks ---- */
@@ -234,12 +249,11 @@ static const dlms_keys_t keys = {
 
 static size_t reading(uint8_t sc, uint32_t reg, uint8_t *out)
 {
-    meter_t m;
+    msim_meter_t m;
     memset(&m, 0, sizeof m);
     memcpy(m.systitle, "MTR\0\0\0\0\7", 8);
     size_t n = 0;
-    cr_assert_eq(msim_reading_frame(NULL, &m, &keys, 5, sc, 3, reg, 3600 * SG17_SEC, out, 128, &n),
-                 0);
+    cr_assert_eq(msim_reading_frame(&m, &keys, 5, sc, 3, reg, 3600 * SG17_SEC, out, 128, &n), 0);
     return n;
 }
 

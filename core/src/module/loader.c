@@ -1,6 +1,8 @@
-/* loader.c — dlopen(RTLD_NOW|RTLD_LOCAL), one entry symbol, an ABI check, clear errors. */
-#include "engine/loader.h"
+/* loader.c — dlopen(RTLD_NOW|RTLD_LOCAL), one entry symbol, the descriptor adopted and checked
+ * (module/descriptor.c), clear errors. */
+#include "module/loader.h"
 
+#include "module/descriptor.h"
 #include "util/text.h"
 
 #include <dirent.h>
@@ -12,11 +14,8 @@
 
 typedef struct {
     char *name;
-    char *dir; /* where the .so was found */
-    const sg17_module_t *module;
-    sg17_catalogue_t *catalogue;
-    bool catalogue_tried;
-    sg17_err_t catalogue_err; /* why catalogue is NULL, once tried */
+    char *dir;            /* where the .so was found */
+    sg17_module_t module; /* the descriptor at the core's size */
 } loaded_t;
 
 static loaded_t loaded[64];
@@ -54,64 +53,64 @@ static size_t search_path(char dirs[][1024], size_t max)
     return n;
 }
 
-static const sg17_module_t *open_module(const char *path, const char *expect_name, sg17_err_t *err)
+/* Opens path and adopts its descriptor into *out. 0, or -1 with err set. */
+static int open_module(const char *path, const char *expect_name, sg17_module_t *out,
+                       sg17_err_t *err)
 {
     void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!h) {
-        sg17_err(err, "cannot load module %s: %s (check its dependencies with ldd)", path,
-                 dlerror());
-        return NULL;
+        return sg17_err(err, "cannot load module %s: %s (check its dependencies with ldd)", path,
+                        dlerror());
     }
     const sg17_module_t *m = dlsym(h, SG17_MODULE_SYMBOL);
     if (!m) {
         sg17_err(err, "%s is not an sg17tb module: it exports no '%s' symbol", path,
                  SG17_MODULE_SYMBOL);
         dlclose(h);
-        return NULL;
+        return -1;
     }
-    if (m->abi != SG17_MODULE_ABI_VERSION) {
-        sg17_err(err,
-                 "%s was built for module ABI %u, this sg17tb speaks ABI %u: rebuild the module "
-                 "against this version's sg17tb/module.h",
-                 path, m->abi, SG17_MODULE_ABI_VERSION);
+    if (sg17_module_adopt(m, path, out, err) < 0) {
         dlclose(h);
-        return NULL;
+        return -1;
     }
-    if (!m->name || (expect_name && strcmp(m->name, expect_name) != 0)) {
-        sg17_err(err, "%s calls itself '%s', expected '%s'", path, m->name ? m->name : "(null)",
-                 expect_name ? expect_name : "?");
+    if (expect_name && strcmp(out->name, expect_name) != 0) {
+        sg17_err(err, "%s calls itself '%s', expected '%s'", path, out->name, expect_name);
         dlclose(h);
-        return NULL;
+        return -1;
     }
-    return m;
+    return 0;
 }
 
-static const sg17_module_t *remember(const sg17_module_t *m, const char *path)
+/* Keeps an adopted descriptor for the life of the process (the first one of a name wins). */
+static const sg17_module_t *remember(const sg17_module_t *m, const char *path, sg17_err_t *err)
 {
     for (size_t i = 0; i < n_loaded; i++)
         if (strcmp(loaded[i].name, m->name) == 0)
-            return loaded[i].module;
-    if (n_loaded == sizeof loaded / sizeof loaded[0])
-        return m;
+            return &loaded[i].module;
+    if (n_loaded == sizeof loaded / sizeof loaded[0]) {
+        sg17_err(err, "cannot load %s: more than %zu modules loaded", path,
+                 sizeof loaded / sizeof loaded[0]);
+        return NULL;
+    }
     char *dir = strdup(path);
     char *slash = dir ? strrchr(dir, '/') : NULL;
     if (slash)
         *slash = '\0';
-    loaded[n_loaded++] = (loaded_t){.name = strdup(m->name), .dir = dir, .module = m};
-    return m;
+    loaded[n_loaded] = (loaded_t){.name = strdup(m->name), .dir = dir, .module = *m};
+    return &loaded[n_loaded++].module;
 }
 
 const sg17_module_t *sg17_loader_load_file(const char *path, sg17_err_t *err)
 {
-    const sg17_module_t *m = open_module(path, NULL, err);
-    return m ? remember(m, path) : NULL;
+    sg17_module_t m;
+    return open_module(path, NULL, &m, err) == 0 ? remember(&m, path, err) : NULL;
 }
 
 const sg17_module_t *sg17_loader_get(const char *name, sg17_err_t *err)
 {
     for (size_t i = 0; i < n_loaded; i++)
         if (strcmp(loaded[i].name, name) == 0)
-            return loaded[i].module;
+            return &loaded[i].module;
     if (!*name || strchr(name, '/') || strchr(name, '.'))
         return sg17_err(err, "invalid module name '%s'", name), NULL;
     char dirs[16][1024];
@@ -121,8 +120,8 @@ const sg17_module_t *sg17_loader_get(const char *name, sg17_err_t *err)
         char path[1300];
         snprintf(path, sizeof path, "%s/%s.so", dirs[i], name);
         if (is_file(path)) {
-            const sg17_module_t *m = open_module(path, name, err);
-            return m ? remember(m, path) : NULL;
+            sg17_module_t m;
+            return open_module(path, name, &m, err) == 0 ? remember(&m, path, err) : NULL;
         }
         size_t used = strlen(tried);
         snprintf(tried + used, sizeof tried - used, "%s%s", used ? ", " : "", dirs[i]);
@@ -200,63 +199,4 @@ char *sg17_loader_catalogue_path(const char *module)
     if (is_file(path))
         return strdup(path);
     return NULL;
-}
-
-const sg17_catalogue_t *sg17_loader_catalogue(const char *module, sg17_err_t *err)
-{
-    if (!sg17_loader_get(module, err))
-        return NULL;
-    for (size_t i = 0; i < n_loaded; i++) {
-        if (strcmp(loaded[i].name, module) != 0)
-            continue;
-        if (!loaded[i].catalogue_tried) {
-            loaded[i].catalogue_tried = true;
-            char *path = sg17_loader_catalogue_path(module);
-            sg17_err_t *e = &loaded[i].catalogue_err;
-            if (path)
-                loaded[i].catalogue = sg17_catalogue_load(path, e);
-            else if (loaded[i].module->catalogue)
-                sg17_err(e,
-                         "module '%s' declares the requirement catalogue '%s', which is not "
-                         "found (set SG17TB_CATALOGUE_PATH?)",
-                         module, loaded[i].module->catalogue);
-            else
-                sg17_err(e, "module '%s' has no requirement catalogue", module);
-            free(path);
-        }
-        if (!loaded[i].catalogue && err)
-            *err = loaded[i].catalogue_err;
-        return loaded[i].catalogue;
-    }
-    return NULL;
-}
-
-static const sg17_module_t *reg_module(void *arg, const char *name, sg17_err_t *err)
-{
-    return sg17_loader_get(name, err);
-}
-
-static const sg17_catalogue_t *reg_catalogue(void *arg, const char *module, sg17_err_t *err)
-{
-    const sg17_module_t *m = sg17_loader_get(module, err);
-    err->msg[0] = '\0';
-    if (!m || !m->catalogue) /* none declared: requirement ids are not checked */
-        return NULL;
-    return sg17_loader_catalogue(module, err);
-}
-
-static const char *const *reg_names(void *arg, size_t *n)
-{
-    return sg17_loader_names(n);
-}
-
-sg17_registry_t sg17_loader_registry(void)
-{
-    return (sg17_registry_t){reg_module, reg_catalogue, reg_names, NULL};
-}
-
-void sg17_loader_shutdown(void)
-{
-    for (size_t i = 0; i < n_loaded; i++)
-        sg17_catalogue_destroy(&loaded[i].catalogue);
 }

@@ -1,30 +1,30 @@
-/* ibc_error.c — per-thread error message and shared BIGNUM helpers of the ibc crypto layer. */
-#include "crypto/ibc_error.h"
+/* ibccrypto.c — the per-thread error message and shared BIGNUM helpers of the ibc crypto layer. */
+#include "crypto/ibccrypto.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 
-static _Thread_local char ibc_error_buf[256];
+static _Thread_local char error_buf[256];
 
-void ibc_set_error(const char *fmt, ...)
+void ibccrypto_set_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(ibc_error_buf, sizeof ibc_error_buf, fmt, ap);
+    vsnprintf(error_buf, sizeof error_buf, fmt, ap);
     va_end(ap);
 }
 
-void ibc_clear_error(void)
+void ibccrypto_clear_error(void)
 {
-    ibc_error_buf[0] = '\0';
+    error_buf[0] = '\0';
 }
 
-const char *ibc_last_error(void)
+const char *ibccrypto_last_error(void)
 {
-    return ibc_error_buf;
+    return error_buf;
 }
 
-int ibc_bn_mod_inverse_ct(BIGNUM *r, const BIGNUM *a, const BIGNUM *m, BN_CTX *ctx)
+int ibccrypto_bn_mod_inverse_ct(BIGNUM *r, const BIGNUM *a, const BIGNUM *m, BN_CTX *ctx)
 {
     int rc = -1;
     BN_CTX_start(ctx);
@@ -36,7 +36,7 @@ int ibc_bn_mod_inverse_ct(BIGNUM *r, const BIGNUM *a, const BIGNUM *m, BN_CTX *c
     return rc;
 }
 
-int ibc_bn_reserve(BIGNUM *a, int nwords)
+int ibccrypto_bn_reserve(BIGNUM *a, int nwords)
 {
     int top = nwords * BN_BITS2 - 1;
     if (BN_is_bit_set(a, top)) /* already nwords long */

@@ -1,0 +1,138 @@
+/* test_entities.c — the metering entities on the strict mock context (tests/support/mock_ctx.h):
+ * the configuration the core fills from the descriptor drives them, each kind's handler answers
+ * its messages, operators receive nothing, and the head-end's keyed receive path refuses a replay
+ * exactly as the invocation counter requires. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include <sg17tb/module.h>
+
+#include "mock_ctx.h"
+#include "sim/metering_sim.h"
+
+extern const sg17_module_t sg17_module;
+
+/* A run of three meters (everything else as declared by default), started and played until t. */
+static sg17_mock_t *run_until(sg17_time_t t, const char *reading_interval)
+{
+    sg17_mock_t *m = sg17_mock_new(&sg17_module);
+    sg17_mock_topology(m, "meter", 3);
+    if (reading_interval)
+        sg17_mock_config(m, "reading_interval", reading_interval);
+    cr_assert_eq(sg17_mock_create(m), 0, "%s", sg17_mock_last_log(m));
+    sg17_mock_start(m);
+    sg17_mock_run_until(m, t);
+    return m;
+}
+
+/* The first reading meter i pushed (NULL if none). */
+static const sg17_mock_send_t *first_reading(sg17_mock_t *m, unsigned i)
+{
+    char name[16];
+    snprintf(name, sizeof name, "meter-%u", i);
+    sg17_entity_t e = sg17_mock_entity(m, name);
+    for (size_t k = 0; k < sg17_mock_send_count(m); k++) {
+        const sg17_mock_send_t *s = sg17_mock_send(m, k);
+        if (s->src == e && strcmp(s->type, "metering.reading") == 0)
+            return s;
+    }
+    return NULL;
+}
+
+Test(metering_entities, reading_interval_from_the_config_struct_sets_each_meters_pace)
+{
+    sg17_mock_t *m = run_until(SG17_HOUR - SG17_SEC, "15min");
+    cr_assert_eq(sg17_mock_metric(m, "meter.readings_sent"), 3 * 4, "%g",
+                 sg17_mock_metric(m, "meter.readings_sent"));
+    sg17_mock_free(m);
+    m = run_until(SG17_HOUR - SG17_SEC, "5min");
+    cr_assert_eq(sg17_mock_metric(m, "meter.readings_sent"), 3 * 12);
+    sg17_mock_free(m);
+}
+
+Test(metering_entities, head_end_accepts_each_meters_readings_and_completes_hls)
+{
+    sg17_mock_t *m = run_until(SG17_HOUR - SG17_SEC, NULL);
+    cr_assert_eq(sg17_mock_metric(m, "hes.associations"), 3);
+    cr_assert_eq(sg17_mock_metric(m, "hes.readings_accepted"),
+                 sg17_mock_metric(m, "meter.readings_sent"));
+    cr_assert_eq(sg17_mock_metric(m, "hes.security_alarms"), 0);
+    sg17_mock_free(m);
+}
+
+Test(metering_entities, replayed_reading_is_refused_by_the_keyed_head_end_path)
+{
+    sg17_mock_t *m = run_until(20 * SG17_MIN, NULL);
+    const sg17_mock_send_t *r = first_reading(m, 1);
+    cr_assert_not_null(r);
+    uint8_t frame[MSIM_FRAME_CAP];
+    size_t len = r->len;
+    memcpy(frame, r->payload, len);
+    const sg17_mock_report_t *rep =
+        sg17_mock_deliver(m, sg17_mock_entity(m, "meter-1"), sg17_mock_entity(m, "hes-0"),
+                          "metering.reading", frame, len);
+    cr_assert_not(rep->accepted);
+    cr_assert_str_eq(rep->reason, "replay");
+    sg17_mock_free(m);
+}
+
+Test(metering_entities, a_message_to_an_operator_is_refused_by_the_core_as_no_receiver)
+{
+    sg17_mock_t *m = run_until(0, NULL);
+    static const uint8_t any[] = {0x0F};
+    const sg17_mock_report_t *rep =
+        sg17_mock_deliver(m, sg17_mock_entity(m, "hes-0"), sg17_mock_entity(m, "operator-0"),
+                          "metering.response", any, sizeof any);
+    cr_assert_not(rep->accepted);
+    cr_assert_str_eq(rep->reason, "no_receiver");
+    sg17_mock_free(m);
+}
+
+Test(metering_entities, every_attack_runs_with_its_declared_parameters)
+{
+    sg17_mock_t *m = run_until(30 * SG17_MIN, NULL);
+    sg17_mock_compromise(m, sg17_mock_entity(m, "meter-2"));
+    sg17_mock_compromise(m, sg17_mock_entity(m, "operator-0"));
+    sg17_mock_compromise(m, sg17_mock_entity(m, "hes-0"));
+    sg17_mock_compromise(m, sg17_mock_entity(m, "thirdparty-0"));
+    static const char *const false_data[] = {"entity", "meter-2", "factor", "0.5", NULL};
+    static const char *const extract[] = {"entity", "meter-0", NULL};
+    static const char *const forge[] = {"command", "disconnect", "meters", "2", NULL};
+    static const char *const impersonate[] = {"victim", "meter-1", "count", "3", NULL};
+    static const char *const inject[] = {"meter", "meter-0", "count", "2", NULL};
+    static const char *const meters[] = {"meters", "3", NULL};
+    static const char *const mass[] = {"operator", "operator-0", "meters", "3", NULL};
+    static const char *const tamper[] = {"from", "0s", "to", "1h", NULL};
+    cr_assert_eq(sg17_mock_attack(m, "false_data", false_data, NULL, 0), 0);
+    cr_assert_eq(sg17_mock_attack(m, "extract_key", extract, NULL, 0), 0);
+    cr_assert_eq(sg17_mock_attack(m, "forge_command", forge, NULL, 0), 0);
+    cr_assert_eq(sg17_mock_attack(m, "rogue_hes", meters, NULL, 0), 0);
+    cr_assert_eq(sg17_mock_attack(m, "impersonate_meter", impersonate, NULL, 0), 0);
+    cr_assert_eq(sg17_mock_attack(m, "inject_reading", inject, NULL, 0), 0);
+    cr_assert_eq(sg17_mock_attack(m, "malicious_firmware", meters, NULL, 0), 0);
+    cr_assert_eq(sg17_mock_attack(m, "mass_disconnect", mass, NULL, 0), 0);
+    cr_assert_eq(sg17_mock_attack(m, "overcollect", NULL, NULL, 0), 0);
+    cr_assert_eq(sg17_mock_attack(m, "tamper_audit_log", tamper, NULL, 0), 0);
+    size_t injected = 0, n_readings = 0;
+    sg17_msg_t captured[64];
+    for (size_t k = 0; k < sg17_mock_send_count(m); k++) {
+        const sg17_mock_send_t *x = sg17_mock_send(m, k);
+        injected += x->injected;
+        if (!x->injected && strcmp(x->type, "metering.reading") == 0 && n_readings < 64)
+            captured[n_readings++] = (sg17_msg_t){.id = k + 1,
+                                                  .dst = x->dst,
+                                                  .claimed_src = x->src,
+                                                  .type = x->type,
+                                                  .payload = x->payload,
+                                                  .len = x->len,
+                                                  .sent_at = x->at};
+    }
+    static const char *const infer[] = {"capture", "readings", NULL};
+    cr_assert_eq(sg17_mock_attack(m, "infer_occupancy", infer, captured, n_readings), 0);
+    cr_assert_eq(sg17_mock_metric(m, "privacy.readings_observed"), n_readings);
+    /* forge 2 + rogue 3 + impersonate 3 + inject 2 + firmware 3 */
+    cr_assert_eq(injected, 2 + 3 + 3 + 2 + 3);
+    sg17_mock_run_until(m, SG17_HOUR);
+    sg17_mock_finish(m);
+    sg17_mock_free(m);
+}
