@@ -1,9 +1,19 @@
-/* bench_bus.c — envelopes per second through the broker (decode the frame's envelope columns,
- * assign ids, record each in the ledger, re-encode, forward to the destination peer) against raw
- * ZeroMQ PUSH/PULL of the same payload on the same transport, measured in the same run. Hosts
- * batch their sends into one frame per window, so the broker path carries 64 envelopes per
- * frame; the raw baseline sends one message per payload, as a plain ZeroMQ application would.
- * Each line is the median of three alternating runs of both sides.
+/* bench_bus.c — the broker's relay path against plain ZeroMQ, in the same run.
+ *
+ * bus.broker.*: envelopes per second from peer A through the broker (check the frame, assign
+ * ids, record each envelope in the ledger, forward to peer B) against raw ZeroMQ PUSH/PULL from
+ * A to B. Both sides carry the same bytes in the same messages: a packed Relay frame of 64
+ * envelopes (with 64 B payloads: about 5 KiB), which A sends as is and B receives without
+ * decoding, so the two differ by the broker alone. B decodes the last frame the broker forwarded
+ * and checks its ids.
+ *
+ * bus.multicast.100: deliveries per second through the same broker path for sends to 100
+ * receivers each, as one multicast envelope per send against 100 unicast envelopes of the same
+ * payload per send. A frame carries 10 sends (one window of a host whose entities all
+ * broadcast: 10 envelopes, or 1000). The broker records a send and a delivery per receiver on
+ * both sides, in the ledger's two forms; the ratio is per delivery.
+ *
+ * Each line is the median of five alternating runs of both sides.
  * Usage: bench_bus [FILTER] runs only the cases whose name contains FILTER ("inproc.64B"). */
 #include <czmq.h>
 #include <stdio.h>
@@ -13,15 +23,66 @@
 #include "bus/broker.h"
 #include "engine/ledger.h"
 
-#define BATCH 64
+#define BATCH     64  /* envelopes per frame of the bus.broker cases */
+#define RECEIVERS 100 /* receivers of each send of the bus.multicast case, */
+#define SENDS     10  /* and sends per frame (a host's window: every neighbour broadcasting) */
 
+/* What one run moves: `frames` copies of the packed frame (bytes, len), each of `per_frame`
+ * deliveries. */
 typedef struct {
     const char *endpoint;
-    size_t payload;
-    size_t count;
+    const uint8_t *bytes;
+    size_t len;
+    size_t per_frame;
+    size_t frames;
+    bool ids_ok; /* B's check of the last frame the broker forwarded */
 } spec_t;
 
 static spec_t g_spec;
+
+/* A packed Relay frame of `sends` sends of a payload_len-byte payload from entity 0 to each of
+ * entities 1 .. receivers: as one multicast envelope per send, or as one envelope per receiver. */
+static uint8_t *pack_relay(size_t payload_len, size_t sends, size_t receivers, bool multicast,
+                           size_t *len)
+{
+    uint8_t *payload = calloc(1, payload_len);
+    uint32_t *more = calloc(receivers, sizeof *more);
+    size_t further = multicast ? sends * (receivers - 1) : 0;
+    uint64_t *more_id = calloc(further + 1, sizeof *more_id);
+    for (size_t i = 0; i + 1 < receivers; i++)
+        more[i] = (uint32_t)(2 + i);
+    Sg17__Envelope env = SG17__ENVELOPE__INIT;
+    env.type = "bench.msg";
+    env.payload = (ProtobufCBinaryData){payload_len, payload};
+    sg17_envcols_t cols = {0};
+    for (size_t s = 0; s < sends; s++)
+        for (size_t i = 0; i < (multicast ? 1 : receivers); i++) {
+            env.dst = (uint32_t)(1 + i);
+            sg17_envcols_add(&cols, &env, 0, false);
+            if (multicast)
+                sg17_envcols_fan_out(&cols, more, receivers - 1);
+        }
+    if (further) {
+        cols.cols.more_id = more_id; /* zeros the broker writes its ids over */
+        cols.cols.n_more_id = further;
+    }
+    Sg17__Relay r = SG17__RELAY__INIT;
+    r.envs = &cols.cols;
+    Sg17__Frame f = SG17__FRAME__INIT;
+    f.body_case = SG17__FRAME__BODY_RELAY;
+    f.relay = &r;
+    *len = sg17__frame__get_packed_size(&f);
+    uint8_t *bytes = malloc(*len);
+    sg17__frame__pack(&f, bytes);
+    cols.cols.more_id = NULL;
+    sg17_envcols_release(&cols);
+    free(payload);
+    free(more);
+    free(more_id);
+    return bytes;
+}
+
+/* ---- raw ZeroMQ ---- */
 
 static void raw_sender(zsock_t *pipe, void *args)
 {
@@ -29,32 +90,35 @@ static void raw_sender(zsock_t *pipe, void *args)
     zsock_t *push = zsock_new(ZMQ_PUSH);
     zsock_set_sndhwm(push, 0);
     zsock_connect(push, "%s", g_spec.endpoint);
-    char *buf = calloc(1, g_spec.payload);
-    for (size_t i = 0; i < g_spec.count; i++)
-        zmq_send(zsock_resolve(push), buf, g_spec.payload, 0);
-    free(buf);
+    for (size_t i = 0; i < g_spec.frames; i++)
+        zmq_send(zsock_resolve(push), g_spec.bytes, g_spec.len, 0);
     zsock_wait(pipe); /* the receiver has everything */
     zsock_destroy(&push);
 }
 
-static double raw_rate(const char *endpoint, size_t payload, size_t count)
+static double raw_rate(void)
 {
-    g_spec = (spec_t){endpoint, payload, count};
     zsock_t *pull = zsock_new(ZMQ_PULL);
     zsock_set_rcvhwm(pull, 0);
-    zsock_bind(pull, "%s", endpoint);
-    char *buf = malloc(payload + 16);
+    zsock_bind(pull, "%s", g_spec.endpoint);
     int64_t t0 = zclock_usecs();
     zactor_t *sender = zactor_new(raw_sender, NULL);
-    for (size_t i = 0; i < count; i++)
-        zmq_recv(zsock_resolve(pull), buf, payload + 16, 0);
+    size_t got = 0;
+    for (size_t i = 0; i < g_spec.frames; i++) {
+        zmq_msg_t m;
+        zmq_msg_init(&m);
+        if (zmq_msg_recv(&m, zsock_resolve(pull), 0) >= 0)
+            got += g_spec.per_frame;
+        zmq_msg_close(&m);
+    }
     double secs = (double)(zclock_usecs() - t0) / 1e6;
     zsock_signal(sender, 0);
     zactor_destroy(&sender);
     zsock_destroy(&pull);
-    free(buf);
-    return (double)count / secs;
+    return (double)got / secs;
 }
+
+/* ---- through the broker ---- */
 
 static int send_hello(zsock_t *s, const char *name)
 {
@@ -67,7 +131,7 @@ static int send_hello(zsock_t *s, const char *name)
     return sg17_frame_send(s, NULL, &f);
 }
 
-/* Peer A: sends count envelopes in Relay frames of BATCH. */
+/* Peer A: sends the frame `frames` times. */
 static void relay_sender(zsock_t *pipe, void *args)
 {
     zsock_signal(pipe, 0);
@@ -76,32 +140,31 @@ static void relay_sender(zsock_t *pipe, void *args)
     zsock_connect(a, "%s", g_spec.endpoint);
     send_hello(a, "bench-a");
     zsock_wait(pipe); /* the broker knows both peers */
-    uint8_t *payload = calloc(1, g_spec.payload);
-    Sg17__Envelope env = SG17__ENVELOPE__INIT;
-    env.src = 1;
-    env.dst = 2;
-    env.type = "bench.msg";
-    env.payload.data = payload;
-    env.payload.len = g_spec.payload;
-    sg17_envcols_t cols = {0};
-    for (size_t sent = 0; sent < g_spec.count; sent += BATCH) {
-        sg17_envcols_clear(&cols);
-        for (int i = 0; i < BATCH; i++)
-            sg17_envcols_add(&cols, &env, 0, false);
-        Sg17__Relay r = SG17__RELAY__INIT;
-        r.envs = &cols.cols;
-        Sg17__Frame f = SG17__FRAME__INIT;
-        f.body_case = SG17__FRAME__BODY_RELAY;
-        f.relay = &r;
-        sg17_frame_send(a, NULL, &f);
-    }
-    sg17_envcols_release(&cols);
-    free(payload);
+    for (size_t i = 0; i < g_spec.frames; i++)
+        zmq_send(zsock_resolve(a), g_spec.bytes, g_spec.len, 0);
     zsock_wait(pipe);
     zsock_destroy(&a);
 }
 
-/* Peer B: receives and decodes until count envelopes arrived, then signals. */
+/* Whether the last forwarded frame decodes, its deliveries numbered up to last_id. */
+static bool ids_ok(const zmq_msg_t *m, uint64_t last_id)
+{
+    sg17_frame_t *f = sg17_frame_decode(zmq_msg_data((zmq_msg_t *)m), zmq_msg_size((zmq_msg_t *)m));
+    bool ok = f && f->body_case == SG17__FRAME__BODY_RELAY;
+    if (ok) {
+        const Sg17__Envelopes *e = f->relay->envs;
+        uint64_t top = 0;
+        for (size_t i = 0; i < e->n_id; i++)
+            top = e->id[i] > top ? e->id[i] : top;
+        for (size_t i = 0; i < e->n_more_id; i++)
+            top = e->more_id[i] > top ? e->more_id[i] : top;
+        ok = top == last_id;
+    }
+    sg17_frame_free(&f);
+    return ok;
+}
+
+/* Peer B: receives every frame, then checks the last. */
 static void relay_receiver(zsock_t *pipe, void *args)
 {
     zsock_signal(pipe, 0);
@@ -109,58 +172,72 @@ static void relay_receiver(zsock_t *pipe, void *args)
     zsock_set_rcvhwm(b, 0);
     zsock_connect(b, "%s", g_spec.endpoint);
     send_hello(b, "bench-b");
-    size_t got = 0;
-    while (got < g_spec.count) {
-        int malformed;
-        sg17_frame_t *f = sg17_frame_recv(b, NULL, &malformed);
-        if (!f && !malformed)
+    zmq_msg_t m;
+    zmq_msg_init(&m);
+    for (size_t i = 0; i < g_spec.frames; i++) {
+        zmq_msg_close(&m);
+        zmq_msg_init(&m);
+        if (zmq_msg_recv(&m, zsock_resolve(b), 0) < 0)
             break;
-        if (f && f->body_case == SG17__FRAME__BODY_RELAY)
-            got += sg17_envcols_size(f->relay->envs);
-        sg17_frame_free(&f);
     }
+    g_spec.ids_ok = ids_ok(&m, g_spec.frames * g_spec.per_frame);
+    zmq_msg_close(&m);
     zsock_signal(pipe, 0);
     zsock_wait(pipe);
     zsock_destroy(&b);
 }
 
-static double broker_rate(const char *endpoint, size_t payload, size_t count)
+/* The broker's ledger, and the type index of the delivery before. */
+typedef struct {
+    sg17_ledger_t *ledger;
+    uint16_t type;
+} ledger_ctx_t;
+
+/* The broker's ledger work per delivery. */
+static void record(void *arg, const sg17_relay_delivery_t *d)
 {
-    g_spec = (spec_t){endpoint, payload, count};
+    ledger_ctx_t *l = arg;
+    if (d->further) {
+        sg17_ledger_record_copy(l->ledger, d->id, d->dst);
+        return;
+    }
+    if (d->new_type)
+        l->type = sg17_ledger_type(l->ledger, d->type, d->type_len);
+    sg17_ledger_record_typed(l->ledger, d->id, d->src, d->src, d->dst, l->type, SG17_PROV_GENUINE,
+                             0);
+}
+
+static double broker_rate(void)
+{
     sg17_err_t err;
-    sg17_broker_t *broker = sg17_broker_new(endpoint, &err);
+    sg17_broker_t *broker = sg17_broker_new(g_spec.endpoint, &err);
     if (!broker) {
         fprintf(stderr, "%s\n", err.msg);
         return 0;
     }
+    g_spec.ids_ok = false;
     zactor_t *rx = zactor_new(relay_receiver, NULL);
     zactor_t *tx = zactor_new(relay_sender, NULL);
     int a = sg17_broker_wait_host(broker, "bench-a", 5000, &err);
     int b = sg17_broker_wait_host(broker, "bench-b", 5000, &err);
     sg17_ledger_t *ledger = sg17_ledger_new();
+    ledger_ctx_t lctx = {ledger, 0};
     uint64_t next_id = 0;
     int64_t t0 = zclock_usecs();
     zsock_signal(tx, 0);
     size_t relayed = 0;
-    while (relayed < count) {
-        sg17_frame_t *f = sg17_broker_recv(broker, a, 10000, &err);
-        if (!f)
+    for (size_t i = 0; i < g_spec.frames; i++) {
+        long n = sg17_broker_relay(broker, a, b, &next_id, record, &lctx, 10000, &err);
+        if (n < 0) {
+            fprintf(stderr, "bench_bus: %s\n", err.msg);
             break;
-        if (f->body_case == SG17__FRAME__BODY_RELAY) {
-            Sg17__Envelopes *e = f->relay->envs;
-            size_t n = sg17_envcols_size(e);
-            for (size_t i = 0; i < n; i++) { /* the broker's per-message work */
-                e->id[i] = ++next_id;
-                sg17_ledger_record(ledger, e->id[i], e->src[i], e->src[i], e->dst[i], e->type[i],
-                                   SG17_PROV_GENUINE, 0);
-            }
-            sg17_broker_send(broker, b, f);
-            relayed += n;
         }
-        sg17_frame_free(&f);
+        relayed += (size_t)n;
     }
-    zsock_wait(rx); /* B has decoded all of them */
+    zsock_wait(rx); /* B has all of them */
     double secs = (double)(zclock_usecs() - t0) / 1e6;
+    if (!g_spec.ids_ok || sg17_broker_malformed(broker) || sg17_ledger_size(ledger) != relayed)
+        fprintf(stderr, "bench_bus: %s: the relay lost ids or envelopes\n", g_spec.endpoint);
     zsock_signal(rx, 0);
     zsock_signal(tx, 0);
     zactor_destroy(&tx);
@@ -170,10 +247,52 @@ static double broker_rate(const char *endpoint, size_t payload, size_t count)
     return (double)relayed / secs;
 }
 
-static double median3(const double v[3])
+#define ROUNDS 5 /* alternations of the two sides per line */
+
+static int by_value(const void *a, const void *b)
 {
-    double a = v[0], b = v[1], c = v[2];
-    return a > b ? (b > c ? b : (a > c ? c : a)) : (a > c ? a : (b > c ? c : b));
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, size_t n)
+{
+    qsort(v, n, sizeof *v, by_value);
+    return v[n / 2];
+}
+
+static int g_port = 47100;
+
+/* Alternates the two sides ROUNDS times on fresh endpoints and keeps each one's median: a shared
+ * machine's noise then hits both alike. */
+static void alternate(const char *pattern, double (*a)(const spec_t *, const char *),
+                      const spec_t *sa, double (*b)(const spec_t *, const char *), const spec_t *sb,
+                      double *ma, double *mb)
+{
+    double va[ROUNDS], vb[ROUNDS];
+    for (int r = 0; r < ROUNDS; r++) {
+        char ep[64];
+        snprintf(ep, sizeof ep, pattern, g_port++);
+        va[r] = a(sa, ep);
+        snprintf(ep, sizeof ep, pattern, g_port++);
+        vb[r] = b(sb, ep);
+    }
+    *ma = median(va, ROUNDS);
+    *mb = median(vb, ROUNDS);
+}
+
+static double run_raw(const spec_t *s, const char *endpoint)
+{
+    g_spec = *s;
+    g_spec.endpoint = endpoint;
+    return raw_rate();
+}
+
+static double run_broker(const spec_t *s, const char *endpoint)
+{
+    g_spec = *s;
+    g_spec.endpoint = endpoint;
+    return broker_rate();
 }
 
 int main(int argc, char **argv)
@@ -182,28 +301,42 @@ int main(int argc, char **argv)
     const char *filter = argc > 1 ? argv[1] : "";
     const char *transports[][2] = {{"inproc", "inproc://bench-%d"}, {"tcp", "tcp://127.0.0.1:%d"}};
     size_t sizes[] = {64, 1024};
-    int port = 47100;
     for (int t = 0; t < 2; t++)
         for (int s = 0; s < 2; s++) {
             char name[64];
             snprintf(name, sizeof name, "bus.broker.%s.%zuB", transports[t][0], sizes[s]);
             if (!strstr(name, filter))
                 continue;
-            size_t count = sizes[s] == 64 ? 500000 : 150000;
-            char ep1[64], ep2[64];
-            /* alternate the two, three times, and keep each one's median: a shared machine's
-             * noise then hits both sides alike */
-            double raws[3], brks[3];
-            for (int r = 0; r < 3; r++) {
-                snprintf(ep1, sizeof ep1, transports[t][1], port++);
-                snprintf(ep2, sizeof ep2, transports[t][1], port++);
-                raws[r] = raw_rate(ep1, sizes[s], count);
-                brks[r] = broker_rate(ep2, sizes[s], count);
-            }
-            double raw = median3(raws), brk = median3(brks);
+            size_t count = sizes[s] == 64 ? 500000 : 150000, len;
+            uint8_t *bytes = pack_relay(sizes[s], BATCH, 1, false, &len);
+            spec_t spec = {NULL, bytes, len, BATCH, count / BATCH, false};
+            double raw, brk;
+            alternate(transports[t][1], run_raw, &spec, run_broker, &spec, &raw, &brk);
             printf("RESULT name=%s value=%.0f unit=envelopes/s baseline=%.0f ratio=%.3f\n", name,
                    brk, raw, raw > 0 ? brk / raw : 0);
+            printf("# %s: %d envelopes of %zu B per frame of %zu B, both sides\n", name, BATCH,
+                   sizes[s], len);
             fflush(stdout);
+            free(bytes);
         }
+    char name[64];
+    snprintf(name, sizeof name, "bus.multicast.%d", RECEIVERS);
+    if (strstr(name, filter)) {
+        size_t ulen, mlen, per_frame = SENDS * RECEIVERS, deliveries = 4000000;
+        uint8_t *uni = pack_relay(64, SENDS, RECEIVERS, false, &ulen);
+        uint8_t *multi = pack_relay(64, SENDS, RECEIVERS, true, &mlen);
+        spec_t su = {NULL, uni, ulen, per_frame, deliveries / per_frame, false};
+        spec_t sm = {NULL, multi, mlen, per_frame, deliveries / per_frame, false};
+        double u, m;
+        alternate("inproc://bench-%d", run_broker, &su, run_broker, &sm, &u, &m);
+        printf("RESULT name=%s value=%.0f unit=deliveries/s baseline=%.0f ratio=%.3f\n", name, m, u,
+               u > 0 ? m / u : 0);
+        printf("# %s: inproc, 64 B payload, %d sends per frame; multicast frame %zu B, unicast "
+               "frame %zu B\n",
+               name, SENDS, mlen, ulen);
+        fflush(stdout);
+        free(uni);
+        free(multi);
+    }
     return 0;
 }

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zmq.h>
 
 /* While it waits for a host's answer, the broker probes that host this often: a host process
  * that dies closes its connection at once, one that vanished with its machine misses heartbeats
@@ -132,40 +133,78 @@ static void register_hello(sg17_broker_t *self, zframe_t **id_p, const Sg17__Hel
     *id_p = NULL;
 }
 
-/* Receives one message and files it: returns a frame from a known peer (with *from set), or NULL
- * when it was a hello, malformed, or nothing arrived (*from = -2 on timeout/interrupt). */
-static sg17_frame_t *recv_one(sg17_broker_t *self, int timeout_ms, int *from)
+/* Files a decoded frame from the peer *id_p: a hello registers its host (and is consumed), a
+ * frame from a peer that never said hello is malformed. Returns the frame of a known peer, with
+ * *from its index. */
+static sg17_frame_t *file_frame(sg17_broker_t *self, zframe_t **id_p, sg17_frame_t *f, int *from)
 {
-    *from = -2;
-    /* poll (a system call) only when nothing is queued already, or arrives while we spin */
-    if (!sg17_sock_readable_soon(self->router) && !zpoller_wait(self->poller, timeout_ms))
-        return NULL;
-    zframe_t *id = NULL;
-    int malformed;
-    sg17_frame_t *f = sg17_frame_recv(self->router, &id, &malformed);
     *from = -1;
-    if (!f) {
-        if (malformed)
-            self->malformed++;
-        zframe_destroy(&id);
-        return NULL;
-    }
     if (f->body_case == SG17__FRAME__BODY_HELLO) {
         if (f->hello->abi == SG17_MODULE_ABI_MAJOR && f->hello->module && *f->hello->module)
-            register_hello(self, &id, f->hello);
+            register_hello(self, id_p, f->hello);
         else
             self->malformed++;
-        zframe_destroy(&id);
+        zframe_destroy(id_p);
         sg17_frame_free(&f);
         return NULL;
     }
-    *from = peer_index(self, id);
-    zframe_destroy(&id);
+    *from = peer_index(self, *id_p);
+    zframe_destroy(id_p);
     if (*from < 0) { /* a frame from a peer that never said hello */
         self->malformed++;
         sg17_frame_free(&f);
     }
     return f;
+}
+
+/* Waits up to timeout_ms for a message and receives its parts (sg17_msg_recv); a wrong shape is
+ * counted as malformed. */
+static int recv_msg(sg17_broker_t *self, int timeout_ms, zframe_t **id_p, zmq_msg_t *body)
+{
+    *id_p = NULL;
+    /* a message already queued is taken at once (asking the socket for its events first costs a
+     * system call per message); otherwise poll (another) only when nothing arrives while we spin */
+    int got = sg17_msg_try_recv(self->router, id_p, body);
+    if (got == 0) {
+        if (!sg17_sock_readable_soon(self->router) && !zpoller_wait(self->poller, timeout_ms))
+            return 0;
+        got = sg17_msg_recv(self->router, id_p, body);
+    }
+    if (got < 0)
+        self->malformed++;
+    if (got <= 0)
+        zframe_destroy(id_p);
+    return got;
+}
+
+/* Decodes a received body and files it (file_frame); bytes that do not decode are malformed. */
+static sg17_frame_t *decode_and_file(sg17_broker_t *self, zframe_t **id_p, zmq_msg_t *body,
+                                     int *from)
+{
+    sg17_frame_t *f = sg17_frame_decode(zmq_msg_data(body), zmq_msg_size(body));
+    zmq_msg_close(body);
+    *from = -1;
+    if (!f) {
+        self->malformed++;
+        zframe_destroy(id_p);
+        return NULL;
+    }
+    return file_frame(self, id_p, f, from);
+}
+
+/* Receives one message and files it: returns a frame from a known peer (with *from set), or NULL
+ * when it was a hello, malformed, or nothing arrived (*from = -2 on timeout/interrupt). */
+static sg17_frame_t *recv_one(sg17_broker_t *self, int timeout_ms, int *from)
+{
+    *from = -2;
+    zframe_t *id;
+    zmq_msg_t body;
+    int got = recv_msg(self, timeout_ms, &id, &body);
+    if (got <= 0) {
+        *from = got < 0 ? -1 : -2;
+        return NULL;
+    }
+    return decode_and_file(self, &id, &body, from);
 }
 
 /* True while the host's connection is open. With ROUTER_MANDATORY, routing to a peer whose
@@ -289,4 +328,130 @@ uint64_t sg17_broker_malformed(const sg17_broker_t *self)
 zsock_t *sg17_broker_socket(sg17_broker_t *self)
 {
     return self->router;
+}
+
+/* ---- relaying ---- */
+
+/* The slow path of sg17_broker_relay: a decoded Relay frame gets its ids in the message, then is
+ * packed again. */
+static long relay_decoded(sg17_broker_t *self, int to, sg17_frame_t *f, uint64_t *next_id,
+                          sg17_relay_visit_fn *visit, void *arg)
+{
+    Sg17__Envelopes *e = f->relay->envs;
+    size_t n = sg17_envcols_size(e), further = e ? e->n_more_dst : 0;
+    uint64_t *more_id = further && !e->n_more_id ? malloc(further * sizeof *more_id) : NULL;
+    if (further && !e->n_more_id) {
+        if (!more_id)
+            return -1;
+        e->more_id = more_id;
+        e->n_more_id = further;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        sg17_relay_delivery_t d = {.id = ++*next_id,
+                                   .src = e->src[i],
+                                   .dst = e->dst[i],
+                                   .type = e->types[e->type_index[i]],
+                                   .type_len = strlen(e->types[e->type_index[i]]),
+                                   .new_type = true};
+        e->id[i] = d.id;
+        if (visit)
+            visit(arg, &d);
+        d.further = true;
+        d.new_type = false;
+        for (size_t j = 0, fan = sg17_envcols_fanout(e, i); j < fan; j++, k++) {
+            d.id = e->more_id[k] = ++*next_id;
+            d.dst = e->more_dst[k];
+            if (visit)
+                visit(arg, &d);
+        }
+    }
+    int rc = sg17_broker_send(self, to, f);
+    if (more_id) {
+        e->more_id = NULL;
+        e->n_more_id = 0;
+        free(more_id);
+    }
+    return rc < 0 ? -1 : (long)(n + further);
+}
+
+/* Replaces body with a copy of its bytes that nothing else shares. Returns 0 or -1 (body kept). */
+static int own_copy(zmq_msg_t *body)
+{
+    zmq_msg_t own;
+    if (zmq_msg_init_size(&own, zmq_msg_size(body)) < 0)
+        return -1;
+    memcpy(zmq_msg_data(&own), zmq_msg_data(body), zmq_msg_size(body));
+    zmq_msg_close(body);
+    *body = own;
+    return 0;
+}
+
+/* Sends the relayed bytes on to host `to` as they are (the message is handed to ZeroMQ). A host
+ * whose connection closed is marked dead, as in sg17_broker_send. */
+static int forward_body(sg17_broker_t *self, int to, zmq_msg_t *body)
+{
+    void *handle = zsock_resolve(self->router);
+    zframe_t *id = self->peers[to].id;
+    if (zmq_send(handle, zframe_data(id), zframe_size(id), ZMQ_SNDMORE) < 0
+        || zmq_msg_send(body, handle, 0) < 0) {
+        if (zmq_errno() == EHOSTUNREACH) /* ROUTER_MANDATORY: its connection is gone */
+            self->peers[to].dead = true;
+        zmq_msg_close(body);
+        return -1;
+    }
+    return 0;
+}
+
+long sg17_broker_relay(sg17_broker_t *self, int from, int to, uint64_t *next_id,
+                       sg17_relay_visit_fn *visit, void *arg, int timeout_ms, sg17_err_t *err)
+{
+    if (from < 0 || (size_t)from >= self->n_peers || to < 0 || (size_t)to >= self->n_peers)
+        return sg17_err(err, "relay between unknown hosts");
+    int64_t deadline = zclock_mono() + timeout_ms;
+    while (true) {
+        int64_t left = deadline - zclock_mono();
+        if (left <= 0)
+            return sg17_err(err, "no frame to relay within %d ms", timeout_ms);
+        zframe_t *id;
+        zmq_msg_t body;
+        int got = recv_msg(self, (int)left, &id, &body);
+        if (got == 0 && zsys_interrupted)
+            return sg17_err(err, "interrupted");
+        if (got <= 0)
+            continue;
+        int peer;
+        if (peer_index(self, id) != from) { /* another peer's frame: not what this relay awaits */
+            sg17_frame_t *f = decode_and_file(self, &id, &body, &peer);
+            if (f)
+                self->malformed++;
+            sg17_frame_free(&f);
+            continue;
+        }
+        /* bytes another copy of the message shares must not change under it */
+        if (zmq_msg_get(&body, ZMQ_SHARED) == 1 && own_copy(&body) < 0) {
+            zframe_destroy(&id);
+            zmq_msg_close(&body);
+            return sg17_err(err, "out of memory");
+        }
+        uint64_t first = *next_id;
+        long n = sg17_relay_patch(zmq_msg_data(&body), zmq_msg_size(&body), next_id, visit, arg);
+        if (n >= 0) {
+            zframe_destroy(&id);
+            return forward_body(self, to, &body) < 0
+                       ? sg17_err(err, "cannot forward a relayed frame")
+                       : n;
+        }
+        *next_id = first;
+        /* another layout, or no relay at all: the full decoder decides (a hello registers again) */
+        sg17_frame_t *f = decode_and_file(self, &id, &body, &peer);
+        if (f && f->body_case == SG17__FRAME__BODY_RELAY) {
+            n = relay_decoded(self, to, f, next_id, visit, arg);
+            sg17_frame_free(&f);
+            return n < 0 ? sg17_err(err, "cannot forward a relayed frame") : n;
+        }
+        if (f) /* a frame of its own kind from the relaying host */
+            self->malformed++;
+        sg17_frame_free(&f);
+    }
 }

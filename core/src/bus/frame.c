@@ -141,36 +141,112 @@ static bool envcols_grow(sg17_envcols_t *c)
     GROW(id);
     GROW(src);
     GROW(dst);
-    GROW(type);
+    GROW(type_index);
     GROW(sent_at);
-    GROW(payload);
+    GROW(payload_end);
     GROW(time);
     GROW(injected);
+    GROW(fanout);
 #undef GROW
     c->cap = cap;
     return true;
 }
 
+/* Room for len more payload bytes. */
+static bool envcols_reserve_bytes(sg17_envcols_t *c, size_t len)
+{
+    ProtobufCBinaryData *b = &c->cols.payloads;
+    if (len > UINT32_MAX - b->len)
+        return false; /* payload_end is 32-bit */
+    if (b->len + len <= c->cap_bytes)
+        return true;
+    size_t cap = c->cap_bytes ? c->cap_bytes * 2 : 4096;
+    while (cap < b->len + len)
+        cap *= 2;
+    uint8_t *p = realloc(b->data, cap);
+    if (!p)
+        return false;
+    b->data = p;
+    c->cap_bytes = cap;
+    return true;
+}
+
+/* The index of type in the set's type table, added when new; -1 when out of memory. */
+static int envcols_type(sg17_envcols_t *c, const char *type)
+{
+    Sg17__Envelopes *e = &c->cols;
+    for (size_t i = e->n_types; i-- > 0;) /* the latest types first: sends come in runs */
+        if (e->types[i] == type || strcmp(e->types[i], type) == 0)
+            return (int)i;
+    if (e->n_types == c->cap_types) {
+        size_t cap = c->cap_types ? c->cap_types * 2 : 8;
+        char **t = realloc(e->types, cap * sizeof *t);
+        if (!t)
+            return -1;
+        e->types = t;
+        c->cap_types = cap;
+    }
+    e->types[e->n_types] = (char *)type;
+    return (int)e->n_types++;
+}
+
 int sg17_envcols_add(sg17_envcols_t *c, const Sg17__Envelope *env, uint64_t time, bool injected)
 {
     Sg17__Envelopes *e = &c->cols;
-    if (c->cap == 0)
+    if (c->cap == 0) {
         sg17__envelopes__init(e);
+        e->payloads = (ProtobufCBinaryData){0, NULL};
+    }
     size_t n = e->n_src;
-    if (n == c->cap && !envcols_grow(c))
+    if ((n == c->cap && !envcols_grow(c)) || !envcols_reserve_bytes(c, env->payload.len))
         return -1;
+    int t = envcols_type(c, env->type ? env->type : "");
+    if (t < 0)
+        return -1;
+    if (env->payload.len)
+        memcpy(e->payloads.data + e->payloads.len, env->payload.data, env->payload.len);
+    e->payloads.len += env->payload.len;
     e->version = SG17_ENVELOPE_VERSION;
     e->id[n] = env->id;
     e->src[n] = env->src;
     e->dst[n] = env->dst;
-    e->type[n] = env->type ? env->type : "";
+    e->type_index[n] = (uint32_t)t;
     e->sent_at[n] = env->sent_at;
-    e->payload[n] = env->payload;
+    e->payload_end[n] = (uint32_t)e->payloads.len;
     e->time[n] = time;
     e->injected[n] = injected;
+    e->fanout[n] = 0;
     n++;
-    e->n_id = e->n_src = e->n_dst = e->n_type = e->n_sent_at = e->n_payload = e->n_time =
+    e->n_id = e->n_src = e->n_dst = e->n_type_index = e->n_sent_at = e->n_payload_end = e->n_time =
         e->n_injected = n;
+    if (e->n_fanout) /* the set already holds a multicast: the column covers every envelope */
+        e->n_fanout = n;
+    return 0;
+}
+
+int sg17_envcols_fan_out(sg17_envcols_t *c, const uint32_t *dsts, size_t n)
+{
+    Sg17__Envelopes *e = &c->cols;
+    size_t last = sg17_envcols_count(c);
+    if (n == 0)
+        return 0;
+    if (last == 0 || n > SG17_MAX_FANOUT - e->fanout[last - 1])
+        return -1;
+    size_t need = e->n_more_dst + n;
+    if (need > c->cap_more) {
+        size_t cap = c->cap_more ? c->cap_more * 2 : 256;
+        while (cap < need)
+            cap *= 2;
+        uint32_t *p = realloc(e->more_dst, cap * sizeof *p);
+        if (!p)
+            return -1;
+        e->more_dst = p;
+        c->cap_more = cap;
+    }
+    memcpy(e->more_dst + e->n_more_dst, dsts, n * sizeof *dsts);
+    e->n_more_dst = need;
+    e->fanout[last - 1] += (uint32_t)n;
+    e->n_fanout = last;
     return 0;
 }
 
@@ -183,17 +259,21 @@ void sg17_envcols_clear(sg17_envcols_t *c)
 {
     Sg17__Envelopes *e = &c->cols;
     if (c->cap)
-        e->n_id = e->n_src = e->n_dst = e->n_type = e->n_sent_at = e->n_payload = e->n_time =
-            e->n_injected = 0;
+        e->n_id = e->n_src = e->n_dst = e->n_type_index = e->n_sent_at = e->n_payload_end =
+            e->n_time = e->n_injected = e->n_fanout = e->n_more_dst = e->n_types = e->payloads.len =
+                0;
 }
 
 void sg17_envcols_release(sg17_envcols_t *c)
 {
     if (c->cap) {
         Sg17__Envelopes *e = &c->cols;
-        free(e->id), free(e->src), free(e->dst), free(e->type), free(e->sent_at);
-        free(e->payload), free(e->time), free(e->injected);
+        free(e->id), free(e->src), free(e->dst), free(e->type_index), free(e->sent_at);
+        free(e->types);
+        free(e->payload_end), free(e->time), free(e->injected), free(e->fanout);
+        free(e->payloads.data);
     }
+    free(c->cols.more_dst);
     memset(c, 0, sizeof *c);
 }
 
@@ -209,9 +289,56 @@ void sg17_envcols_get(const Sg17__Envelopes *cols, size_t i, Sg17__Envelope *vie
     view->id = cols->id[i];
     view->src = cols->src[i];
     view->dst = cols->dst[i];
-    view->type = cols->type[i];
+    view->type = cols->types[cols->type_index[i]];
     view->sent_at = cols->sent_at[i];
-    view->payload = cols->payload[i];
+    uint32_t start = i ? cols->payload_end[i - 1] : 0;
+    view->payload.len = cols->payload_end[i] - start;
+    view->payload.data = cols->payloads.data + start;
+}
+
+size_t sg17_envcols_fanout(const Sg17__Envelopes *cols, size_t i)
+{
+    return cols && i < cols->n_fanout ? cols->fanout[i] : 0;
+}
+
+/* The multicast columns: none, or a fanout per envelope, each bounded, with exactly as many
+ * further receivers listed (and, when given, as many ids). */
+static bool fanout_ok(const Sg17__Envelopes *e, size_t n)
+{
+    if (e->n_fanout == 0)
+        return e->n_more_dst == 0 && e->n_more_id == 0;
+    if (e->n_fanout != n)
+        return false;
+    size_t total = 0; /* at most n * SG17_MAX_FANOUT: no overflow */
+    for (size_t i = 0; i < n; i++) {
+        if (e->fanout[i] > SG17_MAX_FANOUT)
+            return false;
+        total += e->fanout[i];
+    }
+    return total == e->n_more_dst && (e->n_more_id == 0 || e->n_more_id == total);
+}
+
+/* Payload ends that never decrease and end with the payload bytes. */
+static bool payload_ends_ok(const Sg17__Envelopes *e, size_t n)
+{
+    uint32_t prev = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (e->payload_end[i] < prev)
+            return false;
+        prev = e->payload_end[i];
+    }
+    return prev == e->payloads.len;
+}
+
+/* Every type index names an entry of the type table, which has no more entries than envelopes. */
+static bool types_ok(const Sg17__Envelopes *e, size_t n)
+{
+    if (e->n_types > n)
+        return false;
+    for (size_t i = 0; i < e->n_type_index && i < n; i++)
+        if (e->type_index[i] >= e->n_types)
+            return false;
+    return true;
 }
 
 /* Columns of different lengths, or envelopes of another version, are as malformed as bytes that
@@ -221,9 +348,15 @@ static bool envcols_ok(const Sg17__Envelopes *e)
     if (!e)
         return true;
     size_t n = e->n_src;
-    return e->n_id == n && e->n_dst == n && e->n_type == n && e->n_sent_at == n && e->n_payload == n
-           && e->n_time == n && e->n_injected == n
-           && (n == 0 || e->version == SG17_ENVELOPE_VERSION);
+    return e->n_id == n && e->n_dst == n && e->n_type_index == n && types_ok(e, n)
+           && e->n_sent_at == n && e->n_payload_end == n && e->n_time == n && e->n_injected == n
+           && (n == 0 || e->version == SG17_ENVELOPE_VERSION) && payload_ends_ok(e, n)
+           && fanout_ok(e, n);
+}
+
+static bool unicast(const Sg17__Envelopes *e)
+{
+    return !e || e->n_fanout == 0;
 }
 
 static bool envelope_ok(const Sg17__Envelope *env)
@@ -247,9 +380,9 @@ static bool frame_ok(const sg17_frame_t *f)
                 if (!envelope_ok(ev->captured[j]))
                     return false;
         }
-        return envcols_ok(f->batch->deliveries);
-    case SG17__FRAME__BODY_OUTPUT:
-        return envcols_ok(f->output->sends);
+        return envcols_ok(f->batch->deliveries) && unicast(f->batch->deliveries);
+    case SG17__FRAME__BODY_OUTPUT: /* the broker assigns ids: a host has none to give */
+        return envcols_ok(f->output->sends) && (!f->output->sends || !f->output->sends->n_more_id);
     case SG17__FRAME__BODY_RELAY:
         return envcols_ok(f->relay->envs);
     default:
@@ -293,35 +426,56 @@ void sg17_frame_free(sg17_frame_t **frame_p)
 
 /* Receives the parts of one message into stack zmq_msg_t's (no zmsg/zframe allocations): on a
  * ROUTER the identity then the body, elsewhere the body alone. Any other shape is malformed. */
-sg17_frame_t *sg17_frame_recv(zsock_t *sock, zframe_t **routing_p, int *malformed)
+static int msg_recv(zsock_t *sock, zframe_t **routing_p, zmq_msg_t *body, int flags)
 {
-    *malformed = 0;
     void *handle = zsock_resolve(sock);
-    zmq_msg_t part;
-    zmq_msg_init(&part);
-    if (zmq_msg_recv(&part, handle, 0) < 0) {
-        zmq_msg_close(&part);
-        return NULL;
+    zmq_msg_init(body);
+    if (zmq_msg_recv(body, handle, flags) < 0) {
+        zmq_msg_close(body);
+        return 0;
     }
     if (routing_p) {
-        *routing_p = zframe_new(zmq_msg_data(&part), zmq_msg_size(&part));
-        bool more = zmq_msg_more(&part);
-        zmq_msg_close(&part);
-        zmq_msg_init(&part);
-        if (!more || zmq_msg_recv(&part, handle, 0) < 0) {
-            zmq_msg_close(&part);
-            *malformed = 1; /* an identity without a body */
-            return NULL;
+        *routing_p = zframe_new(zmq_msg_data(body), zmq_msg_size(body));
+        bool more = zmq_msg_more(body);
+        zmq_msg_close(body);
+        zmq_msg_init(body);
+        if (!more || zmq_msg_recv(body, handle, 0) < 0) {
+            zmq_msg_close(body);
+            return -1; /* an identity without a body */
         }
     }
-    bool extra = zmq_msg_more(&part);
-    sg17_frame_t *f = extra ? NULL : sg17_frame_decode(zmq_msg_data(&part), zmq_msg_size(&part));
-    zmq_msg_close(&part);
+    bool extra = zmq_msg_more(body);
+    if (!extra)
+        return 1;
+    zmq_msg_close(body);
     while (extra) { /* a multi-part message: drain the rest, it is malformed */
+        zmq_msg_t part;
         zmq_msg_init(&part);
         extra = zmq_msg_recv(&part, handle, 0) >= 0 && zmq_msg_more(&part);
         zmq_msg_close(&part);
     }
+    return -1;
+}
+
+int sg17_msg_recv(zsock_t *sock, zframe_t **routing_p, zmq_msg_t *body)
+{
+    return msg_recv(sock, routing_p, body, 0);
+}
+
+int sg17_msg_try_recv(zsock_t *sock, zframe_t **routing_p, zmq_msg_t *body)
+{
+    return msg_recv(sock, routing_p, body, ZMQ_DONTWAIT);
+}
+
+sg17_frame_t *sg17_frame_recv(zsock_t *sock, zframe_t **routing_p, int *malformed)
+{
+    zmq_msg_t body;
+    int got = sg17_msg_recv(sock, routing_p, &body);
+    *malformed = got < 0;
+    if (got <= 0)
+        return NULL;
+    sg17_frame_t *f = sg17_frame_decode(zmq_msg_data(&body), zmq_msg_size(&body));
+    zmq_msg_close(&body);
     if (!f)
         *malformed = 1;
     return f;

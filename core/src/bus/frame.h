@@ -12,22 +12,30 @@
 #include "bus.pb-c.h"
 #include "envelope.pb-c.h"
 
-#define SG17_ENVELOPE_VERSION 1
+#define SG17_ENVELOPE_VERSION 2 /* 2: fixed64 ids, payloads in one string, a type table */
+/* Most receivers one multicast envelope may fan out to (sg17.Envelopes.fanout). */
+#define SG17_MAX_FANOUT 65535
 
 typedef Sg17__Frame sg17_frame_t;
 
 /* ---- envelope columns (sg17.Envelopes) ---- */
 
-/* A column set under construction: the arrays are the builder's, strings and payloads are
- * borrowed from the caller and must outlive the send. */
+/* A column set under construction: the arrays and the payload bytes are the builder's, type
+ * strings are borrowed from the caller and must outlive the send. */
 typedef struct {
     Sg17__Envelopes cols; /* ready to put in a frame once n > 0 */
     size_t cap;
+    size_t cap_more;  /* of the more_dst column */
+    size_t cap_bytes; /* of cols.payloads, which the set owns (a copy of each payload) */
+    size_t cap_types; /* of cols.types */
 } sg17_envcols_t;
 
 /* Appends env (its id, src, dst, type, sent_at and payload) with the frame's time and injected
  * flag. Returns 0 or -1 (out of memory; nothing appended). */
 int sg17_envcols_add(sg17_envcols_t *c, const Sg17__Envelope *env, uint64_t time, bool injected);
+/* Makes the last envelope added a multicast: it also goes to the n receivers dsts (at most
+ * SG17_MAX_FANOUT in all). Returns 0 or -1 (out of memory or too many; nothing changed). */
+int sg17_envcols_fan_out(sg17_envcols_t *c, const uint32_t *dsts, size_t n);
 size_t sg17_envcols_count(const sg17_envcols_t *c);
 /* Empties the set and keeps its arrays for the next frame. */
 void sg17_envcols_clear(sg17_envcols_t *c);
@@ -37,6 +45,8 @@ void sg17_envcols_release(sg17_envcols_t *c);
 size_t sg17_envcols_size(const Sg17__Envelopes *cols);
 /* Envelope i of a decoded set as a borrowed view (pointers into the frame). */
 void sg17_envcols_get(const Sg17__Envelopes *cols, size_t i, Sg17__Envelope *view);
+/* How many receivers envelope i has beyond dst[i] (0: unicast). */
+size_t sg17_envcols_fanout(const Sg17__Envelopes *cols, size_t i);
 
 /* Packs and sends a frame on sock (as one message part, after `routing` if not NULL: the peer
  * identity on a ROUTER). Returns 0 or -1. */
@@ -47,6 +57,13 @@ int sg17_frame_send(zsock_t *sock, zframe_t *routing, const sg17_frame_t *frame)
 sg17_frame_t *sg17_frame_decode(const uint8_t *data, size_t len);
 void sg17_frame_free(sg17_frame_t **frame_p);
 
+/* Receives one message's parts: on a ROUTER (routing_p not NULL) the peer identity into
+ * *routing_p (caller destroys), then the body into *body (caller closes). Returns 1, 0 on
+ * interrupt/error (body closed), or -1 when the parts are not identity + body or body alone
+ * (consumed, body closed): malformed. */
+int sg17_msg_recv(zsock_t *sock, zframe_t **routing_p, zmq_msg_t *body);
+/* As sg17_msg_recv, without waiting: 0 also when no message is queued. */
+int sg17_msg_try_recv(zsock_t *sock, zframe_t **routing_p, zmq_msg_t *body);
 /* Receives one message: on a ROUTER, *routing_p receives the peer identity (caller destroys).
  * Returns the frame, or NULL with *malformed set to 1 when bytes arrived but did not decode
  * (the message is consumed), or NULL with *malformed 0 on interrupt/error. */

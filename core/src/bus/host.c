@@ -169,6 +169,36 @@ static int api_send(sg17_ctx_t *ctx, sg17_entity_t src, sg17_entity_t dst, const
     return queue_send(h, src, dst, type, payload, len, false);
 }
 
+/* One transmission to n receivers: queued as one envelope to dsts[0] that fans out to the rest
+ * (sg17.Envelopes.fanout), so its payload crosses the bus once. No receivers: nothing is sent. */
+static int api_send_many(sg17_ctx_t *ctx, sg17_entity_t src, const sg17_entity_t *dsts, size_t n,
+                         const char *type, const void *payload, size_t len)
+{
+    host_t *h = host_of(ctx);
+    if (src >= h->n_entities) {
+        sg17_host_fail(h, "send from unknown entity %u", src);
+        return -1;
+    }
+    if (n == 0)
+        return 0;
+    if (!dsts || n - 1 > SG17_MAX_FANOUT) {
+        sg17_host_fail(h, "send_many to %zu receivers (at most %u)", n, SG17_MAX_FANOUT + 1);
+        return -1;
+    }
+    for (size_t i = 1; i < n; i++)
+        if (dsts[i] >= h->n_entities) {
+            sg17_host_fail(h, "send to unknown entity %u", dsts[i]);
+            return -1;
+        }
+    if (queue_send(h, src, dsts[0], type, payload, len, false) < 0)
+        return -1;
+    if (sg17_envcols_fan_out(&h->sends, dsts + 1, n - 1) < 0) {
+        sg17_host_fail(h, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
 static int api_inject(sg17_ctx_t *ctx, sg17_entity_t claimed_src, sg17_entity_t dst,
                       const char *type, const void *payload, size_t len)
 {
@@ -324,8 +354,7 @@ static const sg17_api_t host_api = {
     .entity_kind = api_entity_kind,
     .entity_index = api_entity_index,
     .send = api_send,
-    /* multicast fan-out: provided by the broker's send_many path (not in this host yet) */
-    .send_many = NULL,
+    .send_many = api_send_many,
     .timer = api_timer,
     .report = api_report,
     .metric_add = api_metric_add,

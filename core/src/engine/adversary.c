@@ -204,14 +204,50 @@ static const char *const adversary_metric[] = {
     [SG17_ACTION_MODIFY] = "adversary.modified",
 };
 
-sg17_verdict_on_send_t sg17_adversary_on_send(sg17_adversary_t *self, Sg17__Envelope *env,
-                                              sg17_time_t t, sg17_rng_t *rng, sg17_metrics_t *m)
+/* What a rule does: hear the air (observe, capture) or act on one receiver's link (drop, delay,
+ * modify). A unicast send meets both kinds, in the scenario's order; a multicast meets the first
+ * kind once per transmission, then the second once per receiver. */
+enum { HEARS = 1, ACTS = 2 };
+
+static unsigned rule_role(const rule_t *r)
+{
+    return r->kind == SG17_ACTION_OBSERVE || r->kind == SG17_ACTION_CAPTURE ? HEARS : ACTS;
+}
+
+/* Whether match.dst accepts the send: its destination, or for a multicast heard once (receivers
+ * given), any of its receivers, then written to *heard_dst. */
+static bool dst_matches(const sg17_adversary_t *self, const rule_t *r, const Sg17__Envelope *env,
+                        const char *dst_name, const sg17_entity_t *receivers, size_t n,
+                        sg17_entity_t *heard_dst)
+{
+    *heard_dst = env->dst;
+    if (!r->dst)
+        return true;
+    if (!receivers)
+        return sg17_glob(r->dst, dst_name);
+    char name[96];
+    for (size_t i = 0; i < n; i++) {
+        sg17_world_name(self->world, receivers[i], name, sizeof name);
+        if (sg17_glob(r->dst, name)) {
+            *heard_dst = receivers[i];
+            return true;
+        }
+    }
+    return false;
+}
+
+static sg17_verdict_on_send_t apply_rules(sg17_adversary_t *self, Sg17__Envelope *env,
+                                          const sg17_entity_t *receivers, size_t n_receivers,
+                                          unsigned roles, sg17_time_t t, sg17_rng_t *rng,
+                                          sg17_metrics_t *m)
 {
     sg17_verdict_on_send_t v = {0};
     char src[96], dst[96];
     bool named = false;
     for (size_t i = 0; i < self->n_rules && !v.drop; i++) {
         rule_t *r = &self->rules[i];
+        if (!(rule_role(r) & roles))
+            continue;
         if (t < r->start || t >= r->end || (r->limit >= 0 && r->matched >= r->limit))
             continue;
         if (!named) {
@@ -219,7 +255,9 @@ sg17_verdict_on_send_t sg17_adversary_on_send(sg17_adversary_t *self, Sg17__Enve
             sg17_world_name(self->world, env->dst, dst, sizeof dst);
             named = true;
         }
-        if ((r->src && !sg17_glob(r->src, src)) || (r->dst && !sg17_glob(r->dst, dst))
+        sg17_entity_t heard_dst;
+        if ((r->src && !sg17_glob(r->src, src))
+            || !dst_matches(self, r, env, dst, receivers, n_receivers, &heard_dst)
             || (r->type && !sg17_glob(r->type, env->type)))
             continue;
         if (r->kind == SG17_ACTION_DROP && r->probability < 1.0
@@ -228,9 +266,12 @@ sg17_verdict_on_send_t sg17_adversary_on_send(sg17_adversary_t *self, Sg17__Enve
         r->matched++;
         sg17_metrics_add(m, adversary_metric[r->kind], 1);
         switch (r->kind) {
-        case SG17_ACTION_CAPTURE:
-            capture_store(capture_named(self, r->capture_as), env);
+        case SG17_ACTION_CAPTURE: {
+            Sg17__Envelope heard = *env;
+            heard.dst = heard_dst;
+            capture_store(capture_named(self, r->capture_as), &heard);
             break;
+        }
         case SG17_ACTION_DROP:
             v.drop = true;
             break;
@@ -245,4 +286,24 @@ sg17_verdict_on_send_t sg17_adversary_on_send(sg17_adversary_t *self, Sg17__Enve
         }
     }
     return v;
+}
+
+sg17_verdict_on_send_t sg17_adversary_on_send(sg17_adversary_t *self, Sg17__Envelope *env,
+                                              sg17_time_t t, sg17_rng_t *rng, sg17_metrics_t *m)
+{
+    return apply_rules(self, env, NULL, 0, HEARS | ACTS, t, rng, m);
+}
+
+void sg17_adversary_on_multicast(sg17_adversary_t *self, const Sg17__Envelope *env,
+                                 const sg17_entity_t *receivers, size_t n, sg17_time_t t,
+                                 sg17_metrics_t *m)
+{
+    Sg17__Envelope heard = *env; /* hearing changes nothing: no rule here modifies */
+    apply_rules(self, &heard, receivers, n, HEARS, t, NULL, m);
+}
+
+sg17_verdict_on_send_t sg17_adversary_on_receiver(sg17_adversary_t *self, Sg17__Envelope *env,
+                                                  sg17_time_t t, sg17_rng_t *rng, sg17_metrics_t *m)
+{
+    return apply_rules(self, env, NULL, 0, ACTS, t, rng, m);
 }

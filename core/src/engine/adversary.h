@@ -29,6 +29,18 @@ void sg17_adversary_destroy(sg17_adversary_t **self_p);
 sg17_verdict_on_send_t sg17_adversary_on_send(sg17_adversary_t *self, Sg17__Envelope *env,
                                               sg17_time_t t, sg17_rng_t *rng, sg17_metrics_t *m);
 
+/* A multicast transmission (one send to n receivers, env->dst the first): the rules that hear
+ * (observe, capture) see it once, and match.dst matches when it names any receiver (a capture
+ * keeps the copy toward the first receiver it names). */
+void sg17_adversary_on_multicast(sg17_adversary_t *self, const Sg17__Envelope *env,
+                                 const sg17_entity_t *receivers, size_t n, sg17_time_t t,
+                                 sg17_metrics_t *m);
+/* One receiver's copy of a multicast (env->dst that receiver): the rules that act on a link
+ * (drop, delay, modify), so a drop matching one dst jams that receiver alone. */
+sg17_verdict_on_send_t sg17_adversary_on_receiver(sg17_adversary_t *self, Sg17__Envelope *env,
+                                                  sg17_time_t t, sg17_rng_t *rng,
+                                                  sg17_metrics_t *m);
+
 /* The envelopes captured under `name` so far (borrowed). */
 Sg17__Envelope *const *sg17_adversary_captured(const sg17_adversary_t *self, const char *name,
                                                size_t *n);

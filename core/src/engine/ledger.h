@@ -31,14 +31,19 @@ typedef enum { SG17_OUTCOME_NONE, SG17_OUTCOME_ACCEPTED, SG17_OUTCOME_REJECTED }
 
 extern const char *const sg17_prov_names[SG17_PROV_COUNT];
 
+/* One message: a unicast send, or the first receiver's copy of a multicast (sg17_send_many),
+ * which counts the send; the further receivers' copies follow it as compact entries with the
+ * next ids (sg17_ledger_record_copy). */
 typedef struct {
     uint64_t id;
+    sg17_time_t sent_at;
     sg17_entity_t true_src; /* SG17_NO_ENTITY: the adversary itself */
     sg17_entity_t claimed_src, dst;
-    uint16_t type;   /* index into the ledger's type table */
-    uint16_t reason; /* index into the reason table, when rejected */
-    uint8_t prov, fate, outcome;
-    sg17_time_t sent_at;
+    uint32_t copies_at; /* the first further receiver's entry, when n_copies > 0 */
+    uint16_t type;      /* index into the ledger's type table */
+    uint16_t reason;    /* index into the reason table, when rejected */
+    uint16_t n_copies;  /* further receivers: ids id + 1 .. id + n_copies */
+    uint8_t prov : 3, fate : 2, outcome : 2;
 } sg17_ledger_record_t;
 
 typedef struct sg17_ledger sg17_ledger_t;
@@ -50,23 +55,40 @@ void sg17_ledger_destroy(sg17_ledger_t **self_p);
 sg17_ledger_record_t *sg17_ledger_record(sg17_ledger_t *self, uint64_t id, sg17_entity_t true_src,
                                          sg17_entity_t claimed_src, sg17_entity_t dst,
                                          const char *type, sg17_prov_t prov, sg17_time_t sent_at);
+/* The index of a message type (type_len bytes, no NUL needed) in the ledger's table, added on
+ * first use: for callers that record many messages of one type. */
+uint16_t sg17_ledger_type(sg17_ledger_t *self, const char *type, size_t type_len);
+/* As sg17_ledger_record, with the type an index from sg17_ledger_type. */
+sg17_ledger_record_t *sg17_ledger_record_typed(sg17_ledger_t *self, uint64_t id,
+                                               sg17_entity_t true_src, sg17_entity_t claimed_src,
+                                               sg17_entity_t dst, uint16_t type, sg17_prov_t prov,
+                                               sg17_time_t sent_at);
+/* A further receiver's copy of the multicast recorded last: id must be that record's id plus its
+ * copies so far plus one (a multicast's ids are consecutive). Fate and report as for any id; the
+ * copy shares the send's source, type, provenance and time, and counts as a delivery or a drop,
+ * never as a send. Returns 0, or -1 (out of memory, not the next id, or too many copies). */
+int sg17_ledger_record_copy(sg17_ledger_t *self, uint64_t id, sg17_entity_t dst);
+/* The record of a send (not of a further receiver's copy), or NULL. */
 sg17_ledger_record_t *sg17_ledger_find(sg17_ledger_t *self, uint64_t id);
 void sg17_ledger_set_fate(sg17_ledger_t *self, uint64_t id, sg17_fate_t fate);
 /* Joins a receiver's report. Returns -1 if the id is unknown, was not delivered, or was already
  * reported (the report is then ignored and counted as an anomaly). */
 int sg17_ledger_report(sg17_ledger_t *self, uint64_t id, bool accepted, const char *reason);
 uint64_t sg17_ledger_anomalies(const sg17_ledger_t *self);
+/* Messages recorded: sends and further receivers' copies. */
 size_t sg17_ledger_size(const sg17_ledger_t *self);
 
 /* Adds ledger.<verb>.<prov>, ledger.<verb>.all, ledger.<verb>.<prov>.<type>,
  * ledger.rejected.reason.<reason> for verbs sent, delivered, accepted, rejected, dropped,
  * unreported (delivered without a report), pending (still in flight when the run ended: delayed
- * past its end) and replaced (intercepted; a modified copy went on in its place, counted under
- * `modified`). Each record (a receiver's copy; one per send while every send has one receiver)
- * has exactly one fate, so for every provenance and type
- *     sent = delivered + dropped + replaced + pending,
- * and delivered = accepted + rejected + unreported (docs/report.md). Per-type counts appear
- * only when non-zero (a condition reads a missing metric as 0); the declared `reasons`
+ * past its end), replaced (intercepted; a modified copy went on in its place, counted under
+ * `modified`) and copies (receivers' copies). `sent` counts transmissions, the other verbs
+ * receivers' copies: a multicast to n receivers is 1 sent and n copies (for unicast copies =
+ * sent). Each copy has exactly one fate, so for every provenance and type
+ *     copies = delivered + dropped + replaced + pending,
+ * and delivered = accepted + rejected + unreported (docs/report.md, docs/scenarios.md). Per-type
+ * counts appear only when non-zero (a condition reads a missing metric as 0); the declared
+ * `reasons`
  * ({NULL}-terminated, may be NULL) are emitted with zero counts too. */
 void sg17_ledger_metrics(const sg17_ledger_t *self, sg17_metrics_t *out,
                          const sg17_reason_t *reasons);

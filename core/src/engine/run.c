@@ -150,6 +150,79 @@ static int entity_send(run_t *r, const Sg17__Envelope *sent, bool injected)
     return transmit(r, env, t, v.delay);
 }
 
+/* One receiver's copy of a multicast transmission, already in the ledger under env->id: the
+ * adversary's rules on this receiver's link, then the link itself. Takes ownership of env. */
+static int multicast_copy(run_t *r, Sg17__Envelope *env, sg17_prov_t prov)
+{
+    sg17_time_t t = env->sent_at;
+    if (prov == SG17_PROV_INJECTED) /* the adversary's own send: its rules are not for it */
+        return transmit(r, env, t, 0);
+    sg17_verdict_on_send_t v = sg17_adversary_on_receiver(r->adv, env, t, &r->net_rng, r->metrics);
+    if (v.drop) {
+        sg17_ledger_set_fate(r->ledger, env->id, SG17_FATE_DROPPED);
+        sg17_envelope_free(env);
+        return 0;
+    }
+    if (v.modified) { /* as for a unicast: a modified copy replaces the original */
+        sg17_ledger_set_fate(r->ledger, env->id, SG17_FATE_REPLACED);
+        env->id = ++r->seq;
+        if (!sg17_ledger_record(r->ledger, env->id, SG17_NO_ENTITY, env->src, env->dst, env->type,
+                                SG17_PROV_MODIFIED, t)) {
+            sg17_envelope_free(env);
+            return sg17_err(r->err, "out of memory");
+        }
+    }
+    return transmit(r, env, t, v.delay);
+}
+
+/* A multicast (sg17_send_many): one transmission from sent->src to sent->dst and the n_more
+ * receivers in more. The ledger records the send once, with consecutive ids for its receivers'
+ * copies; the adversary hears it once, then every receiver's copy goes its own way. */
+static int entity_send_many(run_t *r, const Sg17__Envelope *sent, const uint32_t *more,
+                            size_t n_more, bool injected)
+{
+    size_t n = n_more + 1;
+    sg17_entity_t *receivers = malloc(n * sizeof *receivers);
+    if (!receivers)
+        return sg17_err(r->err, "out of memory");
+    receivers[0] = sent->dst;
+    memcpy(receivers + 1, more, n_more * sizeof *more);
+    bool known = injected || sent->src < r->world.n_entities;
+    for (size_t i = 0; i < n; i++)
+        known &= receivers[i] < r->world.n_entities;
+    if (!known) {
+        free(receivers);
+        return sg17_err(r->err, "module sent a message between unknown entities");
+    }
+    sg17_prov_t prov = injected                    ? SG17_PROV_INJECTED
+                       : r->compromised[sent->src] ? SG17_PROV_FROM_COMPROMISED
+                                                   : SG17_PROV_GENUINE;
+    sg17_time_t t = sent->sent_at;
+    uint64_t first = r->seq + 1;
+    r->seq += n;
+    int rc = sg17_ledger_record(r->ledger, first, injected ? SG17_NO_ENTITY : sent->src, sent->src,
+                                receivers[0], sent->type, prov, t)
+                 ? 0
+                 : sg17_err(r->err, "out of memory");
+    for (size_t i = 1; rc == 0 && i < n; i++)
+        if (sg17_ledger_record_copy(r->ledger, first + i, receivers[i]) < 0)
+            rc = sg17_err(r->err, "out of memory");
+    if (rc == 0 && !injected)
+        sg17_adversary_on_multicast(r->adv, sent, receivers, n, t, r->metrics);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        Sg17__Envelope *env = sg17_envelope_copy(sent);
+        if (!env) {
+            rc = sg17_err(r->err, "out of memory");
+            break;
+        }
+        env->dst = receivers[i];
+        env->id = first + i;
+        rc = multicast_copy(r, env, prov);
+    }
+    free(receivers);
+    return rc;
+}
+
 static const char *run_name(const run_t *r)
 {
     return sg17_arm_names[r->arm];
@@ -354,12 +427,18 @@ static int process_output(run_t *r)
     int rc = 0;
     if (out->error && *out->error)
         rc = sg17_err(r->err, "module %s: %s", r->module->name, out->error);
-    size_t n_sends = sg17_envcols_size(out->sends);
+    size_t n_sends = sg17_envcols_size(out->sends), more = 0;
     for (size_t i = 0; rc == 0 && i < n_sends; i++) {
         Sg17__Envelope sent;
         sg17_envcols_get(out->sends, i, &sent);
         sent.sent_at = out->sends->time[i];
-        rc = entity_send(r, &sent, out->sends->injected[i]);
+        size_t fanout = sg17_envcols_fanout(out->sends, i); /* decoding checked the sum */
+        if (fanout)
+            rc = entity_send_many(r, &sent, out->sends->more_dst + more, fanout,
+                                  out->sends->injected[i]);
+        else
+            rc = entity_send(r, &sent, out->sends->injected[i]);
+        more += fanout;
     }
     for (size_t i = 0; rc == 0 && i < out->n_timers; i++) {
         sg17_event_t ev = {.time = out->timers[i]->time,
@@ -387,6 +466,52 @@ static sg17_entity_t param_entity(const run_t *r, const sg17_action_t *a, const 
     return v ? sg17_world_entity(&r->world, v) : SG17_NO_ENTITY;
 }
 
+/* The entities whose names match glob, in id order (a neighbourhood a scenario names with
+ * `to`); *n = 0 when none (or out of memory). Caller frees. */
+static sg17_entity_t *entities_matching(const run_t *r, const char *glob, size_t *n)
+{
+    sg17_entity_t *found = malloc((r->world.n_entities + 1) * sizeof *found);
+    char name[160];
+    *n = 0;
+    for (sg17_entity_t e = 0; found && e < r->world.n_entities; e++)
+        if (sg17_glob(glob, sg17_world_name(&r->world, e, name, sizeof name)))
+            found[(*n)++] = e;
+    return found;
+}
+
+/* An adversary transmission to a neighbourhood (inject or replay `to`): one send in the ledger,
+ * with consecutive ids for every receiver's copy, each then on its own link. Takes env. */
+static int adversary_send_many(run_t *r, Sg17__Envelope *env, const char *to, sg17_prov_t prov,
+                               sg17_time_t t)
+{
+    size_t n;
+    sg17_entity_t *receivers = entities_matching(r, to, &n);
+    env->sent_at = prov == SG17_PROV_REPLAYED ? env->sent_at : t;
+    uint64_t first = r->seq + 1;
+    r->seq += n;
+    int rc = n == 0 ? sg17_err(r->err, "no entity matches '%s'", to)
+             : sg17_ledger_record(r->ledger, first, SG17_NO_ENTITY, env->src, receivers[0],
+                                  env->type, prov, t)
+                 ? 0
+                 : sg17_err(r->err, "out of memory");
+    for (size_t i = 1; rc == 0 && i < n; i++)
+        if (sg17_ledger_record_copy(r->ledger, first + i, receivers[i]) < 0)
+            rc = sg17_err(r->err, "out of memory");
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        Sg17__Envelope *copy = sg17_envelope_copy(env);
+        if (!copy) {
+            rc = sg17_err(r->err, "out of memory");
+            break;
+        }
+        copy->dst = receivers[i];
+        copy->id = first + i;
+        rc = transmit(r, copy, t, 0);
+    }
+    free(receivers);
+    sg17_envelope_free(env);
+    return rc;
+}
+
 static int inject_from_params(run_t *r, const sg17_action_t *a, sg17_time_t t)
 {
     const char *hex = sg17_action_param(a, "payload");
@@ -398,7 +523,9 @@ static int inject_from_params(run_t *r, const sg17_action_t *a, sg17_time_t t)
     free(payload);
     if (!env)
         return sg17_err(r->err, "out of memory");
-    return adversary_send(r, env, SG17_PROV_INJECTED, t);
+    const char *to = sg17_action_param(a, "to");
+    return to ? adversary_send_many(r, env, to, SG17_PROV_INJECTED, t)
+              : adversary_send(r, env, SG17_PROV_INJECTED, t);
 }
 
 static int do_replay(run_t *r, const sg17_action_t *a, sg17_time_t t)
@@ -414,13 +541,16 @@ static int do_replay(run_t *r, const sg17_action_t *a, sg17_time_t t)
     const char *after = sg17_action_param(a, "after");
     sg17_time_t spacing = after ? (sg17_time_t)strtoull(after, NULL, 10) : 0;
     sg17_entity_t dst = param_entity(r, a, "dst");
+    const char *to = sg17_action_param(a, "to");
     for (size_t i = 0; i < n; i++) {
         Sg17__Envelope *env = sg17_envelope_copy(caps[i]);
         if (!env)
             return sg17_err(r->err, "out of memory");
         if (dst != SG17_NO_ENTITY)
             env->dst = dst;
-        if (adversary_send(r, env, SG17_PROV_REPLAYED, t + spacing * i) < 0)
+        if ((to ? adversary_send_many(r, env, to, SG17_PROV_REPLAYED, t + spacing * i)
+                : adversary_send(r, env, SG17_PROV_REPLAYED, t + spacing * i))
+            < 0)
             return -1;
         sg17_metrics_add(r->metrics, "adversary.replayed", 1);
     }

@@ -7,9 +7,9 @@
 
 #include "module/descriptor.h"
 
-const char *const sg17_ledger_verbs[] = {"sent",     "delivered", "accepted",
-                                         "rejected", "dropped",   "unreported",
-                                         "pending",  "replaced",  NULL};
+const char *const sg17_ledger_verbs[] = {"sent",    "delivered",  "accepted", "rejected",
+                                         "dropped", "unreported", "pending",  "replaced",
+                                         "copies",  NULL};
 const char *const sg17_ledger_provenances[] = {
     "genuine", "injected", "replayed", "modified", "from_compromised", "all", NULL};
 static const char *const adversary_metrics[] = {"observed",    "captured", "dropped",  "delayed",

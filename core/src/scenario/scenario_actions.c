@@ -40,11 +40,21 @@ static const sg17_param_t replay_params[] = {
     {"capture", SG17_TYPE_STRING, true, "the `as` of a capture", {0, 0}},
     {"after", SG17_TYPE_DURATION, false, "wait before replaying", {0, 0}},
     {"dst", SG17_TYPE_ENTITY, false, "replay to this entity", {0, 0}},
+    {"to",
+     SG17_TYPE_STRING,
+     false,
+     "replay as one multicast to every entity matching this glob",
+     {0, 0}},
     {"count", SG17_TYPE_COUNT, false, "replay at most this many", {0, 0}},
     {NULL, 0, false, NULL, {0, 0}}};
 static const sg17_param_t inject_params[] = {
     {"src", SG17_TYPE_ENTITY, false, "claimed source", {0, 0}},
-    {"dst", SG17_TYPE_ENTITY, true, "destination", {0, 0}},
+    {"dst", SG17_TYPE_ENTITY, false, "destination (or to)", {0, 0}},
+    {"to",
+     SG17_TYPE_STRING,
+     false,
+     "one multicast to every entity matching this glob (or dst)",
+     {0, 0}},
     {"type", SG17_TYPE_STRING, true, "message type", {0, 0}},
     {"payload", SG17_TYPE_HEX, false, "raw payload", {0, 0}},
     {NULL, 0, false, NULL, {0, 0}}};
@@ -154,6 +164,19 @@ static bool granted(const sg17_scenario_t *s, const char *cap)
     return false;
 }
 
+/* Whether glob matches the name of an entity of the scenario's topology ("kind-N"). */
+static bool entities_match(const sg17_scenario_t *s, const char *glob)
+{
+    char name[160];
+    for (size_t i = 0; i < s->n_topology; i++)
+        for (unsigned j = 0; j < s->topology[i].count; j++) {
+            snprintf(name, sizeof name, "%s-%u", s->topology[i].kind, j);
+            if (sg17_glob(glob, name))
+                return true;
+        }
+    return false;
+}
+
 /* The accepted values of the core actions' numeric parameters. A parameter has one description,
  * the same in every action and in every message about it (not a number, too small, too large). */
 typedef struct {
@@ -202,6 +225,9 @@ static int core_param_rules(sg17_validator_t *v, sg17_action_kind_t kind, const 
                            sg17_nearest(value, types, n_types),
                            "'%.100s' is not a message type of module %s", value, v->mod->name);
     }
+    if (!strcmp(k, "to") && !entities_match(v->s, value))
+        return sg17_v_fail(v, f->value, path, "a glob matching an entity of the topology", NULL,
+                           "'%.100s' matches no entity", value);
     if (!strcmp(k, "match.type")) {
         for (size_t i = 0; i < n_types; i++)
             if (sg17_glob(value, types[i]))
@@ -313,6 +339,13 @@ static int action_params(sg17_validator_t *v, sg17_action_t *a, const sg17_param
             rc = sg17_v_fail(v, key, path, sg17_type_describe(specs[i].type), NULL,
                              "required parameter '%s' of %s is missing", specs[i].name, a->name);
         }
+    bool dst = sg17_action_param(a, "dst"), to = sg17_action_param(a, "to");
+    if (rc == 0 && (a->kind == SG17_ACTION_INJECT || a->kind == SG17_ACTION_REPLAY) && (dst && to))
+        rc = sg17_v_fail(v, key, apath, "at most one of dst and to", NULL,
+                         "both dst and to are given");
+    if (rc == 0 && a->kind == SG17_ACTION_INJECT && !dst && !to)
+        rc = sg17_v_fail(v, key, apath, "a destination: dst (an entity) or to (a glob)", NULL,
+                         "neither dst nor to is given");
     if (rc == 0 && a->kind == SG17_ACTION_FLOOD)
         rc = flood_budget(v, a, rate_node, key, apath);
     if (rc == 0 && a->kind == SG17_ACTION_MODIFY

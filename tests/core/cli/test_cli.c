@@ -632,9 +632,9 @@ Test(cli, every_shipped_scenario_accounts_for_every_message, .timeout = 600)
             json_t *v;
             json_object_foreach(m, k, v)
             {
-                if (strncmp(k, "ledger.sent.", 12) != 0)
+                if (strncmp(k, "ledger.copies.", 14) != 0)
                     continue;
-                const char *rest = k + 12; /* <prov> or <prov>.<type> */
+                const char *rest = k + 14; /* <prov> or <prov>.<type> */
                 double parts = 0;
                 const char *const verbs[] = {"delivered", "dropped", "replaced", "pending"};
                 for (size_t p = 0; p < 4; p++) {
@@ -645,9 +645,15 @@ Test(cli, every_shipped_scenario_accounts_for_every_message, .timeout = 600)
                 cr_assert_eq(json_number_value(v), parts,
                              "%s %s: %s = %g, but delivered + dropped + replaced + pending = %g",
                              id, rk, k, json_number_value(v), parts);
+                char sent[256]; /* a send has at least one receiver's copy */
+                snprintf(sent, sizeof sent, "ledger.sent.%s", rest);
+                cr_assert_geq(json_number_value(v), json_number_value(json_object_get(m, sent)),
+                              "%s %s: fewer copies than sends (%s)", id, rk, k);
                 checked++;
             }
             cr_assert(json_object_get(m, "ledger.pending.all"), "%s %s: no ledger.pending.all", id,
+                      rk);
+            cr_assert(json_object_get(m, "ledger.copies.all"), "%s %s: no ledger.copies.all", id,
                       rk);
         }
     }

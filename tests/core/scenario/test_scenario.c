@@ -612,9 +612,10 @@ Test(scenario, action_parameters_are_checked)
              HEAD SUCCESS "%sactions:\n  - {at: 1min, capture: {as: x}}\n"
                           "  - {at: 2min, replay: {captur: x}}\n",
              adv);
-    cr_assert_str_eq(fails(buf),
-                     "s.yaml:11:25: actions[1].replay.captur: unknown parameter 'captur' of "
-                     "replay; expected one of capture, after, dst, count; did you mean 'capture'?");
+    cr_assert_str_eq(
+        fails(buf),
+        "s.yaml:11:25: actions[1].replay.captur: unknown parameter 'captur' of "
+        "replay; expected one of capture, after, dst, to, count; did you mean 'capture'?");
     snprintf(buf, sizeof buf,
              HEAD SUCCESS "%sactions:\n  - {at: 1min, modify: {xor: ff, set: 00}}\n", adv);
     has(fails(buf), "actions[0].modify: both xor and set are given; expected exactly "
@@ -631,8 +632,20 @@ Test(scenario, action_parameters_are_checked)
                     "mean 'fake.reading'?");
     snprintf(buf, sizeof buf,
              HEAD SUCCESS "%sactions:\n  - {at: 1min, inject: {type: fake.reading}}\n", adv);
-    has(fails(buf), "actions[0].inject.dst: required parameter 'dst' of inject is "
-                    "missing");
+    has(fails(buf), "actions[0].inject: neither dst nor to is given; expected a destination: "
+                    "dst (an entity) or to (a glob)");
+    snprintf(buf, sizeof buf,
+             HEAD SUCCESS "%sactions:\n  - {at: 1min, inject: {to: \"hes-*\", dst: hes-0, type: "
+                          "fake.reading}}\n",
+             adv);
+    has(fails(buf), "actions[0].inject: both dst and to are given; expected at most one of dst "
+                    "and to");
+    snprintf(buf, sizeof buf,
+             HEAD SUCCESS "%sactions:\n  - {at: 1min, inject: {to: \"car-*\", type: "
+                          "fake.reading}}\n",
+             adv);
+    has(fails(buf), "actions[0].inject.to: 'car-*' matches no entity; expected a glob matching "
+                    "an entity of the topology");
     snprintf(buf, sizeof buf, HEAD SUCCESS "%sactions:\n  - {at: 2h, drop: {}}\n", adv);
     has(fails(buf), "s.yaml:10:10: actions[0].at: '2h' is after the end of the "
                     "scenario");

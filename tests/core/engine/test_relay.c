@@ -1,0 +1,193 @@
+/* test_relay.c — the broker's relay of Relay frames (bus/relay.c, sg17_broker_relay): ids written
+ * into the received bytes for every delivery of unicast and multicast envelopes, nothing the full
+ * decoder refuses let through, other layouts relayed through the decoder, malformed frames
+ * counted. */
+#include <criterion/criterion.h>
+#include <czmq.h>
+
+#include "bus/broker.h"
+
+/* A packed Relay frame of two envelopes; with multicast the second fans out to 5, 6 and 7, with
+ * zeros in more_id for the broker's ids. */
+static uint8_t *relay_frame(bool multicast, size_t *len)
+{
+    Sg17__Envelope a = SG17__ENVELOPE__INIT, b = SG17__ENVELOPE__INIT;
+    a.src = 1, a.dst = 2, a.type = "t.one", a.payload = (ProtobufCBinaryData){3, (uint8_t *)"abc"};
+    b.src = 3, b.dst = 4, b.type = "t.two", b.payload = (ProtobufCBinaryData){2, (uint8_t *)"de"};
+    sg17_envcols_t c = {0};
+    sg17_envcols_add(&c, &a, 10, false);
+    sg17_envcols_add(&c, &b, 20, false);
+    uint32_t more[] = {5, 6, 7};
+    uint64_t zeros[3] = {0};
+    if (multicast) {
+        sg17_envcols_fan_out(&c, more, 3);
+        c.cols.more_id = zeros;
+        c.cols.n_more_id = 3;
+    }
+    Sg17__Relay r = SG17__RELAY__INIT;
+    r.envs = &c.cols;
+    Sg17__Frame f = SG17__FRAME__INIT;
+    f.body_case = SG17__FRAME__BODY_RELAY;
+    f.relay = &r;
+    *len = sg17__frame__get_packed_size(&f);
+    uint8_t *bytes = malloc(*len);
+    sg17__frame__pack(&f, bytes);
+    c.cols.more_id = NULL;
+    c.cols.n_more_id = 0;
+    sg17_envcols_release(&c);
+    return bytes;
+}
+
+typedef struct {
+    sg17_relay_delivery_t seen[8];
+    size_t n;
+} visits_t;
+
+static void note(void *arg, const sg17_relay_delivery_t *d)
+{
+    visits_t *v = arg;
+    if (v->n < 8)
+        v->seen[v->n++] = *d;
+}
+
+Test(relay, ids_are_written_in_place_for_every_delivery_of_a_multicast)
+{
+    size_t len;
+    uint8_t *bytes = relay_frame(true, &len);
+    uint64_t next_id = 40;
+    visits_t v = {0};
+    cr_assert_eq(sg17_relay_patch(bytes, len, &next_id, note, &v), 5);
+    cr_assert_eq(next_id, 45);
+    /* envelope by envelope, a multicast's further receivers right after it */
+    cr_assert(v.seen[0].id == 41 && v.seen[0].dst == 2 && !v.seen[0].further);
+    cr_assert(v.seen[1].id == 42 && v.seen[1].dst == 4 && !v.seen[1].further);
+    cr_assert(v.seen[2].id == 43 && v.seen[2].dst == 5 && v.seen[2].further);
+    cr_assert(v.seen[4].id == 45 && v.seen[4].dst == 7 && v.seen[4].src == 3);
+    cr_assert(v.seen[4].type_len == 5 && memcmp(v.seen[4].type, "t.two", 5) == 0);
+    sg17_frame_t *f = sg17_frame_decode(bytes, len);
+    cr_assert_not_null(f);
+    const Sg17__Envelopes *e = f->relay->envs;
+    cr_assert(e->id[0] == 41 && e->id[1] == 42);
+    cr_assert(e->more_id[0] == 43 && e->more_id[2] == 45);
+    sg17_frame_free(&f);
+    free(bytes);
+}
+
+Test(relay, accepts_no_mutation_the_decoder_refuses_and_changes_nothing_it_refuses)
+{
+    size_t len;
+    uint8_t *good = relay_frame(true, &len);
+    uint8_t *copy = malloc(len);
+    size_t accepted = 0;
+    /* every single-byte change to every position, a few values each */
+    static const uint8_t values[] = {0x00, 0x01, 0x02, 0x07, 0x12, 0x2a, 0x7f, 0x80, 0xff};
+    for (size_t i = 0; i < len; i++)
+        for (size_t k = 0; k < sizeof values; k++) {
+            memcpy(copy, good, len);
+            copy[i] = values[k];
+            uint8_t *before = malloc(len);
+            memcpy(before, copy, len);
+            uint64_t next_id = 0;
+            long n = sg17_relay_patch(copy, len, &next_id, NULL, NULL);
+            if (n < 0) {
+                cr_assert(memcmp(copy, before, len) == 0, "refused at %zu, yet changed", i);
+            } else {
+                accepted++;
+                sg17_frame_t *f = sg17_frame_decode(before, len);
+                cr_assert_not_null(f,
+                                   "relay accepted a frame the decoder refuses (byte %zu = %02x)",
+                                   i, values[k]);
+                sg17_frame_free(&f);
+            }
+            free(before);
+        }
+    cr_assert_gt(accepted, 0, "payload and id bytes may change freely");
+    /* a truncated frame is never relayed in place */
+    for (size_t cut = 0; cut < len; cut++) {
+        memcpy(copy, good, len);
+        uint64_t next_id = 0;
+        cr_assert_lt(sg17_relay_patch(copy, cut, &next_id, NULL, NULL), 0);
+    }
+    free(copy);
+    free(good);
+}
+
+Test(relay, a_multicast_without_id_room_takes_the_decoders_path)
+{
+    size_t len;
+    uint8_t *bytes = relay_frame(true, &len);
+    sg17_frame_t *f = sg17_frame_decode(bytes, len);
+    f->relay->envs->n_more_id = 0; /* the sender left no room for the further receivers' ids */
+    size_t len2 = sg17__frame__get_packed_size(f);
+    uint8_t *bytes2 = malloc(len2);
+    sg17__frame__pack(f, bytes2);
+    uint64_t next_id = 0;
+    cr_assert_lt(sg17_relay_patch(bytes2, len2, &next_id, NULL, NULL), 0);
+    cr_assert_eq(next_id, 0);
+    sg17_frame_free(&f);
+    free(bytes2);
+    free(bytes);
+}
+
+static zsock_t *peer(const char *endpoint, const char *name)
+{
+    zsock_t *s = zsock_new_dealer(endpoint);
+    Sg17__Hello h = SG17__HELLO__INIT;
+    h.module = (char *)name;
+    h.abi = SG17_MODULE_ABI_MAJOR;
+    Sg17__Frame f = SG17__FRAME__INIT;
+    f.body_case = SG17__FRAME__BODY_HELLO;
+    f.hello = &h;
+    sg17_frame_send(s, NULL, &f);
+    return s;
+}
+
+Test(relay, broker_relays_both_layouts_and_counts_what_does_not_decode)
+{
+    sg17_err_t err;
+    sg17_broker_t *b = sg17_broker_new("inproc://relay-test", &err);
+    cr_assert_not_null(b, "%s", err.msg);
+    zsock_t *a = peer("inproc://relay-test", "relay-a"),
+            *z = peer("inproc://relay-test", "relay-z");
+    int from = sg17_broker_wait_host(b, "relay-a", 2000, &err);
+    int to = sg17_broker_wait_host(b, "relay-z", 2000, &err);
+    cr_assert(from >= 0 && to >= 0);
+
+    size_t len;
+    uint8_t *bytes = relay_frame(true, &len);
+    zmq_send(zsock_resolve(a), "garbage", 7, 0); /* malformed: counted, skipped */
+    sg17_frame_t *ragged = sg17_frame_decode(bytes, len);
+    ragged->relay->envs->n_more_dst = 2; /* fanouts that add up to 3, two receivers listed */
+    ragged->relay->envs->n_more_id = 2;
+    sg17_frame_send(a, NULL, ragged); /* a malformed multicast: counted, skipped */
+    sg17_frame_free(&ragged);
+    zmq_send(zsock_resolve(a), bytes, len, 0); /* relayed in place */
+    sg17_frame_t *f = sg17_frame_decode(bytes, len);
+    f->relay->envs->n_more_id = 0; /* another layout: decoded, ids added, packed again */
+    sg17_frame_send(a, NULL, f);
+    sg17_frame_free(&f);
+    uint64_t next_id = 0;
+    cr_assert_eq(sg17_broker_relay(b, from, to, &next_id, NULL, NULL, 2000, &err), 5);
+    cr_assert_eq(sg17_broker_malformed(b), 2);
+    cr_assert_eq(sg17_broker_relay(b, from, to, &next_id, NULL, NULL, 2000, &err), 5);
+    cr_assert_eq(next_id, 10);
+    for (uint64_t first = 1; first <= 6; first += 5) {
+        int malformed;
+        sg17_frame_t *got = NULL;
+        for (int tries = 0; tries < 8 && !got; tries++) { /* skip the broker's liveness probes */
+            got = sg17_frame_recv(z, NULL, &malformed);
+            if (got && got->body_case != SG17__FRAME__BODY_RELAY)
+                sg17_frame_free(&got);
+        }
+        cr_assert_not_null(got);
+        const Sg17__Envelopes *e = got->relay->envs;
+        cr_assert(e->id[0] == first && e->id[1] == first + 1);
+        cr_assert(e->n_more_id == 3 && e->more_id[2] == first + 4);
+        sg17_frame_free(&got);
+    }
+    cr_assert_lt(sg17_broker_relay(b, from, to, &next_id, NULL, NULL, 50, &err), 0, "timeout");
+    free(bytes);
+    zsock_destroy(&a);
+    zsock_destroy(&z);
+    sg17_broker_destroy(&b);
+}
