@@ -338,7 +338,7 @@ static long relay_decoded(sg17_broker_t *self, int to, sg17_frame_t *f, uint64_t
                           sg17_relay_visit_fn *visit, void *arg)
 {
     Sg17__Envelopes *e = f->relay->envs;
-    size_t n = sg17_envcols_size(e), further = e ? e->n_more_dst : 0;
+    size_t n = e ? sg17_envcols_size(e) : 0, further = e ? e->n_more_dst : 0;
     uint64_t *more_id = further && !e->n_more_id ? malloc(further * sizeof *more_id) : NULL;
     if (further && !e->n_more_id) {
         if (!more_id)

@@ -310,6 +310,8 @@ long sg17_relay_patch(uint8_t *frame, size_t len, uint64_t *next_id, sg17_relay_
     reader_t type_index = {cols[F_TYPE_INDEX].at, cols[F_TYPE_INDEX].at + cols[F_TYPE_INDEX].len};
     uint8_t *more_id = cols[F_MORE_ID].at;
     uint32_t last_type = 0;
+    if (count && !cols[F_ID].at) /* columns_ok guarantees it; said again for the analyzer */
+        return -1;
     for (size_t i = 0; i < count; i++) {
         sg17_relay_delivery_t d = {.id = ++*next_id, .src = next_u32(&src), .dst = next_u32(&dst)};
         uint32_t t = next_u32(&type_index);
@@ -326,6 +328,8 @@ long sg17_relay_patch(uint8_t *frame, size_t len, uint64_t *next_id, sg17_relay_
         for (uint32_t j = 0; j < k; j++) {
             d.id = ++*next_id;
             d.dst = next_u32(&more);
+            if (!more_id) /* columns_ok guarantees the column; said again for the analyzer */
+                return -1;
             put_id(more_id, d.id);
             more_id += 8;
             if (visit)
