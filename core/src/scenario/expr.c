@@ -592,6 +592,27 @@ void sg17_expr_destroy(sg17_expr_t **self_p)
 }
 
 /* Numeric value of an arithmetic node; truth values evaluate as 1/0. */
+/* A comparison of two values: 1 or 0; any comparison with NaN is false. */
+static double compare(int op, double a, double b)
+{
+    if (isnan(a) || isnan(b))
+        return 0;
+    switch (op) {
+    case N_LT:
+        return a < b;
+    case N_LE:
+        return a <= b;
+    case N_GT:
+        return a > b;
+    case N_GE:
+        return a >= b;
+    case N_EQ:
+        return a == b;
+    default:
+        return a != b;
+    }
+}
+
 static double value_of(const node_t *n, sg17_expr_lookup_fn lookup, void *arg)
 {
     double a, b;
@@ -617,20 +638,14 @@ static double value_of(const node_t *n, sg17_expr_lookup_fn lookup, void *arg)
     }
     a = value_of(n->a, lookup, arg);
     b = n->b ? value_of(n->b, lookup, arg) : 0;
-    bool nan = isnan(a) || isnan(b);
     switch (n->op) {
     case N_LT:
-        return !nan && a < b;
     case N_LE:
-        return !nan && a <= b;
     case N_GT:
-        return !nan && a > b;
     case N_GE:
-        return !nan && a >= b;
     case N_EQ:
-        return !nan && a == b;
     case N_NE:
-        return !nan && a != b;
+        return compare(n->op, a, b);
     case N_AND:
         return a != 0 && b != 0;
     case N_OR:
@@ -654,21 +669,7 @@ bool sg17_expr_eval(const sg17_expr_t *self, sg17_expr_lookup_fn lookup, void *a
             *lhs = a;
         if (rhs)
             *rhs = b;
-        bool nan = isnan(a) || isnan(b);
-        switch (r->op) {
-        case N_LT:
-            return !nan && a < b;
-        case N_LE:
-            return !nan && a <= b;
-        case N_GT:
-            return !nan && a > b;
-        case N_GE:
-            return !nan && a >= b;
-        case N_EQ:
-            return !nan && a == b;
-        default:
-            return !nan && a != b;
-        }
+        return compare(r->op, a, b) != 0;
     }
     bool truth = value_of(r, lookup, arg) != 0;
     if (lhs)
