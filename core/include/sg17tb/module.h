@@ -33,7 +33,7 @@ extern "C" {
  * older minor still loads (the core treats its missing slots as NULL), and a module checks for a
  * newer service with SG17_API_HAS before calling it. */
 #define SG17_MODULE_ABI_MAJOR 2
-#define SG17_MODULE_ABI_MINOR 0
+#define SG17_MODULE_ABI_MINOR 1
 #define SG17_MODULE_SYMBOL    "sg17_module"
 
 /* Virtual time, in microseconds since the start of the scenario. */
@@ -260,6 +260,17 @@ typedef struct sg17_module {
     /* End of the run: set the final metrics (accuracies, rates). May be NULL. */
     void (*finish)(void *instance, sg17_ctx_t *ctx);
     /* ---- minor 0 ends here; add new slots below, never above ---- */
+
+    /* Minor 1. `sg17tb run --trace`: writes msg as the packet the real protocol would put on the
+     * wire (Ethernet + GeoNetworking for V2X, the DLMS wrapper over TCP for metering, ...) so that
+     * Wireshark's own dissectors decode it. src_name and dst_name are the entity names ("meter-3")
+     * of the claimed source and the receiver. Writes at most cap bytes to buf, sets *linktype to
+     * the pcapng link type (1 = Ethernet, 101 = raw IP, 252 = exported PDU) and returns the
+     * frame's full length: when that is more than cap, the core calls again with a buffer that
+     * big. 0 = no framing for this message (the core writes its generic exported PDU). Pure: no
+     * instance, no context, called from the core's process. May be NULL. */
+    size_t (*trace_frame)(const sg17_msg_t *msg, const char *src_name, const char *dst_name,
+                          uint8_t *buf, size_t cap, uint32_t *linktype);
 } sg17_module_t;
 
 /* The first two slots of every descriptor: `.abi_major`, `.size`. */
