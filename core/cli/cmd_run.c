@@ -30,6 +30,7 @@ static int run_common(int argc, char **argv, bool broker)
         {"format", required_argument, NULL, 'f'},
         {"filter", required_argument, NULL, 'F'},
         {"shard", required_argument, NULL, 'S'},
+        {"shard-costs", required_argument, NULL, 'c'},
         {"bind", required_argument, NULL, 'b'},
         {"host-wait", required_argument, NULL, 'w'},
         {"no-mitigations", no_argument, NULL, 'N'},
@@ -42,7 +43,7 @@ static int run_common(int argc, char **argv, bool broker)
     optind = 1;
     int c;
     uint64_t v;
-    while ((c = getopt_long(argc, argv, "s:j:o:f:F:S:b:w:NKhC:A:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "s:j:o:f:F:S:c:b:w:NKhC:A:", longopts, NULL)) != -1) {
         switch (c) {
         case 's':
             if (parse_u64("--seed", optarg, &o.seed) < 0)
@@ -66,11 +67,19 @@ static int run_common(int argc, char **argv, bool broker)
             o.filter = optarg;
             break;
         case 'S':
+            if (strcmp(optarg, "auto") == 0) {
+                o.shard_auto = true;
+                break;
+            }
             if (sscanf(optarg, "%u/%u", &o.shard_index, &o.shard_count) != 2 || !o.shard_count
                 || !o.shard_index || o.shard_index > o.shard_count) {
-                fprintf(stderr, "sg17tb: --shard expects I/N with 1 <= I <= N, got '%s'\n", optarg);
+                fprintf(stderr, "sg17tb: --shard expects I/N with 1 <= I <= N, or auto, got '%s'\n",
+                        optarg);
                 return 2;
             }
+            break;
+        case 'c':
+            o.shard_costs = optarg;
             break;
         case 'b':
             o.bind = optarg;
@@ -95,7 +104,8 @@ static int run_common(int argc, char **argv, bool broker)
         case 'h':
             printf(
                 "usage: sg17tb %s [--seed N] [--jobs N] [--out DIR] [--format json,junit,html,md] "
-                "[--filter GLOB] [--shard I/N] [--no-control]%s PATH...\n",
+                "[--filter GLOB] [--shard I/N|auto [--shard-costs REPORT.json]] [--no-control]%s "
+                "PATH...\n",
                 argv[0],
                 broker
                     ? " --bind ENDPOINT [--host-wait SECONDS] [--curve-cert FILE --curve-allow DIR]"
@@ -104,6 +114,10 @@ static int run_common(int argc, char **argv, bool broker)
         default:
             return 2;
         }
+    }
+    if (o.shard_costs && !o.shard_count && !o.shard_auto) {
+        fprintf(stderr, "sg17tb: --shard-costs goes with --shard I/N or --shard auto\n");
+        return 2;
     }
     if (broker && !o.bind) {
         fprintf(stderr, "sg17tb broker: --bind ENDPOINT is required (e.g. ipc:///tmp/sg17.sock)\n");

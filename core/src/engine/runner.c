@@ -19,6 +19,7 @@
 #include "bus/frame.h"
 #include "engine/engine.h"
 #include "engine/loader.h"
+#include "engine/shard.h"
 #include "report/report.h"
 #include "util/text.h"
 
@@ -258,15 +259,27 @@ static void job_finish(job_t *j, const char *forced_reason)
 
 static bool progress_wanted(void)
 {
-    const char *ci = getenv("CI");
-    return isatty(STDERR_FILENO) && !(ci && *ci && strcmp(ci, "false") != 0);
+    const char *ci = getenv("CI"), *term = getenv("TERM");
+    return isatty(STDERR_FILENO) && !(ci && *ci && strcmp(ci, "false") != 0)
+           && !(term && strcmp(term, "dumb") == 0);
 }
 
+static double progress_started_ms;
+
+/* "[3/36] 4s, about 40s left  metering/fleet-5000": on a terminal only (never in CI or a pipe);
+ * the estimate is the mean time per finished scenario times those left. */
 static void progress(size_t done, size_t total, const job_t *j)
 {
     if (!progress_wanted())
         return;
-    fprintf(stderr, "\r\033[K[%zu/%zu] %s", done, total, j ? j->s->id : "");
+    if (progress_started_ms == 0)
+        progress_started_ms = mono_ms();
+    double elapsed = (mono_ms() - progress_started_ms) / 1000;
+    char eta[48] = "";
+    if (done > 0 && done < total)
+        snprintf(eta, sizeof eta, ", about %.0fs left",
+                 elapsed / (double)done * (double)(total - done));
+    fprintf(stderr, "\r\033[K[%zu/%zu] %.0fs%s  %s", done, total, elapsed, eta, j ? j->s->id : "");
     if (done == total)
         fprintf(stderr, "\r\033[K");
 }
@@ -364,7 +377,10 @@ static json_t *catalogue_json(const sg17_catalogue_t *c)
 static void print_summary(const json_t *report, const char *out_dir)
 {
     const json_t *sum = json_object_get(report, "summary");
-    bool color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+    /* no-color.org: NO_COLOR set to anything but the empty string turns colours off */
+    const char *no_color = getenv("NO_COLOR"), *term = getenv("TERM");
+    bool color =
+        isatty(STDOUT_FILENO) && !(no_color && *no_color) && !(term && strcmp(term, "dumb") == 0);
     const char *names[] = {"holds", "fails", "degraded", "vacuous", "error"};
     const char *colors[] = {"\033[32m", "\033[31m", "\033[33m", "\033[35m", "\033[31;1m"};
     json_t *list = json_object_get(report, "scenarios");
@@ -396,6 +412,90 @@ static void print_summary(const json_t *report, const char *out_dir)
            json_integer_value(json_object_get(sum, "mismatched")), out_dir);
 }
 
+/* ---- shards ---- */
+
+typedef struct {
+    unsigned index, count; /* 1-based index; count 0 = the whole run */
+} slice_t;
+
+static const char *env_get(const char *name)
+{
+    return getenv(name);
+}
+
+/* id -> measured wall_ms of every scenario entry of a previous report.json. */
+static json_t *load_costs(const char *path, sg17_err_t *err)
+{
+    json_error_t je;
+    json_t *report = json_load_file(path, 0, &je);
+    json_t *list = json_object_get(report, "scenarios");
+    if (!json_is_array(list)) {
+        json_decref(report);
+        sg17_err(err, "--shard-costs %s: not a report.json of sg17tb (%s)", path,
+                 report ? "no \"scenarios\" list" : je.text);
+        return NULL;
+    }
+    json_t *costs = json_object();
+    size_t i;
+    json_t *e;
+    json_array_foreach(list, i, e)
+    {
+        const char *id = json_string_value(json_object_get(e, "id"));
+        json_t *ms = json_object_get(e, "wall_ms");
+        if (id && json_is_number(ms) && json_number_value(ms) > 0)
+            json_object_set_new(costs, id, json_real(json_number_value(ms)));
+    }
+    json_decref(report);
+    return costs;
+}
+
+static int by_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The cost of each kept scenario: its measured wall time in `costs` (a previous report) when there
+ * is one; otherwise, for a scenario the report lacks, the median measured time; without any
+ * measurement, an estimate from the scenario itself: (1 + its entities) x its virtual seconds.
+ * Returns shard_of[] (0-based) or NULL when out of memory. */
+static unsigned *deal_shards(sg17_scenario_t *const *kept, size_t n, unsigned count, json_t *costs)
+{
+    double *cost = calloc(n + 1, sizeof *cost), *known = calloc(n + 1, sizeof *known);
+    unsigned *shard_of = calloc(n + 1, sizeof *shard_of);
+    if (!cost || !known || !shard_of) {
+        free(cost);
+        free(known);
+        free(shard_of);
+        return NULL;
+    }
+    size_t n_known = 0;
+    for (size_t i = 0; i < n; i++) {
+        json_t *ms = json_object_get(costs, kept[i]->id);
+        cost[i] = ms ? json_number_value(ms) : -1;
+        if (ms)
+            known[n_known++] = cost[i];
+    }
+    qsort(known, n_known, sizeof *known, by_double);
+    for (size_t i = 0; i < n; i++) {
+        if (cost[i] >= 0)
+            continue;
+        if (n_known) {
+            cost[i] = known[n_known / 2];
+            continue;
+        }
+        double entities = 1;
+        for (size_t k = 0; k < kept[i]->n_topology; k++)
+            entities += kept[i]->topology[k].count;
+        double secs = (double)kept[i]->duration / (double)SG17_SEC;
+        cost[i] = entities * (secs > 1 ? secs : 1);
+    }
+    sg17_shard_deal(cost, n, count, shard_of);
+    free(cost);
+    free(known);
+    return shard_of;
+}
+
 int sg17_runner_run(char *const *paths, size_t n_paths, const sg17_runner_opts_t *opts)
 {
     char started[32];
@@ -403,6 +503,20 @@ int sg17_runner_run(char *const *paths, size_t n_paths, const sg17_runner_opts_t
     sg17_err_t err = {{0}};
     if (opts->formats && sg17_report_formats_check(opts->formats, &err) < 0) {
         fprintf(stderr, "sg17tb: --format: %s\n", err.msg);
+        return 2;
+    }
+    slice_t shard = {opts->shard_index, opts->shard_count};
+    if (opts->shard_auto) {
+        const char *source;
+        if (sg17_shard_from_env(env_get, &shard.index, &shard.count, &source, &err) < 0) {
+            fprintf(stderr, "sg17tb: %s\n", err.msg);
+            return 2;
+        }
+        fprintf(stderr, "sg17tb: shard %u/%u (from the %s)\n", shard.index, shard.count, source);
+    }
+    json_t *costs = NULL;
+    if (opts->shard_costs && !(costs = load_costs(opts->shard_costs, &err))) {
+        fprintf(stderr, "sg17tb: %s\n", err.msg);
         return 2;
     }
     char **files;
@@ -427,7 +541,7 @@ int sg17_runner_run(char *const *paths, size_t n_paths, const sg17_runner_opts_t
             fprintf(stderr, "%s\n", err.msg);
             /* in one shard only (by file index: every shard sorts the same files), so that
              * the shards' reports still merge */
-            if (!opts->shard_count || i % opts->shard_count == opts->shard_index - 1)
+            if (!shard.count || i % shard.count == shard.index - 1)
                 json_array_append_new(error_entries,
                                       sg17_engine_error_entry(NULL, files[i], err.msg));
             invalid = true;
@@ -436,22 +550,31 @@ int sg17_runner_run(char *const *paths, size_t n_paths, const sg17_runner_opts_t
         }
         n_jobs += loaded[i].n;
     }
-    job_t *jobs = calloc(n_jobs + 1, sizeof *jobs);
-    size_t nj = 0, ordinal = 0;
+    /* the scenarios the filter keeps, in file order: the same list in every shard */
+    sg17_scenario_t **kept = calloc(n_jobs + 1, sizeof *kept);
+    size_t n_kept = 0;
     for (size_t i = 0; i < n_files; i++)
-        for (size_t k = 0; k < loaded[i].n; k++) {
-            sg17_scenario_t *s = &loaded[i].list[k];
-            size_t my = ordinal++;
-            if (opts->filter && !sg17_glob(opts->filter, s->id))
-                continue;
-            if (opts->shard_count && my % opts->shard_count != opts->shard_index - 1)
-                continue;
-            if (opts->have_seed)
-                s->seed = opts->seed;
-            if (opts->clear_mitigations)
-                s->n_mitigations = 0;
-            jobs[nj++] = (job_t){.s = s, .fd = -1, .no_control = opts->no_control};
-        }
+        for (size_t k = 0; k < loaded[i].n; k++)
+            if (!opts->filter || sg17_glob(opts->filter, loaded[i].list[k].id))
+                kept[n_kept++] = &loaded[i].list[k];
+    unsigned *shard_of = NULL;
+    if (shard.count && !(shard_of = deal_shards(kept, n_kept, shard.count, costs)))
+        invalid = true;
+    json_decref(costs);
+    job_t *jobs = calloc(n_jobs + 1, sizeof *jobs);
+    size_t nj = 0;
+    for (size_t my = 0; my < n_kept; my++) {
+        sg17_scenario_t *s = kept[my];
+        if (shard.count && (!shard_of || shard_of[my] != shard.index - 1))
+            continue;
+        if (opts->have_seed)
+            s->seed = opts->seed;
+        if (opts->clear_mitigations)
+            s->n_mitigations = 0;
+        jobs[nj++] = (job_t){.s = s, .fd = -1, .no_control = opts->no_control};
+    }
+    free(kept);
+    free(shard_of);
 
     interrupted = 0;
     struct sigaction sa = {0}, old[N_STOP_SIGNALS];
@@ -504,10 +627,10 @@ int sg17_runner_run(char *const *paths, size_t n_paths, const sg17_runner_opts_t
     json_object_set_new(report, "control", json_boolean(!opts->no_control));
     json_object_set_new(report, "seed",
                         opts->have_seed ? json_integer((json_int_t)opts->seed) : json_null());
-    if (opts->shard_count) {
-        char shard[32];
-        snprintf(shard, sizeof shard, "%u/%u", opts->shard_index, opts->shard_count);
-        json_object_set_new(report, "shard", json_string(shard));
+    if (shard.count) {
+        char slice[32];
+        snprintf(slice, sizeof slice, "%u/%u", shard.index, shard.count);
+        json_object_set_new(report, "shard", json_string(slice));
     } else {
         json_object_set_new(report, "shard", json_null());
     }

@@ -16,7 +16,9 @@ typedef struct {
     bool have_seed;
     uint64_t seed;                     /* --seed: overrides every scenario's seed */
     unsigned shard_index, shard_count; /* --shard I/N (1-based); 0/0 = no sharding */
-    const char *bind; /* sg17tb broker: bind here and wait for remote hosts; no forking */
+    bool shard_auto;                   /* --shard auto: I/N from the scheduler (engine/shard.h) */
+    const char *shard_costs; /* --shard-costs REPORT: deal by the wall times measured there */
+    const char *bind;        /* sg17tb broker: bind here and wait for remote hosts; no forking */
     int host_wait_ms;
     const char *curve_cert;  /* broker: CURVE secret certificate (NULL = plain) */
     const char *curve_allow; /* broker: directory of allowed hosts' public certificates */

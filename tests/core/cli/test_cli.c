@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <pty.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -233,6 +234,106 @@ Test(cli, shards_merge_into_the_whole_run)
     cr_assert(json_equal(ca, cm), "merged shards differ from the whole run");
     cr_assert(json_is_true(json_object_get(merged, "complete")));
     json_decref(ca), json_decref(cm), json_decref(all), json_decref(merged);
+}
+
+Test(cli, shard_auto_takes_its_slice_from_the_scheduler_and_deals_by_measured_cost)
+{
+    make_dir();
+    write_scenario("a", "auth", "holds");
+    write_scenario("b", "auth", "holds");
+    write_scenario("c", "auth", "holds");
+    cr_assert_eq(cli((char *[]){"run", "--out", path_in("all"), dir, NULL}), 0);
+    /* no scheduler in the environment: refused, saying what it looked for */
+    unsetenv("CI_NODE_INDEX");
+    cr_assert_eq(cli((char *[]){"run", "--shard", "auto", "--out", path_in("x"), dir, NULL}), 2);
+    cr_assert(strstr(output(), "CI_NODE_INDEX"), "%s", output());
+    /* GitLab `parallel: 2`, dealt by the whole run's wall times */
+    setenv("CI_NODE_TOTAL", "2", 1);
+    const char *subs[2] = {"g1", "g2"};
+    size_t ran = 0;
+    for (int i = 0; i < 2; i++) {
+        setenv("CI_NODE_INDEX", i ? "2" : "1", 1);
+        cr_assert_eq(
+            cli((char *[]){"run", "--shard", "auto", "--shard-costs", path_in("all/report.json"),
+                           "--out", path_in(subs[i]), dir, NULL}),
+            0, "%s", output());
+        cr_assert(strstr(output(), "from the GitLab CI parallel"), "%s", output());
+        json_t *r = load_report(subs[i]);
+        cr_assert_str_eq(json_string_value(json_object_get(r, "shard")), i ? "2/2" : "1/2");
+        ran += json_array_size(json_object_get(r, "scenarios"));
+        json_decref(r);
+    }
+    cr_assert_eq(ran, 3, "every scenario in exactly one shard");
+    cr_assert_eq(cli((char *[]){"merge", path_in("g1/report.json"), path_in("g2/report.json"),
+                                "--out", path_in("merged"), NULL}),
+                 0, "%s", output());
+    json_t *all = load_report("all"), *merged = load_report("merged");
+    json_t *ca = comparable(all), *cm = comparable(merged);
+    cr_assert(json_equal(ca, cm), "merged shards differ from the whole run");
+    json_decref(ca), json_decref(cm), json_decref(all), json_decref(merged);
+    /* a costs file that is not a report is refused before anything runs */
+    cr_assert_eq(cli((char *[]){"run", "--shard", "1/2", "--shard-costs", path_in("a.yaml"),
+                                "--out", path_in("y"), dir, NULL}),
+                 2);
+    cr_assert(strstr(output(), "--shard-costs"), "%s", output());
+}
+
+/* Runs the CLI on a pseudo-terminal (as a user at a terminal sees it) with the given extra
+ * environment ("NAME=value", or "NAME" to unset); returns everything it wrote. */
+static char *run_on_a_terminal(char *const args[], const char *const *env)
+{
+    static char buf[65536];
+    int master;
+    pid_t pid = forkpty(&master, NULL, NULL, NULL);
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        for (const char *const *e = env; *e; e++) {
+            const char *eq = strchr(*e, '=');
+            if (eq) {
+                char name[64];
+                snprintf(name, sizeof name, "%.*s", (int)(eq - *e), *e);
+                setenv(name, eq + 1, 1);
+            } else {
+                unsetenv(*e);
+            }
+        }
+        char *argv[32] = {SG17TB_CLI};
+        size_t n = 1;
+        for (; args[n - 1] && n < 31; n++)
+            argv[n] = args[n - 1];
+        argv[n] = NULL;
+        execv(SG17TB_CLI, argv);
+        _exit(127);
+    }
+    size_t used = 0;
+    ssize_t got;
+    while (used < sizeof buf - 1 && (got = read(master, buf + used, sizeof buf - 1 - used)) > 0)
+        used += (size_t)got;
+    buf[used] = '\0';
+    close(master);
+    waitpid(pid, NULL, 0);
+    return buf;
+}
+
+Test(cli, a_terminal_gets_a_progress_line_and_colours_which_ci_and_no_color_turn_off)
+{
+    make_dir();
+    write_scenario("a", "auth", "holds");
+    write_scenario("b", "auth", "holds");
+    char *args[] = {"run", "--out", path_in("r"), dir, NULL};
+    char *tty = run_on_a_terminal(args, (const char *[]){"CI", "NO_COLOR", "TERM=xterm", NULL});
+    cr_assert(strstr(tty, "[0/2] 0s"), "no progress line:\n%s", tty);
+    cr_assert(strstr(tty, "\033[32mholds"), "no colour:\n%s", tty);
+    tty = run_on_a_terminal(args, (const char *[]){"CI=true", "NO_COLOR", "TERM=xterm", NULL});
+    cr_assert_null(strstr(tty, "[0/2]"), "a progress line with CI set:\n%s", tty);
+    cr_assert(strstr(tty, "\033[32mholds"), "CI alone keeps colours:\n%s", tty);
+    tty = run_on_a_terminal(args, (const char *[]){"CI", "NO_COLOR=1", "TERM=xterm", NULL});
+    cr_assert(strstr(tty, "[0/2]"), "NO_COLOR alone keeps the progress line:\n%s", tty);
+    cr_assert_null(strstr(tty, "\033[32m"), "colour with NO_COLOR set:\n%s", tty);
+    cr_assert(strstr(tty, "holds"), "%s", tty);
+    /* through a pipe (as here, out.txt): neither */
+    cr_assert_eq(cli(args), 0);
+    cr_assert_null(strstr(output(), "\033["), "%s", output());
 }
 
 Test(cli, shards_with_an_invalid_file_still_merge_into_the_whole_run)
