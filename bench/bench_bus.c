@@ -13,12 +13,15 @@
  * broadcast: 10 envelopes, or 1000). The broker records a send and a delivery per receiver on
  * both sides, in the ledger's two forms; the ratio is per delivery.
  *
- * Each line is the median of five alternating runs of both sides.
+ * Each line is the median of five alternating runs of both sides. A comment line after it gives
+ * each side's CPU time per envelope (user + system, every thread of the process, median of the
+ * same runs): on a loaded machine the rates move with the scheduler, the CPU time much less.
  * Usage: bench_bus [FILTER] runs only the cases whose name contains FILTER ("inproc.64B"). */
 #include <czmq.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "bus/broker.h"
 #include "engine/ledger.h"
@@ -39,6 +42,18 @@ typedef struct {
 } spec_t;
 
 static spec_t g_spec;
+
+/* CPU time of the process so far, in ns (user + system, all threads). */
+static double cpu_ns(void)
+{
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    return ((double)(u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1e6
+            + (double)(u.ru_utime.tv_usec + u.ru_stime.tv_usec))
+           * 1e3;
+}
+
+static double g_cpu; /* the last run's CPU time per envelope (ns), from its start to its end */
 
 /* A packed Relay frame of `sends` sends of a payload_len-byte payload from entity 0 to each of
  * entities 1 .. receivers: as one multicast envelope per send, or as one envelope per receiver. */
@@ -102,6 +117,7 @@ static double raw_rate(void)
     zsock_set_rcvhwm(pull, 0);
     zsock_bind(pull, "%s", g_spec.endpoint);
     int64_t t0 = zclock_usecs();
+    double c0 = cpu_ns();
     zactor_t *sender = zactor_new(raw_sender, NULL);
     size_t got = 0;
     for (size_t i = 0; i < g_spec.frames; i++) {
@@ -112,6 +128,7 @@ static double raw_rate(void)
         zmq_msg_close(&m);
     }
     double secs = (double)(zclock_usecs() - t0) / 1e6;
+    g_cpu = got ? (cpu_ns() - c0) / (double)got : 0;
     zsock_signal(sender, 0);
     zactor_destroy(&sender);
     zsock_destroy(&pull);
@@ -174,11 +191,12 @@ static void relay_receiver(zsock_t *pipe, void *args)
     send_hello(b, "bench-b");
     zmq_msg_t m;
     zmq_msg_init(&m);
-    for (size_t i = 0; i < g_spec.frames; i++) {
+    for (size_t i = 0; i < g_spec.frames;) {
         zmq_msg_close(&m);
         zmq_msg_init(&m);
         if (zmq_msg_recv(&m, zsock_resolve(b), 0) < 0)
             break;
+        i += zmq_msg_size(&m) > 0; /* not the broker's liveness probe (an empty message) */
     }
     g_spec.ids_ok = ids_ok(&m, g_spec.frames * g_spec.per_frame);
     zmq_msg_close(&m);
@@ -224,6 +242,7 @@ static double broker_rate(void)
     ledger_ctx_t lctx = {ledger, 0};
     uint64_t next_id = 0;
     int64_t t0 = zclock_usecs();
+    double c0 = cpu_ns();
     zsock_signal(tx, 0);
     size_t relayed = 0;
     for (size_t i = 0; i < g_spec.frames; i++) {
@@ -236,6 +255,7 @@ static double broker_rate(void)
     }
     zsock_wait(rx); /* B has all of them */
     double secs = (double)(zclock_usecs() - t0) / 1e6;
+    g_cpu = relayed ? (cpu_ns() - c0) / (double)relayed : 0;
     if (!g_spec.ids_ok || sg17_broker_malformed(broker) || sg17_ledger_size(ledger) != relayed)
         fprintf(stderr, "bench_bus: %s: the relay lost ids or envelopes\n", g_spec.endpoint);
     zsock_signal(rx, 0);
@@ -267,18 +287,22 @@ static int g_port = 47100;
  * machine's noise then hits both alike. */
 static void alternate(const char *pattern, double (*a)(const spec_t *, const char *),
                       const spec_t *sa, double (*b)(const spec_t *, const char *), const spec_t *sb,
-                      double *ma, double *mb)
+                      double *ma, double *mb, double cpu[2])
 {
-    double va[ROUNDS], vb[ROUNDS];
+    double va[ROUNDS], vb[ROUNDS], ca[ROUNDS], cb[ROUNDS];
     for (int r = 0; r < ROUNDS; r++) {
         char ep[64];
         snprintf(ep, sizeof ep, pattern, g_port++);
         va[r] = a(sa, ep);
+        ca[r] = g_cpu;
         snprintf(ep, sizeof ep, pattern, g_port++);
         vb[r] = b(sb, ep);
+        cb[r] = g_cpu;
     }
     *ma = median(va, ROUNDS);
     *mb = median(vb, ROUNDS);
+    cpu[0] = median(ca, ROUNDS);
+    cpu[1] = median(cb, ROUNDS);
 }
 
 static double run_raw(const spec_t *s, const char *endpoint)
@@ -310,12 +334,13 @@ int main(int argc, char **argv)
             size_t count = sizes[s] == 64 ? 500000 : 150000, len;
             uint8_t *bytes = pack_relay(sizes[s], BATCH, 1, false, &len);
             spec_t spec = {NULL, bytes, len, BATCH, count / BATCH, false};
-            double raw, brk;
-            alternate(transports[t][1], run_raw, &spec, run_broker, &spec, &raw, &brk);
+            double raw, brk, cpu[2];
+            alternate(transports[t][1], run_raw, &spec, run_broker, &spec, &raw, &brk, cpu);
             printf("RESULT name=%s value=%.0f unit=envelopes/s baseline=%.0f ratio=%.3f\n", name,
                    brk, raw, raw > 0 ? brk / raw : 0);
-            printf("# %s: %d envelopes of %zu B per frame of %zu B, both sides\n", name, BATCH,
-                   sizes[s], len);
+            printf("# %s: %d envelopes of %zu B per frame of %zu B, both sides; CPU %.0f ns per "
+                   "envelope through the broker, %.0f raw\n",
+                   name, BATCH, sizes[s], len, cpu[1], cpu[0]);
             fflush(stdout);
             free(bytes);
         }
@@ -327,13 +352,13 @@ int main(int argc, char **argv)
         uint8_t *multi = pack_relay(64, SENDS, RECEIVERS, true, &mlen);
         spec_t su = {NULL, uni, ulen, per_frame, deliveries / per_frame, false};
         spec_t sm = {NULL, multi, mlen, per_frame, deliveries / per_frame, false};
-        double u, m;
-        alternate("inproc://bench-%d", run_broker, &su, run_broker, &sm, &u, &m);
+        double u, m, cpu[2];
+        alternate("inproc://bench-%d", run_broker, &su, run_broker, &sm, &u, &m, cpu);
         printf("RESULT name=%s value=%.0f unit=deliveries/s baseline=%.0f ratio=%.3f\n", name, m, u,
                u > 0 ? m / u : 0);
         printf("# %s: inproc, 64 B payload, %d sends per frame; multicast frame %zu B, unicast "
-               "frame %zu B\n",
-               name, SENDS, mlen, ulen);
+               "frame %zu B; CPU %.0f ns per delivery multicast, %.0f unicast\n",
+               name, SENDS, mlen, ulen, cpu[1], cpu[0]);
         fflush(stdout);
         free(uni);
         free(multi);

@@ -388,27 +388,9 @@ static const char *const message_types[] = {
     "ibc.d1_auth",       "ibc.challenge", "ibc.app_data",    NULL,
 };
 
-const sg17_module_t sg17_module = {
-    SG17_MODULE_HEADER,
-    .name = "ibc",
-    .recommendation = "X.1365",
-    .title = "Identity-based cryptography for IoT (ECCSI signatures, SAKKE key transport)",
-    .version = "0.3.0",
-    .catalogue = "requirements.yaml",
-
-    .entity_kinds = entity_kinds, /* kms, device, gateway */
-    .config = config_keys,        /* bound to ibc_config_t */
-    .mitigations = mitigations,   /* bound to ibc_config_t */
-    .attacks = attacks,
-    .metrics = metrics,
-    .reasons = reasons,
-    .message_types = message_types,
-    .tools = ibc_tools, /* eccsi-keys/sign/verify, sakke-keys/encap/decap */
-
-    .config_size = sizeof(ibc_config_t),
-    .create = ibc_create,
-    .destroy = ibc_destroy,
-    .start = ibc_start,
-    .on_compromise = on_compromise,
-    .finish = NULL,
-};
+/* The descriptor (SG17_MODULE_DEFINE): the tables above (entity kinds kms, device, gateway; config
+ * keys and mitigations bound to ibc_config_t) and ibc_create/destroy/start; the tools are
+ * eccsi-keys/sign/verify and sakke-keys/encap/decap. */
+SG17_MODULE_DEFINE(ibc, ibc_config_t, "X.1365",
+                   "Identity-based cryptography for IoT (ECCSI signatures, SAKKE key transport)",
+                   "0.3.0", .tools = ibc_tools, .on_compromise = on_compromise);

@@ -484,29 +484,13 @@ static const char *const message_types[] = {
     "metering.audit_log",   NULL,
 };
 
-const sg17_module_t sg17_module = {
-    SG17_MODULE_HEADER,
-    .name = "metering",
-    .recommendation = "X.1332",
-    .title = "Security guidelines for smart metering services (DLMS/COSEM)",
-    .version = "0.3.0",
-    .catalogue = "requirements.yaml",
-
-    .entity_kinds = entity_kinds, /* meter, hes, mdm, thirdparty, operator: each with handlers */
-    .config = config_keys,        /* workload, capacities, detector thresholds -> msim_config_t */
-    .mitigations = mitigations,   /* eleven switches, all on by default -> msim_config_t */
-    .attacks = attacks,           /* module-specific, each with its handler */
-    .metrics = metrics,
-    .reasons = reasons, /* dlms_sec_status_name() names + the simulation's own */
-    .message_types = message_types,
-    .tools = metering_tools, /* protect, unprotect, hls-gmac */
-
-    .config_size = sizeof(msim_config_t),
-    .create = metering_create,
-    .destroy = metering_destroy,
-    .start = metering_start,
-    /* compromised entities act through false_data, mass_disconnect, overcollect, tamper_audit_log
-     */
-    .on_compromise = NULL,
-    .finish = metering_finish,
-};
+/* The descriptor (SG17_MODULE_DEFINE): the tables above (entity kinds meter, hes, mdm, thirdparty,
+ * operator, each with its handlers; workload, capacity and detector config keys and eleven
+ * mitigations, all on by default, bound to msim_config_t; module-specific attacks, each with its
+ * handler; reasons: dlms_sec_status_name()'s names and the simulation's own) and
+ * metering_create/destroy/start; the tools are protect, unprotect and hls-gmac. Compromised
+ * entities act through the attacks false_data, mass_disconnect, overcollect and tamper_audit_log,
+ * so there is no on_compromise. */
+SG17_MODULE_DEFINE(metering, msim_config_t, "X.1332",
+                   "Security guidelines for smart metering services (DLMS/COSEM)", "0.3.0",
+                   .tools = metering_tools, .finish = metering_finish);

@@ -10,6 +10,7 @@
 #include "module/config.h"
 #include "module/descriptor.h"
 #include "module/metric_names.h"
+#include "module/topology.h"
 #include "module/values.h"
 #include "util/rng.h"
 
@@ -46,8 +47,7 @@ struct sg17_mock {
     void *violation_arg;
     /* topology: per declared kind, its count and first entity id (in declaration order) */
     size_t n_kinds;
-    unsigned *count;
-    sg17_entity_t *first;
+    sg17_topo_kind_t *topo; /* kind names from the descriptor (module/topology.h) */
     uint32_t n_entities;
     char **names;
     uint8_t *compromised;
@@ -137,7 +137,7 @@ static uint8_t *copy_bytes(const void *p, size_t len)
 
 static int kind_index(const sg17_mock_t *m, const char *kind, size_t len)
 {
-    return sg17_module_kind_index(m->module, kind, len);
+    return sg17_topo_find(m->topo, m->n_kinds, kind, len);
 }
 
 static bool is_entity(const sg17_mock_t *m, sg17_entity_t e)
@@ -148,10 +148,8 @@ static bool is_entity(const sg17_mock_t *m, sg17_entity_t e)
 /* Index of e's kind (e is an entity of the run). */
 static size_t kind_of(const sg17_mock_t *m, sg17_entity_t e)
 {
-    size_t k = 0;
-    while (k + 1 < m->n_kinds && e >= m->first[k + 1])
-        k++;
-    return k;
+    int k = sg17_topo_kind_of(m->topo, m->n_kinds, e);
+    return k < 0 ? 0 : (size_t)k;
 }
 
 static bool topology_count(const void *arg, const char *kind, size_t len, unsigned *count)
@@ -160,7 +158,7 @@ static bool topology_count(const void *arg, const char *kind, size_t len, unsign
     int k = kind_index(m, kind, len);
     if (k < 0)
         return false;
-    *count = m->count[k];
+    *count = m->topo[k].count;
     return true;
 }
 
@@ -187,7 +185,7 @@ static unsigned api_count(sg17_ctx_t *ctx, const char *kind)
         violation(m, "sg17_count(\"%s\"): module %s declares no such kind", kind, m->module->name);
         return 0;
     }
-    return m->count[k];
+    return m->topo[k].count;
 }
 
 static sg17_entity_t api_entity(sg17_ctx_t *ctx, const char *kind, unsigned index)
@@ -199,7 +197,7 @@ static sg17_entity_t api_entity(sg17_ctx_t *ctx, const char *kind, unsigned inde
                   m->module->name);
         return SG17_NO_ENTITY;
     }
-    return index < m->count[k] ? m->first[k] + index : SG17_NO_ENTITY;
+    return sg17_topo_entity(&m->topo[k], index);
 }
 
 static const char *api_entity_name(sg17_ctx_t *ctx, sg17_entity_t e)
@@ -217,7 +215,7 @@ static const char *api_entity_kind(sg17_ctx_t *ctx, sg17_entity_t e)
 static unsigned api_entity_index(sg17_ctx_t *ctx, sg17_entity_t e)
 {
     sg17_mock_t *m = mock_of(ctx);
-    return is_entity(m, e) ? e - m->first[kind_of(m, e)] : 0;
+    return is_entity(m, e) ? e - m->topo[kind_of(m, e)].first : 0;
 }
 
 /* ---- traffic ---- */
@@ -472,8 +470,7 @@ sg17_mock_t *sg17_mock_new(const sg17_module_t *module)
         violation(m, "the descriptor fails the loader's checks: %s", err.msg);
     while (module->entity_kinds && module->entity_kinds[m->n_kinds].name)
         m->n_kinds++;
-    m->count = calloc(m->n_kinds + 1, sizeof *m->count);
-    m->first = calloc(m->n_kinds + 1, sizeof *m->first);
+    m->topo = calloc(m->n_kinds + 1, sizeof *m->topo);
     size_t n_keys = 0, n_mit = 0;
     while (module->config && module->config[n_keys].name)
         n_keys++;
@@ -481,10 +478,11 @@ sg17_mock_t *sg17_mock_new(const sg17_module_t *module)
         n_mit++;
     m->config = calloc(n_keys + 1, sizeof *m->config);
     m->mitigation_on = calloc(n_mit + 1, sizeof *m->mitigation_on);
-    if (!m->count || !m->first || !m->config || !m->mitigation_on)
+    if (!m->topo || !m->config || !m->mitigation_on)
         abort();
     for (size_t k = 0; k < m->n_kinds; k++)
-        m->count[k] = module->entity_kinds[k].default_count;
+        m->topo[k] = (sg17_topo_kind_t){module->entity_kinds[k].name,
+                                        module->entity_kinds[k].default_count, 0};
     for (size_t i = 0; i < n_mit; i++)
         m->mitigation_on[i] = module->mitigations[i].default_on;
     return m;
@@ -519,7 +517,7 @@ void sg17_mock_topology(sg17_mock_t *m, const char *kind, unsigned count)
                   m->module->name, d->min_count, max);
         return;
     }
-    m->count[k] = count;
+    m->topo[k].count = count;
 }
 
 void sg17_mock_config(sg17_mock_t *m, const char *key, const char *value)
@@ -577,7 +575,7 @@ static sg17_entity_t config_entity(void *arg, const char *kind, size_t len, unsi
 {
     sg17_mock_t *m = arg;
     int k = kind_index(m, kind, len);
-    return k >= 0 && index < m->count[k] ? m->first[k] + index : SG17_NO_ENTITY;
+    return k >= 0 ? sg17_topo_entity(&m->topo[k], index) : SG17_NO_ENTITY;
 }
 
 /* Builds the entities (ids consecutive per kind, in declaration order, as the engine does). */
@@ -585,20 +583,18 @@ static void build_entities(sg17_mock_t *m)
 {
     uint64_t next = 0;
     for (size_t k = 0; k < m->n_kinds; k++) {
-        m->first[k] = (sg17_entity_t)next;
-        next += m->count[k];
+        m->topo[k].first = (sg17_entity_t)next;
+        next += m->topo[k].count;
     }
     m->n_entities = (uint32_t)next;
     m->names = calloc(next + 1, sizeof *m->names);
     m->compromised = calloc(next + 1, 1);
     if (!m->names || !m->compromised)
         abort();
-    for (size_t k = 0; k < m->n_kinds; k++)
-        for (unsigned i = 0; i < m->count[k]; i++) {
-            char name[160];
-            snprintf(name, sizeof name, "%s-%u", m->module->entity_kinds[k].name, i);
-            m->names[m->first[k] + i] = copy_text(name);
-        }
+    for (sg17_entity_t e = 0; e < m->n_entities; e++) {
+        char name[160];
+        m->names[e] = copy_text(sg17_topo_name(m->topo, m->n_kinds, e, name, sizeof name));
+    }
 }
 
 /* Each config value (the test's, or the default) to its normal form, in range. 0 or -1. */
@@ -708,8 +704,7 @@ void sg17_mock_free(sg17_mock_t *m)
     free(m->compromised);
     free(m->config);
     free(m->mitigation_on);
-    free(m->count);
-    free(m->first);
+    free(m->topo);
     free(m->due);
     free(m->sends);
     free(m->reports);
@@ -748,11 +743,11 @@ sg17_entity_t sg17_mock_entity(sg17_mock_t *m, const char *name)
     int k = -1;
     if (m->created && sg17_entity_name_split(name, &klen, &index, &why) == 0)
         k = kind_index(m, name, klen);
-    if (k < 0 || index >= m->count[k]) {
+    sg17_entity_t e = k < 0 || index > UINT32_MAX ? SG17_NO_ENTITY
+                                                  : sg17_topo_entity(&m->topo[k], (unsigned)index);
+    if (e == SG17_NO_ENTITY)
         violation(m, "sg17_mock_entity(\"%s\"): no such entity in the topology", name);
-        return SG17_NO_ENTITY;
-    }
-    return m->first[k] + (sg17_entity_t)index;
+    return e;
 }
 
 /* Hands one message to dst's kind; returns its report (NULL after a violation). */

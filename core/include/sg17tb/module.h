@@ -276,6 +276,35 @@ typedef struct sg17_module {
 /* The first two slots of every descriptor: `.abi_major`, `.size`. */
 #define SG17_MODULE_HEADER .abi_major = SG17_MODULE_ABI_MAJOR, .size = sizeof(sg17_module_t)
 
+/* The whole descriptor of a module laid out as docs/module-sdk.md ("Module layout") says, in one
+ * statement. Its module.c defines the static tables entity_kinds, config_keys, mitigations,
+ * attacks, metrics, reasons and message_types, the functions <prefix>_create, <prefix>_destroy and
+ * <prefix>_start and the config struct config_type; its name is the prefix and its catalogue
+ * requirements.yaml. The optional slots (tools, on_compromise, finish, trace_frame) follow as
+ * designated initializers, at least one:
+ *     SG17_MODULE_DEFINE(ibc, ibc_config_t, "X.1365", "Identity-based cryptography for IoT",
+ *                        "0.3.0", .tools = ibc_tools, .on_compromise = on_compromise);
+ * A module laid out otherwise writes the literal itself, starting with SG17_MODULE_HEADER. */
+#define SG17_MODULE_DEFINE(prefix, config_type, rec, title_, version_, ...) \
+    const sg17_module_t sg17_module = {SG17_MODULE_HEADER,                  \
+                                       .name = #prefix,                     \
+                                       .recommendation = (rec),             \
+                                       .title = (title_),                   \
+                                       .version = (version_),               \
+                                       .catalogue = "requirements.yaml",    \
+                                       .entity_kinds = entity_kinds,        \
+                                       .config = config_keys,               \
+                                       .mitigations = mitigations,          \
+                                       .attacks = attacks,                  \
+                                       .metrics = metrics,                  \
+                                       .reasons = reasons,                  \
+                                       .message_types = message_types,      \
+                                       .config_size = sizeof(config_type),  \
+                                       .create = prefix##_create,           \
+                                       .destroy = prefix##_destroy,         \
+                                       .start = prefix##_start,             \
+                                       __VA_ARGS__}
+
 /* ---- convenience wrappers ---- */
 
 static inline sg17_time_t sg17_now(sg17_ctx_t *c)

@@ -500,10 +500,12 @@ void sg17_bus_plan_waiting(unsigned concurrent_runs)
 
 bool sg17_sock_readable_soon(zsock_t *sock)
 {
-    if (zsock_events(sock) & ZMQ_POLLIN)
-        return true;
+    /* not spinning: the caller's poll (zmq_poll) looks at the socket's events before it blocks,
+     * so asking for them here first would only add a system call per message */
     if (g_spin_us == 0)
         return false;
+    if (zsock_events(sock) & ZMQ_POLLIN)
+        return true;
     int64_t end = zclock_usecs() + g_spin_us;
     while (zclock_usecs() < end)
         for (int i = 0; i < 16; i++)

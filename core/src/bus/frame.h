@@ -73,7 +73,8 @@ sg17_frame_t *sg17_frame_recv(zsock_t *sock, zframe_t **routing_p, int *malforme
  * runs (a broker thread and a host thread each) can have two cores; otherwise block at once.
  * Call before starting brokers or hosts; the default is to block. */
 void sg17_bus_plan_waiting(unsigned concurrent_runs);
-/* True when sock has a message now, or gets one within the spin budget; false means poll. */
+/* While spinning (sg17_bus_plan_waiting): true when sock has a message now or gets one within the
+ * spin budget. False means poll: zmq_poll looks at the socket before it blocks. */
 bool sg17_sock_readable_soon(zsock_t *sock);
 
 /* ZMTP heartbeats (ZMTP 3.1 PING/PONG) on every connection sock makes from now on, on both ends

@@ -73,21 +73,15 @@ static uint64_t api_rand_u64(sg17_ctx_t *ctx)
 static unsigned api_count(sg17_ctx_t *ctx, const char *kind)
 {
     host_t *h = host_of(ctx);
-    for (size_t i = 0; i < h->setup->n_kinds; i++)
-        if (strcmp(h->setup->kinds[i]->kind, kind) == 0)
-            return h->setup->kinds[i]->count;
-    return 0;
+    int k = sg17_topo_find(h->topo, h->setup->n_kinds, kind, strlen(kind));
+    return k < 0 ? 0 : h->topo[k].count;
 }
 
 static sg17_entity_t api_entity(sg17_ctx_t *ctx, const char *kind, unsigned index)
 {
     host_t *h = host_of(ctx);
-    for (size_t i = 0; i < h->setup->n_kinds; i++) {
-        const Sg17__EntityKind *k = h->setup->kinds[i];
-        if (strcmp(k->kind, kind) == 0)
-            return index < k->count ? k->first + index : SG17_NO_ENTITY;
-    }
-    return SG17_NO_ENTITY;
+    int k = sg17_topo_find(h->topo, h->setup->n_kinds, kind, strlen(kind));
+    return k < 0 ? SG17_NO_ENTITY : sg17_topo_entity(&h->topo[k], index);
 }
 
 static const char *api_entity_name(sg17_ctx_t *ctx, sg17_entity_t e)
@@ -101,10 +95,8 @@ static const char *api_entity_name(sg17_ctx_t *ctx, sg17_entity_t e)
             return "?";
     }
     if (!h->names[e]) {
-        const Sg17__EntityKind *k = kind_of(h, e);
         char buf[160];
-        snprintf(buf, sizeof buf, "%s-%u", k ? k->kind : "?", k ? e - k->first : e);
-        h->names[e] = strdup(buf);
+        h->names[e] = strdup(sg17_topo_name(h->topo, h->setup->n_kinds, e, buf, sizeof buf));
     }
     return h->names[e] ? h->names[e] : "?";
 }
@@ -257,9 +249,9 @@ static int api_timer(sg17_ctx_t *ctx, sg17_entity_t e, sg17_time_t delay, uint64
     return 0;
 }
 
-static void api_report(sg17_ctx_t *ctx, const sg17_msg_t *msg, bool accepted, const char *reason)
+/* Queues the report on msg for the Output (reason: only when rejected). */
+static void add_report(host_t *h, const sg17_msg_t *msg, bool accepted, const char *reason)
 {
-    host_t *h = host_of(ctx);
     Sg17__Report **reports =
         grow_array(h->reports, &h->cap_reports, h->n_reports + 1, sizeof *reports);
     if (reports)
@@ -276,6 +268,22 @@ static void api_report(sg17_ctx_t *ctx, const sg17_msg_t *msg, bool accepted, co
     r->accepted = accepted;
     r->reason = reason_copy;
     h->reports[h->n_reports++] = r;
+}
+
+/* sg17_accept / sg17_reject: a rejection gives a reason the module declares (as the mock context
+ * requires), or the run ends in error: an undeclared reason would reach the ledger's metrics as a
+ * name no scenario can be checked against. */
+static void api_report(sg17_ctx_t *ctx, const sg17_msg_t *msg, bool accepted, const char *reason)
+{
+    host_t *h = host_of(ctx);
+    if (!accepted && (!reason || !sg17_module_reason(h->module, reason))) {
+        sg17_host_fail(h,
+                       "sg17_reject of message %llu with reason '%s', which module %s does not "
+                       "declare (add it to the descriptor's reasons)",
+                       (unsigned long long)msg->id, reason ? reason : "(null)", h->module->name);
+        return;
+    }
+    add_report(h, msg, accepted, reason);
 }
 
 /* The broker adds a run's module metrics to the core's own, so a module metric in a core
@@ -395,6 +403,8 @@ static void host_end_run(host_t *h)
     h->entity_kind = NULL;
     free(h->kind_decl);
     h->kind_decl = NULL;
+    free(h->topo);
+    h->topo = NULL;
     if (h->names)
         for (uint32_t i = 0; i < h->n_entities; i++)
             free(h->names[i]);
@@ -425,12 +435,14 @@ static int host_index_kinds(host_t *h)
     const Sg17__Setup *s = h->setup;
     h->entity_kind = calloc(h->n_entities ? h->n_entities : 1, sizeof *h->entity_kind);
     h->kind_decl = calloc(s->n_kinds ? s->n_kinds : 1, sizeof *h->kind_decl);
-    if (!h->entity_kind || !h->kind_decl) {
+    h->topo = calloc(s->n_kinds ? s->n_kinds : 1, sizeof *h->topo);
+    if (!h->entity_kind || !h->kind_decl || !h->topo) {
         sg17_host_fail(h, "out of memory for %u entities", h->n_entities);
         return -1;
     }
     for (size_t i = 0; i < s->n_kinds; i++) {
         h->kind_decl[i] = sg17_module_kind(h->module, s->kinds[i]->kind);
+        h->topo[i] = (sg17_topo_kind_t){s->kinds[i]->kind, s->kinds[i]->count, s->kinds[i]->first};
         for (uint32_t e = 0; e < s->kinds[i]->count; e++)
             h->entity_kind[s->kinds[i]->first + e] = (uint16_t)i;
     }
@@ -560,7 +572,7 @@ static void host_deliver(host_t *h, const Sg17__Envelopes *cols, size_t i)
     if (kind->on_message) /* the entity's kind handles it */
         kind->on_message(h->instance, &h->ctx, &msg);
     else /* a kind that receives nothing: the core rejects it on the entity's behalf */
-        api_report(&h->ctx, &msg, false, SG17_REASON_NO_RECEIVER);
+        add_report(h, &msg, false, SG17_REASON_NO_RECEIVER);
     char cost_name[192];
     snprintf(cost_name, sizeof cost_name, "cost.message.%s.us", e.type);
     add_cost(h, cost_name, &t0);

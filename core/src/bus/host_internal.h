@@ -5,6 +5,7 @@
 #define SG17_BUS_HOST_INTERNAL_H
 
 #include "bus/host.h"
+#include "module/topology.h"
 #include "util/metrics.h"
 #include "util/rng.h"
 
@@ -34,8 +35,9 @@ typedef struct sg17_host {
      * per setup kind, the module's declaration of it (its handlers). */
     uint16_t *entity_kind;
     const sg17_entity_kind_t **kind_decl;
-    void *config; /* the module's config struct for this run (module/config.h) */
-    char **names; /* "kind-N", built on first use */
+    sg17_topo_kind_t *topo; /* setup->kinds for the SDK's entity lookups (module/topology.h) */
+    void *config;           /* the module's config struct for this run (module/config.h) */
+    char **names;           /* "kind-N", built on first use */
     uint8_t *compromised;
     sg17_time_t now, window_end;
     sg17_rng_t rng;

@@ -97,6 +97,7 @@ static bool read_len(reader_t *r, size_t *len)
 typedef struct {
     uint8_t *at;
     size_t len, count;
+    uint64_t top; /* type_index: the largest; payload_end: the last; fanout: the sum */
 } column_t;
 
 /* Whether any of the len bytes at p has a bit of mask set (mask: one byte, repeated); eight
@@ -132,6 +133,69 @@ static bool count_varints(const uint8_t *p, size_t len, int bits, size_t *count)
     }
     *count = n;
     return n > 0;
+}
+
+/* The largest of the len bytes at p (one-byte varints). */
+static uint8_t max_byte(const uint8_t *p, size_t len)
+{
+    uint8_t top = 0;
+    for (size_t i = 0; i < len; i++)
+        top = p[i] > top ? p[i] : top;
+    return top;
+}
+
+/* The type_index column in one pass: its count and its largest entry (c->top). */
+static bool scan_type_index(column_t *c)
+{
+    if (c->len && !any_bits(c->at, c->len, 0x80)) { /* one byte each: the usual case */
+        c->count = c->len;
+        c->top = max_byte(c->at, c->len);
+        return true;
+    }
+    reader_t r = {c->at, c->at + c->len};
+    uint64_t v;
+    c->count = 0;
+    c->top = 0;
+    while (r.p < r.end) {
+        if (!read_u32(&r, &v))
+            return false;
+        c->top = v > c->top ? v : c->top;
+        c->count++;
+    }
+    return c->count > 0;
+}
+
+/* The payload_end column in one pass: its count; ends never decrease; the last in c->top. */
+static bool scan_payload_ends(column_t *c)
+{
+    reader_t r = {c->at, c->at + c->len};
+    uint64_t end, prev = 0;
+    c->count = 0;
+    while (r.p < r.end) {
+        if (!read_u32(&r, &end) || end < prev)
+            return false;
+        prev = end;
+        c->count++;
+    }
+    c->top = prev;
+    return c->count > 0;
+}
+
+/* The fanout column in one pass: its count, each entry at most SG17_MAX_FANOUT, their sum in
+ * c->top. */
+static bool scan_fanout(column_t *c)
+{
+    reader_t r = {c->at, c->at + c->len};
+    uint64_t v;
+    c->count = 0;
+    c->top = 0;
+    while (r.p < r.end) {
+        if (!read_u32(&r, &v) || v > SG17_MAX_FANOUT)
+            return false;
+        c->top += v;
+        c->count++;
+    }
+    return c->count > 0;
 }
 
 /* A type the ledger can keep as a C string and the decoder sees as valid UTF-8: printable
@@ -191,6 +255,8 @@ static bool scan_columns(uint8_t *p, size_t len, column_t cols[F_COUNT], types_t
         column_t *c = &cols[field];
         uint8_t *body = (uint8_t *)r.p;
         r.p += n;
+        c->at = body;
+        c->len = n;
         switch (field) {
         case F_ID:
         case F_MORE_ID:
@@ -211,15 +277,25 @@ static bool scan_columns(uint8_t *p, size_t len, column_t cols[F_COUNT], types_t
         case F_PAYLOADS: /* bytes the relay never reads */
             c->count = 1;
             break;
+        case F_TYPE_INDEX:
+            if (!scan_type_index(c))
+                return false;
+            break;
+        case F_PAYLOAD_END:
+            if (!scan_payload_ends(c))
+                return false;
+            break;
+        case F_FANOUT:
+            if (!scan_fanout(c))
+                return false;
+            break;
         case 7: /* reserved */
             return false;
-        default: /* src, dst, fanout, more_dst, payload_end, type_index */
+        default: /* src, dst, more_dst */
             if (!count_varints(body, n, 32, &c->count))
                 return false;
             break;
         }
-        c->at = body;
-        c->len = n;
     }
     return true;
 }
@@ -237,34 +313,14 @@ static bool columns_ok(const column_t cols[F_COUNT], const types_t *types, uint6
             return false;
     if ((count && version != SG17_ENVELOPE_VERSION) || types->n > count)
         return false;
-    /* every type index names an entry of the type table */
-    reader_t index = {cols[F_TYPE_INDEX].at, cols[F_TYPE_INDEX].at + cols[F_TYPE_INDEX].len};
-    uint64_t t;
-    while (index.p < index.end)
-        if (!read_u32(&index, &t) || t >= types->n)
-            return false;
-    /* payload ends never decrease and end with the payload bytes */
-    reader_t ends = {cols[F_PAYLOAD_END].at, cols[F_PAYLOAD_END].at + cols[F_PAYLOAD_END].len};
-    uint64_t end, prev = 0;
-    while (ends.p < ends.end) {
-        if (!read_u32(&ends, &end) || end < prev)
-            return false;
-        prev = end;
-    }
-    if (prev != cols[F_PAYLOADS].len)
+    /* every type index names an entry of the type table; payload ends (never decreasing: the
+     * scan) end with the payload bytes; each fanout is at most SG17_MAX_FANOUT (the scan) */
+    if ((count && cols[F_TYPE_INDEX].top >= types->n)
+        || cols[F_PAYLOAD_END].top != cols[F_PAYLOADS].len)
         return false;
-    size_t further = 0;
-    if (cols[F_FANOUT].count) {
-        if (cols[F_FANOUT].count != count)
-            return false;
-        reader_t r = {cols[F_FANOUT].at, cols[F_FANOUT].at + cols[F_FANOUT].len};
-        uint64_t v;
-        while (r.p < r.end) {
-            if (!read_u32(&r, &v) || v > SG17_MAX_FANOUT)
-                return false;
-            further += (size_t)v;
-        }
-    }
+    if (cols[F_FANOUT].count && cols[F_FANOUT].count != count)
+        return false;
+    size_t further = (size_t)cols[F_FANOUT].top;
     if (cols[F_MORE_DST].count != further || cols[F_MORE_ID].count != further)
         return false;
     *n = count;
@@ -285,6 +341,30 @@ static void put_id(uint8_t *at, uint64_t id)
     memcpy(at, &le, sizeof le);
 }
 
+/* The common frame: every envelope unicast, entities and type indexes one byte each (a column
+ * whose length is its count holds one-byte varints), so entry i is byte i. */
+static void unicast_bytes(const column_t cols[F_COUNT], const types_t *types, size_t count,
+                          uint64_t *next_id, sg17_relay_visit_fn *visit, void *arg)
+{
+    const uint8_t *src = cols[F_SRC].at, *dst = cols[F_DST].at, *type = cols[F_TYPE_INDEX].at;
+    uint8_t *id_at = cols[F_ID].at;
+    uint64_t id = *next_id;
+    sg17_relay_delivery_t d = {.further = false};
+    for (size_t i = 0; i < count; i++) {
+        put_id(id_at + 8 * i, ++id);
+        if (!visit)
+            continue;
+        d.id = id;
+        d.src = src[i];
+        d.dst = dst[i];
+        d.new_type = i == 0 || type[i] != type[i - 1];
+        d.type = types->at[type[i]];
+        d.type_len = types->len[type[i]];
+        visit(arg, &d);
+    }
+    *next_id = id;
+}
+
 long sg17_relay_patch(uint8_t *frame, size_t len, uint64_t *next_id, sg17_relay_visit_fn *visit,
                       void *arg)
 {
@@ -303,6 +383,13 @@ long sg17_relay_patch(uint8_t *frame, size_t len, uint64_t *next_id, sg17_relay_
         || !columns_ok(cols, &types, version, &count, &total))
         return -1;
 
+    if (count && !cols[F_ID].at) /* columns_ok guarantees it; said again for the analyzer */
+        return -1;
+    if (!cols[F_FANOUT].count && cols[F_SRC].len == count && cols[F_DST].len == count
+        && cols[F_TYPE_INDEX].len == count) {
+        unicast_bytes(cols, &types, count, next_id, visit, arg);
+        return (long)total;
+    }
     reader_t src = {cols[F_SRC].at, cols[F_SRC].at + cols[F_SRC].len};
     reader_t dst = {cols[F_DST].at, cols[F_DST].at + cols[F_DST].len};
     reader_t fanout = {cols[F_FANOUT].at, cols[F_FANOUT].at + cols[F_FANOUT].len};
@@ -310,8 +397,6 @@ long sg17_relay_patch(uint8_t *frame, size_t len, uint64_t *next_id, sg17_relay_
     reader_t type_index = {cols[F_TYPE_INDEX].at, cols[F_TYPE_INDEX].at + cols[F_TYPE_INDEX].len};
     uint8_t *more_id = cols[F_MORE_ID].at;
     uint32_t last_type = 0;
-    if (count && !cols[F_ID].at) /* columns_ok guarantees it; said again for the analyzer */
-        return -1;
     for (size_t i = 0; i < count; i++) {
         sg17_relay_delivery_t d = {.id = ++*next_id, .src = next_u32(&src), .dst = next_u32(&dst)};
         uint32_t t = next_u32(&type_index);

@@ -175,13 +175,25 @@ sg17_ledger_record_t *sg17_ledger_record(sg17_ledger_t *self, uint64_t id, sg17_
                                     sg17_ledger_type(self, type, strlen(type)), prov, sent_at);
 }
 
+/* The slow path of sg17_ledger_record_typed, kept out of line so that the common append (a
+ * handful of stores) saves no registers: grows the array, then records. */
+static __attribute__((noinline)) sg17_ledger_record_t *
+record_after_growing(sg17_ledger_t *self, uint64_t id, sg17_entity_t true_src,
+                     sg17_entity_t claimed_src, sg17_entity_t dst, uint16_t type, sg17_prov_t prov,
+                     sg17_time_t sent_at)
+{
+    if (grow_records(self) < 0)
+        return NULL;
+    return sg17_ledger_record_typed(self, id, true_src, claimed_src, dst, type, prov, sent_at);
+}
+
 sg17_ledger_record_t *sg17_ledger_record_typed(sg17_ledger_t *self, uint64_t id,
                                                sg17_entity_t true_src, sg17_entity_t claimed_src,
                                                sg17_entity_t dst, uint16_t type, sg17_prov_t prov,
                                                sg17_time_t sent_at)
 {
-    if (self->n == self->cap && grow_records(self) < 0)
-        return NULL;
+    if (__builtin_expect(self->n == self->cap, 0))
+        return record_after_growing(self, id, true_src, claimed_src, dst, type, prov, sent_at);
     sg17_ledger_record_t *r = &self->recs[self->n++];
     *r = (sg17_ledger_record_t){.id = id,
                                 .true_src = true_src,

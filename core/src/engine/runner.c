@@ -149,7 +149,8 @@ typedef struct {
     char *buf;
     size_t len, cap;
     double started, deadline;
-    bool no_control; /* --no-control */
+    bool no_control;    /* --no-control */
+    double expected_ms; /* what it should cost (run_pool starts the most expensive first) */
 } job_t;
 
 /* The child ends a run that overruns the scenario's timeout by itself; the runner kills a child
@@ -284,17 +285,71 @@ static void progress(size_t done, size_t total, const job_t *j)
         fprintf(stderr, "\r\033[K");
 }
 
-static void run_pool(job_t *jobs, size_t n, int max_jobs)
+/* Each job's expected cost: its scenario's wall time in the report a previous run left in
+ * out_dir, when there is one; otherwise its timeout (an author gives a long scenario a longer
+ * one). Jobs whose scenario that report does not know count as the most expensive. */
+static void expect_costs(job_t *jobs, size_t n, const char *out_dir)
 {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/report.json", out_dir);
+    json_t *last = json_load_file(path, 0, NULL);
+    json_t *scenarios = json_object_get(last, "scenarios");
+    json_t *known = json_object();
+    size_t i;
+    json_t *e;
+    json_array_foreach(scenarios, i, e)
+    {
+        json_t *id = json_object_get(e, "id"), *wall = json_object_get(e, "wall_ms");
+        if (json_is_string(id) && json_is_number(wall))
+            json_object_set(known, json_string_value(id), wall);
+    }
+    for (i = 0; i < n; i++) {
+        json_t *wall = json_object_get(known, jobs[i].s->id);
+        jobs[i].expected_ms = wall                         ? json_number_value(wall)
+                              : json_array_size(scenarios) ? 1e300
+                                                           : jobs[i].s->timeout_s * 1000;
+    }
+    json_decref(known);
+    json_decref(last);
+}
+
+static const job_t *g_sort_jobs; /* for by_expected_cost */
+
+/* Most expensive first; in file order among equals. */
+static int by_expected_cost(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    double cx = g_sort_jobs[x].expected_ms, cy = g_sort_jobs[y].expected_ms;
+    if (cx != cy)
+        return cx < cy ? 1 : -1;
+    return (x > y) - (x < y);
+}
+
+/* Runs the jobs max_jobs at a time, the most expensive first (expect_costs), so that a long
+ * scenario does not start last and run alone at the end; the report keeps the jobs' order. */
+static void run_pool(job_t *jobs, size_t n, int max_jobs, const char *out_dir)
+{
+    size_t *order = malloc((n ? n : 1) * sizeof *order);
+    if (!order) {
+        for (size_t i = 0; i < n; i++)
+            jobs[i].entry = sg17_engine_error_entry(jobs[i].s, jobs[i].s->file, "out of memory");
+        return;
+    }
+    expect_costs(jobs, n, out_dir);
+    for (size_t i = 0; i < n; i++)
+        order[i] = i;
+    g_sort_jobs = jobs;
+    qsort(order, n, sizeof *order, by_expected_cost);
     size_t next = 0, done = 0;
     while (done < n && !interrupted) {
         size_t running = 0;
         for (size_t i = 0; i < next; i++)
-            running += jobs[i].entry == NULL;
+            running += jobs[order[i]].entry == NULL;
         while (running < (size_t)max_jobs && next < n) {
-            job_start(&jobs[next]);
-            progress(done, n, &jobs[next]);
-            if (jobs[next].entry)
+            job_t *j = &jobs[order[next]];
+            job_start(j);
+            progress(done, n, j);
+            if (j->entry)
                 done++;
             else
                 running++;
@@ -303,9 +358,9 @@ static void run_pool(job_t *jobs, size_t n, int max_jobs)
         struct pollfd fds[256];
         size_t idx[256], nf = 0;
         for (size_t i = 0; i < next && nf < 256; i++)
-            if (!jobs[i].entry && jobs[i].fd >= 0) {
-                fds[nf] = (struct pollfd){.fd = jobs[i].fd, .events = POLLIN};
-                idx[nf++] = i;
+            if (!jobs[order[i]].entry && jobs[order[i]].fd >= 0) {
+                fds[nf] = (struct pollfd){.fd = jobs[order[i]].fd, .events = POLLIN};
+                idx[nf++] = order[i];
             }
         poll(fds, nf, 200);
         for (size_t k = 0; k < nf; k++) {
@@ -327,14 +382,17 @@ static void run_pool(job_t *jobs, size_t n, int max_jobs)
             }
         }
     }
-    for (size_t i = 0; i < next; i++) /* interrupted: stop what still runs */
-        if (!jobs[i].entry) {
-            kill(jobs[i].pid, SIGKILL);
-            waitpid(jobs[i].pid, NULL, 0);
-            if (jobs[i].fd >= 0)
-                close(jobs[i].fd);
-            free(jobs[i].buf);
+    for (size_t i = 0; i < next; i++) { /* interrupted: stop what still runs */
+        job_t *j = &jobs[order[i]];
+        if (!j->entry) {
+            kill(j->pid, SIGKILL);
+            waitpid(j->pid, NULL, 0);
+            if (j->fd >= 0)
+                close(j->fd);
+            free(j->buf);
         }
+    }
+    free(order);
     progress(n, n, NULL);
 }
 
@@ -606,7 +664,7 @@ int sg17_runner_run(char *const *paths, size_t n_paths, const sg17_runner_opts_t
     } else {
         int max_jobs = opts->jobs > 0 ? opts->jobs : 1;
         sg17_bus_plan_waiting((unsigned)(nj < (size_t)max_jobs ? nj : (size_t)max_jobs));
-        run_pool(jobs, nj, max_jobs);
+        run_pool(jobs, nj, max_jobs, opts->out_dir ? opts->out_dir : "sg17tb-report");
     }
     for (size_t i = 0; i < N_STOP_SIGNALS; i++)
         sigaction(stop_signals[i], &old[i], NULL);

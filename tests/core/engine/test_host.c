@@ -84,6 +84,10 @@ static void tm_on_timer(void *instance, sg17_ctx_t *ctx, sg17_entity_t e, uint64
 static void tm_on_message(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *m)
 {
     tm_t *t = instance;
+    if (m->len >= 1 && m->payload[0] == 0x43) { /* a reason the module does not declare */
+        sg17_reject(ctx, m, "made_up");
+        return;
+    }
     if (m->len < 1 || m->payload[0] != 0x42 || !is_meter(ctx, m->claimed_src)) {
         sg17_reject(ctx, m, "malformed");
         return;
@@ -484,6 +488,42 @@ Test(host, delivery_to_or_from_an_entity_outside_the_run_ends_it)
         sg17_envcols_release(&dl);
         assert_error_has(output_error(feed(h, b)), rows[i].want);
     }
+    sg17_host_destroy(&h);
+}
+
+/* A delivery of one reading (first byte `kind`) from meter 1 to the hes. */
+static sg17_frame_t *reading_batch(uint8_t kind)
+{
+    sg17_envcols_t dl = {0};
+    Sg17__Envelope env = SG17__ENVELOPE__INIT;
+    uint8_t reading[4] = {kind, 0, 0, 0};
+    env.version = SG17_ENVELOPE_VERSION;
+    env.type = "tm.reading";
+    env.payload.data = reading;
+    env.payload.len = sizeof reading;
+    env.id = 10, env.src = 1, env.dst = 3;
+    cr_assert_eq(sg17_envcols_add(&dl, &env, 2000, false), 0);
+    sg17_frame_t *b = batch_frame(NULL, 0, &dl.cols, 2001);
+    sg17_envcols_release(&dl);
+    return b;
+}
+
+Test(host, rejection_with_a_reason_the_module_does_not_declare_ends_the_run)
+{
+    sg17_host_t *h = sg17_host_new(&tm_module);
+    cr_assert_str_empty(start_run(h, good_kinds, 2, good_config));
+    sg17_frame_t *ok = feed(h, reading_batch(0x42)); /* accepted */
+    cr_assert(ok && ok->body_case == SG17__FRAME__BODY_OUTPUT && ok->output->n_reports == 1);
+    cr_assert(ok->output->reports[0]->accepted);
+    cr_assert_str_empty(output_error(ok));
+    sg17_frame_t *bad = feed(h, reading_batch(0x41)); /* rejected as "malformed": declared */
+    cr_assert(bad && bad->body_case == SG17__FRAME__BODY_OUTPUT && bad->output->n_reports == 1);
+    cr_assert_str_eq(bad->output->reports[0]->reason, "malformed");
+    cr_assert_str_empty(output_error(bad));
+    assert_error_has(output_error(feed(h, reading_batch(0x43))),
+                     "reason 'made_up', which module tm does not declare");
+    /* the next run is served */
+    cr_assert_str_empty(start_run(h, good_kinds, 2, good_config));
     sg17_host_destroy(&h);
 }
 
