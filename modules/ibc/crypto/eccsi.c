@@ -173,7 +173,60 @@ int eccsi_kms_kpak(const uint8_t ksak[ECCSI_N], uint8_t kpak[ECCSI_POINT_BYTES])
     return rc;
 }
 
-/* RFC 6507 §5.1.1: PVT = [v]G, HS = hash(G || KPAK || ID || PVT), SSK = (KSAK + HS*v) mod q. */
+/* RFC 6507 §5.1.1 steps 4-5 on decoded values: SSK = (KSAK + HS*v) mod q into s. 1 done; 0 when
+ * HS ≡ 0 (mod q) (SSK would be KSAK itself: handing it out would reveal the master secret) or
+ * SSK = 0, the two cases the RFC says abort the issue; -1 on an OpenSSL failure. */
+static int eccsi_ssk_compute(const eccsi_curve_t *c, BIGNUM *s, const BIGNUM *k, const BIGNUM *vb,
+                             const uint8_t hs[ECCSI_N])
+{
+    BN_CTX_start(c->bn);
+    BIGNUM *h = BN_CTX_get(c->bn);
+    int rc = -1;
+    if (!h || !BN_bin2bn(hs, ECCSI_N, h) || !BN_nnmod(h, h, c->q, c->bn))
+        goto done;
+    if (BN_is_zero(h)) {
+        rc = 0;
+        goto done;
+    }
+    if (!BN_mod_mul(s, h, vb, c->q, c->bn) || !BN_mod_add(s, s, k, c->q, c->bn))
+        goto done;
+    rc = BN_is_zero(s) ? 0 : 1;
+done:
+    BN_CTX_end(c->bn);
+    return rc;
+}
+
+int eccsi_kms_ssk(const uint8_t ksak[ECCSI_N], const uint8_t hs[ECCSI_N], const uint8_t v[ECCSI_N],
+                  uint8_t ssk[ECCSI_N])
+{
+    eccsi_curve_t c;
+    int rc = -1;
+    ibccrypto_clear_error();
+    BIGNUM *k = BN_secure_new(), *vb = BN_secure_new(), *s = BN_secure_new();
+    if (eccsi_curve_init(&c) != 0 || !k || !vb || !s)
+        goto done;
+    BN_set_flags(k, BN_FLG_CONSTTIME);
+    BN_set_flags(vb, BN_FLG_CONSTTIME);
+    BN_set_flags(s, BN_FLG_CONSTTIME);
+    if (eccsi_scalar_load(&c, k, ksak, "KSAK") != 0 || eccsi_scalar_load(&c, vb, v, "v") != 0)
+        goto done;
+    int got = eccsi_ssk_compute(&c, s, k, vb, hs);
+    if (got == 0)
+        ibccrypto_set_error("eccsi: HS or SSK is 0 mod q: the issue must abort (RFC 6507 §5.1.1)");
+    else if (got == 1 && BN_bn2binpad(s, ssk, ECCSI_N) == ECCSI_N)
+        rc = 0;
+done:
+    if (rc != 0 && !ibccrypto_last_error()[0])
+        ibccrypto_set_error("eccsi: key issue failed");
+    BN_clear_free(k);
+    BN_clear_free(vb);
+    BN_clear_free(s);
+    eccsi_curve_fini(&c);
+    return rc;
+}
+
+/* RFC 6507 §5.1.1: PVT = [v]G, HS = hash(G || KPAK || ID || PVT), SSK = (KSAK + HS*v) mod q; a v
+ * for which HS or SSK is 0 mod q is discarded (or refused, when the caller chose it). */
 int eccsi_kms_issue(const uint8_t ksak[ECCSI_N], const uint8_t *id, size_t id_len,
                     const uint8_t v[ECCSI_N], uint8_t ssk[ECCSI_N], uint8_t pvt[ECCSI_POINT_BYTES],
                     uint8_t hs[ECCSI_N])
@@ -182,9 +235,9 @@ int eccsi_kms_issue(const uint8_t ksak[ECCSI_N], const uint8_t *id, size_t id_le
     int rc = -1;
     uint8_t kpak[ECCSI_POINT_BYTES], hs_buf[ECCSI_N];
     ibccrypto_clear_error();
-    BIGNUM *k = BN_secure_new(), *vb = BN_secure_new(), *s = BN_secure_new(), *h = BN_new();
+    BIGNUM *k = BN_secure_new(), *vb = BN_secure_new(), *s = BN_secure_new();
     EC_POINT *pt = NULL;
-    if (eccsi_curve_init(&c) != 0 || !k || !vb || !s || !h || !(pt = EC_POINT_new(c.group)))
+    if (eccsi_curve_init(&c) != 0 || !k || !vb || !s || !(pt = EC_POINT_new(c.group)))
         goto done;
     BN_set_flags(k, BN_FLG_CONSTTIME);
     BN_set_flags(vb, BN_FLG_CONSTTIME);
@@ -202,11 +255,12 @@ int eccsi_kms_issue(const uint8_t ksak[ECCSI_N], const uint8_t *id, size_t id_le
                     goto done;
             } while (BN_is_zero(vb));
         }
+        int got = -1;
         if (!EC_POINT_mul(c.group, pt, vb, NULL, NULL, c.bn) || eccsi_point_encode(&c, pt, pvt) != 0
-            || eccsi_hash_hs(kpak, id, id_len, pvt, hs_buf) != 0 || !BN_bin2bn(hs_buf, ECCSI_N, h)
-            || !BN_mod_mul(s, h, vb, c.q, c.bn) || !BN_mod_add(s, s, k, c.q, c.bn))
+            || eccsi_hash_hs(kpak, id, id_len, pvt, hs_buf) != 0
+            || (got = eccsi_ssk_compute(&c, s, k, vb, hs_buf)) < 0)
             goto done;
-        if (!BN_is_zero(s)) { /* §5.1.1: a zero SSK is never issued */
+        if (got == 1) {
             if (BN_bn2binpad(s, ssk, ECCSI_N) != ECCSI_N)
                 goto done;
             if (hs)
@@ -215,7 +269,7 @@ int eccsi_kms_issue(const uint8_t ksak[ECCSI_N], const uint8_t *id, size_t id_le
             goto done;
         }
         if (v) {
-            ibccrypto_set_error("eccsi: this v gives SSK = 0; choose another v");
+            ibccrypto_set_error("eccsi: this v gives HS or SSK = 0 mod q; choose another v");
             goto done;
         }
     }
@@ -226,7 +280,6 @@ done:
     BN_clear_free(k);
     BN_clear_free(vb);
     BN_clear_free(s);
-    BN_free(h);
     eccsi_curve_fini(&c);
     return rc;
 }
@@ -238,7 +291,8 @@ static int eccsi_check_pair(const eccsi_curve_t *c, const EC_POINT *kpak, const 
     int rc = -1;
     BIGNUM *h = BN_new();
     EC_POINT *t = EC_POINT_new(c->group);
-    if (h && t && BN_bin2bn(hs, ECCSI_N, h) && BN_mod(h, h, c->q, c->bn)
+    /* HS ≡ 0 (mod q) is refused as at issue (§5.1.1): such an SSK would be the KSAK */
+    if (h && t && BN_bin2bn(hs, ECCSI_N, h) && BN_mod(h, h, c->q, c->bn) && !BN_is_zero(h)
         && BN_mod_sub(h, c->q, h, c->q, c->bn) && EC_POINT_mul(c->group, t, ssk, pvt, h, c->bn)
         && EC_POINT_cmp(c->group, t, kpak, c->bn) == 0)
         rc = 0;

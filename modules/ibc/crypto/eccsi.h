@@ -32,6 +32,12 @@ int eccsi_kms_issue(const uint8_t ksak[ECCSI_N], const uint8_t *id, size_t id_le
                     const uint8_t v[ECCSI_N], uint8_t ssk[ECCSI_N], uint8_t pvt[ECCSI_POINT_BYTES],
                     uint8_t hs[ECCSI_N]);
 
+/* §5.1.1 steps 4-5 for a given HS: SSK = (KSAK + HS * v) mod q. -1 when HS ≡ 0 (mod q), whose
+ * SSK would be KSAK itself, or when SSK = 0: the RFC's two abort conditions (eccsi_kms_issue
+ * draws another v for them). */
+int eccsi_kms_ssk(const uint8_t ksak[ECCSI_N], const uint8_t hs[ECCSI_N], const uint8_t v[ECCSI_N],
+                  uint8_t ssk[ECCSI_N]);
+
 /* ---- hashes, exposed for known-answer tests (RFC 6507 §5.1.1 step 3, §5.2.1 step 3) ---- */
 
 /* HS = SHA-256(G || KPAK || ID || PVT). */
