@@ -529,3 +529,23 @@ int eccsi_verify(const uint8_t kpak[ECCSI_POINT_BYTES], const uint8_t *id, size_
     eccsi_verifier_destroy(&v);
     return rc;
 }
+
+int eccsi_sig_negate(const uint8_t sig[ECCSI_SIG_BYTES], uint8_t out[ECCSI_SIG_BYTES])
+{
+    eccsi_curve_t c;
+    int rc = -1;
+    ibccrypto_clear_error();
+    BIGNUM *sb = BN_new();
+    if (eccsi_curve_init(&c) == 0 && sb
+        && eccsi_scalar_load(&c, sb, sig + ECCSI_N, "signature s") == 0 && BN_sub(sb, c.q, sb)) {
+        uint8_t neg[ECCSI_N];
+        if (BN_bn2binpad(sb, neg, ECCSI_N) == ECCSI_N) {
+            memmove(out, sig, ECCSI_SIG_BYTES);
+            memcpy(out + ECCSI_N, neg, ECCSI_N);
+            rc = 0;
+        }
+    }
+    BN_free(sb);
+    eccsi_curve_fini(&c);
+    return rc;
+}

@@ -81,6 +81,11 @@ void eccsi_verifier_destroy(eccsi_verifier_t **self_p);
 int eccsi_verifier_verify(eccsi_verifier_t *self, const uint8_t *id, size_t id_len,
                           const uint8_t *msg, size_t msg_len, const uint8_t *sig, size_t sig_len);
 
+/* The other valid signature of the same message and identity: (r, q - s, PVT). RFC 6507
+ * signatures are malleable ([q - s](...) = -J has the same x-coordinate as J), so a signature is
+ * never a message's unique identifier. -1 if s is not in [1, q-1]. */
+int eccsi_sig_negate(const uint8_t sig[ECCSI_SIG_BYTES], uint8_t out[ECCSI_SIG_BYTES]);
+
 /* ---- one-shot forms (build and destroy a context per call) ---- */
 
 int eccsi_sign(const uint8_t kpak[ECCSI_POINT_BYTES], const uint8_t *id, size_t id_len,

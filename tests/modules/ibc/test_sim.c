@@ -397,3 +397,29 @@ Test(ibc_keys, identity_labels_count_months_from_the_start_period)
     cr_assert_eq(n, sizeof want);
     cr_assert_eq(memcmp(id, want, n), 0);
 }
+
+Test(ibc_scenarios, a_flood_cannot_outrun_the_replay_cache)
+{
+    json_t *e = run_file("nonce-cache-outrun.yaml");
+    cr_assert_str_eq(verdict(e), "holds", "%s", json_string_value(json_object_get(e, "reason")));
+    cr_assert_eq(metric(e, "baseline", "ledger.accepted.replayed.ibc.d1_auth"), 1);
+    cr_assert_eq(metric(e, "baseline", "ledger.accepted.replayed.ibc.app_data"), 2);
+    cr_assert_eq(metric(e, "protected", "ledger.accepted.replayed"), 0);
+    cr_assert_eq(metric(e, "protected", "ledger.rejected.replayed.ibc.d1_auth"), 1);
+    cr_assert_eq(metric(e, "protected", "ledger.rejected.replayed.ibc.app_data"), 2);
+    cr_assert_eq(metric(e, "protected", "attacker.d1_injected"), 40);
+    assert_all_reported(e);
+    json_decref(e);
+}
+
+Test(ibc_scenarios, a_malleated_signature_does_not_make_a_replay_new)
+{
+    json_t *e = run_file("malleated-replay.yaml");
+    cr_assert_str_eq(verdict(e), "holds", "%s", json_string_value(json_object_get(e, "reason")));
+    cr_assert_eq(metric(e, "baseline", "attacker.d1_malleated"), 1);
+    cr_assert_eq(metric(e, "baseline", "ledger.accepted.injected.ibc.d1_auth"), 1);
+    cr_assert_eq(metric(e, "protected", "ledger.accepted.injected.ibc.d1_auth"), 0);
+    cr_assert_eq(metric(e, "protected", "ledger.rejected.reason.replay"), 1);
+    cr_assert_eq(metric(e, "protected", "ledger.rejected.reason.signature"), 0);
+    json_decref(e);
+}
