@@ -247,3 +247,22 @@ Test(eccsi, signature_by_another_kms_is_rejected)
     cr_assert_eq(eccsi_verify(kpak, ID, id_len, M, m_len, sig, sizeof sig), 0);
     cr_assert_eq(eccsi_verify(KPAK, ID, id_len, M, m_len, sig, sizeof sig), -1);
 }
+
+/* RFC 6507 signatures are malleable: (r, q - s) verifies for the same message and identity, so
+ * no cache or audit record may take the signature octets for a message's identity. */
+Test(eccsi, the_negated_signature_r_q_minus_s_verifies_as_well)
+{
+    uint8_t neg[ECCSI_SIG_BYTES], back[ECCSI_SIG_BYTES];
+    cr_assert_eq(eccsi_sig_negate(SIG, neg), 0, "%s", ibccrypto_last_error());
+    cr_assert_arr_eq(neg, SIG, ECCSI_N, "r unchanged");
+    cr_assert_arr_neq(neg + ECCSI_N, SIG + ECCSI_N, ECCSI_N, "s changed");
+    cr_assert_arr_eq(neg + 2 * ECCSI_N, SIG + 2 * ECCSI_N, ECCSI_POINT_BYTES, "PVT unchanged");
+    cr_assert_eq(eccsi_verify(KPAK, ID, id_len, M, m_len, neg, ECCSI_SIG_BYTES), 0, "%s",
+                 ibccrypto_last_error());
+    cr_assert_eq(eccsi_sig_negate(neg, back), 0);
+    cr_assert_arr_eq(back, SIG, ECCSI_SIG_BYTES);
+    uint8_t zero_s[ECCSI_SIG_BYTES];
+    memcpy(zero_s, SIG, ECCSI_SIG_BYTES);
+    memset(zero_s + ECCSI_N, 0, ECCSI_N);
+    cr_assert_eq(eccsi_sig_negate(zero_s, neg), -1, "s = 0 is not a signature");
+}
