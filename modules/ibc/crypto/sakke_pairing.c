@@ -153,13 +153,15 @@ static int fp2_sqr(const sakke_params_t *sp, BIGNUM *a, BIGNUM *b, BIGNUM *t1, B
     return ok;
 }
 
-/* (a + bi)(c + di) with three multiplications (Karatsuba); c, d are not modified. */
+/* (a + bi)(c + di) with three multiplications (Karatsuba); c, d are not modified. The imaginary
+ * part is (a+b)(c+d) - (ac + bd): one subtraction fewer than subtracting ac and bd in turn (the
+ * branch-free subtraction costs more than the addition). */
 static int fp2_mul(const sakke_params_t *sp, BIGNUM *a, BIGNUM *b, const BIGNUM *c, const BIGNUM *d,
                    BIGNUM *t1, BIGNUM *t2, BIGNUM *t3, BN_CTX *bn)
 {
     int ok = FP_ADD(t1, a, b) && FP_ADD(t2, c, d) && FP_MUL(t3, t1, t2) /* (a+b)(c+d) */
              && FP_MUL(t1, a, c) && FP_MUL(t2, b, d)                    /* ac, bd */
-             && FP_SUB(a, t1, t2) && FP_SUB(t3, t3, t1) && FP_SUB(b, t3, t2);
+             && FP_SUB(a, t1, t2) && FP_ADD(t1, t1, t2) && FP_SUB(b, t3, t1);
     return ok;
 }
 

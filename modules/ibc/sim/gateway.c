@@ -95,6 +95,8 @@ static void nonce_remember(ibc_t *s, sg17_time_t now, const uint8_t *nonce, sg17
 {
     ibc_gateway_t *g = &s->gw;
     size_t cap = (size_t)s->cfg.nonce_cache, slot = g->next_nonce;
+    if (cap == 0 || slot >= cap) /* ibc_create holds nonce_cache >= 1 and the ring's index below */
+        return;
     if (g->n_nonces == cap) {
         sg17_time_t old = g->nonce_ts[slot];
         if (old + s->cfg.freshness_window >= now && (!g->has_floor || old > g->ts_floor)) {
