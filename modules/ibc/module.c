@@ -457,4 +457,5 @@ const sg17_module_t sg17_module = {
     .start = ibc_start,
     .on_compromise = on_compromise,
     .finish = NULL,
+    .trace_frame = ibc_trace_frame, /* D.1 as MIKEY-SAKKE over UDP 2269 (sim/mikey.c) */
 };

@@ -254,6 +254,21 @@ int ibc_app_encode(const uint8_t key[16], uint64_t seq, const uint8_t data[IBC_A
                    uint8_t out[IBC_APP_BYTES]);
 int ibc_app_open(const uint8_t key[16], const uint8_t *buf, size_t len, uint64_t *seq);
 
+/* ---- mikey.c: D.1 as a MIKEY-SAKKE I_MESSAGE (RFC 6509) for packet traces ---- */
+
+/* Writes d1 as a MIKEY-SAKKE I_MESSAGE into out: HDR, T (NTP-UTC of d1->ts, virtual time 0 being
+ * 2026-01-01T00:00:00Z), RAND (the nonce), IDRi (the URI of d1->id), IDRr (responder_uri), SAKKE
+ * (the SED) and, when d1 is signed, SIGN (ECCSI; the signature is the D.1's own, over the D.1
+ * encoding). Returns the message's length; when that is more than cap nothing is written. 0 if
+ * d1's identity is not of the form "YYYY-MM" 0x00 uri 0x00. The D.4 challenge and the KMS index
+ * have no MIKEY payload and are left out. */
+size_t ibc_mikey_i_message(const ibc_d1_t *d1, const uint8_t *responder_uri, size_t responder_len,
+                           uint8_t *out, size_t cap);
+/* sg17_module_t.trace_frame: an ibc.d1_auth message as IPv4 (10.<kind>.<n>) / UDP 2269 / MIKEY,
+ * linktype 101; 0 for every other message (the core's exported PDU). */
+size_t ibc_trace_frame(const sg17_msg_t *msg, const char *src_name, const char *dst_name,
+                       uint8_t *buf, size_t cap, uint32_t *linktype);
+
 /* ---- kms.c, device.c, gateway.c: the entities ---- */
 
 /* Draws a master key set (C.1: KSAK and z from the run's stream) serving from period p on. */
