@@ -61,7 +61,7 @@ typedef struct {
     ibc_device_t *dev;
     ibc_session_t *sessions;
     uint8_t (*nonces)[IBC_NONCE_BYTES];
-    sg17_time_t *nonce_at;
+    sg17_time_t *nonce_ts;
     uint8_t *revoked;
     uint8_t *genuine[N_ROUTES];
     size_t genuine_len[N_ROUTES];
@@ -82,7 +82,7 @@ static void *dup_bytes(const void *src, size_t n)
 static void world_free(world_t *w)
 {
     sg17_mock_free(w->mock);
-    free(w->dev), free(w->sessions), free(w->nonces), free(w->nonce_at), free(w->revoked);
+    free(w->dev), free(w->sessions), free(w->nonces), free(w->nonce_ts), free(w->revoked);
     for (size_t r = 0; r < N_ROUTES; r++)
         free(w->genuine[r]);
     memset(w, 0, sizeof *w);
@@ -128,8 +128,8 @@ static void provision(world_t *w, bool compromised)
     w->snap = *s;
     w->dev = dup_bytes(s->dev, n * sizeof *s->dev);
     w->sessions = dup_bytes(s->gw.sessions, n * sizeof *s->gw.sessions);
-    w->nonces = dup_bytes(s->gw.nonces, IBC_NONCE_CACHE * sizeof *s->gw.nonces);
-    w->nonce_at = dup_bytes(s->gw.nonce_at, IBC_NONCE_CACHE * sizeof *s->gw.nonce_at);
+    w->nonces = dup_bytes(s->gw.nonces, s->cfg.nonce_cache * sizeof *s->gw.nonces);
+    w->nonce_ts = dup_bytes(s->gw.nonce_ts, s->cfg.nonce_cache * sizeof *s->gw.nonce_ts);
     w->revoked = dup_bytes(s->revoked, n);
 }
 
@@ -151,8 +151,8 @@ static void restore(world_t *w, bool compromised)
     *s = w->snap;
     memcpy(s->dev, w->dev, n * sizeof *s->dev);
     memcpy(s->gw.sessions, w->sessions, n * sizeof *s->gw.sessions);
-    memcpy(s->gw.nonces, w->nonces, IBC_NONCE_CACHE * sizeof *s->gw.nonces);
-    memcpy(s->gw.nonce_at, w->nonce_at, IBC_NONCE_CACHE * sizeof *s->gw.nonce_at);
+    memcpy(s->gw.nonces, w->nonces, s->cfg.nonce_cache * sizeof *s->gw.nonces);
+    memcpy(s->gw.nonce_ts, w->nonce_ts, s->cfg.nonce_cache * sizeof *s->gw.nonce_ts);
     memcpy(s->revoked, w->revoked, n);
 }
 

@@ -1,6 +1,7 @@
 /* fuzz_sim_wire.c — the decoders of the ibc simulation's bus messages (C.3 parameter request and
  * answer, C.4 key request and delivery, D.1 one-pass message, application data) on arbitrary bytes:
- * none may crash, and a D.1 message that decodes re-encodes to the same octets. */
+ * none may crash, a D.1 message that decodes re-encodes to the same octets, and its trace frame
+ * (IPv4 / UDP / MIKEY-SAKKE) is written within the length it announces. */
 #include <stdint.h>
 #include <string.h>
 
@@ -36,5 +37,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (n != d1.signed_len || memcmp(again, data, n) != 0)
             __builtin_trap();
     }
+    static uint8_t frame[2048];
+    uint32_t linktype = 0;
+    sg17_msg_t msg = {.id = 1, .type = "ibc.d1_auth", .payload = data, .len = size};
+    size_t need = ibc_trace_frame(&msg, "device-3", "gateway-0", NULL, 0, &linktype);
+    if (need > sizeof frame
+        || (need && ibc_trace_frame(&msg, "device-3", "gateway-0", frame, need, &linktype) != need))
+        __builtin_trap();
     return 0;
 }

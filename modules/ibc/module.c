@@ -74,6 +74,16 @@ static int run_kms_master_compromise(void *instance, sg17_ctx_t *ctx, const sg17
     return ibc_attack_kms_master_compromise(instance, ctx, p);
 }
 
+static int run_outrun_nonce_cache(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
+{
+    return ibc_attack_outrun_nonce_cache(instance, ctx, p);
+}
+
+static int run_malleated_replay(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
+{
+    return ibc_attack_malleated_replay(instance, ctx, p);
+}
+
 /* ---- the descriptor's tables ---- */
 
 /* Bounds of the attack parameters: indexes below the largest topology the descriptor accepts (the
@@ -142,6 +152,12 @@ static const sg17_config_key_t config_keys[] = {
      "RFC 6508 §6.2.2",
      CONFIG(d1_signed),
      {0, 0}},
+    {"nonce_cache",
+     SG17_TYPE_COUNT,
+     "4096",
+     "entries of the gateway's D.1 replay cache (replay_cache); a constrained gateway keeps fewer",
+     CONFIG(nonce_cache),
+     {1, IBC_NONCE_CACHE_MAX}},
     {"cross_domain_trust",
      SG17_TYPE_BOOL,
      "false",
@@ -301,6 +317,24 @@ static const sg17_param_t master_params[] = {
     {NULL, 0, false, NULL, {0, 0}},
 };
 
+static const sg17_param_t outrun_params[] = {
+    {"device",
+     SG17_TYPE_COUNT,
+     true,
+     "compromised device whose stolen keys authenticate",
+     {0, MAX_DEVICE_INDEX}},
+    {"count",
+     SG17_TYPE_COUNT,
+     true,
+     "D.1 messages to flood (the default 4096-entry cache takes five actions of 1000)",
+     {1, MAX_INJECTIONS}},
+    {NULL, 0, false, NULL, {0, 0}},
+};
+static const sg17_param_t malleate_params[] = {
+    {"capture", SG17_TYPE_STRING, true, "captured signed D.1 messages to re-send", {0, 0}},
+    {NULL, 0, false, NULL, {0, 0}},
+};
+
 static const sg17_attack_t attacks[] = {
     {.name = "forge_signature",
      .description = "D.1 messages in a device's identity signed with a key the adversary made up "
@@ -332,6 +366,16 @@ static const sg17_attack_t attacks[] = {
      .description = "steal a KMS's KSAK and z: keys for every identity of the domain",
      .params = master_params,
      .run = run_kms_master_compromise},
+    {.name = "outrun_nonce_cache",
+     .description = "authenticate with a compromised device's keys as often as it takes to push "
+                    "other devices' nonces out of the gateway's replay cache (then replay one)",
+     .params = outrun_params,
+     .run = run_outrun_nonce_cache},
+    {.name = "malleated_replay",
+     .description = "re-send captured signed D.1 messages with the ECCSI s replaced by q - s, "
+                    "which verifies as well (RFC 6507 signatures are malleable)",
+     .params = malleate_params,
+     .run = run_malleated_replay},
     {.name = NULL},
 };
 
@@ -358,6 +402,8 @@ static const sg17_metric_t metrics[] = {
     {.name = "params.rejected",
      .description = "parameter answers refused for a bad root signature"},
     {.name = "attacker.d1_injected", .description = "D.1 messages the adversary injected"},
+    {.name = "attacker.d1_malleated",
+     .description = "captured D.1 messages the adversary re-signed as (r, q - s)"},
     {.name = "attacker.session_keys_recovered",
      .description = "captured D.1 SSVs the adversary decapsulated with a stolen z"},
     {.name = NULL},
@@ -390,7 +436,9 @@ static const char *const message_types[] = {
 
 /* The descriptor (SG17_MODULE_DEFINE): the tables above (entity kinds kms, device, gateway; config
  * keys and mitigations bound to ibc_config_t) and ibc_create/destroy/start; the tools are
- * eccsi-keys/sign/verify and sakke-keys/encap/decap. */
+ * eccsi-keys/sign/verify and sakke-keys/encap/decap; D.1 is traced as MIKEY-SAKKE over UDP 2269
+ * (sim/mikey.c). */
 SG17_MODULE_DEFINE(ibc, ibc_config_t, "X.1365",
                    "Identity-based cryptography for IoT (ECCSI signatures, SAKKE key transport)",
-                   "0.3.0", .tools = ibc_tools, .on_compromise = on_compromise);
+                   "0.3.0", .tools = ibc_tools, .on_compromise = on_compromise,
+                   .trace_frame = ibc_trace_frame);

@@ -19,11 +19,13 @@ static const uint8_t eccsi_g_octets[ECCSI_POINT_BYTES] = {
     0x7F, 0x9B, 0x8E, 0xE7, 0xEB, 0x4A, 0x7C, 0x0F, 0x9E, 0x16, 0x2B, 0xCE, 0x33,
     0x57, 0x6B, 0x31, 0x5E, 0xCE, 0xCB, 0xB6, 0x40, 0x68, 0x37, 0xBF, 0x51, 0xF5};
 
-/* Shared by signer and verifier: the curve and a BIGNUM context. */
+/* Shared by signer and verifier: the curve, Montgomery arithmetic modulo q (for products with
+ * secret scalars) and a BIGNUM context. */
 typedef struct {
     EC_GROUP *group;
-    const BIGNUM *q; /* order of G, borrowed from group */
-    BIGNUM *p;       /* field prime */
+    const BIGNUM *q;     /* order of G, borrowed from group */
+    BIGNUM *p;           /* field prime */
+    BN_MONT_CTX *mont_q; /* modulo q */
     BN_CTX *bn;
 } eccsi_curve_t;
 
@@ -47,7 +49,10 @@ static int eccsi_curve_init(eccsi_curve_t *c)
     c->group = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
     c->bn = BN_CTX_new();
     c->p = BN_new();
-    if (!c->group || !c->bn || !c->p || !EC_GROUP_get_curve(c->group, c->p, NULL, NULL, c->bn)) {
+    c->mont_q = BN_MONT_CTX_new();
+    if (!c->group || !c->bn || !c->p || !c->mont_q
+        || !EC_GROUP_get_curve(c->group, c->p, NULL, NULL, c->bn)
+        || !BN_MONT_CTX_set(c->mont_q, EC_GROUP_get0_order(c->group), c->bn)) {
         ibccrypto_set_error("eccsi: cannot set up P-256 (out of memory?)");
         return -1;
     }
@@ -55,11 +60,31 @@ static int eccsi_curve_init(eccsi_curve_t *c)
     return 0;
 }
 
+/* r = (a * b) mod q for a, b in [0, q), at least one of them secret: a is brought into the
+ * Montgomery domain (a R) and one Montgomery multiplication gives (a R) b / R = a b. OpenSSL's
+ * Montgomery multiplication runs the same word operations for any value of full width, where
+ * BN_mod_mul (a schoolbook product and a division) depends on the operands' lengths. */
+static int eccsi_mul_mod_q(const eccsi_curve_t *c, BIGNUM *r, const BIGNUM *a, const BIGNUM *b)
+{
+    BN_CTX_start(c->bn);
+    BIGNUM *am = BN_CTX_get(c->bn);
+    int ok = am != NULL;
+    if (ok) {
+        BN_set_flags(am, BN_FLG_CONSTTIME);
+        ok = BN_to_montgomery(am, a, c->mont_q, c->bn)
+             && BN_mod_mul_montgomery(r, am, b, c->mont_q, c->bn);
+        BN_clear(am);
+    }
+    BN_CTX_end(c->bn);
+    return ok;
+}
+
 static void eccsi_curve_fini(eccsi_curve_t *c)
 {
     EC_GROUP_free(c->group);
     BN_CTX_free(c->bn);
     BN_free(c->p);
+    BN_MONT_CTX_free(c->mont_q);
     memset(c, 0, sizeof *c);
 }
 
@@ -173,7 +198,61 @@ int eccsi_kms_kpak(const uint8_t ksak[ECCSI_N], uint8_t kpak[ECCSI_POINT_BYTES])
     return rc;
 }
 
-/* RFC 6507 §5.1.1: PVT = [v]G, HS = hash(G || KPAK || ID || PVT), SSK = (KSAK + HS*v) mod q. */
+/* RFC 6507 §5.1.1 steps 4-5 on decoded values: SSK = (KSAK + HS*v) mod q into s. 1 done; 0 when
+ * HS ≡ 0 (mod q) (SSK would be KSAK itself: handing it out would reveal the master secret) or
+ * SSK = 0, the two cases the RFC says abort the issue; -1 on an OpenSSL failure. */
+static int eccsi_ssk_compute(const eccsi_curve_t *c, BIGNUM *s, const BIGNUM *k, const BIGNUM *vb,
+                             const uint8_t hs[ECCSI_N])
+{
+    BN_CTX_start(c->bn);
+    BIGNUM *h = BN_CTX_get(c->bn);
+    int rc = -1;
+    if (!h || !BN_bin2bn(hs, ECCSI_N, h) || !BN_nnmod(h, h, c->q, c->bn))
+        goto done;
+    if (BN_is_zero(h)) {
+        rc = 0;
+        goto done;
+    }
+    /* v and KSAK are secret: Montgomery product and the masked modular addition */
+    if (!eccsi_mul_mod_q(c, s, vb, h) || !BN_mod_add_quick(s, s, k, c->q))
+        goto done;
+    rc = BN_is_zero(s) ? 0 : 1;
+done:
+    BN_CTX_end(c->bn);
+    return rc;
+}
+
+int eccsi_kms_ssk(const uint8_t ksak[ECCSI_N], const uint8_t hs[ECCSI_N], const uint8_t v[ECCSI_N],
+                  uint8_t ssk[ECCSI_N])
+{
+    eccsi_curve_t c;
+    int rc = -1;
+    ibccrypto_clear_error();
+    BIGNUM *k = BN_secure_new(), *vb = BN_secure_new(), *s = BN_secure_new();
+    if (eccsi_curve_init(&c) != 0 || !k || !vb || !s)
+        goto done;
+    BN_set_flags(k, BN_FLG_CONSTTIME);
+    BN_set_flags(vb, BN_FLG_CONSTTIME);
+    BN_set_flags(s, BN_FLG_CONSTTIME);
+    if (eccsi_scalar_load(&c, k, ksak, "KSAK") != 0 || eccsi_scalar_load(&c, vb, v, "v") != 0)
+        goto done;
+    int got = eccsi_ssk_compute(&c, s, k, vb, hs);
+    if (got == 0)
+        ibccrypto_set_error("eccsi: HS or SSK is 0 mod q: the issue must abort (RFC 6507 §5.1.1)");
+    else if (got == 1 && BN_bn2binpad(s, ssk, ECCSI_N) == ECCSI_N)
+        rc = 0;
+done:
+    if (rc != 0 && !ibccrypto_last_error()[0])
+        ibccrypto_set_error("eccsi: key issue failed");
+    BN_clear_free(k);
+    BN_clear_free(vb);
+    BN_clear_free(s);
+    eccsi_curve_fini(&c);
+    return rc;
+}
+
+/* RFC 6507 §5.1.1: PVT = [v]G, HS = hash(G || KPAK || ID || PVT), SSK = (KSAK + HS*v) mod q; a v
+ * for which HS or SSK is 0 mod q is discarded (or refused, when the caller chose it). */
 int eccsi_kms_issue(const uint8_t ksak[ECCSI_N], const uint8_t *id, size_t id_len,
                     const uint8_t v[ECCSI_N], uint8_t ssk[ECCSI_N], uint8_t pvt[ECCSI_POINT_BYTES],
                     uint8_t hs[ECCSI_N])
@@ -182,9 +261,9 @@ int eccsi_kms_issue(const uint8_t ksak[ECCSI_N], const uint8_t *id, size_t id_le
     int rc = -1;
     uint8_t kpak[ECCSI_POINT_BYTES], hs_buf[ECCSI_N];
     ibccrypto_clear_error();
-    BIGNUM *k = BN_secure_new(), *vb = BN_secure_new(), *s = BN_secure_new(), *h = BN_new();
+    BIGNUM *k = BN_secure_new(), *vb = BN_secure_new(), *s = BN_secure_new();
     EC_POINT *pt = NULL;
-    if (eccsi_curve_init(&c) != 0 || !k || !vb || !s || !h || !(pt = EC_POINT_new(c.group)))
+    if (eccsi_curve_init(&c) != 0 || !k || !vb || !s || !(pt = EC_POINT_new(c.group)))
         goto done;
     BN_set_flags(k, BN_FLG_CONSTTIME);
     BN_set_flags(vb, BN_FLG_CONSTTIME);
@@ -202,11 +281,12 @@ int eccsi_kms_issue(const uint8_t ksak[ECCSI_N], const uint8_t *id, size_t id_le
                     goto done;
             } while (BN_is_zero(vb));
         }
+        int got = -1;
         if (!EC_POINT_mul(c.group, pt, vb, NULL, NULL, c.bn) || eccsi_point_encode(&c, pt, pvt) != 0
-            || eccsi_hash_hs(kpak, id, id_len, pvt, hs_buf) != 0 || !BN_bin2bn(hs_buf, ECCSI_N, h)
-            || !BN_mod_mul(s, h, vb, c.q, c.bn) || !BN_mod_add(s, s, k, c.q, c.bn))
+            || eccsi_hash_hs(kpak, id, id_len, pvt, hs_buf) != 0
+            || (got = eccsi_ssk_compute(&c, s, k, vb, hs_buf)) < 0)
             goto done;
-        if (!BN_is_zero(s)) { /* §5.1.1: a zero SSK is never issued */
+        if (got == 1) {
             if (BN_bn2binpad(s, ssk, ECCSI_N) != ECCSI_N)
                 goto done;
             if (hs)
@@ -215,7 +295,7 @@ int eccsi_kms_issue(const uint8_t ksak[ECCSI_N], const uint8_t *id, size_t id_le
             goto done;
         }
         if (v) {
-            ibccrypto_set_error("eccsi: this v gives SSK = 0; choose another v");
+            ibccrypto_set_error("eccsi: this v gives HS or SSK = 0 mod q; choose another v");
             goto done;
         }
     }
@@ -226,25 +306,31 @@ done:
     BN_clear_free(k);
     BN_clear_free(vb);
     BN_clear_free(s);
-    BN_free(h);
     eccsi_curve_fini(&c);
     return rc;
 }
 
-/* RFC 6507 §5.1.2 on decoded values: [SSK]G + [-HS]PVT == KPAK. */
+/* RFC 6507 §5.1.2 on decoded values: [SSK]G == KPAK + [HS]PVT. The secret SSK multiplies G alone
+ * (OpenSSL's constant-time path for a single scalar, SSK flagged BN_FLG_CONSTTIME); the public
+ * side [HS]PVT + KPAK is computed apart. A two-scalar [SSK]G + [-HS]PVT would take the
+ * interleaved variable-time wNAF path on any curve method but the optimised P-256 one. */
 static int eccsi_check_pair(const eccsi_curve_t *c, const EC_POINT *kpak, const BIGNUM *ssk,
                             const EC_POINT *pvt, const uint8_t hs[ECCSI_N])
 {
     int rc = -1;
     BIGNUM *h = BN_new();
-    EC_POINT *t = EC_POINT_new(c->group);
-    if (h && t && BN_bin2bn(hs, ECCSI_N, h) && BN_mod(h, h, c->q, c->bn)
-        && BN_mod_sub(h, c->q, h, c->q, c->bn) && EC_POINT_mul(c->group, t, ssk, pvt, h, c->bn)
-        && EC_POINT_cmp(c->group, t, kpak, c->bn) == 0)
+    EC_POINT *t = EC_POINT_new(c->group), *y = EC_POINT_new(c->group);
+    /* HS ≡ 0 (mod q) is refused as at issue (§5.1.1): such an SSK would be the KSAK */
+    if (h && t && y && BN_bin2bn(hs, ECCSI_N, h) && BN_mod(h, h, c->q, c->bn) && !BN_is_zero(h)
+        && EC_POINT_mul(c->group, y, NULL, pvt, h, c->bn)
+        && EC_POINT_add(c->group, y, y, kpak, c->bn)
+        && EC_POINT_mul(c->group, t, ssk, NULL, NULL, c->bn)
+        && EC_POINT_cmp(c->group, t, y, c->bn) == 0)
         rc = 0;
     else
         ibccrypto_set_error("eccsi: SSK/PVT are inconsistent with KPAK and ID (RFC 6507 §5.1.2)");
-    EC_POINT_free(t);
+    EC_POINT_clear_free(t);
+    EC_POINT_free(y);
     BN_free(h);
     return rc;
 }
@@ -311,12 +397,13 @@ int eccsi_signer_sign(eccsi_signer_t *self, const uint8_t *msg, size_t msg_len,
     ibccrypto_clear_error();
     BN_CTX_start(c->bn);
     BIGNUM *jb = BN_CTX_get(c->bn), *jx = BN_CTX_get(c->bn), *t = BN_CTX_get(c->bn);
-    BIGNUM *s = BN_CTX_get(c->bn), *e = BN_CTX_get(c->bn);
+    BIGNUM *s = BN_CTX_get(c->bn), *e = BN_CTX_get(c->bn), *rq = BN_CTX_get(c->bn);
     EC_POINT *jp = EC_POINT_new(c->group);
-    if (!e || !jp)
+    if (!rq || !jp)
         goto done;
     BN_set_flags(jb, BN_FLG_CONSTTIME);
     BN_set_flags(t, BN_FLG_CONSTTIME);
+    BN_set_flags(s, BN_FLG_CONSTTIME);
     for (int attempt = 0; attempt < 8; attempt++) {
         /* step 1: j in [1, q-1] */
         if (j) {
@@ -333,9 +420,12 @@ int eccsi_signer_sign(eccsi_signer_t *self, const uint8_t *msg, size_t msg_len,
             || !EC_POINT_get_affine_coordinates(c->group, jp, jx, NULL, c->bn)
             || BN_bn2binpad(jx, r, ECCSI_N) != ECCSI_N)
             goto done;
-        /* steps 3-4: HE = hash(HS || r || M); HE + r*SSK must not be 0 mod q */
+        /* steps 3-4: HE = hash(HS || r || M); HE + r*SSK must not be 0 mod q. r and HE are public
+         * (reduced mod q in the open); the products and sums with SSK and j are Montgomery
+         * multiplications and masked additions, never BN_mod_mul / BN_mod_add */
         if (eccsi_hash_he(self->hs, r, msg, msg_len, he) != 0 || !BN_bin2bn(he, ECCSI_N, e)
-            || !BN_mod_mul(t, jx, self->ssk, c->q, c->bn) || !BN_mod_add(t, t, e, c->q, c->bn))
+            || !BN_nnmod(e, e, c->q, c->bn) || !BN_nnmod(rq, jx, c->q, c->bn)
+            || !eccsi_mul_mod_q(c, t, rq, self->ssk) || !BN_mod_add_quick(t, t, e, c->q))
             goto done;
         if (BN_is_zero(jx) || BN_is_zero(t)) {
             if (j) {
@@ -346,8 +436,7 @@ int eccsi_signer_sign(eccsi_signer_t *self, const uint8_t *msg, size_t msg_len,
         }
         /* step 5: s' = ((HE + r*SSK)^-1 * j) mod q; step 6: s = s' (it always fits in N
          * octets for P-256, so the RFC's q - s' substitution never applies) */
-        if (ibccrypto_bn_mod_inverse_ct(s, t, c->q, c->bn) != 0
-            || !BN_mod_mul(s, s, jb, c->q, c->bn))
+        if (ibccrypto_bn_mod_inverse_ct(s, t, c->q, c->bn) != 0 || !eccsi_mul_mod_q(c, s, s, jb))
             goto done;
         memcpy(sig, r, ECCSI_N);
         if (BN_bn2binpad(s, sig + ECCSI_N, ECCSI_N) != ECCSI_N)
@@ -473,5 +562,25 @@ int eccsi_verify(const uint8_t kpak[ECCSI_POINT_BYTES], const uint8_t *id, size_
     eccsi_verifier_t *v = eccsi_verifier_new(kpak);
     int rc = v ? eccsi_verifier_verify(v, id, id_len, msg, msg_len, sig, sig_len) : -1;
     eccsi_verifier_destroy(&v);
+    return rc;
+}
+
+int eccsi_sig_negate(const uint8_t sig[ECCSI_SIG_BYTES], uint8_t out[ECCSI_SIG_BYTES])
+{
+    eccsi_curve_t c;
+    int rc = -1;
+    ibccrypto_clear_error();
+    BIGNUM *sb = BN_new();
+    if (eccsi_curve_init(&c) == 0 && sb
+        && eccsi_scalar_load(&c, sb, sig + ECCSI_N, "signature s") == 0 && BN_sub(sb, c.q, sb)) {
+        uint8_t neg[ECCSI_N];
+        if (BN_bn2binpad(sb, neg, ECCSI_N) == ECCSI_N) {
+            memmove(out, sig, ECCSI_SIG_BYTES);
+            memcpy(out + ECCSI_N, neg, ECCSI_N);
+            rc = 0;
+        }
+    }
+    BN_free(sb);
+    eccsi_curve_fini(&c);
     return rc;
 }

@@ -32,6 +32,12 @@ int eccsi_kms_issue(const uint8_t ksak[ECCSI_N], const uint8_t *id, size_t id_le
                     const uint8_t v[ECCSI_N], uint8_t ssk[ECCSI_N], uint8_t pvt[ECCSI_POINT_BYTES],
                     uint8_t hs[ECCSI_N]);
 
+/* §5.1.1 steps 4-5 for a given HS: SSK = (KSAK + HS * v) mod q. -1 when HS ≡ 0 (mod q), whose
+ * SSK would be KSAK itself, or when SSK = 0: the RFC's two abort conditions (eccsi_kms_issue
+ * draws another v for them). */
+int eccsi_kms_ssk(const uint8_t ksak[ECCSI_N], const uint8_t hs[ECCSI_N], const uint8_t v[ECCSI_N],
+                  uint8_t ssk[ECCSI_N]);
+
 /* ---- hashes, exposed for known-answer tests (RFC 6507 §5.1.1 step 3, §5.2.1 step 3) ---- */
 
 /* HS = SHA-256(G || KPAK || ID || PVT). */
@@ -74,6 +80,11 @@ void eccsi_verifier_destroy(eccsi_verifier_t **self_p);
 /* 0 if sig (sig_len must be 129) is a valid signature of msg by identity id, else -1. */
 int eccsi_verifier_verify(eccsi_verifier_t *self, const uint8_t *id, size_t id_len,
                           const uint8_t *msg, size_t msg_len, const uint8_t *sig, size_t sig_len);
+
+/* The other valid signature of the same message and identity: (r, q - s, PVT). RFC 6507
+ * signatures are malleable ([q - s](...) = -J has the same x-coordinate as J), so a signature is
+ * never a message's unique identifier. -1 if s is not in [1, q-1]. */
+int eccsi_sig_negate(const uint8_t sig[ECCSI_SIG_BYTES], uint8_t out[ECCSI_SIG_BYTES]);
 
 /* ---- one-shot forms (build and destroy a context per call) ---- */
 

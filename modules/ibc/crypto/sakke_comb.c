@@ -20,7 +20,7 @@ struct sakke_comb {
 
 #define FP_MUL(r, x, y) BN_mod_mul_montgomery((r), (x), (y), sp->mont, bn)
 #define FP_ADD(r, x, y) BN_mod_add_quick((r), (x), (y), sp->p)
-#define FP_SUB(r, x, y) BN_mod_sub_quick((r), (x), (y), sp->p)
+#define FP_SUB(r, x, y) sakke_fp_sub(sp, (r), (x), (y))
 
 /* In-place Jacobian doubling for a = -3 (dbl-2001-b); t[0..3] are scratch. */
 static int jac_dbl(const sakke_params_t *sp, BIGNUM *x, BIGNUM *y, BIGNUM *z, BIGNUM **t,

@@ -54,6 +54,7 @@ void sakke_params_destroy(sakke_params_t **self_p)
     BN_free(sp->q_minus_1);
     BN_free(sp->one_m);
     BN_MONT_CTX_free(sp->mont);
+    BN_clear_free(sp->neg);
     EC_GROUP_free(sp->group);
     BN_CTX_free(sp->bn);
     OPENSSL_free(sp);
@@ -76,7 +77,8 @@ sakke_params_t *sakke_params_new(void)
              && EC_POINT_set_affine_coordinates(sp->group, gen, px, py, sp->bn)
              && EC_GROUP_set_generator(sp->group, gen, sp->q, cof) && (sp->mont = BN_MONT_CTX_new())
              && BN_MONT_CTX_set(sp->mont, sp->p, sp->bn)
-             && BN_to_montgomery(sp->one_m, BN_value_one(), sp->mont, sp->bn);
+             && BN_to_montgomery(sp->one_m, BN_value_one(), sp->mont, sp->bn)
+             && (sp->neg = BN_new());
     BN_free(a);
     BN_free(b);
     BN_free(px);
@@ -135,7 +137,12 @@ int sakke_point_encode(const sakke_params_t *sp, const EC_POINT *pt,
 
 #define FP_MUL(r, x, y) BN_mod_mul_montgomery((r), (x), (y), sp->mont, bn)
 #define FP_ADD(r, x, y) BN_mod_add_quick((r), (x), (y), sp->p)
-#define FP_SUB(r, x, y) BN_mod_sub_quick((r), (x), (y), sp->p)
+#define FP_SUB(r, x, y) sakke_fp_sub(sp, (r), (x), (y))
+
+int sakke_fp_sub(const sakke_params_t *sp, BIGNUM *r, const BIGNUM *a, const BIGNUM *b)
+{
+    return BN_usub(sp->neg, sp->p, b) && BN_mod_add_quick(r, a, sp->neg, sp->p);
+}
 
 /* (a + bi)^2 = (a+b)(a-b) + 2ab*i. */
 static int fp2_sqr(const sakke_params_t *sp, BIGNUM *a, BIGNUM *b, BIGNUM *t1, BIGNUM *t2,
@@ -146,24 +153,30 @@ static int fp2_sqr(const sakke_params_t *sp, BIGNUM *a, BIGNUM *b, BIGNUM *t1, B
     return ok;
 }
 
-/* (a + bi)(c + di) with three multiplications (Karatsuba); c, d are not modified. */
+/* (a + bi)(c + di) with three multiplications (Karatsuba); c, d are not modified. The imaginary
+ * part is (a+b)(c+d) - (ac + bd): one subtraction fewer than subtracting ac and bd in turn (the
+ * branch-free subtraction costs more than the addition). */
 static int fp2_mul(const sakke_params_t *sp, BIGNUM *a, BIGNUM *b, const BIGNUM *c, const BIGNUM *d,
                    BIGNUM *t1, BIGNUM *t2, BIGNUM *t3, BN_CTX *bn)
 {
     int ok = FP_ADD(t1, a, b) && FP_ADD(t2, c, d) && FP_MUL(t3, t1, t2) /* (a+b)(c+d) */
              && FP_MUL(t1, a, c) && FP_MUL(t2, b, d)                    /* ac, bd */
-             && FP_SUB(a, t1, t2) && FP_SUB(t3, t3, t1) && FP_SUB(b, t3, t2);
+             && FP_SUB(a, t1, t2) && FP_ADD(t1, t1, t2) && FP_SUB(b, t3, t1);
     return ok;
 }
 
-/* The representative b/a of a + bi (both in Montgomery form, so the ratio is the plain value). */
+/* The representative b/a of a + bi (both in Montgomery form, so the ratio is the plain value):
+ * 1/a inverted in constant time, brought into the Montgomery domain, and one Montgomery
+ * multiplication (b R)(R / (a R)) / R = b / a, never the variable-time BN_mod_mul. */
 static int fp2_representative(const sakke_params_t *sp, const BIGNUM *a, const BIGNUM *b,
                               BIGNUM *rep, BN_CTX *bn)
 {
     BN_CTX_start(bn);
     BIGNUM *inv = BN_CTX_get(bn);
     int ok = inv && ibccrypto_bn_mod_inverse_ct(inv, a, sp->p, bn) == 0
-             && BN_mod_mul(rep, b, inv, sp->p, bn);
+             && BN_to_montgomery(inv, inv, sp->mont, bn) && FP_MUL(rep, b, inv);
+    if (inv)
+        BN_clear(inv);
     BN_CTX_end(bn);
     return ok;
 }

@@ -29,11 +29,19 @@ typedef struct {
     BN_MONT_CTX *mont; /* for every F_p multiplication */
     EC_GROUP *group;   /* E(F_p) with generator P, order q, cofactor 4 */
     BN_CTX *bn;
-    int nwords; /* BN_ULONG words of p */
+    BIGNUM *neg; /* scratch of sakke_fp_sub (p - b), cleared with the parameters */
+    int nwords;  /* BN_ULONG words of p */
 } sakke_params_t;
 
 sakke_params_t *sakke_params_new(void);
 void sakke_params_destroy(sakke_params_t **self_p);
+
+/* r = (a - b) mod p for a, b in [0, p), with no branch on their values: r = a + (p - b), the
+ * difference by BN_usub (one borrow chain, no comparison) and the sum by BN_mod_add_quick (a
+ * masked final subtraction). BN_mod_sub_quick instead compares and adds p back only when a < b,
+ * which times secret values of the pairing (RSK lines, the SSV's powers). r may alias a or b.
+ * 1 / 0 as OpenSSL's BN functions. */
+int sakke_fp_sub(const sakke_params_t *sp, BIGNUM *r, const BIGNUM *a, const BIGNUM *b);
 
 /* Decodes 04 || X || Y (257 octets): coordinates < p, on E, not infinity; with check_order
  * also [q]pt == O. 0 / -1 (after ibccrypto_set_error, naming `what`). */

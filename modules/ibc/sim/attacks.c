@@ -355,3 +355,75 @@ void ibc_on_compromise(ibc_t *s, sg17_ctx_t *ctx, sg17_entity_t e)
         s->adv->has_master[i] = true;
     }
 }
+
+/* outrun_nonce_cache: `count` D.1 messages in the name of compromised device `device`, each with
+ * a fresh nonce and a valid signature under the keys taken from it. A gateway whose replay cache
+ * holds fewer nonces than that forgets the nonces of every other device's recent authentications:
+ * a capture of one, replayed inside its timestamp window, is then new to the cache. */
+int ibc_attack_outrun_nonce_cache(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
+{
+    static const uint8_t no_challenge[IBC_NONCE_BYTES] = {0};
+    int dev = device_param(s, ctx, p, "device", 0);
+    unsigned count = count_param(ctx, p, "count", 1);
+    if (dev < 0)
+        return -1;
+    const ibc_keys_t *k = &s->adv->stolen[dev];
+    if (!k->valid) {
+        sg17_log(ctx,
+                 "outrun_nonce_cache: the adversary holds no keys of device-%d (compromise it "
+                 "first)",
+                 dev);
+        return -1;
+    }
+    int64_t per = ibc_period(s, sg17_now(ctx));
+    const ibc_master_t *gm = ibc_kms_master(s, 0, per); /* the gateway's Z is public (C.3) */
+    uint8_t out[IBC_D1_MAX], skey[IBC_SKEY_BYTES];
+    int rc = 0;
+    for (unsigned i = 0; i < count && rc == 0; i++) {
+        size_t n = ibc_d1_build(s, ctx, k, s->adv->stolen_kpak[dev], (uint8_t)s->dev[dev].kms,
+                                gm->zpub, per, no_challenge, out, skey);
+        if (!n) {
+            sg17_log(ctx, "outrun_nonce_cache: could not build a D.1 message with device-%d's keys",
+                     dev);
+            rc = -1;
+            break;
+        }
+        sg17_inject(ctx, s->dev[dev].e, s->gw.e, "ibc.d1_auth", out, n);
+        sg17_metric_add(ctx, "attacker.d1_injected", 1);
+    }
+    OPENSSL_cleanse(skey, sizeof skey);
+    return rc;
+}
+
+/* malleated_replay: every captured signed D.1 message sent again to its receiver in its claimed
+ * sender's name, byte for byte except the ECCSI s, replaced by q - s. The signature still verifies
+ * (RFC 6507 §5.2.2 checks only the x-coordinate of J, and s -> q - s turns J into -J), so a
+ * receiver that recognised messages by their signature octets would take it for a new one. */
+int ibc_attack_malleated_replay(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
+{
+    size_t n = sg17_captured_count(ctx, p), done = 0;
+    if (!s->cfg.d1_signed) {
+        sg17_log(ctx, "malleated_replay: D.1 messages are unsigned in this run (d1_signed false)");
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const sg17_msg_t *c = sg17_captured(ctx, p, i);
+        uint8_t out[IBC_D1_MAX];
+        ibc_d1_t d1;
+        if (!c || strcmp(c->type, "ibc.d1_auth") != 0 || c->len > sizeof out
+            || ibc_d1_decode(c->payload, c->len, true, &d1) != 0)
+            continue;
+        memcpy(out, c->payload, c->len);
+        if (eccsi_sig_negate(d1.sig, out + d1.signed_len) != 0)
+            continue;
+        sg17_inject(ctx, c->claimed_src, c->dst, c->type, out, c->len);
+        sg17_metric_add(ctx, "attacker.d1_malleated", 1);
+        done++;
+    }
+    if (done == 0) {
+        sg17_log(ctx, "malleated_replay: the capture holds no signed D.1 message (%zu captured)",
+                 n);
+        return -1;
+    }
+    return 0;
+}

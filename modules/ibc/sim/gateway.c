@@ -87,13 +87,28 @@ static bool nonce_seen(const ibc_gateway_t *g, const uint8_t *nonce)
     return false;
 }
 
-static void nonce_remember(ibc_gateway_t *g, const uint8_t *nonce, sg17_time_t t)
+/* Remembers the nonce of an accepted D.1 stamped ts. A full ring evicts its oldest entry; if that
+ * entry's timestamp is still inside the freshness window, a replay of its message would pass the
+ * window check and no longer be found, so the floor below which D.1 messages are refused rises to
+ * it: the cache then covers the whole window however many authentications arrive in it. */
+static void nonce_remember(ibc_t *s, sg17_time_t now, const uint8_t *nonce, sg17_time_t ts)
 {
-    memcpy(g->nonces[g->next_nonce], nonce, IBC_NONCE_BYTES);
-    g->nonce_at[g->next_nonce] = t;
-    g->next_nonce = (g->next_nonce + 1) % IBC_NONCE_CACHE;
-    if (g->n_nonces < IBC_NONCE_CACHE)
+    ibc_gateway_t *g = &s->gw;
+    size_t cap = (size_t)s->cfg.nonce_cache, slot = g->next_nonce;
+    if (cap == 0 || slot >= cap) /* ibc_create holds nonce_cache >= 1 and the ring's index below */
+        return;
+    if (g->n_nonces == cap) {
+        sg17_time_t old = g->nonce_ts[slot];
+        if (old + s->cfg.freshness_window >= now && (!g->has_floor || old > g->ts_floor)) {
+            g->ts_floor = old;
+            g->has_floor = true;
+        }
+    } else {
         g->n_nonces++;
+    }
+    memcpy(g->nonces[slot], nonce, IBC_NONCE_BYTES);
+    g->nonce_ts[slot] = ts;
+    g->next_nonce = (slot + 1) % cap;
 }
 
 /* The checks of one D.1 message, in the order a careful gateway runs them (cheap ones first);
@@ -134,8 +149,8 @@ static const char *gateway_check_d1(ibc_t *s, sg17_ctx_t *ctx, unsigned dev, con
         if (memcmp(d1->challenge, zero, IBC_NONCE_BYTES) != 0) {
             if (!ss->challenged || memcmp(d1->challenge, ss->challenge, IBC_NONCE_BYTES) != 0)
                 return "replay";
-        } else if (d1->ts + s->cfg.freshness_window < now
-                   || d1->ts > now + s->cfg.freshness_window) {
+        } else if (d1->ts + s->cfg.freshness_window < now || d1->ts > now + s->cfg.freshness_window
+                   || (g->has_floor && d1->ts <= g->ts_floor)) {
             return "replay";
         }
         if (nonce_seen(g, d1->nonce))
@@ -178,7 +193,7 @@ static void gateway_on_d1(ibc_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
     }
     OPENSSL_cleanse(ssv, sizeof ssv);
     sg17_accept(ctx, m);
-    nonce_remember(g, d1.nonce, sg17_now(ctx));
+    nonce_remember(s, sg17_now(ctx), d1.nonce, d1.ts);
     ss->active = true;
     ss->period = ibc_period(s, sg17_now(ctx));
     ss->last_seq = 0;

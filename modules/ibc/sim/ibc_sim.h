@@ -23,16 +23,16 @@
 #include "crypto/eccsi.h"
 #include "crypto/sakke.h"
 
-#define IBC_MAX_KMS      2
-#define IBC_MAX_DEVICES  512 /* device indexes travel as 16 bits, 0xffff is the gateway */
-#define IBC_MAX_ID       96  /* "YYYY-MM\0" + uri + "\0" */
-#define IBC_TKEY_BYTES   16  /* per-device AES-128 transport key shared at manufacture (C.2) */
-#define IBC_SKEY_BYTES   16  /* AES-128 session key derived from the SSV */
-#define IBC_NONCE_BYTES  16
-#define IBC_MASTER_Z     32 /* octets of the SAKKE master secret z drawn by the simulated KMS */
-#define IBC_KEYS_PLAIN   (ECCSI_N + ECCSI_POINT_BYTES + SAKKE_POINT_BYTES) /* SSK||PVT||RSK */
-#define IBC_SENDER_CACHE 6
-#define IBC_NONCE_CACHE  4096
+#define IBC_MAX_KMS         2
+#define IBC_MAX_DEVICES     512 /* device indexes travel as 16 bits, 0xffff is the gateway */
+#define IBC_MAX_ID          96  /* "YYYY-MM\0" + uri + "\0" */
+#define IBC_TKEY_BYTES      16  /* per-device AES-128 transport key shared at manufacture (C.2) */
+#define IBC_SKEY_BYTES      16  /* AES-128 session key derived from the SSV */
+#define IBC_NONCE_BYTES     16
+#define IBC_MASTER_Z        32 /* octets of the SAKKE master secret z drawn by the simulated KMS */
+#define IBC_KEYS_PLAIN      (ECCSI_N + ECCSI_POINT_BYTES + SAKKE_POINT_BYTES) /* SSK||PVT||RSK */
+#define IBC_SENDER_CACHE    6
+#define IBC_NONCE_CACHE_MAX (1u << 20) /* entries of the gateway's replay cache at most */
 /* Master key sets a KMS holds: the current period's and the one before it, which still backs the
  * keys installed before the roll-over until their holders ask for the new period's. */
 #define IBC_MASTER_RING 2
@@ -96,11 +96,17 @@ typedef struct {
     ibc_params_t params[IBC_MAX_KMS];
     ibc_keys_t keys;
     int64_t asked_period;
-    sakke_receiver_t *recv;             /* for keys.id, built when the keys arrive */
-    ibc_session_t *sessions;            /* per device */
-    uint8_t (*nonces)[IBC_NONCE_BYTES]; /* replay cache, a ring */
-    sg17_time_t *nonce_at;
+    sakke_receiver_t *recv;  /* for keys.id, built when the keys arrive */
+    ibc_session_t *sessions; /* per device */
+    /* Replay cache, a ring of cfg.nonce_cache nonces in acceptance order with the timestamp each
+     * D.1 carried. It covers the whole freshness window: when an entry still inside the window
+     * is evicted, ts_floor rises to its timestamp, and a D.1 stamped at or before ts_floor is
+     * refused (the cache can no longer tell whether it was seen). */
+    uint8_t (*nonces)[IBC_NONCE_BYTES];
+    sg17_time_t *nonce_ts;
     size_t n_nonces, next_nonce;
+    bool has_floor;
+    sg17_time_t ts_floor;
 } ibc_gateway_t;
 
 /* The adversary's side (what it stole), defined in attacks.c only: receivers cannot read it. */
@@ -122,6 +128,7 @@ typedef struct {
     sg17_time_t app_interval;     /* between two application messages of a device */
     bool d1_signed;               /* devices ECCSI-sign their D.1 message */
     bool cross_domain_trust;      /* the gateway trusts kms-1's domain as well as its own (8.2) */
+    uint64_t nonce_cache;         /* entries of the gateway's D.1 replay cache */
     const char *revoked;          /* "3" or "1,4": devices revoked at revoke_at */
     sg17_time_t revoke_at;
     /* mitigations */
@@ -247,6 +254,21 @@ int ibc_app_encode(const uint8_t key[16], uint64_t seq, const uint8_t data[IBC_A
                    uint8_t out[IBC_APP_BYTES]);
 int ibc_app_open(const uint8_t key[16], const uint8_t *buf, size_t len, uint64_t *seq);
 
+/* ---- mikey.c: D.1 as a MIKEY-SAKKE I_MESSAGE (RFC 6509) for packet traces ---- */
+
+/* Writes d1 as a MIKEY-SAKKE I_MESSAGE into out: HDR, T (NTP-UTC of d1->ts, virtual time 0 being
+ * 2026-01-01T00:00:00Z), RAND (the nonce), IDRi (the URI of d1->id), IDRr (responder_uri), SAKKE
+ * (the SED) and, when d1 is signed, SIGN (ECCSI; the signature is the D.1's own, over the D.1
+ * encoding). Returns the message's length; when that is more than cap nothing is written. 0 if
+ * d1's identity is not of the form "YYYY-MM" 0x00 uri 0x00. The D.4 challenge and the KMS index
+ * have no MIKEY payload and are left out. */
+size_t ibc_mikey_i_message(const ibc_d1_t *d1, const uint8_t *responder_uri, size_t responder_len,
+                           uint8_t *out, size_t cap);
+/* sg17_module_t.trace_frame: an ibc.d1_auth message as IPv4 (10.<kind>.<n>) / UDP 2269 / MIKEY,
+ * linktype 101; 0 for every other message (the core's exported PDU). */
+size_t ibc_trace_frame(const sg17_msg_t *msg, const char *src_name, const char *dst_name,
+                       uint8_t *buf, size_t cap, uint32_t *linktype);
+
 /* ---- kms.c, device.c, gateway.c: the entities ---- */
 
 /* Draws a master key set (C.1: KSAK and z from the run's stream) serving from period p on. */
@@ -287,7 +309,8 @@ void ibc_adversary_free(ibc_adversary_t *adv, unsigned n_dev);
 typedef int ibc_attack_fn(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p);
 ibc_attack_fn ibc_attack_forge_signature, ibc_attack_substitute_identity,
     ibc_attack_use_revoked_identity, ibc_attack_rogue_kms_keys, ibc_attack_invalid_point,
-    ibc_attack_rogue_params, ibc_attack_kms_master_compromise;
+    ibc_attack_rogue_params, ibc_attack_kms_master_compromise, ibc_attack_outrun_nonce_cache,
+    ibc_attack_malleated_replay;
 
 /* Entity e was handed to the adversary: a device gives up its current keys, a KMS its master. */
 void ibc_on_compromise(ibc_t *s, sg17_ctx_t *ctx, sg17_entity_t e);

@@ -87,7 +87,7 @@ void ibc_destroy(void *instance)
     free(s->dev);
     free(s->gw.sessions);
     free(s->gw.nonces);
-    free(s->gw.nonce_at);
+    free(s->gw.nonce_ts);
     free(s->revoked);
     OPENSSL_cleanse(s, sizeof *s);
     free(s);
@@ -171,10 +171,14 @@ void *ibc_create(sg17_ctx_t *ctx, const void *config)
     s->dev = calloc(s->n_dev + 1, sizeof *s->dev);
     s->adv = ibc_adversary_new(s->n_dev);
     s->gw.sessions = calloc(s->n_dev + 1, sizeof *s->gw.sessions);
-    s->gw.nonces = calloc(IBC_NONCE_CACHE, sizeof *s->gw.nonces);
-    s->gw.nonce_at = calloc(IBC_NONCE_CACHE, sizeof *s->gw.nonce_at);
+    /* the descriptor's range holds nonce_cache in 1..IBC_NONCE_CACHE_MAX; checked again because
+     * the ring's size depends on it */
+    if (s->cfg.nonce_cache < 1 || s->cfg.nonce_cache > IBC_NONCE_CACHE_MAX)
+        s->cfg.nonce_cache = 1;
+    s->gw.nonces = calloc(s->cfg.nonce_cache, sizeof *s->gw.nonces);
+    s->gw.nonce_ts = calloc(s->cfg.nonce_cache, sizeof *s->gw.nonce_ts);
     s->revoked = calloc(s->n_dev + 1, 1);
-    if (!s->dev || !s->adv || !s->gw.sessions || !s->gw.nonces || !s->gw.nonce_at || !s->revoked
+    if (!s->dev || !s->adv || !s->gw.sessions || !s->gw.nonces || !s->gw.nonce_ts || !s->revoked
         || parse_revoked(s, ctx, cfg->revoked ? cfg->revoked : "") != 0
         || ibc_initialise(s, ctx) != 0) {
         sg17_log(ctx, "ibc: set-up failed (%s)", ibccrypto_last_error());

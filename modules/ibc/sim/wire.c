@@ -14,15 +14,18 @@
 
 #include "sim/ibc_sim.h"
 
-/* AES-128-GCM (NIST SP 800-38D) with a 96-bit IV and a 128-bit tag; pt may be empty (GMAC). */
+/* AES-128-GCM (NIST SP 800-38D) with a 96-bit IV and a 128-bit tag; pt may be empty (GMAC), and
+ * then ct may be NULL: the final call (which writes nothing for GCM) gets a buffer of its own, so
+ * no offset is ever applied to a null pointer. */
 int ibc_gcm_seal(const uint8_t key[16], const uint8_t iv[12], const uint8_t *aad, size_t aad_len,
                  const uint8_t *pt, size_t len, uint8_t *ct, uint8_t tag[16])
 {
     EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+    uint8_t last[16];
     int n = 0, ok = c && EVP_EncryptInit_ex(c, EVP_aes_128_gcm(), NULL, key, iv)
                     && EVP_EncryptUpdate(c, NULL, &n, aad, (int)aad_len)
                     && (len == 0 || EVP_EncryptUpdate(c, ct, &n, pt, (int)len))
-                    && EVP_EncryptFinal_ex(c, ct + (len ? n : 0), &n)
+                    && EVP_EncryptFinal_ex(c, last, &n) && n == 0
                     && EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, 16, tag);
     EVP_CIPHER_CTX_free(c);
     return ok ? 0 : -1;

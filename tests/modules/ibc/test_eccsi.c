@@ -56,6 +56,43 @@ Test(eccsi, kms_issue_with_fixed_v_reproduces_pvt_hs_and_ssk)
     cr_assert_arr_eq(ssk, SSK, ECCSI_N);
 }
 
+/* The order q of P-256 (FIPS 186-4 D.1.2.3), big-endian. */
+static const uint8_t P256_Q[ECCSI_N] = {
+    0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    0xBC, 0xE6, 0xFA, 0xAD, 0xA7, 0x17, 0x9E, 0x84, 0xF3, 0xB9, 0xCA, 0xC2, 0xFC, 0x63, 0x25, 0x51};
+
+Test(eccsi, kms_ssk_from_the_vector_hs_is_the_vector_ssk)
+{
+    uint8_t ssk[ECCSI_N];
+    cr_assert_eq(eccsi_kms_ssk(KSAK, HS, V, ssk), 0, "%s", ibccrypto_last_error());
+    cr_assert_arr_eq(ssk, SSK, ECCSI_N);
+}
+
+/* RFC 6507 §5.1.1: HS ≡ 0 (mod q) aborts the issue; otherwise SSK would equal KSAK. The two
+ * 32-octet values congruent to 0 are 0 and q itself. */
+Test(eccsi, kms_ssk_aborts_when_hs_is_zero_mod_q)
+{
+    uint8_t ssk[ECCSI_N], zero[ECCSI_N] = {0};
+    memset(ssk, 0xAA, sizeof ssk);
+    cr_assert_eq(eccsi_kms_ssk(KSAK, P256_Q, V, ssk), -1, "HS = q must be refused");
+    cr_assert(strstr(ibccrypto_last_error(), "§5.1.1") != NULL, "%s", ibccrypto_last_error());
+    cr_assert_eq(eccsi_kms_ssk(KSAK, zero, V, ssk), -1, "HS = 0 must be refused");
+    for (size_t i = 0; i < ECCSI_N; i++)
+        cr_assert_eq(ssk[i], 0xAA, "nothing is written when the issue aborts");
+    /* q + 1 ≡ 1 is fine, and gives SSK = KSAK + v */
+    uint8_t q1[ECCSI_N];
+    memcpy(q1, P256_Q, ECCSI_N);
+    q1[ECCSI_N - 1]++;
+    cr_assert_eq(eccsi_kms_ssk(KSAK, q1, V, ssk), 0, "%s", ibccrypto_last_error());
+}
+
+/* The KSAK offered as an SSK passes §5.1.2 only when HS ≡ 0 (mod q), which the receiver now
+ * refuses as the KMS does; with the vector identity's real HS it fails the check. */
+Test(eccsi, receiver_refuses_the_ksak_as_an_ssk)
+{
+    cr_assert_eq(eccsi_validate_ssk(KPAK, ID, id_len, KSAK, PVT), -1);
+}
+
 Test(eccsi, kms_issue_with_random_v_gives_a_pair_that_validates)
 {
     uint8_t ssk[ECCSI_N], pvt[ECCSI_POINT_BYTES], ssk2[ECCSI_N], pvt2[ECCSI_POINT_BYTES];
@@ -209,4 +246,23 @@ Test(eccsi, signature_by_another_kms_is_rejected)
     cr_assert_eq(eccsi_sign(kpak, ID, id_len, ssk, pvt, M, m_len, NULL, sig), 0);
     cr_assert_eq(eccsi_verify(kpak, ID, id_len, M, m_len, sig, sizeof sig), 0);
     cr_assert_eq(eccsi_verify(KPAK, ID, id_len, M, m_len, sig, sizeof sig), -1);
+}
+
+/* RFC 6507 signatures are malleable: (r, q - s) verifies for the same message and identity, so
+ * no cache or audit record may take the signature octets for a message's identity. */
+Test(eccsi, the_negated_signature_r_q_minus_s_verifies_as_well)
+{
+    uint8_t neg[ECCSI_SIG_BYTES], back[ECCSI_SIG_BYTES];
+    cr_assert_eq(eccsi_sig_negate(SIG, neg), 0, "%s", ibccrypto_last_error());
+    cr_assert_arr_eq(neg, SIG, ECCSI_N, "r unchanged");
+    cr_assert_arr_neq(neg + ECCSI_N, SIG + ECCSI_N, ECCSI_N, "s changed");
+    cr_assert_arr_eq(neg + 2 * ECCSI_N, SIG + 2 * ECCSI_N, ECCSI_POINT_BYTES, "PVT unchanged");
+    cr_assert_eq(eccsi_verify(KPAK, ID, id_len, M, m_len, neg, ECCSI_SIG_BYTES), 0, "%s",
+                 ibccrypto_last_error());
+    cr_assert_eq(eccsi_sig_negate(neg, back), 0);
+    cr_assert_arr_eq(back, SIG, ECCSI_SIG_BYTES);
+    uint8_t zero_s[ECCSI_SIG_BYTES];
+    memcpy(zero_s, SIG, ECCSI_SIG_BYTES);
+    memset(zero_s + ECCSI_N, 0, ECCSI_N);
+    cr_assert_eq(eccsi_sig_negate(zero_s, neg), -1, "s = 0 is not a signature");
 }

@@ -5,6 +5,7 @@
 
 #include "crypto/ibccrypto.h"
 #include "crypto/sakke.h"
+#include "crypto/sakke_pairing.h"
 #include "ibc_vectors.h"
 
 static uint8_t *Zs, *B, *SSV, *RV, *GR, *MASK, *H, *SED, *G;
@@ -231,4 +232,42 @@ Test(sakke, random_ssv_round_trips_for_a_fresh_identity)
         sakke_decapsulate(ZPUB, sizeof ZPUB, B, b_len, RSK, sizeof RSK, sed, sizeof sed, out), -1);
     sakke_sender_destroy(&s);
     sakke_receiver_destroy(&r);
+}
+
+/* The branch-free field subtraction agrees with OpenSSL's BN_mod_sub on the edges (0, p - 1,
+ * a == b, a < b, a > b) and on random values, including when r aliases an operand. */
+Test(sakke_field, constant_time_subtraction_matches_bn_mod_sub)
+{
+    sakke_params_t *sp = sakke_params_new();
+    cr_assert_not_null(sp, "%s", ibccrypto_last_error());
+    BN_CTX *bn = BN_CTX_new();
+    BIGNUM *a = BN_new(), *b = BN_new(), *want = BN_new(), *got = BN_new(), *pm1 = BN_dup(sp->p);
+    cr_assert(bn && a && b && want && got && pm1 && BN_sub_word(pm1, 1));
+    const BIGNUM *edges[] = {BN_value_one(), pm1};
+    for (int i = 0; i < 2000; i++) {
+        if (i < 9) { /* (0|1|p-1) x (0|1|p-1) */
+            if (i / 3 == 0)
+                BN_zero(a);
+            else
+                cr_assert(BN_copy(a, edges[i / 3 - 1]));
+            if (i % 3 == 0)
+                BN_zero(b);
+            else
+                cr_assert(BN_copy(b, edges[i % 3 - 1]));
+        } else {
+            cr_assert(BN_rand_range(a, sp->p) && BN_rand_range(b, sp->p));
+            if (i % 7 == 0)
+                cr_assert(BN_copy(b, a));
+        }
+        cr_assert(BN_mod_sub(want, a, b, sp->p, bn));
+        cr_assert(sakke_fp_sub(sp, got, a, b));
+        cr_assert_eq(BN_cmp(got, want), 0, "a - b differs at %d", i);
+        cr_assert(BN_copy(got, a) && sakke_fp_sub(sp, got, got, b));
+        cr_assert_eq(BN_cmp(got, want), 0, "r aliasing a differs at %d", i);
+        cr_assert(BN_copy(got, b) && sakke_fp_sub(sp, got, a, got));
+        cr_assert_eq(BN_cmp(got, want), 0, "r aliasing b differs at %d", i);
+    }
+    BN_free(a), BN_free(b), BN_free(want), BN_free(got), BN_free(pm1);
+    BN_CTX_free(bn);
+    sakke_params_destroy(&sp);
 }
