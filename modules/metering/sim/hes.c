@@ -21,8 +21,12 @@ int msim_hes_command(msim_t *s, sg17_ctx_t *ctx, unsigned i, const char *type, c
                      : 0;
     uint8_t frame[MSIM_FRAME_CAP];
     size_t n;
-    if (msim_wrap(&s->meters[i].keys, s->hes_systitle, sc ? ++s->peers[i].ic_out : 0, sc, apdu, len,
-                  frame, sizeof frame, &n))
+    uint32_t ic = 0;
+    if (sc && dlms_ic_next(&s->peers[i].ic_out, &ic)) {
+        sg17_metric_add(ctx, "hes.ic_exhausted", 1); /* the key must be renewed first */
+        return -1;
+    }
+    if (msim_wrap(&s->meters[i].keys, s->hes_systitle, ic, sc, apdu, len, frame, sizeof frame, &n))
         return -1;
     sg17_metric_add(ctx, "hes.commands_sent", 1);
     msim_audit_append(s, ctx, i, origin, type, apdu, len);
@@ -301,8 +305,13 @@ static void hes_on_aare(msim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
         return;
     }
     uint8_t f[DLMS_HLS_GMAC_LEN];
-    if (dlms_hls_gmac(&s->meters[j].keys, s->hes_systitle, ++s->peers[j].ic_out,
-                      m->payload + 1 + DLMS_SYSTITLE_LEN, MSIM_CHALLENGE_LEN, f)
+    uint32_t ic;
+    if (dlms_ic_next(&s->peers[j].ic_out, &ic)) {
+        sg17_metric_add(ctx, "hes.ic_exhausted", 1);
+        return;
+    }
+    if (dlms_hls_gmac(&s->meters[j].keys, s->hes_systitle, ic, m->payload + 1 + DLMS_SYSTITLE_LEN,
+                      MSIM_CHALLENGE_LEN, f)
         == 0)
         sg17_send(ctx, s->hes, meter_entity(ctx, (unsigned)j), "metering.hls", f, sizeof f);
 }

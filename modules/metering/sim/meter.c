@@ -113,13 +113,15 @@ void msim_meter_on_timer(msim_t *s, sg17_ctx_t *ctx, unsigned i)
     uint8_t sc = meter_sc(s);
     uint8_t frame[128];
     size_t n;
-    uint32_t reg = (uint32_t)llround(m->reported_wh);
-    if (msim_reading_frame(m, &m->keys, sc ? ++m->ic_out : 0, sc, m->seq, reg, t, frame,
-                           sizeof frame, &n)
-        == 0)
-        sg17_send(ctx, sg17_entity(ctx, "meter", i), s->hes, "metering.reading", frame, n);
+    uint32_t reg = (uint32_t)llround(m->reported_wh), ic = 0;
+    if (sc && dlms_ic_next(&m->ic_out, &ic)) {
+        sg17_metric_add(ctx, "meter.ic_exhausted", 1); /* no IC left for this key: silent */
+    } else {
+        if (msim_reading_frame(m, &m->keys, ic, sc, m->seq, reg, t, frame, sizeof frame, &n) == 0)
+            sg17_send(ctx, sg17_entity(ctx, "meter", i), s->hes, "metering.reading", frame, n);
+        sg17_metric_add(ctx, "meter.readings_sent", 1);
+    }
     m->seq++;
-    sg17_metric_add(ctx, "meter.readings_sent", 1);
     sg17_timer(ctx, sg17_entity(ctx, "meter", i), s->cfg.reading_interval,
                MSIM_TAG(MSIM_TAG_READING, i));
 }
@@ -132,9 +134,12 @@ static void meter_respond(msim_t *s, sg17_ctx_t *ctx, unsigned i, const uint8_t 
         m->assoc_hls ? (s->cfg.authenticated_encryption ? DLMS_SC_AUTH_ENC : DLMS_SC_ENC) : 0;
     uint8_t frame[256];
     size_t n;
-    if (msim_wrap(&m->keys, m->systitle, sc ? ++m->ic_out : 0, sc, apdu, len, frame, sizeof frame,
-                  &n)
-        == 0)
+    uint32_t ic = 0;
+    if (sc && dlms_ic_next(&m->ic_out, &ic)) {
+        sg17_metric_add(ctx, "meter.ic_exhausted", 1);
+        return;
+    }
+    if (msim_wrap(&m->keys, m->systitle, ic, sc, apdu, len, frame, sizeof frame, &n) == 0)
         sg17_send(ctx, sg17_entity(ctx, "meter", i), s->hes, "metering.response", frame, n);
 }
 
@@ -202,7 +207,12 @@ static void meter_on_hls(msim_t *s, sg17_ctx_t *ctx, unsigned i, const sg17_msg_
     m->assoc_hls = true;
     sg17_accept(ctx, msg);
     uint8_t f[DLMS_HLS_GMAC_LEN];
-    if (dlms_hls_gmac(&m->keys, m->systitle, ++m->ic_out, m->ctos, MSIM_CHALLENGE_LEN, f) == 0)
+    uint32_t ic;
+    if (dlms_ic_next(&m->ic_out, &ic)) {
+        sg17_metric_add(ctx, "meter.ic_exhausted", 1);
+        return;
+    }
+    if (dlms_hls_gmac(&m->keys, m->systitle, ic, m->ctos, MSIM_CHALLENGE_LEN, f) == 0)
         sg17_send(ctx, sg17_entity(ctx, "meter", i), s->hes, "metering.hls", f, sizeof f);
 }
 

@@ -136,3 +136,58 @@ Test(metering_entities, every_attack_runs_with_its_declared_parameters)
     sg17_mock_finish(m);
     sg17_mock_free(m);
 }
+
+/* The invocation counter in a frame as sent (general-glo-ciphering), or -1 for a clear frame. */
+static int64_t frame_ic(const sg17_mock_send_t *x)
+{
+    const uint8_t *st, *sec;
+    size_t sl;
+    if (x->len == 0 || x->payload[0] != DLMS_APDU_GENERAL_GLO_CIPHERING
+        || dlms_general_glo_decode(x->payload, x->len, &st, &sec, &sl) || sl < DLMS_SEC_HDR_LEN)
+        return -1;
+    return (int64_t)(((uint32_t)sec[1] << 24) | ((uint32_t)sec[2] << 16) | ((uint32_t)sec[3] << 8)
+                     | sec[4]);
+}
+
+/* Counters near 2^32: meter-0 spends its last two ICs (HLS pass 4, one reading) and then sends
+ * nothing more under its key; the head-end, whose counter towards meter-1 is exhausted, does not
+ * answer meter-1's challenge. No frame ever carries a wrapped (small) counter. */
+Test(metering_entities, exhausted_invocation_counters_stop_protection_instead_of_wrapping)
+{
+    sg17_mock_t *m = sg17_mock_new(&sg17_module);
+    sg17_mock_topology(m, "meter", 3);
+    cr_assert_eq(sg17_mock_create(m), 0, "%s", sg17_mock_last_log(m));
+    msim_t *s = sg17_mock_instance(m);
+    s->meters[0].ic_out = UINT32_MAX - 2;
+    s->peers[1].ic_out = UINT32_MAX;
+    sg17_mock_start(m);
+    sg17_mock_run_until(m, SG17_HOUR - SG17_SEC);
+    sg17_entity_t m0 = sg17_mock_entity(m, "meter-0"), m1 = sg17_mock_entity(m, "meter-1"),
+                  hes = sg17_mock_entity(m, "hes-0");
+    size_t m0_readings = 0, m0_frames = 0, hes_to_m1 = 0;
+    for (size_t k = 0; k < sg17_mock_send_count(m); k++) {
+        const sg17_mock_send_t *x = sg17_mock_send(m, k);
+        if (x->src == m0 && strcmp(x->type, "metering.reading") == 0) {
+            m0_readings++;
+            cr_assert_eq(frame_ic(x), (int64_t)UINT32_MAX, "reading with IC %lld",
+                         (long long)frame_ic(x));
+        }
+        if (x->src == m0 && strcmp(x->type, "metering.hls") == 0) {
+            m0_frames++; /* f(CtoS) = 10 || IC || tag */
+            uint32_t ic = ((uint32_t)x->payload[1] << 24) | ((uint32_t)x->payload[2] << 16)
+                          | ((uint32_t)x->payload[3] << 8) | x->payload[4];
+            cr_assert_eq(ic, UINT32_MAX - 1);
+        }
+        if (x->src == hes && x->dst == m1 && strcmp(x->type, "metering.aarq") != 0)
+            hes_to_m1++;
+    }
+    cr_assert_eq(m0_frames, 1);
+    cr_assert_eq(m0_readings, 1);
+    cr_assert_eq(s->meters[0].ic_out, UINT32_MAX);
+    /* four reading slots in the hour: one spent the last IC, three found none */
+    cr_assert_eq(sg17_mock_metric(m, "meter.ic_exhausted"), 3);
+    cr_assert_eq(hes_to_m1, 0, "the HES protected a frame for meter-1 past its last IC");
+    cr_assert_eq(sg17_mock_metric(m, "hes.ic_exhausted"), 1);
+    cr_assert_eq(sg17_mock_metric(m, "hes.associations"), 2);
+    sg17_mock_free(m);
+}
