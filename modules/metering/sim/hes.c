@@ -207,8 +207,8 @@ static void export_append(msim_t *s, unsigned j, uint32_t k, uint32_t time, uint
     s->export_n++;
 }
 
-/* Seconds since 1970 of a COSEM date-time taken as UTC (days-from-civil, proleptic Gregorian). */
-static int64_t unix_of(const dlms_datetime_t *dt)
+/* Days-from-civil, proleptic Gregorian. */
+int64_t msim_unix_of(const dlms_datetime_t *dt)
 {
     int64_t y = dt->year - (dt->month <= 2);
     int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -281,7 +281,7 @@ static void hes_on_reading(msim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
         s->peers[j].last_ic_in = ic;
     sg17_accept(ctx, m);
     sg17_metric_add(ctx, "hes.readings_accepted", 1);
-    int64_t secs = unix_of(&dn.time) - MSIM_EPOCH;
+    int64_t secs = msim_unix_of(&dn.time) - MSIM_EPOCH;
     if (secs < 0)
         secs = 0;
     export_append(s, (unsigned)j, dn.long_invoke_id, (uint32_t)secs, dn.reading.value);

@@ -231,6 +231,30 @@ static bool operator_signature_ok(msim_t *s, const msim_meter_t *m, const uint8_
     return dlms_general_signing_verify(s->op_keys[op], in, len, &v) == 0;
 }
 
+/* Freshness of an operator's signed command g that verified (command_authorization): its
+ * transaction id must be above the last one of that operator this meter executed, and its
+ * date-time within command_window of the meter's clock. Without these checks whoever can wrap a
+ * frame for the meter (an HES insider, the holder of a fleet key) re-sends a captured signed
+ * disconnect with a fresh invocation counter and it verifies again. Returns NULL (fresh; the
+ * operator and transaction id in *op, *tx) or the rejection reason. */
+static const char *command_fresh(const msim_t *s, sg17_ctx_t *ctx, const msim_meter_t *m,
+                                 const dlms_general_signing_t *g, uint32_t *op, uint32_t *tx)
+{
+    dlms_datetime_t dt;
+    *op = sg17_load_be32(g->originator + 4); /* checked below n_ops by operator_signature_ok */
+    if (g->transaction_id_len != 4 || g->date_time_len != DLMS_DATETIME_LEN
+        || dlms_datetime_unpack(g->date_time, &dt) || *op >= MSIM_OPS_MAX)
+        return "malformed";
+    *tx = sg17_load_be32(g->transaction_id);
+    if (*tx <= m->last_tx[*op])
+        return "command_replay";
+    int64_t now = MSIM_EPOCH + (int64_t)(sg17_now(ctx) / SG17_SEC);
+    int64_t skew = msim_unix_of(&dt) - now, window = (int64_t)(s->cfg.command_window / SG17_SEC);
+    if (skew > window || -skew > window)
+        return "command_expired";
+    return NULL;
+}
+
 /* Firmware activation: the image is a manufacturer general-signing (DF) structure whose content
  * is version (4) || body. */
 static const char *meter_firmware(msim_t *s, msim_meter_t *m, const dlms_action_request_t *a)
@@ -350,6 +374,7 @@ static void meter_on_command(msim_t *s, sg17_ctx_t *ctx, unsigned i, const sg17_
     const uint8_t *apdu = plain;
     size_t alen = pl;
     bool signed_ok = false;
+    uint32_t op = 0, tx = 0;
     if (pl && plain[0] == DLMS_APDU_GENERAL_SIGNING) {
         dlms_general_signing_t g;
         if (dlms_general_signing_decode(plain, pl, &g) || !g.content) {
@@ -358,8 +383,9 @@ static void meter_on_command(msim_t *s, sg17_ctx_t *ctx, unsigned i, const sg17_
         }
         if (s->cfg.command_authorization) {
             signed_ok = operator_signature_ok(s, m, plain, pl, &g);
-            if (!signed_ok) {
-                sg17_reject(ctx, msg, "signature");
+            const char *stale = signed_ok ? command_fresh(s, ctx, m, &g, &op, &tx) : "signature";
+            if (stale) {
+                sg17_reject(ctx, msg, stale);
                 sg17_metric_add(ctx, "meter.security_alarms", 1);
                 return;
             }
@@ -378,6 +404,8 @@ static void meter_on_command(msim_t *s, sg17_ctx_t *ctx, unsigned i, const sg17_
     }
     if (ciphered)
         m->last_ic_in = ic;
+    if (signed_ok)
+        m->last_tx[op] = tx;
     sg17_accept(ctx, msg);
     sg17_metric_add(ctx, "meter.commands_executed", 1);
     meter_respond(s, ctx, i, resp, rl);

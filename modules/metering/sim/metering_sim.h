@@ -28,6 +28,7 @@
 #define MSIM_DAY_S         86400u
 #define MSIM_EXPORT_ENTRY  16    /* meter (4) || sequence (4) || time s (4) || register (4) */
 #define MSIM_METERS_MAX    20000 /* the meter kind's max_count */
+#define MSIM_OPS_MAX       4     /* the operator kind's max_count */
 #define MSIM_DISCONNECT_LIMIT_MAX \
     1000000 /* the head-end keeps the time of each recent disconnect */
 
@@ -67,6 +68,7 @@ typedef struct {
     double consent_share;
     bool plain_push_when_off;
     sg17_time_t audit_anchor_interval, audit_interval;
+    sg17_time_t command_window; /* accepted skew of a signed command's date-time */
     /* mitigations */
     bool authenticated_encryption, invocation_counter, unique_keys, hls_authentication,
         command_authorization, mass_disconnect_limit, mdm_plausibility, signed_firmware,
@@ -96,6 +98,8 @@ typedef struct {
     /* DLMS security state */
     uint32_t ic_out;    /* invocation counter of its own frames */
     int64_t last_ic_in; /* last counter accepted from the HES */
+    /* last transaction id of each operator's signed command it executed (0: none yet) */
+    uint32_t last_tx[MSIM_OPS_MAX];
     msim_assoc_t assoc;
     bool assoc_hls, assoc_pending;
     uint8_t ctos[MSIM_CHALLENGE_LEN], stoc[MSIM_CHALLENGE_LEN];
@@ -225,6 +229,9 @@ int msim_derive(const uint8_t master[32], const char *label, const uint8_t id[8]
 /* A P-256 key from 32 octets of the seeded stream; NULL on failure. */
 EVP_PKEY *msim_seeded_ecdsa(sg17_ctx_t *ctx);
 
+/* Seconds since 1970 of a COSEM date-time taken as UTC (hes.c). */
+int64_t msim_unix_of(const dlms_datetime_t *dt);
+
 /* wire.c: ciphered framing. The sender protects apdu with keys/systitle/IC and wraps it in
  * general-glo-ciphering; sc 0 means "send the APDU in clear". */
 int msim_wrap(const dlms_keys_t *keys, const uint8_t *systitle, uint32_t ic, uint8_t sc,
@@ -334,5 +341,6 @@ int msim_attack_mass_disconnect(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t 
 int msim_attack_infer_occupancy(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t *p);
 int msim_attack_overcollect(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t *p);
 int msim_attack_tamper_audit_log(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t *p);
+int msim_attack_rewrap_command(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t *p);
 
 #endif
