@@ -128,6 +128,10 @@ static int run_rewrap_command(void *instance, sg17_ctx_t *ctx, const sg17_params
 {
     return msim_attack_rewrap_command(instance, ctx, p);
 }
+static int run_iv_reuse(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
+{
+    return msim_attack_iv_reuse(instance, ctx, p);
+}
 static int run_tamper_audit_log(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
 {
     return msim_attack_tamper_audit_log(instance, ctx, p);
@@ -235,6 +239,10 @@ static const sg17_config_key_t config_keys[] = {
     {"audit_interval", SG17_TYPE_DURATION, "6h",
      "the MDM audits the HES command log every ... (0 = never)", METERING_CONFIG(audit_interval),
      METERING_UNBOUNDED},
+    {"fleet_key", SG17_TYPE_BOOL, "false",
+     "deployment: every meter holds one shared EK/AK whatever unique_keys says (a fleet not yet "
+     "re-keyed per meter), for scenarios that test another measure on such a fleet",
+     METERING_CONFIG(fleet_key), METERING_UNBOUNDED},
     {"command_window", SG17_TYPE_DURATION, "5min",
      "a meter executes a signed command whose date-time is at most this far from its clock "
      "(command_authorization)",
@@ -254,6 +262,7 @@ static const char *const r_int4[] = {"X1332-R-INT-04", NULL};
 static const char *const r_priv[] = {"X1332-R-PRIV-01", "X1332-R-PRIV-02", NULL};
 static const char *const r_avail[] = {"X1332-R-AVAIL-01", NULL};
 static const char *const r_nrep1[] = {"X1332-R-NREP-01", NULL};
+static const char *const r_conf3[] = {"X1332-R-CONF-03", NULL};
 
 #define METERING_MITIGATION(field) offsetof(msim_config_t, field)
 
@@ -302,6 +311,13 @@ static const sg17_mitigation_t mitigations[] = {
      "with the HES's ECDSA key, is anchored at the MDM, which audits the log against every anchor; "
      "off: plain records, no chain, no anchors",
      r_nrep1, true, METERING_MITIGATION(audit_log)},
+    {"context_counter",
+     "the HES keeps one invocation counter per security context (key) for its own frames: per "
+     "meter under unique keys, one for the fleet under a fleet key; off: one per meter whatever "
+     "the keys, as a head-end that tracks each meter's counter does, so under a fleet key its "
+     "first "
+     "frames to every meter repeat one GCM IV",
+     r_conf3, true, METERING_MITIGATION(context_counter)},
     {NULL, NULL, NULL, false, 0},
 };
 
@@ -388,6 +404,14 @@ static const sg17_param_t p_rewrap[] = {
     {NULL, 0, false, NULL, METERING_UNBOUNDED},
 };
 
+static const sg17_param_t p_iv_reuse[] = {
+    {"capture", SG17_TYPE_STRING, true,
+     "a capture of the association handshakes (metering.aare, metering.hls) and the HES's "
+     "metering.command frames",
+     METERING_UNBOUNDED},
+    {NULL, 0, false, NULL, METERING_UNBOUNDED},
+};
+
 static const sg17_attack_t attacks[] = {
     {"false_data", "a compromised meter under-reports its consumption by factor", NULL,
      p_false_data, run_false_data},
@@ -423,6 +447,11 @@ static const sg17_attack_t attacks[] = {
      "and "
      "re-sends the operator-signed ones with a fresh invocation counter",
      NULL, p_rewrap, run_rewrap_command},
+    {"iv_reuse",
+     "eavesdropper without keys: from HES frames that repeat a GCM IV under one key it solves for "
+     "the GHASH key, then forges tariff updates (a bit of the value flipped, tag recomputed) for "
+     "meters whose counter is below the frame's; sets iv.*",
+     NULL, p_iv_reuse, run_iv_reuse},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -444,6 +473,8 @@ static const sg17_metric_t metrics[] = {
     {"hes.ic_exhausted",
      "frames the HES did not send because its invocation counter was exhausted (key renewal due)",
      NULL},
+    {"meter.tariff_foreign",
+     "meters whose tariff at the end is a value the HES never sent (ground truth)", NULL},
     {"hes.readings_accepted", "readings the HES accepted", NULL},
     {"hes.security_alarms", "readings the HES refused for a security reason", NULL},
     {"hes.overload_drops", "messages dropped for lack of HES capacity", NULL},
@@ -472,6 +503,11 @@ static const sg17_metric_t metrics[] = {
     {"privacy.eavesdropper_accuracy",
      "balanced accuracy of the eavesdropper's occupancy inference (0.5 = chance)", NULL},
     {"privacy.readings_observed", "captured readings the eavesdropper analysed", NULL},
+    {"iv.reused_frames", "captured HES frames whose GCM IV an earlier captured HES frame had used",
+     NULL},
+    {"iv.ghash_key_recovered",
+     "1 when the eavesdropper's GHASH key equals the real one (scored against the key)", NULL},
+    {"iv.forgeries_sent", "altered frames the eavesdropper sent", NULL},
     {"audit.entries", "commands the HES recorded in its audit log", NULL},
     {"audit.anchors", "signed chain heads the MDM holds", NULL},
     {"audit.clean_audits", "audits of the HES log that verified", NULL},
@@ -527,7 +563,7 @@ const sg17_module_t sg17_module = {
 
     .entity_kinds = entity_kinds, /* meter, hes, mdm, thirdparty, operator: each with handlers */
     .config = config_keys,        /* workload, capacities, detector thresholds -> msim_config_t */
-    .mitigations = mitigations,   /* eleven switches, all on by default -> msim_config_t */
+    .mitigations = mitigations,   /* twelve switches, all on by default -> msim_config_t */
     .attacks = attacks,           /* module-specific, each with its handler */
     .metrics = metrics,
     .reasons = reasons, /* dlms_sec_status_name() names + the simulation's own */

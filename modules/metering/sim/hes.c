@@ -13,6 +13,16 @@ static sg17_entity_t meter_entity(sg17_ctx_t *ctx, unsigned i)
     return sg17_entity(ctx, "meter", i);
 }
 
+bool msim_fleet_keyed(const msim_t *s)
+{
+    return !s->cfg.unique_keys || s->cfg.fleet_key;
+}
+
+uint32_t *msim_hes_ic(msim_t *s, unsigned i)
+{
+    return s->cfg.context_counter && msim_fleet_keyed(s) ? &s->fleet_ic_out : &s->peers[i].ic_out;
+}
+
 int msim_hes_command(msim_t *s, sg17_ctx_t *ctx, unsigned i, const char *type, const uint8_t *apdu,
                      size_t len, uint32_t origin)
 {
@@ -22,7 +32,7 @@ int msim_hes_command(msim_t *s, sg17_ctx_t *ctx, unsigned i, const char *type, c
     uint8_t frame[MSIM_FRAME_CAP];
     size_t n;
     uint32_t ic = 0;
-    if (sc && dlms_ic_next(&s->peers[i].ic_out, &ic)) {
+    if (sc && dlms_ic_next(msim_hes_ic(s, i), &ic)) {
         sg17_metric_add(ctx, "hes.ic_exhausted", 1); /* the key must be renewed first */
         return -1;
     }
@@ -306,7 +316,7 @@ static void hes_on_aare(msim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
     }
     uint8_t f[DLMS_HLS_GMAC_LEN];
     uint32_t ic;
-    if (dlms_ic_next(&s->peers[j].ic_out, &ic)) {
+    if (dlms_ic_next(msim_hes_ic(s, (unsigned)j), &ic)) {
         sg17_metric_add(ctx, "hes.ic_exhausted", 1);
         return;
     }

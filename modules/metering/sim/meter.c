@@ -430,11 +430,15 @@ void msim_meter_on_message(msim_t *s, sg17_ctx_t *ctx, unsigned i, const sg17_ms
 /* End of the run: the fleet's state as commands left it. */
 void msim_meter_finish(msim_t *s, sg17_ctx_t *ctx)
 {
-    unsigned disconnected = 0, foreign = 0;
+    unsigned disconnected = 0, foreign = 0, tariff = 0;
     for (unsigned j = 0; j < s->n_meters; j++) {
-        disconnected += s->meters[j].disconnected;
-        foreign += s->meters[j].fw_foreign;
+        const msim_meter_t *m = &s->meters[j];
+        disconnected += m->disconnected;
+        foreign += m->fw_foreign;
+        /* the HES sent the tariffs 2 .. tariff_value (it counts from 1); 0 is the meter's own */
+        tariff += m->tariff != 0 && (m->tariff < 2 || m->tariff > s->tariff_value);
     }
     sg17_metric_set(ctx, "meter.disconnected_now", disconnected);
     sg17_metric_set(ctx, "meter.foreign_firmware", foreign);
+    sg17_metric_set(ctx, "meter.tariff_foreign", tariff);
 }
