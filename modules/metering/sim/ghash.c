@@ -157,12 +157,16 @@ static int gf_cube_roots(BN_CTX *bn, const uint8_t u[MSIM_GF_LEN], uint8_t roots
         n = 0;
         goto out;
     }
-    for (BN_ULONG k = 2;; k++) { /* x, x + 1, x^2, ...: the first whose m-th power is not 1 */
+    /* x, x + 1, x^2, ...: the first whose m-th power is not 1 (two in three are) */
+    BN_ULONG k = 2;
+    for (; k < 64; k++) {
         if (!BN_set_word(t, k) || !BN_GF2m_mod_exp_arr(w, t, m, gcm_poly, bn))
             goto out;
         if (!BN_is_one(w))
             break;
     }
+    if (k == 64)
+        goto out;
     uint8_t om[MSIM_GF_LEN];
     gf_store(w, om);
     memcpy(roots[0], r0, MSIM_GF_LEN);
