@@ -124,6 +124,14 @@ static int run_overcollect(void *instance, sg17_ctx_t *ctx, const sg17_params_t 
 {
     return msim_attack_overcollect(instance, ctx, p);
 }
+static int run_rewrap_command(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
+{
+    return msim_attack_rewrap_command(instance, ctx, p);
+}
+static int run_iv_reuse(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
+{
+    return msim_attack_iv_reuse(instance, ctx, p);
+}
 static int run_tamper_audit_log(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
 {
     return msim_attack_tamper_audit_log(instance, ctx, p);
@@ -141,8 +149,8 @@ static const sg17_entity_kind_t entity_kinds[] = {
     {"thirdparty", "a third-party service provider with per-customer consent", 1, 0, 1,
      tp_on_message, tp_on_timer},
     /* operators receive nothing: the core rejects a message to one with "no_receiver" */
-    {"operator", "utility operator account issuing signed load-control requests", 1, 0, 4, NULL,
-     operator_on_timer},
+    {"operator", "utility operator account issuing signed load-control requests", 1, 0,
+     MSIM_OPS_MAX, NULL, operator_on_timer},
     {NULL, NULL, 0, 0, 0, NULL, NULL},
 };
 
@@ -231,6 +239,14 @@ static const sg17_config_key_t config_keys[] = {
     {"audit_interval", SG17_TYPE_DURATION, "6h",
      "the MDM audits the HES command log every ... (0 = never)", METERING_CONFIG(audit_interval),
      METERING_UNBOUNDED},
+    {"fleet_key", SG17_TYPE_BOOL, "false",
+     "deployment: every meter holds one shared EK/AK whatever unique_keys says (a fleet not yet "
+     "re-keyed per meter), for scenarios that test another measure on such a fleet",
+     METERING_CONFIG(fleet_key), METERING_UNBOUNDED},
+    {"command_window", SG17_TYPE_DURATION, "5min",
+     "a meter executes a signed command whose date-time is at most this far from its clock "
+     "(command_authorization)",
+     METERING_CONFIG(command_window), METERING_UNBOUNDED},
     {NULL, 0, NULL, NULL, 0, METERING_UNBOUNDED},
 };
 
@@ -238,14 +254,15 @@ static const char *const r_conf1[] = {"X1332-R-CONF-01", "X1332-R-INT-01", NULL}
 static const char *const r_int2[] = {"X1332-R-INT-02", NULL};
 static const char *const r_conf2[] = {"X1332-R-CONF-02", "X1332-R-AUTH-02", NULL};
 static const char *const r_auth1[] = {"X1332-R-AUTH-01", NULL};
-static const char *const r_authz2[] = {"X1332-R-AUTHZ-01", "X1332-R-AUTHZ-02", "X1332-R-NREP-02",
-                                       NULL};
+static const char *const r_authz2[] = {"X1332-R-AUTHZ-01", "X1332-R-AUTHZ-02", "X1332-R-AUTHZ-04",
+                                       "X1332-R-NREP-02", NULL};
 static const char *const r_authz3[] = {"X1332-R-AUTHZ-03", NULL};
 static const char *const r_int3[] = {"X1332-R-INT-03", NULL};
 static const char *const r_int4[] = {"X1332-R-INT-04", NULL};
 static const char *const r_priv[] = {"X1332-R-PRIV-01", "X1332-R-PRIV-02", NULL};
 static const char *const r_avail[] = {"X1332-R-AVAIL-01", NULL};
 static const char *const r_nrep1[] = {"X1332-R-NREP-01", NULL};
+static const char *const r_conf3[] = {"X1332-R-CONF-03", NULL};
 
 #define METERING_MITIGATION(field) offsetof(msim_config_t, field)
 
@@ -265,7 +282,9 @@ static const sg17_mitigation_t mitigations[] = {
      r_auth1, true, METERING_MITIGATION(hls_authentication)},
     {"command_authorization",
      "disconnect/reconnect/load limit need an operator's suite-1 ECDSA general-signing that the "
-     "HES and meter verify; off: any well-formed command from the HES address is executed",
+     "HES and meter verify, and the meter executes it only with a transaction id above the last of "
+     "that operator and a date-time within command_window; off: any well-formed command from the "
+     "HES address is executed",
      r_authz2, true, METERING_MITIGATION(command_authorization)},
     {"mass_disconnect_limit",
      "the HES relays at most disconnect_limit disconnects per disconnect_window, the rest wait for "
@@ -292,6 +311,13 @@ static const sg17_mitigation_t mitigations[] = {
      "with the HES's ECDSA key, is anchored at the MDM, which audits the log against every anchor; "
      "off: plain records, no chain, no anchors",
      r_nrep1, true, METERING_MITIGATION(audit_log)},
+    {"context_counter",
+     "the HES keeps one invocation counter per security context (key) for its own frames: per "
+     "meter under unique keys, one for the fleet under a fleet key; off: one per meter whatever "
+     "the keys, as a head-end that tracks each meter's counter does, so under a fleet key its "
+     "first "
+     "frames to every meter repeat one GCM IV",
+     r_conf3, true, METERING_MITIGATION(context_counter)},
     {NULL, NULL, NULL, false, 0},
 };
 
@@ -369,6 +395,23 @@ static const sg17_param_t p_infer[] = {
     {NULL, 0, false, NULL, METERING_UNBOUNDED},
 };
 
+static const sg17_param_t p_rewrap[] = {
+    {"capture", SG17_TYPE_STRING, true, "a capture of the HES's metering.command frames",
+     METERING_UNBOUNDED},
+    {"command", SG17_TYPE_STRING, false,
+     "which signed commands to re-send: disconnect (default), reconnect, load_limit or any",
+     METERING_UNBOUNDED},
+    {NULL, 0, false, NULL, METERING_UNBOUNDED},
+};
+
+static const sg17_param_t p_iv_reuse[] = {
+    {"capture", SG17_TYPE_STRING, true,
+     "a capture of the association handshakes (metering.aare, metering.hls) and the HES's "
+     "metering.command frames",
+     METERING_UNBOUNDED},
+    {NULL, 0, false, NULL, METERING_UNBOUNDED},
+};
+
 static const sg17_attack_t attacks[] = {
     {"false_data", "a compromised meter under-reports its consumption by factor", NULL,
      p_false_data, run_false_data},
@@ -399,6 +442,16 @@ static const sg17_attack_t attacks[] = {
      "an insider with write access to the HES log store (compromised hes-0) deletes or rewrites "
      "the entries of commands issued in a period, renumbering and re-chaining the rest",
      NULL, p_tamper, run_tamper_audit_log},
+    {"rewrap_command",
+     "the holder of suite-0 keys (extract_key: hes-0 or a fleet key) decrypts captured commands "
+     "and "
+     "re-sends the operator-signed ones with a fresh invocation counter",
+     NULL, p_rewrap, run_rewrap_command},
+    {"iv_reuse",
+     "eavesdropper without keys: from HES frames that repeat a GCM IV under one key it solves for "
+     "the GHASH key, then forges tariff updates (a bit of the value flipped, tag recomputed) for "
+     "meters whose counter is below the frame's; sets iv.*",
+     NULL, p_iv_reuse, run_iv_reuse},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -414,6 +467,14 @@ static const sg17_metric_t metrics[] = {
     {"meter.firmware_activations", "firmware images activated", NULL},
     {"meter.foreign_firmware", "meters running an image the manufacturer did not sign, at the end",
      NULL},
+    {"meter.ic_exhausted",
+     "frames a meter did not send because its invocation counter was exhausted (key renewal due)",
+     NULL},
+    {"hes.ic_exhausted",
+     "frames the HES did not send because its invocation counter was exhausted (key renewal due)",
+     NULL},
+    {"meter.tariff_foreign",
+     "meters whose tariff at the end is a value the HES never sent (ground truth)", NULL},
     {"hes.readings_accepted", "readings the HES accepted", NULL},
     {"hes.security_alarms", "readings the HES refused for a security reason", NULL},
     {"hes.overload_drops", "messages dropped for lack of HES capacity", NULL},
@@ -442,6 +503,11 @@ static const sg17_metric_t metrics[] = {
     {"privacy.eavesdropper_accuracy",
      "balanced accuracy of the eavesdropper's occupancy inference (0.5 = chance)", NULL},
     {"privacy.readings_observed", "captured readings the eavesdropper analysed", NULL},
+    {"iv.reused_frames", "captured HES frames whose GCM IV an earlier captured HES frame had used",
+     NULL},
+    {"iv.ghash_key_recovered",
+     "1 when the eavesdropper's GHASH key equals the real one (scored against the key)", NULL},
+    {"iv.forgeries_sent", "altered frames the eavesdropper sent", NULL},
     {"audit.entries", "commands the HES recorded in its audit log", NULL},
     {"audit.anchors", "signed chain heads the MDM holds", NULL},
     {"audit.clean_audits", "audits of the HES log that verified", NULL},
@@ -465,6 +531,9 @@ static const sg17_reason_t reasons[] = {
     {"no_association", "no open association with the head-end"},
     {"unexpected", "association message outside a handshake"},
     {"signature", "general-signing does not verify under an authorised key"},
+    {"command_replay",
+     "signed command whose transaction id is not above the last executed of its operator"},
+    {"command_expired", "signed command whose date-time is outside the meter's window"},
     {"unsigned", "critical command without an operator signature"},
     {"mass_disconnect", "disconnect beyond the per-window cap, held for approval"},
     {"rate_limited", "source over its message budget"},
@@ -485,7 +554,7 @@ static const char *const message_types[] = {
 };
 
 /* The descriptor (SG17_MODULE_DEFINE): the tables above (entity kinds meter, hes, mdm, thirdparty,
- * operator, each with its handlers; workload, capacity and detector config keys and eleven
+ * operator, each with its handlers; workload, capacity and detector config keys and twelve
  * mitigations, all on by default, bound to msim_config_t; module-specific attacks, each with its
  * handler; reasons: dlms_sec_status_name()'s names and the simulation's own) and
  * metering_create/destroy/start; the tools are protect, unprotect and hls-gmac. Compromised

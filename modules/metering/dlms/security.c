@@ -116,6 +116,14 @@ static int gcm_run(int encrypt, const uint8_t ek[DLMS_KEY_LEN], const uint8_t iv
     return rc;
 }
 
+int dlms_ic_next(uint32_t *counter, uint32_t *ic)
+{
+    if (!counter || !ic || *counter == UINT32_MAX)
+        return -1;
+    *ic = ++*counter;
+    return 0;
+}
+
 /* Suite 0 protection: SC 0x10 authenticates the clear APDU (it goes into the AAD), 0x20 only
  * encrypts, 0x30 encrypts and authenticates SC || AK. */
 int dlms_protect(const dlms_keys_t *keys, const uint8_t systitle[DLMS_SYSTITLE_LEN], uint32_t ic,

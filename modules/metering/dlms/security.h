@@ -70,6 +70,13 @@ int dlms_protect(const dlms_keys_t *keys, const uint8_t systitle[DLMS_SYSTITLE_L
                  uint8_t sc, const uint8_t *apdu, size_t len, uint8_t *out, size_t cap,
                  size_t *outlen);
 
+/* The next invocation counter of a sender: *counter is the last one it used (0 before the first
+ * frame). Stores and returns (in *ic) *counter + 1, or returns -1 and leaves *counter alone when
+ * the 32-bit counter is exhausted (it stands at 0xFFFFFFFF): incrementing it would wrap to a
+ * counter, hence a GCM IV, already used with this key, so the sender must protect nothing more
+ * until it has a new key. */
+int dlms_ic_next(uint32_t *counter, uint32_t *ic);
+
 /* Checks and removes the protection of data (SC || IC || ... as produced by dlms_protect) sent
  * by the peer whose system title is systitle.
  *   policy  the SC bits the receiver requires: DLMS_SC_AUTH_ENC accepts only authenticated

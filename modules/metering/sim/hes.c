@@ -13,6 +13,16 @@ static sg17_entity_t meter_entity(sg17_ctx_t *ctx, unsigned i)
     return sg17_entity(ctx, "meter", i);
 }
 
+bool msim_fleet_keyed(const msim_t *s)
+{
+    return !s->cfg.unique_keys || s->cfg.fleet_key;
+}
+
+uint32_t *msim_hes_ic(msim_t *s, unsigned i)
+{
+    return s->cfg.context_counter && msim_fleet_keyed(s) ? &s->fleet_ic_out : &s->peers[i].ic_out;
+}
+
 int msim_hes_command(msim_t *s, sg17_ctx_t *ctx, unsigned i, const char *type, const uint8_t *apdu,
                      size_t len, uint32_t origin)
 {
@@ -21,8 +31,12 @@ int msim_hes_command(msim_t *s, sg17_ctx_t *ctx, unsigned i, const char *type, c
                      : 0;
     uint8_t frame[MSIM_FRAME_CAP];
     size_t n;
-    if (msim_wrap(&s->meters[i].keys, s->hes_systitle, sc ? ++s->peers[i].ic_out : 0, sc, apdu, len,
-                  frame, sizeof frame, &n))
+    uint32_t ic = 0;
+    if (sc && dlms_ic_next(msim_hes_ic(s, i), &ic)) {
+        sg17_metric_add(ctx, "hes.ic_exhausted", 1); /* the key must be renewed first */
+        return -1;
+    }
+    if (msim_wrap(&s->meters[i].keys, s->hes_systitle, ic, sc, apdu, len, frame, sizeof frame, &n))
         return -1;
     sg17_metric_add(ctx, "hes.commands_sent", 1);
     msim_audit_append(s, ctx, i, origin, type, apdu, len);
@@ -203,8 +217,8 @@ static void export_append(msim_t *s, unsigned j, uint32_t k, uint32_t time, uint
     s->export_n++;
 }
 
-/* Seconds since 1970 of a COSEM date-time taken as UTC (days-from-civil, proleptic Gregorian). */
-static int64_t unix_of(const dlms_datetime_t *dt)
+/* Days-from-civil, proleptic Gregorian. */
+int64_t msim_unix_of(const dlms_datetime_t *dt)
 {
     int64_t y = dt->year - (dt->month <= 2);
     int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -277,7 +291,7 @@ static void hes_on_reading(msim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
         s->peers[j].last_ic_in = ic;
     sg17_accept(ctx, m);
     sg17_metric_add(ctx, "hes.readings_accepted", 1);
-    int64_t secs = unix_of(&dn.time) - MSIM_EPOCH;
+    int64_t secs = msim_unix_of(&dn.time) - MSIM_EPOCH;
     if (secs < 0)
         secs = 0;
     export_append(s, (unsigned)j, dn.long_invoke_id, (uint32_t)secs, dn.reading.value);
@@ -301,8 +315,13 @@ static void hes_on_aare(msim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
         return;
     }
     uint8_t f[DLMS_HLS_GMAC_LEN];
-    if (dlms_hls_gmac(&s->meters[j].keys, s->hes_systitle, ++s->peers[j].ic_out,
-                      m->payload + 1 + DLMS_SYSTITLE_LEN, MSIM_CHALLENGE_LEN, f)
+    uint32_t ic;
+    if (dlms_ic_next(msim_hes_ic(s, (unsigned)j), &ic)) {
+        sg17_metric_add(ctx, "hes.ic_exhausted", 1);
+        return;
+    }
+    if (dlms_hls_gmac(&s->meters[j].keys, s->hes_systitle, ic, m->payload + 1 + DLMS_SYSTITLE_LEN,
+                      MSIM_CHALLENGE_LEN, f)
         == 0)
         sg17_send(ctx, s->hes, meter_entity(ctx, (unsigned)j), "metering.hls", f, sizeof f);
 }

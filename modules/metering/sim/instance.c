@@ -137,7 +137,7 @@ msim_t *msim_create(sg17_ctx_t *ctx, const msim_config_t *cfg)
     for (unsigned i = 0; i < s->n_meters; i++) {
         msim_meter_t *m = &s->meters[i];
         systitle_make(m->systitle, "MTR", i);
-        const uint8_t *id = s->cfg.unique_keys ? m->systitle : fleet_id;
+        const uint8_t *id = msim_fleet_keyed(s) ? fleet_id : m->systitle;
         if (msim_derive(s->master, "EK", id, m->keys.ek, DLMS_KEY_LEN)
             || msim_derive(s->master, "AK", id, m->keys.ak, DLMS_KEY_LEN)
             || msim_derive(s->master, "LLS", id, m->lls, MSIM_LLS_LEN)) {

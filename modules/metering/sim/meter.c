@@ -113,13 +113,15 @@ void msim_meter_on_timer(msim_t *s, sg17_ctx_t *ctx, unsigned i)
     uint8_t sc = meter_sc(s);
     uint8_t frame[128];
     size_t n;
-    uint32_t reg = (uint32_t)llround(m->reported_wh);
-    if (msim_reading_frame(m, &m->keys, sc ? ++m->ic_out : 0, sc, m->seq, reg, t, frame,
-                           sizeof frame, &n)
-        == 0)
-        sg17_send(ctx, sg17_entity(ctx, "meter", i), s->hes, "metering.reading", frame, n);
+    uint32_t reg = (uint32_t)llround(m->reported_wh), ic = 0;
+    if (sc && dlms_ic_next(&m->ic_out, &ic)) {
+        sg17_metric_add(ctx, "meter.ic_exhausted", 1); /* no IC left for this key: silent */
+    } else {
+        if (msim_reading_frame(m, &m->keys, ic, sc, m->seq, reg, t, frame, sizeof frame, &n) == 0)
+            sg17_send(ctx, sg17_entity(ctx, "meter", i), s->hes, "metering.reading", frame, n);
+        sg17_metric_add(ctx, "meter.readings_sent", 1);
+    }
     m->seq++;
-    sg17_metric_add(ctx, "meter.readings_sent", 1);
     sg17_timer(ctx, sg17_entity(ctx, "meter", i), s->cfg.reading_interval,
                MSIM_TAG(MSIM_TAG_READING, i));
 }
@@ -132,9 +134,12 @@ static void meter_respond(msim_t *s, sg17_ctx_t *ctx, unsigned i, const uint8_t 
         m->assoc_hls ? (s->cfg.authenticated_encryption ? DLMS_SC_AUTH_ENC : DLMS_SC_ENC) : 0;
     uint8_t frame[256];
     size_t n;
-    if (msim_wrap(&m->keys, m->systitle, sc ? ++m->ic_out : 0, sc, apdu, len, frame, sizeof frame,
-                  &n)
-        == 0)
+    uint32_t ic = 0;
+    if (sc && dlms_ic_next(&m->ic_out, &ic)) {
+        sg17_metric_add(ctx, "meter.ic_exhausted", 1);
+        return;
+    }
+    if (msim_wrap(&m->keys, m->systitle, ic, sc, apdu, len, frame, sizeof frame, &n) == 0)
         sg17_send(ctx, sg17_entity(ctx, "meter", i), s->hes, "metering.response", frame, n);
 }
 
@@ -202,7 +207,12 @@ static void meter_on_hls(msim_t *s, sg17_ctx_t *ctx, unsigned i, const sg17_msg_
     m->assoc_hls = true;
     sg17_accept(ctx, msg);
     uint8_t f[DLMS_HLS_GMAC_LEN];
-    if (dlms_hls_gmac(&m->keys, m->systitle, ++m->ic_out, m->ctos, MSIM_CHALLENGE_LEN, f) == 0)
+    uint32_t ic;
+    if (dlms_ic_next(&m->ic_out, &ic)) {
+        sg17_metric_add(ctx, "meter.ic_exhausted", 1);
+        return;
+    }
+    if (dlms_hls_gmac(&m->keys, m->systitle, ic, m->ctos, MSIM_CHALLENGE_LEN, f) == 0)
         sg17_send(ctx, sg17_entity(ctx, "meter", i), s->hes, "metering.hls", f, sizeof f);
 }
 
@@ -219,6 +229,30 @@ static bool operator_signature_ok(msim_t *s, const msim_meter_t *m, const uint8_
         return false;
     dlms_general_signing_t v;
     return dlms_general_signing_verify(s->op_keys[op], in, len, &v) == 0;
+}
+
+/* Freshness of an operator's signed command g that verified (command_authorization): its
+ * transaction id must be above the last one of that operator this meter executed, and its
+ * date-time within command_window of the meter's clock. Without these checks whoever can wrap a
+ * frame for the meter (an HES insider, the holder of a fleet key) re-sends a captured signed
+ * disconnect with a fresh invocation counter and it verifies again. Returns NULL (fresh; the
+ * operator and transaction id in *op, *tx) or the rejection reason. */
+static const char *command_fresh(const msim_t *s, sg17_ctx_t *ctx, const msim_meter_t *m,
+                                 const dlms_general_signing_t *g, uint32_t *op, uint32_t *tx)
+{
+    dlms_datetime_t dt;
+    *op = sg17_load_be32(g->originator + 4); /* checked below n_ops by operator_signature_ok */
+    if (g->transaction_id_len != 4 || g->date_time_len != DLMS_DATETIME_LEN
+        || dlms_datetime_unpack(g->date_time, &dt) || *op >= MSIM_OPS_MAX)
+        return "malformed";
+    *tx = sg17_load_be32(g->transaction_id);
+    if (*tx <= m->last_tx[*op])
+        return "command_replay";
+    int64_t now = MSIM_EPOCH + (int64_t)(sg17_now(ctx) / SG17_SEC);
+    int64_t skew = msim_unix_of(&dt) - now, window = (int64_t)(s->cfg.command_window / SG17_SEC);
+    if (skew > window || -skew > window)
+        return "command_expired";
+    return NULL;
 }
 
 /* Firmware activation: the image is a manufacturer general-signing (DF) structure whose content
@@ -340,6 +374,7 @@ static void meter_on_command(msim_t *s, sg17_ctx_t *ctx, unsigned i, const sg17_
     const uint8_t *apdu = plain;
     size_t alen = pl;
     bool signed_ok = false;
+    uint32_t op = 0, tx = 0;
     if (pl && plain[0] == DLMS_APDU_GENERAL_SIGNING) {
         dlms_general_signing_t g;
         if (dlms_general_signing_decode(plain, pl, &g) || !g.content) {
@@ -348,8 +383,9 @@ static void meter_on_command(msim_t *s, sg17_ctx_t *ctx, unsigned i, const sg17_
         }
         if (s->cfg.command_authorization) {
             signed_ok = operator_signature_ok(s, m, plain, pl, &g);
-            if (!signed_ok) {
-                sg17_reject(ctx, msg, "signature");
+            const char *stale = signed_ok ? command_fresh(s, ctx, m, &g, &op, &tx) : "signature";
+            if (stale) {
+                sg17_reject(ctx, msg, stale);
                 sg17_metric_add(ctx, "meter.security_alarms", 1);
                 return;
             }
@@ -368,6 +404,8 @@ static void meter_on_command(msim_t *s, sg17_ctx_t *ctx, unsigned i, const sg17_
     }
     if (ciphered)
         m->last_ic_in = ic;
+    if (signed_ok)
+        m->last_tx[op] = tx;
     sg17_accept(ctx, msg);
     sg17_metric_add(ctx, "meter.commands_executed", 1);
     meter_respond(s, ctx, i, resp, rl);
@@ -392,11 +430,15 @@ void msim_meter_on_message(msim_t *s, sg17_ctx_t *ctx, unsigned i, const sg17_ms
 /* End of the run: the fleet's state as commands left it. */
 void msim_meter_finish(msim_t *s, sg17_ctx_t *ctx)
 {
-    unsigned disconnected = 0, foreign = 0;
+    unsigned disconnected = 0, foreign = 0, tariff = 0;
     for (unsigned j = 0; j < s->n_meters; j++) {
-        disconnected += s->meters[j].disconnected;
-        foreign += s->meters[j].fw_foreign;
+        const msim_meter_t *m = &s->meters[j];
+        disconnected += m->disconnected;
+        foreign += m->fw_foreign;
+        /* the HES sent the tariffs 2 .. tariff_value (it counts from 1); 0 is the meter's own */
+        tariff += m->tariff != 0 && (m->tariff < 2 || m->tariff > s->tariff_value);
     }
     sg17_metric_set(ctx, "meter.disconnected_now", disconnected);
     sg17_metric_set(ctx, "meter.foreign_firmware", foreign);
+    sg17_metric_set(ctx, "meter.tariff_foreign", tariff);
 }

@@ -3,7 +3,8 @@
  * entity files offer each other. Files: instance.c (create, start, finish, destroy; keys),
  * wire.c (ciphered framing), meter.c (with the household model), hes.c, operator.c, mdm.c,
  * thirdparty.c, audit.c (the HES's command log and its auditor at the MDM), inference.c
- * (occupancy classifiers) and attacks.c (the adversary, whose state is private to that file).
+ * (occupancy classifiers), attacks.c (the adversary, whose state is private to that file) and
+ * ghash.c (its algebra on AES-GCM).
  * Everything here is prefixed msim_ / MSIM_. */
 #ifndef METERING_SIM_H
 #define METERING_SIM_H
@@ -28,6 +29,7 @@
 #define MSIM_DAY_S         86400u
 #define MSIM_EXPORT_ENTRY  16    /* meter (4) || sequence (4) || time s (4) || register (4) */
 #define MSIM_METERS_MAX    20000 /* the meter kind's max_count */
+#define MSIM_OPS_MAX       4     /* the operator kind's max_count */
 #define MSIM_DISCONNECT_LIMIT_MAX \
     1000000 /* the head-end keeps the time of each recent disconnect */
 
@@ -67,10 +69,12 @@ typedef struct {
     double consent_share;
     bool plain_push_when_off;
     sg17_time_t audit_anchor_interval, audit_interval;
+    sg17_time_t command_window; /* accepted skew of a signed command's date-time */
+    bool fleet_key;             /* deployment: one EK/AK for every meter, as unique_keys off */
     /* mitigations */
     bool authenticated_encryption, invocation_counter, unique_keys, hls_authentication,
         command_authorization, mass_disconnect_limit, mdm_plausibility, signed_firmware,
-        data_minimisation, hes_rate_limit, audit_log;
+        data_minimisation, hes_rate_limit, audit_log, context_counter;
 } msim_config_t;
 
 typedef enum { MSIM_ASSOC_NONE = 0, MSIM_ASSOC_PENDING, MSIM_ASSOC_OPEN } msim_assoc_t;
@@ -96,6 +100,8 @@ typedef struct {
     /* DLMS security state */
     uint32_t ic_out;    /* invocation counter of its own frames */
     int64_t last_ic_in; /* last counter accepted from the HES */
+    /* last transaction id of each operator's signed command it executed (0: none yet) */
+    uint32_t last_tx[MSIM_OPS_MAX];
     msim_assoc_t assoc;
     bool assoc_hls, assoc_pending;
     uint8_t ctos[MSIM_CHALLENGE_LEN], stoc[MSIM_CHALLENGE_LEN];
@@ -110,7 +116,7 @@ typedef struct {
 /* The head-end's view of one meter. */
 typedef struct {
     int64_t last_ic_in; /* last counter accepted from the meter */
-    uint32_t ic_out;    /* counter of the HES's frames to that meter */
+    uint32_t ic_out;    /* counter of the HES's frames to that meter (see msim_hes_ic) */
     msim_assoc_t assoc;
     uint8_t ctos[MSIM_CHALLENGE_LEN];
     dlms_cipher_t *rx; /* the meter's keys, keyed once for its readings (made on the first) */
@@ -187,6 +193,7 @@ typedef struct msim {
     sg17_time_t *disc_times; /* recent disconnects, ring of disconnect_limit + 1 */
     size_t disc_head, disc_n;
     uint32_t op_tx, tariff_value;
+    uint32_t fleet_ic_out; /* the HES's counter under the fleet key (context_counter) */
     unsigned ondemand_next, dr_next, disc_next;
     /* audit log: the HES's store and the MDM's anchors */
     EVP_PKEY *hes_audit_key; /* HES anchor signing key */
@@ -225,6 +232,9 @@ int msim_derive(const uint8_t master[32], const char *label, const uint8_t id[8]
 /* A P-256 key from 32 octets of the seeded stream; NULL on failure. */
 EVP_PKEY *msim_seeded_ecdsa(sg17_ctx_t *ctx);
 
+/* Seconds since 1970 of a COSEM date-time taken as UTC (hes.c). */
+int64_t msim_unix_of(const dlms_datetime_t *dt);
+
 /* wire.c: ciphered framing. The sender protects apdu with keys/systitle/IC and wraps it in
  * general-glo-ciphering; sc 0 means "send the APDU in clear". */
 int msim_wrap(const dlms_keys_t *keys, const uint8_t *systitle, uint32_t ic, uint8_t sc,
@@ -261,6 +271,14 @@ int msim_hes_command(msim_t *s, sg17_ctx_t *ctx, unsigned i, const char *type, c
 int msim_firmware_action(const msim_t *s, EVP_PKEY *key, uint32_t version, const uint8_t *body,
                          const uint8_t tx[4], uint8_t invoke_id, uint8_t *apdu, size_t cap,
                          size_t *len);
+
+/* The HES's invocation counter for its frames to meter i: one per security context (key) with
+ * context_counter, i.e. the meter's own under unique keys and one for the whole fleet under a
+ * fleet key; without it one per meter whatever the keys, so under a fleet key every meter's
+ * first frames repeat the same IVs. */
+uint32_t *msim_hes_ic(msim_t *s, unsigned i);
+/* Whether every meter holds the same key (unique_keys off, or the fleet_key deployment). */
+bool msim_fleet_keyed(const msim_t *s);
 
 /* operator.c */
 void msim_op_start(msim_t *s, sg17_ctx_t *ctx);
@@ -334,5 +352,22 @@ int msim_attack_mass_disconnect(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t 
 int msim_attack_infer_occupancy(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t *p);
 int msim_attack_overcollect(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t *p);
 int msim_attack_tamper_audit_log(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t *p);
+int msim_attack_rewrap_command(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t *p);
+int msim_attack_iv_reuse(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t *p);
+
+/* ghash.c: the eavesdropper's GCM algebra (GF(2^128) in GCM's bit order, on OpenSSL BN_GF2m). */
+#define MSIM_GF_LEN 16
+/* out = a * b in GCM's field; 0 or -1. */
+int msim_gf_mul(const uint8_t a[MSIM_GF_LEN], const uint8_t b[MSIM_GF_LEN],
+                uint8_t out[MSIM_GF_LEN]);
+/* The difference two GHASH_H values make when their inputs have equal lengths and differ by d
+ * (len octets, aligned on one section's blocks: the ciphertext, or an AAD with no ciphertext):
+ * Horner over d's zero-padded blocks, then the (equal) length block. 0 or -1. */
+int msim_ghash_delta(const uint8_t h[MSIM_GF_LEN], const uint8_t *d, size_t len,
+                     uint8_t out[MSIM_GF_LEN]);
+/* The GHASH key H from n HLS proofs f(challenge[k]) = tag[k] made under one key and one IV (n >= 4;
+ * up to 9 are used). 0 with h set, -1 when they do not determine H. */
+int msim_ghash_key_from_hls(const uint8_t (*challenge)[MSIM_CHALLENGE_LEN],
+                            const uint8_t (*tag)[DLMS_TAG_LEN], size_t n, uint8_t h[MSIM_GF_LEN]);
 
 #endif

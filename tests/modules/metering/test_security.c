@@ -275,6 +275,27 @@ Test(security, counter_at_or_below_last_accepted_is_replay)
     free(data), free(v.plain);
 }
 
+/* A sender's counter runs 1, 2, ... up to 0xFFFFFFFF and then stops: the next increment would
+ * wrap to 0 and repeat the IVs of this key, so it is refused and the counter stays put. */
+Test(security, invocation_counter_is_refused_once_exhausted_never_wraps)
+{
+    uint32_t counter = 0, ic = 7;
+    cr_assert_eq(dlms_ic_next(&counter, &ic), 0);
+    cr_assert_eq(ic, 1);
+    cr_assert_eq(counter, 1);
+    counter = 0xFFFFFFFEu;
+    cr_assert_eq(dlms_ic_next(&counter, &ic), 0);
+    cr_assert_eq(ic, 0xFFFFFFFFu);
+    for (int k = 0; k < 3; k++) {
+        ic = 7;
+        cr_assert_eq(dlms_ic_next(&counter, &ic), -1);
+        cr_assert_eq(counter, 0xFFFFFFFFu);
+        cr_assert_eq(ic, 7, "ic written on refusal");
+    }
+    cr_assert_eq(dlms_ic_next(NULL, &ic), -1);
+    cr_assert_eq(dlms_ic_next(&counter, NULL), -1);
+}
+
 /* Shorter than SC || IC || tag is malformed; a longer truncation moves the tag and fails it. */
 Test(security, truncated_input_is_malformed_or_fails_the_tag)
 {

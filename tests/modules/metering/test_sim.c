@@ -59,6 +59,42 @@ Test(metering_scenarios, forged_disconnect_with_stolen_hes_keys_needs_operator_s
     json_decref(e);
 }
 
+Test(metering_scenarios, repeated_ivs_under_a_fleet_key_give_the_ghash_key_and_forged_tariffs)
+{
+    json_t *e = run_shipped_scenario("scenarios/metering/iv-reuse-fleet-key.yaml");
+    cr_assert_str_eq(verdict(e), "holds", "%s", json_string_value(json_object_get(e, "reason")));
+    /* per-meter counters: every meter's HLS proof and first commands repeat IVs; the solved H is
+     * the real E_K(0) and every forged tariff is accepted */
+    cr_assert_gt(metric(e, "baseline", "iv.reused_frames"), 19);
+    cr_assert_eq(metric(e, "baseline", "iv.ghash_key_recovered"), 1);
+    double sent = metric(e, "baseline", "iv.forgeries_sent");
+    cr_assert_gt(sent, 0);
+    cr_assert_eq(metric(e, "baseline", "ledger.accepted.injected.metering.command"), sent);
+    cr_assert_eq(metric(e, "baseline", "meter.tariff_foreign"), sent);
+    /* one counter per key: no IV twice, no key, every flipped frame fails its tag */
+    cr_assert_eq(metric(e, "protected", "iv.reused_frames"), 0);
+    cr_assert_eq(metric(e, "protected", "iv.ghash_key_recovered"), 0);
+    cr_assert_eq(metric(e, "protected", "ledger.accepted.injected.metering.command"), 0);
+    cr_assert_eq(metric(e, "protected", "ledger.rejected.reason.auth"),
+                 metric(e, "protected", "iv.forgeries_sent"));
+    cr_assert_eq(metric(e, "protected", "meter.tariff_foreign"), 0);
+    assert_all_reported(e);
+    json_decref(e);
+}
+
+Test(metering_scenarios, rewrapped_signed_disconnect_executes_without_freshness_refused_with_it)
+{
+    json_t *e = run_shipped_scenario("scenarios/metering/signed-command-rewrap.yaml");
+    cr_assert_str_eq(verdict(e), "holds", "%s", json_string_value(json_object_get(e, "reason")));
+    cr_assert_eq(metric(e, "baseline", "ledger.accepted.injected.metering.command"), 1);
+    cr_assert_eq(metric(e, "baseline", "meter.disconnected_now"), 1);
+    cr_assert_eq(metric(e, "protected", "ledger.accepted.injected.metering.command"), 0);
+    cr_assert_eq(metric(e, "protected", "ledger.rejected.reason.command_replay"), 1);
+    cr_assert_eq(metric(e, "protected", "meter.disconnected_now"), 0);
+    assert_all_reported(e);
+    json_decref(e);
+}
+
 Test(metering_scenarios, eavesdropper_reads_occupancy_from_clear_pushes_only)
 {
     json_t *e = run_shipped_scenario("scenarios/metering/eavesdrop-occupancy.yaml");
