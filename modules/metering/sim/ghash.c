@@ -3,8 +3,9 @@
  * OpenSSL's BN_GF2m arithmetic. Two frames protected under one key with one IV have tags that
  * differ by GHASH_H of their difference alone (E_K(J0) and every AAD block they share cancel), so
  * such pairs give equations in the GHASH key H; once H is known, the tag of a frame altered by a
- * chosen difference follows from the captured tag. Used by attacks.c only; nothing here sees
- * the run. */
+ * chosen difference follows from the captured tag (NIST SP 800-38D §6.4 GHASH, §7.1 the tag;
+ * the nonce-reuse forgery is Joux's "forbidden attack" comment on GCM, adapted here to 96-bit
+ * tags). Used by attacks.c only; nothing here sees the run. */
 #include <stdlib.h>
 #include <string.h>
 
