@@ -133,8 +133,9 @@ int sakke_kms_rsk(const uint8_t *z, size_t z_len, const uint8_t *id, size_t id_l
     if (zb && k && b && pt) {
         BN_set_flags(zb, BN_FLG_CONSTTIME);
         BN_set_flags(k, BN_FLG_CONSTTIME);
+        /* b (public) reduced in the open; the sum with the secret z by the masked addition */
         if (sakke_load_z(sp, zb, z, z_len) == 0 && BN_bin2bn(id, (int)id_len, b)
-            && BN_mod_add(k, b, zb, sp->q, sp->bn)) {
+            && BN_nnmod(b, b, sp->q, sp->bn) && BN_mod_add_quick(k, b, zb, sp->q)) {
             if (BN_is_zero(k))
                 ibccrypto_set_error("sakke: b + z = 0 mod q; this identifier has no key");
             else if (ibccrypto_bn_mod_inverse_ct(k, k, sp->q, sp->bn) == 0
