@@ -15,10 +15,12 @@ int sign_scalar(const uint8_t seed[SIGN_PRIV_BYTES], uint8_t d[SIGN_PRIV_BYTES])
 {
     EC_GROUP *g = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
     BIGNUM *x = BN_secure_new(), *nm1 = BN_new();
-    int ok = g && x && nm1 && BN_bin2bn(seed, SIGN_PRIV_BYTES, x)
+    BN_CTX *bn = BN_CTX_secure_new();
+    int ok = g && x && nm1 && bn && BN_bin2bn(seed, SIGN_PRIV_BYTES, x)
              && BN_copy(nm1, EC_GROUP_get0_order(g)) && BN_sub_word(nm1, 1)
-             && BN_nnmod(x, x, nm1, NULL) && BN_add_word(x, 1)
+             && BN_nnmod(x, x, nm1, bn) && BN_add_word(x, 1)
              && BN_bn2binpad(x, d, SIGN_PRIV_BYTES) == SIGN_PRIV_BYTES;
+    BN_CTX_free(bn);
     BN_clear_free(x);
     BN_free(nm1);
     EC_GROUP_free(g);
