@@ -198,7 +198,7 @@ static const sg17_config_key_t config_keys[] = {
     {"api_authorize", SG17_TYPE_BOOL, "true",
      "the API evaluates IAM policies (false: every authenticated call is allowed; the "
      "benchmark's baseline)", CONFIG(api_authorize), {0, 0}},
-    {NULL},
+    {.name = NULL},
 };
 
 static const char *const r_iam[] = {"IAAS-R-MGT-IAM", NULL};
@@ -262,7 +262,7 @@ static const sg17_mitigation_t mitigations[] = {
     {"migration_encryption",
      "live migration streams are sealed with AES-256-GCM between the hypervisors; off: QEMU's "
      "clear stream", r_mig, false, CONFIG(migration_encryption)},
-    {NULL},
+    {.name = NULL},
 };
 
 #define MAX_U32 4294967295.0
@@ -281,14 +281,14 @@ static const sg17_param_t api_call_params[] = {
      {0, MAX_U32}},
     {"data", SG17_TYPE_HEX, false, "the request's blob (user data, an image)", {0, 0}},
     {"from", SG17_TYPE_ENTITY, false, "the outside host it calls from (default outside-0)", {0, 0}},
-    {NULL},
+    {.name = NULL},
 };
 static const sg17_param_t backing_image_params[] = {
     {"as", SG17_TYPE_STRING, true, "the credentials (as in api_call)", {0, 0}},
     {"path", SG17_TYPE_STRING, false,
      "the backing reference (default /var/lib/nova/host.key, a file on the compute host)", {0, 0}},
     {"from", SG17_TYPE_ENTITY, false, "the outside host it calls from", {0, 0}},
-    {NULL},
+    {.name = NULL},
 };
 static const sg17_param_t ssrf_params[] = {
     {"vm", SG17_TYPE_ENTITY, true, "the VM whose web application fetches URLs", {0, 0}},
@@ -296,20 +296,20 @@ static const sg17_param_t ssrf_params[] = {
     {"proxy", SG17_TYPE_BOOL, false,
      "the application is an open proxy (forwards method and headers, one hop further)", {0, 0}},
     {"from", SG17_TYPE_ENTITY, false, "the outside host", {0, 0}},
-    {NULL},
+    {.name = NULL},
 };
 static const sg17_param_t forge_params[] = {
     {"vm", SG17_TYPE_ENTITY, true, "the attacker's own VM (it is root in that guest)", {0, 0}},
     {"instance", SG17_TYPE_ENTITY, true, "the VM it claims to be", {0, 0}},
     {"path", SG17_TYPE_STRING, false, "user-data, credentials (default) or instance-id", {0, 0}},
-    {NULL},
+    {.name = NULL},
 };
 static const sg17_param_t store_write_params[] = {
     {"image", SG17_TYPE_INT, false, "the image (default 0)", {0, 1023}},
     {"offset", SG17_TYPE_INT, false, "octet offset in the stored container", {0, 4095}},
     {"data", SG17_TYPE_HEX, true, "the octets written (at most 256)", {0, 0}},
     {"from", SG17_TYPE_ENTITY, false, "the outside host", {0, 0}},
-    {NULL},
+    {.name = NULL},
 };
 static const sg17_param_t noisy_params[] = {
     {"vm", SG17_TYPE_ENTITY, true, "the attacker's VM (of the outsider's tenant)", {0, 0}},
@@ -317,18 +317,18 @@ static const sg17_param_t noisy_params[] = {
                                       "processes)", {0, 0}},
     {"intensity", SG17_TYPE_COUNT, false, "threads, GiB or thousands (default 16)", {1, 1000}},
     {"from", SG17_TYPE_ENTITY, false, "the outside host its owner logs in from", {0, 0}},
-    {NULL},
+    {.name = NULL},
 };
 static const sg17_param_t probe_params[] = {
     {"vm", SG17_TYPE_ENTITY, true, "the VM probed", {0, 0}},
     {"port", SG17_TYPE_INT, false, "the port (default 22)", {1, 65535}},
     {"count", SG17_TYPE_COUNT, false, "connection attempts (default 1)", {1, 100}},
     {"from", SG17_TYPE_ENTITY, false, "the outside host", {0, 0}},
-    {NULL},
+    {.name = NULL},
 };
 static const sg17_param_t tap_params[] = {
     {"capture", SG17_TYPE_STRING, true, "the capture of the migration stream", {0, 0}},
-    {NULL},
+    {.name = NULL},
 };
 
 static const sg17_attack_t attacks[] = {
@@ -349,7 +349,7 @@ static const sg17_attack_t attacks[] = {
      run_tap_migration},
     {"revert", "Stratus's revert: undo what the detonation changed (shares, rules, trail, policy)",
      NULL, NULL, run_revert},
-    {NULL},
+    {.name = NULL},
 };
 
 static const sg17_metric_t metrics[] = {

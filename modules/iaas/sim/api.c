@@ -15,7 +15,7 @@ uint32_t iaas_role_permissions(const iaas_t *s, unsigned role)
     switch (role) {
     case ROLE_ADMIN:
     case ROLE_ROOT:
-        return P_ALL;
+        return P_EVERY_OP;
     case ROLE_READONLY: /* off: a ReadOnlyAccess-style policy that includes the user data */
         return P_DESCRIBE | (lp ? 0u : P_USERDATA_GET);
     case ROLE_DEVELOPER: /* off: iam:CreateAccessKey on *, iam:SetDefaultPolicyVersion */

@@ -120,29 +120,42 @@ static int volume_io(iaas_t *s, uint32_t vol, uint32_t sector, uint8_t *buf, siz
         if (!c)
             return -1;
     }
+    uint8_t *bounce = NULL; /* a write encrypts a copy, never the caller's buffer */
+    if (write) {
+        if (!(bounce = malloc(len))) {
+            vol_cipher_free(c);
+            return -1;
+        }
+        memcpy(bounce, buf, len);
+        buf = bounce;
+    }
     int rc = 0;
-    for (size_t off = 0; off < len && rc == 0; off += VOL_SECTOR) {
+    /* one system call per run of sectors inside an extent, encrypted or decrypted in place */
+    for (size_t off = 0; off < len && rc == 0;) {
         uint32_t sec = sector + (uint32_t)(off / VOL_SECTOR);
         if (sec / spe >= v->n_extents) {
             rc = -1;
             break;
         }
+        size_t run = (size_t)(spe - sec % spe) * VOL_SECTOR;
+        if (run > len - off)
+            run = len - off;
         off_t at = (off_t)v->extents[sec / spe] * (off_t)s->cfg.extent_size
                    + (off_t)(sec % spe) * VOL_SECTOR;
-        uint8_t blk[VOL_SECTOR];
+        uint8_t *p = buf + off;
         if (write) {
-            memcpy(blk, buf + off, VOL_SECTOR);
-            if ((c && vol_cipher_crypt(c, sec, blk, VOL_SECTOR, 1) != 0)
-                || pwrite(st->fd, blk, VOL_SECTOR, at) != VOL_SECTOR)
+            if ((c && vol_cipher_crypt(c, sec, p, run, 1) != 0)
+                || pwrite(st->fd, p, run, at) != (ssize_t)run)
                 rc = -1;
-        } else {
-            if (pread(st->fd, blk, VOL_SECTOR, at) != VOL_SECTOR
-                || (c && vol_cipher_crypt(c, sec, blk, VOL_SECTOR, 0) != 0))
-                rc = -1;
-            else
-                memcpy(buf + off, blk, VOL_SECTOR);
+        } else if (pread(st->fd, p, run, at) != (ssize_t)run
+                   || (c && vol_cipher_crypt(c, sec, p, run, 0) != 0)) {
+            rc = -1;
         }
-        OPENSSL_cleanse(blk, sizeof blk);
+        off += run;
+    }
+    if (bounce) {
+        OPENSSL_cleanse(bounce, len);
+        free(bounce);
     }
     vol_cipher_free(c);
     return rc;

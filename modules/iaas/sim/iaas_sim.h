@@ -78,7 +78,7 @@ enum {
     P_SG = 1u << 12,
     P_FLOWLOG = 1u << 13,
     P_TRAIL = 1u << 14,
-    P_ALL = (1u << 15) - 1,
+    P_EVERY_OP = (1u << 15) - 1,
 };
 
 typedef struct {
