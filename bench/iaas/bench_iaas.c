@@ -171,7 +171,8 @@ static int bench_hour(void)
     json_t *e = run_yaml(yaml);
     if (!e)
         return -1;
-    double base = run_value(e, "baseline", NULL) / 1000, prot = run_value(e, "protected", NULL) / 1000;
+    double base = run_value(e, "baseline", NULL) / 1000,
+           prot = run_value(e, "protected", NULL) / 1000;
     printf("RESULT name=iaas.hour_%ld_vms value=%.2f unit=s baseline=%.2f ratio=%.3f\n", vms, prot,
            base, base > 0 ? prot / base : 0);
     printf("# %ld VMs, 100 tenants, 50 nodes, 1 virtual hour: %.0f events, %.0f API calls served "
@@ -193,6 +194,7 @@ int main(void)
     double without = bench_api(false), with = bench_api(true);
     printf("RESULT name=iaas.api_requests value=%.0f unit=req/s baseline=%.0f ratio=%.3f\n", with,
            without, without > 0 ? with / without : 0);
-    printf("# 200 users calling every 100 ms for 20 virtual seconds through the bus; baseline: api_authorize off\n");
+    printf("# 200 users calling every 100 ms for 20 virtual seconds through the bus; baseline: "
+           "api_authorize off\n");
     return bench_hour() == 0 && vol > 0 && with > 0 ? 0 : 1;
 }

@@ -22,22 +22,22 @@ extern const sg17_module_t sg17_module;
 static const struct {
     const char *type, *dst;
 } routes[] = {
-    {"iaas.api_request", "api-0"},      {"iaas.imds_request", "metadata-0"},
+    {"iaas.api_request", "api-0"},       {"iaas.imds_request", "metadata-0"},
     {"iaas.imds_request", "metadata-1"}, {"iaas.imds_response", "vm-0"},
-    {"iaas.app_request", "vm-0"},       {"iaas.probe", "vm-1"},
-    {"iaas.guest_exec", "vm-3"},        {"iaas.api_response", "vm-2"},
-    {"iaas.store_write", "image-0"},    {"iaas.probe", "netsvc-0"},
-    {"iaas.audit_record", "audit-0"},   {"iaas.audit_anchor", "audit-0"},
-    {"iaas.migration", "compute-1"},    {"iaas.api_response", "user-0"},
-    {"iaas.app_response", "outside-0"}, {"iaas.api_response", "outside-0"},
-    {"iaas.probe_reply", "outside-0"},  {"iaas.guest_post", "outside-0"},
-    {"iaas.api_request", "vm-0"},       {"iaas.migration", "metadata-0"},
+    {"iaas.app_request", "vm-0"},        {"iaas.probe", "vm-1"},
+    {"iaas.guest_exec", "vm-3"},         {"iaas.api_response", "vm-2"},
+    {"iaas.store_write", "image-0"},     {"iaas.probe", "netsvc-0"},
+    {"iaas.audit_record", "audit-0"},    {"iaas.audit_anchor", "audit-0"},
+    {"iaas.migration", "compute-1"},     {"iaas.api_response", "user-0"},
+    {"iaas.app_response", "outside-0"},  {"iaas.api_response", "outside-0"},
+    {"iaas.probe_reply", "outside-0"},   {"iaas.guest_post", "outside-0"},
+    {"iaas.api_request", "vm-0"},        {"iaas.migration", "metadata-0"},
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 
-static const char *const sources[] = {"api-0",   "vm-0",     "vm-1",       "vm-3",
-                                      "user-0",  "user-1",   "outside-0",  "netsvc-0",
-                                      "audit-0", "image-0",  "metadata-0", "compute-0",
+static const char *const sources[] = {"api-0",   "vm-0",      "vm-1",       "vm-3",
+                                      "user-0",  "user-1",    "outside-0",  "netsvc-0",
+                                      "audit-0", "image-0",   "metadata-0", "compute-0",
                                       "block-0", "compute-1", "metadata-1", "vm-7"};
 
 static sg17_mock_t *mock;

@@ -26,7 +26,9 @@ static int run_inspect_image(int argc, char **argv, FILE *out, FILE *err)
     image_header_t h;
     image_verdict_t v = image_inspect(img, len);
     fprintf(out, "VERDICT=%s\n",
-            v == IMAGE_OK ? "ok" : v == IMAGE_BACKING_OUTSIDE ? "backing-outside" : "malformed");
+            v == IMAGE_OK                ? "ok"
+            : v == IMAGE_BACKING_OUTSIDE ? "backing-outside"
+                                         : "malformed");
     if (image_parse(img, len, &h) == 0) {
         fprintf(out, "VIRTUAL_SIZE=%u\nDATA_LEN=%u\n", (unsigned)h.virtual_size,
                 (unsigned)h.data_len);
@@ -122,8 +124,8 @@ static int run_api_decode(int argc, char **argv, FILE *out, FILE *err)
         rc = SG17_TOOL_REFUSED;
     } else {
         fprintf(out, "OP=%s\nKEY_ID=%u\nTARGET=%u\nVALUE=%u\nFLAGS=%u\nBLOB_LEN=%u\n",
-                api_op_name(rq.op), (unsigned)rq.key_id, (unsigned)rq.target,
-                (unsigned)rq.value, (unsigned)rq.flags, (unsigned)rq.blob_len);
+                api_op_name(rq.op), (unsigned)rq.key_id, (unsigned)rq.target, (unsigned)rq.value,
+                (unsigned)rq.flags, (unsigned)rq.blob_len);
         sg17_tool_print_hex(out, "CORR", rq.corr, API_CORR_BYTES);
         if (sec) {
             bool ok = api_request_verify(buf, len, secret) == 0;

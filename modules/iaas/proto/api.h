@@ -48,10 +48,10 @@ typedef enum {
 /* Response status. */
 enum {
     API_OK = 0,
-    API_DENIED = 1,       /* IAM or a guardrail refused it */
-    API_NOT_FOUND = 2,    /* no such resource visible to the caller */
-    API_BAD_REQUEST = 3,  /* arguments outside their domain */
-    API_AUTH_FAILED = 4,  /* unknown key, bad MAC, or a bound credential used from elsewhere */
+    API_DENIED = 1,      /* IAM or a guardrail refused it */
+    API_NOT_FOUND = 2,   /* no such resource visible to the caller */
+    API_BAD_REQUEST = 3, /* arguments outside their domain */
+    API_AUTH_FAILED = 4, /* unknown key, bad MAC, or a bound credential used from elsewhere */
 };
 
 typedef struct {

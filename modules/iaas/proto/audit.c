@@ -49,18 +49,21 @@ int audit_record_hash(const uint8_t enc[AUDIT_RECORD_BYTES], uint8_t hash[AUDIT_
                : -1;
 }
 
-/* The signed statement: "sg17-audit-anchor" || seq || head. */
+/* The signed statement: "sg17-audit-anchor" with its NUL || seq || head. */
+#define ANCHOR_LABEL   "sg17-audit-anchor"
+#define ANCHOR_MESSAGE (sizeof ANCHOR_LABEL + 8 + AUDIT_HASH_BYTES)
+
 static void anchor_message(uint64_t seq, const uint8_t head[AUDIT_HASH_BYTES], uint8_t *m)
 {
-    memcpy(m, "sg17-audit-anchor", 17);
-    sg17_store_be64(m + 17, seq);
-    memcpy(m + 25, head, AUDIT_HASH_BYTES);
+    memcpy(m, ANCHOR_LABEL, sizeof ANCHOR_LABEL);
+    sg17_store_be64(m + sizeof ANCHOR_LABEL, seq);
+    memcpy(m + sizeof ANCHOR_LABEL + 8, head, AUDIT_HASH_BYTES);
 }
 
 int audit_anchor_sign(const uint8_t d[SIGN_PRIV_BYTES], uint64_t seq,
                       const uint8_t head[AUDIT_HASH_BYTES], audit_anchor_t *a)
 {
-    uint8_t m[25 + AUDIT_HASH_BYTES];
+    uint8_t m[ANCHOR_MESSAGE];
     anchor_message(seq, head, m);
     a->seq = seq;
     memcpy(a->head, head, AUDIT_HASH_BYTES);
@@ -69,7 +72,7 @@ int audit_anchor_sign(const uint8_t d[SIGN_PRIV_BYTES], uint64_t seq,
 
 bool audit_anchor_ok(const uint8_t pub[SIGN_PUB_BYTES], const audit_anchor_t *a)
 {
-    uint8_t m[25 + AUDIT_HASH_BYTES];
+    uint8_t m[ANCHOR_MESSAGE];
     anchor_message(a->seq, a->head, m);
     return sign_verify(pub, m, sizeof m, a->sig) == 0;
 }

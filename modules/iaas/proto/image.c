@@ -27,8 +27,7 @@ int image_parse(const uint8_t *img, size_t len, image_header_t *h)
     h->data_len = sg17_get_u32(&r);
     if (!sg17_reader_done(&r) || version != 1 || flags != 0 || h->virtual_size > IMAGE_VSIZE_MAX
         || h->backing_len > IMAGE_BACKING_MAX || !span_ok(doff, h->data_len, len)
-        || h->data_len > h->virtual_size
-        || (h->backing_len && !span_ok(boff, h->backing_len, len)))
+        || h->data_len > h->virtual_size || (h->backing_len && !span_ok(boff, h->backing_len, len)))
         return -1;
     h->data = img + doff;
     h->backing = h->backing_len ? img + boff : NULL;

@@ -30,8 +30,8 @@ typedef struct {
 
 typedef enum {
     IMAGE_OK = 0,
-    IMAGE_MALFORMED = -1,        /* not a container: magic, version, bounds */
-    IMAGE_BACKING_OUTSIDE = -2,  /* a backing reference that leaves the container */
+    IMAGE_MALFORMED = -1,       /* not a container: magic, version, bounds */
+    IMAGE_BACKING_OUTSIDE = -2, /* a backing reference that leaves the container */
 } image_verdict_t;
 
 /* Parses and checks the header: fields within the file, no overlap with the header. A backing

@@ -68,10 +68,10 @@ static bool name_is(const uint8_t *s, size_t n, const char *want)
     return true;
 }
 
-#define FAIL(reason)                                                                               \
-    do {                                                                                           \
-        *why = (reason);                                                                           \
-        return -1;                                                                                 \
+#define FAIL(reason)     \
+    do {                 \
+        *why = (reason); \
+        return -1;       \
     } while (0)
 
 /* One header line: a known name, ": ", a value; each header at most once (seen is a bit set). */

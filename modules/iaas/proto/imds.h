@@ -17,13 +17,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define IMDS_TOKEN_BYTES   16
-#define IMDS_REQUEST_MAX   1024
-#define IMDS_BODY_MAX      1024
-#define IMDS_RESPONSE_MAX  (1 + 2 + 2 + IMDS_BODY_MAX)
-#define IMDS_UA_MAX        64
-#define IMDS_INSTANCE_MAX  32
-#define IMDS_TTL_DEFAULT   64
+#define IMDS_TOKEN_BYTES  16
+#define IMDS_REQUEST_MAX  1024
+#define IMDS_BODY_MAX     1024
+#define IMDS_RESPONSE_MAX (1 + 2 + 2 + IMDS_BODY_MAX)
+#define IMDS_UA_MAX       64
+#define IMDS_INSTANCE_MAX 32
+#define IMDS_TTL_DEFAULT  64
 
 typedef enum {
     IMDS_PATH_TOKEN = 1,
@@ -38,7 +38,7 @@ typedef struct {
     imds_path_t path;
     bool has_token;
     uint8_t token[IMDS_TOKEN_BYTES];
-    uint32_t token_ttl_s; /* PUT: requested lifetime, 0 if absent */
+    uint32_t token_ttl_s;                    /* PUT: requested lifetime, 0 if absent */
     char instance_id[IMDS_INSTANCE_MAX + 1]; /* "" if absent */
     char user_agent[IMDS_UA_MAX + 1];        /* "" if absent */
 } imds_request_t;

@@ -9,12 +9,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MIG_PAGE       1024
-#define MIG_HEADER     (1 + 4 + 4 + 1 + 2)
-#define MIG_TAG        16
-#define MIG_FRAME_MAX  (MIG_HEADER + MIG_PAGE + MIG_TAG)
-#define MIG_KEY_BYTES  32
-#define MIG_FLAG_LAST  1
+#define MIG_PAGE      1024
+#define MIG_HEADER    (1 + 4 + 4 + 1 + 2)
+#define MIG_TAG       16
+#define MIG_FRAME_MAX (MIG_HEADER + MIG_PAGE + MIG_TAG)
+#define MIG_KEY_BYTES 32
+#define MIG_FLAG_LAST 1
 
 typedef struct {
     bool sealed;

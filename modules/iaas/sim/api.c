@@ -87,7 +87,8 @@ static uint32_t needed(const iaas_t *s, const api_request_t *rq, uint32_t princi
 /* The guardrails that hold whatever the caller's policy says; NULL, or the reason. */
 static const char *guardrail(const iaas_t *s, const api_request_t *rq)
 {
-    bool share = rq->op == API_OP_MODIFY_SNAPSHOT_ATTRIBUTE || rq->op == API_OP_MODIFY_IMAGE_ATTRIBUTE;
+    bool share =
+        rq->op == API_OP_MODIFY_SNAPSHOT_ATTRIBUTE || rq->op == API_OP_MODIFY_IMAGE_ATTRIBUTE;
     /* the organisation is every tenant but the last, the outsider's account */
     if (s->cfg.share_allowlist && share && !(rq->flags & 1)
         && (rq->value == API_ACCOUNT_ALL || rq->value + 1 >= s->n_tenants))
@@ -238,9 +239,9 @@ static void execute_compute(iaas_t *s, sg17_ctx_t *ctx, const api_request_t *rq,
             fail(o, API_BAD_REQUEST, "inspection");
             break;
         }
-        int id = rq->blob_len ? iaas_image_register(s, t, rq->blob, rq->blob_len,
-                                                    s->tenants[t].sign_priv)
-                              : -1;
+        int id = rq->blob_len
+                     ? iaas_image_register(s, t, rq->blob, rq->blob_len, s->tenants[t].sign_priv)
+                     : -1;
         if (id < 0)
             fail(o, API_BAD_REQUEST, "bad_request");
         else

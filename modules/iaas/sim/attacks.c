@@ -214,7 +214,8 @@ int iaas_attack_api_call(iaas_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
             break;
         blob[n] = (uint8_t)b;
     }
-    int rc = inject_request(s, ctx, from, op, target, value, flags, n ? blob : NULL, n, key, secret);
+    int rc =
+        inject_request(s, ctx, from, op, target, value, flags, n ? blob : NULL, n, key, secret);
     if (rc == 0)
         remember_undo(s, op, target, value, flags, key, secret, from);
     OPENSSL_cleanse(secret, sizeof secret);
@@ -312,8 +313,8 @@ int iaas_attack_metadata_forge(iaas_t *s, sg17_ctx_t *ctx, const sg17_params_t *
     uint8_t buf[2 + IMDS_REQUEST_MAX];
     size_t n = 0;
     sg17_store_be16(buf, 666); /* a connection of the attacker's own program in its guest */
-    if (imds_request_build(IMDS_TTL_DEFAULT, false, path, NULL, 0, id, ua, buf + 2,
-                           sizeof buf - 2, &n)
+    if (imds_request_build(IMDS_TTL_DEFAULT, false, path, NULL, 0, id, ua, buf + 2, sizeof buf - 2,
+                           &n)
         != 0)
         return -1;
     return sg17_inject(ctx, vm, s->nodes[own->node].metadata, "iaas.imds_request", buf, n + 2) == 0

@@ -15,9 +15,9 @@
 
 #include "sim/iaas_sim.h"
 
-void iaas_trail_append(iaas_t *s, sg17_ctx_t *ctx, sg17_entity_t from, uint8_t kind,
-                       uint8_t event, uint8_t outcome, uint16_t tenant, uint32_t principal,
-                       uint32_t origin, const uint8_t corr[IAAS_CORR_BYTES])
+void iaas_trail_append(iaas_t *s, sg17_ctx_t *ctx, sg17_entity_t from, uint8_t kind, uint8_t event,
+                       uint8_t outcome, uint16_t tenant, uint32_t principal, uint32_t origin,
+                       const uint8_t corr[IAAS_CORR_BYTES])
 {
     if (tenant >= s->n_tenants)
         return;
@@ -57,7 +57,8 @@ void iaas_trail_delete(iaas_t *s, uint16_t tenant)
     tn->logging = false;
     for (uint64_t i = 0; i < s->cap_records; i++) {
         audit_record_t r;
-        if (s->records[i].present && audit_record_decode(s->records[i].rec, AUDIT_RECORD_BYTES, &r) == 0
+        if (s->records[i].present
+            && audit_record_decode(s->records[i].rec, AUDIT_RECORD_BYTES, &r) == 0
             && r.tenant == tenant && r.kind == AUDIT_KIND_API)
             s->records[i].present = false;
     }

@@ -103,8 +103,7 @@ int iaas_volume_create(iaas_t *s, sg17_ctx_t *ctx, uint16_t t, uint32_t n)
 
 /* Reads or writes len octets (whole sectors) at a sector of the volume, through the XTS layer
  * when the volume is encrypted. */
-static int volume_io(iaas_t *s, uint32_t vol, uint32_t sector, uint8_t *buf, size_t len,
-                     bool write)
+static int volume_io(iaas_t *s, uint32_t vol, uint32_t sector, uint8_t *buf, size_t len, bool write)
 {
     if (vol >= s->n_volumes || !s->volumes[vol].live || len % VOL_SECTOR != 0)
         return -1;
@@ -181,8 +180,8 @@ int iaas_volume_delete(iaas_t *s, uint32_t vol)
         uint8_t zero[4096] = {0};
         for (uint32_t i = 0; i < v->n_extents; i++)
             for (uint64_t off = 0; off < s->cfg.extent_size; off += sizeof zero) {
-                size_t n = s->cfg.extent_size - off < sizeof zero ? s->cfg.extent_size - off
-                                                                   : sizeof zero;
+                size_t n =
+                    s->cfg.extent_size - off < sizeof zero ? s->cfg.extent_size - off : sizeof zero;
                 if (pwrite(st->fd, zero, n,
                            (off_t)v->extents[i] * (off_t)s->cfg.extent_size + (off_t)off)
                     != (ssize_t)n)

@@ -94,9 +94,9 @@ static void schedule(iaas_t *s, sg17_ctx_t *ctx, unsigned node)
         P += p;
     }
     double cpu = D <= c->node_cpus ? 1.0 : c->node_cpus / D;
-    double mem = S <= (double)c->node_memory_mib ? 1.0
-                                                 : ((double)c->node_memory_mib / S)
-                                                       * ((double)c->node_memory_mib / S);
+    double mem = S <= (double)c->node_memory_mib
+                     ? 1.0
+                     : ((double)c->node_memory_mib / S) * ((double)c->node_memory_mib / S);
     double fork = P < (double)c->node_pids ? 1.0 : 0.0;
     double ratio = cpu * mem * fork; /* a benign guest's work done / work asked */
     for (unsigned i = 0; i < n; i++) {
@@ -182,7 +182,8 @@ void iaas_compute_on_message(iaas_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
         return;
     }
     if (f.page >= s->n_vms || s->vms[f.page].node == node || f.seq >= IAAS_VM_PAGES
-        || (f.seq == 0 ? false : !d->receiving || f.stream != d->in_stream || f.seq != d->in_next)) {
+        || (f.seq == 0 ? false
+                       : !d->receiving || f.stream != d->in_stream || f.seq != d->in_next)) {
         d->receiving = false;
         sg17_reject(ctx, m, "malformed");
         return;

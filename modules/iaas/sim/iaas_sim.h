@@ -45,11 +45,11 @@
 #define IAAS_MAX_SHARES    8
 #define IAAS_MAX_SG_RULES  16
 #define IAAS_MAX_VERSIONS  5
-#define IAAS_READ_BYTES    1024 /* ReadVolume / ReadSnapshot answer this much */
-#define IAAS_CONSOLE_BYTES 256  /* the boot console: the start of the disk as the guest saw it */
-#define IAAS_VM_PAGES      4    /* guest memory migrated, MIG_PAGE octets each */
+#define IAAS_READ_BYTES    1024    /* ReadVolume / ReadSnapshot answer this much */
+#define IAAS_CONSOLE_BYTES 256     /* the boot console: the start of the disk as the guest saw it */
+#define IAAS_VM_PAGES      4       /* guest memory migrated, MIG_PAGE octets each */
 #define IAAS_PROVIDER      0xfffeu /* owner of the public base image */
-#define IAAS_VICTIM        0        /* the tenant whose canary the scenarios plant */
+#define IAAS_VICTIM        0       /* the tenant whose canary the scenarios plant */
 #define IAAS_CORR_BYTES    API_CORR_BYTES
 
 /* Roles, and the permissions they grant (sim/api.c, iaas_role_permissions). */
@@ -230,7 +230,7 @@ typedef struct {
         uint8_t token[IMDS_TOKEN_BYTES];
         sg17_entity_t origin;
         sg17_time_t expires;
-    } *tokens;
+    } * tokens;
     unsigned n_tokens, cap_tokens;
     /* audit: the trail service's chain and signing key, and the sink's storage */
     uint64_t trail_seq;
@@ -301,8 +301,8 @@ void iaas_vm_boot(iaas_t *s, sg17_ctx_t *ctx, unsigned v);
 void iaas_vm_on_message(iaas_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m);
 void iaas_vm_on_timer(iaas_t *s, sg17_ctx_t *ctx, sg17_entity_t e, uint64_t tag);
 enum { TAG_IMDS = 10, TAG_REBOOT = 11 };
-#define IAAS_PORT_SDK   40000 /* the guest SDK's metadata connection */
-#define IAAS_PORT_APP   40001 /* the web application's */
+#define IAAS_PORT_SDK 40000 /* the guest SDK's metadata connection */
+#define IAAS_PORT_APP 40001 /* the web application's */
 
 /* ---- metadata.c ---- */
 void iaas_metadata_on_message(iaas_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m);
@@ -316,9 +316,9 @@ bool iaas_sg_world_open_admin(const iaas_tenant_t *t);
 /* ---- audit.c ---- */
 /* Appends a record to the trail (when the tenant's trail or flow logs are on) and sends it and,
  * every anchor_every records, a signed anchor to the audit sink. */
-void iaas_trail_append(iaas_t *s, sg17_ctx_t *ctx, sg17_entity_t from, uint8_t kind,
-                       uint8_t event, uint8_t outcome, uint16_t tenant, uint32_t principal,
-                       uint32_t origin, const uint8_t corr[IAAS_CORR_BYTES]);
+void iaas_trail_append(iaas_t *s, sg17_ctx_t *ctx, sg17_entity_t from, uint8_t kind, uint8_t event,
+                       uint8_t outcome, uint16_t tenant, uint32_t principal, uint32_t origin,
+                       const uint8_t corr[IAAS_CORR_BYTES]);
 /* Deletes the tenant's records from the sink (DeleteTrail). */
 void iaas_trail_delete(iaas_t *s, uint16_t tenant);
 void iaas_audit_on_message(iaas_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m);

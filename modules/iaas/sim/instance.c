@@ -131,6 +131,8 @@ fail:
  * legacy one that granted everything, and v2, the default (CloudGoat's iam_privesc_by_rollback). */
 static int make_principals(iaas_t *s, sg17_ctx_t *ctx)
 {
+    if (s->n_tenants == 0)
+        return -1;
     for (unsigned p = 0; p < s->n_principals; p++) {
         iaas_principal_t *pr = &s->principals[p];
         if (p < s->n_users) {
@@ -168,6 +170,8 @@ static int make_principals(iaas_t *s, sg17_ctx_t *ctx)
 
 static int make_vms(iaas_t *s, sg17_ctx_t *ctx)
 {
+    if (s->n_compute == 0 || s->n_tenants == 0)
+        return -1;
     for (unsigned n = 0; n < s->n_compute; n++) {
         iaas_node_t *node = &s->nodes[n];
         node->e = sg17_entity(ctx, "compute", n);
@@ -226,6 +230,10 @@ void *iaas_create(sg17_ctx_t *ctx, const void *config)
     s->audit = sg17_entity(ctx, "audit", 0);
     s->netsvc = sg17_entity(ctx, "netsvc", 0);
     s->image_e = sg17_entity(ctx, "image", 0);
+    if (s->n_compute == 0 || s->n_tenants == 0) {
+        sg17_log(ctx, "topology: no compute node or no tenant");
+        goto fail;
+    }
     if (sg17_count(ctx, "metadata") != s->n_compute) {
         sg17_log(ctx, "topology: %u metadata services for %u compute nodes; expected one per node",
                  sg17_count(ctx, "metadata"), s->n_compute);
@@ -375,8 +383,7 @@ void iaas_start(void *instance, sg17_ctx_t *ctx)
     for (unsigned n = 0; n < s->n_compute; n++)
         sg17_timer(ctx, s->nodes[n].e, s->cfg.tick, TAG_TICK);
     if (s->cfg.migrate_at && s->n_compute > 1 && s->cfg.victim_vm < s->n_vms)
-        sg17_timer(ctx, s->nodes[s->vms[s->cfg.victim_vm].node].e, s->cfg.migrate_at,
-                   TAG_MIGRATE);
+        sg17_timer(ctx, s->nodes[s->vms[s->cfg.victim_vm].node].e, s->cfg.migrate_at, TAG_MIGRATE);
     sg17_timer(ctx, s->netsvc, s->cfg.guardrail_interval, TAG_GUARDRAIL);
 }
 
@@ -387,7 +394,7 @@ void iaas_finish(void *instance, sg17_ctx_t *ctx)
     if (s->cfg.victim_vm < s->n_vms) {
         const iaas_vm_t *vm = &s->vms[s->cfg.victim_vm];
         sg17_metric_set(ctx, "victim.worst_ratio", vm->worst_ratio);
-        sg17_metric_set(ctx, "victim.mean_ratio", vm->ticks ? vm->ratio_sum / (double)vm->ticks
-                                                            : 1.0);
+        sg17_metric_set(ctx, "victim.mean_ratio",
+                        vm->ticks ? vm->ratio_sum / (double)vm->ticks : 1.0);
     }
 }

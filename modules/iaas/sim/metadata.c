@@ -14,8 +14,8 @@
 
 #include "sim/iaas_sim.h"
 
-static void respond(iaas_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m, uint16_t port,
-                    uint16_t status, const uint8_t *body, size_t len)
+static void respond(iaas_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m, uint16_t port, uint16_t status,
+                    const uint8_t *body, size_t len)
 {
     imds_response_t rs = {.ttl = s->cfg.imds_tokens ? 1 : IMDS_TTL_DEFAULT,
                           .status = status,

@@ -24,6 +24,7 @@ void iaas_user_on_message(iaas_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
         return;
     }
     sg17_accept(ctx, m);
-    const iaas_principal_t *p = &s->principals[iaas_user_principal(s, sg17_entity_index(ctx, m->dst))];
+    const iaas_principal_t *p =
+        &s->principals[iaas_user_principal(s, sg17_entity_index(ctx, m->dst))];
     iaas_oracle_read(s, ctx, p->tenant, p->role, rs.data, rs.len);
 }

@@ -88,8 +88,8 @@ static void on_imds_response(iaas_t *s, sg17_ctx_t *ctx, iaas_vm_t *vm, const sg
         } else if (rs.status == 200 && rs.len == API_KEY_BODY_BYTES
                    && api_key_body_decode(rs.body, rs.len, &vm->cred_key, vm->cred_secret) == 0) {
             vm->has_creds = true;
-            iaas_api_send(s, ctx, vm->e, vm->cred_key, vm->cred_secret,
-                          API_OP_DESCRIBE_INSTANCES, 0, 0);
+            iaas_api_send(s, ctx, vm->e, vm->cred_key, vm->cred_secret, API_OP_DESCRIBE_INSTANCES,
+                          0, 0);
         } else {
             vm->has_token = false;
         }

@@ -81,8 +81,12 @@ Test(api, response_and_key_body_round_trip)
 {
     uint8_t body[API_KEY_BODY_BYTES], out[API_RESPONSE_MAX], got[API_SECRET_BYTES];
     api_key_body_encode(1234, secret, body);
-    api_response_t rs = {.op = API_OP_CREATE_ACCESS_KEY, .status = API_OK, .id = 1234,
-                         .data = body, .len = sizeof body}, back;
+    api_response_t rs = {.op = API_OP_CREATE_ACCESS_KEY,
+                         .status = API_OK,
+                         .id = 1234,
+                         .data = body,
+                         .len = sizeof body},
+                   back;
     size_t len = 0;
     uint32_t id = 0;
     cr_assert_eq(api_response_encode(&rs, out, sizeof out, &len), 0);
@@ -108,8 +112,8 @@ Test(image, inspector_accepts_layers_inside_and_refuses_paths_outside)
     cr_assert_eq(image_inspect(img, build(NULL, img)), IMAGE_OK);
     cr_assert_eq(image_inspect(img, build("layer:0", img)), IMAGE_OK);
     cr_assert_eq(image_inspect(img, build("layer:255", img)), IMAGE_OK);
-    static const char *const outside[] = {"/etc/shadow", "../host.key", "layer:256", "layer:",
-                                          "layer:1a", "nbd://10.0.0.1/x", "json:{}"};
+    static const char *const outside[] = {"/etc/shadow", "../host.key",      "layer:256", "layer:",
+                                          "layer:1a",    "nbd://10.0.0.1/x", "json:{}"};
     for (size_t i = 0; i < sizeof outside / sizeof outside[0]; i++)
         cr_assert_eq(image_inspect(img, build(outside[i], img)), IMAGE_BACKING_OUTSIDE, "%s",
                      outside[i]);
@@ -193,19 +197,19 @@ Test(imds, parser_reads_put_then_get)
 Test(imds, parser_refuses_what_a_strict_server_would)
 {
     static const char *const bad[] = {
-        "GET /latest/api/token HTTP/1.1\r\n\r\n",              /* GET on the token route */
-        "PUT /latest/user-data HTTP/1.1\r\n\r\n",              /* PUT on a read route */
-        "get /latest/user-data HTTP/1.1\r\n\r\n",              /* method case */
-        "GET /latest/user-data HTTP/1.0\r\n\r\n",              /* version */
-        "GET /latest/../user-data HTTP/1.1\r\n\r\n",           /* unknown path */
-        "GET /latest/user-data HTTP/1.1\r\n",                  /* no final empty line */
-        "GET /latest/user-data HTTP/1.1\r\n\r\nX",             /* octets after it */
-        "GET /latest/user-data HTTP/1.1\r\nX-Foo: 1\r\n\r\n",  /* unknown header */
+        "GET /latest/api/token HTTP/1.1\r\n\r\n",                 /* GET on the token route */
+        "PUT /latest/user-data HTTP/1.1\r\n\r\n",                 /* PUT on a read route */
+        "get /latest/user-data HTTP/1.1\r\n\r\n",                 /* method case */
+        "GET /latest/user-data HTTP/1.0\r\n\r\n",                 /* version */
+        "GET /latest/../user-data HTTP/1.1\r\n\r\n",              /* unknown path */
+        "GET /latest/user-data HTTP/1.1\r\n",                     /* no final empty line */
+        "GET /latest/user-data HTTP/1.1\r\n\r\nX",                /* octets after it */
+        "GET /latest/user-data HTTP/1.1\r\nX-Foo: 1\r\n\r\n",     /* unknown header */
         "GET /latest/user-data HTTP/1.1\r\nUser-Agent:x\r\n\r\n", /* no ": " */
         "GET /latest/user-data HTTP/1.1\r\nUser-Agent: a\r\nUser-Agent: b\r\n\r\n",
         "GET /latest/user-data HTTP/1.1\r\nX-aws-ec2-metadata-token: 00\r\n\r\n",
         "PUT /latest/api/token HTTP/1.1\r\nX-aws-ec2-metadata-token-ttl-seconds: 99999\r\n\r\n",
-        "GET /latest/user-data HTTP/1.1\n\n",                  /* bare LF */
+        "GET /latest/user-data HTTP/1.1\n\n", /* bare LF */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         imds_request_t rq;
@@ -269,8 +273,14 @@ Test(volcrypt, wrapped_key_opens_only_under_its_kek)
 
 Test(audit, chain_and_anchor)
 {
-    audit_record_t r = {.seq = 5, .time = 9, .kind = AUDIT_KIND_API, .event = 3, .tenant = 1,
-                        .principal = 2, .origin = 4}, back;
+    audit_record_t r = {.seq = 5,
+                        .time = 9,
+                        .kind = AUDIT_KIND_API,
+                        .event = 3,
+                        .tenant = 1,
+                        .principal = 2,
+                        .origin = 4},
+                   back;
     uint8_t enc[AUDIT_RECORD_BYTES], h[AUDIT_HASH_BYTES], h2[AUDIT_HASH_BYTES];
     audit_record_encode(&r, enc);
     cr_assert_eq(audit_record_decode(enc, sizeof enc, &back), 0);
