@@ -2,7 +2,9 @@
  * descriptor's handlers to the simulation. The instance and its entities live in sim/, the wire
  * formats and crypto in proto/. */
 #include <stddef.h>
+#include <string.h>
 
+#include "proto/http.h"
 #include "sim/iaas_sim.h"
 #include "tools.h"
 
@@ -96,6 +98,19 @@ static int run_tap_migration(void *i, sg17_ctx_t *ctx, const sg17_params_t *p)
 static int run_revert(void *i, sg17_ctx_t *ctx, const sg17_params_t *p)
 {
     return iaas_attack_revert(i, ctx, p);
+}
+
+/* `sg17tb run --trace`: API calls as HTTP/1.1 with JSON bodies over IPv4/TCP; every other message
+ * gets the core's generic framing. */
+static size_t trace_frame(const sg17_msg_t *msg, const char *src_name, const char *dst_name,
+                          uint8_t *buf, size_t cap, uint32_t *linktype)
+{
+    bool response = strcmp(msg->type, "iaas.api_response") == 0;
+    if (!response && strcmp(msg->type, "iaas.api_request") != 0)
+        return 0;
+    *linktype = HTTP_LINKTYPE_RAW;
+    return http_frame_api(msg->payload, msg->len, response, http_address(src_name),
+                          http_address(dst_name), (uint32_t)msg->id, buf, cap);
 }
 
 /* ---- the descriptor's tables ---- */
@@ -588,5 +603,5 @@ const sg17_module_t sg17_module = {
     .start = iaas_start,
     .on_compromise = NULL,
     .finish = iaas_finish,
-    .trace_frame = NULL,
+    .trace_frame = trace_frame,
 };
