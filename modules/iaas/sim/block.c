@@ -101,10 +101,12 @@ int iaas_volume_create(iaas_t *s, sg17_ctx_t *ctx, uint16_t t, uint32_t n)
     return (int)s->n_volumes++;
 }
 
-/* Reads or writes len octets (whole sectors) at a sector of the volume, through the XTS layer
- * when the volume is encrypted. */
-static int volume_io(iaas_t *s, uint32_t vol, uint32_t sector, uint8_t *buf, size_t len, bool write)
+/* Writes src (when not NULL) or reads into dst len octets (whole sectors) at a sector of the
+ * volume, through the XTS layer when the volume is encrypted. */
+static int volume_io(iaas_t *s, uint32_t vol, uint32_t sector, const uint8_t *src, uint8_t *dst,
+                     size_t len)
 {
+    bool write = src != NULL;
     if (vol >= s->n_volumes || !s->volumes[vol].live || len % VOL_SECTOR != 0)
         return -1;
     iaas_volume_t *v = &s->volumes[vol];
@@ -125,9 +127,9 @@ static int volume_io(iaas_t *s, uint32_t vol, uint32_t sector, uint8_t *buf, siz
             vol_cipher_free(c);
             return -1;
         }
-        memcpy(bounce, buf, len);
-        buf = bounce;
+        memcpy(bounce, src, len);
     }
+    uint8_t *buf = write ? bounce : dst;
     int rc = 0;
     /* one system call per run of sectors inside an extent, encrypted or decrypted in place */
     for (size_t off = 0; off < len && rc == 0;) {
@@ -162,12 +164,12 @@ static int volume_io(iaas_t *s, uint32_t vol, uint32_t sector, uint8_t *buf, siz
 
 int iaas_volume_write(iaas_t *s, uint32_t vol, uint32_t sector, const uint8_t *data, size_t len)
 {
-    return volume_io(s, vol, sector, (uint8_t *)(uintptr_t)data, len, true);
+    return volume_io(s, vol, sector, data, NULL, len);
 }
 
 int iaas_volume_read(iaas_t *s, uint32_t vol, uint32_t sector, uint8_t *out, size_t len)
 {
-    return volume_io(s, vol, sector, out, len, false);
+    return volume_io(s, vol, sector, NULL, out, len);
 }
 
 int iaas_volume_delete(iaas_t *s, uint32_t vol)
