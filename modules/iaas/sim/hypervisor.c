@@ -1,0 +1,212 @@
+/* hypervisor.c — the compute nodes' hypervisor: booting an image (signature verification and
+ * format inspection as the mitigations say), sharing the node among its VMs every tick, and live
+ * migration. The compute entity's handlers are here.
+ *
+ * Sharing (the sim backend's model of a Linux host with cgroups): each VM asks for CPU (runnable
+ * threads), memory and processes; a benign guest runs 0.5 core, 512 MiB and 40 processes, and a
+ * noisy one adds its load. With cgroup_limits on, a VM's CPU is capped at cpu_quota cores
+ * (cpu.max / cpu.cfs_quota_us), its memory at memory_limit_mib (memory.max /
+ * memory.limit_in_bytes: the excess is reclaimed or OOM-killed inside the VM's group) and its
+ * processes at pids_limit (pids.max). Then CFS shares the node's CPUs in proportion to runnable
+ * threads, memory beyond the node's thrashes everybody (throughput times (M/S)^2), and when the
+ * node's process table is full no guest can fork, so a guest whose requests need a fork does no
+ * work. Each VM's ratio of work done to work asked is its measured throughput. */
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "sim/iaas_sim.h"
+
+#define HOST_FILE_PATH "/var/lib/nova/host.key"
+
+int iaas_boot(iaas_t *s, sg17_ctx_t *ctx, uint32_t img, uint8_t console[IAAS_CONSOLE_BYTES])
+{
+    if (img >= s->n_images || !s->images[img].share.live)
+        return -1;
+    const iaas_image_t *im = &s->images[img];
+    if (s->cfg.image_signature) { /* Glance/Nova verify_glance_signatures */
+        const uint8_t *pub = iaas_owner_pub(s, im->share.tenant);
+        if (!pub || !image_signature_ok(pub, im->bytes, im->len, im->sig)) {
+            sg17_metric_add(ctx, "boot.refused", 1);
+            return -1;
+        }
+    }
+    image_header_t h;
+    if (image_parse(im->bytes, im->len, &h) != 0) {
+        sg17_metric_add(ctx, "boot.refused", 1);
+        return -1;
+    }
+    uint8_t disk[IAAS_CONSOLE_BYTES] = {0};
+    if (h.backing && image_inspect(im->bytes, im->len) == IMAGE_BACKING_OUTSIDE) {
+        if (s->cfg.image_inspection) {
+            sg17_metric_add(ctx, "boot.refused", 1);
+            return -1;
+        }
+        /* qemu opens the backing file by its name, on the host: the unallocated part of the
+         * guest's disk reads from it */
+        if (h.backing_len == strlen(HOST_FILE_PATH)
+            && memcmp(h.backing, HOST_FILE_PATH, h.backing_len) == 0)
+            memcpy(disk, s->nodes[0].host_file, sizeof disk);
+    }
+    memcpy(disk, h.data, h.data_len < sizeof disk ? h.data_len : sizeof disk);
+    memcpy(console, disk, IAAS_CONSOLE_BYTES);
+    /* ground truth: are the booted bits the ones their owner signed? */
+    uint8_t d[32];
+    unsigned n = 0;
+    if (EVP_Digest(im->bytes, im->len, d, &n, EVP_sha256(), NULL) == 1
+        && memcmp(d, im->owner_digest, sizeof d) != 0)
+        sg17_metric_add(ctx, "boot.tampered", 1);
+    sg17_metric_add(ctx, "boot.ok", 1);
+    return 0;
+}
+
+/* One tick of the node's scheduler (see the file comment). */
+static void schedule(iaas_t *s, sg17_ctx_t *ctx, unsigned node)
+{
+    const iaas_config_t *c = &s->cfg;
+    unsigned n = s->node_nvms[node];
+    double D = 0, S = 0, P = 0;
+    for (unsigned i = 0; i < n; i++) {
+        const iaas_vm_t *vm = &s->vms[s->node_vms[node][i]];
+        double d = 0.5, m = 512, p = 40;
+        if (vm->load == LOAD_CPU)
+            d += vm->intensity;
+        else if (vm->load == LOAD_MEMORY)
+            m += 1024.0 * vm->intensity;
+        else if (vm->load == LOAD_FORK)
+            p += 1000.0 * vm->intensity;
+        if (c->cgroup_limits) {
+            if (d > c->cpu_quota) {
+                d = c->cpu_quota;
+                sg17_metric_add(ctx, "hypervisor.throttled_ticks", 1);
+            }
+            if (m > (double)c->memory_limit_mib) {
+                m = (double)c->memory_limit_mib;
+                sg17_metric_add(ctx, "hypervisor.oom_kills", 1);
+            }
+            if (p > (double)c->pids_limit) {
+                p = (double)c->pids_limit;
+                sg17_metric_add(ctx, "hypervisor.pids_refused", 1);
+            }
+        }
+        D += d;
+        S += m;
+        P += p;
+    }
+    double cpu = D <= c->node_cpus ? 1.0 : c->node_cpus / D;
+    double mem = S <= (double)c->node_memory_mib
+                     ? 1.0
+                     : ((double)c->node_memory_mib / S) * ((double)c->node_memory_mib / S);
+    double fork = P < (double)c->node_pids ? 1.0 : 0.0;
+    double ratio = cpu * mem * fork; /* a benign guest's work done / work asked */
+    for (unsigned i = 0; i < n; i++) {
+        iaas_vm_t *vm = &s->vms[s->node_vms[node][i]];
+        if (vm->load != LOAD_NONE)
+            continue;
+        vm->ticks++;
+        vm->ratio_sum += ratio;
+        if (ratio < vm->worst_ratio)
+            vm->worst_ratio = ratio;
+    }
+}
+
+/* Sends the victim VM's memory to the next node (QEMU's stream; sealed when
+ * migration_encryption is on). */
+static void migrate(iaas_t *s, sg17_ctx_t *ctx, unsigned node)
+{
+    unsigned v = (unsigned)s->cfg.victim_vm;
+    iaas_vm_t *vm = &s->vms[v];
+    if (vm->node != node)
+        return;
+    unsigned dst = (node + 1) % s->n_compute;
+    iaas_node_t *d = &s->nodes[dst];
+    unsigned n = 0;
+    EVP_Digest(vm->memory, sizeof vm->memory, d->sent_digest, &n, EVP_sha256(), NULL);
+    uint32_t stream = ++s->mig_streams;
+    for (uint32_t i = 0; i < IAAS_VM_PAGES; i++) {
+        mig_frame_t f = {.stream = stream,
+                         .seq = i,
+                         .page = (uint16_t)v,
+                         .flags = i + 1 == IAAS_VM_PAGES ? MIG_FLAG_LAST : 0};
+        memcpy(f.data, vm->memory[i], MIG_PAGE);
+        uint8_t buf[MIG_FRAME_MAX];
+        size_t len = 0;
+        if (mig_frame_encode(&f, s->cfg.migration_encryption ? s->mig_key : NULL, buf, sizeof buf,
+                             &len)
+            == 0)
+            sg17_send(ctx, s->nodes[node].e, d->e, "iaas.migration", buf, len);
+    }
+    sg17_metric_add(ctx, "migration.started", 1);
+}
+
+void iaas_compute_on_timer(iaas_t *s, sg17_ctx_t *ctx, sg17_entity_t e, uint64_t tag)
+{
+    unsigned node = sg17_entity_index(ctx, e);
+    if (tag == TAG_TICK) {
+        schedule(s, ctx, node);
+        sg17_timer(ctx, e, s->cfg.tick, TAG_TICK);
+    } else if (tag == TAG_MIGRATE) {
+        migrate(s, ctx, node);
+    }
+}
+
+static void move_vm(iaas_t *s, unsigned v, unsigned to)
+{
+    iaas_vm_t *vm = &s->vms[v];
+    unsigned from = vm->node;
+    for (unsigned i = 0; i < s->node_nvms[from]; i++)
+        if (s->node_vms[from][i] == v)
+            s->node_vms[from][i--] = s->node_vms[from][--s->node_nvms[from]];
+    s->node_vms[to][s->node_nvms[to]++] = v;
+    vm->node = (uint16_t)to;
+}
+
+/* The destination of a migration: pages in order; a frame that does not open (sealed stream, tag
+ * wrong) aborts it and the VM stays where it was. */
+void iaas_compute_on_message(iaas_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
+{
+    unsigned node = sg17_entity_index(ctx, m->dst);
+    iaas_node_t *d = &s->nodes[node];
+    mig_frame_t f;
+    if (strcmp(m->type, "iaas.migration") != 0) {
+        sg17_reject(ctx, m, "malformed");
+        return;
+    }
+    if (mig_frame_decode(m->payload, m->len, s->cfg.migration_encryption ? s->mig_key : NULL, &f)
+            != 0
+        || (s->cfg.migration_encryption && !f.sealed)) {
+        if (d->receiving)
+            sg17_metric_add(ctx, "migration.aborted", 1);
+        d->receiving = false;
+        sg17_reject(ctx, m, "migration_auth");
+        return;
+    }
+    if (f.page >= s->n_vms || s->vms[f.page].node == node || f.seq >= IAAS_VM_PAGES
+        || (f.seq == 0 ? false
+                       : !d->receiving || f.stream != d->in_stream || f.seq != d->in_next)) {
+        d->receiving = false;
+        sg17_reject(ctx, m, "malformed");
+        return;
+    }
+    if (f.seq == 0) {
+        d->receiving = true;
+        d->in_stream = f.stream;
+        d->in_vm = f.page;
+    }
+    memcpy(d->in_pages[f.seq], f.data, MIG_PAGE);
+    d->in_next = f.seq + 1;
+    sg17_accept(ctx, m);
+    if (!(f.flags & MIG_FLAG_LAST))
+        return;
+    d->receiving = false;
+    if (d->in_next != IAAS_VM_PAGES)
+        return;
+    uint8_t got[32];
+    unsigned n = 0;
+    EVP_Digest(d->in_pages, sizeof d->in_pages, got, &n, EVP_sha256(), NULL);
+    if (memcmp(got, d->sent_digest, sizeof got) != 0)
+        sg17_metric_add(ctx, "migration.corrupted_resumes", 1); /* ground truth */
+    memcpy(s->vms[d->in_vm].memory, d->in_pages, sizeof d->in_pages);
+    move_vm(s, d->in_vm, node);
+    sg17_metric_add(ctx, "migration.completed", 1);
+}
