@@ -302,6 +302,7 @@ static const sg17_metric_t metrics[] = {
     {"tenant.api_ok", "API responses with success", NULL},
     {"tenant.api_failed", "API responses with an error", NULL},
     {"tenant.enforce_wait_max_s", "longest wait for an \"enforcing\" response, seconds", NULL},
+    {"tenant.enforce_over_bound", "1 when that wait exceeded enforce_bound", NULL},
     {"vswitch.dropped", "frames the vswitches dropped", NULL},
     {"vswitch.flows_flushed", "cached flows flushed by revocations", NULL},
     {"vrouter.forwarded", "frames handed to the gateway", NULL},

@@ -318,6 +318,8 @@ void naas_finish(void *instance, sg17_ctx_t *ctx)
     for (unsigned t = 0; t < n->n_tenants; t++)
         wait = n->tenants[t].enforce_wait_max > wait ? n->tenants[t].enforce_wait_max : wait;
     sg17_metric_set(ctx, "tenant.enforce_wait_max_s", wait);
+    sg17_metric_set(ctx, "tenant.enforce_over_bound",
+                    wait > (double)n->cfg.enforce_bound / (double)SG17_SEC ? 1 : 0);
     sg17_metric_set(ctx, "audit.records", (double)n->audit.n);
 }
 
