@@ -96,6 +96,8 @@ Test(naas_entities, the_source_guard_drops_another_ports_mac)
         const sg17_mock_report_t *r = spoofed(m);
         if (on)
             cr_assert_str_eq(r->reason, "spoof_mac");
+        else if (strcmp(routes[i][0], "naas.delivery") == 0) /* for another MAC */
+            cr_assert_str_eq(r->reason, "not_for_me");
         else
             cr_assert(r->accepted, "%s", r->reason ? r->reason : "");
         sg17_mock_free(m);
@@ -122,6 +124,8 @@ Test(naas_entities, garbage_on_every_route_is_rejected_as_malformed)
         cr_assert_not(r->accepted, "%s", routes[i][0]);
         if (strcmp(routes[i][0], "naas.frame") == 0) /* 14+ octets parse as Ethernet */
             cr_assert_str_eq(r->reason, "spoof_mac");
+        else if (strcmp(routes[i][0], "naas.delivery") == 0) /* for another MAC */
+            cr_assert_str_eq(r->reason, "not_for_me");
         else
             cr_assert_str_eq(r->reason, "malformed", "%s -> %s", routes[i][0], routes[i][2]);
     }
