@@ -96,8 +96,6 @@ Test(naas_entities, the_source_guard_drops_another_ports_mac)
         const sg17_mock_report_t *r = spoofed(m);
         if (on)
             cr_assert_str_eq(r->reason, "spoof_mac");
-        else if (strcmp(routes[i][0], "naas.delivery") == 0) /* for another MAC */
-            cr_assert_str_eq(r->reason, "not_for_me");
         else
             cr_assert(r->accepted, "%s", r->reason ? r->reason : "");
         sg17_mock_free(m);
