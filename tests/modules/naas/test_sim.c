@@ -37,6 +37,29 @@ Test(naas_scenarios, cross_tenant_frames_land_without_isolation_and_not_with_it)
     json_decref(e);
 }
 
+static const char *truth_table(json_t *e, const char *run)
+{
+    return json_string_value(json_object_get(
+        json_object_get(json_object_get(json_object_get(e, "runs"), run), "artifacts"),
+        "truth_table"));
+}
+
+Test(naas_scenarios, the_truth_table_reaches_the_report_entry_with_the_probe_of_each_wrong_cell)
+{
+    json_t *e = run_file("cross-tenant-reach.yaml");
+    const char *b = truth_table(e, "baseline"), *p = truth_table(e, "protected");
+    cr_assert_not_null(b);
+    cr_assert_not_null(p);
+    cr_assert_not_null(strstr(b, "correct 16, incorrect 8, could not measure 12"), "%s", b);
+    cr_assert_not_null(strstr(b, "tenant-1 -> endpoint-0:22/udp  expected X observed .  probe: "
+                                 "endpoint-3 udp 10.0.1.10:33434 -> 10.0.0.10:22"), "%s", b);
+    cr_assert_not_null(strstr(b, "tenant-0    ...XXX  tenant-0    ..!..!  tenant-0    ..!XX!"),
+                       "%s", b);
+    cr_assert_not_null(strstr(p, "correct 24, incorrect 0, could not measure 12"), "%s", p);
+    cr_assert_null(strstr(p, "wrong cells"));
+    json_decref(e);
+}
+
 Test(naas_scenarios, chain_bypass_needs_the_chain_header_integrity)
 {
     json_t *e = run_file("chain-bypass.yaml");
