@@ -43,16 +43,16 @@ static double sim_cells(unsigned tenants, unsigned endpoints, double *secs)
     sg17_scenario_t *list = NULL;
     size_t count = 0;
     sg17_err_t err = {{0}};
-    if (n <= 0 || sg17_scenario_parse(yaml, (size_t)n, "bench.yaml", &reg, &list, &count, &err)
-                      != 0) {
+    if (n <= 0
+        || sg17_scenario_parse(yaml, (size_t)n, "bench.yaml", &reg, &list, &count, &err) != 0) {
         fprintf(stderr, "bench_naas: %s\n", err.msg);
         return 0;
     }
     json_t *e = sg17_engine_run_scenario(&list[0], NULL);
     sg17_scenarios_free(list, count);
     json_t *run = json_object_get(json_object_get(e, "runs"), "protected");
-    double cells = json_number_value(json_object_get(json_object_get(run, "metrics"),
-                                                     "truth.cells"));
+    double cells =
+        json_number_value(json_object_get(json_object_get(run, "metrics"), "truth.cells"));
     *secs = json_number_value(json_object_get(run, "wall_ms")) / 1000.0;
     if (!run || cells <= 0)
         fprintf(stderr, "bench_naas: the run failed: %s\n",

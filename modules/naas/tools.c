@@ -12,8 +12,10 @@
 
 static int api_encode(int argc, char **argv, FILE *out, FILE *err)
 {
-    sg17_tool_opt_t opts[] = {{"op", true, NULL}, {"tenant", true, NULL},
-                              {"token", false, NULL}, {"port", false, NULL},
+    sg17_tool_opt_t opts[] = {{"op", true, NULL},
+                              {"tenant", true, NULL},
+                              {"token", false, NULL},
+                              {"port", false, NULL},
                               {NULL, false, NULL}};
     if (sg17_tool_parse(argv[0], argc, argv, opts, err) != 0)
         return SG17_TOOL_USAGE;
@@ -22,8 +24,9 @@ static int api_encode(int argc, char **argv, FILE *out, FILE *err)
     char *end;
     long t = strtol(sg17_tool_opt(opts, "tenant"), &end, 10);
     if (op < 0)
-        return sg17_tool_usage(err, argv[0], "--op must be login, show, sg_add, sg_del, aap_set, "
-                                             "share or attach");
+        return sg17_tool_usage(err, argv[0],
+                               "--op must be login, show, sg_add, sg_del, aap_set, "
+                               "share or attach");
     if (*end || t < 0 || t > 65535)
         return sg17_tool_usage(err, argv[0], "--tenant must be 0 .. 65535");
     const char *tok = sg17_tool_opt(opts, "token");
@@ -53,8 +56,7 @@ static int frame_decode(int argc, char **argv, FILE *out, FILE *err)
         return SG17_TOOL_USAGE;
     uint8_t f[NAASP_MAX_FRAME + 128];
     size_t len = 0;
-    if (sg17_tool_hex(argv[0], "frame", sg17_tool_opt(opts, "frame"), f, sizeof f, &len, err)
-        != 0)
+    if (sg17_tool_hex(argv[0], "frame", sg17_tool_opt(opts, "frame"), f, sizeof f, &len, err) != 0)
         return SG17_TOOL_USAGE;
     naasp_eth_t e;
     naasp_tunnel_t t;
@@ -100,8 +102,7 @@ size_t naas_trace_frame(const sg17_msg_t *msg, const char *src_name, const char 
                         uint8_t *buf, size_t cap, uint32_t *linktype)
 {
     (void)src_name, (void)dst_name;
-    static const char *const framed[] = {"naas.frame", "naas.vxlan", "naas.nsh",
-                                         "naas.delivery"};
+    static const char *const framed[] = {"naas.frame", "naas.vxlan", "naas.nsh", "naas.delivery"};
     bool data_plane = false;
     for (size_t i = 0; i < sizeof framed / sizeof framed[0]; i++)
         data_plane = data_plane || strcmp(msg->type, framed[i]) == 0;

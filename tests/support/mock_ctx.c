@@ -459,12 +459,13 @@ static void api_artifact(sg17_ctx_t *ctx, const char *name, const char *text)
     if (a)
         m->art_name = a;
     char **t = a ? realloc(m->art_text, (m->n_art + 1) * sizeof *t) : NULL;
+    if (t)
+        m->art_text = t;
     if (!t || !copy) {
         free(copy);
         violation(m, "out of memory for an artifact");
         return;
     }
-    m->art_text = t;
     m->art_name[m->n_art] = strdup(name);
     m->art_text[m->n_art++] = copy;
 }

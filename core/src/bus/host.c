@@ -380,8 +380,7 @@ static void api_artifact(sg17_ctx_t *ctx, const char *name, const char *text)
     while (i < h->n_artifacts && strcmp(h->artifact_name[i], name) != 0)
         i++;
     if (i == h->n_artifacts && i == MAX_ARTIFACTS) {
-        sg17_host_fail(h, "module %s made more than %d artifacts", h->module->name,
-                       MAX_ARTIFACTS);
+        sg17_host_fail(h, "module %s made more than %d artifacts", h->module->name, MAX_ARTIFACTS);
         return;
     }
     char *copy = malloc(len + 1);

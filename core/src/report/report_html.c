@@ -503,8 +503,8 @@ static void html_artifacts(sg17_rbuf_t *b, const json_t *s)
     const char *runs[3];
     size_t n = table_runs(s, runs);
     for (size_t r = 0; r < n; r++) {
-        json_t *arts = sg17_rj_object(sg17_rj_object(sg17_rj_object(s, "runs"), runs[r]),
-                                      "artifacts");
+        json_t *arts =
+            sg17_rj_object(sg17_rj_object(sg17_rj_object(s, "runs"), runs[r]), "artifacts");
         const char *name;
         json_t *text;
         json_object_foreach(arts, name, text)

@@ -8,26 +8,26 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define NAASP_TOKEN     16
-#define NAASP_HOLDER    32 /* holder key octets */
-#define NAASP_PROOF     32 /* HMAC-SHA-256 */
-#define NAASP_REQ_BODY  47
-#define NAASP_REQ_LEN   (NAASP_REQ_BODY + 1 + NAASP_PROOF)
-#define NAASP_RESP_LEN  38
-#define NAASP_HASH      32
-#define NAASP_REC_LEN   (4 + 8 + 2 + 1 + 1 + 4 + 4 + NAASP_HASH)
+#define NAASP_TOKEN      16
+#define NAASP_HOLDER     32 /* holder key octets */
+#define NAASP_PROOF      32 /* HMAC-SHA-256 */
+#define NAASP_REQ_BODY   47
+#define NAASP_REQ_LEN    (NAASP_REQ_BODY + 1 + NAASP_PROOF)
+#define NAASP_RESP_LEN   38
+#define NAASP_HASH       32
+#define NAASP_REC_LEN    (4 + 8 + 2 + 1 + 1 + 4 + 4 + NAASP_HASH)
 #define NAASP_ANCHOR_LEN (4 + NAASP_HASH)
-#define NAASP_EXPORT_MAX 4096 /* records in one export */
-#define NAASP_SHARE_ALL 0xffffu /* RBAC target "*" */
+#define NAASP_EXPORT_MAX 4096    /* records in one export */
+#define NAASP_SHARE_ALL  0xffffu /* RBAC target "*" */
 
 typedef enum {
-    NAASP_OP_LOGIN = 1,  /* token request; the proof is the tenant's credential */
-    NAASP_OP_SHOW,       /* read the tenant's state (benign polling) */
-    NAASP_OP_SG_ADD,     /* a = port id, ip/plen = remote prefix, port = UDP port */
-    NAASP_OP_SG_DEL,     /* same fields: remove the matching rule */
-    NAASP_OP_AAP_SET,    /* a = port id, ip/plen = allowed-address pair */
-    NAASP_OP_SHARE,      /* a = network id, b = target tenant (NAASP_SHARE_ALL = "*") */
-    NAASP_OP_ATTACH,     /* a = network id, b = endpoint index: bind the endpoint's port to it */
+    NAASP_OP_LOGIN = 1, /* token request; the proof is the tenant's credential */
+    NAASP_OP_SHOW,      /* read the tenant's state (benign polling) */
+    NAASP_OP_SG_ADD,    /* a = port id, ip/plen = remote prefix, port = UDP port */
+    NAASP_OP_SG_DEL,    /* same fields: remove the matching rule */
+    NAASP_OP_AAP_SET,   /* a = port id, ip/plen = allowed-address pair */
+    NAASP_OP_SHARE,     /* a = network id, b = target tenant (NAASP_SHARE_ALL = "*") */
+    NAASP_OP_ATTACH,    /* a = network id, b = endpoint index: bind the endpoint's port to it */
     NAASP_OP_COUNT_
 } naasp_op_t;
 
@@ -98,7 +98,7 @@ long naasp_export_count(const uint8_t *in, size_t len);
 int naasp_export_record(const uint8_t *in, size_t len, size_t i, naasp_rec_t *out);
 
 /* Programming of the data plane (controller -> vswitch): port records, one per port. */
-#define NAASP_MAX_RULES 8
+#define NAASP_MAX_RULES   8
 #define NAASP_PORTREC_LEN (4 * 6 + 6 + 3 + NAASP_MAX_RULES * 7)
 #define NAASP_PROGRAM_MAX 64 /* records per message */
 typedef struct {

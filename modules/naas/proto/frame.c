@@ -5,20 +5,20 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/core_names.h>
 #include <sg17tb/wire.h>
 
-#define IP_HDR  20
-#define UDP_HDR 8
-#define VXLAN_HDR 8
-#define ESP_HDR 8
-#define ESP_IV  8
-#define PROTO_UDP 17
-#define PROTO_ESP 50
-#define NSH_MD_CLASS 0x0000 /* the IETF base class */
-#define NSH_MD_TYPE_MAC 0x02 /* this testbed's code for the RFC 9145-style MAC TLV */
+#define IP_HDR          20
+#define UDP_HDR         8
+#define VXLAN_HDR       8
+#define ESP_HDR         8
+#define ESP_IV          8
+#define PROTO_UDP       17
+#define PROTO_ESP       50
+#define NSH_MD_CLASS    0x0000 /* the IETF base class */
+#define NSH_MD_TYPE_MAC 0x02   /* this testbed's code for the RFC 9145-style MAC TLV */
 
 int naasp_eth_parse(const uint8_t *f, size_t len, naasp_eth_t *out)
 {
@@ -168,8 +168,8 @@ static size_t udp_packet(uint8_t *out, size_t cap, const uint8_t dst[6], const u
 size_t naasp_udp_build(uint8_t *out, size_t cap, const uint8_t dst[6], const uint8_t src[6],
                        const naasp_udp_t *u)
 {
-    return udp_packet(out, cap, dst, src, u->src, u->dst, u->ttl ? u->ttl : 64, u->sport,
-                      u->dport, u->data, u->data_len, true);
+    return udp_packet(out, cap, dst, src, u->src, u->dst, u->ttl ? u->ttl : 64, u->sport, u->dport,
+                      u->data, u->data_len, true);
 }
 
 /* Checks an IPv4 header at p (len octets available): version 4, IHL 5, no fragment, checksum,
@@ -253,9 +253,9 @@ size_t naasp_tunnel_build(uint8_t *out, size_t cap, const naasp_tunnel_t *t, con
     memcpy(vx + VXLAN_HDR, inner, inner_len);
     size_t n = VXLAN_HDR + inner_len;
     if (!key) /* source port from the inner frame's hash, as RFC 7348 §5 suggests */
-        return udp_packet(out, cap, t->outer_dst_mac, t->outer_src_mac, t->outer_src,
-                          t->outer_dst, 64, (uint16_t)(49152 | (t->vni & 0x3fff)),
-                          NAASP_VXLAN_PORT, vx, n, false);
+        return udp_packet(out, cap, t->outer_dst_mac, t->outer_src_mac, t->outer_src, t->outer_dst,
+                          64, (uint16_t)(49152 | (t->vni & 0x3fff)), NAASP_VXLAN_PORT, vx, n,
+                          false);
     vx[n++] = 0;  /* ESP trailer: pad length */
     vx[n++] = 97; /* next header: Ethernet-within-IP, carrying the VXLAN-framed frame */
     size_t total = NAASP_ETH_HDR + IP_HDR + ESP_HDR + ESP_IV + n + NAASP_ESP_ICV;
@@ -355,9 +355,9 @@ static int nsh_mac(const uint8_t *key, const uint8_t sph[4], const uint8_t *inne
     OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", (char *)"SHA256", 0),
                            OSSL_PARAM_construct_end()};
     size_t outl = 0;
-    int ok = c && EVP_MAC_init(c, key, NAASP_NSH_KEY, params) == 1
-             && EVP_MAC_update(c, sph, 4) == 1 && EVP_MAC_update(c, inner, n) == 1
-             && EVP_MAC_final(c, full, &outl, sizeof full) == 1 && outl == sizeof full;
+    int ok = c && EVP_MAC_init(c, key, NAASP_NSH_KEY, params) == 1 && EVP_MAC_update(c, sph, 4) == 1
+             && EVP_MAC_update(c, inner, n) == 1 && EVP_MAC_final(c, full, &outl, sizeof full) == 1
+             && outl == sizeof full;
     EVP_MAC_CTX_free(c);
     EVP_MAC_free(mac);
     if (ok)

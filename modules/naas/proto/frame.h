@@ -10,16 +10,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define NAASP_ETH_HDR      14
-#define NAASP_ETHERTYPE_IP 0x0800
+#define NAASP_ETH_HDR       14
+#define NAASP_ETHERTYPE_IP  0x0800
 #define NAASP_ETHERTYPE_ARP 0x0806
 #define NAASP_ETHERTYPE_NSH 0x894f
-#define NAASP_VXLAN_PORT   4789
-#define NAASP_MAX_FRAME    2048
-#define NAASP_OVERLAY_KEY  32 /* AES-256-GCM key of the overlay */
-#define NAASP_NSH_KEY      32 /* HMAC-SHA-256 key shared by forwarders and service functions */
-#define NAASP_NSH_MAC      16 /* HMAC-SHA-256 truncated to 128 bits (RFC 9145 §6) */
-#define NAASP_ESP_ICV      16
+#define NAASP_VXLAN_PORT    4789
+#define NAASP_MAX_FRAME     2048
+#define NAASP_OVERLAY_KEY   32 /* AES-256-GCM key of the overlay */
+#define NAASP_NSH_KEY       32 /* HMAC-SHA-256 key shared by forwarders and service functions */
+#define NAASP_NSH_MAC       16 /* HMAC-SHA-256 truncated to 128 bits (RFC 9145 §6) */
+#define NAASP_ESP_ICV       16
 
 typedef struct {
     uint8_t dst[6], src[6];
@@ -46,8 +46,8 @@ typedef struct {
     uint8_t outer_src_mac[6], outer_dst_mac[6];
     uint32_t outer_src, outer_dst; /* underlay IPv4 addresses */
     uint32_t vni;
-    bool esp;     /* the ESP overlay, not plain VXLAN */
-    uint32_t seq; /* ESP sequence number */
+    bool esp;             /* the ESP overlay, not plain VXLAN */
+    uint32_t seq;         /* ESP sequence number */
     const uint8_t *inner; /* the inner Ethernet frame (plain VXLAN only) */
     size_t inner_len;
     const uint8_t *esp_body; /* IV || ciphertext || ICV (ESP only) */

@@ -30,8 +30,8 @@ void naas_attacker_free(naas_attacker_t *a)
 }
 
 /* An entity parameter of the given kind; -1 (after sg17_log) when absent or of another kind. */
-static int entity_param(sg17_ctx_t *ctx, const sg17_params_t *p, const char *name,
-                        const char *kind, bool required)
+static int entity_param(sg17_ctx_t *ctx, const sg17_params_t *p, const char *name, const char *kind,
+                        bool required)
 {
     const char *v = sg17_param(ctx, p, name);
     size_t k = strlen(kind);
@@ -199,7 +199,7 @@ static int request_fields(naas_t *n, sg17_ctx_t *ctx, const sg17_params_t *p, na
         q->a = (uint32_t)net + 1;
         if (op == NAASP_OP_SHARE)
             q->b = target && strcmp(target, "*") == 0 ? NAASP_SHARE_ALL
-                                                       : (uint32_t)atoi(target ? target : "0");
+                                                      : (uint32_t)atoi(target ? target : "0");
         else if (port < 0)
             return -1;
         else
@@ -279,9 +279,12 @@ int naas_attack_vxlan_inject(void *instance, sg17_ctx_t *ctx, const sg17_params_
     const uint8_t rogue[6] = {0x02, 0x66, 0x66, 0x66, 0x66, 0x66};
     memcpy(t.outer_src_mac, rogue, 6);
     static const uint8_t data[] = "injected";
-    naasp_udp_t u = {.src = naas_net_prefix(d->tenant) | 250, .dst = d->ip, .sport = 50002,
+    naasp_udp_t u = {.src = naas_net_prefix(d->tenant) | 250,
+                     .dst = d->ip,
+                     .sport = 50002,
                      .dport = (uint16_t)sg17_param_number(ctx, p, "dport", n->table_ports[0]),
-                     .data = data, .data_len = sizeof data - 1};
+                     .data = data,
+                     .data_len = sizeof data - 1};
     uint8_t inner[128], out[256];
     size_t k = naasp_udp_build(inner, sizeof inner, d->mac, rogue, &u);
     size_t len = k ? naasp_tunnel_build(out, sizeof out, &t, inner, k, NULL, NULL) : 0;
@@ -324,9 +327,12 @@ int naas_attack_chain_bypass(void *instance, sg17_ctx_t *ctx, const sg17_params_
         return -1;
     const naas_endpoint_t *s = &n->endpoints[from], *d = &n->endpoints[to];
     static const uint8_t data[] = "bypass";
-    naasp_udp_t u = {.src = s->ip, .dst = d->ip, .sport = 50003,
+    naasp_udp_t u = {.src = s->ip,
+                     .dst = d->ip,
+                     .sport = 50003,
                      .dport = (uint16_t)sg17_param_number(ctx, p, "dport", 5432),
-                     .data = data, .data_len = sizeof data - 1};
+                     .data = data,
+                     .data_len = sizeof data - 1};
     uint8_t inner[128], out[256], gw[6];
     size_t k = naasp_udp_build(inner, sizeof inner, d->mac, s->mac, &u);
     naas_gw_mac(s->tenant, gw);

@@ -136,9 +136,8 @@ void naas_anchor_on_message(naas_t *n, sg17_ctx_t *ctx, const sg17_msg_t *m)
         sg17_accept(ctx, m);
         return;
     }
-    long count = strcmp(m->type, "naas.audit_export") == 0
-                     ? naasp_export_count(m->payload, m->len)
-                     : -1;
+    long count =
+        strcmp(m->type, "naas.audit_export") == 0 ? naasp_export_count(m->payload, m->len) : -1;
     if (count < 0) {
         sg17_reject(ctx, m, "malformed");
         return;

@@ -98,8 +98,7 @@ static bool net_visible(const naas_net_t *net, unsigned t)
     return net->owner == t || net->shared_all || (net->shared_with[t / 8] >> (t % 8)) & 1;
 }
 
-static void audit(naas_t *n, sg17_ctx_t *ctx, const naasp_req_t *q, uint8_t status,
-                  uint32_t object)
+static void audit(naas_t *n, sg17_ctx_t *ctx, const naasp_req_t *q, uint8_t status, uint32_t object)
 {
     naasp_rec_t r = {.time_us = sg17_now(ctx),
                      .tenant = q->tenant,
@@ -268,12 +267,14 @@ static void on_api(naas_t *n, sg17_ctx_t *ctx, const sg17_msg_t *m)
         }
     } else {
         const naas_token_t *tk = find_token(c, q.token);
-        if (!tk || tk->tenant != t)
+        /* with binding, the token is good only with its holder's key */
+        bool holder_ok =
+            !cfg->token_binding || naasp_req_verify(m->payload, m->len, n->tenants[t].holder);
+        bool expired = tk && cfg->token_expiry && now > tk->expiry;
+        if (!tk || tk->tenant != t || (!expired && !holder_ok))
             st = NAASP_ST_AUTH;
-        else if (cfg->token_expiry && now > tk->expiry)
+        else if (expired)
             st = NAASP_ST_EXPIRED;
-        else if (cfg->token_binding && !naasp_req_verify(m->payload, m->len, n->tenants[t].holder))
-            st = NAASP_ST_AUTH; /* the token is bound to its holder's key */
         else if (cfg->token_binding
                  && (q.ts_us + FRESH_WINDOW < now || q.ts_us > now + FRESH_WINDOW
                      || !nonce_fresh(c, t, q.nonce)))

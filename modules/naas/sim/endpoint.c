@@ -19,8 +19,8 @@ int naas_endpoint_send_udp(naas_t *n, sg17_ctx_t *ctx, unsigned s, const uint8_t
                            uint32_t sip, const uint8_t smac[6], uint32_t dip, uint16_t sport,
                            uint16_t dport, const uint8_t *data, size_t len)
 {
-    naasp_udp_t u = {.src = sip, .dst = dip, .sport = sport, .dport = dport, .data = data,
-                     .data_len = len};
+    naasp_udp_t u = {
+        .src = sip, .dst = dip, .sport = sport, .dport = dport, .data = data, .data_len = len};
     uint8_t f[NAASP_MAX_FRAME];
     size_t k = naasp_udp_build(f, sizeof f, dmac, smac, &u);
     if (!k)
@@ -127,8 +127,7 @@ void naas_endpoint_on_message(naas_t *n, sg17_ctx_t *ctx, const sg17_msg_t *m)
     unsigned i = sg17_entity_index(ctx, m->dst);
     naas_endpoint_t *ep = &n->endpoints[i];
     naasp_eth_t eth;
-    if (strcmp(m->type, "naas.delivery") != 0
-        || naasp_eth_parse(m->payload, m->len, &eth) != 0) {
+    if (strcmp(m->type, "naas.delivery") != 0 || naasp_eth_parse(m->payload, m->len, &eth) != 0) {
         sg17_reject(ctx, m, "malformed");
         return;
     }

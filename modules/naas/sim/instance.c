@@ -147,8 +147,7 @@ static void provision(naas_t *n)
     }
     free(rank);
     if (n->peer_d >= 0)
-        add_rule(&n->ctl.ports[n->peer_d].rec, n->endpoints[n->peer_s].ip, 32,
-                 (uint16_t)n->peer_p);
+        add_rule(&n->ctl.ports[n->peer_d].rec, n->endpoints[n->peer_s].ip, 32, (uint16_t)n->peer_p);
     if (n->cfg.db_endpoint >= 0) {
         const naas_endpoint_t *db = &n->endpoints[n->cfg.db_endpoint];
         add_rule(&n->ctl.ports[db->index].rec, naas_net_prefix(db->tenant), 24,
@@ -171,8 +170,9 @@ static int check_config(naas_t *n, sg17_ctx_t *ctx)
     }
     if (n->n_tenants == 0 || n->n_endpoints < n->n_tenants || n->n_hosts == 0
         || sg17_count(ctx, "vtep") != n->n_hosts) {
-        sg17_log(ctx, "naas needs at least one endpoint per tenant and one vtep per vswitch "
-                      "(%u tenants, %u endpoints, %u vswitches, %u vteps)",
+        sg17_log(ctx,
+                 "naas needs at least one endpoint per tenant and one vtep per vswitch "
+                 "(%u tenants, %u endpoints, %u vswitches, %u vteps)",
                  n->n_tenants, n->n_endpoints, n->n_hosts, sg17_count(ctx, "vtep"));
         return -1;
     }
@@ -185,9 +185,9 @@ static int check_config(naas_t *n, sg17_ctx_t *ctx)
     n->peer_d = n->peer_s = n->peer_p = -1;
     if (c->peer_rule[0]) {
         int d, p, s, used = 0;
-        if (sscanf(c->peer_rule, "%d:%d<%d%n", &d, &p, &s, &used) != 3
-            || c->peer_rule[used] != 0 || d < 0 || s < 0 || (unsigned)d >= n->n_endpoints
-            || (unsigned)s >= n->n_endpoints || p < 1 || p > 65535) {
+        if (sscanf(c->peer_rule, "%d:%d<%d%n", &d, &p, &s, &used) != 3 || c->peer_rule[used] != 0
+            || d < 0 || s < 0 || (unsigned)d >= n->n_endpoints || (unsigned)s >= n->n_endpoints
+            || p < 1 || p > 65535) {
             sg17_log(ctx, "peer_rule '%s': expected \"D:P<S\" with endpoint indexes and a port",
                      c->peer_rule);
             return -1;
@@ -236,9 +236,9 @@ void *naas_create(sg17_ctx_t *ctx, const void *config)
     n->ctl.bucket_at = calloc(T, sizeof *n->ctl.bucket_at);
     n->ctl.acked = calloc(H, sizeof *n->ctl.acked);
     n->observed = calloc(((size_t)T * E * P + 7) / 8, 1);
-    bool ok = n->tenants && n->endpoints && n->vswitches && n->vteps && n->ctl.nets
-              && n->ctl.ports && n->ctl.seen_nonce && n->ctl.seen_pos && n->ctl.bucket
-              && n->ctl.bucket_at && n->ctl.acked && n->observed;
+    bool ok = n->tenants && n->endpoints && n->vswitches && n->vteps && n->ctl.nets && n->ctl.ports
+              && n->ctl.seen_nonce && n->ctl.seen_pos && n->ctl.bucket && n->ctl.bucket_at
+              && n->ctl.acked && n->observed;
     for (unsigned h = 0; ok && h < H; h++) {
         n->vswitches[h].ports = calloc(E, sizeof(naas_port_t));
         ok = n->vswitches[h].ports != NULL;

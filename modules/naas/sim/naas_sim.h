@@ -84,12 +84,12 @@ typedef struct {
 typedef struct {
     sg17_entity_t e;
     unsigned index;
-    naas_port_t *ports;     /* programmed copy, one per endpoint (indexed by endpoint) */
-    naas_flow_t *flows;     /* open addressing, cap_flows slots */
+    naas_port_t *ports; /* programmed copy, one per endpoint (indexed by endpoint) */
+    naas_flow_t *flows; /* open addressing, cap_flows slots */
     size_t cap_flows, n_flows;
-    naas_blob_t *queue;     /* programming waiting for the lag, FIFO */
+    naas_blob_t *queue; /* programming waiting for the lag, FIFO */
     size_t q_head, q_len, q_cap;
-    uint32_t applied;       /* last applied programming version */
+    uint32_t applied; /* last applied programming version */
 } naas_vswitch_t;
 
 typedef struct {
@@ -137,12 +137,12 @@ typedef struct {
     size_t n_tokens, cap_tokens;
     uint32_t *seen_nonce; /* per tenant, a small ring of recent nonces */
     unsigned *seen_pos;
-    double *bucket;       /* per tenant rate-limit buckets */
+    double *bucket; /* per tenant rate-limit buckets */
     sg17_time_t *bucket_at;
-    double capacity;      /* the global service bucket */
+    double capacity; /* the global service bucket */
     sg17_time_t capacity_at;
-    uint32_t version;     /* programming version */
-    uint32_t *acked;      /* per vswitch */
+    uint32_t version; /* programming version */
+    uint32_t *acked;  /* per vswitch */
     naas_deferred_t *deferred;
     size_t n_deferred, cap_deferred;
 } naas_controller_t;

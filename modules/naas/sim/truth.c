@@ -54,9 +54,8 @@ static int cell(const naas_t *n, sg17_ctx_t *ctx, const int *prober, unsigned t,
                 unsigned p, int which)
 {
     if (which == 0)
-        return prober[t] >= 0
-                   ? naas_expected(n, t, (unsigned)prober[t], d, n->table_ports[p])
-                   : naas_expected(n, t, 0, d, n->table_ports[p]);
+        return prober[t] >= 0 ? naas_expected(n, t, (unsigned)prober[t], d, n->table_ports[p])
+                              : naas_expected(n, t, 0, d, n->table_ports[p]);
     if (prober[t] < 0 || sg17_compromised(ctx, n->endpoints[d].e))
         return 2; /* the prober or the receiving responder is the adversary's */
     return observed(n, t, d, p);
@@ -74,7 +73,7 @@ static void grid(text_t *t, const naas_t *n, sg17_ctx_t *ctx, const int *prober,
         for (int k = 0; k < 3; k++) {
             put(t, "%s%-12s", k ? "  " : "", row ? "endpoint" : "");
             for (unsigned d = 0; d < E; d++)
-                put(t, "%c", row ? '0' + (char)(d % 10) : d % 10 ? ' ' : '0' + (char)(d / 10 % 10));
+                put(t, "%c", "0123456789 "[row ? d % 10 : d % 10 ? 10 : d / 10 % 10]);
         }
         put(t, "\n");
     }
@@ -85,10 +84,9 @@ static void grid(text_t *t, const naas_t *n, sg17_ctx_t *ctx, const int *prober,
             put(t, "%s%-12s", k ? "  " : "", label);
             for (unsigned d = 0; d < E; d++) {
                 int e = cell(n, ctx, prober, tn, d, p, 0), o = cell(n, ctx, prober, tn, d, p, 1);
-                char c = k == 0   ? (e ? '.' : 'X')
-                         : k == 1 ? (o == 2 ? '!' : o ? '.' : 'X')
-                                  : (o == 2 ? '!' : o == e ? '.' : 'X');
-                put(t, "%c", c);
+                static const char sym[3] = {'X', '.', '!'};
+                int idx = k == 0 ? e : k == 1 ? o : o == 2 ? 2 : o == e;
+                put(t, "%c", sym[idx]);
             }
         }
         put(t, "\n");
@@ -141,8 +139,8 @@ void naas_truth_finish(naas_t *n, sg17_ctx_t *ctx)
     sg17_metric_set(ctx, "truth.reachable_unexpected", (double)open_wrong);
     sg17_metric_set(ctx, "truth.blocked_unexpected", (double)closed_wrong);
 
-    put(&t, "reachability truth table: %u tenants x %u endpoints x %u ports = %zu cells\n", T, E,
-        P, correct + wrong + unmeasured);
+    put(&t, "reachability truth table: %u tenants x %u endpoints x %u ports = %zu cells\n", T, E, P,
+        correct + wrong + unmeasured);
     put(&t, "correct %zu, incorrect %zu, could not measure %zu\n", correct, wrong, unmeasured);
     put(&t, "cells: . reachable, X blocked, ! could not measure (the prober or the responder is "
             "the adversary's); comparison: . as expected, X wrong\n");

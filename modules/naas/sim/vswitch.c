@@ -79,7 +79,8 @@ static bool rules_shrank(const naasp_portrec_t *old, const naasp_portrec_t *new)
     for (unsigned i = 0; i < old->n_rules; i++) {
         bool kept = false;
         for (unsigned k = 0; k < new->n_rules && !kept; k++)
-            kept = memcmp(&old->rules[i], &new->rules[k], sizeof old->rules[i]) == 0;
+            kept = old->rules[i].ip == new->rules[k].ip && old->rules[i].plen == new->rules[k].plen
+                   && old->rules[i].port == new->rules[k].port;
         if (!kept)
             return true;
     }
@@ -231,8 +232,8 @@ static bool source_ip_ok(const naasp_portrec_t *in, uint32_t ip)
 /* IPv4 from tenant port `in`: router, isolation, security group and flow cache, chain steering,
  * then delivery. Returns the rejection reason or NULL. */
 static const char *forward_ip(naas_t *n, sg17_ctx_t *ctx, unsigned h, sg17_entity_t from,
-                              const naas_port_t *in, const naasp_eth_t *eth,
-                              const naasp_udp_t *u, const uint8_t *f, size_t len, bool steer)
+                              const naas_port_t *in, const naasp_eth_t *eth, const naasp_udp_t *u,
+                              const uint8_t *f, size_t len, bool steer)
 {
     naas_vswitch_t *v = &n->vswitches[h];
     int owner = naas_tenant_of_net(n, in->rec.vni);
@@ -351,6 +352,28 @@ static void on_sf_return(naas_t *n, sg17_ctx_t *ctx, unsigned h, const sg17_msg_
     sg17_report(ctx, m, why == NULL, why);
 }
 
+/* A frame from tenant port `in`: the checks in order, then forwarding; the rejection reason or
+ * NULL. */
+static const char *ingress(naas_t *n, sg17_ctx_t *ctx, unsigned h, const sg17_msg_t *m,
+                           const naas_port_t *in)
+{
+    naasp_eth_t eth;
+    naasp_udp_t u;
+    if (naasp_eth_parse(m->payload, m->len, &eth) != 0)
+        return "malformed";
+    if (n->cfg.source_guard && memcmp(eth.src, in->rec.mac, 6) != 0)
+        return "spoof_mac";
+    if (eth.ethertype == NAASP_ETHERTYPE_ARP)
+        return on_arp(n, ctx, h, m->claimed_src, in, &eth, m->payload, m->len);
+    if (eth.ethertype == NAASP_ETHERTYPE_NSH)
+        return on_port_nsh(n, ctx, h, m->claimed_src, in, &eth);
+    if (naasp_udp_parse(&eth, &u) != 0)
+        return "malformed";
+    if (n->cfg.source_guard && !source_ip_ok(&in->rec, u.src))
+        return "spoof_ip";
+    return forward_ip(n, ctx, h, m->claimed_src, in, &eth, &u, m->payload, m->len, true);
+}
+
 void naas_vswitch_on_message(naas_t *n, sg17_ctx_t *ctx, const sg17_msg_t *m)
 {
     unsigned h = sg17_entity_index(ctx, m->dst);
@@ -374,23 +397,7 @@ void naas_vswitch_on_message(naas_t *n, sg17_ctx_t *ctx, const sg17_msg_t *m)
         return;
     }
     const naas_port_t *in = &v->ports[i];
-    naasp_eth_t eth;
-    const char *why = NULL;
-    naasp_udp_t u;
-    if (naasp_eth_parse(m->payload, m->len, &eth) != 0)
-        why = "malformed";
-    else if (n->cfg.source_guard && memcmp(eth.src, in->rec.mac, 6) != 0)
-        why = "spoof_mac";
-    else if (eth.ethertype == NAASP_ETHERTYPE_ARP)
-        why = on_arp(n, ctx, h, m->claimed_src, in, &eth, m->payload, m->len);
-    else if (eth.ethertype == NAASP_ETHERTYPE_NSH)
-        why = on_port_nsh(n, ctx, h, m->claimed_src, in, &eth);
-    else if (naasp_udp_parse(&eth, &u) != 0)
-        why = "malformed";
-    else if (n->cfg.source_guard && !source_ip_ok(&in->rec, u.src))
-        why = "spoof_ip";
-    else
-        why = forward_ip(n, ctx, h, m->claimed_src, in, &eth, &u, m->payload, m->len, true);
+    const char *why = ingress(n, ctx, h, m, in);
     sg17_report(ctx, m, why == NULL, why);
     if (why)
         sg17_metric_add(ctx, "vswitch.dropped", 1);

@@ -12,8 +12,12 @@ static const uint8_t A[6] = {0x02, 0x4e, 0x41, 0, 0, 1}, B[6] = {0x02, 0x4e, 0x4
 static size_t udp_frame(uint8_t *f, size_t cap)
 {
     static const uint8_t data[] = "hello";
-    naasp_udp_t u = {.src = 0x0a000001, .dst = 0x0a000002, .sport = 1234, .dport = 80,
-                     .data = data, .data_len = 5};
+    naasp_udp_t u = {.src = 0x0a000001,
+                     .dst = 0x0a000002,
+                     .sport = 1234,
+                     .dport = 80,
+                     .data = data,
+                     .data_len = 5};
     return naasp_udp_build(f, cap, B, A, &u);
 }
 
@@ -124,7 +128,11 @@ Test(naas_proto, api_request_proof_verifies_under_the_holder_key_only)
     uint8_t key[NAASP_HOLDER], other[NAASP_HOLDER], buf[NAASP_REQ_LEN];
     memset(key, 1, sizeof key);
     memset(other, 2, sizeof other);
-    naasp_req_t q = {.op = NAASP_OP_SG_ADD, .tenant = 3, .nonce = 42, .a = 7, .port = 22,
+    naasp_req_t q = {.op = NAASP_OP_SG_ADD,
+                     .tenant = 3,
+                     .nonce = 42,
+                     .a = 7,
+                     .port = 22,
                      .plen = 24},
                 d;
     cr_assert_eq(naasp_req_encode(&q, key, buf, sizeof buf), 0);
@@ -158,8 +166,15 @@ Test(naas_proto, audit_chain_links_each_record_to_the_one_before)
 
 Test(naas_proto, programming_records_round_trip)
 {
-    naasp_portrec_t r = {.id = 1, .endpoint = 0, .vni = 5001, .ip = 0x0a00000a, .has_aap = true,
-                         .aap_ip = 0x0a00000b, .aap_plen = 32, .n_rules = 1}, back;
+    naasp_portrec_t r = {.id = 1,
+                         .endpoint = 0,
+                         .vni = 5001,
+                         .ip = 0x0a00000a,
+                         .has_aap = true,
+                         .aap_ip = 0x0a00000b,
+                         .aap_plen = 32,
+                         .n_rules = 1},
+                    back;
     r.rules[0] = (naasp_rule_t){0, 0, 22};
     uint8_t buf[6 + NAASP_PORTREC_LEN];
     size_t len = 0;

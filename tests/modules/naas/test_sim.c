@@ -29,7 +29,8 @@ Test(naas_scenarios, cross_tenant_frames_land_without_isolation_and_not_with_it)
     cr_assert_eq(metric(e, "protected", "truth.incorrect"), 0);
     cr_assert_gt(metric(e, "protected", "truth.correct"), 0);
     cr_assert_eq(metric(e, "protected", "truth.cells"),
-                 metric(e, "protected", "truth.correct") + metric(e, "protected", "truth.unmeasured"));
+                 metric(e, "protected", "truth.correct")
+                     + metric(e, "protected", "truth.unmeasured"));
     for (int r = 0; r < 3; r++) {
         const char *run = r == 0 ? "control" : r == 1 ? "baseline" : "protected";
         cr_assert_eq(metric(e, run, "ledger.unreported.all"), 0, "%s", run);
@@ -52,7 +53,8 @@ Test(naas_scenarios, the_truth_table_reaches_the_report_entry_with_the_probe_of_
     cr_assert_not_null(p);
     cr_assert_not_null(strstr(b, "correct 16, incorrect 8, could not measure 12"), "%s", b);
     cr_assert_not_null(strstr(b, "tenant-1 -> endpoint-0:22/udp  expected X observed .  probe: "
-                                 "endpoint-3 udp 10.0.1.10:33434 -> 10.0.0.10:22"), "%s", b);
+                                 "endpoint-3 udp 10.0.1.10:33434 -> 10.0.0.10:22"),
+                       "%s", b);
     cr_assert_not_null(strstr(b, "tenant-0    ...XXX  tenant-0    ..!..!  tenant-0    ..!XX!"),
                        "%s", b);
     cr_assert_not_null(strstr(p, "correct 24, incorrect 0, could not measure 12"), "%s", p);
@@ -82,7 +84,8 @@ Test(naas_scenarios, enforcement_lag_beyond_the_bound_is_degraded)
 Test(naas_scenarios, same_seed_gives_the_same_metrics)
 {
     json_t *a = run_file("arp-poison-gateway.yaml"), *b = run_file("arp-poison-gateway.yaml");
-    json_t *ma = json_object_get(json_object_get(json_object_get(a, "runs"), "baseline"), "metrics");
+    json_t *ma =
+        json_object_get(json_object_get(json_object_get(a, "runs"), "baseline"), "metrics");
     const char *k;
     json_t *v;
     json_object_foreach(ma, k, v)
@@ -100,11 +103,15 @@ static const sg17_mock_report_t *spoofed(sg17_mock_t *m)
 {
     uint8_t f[128];
     const uint8_t dst[6] = {0x02, 0x4e, 0x41, 0, 0, 3}, src[6] = {0x02, 0x4e, 0x41, 0, 0, 0};
-    naasp_udp_t u = {.src = 0x0a00000b, .dst = 0x0a00010a, .sport = 1, .dport = 22,
-                     .data = (const uint8_t *)"x", .data_len = 1};
+    naasp_udp_t u = {.src = 0x0a00000b,
+                     .dst = 0x0a00010a,
+                     .sport = 1,
+                     .dport = 22,
+                     .data = (const uint8_t *)"x",
+                     .data_len = 1};
     size_t n = naasp_udp_build(f, sizeof f, dst, src, &u);
-    return sg17_mock_deliver(m, sg17_mock_entity(m, "endpoint-1"),
-                             sg17_mock_entity(m, "vswitch-1"), "naas.frame", f, n);
+    return sg17_mock_deliver(m, sg17_mock_entity(m, "endpoint-1"), sg17_mock_entity(m, "vswitch-1"),
+                             "naas.frame", f, n);
 }
 
 Test(naas_entities, the_source_guard_drops_another_ports_mac)
@@ -132,10 +139,10 @@ Test(naas_entities, garbage_on_every_route_is_rejected_as_malformed)
     sg17_mock_start(m);
     sg17_mock_run_until(m, 3 * SG17_SEC);
     static const char *const routes[][3] = {
-        {"naas.api", "tenant-0", "controller-0"},   {"naas.frame", "endpoint-0", "vswitch-0"},
-        {"naas.vxlan", "vtep-1", "vtep-0"},         {"naas.delivery", "vswitch-0", "endpoint-0"},
-        {"naas.audit", "controller-0", "audit-0"},  {"naas.audit_export", "audit-0", "anchor-0"},
-        {"naas.nsh", "vswitch-0", "sf-0"},          {"naas.program", "controller-0", "vswitch-1"},
+        {"naas.api", "tenant-0", "controller-0"},  {"naas.frame", "endpoint-0", "vswitch-0"},
+        {"naas.vxlan", "vtep-1", "vtep-0"},        {"naas.delivery", "vswitch-0", "endpoint-0"},
+        {"naas.audit", "controller-0", "audit-0"}, {"naas.audit_export", "audit-0", "anchor-0"},
+        {"naas.nsh", "vswitch-0", "sf-0"},         {"naas.program", "controller-0", "vswitch-1"},
     };
     const uint8_t junk[20] = {0xde, 0xad};
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {

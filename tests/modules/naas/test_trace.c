@@ -46,7 +46,8 @@ static size_t write_run(const char *path, bool overlay_auth)
         size_t k = naas_trace_frame(&msg, "a", "b", buf, sizeof buf, &lt);
         if (k == 0) {
             generic++;
-            cr_assert(strncmp(s->type, "naas.api", 8) == 0 || strncmp(s->type, "naas.audit", 10) == 0
+            cr_assert(strncmp(s->type, "naas.api", 8) == 0
+                          || strncmp(s->type, "naas.audit", 10) == 0
                           || strcmp(s->type, "naas.anchor") == 0
                           || strncmp(s->type, "naas.program", 12) == 0,
                       "%s not framed", s->type);
