@@ -61,5 +61,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     unsigned r = data[0] % N_ROUTES;
     sg17_mock_deliver(mock, sg17_mock_entity(mock, routes[r].src),
                       sg17_mock_entity(mock, routes[r].dst), routes[r].type, data + 1, size - 1);
+    sg17_mock_clear(mock);
     return 0;
 }
