@@ -75,6 +75,8 @@ struct sg17_mock {
     metric_t *metrics;
     size_t n_metrics, cap_metrics;
     char last_log[512];
+    char **art_name, **art_text; /* sg17_artifact */
+    size_t n_art;
 };
 
 static sg17_mock_t *mock_of(sg17_ctx_t *ctx)
@@ -430,6 +432,50 @@ static void api_log(sg17_ctx_t *ctx, const char *fmt, va_list ap)
     vsnprintf(m->last_log, sizeof m->last_log, fmt, ap);
 }
 
+/* Keeps the named text; the same name again replaces it; a name the host would refuse is a
+ * violation. */
+static void api_artifact(sg17_ctx_t *ctx, const char *name, const char *text)
+{
+    sg17_mock_t *m = mock_of(ctx);
+    size_t n = name ? strlen(name) : 0;
+    bool ok = n > 0 && n <= 64;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = (name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9')
+             || name[i] == '_' || name[i] == '.' || name[i] == '-';
+    if (!ok) {
+        violation(m, "artifact name '%s' is not 1 to 64 of a-z 0-9 _ . -", name ? name : "(null)");
+        return;
+    }
+    char *copy = strndup(text ? text : "", SG17_ARTIFACT_MAX);
+    for (size_t i = 0; i < m->n_art; i++)
+        if (strcmp(m->art_name[i], name) == 0) {
+            free(m->art_text[i]);
+            m->art_text[i] = copy;
+            return;
+        }
+    char **a = realloc(m->art_name, (m->n_art + 1) * sizeof *a);
+    if (a)
+        m->art_name = a;
+    char **t = a ? realloc(m->art_text, (m->n_art + 1) * sizeof *t) : NULL;
+    if (t)
+        m->art_text = t;
+    if (!t || !copy) {
+        free(copy);
+        violation(m, "out of memory for an artifact");
+        return;
+    }
+    m->art_name[m->n_art] = strdup(name);
+    m->art_text[m->n_art++] = copy;
+}
+
+const char *sg17_mock_artifact(const sg17_mock_t *m, const char *name)
+{
+    for (size_t i = 0; i < m->n_art; i++)
+        if (strcmp(m->art_name[i], name) == 0)
+            return m->art_text[i];
+    return NULL;
+}
+
 static const sg17_api_t mock_api = {
     SG17_API_HEADER,
     .now = api_now,
@@ -451,6 +497,7 @@ static const sg17_api_t mock_api = {
     .captured_count = api_captured_count,
     .captured = api_captured,
     .log = api_log,
+    .artifact = api_artifact,
 };
 
 /* ---- building ---- */
@@ -695,6 +742,9 @@ void sg17_mock_free(sg17_mock_t *m)
         free_due(&m->due[i]);
     for (size_t i = 0; i < m->n_metrics; i++)
         free(m->metrics[i].name);
+    for (size_t i = 0; i < m->n_art; i++)
+        free(m->art_name[i]), free(m->art_text[i]);
+    free(m->art_name), free(m->art_text);
     for (size_t i = 0; m->module->config && m->module->config[i].name; i++)
         free(m->config[i]);
     for (uint32_t e = 0; m->names && e < m->n_entities; e++)

@@ -145,6 +145,8 @@ size_t sg17_mock_timer_count(const sg17_mock_t *m);
 const sg17_mock_timer_t *sg17_mock_timer(const sg17_mock_t *m, size_t i);
 /* A metric's value (0 when never written). */
 double sg17_mock_metric(const sg17_mock_t *m, const char *name);
+/* The text the module handed sg17_artifact under name (NULL if none). */
+const char *sg17_mock_artifact(const sg17_mock_t *m, const char *name);
 /* The module's last sg17_log line ("" if none). */
 const char *sg17_mock_last_log(const sg17_mock_t *m);
 /* Forgets the sends and reports recorded so far (timers and sends still due stay due). */

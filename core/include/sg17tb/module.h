@@ -212,7 +212,15 @@ typedef struct sg17_api {
     /* diagnostics: never pass key material */
     void (*log)(sg17_ctx_t *ctx, const char *fmt, va_list ap);
     /* ---- minor 0 ends here; add new services below, never above ---- */
+    /* Minor 1. A named text the run produced for the report (a reachability truth table, a
+     * transcript): report.json keeps it in runs.<run>.artifacts.<name> and the HTML report shows
+     * it. A second call with the same name replaces the text. name: 1 to 64 characters of
+     * [a-z0-9_.-]; text: at most SG17_ARTIFACT_MAX octets (longer is cut). Not a judge of
+     * anything: conditions read metrics only. Check with SG17_API_HAS (sg17_artifact does). */
+    void (*artifact)(sg17_ctx_t *ctx, const char *name, const char *text);
 } sg17_api_t;
+
+#define SG17_ARTIFACT_MAX (1u << 20)
 
 /* Every context starts with the table; the host's own state follows it. */
 struct sg17_ctx {
@@ -415,6 +423,13 @@ static inline size_t sg17_captured_count(sg17_ctx_t *c, const sg17_params_t *p)
 static inline const sg17_msg_t *sg17_captured(sg17_ctx_t *c, const sg17_params_t *p, size_t i)
 {
     return c->api->captured(p, i);
+}
+/* Hands the report a named text (minor 1); does nothing on a core without the service. */
+static inline void sg17_artifact(sg17_ctx_t *c, const char *name, const char *text)
+{
+    if (c->api->size >= offsetof(sg17_api_t, artifact) + sizeof(c->api->artifact)
+        && c->api->artifact != NULL)
+        c->api->artifact(c, name, text);
 }
 __attribute__((format(printf, 2, 3))) static inline void sg17_log(sg17_ctx_t *c, const char *fmt,
                                                                   ...)

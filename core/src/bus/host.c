@@ -352,6 +352,74 @@ static void api_log(sg17_ctx_t *ctx, const char *fmt, va_list ap)
                 (double)h->now / 1e6, line);
 }
 
+#define MAX_ARTIFACTS 32
+
+static void artifacts_clear(host_t *h)
+{
+    for (size_t i = 0; i < h->n_artifacts; i++)
+        free(h->artifact_name[i]), free(h->artifact_text[i]);
+    free(h->artifact_name), free(h->artifact_text);
+    h->artifact_name = h->artifact_text = NULL;
+    h->n_artifacts = 0;
+}
+
+static bool artifact_name_ok(const char *name)
+{
+    size_t n = name ? strlen(name) : 0;
+    if (n == 0 || n > 64)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9')
+              || name[i] == '_' || name[i] == '.' || name[i] == '-'))
+            return false;
+    return true;
+}
+
+/* A named text for the report, kept until Done; the same name again replaces it. */
+static void api_artifact(sg17_ctx_t *ctx, const char *name, const char *text)
+{
+    host_t *h = host_of(ctx);
+    if (!artifact_name_ok(name)) {
+        sg17_host_fail(h, "module %s named an artifact '%.80s': expected 1 to 64 of a-z 0-9 _ . -",
+                       h->module->name, name ? name : "(null)");
+        return;
+    }
+    size_t len = text ? strnlen(text, SG17_ARTIFACT_MAX) : 0, i = 0;
+    while (i < h->n_artifacts && strcmp(h->artifact_name[i], name) != 0)
+        i++;
+    if (i == h->n_artifacts && i == MAX_ARTIFACTS) {
+        sg17_host_fail(h, "module %s made more than %d artifacts", h->module->name, MAX_ARTIFACTS);
+        return;
+    }
+    char *copy = malloc(len + 1);
+    if (!copy) {
+        sg17_host_fail(h, "out of memory");
+        return;
+    }
+    memcpy(copy, text ? text : "", len);
+    copy[len] = 0;
+    if (i < h->n_artifacts) {
+        free(h->artifact_text[i]);
+        h->artifact_text[i] = copy;
+        return;
+    }
+    char **names = realloc(h->artifact_name, (i + 1) * sizeof *names);
+    if (names)
+        h->artifact_name = names;
+    char **texts = names ? realloc(h->artifact_text, (i + 1) * sizeof *texts) : NULL;
+    if (texts)
+        h->artifact_text = texts;
+    char *name_copy = texts ? strdup(name) : NULL;
+    if (!name_copy) {
+        free(copy);
+        sg17_host_fail(h, "out of memory");
+        return;
+    }
+    h->artifact_name[i] = name_copy;
+    h->artifact_text[i] = copy;
+    h->n_artifacts++;
+}
+
 static const sg17_api_t host_api = {
     SG17_API_HEADER,
     .now = api_now,
@@ -373,6 +441,7 @@ static const sg17_api_t host_api = {
     .captured_count = api_captured_count,
     .captured = api_captured,
     .log = api_log,
+    .artifact = api_artifact,
 };
 
 /* ---- run lifecycle ---- */
@@ -416,6 +485,7 @@ static void host_end_run(host_t *h)
     sg17_frame_free(&h->setup_frame);
     h->setup = NULL;
     sg17_metrics_destroy(&h->metrics);
+    artifacts_clear(h);
     host_reset_output(h);
     h->n_local = 0;
 }
@@ -762,12 +832,23 @@ static int send_done(host_t *h, sg17_host_reply_fn *reply, void *arg)
     Sg17__Done done = SG17__DONE__INIT;
     done.metrics = l.ptrs;
     done.n_metrics = l.n;
+    Sg17__KeyValue *kv = calloc(h->n_artifacts + 1, sizeof *kv);
+    Sg17__KeyValue **kvp = calloc(h->n_artifacts + 1, sizeof *kvp);
+    for (size_t i = 0; kv && kvp && i < h->n_artifacts; i++) {
+        sg17__key_value__init(&kv[i]);
+        kv[i].key = h->artifact_name[i];
+        kv[i].value = h->artifact_text[i];
+        kvp[done.n_artifacts++] = &kv[i];
+    }
+    done.artifacts = kvp;
     Sg17__Frame f = SG17__FRAME__INIT;
     f.body_case = SG17__FRAME__BODY_DONE;
     f.done = &done;
     int rc = reply ? reply(&f, arg) : 0;
     free(l.items);
     free(l.ptrs);
+    free(kv);
+    free(kvp);
     host_end_run(h);
     return rc;
 }

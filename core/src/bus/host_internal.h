@@ -54,6 +54,8 @@ typedef struct sg17_host {
     size_t n_local, cap_local;
     uint64_t local_order;
     sg17_metrics_t *metrics;
+    char **artifact_name, **artifact_text; /* sg17_artifact, sent with Done */
+    size_t n_artifacts;
     char error[512];
     bool failed;
     bool verbose;

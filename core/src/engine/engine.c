@@ -211,6 +211,12 @@ static json_t *run_json(const sg17_metrics_t *m, const sg17_run_stats_t *st)
     json_t *run = json_object();
     json_object_set_new(run, "metrics", metrics);
     json_object_set_new(run, "wall_ms", json_real(st->wall_ms));
+    if (st->n_artifacts) {
+        json_t *a = json_object();
+        for (size_t i = 0; i < st->n_artifacts; i++)
+            json_object_set_new(a, st->artifact_name[i], json_string(st->artifact_text[i]));
+        json_object_set_new(run, "artifacts", a);
+    }
     return run;
 }
 
@@ -234,6 +240,7 @@ static int run_all(sg17_broker_t *broker, int host, const sg17_scenario_t *s,
             metrics[arm] = json_object_get(run, "metrics");
             json_object_set_new(runs, sg17_arm_names[arm], run);
         }
+        sg17_run_stats_release(&st);
         sg17_metrics_destroy(&m);
     }
     *errp = err;

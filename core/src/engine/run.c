@@ -728,6 +728,30 @@ static int send_setup(run_t *r)
     return rc < 0 ? send_failed(r, "cannot send setup to the module host") : 0;
 }
 
+/* The module's artifacts from its Done, for the report (at most 32, as the host allows; the text
+ * bounded by SG17_ARTIFACT_MAX whatever a remote host sends). */
+static void keep_artifacts(sg17_run_stats_t *st, const Sg17__Done *d)
+{
+    size_t n = d->n_artifacts < 32 ? d->n_artifacts : 32;
+    st->artifact_name = calloc(n + 1, sizeof *st->artifact_name);
+    st->artifact_text = calloc(n + 1, sizeof *st->artifact_text);
+    for (size_t i = 0; st->artifact_name && st->artifact_text && i < n; i++) {
+        const Sg17__KeyValue *kv = d->artifacts[i];
+        if (!kv->key || !kv->value)
+            continue;
+        size_t len = strnlen(kv->value, SG17_ARTIFACT_MAX);
+        char *name = strdup(kv->key), *text = malloc(len + 1);
+        if (!name || !text) {
+            free(name), free(text);
+            break;
+        }
+        memcpy(text, kv->value, len);
+        text[len] = 0;
+        st->artifact_name[st->n_artifacts] = name;
+        st->artifact_text[st->n_artifacts++] = text;
+    }
+}
+
 static int finish_run(run_t *r)
 {
     Sg17__Finish fin = SG17__FINISH__INIT;
@@ -746,7 +770,7 @@ static int finish_run(run_t *r)
                       done->output->error); /* failed run */
     else if (done->body_case != SG17__FRAME__BODY_DONE)
         rc = sg17_err(r->err, "module host answered finish with something else");
-    else
+    else {
         for (size_t i = 0; i < done->done->n_metrics; i++) {
             const Sg17__Metric *m = done->done->metrics[i];
             if (sg17_metric_reserved(m->name)) /* the core's facts are not the host's to report */
@@ -754,8 +778,19 @@ static int finish_run(run_t *r)
             else
                 sg17_metrics_add(r->metrics, m->name, m->value);
         }
+        keep_artifacts(r->stats, done->done);
+    }
     sg17_frame_free(&done);
     return rc;
+}
+
+void sg17_run_stats_release(sg17_run_stats_t *stats)
+{
+    for (size_t i = 0; i < stats->n_artifacts; i++)
+        free(stats->artifact_name[i]), free(stats->artifact_text[i]);
+    free(stats->artifact_name), free(stats->artifact_text);
+    stats->artifact_name = stats->artifact_text = NULL;
+    stats->n_artifacts = 0;
 }
 
 static sg17_time_t min_latency(const sg17_scenario_t *s)

@@ -17,7 +17,13 @@ typedef struct {
     uint64_t events; /* events delivered to the host */
     uint64_t batches;
     bool timed_out; /* ended by the scenario's `timeout`: the host may still be busy (or hung) */
+    /* the module's artifacts (sg17_artifact): name -> text, owned; sg17_run_stats_release */
+    char **artifact_name, **artifact_text;
+    size_t n_artifacts;
 } sg17_run_stats_t;
+
+/* Frees what sg17_run_once left in stats (the artifacts). */
+void sg17_run_stats_release(sg17_run_stats_t *stats);
 
 /* The three runs (arms) of a scenario, all with the scenario's seed (DESIGN §7):
  *   control    the mitigations under test off and no adversary at all: none of the scenario's

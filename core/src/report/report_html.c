@@ -496,6 +496,31 @@ static void html_metrics(sg17_rbuf_t *b, const json_t *s)
     json_decref(key);
 }
 
+/* The texts a module handed the report (sg17_artifact), per run: a truth table, a transcript. The
+ * protected run's open, the others folded. */
+static void html_artifacts(sg17_rbuf_t *b, const json_t *s)
+{
+    const char *runs[3];
+    size_t n = table_runs(s, runs);
+    for (size_t r = 0; r < n; r++) {
+        json_t *arts =
+            sg17_rj_object(sg17_rj_object(sg17_rj_object(s, "runs"), runs[r]), "artifacts");
+        const char *name;
+        json_t *text;
+        json_object_foreach(arts, name, text)
+        {
+            if (!json_is_string(text))
+                continue;
+            sg17_rbuf_printf(b, "<details%s><summary>",
+                             strcmp(runs[r], "protected") == 0 ? " open" : "");
+            sg17_rbuf_html(b, name);
+            sg17_rbuf_printf(b, " (%s run)</summary>\n<pre class=\"artifact\">", runs[r]);
+            sg17_rbuf_html(b, json_string_value(text));
+            sg17_rbuf_puts(b, "</pre></details>\n");
+        }
+    }
+}
+
 static void html_conditions(sg17_rbuf_t *b, const json_t *s)
 {
     json_t *conds = sg17_rj_array(s, "conditions");
@@ -597,6 +622,7 @@ static void html_detail(sg17_rbuf_t *b, const json_t *s, size_t index, size_t nu
         sg17_rbuf_puts(b, "</div>\n");
     }
     html_conditions(b, s);
+    html_artifacts(b, s);
     html_metrics(b, s);
     sg17_rbuf_puts(b, "</section>\n");
 }

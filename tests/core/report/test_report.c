@@ -645,3 +645,22 @@ Test(report, load_rejects_other_schemas_bad_verdicts_duplicates_and_syntax_error
                                         &err),
                               "\"complete\" must be true or false"));
 }
+
+Test(report, html_shows_a_runs_artifacts_escaped)
+{
+    json_t *r = fixture_report();
+    json_t *s0 = json_array_get(json_object_get(r, "scenarios"), 0);
+    json_t *prot = json_object_get(json_object_get(s0, "runs"), "protected");
+    cr_assert_not_null(prot);
+    json_object_set_new(prot, "artifacts",
+                        json_pack("{s:s}", "truth_table", "tenant-0 ..X\n" HOSTILE));
+    char out[512];
+    write_fixture(r, out, sizeof out);
+    char *h = slurp(out, "report.html");
+    const char *at = strstr(h, "<details open><summary>truth_table (protected run)</summary>\n"
+                               "<pre class=\"artifact\">tenant-0 ..X\n&lt;script&gt;");
+    cr_assert_not_null(at);
+    cr_assert_null(strstr(h, "<script>alert"));
+    free(h);
+    json_decref(r);
+}
