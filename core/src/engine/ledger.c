@@ -207,6 +207,18 @@ sg17_ledger_record_t *sg17_ledger_record_typed(sg17_ledger_t *self, uint64_t id,
     return r;
 }
 
+/* Doubles the copy array; out of line, so that sg17_ledger_record_copy saves no registers. */
+static __attribute__((noinline)) int grow_copies(sg17_ledger_t *self)
+{
+    size_t cap = self->cap_copies ? self->cap_copies * 2 : 1024;
+    copy_t *c = realloc(self->copies, cap * sizeof *c);
+    if (!c)
+        return -1;
+    self->copies = c;
+    self->cap_copies = cap;
+    return 0;
+}
+
 int sg17_ledger_record_copy(sg17_ledger_t *self, uint64_t id, sg17_entity_t dst)
 {
     if (!self->n)
@@ -215,14 +227,8 @@ int sg17_ledger_record_copy(sg17_ledger_t *self, uint64_t id, sg17_entity_t dst)
     if (id != head->id + head->n_copies + 1 || head->n_copies == UINT16_MAX
         || self->n_copies >= UINT32_MAX)
         return -1;
-    if (self->n_copies == self->cap_copies) {
-        size_t cap = self->cap_copies ? self->cap_copies * 2 : 1024;
-        copy_t *c = realloc(self->copies, cap * sizeof *c);
-        if (!c)
-            return -1;
-        self->copies = c;
-        self->cap_copies = cap;
-    }
+    if (__builtin_expect(self->n_copies == self->cap_copies, 0) && grow_copies(self) < 0)
+        return -1;
     if (!head->n_copies)
         head->copies_at = (uint32_t)self->n_copies;
     head->n_copies++;
