@@ -16,7 +16,8 @@ typedef struct {
     zframe_t *id;
     char *module;
     bool claimed;
-    bool dead; /* its connection closed: never claimed again */
+    bool dead;           /* its connection closed: never claimed again */
+    sg17_local_t *local; /* an in-process host on a local link (bus/local.h), not a socket peer */
 } peer_t;
 
 struct sg17_broker {
@@ -129,7 +130,7 @@ static void register_hello(sg17_broker_t *self, zframe_t **id_p, const Sg17__Hel
     if (!p)
         return;
     self->peers = p;
-    p[self->n_peers++] = (peer_t){*id_p, strdup(hello->module), false, false};
+    p[self->n_peers++] = (peer_t){*id_p, strdup(hello->module), false, false, NULL};
     *id_p = NULL;
 }
 
@@ -216,6 +217,8 @@ static bool peer_alive(sg17_broker_t *self, size_t i)
     peer_t *p = &self->peers[i];
     if (p->dead)
         return false;
+    if (p->local) /* in this process: alive while the process is */
+        return true;
     void *sock = zsock_resolve(self->router);
     if (zmq_send(sock, zframe_data(p->id), zframe_size(p->id), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) {
         p->dead = zmq_errno() == EHOSTUNREACH;
@@ -256,10 +259,65 @@ void sg17_broker_release_host(sg17_broker_t *self, int host)
         self->peers[host].claimed = false;
 }
 
+int sg17_broker_add_local(sg17_broker_t *self, const char *module, sg17_local_t *link)
+{
+    static const char tag[] = "\xffsg17-local"; /* no ZeroMQ-generated identity starts with 0xff */
+    peer_t *p = realloc(self->peers, (self->n_peers + 1) * sizeof *p);
+    if (!p)
+        return -1;
+    self->peers = p;
+    zframe_t *id = zframe_new(tag, sizeof tag - 1);
+    char *name = strdup(module);
+    if (!id || !name) {
+        zframe_destroy(&id);
+        free(name);
+        return -1;
+    }
+    p[self->n_peers++] = (peer_t){id, name, false, false, link};
+    return 0;
+}
+
+/* Packs frame for a local host. */
+static int send_local(sg17_local_t *link, const sg17_frame_t *frame)
+{
+    size_t len = sg17__frame__get_packed_size(frame);
+    uint8_t *bytes = malloc(len ? len : 1);
+    if (!bytes)
+        return -1;
+    sg17__frame__pack(frame, bytes);
+    return sg17_local_to_host(link, bytes, len);
+}
+
+/* sg17_broker_recv from a local host: the same timeout and message; bytes that do not decode
+ * are counted as malformed, as from a socket. */
+static sg17_frame_t *recv_local(sg17_broker_t *self, sg17_local_t *link, int timeout_ms,
+                                sg17_err_t *err)
+{
+    int64_t deadline = timeout_ms < 0 ? -1 : zclock_mono() + timeout_ms;
+    while (true) {
+        size_t len;
+        uint8_t *bytes = sg17_local_from_host(link, &len, deadline);
+        if (!bytes) {
+            if (zsys_interrupted)
+                sg17_err(err, "interrupted");
+            else
+                sg17_err(err, "module host did not answer within %d ms", timeout_ms);
+            return NULL;
+        }
+        sg17_frame_t *f = sg17_frame_decode(bytes, len);
+        free(bytes);
+        if (f)
+            return f;
+        self->malformed++;
+    }
+}
+
 int sg17_broker_send(sg17_broker_t *self, int host, const sg17_frame_t *frame)
 {
     if (host < 0 || (size_t)host >= self->n_peers)
         return -1;
+    if (self->peers[host].local)
+        return send_local(self->peers[host].local, frame);
     int rc = sg17_frame_send(self->router, self->peers[host].id, frame);
     if (rc < 0 && zmq_errno() == EHOSTUNREACH) /* ROUTER_MANDATORY: its connection is gone */
         self->peers[host].dead = true;
@@ -268,6 +326,8 @@ int sg17_broker_send(sg17_broker_t *self, int host, const sg17_frame_t *frame)
 
 sg17_frame_t *sg17_broker_recv(sg17_broker_t *self, int host, int timeout_ms, sg17_err_t *err)
 {
+    if (host >= 0 && (size_t)host < self->n_peers && self->peers[host].local)
+        return recv_local(self, self->peers[host].local, timeout_ms, err);
     int64_t deadline = timeout_ms < 0 ? INT64_MAX : zclock_mono() + timeout_ms;
     bool quiet = false; /* nothing arrived for PROBE_EVERY_MS: time to probe */
     while (true) {
@@ -318,7 +378,10 @@ void sg17_broker_quit_hosts(sg17_broker_t *self)
     f.body_case = SG17__FRAME__BODY_QUIT;
     f.quit = "bye";
     for (size_t i = 0; i < self->n_peers; i++)
-        sg17_frame_send(self->router, self->peers[i].id, &f);
+        if (self->peers[i].local)
+            send_local(self->peers[i].local, &f);
+        else
+            sg17_frame_send(self->router, self->peers[i].id, &f);
 }
 
 uint64_t sg17_broker_malformed(const sg17_broker_t *self)
@@ -408,6 +471,8 @@ long sg17_broker_relay(sg17_broker_t *self, int from, int to, uint64_t *next_id,
 {
     if (from < 0 || (size_t)from >= self->n_peers || to < 0 || (size_t)to >= self->n_peers)
         return sg17_err(err, "relay between unknown hosts");
+    if (self->peers[from].local || self->peers[to].local)
+        return sg17_err(err, "relay between socket peers only");
     int64_t deadline = zclock_mono() + timeout_ms;
     while (true) {
         int64_t left = deadline - zclock_mono();

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "bus/frame.h"
+#include "bus/local.h"
 #include "bus/relay.h"
 #include "sg17tb/module.h"
 #include "util/diag.h"
@@ -36,6 +37,10 @@ int sg17_broker_wait_host(sg17_broker_t *self, const char *module, int timeout_m
 /* Hands a claimed host back, for the next sg17_broker_wait_host to claim: after a run that
  * ended cleanly (after an error the host's state is unknown, so it stays claimed). */
 void sg17_broker_release_host(sg17_broker_t *self, int host);
+/* Registers an in-process host that serves `module` over link (bus/local.h) as a peer that said
+ * hello: sg17_broker_wait_host finds it, send and recv reach it through the link (the broker
+ * does not own it; it never dies apart from the process). Returns 0 or -1 (out of memory). */
+int sg17_broker_add_local(sg17_broker_t *self, const char *module, sg17_local_t *link);
 int sg17_broker_send(sg17_broker_t *self, int host, const sg17_frame_t *frame);
 /* The next frame from `host`, waiting up to timeout_ms (-1 = forever). Frames from other peers
  * are handled on the way (hello: registered; anything else: counted as malformed). While it

@@ -396,6 +396,8 @@ long sg17_relay_patch(uint8_t *frame, size_t len, uint64_t *next_id, sg17_relay_
     reader_t more = {cols[F_MORE_DST].at, cols[F_MORE_DST].at + cols[F_MORE_DST].len};
     reader_t type_index = {cols[F_TYPE_INDEX].at, cols[F_TYPE_INDEX].at + cols[F_TYPE_INDEX].len};
     uint8_t *more_id = cols[F_MORE_ID].at;
+    /* further receivers one byte each (a column whose length is its count): entry k is byte k */
+    const uint8_t *more_byte = cols[F_MORE_DST].len == cols[F_MORE_DST].count ? more.p : NULL;
     uint32_t last_type = 0;
     for (size_t i = 0; i < count; i++) {
         sg17_relay_delivery_t d = {.id = ++*next_id, .src = next_u32(&src), .dst = next_u32(&dst)};
@@ -412,7 +414,7 @@ long sg17_relay_patch(uint8_t *frame, size_t len, uint64_t *next_id, sg17_relay_
         d.new_type = false;
         for (uint32_t j = 0; j < k; j++) {
             d.id = ++*next_id;
-            d.dst = next_u32(&more);
+            d.dst = more_byte ? *more_byte++ : next_u32(&more);
             if (!more_id) /* columns_ok guarantees the column; said again for the analyzer */
                 return -1;
             put_id(more_id, d.id);

@@ -3,6 +3,7 @@
 #include "engine/engine.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -247,6 +248,20 @@ static int run_all(sg17_broker_t *broker, int host, const sg17_scenario_t *s,
     return rc;
 }
 
+/* An in-process host: a thread serving the module on a local link. */
+typedef struct {
+    sg17_local_t *link;
+    const sg17_module_t *module;
+    pthread_t thread;
+} local_host_t;
+
+static void *local_host_main(void *arg)
+{
+    local_host_t *lh = arg;
+    sg17_local_serve(lh->link, lh->module);
+    return NULL;
+}
+
 /* How many times a scenario starts again after its remote host died, and how long it waits for
  * another host then (one that is connected already answers at once). */
 #define MAX_HOST_LOSSES     8
@@ -261,20 +276,21 @@ json_t *sg17_engine_run_scenario(const sg17_scenario_t *s, const sg17_engine_opt
 
     sg17_broker_t *broker = opts ? opts->broker : NULL;
     sg17_broker_t *own = NULL;
-    zactor_t *host_actor = NULL;
+    local_host_t lh = {NULL, module, 0};
+    bool lh_running = false;
     int host = -1;
-    if (!broker) {
+    if (!broker) { /* the host in a thread of this process, on a local link (bus/local.h) */
         static unsigned counter;
         char endpoint[96];
         snprintf(endpoint, sizeof endpoint, "inproc://sg17-bus-%u", counter++);
         own = broker = sg17_broker_new(endpoint, &err);
-        if (broker) {
-            host_actor = zactor_new(sg17_host_actor, (void *)module);
-            if (host_actor)
-                zstr_send(host_actor, endpoint);
-        }
+        lh.link = broker ? sg17_local_new() : NULL;
+        lh_running = lh.link && sg17_broker_add_local(broker, module->name, lh.link) == 0
+                     && pthread_create(&lh.thread, NULL, local_host_main, &lh) == 0;
     }
-    if (broker)
+    if (own && !lh_running)
+        sg17_err(&err, "cannot start a host for module %s: out of memory or threads", module->name);
+    else if (broker)
         host = sg17_broker_wait_host(broker, module->name,
                                      opts && opts->host_wait_ms ? opts->host_wait_ms : 30000, &err);
 
@@ -324,7 +340,11 @@ json_t *sg17_engine_run_scenario(const sg17_scenario_t *s, const sg17_engine_opt
      * answer the actor's $TERM: it is left to the process, whose end (the runner's child exits
      * right after this) takes it away */
     if (own && !timed_out) {
-        zactor_destroy(&host_actor);
+        if (lh_running) {
+            sg17_local_close(lh.link);
+            pthread_join(lh.thread, NULL);
+        }
+        sg17_local_destroy(&lh.link);
         sg17_broker_destroy(&own);
     }
     return entry;

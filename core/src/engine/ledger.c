@@ -136,15 +136,26 @@ static uint16_t intern(char ***table, size_t *n, const char *s)
     return intern_n(table, n, s, strlen(s));
 }
 
+/* Doubles the array *arr of *cap elements of elem bytes (1024 at first). 0, or -1 (unchanged). */
+static int double_array(void **arr, size_t *cap, size_t elem)
+{
+    size_t n = *cap ? *cap * 2 : 1024;
+    void *p = realloc(*arr, n * elem);
+    if (!p)
+        return -1;
+    *arr = p;
+    *cap = n;
+    return 0;
+}
+
 /* Doubles the record array. */
 static int grow_records(sg17_ledger_t *self)
 {
-    size_t cap = self->cap ? self->cap * 2 : 1024;
-    sg17_ledger_record_t *r = realloc(self->recs, cap * sizeof *r);
-    if (!r)
+    void *recs = self->recs;
+    if (double_array(&recs, &self->cap, sizeof *self->recs) < 0)
         return -1;
-    self->recs = r;
-    self->cap = cap;
+    sg17_ledger_record_t *r = self->recs = recs;
+    size_t cap = self->cap;
 #ifdef MADV_POPULATE_WRITE
     /* map the new half's pages in one call rather than one fault per page as records fill it */
     uintptr_t page = 4096, start = ((uintptr_t)(r + cap / 2) + page - 1) & ~(page - 1);
@@ -207,6 +218,16 @@ sg17_ledger_record_t *sg17_ledger_record_typed(sg17_ledger_t *self, uint64_t id,
     return r;
 }
 
+/* Doubles the copy array; out of line, so that sg17_ledger_record_copy saves no registers. */
+static __attribute__((noinline)) int grow_copies(sg17_ledger_t *self)
+{
+    void *copies = self->copies;
+    if (double_array(&copies, &self->cap_copies, sizeof *self->copies) < 0)
+        return -1;
+    self->copies = copies;
+    return 0;
+}
+
 int sg17_ledger_record_copy(sg17_ledger_t *self, uint64_t id, sg17_entity_t dst)
 {
     if (!self->n)
@@ -215,14 +236,8 @@ int sg17_ledger_record_copy(sg17_ledger_t *self, uint64_t id, sg17_entity_t dst)
     if (id != head->id + head->n_copies + 1 || head->n_copies == UINT16_MAX
         || self->n_copies >= UINT32_MAX)
         return -1;
-    if (self->n_copies == self->cap_copies) {
-        size_t cap = self->cap_copies ? self->cap_copies * 2 : 1024;
-        copy_t *c = realloc(self->copies, cap * sizeof *c);
-        if (!c)
-            return -1;
-        self->copies = c;
-        self->cap_copies = cap;
-    }
+    if (__builtin_expect(self->n_copies == self->cap_copies, 0) && grow_copies(self) < 0)
+        return -1;
     if (!head->n_copies)
         head->copies_at = (uint32_t)self->n_copies;
     head->n_copies++;

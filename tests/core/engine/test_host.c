@@ -311,6 +311,19 @@ static void assert_error_has(const char *error, const char *part)
     cr_assert(strstr(error, part), "error '%s' does not mention '%s'", error, part);
 }
 
+/* Adds a reading (first byte kind) with this id from src to dst to dl, delivered at 2000. */
+static void add_reading(sg17_envcols_t *dl, uint8_t kind, uint64_t id, uint32_t src, uint32_t dst)
+{
+    Sg17__Envelope env = SG17__ENVELOPE__INIT;
+    uint8_t reading[4] = {kind, 0, 0, 0};
+    env.version = SG17_ENVELOPE_VERSION;
+    env.type = "tm.reading";
+    env.payload.data = reading;
+    env.payload.len = sizeof reading;
+    env.id = id, env.src = src, env.dst = dst;
+    cr_assert_eq(sg17_envcols_add(dl, &env, 2000, false), 0);
+}
+
 /* ---- a run that is fine ---- */
 
 Test(host, serves_a_valid_run_from_setup_to_done)
@@ -329,16 +342,8 @@ Test(host, serves_a_valid_run_from_setup_to_done)
 
     /* the reading arrives at the head-end; an injection claims no source */
     sg17_envcols_t dl = {0};
-    Sg17__Envelope env = SG17__ENVELOPE__INIT;
-    uint8_t reading[4] = {0x42, 0, 0, 0};
-    env.version = SG17_ENVELOPE_VERSION;
-    env.type = "tm.reading";
-    env.payload.data = reading;
-    env.payload.len = sizeof reading;
-    env.id = 10, env.src = 1, env.dst = 3;
-    cr_assert_eq(sg17_envcols_add(&dl, &env, 2000, false), 0);
-    env.id = 11, env.src = SG17_NO_ENTITY;
-    cr_assert_eq(sg17_envcols_add(&dl, &env, 2000, false), 0);
+    add_reading(&dl, 0x42, 10, 1, 3);
+    add_reading(&dl, 0x42, 11, SG17_NO_ENTITY, 3);
     out = feed(h, batch_frame(NULL, 0, &dl.cols, 2001));
     sg17_envcols_release(&dl);
     cr_assert_str_empty(out->output->error);
@@ -476,14 +481,7 @@ Test(host, delivery_to_or_from_an_entity_outside_the_run_ends_it)
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         cr_assert_str_empty(start_run(h, good_kinds, 2, good_config));
         sg17_envcols_t dl = {0};
-        Sg17__Envelope env = SG17__ENVELOPE__INIT;
-        uint8_t reading[4] = {0x42, 0, 0, 0};
-        env.version = SG17_ENVELOPE_VERSION;
-        env.type = "tm.reading";
-        env.payload.data = reading;
-        env.payload.len = sizeof reading;
-        env.id = 10, env.src = rows[i].src, env.dst = rows[i].dst;
-        cr_assert_eq(sg17_envcols_add(&dl, &env, 2000, false), 0);
+        add_reading(&dl, 0x42, 10, rows[i].src, rows[i].dst);
         sg17_frame_t *b = batch_frame(NULL, 0, &dl.cols, 2001);
         sg17_envcols_release(&dl);
         assert_error_has(output_error(feed(h, b)), rows[i].want);
@@ -495,14 +493,7 @@ Test(host, delivery_to_or_from_an_entity_outside_the_run_ends_it)
 static sg17_frame_t *reading_batch(uint8_t kind)
 {
     sg17_envcols_t dl = {0};
-    Sg17__Envelope env = SG17__ENVELOPE__INIT;
-    uint8_t reading[4] = {kind, 0, 0, 0};
-    env.version = SG17_ENVELOPE_VERSION;
-    env.type = "tm.reading";
-    env.payload.data = reading;
-    env.payload.len = sizeof reading;
-    env.id = 10, env.src = 1, env.dst = 3;
-    cr_assert_eq(sg17_envcols_add(&dl, &env, 2000, false), 0);
+    add_reading(&dl, kind, 10, 1, 3);
     sg17_frame_t *b = batch_frame(NULL, 0, &dl.cols, 2001);
     sg17_envcols_release(&dl);
     return b;

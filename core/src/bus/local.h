@@ -1,0 +1,34 @@
+/* local.h — the bus between a broker and a module host in the same process, without ZeroMQ: two
+ * one-frame mailboxes (broker to host, host to broker) under a mutex. The frames are the packed
+ * bytes a socket would carry, so the host checks them as it checks any frame; only the transport
+ * differs (a condition variable instead of a socket pair, its poll and its event fd: far fewer
+ * system calls per lookahead window, docs/architecture.md "Process model"). */
+#ifndef SG17_BUS_LOCAL_H
+#define SG17_BUS_LOCAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sg17tb/module.h"
+
+typedef struct sg17_local sg17_local_t;
+
+sg17_local_t *sg17_local_new(void);
+/* Frees the link; both ends must be done with it. */
+void sg17_local_destroy(sg17_local_t **self_p);
+/* Closes the link: a host waiting for a frame stops (sg17_local_serve returns). */
+void sg17_local_close(sg17_local_t *self);
+
+/* Broker side: hands the packed frame (len bytes, taken over: malloc'd) to the host. Returns 0, or
+ * -1 when the link is closed (the bytes are freed). */
+int sg17_local_to_host(sg17_local_t *self, uint8_t *bytes, size_t len);
+/* Broker side: the host's next frame, waiting until deadline_ms on CLOCK_MONOTONIC (-1: forever).
+ * Returns the bytes (caller frees) with *len, or NULL on timeout. */
+uint8_t *sg17_local_from_host(sg17_local_t *self, size_t *len, int64_t deadline_ms);
+
+/* Host side: serves module on the link until it is closed or the broker says quit (a thread's
+ * body: see the engine). */
+void sg17_local_serve(sg17_local_t *self, const sg17_module_t *module);
+
+#endif
