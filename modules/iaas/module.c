@@ -10,95 +10,29 @@
 
 /* ---- dispatch: the descriptor's untyped handlers to the simulation's ---- */
 
-static void api_on_message(void *i, sg17_ctx_t *ctx, const sg17_msg_t *m)
-{
-    iaas_api_on_message(i, ctx, m);
-}
-static void compute_on_message(void *i, sg17_ctx_t *ctx, const sg17_msg_t *m)
-{
-    iaas_compute_on_message(i, ctx, m);
-}
-static void compute_on_timer(void *i, sg17_ctx_t *ctx, sg17_entity_t e, uint64_t tag)
-{
-    iaas_compute_on_timer(i, ctx, e, tag);
-}
-static void vm_on_message(void *i, sg17_ctx_t *ctx, const sg17_msg_t *m)
-{
-    iaas_vm_on_message(i, ctx, m);
-}
-static void vm_on_timer(void *i, sg17_ctx_t *ctx, sg17_entity_t e, uint64_t tag)
-{
-    iaas_vm_on_timer(i, ctx, e, tag);
-}
-static void image_on_message(void *i, sg17_ctx_t *ctx, const sg17_msg_t *m)
-{
-    iaas_image_on_message(i, ctx, m);
-}
-static void metadata_on_message(void *i, sg17_ctx_t *ctx, const sg17_msg_t *m)
-{
-    iaas_metadata_on_message(i, ctx, m);
-}
-static void netsvc_on_message(void *i, sg17_ctx_t *ctx, const sg17_msg_t *m)
-{
-    iaas_netsvc_on_message(i, ctx, m);
-}
-static void netsvc_on_timer(void *i, sg17_ctx_t *ctx, sg17_entity_t e, uint64_t tag)
-{
-    iaas_netsvc_on_timer(i, ctx, e, tag);
-}
-static void audit_on_message(void *i, sg17_ctx_t *ctx, const sg17_msg_t *m)
-{
-    iaas_audit_on_message(i, ctx, m);
-}
-static void user_on_message(void *i, sg17_ctx_t *ctx, const sg17_msg_t *m)
-{
-    iaas_user_on_message(i, ctx, m);
-}
-static void user_on_timer(void *i, sg17_ctx_t *ctx, sg17_entity_t e, uint64_t tag)
-{
-    iaas_user_on_timer(i, ctx, e, tag);
-}
-static void outside_on_message(void *i, sg17_ctx_t *ctx, const sg17_msg_t *m)
-{
-    iaas_outside_on_message(i, ctx, m);
-}
+SG17_ON_MESSAGE(api_on_message, iaas_api_on_message);
+SG17_ON_MESSAGE(compute_on_message, iaas_compute_on_message);
+SG17_ON_TIMER(compute_on_timer, iaas_compute_on_timer);
+SG17_ON_MESSAGE(vm_on_message, iaas_vm_on_message);
+SG17_ON_TIMER(vm_on_timer, iaas_vm_on_timer);
+SG17_ON_MESSAGE(image_on_message, iaas_image_on_message);
+SG17_ON_MESSAGE(metadata_on_message, iaas_metadata_on_message);
+SG17_ON_MESSAGE(netsvc_on_message, iaas_netsvc_on_message);
+SG17_ON_TIMER(netsvc_on_timer, iaas_netsvc_on_timer);
+SG17_ON_MESSAGE(audit_on_message, iaas_audit_on_message);
+SG17_ON_MESSAGE(user_on_message, iaas_user_on_message);
+SG17_ON_TIMER(user_on_timer, iaas_user_on_timer);
+SG17_ON_MESSAGE(outside_on_message, iaas_outside_on_message);
 
-static int run_api_call(void *i, sg17_ctx_t *ctx, const sg17_params_t *p)
-{
-    return iaas_attack_api_call(i, ctx, p);
-}
-static int run_backing_image(void *i, sg17_ctx_t *ctx, const sg17_params_t *p)
-{
-    return iaas_attack_backing_image(i, ctx, p);
-}
-static int run_ssrf(void *i, sg17_ctx_t *ctx, const sg17_params_t *p)
-{
-    return iaas_attack_ssrf(i, ctx, p);
-}
-static int run_metadata_forge(void *i, sg17_ctx_t *ctx, const sg17_params_t *p)
-{
-    return iaas_attack_metadata_forge(i, ctx, p);
-}
-static int run_store_write(void *i, sg17_ctx_t *ctx, const sg17_params_t *p)
-{
-    return iaas_attack_store_write(i, ctx, p);
-}
-static int run_noisy(void *i, sg17_ctx_t *ctx, const sg17_params_t *p)
-{
-    return iaas_attack_noisy(i, ctx, p);
-}
-static int run_probe(void *i, sg17_ctx_t *ctx, const sg17_params_t *p)
-{
-    return iaas_attack_probe(i, ctx, p);
-}
-static int run_tap_migration(void *i, sg17_ctx_t *ctx, const sg17_params_t *p)
-{
-    return iaas_attack_tap_migration(i, ctx, p);
-}
-static int run_revert(void *i, sg17_ctx_t *ctx, const sg17_params_t *p)
-{
-    return iaas_attack_revert(i, ctx, p);
-}
+SG17_ATTACK_RUN(run_api_call, iaas_attack_api_call);
+SG17_ATTACK_RUN(run_backing_image, iaas_attack_backing_image);
+SG17_ATTACK_RUN(run_ssrf, iaas_attack_ssrf);
+SG17_ATTACK_RUN(run_metadata_forge, iaas_attack_metadata_forge);
+SG17_ATTACK_RUN(run_store_write, iaas_attack_store_write);
+SG17_ATTACK_RUN(run_noisy, iaas_attack_noisy);
+SG17_ATTACK_RUN(run_probe, iaas_attack_probe);
+SG17_ATTACK_RUN(run_tap_migration, iaas_attack_tap_migration);
+SG17_ATTACK_RUN(run_revert, iaas_attack_revert);
 
 /* `sg17tb run --trace`: API calls as HTTP/1.1 with JSON bodies over IPv4/TCP; every other message
  * gets the core's generic framing. */

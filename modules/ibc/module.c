@@ -7,25 +7,13 @@
 
 /* ---- dispatch: the descriptor's untyped handlers to the simulation's ---- */
 
-static void kms_on_message(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *m)
-{
-    ibc_kms_on_message(instance, ctx, m);
-}
+SG17_ON_MESSAGE(kms_on_message, ibc_kms_on_message);
 
-static void device_on_message(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *m)
-{
-    ibc_device_on_message(instance, ctx, m);
-}
+SG17_ON_MESSAGE(device_on_message, ibc_device_on_message);
 
-static void device_on_timer(void *instance, sg17_ctx_t *ctx, sg17_entity_t e, uint64_t tag)
-{
-    ibc_device_on_timer(instance, ctx, e, tag);
-}
+SG17_ON_TIMER(device_on_timer, ibc_device_on_timer);
 
-static void gateway_on_message(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *m)
-{
-    ibc_gateway_on_message(instance, ctx, m);
-}
+SG17_ON_MESSAGE(gateway_on_message, ibc_gateway_on_message);
 
 static void gateway_on_timer(void *instance, sg17_ctx_t *ctx, sg17_entity_t e, uint64_t tag)
 {
@@ -39,50 +27,23 @@ static void on_compromise(void *instance, sg17_ctx_t *ctx, sg17_entity_t e, cons
     ibc_on_compromise(instance, ctx, e);
 }
 
-static int run_forge_signature(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
-{
-    return ibc_attack_forge_signature(instance, ctx, p);
-}
+SG17_ATTACK_RUN(run_forge_signature, ibc_attack_forge_signature);
 
-static int run_substitute_identity(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
-{
-    return ibc_attack_substitute_identity(instance, ctx, p);
-}
+SG17_ATTACK_RUN(run_substitute_identity, ibc_attack_substitute_identity);
 
-static int run_use_revoked_identity(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
-{
-    return ibc_attack_use_revoked_identity(instance, ctx, p);
-}
+SG17_ATTACK_RUN(run_use_revoked_identity, ibc_attack_use_revoked_identity);
 
-static int run_rogue_kms_keys(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
-{
-    return ibc_attack_rogue_kms_keys(instance, ctx, p);
-}
+SG17_ATTACK_RUN(run_rogue_kms_keys, ibc_attack_rogue_kms_keys);
 
-static int run_invalid_point(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
-{
-    return ibc_attack_invalid_point(instance, ctx, p);
-}
+SG17_ATTACK_RUN(run_invalid_point, ibc_attack_invalid_point);
 
-static int run_rogue_params(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
-{
-    return ibc_attack_rogue_params(instance, ctx, p);
-}
+SG17_ATTACK_RUN(run_rogue_params, ibc_attack_rogue_params);
 
-static int run_kms_master_compromise(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
-{
-    return ibc_attack_kms_master_compromise(instance, ctx, p);
-}
+SG17_ATTACK_RUN(run_kms_master_compromise, ibc_attack_kms_master_compromise);
 
-static int run_outrun_nonce_cache(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
-{
-    return ibc_attack_outrun_nonce_cache(instance, ctx, p);
-}
+SG17_ATTACK_RUN(run_outrun_nonce_cache, ibc_attack_outrun_nonce_cache);
 
-static int run_malleated_replay(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
-{
-    return ibc_attack_malleated_replay(instance, ctx, p);
-}
+SG17_ATTACK_RUN(run_malleated_replay, ibc_attack_malleated_replay);
 
 /* ---- the descriptor's tables ---- */
 

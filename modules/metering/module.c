@@ -44,10 +44,7 @@ static void meter_on_timer(void *instance, sg17_ctx_t *ctx, sg17_entity_t e, uin
     msim_meter_on_timer(instance, ctx, sg17_entity_index(ctx, e));
 }
 
-static void hes_on_message(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *m)
-{
-    msim_hes_on_message(instance, ctx, m);
-}
+SG17_ON_MESSAGE(hes_on_message, msim_hes_on_message);
 
 static void hes_on_timer(void *instance, sg17_ctx_t *ctx, sg17_entity_t e, uint64_t tag)
 {
@@ -55,10 +52,7 @@ static void hes_on_timer(void *instance, sg17_ctx_t *ctx, sg17_entity_t e, uint6
     msim_hes_on_timer(instance, ctx, tag);
 }
 
-static void mdm_on_message(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *m)
-{
-    msim_mdm_on_message(instance, ctx, m);
-}
+SG17_ON_MESSAGE(mdm_on_message, msim_mdm_on_message);
 
 static void mdm_on_timer(void *instance, sg17_ctx_t *ctx, sg17_entity_t e, uint64_t tag)
 {
@@ -66,10 +60,7 @@ static void mdm_on_timer(void *instance, sg17_ctx_t *ctx, sg17_entity_t e, uint6
     msim_mdm_on_timer(instance, ctx, tag);
 }
 
-static void tp_on_message(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *m)
-{
-    msim_tp_on_message(instance, ctx, m);
-}
+SG17_ON_MESSAGE(tp_on_message, msim_tp_on_message);
 
 static void tp_on_timer(void *instance, sg17_ctx_t *ctx, sg17_entity_t e, uint64_t tag)
 {
@@ -84,58 +75,19 @@ static void operator_on_timer(void *instance, sg17_ctx_t *ctx, sg17_entity_t e, 
 
 /* ---- attacks: each attack's handler ---- */
 
-static int run_false_data(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
-{
-    return msim_attack_false_data(instance, ctx, p);
-}
-static int run_extract_key(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
-{
-    return msim_attack_extract_key(instance, ctx, p);
-}
-static int run_forge_command(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
-{
-    return msim_attack_forge_command(instance, ctx, p);
-}
-static int run_rogue_hes(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
-{
-    return msim_attack_rogue_hes(instance, ctx, p);
-}
-static int run_impersonate_meter(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
-{
-    return msim_attack_impersonate_meter(instance, ctx, p);
-}
-static int run_inject_reading(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
-{
-    return msim_attack_inject_reading(instance, ctx, p);
-}
-static int run_malicious_firmware(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
-{
-    return msim_attack_malicious_firmware(instance, ctx, p);
-}
-static int run_mass_disconnect(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
-{
-    return msim_attack_mass_disconnect(instance, ctx, p);
-}
-static int run_infer_occupancy(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
-{
-    return msim_attack_infer_occupancy(instance, ctx, p);
-}
-static int run_overcollect(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
-{
-    return msim_attack_overcollect(instance, ctx, p);
-}
-static int run_rewrap_command(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
-{
-    return msim_attack_rewrap_command(instance, ctx, p);
-}
-static int run_iv_reuse(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
-{
-    return msim_attack_iv_reuse(instance, ctx, p);
-}
-static int run_tamper_audit_log(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
-{
-    return msim_attack_tamper_audit_log(instance, ctx, p);
-}
+SG17_ATTACK_RUN(run_false_data, msim_attack_false_data);
+SG17_ATTACK_RUN(run_extract_key, msim_attack_extract_key);
+SG17_ATTACK_RUN(run_forge_command, msim_attack_forge_command);
+SG17_ATTACK_RUN(run_rogue_hes, msim_attack_rogue_hes);
+SG17_ATTACK_RUN(run_impersonate_meter, msim_attack_impersonate_meter);
+SG17_ATTACK_RUN(run_inject_reading, msim_attack_inject_reading);
+SG17_ATTACK_RUN(run_malicious_firmware, msim_attack_malicious_firmware);
+SG17_ATTACK_RUN(run_mass_disconnect, msim_attack_mass_disconnect);
+SG17_ATTACK_RUN(run_infer_occupancy, msim_attack_infer_occupancy);
+SG17_ATTACK_RUN(run_overcollect, msim_attack_overcollect);
+SG17_ATTACK_RUN(run_rewrap_command, msim_attack_rewrap_command);
+SG17_ATTACK_RUN(run_iv_reuse, msim_attack_iv_reuse);
+SG17_ATTACK_RUN(run_tamper_audit_log, msim_attack_tamper_audit_log);
 
 /* ---- descriptor tables ---- */
 

@@ -8,55 +8,22 @@
 
 /* ---- dispatch ---- */
 
-static void controller_on_message(void *i, sg17_ctx_t *ctx, const sg17_msg_t *m)
-{
-    naas_controller_on_message(i, ctx, m);
-}
-static void tenant_on_message(void *i, sg17_ctx_t *ctx, const sg17_msg_t *m)
-{
-    naas_tenant_on_message(i, ctx, m);
-}
-static void tenant_on_timer(void *i, sg17_ctx_t *ctx, sg17_entity_t e, uint64_t tag)
-{
-    naas_tenant_on_timer(i, ctx, e, tag);
-}
-static void audit_on_message(void *i, sg17_ctx_t *ctx, const sg17_msg_t *m)
-{
-    naas_audit_on_message(i, ctx, m);
-}
+SG17_ON_MESSAGE(controller_on_message, naas_controller_on_message);
+SG17_ON_MESSAGE(tenant_on_message, naas_tenant_on_message);
+SG17_ON_TIMER(tenant_on_timer, naas_tenant_on_timer);
+SG17_ON_MESSAGE(audit_on_message, naas_audit_on_message);
 static void audit_on_timer(void *i, sg17_ctx_t *ctx, sg17_entity_t e, uint64_t tag)
 {
     (void)e; /* the one store */
     naas_audit_on_timer(i, ctx, tag);
 }
-static void anchor_on_message(void *i, sg17_ctx_t *ctx, const sg17_msg_t *m)
-{
-    naas_anchor_on_message(i, ctx, m);
-}
-static void vswitch_on_message(void *i, sg17_ctx_t *ctx, const sg17_msg_t *m)
-{
-    naas_vswitch_on_message(i, ctx, m);
-}
-static void vswitch_on_timer(void *i, sg17_ctx_t *ctx, sg17_entity_t e, uint64_t tag)
-{
-    naas_vswitch_on_timer(i, ctx, e, tag);
-}
-static void vtep_on_message(void *i, sg17_ctx_t *ctx, const sg17_msg_t *m)
-{
-    naas_vtep_on_message(i, ctx, m);
-}
-static void sf_on_message(void *i, sg17_ctx_t *ctx, const sg17_msg_t *m)
-{
-    naas_sf_on_message(i, ctx, m);
-}
-static void endpoint_on_message(void *i, sg17_ctx_t *ctx, const sg17_msg_t *m)
-{
-    naas_endpoint_on_message(i, ctx, m);
-}
-static void endpoint_on_timer(void *i, sg17_ctx_t *ctx, sg17_entity_t e, uint64_t tag)
-{
-    naas_endpoint_on_timer(i, ctx, e, tag);
-}
+SG17_ON_MESSAGE(anchor_on_message, naas_anchor_on_message);
+SG17_ON_MESSAGE(vswitch_on_message, naas_vswitch_on_message);
+SG17_ON_TIMER(vswitch_on_timer, naas_vswitch_on_timer);
+SG17_ON_MESSAGE(vtep_on_message, naas_vtep_on_message);
+SG17_ON_MESSAGE(sf_on_message, naas_sf_on_message);
+SG17_ON_MESSAGE(endpoint_on_message, naas_endpoint_on_message);
+SG17_ON_TIMER(endpoint_on_timer, naas_endpoint_on_timer);
 static void on_compromise(void *i, sg17_ctx_t *ctx, sg17_entity_t e, const sg17_params_t *p)
 {
     (void)i, (void)ctx, (void)e, (void)p; /* entities check sg17_compromised when they act */

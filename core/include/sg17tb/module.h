@@ -313,6 +313,32 @@ typedef struct sg17_module {
                                        .start = prefix##_start,             \
                                        __VA_ARGS__}
 
+/* Thin dispatch. The descriptor's handlers take the instance as `void *`; a module's simulation
+ * takes its own instance type. Each macro defines a static handler `name` that hands its
+ * arguments on to the typed function `fn` (write a semicolon after it):
+ *     SG17_ON_MESSAGE(vtep_on_message, naas_vtep_on_message);
+ *     SG17_ON_TIMER(vm_on_timer, iaas_vm_on_timer);
+ *     SG17_ATTACK_RUN(run_ssrf, iaas_attack_ssrf);
+ * A handler that does more than pass its arguments on is written out. */
+#define SG17_ON_MESSAGE(name, fn)                                            \
+    static void name(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *msg) \
+    {                                                                        \
+        fn(instance, ctx, msg);                                              \
+    }                                                                        \
+    _Static_assert(1, #name)
+#define SG17_ON_TIMER(name, fn)                                                      \
+    static void name(void *instance, sg17_ctx_t *ctx, sg17_entity_t e, uint64_t tag) \
+    {                                                                                \
+        fn(instance, ctx, e, tag);                                                   \
+    }                                                                                \
+    _Static_assert(1, #name)
+#define SG17_ATTACK_RUN(name, fn)                                            \
+    static int name(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p) \
+    {                                                                        \
+        return fn(instance, ctx, p);                                         \
+    }                                                                        \
+    _Static_assert(1, #name)
+
 /* ---- convenience wrappers ---- */
 
 static inline sg17_time_t sg17_now(sg17_ctx_t *c)
