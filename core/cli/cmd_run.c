@@ -94,7 +94,8 @@ static int run_common(int argc, char **argv, bool broker)
             break;
         case 'h':
             printf(
-                "usage: sg17tb %s [--seed N] [--jobs N] [--out DIR] [--format json,junit,html,md] "
+                "usage: sg17tb %s [--seed N] [--jobs N] [--out DIR] [--format "
+                "json,junit,html,md,sarif] "
                 "[--filter GLOB] [--shard I/N] [--no-control]%s PATH...\n",
                 argv[0],
                 broker
