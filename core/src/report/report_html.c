@@ -358,9 +358,9 @@ static void html_matrix(sg17_rbuf_t *b, const json_t *report, const json_t *cat,
     json_t *entries = sg17_rj_array(cat, key);
     sg17_rbuf_printf(b, "<h3>%s × scenarios</h3>\n", heading);
     sg17_rbuf_printf(b,
-                     "<div class=\"scroll\"><table class=\"matrix\">\n<tr><th>id</th>"
-                     "<th>clause</th><th>%s</th>",
-                     strcmp(key, "threats") == 0 ? "threat" : "requirement");
+                     "<div class=\"scroll\"><table class=\"matrix\" data-kind=\"%s\">\n"
+                     "<tr><th>id</th><th>clause</th><th>%s</th>",
+                     key, strcmp(key, "threats") == 0 ? "threat" : "requirement");
     for (size_t k = 0; k < set->n; k++) {
         sg17_rbuf_printf(b, "<th class=\"col\"><a href=\"#s-%zu\" title=\"", set->idx[k]);
         sg17_rbuf_html(b, sg17_rj_str(json_array_get(all, set->idx[k]), "id", ""));
