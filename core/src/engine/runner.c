@@ -361,7 +361,18 @@ static json_t *catalogue_json(const sg17_catalogue_t *c)
     return o;
 }
 
-static void print_summary(const json_t *report, const char *out_dir)
+/* Whether array holds this very value (not an equal one). */
+static bool array_holds(const json_t *array, const json_t *value)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(array, i, e) if (e == value) return true;
+    return false;
+}
+
+/* One line per scenario and the counts. invalid_entries: the entries of files that did not
+ * validate, whose errors were printed when they were found. */
+static void print_summary(const json_t *report, const char *out_dir, const json_t *invalid_entries)
 {
     const json_t *sum = json_object_get(report, "summary");
     bool color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
@@ -381,7 +392,9 @@ static void print_summary(const json_t *report, const char *out_dir)
         printf("%s%-9s%s %s%s%s\n", color ? c : "", v ? v : "?", color ? "\033[0m" : "",
                json_string_value(json_object_get(e, "id")), match ? "" : "  (expected ",
                match ? "" : json_string_value(json_object_get(e, "expect")));
-        if (!match)
+        if (!match && array_holds(invalid_entries, e))
+            printf("          invalid scenario file: its errors are printed above)\n");
+        else if (!match)
             printf("          %s)\n", json_string_value(json_object_get(e, "reason")));
     }
     printf("%lld scenarios: %lld holds, %lld fails, %lld degraded, %lld vacuous, %lld error; "
@@ -423,8 +436,11 @@ int sg17_runner_run(char *const *paths, size_t n_paths, const sg17_runner_opts_t
     json_t *error_entries = json_array();
     size_t n_jobs = 0;
     for (size_t i = 0; i < n_files; i++) {
-        if (sg17_scenario_load(files[i], &reg, &loaded[i].list, &loaded[i].n, &err) < 0) {
-            fprintf(stderr, "%s\n", err.msg);
+        char *all = NULL;
+        if (sg17_scenario_load_all(files[i], &reg, &loaded[i].list, &loaded[i].n, &err, &all) < 0) {
+            /* every error of the file, here and only here: the summary line does not repeat it */
+            fprintf(stderr, "%s\n", all ? all : err.msg);
+            free(all);
             /* in one shard only (by file index: every shard sorts the same files), so that
              * the shards' reports still merge */
             if (!opts->shard_count || i % opts->shard_count == opts->shard_index - 1)
@@ -536,7 +552,7 @@ int sg17_runner_run(char *const *paths, size_t n_paths, const sg17_runner_opts_t
         fprintf(stderr, "sg17tb: writing the report: %s\n", err.msg);
         rc = 3;
     }
-    print_summary(report, out_dir);
+    print_summary(report, out_dir, error_entries);
     json_t *sum = json_object_get(report, "summary");
     if (rc == 0) {
         /* stopped by a signal: the shell's convention, 130 SIGINT, 143 SIGTERM, 129 SIGHUP */
