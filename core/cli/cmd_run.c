@@ -37,12 +37,13 @@ static int run_common(int argc, char **argv, bool broker)
         {"help", no_argument, NULL, 'h'},
         {"curve-cert", required_argument, NULL, 'C'},
         {"curve-allow", required_argument, NULL, 'A'},
+        {"trace", required_argument, NULL, 'T'},
         {NULL, 0, NULL, 0},
     };
     optind = 1;
     int c;
     uint64_t v;
-    while ((c = getopt_long(argc, argv, "s:j:o:f:F:S:b:w:NKhC:A:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "s:j:o:f:F:S:b:w:NKhC:A:T:", longopts, NULL)) != -1) {
         switch (c) {
         case 's':
             if (parse_u64("--seed", optarg, &o.seed) < 0)
@@ -92,11 +93,14 @@ static int run_common(int argc, char **argv, bool broker)
         case 'A':
             o.curve_allow = optarg;
             break;
+        case 'T':
+            o.trace_dir = optarg;
+            break;
         case 'h':
             printf(
                 "usage: sg17tb %s [--seed N] [--jobs N] [--out DIR] [--format "
                 "json,junit,html,md,sarif] "
-                "[--filter GLOB] [--shard I/N] [--no-control]%s PATH...\n",
+                "[--filter GLOB] [--shard I/N] [--no-control] [--trace DIR]%s PATH...\n",
                 argv[0],
                 broker
                     ? " --bind ENDPOINT [--host-wait SECONDS] [--curve-cert FILE --curve-allow DIR]"

@@ -8,6 +8,7 @@
 
 #include "sim/metering_sim.h"
 #include "tools.h"
+#include "trace.h"
 
 /* ---- lifecycle ---- */
 
@@ -509,4 +510,6 @@ const sg17_module_t sg17_module = {
      */
     .on_compromise = NULL,
     .finish = metering_finish,
+    /* minor 1: --trace frames meter <-> head-end APDUs as IPv4/UDP 4059 + DLMS wrapper */
+    .trace_frame = metering_trace_frame,
 };

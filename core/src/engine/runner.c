@@ -20,6 +20,7 @@
 #include "engine/engine.h"
 #include "engine/loader.h"
 #include "report/report.h"
+#include "util/fsutil.h"
 #include "util/text.h"
 
 /* The signal that stops the run (SIGINT, SIGTERM or SIGHUP), 0 while none has come. */
@@ -148,7 +149,8 @@ typedef struct {
     char *buf;
     size_t len, cap;
     double started, deadline;
-    bool no_control; /* --no-control */
+    bool no_control;       /* --no-control */
+    const char *trace_dir; /* --trace */
 } job_t;
 
 /* The child ends a run that overruns the scenario's timeout by itself; the runner kills a child
@@ -182,7 +184,7 @@ static void job_start(job_t *j)
             _exit(3);
         for (size_t i = 0; i < N_STOP_SIGNALS; i++)
             signal(stop_signals[i], SIG_DFL);
-        sg17_engine_opts_t eo = {.no_control = j->no_control};
+        sg17_engine_opts_t eo = {.no_control = j->no_control, .trace_dir = j->trace_dir};
         json_t *e = sg17_engine_run_scenario(j->s, &eo);
         char *text = json_dumps(e, JSON_COMPACT);
         size_t len = text ? strlen(text) : 0, off = 0;
@@ -418,6 +420,10 @@ int sg17_runner_run(char *const *paths, size_t n_paths, const sg17_runner_opts_t
         fprintf(stderr, "sg17tb: --format: %s\n", err.msg);
         return 2;
     }
+    if (opts->trace_dir && sg17_fs_mkdir_p(opts->trace_dir, &err) < 0) {
+        fprintf(stderr, "sg17tb: --trace: %s\n", err.msg);
+        return 2;
+    }
     char **files;
     size_t n_files;
     bool invalid = sg17_runner_collect(paths, n_paths, &files, &n_files) < 0;
@@ -466,7 +472,8 @@ int sg17_runner_run(char *const *paths, size_t n_paths, const sg17_runner_opts_t
                 s->seed = opts->seed;
             if (opts->clear_mitigations)
                 s->n_mitigations = 0;
-            jobs[nj++] = (job_t){.s = s, .fd = -1, .no_control = opts->no_control};
+            jobs[nj++] = (job_t){
+                .s = s, .fd = -1, .no_control = opts->no_control, .trace_dir = opts->trace_dir};
         }
 
     interrupted = 0;
@@ -482,7 +489,7 @@ int sg17_runner_run(char *const *paths, size_t n_paths, const sg17_runner_opts_t
             fprintf(stderr, "sg17tb: %s\n", err.msg);
             invalid = true;
         }
-        sg17_engine_opts_t eo = {broker, opts->host_wait_ms, opts->no_control};
+        sg17_engine_opts_t eo = {broker, opts->host_wait_ms, opts->no_control, opts->trace_dir};
         sg17_bus_plan_waiting(1); /* one run at a time */
         for (size_t i = 0; broker && i < nj && !interrupted; i++) {
             progress(i, nj, &jobs[i]);
