@@ -227,7 +227,7 @@ static int run_all(sg17_broker_t *broker, int host, const sg17_scenario_t *s,
     int rc = 0;
     for (sg17_arm_t arm = first; rc == 0 && arm < SG17_N_ARMS; arm++) {
         sg17_metrics_t *m = sg17_metrics_new();
-        sg17_run_stats_t st;
+        sg17_run_stats_t st = {0};
         char *trace = NULL;
         if (trace_dir) {
             char name[512];
