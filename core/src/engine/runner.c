@@ -19,6 +19,7 @@
 #include "bus/frame.h"
 #include "engine/engine.h"
 #include "engine/loader.h"
+#include "engine/seeds.h"
 #include "report/report.h"
 #include "util/fsutil.h"
 #include "util/text.h"
@@ -151,6 +152,7 @@ typedef struct {
     double started, deadline;
     bool no_control;       /* --no-control */
     const char *trace_dir; /* --trace */
+    unsigned seeds;        /* replicates: --seeds, else the scenario's repeat, else 1 */
 } job_t;
 
 /* The child ends a run that overruns the scenario's timeout by itself; the runner kills a child
@@ -158,6 +160,35 @@ typedef struct {
  * run loop). */
 #define WATCHDOG_RUNS     3
 #define WATCHDOG_GRACE_MS 5000
+
+/* The scenario's entry over k seeds (k = 1: the plain run). Only the first seed's runs are
+ * traced (--trace), so that the files are those of the scenario's own seed. */
+static json_t *run_seeds(const sg17_scenario_t *s, const sg17_engine_opts_t *opts, unsigned k)
+{
+    if (k <= 1)
+        return sg17_engine_run_scenario(s, opts);
+    json_t **entries = calloc(k, sizeof *entries);
+    uint64_t *seeds = calloc(k, sizeof *seeds);
+    json_t *out = NULL;
+    if (entries && seeds) {
+        sg17_engine_opts_t o = *opts;
+        unsigned done = 0;
+        for (; done < k; done++) {
+            sg17_scenario_t copy = *s;
+            copy.seed = seeds[done] = sg17_seed_derive(s->seed, done);
+            if (done > 0)
+                o.trace_dir = NULL;
+            if (!(entries[done] = sg17_engine_run_scenario(&copy, &o)))
+                break;
+        }
+        out = done == k ? sg17_seeds_aggregate(entries, seeds, k) : NULL;
+        for (unsigned i = 0; i < done; i++)
+            json_decref(entries[i]);
+    }
+    free(entries);
+    free(seeds);
+    return out ? out : sg17_engine_error_entry(s, s->file, "out of memory");
+}
 
 static void job_start(job_t *j)
 {
@@ -185,7 +216,7 @@ static void job_start(job_t *j)
         for (size_t i = 0; i < N_STOP_SIGNALS; i++)
             signal(stop_signals[i], SIG_DFL);
         sg17_engine_opts_t eo = {.no_control = j->no_control, .trace_dir = j->trace_dir};
-        json_t *e = sg17_engine_run_scenario(j->s, &eo);
+        json_t *e = run_seeds(j->s, &eo, j->seeds);
         char *text = json_dumps(e, JSON_COMPACT);
         size_t len = text ? strlen(text) : 0, off = 0;
         while (off < len) {
@@ -200,7 +231,9 @@ static void job_start(job_t *j)
     j->pid = pid;
     j->fd = fds[0];
     j->started = mono_ms();
-    j->deadline = j->started + WATCHDOG_RUNS * j->s->timeout_s * 1000 + WATCHDOG_GRACE_MS;
+    j->deadline = j->started
+                  + (double)(j->seeds ? j->seeds : 1) * WATCHDOG_RUNS * j->s->timeout_s * 1000
+                  + WATCHDOG_GRACE_MS;
 }
 
 static void job_read(job_t *j)
@@ -472,8 +505,13 @@ int sg17_runner_run(char *const *paths, size_t n_paths, const sg17_runner_opts_t
                 s->seed = opts->seed;
             if (opts->clear_mitigations)
                 s->n_mitigations = 0;
-            jobs[nj++] = (job_t){
-                .s = s, .fd = -1, .no_control = opts->no_control, .trace_dir = opts->trace_dir};
+            jobs[nj++] = (job_t){.s = s,
+                                 .fd = -1,
+                                 .no_control = opts->no_control,
+                                 .trace_dir = opts->trace_dir,
+                                 .seeds = opts->seeds ? opts->seeds
+                                          : s->repeat ? s->repeat
+                                                      : 1};
         }
 
     interrupted = 0;
@@ -493,7 +531,7 @@ int sg17_runner_run(char *const *paths, size_t n_paths, const sg17_runner_opts_t
         sg17_bus_plan_waiting(1); /* one run at a time */
         for (size_t i = 0; broker && i < nj && !interrupted; i++) {
             progress(i, nj, &jobs[i]);
-            jobs[i].entry = sg17_engine_run_scenario(jobs[i].s, &eo);
+            jobs[i].entry = run_seeds(jobs[i].s, &eo, jobs[i].seeds);
             if (interrupted) { /* cut short: no verdict to report */
                 json_decref(jobs[i].entry);
                 jobs[i].entry = NULL;

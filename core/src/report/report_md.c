@@ -118,6 +118,75 @@ static void md_append(sg17_rbuf_t *b, const sg17_rbuf_t *piece, size_t *left_out
         (*left_out)++;
 }
 
+/* After a verdict reached over several seeds: " (holds 19/20, fails 1/20 ⚠ not unanimous)". */
+static void md_seeds(sg17_rbuf_t *b, const json_t *s)
+{
+    const json_t *seeds = sg17_rj_object(s, "seeds");
+    if (!seeds)
+        return;
+    long long k = (long long)sg17_rj_num(seeds, "count", 0);
+    const json_t *counts = sg17_rj_object(seeds, "verdicts");
+    sg17_rbuf_puts(b, " (");
+    bool first = true;
+    for (int i = 4; i >= 0; i--) {
+        long long c = (long long)sg17_rj_num(counts, sg17_report_verdicts[i], 0);
+        if (!c)
+            continue;
+        sg17_rbuf_printf(b, "%s%s %lld/%lld", first ? "" : ", ", sg17_report_verdicts[i], c, k);
+        first = false;
+    }
+    sg17_rbuf_puts(b, sg17_rj_bool(seeds, "unanimous", true) ? ")" : " ⚠ not unanimous)");
+}
+
+/* A scenario run over several seeds: its judged metrics' means and 95 % intervals, folded. */
+static void md_seed_stats(sg17_rbuf_t *b, const json_t *s)
+{
+    const json_t *seeds = sg17_rj_object(s, "seeds");
+    const json_t *metrics = sg17_rj_object(seeds, "metrics");
+    static const char *const runs[] = {"control", "baseline", "protected"};
+    sg17_rbuf_puts(b, "<details><summary>");
+    sg17_rbuf_md(b, sg17_rj_str(s, "id", "?"));
+    sg17_rbuf_puts(b, ": ");
+    sg17_rbuf_md(b, sg17_rj_str(s, "verdict", "error"));
+    md_seeds(b, s);
+    sg17_rbuf_puts(b, "</summary>\n\n| metric: mean [95 % interval] |");
+    for (size_t r = 0; r < 3; r++)
+        if (sg17_rj_object(metrics, runs[r]))
+            sg17_rbuf_printf(b, " %s |", runs[r]);
+    sg17_rbuf_puts(b, "\n|---|");
+    for (size_t r = 0; r < 3; r++)
+        if (sg17_rj_object(metrics, runs[r]))
+            sg17_rbuf_puts(b, "---:|");
+    sg17_rbuf_puts(b, "\n");
+    const json_t *names = sg17_rj_object(metrics, "protected");
+    if (!names)
+        names = sg17_rj_object(metrics, "baseline");
+    const char *name;
+    json_t *unused;
+    json_object_foreach((json_t *)names, name, unused)
+    {
+        sg17_rbuf_puts(b, "| ");
+        sg17_rbuf_md(b, name);
+        sg17_rbuf_puts(b, " |");
+        for (size_t r = 0; r < 3; r++) {
+            const json_t *per = sg17_rj_object(metrics, runs[r]);
+            if (!per)
+                continue;
+            const json_t *st = sg17_rj_object(per, name);
+            const json_t *ci = sg17_rj_array(st, "ci95");
+            sg17_rbuf_puts(b, " ");
+            sg17_rbuf_num(b, json_object_get(st, "mean"), "–");
+            sg17_rbuf_puts(b, " [");
+            sg17_rbuf_num(b, json_array_get(ci, 0), "?");
+            sg17_rbuf_puts(b, ", ");
+            sg17_rbuf_num(b, json_array_get(ci, 1), "?");
+            sg17_rbuf_puts(b, "] |");
+        }
+        sg17_rbuf_puts(b, "\n");
+    }
+    sg17_rbuf_puts(b, "\n</details>\n\n");
+}
+
 /* One row of the scenario table. */
 static void md_row(sg17_rbuf_t *b, const json_t *s)
 {
@@ -127,6 +196,7 @@ static void md_row(sg17_rbuf_t *b, const json_t *s)
     sg17_rbuf_md(b, sg17_rj_str(s, "module", "?"));
     sg17_rbuf_puts(b, " | ");
     sg17_rbuf_md(b, sg17_rj_str(s, "verdict", "error"));
+    md_seeds(b, s);
     sg17_rbuf_puts(b, " | ");
     sg17_rbuf_md(b, sg17_rj_str(s, "expect", "holds"));
     sg17_rbuf_puts(b, sg17_report_scenario_matched(s) ? " | ✓ | " : " | ✗ | ");
@@ -190,6 +260,18 @@ int sg17_report_write_md(const json_t *report, const char *path, sg17_err_t *err
         if (left_rows)
             sg17_rbuf_printf(&b, "| … %zu more rows: see report.html | | | | | |\n", left_rows);
         sg17_rbuf_puts(&b, fold ? "\n</details>\n\n" : "\n");
+    }
+    bool seeds_heading = false;
+    json_array_foreach(scenarios, i, s)
+    {
+        if (!sg17_rj_object(sg17_rj_object(s, "seeds"), "metrics"))
+            continue;
+        if (!seeds_heading)
+            sg17_rbuf_puts(&b, "## Over several seeds\n\n");
+        seeds_heading = true;
+        sg17_rbuf_reset(&piece);
+        md_seed_stats(&piece, s);
+        md_append(&b, &piece, &left_sections);
     }
     bool heading = false;
     json_array_foreach(scenarios, i, s)

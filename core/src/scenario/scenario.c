@@ -17,7 +17,7 @@
 static const char *const top_keys[] = {
     "id",       "title",   "description", "module",    "requirements", "threats",   "seed",
     "duration", "timeout", "topology",    "config",    "mitigations",  "adversary", "network",
-    "actions",  "success", "service",     "detection", "expect",       "matrix",
+    "actions",  "success", "service",     "detection", "expect",       "matrix",    "repeat",
 };
 #define N_TOP_KEYS (sizeof top_keys / sizeof top_keys[0])
 
@@ -619,6 +619,20 @@ static int validate_point(sg17_validator_t *v, const sg17_registry_t *reg,
                       == 0;
     if (!duration_ok)
         rc = -1;
+    if ((n = sg17_yaml_get(root, "repeat"))) {
+        char *t;
+        if (sg17_v_value(v, SG17_TYPE_INT, n, "repeat", &t) < 0) {
+            rc = -1;
+        } else {
+            long long k = strtoll(t, NULL, 10);
+            free(t);
+            if (k < 1 || k > SG17_MAX_REPEAT)
+                rc = sg17_v_fail(v, n, "repeat", "a whole number from 1 to 1000", NULL,
+                                 "%lld is out of range", k);
+            else
+                s->repeat = (unsigned)k;
+        }
+    }
     s->timeout_s = 120;
     if ((n = sg17_yaml_get(root, "timeout"))) {
         sg17_time_t t;

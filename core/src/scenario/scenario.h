@@ -42,6 +42,9 @@ typedef enum {
 /* Declared maxima of the core actions' parameters, which `validate` enforces so that one action
  * is bounded work (docs/scenarios.md, "Bounded work"); the engine holds each action to
  * SG17_ACTION_MAX_EVENTS as well, whatever reaches it. */
+/* The largest `repeat` (and `--seeds`). */
+#define SG17_MAX_REPEAT 1000
+
 #define SG17_ACTION_MAX_EVENTS 10000000LL /* messages one action may put on the bus */
 #define SG17_ACTION_MAX_COUNT  1000000LL  /* `count` of observe ... modify and replay */
 #define SG17_FLOOD_MAX_RATE    1000000.0  /* one message per microsecond: the clock's grain */
@@ -89,6 +92,7 @@ typedef struct {
     char **threats;
     size_t n_threats;
     uint64_t seed;
+    unsigned repeat; /* `repeat: K`: run over K derived seeds (0 = not given; --seeds wins) */
     sg17_time_t duration;
     double timeout_s; /* wall-clock limit per run; default 120 */
 

@@ -960,3 +960,18 @@ Test(scenario, an_error_in_a_matrix_file_is_reported_once_not_once_per_point)
                   "of the module; did you mean 'signatures'?");
     cr_assert_null(strchr(msg, '\n'), "one error, one line:\n%s", msg);
 }
+
+Test(scenario, repeat_is_a_whole_number_from_1_to_1000)
+{
+    size_t n;
+    sg17_scenario_t *l = parses("id: fakemod/t\ntitle: a test\nmodule: fakemod\n"
+                                "requirements: [FAKE-R-01]\nduration: 1h\nmitigations: []\n"
+                                "success: [ledger.accepted.replayed > 0]\nrepeat: 20\n" OBSERVE,
+                                &n);
+    cr_assert_eq(l[0].repeat, 20);
+    sg17_scenarios_free(l, n);
+    has_line(fails("id: fakemod/t\ntitle: a test\nmodule: fakemod\n"
+                   "requirements: [FAKE-R-01]\nduration: 1h\nmitigations: []\n"
+                   "success: [ledger.accepted.replayed > 0]\nrepeat: 0\n" OBSERVE),
+             "s.yaml:8:9: repeat: 0 is out of range; expected a whole number from 1 to 1000");
+}
