@@ -63,9 +63,9 @@ Test(seeds_run, three_seeds_give_a_distribution_statistics_and_one_trace_per_run
     cr_assert_eq(json_integer_value(json_object_get(json_object_get(seeds, "verdicts"), "holds")),
                  3);
     cr_assert_str_eq(json_string_value(json_object_get(s, "verdict")), "holds");
-    json_t *replayed = json_object_get(
-        json_object_get(json_object_get(seeds, "metrics"), "baseline"),
-        "ledger.accepted.replayed.metering.reading");
+    json_t *replayed =
+        json_object_get(json_object_get(json_object_get(seeds, "metrics"), "baseline"),
+                        "ledger.accepted.replayed.metering.reading");
     cr_assert(json_number_value(json_object_get(replayed, "mean")) > 0,
               "the attack succeeds in every baseline run");
     cr_assert_eq(json_integer_value(json_object_get(replayed, "n")), 3);

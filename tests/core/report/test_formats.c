@@ -346,3 +346,33 @@ Test(formats, cli_report_rerenders_and_diff_exits_1_on_a_regression)
     sg17_rbuf_free(&o);
     json_decref(r);
 }
+
+Test(formats, a_sweep_over_several_seeds_gets_error_bars_and_the_distribution_beside_the_verdict)
+{
+    json_t *r = fixture_report();
+    size_t i;
+    json_t *s;
+    json_array_foreach(json_object_get(r, "scenarios"), i, s)
+    {
+        if (!json_is_object(json_object_get(s, "matrix")))
+            continue;
+        json_object_set_new(
+            s, "seeds",
+            json_pack("{s:i, s:[i, i], s:{s:i, s:i}, s:b, s:{s:{s:{s:f, s:[f, f], s:i}}}}", "count",
+                      2, "list", 42, 7, "verdicts", "holds", 1, "fails", 1, "unanimous", 0,
+                      "metrics", "protected", "ledger.accepted.replayed", "mean", 3.0, "ci95", 1.0,
+                      5.0, "n", 2));
+    }
+    char out[512], path[600];
+    write_all(r, out, sizeof out);
+    snprintf(path, sizeof path, "%s/report.html", out);
+    char *h = slurp(path);
+    cr_assert_eq(strstr(h, "class=\"errbar\"") != NULL, true, "an error bar per point");
+    cr_assert_not_null(strstr(h, "holds 1/2 · fails 1/2 — not unanimous</span>"));
+    free(h);
+    snprintf(path, sizeof path, "%s/summary.md", out);
+    char *md = slurp(path);
+    cr_assert_not_null(strstr(md, "(holds 1/2, fails 1/2 ⚠ not unanimous)"), "%s", md);
+    free(md);
+    json_decref(r);
+}
