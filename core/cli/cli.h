@@ -12,5 +12,7 @@ int cmd_host(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_module_tool(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 
 #endif

@@ -38,8 +38,11 @@ int cmd_validate(int argc, char **argv)
         sg17_scenario_t *list;
         size_t k;
         sg17_err_t err;
-        if (sg17_scenario_load(files[i], &reg, &list, &k, &err) < 0) {
-            fprintf(stderr, "%s\n", err.msg);
+        char *all = NULL;
+        /* every error of the file, each once, in file order */
+        if (sg17_scenario_load_all(files[i], &reg, &list, &k, &err, &all) < 0) {
+            fprintf(stderr, "%s\n", all ? all : err.msg);
+            free(all);
             bad = 1;
         } else {
             points += k;

@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "engine/runner.h"
+#include "scenario/scenario.h"
 #include "util/text.h"
 
 static int parse_u64(const char *flag, const char *v, uint64_t *out)
@@ -38,12 +39,14 @@ static int run_common(int argc, char **argv, bool broker)
         {"help", no_argument, NULL, 'h'},
         {"curve-cert", required_argument, NULL, 'C'},
         {"curve-allow", required_argument, NULL, 'A'},
+        {"trace", required_argument, NULL, 'T'},
+        {"seeds", required_argument, NULL, 'k'},
         {NULL, 0, NULL, 0},
     };
     optind = 1;
     int c;
     uint64_t v;
-    while ((c = getopt_long(argc, argv, "s:j:o:f:F:S:c:b:w:NKhC:A:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "s:j:o:f:F:S:c:b:w:NKhC:A:T:k:", longopts, NULL)) != -1) {
         switch (c) {
         case 's':
             if (parse_u64("--seed", optarg, &o.seed) < 0)
@@ -101,10 +104,21 @@ static int run_common(int argc, char **argv, bool broker)
         case 'A':
             o.curve_allow = optarg;
             break;
+        case 'T':
+            o.trace_dir = optarg;
+            break;
+        case 'k':
+            if (parse_u64("--seeds", optarg, &v) < 0 || v < 1 || v > SG17_MAX_REPEAT) {
+                fprintf(stderr, "sg17tb: --seeds expects 1..%d\n", SG17_MAX_REPEAT);
+                return 2;
+            }
+            o.seeds = (unsigned)v;
+            break;
         case 'h':
             printf(
-                "usage: sg17tb %s [--seed N] [--jobs N] [--out DIR] [--format json,junit,html,md] "
-                "[--filter GLOB] [--shard I/N|auto [--shard-costs REPORT.json]] [--no-control]%s "
+                "usage: sg17tb %s [--seed N] [--jobs N] [--out DIR] [--format "
+                "json,junit,html,md,sarif] [--filter GLOB] [--shard I/N|auto [--shard-costs "
+                "REPORT.json]] [--no-control] [--trace DIR] [--seeds K]%s "
                 "PATH...\n",
                 argv[0],
                 broker

@@ -12,8 +12,9 @@ static void usage(FILE *out)
         "sg17tb %s — security testbed for ITU-T SG17 Recommendations\n"
         "\n"
         "usage:\n"
-        "  sg17tb run [--seed N] [--jobs N] [--out DIR] [--format json,junit,html,md]\n"
-        "             [--filter GLOB] [--shard I/N] [--no-control] PATH...\n"
+        "  sg17tb run [--seed N] [--jobs N] [--out DIR] [--format json,junit,html,md,sarif]\n"
+        "             [--filter GLOB] [--shard I/N] [--no-control] [--trace DIR]\n"
+        "             [--seeds K] PATH...\n"
         "  sg17tb validate PATH...\n"
         "  sg17tb list modules|mitigations|attacks|requirements|scenarios|metrics [--module M]\n"
         "  sg17tb coverage [--module M] [PATH...]\n"
@@ -21,6 +22,8 @@ static void usage(FILE *out)
         "  sg17tb host --connect ENDPOINT --module NAME [--curve-cert F --curve-server F]\n"
         "  sg17tb keygen DIR NAME          (CURVE certificate pair for broker/host)\n"
         "  sg17tb merge REPORT.json... [--out DIR] [--format ...]\n"
+        "  sg17tb report --from REPORT.json [--format ...] [--out DIR]   (re-render)\n"
+        "  sg17tb diff OLD.json NEW.json [--tolerance X] [--all-metrics] (exit 1: regression)\n"
         "  sg17tb <module> <tool> ARGS...     (sg17tb <module> --help lists its tools)\n"
         "\n"
         "exit codes of run: 0 every verdict matches its expect, 1 some does not,\n"
@@ -51,7 +54,8 @@ int main(int argc, char **argv)
     } commands[] = {
         {"run", cmd_run},     {"broker", cmd_broker},     {"validate", cmd_validate},
         {"list", cmd_list},   {"coverage", cmd_coverage}, {"host", cmd_host},
-        {"merge", cmd_merge}, {"keygen", cmd_keygen},
+        {"merge", cmd_merge}, {"keygen", cmd_keygen},     {"report", cmd_report},
+        {"diff", cmd_diff},
     };
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(cmd, commands[i].name))

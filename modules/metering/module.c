@@ -8,6 +8,7 @@
 
 #include "sim/metering_sim.h"
 #include "tools.h"
+#include "trace.h"
 
 /* ---- lifecycle ---- */
 
@@ -511,7 +512,9 @@ static const char *const message_types[] = {
  * handler; reasons: dlms_sec_status_name()'s names and the simulation's own) and
  * metering_create/destroy/start; the tools are protect, unprotect and hls-gmac. Compromised
  * entities act through the attacks false_data, mass_disconnect, overcollect and tamper_audit_log,
- * so there is no on_compromise. */
+ * so there is no on_compromise. --trace frames meter <-> head-end APDUs as IPv4/UDP 4059 + the
+ * DLMS wrapper. */
 SG17_MODULE_DEFINE(metering, msim_config_t, "X.1332",
                    "Security guidelines for smart metering services (DLMS/COSEM)", "0.3.0",
-                   .tools = metering_tools, .finish = metering_finish);
+                   .tools = metering_tools, .finish = metering_finish,
+                   .trace_frame = metering_trace_frame);

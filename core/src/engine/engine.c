@@ -5,11 +5,13 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bus/host.h"
 #include "engine/loader.h"
 #include "engine/run.h"
+#include "engine/trace.h"
 #include "engine/verdict.h"
 #include "util/metrics.h"
 
@@ -226,14 +228,25 @@ static json_t *run_json(const sg17_metrics_t *m, const sg17_run_stats_t *st)
 static int run_all(sg17_broker_t *broker, int host, const sg17_scenario_t *s,
                    const sg17_module_t *module, sg17_arm_t first, json_t *runs,
                    json_t *metrics[SG17_N_ARMS], double *total_ms, bool *timed_out,
-                   sg17_err_t *errp)
+                   const char *trace_dir, sg17_err_t *errp)
 {
     sg17_err_t err = {{0}};
     int rc = 0;
     for (sg17_arm_t arm = first; rc == 0 && arm < SG17_N_ARMS; arm++) {
         sg17_metrics_t *m = sg17_metrics_new();
-        sg17_run_stats_t st;
-        rc = sg17_run_once(broker, host, s, module, arm, m, &st, &err);
+        sg17_run_stats_t st = {0};
+        char *trace = NULL;
+        if (trace_dir) {
+            char name[512];
+            sg17_trace_file_name(s->id, sg17_arm_names[arm], name, sizeof name);
+            size_t len = strlen(trace_dir) + strlen(name) + 2;
+            if ((trace = malloc(len)))
+                snprintf(trace, len, "%s/%s", trace_dir, name);
+        }
+        rc = trace_dir && !trace
+                 ? sg17_err(&err, "out of memory")
+                 : sg17_run_once_traced(broker, host, s, module, arm, m, &st, trace, &err);
+        free(trace);
         *total_ms += st.wall_ms; /* a run that failed took its time too */
         *timed_out = st.timed_out;
         if (rc == 0) {
@@ -302,7 +315,8 @@ json_t *sg17_engine_run_scenario(const sg17_scenario_t *s, const sg17_engine_opt
     int rc = host < 0 ? -1 : 0;
     sg17_arm_t first = opts && opts->no_control ? SG17_ARM_BASELINE : SG17_ARM_CONTROL;
     if (rc == 0)
-        rc = run_all(broker, host, s, module, first, runs, metrics, &total_ms, &timed_out, &err);
+        rc = run_all(broker, host, s, module, first, runs, metrics, &total_ms, &timed_out,
+                     opts ? opts->trace_dir : NULL, &err);
     /* a remote host that died is not the scenario's fault: start again on another one */
     for (int lost = 1; rc < 0 && !own && sg17_broker_host_dead(broker, host); lost++) {
         sg17_err_t werr = {{0}};
@@ -323,7 +337,8 @@ json_t *sg17_engine_run_scenario(const sg17_scenario_t *s, const sg17_engine_opt
         runs = json_object();
         for (int a = 0; a < SG17_N_ARMS; a++)
             metrics[a] = NULL;
-        rc = run_all(broker, host, s, module, first, runs, metrics, &total_ms, &timed_out, &err);
+        rc = run_all(broker, host, s, module, first, runs, metrics, &total_ms, &timed_out,
+                     opts ? opts->trace_dir : NULL, &err);
     }
     json_object_set_new(entry, "runs", runs);
     json_object_set_new(entry, "wall_ms", json_real(total_ms));

@@ -19,6 +19,7 @@ typedef struct {
     sg17_broker_t *broker;
     int host_wait_ms; /* how long to wait for a remote host (default 30 s) */
     bool no_control;  /* --no-control: skip the control run (a weaker verdict, docs/report.md) */
+    const char *trace_dir; /* --trace: one pcapng per run in this directory, or NULL */
 } sg17_engine_opts_t;
 
 /* Never NULL unless out of memory: failures become an entry with verdict "error". */

@@ -415,3 +415,32 @@ void sg17_ledger_metrics(const sg17_ledger_t *self, sg17_metrics_t *out,
     free(by_type);
     free(by_reason);
 }
+
+int sg17_ledger_truth(sg17_ledger_t *self, uint64_t id, sg17_ledger_truth_t *out)
+{
+    sg17_ledger_record_t *r = record_at_or_before(self, id);
+    if (!r)
+        return -1;
+    const copy_t *c = NULL;
+    if (r->id != id) {
+        if (id - r->id > r->n_copies)
+            return -1;
+        c = &self->copies[r->copies_at + (id - r->id - 1)];
+    }
+    uint8_t outcome = c ? c->outcome : r->outcome;
+    uint16_t reason = c ? c->reason : r->reason;
+    *out = (sg17_ledger_truth_t){
+        .true_src = r->true_src,
+        .claimed_src = r->claimed_src,
+        .dst = c ? c->dst : r->dst,
+        .type = r->type < self->n_types ? self->types[r->type] : "?",
+        .prov = (sg17_prov_t)r->prov,
+        .fate = (sg17_fate_t)(c ? c->fate : r->fate),
+        .outcome = (sg17_outcome_t)outcome,
+        .reason = outcome == SG17_OUTCOME_REJECTED && reason < self->n_reasons
+                      ? self->reasons[reason]
+                      : NULL,
+        .sent_at = r->sent_at,
+    };
+    return 0;
+}

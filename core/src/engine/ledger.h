@@ -93,4 +93,19 @@ size_t sg17_ledger_size(const sg17_ledger_t *self);
 void sg17_ledger_metrics(const sg17_ledger_t *self, sg17_metrics_t *out,
                          const sg17_reason_t *reasons);
 
+/* The ground truth of one message (a send or a further receiver's copy), for the packet trace
+ * (`sg17tb run --trace`): its real and claimed source, receiver, type, provenance, fate, what the
+ * receiver said and why. The strings are the ledger's (valid until it is destroyed). Returns 0,
+ * or -1 when the id is unknown. */
+typedef struct {
+    sg17_entity_t true_src, claimed_src, dst;
+    const char *type;
+    sg17_prov_t prov;
+    sg17_fate_t fate;
+    sg17_outcome_t outcome;
+    const char *reason; /* when rejected, else NULL */
+    sg17_time_t sent_at;
+} sg17_ledger_truth_t;
+int sg17_ledger_truth(sg17_ledger_t *self, uint64_t id, sg17_ledger_truth_t *out);
+
 #endif

@@ -12,6 +12,7 @@
 #include "engine/adversary.h"
 #include "engine/ledger.h"
 #include "engine/queue.h"
+#include "engine/trace.h"
 #include "engine/world.h"
 #include "util/rng.h"
 #include "util/text.h"
@@ -28,6 +29,7 @@ typedef struct {
     sg17_queue_t queue;
     uint64_t seq;
     sg17_ledger_t *ledger;
+    sg17_trace_t *trace; /* --trace: the envelopes delivered, else NULL */
     sg17_adversary_t *adv;
     sg17_rng_t net_rng;
     sg17_metrics_t *metrics;
@@ -643,6 +645,8 @@ static int fill_window(run_t *r, batch_t *b, sg17_time_t window_end)
         case SG17_EV_DELIVER: {
             Sg17__Envelope *env = ev.ptr;
             sg17_ledger_set_fate(r->ledger, env->id, SG17_FATE_DELIVERED);
+            if (r->trace && sg17_trace_delivered(r->trace, ev.time, env) < 0)
+                return sg17_err(r->err, "out of memory");
             if (batch_deliver(b, env, ev.time) < 0)
                 return sg17_err(r->err, "out of memory");
             break;
@@ -806,6 +810,13 @@ int sg17_run_once(sg17_broker_t *broker, int host, const sg17_scenario_t *s,
                   const sg17_module_t *module, sg17_arm_t arm, sg17_metrics_t *metrics,
                   sg17_run_stats_t *stats, sg17_err_t *err)
 {
+    return sg17_run_once_traced(broker, host, s, module, arm, metrics, stats, NULL, err);
+}
+
+int sg17_run_once_traced(sg17_broker_t *broker, int host, const sg17_scenario_t *s,
+                         const sg17_module_t *module, sg17_arm_t arm, sg17_metrics_t *metrics,
+                         sg17_run_stats_t *stats, const char *trace_path, sg17_err_t *err)
+{
     /* the control run is the scenario without its adversary: with no actions there are no rules
      * for the adversary to apply, nothing to inject or replay, no attack and no compromise */
     sg17_scenario_t without_adversary;
@@ -831,13 +842,15 @@ int sg17_run_once(sg17_broker_t *broker, int host, const sg17_scenario_t *s,
     r.lookahead = min_latency(s);
     sg17_rng_seed(&r.net_rng, s->seed, 2);
     r.ledger = sg17_ledger_new();
+    r.trace = trace_path ? sg17_trace_new() : NULL;
     r.adv = sg17_adversary_new(s, &r.world);
     r.compromised = calloc(r.world.n_entities + 1, 1);
     r.flooded = calloc(s->n_actions + 1, sizeof *r.flooded);
     uint64_t malformed0 = sg17_broker_malformed(broker);
     batch_t b = {0};
-    int rc = (!r.ledger || !r.adv || !r.compromised || !r.flooded) ? sg17_err(err, "out of memory")
-                                                                   : send_setup(&r);
+    int rc = (!r.ledger || !r.adv || !r.compromised || !r.flooded || (trace_path && !r.trace))
+                 ? sg17_err(err, "out of memory")
+                 : send_setup(&r);
 
     sg17_event_t start = {.time = 0, .seq = ++r.seq, .kind = SG17_EV_START};
     if (rc == 0)
@@ -882,6 +895,9 @@ int sg17_run_once(sg17_broker_t *broker, int host, const sg17_scenario_t *s,
         sg17_metrics_add(metrics, "sim.events", (double)stats->events);
         sg17_metrics_add(metrics, "sim.virtual_seconds", (double)s->duration / 1e6);
     }
+    if (rc == 0 && r.trace)
+        rc = sg17_trace_write(r.trace, trace_path, r.ledger, &r.world, module, err);
+    sg17_trace_destroy(&r.trace);
     stats->wall_ms = now_ms() - r.started_ms;
     batch_free(&b);
     sg17_queue_clear(&r.queue, drop_event);

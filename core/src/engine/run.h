@@ -43,5 +43,11 @@ extern const char *const sg17_arm_names[SG17_N_ARMS];
 int sg17_run_once(sg17_broker_t *broker, int host, const sg17_scenario_t *s,
                   const sg17_module_t *module, sg17_arm_t arm, sg17_metrics_t *metrics,
                   sg17_run_stats_t *stats, sg17_err_t *err);
+/* The same, and when trace_path is not NULL, writes the run's packet trace there (pcapng: every
+ * envelope delivered, at its virtual delivery time, with the ledger's ground truth; trace.h). A
+ * trace that cannot be written fails the run. */
+int sg17_run_once_traced(sg17_broker_t *broker, int host, const sg17_scenario_t *s,
+                         const sg17_module_t *module, sg17_arm_t arm, sg17_metrics_t *metrics,
+                         sg17_run_stats_t *stats, const char *trace_path, sg17_err_t *err);
 
 #endif

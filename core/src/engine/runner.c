@@ -19,8 +19,10 @@
 #include "bus/frame.h"
 #include "engine/engine.h"
 #include "engine/loader.h"
+#include "engine/seeds.h"
 #include "engine/shard.h"
 #include "report/report.h"
+#include "util/fsutil.h"
 #include "util/text.h"
 
 /* The signal that stops the run (SIGINT, SIGTERM or SIGHUP), 0 while none has come. */
@@ -149,8 +151,10 @@ typedef struct {
     char *buf;
     size_t len, cap;
     double started, deadline;
-    bool no_control;    /* --no-control */
-    double expected_ms; /* what it should cost (run_pool starts the most expensive first) */
+    bool no_control;       /* --no-control */
+    double expected_ms;    /* what it should cost (run_pool starts the most expensive first) */
+    const char *trace_dir; /* --trace */
+    unsigned seeds;        /* replicates: --seeds, else the scenario's repeat, else 1 */
 } job_t;
 
 /* The child ends a run that overruns the scenario's timeout by itself; the runner kills a child
@@ -158,6 +162,35 @@ typedef struct {
  * run loop). */
 #define WATCHDOG_RUNS     3
 #define WATCHDOG_GRACE_MS 5000
+
+/* The scenario's entry over k seeds (k = 1: the plain run). Only the first seed's runs are
+ * traced (--trace), so that the files are those of the scenario's own seed. */
+static json_t *run_seeds(const sg17_scenario_t *s, const sg17_engine_opts_t *opts, unsigned k)
+{
+    if (k <= 1)
+        return sg17_engine_run_scenario(s, opts);
+    json_t **entries = calloc(k, sizeof *entries);
+    uint64_t *seeds = calloc(k, sizeof *seeds);
+    json_t *out = NULL;
+    if (entries && seeds) {
+        sg17_engine_opts_t o = *opts;
+        unsigned done = 0;
+        for (; done < k; done++) {
+            sg17_scenario_t copy = *s;
+            copy.seed = seeds[done] = sg17_seed_derive(s->seed, done);
+            if (done > 0)
+                o.trace_dir = NULL;
+            if (!(entries[done] = sg17_engine_run_scenario(&copy, &o)))
+                break;
+        }
+        out = done == k ? sg17_seeds_aggregate(entries, seeds, k) : NULL;
+        for (unsigned i = 0; i < done; i++)
+            json_decref(entries[i]);
+    }
+    free(entries);
+    free(seeds);
+    return out ? out : sg17_engine_error_entry(s, s->file, "out of memory");
+}
 
 static void job_start(job_t *j)
 {
@@ -184,8 +217,8 @@ static void job_start(job_t *j)
             _exit(3);
         for (size_t i = 0; i < N_STOP_SIGNALS; i++)
             signal(stop_signals[i], SIG_DFL);
-        sg17_engine_opts_t eo = {.no_control = j->no_control};
-        json_t *e = sg17_engine_run_scenario(j->s, &eo);
+        sg17_engine_opts_t eo = {.no_control = j->no_control, .trace_dir = j->trace_dir};
+        json_t *e = run_seeds(j->s, &eo, j->seeds);
         char *text = json_dumps(e, JSON_COMPACT);
         size_t len = text ? strlen(text) : 0, off = 0;
         while (off < len) {
@@ -200,7 +233,9 @@ static void job_start(job_t *j)
     j->pid = pid;
     j->fd = fds[0];
     j->started = mono_ms();
-    j->deadline = j->started + WATCHDOG_RUNS * j->s->timeout_s * 1000 + WATCHDOG_GRACE_MS;
+    j->deadline = j->started
+                  + (double)(j->seeds ? j->seeds : 1) * WATCHDOG_RUNS * j->s->timeout_s * 1000
+                  + WATCHDOG_GRACE_MS;
 }
 
 static void job_read(job_t *j)
@@ -432,7 +467,18 @@ static json_t *catalogue_json(const sg17_catalogue_t *c)
     return o;
 }
 
-static void print_summary(const json_t *report, const char *out_dir)
+/* Whether array holds this very value (not an equal one). */
+static bool array_holds(const json_t *array, const json_t *value)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(array, i, e) if (e == value) return true;
+    return false;
+}
+
+/* One line per scenario and the counts. invalid_entries: the entries of files that did not
+ * validate, whose errors were printed when they were found. */
+static void print_summary(const json_t *report, const char *out_dir, const json_t *invalid_entries)
 {
     const json_t *sum = json_object_get(report, "summary");
     /* no-color.org: NO_COLOR set to anything but the empty string turns colours off */
@@ -455,7 +501,9 @@ static void print_summary(const json_t *report, const char *out_dir)
         printf("%s%-9s%s %s%s%s\n", color ? c : "", v ? v : "?", color ? "\033[0m" : "",
                json_string_value(json_object_get(e, "id")), match ? "" : "  (expected ",
                match ? "" : json_string_value(json_object_get(e, "expect")));
-        if (!match)
+        if (!match && array_holds(invalid_entries, e))
+            printf("          invalid scenario file: its errors are printed above)\n");
+        else if (!match)
             printf("          %s)\n", json_string_value(json_object_get(e, "reason")));
     }
     printf("%lld scenarios: %lld holds, %lld fails, %lld degraded, %lld vacuous, %lld error; "
@@ -563,6 +611,10 @@ int sg17_runner_run(char *const *paths, size_t n_paths, const sg17_runner_opts_t
         fprintf(stderr, "sg17tb: --format: %s\n", err.msg);
         return 2;
     }
+    if (opts->trace_dir && sg17_fs_mkdir_p(opts->trace_dir, &err) < 0) {
+        fprintf(stderr, "sg17tb: --trace: %s\n", err.msg);
+        return 2;
+    }
     slice_t shard = {opts->shard_index, opts->shard_count};
     if (opts->shard_auto) {
         const char *source;
@@ -595,8 +647,11 @@ int sg17_runner_run(char *const *paths, size_t n_paths, const sg17_runner_opts_t
     json_t *error_entries = json_array();
     size_t n_jobs = 0;
     for (size_t i = 0; i < n_files; i++) {
-        if (sg17_scenario_load(files[i], &reg, &loaded[i].list, &loaded[i].n, &err) < 0) {
-            fprintf(stderr, "%s\n", err.msg);
+        char *all = NULL;
+        if (sg17_scenario_load_all(files[i], &reg, &loaded[i].list, &loaded[i].n, &err, &all) < 0) {
+            /* every error of the file, here and only here: the summary line does not repeat it */
+            fprintf(stderr, "%s\n", all ? all : err.msg);
+            free(all);
             /* in one shard only (by file index: every shard sorts the same files), so that
              * the shards' reports still merge */
             if (!shard.count || i % shard.count == shard.index - 1)
@@ -629,7 +684,13 @@ int sg17_runner_run(char *const *paths, size_t n_paths, const sg17_runner_opts_t
             s->seed = opts->seed;
         if (opts->clear_mitigations)
             s->n_mitigations = 0;
-        jobs[nj++] = (job_t){.s = s, .fd = -1, .no_control = opts->no_control};
+        jobs[nj++] = (job_t){.s = s,
+                             .fd = -1,
+                             .no_control = opts->no_control,
+                             .trace_dir = opts->trace_dir,
+                             .seeds = opts->seeds ? opts->seeds
+                                      : s->repeat ? s->repeat
+                                                  : 1};
     }
     free(kept);
     free(shard_of);
@@ -647,11 +708,11 @@ int sg17_runner_run(char *const *paths, size_t n_paths, const sg17_runner_opts_t
             fprintf(stderr, "sg17tb: %s\n", err.msg);
             invalid = true;
         }
-        sg17_engine_opts_t eo = {broker, opts->host_wait_ms, opts->no_control};
+        sg17_engine_opts_t eo = {broker, opts->host_wait_ms, opts->no_control, opts->trace_dir};
         sg17_bus_plan_waiting(1); /* one run at a time */
         for (size_t i = 0; broker && i < nj && !interrupted; i++) {
             progress(i, nj, &jobs[i]);
-            jobs[i].entry = sg17_engine_run_scenario(jobs[i].s, &eo);
+            jobs[i].entry = run_seeds(jobs[i].s, &eo, jobs[i].seeds);
             if (interrupted) { /* cut short: no verdict to report */
                 json_decref(jobs[i].entry);
                 jobs[i].entry = NULL;
@@ -717,7 +778,7 @@ int sg17_runner_run(char *const *paths, size_t n_paths, const sg17_runner_opts_t
         fprintf(stderr, "sg17tb: writing the report: %s\n", err.msg);
         rc = 3;
     }
-    print_summary(report, out_dir);
+    print_summary(report, out_dir, error_entries);
     json_t *sum = json_object_get(report, "summary");
     if (rc == 0) {
         /* stopped by a signal: the shell's convention, 130 SIGINT, 143 SIGTERM, 129 SIGHUP */

@@ -24,6 +24,8 @@ typedef struct {
     const char *curve_allow; /* broker: directory of allowed hosts' public certificates */
     bool clear_mitigations;  /* testing aid: run every scenario with an empty mitigation list */
     bool no_control;         /* --no-control: skip each scenario's control run (weaker verdicts) */
+    const char *trace_dir;   /* --trace DIR: one pcapng per run (created if missing), or NULL */
+    unsigned seeds;          /* --seeds K: each scenario over K derived seeds (0 = its repeat) */
 } sg17_runner_opts_t;
 
 /* Runs and reports. Returns the exit code of docs/architecture.md §10: 0 every verdict matches its

@@ -12,7 +12,7 @@
 #include "util/text.h"
 
 /* The output formats, in the order they are written. */
-enum { FMT_JSON = 1, FMT_JUNIT = 2, FMT_HTML = 4, FMT_MD = 8, FMT_ALL = 15 };
+enum { FMT_JSON = 1, FMT_JUNIT = 2, FMT_HTML = 4, FMT_MD = 8, FMT_SARIF = 16, FMT_ALL = 31 };
 static const struct {
     const char *name, *file;
     unsigned bit;
@@ -22,6 +22,7 @@ static const struct {
     {"junit", SG17_REPORT_JUNIT_NAME, FMT_JUNIT, sg17_report_write_junit},
     {"html", SG17_REPORT_HTML_NAME, FMT_HTML, sg17_report_write_html},
     {"md", SG17_REPORT_MD_NAME, FMT_MD, sg17_report_write_md},
+    {"sarif", SG17_REPORT_SARIF_NAME, FMT_SARIF, sg17_report_write_sarif},
 };
 #define N_FORMATS (sizeof formats_table / sizeof formats_table[0])
 
@@ -55,7 +56,7 @@ void sg17_report_summarize(json_t *report)
 /* Parses a format list into a bit set; -1 with a message naming the bad entry. */
 static int formats_parse(const char *formats, unsigned *out, sg17_err_t *err)
 {
-    static const char *const names[] = {"json", "junit", "html", "md"};
+    static const char *const names[] = {"json", "junit", "html", "md", "sarif"};
     if (!formats) {
         *out = FMT_ALL;
         return 0;
@@ -71,18 +72,18 @@ static int formats_parse(const char *formats, unsigned *out, sg17_err_t *err)
             n--;
         char word[32];
         if (n == 0)
-            return sg17_err(err, "--format \"%s\": empty entry (valid: json, junit, html, md)",
-                            formats);
+            return sg17_err(
+                err, "--format \"%s\": empty entry (valid: json, junit, html, md, sarif)", formats);
         unsigned bit = 0;
         for (size_t k = 0; k < N_FORMATS && n < sizeof word; k++)
             if (strlen(formats_table[k].name) == n && strncmp(formats_table[k].name, p, n) == 0)
                 bit = formats_table[k].bit;
         if (!bit) {
             snprintf(word, sizeof word, "%.*s", (int)(n < sizeof word ? n : sizeof word - 1), p);
-            const char *near = sg17_nearest(word, names, 4);
+            const char *near = sg17_nearest(word, names, 5);
             return sg17_err(err,
                             "--format: unknown report format \"%.*s\"%s%s%s (valid: json, "
-                            "junit, html, md)",
+                            "junit, html, md, sarif)",
                             (int)n, p, near ? "; did you mean \"" : "", near ? near : "",
                             near ? "\"?" : "");
         }

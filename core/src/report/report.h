@@ -21,13 +21,14 @@
 #define SG17_REPORT_JUNIT_NAME "junit.xml"
 #define SG17_REPORT_HTML_NAME  "report.html"
 #define SG17_REPORT_MD_NAME    "summary.md"
+#define SG17_REPORT_SARIF_NAME "report.sarif"
 
 /* Fills report["summary"] from report["scenarios"] (replacing any previous summary): total, one
  * count per verdict, matched / mismatched against expect. */
 void sg17_report_summarize(json_t *report);
 
 /* Writes the requested formats into dir (created if missing), atomically (temp + rename), after
- * recomputing the summary. formats: comma list of json,junit,html,md (NULL = all). Unknown
+ * recomputing the summary. formats: comma list of json,junit,html,md,sarif (NULL = all). Unknown
  * format → -1 with a message and nothing written. Returns 0 / -1. */
 int sg17_report_write(json_t *report, const char *dir, const char *formats, sg17_err_t *err);
 
@@ -36,6 +37,15 @@ int sg17_report_write_json(const json_t *report, const char *path, sg17_err_t *e
 int sg17_report_write_junit(const json_t *report, const char *path, sg17_err_t *err);
 int sg17_report_write_html(const json_t *report, const char *path, sg17_err_t *err);
 int sg17_report_write_md(const json_t *report, const char *path, sg17_err_t *err);
+int sg17_report_write_sarif(const json_t *report, const char *path, sg17_err_t *err);
+
+/* The report as a SARIF 2.1.0 log (docs/report.md): one rule per requirement, one result per
+ * scenario that does not hold. A new reference, NULL only when out of memory. */
+json_t *sg17_report_sarif(const json_t *report);
+
+/* summary.md never grows beyond this many bytes (a GitHub/GitLab comment holds 65 536
+ * characters): long tables fold into <details>, and what does not fit is left out with a note. */
+#define SG17_REPORT_MD_MAX 65000
 
 /* Loads and checks a report.json ("schema": "sg17tb-report/1", scenarios with id, module and a
  * known verdict, unique ids). Returns a new reference the caller json_decref's, or NULL. */

@@ -44,6 +44,8 @@ static const char html_css[] =
     ".badge{display:inline-block;white-space:nowrap;padding:1px 7px;border-radius:10px;"
     "font-size:11.5px;font-weight:600;color:#fff;background:var(--c)}\n"
     ".badge.mismatch{outline:2px dashed var(--ink);outline-offset:1px}\n"
+    ".seeds{font-size:11px;color:#555;white-space:nowrap;margin-left:3px}\n"
+    ".seeds.split{color:#a40000;font-weight:700}\n"
     "h4 .badge,.legend .badge{margin:0 6px 0 4px}\n"
     "table{border-collapse:collapse;margin:6px 0 10px}\n"
     "th,td{border:1px solid var(--line);padding:4px 8px;vertical-align:top;text-align:left}\n"
@@ -96,6 +98,29 @@ static const char *verdict_glyph(const char *v)
 }
 
 /* A verdict badge. A scenario whose verdict is not its expect gets a dashed outline. */
+/* Beside a verdict reached over several seeds (`seeds` in the entry): how many seeds gave which
+ * verdict, flagged when they disagree. */
+static void html_seeds(sg17_rbuf_t *b, const json_t *s)
+{
+    const json_t *seeds = sg17_rj_object(s, "seeds");
+    if (!seeds)
+        return;
+    bool unanimous = sg17_rj_bool(seeds, "unanimous", true);
+    long long k = (long long)sg17_rj_num(seeds, "count", 0);
+    sg17_rbuf_printf(b, "<span class=\"seeds%s\" title=\"verdicts over %lld seeds\">",
+                     unanimous ? "" : " split", k);
+    const json_t *counts = sg17_rj_object(seeds, "verdicts");
+    bool first = true;
+    for (int i = 4; i >= 0; i--) { /* holds first */
+        long long c = (long long)sg17_rj_num(counts, sg17_report_verdicts[i], 0);
+        if (!c)
+            continue;
+        sg17_rbuf_printf(b, "%s%s %lld/%lld", first ? "" : " · ", sg17_report_verdicts[i], c, k);
+        first = false;
+    }
+    sg17_rbuf_puts(b, unanimous ? "</span>" : " — not unanimous</span>");
+}
+
 static void html_badge(sg17_rbuf_t *b, const json_t *s)
 {
     const char *v = sg17_rj_str(s, "verdict", "error");
@@ -109,6 +134,7 @@ static void html_badge(sg17_rbuf_t *b, const json_t *s)
         sg17_rbuf_puts(b, "\"");
     }
     sg17_rbuf_printf(b, ">%s %s</span>", verdict_glyph(v), v);
+    html_seeds(b, s);
 }
 
 /* The id of a scenario without its "<module>/" prefix, for legends. */
@@ -358,9 +384,9 @@ static void html_matrix(sg17_rbuf_t *b, const json_t *report, const json_t *cat,
     json_t *entries = sg17_rj_array(cat, key);
     sg17_rbuf_printf(b, "<h3>%s × scenarios</h3>\n", heading);
     sg17_rbuf_printf(b,
-                     "<div class=\"scroll\"><table class=\"matrix\">\n<tr><th>id</th>"
-                     "<th>clause</th><th>%s</th>",
-                     strcmp(key, "threats") == 0 ? "threat" : "requirement");
+                     "<div class=\"scroll\"><table class=\"matrix\" data-kind=\"%s\">\n"
+                     "<tr><th>id</th><th>clause</th><th>%s</th>",
+                     key, strcmp(key, "threats") == 0 ? "threat" : "requirement");
     for (size_t k = 0; k < set->n; k++) {
         sg17_rbuf_printf(b, "<th class=\"col\"><a href=\"#s-%zu\" title=\"", set->idx[k]);
         sg17_rbuf_html(b, sg17_rj_str(json_array_get(all, set->idx[k]), "id", ""));
@@ -559,6 +585,54 @@ static void detail_field(sg17_rbuf_t *b, const char *label, const char *value)
 }
 
 /* The evidence block of one scenario (anchor s-<index>). */
+/* One "mean [lo, hi]" cell of the statistics over seeds. */
+static void html_stat_cell(sg17_rbuf_t *b, const json_t *st)
+{
+    sg17_rbuf_puts(b, "<td class=\"num\">");
+    if (st) {
+        const json_t *ci = sg17_rj_array(st, "ci95");
+        sg17_rbuf_num(b, json_object_get(st, "mean"), "–");
+        sg17_rbuf_puts(b, " [");
+        sg17_rbuf_num(b, json_array_get(ci, 0), "?");
+        sg17_rbuf_puts(b, ", ");
+        sg17_rbuf_num(b, json_array_get(ci, 1), "?");
+        sg17_rbuf_puts(b, "]");
+    }
+    sg17_rbuf_puts(b, "</td>");
+}
+
+/* Over several seeds: every judged metric's mean and 95 % interval per run. */
+static void html_seed_stats(sg17_rbuf_t *b, const json_t *s)
+{
+    const json_t *seeds = sg17_rj_object(s, "seeds");
+    const json_t *metrics = sg17_rj_object(seeds, "metrics");
+    if (!metrics)
+        return;
+    static const char *const runs[] = {"control", "baseline", "protected"};
+    sg17_rbuf_printf(b, "<table><tr><th>over %lld seeds: mean [95 %% interval]</th>",
+                     (long long)sg17_rj_num(seeds, "count", 0));
+    for (size_t r = 0; r < 3; r++)
+        if (sg17_rj_object(metrics, runs[r]))
+            sg17_rbuf_printf(b, "<th>%s</th>", runs[r]);
+    sg17_rbuf_puts(b, "</tr>\n");
+    const json_t *names = sg17_rj_object(metrics, "protected");
+    if (!names)
+        names = sg17_rj_object(metrics, "baseline");
+    const char *name;
+    json_t *unused;
+    json_object_foreach((json_t *)names, name, unused)
+    {
+        sg17_rbuf_puts(b, "<tr><td><code>");
+        sg17_rbuf_html(b, name);
+        sg17_rbuf_puts(b, "</code></td>");
+        for (size_t r = 0; r < 3; r++)
+            if (sg17_rj_object(metrics, runs[r]))
+                html_stat_cell(b, sg17_rj_object(sg17_rj_object(metrics, runs[r]), name));
+        sg17_rbuf_puts(b, "</tr>\n");
+    }
+    sg17_rbuf_puts(b, "</table>\n");
+}
+
 static void html_detail(sg17_rbuf_t *b, const json_t *s, size_t index, size_t number)
 {
     const char *v = sg17_rj_str(s, "verdict", "error");
@@ -623,6 +697,7 @@ static void html_detail(sg17_rbuf_t *b, const json_t *s, size_t index, size_t nu
     }
     html_conditions(b, s);
     html_artifacts(b, s);
+    html_seed_stats(b, s);
     html_metrics(b, s);
     sg17_rbuf_puts(b, "</section>\n");
 }

@@ -104,6 +104,32 @@ static bool point_value(const sg17_sweep_point_t *p, const char *run, const char
     return isfinite(*out);
 }
 
+/* A point run over several seeds (docs/report.md, "Verdicts over seeds"): the metric's mean and
+ * 95 % interval in that run. False when the point has no such statistics. */
+static bool point_interval(const sg17_sweep_point_t *p, const char *run, const char *metric,
+                           double *mean, double *lo, double *hi)
+{
+    const json_t *st = sg17_rj_object(
+        sg17_rj_object(sg17_rj_object(sg17_rj_object(p->scenario, "seeds"), "metrics"), run),
+        metric);
+    const json_t *ci = sg17_rj_array(st, "ci95");
+    if (!st || json_array_size(ci) != 2 || !json_is_number(json_object_get(st, "mean")))
+        return false;
+    *mean = json_number_value(json_object_get(st, "mean"));
+    *lo = json_number_value(json_array_get(ci, 0));
+    *hi = json_number_value(json_array_get(ci, 1));
+    return isfinite(*mean) && isfinite(*lo) && isfinite(*hi);
+}
+
+/* An error bar (the 95 % interval) at x from y1 to y2, with caps. */
+static void error_bar(sg17_rbuf_t *b, double x, double y1, double y2, const char *colour)
+{
+    sg17_rbuf_printf(b,
+                     "<path class=\"errbar\" fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" "
+                     "d=\"M%.1f %.1f V%.1f M%.1f %.1f H%.1f M%.1f %.1f H%.1f\"/>\n",
+                     colour, x, y1, y2, x - 4, y1, x + 4, x - 4, y2, x + 4);
+}
+
 /* One run's line as a path, restarting after a missing value. */
 static void series_path(sg17_rbuf_t *b, const double *xs, const double *ys, const bool *have,
                         size_t n, const char *attrs)
@@ -129,7 +155,10 @@ void sg17_report_svg_sweep(sg17_rbuf_t *b, const sg17_sweep_point_t *points, siz
     double *px = calloc(n, sizeof *px), *pyb = calloc(n, sizeof *pyb),
            *pyp = calloc(n, sizeof *pyp), *vb = calloc(n, sizeof *vb), *vp = calloc(n, sizeof *vp);
     bool *hb = calloc(n, sizeof *hb), *hp = calloc(n, sizeof *hp);
-    if (!px || !pyb || !pyp || !vb || !vp || !hb || !hp) {
+    /* over several seeds: the intervals (lo, hi per run) and whether a point has them */
+    double *ib = calloc(2 * n, sizeof *ib), *ip = calloc(2 * n, sizeof *ip);
+    bool *eb = calloc(n, sizeof *eb), *ep = calloc(n, sizeof *ep);
+    if (!px || !pyb || !pyp || !vb || !vp || !hb || !hp || !ib || !ip || !eb || !ep) {
         b->failed = true;
         goto done;
     }
@@ -137,6 +166,17 @@ void sg17_report_svg_sweep(sg17_rbuf_t *b, const sg17_sweep_point_t *points, siz
     for (size_t i = 0; i < n; i++) {
         hb[i] = point_value(&points[i], "baseline", metric, &vb[i]);
         hp[i] = point_value(&points[i], "protected", metric, &vp[i]);
+        /* a point over several seeds plots its mean, with its interval as an error bar */
+        if ((eb[i] = point_interval(&points[i], "baseline", metric, &vb[i], &ib[2 * i],
+                                    &ib[2 * i + 1]))) {
+            hb[i] = true;
+            ylo = fmin(ylo, ib[2 * i]), yhi = fmax(yhi, ib[2 * i + 1]);
+        }
+        if ((ep[i] = point_interval(&points[i], "protected", metric, &vp[i], &ip[2 * i],
+                                    &ip[2 * i + 1]))) {
+            hp[i] = true;
+            ylo = fmin(ylo, ip[2 * i]), yhi = fmax(yhi, ip[2 * i + 1]);
+        }
         if (hb[i])
             ylo = fmin(ylo, vb[i]), yhi = fmax(yhi, vb[i]);
         if (hp[i])
@@ -245,6 +285,19 @@ void sg17_report_svg_sweep(sg17_rbuf_t *b, const sg17_sweep_point_t *points, siz
                 "stroke-dasharray=\"6 4\"");
     series_path(b, px, pyp, hp, n, "stroke=\"#0969da\" stroke-width=\"2.5\"");
     for (size_t i = 0; i < n; i++) {
+        double y1, y2;
+        if (eb[i]) {
+            y1 = clamp_coord(PAD_T + ph - (ib[2 * i] - ylo) / (yhi - ylo) * ph);
+            y2 = clamp_coord(PAD_T + ph - (ib[2 * i + 1] - ylo) / (yhi - ylo) * ph);
+            error_bar(b, px[i] - 2, y1, y2, "#57606a");
+        }
+        if (ep[i]) {
+            y1 = clamp_coord(PAD_T + ph - (ip[2 * i] - ylo) / (yhi - ylo) * ph);
+            y2 = clamp_coord(PAD_T + ph - (ip[2 * i + 1] - ylo) / (yhi - ylo) * ph);
+            error_bar(b, px[i] + 2, y1, y2, "#0969da");
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
         if (hb[i])
             sg17_rbuf_printf(b,
                              "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"#fff\" "
@@ -274,4 +327,5 @@ void sg17_report_svg_sweep(sg17_rbuf_t *b, const sg17_sweep_point_t *points, siz
     sg17_rbuf_puts(b, "</svg>\n");
 done:
     free(px), free(pyb), free(pyp), free(vb), free(vp), free(hb), free(hp);
+    free(ib), free(ip), free(eb), free(ep);
 }

@@ -17,7 +17,7 @@
 static const char *const top_keys[] = {
     "id",       "title",   "description", "module",    "requirements", "threats",   "seed",
     "duration", "timeout", "topology",    "config",    "mitigations",  "adversary", "network",
-    "actions",  "success", "service",     "detection", "expect",       "matrix",
+    "actions",  "success", "service",     "detection", "expect",       "matrix",    "repeat",
 };
 #define N_TOP_KEYS (sizeof top_keys / sizeof top_keys[0])
 
@@ -40,10 +40,20 @@ static int text_value(sg17_validator_t *v, const sg17_yaml_node_t *n, const char
     return 0;
 }
 
-/* Unknown keys of a mapping, with the nearest known key. */
+/* Whether a key is one of keys. */
+static bool key_known(const char *key, const char *const *keys, size_t n)
+{
+    for (size_t j = 0; j < n; j++)
+        if (!strcmp(key, keys[j]))
+            return true;
+    return false;
+}
+
+/* Unknown keys of a mapping, with the nearest known key: every one of them. */
 static int known_keys(sg17_validator_t *v, const sg17_yaml_node_t *map, const char *prefix,
                       const char *const *keys, size_t n, const char *expected)
 {
+    int rc = 0;
     for (size_t i = 0; i < map->n; i++) {
         bool ok = false;
         for (size_t j = 0; j < n && !ok; j++)
@@ -53,20 +63,29 @@ static int known_keys(sg17_validator_t *v, const sg17_yaml_node_t *map, const ch
         char path[SG17_PATH_MAX];
         sg17_v_path(path, sizeof path, "%s%s%.100s", prefix, *prefix ? "." : "",
                     map->keys[i]->scalar);
-        return sg17_v_fail(v, map->keys[i], path, expected,
-                           sg17_nearest(map->keys[i]->scalar, keys, n), "unknown key '%.100s'",
-                           map->keys[i]->scalar);
+        rc = sg17_v_fail(v, map->keys[i], path, expected,
+                         sg17_nearest(map->keys[i]->scalar, keys, n), "unknown key '%.100s'",
+                         map->keys[i]->scalar);
     }
-    return 0;
+    return rc;
 }
 
+/* A required top-level key. When it is missing because of a typo (an unknown key whose nearest
+ * valid key is this one, already reported with a "did you mean"), it is not reported again. */
 static const sg17_yaml_node_t *require(sg17_validator_t *v, const sg17_yaml_node_t *map,
                                        const char *key, const char *expected)
 {
     const sg17_yaml_node_t *n = sg17_yaml_get(map, key);
-    if (!n)
-        sg17_v_fail(v, map, key, expected, NULL, "required key is missing");
-    return n;
+    if (n)
+        return n;
+    for (size_t i = 0; i < map->n; i++) {
+        const char *k = map->keys[i]->scalar;
+        const char *near = sg17_nearest(k, top_keys, N_TOP_KEYS);
+        if (!key_known(k, top_keys, N_TOP_KEYS) && near && !strcmp(near, key))
+            return NULL;
+    }
+    sg17_v_fail(v, map, key, expected, NULL, "required key is missing");
+    return NULL;
 }
 
 /* A list of names, each in `known` (when known is not NULL); no duplicates. */
@@ -82,27 +101,29 @@ static int name_list(sg17_validator_t *v, const sg17_yaml_node_t *n, const char 
     *out = calloc(n->n ? n->n : 1, sizeof **out);
     if (!*out)
         return oom(v);
+    int rc = 0;
     for (size_t i = 0; i < n->n; i++) {
         char ipath[SG17_PATH_MAX];
         sg17_v_path(ipath, sizeof ipath, "%s[%zu]", path, i);
         char *name;
-        if (text_value(v, n->items[i], ipath, &name) < 0)
-            return -1;
+        if (text_value(v, n->items[i], ipath, &name) < 0) {
+            rc = -1;
+            continue;
+        }
         (*out)[(*n_out)++] = name;
-        if (known) {
-            bool ok = false;
-            for (size_t j = 0; j < n_known && !ok; j++)
-                ok = !strcmp(known[j], name);
-            if (!ok)
-                return sg17_v_fail(v, n->items[i], ipath, what, sg17_nearest(name, known, n_known),
-                                   "unknown name '%.100s'", name);
+        if (known && !key_known(name, known, n_known)) {
+            rc = sg17_v_fail(v, n->items[i], ipath, what, sg17_nearest(name, known, n_known),
+                             "unknown name '%.100s'", name);
+            continue;
         }
         for (size_t j = 0; j + 1 < *n_out; j++)
-            if (!strcmp((*out)[j], name))
-                return sg17_v_fail(v, n->items[i], ipath, "each name once", NULL,
-                                   "'%.100s' is listed twice", name);
+            if (!strcmp((*out)[j], name)) {
+                rc = sg17_v_fail(v, n->items[i], ipath, "each name once", NULL,
+                                 "'%.100s' is listed twice", name);
+                break;
+            }
     }
-    return 0;
+    return rc;
 }
 
 static int read_duration(sg17_validator_t *v, const sg17_yaml_node_t *n, const char *path,
@@ -157,7 +178,9 @@ static int read_module(sg17_validator_t *v, const sg17_registry_t *reg,
                        "unknown module '%.100s'", v->s->module);
 }
 
-static int read_id(sg17_validator_t *v, const sg17_yaml_node_t *root)
+/* The id; its module prefix is checked only when the module is known (module_ok), so that an
+ * unknown module is one error, not two. */
+static int read_id(sg17_validator_t *v, const sg17_yaml_node_t *root, bool module_ok)
 {
     const sg17_yaml_node_t *n = require(v, root, "id", "<module>/<name>");
     if (!n || text_value(v, n, "id", &v->s->base_id) < 0)
@@ -167,6 +190,8 @@ static int read_id(sg17_validator_t *v, const sg17_yaml_node_t *root)
         if (!(islower((unsigned char)*c) || isdigit((unsigned char)*c) || strchr("_./-", *c)))
             return sg17_v_fail(v, n, "id", "lower-case letters, digits and _ . / -", NULL,
                                "'%.100s' contains '%c'", id, isprint((unsigned char)*c) ? *c : '?');
+    if (!module_ok || !v->s->module)
+        return 0;
     size_t ml = strlen(v->s->module);
     if (strncmp(id, v->s->module, ml) || id[ml] != '/' || !id[ml + 1]) {
         char expected[160];
@@ -183,8 +208,7 @@ static int read_catalogue_refs(sg17_validator_t *v, const sg17_yaml_node_t *root
 {
     const sg17_catalogue_t *c = v->cat;
     const sg17_yaml_node_t *n = require(v, root, "requirements", "a list of requirement ids");
-    if (!n)
-        return -1;
+    int bad = n ? 0 : -1;
     for (int pass = 0; pass < 2; pass++) {
         const char **ids = NULL;
         size_t n_ids = 0;
@@ -198,6 +222,10 @@ static int read_catalogue_refs(sg17_validator_t *v, const sg17_yaml_node_t *root
                 ids[n_ids++] = e[i].id;
         }
         const sg17_yaml_node_t *list = pass ? sg17_yaml_get(root, "threats") : n;
+        if (!list) {
+            free(ids);
+            continue;
+        }
         int rc = 0;
         if (list && pass)
             rc = name_list(v, list, "threats", false, ids, c ? n_ids : 0,
@@ -209,9 +237,9 @@ static int read_catalogue_refs(sg17_validator_t *v, const sg17_yaml_node_t *root
                            &v->s->n_requirements);
         free(ids);
         if (rc < 0)
-            return -1;
+            bad = -1;
     }
-    return 0;
+    return bad;
 }
 
 static int read_topology(sg17_validator_t *v, const sg17_yaml_node_t *root)
@@ -242,12 +270,14 @@ static int read_topology(sg17_validator_t *v, const sg17_yaml_node_t *root)
                          sg17_yaml_kind_name(t->kind));
     else if (t && t->kind == SG17_YAML_MAP)
         rc = known_keys(v, t, "topology", kinds, n_kinds, "an entity kind of the module");
-    for (size_t i = 0; rc == 0 && t && t->kind == SG17_YAML_MAP && i < t->n; i++) {
+    for (size_t i = 0; t && t->kind == SG17_YAML_MAP && i < t->n; i++) {
         char path[SG17_PATH_MAX], *val;
+        if (!key_known(t->keys[i]->scalar, kinds, n_kinds))
+            continue; /* reported as an unknown key */
         sg17_v_path(path, sizeof path, "topology.%.100s", t->keys[i]->scalar);
         if (sg17_v_value(v, SG17_TYPE_INT, t->items[i], path, &val) < 0) {
             rc = -1;
-            break;
+            continue;
         }
         long long count = strtoll(val, NULL, 10);
         free(val);
@@ -286,9 +316,11 @@ static int read_config(sg17_validator_t *v, const sg17_yaml_node_t *root)
                          "found %s", sg17_yaml_kind_name(c->kind));
     else if (c && c->kind == SG17_YAML_MAP)
         rc = known_keys(v, c, "config", names, n_keys, "a configuration key of the module");
-    if (rc == 0 && !(s->config = calloc(n_keys ? n_keys : 1, sizeof *s->config)))
-        rc = oom(v);
-    for (size_t i = 0; rc == 0 && i < n_keys; i++) {
+    if (!(s->config = calloc(n_keys ? n_keys : 1, sizeof *s->config))) {
+        free(names);
+        return oom(v);
+    }
+    for (size_t i = 0; i < n_keys; i++) { /* every key: one error does not hide the next */
         const sg17_config_key_t *k = &v->mod->config[i];
         char path[SG17_PATH_MAX];
         sg17_v_path(path, sizeof path, "config.%s", k->name);
@@ -299,12 +331,15 @@ static int read_config(sg17_validator_t *v, const sg17_yaml_node_t *root)
         s->n_config++;
         const sg17_yaml_node_t *val =
             c && c->kind == SG17_YAML_MAP ? sg17_yaml_get(c, k->name) : NULL;
+        int krc;
         if (val)
-            rc = sg17_v_value(v, k->type, val, path, &s->config[i].value);
+            krc = sg17_v_value(v, k->type, val, path, &s->config[i].value);
         else
-            rc = sg17_v_default(v, k->type, k->default_value, path, &s->config[i].value);
-        if (rc == 0)
-            rc = sg17_v_range(v, k->type, k->range, s->config[i].value, val, path);
+            krc = sg17_v_default(v, k->type, k->default_value, path, &s->config[i].value);
+        if (krc == 0)
+            krc = sg17_v_range(v, k->type, k->range, s->config[i].value, val, path);
+        if (krc < 0)
+            rc = -1;
     }
     free(names);
     return rc;
@@ -410,11 +445,10 @@ static int read_adversary(sg17_validator_t *v, const sg17_yaml_node_t *root)
     if (adv->kind != SG17_YAML_MAP)
         return sg17_v_fail(v, adv, "adversary", "a mapping {capabilities: [...]}", NULL, "found %s",
                            sg17_yaml_kind_name(adv->kind));
-    if (known_keys(v, adv, "adversary", keys, 1, "capabilities") < 0)
-        return -1;
+    int keys_rc = known_keys(v, adv, "adversary", keys, 1, "capabilities");
     const sg17_yaml_node_t *caps = sg17_yaml_get(adv, "capabilities");
     if (!caps)
-        return 0;
+        return keys_rc;
     size_t n_att = 0;
     while (v->mod->attacks && v->mod->attacks[n_att].name)
         n_att++;
@@ -437,7 +471,7 @@ static int read_adversary(sg17_validator_t *v, const sg17_yaml_node_t *root)
                        "a core action or a capability of the module's attacks", &v->s->capabilities,
                        &v->s->n_capabilities);
     free(known);
-    return rc;
+    return rc < 0 ? rc : keys_rc;
 }
 
 static int read_conditions(sg17_validator_t *v, const sg17_yaml_node_t *root, const char *key,
@@ -455,15 +489,18 @@ static int read_conditions(sg17_validator_t *v, const sg17_yaml_node_t *root, co
         return sg17_v_fail(v, list, key, "at least one condition", NULL, "the list is empty");
     if (list->n && !(*out = calloc(list->n, sizeof **out)))
         return oom(v);
-    for (size_t i = 0; i < list->n; i++) {
+    int rc = 0;
+    for (size_t i = 0; i < list->n; i++) { /* every condition: one error does not hide the next */
         const sg17_yaml_node_t *n = list->items[i];
         char path[64];
         sg17_v_path(path, sizeof path, "%s[%zu]", key, i);
         sg17_condition_t *c = &(*out)[(*n_out)++];
         c->line = n->line;
         c->col = n->col;
-        if (text_value(v, n, path, &c->text) < 0)
-            return -1;
+        if (text_value(v, n, path, &c->text) < 0) {
+            rc = -1;
+            continue;
+        }
         size_t off = 0;
         sg17_err_t eerr;
         c->expr = sg17_expr_parse(c->text, &off, &eerr);
@@ -475,13 +512,15 @@ static int read_conditions(sg17_validator_t *v, const sg17_yaml_node_t *root, co
             sg17_yaml_node_t at = *n;
             at.col += (int)off + (n->quoted ? 1 : 0);
             if (semi)
-                return sg17_v_fail(v, &at, path, semi + 11, NULL, "%.*s", (int)(semi - msg), msg);
-            return sg17_v_fail(v, &at, path, "a condition", NULL, "%s", msg);
+                rc = sg17_v_fail(v, &at, path, semi + 11, NULL, "%.*s", (int)(semi - msg), msg);
+            else
+                rc = sg17_v_fail(v, &at, path, "a condition", NULL, "%s", msg);
+            continue;
         }
         if (sg17_v_condition_metrics(v, n, path, c->expr) < 0)
-            return -1;
+            rc = -1;
     }
-    return 0;
+    return rc;
 }
 
 static int read_expect(sg17_validator_t *v, const sg17_yaml_node_t *root)
@@ -522,7 +561,11 @@ static int read_expect(sg17_validator_t *v, const sg17_yaml_node_t *root)
     return 0;
 }
 
-/* Validates one point (the tree already substituted) into v->s. */
+/* Validates one point (the tree already substituted) into v->s. Goes on after an error, so that
+ * one pass finds every error of the file: each part is checked unless a part it depends on has
+ * an error (the module's keys need the module; the network and the actions need the topology;
+ * the actions need the duration and the capabilities; the conditions need the topology), so
+ * that one mistake is reported once, not again as the consequences it has on later keys. */
 static int validate_point(sg17_validator_t *v, const sg17_registry_t *reg,
                           const sg17_yaml_node_t *root)
 {
@@ -530,80 +573,125 @@ static int validate_point(sg17_validator_t *v, const sg17_registry_t *reg,
     if (root->kind != SG17_YAML_MAP)
         return sg17_v_fail(v, root, "(top level)", "a mapping with id, title, module, ...", NULL,
                            "found %s", sg17_yaml_kind_name(root->kind));
-    if (known_keys(v, root, "", top_keys, N_TOP_KEYS, "a scenario key (see docs/scenarios.md)") < 0)
-        return -1;
-    if (read_module(v, reg, root) < 0 || read_id(v, root) < 0)
-        return -1;
-    sg17_err_t cat_err = {{0}};
-    v->cat = reg->catalogue ? reg->catalogue(reg->arg, s->module, &cat_err) : NULL;
-    if (!v->cat && cat_err.msg[0]) /* a broken catalogue must not turn the id checks off */
-        return sg17_v_fail(v, sg17_yaml_get(root, "module"), "module",
-                           "a module whose requirement catalogue loads", NULL, "%s", cat_err.msg);
+    int rc =
+        known_keys(v, root, "", top_keys, N_TOP_KEYS, "a scenario key (see docs/scenarios.md)");
+    bool module_ok = read_module(v, reg, root) == 0;
+    if (read_id(v, root, module_ok) < 0)
+        rc = -1;
+    if (module_ok) {
+        sg17_err_t cat_err = {{0}};
+        v->cat = reg->catalogue ? reg->catalogue(reg->arg, s->module, &cat_err) : NULL;
+        if (!v->cat && cat_err.msg[0]) /* a broken catalogue must not turn the id checks off */
+            module_ok =
+                sg17_v_fail(v, sg17_yaml_get(root, "module"), "module",
+                            "a module whose requirement catalogue loads", NULL, "%s", cat_err.msg)
+                == 0;
+    }
+    if (!module_ok)
+        rc = -1;
     const sg17_yaml_node_t *n = require(v, root, "title", "a one-line title");
     if (!n || text_value(v, n, "title", &s->title) < 0)
-        return -1;
+        rc = -1;
     if ((n = sg17_yaml_get(root, "description")) && !sg17_v_is_null(n)
         && sg17_v_value(v, SG17_TYPE_STRING, n, "description", &s->description) < 0)
-        return -1;
-    if (read_catalogue_refs(v, root) < 0)
-        return -1;
+        rc = -1;
+    if (module_ok && read_catalogue_refs(v, root) < 0)
+        rc = -1;
     s->seed = 1;
     if ((n = sg17_yaml_get(root, "seed"))) {
         char *t;
-        if (sg17_v_value(v, SG17_TYPE_INT, n, "seed", &t) < 0)
-            return -1;
-        long long seed = strtoll(t, NULL, 10);
-        free(t);
-        if (seed < 0)
-            return sg17_v_fail(v, n, "seed", "an integer >= 0", NULL, "the seed is negative");
-        s->seed = (uint64_t)seed;
+        if (sg17_v_value(v, SG17_TYPE_INT, n, "seed", &t) < 0) {
+            rc = -1;
+        } else {
+            long long seed = strtoll(t, NULL, 10);
+            free(t);
+            if (seed < 0)
+                rc = sg17_v_fail(v, n, "seed", "an integer >= 0", NULL, "the seed is negative");
+            else
+                s->seed = (uint64_t)seed;
+        }
     }
-    if (!(n = require(v, root, "duration", "a duration such as 6h"))
-        || read_duration(v, n, "duration", &s->duration) < 0)
-        return -1;
-    if (s->duration == 0 || s->duration > MAX_DURATION)
-        return sg17_v_fail(v, n, "duration", "a duration above 0 and at most 30d", NULL,
-                           "'%.100s' is out of range", n->scalar);
+    bool duration_ok = (n = require(v, root, "duration", "a duration such as 6h"))
+                       && read_duration(v, n, "duration", &s->duration) == 0;
+    if (duration_ok && (s->duration == 0 || s->duration > MAX_DURATION))
+        duration_ok = sg17_v_fail(v, n, "duration", "a duration above 0 and at most 30d", NULL,
+                                  "'%.100s' is out of range", n->scalar)
+                      == 0;
+    if (!duration_ok)
+        rc = -1;
+    if ((n = sg17_yaml_get(root, "repeat"))) {
+        char *t;
+        if (sg17_v_value(v, SG17_TYPE_INT, n, "repeat", &t) < 0) {
+            rc = -1;
+        } else {
+            long long k = strtoll(t, NULL, 10);
+            free(t);
+            if (k < 1 || k > SG17_MAX_REPEAT)
+                rc = sg17_v_fail(v, n, "repeat", "a whole number from 1 to 1000", NULL,
+                                 "%lld is out of range", k);
+            else
+                s->repeat = (unsigned)k;
+        }
+    }
     s->timeout_s = 120;
     if ((n = sg17_yaml_get(root, "timeout"))) {
         sg17_time_t t;
         if (read_duration(v, n, "timeout", &t) < 0)
-            return -1;
-        if (t == 0 || t > 24 * SG17_HOUR)
-            return sg17_v_fail(v, n, "timeout", "a wall-clock duration above 0 and at most 24h",
-                               NULL, t ? "'%.100s' is out of range" : "the timeout is 0",
-                               n->scalar);
-        s->timeout_s = (double)t / 1e6;
+            rc = -1;
+        else if (t == 0 || t > 24 * SG17_HOUR)
+            rc = sg17_v_fail(v, n, "timeout", "a wall-clock duration above 0 and at most 24h", NULL,
+                             t ? "'%.100s' is out of range" : "the timeout is 0", n->scalar);
+        else
+            s->timeout_s = (double)t / 1e6;
     }
-    if (read_topology(v, root) < 0 || read_config(v, root) < 0 || read_network(v, root) < 0)
-        return -1;
-    size_t n_mit;
-    const char **mits = sg17_table_names(v->mod->mitigations, sizeof *v->mod->mitigations, &n_mit);
-    if (!mits)
-        return oom(v);
-    n = require(v, root, "mitigations", "a list of mitigation names (may be [])");
-    int rc = n ? name_list(v, n, "mitigations", false, mits, n_mit, "a mitigation of the module",
-                           &s->mitigations, &s->n_mitigations)
-               : -1;
-    free(mits);
     const sg17_yaml_node_t *actions = sg17_yaml_get(root, "actions");
-    if (rc < 0 || read_adversary(v, root) < 0 || sg17_v_actions(v, actions) < 0)
-        return -1;
-    if (read_conditions(v, root, "success", true, &s->success, &s->n_success) < 0
-        || read_conditions(v, root, "service", false, &s->service, &s->n_service) < 0
-        || read_conditions(v, root, "detection", false, &s->detection, &s->n_detection) < 0)
-        return -1;
+    bool actions_ok = false;
+    if (module_ok) {
+        bool topology_ok = read_topology(v, root) == 0;
+        if (read_config(v, root) < 0)
+            rc = -1;
+        if (!topology_ok || read_network(v, root) < 0)
+            rc = -1;
+        size_t n_mit;
+        const char **mits =
+            sg17_table_names(v->mod->mitigations, sizeof *v->mod->mitigations, &n_mit);
+        if (!mits)
+            return oom(v);
+        n = require(v, root, "mitigations", "a list of mitigation names (may be [])");
+        if (!n
+            || name_list(v, n, "mitigations", false, mits, n_mit, "a mitigation of the module",
+                         &s->mitigations, &s->n_mitigations)
+                   < 0)
+            rc = -1;
+        free(mits);
+        bool adversary_ok = read_adversary(v, root) == 0;
+        if (!adversary_ok)
+            rc = -1;
+        if (topology_ok && duration_ok && adversary_ok) {
+            actions_ok = sg17_v_actions(v, actions) == 0;
+            if (!actions_ok)
+                rc = -1;
+        }
+        if (!topology_ok
+            || read_conditions(v, root, "success", true, &s->success, &s->n_success) < 0)
+            rc = -1;
+        if (topology_ok
+            && (read_conditions(v, root, "service", false, &s->service, &s->n_service) < 0
+                || read_conditions(v, root, "detection", false, &s->detection, &s->n_detection)
+                       < 0))
+            rc = -1;
+    }
     if (read_expect(v, root) < 0)
-        return -1;
+        rc = -1;
     /* without an attack, baseline and protected differ only in the mitigations: a verdict would
      * measure their side effects, not what they stop */
-    if (s->n_actions == 0)
+    if (actions_ok && s->n_actions == 0)
         return sg17_v_fail(v, actions ? actions : root, "actions",
                            "at least one adversary action: a core network action (observe, "
                            "capture, drop, delay, replay, inject, modify, flood), a compromise or "
                            "an attack of the module",
                            NULL, "the scenario has no adversary action");
-    return 0;
+    return rc;
 }
 
 static void scenario_clear(sg17_scenario_t *s)
@@ -714,8 +802,48 @@ static int point_identity(sg17_validator_t *v, const sg17_yaml_node_t *matrix, s
     return 0;
 }
 
-int sg17_scenario_parse(const char *data, size_t len, const char *name, const sg17_registry_t *reg,
-                        sg17_scenario_t **out, size_t *n, sg17_err_t *err)
+/* (line, col) order of diagnostics; the index keeps equal positions in the order found. */
+static int diag_cmp(const void *a, const void *b)
+{
+    const struct sg17_v_diag *x = a, *y = b;
+    if (x->line != y->line)
+        return x->line < y->line ? -1 : 1;
+    if (x->col != y->col)
+        return x->col < y->col ? -1 : 1;
+    return x->text < y->text ? -1 : x->text > y->text; /* stable enough: distinct messages */
+}
+
+/* Every diagnostic of v in file order: as many as fit into err, all of them into *all. */
+static void diags_report(sg17_validator_t *v, sg17_err_t *err, char **all)
+{
+    qsort(v->diags, v->n_diags, sizeof *v->diags, diag_cmp);
+    size_t total = 1;
+    for (size_t i = 0; i < v->n_diags; i++)
+        total += strlen(v->diags[i].text) + 1;
+    if (all && (*all = malloc(total))) {
+        size_t used = 0;
+        for (size_t i = 0; i < v->n_diags; i++)
+            used += (size_t)snprintf(*all + used, total - used, "%s%s", i ? "\n" : "",
+                                     v->diags[i].text);
+    }
+    if (!err)
+        return;
+    size_t used = 0, i = 0;
+    err->msg[0] = '\0';
+    for (; i < v->n_diags; i++) {
+        size_t len = strlen(v->diags[i].text) + (i ? 1 : 0);
+        if (used + len + 40 >= sizeof err->msg)
+            break;
+        used += (size_t)snprintf(err->msg + used, sizeof err->msg - used, "%s%s", i ? "\n" : "",
+                                 v->diags[i].text);
+    }
+    if (i < v->n_diags)
+        snprintf(err->msg + used, sizeof err->msg - used, "\n(%zu more errors)", v->n_diags - i);
+}
+
+static int scenario_parse(const char *data, size_t len, const char *name,
+                          const sg17_registry_t *reg, sg17_scenario_t **out, size_t *n,
+                          sg17_err_t *err, char **all)
 {
     if (!name)
         name = "<scenario>";
@@ -723,11 +851,16 @@ int sg17_scenario_parse(const char *data, size_t len, const char *name, const sg
         *out = NULL;
     if (n)
         *n = 0;
+    if (all)
+        *all = NULL;
     if (!reg || !out || !n)
         return sg17_err(err, "%s: no module registry", name);
     sg17_yaml_node_t *root = sg17_yaml_parse(data, len, name, err);
-    if (!root)
+    if (!root) {
+        if (all && err)
+            *all = strdup(err->msg);
         return -1;
+    }
     sg17_validator_t v = {.file = name, .err = err};
     const sg17_yaml_node_t *matrix =
         root->kind == SG17_YAML_MAP ? sg17_yaml_get(root, "matrix") : NULL;
@@ -737,6 +870,7 @@ int sg17_scenario_parse(const char *data, size_t len, const char *name, const sg
     int rc = sg17_matrix_points(&v, matrix, count_nodes(root), &points);
     if (rc == 0 && !(list = calloc(points, sizeof *list)))
         rc = oom(&v);
+    bool invalid = false; /* some point has errors: the others are still checked */
     for (size_t p = 0; rc == 0 && p < points; p++) {
         sg17_yaml_node_t *doc = sg17_matrix_substitute(&v, root, matrix, p);
         if (!doc) {
@@ -747,15 +881,23 @@ int sg17_scenario_parse(const char *data, size_t len, const char *name, const sg
         v.mod = NULL;
         v.cat = NULL;
         done++;
-        rc = validate_point(&v, reg, doc);
-        if (rc == 0 && !(list[p].file = strdup(name)))
+        if (validate_point(&v, reg, doc) < 0)
+            invalid = true;
+        if (!invalid && !(list[p].file = strdup(name)))
             rc = oom(&v);
-        if (rc == 0)
+        if (rc == 0 && !invalid)
             rc = point_identity(&v, matrix, p);
         sg17_v_release(&v);
         sg17_yaml_destroy(&doc);
     }
     sg17_yaml_destroy(&root);
+    if (invalid && rc == 0)
+        rc = -1;
+    if (rc < 0 && v.n_diags > 0)
+        diags_report(&v, err, all);
+    else if (rc < 0 && all && err)
+        *all = strdup(err->msg);
+    sg17_v_diags_free(&v);
     if (rc < 0) {
         sg17_scenarios_free(list, done);
         return -1;
@@ -765,31 +907,50 @@ int sg17_scenario_parse(const char *data, size_t len, const char *name, const sg
     return 0;
 }
 
-int sg17_scenario_load(const char *path, const sg17_registry_t *reg, sg17_scenario_t **out,
-                       size_t *n, sg17_err_t *err)
+int sg17_scenario_parse(const char *data, size_t len, const char *name, const sg17_registry_t *reg,
+                        sg17_scenario_t **out, size_t *n, sg17_err_t *err)
+{
+    return scenario_parse(data, len, name, reg, out, n, err, NULL);
+}
+
+int sg17_scenario_load_all(const char *path, const sg17_registry_t *reg, sg17_scenario_t **out,
+                           size_t *n, sg17_err_t *err, char **errors)
 {
     if (out)
         *out = NULL;
     if (n)
         *n = 0;
+    if (errors)
+        *errors = NULL;
     FILE *f = path ? fopen(path, "rb") : NULL;
-    if (!f)
-        return sg17_err(err, "%s: cannot open: %s", path ? path : "(null)", strerror(errno));
+    if (!f) {
+        sg17_err(err, "%s: cannot open: %s", path ? path : "(null)", strerror(errno));
+        if (errors && err)
+            *errors = strdup(err->msg);
+        return -1;
+    }
     /* read at most one byte past the limit: sg17_yaml_parse refuses an oversized document */
     size_t cap = SG17_YAML_MAX_BYTES + 1;
     char *buf = malloc(cap);
     size_t len = buf ? fread(buf, 1, cap, f) : 0;
     bool failed = ferror(f);
     fclose(f);
-    if (!buf)
-        return sg17_err(err, "%s: out of memory", path);
-    if (failed) {
+    if (!buf || failed) {
+        sg17_err(err, "%s: %s", path, buf ? "read error" : "out of memory");
         free(buf);
-        return sg17_err(err, "%s: read error", path);
+        if (errors && err)
+            *errors = strdup(err->msg);
+        return -1;
     }
-    int rc = sg17_scenario_parse(buf, len, path, reg, out, n, err);
+    int rc = scenario_parse(buf, len, path, reg, out, n, err, errors);
     free(buf);
     return rc;
+}
+
+int sg17_scenario_load(const char *path, const sg17_registry_t *reg, sg17_scenario_t **out,
+                       size_t *n, sg17_err_t *err)
+{
+    return sg17_scenario_load_all(path, reg, out, n, err, NULL);
 }
 
 const char *sg17_scenario_config(const sg17_scenario_t *s, const char *key)

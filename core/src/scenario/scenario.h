@@ -42,6 +42,9 @@ typedef enum {
 /* Declared maxima of the core actions' parameters, which `validate` enforces so that one action
  * is bounded work (docs/scenarios.md, "Bounded work"); the engine holds each action to
  * SG17_ACTION_MAX_EVENTS as well, whatever reaches it. */
+/* The largest `repeat` (and `--seeds`). */
+#define SG17_MAX_REPEAT 1000
+
 #define SG17_ACTION_MAX_EVENTS 10000000LL /* messages one action may put on the bus */
 #define SG17_ACTION_MAX_COUNT  1000000LL  /* `count` of observe ... modify and replay */
 #define SG17_FLOOD_MAX_RATE    1000000.0  /* one message per microsecond: the clock's grain */
@@ -89,6 +92,7 @@ typedef struct {
     char **threats;
     size_t n_threats;
     uint64_t seed;
+    unsigned repeat; /* `repeat: K`: run over K derived seeds (0 = not given; --seeds wins) */
     sg17_time_t duration;
     double timeout_s; /* wall-clock limit per run; default 120 */
 
@@ -132,12 +136,22 @@ typedef struct {
 } sg17_registry_t;
 
 /* Loads a scenario file. On success returns 0 and an array of *n scenarios (the matrix points)
- * that the caller frees with sg17_scenarios_free. On error returns -1 with err set. */
+ * that the caller frees with sg17_scenarios_free. On error returns -1 with err set.
+ *
+ * Validation goes on after an error, as a compiler does: every error of the file is found in one
+ * pass, each reported once ("file:line:col: key: message", one per line, in file order). A check
+ * that depends on a part with an error (the module's keys when the module does not load, the
+ * actions when the topology or the duration is wrong) is skipped rather than reported again.
+ * err holds as many of the messages as fit (SG17_ERR_MAX), then "(N more errors)". */
 int sg17_scenario_load(const char *path, const sg17_registry_t *reg, sg17_scenario_t **out,
                        size_t *n, sg17_err_t *err);
 /* Same, from memory; `name` stands for the file name in messages. */
 int sg17_scenario_parse(const char *data, size_t len, const char *name, const sg17_registry_t *reg,
                         sg17_scenario_t **out, size_t *n, sg17_err_t *err);
+/* As sg17_scenario_load; on error, when errors is not NULL, *errors is the text of every error
+ * of the file, one per line, with no limit (the caller frees it; NULL when out of memory). */
+int sg17_scenario_load_all(const char *path, const sg17_registry_t *reg, sg17_scenario_t **out,
+                           size_t *n, sg17_err_t *err, char **errors);
 void sg17_scenarios_free(sg17_scenario_t *list, size_t n);
 
 /* The value of a param of an action, or NULL. */

@@ -531,12 +531,15 @@ int sg17_v_actions(sg17_validator_t *v, const sg17_yaml_node_t *list)
     s->actions = calloc(list->n, sizeof *s->actions);
     if (!s->actions)
         return sg17_err(v->err, "%s: out of memory", v->file);
-    for (size_t i = 0; i < list->n; i++) {
+    int rc = 0;
+    for (size_t i = 0; i < list->n; i++) { /* every action: one error does not hide the next */
         s->n_actions++;
         if (action_read(v, list->items[i], i, &s->actions[i]) < 0)
-            return -1;
+            rc = -1;
     }
-    if (capture_refs(v, list) < 0)
+    /* references between actions are checked only among valid actions: a capture with an error
+     * is reported once, not again by each action that names it */
+    if (rc < 0 || capture_refs(v, list) < 0)
         return -1;
     sort_item_t *tmp = malloc(s->n_actions * sizeof *tmp);
     if (!tmp)

@@ -12,6 +12,27 @@
 #include "scenario/validate.h"
 #include "util/text.h"
 
+/* Adds a message to v->diags unless it is there already (a matrix validates the same text once
+ * per point). Out of memory: the message stays in v->err only. */
+static void diag_add(sg17_validator_t *v, int line, int col, const char *text)
+{
+    for (size_t i = 0; i < v->n_diags; i++)
+        if (!strcmp(v->diags[i].text, text))
+            return;
+    if (v->n_diags == v->cap_diags) {
+        size_t cap = v->cap_diags ? 2 * v->cap_diags : 8;
+        struct sg17_v_diag *d = realloc(v->diags, cap * sizeof *d);
+        if (!d)
+            return;
+        v->diags = d;
+        v->cap_diags = cap;
+    }
+    char *copy = strdup(text);
+    if (!copy)
+        return;
+    v->diags[v->n_diags++] = (struct sg17_v_diag){line, col, copy};
+}
+
 int sg17_v_fail(sg17_validator_t *v, const sg17_yaml_node_t *n, const char *path,
                 const char *expected, const char *near, const char *what_fmt, ...)
 {
@@ -20,9 +41,21 @@ int sg17_v_fail(sg17_validator_t *v, const sg17_yaml_node_t *n, const char *path
     va_start(ap, what_fmt);
     vsnprintf(what, sizeof what, what_fmt, ap);
     va_end(ap);
-    return sg17_err(v->err, "%s:%d:%d: %s: %s; expected %s%s%.100s%s", v->file, n ? n->line : 1,
-                    n ? n->col : 1, path && *path ? path : "(top level)", what, expected,
-                    near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+    char msg[SG17_ERR_MAX];
+    snprintf(msg, sizeof msg, "%s:%d:%d: %s: %s; expected %s%s%.100s%s", v->file, n ? n->line : 1,
+             n ? n->col : 1, path && *path ? path : "(top level)", what, expected,
+             near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+    diag_add(v, n ? n->line : 1, n ? n->col : 1, msg);
+    return sg17_err(v->err, "%s", msg);
+}
+
+void sg17_v_diags_free(sg17_validator_t *v)
+{
+    for (size_t i = 0; i < v->n_diags; i++)
+        free(v->diags[i].text);
+    free(v->diags);
+    v->diags = NULL;
+    v->n_diags = v->cap_diags = 0;
 }
 
 void sg17_v_path(char *buf, size_t size, const char *fmt, ...)

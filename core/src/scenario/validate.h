@@ -25,10 +25,17 @@ typedef struct {
     const char **metric_names; /* candidates for "did you mean", built on first use */
     size_t n_metric_names;
     char *metric_storage;
+    /* every error found so far (sg17_v_fail), each once: validation goes on after an error */
+    struct sg17_v_diag {
+        int line, col;
+        char *text;
+    } * diags;
+    size_t n_diags, cap_diags;
 } sg17_validator_t;
 
 /* Formats "<file>:<line>:<col>: <path>: <what>; expected <expected>[; did you mean '<near>'?]"
- * into v->err at node n (line 1 col 1 when n is NULL). Returns -1. */
+ * into v->err at node n (line 1 col 1 when n is NULL) and adds it to v->diags unless the same
+ * message is there already. Returns -1. */
 int sg17_v_fail(sg17_validator_t *v, const sg17_yaml_node_t *n, const char *path,
                 const char *expected, const char *near, const char *what_fmt, ...)
     __attribute__((format(printf, 6, 7)));
@@ -69,6 +76,8 @@ int sg17_v_condition_metrics(sg17_validator_t *v, const sg17_yaml_node_t *n, con
                              const sg17_expr_t *expr);
 
 void sg17_v_release(sg17_validator_t *v);
+/* Frees v->diags. */
+void sg17_v_diags_free(sg17_validator_t *v);
 
 /* matrix: checks the `matrix` mapping (NULL when absent) and returns the number of points. */
 int sg17_matrix_points(sg17_validator_t *v, const sg17_yaml_node_t *matrix, size_t nodes,

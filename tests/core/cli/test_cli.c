@@ -166,13 +166,20 @@ Test(cli, an_invalid_scenario_is_refused_with_file_line_column_and_a_suggestion)
     make_dir();
     write_file("bad.yaml",
                "id: fixture/bad\ntitle: bad\nmodule: fixture\nrequirements: [FIX-R-AUTH]\n"
-               "duration: 1min\nmitigations: [auht]\nsuccess: [ledger.accepted.injected > 0]\n");
+               "duration: 1min\nmitigations: [auht]\nsuccess: [ledger.accepted.injected > 0]\n"
+               "expect: hold\n");
     cr_assert_eq(cli((char *[]){"validate", path_in("bad.yaml"), NULL}), 2);
     cr_assert(strstr(output(), "bad.yaml:6:"), "%s", output());
     cr_assert(strstr(output(), "did you mean 'auth'"), "%s", output());
-    /* run reports it too, as an error verdict, and exits 2 */
+    /* every error of the file in one pass, not only the first */
+    cr_assert(strstr(output(), "bad.yaml:8:9: expect: unknown verdict 'hold'"), "%s", output());
+    /* run reports it too, as an error verdict, and exits 2, printing each error once */
     write_scenario("good", "auth", "holds");
     cr_assert_eq(cli((char *[]){"run", "--out", path_in("r"), dir, NULL}), 2);
+    size_t times = 0;
+    for (const char *p = output(); (p = strstr(p, "bad.yaml:6:")); p++)
+        times++;
+    cr_assert_eq(times, 1, "the error is printed once:\n%s", output());
     json_t *r = load_report("r");
     cr_assert_eq(json_array_size(json_object_get(r, "scenarios")), 2);
     json_decref(r);

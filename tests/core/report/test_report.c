@@ -94,21 +94,21 @@ Test(report, summary_counts_every_verdict_and_expect_matches)
     json_decref(r);
 }
 
-Test(report, write_creates_dir_and_leaves_exactly_four_files_no_temp)
+Test(report, write_creates_dir_and_leaves_exactly_five_files_no_temp)
 {
     json_t *r = fixture_report();
     char out[512];
     write_fixture(r, out, sizeof out);
     DIR *d = opendir(out);
     cr_assert_not_null(d);
-    const char *want[] = {"report.json", "junit.xml", "report.html", "summary.md"};
-    int seen[4] = {0}, others = 0;
+    const char *want[] = {"report.json", "junit.xml", "report.html", "summary.md", "report.sarif"};
+    int seen[5] = {0}, others = 0;
     struct dirent *e;
     while ((e = readdir(d))) {
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
             continue;
         int hit = 0;
-        for (int i = 0; i < 4; i++)
+        for (int i = 0; i < 5; i++)
             if (!strcmp(e->d_name, want[i]))
                 seen[i]++, hit = 1;
         if (!hit) {
@@ -117,7 +117,7 @@ Test(report, write_creates_dir_and_leaves_exactly_four_files_no_temp)
         }
     }
     closedir(d);
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 5; i++)
         cr_assert_eq(seen[i], 1, "%s missing", want[i]);
     cr_assert_eq(others, 0);
     json_decref(r);
@@ -179,8 +179,11 @@ Test(report, junit_counts_failures_errors_and_one_testcase_per_scenario)
                                  "50, protected 50\n"));
     cr_assert_not_null(strstr(x, "[service/protected] ledger.accepted.genuine &gt;= 0.99 * x -&gt; "
                                  "true (lhs n/a, rhs n/a)"));
-    cr_assert_not_null(strstr(x, "<property name=\"requirements\" value=\"X1332-R-FRESH\"/>"));
-    cr_assert_not_null(strstr(x, "<property name=\"verdict\" value=\"degraded\"/>"));
+    /* what the schema does not let a testcase carry as attributes follows as text */
+    cr_assert_not_null(strstr(x, "requirements: X1332-R-FRESH\nthreats: X1332-T-INVALID-DATA\n"
+                                 "mitigations: invocation_counter\ncontrol run: "));
+    cr_assert_not_null(strstr(x, "file: scenarios/x.yaml\n"));
+    cr_assert_null(strstr(x, "<property"), "a testcase has no properties in the JUnit schema");
     json_decref(r);
     free(x);
 }
@@ -476,7 +479,7 @@ Test(report, control_run_values_are_shown_beside_baseline_and_protected)
     cr_assert_not_null(strstr(h, "<dt>control run</dt><dd>yes: no adversary, mitigations off"));
     cr_assert_not_null(strstr(h, "<dt>control run</dt><dd>No control run (--no-control)"));
     char *j = slurp(out, "junit.xml");
-    cr_assert_not_null(strstr(j, "<property name=\"control\" value=\"ran\"/>"));
+    cr_assert_not_null(strstr(j, "control run: ran\n"));
     cr_assert_not_null(strstr(j, "[success/control] ledger.accepted.replayed &gt; 0 -&gt; false"));
     cr_assert_not_null(strstr(j, "ledger.accepted.replayed: control 0, baseline 50, protected 0"));
     char *m = slurp(out, "summary.md");
@@ -503,7 +506,7 @@ Test(report, a_report_without_control_runs_loads_renders_and_says_its_verdicts_a
     char *m = slurp(out, "summary.md");
     cr_assert_not_null(strstr(m, "> **No control run (--no-control): the verdict is weaker"));
     char *j = slurp(out, "junit.xml");
-    cr_assert_not_null(strstr(j, "<property name=\"control\" value=\"none\"/>"));
+    cr_assert_not_null(strstr(j, "control run: none\n"));
     cr_assert_not_null(strstr(j, "No control run (--no-control): the verdict is weaker"));
     free(h);
     free(m);
@@ -593,6 +596,8 @@ Test(report, write_only_the_requested_formats)
     snprintf(p, sizeof p, "%s/report.json", out);
     cr_assert_neq(stat(p, &st), 0);
     snprintf(p, sizeof p, "%s/report.html", out);
+    cr_assert_neq(stat(p, &st), 0);
+    snprintf(p, sizeof p, "%s/report.sarif", out);
     cr_assert_neq(stat(p, &st), 0);
     json_decref(r);
 }
