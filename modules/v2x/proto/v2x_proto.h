@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/ec.h>
 #include <openssl/evp.h>
 
 #include <sg17tb/module.h>
@@ -255,7 +256,7 @@ typedef struct {
     uint8_t key_point[V2X_MAX_POINT]; /* compressed (x-only is refused) */
     bool has_signature;
     v2x_curve_t sig_curve;
-    uint8_t sig_r[V2X_MAX_POINT]; /* R as given: x-only (0x00 prefix here) or compressed */
+    uint8_t sig_r[V2X_MAX_POINT]; /* R: 0x00 || x (x-only) or 0x02/0x03 || x (compressed) */
     uint8_t sig_s[V2X_MAX_FIELD];
 } v2x_cert_view_t;
 
@@ -265,8 +266,8 @@ int v2x_cert_decode(const uint8_t *buf, size_t len, v2x_cert_view_t *v);
  * embedded in an SPDU or concatenated. */
 int v2x_cert_decode_prefix(const uint8_t *buf, size_t len, v2x_cert_view_t *v, size_t *used);
 
-/* HashedId8 of an encoded certificate: the low-order 8 octets of its hash (SHA-256, or SHA-384
- * when its issuer choice says so). */
+/* HashedId8 of an encoded certificate: the low-order 8 octets of its hash, SHA-256 or, for a
+ * certificate whose verification key is on a 384-bit curve, SHA-384. */
 int v2x_cert_hashedid8(const uint8_t *cert, size_t len, uint8_t out[8]);
 
 /* A certificate ready for verification: its bytes, view, hash, HashedId8 and public verification
@@ -280,6 +281,8 @@ typedef struct {
     uint8_t hashedid8[8];
     EVP_PKEY *key;     /* verification key */
     EVP_PKEY *enc_key; /* encryption key, NULL if none */
+    EC_GROUP *group;   /* the key's curve and point, for the full-R check of signatures */
+    EC_POINT *point;
 } v2x_cert_t;
 
 /* Loads an encoded certificate. issuer: needed for an implicit certificate (reconstruction),
@@ -334,7 +337,9 @@ typedef struct {
 /* Signs payload (the unsecuredData of the inner Ieee1609Dot2Data: for ETSI ITS the
  * GeoNetworking common header, extended header, BTP-B and the CAM/DENM) with key, the private
  * key of the signer certificate cert (encoded). The signature input is
- * H(H(ToBeSignedData) || H(cert)) with H of the key's curve; R is written x-only (as real OBUs do).
+ * H(H(ToBeSignedData) || H(cert)) with H of the key's curve; R is written compressed, as
+ * production OBUs do and as v2x_spdu_decode requires (x-only R would make a second valid
+ * encoding of every message).
  * out: the whole Ieee1609Dot2Data. */
 int v2x_spdu_sign(const v2x_sign_params_t *p, const uint8_t *payload, size_t payload_len,
                   const EVP_PKEY *key, const uint8_t *cert, size_t cert_len, uint8_t *out,
@@ -366,7 +371,7 @@ typedef struct {
     const uint8_t *cert; /* CERTIFICATE: the signer certificate's encoding */
     size_t cert_len;
     v2x_curve_t sig_curve;
-    uint8_t sig_r[V2X_MAX_POINT]; /* R: 0x00 || x for x-only, else 0x02/0x03 || x */
+    uint8_t sig_r[V2X_MAX_POINT]; /* 0x02/0x03 || x: R, accepted compressed only */
     uint8_t sig_s[V2X_MAX_FIELD];
     /* ENCRYPTED: one certRecipInfo with an ECIES P-256 key, AES-128-CCM ciphertext */
     uint8_t recipient[8];  /* recipientId */
