@@ -463,6 +463,22 @@ typedef struct {
     uint8_t curvature_mode;  /* 0..2 */
     int32_t yaw_rate;        /* -32766..32767 (0.01 degree/s) */
     uint8_t yaw_rate_conf;   /* 0..8 */
+    /* optional high-frequency fields (cenDsrcTollingZone: V2X_EUNSUPPORTED) */
+    bool has_accel_control;
+    uint8_t accel_control; /* AccelerationControl BIT STRING (SIZE(7)), right-aligned */
+    bool has_lane_position;
+    int8_t lane_position; /* -1..14 */
+    bool has_steering;
+    int16_t steering_angle; /* -511..512 (1.5 degree) */
+    uint8_t steering_conf;  /* 1..127 */
+    bool has_lat_accel;
+    int16_t lat_accel;      /* -160..161 */
+    uint8_t lat_accel_conf; /* 0..102 */
+    bool has_vert_accel;
+    int16_t vert_accel;      /* -160..161 */
+    uint8_t vert_accel_conf; /* 0..102 */
+    bool has_performance_class;
+    uint8_t performance_class; /* 0..7 */
     /* basicVehicleContainerLowFrequency (optional) */
     bool has_low_freq;
     uint8_t vehicle_role;    /* 0..15 */
