@@ -343,7 +343,12 @@ int vsim_attack_forge(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
     }
     for (unsigned k = 0; rc == 0 && k < count; k++) {
         vsim_cam_t c;
-        ghost_cam(s, near, 60.0 + 15.0 * k, now, 0x7f000000u + k, &c);
+        if (strcmp(kind, "bad_signature") == 0) { /* the victim itself, driving the wrong way */
+            vsim_vehicle_cam(s, &s->veh[near], now, &c);
+            c.heading += M_PI;
+        } else {
+            ghost_cam(s, near, 60.0 + 15.0 * k, now, 0x7f000000u + k, &c);
+        }
         uint8_t spdu[V2X_SPDU_MAX];
         size_t len = 0;
         if (strcmp(kind, "unsigned") == 0)

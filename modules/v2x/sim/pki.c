@@ -64,7 +64,8 @@ int vsim_pki_setup(vsim_t *s, sg17_ctx_t *ctx)
         vsim_vehicle_t *v = &s->veh[i];
         bool platoon = i <= (unsigned)s->cfg.platoon_joiners;
         uint64_t psids[] = {V2X_PSID_CAM, V2X_PSID_DENM, V2X_PSID_MISBEHAVIOR, VSIM_PSID_PLATOON};
-        uint8_t ssps[] = {0, 0, 0, VSIM_SSP_PLATOON};
+        /* every AT names the platooning service; only a joiner's grants the join bit */
+        uint8_t ssps[] = {0, 0, 0, platoon ? VSIM_SSP_PLATOON : 0};
         vsim_issue_t at = {.issuer = &s->aa_s,
                            .from = -60LL * SG17_SEC,
                            .to = 24LL * 3600 * SG17_SEC,
@@ -74,10 +75,12 @@ int vsim_pki_setup(vsim_t *s, sg17_ctx_t *ctx)
                            .half = s->cfg.region_size,
                            .psids = psids,
                            .ssps = ssps,
-                           .n_psids = platoon ? 4 : 3};
+                           .n_psids = 4};
         for (unsigned k = 0; k < v->n_pool; k++)
             if (vsim_signer_issue(s, ctx, &at, &v->pool[k]) != 0)
                 return -1;
+        if (s->cfg.emergency_vehicles == 0)
+            continue; /* encryption certificates serve the emergency warnings only */
         vsim_issue_t enc = at;
         enc.n_psids = 1;
         enc.psids = psids + 1;
@@ -232,7 +235,7 @@ void vsim_ca_on_message(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *m)
 long vsim_crl_receive(vsim_t *s, const uint8_t *p, size_t n, sg17_time_t now, const char **why)
 {
     vsim_rx_t rx;
-    *why = vsim_secure_receive(s, p, n, V2X_PSID_CRL, now, 0, NULL, NULL, &rx);
+    *why = vsim_secure_receive_any_age(s, p, n, V2X_PSID_CRL, now, &rx);
     if (*why)
         return -1;
     if (rx.spdu.content != V2X_CONTENT_SIGNED || rx.signer != s->aa_s.hid) {

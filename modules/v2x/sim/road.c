@@ -75,32 +75,34 @@ double vsim_vehicle_odometer(const vsim_vehicle_t *v, sg17_time_t t)
     return along(v, t, &sp) - v->s0;
 }
 
-/* The rectangle loop of a grid vehicle: counter-clockwise from its lower-left corner (lane 1) or
- * clockwise (lane -1), driving on the right of its direction. */
+/* The rectangle loop of a grid vehicle, driving on the right of its direction: counter-clockwise
+ * (lane 1) on the block rectangle grown by half a lane, clockwise (lane -1) on it shrunk by half a
+ * lane, so that the path is continuous round the corners. */
 static void grid_point(const vsim_vehicle_t *v, double s, double *x, double *y, double *heading)
 {
-    double p = wrap(s, v->path_len), w = v->gw, h = v->gh, off = VSIM_LANE_WIDTH / 2;
+    double off = v->lane > 0 ? -VSIM_LANE_WIDTH / 2 : VSIM_LANE_WIDTH / 2;
+    double w = v->gw - 2 * off, h = v->gh - 2 * off, p = wrap(s, 2 * (w + h));
     double lx, ly, hd;
     if (v->lane > 0) { /* ccw: east, north, west, south */
         if (p < w)
-            lx = p, ly = -off, hd = 0;
+            lx = p, ly = 0, hd = 0;
         else if (p < w + h)
-            lx = w + off, ly = p - w, hd = M_PI / 2;
+            lx = w, ly = p - w, hd = M_PI / 2;
         else if (p < 2 * w + h)
-            lx = w - (p - w - h), ly = h + off, hd = M_PI;
+            lx = w - (p - w - h), ly = h, hd = M_PI;
         else
-            lx = -off, ly = h - (p - 2 * w - h), hd = -M_PI / 2;
+            lx = 0, ly = h - (p - 2 * w - h), hd = -M_PI / 2;
     } else { /* cw: north, east, south, west */
         if (p < h)
-            lx = off, ly = p, hd = M_PI / 2;
+            lx = 0, ly = p, hd = M_PI / 2;
         else if (p < w + h)
-            lx = p - h, ly = h - off, hd = 0;
+            lx = p - h, ly = h, hd = 0;
         else if (p < w + 2 * h)
-            lx = w - off, ly = h - (p - w - h), hd = -M_PI / 2;
+            lx = w, ly = h - (p - w - h), hd = -M_PI / 2;
         else
-            lx = w - (p - w - 2 * h), ly = off, hd = M_PI;
+            lx = w - (p - w - 2 * h), ly = 0, hd = M_PI;
     }
-    *x = v->gx0 + lx, *y = v->gy0 + ly, *heading = hd;
+    *x = v->gx0 + off + lx, *y = v->gy0 + off + ly, *heading = hd;
 }
 
 void vsim_vehicle_state(const vsim_t *s, const vsim_vehicle_t *v, sg17_time_t t, double *x,

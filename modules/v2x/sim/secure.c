@@ -408,9 +408,26 @@ static const char *reason_of(int err)
     }
 }
 
+static const char *receive(vsim_t *s, const uint8_t *p, size_t n, uint64_t want_psid,
+                           sg17_time_t now, uint64_t crl_count, vsim_known_fn known,
+                           void *known_arg, bool fresh, vsim_rx_t *rx);
+
 const char *vsim_secure_receive(vsim_t *s, const uint8_t *p, size_t n, uint64_t want_psid,
                                 sg17_time_t now, uint64_t crl_count, vsim_known_fn known,
                                 void *known_arg, vsim_rx_t *rx)
+{
+    return receive(s, p, n, want_psid, now, crl_count, known, known_arg, true, rx);
+}
+
+const char *vsim_secure_receive_any_age(vsim_t *s, const uint8_t *p, size_t n,
+                                        uint64_t want_psid, sg17_time_t now, vsim_rx_t *rx)
+{
+    return receive(s, p, n, want_psid, now, 0, NULL, NULL, false, rx);
+}
+
+static const char *receive(vsim_t *s, const uint8_t *p, size_t n, uint64_t want_psid,
+                           sg17_time_t now, uint64_t crl_count, vsim_known_fn known,
+                           void *known_arg, bool fresh, vsim_rx_t *rx)
 {
     memset(rx, 0, sizeof *rx);
     if (v2x_spdu_decode(p, n, &rx->spdu) != 0)
@@ -451,7 +468,7 @@ const char *vsim_secure_receive(vsim_t *s, const uint8_t *p, size_t n, uint64_t 
     }
     if (sp->has_generation_time)
         rx->gen = sp->generation_time >= s->tai0 ? (sg17_time_t)(sp->generation_time - s->tai0) : 0;
-    if (s->cfg.freshness_check) {
+    if (fresh && s->cfg.freshness_check) {
         if (!sp->has_generation_time)
             return "stale";
         uint64_t g = sp->generation_time;

@@ -270,6 +270,10 @@ typedef bool (*vsim_known_fn)(void *arg, uint64_t hid);
 const char *vsim_secure_receive(vsim_t *s, const uint8_t *p, size_t n, uint64_t want_psid,
                                 sg17_time_t now, uint64_t crl_count, vsim_known_fn known,
                                 void *known_arg, vsim_rx_t *rx);
+/* The same without the freshness check, for a message whose own content says how long it is
+ * valid (a CRL, rebroadcast for as long as it is current). */
+const char *vsim_secure_receive_any_age(vsim_t *s, const uint8_t *p, size_t n,
+                                        uint64_t want_psid, sg17_time_t now, vsim_rx_t *rx);
 /* The CAM inside an accepted SPDU (GN + BTP + UPER); 0 or -1. An unsecured CAM's generation
  * time is rebuilt from its generationDeltaTime (the latest time <= now with that value). */
 int vsim_cam_parse(const vsim_t *s, const vsim_rx_t *rx, sg17_time_t now, vsim_cam_t *cam);

@@ -94,10 +94,11 @@ void vsim_vehicle_cam(const vsim_t *s, const vsim_vehicle_t *v, sg17_time_t t, v
  * station id, and stay silent for a period drawn in [silent_period, 2 silent_period]. */
 static void maybe_change_pseudonym(vsim_t *s, vsim_vehicle_t *v, sg17_time_t now)
 {
-    if (!s->cfg.pseudonym_change || v->n_pool < 2)
+    if (!s->cfg.pseudonym_change || v->n_pool < 2 || now < v->silent_until)
         return;
     double odo = vsim_vehicle_odometer(v, now);
-    if (now - v->changed_at < s->cfg.pseudonym_period
+    sg17_time_t period = s->cfg.pseudonym_period ? s->cfg.pseudonym_period : 1;
+    if (now / period <= v->changed_at / period /* synchronised: at the next epoch of the period */
         || odo - v->odo_at_change < s->cfg.pseudonym_distance)
         return;
     v->current = (v->current + 1) % v->n_pool;
@@ -109,6 +110,7 @@ static void maybe_change_pseudonym(vsim_t *s, vsim_vehicle_t *v, sg17_time_t now
     v->cert_sent_once = false;
     sg17_time_t sp = s->cfg.silent_period;
     v->silent_until = now + sp + (sp ? (sg17_time_t)((h >> 20) % (sp + 1)) : 0);
+    v->changed_at = v->silent_until;
 }
 
 static void send_cam(vsim_t *s, sg17_ctx_t *ctx, vsim_vehicle_t *v, sg17_time_t now)
@@ -314,7 +316,8 @@ static void on_denm(vsim_t *s, sg17_ctx_t *ctx, vsim_vehicle_t *v, const sg17_ms
         return;
     }
     if (outer.content == V2X_CONTENT_ENCRYPTED) {
-        if (v2x_decrypt(&outer, v->enc.cert, v->enc.key, plain, sizeof plain, &plen) != 0) {
+        if (!v->enc.cert
+            || v2x_decrypt(&outer, v->enc.cert, v->enc.key, plain, sizeof plain, &plen) != 0) {
             sg17_reject(ctx, m, "decrypt");
             return;
         }
