@@ -358,7 +358,8 @@ int vsim_attack_forge(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
         else {
             /* a real AT's digest (overheard) signed with the adversary's key: the digest does
              * not bind the key, so only verification against the real AT catches it */
-            vsim_signer_t fake = {.key = own.key, .cert = s->veh[near].pool[s->veh[near].current].cert};
+            const vsim_signer_t *real = &s->veh[near].pool[s->veh[near].current];
+            vsim_signer_t fake = {.key = own.key, .cert = real->cert, .cert_len = real->cert_len};
             rc = vsim_cam_build(s, &fake, &c, false, spdu, sizeof spdu, &len);
         }
         if (rc == 0)

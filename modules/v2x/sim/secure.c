@@ -236,15 +236,20 @@ int vsim_signer_issue(vsim_t *s, sg17_ctx_t *ctx, const vsim_issue_t *p, vsim_si
     uint8_t der[V2X_CERT_MAX];
     size_t len = 0;
     const EVP_PKEY *ik = p->issuer ? p->issuer->key : out->key;
-    int rc = v2x_cert_issue(&cp, out->key, ik, p->issuer ? p->issuer->cert->bytes : NULL,
-                            p->issuer ? p->issuer->cert->len : 0, der, sizeof der, &len);
-    if (rc != 0 || !(out->cert = v2x_cert_new(der, len, NULL, NULL))) {
+    int rc = v2x_cert_issue(&cp, out->key, ik, p->issuer ? p->issuer->cert : NULL,
+                            p->issuer ? p->issuer->cert_len : 0, der, sizeof der, &len);
+    uint8_t hid[8];
+    if (rc == 0)
+        rc = v2x_cert_hashedid8(der, len, hid);
+    if (rc != 0 || !(out->cert = malloc(len))) {
         sg17_log(ctx, "issuing certificate %s failed: %s", p->name ? p->name : "-",
                  v2x_strerror(rc));
         vsim_signer_free(out);
         return -1;
     }
-    out->hid = vsim_hid(out->cert->hashedid8);
+    memcpy(out->cert, der, len);
+    out->cert_len = len;
+    out->hid = vsim_hid(hid);
     if (p->ca) { /* the run's CAs are trust anchors of every receiver */
         cert_entry_t *e = certs_load(s, der, len, out->hid);
         if (!e)
@@ -257,8 +262,15 @@ int vsim_signer_issue(vsim_t *s, sg17_ctx_t *ctx, const vsim_issue_t *p, vsim_si
 void vsim_signer_free(vsim_signer_t *sg)
 {
     EVP_PKEY_free(sg->key); /* OpenSSL clears the private scalar on free */
-    v2x_cert_destroy(&sg->cert);
+    free(sg->cert);
     sg->key = NULL;
+    sg->cert = NULL;
+}
+
+const v2x_cert_t *vsim_signer_cert(vsim_t *s, const vsim_signer_t *sg)
+{
+    cert_entry_t *e = sg->cert ? certs_load(s, sg->cert, sg->cert_len, sg->hid) : NULL;
+    return e ? e->cert : NULL;
 }
 
 /* ---- building ---- */
@@ -325,7 +337,7 @@ int vsim_sign(const vsim_t *s, const vsim_signer_t *sg, uint64_t psid, sg17_time
                             .location = {.elevation = 4096},
                             .signer = with_cert ? V2X_SIGNER_CERTIFICATE : V2X_SIGNER_DIGEST};
     vsim_to_latlon(x, y, &sp.location.lat, &sp.location.lon);
-    return v2x_spdu_sign(&sp, payload, plen, sg->key, sg->cert->bytes, sg->cert->len, out, cap,
+    return v2x_spdu_sign(&sp, payload, plen, sg->key, sg->cert, sg->cert_len, out, cap,
                          len) == 0
                ? 0
                : -1;

@@ -80,10 +80,12 @@ typedef struct {
     bool misbehaviour_reporting, pseudonym_change, ecies_warnings, platoon_auth;
 } vsim_config_t;
 
-/* A signing identity: a key and its certificate (loaded once). */
+/* A signing identity: a key and its encoded certificate (receivers load certificates into the
+ * instance's store on first sight; vsim_signer_cert loads a signer's own). */
 typedef struct {
     EVP_PKEY *key;
-    v2x_cert_t *cert;
+    uint8_t *cert;
+    size_t cert_len;
     uint64_t hid; /* HashedId8 as an integer (big-endian) */
 } vsim_signer_t;
 
@@ -241,6 +243,8 @@ typedef struct {
 } vsim_issue_t;
 int vsim_signer_issue(vsim_t *s, sg17_ctx_t *ctx, const vsim_issue_t *p, vsim_signer_t *out);
 void vsim_signer_free(vsim_signer_t *sg);
+/* The signer's certificate as loaded in the instance's store (NULL if it does not load). */
+const v2x_cert_t *vsim_signer_cert(vsim_t *s, const vsim_signer_t *sg);
 /* A CAM as GeoNetworking SHB + BTP-B + UPER, signed (digest or certificate signer). */
 int vsim_cam_build(const vsim_t *s, const vsim_signer_t *sg, const vsim_cam_t *cam,
                    bool with_cert, uint8_t *out, size_t cap, size_t *len);

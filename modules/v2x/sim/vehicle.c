@@ -167,7 +167,8 @@ static void send_warning(vsim_t *s, sg17_ctx_t *ctx, vsim_vehicle_t *v, sg17_tim
     }
     for (size_t i = 0; i < n; i++) {
         vsim_vehicle_t *r = vehicle_of(s, ctx, s->dsts[i]);
-        if (!r || v2x_encrypt(spdu, len, r->enc.cert, enc, sizeof enc, &elen) != 0) {
+        const v2x_cert_t *to = r ? vsim_signer_cert(s, &r->enc) : NULL;
+        if (!to || v2x_encrypt(spdu, len, to, enc, sizeof enc, &elen) != 0) {
             sg17_metric_add(ctx, "vehicle.build_failures", 1);
             continue;
         }
@@ -316,8 +317,8 @@ static void on_denm(vsim_t *s, sg17_ctx_t *ctx, vsim_vehicle_t *v, const sg17_ms
         return;
     }
     if (outer.content == V2X_CONTENT_ENCRYPTED) {
-        if (!v->enc.cert
-            || v2x_decrypt(&outer, v->enc.cert, v->enc.key, plain, sizeof plain, &plen) != 0) {
+        const v2x_cert_t *mine = vsim_signer_cert(s, &v->enc);
+        if (!mine || v2x_decrypt(&outer, mine, v->enc.key, plain, sizeof plain, &plen) != 0) {
             sg17_reject(ctx, m, "decrypt");
             return;
         }
