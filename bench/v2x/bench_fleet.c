@@ -77,8 +77,8 @@ int main(void)
         if (run_point(sizes[i], &pt[i]) != 0)
             return 1;
         double per_s = pt[i].deliveries[1] / pt[i].wall_s[1];
-        printf("RESULT name=v2x.fleet_%ld value=%.2f unit=s baseline=%.2f ratio=%.3f\n",
-               sizes[i], pt[i].wall_s[1], pt[i].wall_s[0], pt[i].wall_s[1] / pt[i].wall_s[0]);
+        printf("RESULT name=v2x.fleet_%ld value=%.2f unit=s baseline=%.2f ratio=%.3f\n", sizes[i],
+               pt[i].wall_s[1], pt[i].wall_s[0], pt[i].wall_s[1] / pt[i].wall_s[0]);
         printf("RESULT name=v2x.fleet_%ld_deliveries value=%.0f unit=deliveries/s "
                "baseline=%.0f ratio=%.3f\n",
                sizes[i], per_s, pt[i].deliveries[0] / pt[i].wall_s[0],

@@ -22,9 +22,11 @@ extern const sg17_module_t sg17_module;
 static const struct {
     const char *type, *dst;
 } routes[] = {
-    {"v2x.cam", "vehicle-0"},     {"v2x.denm", "vehicle-1"}, {"v2x.crl", "vehicle-2"},
-    {"v2x.platoon_join", "vehicle-0"}, {"v2x.crl", "rsu-0"},  {"v2x.mbr", "ma-0"},
-    {"v2x.revoke", "aa-0"},       {"v2x.cam", "rca-0"},      {"v2x.cam", "rsu-0"},
+    {"v2x.cam", "vehicle-0"}, {"v2x.denm", "vehicle-1"},
+    {"v2x.crl", "vehicle-2"}, {"v2x.platoon_join", "vehicle-0"},
+    {"v2x.crl", "rsu-0"},     {"v2x.mbr", "ma-0"},
+    {"v2x.revoke", "aa-0"},   {"v2x.cam", "rca-0"},
+    {"v2x.cam", "rsu-0"},
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 
@@ -51,8 +53,7 @@ static sg17_mock_t *build(unsigned flags)
     for (size_t i = 0; i < sg17_mock_send_count(m); i++) { /* a genuine message of each type */
         const sg17_mock_send_t *s = sg17_mock_send(m, i);
         for (size_t r = 0; r < N_ROUTES; r++)
-            if (!genuine_len[r] && strcmp(s->type, routes[r].type) == 0
-                && s->len <= V2X_SPDU_MAX) {
+            if (!genuine_len[r] && strcmp(s->type, routes[r].type) == 0 && s->len <= V2X_SPDU_MAX) {
                 memcpy(genuine[r], s->payload, s->len);
                 genuine_len[r] = s->len;
             }

@@ -194,8 +194,8 @@ void vsim_adversary_overhear(vsim_adversary_t *a, unsigned vehicle, const vsim_c
 }
 
 /* One extra CAM from the compromised vehicle under AT `slot` of its pool. */
-static void extra_cam(vsim_t *s, sg17_ctx_t *ctx, vsim_vehicle_t *v, misbehaver_t *b,
-                      unsigned slot, vsim_cam_t *c, double tx, double ty)
+static void extra_cam(vsim_t *s, sg17_ctx_t *ctx, vsim_vehicle_t *v, misbehaver_t *b, unsigned slot,
+                      vsim_cam_t *c, double tx, double ty)
 {
     uint8_t spdu[V2X_SPDU_MAX];
     size_t len = 0;
@@ -241,7 +241,8 @@ void vsim_adversary_extra(vsim_t *s, sg17_ctx_t *ctx, unsigned vehicle)
                 continue;
             break;
         case 16: { /* grid Sybil: ghosts in formation ahead and beside the attacker */
-            double along = b->magnitude * (1 + k / 2), side = (k % 2 ? 1 : -1) * VSIM_LANE_WIDTH;
+            double along = b->magnitude * (1.0 + (double)(k / 2)),
+                   side = (k % 2 ? 1 : -1) * VSIM_LANE_WIDTH;
             c.x += along * cos(own.heading) - side * sin(own.heading);
             c.y += along * sin(own.heading) + side * cos(own.heading);
             break;
@@ -333,10 +334,9 @@ int vsim_attack_forge(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
     if (strcmp(kind, "unsigned") != 0) {
         /* the adversary's own CA and AT (for bad_signature only the key is used) */
         static const uint64_t psids[] = {V2X_PSID_CAM};
-        vsim_issue_t cai = {.name = "rogue ca", .from = -3600LL * SG17_SEC,
-                            .to = 24LL * 3600 * SG17_SEC};
-        vsim_issue_t ati = {.issuer = &ca, .from = -60LL * SG17_SEC, .to = 3600LL * SG17_SEC,
-                            .psids = psids, .n_psids = 1};
+        vsim_issue_t cai = {.name = "rogue ca", .from = -3600 * VSIM_S, .to = 24 * 3600 * VSIM_S};
+        vsim_issue_t ati = {
+            .issuer = &ca, .from = -60 * VSIM_S, .to = 3600 * VSIM_S, .psids = psids, .n_psids = 1};
         /* (a CA of the adversary's own: no receiver has it as a trust anchor) */
         if (vsim_signer_issue(s, ctx, &cai, &ca) != 0 || vsim_signer_issue(s, ctx, &ati, &own) != 0)
             rc = -1;
@@ -552,8 +552,8 @@ int vsim_attack_platoon_join(void *instance, sg17_ctx_t *ctx, const sg17_params_
     } else if (strcmp(with, "own_at") == 0) {
         /* an insider's ordinary AT: valid, but without the platoon SSP */
         vsim_vehicle_t *v = &s->veh[i];
-        rc = vsim_sign(s, &v->pool[v->current], VSIM_PSID_PLATOON, now, 0, 0, req, sizeof req,
-                       true, spdu, sizeof spdu, &len);
+        rc = vsim_sign(s, &v->pool[v->current], VSIM_PSID_PLATOON, now, 0, 0, req, sizeof req, true,
+                       spdu, sizeof spdu, &len);
     } else {
         sg17_log(ctx, "platoon_join: with must be unsigned or own_at");
         return -1;

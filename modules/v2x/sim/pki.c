@@ -12,7 +12,7 @@
 
 #include "sim/v2x_sim.h"
 
-#define YEAR (365LL * 24 * 3600 * 1000000)
+#define YEAR (365 * 24 * 3600 * VSIM_S)
 
 static int issue_ca(vsim_t *s, sg17_ctx_t *ctx, const char *name, const vsim_signer_t *issuer,
                     vsim_signer_t *out)
@@ -46,15 +46,34 @@ int vsim_pki_setup(vsim_t *s, sg17_ctx_t *ctx)
     double cx = s->grid ? s->grid_w / 2 : 0, cy = cx;
     static const uint64_t cam_psids[] = {V2X_PSID_CAM, V2X_PSID_DENM};
     vsim_issue_t held[4] = {
-        {.name = NULL, .issuer = &s->aa_s, .from = -48LL * 3600 * SG17_SEC,
-         .to = -24LL * 3600 * SG17_SEC, .psids = cam_psids, .n_psids = 2}, /* expired */
-        {.name = NULL, .issuer = &s->aa_s, .from = -60LL * SG17_SEC,
-         .to = 24LL * 3600 * SG17_SEC, .psids = cam_psids, .n_psids = 2}, /* revoked */
-        {.name = NULL, .issuer = &s->aa_s, .from = -60LL * SG17_SEC,
-         .to = 24LL * 3600 * SG17_SEC, .region = true, .cx = 50000, .cy = 50000, .half = 2000,
-         .psids = cam_psids, .n_psids = 2}, /* another region */
-        {.name = NULL, .issuer = &s->aa_s, .from = -60LL * SG17_SEC,
-         .to = 24LL * 3600 * SG17_SEC, .psids = cam_psids + 1, .n_psids = 1}, /* DENM only */
+        {.name = NULL,
+         .issuer = &s->aa_s,
+         .from = -48 * 3600 * VSIM_S,
+         .to = -24 * 3600 * VSIM_S,
+         .psids = cam_psids,
+         .n_psids = 2}, /* expired */
+        {.name = NULL,
+         .issuer = &s->aa_s,
+         .from = -60 * VSIM_S,
+         .to = 24 * 3600 * VSIM_S,
+         .psids = cam_psids,
+         .n_psids = 2}, /* revoked */
+        {.name = NULL,
+         .issuer = &s->aa_s,
+         .from = -60 * VSIM_S,
+         .to = 24 * 3600 * VSIM_S,
+         .region = true,
+         .cx = 50000,
+         .cy = 50000,
+         .half = 2000,
+         .psids = cam_psids,
+         .n_psids = 2}, /* another region */
+        {.name = NULL,
+         .issuer = &s->aa_s,
+         .from = -60 * VSIM_S,
+         .to = 24 * 3600 * VSIM_S,
+         .psids = cam_psids + 1,
+         .n_psids = 1}, /* DENM only */
     };
     for (unsigned k = 0; k < 4; k++)
         if (vsim_signer_issue(s, ctx, &held[k], &s->held[k]) != 0)
@@ -67,8 +86,8 @@ int vsim_pki_setup(vsim_t *s, sg17_ctx_t *ctx)
         /* every AT names the platooning service; only a joiner's grants the join bit */
         uint8_t ssps[] = {0, 0, 0, platoon ? VSIM_SSP_PLATOON : 0};
         vsim_issue_t at = {.issuer = &s->aa_s,
-                           .from = -60LL * SG17_SEC,
-                           .to = 24LL * 3600 * SG17_SEC,
+                           .from = -60 * VSIM_S,
+                           .to = 24 * 3600 * VSIM_S,
                            .region = s->cfg.region_size > 0,
                            .cx = cx,
                            .cy = cy,
@@ -170,7 +189,8 @@ void vsim_ma_on_message(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *m)
 static int crl_build(vsim_t *s, sg17_time_t now, uint8_t *out, size_t cap, size_t *len)
 {
     uint8_t body[6 + 8 * VSIM_MAX_CRL];
-    memcpy(body, "CRL1", 4);
+    static const uint8_t magic[4] = {'C', 'R', 'L', '1'};
+    memcpy(body, magic, sizeof magic);
     sg17_store_be16(body + 4, (uint16_t)s->n_crl);
     for (unsigned i = 0; i < s->n_crl; i++)
         sg17_store_be64(body + 6 + 8 * i, s->crl[i]);

@@ -9,7 +9,7 @@
 
 #include "sim/v2x_sim.h"
 
-#define BLOCK 120.0
+#define BLOCK         120.0
 #define M_PER_DEG_LAT 111320.0
 
 static double wrap(double s, double len)
@@ -46,7 +46,8 @@ void vsim_road_setup(vsim_t *s, sg17_ctx_t *ctx)
         s->grid_w = side * BLOCK;
         for (unsigned i = 0; i < n; i++) {
             vsim_vehicle_t *v = &s->veh[i];
-            unsigned a = 1 + (unsigned)(sg17_rand_u64(ctx) % 2), b = 1 + (unsigned)(sg17_rand_u64(ctx) % 2);
+            unsigned a = 1 + (unsigned)(sg17_rand_u64(ctx) % 2),
+                     b = 1 + (unsigned)(sg17_rand_u64(ctx) % 2);
             unsigned i0 = (unsigned)(sg17_rand_u64(ctx) % (side - a + 1));
             unsigned j0 = (unsigned)(sg17_rand_u64(ctx) % (side - b + 1));
             v->gx0 = i0 * BLOCK, v->gy0 = j0 * BLOCK;
@@ -106,7 +107,7 @@ static void grid_point(const vsim_vehicle_t *v, double s, double *x, double *y, 
 }
 
 void vsim_vehicle_state(const vsim_t *s, const vsim_vehicle_t *v, sg17_time_t t, double *x,
-                       double *y, double *speed, double *heading)
+                        double *y, double *speed, double *heading)
 {
     double sp, a = along(v, t, &sp);
     *speed = sp;

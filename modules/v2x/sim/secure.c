@@ -296,8 +296,7 @@ static uint16_t speed_cdd(double v)
     return c > 16382 ? 16382 : (uint16_t)lround(c);
 }
 
-static int cam_packet(const vsim_t *s, const vsim_cam_t *c, uint8_t *out, size_t cap,
-                      size_t *len)
+static int cam_packet(const vsim_t *s, const vsim_cam_t *c, uint8_t *out, size_t cap, size_t *len)
 {
     uint64_t ms = vsim_time64(s, c->gen) / 1000;
     v2x_cam_t cam;
@@ -337,21 +336,20 @@ int vsim_sign(const vsim_t *s, const vsim_signer_t *sg, uint64_t psid, sg17_time
                             .location = {.elevation = 4096},
                             .signer = with_cert ? V2X_SIGNER_CERTIFICATE : V2X_SIGNER_DIGEST};
     vsim_to_latlon(x, y, &sp.location.lat, &sp.location.lon);
-    return v2x_spdu_sign(&sp, payload, plen, sg->key, sg->cert, sg->cert_len, out, cap,
-                         len) == 0
+    return v2x_spdu_sign(&sp, payload, plen, sg->key, sg->cert, sg->cert_len, out, cap, len) == 0
                ? 0
                : -1;
 }
 
-int vsim_cam_build(const vsim_t *s, const vsim_signer_t *sg, const vsim_cam_t *cam,
-                   bool with_cert, uint8_t *out, size_t cap, size_t *len)
+int vsim_cam_build(const vsim_t *s, const vsim_signer_t *sg, const vsim_cam_t *cam, bool with_cert,
+                   uint8_t *out, size_t cap, size_t *len)
 {
     uint8_t pkt[512];
     size_t plen = 0;
     if (cam_packet(s, cam, pkt, sizeof pkt, &plen) != 0)
         return -1;
-    return vsim_sign(s, sg, V2X_PSID_CAM, cam->gen, cam->x, cam->y, pkt, plen, with_cert, out,
-                     cap, len);
+    return vsim_sign(s, sg, V2X_PSID_CAM, cam->gen, cam->x, cam->y, pkt, plen, with_cert, out, cap,
+                     len);
 }
 
 int vsim_cam_unsecured(const vsim_t *s, const vsim_cam_t *cam, uint8_t *out, size_t cap,
@@ -431,8 +429,8 @@ const char *vsim_secure_receive(vsim_t *s, const uint8_t *p, size_t n, uint64_t 
     return receive(s, p, n, want_psid, now, crl_count, known, known_arg, true, rx);
 }
 
-const char *vsim_secure_receive_any_age(vsim_t *s, const uint8_t *p, size_t n,
-                                        uint64_t want_psid, sg17_time_t now, vsim_rx_t *rx)
+const char *vsim_secure_receive_any_age(vsim_t *s, const uint8_t *p, size_t n, uint64_t want_psid,
+                                        sg17_time_t now, vsim_rx_t *rx)
 {
     return receive(s, p, n, want_psid, now, 0, NULL, NULL, false, rx);
 }

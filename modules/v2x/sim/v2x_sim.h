@@ -35,8 +35,9 @@
 #define VSIM_PSID_PLATOON 0x8e /* the platooning service of the run (a PSID of its own) */
 #define VSIM_SSP_PLATOON  0x80 /* bitmap SSP bit 0: may join a platoon */
 #define VSIM_LANE_WIDTH   3.5
-#define VSIM_LAT0         481000000 /* the road's origin: 48.1 N ... */
-#define VSIM_LON0         115000000 /* ... 11.5 E (1e-7 degree) */
+#define VSIM_S            ((int64_t)1000000) /* a second, signed: certificate validity bounds */
+#define VSIM_LAT0         481000000          /* the road's origin: 48.1 N ... */
+#define VSIM_LON0         115000000          /* ... 11.5 E (1e-7 degree) */
 
 /* Timer tags. */
 enum {
@@ -49,32 +50,32 @@ enum {
 
 /* Configuration (bound to the descriptor's config keys and mitigations). */
 typedef struct {
-    const char *road;            /* "highway" or "grid" */
-    int64_t lanes;               /* highway: lanes per direction */
-    double spacing;              /* highway: metres between two vehicles of a lane */
-    double cam_rate;             /* Hz, 1 .. 10 */
-    double radio_range;          /* metres */
-    double radio_loss;           /* loss probability at the edge of the range */
-    sg17_time_t cert_interval;   /* a CAM carries the full AT this often */
-    sg17_time_t freshness;       /* oldest accepted CAM */
+    const char *road;          /* "highway" or "grid" */
+    int64_t lanes;             /* highway: lanes per direction */
+    double spacing;            /* highway: metres between two vehicles of a lane */
+    double cam_rate;           /* Hz, 1 .. 10 */
+    double radio_range;        /* metres */
+    double radio_loss;         /* loss probability at the edge of the range */
+    sg17_time_t cert_interval; /* a CAM carries the full AT this often */
+    sg17_time_t freshness;     /* oldest accepted CAM */
     sg17_time_t future_tolerance;
-    double plaus_range;          /* metres */
-    double max_speed;            /* m/s */
-    double max_accel;            /* m/s^2 */
-    double speed_tolerance;      /* m/s */
+    double plaus_range;     /* metres */
+    double max_speed;       /* m/s */
+    double max_accel;       /* m/s^2 */
+    double speed_tolerance; /* m/s */
     double overlap_length, overlap_width;
-    double sudden_range;         /* metres */
+    double sudden_range; /* metres */
     sg17_time_t min_beacon_interval;
-    int64_t report_threshold;    /* distinct reporters before the MA asks for revocation */
+    int64_t report_threshold; /* distinct reporters before the MA asks for revocation */
     sg17_time_t crl_interval;
     int64_t pool_size;
     sg17_time_t pseudonym_period;
     double pseudonym_distance;
     sg17_time_t silent_period;
-    double region_size;          /* metres: half side of the ATs' region (0: no region) */
-    sg17_time_t event_interval;  /* emergency warnings */
-    int64_t emergency_vehicles;  /* vehicle-0 .. -(n-1) send warnings */
-    int64_t platoon_joiners;     /* vehicle-1 .. -n ask vehicle-0 to join */
+    double region_size;         /* metres: half side of the ATs' region (0: no region) */
+    sg17_time_t event_interval; /* emergency warnings */
+    int64_t emergency_vehicles; /* vehicle-0 .. -(n-1) send warnings */
+    int64_t platoon_joiners;    /* vehicle-1 .. -n ask vehicle-0 to join */
     /* mitigations */
     bool signature_verification, cert_checks, freshness_check, replay_cache, plausibility;
     bool misbehaviour_reporting, pseudonym_change, ecies_warnings, platoon_auth;
@@ -234,7 +235,7 @@ typedef struct {
     const vsim_signer_t *issuer; /* NULL: self-signed root */
     bool ca;
     int64_t from, to; /* validity, virtual µs (from may be before 0) */
-    bool region;                 /* a rectangle of half side `half` around (cx, cy) */
+    bool region;      /* a rectangle of half side `half` around (cx, cy) */
     double cx, cy, half;
     const uint64_t *psids;
     const uint8_t *ssps; /* one octet per PSID (0: none) */
@@ -246,8 +247,8 @@ void vsim_signer_free(vsim_signer_t *sg);
 /* The signer's certificate as loaded in the instance's store (NULL if it does not load). */
 const v2x_cert_t *vsim_signer_cert(vsim_t *s, const vsim_signer_t *sg);
 /* A CAM as GeoNetworking SHB + BTP-B + UPER, signed (digest or certificate signer). */
-int vsim_cam_build(const vsim_t *s, const vsim_signer_t *sg, const vsim_cam_t *cam,
-                   bool with_cert, uint8_t *out, size_t cap, size_t *len);
+int vsim_cam_build(const vsim_t *s, const vsim_signer_t *sg, const vsim_cam_t *cam, bool with_cert,
+                   uint8_t *out, size_t cap, size_t *len);
 /* The same GN packet as unsecuredData. */
 int vsim_cam_unsecured(const vsim_t *s, const vsim_cam_t *cam, uint8_t *out, size_t cap,
                        size_t *len);
@@ -262,7 +263,7 @@ int vsim_denm_packet(const vsim_t *s, uint32_t station, uint16_t seq, sg17_time_
 /* What a receiver learnt from a secured message it accepted. */
 typedef struct {
     v2x_spdu_t spdu;
-    uint64_t signer; /* HashedId8 of the signer's certificate, 0 for an unsecured message */
+    uint64_t signer;        /* HashedId8 of the signer's certificate, 0 for an unsecured message */
     const v2x_cert_t *cert; /* the signer's certificate, NULL when unknown */
     sg17_time_t gen;        /* generation time, virtual µs (0 when absent) */
 } vsim_rx_t;
@@ -276,8 +277,8 @@ const char *vsim_secure_receive(vsim_t *s, const uint8_t *p, size_t n, uint64_t 
                                 void *known_arg, vsim_rx_t *rx);
 /* The same without the freshness check, for a message whose own content says how long it is
  * valid (a CRL, rebroadcast for as long as it is current). */
-const char *vsim_secure_receive_any_age(vsim_t *s, const uint8_t *p, size_t n,
-                                        uint64_t want_psid, sg17_time_t now, vsim_rx_t *rx);
+const char *vsim_secure_receive_any_age(vsim_t *s, const uint8_t *p, size_t n, uint64_t want_psid,
+                                        sg17_time_t now, vsim_rx_t *rx);
 /* The CAM inside an accepted SPDU (GN + BTP + UPER); 0 or -1. An unsecured CAM's generation
  * time is rebuilt from its generationDeltaTime (the latest time <= now with that value). */
 int vsim_cam_parse(const vsim_t *s, const vsim_rx_t *rx, sg17_time_t now, vsim_cam_t *cam);

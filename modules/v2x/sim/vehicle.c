@@ -281,9 +281,8 @@ static void on_cam(vsim_t *s, sg17_ctx_t *ctx, vsim_vehicle_t *v, const sg17_msg
         sg17_reject(ctx, m, "replay");
         return;
     }
-    const char *flag = s->cfg.plausibility
-                           ? vsim_plausibility(s, v, fresh_peer ? NULL : peer, &c, now)
-                           : NULL;
+    const char *flag =
+        s->cfg.plausibility ? vsim_plausibility(s, v, fresh_peer ? NULL : peer, &c, now) : NULL;
     vsim_truth_score(s->truth, m->payload, m->len, flag != NULL, now);
     if (!peer->first_rx)
         peer->first_rx = now;
@@ -325,8 +324,8 @@ static void on_denm(vsim_t *s, sg17_ctx_t *ctx, vsim_vehicle_t *v, const sg17_ms
         p = plain, n = plen;
     }
     vsim_rx_t rx;
-    const char *why = vsim_secure_receive(s, p, n, V2X_PSID_DENM, now, v->crl_count, peer_known,
-                                          &v->peers, &rx);
+    const char *why =
+        vsim_secure_receive(s, p, n, V2X_PSID_DENM, now, v->crl_count, peer_known, &v->peers, &rx);
     v2x_gn_t gn;
     const uint8_t *body;
     size_t blen;
@@ -381,8 +380,7 @@ static void on_join(vsim_t *s, sg17_ctx_t *ctx, vsim_vehicle_t *v, const sg17_ms
             why = "unknown_signer";
         if (!why) {
             const v2x_psid_ssp_t *perm = v2x_cert_permission(&rx.cert->view, VSIM_PSID_PLATOON);
-            if (!perm || !perm->has_ssp || perm->ssp_len < 1
-                || !(perm->ssp[0] & VSIM_SSP_PLATOON))
+            if (!perm || !perm->has_ssp || perm->ssp_len < 1 || !(perm->ssp[0] & VSIM_SSP_PLATOON))
                 why = "platoon_unauthorised";
         }
         if (why) {
@@ -411,15 +409,13 @@ void vsim_vehicle_on_message(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *
 {
     vsim_t *s = instance;
     vsim_vehicle_t *v = vehicle_of(s, ctx, m->dst);
-    if (!v)
-        sg17_reject(ctx, m, "malformed");
-    else if (strcmp(m->type, "v2x.cam") == 0)
+    if (v && strcmp(m->type, "v2x.cam") == 0)
         on_cam(s, ctx, v, m);
-    else if (strcmp(m->type, "v2x.denm") == 0)
+    else if (v && strcmp(m->type, "v2x.denm") == 0)
         on_denm(s, ctx, v, m);
-    else if (strcmp(m->type, "v2x.crl") == 0)
+    else if (v && strcmp(m->type, "v2x.crl") == 0)
         on_crl(s, ctx, v, m);
-    else if (strcmp(m->type, "v2x.platoon_join") == 0)
+    else if (v && strcmp(m->type, "v2x.platoon_join") == 0)
         on_join(s, ctx, v, m);
     else
         sg17_reject(ctx, m, "malformed");

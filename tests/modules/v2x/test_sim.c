@@ -97,8 +97,7 @@ Test(v2x_sim, a_flipped_bit_fails_the_signature_and_passes_without_verification)
         uint8_t bad[V2X_SPDU_MAX];
         memcpy(bad, c->payload, c->len);
         bad[c->len - 5] ^= 0x01; /* inside s of the signature */
-        const sg17_mock_report_t *r
-            = sg17_mock_deliver(m, c->src, c->dst, "v2x.cam", bad, c->len);
+        const sg17_mock_report_t *r = sg17_mock_deliver(m, c->src, c->dst, "v2x.cam", bad, c->len);
         if (verify)
             cr_assert_str_eq(r->reason, "signature");
         else
@@ -114,8 +113,8 @@ Test(v2x_sim, a_cam_delivered_twice_is_a_replay_for_that_receiver)
     sg17_mock_run_until(m, 2 * SG17_SEC);
     const sg17_mock_send_t *c = cam_of(m, "vehicle-1", true);
     cr_assert_not_null(c);
-    const sg17_mock_report_t *r
-        = sg17_mock_deliver(m, c->src, c->dst, "v2x.cam", c->payload, c->len);
+    const sg17_mock_report_t *r =
+        sg17_mock_deliver(m, c->src, c->dst, "v2x.cam", c->payload, c->len);
     cr_assert_str_eq(r->reason, "replay");
     sg17_mock_free(m);
 }
@@ -132,8 +131,8 @@ Test(v2x_sim, a_cam_older_than_the_freshness_window_is_stale)
     memcpy(copy, c->payload, len);
     sg17_mock_run_until(m, 3500 * SG17_MSEC);
     /* to a vehicle that never heard vehicle-3 from this far back: only freshness can refuse */
-    const sg17_mock_report_t *r = sg17_mock_deliver(m, src, sg17_mock_entity(m, "vehicle-0"),
-                                                    "v2x.cam", copy, len);
+    const sg17_mock_report_t *r =
+        sg17_mock_deliver(m, src, sg17_mock_entity(m, "vehicle-0"), "v2x.cam", copy, len);
     cr_assert(r->reason && (strcmp(r->reason, "stale") == 0 || strcmp(r->reason, "replay") == 0),
               "got %s", r->reason ? r->reason : "accepted");
     sg17_mock_free(m);
@@ -149,8 +148,8 @@ Test(v2x_sim, an_unsigned_cam_is_refused_only_with_signature_verification)
     uint8_t buf[V2X_SPDU_MAX];
     size_t len = 0;
     cr_assert_eq(vsim_cam_unsecured(s, &c, buf, sizeof buf, &len), 0);
-    const sg17_mock_report_t *r = sg17_mock_deliver(m, s->veh[5].e, s->veh[6].e, "v2x.cam", buf,
-                                                    len);
+    const sg17_mock_report_t *r =
+        sg17_mock_deliver(m, s->veh[5].e, s->veh[6].e, "v2x.cam", buf, len);
     cr_assert_str_eq(r->reason, "unsigned");
     sg17_mock_free(m);
 }
@@ -158,16 +157,16 @@ Test(v2x_sim, an_unsigned_cam_is_refused_only_with_signature_verification)
 Test(v2x_sim, garbage_is_malformed_and_never_crashes)
 {
     sg17_mock_t *m = fleet(4, NULL, NULL);
-    static const char *const types[] = {"v2x.cam", "v2x.denm", "v2x.crl", "v2x.platoon_join",
-                                        "v2x.mbr", "v2x.revoke"};
+    static const char *const types[] = {"v2x.cam",          "v2x.denm", "v2x.crl",
+                                        "v2x.platoon_join", "v2x.mbr",  "v2x.revoke"};
     uint8_t junk[64];
     for (size_t i = 0; i < sizeof junk; i++)
         junk[i] = (uint8_t)(i * 37 + 11);
     for (size_t t = 0; t < 6; t++) {
         const char *dst = t == 4 ? "ma-0" : t == 5 ? "aa-0" : "vehicle-0";
-        const sg17_mock_report_t *r = sg17_mock_deliver(m, sg17_mock_entity(m, "vehicle-1"),
-                                                        sg17_mock_entity(m, dst), types[t], junk,
-                                                        sizeof junk);
+        const sg17_mock_report_t *r =
+            sg17_mock_deliver(m, sg17_mock_entity(m, "vehicle-1"), sg17_mock_entity(m, dst),
+                              types[t], junk, sizeof junk);
         cr_assert_not(r->accepted, "%s", types[t]);
     }
     sg17_mock_free(m);
