@@ -589,7 +589,7 @@ static void get_sig_body(sg17_reader_t *r, v2x_curve_t c, uint8_t *r_point, uint
     if (tag == PT_X_ONLY && !compressed_only) {
         r_point[0] = 0x00;
         sg17_get_copy(r, r_point + 1, n);
-    } else if (tag == PT_COMPRESSED_Y0 || tag == PT_COMPRESSED_Y1) {
+    } else if (compressed_only && (tag == PT_COMPRESSED_Y0 || tag == PT_COMPRESSED_Y1)) {
         r_point[0] = tag == PT_COMPRESSED_Y0 ? 0x02 : 0x03;
         sg17_get_copy(r, r_point + 1, n);
     } else {
