@@ -195,9 +195,9 @@ Test(cert, implicit_certificate_reconstructs_the_key_pair)
     p.type = V2X_CERT_IMPLICIT;
     uint8_t cert[V2X_CERT_MAX], r[32];
     size_t n;
-    cr_assert_eq(v2x_cert_issue_implicit(&p, req, k.aa_key, k.aa, k.aa_len, cert, sizeof cert,
-                                         &n, r),
-                 V2X_OK);
+    cr_assert_eq(
+        v2x_cert_issue_implicit(&p, req, k.aa_key, k.aa, k.aa_len, cert, sizeof cert, &n, r),
+        V2X_OK);
     EVP_PKEY *du = v2x_cert_implicit_private(req, r, cert, n, k.aa, k.aa_len);
     cr_assert_not_null(du);
     int err = 0;

@@ -7,8 +7,7 @@
 
 static const uint8_t payload[] = "a GeoNetworking packet would be here";
 
-static size_t sign(const v2x_test_pki_t *k, v2x_signer_kind_t signer, uint64_t psid,
-                   uint8_t *out)
+static size_t sign(const v2x_test_pki_t *k, v2x_signer_kind_t signer, uint64_t psid, uint8_t *out)
 {
     v2x_sign_params_t p = {.psid = psid, .generation_time = T0, .signer = signer};
     size_t n = 0;
@@ -107,9 +106,9 @@ Test(spdu, psid_time_and_region_are_checked)
     cr_assert_eq(v2x_spdu_check(&s, k.at_c, T0), V2X_EPSID);
     /* generated before the certificate's start */
     v2x_sign_params_t p = {.psid = V2X_PSID_CAM, .generation_time = 1000, .signer = 0};
-    cr_assert_eq(v2x_spdu_sign(&p, payload, sizeof payload, k.at_key, k.at, k.at_len, spdu,
-                               sizeof spdu, &n),
-                 V2X_OK);
+    cr_assert_eq(
+        v2x_spdu_sign(&p, payload, sizeof payload, k.at_key, k.at, k.at_len, spdu, sizeof spdu, &n),
+        V2X_OK);
     cr_assert_eq(v2x_spdu_decode(spdu, n, &s), V2X_OK);
     cr_assert_eq(v2x_spdu_check(&s, k.at_c, T0), V2X_EEXPIRED);
     v2x_test_pki_free(&k);
@@ -130,8 +129,8 @@ Test(spdu, psid_time_and_region_are_checked)
                             .has_location = true,
                             .location = {484010000, 23000000, 4096},
                             .signer = V2X_SIGNER_DIGEST};
-    cr_assert_eq(
-        v2x_spdu_sign(&p, payload, sizeof payload, key, cert, cl, spdu, sizeof spdu, &n), V2X_OK);
+    cr_assert_eq(v2x_spdu_sign(&p, payload, sizeof payload, key, cert, cl, spdu, sizeof spdu, &n),
+                 V2X_OK);
     cr_assert_eq(v2x_spdu_decode(spdu, n, &s), V2X_OK);
     cr_assert(s.has_location);
     cr_assert_eq(s.location.lat, 484010000);
@@ -139,8 +138,8 @@ Test(spdu, psid_time_and_region_are_checked)
     cr_assert_eq(v2x_spdu_verify(&s, c), V2X_OK);
     cr_assert_eq(v2x_spdu_check(&s, c, T0), V2X_OK);
     p.location.lat = 484500000; /* 5.6 km north */
-    cr_assert_eq(
-        v2x_spdu_sign(&p, payload, sizeof payload, key, cert, cl, spdu, sizeof spdu, &n), V2X_OK);
+    cr_assert_eq(v2x_spdu_sign(&p, payload, sizeof payload, key, cert, cl, spdu, sizeof spdu, &n),
+                 V2X_OK);
     cr_assert_eq(v2x_spdu_decode(spdu, n, &s), V2X_OK);
     cr_assert_eq(v2x_spdu_check(&s, c, T0), V2X_EREGION);
     v2x_cert_destroy(&c);
