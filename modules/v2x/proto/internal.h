@@ -14,6 +14,8 @@ int v2x_curve_nid(v2x_curve_t c);
 const char *v2x_curve_group_name(v2x_curve_t c);
 /* A new EC_GROUP of the curve, or NULL. */
 EC_GROUP *v2x_curve_group(v2x_curve_t c);
+/* The process-wide group of the curve (do not free), or NULL. */
+const EC_GROUP *v2x_curve_group_shared(v2x_curve_t c);
 
 /* ECDSA over a digest: r and s as v2x_curve_size(c) big-endian octets each. */
 int v2x_ecdsa_sign_digest(const EVP_PKEY *key, v2x_curve_t c, const uint8_t *dgst, size_t dlen,
