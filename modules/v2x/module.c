@@ -5,6 +5,7 @@
 
 #include "proto/v2x_proto.h"
 #include "sim/v2x_sim.h"
+#include "tools.h"
 
 /* ---- dispatch ---- */
 
@@ -537,7 +538,7 @@ const sg17_module_t sg17_module = {
     .metrics = metrics,
     .reasons = reasons,
     .message_types = message_types,
-    .tools = NULL,
+    .tools = v2x_tools, /* verify, sign, hashedid8, decode */
 
     .config_size = sizeof(vsim_config_t),
     .create = vsim_create,

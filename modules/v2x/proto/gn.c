@@ -40,8 +40,8 @@ static void get_lpv(sg17_reader_t *r, v2x_gn_t *g)
     uint16_t head = sg17_get_u16(r);
     g->manual_addr = head & 0x8000u;
     g->addr_station_type = (uint8_t)((head >> 10) & 0x1fu);
-    /* the 10 bits after ST are reserved (EN 302 636-4-1 V1.4.1) or a country code (older
-     * versions): carried, not checked */
+    if (head & 0x03ffu) /* reserved (EN 302 636-4-1 V1.4.1; a country code before) */
+        sg17_reader_fail(r);
     sg17_get_copy(r, g->mid, 6);
     g->timestamp = sg17_get_u32(r);
     g->lat = (int32_t)sg17_get_u32(r);
@@ -98,18 +98,21 @@ int v2x_gn_decode(const uint8_t *buf, size_t len, v2x_gn_t *g, const uint8_t **p
     uint8_t flags = sg17_get_u8(&r);
     uint16_t pl = sg17_get_u16(&r);
     g->max_hop_limit = sg17_get_u8(&r);
-    sg17_get_u8(&r);
+    uint8_t reserved = sg17_get_u8(&r);
     if (!sg17_reader_ok(&r))
         return V2X_EMALFORMED;
     if (nh != CH_NH_BTP_B << 4 || (ht >> 4) != HT_TSB || (ht & 0x0f) > HST_MULTI_HOP)
         return (nh & 0x0f) || (ht >> 4) == 0 ? V2X_EMALFORMED : V2X_EUNSUPPORTED;
-    if (flags & 0x7f)
+    if ((flags & 0x7f) || reserved)
         return V2X_EMALFORMED;
     g->mobile = flags & 0x80;
     g->kind = (ht & 0x0f) == HST_SINGLE_HOP ? V2X_GN_SHB : V2X_GN_TSB;
+    if (g->kind == V2X_GN_SHB && g->max_hop_limit != 1) /* §10.3.10: an SHB travels one hop */
+        return V2X_EMALFORMED;
     if (g->kind == V2X_GN_TSB) {
         g->sequence_number = sg17_get_u16(&r);
-        sg17_get_u16(&r);
+        if (sg17_get_u16(&r) != 0) /* reserved */
+            sg17_reader_fail(&r);
         get_lpv(&r, g);
     } else {
         get_lpv(&r, g);

@@ -14,6 +14,8 @@ int v2x_curve_nid(v2x_curve_t c);
 const char *v2x_curve_group_name(v2x_curve_t c);
 /* A new EC_GROUP of the curve, or NULL. */
 EC_GROUP *v2x_curve_group(v2x_curve_t c);
+/* The process-wide group of the curve (do not free), or NULL. */
+const EC_GROUP *v2x_curve_group_shared(v2x_curve_t c);
 
 /* ECDSA over a digest: r and s as v2x_curve_size(c) big-endian octets each. */
 int v2x_ecdsa_sign_digest(const EVP_PKEY *key, v2x_curve_t c, const uint8_t *dgst, size_t dlen,
@@ -44,10 +46,11 @@ void v2x_get_point(sg17_reader_t *r, v2x_curve_t c, uint8_t *point);
 void v2x_put_verification_key(sg17_writer_t *w, v2x_curve_t c, const uint8_t *point);
 void v2x_get_verification_key(sg17_reader_t *r, v2x_curve_t *c, uint8_t *point);
 
-/* Signature CHOICE: R as x-only (r_point = 0x00 || x) or compressed; s. compressed_only:
- * refuse an x-only R (SPDUs: ECDSA alone checks x, so accepting both forms would give every
- * signed message two valid encodings; production OBUs send R compressed, which
- * v2x_ecdsa_verify_full checks in full). Certificates keep x-only, their canonical form. */
+/* Signature CHOICE: R as x-only (r_point = 0x00 || x) or compressed; s. Each R has one accepted
+ * form, so that no signed object has two valid encodings (ECDSA alone checks only x):
+ * certificates x-only (their canonical form, IEEE 1609.2 §6.4.3, as real CAs issue them),
+ * SPDUs compressed (compressed_only; as production OBUs send them), whose y parity
+ * v2x_ecdsa_verify_full checks. */
 void v2x_put_signature(sg17_writer_t *w, v2x_curve_t c, const uint8_t *r_point, const uint8_t *s);
 void v2x_get_signature(sg17_reader_t *r, v2x_curve_t *c, uint8_t *r_point, uint8_t *s, bool x_only);
 

@@ -1,5 +1,6 @@
 /* keys.c — curves, hashes, EC key pairs and raw ECDSA for the V2X codecs (OpenSSL 3 EVP; points
  * and scalars through EC_POINT/BIGNUM), and the OER forms of points, keys and signatures. */
+#include <pthread.h>
 #include <string.h>
 
 #include <openssl/bn.h>
@@ -74,9 +75,33 @@ size_t v2x_hash_size(v2x_hash_t h)
     return h == V2X_HASH_SHA384 ? 48 : 32;
 }
 
+/* The digests and groups every message uses, fetched once per process: an implicit fetch per
+ * hash (EVP_sha256()) and a group built per signature cost more than the hashing itself.
+ * Read-only after the once-initialisation, so shared between threads. */
+static pthread_once_t shared_once = PTHREAD_ONCE_INIT;
+static EVP_MD *shared_md[2];
+static EC_GROUP *shared_group[4];
+
+static void shared_init(void)
+{
+    shared_md[V2X_HASH_SHA256] = EVP_MD_fetch(NULL, "SHA256", NULL);
+    shared_md[V2X_HASH_SHA384] = EVP_MD_fetch(NULL, "SHA384", NULL);
+    for (int c = V2X_CURVE_P256; c <= V2X_CURVE_P384; c++)
+        shared_group[c] = v2x_curve_group((v2x_curve_t)c);
+}
+
+const EC_GROUP *v2x_curve_group_shared(v2x_curve_t c)
+{
+    pthread_once(&shared_once, shared_init);
+    return c >= V2X_CURVE_P256 && c <= V2X_CURVE_P384 ? shared_group[c] : NULL;
+}
+
 int v2x_hash(v2x_hash_t h, const uint8_t *data, size_t len, uint8_t *out)
 {
-    const EVP_MD *md = h == V2X_HASH_SHA384 ? EVP_sha384() : EVP_sha256();
+    pthread_once(&shared_once, shared_init);
+    const EVP_MD *md = shared_md[h == V2X_HASH_SHA384 ? 1 : 0];
+    if (!md)
+        md = h == V2X_HASH_SHA384 ? EVP_sha384() : EVP_sha256();
     return EVP_Digest(data, len, out, NULL, md, NULL) == 1 ? V2X_OK : V2X_ECRYPTO;
 }
 
@@ -396,20 +421,41 @@ int v2x_sign_input(const EVP_PKEY *key, v2x_curve_t c, const uint8_t *tbs, size_
     }
     if (rc != V2X_OK || !full_r)
         return rc;
-    /* the compressed R: recompute R = u1 G + u2 Q as a verifier does, and take its parity */
-    EC_GROUP *g = NULL;
-    EC_POINT *q = NULL;
-    if ((rc = v2x_key_ec_point(key, &g, &q)) != V2X_OK)
-        return rc;
-    for (uint8_t parity = 0x02; parity <= 0x03; parity++) {
-        r_point[0] = parity;
-        rc = v2x_ecdsa_verify_full(g, q, dgst, v2x_hash_size(h), r_point, s);
-        if (rc != V2X_ESIGNATURE)
-            break;
+    /* The compressed R: OpenSSL's ECDSA returns (r, s) only, so recover the nonce
+     * k = s^-1 (e + r d) mod n and take the parity of R = k G (a fixed-base multiplication, the
+     * cost of one more signature). k and d are secret: BIGNUMs flagged constant-time, cleared. */
+    const EC_GROUP *g = v2x_curve_group_shared(c);
+    uint8_t d[V2X_MAX_FIELD], rr[V2X_MAX_POINT];
+    size_t dl = 0;
+    BN_CTX *bn = BN_CTX_secure_new();
+    EC_POINT *R = g ? EC_POINT_new(g) : NULL;
+    rc = V2X_ECRYPTO;
+    if (!bn || !R || v2x_key_private_bytes(key, d, sizeof d, &dl) != V2X_OK)
+        goto done;
+    BN_CTX_start(bn);
+    BIGNUM *e = BN_CTX_get(bn), *r = BN_CTX_get(bn), *sb = BN_CTX_get(bn);
+    BIGNUM *db = BN_CTX_get(bn), *k = BN_CTX_get(bn);
+    const BIGNUM *order = EC_GROUP_get0_order(g);
+    if (k) {
+        BN_set_flags(db, BN_FLG_CONSTTIME);
+        BN_set_flags(k, BN_FLG_CONSTTIME);
     }
-    (void)n;
-    EC_POINT_free(q);
-    EC_GROUP_free(g);
+    if (k && BN_bin2bn(dgst, (int)n, e) && BN_bin2bn(r_point + 1, (int)n, r)
+        && BN_bin2bn(s, (int)n, sb) && BN_bin2bn(d, (int)dl, db) && BN_mod_mul(k, r, db, order, bn)
+        && BN_mod_add(k, k, e, order, bn) && BN_mod_inverse(sb, sb, order, bn)
+        && BN_mod_mul(k, k, sb, order, bn) && EC_POINT_mul(g, R, k, NULL, NULL, bn)
+        && EC_POINT_point2oct(g, R, POINT_CONVERSION_COMPRESSED, rr, sizeof rr, bn) == 1 + n
+        && memcmp(rr + 1, r_point + 1, n) == 0) {
+        r_point[0] = rr[0];
+        rc = V2X_OK;
+    }
+    BN_clear(k);
+    BN_clear(db);
+    BN_CTX_end(bn);
+done:
+    OPENSSL_cleanse(d, sizeof d);
+    EC_POINT_free(R);
+    BN_CTX_free(bn);
     return rc;
 }
 
@@ -589,7 +635,7 @@ static void get_sig_body(sg17_reader_t *r, v2x_curve_t c, uint8_t *r_point, uint
     if (tag == PT_X_ONLY && !compressed_only) {
         r_point[0] = 0x00;
         sg17_get_copy(r, r_point + 1, n);
-    } else if (tag == PT_COMPRESSED_Y0 || tag == PT_COMPRESSED_Y1) {
+    } else if (compressed_only && (tag == PT_COMPRESSED_Y0 || tag == PT_COMPRESSED_Y1)) {
         r_point[0] = tag == PT_COMPRESSED_Y0 ? 0x02 : 0x03;
         sg17_get_copy(r, r_point + 1, n);
     } else {
