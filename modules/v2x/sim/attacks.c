@@ -241,7 +241,8 @@ void vsim_adversary_extra(vsim_t *s, sg17_ctx_t *ctx, unsigned vehicle)
                 continue;
             break;
         case 16: { /* grid Sybil: ghosts in formation ahead and beside the attacker */
-            double along = b->magnitude * (1.0 + (double)(k / 2)),
+            unsigned row = k / 2; /* two ghosts per row: left and right */
+            double along = b->magnitude * (1.0 + (double)row),
                    side = (k % 2 ? 1 : -1) * VSIM_LANE_WIDTH;
             c.x += along * cos(own.heading) - side * sin(own.heading);
             c.y += along * sin(own.heading) + side * cos(own.heading);
