@@ -1,0 +1,283 @@
+/* pki.c — the vehicular PKI of X.1372 9.4 / Appendix II (the ETSI TS 102 941 model): a root CA,
+ * an enrolment authority and an authorization authority, and the misbehaviour authority.
+ * Enrolment and the AT requests happen before the run (each vehicle starts with a pool of
+ * authorization tickets and an encryption certificate, all issued by the AA); during the run the
+ * MA collects misbehaviour reports and, once `report_threshold` reporters accuse one AT, asks the
+ * AA to revoke; the AA revokes every AT it issued to that vehicle and publishes a signed CRL,
+ * which the RSUs rebroadcast (or, without RSUs, the AA sends to every vehicle over the cellular
+ * link). The CRL's body is the testbed's own compact list (the SPDU around it is 1609.2):
+ * "CRL1" || count (2 octets) || count HashedId8s, append-only. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/v2x_sim.h"
+
+#define YEAR (365 * 24 * 3600 * VSIM_S)
+
+static int issue_ca(vsim_t *s, sg17_ctx_t *ctx, const char *name, const vsim_signer_t *issuer,
+                    vsim_signer_t *out)
+{
+    static const uint64_t psids[] = {V2X_PSID_CRL}; /* a CA signs CRLs */
+    vsim_issue_t p = {.name = name,
+                      .issuer = issuer,
+                      .ca = true,
+                      .from = -YEAR,
+                      .to = 5 * YEAR,
+                      .psids = psids,
+                      .n_psids = 1};
+    return vsim_signer_issue(s, ctx, &p, out);
+}
+
+int vsim_pki_setup(vsim_t *s, sg17_ctx_t *ctx)
+{
+    if (issue_ca(s, ctx, "sg17tb root ca", NULL, &s->root) != 0
+        || issue_ca(s, ctx, "sg17tb ea", &s->root, &s->ea_s) != 0
+        || issue_ca(s, ctx, "sg17tb aa", &s->root, &s->aa_s) != 0)
+        return -1;
+    static const uint64_t ma_psids[] = {V2X_PSID_MISBEHAVIOR};
+    vsim_issue_t ma = {.name = "sg17tb ma",
+                       .issuer = &s->root,
+                       .from = -YEAR,
+                       .to = YEAR,
+                       .psids = ma_psids,
+                       .n_psids = 1};
+    if (vsim_signer_issue(s, ctx, &ma, &s->ma_s) != 0)
+        return -1;
+    double cx = s->grid ? s->grid_w / 2 : 0, cy = cx;
+    static const uint64_t cam_psids[] = {V2X_PSID_CAM, V2X_PSID_DENM};
+    vsim_issue_t held[4] = {
+        {.name = NULL,
+         .issuer = &s->aa_s,
+         .from = -48 * 3600 * VSIM_S,
+         .to = -24 * 3600 * VSIM_S,
+         .psids = cam_psids,
+         .n_psids = 2}, /* expired */
+        {.name = NULL,
+         .issuer = &s->aa_s,
+         .from = -60 * VSIM_S,
+         .to = 24 * 3600 * VSIM_S,
+         .psids = cam_psids,
+         .n_psids = 2}, /* revoked */
+        {.name = NULL,
+         .issuer = &s->aa_s,
+         .from = -60 * VSIM_S,
+         .to = 24 * 3600 * VSIM_S,
+         .region = true,
+         .cx = 50000,
+         .cy = 50000,
+         .half = 2000,
+         .psids = cam_psids,
+         .n_psids = 2}, /* another region */
+        {.name = NULL,
+         .issuer = &s->aa_s,
+         .from = -60 * VSIM_S,
+         .to = 24 * 3600 * VSIM_S,
+         .psids = cam_psids + 1,
+         .n_psids = 1}, /* DENM only */
+    };
+    for (unsigned k = 0; k < 4; k++)
+        if (vsim_signer_issue(s, ctx, &held[k], &s->held[k]) != 0)
+            return -1;
+    s->crl[s->n_crl++] = s->held[1].hid; /* revoked before the run: every CRL lists it */
+    for (unsigned i = 0; i < s->n_veh; i++) {
+        vsim_vehicle_t *v = &s->veh[i];
+        bool platoon = i <= (unsigned)s->cfg.platoon_joiners;
+        uint64_t psids[] = {V2X_PSID_CAM, V2X_PSID_DENM, V2X_PSID_MISBEHAVIOR, VSIM_PSID_PLATOON};
+        /* every AT names the platooning service; only a joiner's grants the join bit */
+        uint8_t ssps[] = {0, 0, 0, platoon ? VSIM_SSP_PLATOON : 0};
+        vsim_issue_t at = {.issuer = &s->aa_s,
+                           .from = -60 * VSIM_S,
+                           .to = 24 * 3600 * VSIM_S,
+                           .region = s->cfg.region_size > 0,
+                           .cx = cx,
+                           .cy = cy,
+                           .half = s->cfg.region_size,
+                           .psids = psids,
+                           .ssps = ssps,
+                           .n_psids = 4};
+        for (unsigned k = 0; k < v->n_pool; k++)
+            if (vsim_signer_issue(s, ctx, &at, &v->pool[k]) != 0)
+                return -1;
+        if (s->cfg.emergency_vehicles == 0)
+            continue; /* encryption certificates serve the emergency warnings only */
+        vsim_issue_t enc = at;
+        enc.n_psids = 1;
+        enc.psids = psids + 1;
+        enc.ssps = NULL;
+        enc.enc_key = true;
+        if (vsim_signer_issue(s, ctx, &enc, &v->enc) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- misbehaviour reports ---- */
+
+void vsim_report_misbehaviour(vsim_t *s, sg17_ctx_t *ctx, vsim_vehicle_t *r, vsim_peer_t *peer,
+                              const sg17_msg_t *evidence)
+{
+    uint8_t body[8 + V2X_SPDU_MAX], spdu[V2X_SPDU_MAX + 512];
+    size_t ev = evidence->len > V2X_SPDU_MAX ? V2X_SPDU_MAX : evidence->len, len = 0;
+    sg17_store_be64(body, peer->hid);
+    memcpy(body + 8, evidence->payload, ev);
+    double x, y, sp, hd;
+    sg17_time_t now = sg17_now(ctx);
+    vsim_vehicle_state(s, r, now, &x, &y, &sp, &hd);
+    if (vsim_sign(s, &r->pool[r->current], V2X_PSID_MISBEHAVIOR, now, x, y, body, 8 + ev, true,
+                  spdu, sizeof spdu, &len)
+        != 0)
+        return;
+    sg17_send(ctx, r->e, s->ma, "v2x.mbr", spdu, len);
+    sg17_metric_add(ctx, "mbd.reports", 1);
+}
+
+/* The MA: a report counts when its signature, chain and PSID check out and its evidence is an
+ * SPDU signed by the accused AT. At the threshold it asks the AA (signed, MA certificate). */
+void vsim_ma_on_message(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *m)
+{
+    vsim_t *s = instance;
+    vsim_rx_t rx, ev;
+    if (strcmp(m->type, "v2x.mbr") != 0) {
+        sg17_reject(ctx, m, "malformed");
+        return;
+    }
+    sg17_time_t now = sg17_now(ctx);
+    const char *why = vsim_secure_receive(s, m->payload, m->len, V2X_PSID_MISBEHAVIOR, now,
+                                          s->n_crl, NULL, NULL, &rx);
+    if (!why && (rx.spdu.content != V2X_CONTENT_SIGNED || rx.spdu.payload_len < 9))
+        why = "malformed";
+    uint64_t suspect = 0;
+    if (!why) {
+        suspect = sg17_load_be64(rx.spdu.payload);
+        if (v2x_spdu_decode(rx.spdu.payload + 8, rx.spdu.payload_len - 8, &ev.spdu) != 0
+            || ev.spdu.content != V2X_CONTENT_SIGNED || vsim_hid(ev.spdu.digest) != suspect)
+            why = "malformed";
+    }
+    if (why) {
+        sg17_reject(ctx, m, why);
+        return;
+    }
+    sg17_accept(ctx, m);
+    sg17_metric_add(ctx, "ma.reports", 1);
+    vsim_mbr_t *e = NULL;
+    for (unsigned i = 0; i < s->n_mbr; i++)
+        if (s->mbr[i].suspect == suspect)
+            e = &s->mbr[i];
+    if (!e) {
+        vsim_mbr_t *n = realloc(s->mbr, (s->n_mbr + 1) * sizeof *n);
+        if (!n)
+            return;
+        s->mbr = n;
+        e = &s->mbr[s->n_mbr++];
+        *e = (vsim_mbr_t){.suspect = suspect};
+    }
+    e->reporters++;
+    if (e->requested || e->reporters < (unsigned)s->cfg.report_threshold)
+        return;
+    e->requested = true;
+    uint8_t spdu[V2X_SPDU_MAX], body[8];
+    size_t len = 0;
+    sg17_store_be64(body, suspect);
+    if (vsim_sign(s, &s->ma_s, V2X_PSID_MISBEHAVIOR, now, 0, 0, body, sizeof body, true, spdu,
+                  sizeof spdu, &len)
+        == 0)
+        sg17_send(ctx, s->ma, s->aa, "v2x.revoke", spdu, len);
+}
+
+/* ---- the AA: revocation and the CRL ---- */
+
+static int crl_build(vsim_t *s, sg17_time_t now, uint8_t *out, size_t cap, size_t *len)
+{
+    uint8_t body[6 + 8 * VSIM_MAX_CRL];
+    static const uint8_t magic[4] = {'C', 'R', 'L', '1'};
+    memcpy(body, magic, sizeof magic);
+    sg17_store_be16(body + 4, (uint16_t)s->n_crl);
+    for (unsigned i = 0; i < s->n_crl; i++)
+        sg17_store_be64(body + 6 + 8 * i, s->crl[i]);
+    return vsim_sign(s, &s->aa_s, V2X_PSID_CRL, now, 0, 0, body, 6 + 8 * (size_t)s->n_crl, true,
+                     out, cap, len);
+}
+
+void vsim_aa_on_message(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *m)
+{
+    vsim_t *s = instance;
+    sg17_time_t now = sg17_now(ctx);
+    vsim_rx_t rx;
+    if (strcmp(m->type, "v2x.revoke") != 0) {
+        sg17_reject(ctx, m, "malformed");
+        return;
+    }
+    const char *why = vsim_secure_receive(s, m->payload, m->len, V2X_PSID_MISBEHAVIOR, now,
+                                          s->n_crl, NULL, NULL, &rx);
+    if (!why && (rx.spdu.content != V2X_CONTENT_SIGNED || rx.signer != s->ma_s.hid))
+        why = "unauthorised";
+    if (!why && rx.spdu.payload_len != 8)
+        why = "malformed";
+    if (why) {
+        sg17_reject(ctx, m, why);
+        return;
+    }
+    sg17_accept(ctx, m);
+    uint64_t suspect = sg17_load_be64(rx.spdu.payload);
+    for (unsigned i = 0; i < s->n_veh; i++) {
+        vsim_vehicle_t *v = &s->veh[i];
+        bool owner = false;
+        for (unsigned k = 0; k < v->n_pool; k++)
+            owner |= v->pool[k].hid == suspect;
+        if (!owner)
+            continue;
+        for (unsigned k = 0; k < v->n_pool && s->n_crl < VSIM_MAX_CRL; k++)
+            if (!vsim_revoked(s, s->n_crl, v->pool[k].hid))
+                s->crl[s->n_crl++] = v->pool[k].hid;
+        sg17_metric_add(ctx, "aa.revoked_vehicles", 1);
+        vsim_truth_revocation(s->truth, i, now);
+    }
+    uint8_t spdu[V2X_SPDU_MAX + 8 * VSIM_MAX_CRL];
+    size_t len = 0;
+    if (crl_build(s, now, spdu, sizeof spdu, &len) != 0)
+        return;
+    for (unsigned k = 0; k < s->n_rsu; k++)
+        sg17_send(ctx, s->aa, s->rsu[k], "v2x.crl", spdu, len);
+    if (s->n_rsu == 0) {
+        for (unsigned i = 0; i < s->n_veh; i++)
+            s->dsts[i] = s->veh[i].e;
+        vsim_radio_send(s, ctx, s->aa, s->n_veh, "v2x.crl", spdu, len);
+    }
+}
+
+/* The root CA and the EA take no messages during the run (enrolment happened before it). */
+void vsim_ca_on_message(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *m)
+{
+    (void)instance;
+    sg17_reject(ctx, m, "malformed");
+}
+
+long vsim_crl_receive(vsim_t *s, const uint8_t *p, size_t n, sg17_time_t now, const char **why)
+{
+    vsim_rx_t rx;
+    *why = vsim_secure_receive_any_age(s, p, n, V2X_PSID_CRL, now, &rx);
+    if (*why)
+        return -1;
+    if (rx.spdu.content != V2X_CONTENT_SIGNED || rx.signer != s->aa_s.hid) {
+        *why = "unauthorised";
+        return -1;
+    }
+    const uint8_t *b = rx.spdu.payload;
+    size_t bl = rx.spdu.payload_len;
+    if (bl < 6 || memcmp(b, "CRL1", 4) != 0) {
+        *why = "malformed";
+        return -1;
+    }
+    unsigned count = sg17_load_be16(b + 4);
+    if (bl != 6 + 8 * (size_t)count || count > s->n_crl) {
+        *why = "malformed";
+        return -1;
+    }
+    /* the list is the AA's append-only one: its prefix of `count` entries */
+    for (unsigned i = 0; i < count; i++)
+        if (sg17_load_be64(b + 6 + 8 * i) != s->crl[i]) {
+            *why = "malformed";
+            return -1;
+        }
+    return (long)count;
+}

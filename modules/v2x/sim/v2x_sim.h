@@ -1,0 +1,338 @@
+/* v2x_sim.h — the X.1372 system under test: its configuration, the instance (vehicles on a road,
+ * RSUs, the vehicular PKI: root CA, EA, AA and the misbehaviour authority) and the functions the
+ * instance, road, radio, security, entity and attack files share. The adversary's state is private
+ * to attacks.c (the instance holds an opaque pointer); the ground truth the detection metrics are
+ * scored against (which messages an attacker's code produced) is private to truth.c, which no
+ * receiver consults.
+ *
+ * Flows (all through the bus; every SPDU is IEEE 1609.2 / TS 103 097, built by proto/):
+ * - v2x.cam: a vehicle's CAM (EN 302 637-2 UPER, in GeoNetworking SHB + BTP-B port 2001), signed
+ *   (PSID 36) with its current authorization ticket, one radio transmission heard by the vehicles
+ *   in range (sg17_send_many); the signer is the full AT once per cert_interval and after a
+ *   pseudonym change, its HashedId8 otherwise (the C2C-CC profile)
+ * - v2x.denm: an emergency vehicle's warning (EN 302 637-3, PSID 37, GN TSB + BTP-B port 2002);
+ *   with ecies_warnings (X.1372 9.2) one encryptedData per neighbour (ECIES P-256 + AES-CCM)
+ * - v2x.mbr: a misbehaviour report to the MA (signed, PSID 38): suspect HashedId8 + evidence
+ * - v2x.revoke: the MA asks the AA to revoke a suspect (back-end link)
+ * - v2x.crl: the AA's signed CRL (PSID 622): to the RSUs, which rebroadcast it in range
+ * - v2x.platoon_join: a join request to the platoon leader, vehicle-0 (X.1372 9.3)
+ */
+#ifndef V2X_SIM_H
+#define V2X_SIM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <sg17tb/module.h>
+#include <sg17tb/wire.h>
+
+#include "proto/v2x_proto.h"
+
+#define VSIM_MAX_VEHICLES 10000
+#define VSIM_MAX_RSUS     64
+#define VSIM_MAX_POOL     16 /* authorization tickets per vehicle */
+#define VSIM_MAX_CRL      1024
+#define VSIM_PSID_PLATOON 0x8e /* the platooning service of the run (a PSID of its own) */
+#define VSIM_SSP_PLATOON  0x80 /* bitmap SSP bit 0: may join a platoon */
+#define VSIM_LANE_WIDTH   3.5
+#define VSIM_S            ((int64_t)1000000) /* a second, signed: certificate validity bounds */
+#define VSIM_LAT0         481000000          /* the road's origin: 48.1 N ... */
+#define VSIM_LON0         115000000          /* ... 11.5 E (1e-7 degree) */
+
+/* Timer tags. */
+enum {
+    VSIM_T_CAM = 1,   /* a vehicle's next CAM */
+    VSIM_T_EVENT = 2, /* an emergency vehicle's next warning */
+    VSIM_T_CRL = 3,   /* an RSU rebroadcasts the CRL it holds */
+    VSIM_T_JOIN = 4,  /* a vehicle asks the platoon leader to join */
+    VSIM_T_EXTRA = 5, /* a compromised vehicle's extra transmissions (DoS, Sybil) */
+};
+
+/* Configuration (bound to the descriptor's config keys and mitigations). */
+typedef struct {
+    const char *road;          /* "highway" or "grid" */
+    int64_t lanes;             /* highway: lanes per direction */
+    double spacing;            /* highway: metres between two vehicles of a lane */
+    double cam_rate;           /* Hz, 1 .. 10 */
+    double radio_range;        /* metres */
+    double radio_loss;         /* loss probability at the edge of the range */
+    sg17_time_t cert_interval; /* a CAM carries the full AT this often */
+    sg17_time_t freshness;     /* oldest accepted CAM */
+    sg17_time_t future_tolerance;
+    double plaus_range;     /* metres */
+    double max_speed;       /* m/s */
+    double max_accel;       /* m/s^2 */
+    double speed_tolerance; /* m/s */
+    double overlap_length, overlap_width;
+    double sudden_range; /* metres */
+    sg17_time_t min_beacon_interval;
+    int64_t report_threshold; /* distinct reporters before the MA asks for revocation */
+    sg17_time_t crl_interval;
+    int64_t pool_size;
+    sg17_time_t pseudonym_period;
+    double pseudonym_distance;
+    sg17_time_t silent_period;
+    double region_size;         /* metres: half side of the ATs' region (0: no region) */
+    sg17_time_t event_interval; /* emergency warnings */
+    int64_t emergency_vehicles; /* vehicle-0 .. -(n-1) send warnings */
+    int64_t platoon_joiners;    /* vehicle-1 .. -n ask vehicle-0 to join */
+    /* mitigations */
+    bool signature_verification, cert_checks, freshness_check, replay_cache, plausibility;
+    bool misbehaviour_reporting, pseudonym_change, ecies_warnings, platoon_auth;
+} vsim_config_t;
+
+/* A signing identity: a key and its encoded certificate (receivers load certificates into the
+ * instance's store on first sight; vsim_signer_cert loads a signer's own). */
+typedef struct {
+    EVP_PKEY *key;
+    uint8_t *cert;
+    size_t cert_len;
+    uint64_t hid; /* HashedId8 as an integer (big-endian) */
+} vsim_signer_t;
+
+/* What a CAM says, in the simulation's units (metres on the road plane, m/s, radians from +x). */
+typedef struct {
+    uint32_t station;
+    sg17_time_t gen; /* generation time, virtual µs */
+    double x, y, speed, heading;
+} vsim_cam_t;
+
+/* A sender as one receiver remembers it (keyed by the signer's HashedId8). */
+typedef struct {
+    uint64_t hid; /* 0 = free */
+    sg17_time_t last_gen, last_rx, first_rx;
+    double x, y, speed;
+    bool cert_known; /* its AT was received and checked: digest signers resolve */
+    bool reported;   /* already reported to the MA */
+} vsim_peer_t;
+
+typedef struct {
+    vsim_peer_t *slot;
+    unsigned cap, used;
+} vsim_peers_t;
+
+typedef struct {
+    sg17_entity_t e;
+    unsigned index;
+    /* kinematics (road.c): closed form in time */
+    int lane;                 /* highway: signed lane (sign = direction); grid: loop direction */
+    double s0, v0;            /* along the path at t = 0, base speed */
+    double amp, omega, phase; /* speed oscillation */
+    double path_len, gx0, gy0, gw, gh; /* grid: the loop's rectangle */
+    /* PKI: a pool of ATs, the current one, the encryption certificate */
+    vsim_signer_t pool[VSIM_MAX_POOL];
+    unsigned n_pool, current;
+    vsim_signer_t enc;
+    uint32_t station;
+    sg17_time_t last_cert_sent, changed_at, silent_until, last_denm_gen;
+    bool cert_sent_once;
+    double odo_at_change;
+    uint64_t cams_sent;
+    /* reception */
+    vsim_peers_t peers;
+    uint64_t crl_count; /* entries of the AA's CRL this vehicle installed */
+    sg17_time_t up_since;
+    uint16_t denm_seq;
+} vsim_vehicle_t;
+
+typedef struct vsim_adversary vsim_adversary_t;
+typedef struct vsim_truth vsim_truth_t;
+typedef struct vsim_certs vsim_certs_t;
+typedef struct vsim_vcache vsim_vcache_t;
+
+typedef struct {
+    uint64_t suspect;
+    unsigned reporters;
+    bool requested;
+} vsim_mbr_t;
+
+/* The instance. */
+typedef struct {
+    vsim_config_t cfg;
+    bool grid;
+    unsigned n_veh, n_rsu;
+    vsim_vehicle_t *veh;
+    sg17_entity_t rca, ea, aa, ma, rsu[VSIM_MAX_RSUS];
+    double rsu_x[VSIM_MAX_RSUS], rsu_y[VSIM_MAX_RSUS];
+    uint64_t rsu_crl[VSIM_MAX_RSUS]; /* the CRL entries each RSU holds ... */
+    uint8_t *rsu_msg[VSIM_MAX_RSUS]; /* ... and the signed CRL it rebroadcasts */
+    size_t rsu_msg_len[VSIM_MAX_RSUS];
+    double road_len, ring_r, grid_w;
+    uint64_t loss_seed;
+    uint64_t tai0; /* Time64 of virtual time 0 */
+    /* PKI */
+    vsim_signer_t root, ea_s, aa_s, ma_s;
+    /* ATs the adversary came to hold before the run (bad_cert): expired, revoked (on the CRL
+     * from the start), issued for another region, without the CAM PSID */
+    vsim_signer_t held[4];
+    vsim_certs_t *certs; /* every certificate seen, loaded once, chain checked once */
+    uint64_t crl[VSIM_MAX_CRL];
+    unsigned n_crl;
+    vsim_mbr_t *mbr;
+    unsigned n_mbr;
+    /* signature checks, once per distinct SPDU */
+    vsim_vcache_t *vcache;
+    /* radio neighbourhood: a grid of cells over positions refreshed every 100 ms */
+    int *cell_head, *cell_next;
+    unsigned cells_x, cells_y;
+    double cell, min_x, min_y;
+    sg17_time_t grid_at;
+    bool grid_valid;
+    double *px, *py;
+    sg17_entity_t *dsts;
+    /* platoon */
+    unsigned platoon_members;
+    vsim_adversary_t *adv;
+    vsim_truth_t *truth;
+} vsim_t;
+
+/* ---- instance.c ---- */
+void *vsim_create(sg17_ctx_t *ctx, const void *config);
+void vsim_destroy(void *instance);
+void vsim_start(void *instance, sg17_ctx_t *ctx);
+void vsim_finish(void *instance, sg17_ctx_t *ctx);
+double vsim_rand_range(sg17_ctx_t *ctx, double lo, double hi);
+
+/* ---- road.c ---- */
+void vsim_road_setup(vsim_t *s, sg17_ctx_t *ctx);
+void vsim_vehicle_state(const vsim_t *s, const vsim_vehicle_t *v, sg17_time_t t, double *x,
+                        double *y, double *speed, double *heading);
+double vsim_vehicle_odometer(const vsim_vehicle_t *v, sg17_time_t t);
+void vsim_road_random_point(const vsim_t *s, sg17_ctx_t *ctx, double *x, double *y);
+/* metres on the road plane <-> 1e-7 degree */
+void vsim_to_latlon(double x, double y, int32_t *lat, int32_t *lon);
+void vsim_from_latlon(int32_t lat, int32_t lon, double *x, double *y);
+
+/* ---- radio.c ---- */
+double vsim_distance(double ax, double ay, double bx, double by);
+/* Positions of every vehicle at now (cached for 100 ms of virtual time). */
+void vsim_radio_refresh(vsim_t *s, sg17_time_t now);
+/* Fills s->dsts with the vehicles (and RSUs when with_rsus) in radio range of (x, y) whose
+ * reception the distance-dependent loss lets through, except `self`; returns how many. The loss
+ * draw is a hash of (tx_id, receiver), so it is the same in every run of a seed. */
+size_t vsim_radio_receivers(vsim_t *s, sg17_time_t now, double x, double y, sg17_entity_t self,
+                            uint64_t tx_id, bool with_rsus);
+/* One transmission from src to s->dsts[0..n) (sg17_send_many, or one send per receiver where
+ * the host has no multicast). */
+void vsim_radio_send(vsim_t *s, sg17_ctx_t *ctx, sg17_entity_t src, size_t n, const char *type,
+                     const uint8_t *p, size_t len);
+/* The adversary's transmission to s->dsts[0..n) (only inside an attack hook). */
+void vsim_radio_inject(vsim_t *s, sg17_ctx_t *ctx, sg17_entity_t claimed, size_t n,
+                       const char *type, const uint8_t *p, size_t len);
+/* The receiver's own sensors (radar): a physical vehicle other than self within r of (x, y)? */
+bool vsim_radio_sensed(const vsim_t *s, unsigned self, double x, double y, double r);
+
+/* ---- secure.c: building and receiving SPDUs ---- */
+uint64_t vsim_hid(const uint8_t hid[8]);
+uint64_t vsim_time64(const vsim_t *s, sg17_time_t t);
+vsim_certs_t *vsim_certs_new(void);
+void vsim_certs_free(vsim_certs_t *c);
+vsim_vcache_t *vsim_vcache_new(void);
+void vsim_vcache_free(vsim_vcache_t *c);
+/* Issues a certificate (explicit, P-256) with a key drawn from the seeded stream. */
+typedef struct {
+    const char *name;
+    const vsim_signer_t *issuer; /* NULL: self-signed root */
+    bool ca;
+    int64_t from, to; /* validity, virtual µs (from may be before 0) */
+    bool region;      /* a rectangle of half side `half` around (cx, cy) */
+    double cx, cy, half;
+    const uint64_t *psids;
+    const uint8_t *ssps; /* one octet per PSID (0: none) */
+    size_t n_psids;
+    bool enc_key; /* also an encryption key (the key itself) */
+} vsim_issue_t;
+int vsim_signer_issue(vsim_t *s, sg17_ctx_t *ctx, const vsim_issue_t *p, vsim_signer_t *out);
+void vsim_signer_free(vsim_signer_t *sg);
+/* The signer's certificate as loaded in the instance's store (NULL if it does not load). */
+const v2x_cert_t *vsim_signer_cert(vsim_t *s, const vsim_signer_t *sg);
+/* A CAM as GeoNetworking SHB + BTP-B + UPER, signed (digest or certificate signer). */
+int vsim_cam_build(const vsim_t *s, const vsim_signer_t *sg, const vsim_cam_t *cam, bool with_cert,
+                   uint8_t *out, size_t cap, size_t *len);
+/* The same GN packet as unsecuredData. */
+int vsim_cam_unsecured(const vsim_t *s, const vsim_cam_t *cam, uint8_t *out, size_t cap,
+                       size_t *len);
+/* Signs a payload (DENM packet, report, join, CRL) with the signer's certificate. */
+int vsim_sign(const vsim_t *s, const vsim_signer_t *sg, uint64_t psid, sg17_time_t t, double x,
+              double y, const uint8_t *payload, size_t plen, bool with_cert, uint8_t *out,
+              size_t cap, size_t *len);
+/* A DENM (emergency vehicle approaching) as GN TSB + BTP-B + UPER. */
+int vsim_denm_packet(const vsim_t *s, uint32_t station, uint16_t seq, sg17_time_t t, double x,
+                     double y, uint8_t *out, size_t cap, size_t *len);
+
+/* What a receiver learnt from a secured message it accepted. */
+typedef struct {
+    v2x_spdu_t spdu;
+    uint64_t signer;        /* HashedId8 of the signer's certificate, 0 for an unsecured message */
+    const v2x_cert_t *cert; /* the signer's certificate, NULL when unknown */
+    sg17_time_t gen;        /* generation time, virtual µs (0 when absent) */
+} vsim_rx_t;
+/* The security checks of a receiver on one SPDU, each as its mitigation switches it: decode,
+ * signature (signature_verification), chain, validity, region, PSID and revocation (cert_checks),
+ * freshness (freshness_check). `known` resolves a digest signer (the receiver's own cache, NULL:
+ * only a certificate signer resolves). Returns NULL or the rejection reason. */
+typedef bool (*vsim_known_fn)(void *arg, uint64_t hid);
+const char *vsim_secure_receive(vsim_t *s, const uint8_t *p, size_t n, uint64_t want_psid,
+                                sg17_time_t now, uint64_t crl_count, vsim_known_fn known,
+                                void *known_arg, vsim_rx_t *rx);
+/* The same without the freshness check, for a message whose own content says how long it is
+ * valid (a CRL, rebroadcast for as long as it is current). */
+const char *vsim_secure_receive_any_age(vsim_t *s, const uint8_t *p, size_t n, uint64_t want_psid,
+                                        sg17_time_t now, vsim_rx_t *rx);
+/* The CAM inside an accepted SPDU (GN + BTP + UPER); 0 or -1. An unsecured CAM's generation
+ * time is rebuilt from its generationDeltaTime (the latest time <= now with that value). */
+int vsim_cam_parse(const vsim_t *s, const vsim_rx_t *rx, sg17_time_t now, vsim_cam_t *cam);
+bool vsim_revoked(const vsim_t *s, uint64_t crl_count, uint64_t hid);
+
+/* ---- vehicle.c ---- */
+void vsim_vehicle_on_message(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *m);
+void vsim_vehicle_on_timer(void *instance, sg17_ctx_t *ctx, sg17_entity_t e, uint64_t tag);
+void vsim_vehicle_cam(const vsim_t *s, const vsim_vehicle_t *v, sg17_time_t t, vsim_cam_t *c);
+void vsim_peers_free(vsim_peers_t *t);
+/* Local plausibility checks (F2MD): NULL or the failed check's reason. */
+const char *vsim_plausibility(vsim_t *s, const vsim_vehicle_t *r, const vsim_peer_t *peer,
+                              const vsim_cam_t *c, sg17_time_t now);
+
+/* ---- rsu.c, pki.c (rca, ea, aa, ma) ---- */
+void vsim_rsu_on_message(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *m);
+void vsim_rsu_on_timer(void *instance, sg17_ctx_t *ctx, sg17_entity_t e, uint64_t tag);
+void vsim_aa_on_message(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *m);
+void vsim_ma_on_message(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *m);
+void vsim_ca_on_message(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *m);
+int vsim_pki_setup(vsim_t *s, sg17_ctx_t *ctx);
+void vsim_report_misbehaviour(vsim_t *s, sg17_ctx_t *ctx, vsim_vehicle_t *r, vsim_peer_t *peer,
+                              const sg17_msg_t *evidence);
+/* A CRL SPDU a vehicle or RSU received: verified and decoded; returns the entry count or -1. */
+long vsim_crl_receive(vsim_t *s, const uint8_t *p, size_t n, sg17_time_t now, const char **why);
+
+/* ---- attacks.c ---- */
+vsim_adversary_t *vsim_adversary_new(unsigned n_veh);
+void vsim_adversary_free(vsim_adversary_t *a);
+/* A compromised vehicle's CAM as the adversary rewrites it (F2MD types 1-12): 1 falsified,
+ * 0 left true, -1 no CAM now. */
+int vsim_adversary_falsify(vsim_t *s, sg17_ctx_t *ctx, unsigned vehicle, vsim_cam_t *c);
+/* Extra transmissions of a compromised vehicle (types 13-19), on its VSIM_T_EXTRA timer. */
+void vsim_adversary_extra(vsim_t *s, sg17_ctx_t *ctx, unsigned vehicle);
+/* A compromised vehicle heard a CAM (the data-replay types reuse neighbours' data). */
+void vsim_adversary_overhear(vsim_adversary_t *a, unsigned vehicle, const vsim_cam_t *c);
+void vsim_adversary_finish(vsim_t *s, sg17_ctx_t *ctx);
+int vsim_attack_misbehave(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p);
+int vsim_attack_forge(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p);
+int vsim_attack_bad_cert(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p);
+int vsim_attack_track(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p);
+int vsim_attack_platoon_join(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p);
+int vsim_attack_eavesdrop(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p);
+
+/* ---- truth.c: ground truth of the detection metrics (scored, never consulted) ---- */
+vsim_truth_t *vsim_truth_new(void);
+void vsim_truth_free(vsim_truth_t *t);
+/* The adversary's code produced this SPDU (exact bytes). */
+void vsim_truth_mark(vsim_truth_t *t, const uint8_t *p, size_t n);
+void vsim_truth_attack_started(vsim_truth_t *t, unsigned vehicle, sg17_time_t at);
+/* A vehicle's verdict on a CAM: flagged = rejected by a plausibility check. */
+void vsim_truth_score(vsim_truth_t *t, const uint8_t *p, size_t n, bool flagged, sg17_time_t now);
+/* The AA revoked a vehicle; attacker = the adversary controlled it (ground truth). */
+void vsim_truth_revocation(vsim_truth_t *t, unsigned vehicle, sg17_time_t now);
+void vsim_truth_finish(vsim_truth_t *t, sg17_ctx_t *ctx);
+
+#endif
