@@ -751,7 +751,7 @@ v2x_cert_t *v2x_cert_new(const uint8_t *cert, size_t len, const v2x_cert_t *issu
     }
     if (!c->key)
         goto fail;
-    if ((rc = v2x_key_ec_point(c->key, &c->group, &c->point)) != V2X_OK)
+    if ((rc = v2x_key_ec_point(c->key, c->view.curve, &c->group, &c->point)) != V2X_OK)
         goto fail;
     if (c->view.has_enc_key) {
         c->enc_key = v2x_key_from_point(c->view.enc_curve, c->view.enc_point,
@@ -778,7 +778,6 @@ void v2x_cert_destroy(v2x_cert_t **self_p)
     EVP_PKEY_free(c->key);
     EVP_PKEY_free(c->enc_key);
     EC_POINT_free(c->point);
-    EC_GROUP_free(c->group);
     free(c);
     *self_p = NULL;
 }

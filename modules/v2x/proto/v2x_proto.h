@@ -279,10 +279,10 @@ typedef struct {
     v2x_cert_view_t view;
     uint8_t hash[V2X_MAX_HASH]; /* H(certificate) with the certificate's hash */
     uint8_t hashedid8[8];
-    EVP_PKEY *key;     /* verification key */
-    EVP_PKEY *enc_key; /* encryption key, NULL if none */
-    EC_GROUP *group;   /* the key's curve and point, for the full-R check of signatures */
-    EC_POINT *point;
+    EVP_PKEY *key;         /* verification key */
+    EVP_PKEY *enc_key;     /* encryption key, NULL if none */
+    const EC_GROUP *group; /* the key's curve (process-wide, not owned) and point, for the */
+    EC_POINT *point;       /* full-R check of signatures */
 } v2x_cert_t;
 
 /* Loads an encoded certificate. issuer: needed for an implicit certificate (reconstruction),
