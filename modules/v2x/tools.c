@@ -253,6 +253,12 @@ static int run_verify(int argc, char **argv, FILE *out, FILE *err)
         rc = v2x_cert_decode(s.cert, s.cert_len, &v);
         const v2x_cert_t *issuer =
             rc == V2X_OK && v.type == V2X_CERT_IMPLICIT ? find(certs, a.n_certs, v.issuer) : NULL;
+        if (rc == V2X_OK && v.type == V2X_CERT_IMPLICIT && !issuer) {
+            fprintf(out, "RESULT=failure\n");
+            fprintf(err, "%s: implicit signer certificate: give its issuer with --cert\n", tool);
+            code = SG17_TOOL_REFUSED;
+            goto done;
+        }
         carried = rc == V2X_OK ? v2x_cert_new(s.cert, s.cert_len, issuer, &rc) : NULL;
         if (!carried) {
             code = refused(tool, out, err, "signer certificate", rc);

@@ -1,7 +1,6 @@
 /* cert.c — EtsiTs103097Certificate (IEEE 1609.2 §6.4.2-6.4.4, ETSI TS 103 097 §6) in canonical
  * OER: explicit certificates with compressed points, ECQV implicit certificates on P-256
  * (SEC 4, IEEE 1609.2 §5.3.2), HashedId8, and the checks a receiver makes on a chain link. */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,95 +39,6 @@ static uint64_t duration_us(const v2x_validity_t *v)
 uint64_t v2x_validity_end64(const v2x_validity_t *v)
 {
     return (uint64_t)v->start * 1000000u + duration_us(v);
-}
-
-/* ---- regions ---- */
-
-static double rad(int32_t v)
-{
-    return (double)v * 1e-7 * M_PI / 180.0;
-}
-
-/* Great-circle distance in metres (haversine, mean earth radius). */
-static double distance_m(v2x_2dloc_t a, v2x_2dloc_t b)
-{
-    double dlat = rad(b.lat) - rad(a.lat), dlon = rad(b.lon) - rad(a.lon);
-    double h = sin(dlat / 2) * sin(dlat / 2)
-               + cos(rad(a.lat)) * cos(rad(b.lat)) * sin(dlon / 2) * sin(dlon / 2);
-    return 2 * 6371008.8 * asin(sqrt(h < 1 ? h : 1));
-}
-
-static bool rect_contains(v2x_2dloc_t nw, v2x_2dloc_t se, v2x_2dloc_t p)
-{
-    return p.lat <= nw.lat && p.lat >= se.lat && p.lon >= nw.lon && p.lon <= se.lon;
-}
-
-bool v2x_region_contains(const v2x_region_t *r, v2x_2dloc_t loc)
-{
-    switch (r->kind) {
-    case V2X_REGION_NONE:
-        return true;
-    case V2X_REGION_CIRCLE:
-        return distance_m(r->center, loc) <= (double)r->radius_m;
-    case V2X_REGION_RECT:
-        for (size_t i = 0; i < r->n_rects && i < V2X_MAX_RECTS; i++)
-            if (rect_contains(r->rects[i].nw, r->rects[i].se, loc))
-                return true;
-        return false;
-    }
-    return false;
-}
-
-/* The four corners of a rectangle. */
-static void corners(v2x_2dloc_t nw, v2x_2dloc_t se, v2x_2dloc_t out[4])
-{
-    out[0] = nw;
-    out[1] = se;
-    out[2] = (v2x_2dloc_t){nw.lat, se.lon};
-    out[3] = (v2x_2dloc_t){se.lat, nw.lon};
-}
-
-bool v2x_region_within(const v2x_region_t *inner, const v2x_region_t *outer)
-{
-    if (outer->kind == V2X_REGION_NONE)
-        return true;
-    if (inner->kind == V2X_REGION_NONE)
-        return false;
-    if (inner->kind == V2X_REGION_CIRCLE) {
-        if (outer->kind == V2X_REGION_CIRCLE)
-            return distance_m(inner->center, outer->center) + inner->radius_m
-                   <= (double)outer->radius_m;
-        /* the circle's bounding box must lie in one rectangle */
-        double dlat = inner->radius_m / 111194.9 * 1e7;
-        double c = cos(rad(inner->center.lat));
-        double dlon = c > 1e-6 ? dlat / c : 1.8e9;
-        v2x_2dloc_t nw = {(int32_t)fmin(inner->center.lat + dlat, 9e8),
-                          (int32_t)fmax(inner->center.lon - dlon, -1.8e9)};
-        v2x_2dloc_t se = {(int32_t)fmax(inner->center.lat - dlat, -9e8),
-                          (int32_t)fmin(inner->center.lon + dlon, 1.8e9)};
-        for (size_t i = 0; i < outer->n_rects; i++)
-            if (rect_contains(outer->rects[i].nw, outer->rects[i].se, nw)
-                && rect_contains(outer->rects[i].nw, outer->rects[i].se, se))
-                return true;
-        return false;
-    }
-    for (size_t i = 0; i < inner->n_rects; i++) {
-        v2x_2dloc_t c4[4];
-        corners(inner->rects[i].nw, inner->rects[i].se, c4);
-        bool in = false;
-        if (outer->kind == V2X_REGION_CIRCLE) {
-            in = true;
-            for (int k = 0; k < 4; k++)
-                in = in && v2x_region_contains(outer, c4[k]);
-        } else {
-            for (size_t j = 0; j < outer->n_rects && !in; j++)
-                in = rect_contains(outer->rects[j].nw, outer->rects[j].se, c4[0])
-                     && rect_contains(outer->rects[j].nw, outer->rects[j].se, c4[1]);
-        }
-        if (!in)
-            return false;
-    }
-    return true;
 }
 
 /* ---- encoding ---- */
@@ -841,7 +751,7 @@ v2x_cert_t *v2x_cert_new(const uint8_t *cert, size_t len, const v2x_cert_t *issu
     }
     if (!c->key)
         goto fail;
-    if ((rc = v2x_key_ec_point(c->key, &c->group, &c->point)) != V2X_OK)
+    if ((rc = v2x_key_ec_point(c->key, c->view.curve, &c->group, &c->point)) != V2X_OK)
         goto fail;
     if (c->view.has_enc_key) {
         c->enc_key = v2x_key_from_point(c->view.enc_curve, c->view.enc_point,
@@ -868,7 +778,6 @@ void v2x_cert_destroy(v2x_cert_t **self_p)
     EVP_PKEY_free(c->key);
     EVP_PKEY_free(c->enc_key);
     EC_POINT_free(c->point);
-    EC_GROUP_free(c->group);
     free(c);
     *self_p = NULL;
 }

@@ -27,8 +27,8 @@ int v2x_ecdsa_verify_digest(const EVP_PKEY *key, v2x_curve_t c, const uint8_t *d
  * compressed: then R itself must match, y parity included) against public point q. */
 int v2x_ecdsa_verify_full(const EC_GROUP *g, const EC_POINT *q, const uint8_t *dgst, size_t dlen,
                           const uint8_t *r_point, const uint8_t *s);
-/* The key's group and public point (new objects, the caller frees them). */
-int v2x_key_ec_point(const EVP_PKEY *key, EC_GROUP **g, EC_POINT **q);
+/* The key's public point (new, the caller frees it) on the shared group of curve c. */
+int v2x_key_ec_point(const EVP_PKEY *key, v2x_curve_t c, const EC_GROUP **g, EC_POINT **q);
 
 /* IEEE 1609.2 §5.3.1 signature input: H(H(tbs) || signer_hash), signer_hash = H(signer
  * certificate), or H("") for a self signer. out: v2x_hash_size(h) octets. */

@@ -365,19 +365,18 @@ done:
     return rc;
 }
 
-/* The key's public point on its curve's group (the caller frees both). */
-int v2x_key_ec_point(const EVP_PKEY *key, EC_GROUP **g, EC_POINT **q)
+/* The key's public point on the process-wide group of curve c (the caller frees the point). */
+int v2x_key_ec_point(const EVP_PKEY *key, v2x_curve_t c, const EC_GROUP **g, EC_POINT **q)
 {
     uint8_t pub[1 + 2 * V2X_MAX_FIELD];
     size_t len = 0;
-    *g = v2x_curve_group(v2x_key_curve(key));
+    *g = v2x_curve_group_shared(c);
     *q = *g ? EC_POINT_new(*g) : NULL;
     if (*q
         && EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_PUB_KEY, pub, sizeof pub, &len) == 1
         && EC_POINT_oct2point(*g, *q, pub, len, NULL) == 1)
         return V2X_OK;
     EC_POINT_free(*q);
-    EC_GROUP_free(*g);
     *q = NULL;
     *g = NULL;
     return V2X_ECRYPTO;

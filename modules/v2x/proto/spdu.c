@@ -329,10 +329,9 @@ int v2x_spdu_check(const v2x_spdu_t *s, const v2x_cert_t *signer, uint64_t t64)
     int rc = v2x_cert_check_time(&signer->view, s->has_generation_time ? s->generation_time : t64);
     if (rc != V2X_OK)
         return rc;
-    if (signer->view.n_psids && !v2x_cert_permission(&signer->view, s->psid))
+    /* a certificate without appPermissions signs no data (IEEE 1609.2 §5.2.3.2.2) */
+    if (!v2x_cert_permission(&signer->view, s->psid))
         return V2X_EPSID;
-    if (!signer->view.n_psids)
-        return V2X_EPSID; /* a certificate without appPermissions signs nothing (1609.2 §5.2.3) */
     if (s->has_location) {
         v2x_2dloc_t at = {s->location.lat, s->location.lon};
         if (!v2x_region_contains(&signer->view.region, at))

@@ -211,8 +211,9 @@ typedef struct {
 
 /* Issues an explicit certificate for subject_key (public part), signed by issuer_key.
  * issuer_cert/issuer_cert_len: the issuer's encoded certificate; NULL = self-signed root (then
- * issuer_key must be subject_key's pair). The hash follows the issuer's curve. Verification key
- * and signature R are written as compressed points (TS 103 097 §6). */
+ * issuer_key must be subject_key's pair). The hash follows the issuer's curve. The verification
+ * key is written compressed, the signature's R x-only: the canonical forms of IEEE 1609.2
+ * §6.4.3 (the only forms v2x_cert_decode accepts, so a certificate has one valid encoding). */
 int v2x_cert_issue(const v2x_cert_params_t *p, const EVP_PKEY *subject_key,
                    const EVP_PKEY *issuer_key, const uint8_t *issuer_cert, size_t issuer_cert_len,
                    uint8_t *out, size_t cap, size_t *out_len);
@@ -256,7 +257,7 @@ typedef struct {
     uint8_t key_point[V2X_MAX_POINT]; /* compressed (x-only is refused) */
     bool has_signature;
     v2x_curve_t sig_curve;
-    uint8_t sig_r[V2X_MAX_POINT]; /* R: 0x00 || x (x-only) or 0x02/0x03 || x (compressed) */
+    uint8_t sig_r[V2X_MAX_POINT]; /* 0x00 || x: R, accepted x-only only */
     uint8_t sig_s[V2X_MAX_FIELD];
 } v2x_cert_view_t;
 
@@ -279,10 +280,10 @@ typedef struct {
     v2x_cert_view_t view;
     uint8_t hash[V2X_MAX_HASH]; /* H(certificate) with the certificate's hash */
     uint8_t hashedid8[8];
-    EVP_PKEY *key;     /* verification key */
-    EVP_PKEY *enc_key; /* encryption key, NULL if none */
-    EC_GROUP *group;   /* the key's curve and point, for the full-R check of signatures */
-    EC_POINT *point;
+    EVP_PKEY *key;         /* verification key */
+    EVP_PKEY *enc_key;     /* encryption key, NULL if none */
+    const EC_GROUP *group; /* the key's curve (process-wide, not owned) and point, for the */
+    EC_POINT *point;       /* full-R check of signatures */
 } v2x_cert_t;
 
 /* Loads an encoded certificate. issuer: needed for an implicit certificate (reconstruction),

@@ -216,3 +216,51 @@ Test(tools, bad_arguments_exit_2)
     cr_assert_not_null(strstr(err_buf, "unsupported"), "%s", err_buf);
     cr_assert_eq(run("hashedid8", "--cert", "80030080", NULL), 1);
 }
+
+Test(tools, implicit_certificates_verify_with_their_issuer)
+{
+    v2x_test_pki_t k;
+    v2x_test_pki(&k, V2X_CURVE_P256);
+    EVP_PKEY *req = v2x_key_generate(V2X_CURVE_P256);
+    v2x_cert_params_t p;
+    v2x_test_params(&p, NULL, false);
+    p.type = V2X_CERT_IMPLICIT;
+    uint8_t cert[V2X_CERT_MAX], r[32], d[32];
+    size_t n, dl;
+    cr_assert_eq(
+        v2x_cert_issue_implicit(&p, req, k.aa_key, k.aa, k.aa_len, cert, sizeof cert, &n, r),
+        V2X_OK);
+    EVP_PKEY *du = v2x_cert_implicit_private(req, r, cert, n, k.aa, k.aa_len);
+    cr_assert_not_null(du);
+    cr_assert_eq(v2x_key_private_bytes(du, d, sizeof d, &dl), V2X_OK);
+    char key[65], ic[2 * V2X_CERT_MAX + 1], aa[2 * V2X_CERT_MAX + 1], root[2 * V2X_CERT_MAX + 1];
+    snprintf(key, sizeof key, "%s", hex(d, dl));
+    snprintf(ic, sizeof ic, "%s", hex(cert, n));
+    snprintf(aa, sizeof aa, "%s", hex(k.aa, k.aa_len));
+    snprintf(root, sizeof root, "%s", hex(k.root, k.root_len));
+    cr_assert_eq(run("sign", "--key", key, "--cert", ic, "--psid", "36", "--time",
+                     "2020-05-01T10:00:00Z", "--payload", "0102", NULL),
+                 0, "%s", err_buf);
+    char spdu[4096];
+    snprintf(spdu, sizeof spdu, "%s", field("SPDU"));
+    cr_assert_eq(run("verify", "--spdu", spdu, "--time", "2020-05-01T10:00:00Z", NULL), 1);
+    cr_assert_not_null(strstr(err_buf, "give its issuer"), "%s", err_buf);
+    cr_assert_eq(run("verify", "--spdu", spdu, "--time", "2020-05-01T10:00:00Z", "--cert", aa,
+                     "--cert", root, NULL),
+                 0, "%s", err_buf);
+    uint8_t id[8];
+    cr_assert_eq(v2x_cert_hashedid8(cert, n, id), V2X_OK);
+    cr_assert_str_eq(field("SIGNER"), hex(id, 8));
+    /* another key for the same certificate: the reconstructed key does not match */
+    key[10] = key[10] == '1' ? '2' : '1';
+    cr_assert_eq(run("sign", "--key", key, "--cert", ic, "--psid", "36", "--time",
+                     "2020-05-01T10:00:00Z", "--payload", "0102", NULL),
+                 0, "%s", err_buf);
+    snprintf(spdu, sizeof spdu, "%s", field("SPDU"));
+    cr_assert_eq(
+        run("verify", "--spdu", spdu, "--time", "2020-05-01T10:00:00Z", "--cert", aa, NULL), 1);
+    cr_assert_not_null(strstr(err_buf, "signature"), "%s", err_buf);
+    EVP_PKEY_free(du);
+    EVP_PKEY_free(req);
+    v2x_test_pki_free(&k);
+}
