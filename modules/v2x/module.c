@@ -9,70 +9,31 @@
 
 /* ---- dispatch ---- */
 
-static void vehicle_on_message(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *m)
-{
-    vsim_vehicle_on_message(instance, ctx, m);
-}
+SG17_ON_MESSAGE(vehicle_on_message, vsim_vehicle_on_message);
 
-static void vehicle_on_timer(void *instance, sg17_ctx_t *ctx, sg17_entity_t e, uint64_t tag)
-{
-    vsim_vehicle_on_timer(instance, ctx, e, tag);
-}
+SG17_ON_TIMER(vehicle_on_timer, vsim_vehicle_on_timer);
 
-static void rsu_on_message(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *m)
-{
-    vsim_rsu_on_message(instance, ctx, m);
-}
+SG17_ON_MESSAGE(rsu_on_message, vsim_rsu_on_message);
 
-static void rsu_on_timer(void *instance, sg17_ctx_t *ctx, sg17_entity_t e, uint64_t tag)
-{
-    vsim_rsu_on_timer(instance, ctx, e, tag);
-}
+SG17_ON_TIMER(rsu_on_timer, vsim_rsu_on_timer);
 
-static void ca_on_message(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *m)
-{
-    vsim_ca_on_message(instance, ctx, m);
-}
+SG17_ON_MESSAGE(ca_on_message, vsim_ca_on_message);
 
-static void aa_on_message(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *m)
-{
-    vsim_aa_on_message(instance, ctx, m);
-}
+SG17_ON_MESSAGE(aa_on_message, vsim_aa_on_message);
 
-static void ma_on_message(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *m)
-{
-    vsim_ma_on_message(instance, ctx, m);
-}
+SG17_ON_MESSAGE(ma_on_message, vsim_ma_on_message);
 
-static int run_misbehave(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
-{
-    return vsim_attack_misbehave(instance, ctx, p);
-}
+SG17_ATTACK_RUN(run_misbehave, vsim_attack_misbehave);
 
-static int run_forge(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
-{
-    return vsim_attack_forge(instance, ctx, p);
-}
+SG17_ATTACK_RUN(run_forge, vsim_attack_forge);
 
-static int run_bad_cert(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
-{
-    return vsim_attack_bad_cert(instance, ctx, p);
-}
+SG17_ATTACK_RUN(run_bad_cert, vsim_attack_bad_cert);
 
-static int run_track(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
-{
-    return vsim_attack_track(instance, ctx, p);
-}
+SG17_ATTACK_RUN(run_track, vsim_attack_track);
 
-static int run_platoon_join(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
-{
-    return vsim_attack_platoon_join(instance, ctx, p);
-}
+SG17_ATTACK_RUN(run_platoon_join, vsim_attack_platoon_join);
 
-static int run_eavesdrop(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
-{
-    return vsim_attack_eavesdrop(instance, ctx, p);
-}
+SG17_ATTACK_RUN(run_eavesdrop, vsim_attack_eavesdrop);
 
 static void destroy(void *instance)
 {
