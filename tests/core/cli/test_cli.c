@@ -621,7 +621,17 @@ Test(cli, a_host_killed_mid_scenario_hands_the_scenario_to_another_host, .timeou
     json_t *r = load_report("r");
     json_t *e = json_array_get(json_object_get(r, "scenarios"), 0);
     cr_assert_str_eq(json_string_value(json_object_get(e, "verdict")), "holds");
-    cr_assert(after_kill < 30, "the second host finished %.1f s after the kill", after_kill);
+    /* The runs themselves take what they take (much longer under ASan or a loaded machine):
+     * what the broker adds after the kill, noticing the dead host (heartbeats, 5 s) and starting
+     * the run again, is bounded; waiting for the scenario's timeout (60 s) would show here. */
+    double runs_s = 0;
+    const char *arm;
+    json_t *run;
+    json_object_foreach(json_object_get(e, "runs"), arm, run) runs_s +=
+        json_number_value(json_object_get(run, "wall_ms")) / 1000;
+    cr_assert(after_kill - runs_s < 15,
+              "the second host finished %.1f s after the kill, of which its runs took %.1f s",
+              after_kill, runs_s);
     json_decref(r);
     free(out);
 }
