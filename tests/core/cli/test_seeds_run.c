@@ -1,6 +1,7 @@
 /* test_seeds_run.c — `sg17tb run --seeds K` end to end on a shipped scenario: the report carries
  * the verdict distribution and the judged metrics' statistics, report.html and summary.md show
  * them, and --trace writes the runs of the scenario's own seed only. */
+#include "scratch.h"
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <jansson.h>
@@ -9,36 +10,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
-static char tmpdir[256];
-
-static void make_tmpdir(void)
-{
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/sg17-seeds-test-XXXXXX");
-    cr_assert_not_null(mkdtemp(tmpdir));
-}
-
-static void cleanup(void)
-{
-    char cmd[400];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    cr_assert_eq(system(cmd), 0);
-}
-
-TestSuite(seeds_run, .init = make_tmpdir, .fini = cleanup, .timeout = 600);
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "%s should exist", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
+SG17_SCRATCH_SUITE(seeds_run, "seeds", .timeout = 600);
 
 Test(seeds_run, three_seeds_give_a_distribution_statistics_and_one_trace_per_run)
 {

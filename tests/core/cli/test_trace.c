@@ -4,6 +4,7 @@
  * were delivered; the packet comments carry the ledger's ground truth (the replayed copies of
  * the baseline run are the ledger's replayed deliveries). Skipped, with the install command,
  * when tshark is missing. */
+#include "scratch.h"
 #include <criterion/criterion.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -11,22 +12,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
-static char tmpdir[256];
-
-static void make_tmpdir(void)
-{
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/sg17-trace-test-XXXXXX");
-    cr_assert_not_null(mkdtemp(tmpdir));
-}
-
-static void cleanup(void)
-{
-    char cmd[400];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    cr_assert_eq(system(cmd), 0);
-}
-
-TestSuite(trace, .init = make_tmpdir, .fini = cleanup, .timeout = 600);
+SG17_SCRATCH_SUITE(trace, "trace", .timeout = 600);
 
 /* What tshark makes of one capture, in one pass: packets, malformed ones, packets with an
  * expert item at error level (checksum errors included), and per packet comment substring. */

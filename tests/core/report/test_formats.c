@@ -15,23 +15,9 @@
 #include "report/report_diff.h"
 #include "report/report_text.h"
 #include "report_fixture.h"
+#include "scratch.h"
 
-static char tmpdir[256];
-
-static void make_tmpdir(void)
-{
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/sg17-formats-test-XXXXXX");
-    cr_assert_not_null(mkdtemp(tmpdir));
-}
-
-static void cleanup(void)
-{
-    char cmd[400];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    cr_assert_eq(system(cmd), 0);
-}
-
-TestSuite(formats, .init = make_tmpdir, .fini = cleanup);
+SG17_SCRATCH_SUITE(formats, "formats");
 
 /* Whether a program is on PATH. */
 static bool have_tool(const char *name)
@@ -55,20 +41,6 @@ static int run(const char *cmd, sg17_rbuf_t *out)
         sg17_rbuf_putn(out, buf, n);
     int st = pclose(p);
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "%s should exist", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
 }
 
 /* The fixture report (every verdict, hostile strings) written in all formats to tmpdir/out. */

@@ -18,37 +18,9 @@
 #include "report/report.h"
 #include "report/report_text.h"
 #include "report_fixture.h"
+#include "scratch.h"
 
-static char tmpdir[256];
-
-static void make_tmpdir(void)
-{
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/sg17-browser-test-XXXXXX");
-    cr_assert_not_null(mkdtemp(tmpdir));
-}
-
-static void cleanup(void)
-{
-    char cmd[400];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    cr_assert_eq(system(cmd), 0);
-}
-
-TestSuite(browser, .init = make_tmpdir, .fini = cleanup, .timeout = 240);
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "%s should exist", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
+SG17_SCRATCH_SUITE(browser, "browser", .timeout = 240);
 
 /* Runs headless Chromium on file://page with extra flags (a profile of its own, background
  * networking off, every host name unresolvable so that nothing can leave the machine).
