@@ -320,6 +320,32 @@ static void progress(size_t done, size_t total, const job_t *j)
         fprintf(stderr, "\r\033[K");
 }
 
+/* id -> measured wall_ms of every scenario entry of a previous report.json. */
+static json_t *load_costs(const char *path, sg17_err_t *err)
+{
+    json_error_t je;
+    json_t *report = json_load_file(path, 0, &je);
+    json_t *list = json_object_get(report, "scenarios");
+    if (!json_is_array(list)) {
+        json_decref(report);
+        sg17_err(err, "--shard-costs %s: not a report.json of sg17tb (%s)", path,
+                 report ? "no \"scenarios\" list" : je.text);
+        return NULL;
+    }
+    json_t *costs = json_object();
+    size_t i;
+    json_t *e;
+    json_array_foreach(list, i, e)
+    {
+        const char *id = json_string_value(json_object_get(e, "id"));
+        json_t *ms = json_object_get(e, "wall_ms");
+        if (id && json_is_number(ms) && json_number_value(ms) > 0)
+            json_object_set_new(costs, id, json_real(json_number_value(ms)));
+    }
+    json_decref(report);
+    return costs;
+}
+
 /* Each job's expected cost: its scenario's wall time in the report a previous run left in
  * out_dir, when there is one; otherwise its timeout (an author gives a long scenario a longer
  * one). Jobs whose scenario that report does not know count as the most expensive. */
@@ -327,25 +353,14 @@ static void expect_costs(job_t *jobs, size_t n, const char *out_dir)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/report.json", out_dir);
-    json_t *last = json_load_file(path, 0, NULL);
-    json_t *scenarios = json_object_get(last, "scenarios");
-    json_t *known = json_object();
-    size_t i;
-    json_t *e;
-    json_array_foreach(scenarios, i, e)
-    {
-        json_t *id = json_object_get(e, "id"), *wall = json_object_get(e, "wall_ms");
-        if (json_is_string(id) && json_is_number(wall))
-            json_object_set(known, json_string_value(id), wall);
-    }
-    for (i = 0; i < n; i++) {
+    json_t *known = load_costs(path, NULL); /* none, or not a report: by timeout */
+    for (size_t i = 0; i < n; i++) {
         json_t *wall = json_object_get(known, jobs[i].s->id);
-        jobs[i].expected_ms = wall                         ? json_number_value(wall)
-                              : json_array_size(scenarios) ? 1e300
-                                                           : jobs[i].s->timeout_s * 1000;
+        jobs[i].expected_ms = wall                      ? json_number_value(wall)
+                              : json_object_size(known) ? 1e300
+                                                        : jobs[i].s->timeout_s * 1000;
     }
     json_decref(known);
-    json_decref(last);
 }
 
 static const job_t *g_sort_jobs; /* for by_expected_cost */
@@ -527,32 +542,6 @@ typedef struct {
 static const char *env_get(const char *name)
 {
     return getenv(name);
-}
-
-/* id -> measured wall_ms of every scenario entry of a previous report.json. */
-static json_t *load_costs(const char *path, sg17_err_t *err)
-{
-    json_error_t je;
-    json_t *report = json_load_file(path, 0, &je);
-    json_t *list = json_object_get(report, "scenarios");
-    if (!json_is_array(list)) {
-        json_decref(report);
-        sg17_err(err, "--shard-costs %s: not a report.json of sg17tb (%s)", path,
-                 report ? "no \"scenarios\" list" : je.text);
-        return NULL;
-    }
-    json_t *costs = json_object();
-    size_t i;
-    json_t *e;
-    json_array_foreach(list, i, e)
-    {
-        const char *id = json_string_value(json_object_get(e, "id"));
-        json_t *ms = json_object_get(e, "wall_ms");
-        if (id && json_is_number(ms) && json_number_value(ms) > 0)
-            json_object_set_new(costs, id, json_real(json_number_value(ms)));
-    }
-    json_decref(report);
-    return costs;
 }
 
 static int by_double(const void *a, const void *b)
