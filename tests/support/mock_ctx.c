@@ -476,6 +476,13 @@ const char *sg17_mock_artifact(const sg17_mock_t *m, const char *name)
     return NULL;
 }
 
+/* A fixed id: a mock run creates nothing outside its process unless its test says so. */
+static const char *api_run_id(sg17_ctx_t *ctx)
+{
+    (void)ctx;
+    return "0000cafe";
+}
+
 static const sg17_api_t mock_api = {
     SG17_API_HEADER,
     .now = api_now,
@@ -486,7 +493,7 @@ static const sg17_api_t mock_api = {
     .entity_kind = api_entity_kind,
     .entity_index = api_entity_index,
     .send = api_send,
-    .send_many = NULL, /* as the host in this version: check with SG17_API_HAS */
+    .send_many = NULL, /* a module checks with SG17_API_HAS and falls back to unicast */
     .timer = api_timer,
     .report = api_report,
     .metric_add = api_metric_add,
@@ -498,6 +505,7 @@ static const sg17_api_t mock_api = {
     .captured = api_captured,
     .log = api_log,
     .artifact = api_artifact,
+    .run_id = api_run_id,
 };
 
 /* ---- building ---- */

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -33,7 +34,7 @@ extern "C" {
  * older minor still loads (the core treats its missing slots as NULL), and a module checks for a
  * newer service with SG17_API_HAS before calling it. */
 #define SG17_MODULE_ABI_MAJOR 2
-#define SG17_MODULE_ABI_MINOR 1
+#define SG17_MODULE_ABI_MINOR 2
 #define SG17_MODULE_SYMBOL    "sg17_module"
 
 /* Virtual time, in microseconds since the start of the scenario. */
@@ -218,6 +219,13 @@ typedef struct sg17_api {
      * [a-z0-9_.-]; text: at most SG17_ARTIFACT_MAX octets (longer is cut). Not a judge of
      * anything: conditions read metrics only. Check with SG17_API_HAS (sg17_artifact does). */
     void (*artifact)(sg17_ctx_t *ctx, const char *name, const char *text);
+    /* ---- minor 1 ends here ---- */
+    /* Minor 2. This run's id: 8 lower-case hex digits, the same in every host of the run and
+     * different for every run (baseline and protected, each seed) of one machine. A module names
+     * what it creates outside its process with it (network namespaces, interfaces, cgroups,
+     * scratch files) so that it can remove them by that id at the end and after a crash, and so
+     * that two runs in parallel never collide. Check with SG17_API_HAS (sg17_run_id does). */
+    const char *(*run_id)(sg17_ctx_t *ctx);
 } sg17_api_t;
 
 #define SG17_ARTIFACT_MAX (1u << 20)
@@ -456,6 +464,18 @@ static inline void sg17_artifact(sg17_ctx_t *c, const char *name, const char *te
     if (c->api->size >= offsetof(sg17_api_t, artifact) + sizeof(c->api->artifact)
         && c->api->artifact != NULL)
         c->api->artifact(c, name, text);
+}
+/* This run's id (minor 2); on an older core, one made from the process id and the context's
+ * address, which differ between the runs alive at one time. */
+static inline const char *sg17_run_id(sg17_ctx_t *c)
+{
+    if (c->api->size >= offsetof(sg17_api_t, run_id) + sizeof(c->api->run_id)
+        && c->api->run_id != NULL)
+        return c->api->run_id(c);
+    static __thread char fallback[9];
+    snprintf(fallback, sizeof fallback, "%08x",
+             (unsigned)getpid() ^ (unsigned)((uintptr_t)c >> 4));
+    return fallback;
 }
 __attribute__((format(printf, 2, 3))) static inline void sg17_log(sg17_ctx_t *c, const char *fmt,
                                                                   ...)

@@ -420,6 +420,22 @@ static void api_artifact(sg17_ctx_t *ctx, const char *name, const char *text)
     h->n_artifacts++;
 }
 
+static bool run_id_ok(const char *id)
+{
+    if (!id || strlen(id) != 8)
+        return false;
+    for (const char *c = id; *c; c++)
+        if (!((*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'f')))
+            return false;
+    return true;
+}
+
+static const char *api_run_id(sg17_ctx_t *ctx)
+{
+    const host_t *h = host_of(ctx);
+    return h->setup && h->setup->run_id ? h->setup->run_id : "";
+}
+
 static const sg17_api_t host_api = {
     SG17_API_HEADER,
     .now = api_now,
@@ -442,6 +458,7 @@ static const sg17_api_t host_api = {
     .captured = api_captured,
     .log = api_log,
     .artifact = api_artifact,
+    .run_id = api_run_id,
 };
 
 /* ---- run lifecycle ---- */
@@ -563,6 +580,10 @@ static void host_begin_run(host_t *h, sg17_frame_t *frame)
     h->metrics = sg17_metrics_new();
     if (!h->metrics) {
         sg17_host_fail(h, "out of memory");
+        return;
+    }
+    if (!run_id_ok(h->setup->run_id)) {
+        sg17_host_fail(h, "the Setup's run_id is not 8 lower-case hex digits");
         return;
     }
     if (sg17_host_check_kinds(h) < 0 || sg17_host_check_config(h) < 0 || host_index_kinds(h) < 0)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "engine/adversary.h"
 #include "engine/ledger.h"
@@ -674,14 +675,32 @@ static int fill_window(run_t *r, batch_t *b, sg17_time_t window_end)
     return 0;
 }
 
+/* Eight hex digits unique among the runs of this machine: the process id, the monotonic clock and
+ * a counter, mixed (splitmix64 finaliser). Not secret and not part of any verdict. */
+static void make_run_id(char out[9])
+{
+    static uint64_t counter;
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    uint64_t x = ((uint64_t)getpid() << 32) ^ (uint64_t)t.tv_nsec ^ ((uint64_t)t.tv_sec << 20)
+                 ^ (++counter * 0x9e3779b97f4a7c15ULL);
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    x ^= x >> 31;
+    snprintf(out, 9, "%08x", (unsigned)(x ^ (x >> 32)));
+}
+
 static int send_setup(run_t *r)
 {
+    char run_id[9];
+    make_run_id(run_id);
     const sg17_scenario_t *s = r->s;
     Sg17__Setup setup = SG17__SETUP__INIT;
     setup.scenario = s->id;
     setup.run = (char *)sg17_arm_names[r->arm]; /* protobuf-c fields are not const; not written */
     setup.seed = s->seed;
     setup.duration = s->duration;
+    setup.run_id = run_id;
     Sg17__EntityKind kinds[64], *kp[64];
     for (size_t i = 0; i < s->n_topology; i++) {
         sg17__entity_kind__init(&kinds[i]);

@@ -26,9 +26,12 @@ typedef struct {
     const char *cheat;
 } tm_config_t;
 
+static char tm_seen_run_id[16]; /* what the last create read through sg17_run_id */
+
 static void *tm_create(sg17_ctx_t *ctx, const void *config)
 {
     const tm_config_t *cfg = config;
+    snprintf(tm_seen_run_id, sizeof tm_seen_run_id, "%s", sg17_run_id(ctx));
     tm_t *t = calloc(1, sizeof *t);
     if (!t)
         return NULL;
@@ -193,6 +196,8 @@ typedef struct {
 static const kind_t good_kinds[] = {{"meter", 3, 0}, {"hes", 1, 3}}; /* meters 0-2, hes 3 */
 static const char *const good_config[] = {"burst", "2", "cheat", "", NULL};
 
+static const char *setup_run_id = "0123abcd"; /* the run_id the next Setup carries */
+
 /* A Setup with these kinds and config (key, value, ..., NULL). */
 static sg17_frame_t *setup_frame(const kind_t *kinds, size_t n_kinds, const char *const *config)
 {
@@ -202,6 +207,7 @@ static sg17_frame_t *setup_frame(const kind_t *kinds, size_t n_kinds, const char
     Sg17__Setup s = SG17__SETUP__INIT;
     s.scenario = "tm/test";
     s.run = "baseline";
+    s.run_id = (char *)setup_run_id;
     s.seed = 7;
     s.duration = 60 * SG17_SEC;
     for (size_t i = 0; i < n_kinds; i++) {
@@ -444,6 +450,21 @@ Test(host, setup_with_config_out_of_normal_form_ends_the_run)
     assert_error_has(start_run(h, good_kinds, 2, extra), "'sneaky'");
     const char *const twice[] = {"burst", "1", "cheat", "", "burst", "2", NULL};
     assert_error_has(start_run(h, good_kinds, 2, twice), "'burst' twice");
+    sg17_host_destroy(&h);
+}
+
+Test(host, the_module_reads_the_setups_run_id_and_a_malformed_one_ends_the_run)
+{
+    sg17_host_t *h = sg17_host_new(&tm_module);
+    cr_assert_str_empty(start_run(h, good_kinds, 2, good_config));
+    cr_assert_str_eq(tm_seen_run_id, "0123abcd");
+    const char *const bad[] = {"0123ABCD", "0123abc", "0123abcde", "0123abcg", ""};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        setup_run_id = bad[i];
+        assert_error_has(start_run(h, good_kinds, 2, good_config), "run_id");
+    }
+    setup_run_id = "0123abcd";
+    cr_assert_str_empty(start_run(h, good_kinds, 2, good_config), "the host serves the next run");
     sg17_host_destroy(&h);
 }
 
