@@ -473,8 +473,7 @@ static inline const char *sg17_run_id(sg17_ctx_t *c)
         && c->api->run_id != NULL)
         return c->api->run_id(c);
     static __thread char fallback[9];
-    snprintf(fallback, sizeof fallback, "%08x",
-             (unsigned)getpid() ^ (unsigned)((uintptr_t)c >> 4));
+    snprintf(fallback, sizeof fallback, "%08x", (unsigned)getpid() ^ (unsigned)((uintptr_t)c >> 4));
     return fallback;
 }
 __attribute__((format(printf, 2, 3))) static inline void sg17_log(sg17_ctx_t *c, const char *fmt,
