@@ -1,0 +1,118 @@
+/* test_shipped.c — properties of every shipped scenario of every module, through the sg17tb
+ * command: with nothing under test no scenario holds, and the ledger accounts for every message.
+ * Each test runs the whole catalogue, so they live apart from test_cli.c (whose wall-clock bounds
+ * need a quiet machine) and run beside the other test executables. */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "scratch.h"
+
+SG17_SCRATCH_SUITE(cli, "shipped", .timeout = 900);
+
+/* `sg17tb run --jobs 2 --format json --out <tmpdir>/r EXTRA <shipped scenarios>`; the report, or
+ * a skip when the catalogue is empty. The exit status is not the point here (1 when a verdict
+ * differs from its expect, which make run reports). */
+static json_t *run_shipped(const char *extra)
+{
+    char shipped[512], cmd[1400];
+    snprintf(shipped, sizeof shipped, "%s/scenarios", SG17TB_SOURCE_DIR);
+    if (access(shipped, R_OK) != 0)
+        cr_skip_test("no shipped scenarios yet");
+    snprintf(cmd, sizeof cmd,
+             "'%s' run %s --jobs 2 --format json --out '%s/r' '%s' >'%s/out.txt' 2>&1", SG17TB_CLI,
+             extra, tmpdir, shipped, tmpdir);
+    int st = system(cmd);
+    cr_assert(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) <= 1, "%s: status %d", cmd, st);
+    char path[400];
+    snprintf(path, sizeof path, "%s/r/report.json", tmpdir);
+    json_error_t e;
+    json_t *r = json_load_file(path, 0, &e);
+    cr_assert_not_null(r, "%s: %s", path, e.text);
+    if (json_array_size(json_object_get(r, "scenarios")) == 0) {
+        json_decref(r);
+        cr_skip_test("no shipped scenarios yet");
+    }
+    return r;
+}
+
+/* docs/architecture.md §8: the safety property over every shipped scenario: with nothing under test
+ * the baseline and protected runs are the same system, so the two runs must agree on the attack's
+ * success: `fails` or `vacuous`, never `holds` (which the verdict table cannot give then) and never
+ * `error` (a crash, or a module whose two identical runs disagree). */
+Test(cli, no_shipped_scenario_holds_with_its_mitigations_emptied)
+{
+#ifdef __SANITIZE_ADDRESS__
+    cr_skip_test("a logic property: the normal build checks it; under ASan, "
+                 "every_shipped_scenario_accounts_for_every_message runs the catalogue with every "
+                 "mitigation's code");
+#endif
+    /* the control run plays no part in this property */
+    json_t *r = run_shipped("--no-mitigations --no-control");
+    json_t *sc = json_object_get(r, "scenarios");
+    size_t i;
+    json_t *e;
+    json_array_foreach(sc, i, e)
+    {
+        const char *v = json_string_value(json_object_get(e, "verdict"));
+        cr_assert(strcmp(v, "fails") == 0 || strcmp(v, "vacuous") == 0,
+                  "%s is %s with no mitigation under test",
+                  json_string_value(json_object_get(e, "id")), v);
+    }
+    json_decref(r);
+}
+
+/* The ledger's accounts over every shipped scenario: each message that entered the bus has one
+ * fate at the end of a run, so for every provenance and every message type sent = delivered +
+ * dropped + replaced + pending (docs/report.md). */
+Test(cli, every_shipped_scenario_accounts_for_every_message)
+{
+    json_t *r = run_shipped("");
+    json_t *sc = json_object_get(r, "scenarios");
+    size_t i, checked = 0;
+    json_t *e;
+    json_array_foreach(sc, i, e)
+    {
+        const char *id = json_string_value(json_object_get(e, "id"));
+        const char *rk;
+        json_t *run;
+        cr_assert_eq(json_object_size(json_object_get(e, "runs")), 3, "%s lacks a run", id);
+        json_object_foreach(json_object_get(e, "runs"), rk, run)
+        {
+            json_t *m = json_object_get(run, "metrics");
+            const char *k;
+            json_t *v;
+            json_object_foreach(m, k, v)
+            {
+                if (strncmp(k, "ledger.copies.", 14) != 0)
+                    continue;
+                const char *rest = k + 14; /* <prov> or <prov>.<type> */
+                double parts = 0;
+                const char *const verbs[] = {"delivered", "dropped", "replaced", "pending"};
+                for (size_t p = 0; p < 4; p++) {
+                    char name[256];
+                    snprintf(name, sizeof name, "ledger.%s.%s", verbs[p], rest);
+                    parts += json_number_value(json_object_get(m, name));
+                }
+                cr_assert_eq(json_number_value(v), parts,
+                             "%s %s: %s = %g, but delivered + dropped + replaced + pending = %g",
+                             id, rk, k, json_number_value(v), parts);
+                char sent[256]; /* a send has at least one receiver's copy */
+                snprintf(sent, sizeof sent, "ledger.sent.%s", rest);
+                cr_assert_geq(json_number_value(v), json_number_value(json_object_get(m, sent)),
+                              "%s %s: fewer copies than sends (%s)", id, rk, k);
+                checked++;
+            }
+            cr_assert(json_object_get(m, "ledger.pending.all"), "%s %s: no ledger.pending.all", id,
+                      rk);
+            cr_assert(json_object_get(m, "ledger.copies.all"), "%s %s: no ledger.copies.all", id,
+                      rk);
+        }
+    }
+    cr_assert_gt(checked, 100);
+    json_decref(r);
+}
