@@ -5,11 +5,10 @@
 #include <string.h>
 
 #include <openssl/bn.h>
-#include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/obj_mac.h>
-#include <openssl/param_build.h>
+#include <sg17tb/ec.h>
 
 int sign_scalar(const uint8_t seed[SIGN_PRIV_BYTES], uint8_t d[SIGN_PRIV_BYTES])
 {
@@ -29,48 +28,20 @@ int sign_scalar(const uint8_t seed[SIGN_PRIV_BYTES], uint8_t d[SIGN_PRIV_BYTES])
 
 int sign_public(const uint8_t d[SIGN_PRIV_BYTES], uint8_t pub[SIGN_PUB_BYTES])
 {
-    EC_GROUP *g = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
     BIGNUM *k = BN_secure_new();
-    EC_POINT *p = g ? EC_POINT_new(g) : NULL;
-    int ok = g && k && p && BN_bin2bn(d, SIGN_PRIV_BYTES, k) && !BN_is_zero(k)
-             && BN_cmp(k, EC_GROUP_get0_order(g)) < 0 && EC_POINT_mul(g, p, k, NULL, NULL, NULL)
-             && EC_POINT_point2oct(g, p, POINT_CONVERSION_UNCOMPRESSED, pub, SIGN_PUB_BYTES, NULL)
-                    == SIGN_PUB_BYTES;
-    EC_POINT_free(p);
+    size_t n = k && BN_bin2bn(d, SIGN_PRIV_BYTES, k)
+                   ? sg17_ec_scalar(NID_X9_62_prime256v1, k, pub, SIGN_PUB_BYTES)
+                   : 0;
     BN_clear_free(k);
-    EC_GROUP_free(g);
-    return ok ? 0 : -1;
-}
-
-/* An EVP key from a public point and, for signing, its private scalar. */
-static EVP_PKEY *key_of(const uint8_t *d, const uint8_t pub[SIGN_PUB_BYTES])
-{
-    OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
-    BIGNUM *priv = d ? BN_secure_new() : NULL;
-    OSSL_PARAM *params = NULL;
-    EVP_PKEY *pkey = NULL;
-    EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
-    if (bld && pc && (!d || (priv && BN_bin2bn(d, SIGN_PRIV_BYTES, priv)))
-        && OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0)
-        && OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pub, SIGN_PUB_BYTES)
-        && (!d || OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, priv))
-        && (params = OSSL_PARAM_BLD_to_param(bld)) && EVP_PKEY_fromdata_init(pc) == 1)
-        EVP_PKEY_fromdata(pc, &pkey, d ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, params);
-    OSSL_PARAM_free(params);
-    OSSL_PARAM_BLD_free(bld);
-    BN_clear_free(priv);
-    EVP_PKEY_CTX_free(pc);
-    return pkey;
+    return n == SIGN_PUB_BYTES ? 0 : -1;
 }
 
 int sign_ecdsa(const uint8_t d[SIGN_PRIV_BYTES], const uint8_t *msg, size_t len,
                uint8_t sig[SIGN_SIG_BYTES])
 {
-    uint8_t pub[SIGN_PUB_BYTES], der[80];
+    uint8_t der[80];
     size_t der_len = sizeof der;
-    if (sign_public(d, pub) != 0)
-        return -1;
-    EVP_PKEY *k = key_of(d, pub);
+    EVP_PKEY *k = sg17_ec_key("P-256", d, SIGN_PRIV_BYTES, NULL, 0);
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     int ok = k && md && EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, k) == 1
              && EVP_DigestSign(md, der, &der_len, msg, len) == 1;
@@ -99,7 +70,7 @@ int sign_verify(const uint8_t pub[SIGN_PUB_BYTES], const uint8_t *msg, size_t le
     BN_free(r);
     BN_free(ss);
     ECDSA_SIG_free(s);
-    EVP_PKEY *k = der_len > 0 ? key_of(NULL, pub) : NULL;
+    EVP_PKEY *k = der_len > 0 ? sg17_ec_key("P-256", NULL, 0, pub, SIGN_PUB_BYTES) : NULL;
     EVP_MD_CTX *md = k ? EVP_MD_CTX_new() : NULL;
     int ok = md && EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, k) == 1
              && EVP_DigestVerify(md, der, (size_t)der_len, msg, len) == 1;

@@ -9,7 +9,7 @@
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
 #include <openssl/obj_mac.h>
-#include <openssl/param_build.h>
+#include <sg17tb/ec.h>
 #include <sg17tb/wire.h>
 
 #define DLMS_GCM_IV_LEN 12
@@ -313,60 +313,9 @@ EVP_PKEY *dlms_ecdsa_keygen(void)
     return EVP_EC_gen("P-256");
 }
 
-/* Builds an EVP_PKEY from OSSL_PARAMs: a key pair when priv is given, else a public key. */
-static EVP_PKEY *ec_from_params(const BIGNUM *priv, const uint8_t *pub, size_t publen)
-{
-    EVP_PKEY *key = NULL;
-    OSSL_PARAM *params = NULL;
-    EVP_PKEY_CTX *ctx = NULL;
-    OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
-    if (!bld || !OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "P-256", 0)
-        || !OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pub, publen)
-        || (priv && !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, priv))
-        || !(params = OSSL_PARAM_BLD_to_param(bld))
-        || !(ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL)) || EVP_PKEY_fromdata_init(ctx) != 1
-        || EVP_PKEY_fromdata(ctx, &key, priv ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, params) != 1)
-        key = NULL;
-    EVP_PKEY_CTX_free(ctx);
-    OSSL_PARAM_free(params);
-    OSSL_PARAM_BLD_free(bld);
-    if (key) {
-        /* Reject points off the curve (or the point at infinity) explicitly. */
-        EVP_PKEY_CTX *chk = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL);
-        if (!chk || EVP_PKEY_public_check(chk) != 1) {
-            EVP_PKEY_free(key);
-            key = NULL;
-        }
-        EVP_PKEY_CTX_free(chk);
-    }
-    return key;
-}
-
 EVP_PKEY *dlms_ecdsa_key_from_private(const uint8_t priv[DLMS_ECDSA_PRIV_LEN])
 {
-    if (!priv)
-        return NULL;
-    EVP_PKEY *key = NULL;
-    EC_GROUP *group = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
-    BN_CTX *bnctx = BN_CTX_new();
-    BIGNUM *d = BN_secure_new();
-    EC_POINT *q = NULL;
-    uint8_t pub[DLMS_ECDSA_PUB_LEN];
-    if (!group || !bnctx || !d || !BN_bin2bn(priv, DLMS_ECDSA_PRIV_LEN, d))
-        goto done;
-    if (BN_is_zero(d) || BN_cmp(d, EC_GROUP_get0_order(group)) >= 0)
-        goto done;
-    if (!(q = EC_POINT_new(group)) || EC_POINT_mul(group, q, d, NULL, NULL, bnctx) != 1
-        || EC_POINT_point2oct(group, q, POINT_CONVERSION_UNCOMPRESSED, pub, sizeof pub, bnctx)
-               != sizeof pub)
-        goto done;
-    key = ec_from_params(d, pub, sizeof pub);
-done:
-    EC_POINT_free(q);
-    BN_clear_free(d);
-    BN_CTX_free(bnctx);
-    EC_GROUP_free(group);
-    return key;
+    return priv ? sg17_ec_key("P-256", priv, DLMS_ECDSA_PRIV_LEN, NULL, 0) : NULL;
 }
 
 int dlms_ecdsa_public_encode(EVP_PKEY *key, uint8_t out[DLMS_ECDSA_PUB_LEN])
@@ -384,7 +333,7 @@ EVP_PKEY *dlms_ecdsa_public_decode(const uint8_t pub[DLMS_ECDSA_PUB_LEN])
 {
     if (!pub || pub[0] != 0x04)
         return NULL;
-    return ec_from_params(NULL, pub, DLMS_ECDSA_PUB_LEN);
+    return sg17_ec_key("P-256", NULL, 0, pub, DLMS_ECDSA_PUB_LEN);
 }
 
 /* EVP_DigestSign yields a DER ECDSA-Sig-Value; DLMS carries the fixed-size r || s form. */
