@@ -11,9 +11,11 @@
  * The curve is an OpenSSL group name ("P-256", "P-384", "prime256v1", "brainpoolP256r1", ...).
  * The result is NULL when the name is unknown, the scalar is 0 or not below the group order, or a
  * public key's point is not a point of the curve other than the point at infinity (checked with
- * EVP_PKEY_public_check). A key pair built from a scalar AND a point is not
- * checked for consistency: pass the point only when it is known to be [d]G, or pass NULL. Every
- * copy of the scalar this header makes is cleansed; the caller's buffer stays the caller's. */
+ * EVP_PKEY_public_check_quick, which skips the [n]Q = O test: every curve the modules use has
+ * cofactor 1, where a point on the curve is in the group). A key pair built from a scalar AND a
+ * point is not checked for consistency: pass the point only when it is known to be [d]G, or pass
+ * NULL. Every copy of the scalar this header makes is cleansed; the caller's buffer stays the
+ * caller's. */
 #ifndef SG17TB_EC_H
 #define SG17TB_EC_H
 
@@ -83,7 +85,7 @@ static inline EVP_PKEY *sg17_ec_key(const char *group, const uint8_t *priv, size
     EVP_PKEY_CTX_free(pc);
     if (key && !priv) { /* a point from the wire: on the curve and not the point at infinity */
         EVP_PKEY_CTX *chk = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL);
-        if (!chk || EVP_PKEY_public_check(chk) != 1) {
+        if (!chk || EVP_PKEY_public_check_quick(chk) != 1) {
             EVP_PKEY_free(key);
             key = NULL;
         }
