@@ -300,7 +300,7 @@ int ibc_attack_kms_master_compromise(ibc_t *s, sg17_ctx_t *ctx, const sg17_param
         for (size_t i = 0; r && i < sg17_captured_count(ctx, p); i++) {
             const sg17_msg_t *c = sg17_captured(ctx, p, i);
             ibc_d1_t d1;
-            if (ibc_d1_decode(c->payload, c->len, s->cfg.d1_signed, &d1) == 0
+            if (ibc_d1_decode(c->payload, c->len, s->ntp_epoch, s->cfg.d1_signed, &d1) == 0
                 && sakke_receiver_decapsulate(r, d1.sed, SAKKE_SED_BYTES, ssv) == 0)
                 sg17_metric_add(ctx, "attacker.session_keys_recovered", 1);
         }
@@ -411,7 +411,7 @@ int ibc_attack_malleated_replay(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *
         uint8_t out[IBC_D1_MAX];
         ibc_d1_t d1;
         if (!c || strcmp(c->type, "ibc.d1_auth") != 0 || c->len > sizeof out
-            || ibc_d1_decode(c->payload, c->len, true, &d1) != 0)
+            || ibc_d1_decode(c->payload, c->len, s->ntp_epoch, true, &d1) != 0)
             continue;
         memcpy(out, c->payload, c->len);
         if (eccsi_sig_negate(d1.sig, out + d1.signed_len) != 0)

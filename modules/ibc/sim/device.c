@@ -68,8 +68,16 @@ size_t ibc_d1_build(ibc_t *s, sg17_ctx_t *ctx, const ibc_keys_t *keys, const uin
     sg17_rand_bytes(ctx, nonce, sizeof nonce);
     /* RFC 6508 §6.2.1 to the gateway's identity of this period */
     if (snd && sakke_sender_encapsulate(snd, ssv, sed, NULL) == 0) {
-        n = ibc_d1_encode_body(sed, sg17_now(ctx), nonce, challenge, kms, keys->id, keys->id_len,
-                               out);
+        ibc_d1_t d1 = {.sed = sed,
+                       .ts = sg17_now(ctx),
+                       .nonce = nonce,
+                       .challenge = challenge,
+                       .kms = kms,
+                       .id = keys->id,
+                       .id_len = keys->id_len,
+                       .responder = gw_id,
+                       .responder_len = gw_len};
+        n = ibc_d1_encode_body(&d1, s->ntp_epoch, s->cfg.d1_signed, out);
         if (n && s->cfg.d1_signed) { /* RFC 6507 §5.2.1 over everything before the signature */
             eccsi_signer_t *sg =
                 eccsi_signer_new(kpak, keys->id, keys->id_len, keys->ssk, keys->pvt);

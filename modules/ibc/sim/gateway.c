@@ -111,10 +111,13 @@ static void nonce_remember(ibc_t *s, sg17_time_t now, const uint8_t *nonce, sg17
     g->next_nonce = (slot + 1) % cap;
 }
 
-/* The checks of one D.1 message, in the order a careful gateway runs them (cheap ones first);
- * NULL if it passes, else the rejection reason. On success the SSV is in ssv. */
-static const char *gateway_check_d1(ibc_t *s, sg17_ctx_t *ctx, unsigned dev, const ibc_d1_t *d1,
-                                    uint8_t ssv[SAKKE_SSV_BYTES])
+/* The checks of one D.1 message m (decoded into d1), in the order a careful gateway runs them
+ * (cheap ones first): domain, identities (IDRi the claimed device's of this period, IDRr this
+ * gateway's), the ECCSI signature over the I_MESSAGE, freshness (T within the window, RAND not
+ * seen, or the challenge answered), points, RFC 6508 §6.2.2. NULL if it passes, else the
+ * rejection reason. On success the SSV is in ssv. */
+static const char *gateway_check_d1(ibc_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m, unsigned dev,
+                                    const ibc_d1_t *d1, uint8_t ssv[SAKKE_SSV_BYTES])
 {
     ibc_gateway_t *g = &s->gw;
     int64_t p = ibc_period(s, sg17_now(ctx));
@@ -135,10 +138,14 @@ static const char *gateway_check_d1(ibc_t *s, sg17_ctx_t *ctx, unsigned dev, con
             bool same_uri = d1->id_len == n && memcmp(d1->id + 8, want + 8, n - 8) == 0;
             return same_uri ? "stale_identity" : "identity";
         }
+        /* IDRr: the message is for this gateway's identity of this period */
+        n = ibc_identity(s, p, "gateway", 0, want);
+        if (d1->responder_len != n || memcmp(d1->responder, want, n) != 0)
+            return "identity";
     }
     /* RFC 6507 §5.2.2 against the domain's KPAK */
     if (s->cfg.d1_signed && s->cfg.signature_verification
-        && eccsi_verify(g->params[d1->kms].kpak, d1->id, d1->id_len, d1->sed, d1->signed_len,
+        && eccsi_verify(g->params[d1->kms].kpak, d1->id, d1->id_len, m->payload, d1->signed_len,
                         d1->sig, ECCSI_SIG_BYTES)
                != 0)
         return "signature";
@@ -172,13 +179,13 @@ static void gateway_on_d1(ibc_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
     ibc_gateway_t *g = &s->gw;
     ibc_d1_t d1;
     const ibc_device_t *claimed = ibc_device_of(s, ctx, m->claimed_src);
-    if (!claimed || ibc_d1_decode(m->payload, m->len, s->cfg.d1_signed, &d1) != 0) {
+    if (!claimed || ibc_d1_decode(m->payload, m->len, s->ntp_epoch, s->cfg.d1_signed, &d1) != 0) {
         sg17_reject(ctx, m, "malformed");
         return;
     }
     unsigned dev = claimed->index;
     uint8_t ssv[SAKKE_SSV_BYTES];
-    const char *why = gateway_check_d1(s, ctx, dev, &d1, ssv);
+    const char *why = gateway_check_d1(s, ctx, m, dev, &d1, ssv);
     if (why) {
         sg17_reject(ctx, m, why);
         sg17_metric_add(ctx, "gateway.d1_rejected", 1);
