@@ -82,6 +82,25 @@ done:
     return rc;
 }
 
+/* dst = a copy of src (fresh parameters, the same identifier, [b]P + Z and table): what src
+ * checked and precomputed, for another context of the same identity. */
+static int sakke_identity_copy(sakke_identity_t *dst, const sakke_identity_t *src)
+{
+    memset(dst, 0, sizeof *dst);
+    if (!(dst->sp = sakke_params_new()))
+        return -1;
+    dst->id = OPENSSL_memdup(src->id, src->id_len);
+    dst->id_len = src->id_len;
+    dst->t = EC_POINT_dup(src->t, dst->sp->group);
+    dst->comb = dst->t ? sakke_comb_dup(dst->sp, src->comb) : NULL;
+    if (!dst->id || !dst->t || !dst->comb) {
+        ibccrypto_set_error("sakke: out of memory");
+        sakke_identity_fini(dst);
+        return -1;
+    }
+    return 0;
+}
+
 /* Loads the KMS master secret and checks it is in [1, q-1]. */
 static int sakke_load_z(const sakke_params_t *sp, BIGNUM *zb, const uint8_t *z, size_t z_len)
 {
@@ -258,15 +277,11 @@ done:
     return rc;
 }
 
-sakke_receiver_t *sakke_receiver_new(const uint8_t *zpub, size_t zpub_len, const uint8_t *id,
-                                     size_t id_len, const uint8_t *rsk, size_t rsk_len)
+/* The receiver part of set-up, on an identity already set up: RSK decoded (order q), its Miller
+ * lines, and RFC 6508 §6.1.2. Destroys self and returns NULL on failure. */
+static sakke_receiver_t *sakke_receiver_finish(sakke_receiver_t *self, const uint8_t *rsk,
+                                               size_t rsk_len)
 {
-    ibccrypto_clear_error();
-    sakke_receiver_t *self = OPENSSL_zalloc(sizeof *self);
-    if (!self || sakke_identity_init(&self->ident, zpub, zpub_len, id, id_len) != 0) {
-        OPENSSL_free(self);
-        return NULL;
-    }
     sakke_params_t *sp = self->ident.sp;
     EC_POINT *k = EC_POINT_new(sp->group);
     BIGNUM *w = BN_new();
@@ -283,6 +298,32 @@ sakke_receiver_t *sakke_receiver_new(const uint8_t *zpub, size_t zpub_len, const
     if (!ok)
         sakke_receiver_destroy(&self);
     return self;
+}
+
+sakke_receiver_t *sakke_receiver_new(const uint8_t *zpub, size_t zpub_len, const uint8_t *id,
+                                     size_t id_len, const uint8_t *rsk, size_t rsk_len)
+{
+    ibccrypto_clear_error();
+    sakke_receiver_t *self = OPENSSL_zalloc(sizeof *self);
+    if (!self || sakke_identity_init(&self->ident, zpub, zpub_len, id, id_len) != 0) {
+        OPENSSL_free(self);
+        return NULL;
+    }
+    return sakke_receiver_finish(self, rsk, rsk_len);
+}
+
+sakke_receiver_t *sakke_receiver_new_from_sender(const sakke_sender_t *sender, const uint8_t *rsk,
+                                                 size_t rsk_len)
+{
+    ibccrypto_clear_error();
+    sakke_receiver_t *self = OPENSSL_zalloc(sizeof *self);
+    if (!self || !sender || sakke_identity_copy(&self->ident, &sender->ident) != 0) {
+        if (!sender)
+            ibccrypto_set_error("sakke: no sender to build the receiver from");
+        OPENSSL_free(self);
+        return NULL;
+    }
+    return sakke_receiver_finish(self, rsk, rsk_len);
 }
 
 void sakke_receiver_destroy(sakke_receiver_t **self_p)

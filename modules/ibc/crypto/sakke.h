@@ -61,6 +61,11 @@ int sakke_sender_encapsulate(sakke_sender_t *self, const uint8_t ssv[SAKKE_SSV_B
 typedef struct sakke_receiver sakke_receiver_t;
 sakke_receiver_t *sakke_receiver_new(const uint8_t *zpub, size_t zpub_len, const uint8_t *id,
                                      size_t id_len, const uint8_t *rsk, size_t rsk_len);
+/* The receiver of the identity sender encapsulates to: sakke_receiver_new with the sender's Z and
+ * identifier, the checks and precomputation the sender made (Z of order q, [b]P + Z and its
+ * table) copied rather than repeated. The RSK is checked as by sakke_receiver_new. */
+sakke_receiver_t *sakke_receiver_new_from_sender(const sakke_sender_t *sender, const uint8_t *rsk,
+                                                 size_t rsk_len);
 void sakke_receiver_destroy(sakke_receiver_t **self_p);
 
 /* Recovers the SSV: w = <R, RSK>, SSV = H XOR HashToIntegerRange(w, 2^n), then recomputes r and

@@ -73,6 +73,8 @@ int sakke_gt_pow(const sakke_params_t *sp, const BIGNUM *x, const BIGNUM *e, BIG
 typedef struct sakke_comb sakke_comb_t;
 
 sakke_comb_t *sakke_comb_new(const sakke_params_t *sp, const EC_POINT *t);
+/* A copy of comb (its table and point) under the parameters sp; NULL if out of memory. */
+sakke_comb_t *sakke_comb_dup(const sakke_params_t *sp, const sakke_comb_t *comb);
 void sakke_comb_destroy(sakke_comb_t **self_p);
 /* out = [r]T, 0 < r < q. */
 int sakke_comb_mul(const sakke_params_t *sp, const sakke_comb_t *comb, const BIGNUM *r,

@@ -49,9 +49,12 @@ static void gateway_on_keys(ibc_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
         return;
     }
     k.id_len = ibc_identity(s, p, "gateway", 0, k.id);
-    /* the receiver context checks RFC 6508 §6.1.2 and precomputes the pairing lines of RSK */
-    sakke_receiver_t *r = sakke_receiver_new(g->params[0].zpub, SAKKE_POINT_BYTES, k.id, k.id_len,
-                                             k.rsk, SAKKE_POINT_BYTES);
+    /* the receiver context checks RFC 6508 §6.1.2 and precomputes the pairing lines of RSK; Z's
+     * check and the table of [b]P + Z are those of the (public) sender context to this identity,
+     * which every device encapsulating to the gateway this period uses as well */
+    sakke_sender_t *snd = ibc_sender(s, ctx, g->params[0].zpub, k.id, k.id_len);
+    sakke_receiver_t *r =
+        snd ? sakke_receiver_new_from_sender(snd, k.rsk, SAKKE_POINT_BYTES) : NULL;
     if (!r) {
         sg17_reject(ctx, m, "key_invalid");
         OPENSSL_cleanse(&k, sizeof k);

@@ -33,6 +33,7 @@
 #define IBC_MASTER_Z        32 /* octets of the SAKKE master secret z drawn by the simulated KMS */
 #define IBC_KEYS_PLAIN      (ECCSI_N + ECCSI_POINT_BYTES + SAKKE_POINT_BYTES) /* SSK||PVT||RSK */
 #define IBC_SENDER_CACHE    6
+#define IBC_ZPUB_CACHE      4
 #define IBC_NONCE_CACHE_MAX (1u << 20) /* entries of the gateway's replay cache at most */
 /* Master key sets a KMS holds: the current period's and the one before it, which still backs the
  * keys installed before the roll-over until their holders ask for the new period's. */
@@ -146,6 +147,11 @@ typedef struct {
     ibc_adversary_t *adv;
     ibc_sender_slot_t senders[IBC_SENDER_CACHE];
     unsigned next_sender;
+    struct {
+        bool valid;
+        uint8_t zpub[SAKKE_POINT_BYTES];
+    } zpub_ok[IBC_ZPUB_CACHE]; /* Z encodings that passed the order-q check (device.c) */
+    unsigned next_zpub;
     ibc_config_t cfg; /* a copy, its strings cleared (parsed into the fields below) */
     int start_year, start_month;
     uint64_t ntp_epoch; /* NTP seconds (unwrapped) of virtual time 0: start_period's first day */
