@@ -22,7 +22,7 @@ static bool ibc_zpub_valid(ibc_t *s, const uint8_t zpub[SAKKE_POINT_BYTES])
     for (unsigned i = 0; i < IBC_ZPUB_CACHE; i++)
         if (s->zpub_ok[i].valid && memcmp(s->zpub_ok[i].zpub, zpub, SAKKE_POINT_BYTES) == 0)
             return true;
-    if (sakke_point_check(zpub, SAKKE_POINT_BYTES) != 0)
+    if (sakke_public_point_check(zpub, SAKKE_POINT_BYTES) != 0)
         return false;
     s->zpub_ok[s->next_zpub].valid = true;
     memcpy(s->zpub_ok[s->next_zpub].zpub, zpub, SAKKE_POINT_BYTES);

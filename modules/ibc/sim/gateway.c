@@ -167,7 +167,7 @@ static const char *gateway_check_d1(ibc_t *s, sg17_ctx_t *ctx, const sg17_msg_t 
             return "replay";
     }
     /* point_validation: R must be a point of order q before it is paired with the RSK */
-    if (s->cfg.point_validation && sakke_point_check(d1->sed, SAKKE_POINT_BYTES) != 0)
+    if (s->cfg.point_validation && sakke_public_point_check(d1->sed, SAKKE_POINT_BYTES) != 0)
         return "invalid_point";
     /* RFC 6508 §6.2.2 (sakke_validation: the recomputation of R) */
     if (sakke_receiver_decapsulate_ex(g->recv, d1->sed, SAKKE_SED_BYTES, ssv,

@@ -152,6 +152,7 @@ typedef struct {
         uint8_t zpub[SAKKE_POINT_BYTES];
     } zpub_ok[IBC_ZPUB_CACHE]; /* Z encodings that passed the order-q check (device.c) */
     unsigned next_zpub;
+    sakke_kms_t *sakke_kms; /* RSK derivation for every KMS and the adversary (kms.c) */
     ibc_config_t cfg; /* a copy, its strings cleared (parsed into the fields below) */
     int start_year, start_month;
     uint64_t ntp_epoch; /* NTP seconds (unwrapped) of virtual time 0: start_period's first day */
@@ -289,8 +290,8 @@ void ibc_kms_on_message(ibc_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m);
 /* The master key set serving `period` (the newest whose from_period <= period); NULL when the
  * KMS no longer holds it (older than its ring). Never NULL for the current period. */
 const ibc_master_t *ibc_kms_master(const ibc_t *s, unsigned kms, int64_t period);
-int ibc_kms_issue(const ibc_master_t *mk, const uint8_t *id, size_t id_len, sg17_ctx_t *ctx,
-                  ibc_keys_t *keys);
+int ibc_kms_issue(ibc_t *s, const ibc_master_t *mk, const uint8_t *id, size_t id_len,
+                  sg17_ctx_t *ctx, ibc_keys_t *keys);
 
 /* The device entity e, or NULL if e is not one of this run's devices. */
 ibc_device_t *ibc_device_of(ibc_t *s, sg17_ctx_t *ctx, sg17_entity_t e);

@@ -77,6 +77,7 @@ void ibc_destroy(void *instance)
     for (unsigned i = 0; i < IBC_SENDER_CACHE; i++)
         sakke_sender_destroy(&s->senders[i].s);
     sakke_receiver_destroy(&s->gw.recv);
+    sakke_kms_destroy(&s->sakke_kms);
     /* each per-device array holds n_dev + 1 entries (see ibc_create); devices and sessions carry
      * transport, private and session keys */
     if (s->dev)
