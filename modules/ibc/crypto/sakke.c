@@ -458,8 +458,9 @@ int sakke_validate_rsk(const uint8_t *zpub, size_t zpub_len, const uint8_t *id, 
     int rc = -1;
     if (z && t && k && b && w
         && sakke_point_decode(sp, zpub, zpub_len, z, SAKKE_ORDER_PUBLIC, "KMS public key Z") == 0
-        && sakke_point_decode(sp, rsk, rsk_len, k, SAKKE_ORDER_SECRET, "RSK") == 0 && BN_bin2bn(id, (int)id_len, b)
-        && BN_nnmod(b, b, sp->q, sp->bn) && EC_POINT_mul(sp->group, t, b, z, BN_value_one(), sp->bn)
+        && sakke_point_decode(sp, rsk, rsk_len, k, SAKKE_ORDER_SECRET, "RSK") == 0
+        && BN_bin2bn(id, (int)id_len, b) && BN_nnmod(b, b, sp->q, sp->bn)
+        && EC_POINT_mul(sp->group, t, b, z, BN_value_one(), sp->bn)
         && !EC_POINT_is_at_infinity(sp->group, t) && (lines = sakke_lines_new(sp, k))
         && sakke_lines_pair(sp, lines, t, w) == 0) {
         if (BN_cmp(w, sp->g) == 0)
@@ -534,7 +535,8 @@ int sakke_pairing(const uint8_t a[SAKKE_POINT_BYTES], const uint8_t b[SAKKE_POIN
     BIGNUM *w = BN_new();
     sakke_lines_t *lines = NULL;
     int rc = -1;
-    if (pa && pb && w && sakke_point_decode(sp, a, SAKKE_POINT_BYTES, pa, SAKKE_ORDER_SECRET, "first point") == 0
+    if (pa && pb && w
+        && sakke_point_decode(sp, a, SAKKE_POINT_BYTES, pa, SAKKE_ORDER_SECRET, "first point") == 0
         && sakke_point_decode(sp, b, SAKKE_POINT_BYTES, pb, SAKKE_ORDER_SECRET, "second point") == 0
         && (lines = sakke_lines_new(sp, pa)) && sakke_lines_pair(sp, lines, pb, w) == 0
         && BN_bn2binpad(w, out, SAKKE_FP_BYTES) == SAKKE_FP_BYTES)

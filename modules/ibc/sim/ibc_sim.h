@@ -153,7 +153,7 @@ typedef struct {
     } zpub_ok[IBC_ZPUB_CACHE]; /* Z encodings that passed the order-q check (device.c) */
     unsigned next_zpub;
     sakke_kms_t *sakke_kms; /* RSK derivation for every KMS and the adversary (kms.c) */
-    ibc_config_t cfg; /* a copy, its strings cleared (parsed into the fields below) */
+    ibc_config_t cfg;       /* a copy, its strings cleared (parsed into the fields below) */
     int start_year, start_month;
     uint64_t ntp_epoch; /* NTP seconds (unwrapped) of virtual time 0: start_period's first day */
     uint8_t *revoked;   /* per device */

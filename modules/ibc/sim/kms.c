@@ -36,7 +36,8 @@ int ibc_kms_issue(ibc_t *s, const ibc_master_t *mk, const uint8_t *id, size_t id
     /* the instance's SAKKE KMS context (the table of multiples of P), built at the first RSK */
     if (rc == 0 && !s->sakke_kms && !(s->sakke_kms = sakke_kms_new()))
         sg17_log(ctx, "cannot set up the SAKKE KMS context: %s", ibccrypto_last_error());
-    if (rc != 0 || sakke_kms_rsk_with(s->sakke_kms, mk->z, IBC_MASTER_Z, id, id_len, keys->rsk) != 0)
+    if (rc != 0
+        || sakke_kms_rsk_with(s->sakke_kms, mk->z, IBC_MASTER_Z, id, id_len, keys->rsk) != 0)
         return -1;
     memcpy(keys->id, id, id_len);
     keys->id_len = id_len;

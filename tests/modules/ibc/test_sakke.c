@@ -79,7 +79,8 @@ Test(sakke, kms_rsk_is_inverse_of_b_plus_z_times_p)
     sakke_kms_t *kms = sakke_kms_new();
     cr_assert_not_null(kms, "%s", ibccrypto_last_error());
     memset(rsk, 0, sizeof rsk);
-    cr_assert_eq(sakke_kms_rsk_with(kms, Zs, z_len, B, b_len, rsk), 0, "%s", ibccrypto_last_error());
+    cr_assert_eq(sakke_kms_rsk_with(kms, Zs, z_len, B, b_len, rsk), 0, "%s",
+                 ibccrypto_last_error());
     cr_assert_arr_eq(rsk, RSK, SAKKE_POINT_BYTES);
     static const uint8_t other[] = "2026-05\0tel:+447700900999";
     uint8_t a[SAKKE_POINT_BYTES], b[SAKKE_POINT_BYTES];
