@@ -1,7 +1,8 @@
 /* bench_ibc.c — ECCSI and SAKKE speed with baselines measured in the same run: OpenSSL ECDSA
  * P-256 sign/verify for ECCSI, one P-256 ECDH derivation for the SAKKE timings, and one X.1365 D.1
  * authentication end to end (sender: encapsulate + sign; receiver: verify + decapsulate) against an
- * ECDSA sign + verify. */
+ * ECDSA sign + verify; then the per-identity and per-key work: a sender's set-up, the order-q check
+ * of a point (ladder, and wNAF for public points), an RSK (one-shot, and with a KMS context). */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -33,6 +34,8 @@ typedef struct {
     sakke_receiver_t *receiver;
     uint8_t ssv[SAKKE_SSV_BYTES], sed[SAKKE_SED_BYTES], out[SAKKE_SSV_BYTES];
     uint8_t d1[SAKKE_SED_BYTES + ECCSI_SIG_BYTES];
+    uint8_t z[20], zpub[SAKKE_POINT_BYTES], rsk_oct[SAKKE_POINT_BYTES], rsk_out[SAKKE_POINT_BYTES];
+    sakke_kms_t *kms;
 } bench_t;
 
 static const uint8_t msg[] = "meter 17: 42.7 kWh at 2026-11-27T10:00Z";
@@ -120,6 +123,37 @@ static int decap_op(bench_t *b)
     return sakke_receiver_decapsulate(b->receiver, b->sed, sizeof b->sed, b->out) == 0;
 }
 
+/* A sender's set-up: Z's order check, [b]P + Z, the table of its multiples. */
+static int sender_setup_op(bench_t *b)
+{
+    sakke_sender_t *snd = sakke_sender_new(b->zpub, sizeof b->zpub, id, sizeof id);
+    sakke_sender_destroy(&snd);
+    return 1;
+}
+
+/* [q]Z == O by OpenSSL's ladder (any point) and by wNAF (public points). */
+static int point_check_op(bench_t *b)
+{
+    return sakke_point_check(b->zpub, sizeof b->zpub) == 0;
+}
+
+static int public_point_check_op(bench_t *b)
+{
+    return sakke_public_point_check(b->zpub, sizeof b->zpub) == 0;
+}
+
+/* An RSK: one-shot (ladder) and with a KMS context (comb of P); the same point. */
+static int rsk_op(bench_t *b)
+{
+    return sakke_kms_rsk(b->z, sizeof b->z, id, sizeof id, b->rsk_out) == 0;
+}
+
+static int rsk_kms_op(bench_t *b)
+{
+    return sakke_kms_rsk_with(b->kms, b->z, sizeof b->z, id, sizeof id, b->rsk_out) == 0
+           && memcmp(b->rsk_out, b->rsk_oct, sizeof b->rsk_out) == 0;
+}
+
 static int ecdsa_sign_verify(bench_t *b)
 {
     return ecdsa_sign(b) && ecdsa_verify(b);
@@ -144,10 +178,10 @@ static int d1_auth_op(bench_t *b)
 static int setup(bench_t *b)
 {
     uint8_t ksak[ECCSI_N], kpak[ECCSI_POINT_BYTES], ssk[ECCSI_N], pvt[ECCSI_POINT_BYTES];
-    uint8_t z[20], zpub[SAKKE_POINT_BYTES], rsk[SAKKE_POINT_BYTES];
+    uint8_t *z = b->z, *zpub = b->zpub, *rsk = b->rsk_oct;
     for (size_t i = 0; i < sizeof ksak; i++)
         ksak[i] = (uint8_t)(i * 7 + 1);
-    for (size_t i = 0; i < sizeof z; i++)
+    for (size_t i = 0; i < sizeof b->z; i++)
         z[i] = (uint8_t)(0x5A ^ i);
     b->ec = EVP_EC_gen("P-256");
     b->peer = EVP_EC_gen("P-256");
@@ -159,14 +193,16 @@ static int setup(bench_t *b)
         || !(b->signer = eccsi_signer_new(kpak, id, sizeof id, ssk, pvt))
         || !(b->verifier = eccsi_verifier_new(kpak)))
         return -1;
-    if (sakke_kms_public_key(z, sizeof z, zpub) || sakke_kms_rsk(z, sizeof z, id, sizeof id, rsk)
+    if (sakke_kms_public_key(z, sizeof b->z, zpub)
+        || sakke_kms_rsk(z, sizeof b->z, id, sizeof id, rsk) || !(b->kms = sakke_kms_new())
         || !(b->sp = sakke_params_new()) || !(b->rsk = EC_POINT_new(b->sp->group))
         || !(b->other = EC_POINT_new(b->sp->group)) || !(b->w = BN_new())
-        || sakke_point_decode(b->sp, rsk, sizeof rsk, b->rsk, 0, "RSK")
-        || sakke_point_decode(b->sp, zpub, sizeof zpub, b->other, 0, "Z")
+        || sakke_point_decode(b->sp, rsk, SAKKE_POINT_BYTES, b->rsk, 0, "RSK")
+        || sakke_point_decode(b->sp, zpub, SAKKE_POINT_BYTES, b->other, 0, "Z")
         || !(b->lines = sakke_lines_new(b->sp, b->rsk))
-        || !(b->sender = sakke_sender_new(zpub, sizeof zpub, id, sizeof id))
-        || !(b->receiver = sakke_receiver_new(zpub, sizeof zpub, id, sizeof id, rsk, sizeof rsk)))
+        || !(b->sender = sakke_sender_new(zpub, SAKKE_POINT_BYTES, id, sizeof id))
+        || !(b->receiver = sakke_receiver_new(zpub, SAKKE_POINT_BYTES, id, sizeof id, rsk,
+                                              SAKKE_POINT_BYTES)))
         return -1;
     return 0;
 }
@@ -175,6 +211,7 @@ static void teardown(bench_t *b)
 {
     sakke_sender_destroy(&b->sender);
     sakke_receiver_destroy(&b->receiver);
+    sakke_kms_destroy(&b->kms);
     sakke_lines_destroy(&b->lines);
     BN_free(b->w);
     EC_POINT_free(b->rsk);
@@ -207,6 +244,11 @@ int main(void)
     result("sakke.encap", encap_ms, "ms", ecdh_ms);
     result("sakke.decap", 1e3 / rate(decap_op, &b), "ms", ecdh_ms);
     result("ibc.d1_auth", 1e3 / rate(d1_auth_op, &b), "ms", 1e3 / rate(ecdsa_sign_verify, &b));
+    result("sakke.sender_setup", 1e3 / rate(sender_setup_op, &b), "ms", ecdh_ms);
+    result("sakke.point_check", 1e3 / rate(point_check_op, &b), "ms", ecdh_ms);
+    result("sakke.public_point_check", 1e3 / rate(public_point_check_op, &b), "ms", ecdh_ms);
+    result("sakke.rsk", 1e3 / rate(rsk_op, &b), "ms", ecdh_ms);
+    result("sakke.rsk_kms_context", 1e3 / rate(rsk_kms_op, &b), "ms", ecdh_ms);
     teardown(&b);
     return 0;
 }

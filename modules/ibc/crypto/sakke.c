@@ -59,7 +59,7 @@ static int sakke_identity_init(sakke_identity_t *ident, const uint8_t *zpub, siz
         ibccrypto_set_error("sakke: out of memory");
         goto done;
     }
-    if (sakke_point_decode(sp, zpub, zpub_len, z, 1, "KMS public key Z") != 0)
+    if (sakke_point_decode(sp, zpub, zpub_len, z, SAKKE_ORDER_PUBLIC, "KMS public key Z") != 0)
         goto done;
     if (!BN_bin2bn(id, (int)id_len, b) || !BN_nnmod(b, b, sp->q, sp->bn)
         || !EC_POINT_mul(sp->group, ident->t, b, z, BN_value_one(), sp->bn))
@@ -80,6 +80,25 @@ done:
         sakke_identity_fini(ident);
     }
     return rc;
+}
+
+/* dst = a copy of src (fresh parameters, the same identifier, [b]P + Z and table): what src
+ * checked and precomputed, for another context of the same identity. */
+static int sakke_identity_copy(sakke_identity_t *dst, const sakke_identity_t *src)
+{
+    memset(dst, 0, sizeof *dst);
+    if (!(dst->sp = sakke_params_new()))
+        return -1;
+    dst->id = OPENSSL_memdup(src->id, src->id_len);
+    dst->id_len = src->id_len;
+    dst->t = EC_POINT_dup(src->t, dst->sp->group);
+    dst->comb = dst->t ? sakke_comb_dup(dst->sp, src->comb) : NULL;
+    if (!dst->id || !dst->t || !dst->comb) {
+        ibccrypto_set_error("sakke: out of memory");
+        sakke_identity_fini(dst);
+        return -1;
+    }
+    return 0;
 }
 
 /* Loads the KMS master secret and checks it is in [1, q-1]. */
@@ -115,18 +134,42 @@ int sakke_kms_public_key(const uint8_t *z, size_t z_len, uint8_t zpub[SAKKE_POIN
     return rc;
 }
 
-/* RFC 6508 §6.1.1: RSK = [(b + z)^-1 mod q]P. */
-int sakke_kms_rsk(const uint8_t *z, size_t z_len, const uint8_t *id, size_t id_len,
-                  uint8_t rsk[SAKKE_POINT_BYTES])
+struct sakke_kms {
+    sakke_params_t *sp;
+    sakke_comb_t *comb; /* multiples of P */
+};
+
+sakke_kms_t *sakke_kms_new(void)
 {
     ibccrypto_clear_error();
+    sakke_kms_t *k = OPENSSL_zalloc(sizeof *k);
+    if (!k || !(k->sp = sakke_params_new())
+        || !(k->comb = sakke_comb_new(k->sp, EC_GROUP_get0_generator(k->sp->group)))) {
+        sakke_kms_destroy(&k);
+        return NULL;
+    }
+    return k;
+}
+
+void sakke_kms_destroy(sakke_kms_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    sakke_comb_destroy(&(*self_p)->comb);
+    sakke_params_destroy(&(*self_p)->sp);
+    OPENSSL_free(*self_p);
+    *self_p = NULL;
+}
+
+/* RFC 6508 §6.1.1: RSK = [(b + z)^-1 mod q]P, under sp; by the comb of P when there is one (its
+ * constant-time scan), else by OpenSSL's ladder. */
+static int kms_rsk(sakke_params_t *sp, const sakke_comb_t *comb, const uint8_t *z, size_t z_len,
+                   const uint8_t *id, size_t id_len, uint8_t rsk[SAKKE_POINT_BYTES])
+{
     if (!id || id_len == 0 || id_len > SAKKE_MAX_ID) {
         ibccrypto_set_error("sakke: an identifier is 1..%d octets, got %zu", SAKKE_MAX_ID, id_len);
         return -1;
     }
-    sakke_params_t *sp = sakke_params_new();
-    if (!sp)
-        return -1;
     int rc = -1;
     BIGNUM *zb = BN_secure_new(), *k = BN_secure_new(), *b = BN_new();
     EC_POINT *pt = EC_POINT_new(sp->group);
@@ -139,7 +182,8 @@ int sakke_kms_rsk(const uint8_t *z, size_t z_len, const uint8_t *id, size_t id_l
             if (BN_is_zero(k))
                 ibccrypto_set_error("sakke: b + z = 0 mod q; this identifier has no key");
             else if (ibccrypto_bn_mod_inverse_ct(k, k, sp->q, sp->bn) == 0
-                     && EC_POINT_mul(sp->group, pt, k, NULL, NULL, sp->bn))
+                     && (comb ? sakke_comb_mul(sp, comb, k, pt) == 0
+                              : EC_POINT_mul(sp->group, pt, k, NULL, NULL, sp->bn) == 1))
                 rc = sakke_point_encode(sp, pt, rsk);
         }
     }
@@ -147,10 +191,26 @@ int sakke_kms_rsk(const uint8_t *z, size_t z_len, const uint8_t *id, size_t id_l
     BN_clear_free(k);
     BN_free(b);
     EC_POINT_clear_free(pt);
-    sakke_params_destroy(&sp);
     if (rc != 0 && !ibccrypto_last_error()[0])
         ibccrypto_set_error("sakke: RSK derivation failed");
     return rc;
+}
+
+int sakke_kms_rsk(const uint8_t *z, size_t z_len, const uint8_t *id, size_t id_len,
+                  uint8_t rsk[SAKKE_POINT_BYTES])
+{
+    ibccrypto_clear_error();
+    sakke_params_t *sp = sakke_params_new();
+    int rc = sp ? kms_rsk(sp, NULL, z, z_len, id, id_len, rsk) : -1;
+    sakke_params_destroy(&sp);
+    return rc;
+}
+
+int sakke_kms_rsk_with(sakke_kms_t *kms, const uint8_t *z, size_t z_len, const uint8_t *id,
+                       size_t id_len, uint8_t rsk[SAKKE_POINT_BYTES])
+{
+    ibccrypto_clear_error();
+    return kms ? kms_rsk(kms->sp, kms->comb, z, z_len, id, id_len, rsk) : -1;
 }
 
 sakke_sender_t *sakke_sender_new(const uint8_t *zpub, size_t zpub_len, const uint8_t *id,
@@ -258,19 +318,15 @@ done:
     return rc;
 }
 
-sakke_receiver_t *sakke_receiver_new(const uint8_t *zpub, size_t zpub_len, const uint8_t *id,
-                                     size_t id_len, const uint8_t *rsk, size_t rsk_len)
+/* The receiver part of set-up, on an identity already set up: RSK decoded (order q), its Miller
+ * lines, and RFC 6508 §6.1.2. Destroys self and returns NULL on failure. */
+static sakke_receiver_t *sakke_receiver_finish(sakke_receiver_t *self, const uint8_t *rsk,
+                                               size_t rsk_len)
 {
-    ibccrypto_clear_error();
-    sakke_receiver_t *self = OPENSSL_zalloc(sizeof *self);
-    if (!self || sakke_identity_init(&self->ident, zpub, zpub_len, id, id_len) != 0) {
-        OPENSSL_free(self);
-        return NULL;
-    }
     sakke_params_t *sp = self->ident.sp;
     EC_POINT *k = EC_POINT_new(sp->group);
     BIGNUM *w = BN_new();
-    int ok = k && w && sakke_point_decode(sp, rsk, rsk_len, k, 1, "RSK") == 0
+    int ok = k && w && sakke_point_decode(sp, rsk, rsk_len, k, SAKKE_ORDER_SECRET, "RSK") == 0
              && (self->rsk_lines = sakke_lines_new(sp, k))
              /* RFC 6508 §6.1.2: <[b]P + Z, RSK> == g, computed as <RSK, [b]P + Z> (symmetric) */
              && sakke_lines_pair(sp, self->rsk_lines, self->ident.t, w) == 0;
@@ -283,6 +339,32 @@ sakke_receiver_t *sakke_receiver_new(const uint8_t *zpub, size_t zpub_len, const
     if (!ok)
         sakke_receiver_destroy(&self);
     return self;
+}
+
+sakke_receiver_t *sakke_receiver_new(const uint8_t *zpub, size_t zpub_len, const uint8_t *id,
+                                     size_t id_len, const uint8_t *rsk, size_t rsk_len)
+{
+    ibccrypto_clear_error();
+    sakke_receiver_t *self = OPENSSL_zalloc(sizeof *self);
+    if (!self || sakke_identity_init(&self->ident, zpub, zpub_len, id, id_len) != 0) {
+        OPENSSL_free(self);
+        return NULL;
+    }
+    return sakke_receiver_finish(self, rsk, rsk_len);
+}
+
+sakke_receiver_t *sakke_receiver_new_from_sender(const sakke_sender_t *sender, const uint8_t *rsk,
+                                                 size_t rsk_len)
+{
+    ibccrypto_clear_error();
+    sakke_receiver_t *self = OPENSSL_zalloc(sizeof *self);
+    if (!self || !sender || sakke_identity_copy(&self->ident, &sender->ident) != 0) {
+        if (!sender)
+            ibccrypto_set_error("sakke: no sender to build the receiver from");
+        OPENSSL_free(self);
+        return NULL;
+    }
+    return sakke_receiver_finish(self, rsk, rsk_len);
 }
 
 void sakke_receiver_destroy(sakke_receiver_t **self_p)
@@ -375,9 +457,10 @@ int sakke_validate_rsk(const uint8_t *zpub, size_t zpub_len, const uint8_t *id, 
     sakke_lines_t *lines = NULL;
     int rc = -1;
     if (z && t && k && b && w
-        && sakke_point_decode(sp, zpub, zpub_len, z, 1, "KMS public key Z") == 0
-        && sakke_point_decode(sp, rsk, rsk_len, k, 1, "RSK") == 0 && BN_bin2bn(id, (int)id_len, b)
-        && BN_nnmod(b, b, sp->q, sp->bn) && EC_POINT_mul(sp->group, t, b, z, BN_value_one(), sp->bn)
+        && sakke_point_decode(sp, zpub, zpub_len, z, SAKKE_ORDER_PUBLIC, "KMS public key Z") == 0
+        && sakke_point_decode(sp, rsk, rsk_len, k, SAKKE_ORDER_SECRET, "RSK") == 0
+        && BN_bin2bn(id, (int)id_len, b) && BN_nnmod(b, b, sp->q, sp->bn)
+        && EC_POINT_mul(sp->group, t, b, z, BN_value_one(), sp->bn)
         && !EC_POINT_is_at_infinity(sp->group, t) && (lines = sakke_lines_new(sp, k))
         && sakke_lines_pair(sp, lines, t, w) == 0) {
         if (BN_cmp(w, sp->g) == 0)
@@ -424,7 +507,18 @@ int sakke_point_check(const uint8_t *buf, size_t len)
     ibccrypto_clear_error();
     sakke_params_t *sp = sakke_params_new();
     EC_POINT *pt = sp ? EC_POINT_new(sp->group) : NULL;
-    int rc = pt ? sakke_point_decode(sp, buf, len, pt, 1, "point") : -1;
+    int rc = pt ? sakke_point_decode(sp, buf, len, pt, SAKKE_ORDER_SECRET, "point") : -1;
+    EC_POINT_free(pt);
+    sakke_params_destroy(&sp);
+    return rc;
+}
+
+int sakke_public_point_check(const uint8_t *buf, size_t len)
+{
+    ibccrypto_clear_error();
+    sakke_params_t *sp = sakke_params_new();
+    EC_POINT *pt = sp ? EC_POINT_new(sp->group) : NULL;
+    int rc = pt ? sakke_point_decode(sp, buf, len, pt, SAKKE_ORDER_PUBLIC, "point") : -1;
     EC_POINT_free(pt);
     sakke_params_destroy(&sp);
     return rc;
@@ -441,8 +535,9 @@ int sakke_pairing(const uint8_t a[SAKKE_POINT_BYTES], const uint8_t b[SAKKE_POIN
     BIGNUM *w = BN_new();
     sakke_lines_t *lines = NULL;
     int rc = -1;
-    if (pa && pb && w && sakke_point_decode(sp, a, SAKKE_POINT_BYTES, pa, 1, "first point") == 0
-        && sakke_point_decode(sp, b, SAKKE_POINT_BYTES, pb, 1, "second point") == 0
+    if (pa && pb && w
+        && sakke_point_decode(sp, a, SAKKE_POINT_BYTES, pa, SAKKE_ORDER_SECRET, "first point") == 0
+        && sakke_point_decode(sp, b, SAKKE_POINT_BYTES, pb, SAKKE_ORDER_SECRET, "second point") == 0
         && (lines = sakke_lines_new(sp, pa)) && sakke_lines_pair(sp, lines, pb, w) == 0
         && BN_bn2binpad(w, out, SAKKE_FP_BYTES) == SAKKE_FP_BYTES)
         rc = 0;

@@ -32,6 +32,15 @@ int sakke_kms_public_key(const uint8_t *z, size_t z_len, uint8_t zpub[SAKKE_POIN
 int sakke_kms_rsk(const uint8_t *z, size_t z_len, const uint8_t *id, size_t id_len,
                   uint8_t rsk[SAKKE_POINT_BYTES]);
 
+/* A KMS context: parameter set 1 and a table of multiples of P (~1 MB, built once, about as long
+ * as a sender), with which each RSK costs one constant-time comb multiplication instead of the
+ * 1024-step ladder. The same RSK as sakke_kms_rsk. Use by one thread at a time. */
+typedef struct sakke_kms sakke_kms_t;
+sakke_kms_t *sakke_kms_new(void);
+void sakke_kms_destroy(sakke_kms_t **self_p);
+int sakke_kms_rsk_with(sakke_kms_t *kms, const uint8_t *z, size_t z_len, const uint8_t *id,
+                       size_t id_len, uint8_t rsk[SAKKE_POINT_BYTES]);
+
 /* ---- sender (RFC 6508 §6.2.1) ---- */
 
 /* A sender to one identity: Z checked once, [b]P + Z and a table of its multiples (~1 MB)
@@ -61,6 +70,11 @@ int sakke_sender_encapsulate(sakke_sender_t *self, const uint8_t ssv[SAKKE_SSV_B
 typedef struct sakke_receiver sakke_receiver_t;
 sakke_receiver_t *sakke_receiver_new(const uint8_t *zpub, size_t zpub_len, const uint8_t *id,
                                      size_t id_len, const uint8_t *rsk, size_t rsk_len);
+/* The receiver of the identity sender encapsulates to: sakke_receiver_new with the sender's Z and
+ * identifier, the checks and precomputation the sender made (Z of order q, [b]P + Z and its
+ * table) copied rather than repeated. The RSK is checked as by sakke_receiver_new. */
+sakke_receiver_t *sakke_receiver_new_from_sender(const sakke_sender_t *sender, const uint8_t *rsk,
+                                                 size_t rsk_len);
 void sakke_receiver_destroy(sakke_receiver_t **self_p);
 
 /* Recovers the SSV: w = <R, RSK>, SSV = H XOR HashToIntegerRange(w, 2^n), then recomputes r and
@@ -90,8 +104,12 @@ int sakke_decapsulate(const uint8_t *zpub, size_t zpub_len, const uint8_t *id, s
 
 /* ---- checks and known-answer helpers ---- */
 
-/* 0 if buf is a valid point of order q (the checks applied to Z and RSK). */
+/* 0 if buf is a valid point of order q (the checks applied to Z and RSK). For any point, a secret
+ * one (an RSK) included: [q]pt by OpenSSL's ladder. */
 int sakke_point_check(const uint8_t *buf, size_t len);
+/* The same result for a public point (Z, the R of a SED), several times faster: [q]pt by wNAF,
+ * whose timing depends on the point. */
+int sakke_public_point_check(const uint8_t *buf, size_t len);
 /* out = representative of the pairing <A, B> (RFC 6508 §3.2); A and B must be of order q. */
 int sakke_pairing(const uint8_t a[SAKKE_POINT_BYTES], const uint8_t b[SAKKE_POINT_BYTES],
                   uint8_t out[SAKKE_FP_BYTES]);

@@ -73,61 +73,115 @@ void sakke_comb_destroy(sakke_comb_t **self_p)
     *self_p = NULL;
 }
 
-/* Per window i with base B = [16^i]T (affine): J1 = B, J2 = [2]B, Jd = J(d-1) + B, J16 = [2]J8;
- * the 16 Z coordinates are inverted together (T is public: plain BN_mod_inverse), giving the
- * entries 1..15 and the next window's base. */
+sakke_comb_t *sakke_comb_dup(const sakke_params_t *sp, const sakke_comb_t *comb)
+{
+    sakke_comb_t *c = comb ? OPENSSL_zalloc(sizeof *c) : NULL;
+    if (!c)
+        return NULL;
+    c->windows = comb->windows;
+    c->tab = OPENSSL_memdup(comb->tab, c->windows * COMB_D * 2 * COMB_WORDS * sizeof *c->tab);
+    c->t = EC_POINT_dup(comb->t, sp->group);
+    if (!c->tab || !c->t)
+        sakke_comb_destroy(&c);
+    return c;
+}
+
+/* Montgomery's trick: the n Jacobian points (x[k], y[k], z[k]) to affine in place (Montgomery
+ * domain), with one inversion; pre[0..n) is scratch. T is public: plain BN_mod_inverse. */
+static int batch_affine(const sakke_params_t *sp, BIGNUM **x, BIGNUM **y, BIGNUM **z, BIGNUM **pre,
+                        size_t n, BIGNUM *inv, BIGNUM *zi, BIGNUM *zi2, BN_CTX *bn)
+{
+    int ok = BN_copy(pre[0], z[0]) != NULL;
+    for (size_t k = 1; ok && k < n; k++)
+        ok = FP_MUL(pre[k], pre[k - 1], z[k]);
+    ok = ok && !BN_is_zero(pre[n - 1]) && BN_from_montgomery(inv, pre[n - 1], sp->mont, bn)
+         && BN_mod_inverse(inv, inv, sp->p, bn) && BN_to_montgomery(inv, inv, sp->mont, bn);
+    for (size_t k = n; ok && k-- > 0;)
+        ok = (k > 0 ? FP_MUL(zi, inv, pre[k - 1]) : BN_copy(zi, inv) != NULL)
+             && FP_MUL(inv, inv, z[k]) && FP_MUL(zi2, zi, zi) && FP_MUL(x[k], x[k], zi2)
+             && FP_MUL(zi2, zi2, zi) && FP_MUL(y[k], y[k], zi2) && BN_copy(z[k], sp->one_m);
+    return ok;
+}
+
+/* Windows whose entries are made affine together (one inversion per group). */
+#define COMB_GROUP 16
+#define GROUP_PTS  (COMB_GROUP * COMB_D)
+
+/* Two passes. First the window bases B_i = [16^i]T: four doublings each in Jacobian
+ * coordinates, all made affine with one inversion. Then, COMB_GROUP windows at a time, the
+ * entries J1 = B, J2 = [2]B, Jd = J(d-1) + B (mixed additions), made affine with one inversion
+ * per group, and stored. */
 sakke_comb_t *sakke_comb_new(const sakke_params_t *sp, const EC_POINT *pt)
 {
     BN_CTX *bn = sp->bn;
     sakke_comb_t *c = OPENSSL_zalloc(sizeof *c);
-    BIGNUM *jx[COMB_D + 2] = {NULL}, *jy[COMB_D + 2] = {NULL}, *jz[COMB_D + 2] = {NULL};
-    BIGNUM *pre[COMB_D + 2] = {NULL}, *t[5] = {NULL};
-    BIGNUM *bx = BN_new(), *by = BN_new(), *inv = BN_new(), *zi = BN_new(), *zi2 = BN_new();
-    int ok = c && bx && by && inv && zi && zi2;
-    for (int d = 1; ok && d <= COMB_D + 1; d++)
-        ok = (jx[d] = BN_new()) && (jy[d] = BN_new()) && (jz[d] = BN_new()) && (pre[d] = BN_new());
+    size_t windows = ((size_t)BN_num_bits(sp->q) + COMB_W - 1) / COMB_W;
+    size_t nb = windows > GROUP_PTS ? windows : GROUP_PTS; /* BIGNUMs per array */
+    BIGNUM **ax = OPENSSL_zalloc(nb * sizeof *ax), **ay = OPENSSL_zalloc(nb * sizeof *ay);
+    BIGNUM **az = OPENSSL_zalloc(nb * sizeof *az), **pre = OPENSSL_zalloc(nb * sizeof *pre);
+    BIGNUM **bx = OPENSSL_zalloc(windows * sizeof *bx), **by = OPENSSL_zalloc(windows * sizeof *by);
+    BIGNUM *t[5] = {NULL};
+    BIGNUM *inv = BN_new(), *zi = BN_new(), *zi2 = BN_new();
+    int ok = c && ax && ay && az && pre && bx && by && inv && zi && zi2;
+    for (size_t k = 0; ok && k < nb; k++)
+        ok = (ax[k] = BN_new()) && (ay[k] = BN_new()) && (az[k] = BN_new()) && (pre[k] = BN_new());
+    for (size_t k = 0; ok && k < windows; k++)
+        ok = (bx[k] = BN_new()) && (by[k] = BN_new());
     for (int k = 0; ok && k < 5; k++)
         ok = (t[k] = BN_new()) != NULL;
     if (ok) {
-        c->windows = ((size_t)BN_num_bits(sp->q) + COMB_W - 1) / COMB_W;
+        c->windows = windows;
         c->tab = OPENSSL_malloc(c->windows * COMB_D * 2 * COMB_WORDS * sizeof *c->tab);
         ok = c->tab && (c->t = EC_POINT_dup(pt, sp->group))
-             && EC_POINT_get_affine_coordinates(sp->group, pt, bx, by, bn)
-             && BN_to_montgomery(bx, bx, sp->mont, bn) && BN_to_montgomery(by, by, sp->mont, bn);
+             && EC_POINT_get_affine_coordinates(sp->group, pt, bx[0], by[0], bn)
+             && BN_to_montgomery(bx[0], bx[0], sp->mont, bn)
+             && BN_to_montgomery(by[0], by[0], sp->mont, bn);
     }
-    for (size_t i = 0; ok && i < c->windows; i++) {
-        ok = BN_copy(jx[1], bx) && BN_copy(jy[1], by) && BN_copy(jz[1], sp->one_m)
-             && BN_copy(jx[2], bx) && BN_copy(jy[2], by) && BN_copy(jz[2], sp->one_m)
-             && jac_dbl(sp, jx[2], jy[2], jz[2], t, bn);
-        for (int d = 3; ok && d <= COMB_D; d++)
-            ok = jac_madd(sp, jx[d - 1], jy[d - 1], jz[d - 1], bx, by, jx[d], jy[d], jz[d], t, bn);
-        ok = ok && BN_copy(jx[16], jx[8]) && BN_copy(jy[16], jy[8]) && BN_copy(jz[16], jz[8])
-             && jac_dbl(sp, jx[16], jy[16], jz[16], t, bn);
-        /* Montgomery's trick over jz[1..16] */
-        ok = ok && BN_copy(pre[1], jz[1]);
-        for (int d = 2; ok && d <= 16; d++)
-            ok = FP_MUL(pre[d], pre[d - 1], jz[d]);
-        ok = ok && !BN_is_zero(pre[16]) && BN_from_montgomery(inv, pre[16], sp->mont, bn)
-             && BN_mod_inverse(inv, inv, sp->p, bn) && BN_to_montgomery(inv, inv, sp->mont, bn);
-        for (int d = 16; ok && d >= 1; d--) {
-            ok = (d > 1 ? FP_MUL(zi, inv, pre[d - 1]) : BN_copy(zi, inv) != NULL)
-                 && FP_MUL(inv, inv, jz[d]) && FP_MUL(zi2, zi, zi) && FP_MUL(jx[d], jx[d], zi2)
-                 && FP_MUL(zi2, zi2, zi) && FP_MUL(jy[d], jy[d], zi2);
+    /* pass 1: B_i for i >= 1 into ax/ay/az[i - 1], then affine into bx/by[i] */
+    for (size_t i = 1; ok && i < windows; i++) {
+        const BIGNUM *px = i == 1 ? bx[0] : ax[i - 2], *py = i == 1 ? by[0] : ay[i - 2];
+        const BIGNUM *pz = i == 1 ? sp->one_m : az[i - 2];
+        ok = BN_copy(ax[i - 1], px) && BN_copy(ay[i - 1], py) && BN_copy(az[i - 1], pz);
+        for (int d = 0; ok && d < COMB_W; d++)
+            ok = jac_dbl(sp, ax[i - 1], ay[i - 1], az[i - 1], t, bn);
+    }
+    ok = ok && (windows < 2 || batch_affine(sp, ax, ay, az, pre, windows - 1, inv, zi, zi2, bn));
+    for (size_t i = 1; ok && i < windows; i++)
+        ok = BN_copy(bx[i], ax[i - 1]) && BN_copy(by[i], ay[i - 1]);
+    /* pass 2: the entries, COMB_GROUP windows at a time */
+    for (size_t w0 = 0; ok && w0 < windows; w0 += COMB_GROUP) {
+        size_t nw = windows - w0 < COMB_GROUP ? windows - w0 : COMB_GROUP;
+        for (size_t k = 0; ok && k < nw; k++) {
+            BIGNUM **x = ax + k * COMB_D, **y = ay + k * COMB_D, **z = az + k * COMB_D;
+            const BIGNUM *ux = bx[w0 + k], *uy = by[w0 + k];
+            ok = BN_copy(x[0], ux) && BN_copy(y[0], uy) && BN_copy(z[0], sp->one_m)
+                 && BN_copy(x[1], ux) && BN_copy(y[1], uy) && BN_copy(z[1], sp->one_m)
+                 && jac_dbl(sp, x[1], y[1], z[1], t, bn);
+            for (int d = 2; ok && d < COMB_D; d++)
+                ok = jac_madd(sp, x[d - 1], y[d - 1], z[d - 1], ux, uy, x[d], y[d], z[d], t, bn);
         }
-        for (int d = 1; ok && d <= COMB_D; d++)
-            entry_store(c->tab + (i * COMB_D + (size_t)(d - 1)) * 2 * COMB_WORDS, jx[d], jy[d]);
-        ok = ok && BN_copy(bx, jx[16]) && BN_copy(by, jy[16]);
+        ok = ok && batch_affine(sp, ax, ay, az, pre, nw * COMB_D, inv, zi, zi2, bn);
+        for (size_t k = 0; ok && k < nw * COMB_D; k++)
+            entry_store(c->tab + ((w0 * COMB_D) + k) * 2 * COMB_WORDS, ax[k], ay[k]);
     }
-    for (int d = 1; d <= COMB_D + 1; d++) {
-        BN_free(jx[d]);
-        BN_free(jy[d]);
-        BN_free(jz[d]);
-        BN_free(pre[d]);
+    for (size_t k = 0; k < nb; k++) {
+        BN_free(ax ? ax[k] : NULL);
+        BN_free(ay ? ay[k] : NULL);
+        BN_free(az ? az[k] : NULL);
+        BN_free(pre ? pre[k] : NULL);
     }
+    for (size_t k = 0; k < windows; k++) {
+        BN_free(bx ? bx[k] : NULL);
+        BN_free(by ? by[k] : NULL);
+    }
+    OPENSSL_free(ax);
+    OPENSSL_free(ay);
+    OPENSSL_free(az);
+    OPENSSL_free(pre);
+    OPENSSL_free(bx);
+    OPENSSL_free(by);
     for (int k = 0; k < 5; k++)
         BN_free(t[k]);
-    BN_free(bx);
-    BN_free(by);
     BN_free(inv);
     BN_free(zi);
     BN_free(zi2);

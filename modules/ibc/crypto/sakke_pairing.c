@@ -110,7 +110,11 @@ int sakke_point_decode(const sakke_params_t *sp, const uint8_t *buf, size_t len,
     }
     if (check_order) {
         EC_POINT *t = EC_POINT_new(sp->group);
-        int in_subgroup = t && EC_POINT_mul(sp->group, t, NULL, pt, sp->q, sp->bn)
+        /* EC_GROUP_get0_order is the group's own BIGNUM: OpenSSL's wNAF takes it (a public
+         * point); any other BIGNUM of the same value goes through the ladder (a secret one) */
+        const BIGNUM *q =
+            check_order == SAKKE_ORDER_PUBLIC ? EC_GROUP_get0_order(sp->group) : sp->q;
+        int in_subgroup = t && EC_POINT_mul(sp->group, t, NULL, pt, q, sp->bn)
                           && EC_POINT_is_at_infinity(sp->group, t);
         EC_POINT_free(t);
         if (!in_subgroup) {

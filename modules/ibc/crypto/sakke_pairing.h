@@ -44,7 +44,13 @@ void sakke_params_destroy(sakke_params_t **self_p);
 int sakke_fp_sub(const sakke_params_t *sp, BIGNUM *r, const BIGNUM *a, const BIGNUM *b);
 
 /* Decodes 04 || X || Y (257 octets): coordinates < p, on E, not infinity; with check_order
- * also [q]pt == O. 0 / -1 (after ibccrypto_set_error, naming `what`). */
+ * also [q]pt == O. 0 / -1 (after ibccrypto_set_error, naming `what`). check_order is
+ * SAKKE_ORDER_SECRET for a secret point (RSK): OpenSSL's ladder, as for a secret scalar; or
+ * SAKKE_ORDER_PUBLIC for a public one (Z, R): the group's own order as the scalar, which OpenSSL
+ * multiplies by wNAF (its path for order checks, several times faster, not constant-time in the
+ * point). */
+#define SAKKE_ORDER_SECRET 1
+#define SAKKE_ORDER_PUBLIC 2
 int sakke_point_decode(const sakke_params_t *sp, const uint8_t *buf, size_t len, EC_POINT *pt,
                        int check_order, const char *what);
 int sakke_point_encode(const sakke_params_t *sp, const EC_POINT *pt,
@@ -73,6 +79,8 @@ int sakke_gt_pow(const sakke_params_t *sp, const BIGNUM *x, const BIGNUM *e, BIG
 typedef struct sakke_comb sakke_comb_t;
 
 sakke_comb_t *sakke_comb_new(const sakke_params_t *sp, const EC_POINT *t);
+/* A copy of comb (its table and point) under the parameters sp; NULL if out of memory. */
+sakke_comb_t *sakke_comb_dup(const sakke_params_t *sp, const sakke_comb_t *comb);
 void sakke_comb_destroy(sakke_comb_t **self_p);
 /* out = [r]T, 0 < r < q. */
 int sakke_comb_mul(const sakke_params_t *sp, const sakke_comb_t *comb, const BIGNUM *r,

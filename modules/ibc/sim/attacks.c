@@ -104,11 +104,11 @@ static int inject_d1(ibc_t *s, sg17_ctx_t *ctx, unsigned as, const ibc_keys_t *k
 }
 
 /* A key pair for id under a master key set the adversary made up or stole. */
-static int keys_for(const ibc_master_t *mk, const uint8_t *id, size_t id_len, sg17_ctx_t *ctx,
-                    ibc_keys_t *k)
+static int keys_for(ibc_t *s, const ibc_master_t *mk, const uint8_t *id, size_t id_len,
+                    sg17_ctx_t *ctx, ibc_keys_t *k)
 {
     memset(k, 0, sizeof *k);
-    return ibc_kms_issue(mk, id, id_len, ctx, k);
+    return ibc_kms_issue(s, mk, id, id_len, ctx, k);
 }
 
 /* forge_signature: D.1 messages in a device's current identity, signed with a key pair issued by
@@ -139,7 +139,7 @@ int ibc_attack_forge_signature(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p
     ibc_keys_t k;
     uint8_t id[IBC_MAX_ID];
     size_t id_len = ibc_identity(s, per, "device", (unsigned)dev, id);
-    int rc = keys_for(&mk, id, id_len, ctx, &k);
+    int rc = keys_for(s, &mk, id, id_len, ctx, &k);
     for (unsigned i = 0; rc == 0 && i < count; i++)
         rc = inject_d1(s, ctx, (unsigned)dev, &k, mk.kpak, (uint8_t)kms);
     OPENSSL_cleanse(&k, sizeof k);
@@ -204,7 +204,7 @@ static int rogue_keys(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p, bool in
     size_t id_len = ibc_identity(s, per, "device", (unsigned)dev, id);
     int rc = -1;
     /* start from a consistent set under a master the rogue made up, then break it as asked */
-    if (ibc_kms_draw_master(ctx, 0, &mk) != 0 || keys_for(&mk, id, id_len, ctx, &k) != 0)
+    if (ibc_kms_draw_master(ctx, 0, &mk) != 0 || keys_for(s, &mk, id, id_len, ctx, &k) != 0)
         goto done;
     if (invalid && what && strcmp(what, "rsk") == 0) {
         memset(k.rsk, 0, sizeof k.rsk); /* (0, 0): on y^2 = x^3 - 3x, of order 2 */
@@ -266,7 +266,7 @@ int ibc_attack_rogue_params(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
         ibc_keys_t k;
         uint8_t id[IBC_MAX_ID];
         size_t id_len = ibc_identity(s, per, "device", dev, id);
-        rc = keys_for(&mk, id, id_len, ctx, &k);
+        rc = keys_for(s, &mk, id, id_len, ctx, &k);
         if (rc == 0)
             rc = inject_d1(s, ctx, dev, &k, mk.kpak, (uint8_t)kms);
         OPENSSL_cleanse(&k, sizeof k);
@@ -300,7 +300,7 @@ int ibc_attack_kms_master_compromise(ibc_t *s, sg17_ctx_t *ctx, const sg17_param
         for (size_t i = 0; r && i < sg17_captured_count(ctx, p); i++) {
             const sg17_msg_t *c = sg17_captured(ctx, p, i);
             ibc_d1_t d1;
-            if (ibc_d1_decode(c->payload, c->len, s->cfg.d1_signed, &d1) == 0
+            if (ibc_d1_decode(c->payload, c->len, s->ntp_epoch, s->cfg.d1_signed, &d1) == 0
                 && sakke_receiver_decapsulate(r, d1.sed, SAKKE_SED_BYTES, ssv) == 0)
                 sg17_metric_add(ctx, "attacker.session_keys_recovered", 1);
         }
@@ -316,7 +316,7 @@ int ibc_attack_kms_master_compromise(ibc_t *s, sg17_ctx_t *ctx, const sg17_param
         ibc_keys_t k;
         uint8_t id[IBC_MAX_ID];
         size_t id_len = ibc_identity(s, per, "device", dev, id);
-        int rc = keys_for(&s->adv->master[kms], id, id_len, ctx, &k);
+        int rc = keys_for(s, &s->adv->master[kms], id, id_len, ctx, &k);
         if (rc == 0)
             rc = inject_d1(s, ctx, dev, &k, s->adv->master[kms].kpak, (uint8_t)kms);
         OPENSSL_cleanse(&k, sizeof k);
@@ -411,7 +411,7 @@ int ibc_attack_malleated_replay(ibc_t *s, sg17_ctx_t *ctx, const sg17_params_t *
         uint8_t out[IBC_D1_MAX];
         ibc_d1_t d1;
         if (!c || strcmp(c->type, "ibc.d1_auth") != 0 || c->len > sizeof out
-            || ibc_d1_decode(c->payload, c->len, true, &d1) != 0)
+            || ibc_d1_decode(c->payload, c->len, s->ntp_epoch, true, &d1) != 0)
             continue;
         memcpy(out, c->payload, c->len);
         if (eccsi_sig_negate(d1.sig, out + d1.signed_len) != 0)

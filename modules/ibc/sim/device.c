@@ -15,6 +15,21 @@ void ibc_request_params(ibc_t *s, sg17_ctx_t *ctx, sg17_entity_t from, unsigned 
     sg17_send(ctx, from, s->kms[kms].e, "ibc.param_request", req, sizeof req);
 }
 
+/* Z (public) is the same for every entity of a domain and period: its order-q check, a pure
+ * function of the octets, is remembered for the last IBC_ZPUB_CACHE encodings that passed. */
+static bool ibc_zpub_valid(ibc_t *s, const uint8_t zpub[SAKKE_POINT_BYTES])
+{
+    for (unsigned i = 0; i < IBC_ZPUB_CACHE; i++)
+        if (s->zpub_ok[i].valid && memcmp(s->zpub_ok[i].zpub, zpub, SAKKE_POINT_BYTES) == 0)
+            return true;
+    if (sakke_public_point_check(zpub, SAKKE_POINT_BYTES) != 0)
+        return false;
+    s->zpub_ok[s->next_zpub].valid = true;
+    memcpy(s->zpub_ok[s->next_zpub].zpub, zpub, SAKKE_POINT_BYTES);
+    s->next_zpub = (s->next_zpub + 1) % IBC_ZPUB_CACHE;
+    return true;
+}
+
 /* C.3: a lookup answer is used only from a trusted domain (8.2), for the current period, signed by
  * the root key pinned at initialisation (param_authenticity) and made of valid points
  * (point_validation). Reports the message; true if `params` was updated. */
@@ -43,8 +58,7 @@ bool ibc_accept_params(ibc_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m, ibc_param
         return false;
     }
     if (s->cfg.point_validation
-        && (eccsi_point_check(pm.kpak, ECCSI_POINT_BYTES) != 0
-            || sakke_point_check(pm.zpub, SAKKE_POINT_BYTES) != 0)) {
+        && (eccsi_point_check(pm.kpak, ECCSI_POINT_BYTES) != 0 || !ibc_zpub_valid(s, pm.zpub))) {
         sg17_reject(ctx, m, "invalid_point");
         return false;
     }
@@ -68,8 +82,16 @@ size_t ibc_d1_build(ibc_t *s, sg17_ctx_t *ctx, const ibc_keys_t *keys, const uin
     sg17_rand_bytes(ctx, nonce, sizeof nonce);
     /* RFC 6508 §6.2.1 to the gateway's identity of this period */
     if (snd && sakke_sender_encapsulate(snd, ssv, sed, NULL) == 0) {
-        n = ibc_d1_encode_body(sed, sg17_now(ctx), nonce, challenge, kms, keys->id, keys->id_len,
-                               out);
+        ibc_d1_t d1 = {.sed = sed,
+                       .ts = sg17_now(ctx),
+                       .nonce = nonce,
+                       .challenge = challenge,
+                       .kms = kms,
+                       .id = keys->id,
+                       .id_len = keys->id_len,
+                       .responder = gw_id,
+                       .responder_len = gw_len};
+        n = ibc_d1_encode_body(&d1, s->ntp_epoch, s->cfg.d1_signed, out);
         if (n && s->cfg.d1_signed) { /* RFC 6507 §5.2.1 over everything before the signature */
             eccsi_signer_t *sg =
                 eccsi_signer_new(kpak, keys->id, keys->id_len, keys->ssk, keys->pvt);

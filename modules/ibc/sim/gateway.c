@@ -49,9 +49,12 @@ static void gateway_on_keys(ibc_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
         return;
     }
     k.id_len = ibc_identity(s, p, "gateway", 0, k.id);
-    /* the receiver context checks RFC 6508 §6.1.2 and precomputes the pairing lines of RSK */
-    sakke_receiver_t *r = sakke_receiver_new(g->params[0].zpub, SAKKE_POINT_BYTES, k.id, k.id_len,
-                                             k.rsk, SAKKE_POINT_BYTES);
+    /* the receiver context checks RFC 6508 §6.1.2 and precomputes the pairing lines of RSK; Z's
+     * check and the table of [b]P + Z are those of the (public) sender context to this identity,
+     * which every device encapsulating to the gateway this period uses as well */
+    sakke_sender_t *snd = ibc_sender(s, ctx, g->params[0].zpub, k.id, k.id_len);
+    sakke_receiver_t *r =
+        snd ? sakke_receiver_new_from_sender(snd, k.rsk, SAKKE_POINT_BYTES) : NULL;
     if (!r) {
         sg17_reject(ctx, m, "key_invalid");
         OPENSSL_cleanse(&k, sizeof k);
@@ -111,10 +114,13 @@ static void nonce_remember(ibc_t *s, sg17_time_t now, const uint8_t *nonce, sg17
     g->next_nonce = (slot + 1) % cap;
 }
 
-/* The checks of one D.1 message, in the order a careful gateway runs them (cheap ones first);
- * NULL if it passes, else the rejection reason. On success the SSV is in ssv. */
-static const char *gateway_check_d1(ibc_t *s, sg17_ctx_t *ctx, unsigned dev, const ibc_d1_t *d1,
-                                    uint8_t ssv[SAKKE_SSV_BYTES])
+/* The checks of one D.1 message m (decoded into d1), in the order a careful gateway runs them
+ * (cheap ones first): domain, identities (IDRi the claimed device's of this period, IDRr this
+ * gateway's), the ECCSI signature over the I_MESSAGE, freshness (T within the window, RAND not
+ * seen, or the challenge answered), points, RFC 6508 §6.2.2. NULL if it passes, else the
+ * rejection reason. On success the SSV is in ssv. */
+static const char *gateway_check_d1(ibc_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m, unsigned dev,
+                                    const ibc_d1_t *d1, uint8_t ssv[SAKKE_SSV_BYTES])
 {
     ibc_gateway_t *g = &s->gw;
     int64_t p = ibc_period(s, sg17_now(ctx));
@@ -135,10 +141,14 @@ static const char *gateway_check_d1(ibc_t *s, sg17_ctx_t *ctx, unsigned dev, con
             bool same_uri = d1->id_len == n && memcmp(d1->id + 8, want + 8, n - 8) == 0;
             return same_uri ? "stale_identity" : "identity";
         }
+        /* IDRr: the message is for this gateway's identity of this period */
+        n = ibc_identity(s, p, "gateway", 0, want);
+        if (d1->responder_len != n || memcmp(d1->responder, want, n) != 0)
+            return "identity";
     }
     /* RFC 6507 §5.2.2 against the domain's KPAK */
     if (s->cfg.d1_signed && s->cfg.signature_verification
-        && eccsi_verify(g->params[d1->kms].kpak, d1->id, d1->id_len, d1->sed, d1->signed_len,
+        && eccsi_verify(g->params[d1->kms].kpak, d1->id, d1->id_len, m->payload, d1->signed_len,
                         d1->sig, ECCSI_SIG_BYTES)
                != 0)
         return "signature";
@@ -157,7 +167,7 @@ static const char *gateway_check_d1(ibc_t *s, sg17_ctx_t *ctx, unsigned dev, con
             return "replay";
     }
     /* point_validation: R must be a point of order q before it is paired with the RSK */
-    if (s->cfg.point_validation && sakke_point_check(d1->sed, SAKKE_POINT_BYTES) != 0)
+    if (s->cfg.point_validation && sakke_public_point_check(d1->sed, SAKKE_POINT_BYTES) != 0)
         return "invalid_point";
     /* RFC 6508 §6.2.2 (sakke_validation: the recomputation of R) */
     if (sakke_receiver_decapsulate_ex(g->recv, d1->sed, SAKKE_SED_BYTES, ssv,
@@ -172,13 +182,13 @@ static void gateway_on_d1(ibc_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
     ibc_gateway_t *g = &s->gw;
     ibc_d1_t d1;
     const ibc_device_t *claimed = ibc_device_of(s, ctx, m->claimed_src);
-    if (!claimed || ibc_d1_decode(m->payload, m->len, s->cfg.d1_signed, &d1) != 0) {
+    if (!claimed || ibc_d1_decode(m->payload, m->len, s->ntp_epoch, s->cfg.d1_signed, &d1) != 0) {
         sg17_reject(ctx, m, "malformed");
         return;
     }
     unsigned dev = claimed->index;
     uint8_t ssv[SAKKE_SSV_BYTES];
-    const char *why = gateway_check_d1(s, ctx, dev, &d1, ssv);
+    const char *why = gateway_check_d1(s, ctx, m, dev, &d1, ssv);
     if (why) {
         sg17_reject(ctx, m, why);
         sg17_metric_add(ctx, "gateway.d1_rejected", 1);

@@ -7,7 +7,8 @@
  * per `period_length` of virtual time starting at `start_period`. Flows (all through the bus):
  * - C.3 parameter lookup: ibc.param_request -> ibc.params (KPAK, Z; ECDSA P-256, KMS root key)
  * - C.4 key provisioning: ibc.key_request (GMAC) -> ibc.key_delivery (AES-GCM: SSK||PVT||RSK)
- * - D.1 one-pass transport: ibc.d1_auth = SED || ts || nonce || challenge || kms || id [|| sig]
+ * - D.1 one-pass transport: ibc.d1_auth, a MIKEY-SAKKE I_MESSAGE (RFC 6509) carrying the SED,
+ *   ECCSI-signed
  * - D.4-style re-authentication: ibc.challenge (gateway nonce) -> a new ibc.d1_auth signing it
  * - application data: ibc.app_data under the session key derived from the SSV
  */
@@ -32,6 +33,7 @@
 #define IBC_MASTER_Z        32 /* octets of the SAKKE master secret z drawn by the simulated KMS */
 #define IBC_KEYS_PLAIN      (ECCSI_N + ECCSI_POINT_BYTES + SAKKE_POINT_BYTES) /* SSK||PVT||RSK */
 #define IBC_SENDER_CACHE    6
+#define IBC_ZPUB_CACHE      4
 #define IBC_NONCE_CACHE_MAX (1u << 20) /* entries of the gateway's replay cache at most */
 /* Master key sets a KMS holds: the current period's and the one before it, which still backs the
  * keys installed before the roll-over until their holders ask for the new period's. */
@@ -145,9 +147,16 @@ typedef struct {
     ibc_adversary_t *adv;
     ibc_sender_slot_t senders[IBC_SENDER_CACHE];
     unsigned next_sender;
-    ibc_config_t cfg; /* a copy, its strings cleared (parsed into the fields below) */
+    struct {
+        bool valid;
+        uint8_t zpub[SAKKE_POINT_BYTES];
+    } zpub_ok[IBC_ZPUB_CACHE]; /* Z encodings that passed the order-q check (device.c) */
+    unsigned next_zpub;
+    sakke_kms_t *sakke_kms; /* RSK derivation for every KMS and the adversary (kms.c) */
+    ibc_config_t cfg;       /* a copy, its strings cleared (parsed into the fields below) */
     int start_year, start_month;
-    uint8_t *revoked; /* per device */
+    uint64_t ntp_epoch; /* NTP seconds (unwrapped) of virtual time 0: start_period's first day */
+    uint8_t *revoked;   /* per device */
 } ibc_t;
 
 /* Timer tags. */
@@ -192,8 +201,11 @@ int ibc_ecdsa_verify(const uint8_t pub[ECCSI_POINT_BYTES], const uint8_t *msg, s
 #define IBC_KEY_REQUEST_BYTES   (2 + 4 + 12 + 16)
 #define IBC_KEY_DELIVERY_BYTES  (2 + 4 + 12 + IBC_KEYS_PLAIN + 16)
 #define IBC_PARAMS_MAX          (1 + 4 + ECCSI_POINT_BYTES + SAKKE_POINT_BYTES + 1 + IBC_ECDSA_SIG_MAX)
-#define IBC_D1_FIXED            (SAKKE_SED_BYTES + 8 + IBC_NONCE_BYTES + IBC_NONCE_BYTES + 1 + 2)
-#define IBC_D1_MAX              (IBC_D1_FIXED + IBC_MAX_ID + ECCSI_SIG_BYTES)
+#define IBC_KMS_URI_MAX         32 /* "urn:dev:sg17tb:kms-<k>" and its terminator */
+/* HDR, T, RAND, IDRi, IDRr, IDRkmsi, EXT (the challenge), SAKKE, SIGN */
+#define IBC_D1_MAX                                                                  \
+    (10 + 10 + (2 + IBC_NONCE_BYTES) + 2 * (5 + IBC_MAX_ID) + (5 + IBC_KMS_URI_MAX) \
+     + (4 + IBC_NONCE_BYTES) + (5 + SAKKE_SED_BYTES) + (2 + ECCSI_SIG_BYTES))
 
 /* C.3 parameter request: the period (4) whose parameters the requester needs. */
 void ibc_param_request_encode(int64_t period, uint8_t out[IBC_PARAM_REQUEST_BYTES]);
@@ -227,25 +239,33 @@ typedef struct {
 } ibc_params_msg_t;
 int ibc_params_decode(const uint8_t *buf, size_t len, ibc_params_msg_t *m);
 
-/* D.1 one-pass message; the signature (when present) covers every octet before it. */
+/* D.1 one-pass message, on the bus as a MIKEY-SAKKE I_MESSAGE (RFC 6509 §2.1, proto/mikey.h):
+ * HDR (CSB ID = the first four octets of the nonce), T (NTP-UTC of ts, ntp_epoch being virtual
+ * time 0), RAND (the nonce), IDRi (the initiator's identifier "YYYY-MM" 0x00 uri 0x00 as a byte
+ * string), IDRr (the responder's), IDRkmsi (urn:dev:sg17tb:kms-<k>), a general extension of
+ * private type MIKEY_EXT_PRIVATE carrying the D.4 challenge when there is one, SAKKE (the SED)
+ * and, when signed, SIGN (ECCSI over every octet before the signature, RFC 3830 §5.2). */
 typedef struct {
     const uint8_t *sed;
-    uint64_t ts;
-    const uint8_t *nonce, *challenge;
+    uint64_t ts; /* virtual time, from T */
+    uint32_t csb_id;
+    const uint8_t *nonce, *challenge; /* challenge: 16 zero octets when the message has none */
     uint8_t kms;
-    const uint8_t *id;
-    size_t id_len;
+    const uint8_t *id, *responder;
+    size_t id_len, responder_len;
     const uint8_t *sig; /* NULL when unsigned */
-    size_t signed_len;
+    size_t signed_len;  /* octets the signature covers (the SIGN payload's header included) */
 } ibc_d1_t;
-/* Writes the unsigned part; returns its length, 0 if id is longer than IBC_MAX_ID (the
- * signature, if any, is appended after). */
-size_t ibc_d1_encode_body(const uint8_t sed[SAKKE_SED_BYTES], uint64_t ts,
-                          const uint8_t nonce[IBC_NONCE_BYTES],
-                          const uint8_t challenge[IBC_NONCE_BYTES], uint8_t kms, const uint8_t *id,
-                          size_t id_len, uint8_t out[IBC_D1_MAX]);
-/* signed: whether the deployment expects a signature; -1 if malformed. */
-int ibc_d1_decode(const uint8_t *buf, size_t len, bool signed_, ibc_d1_t *m);
+/* Writes d1 (sed, ts, nonce, challenge, kms, id, responder) and, when signed_, the SIGN payload's
+ * header; returns the octets to sign (the signature, ECCSI_SIG_BYTES, goes right after them), 0
+ * if kms is not below IBC_MAX_KMS, an identifier is empty or longer than IBC_MAX_ID, or ts does
+ * not fit T. */
+size_t ibc_d1_encode_body(const ibc_d1_t *d1, uint64_t ntp_epoch, bool signed_,
+                          uint8_t out[IBC_D1_MAX]);
+/* signed_: whether the deployment expects a signature; -1 if buf is not such a message (of
+ * parameter set 1 and ID scheme 1, a 16-octet RAND, a 273-octet SED, IDRkmsi naming kms-0 or
+ * kms-1). */
+int ibc_d1_decode(const uint8_t *buf, size_t len, uint64_t ntp_epoch, bool signed_, ibc_d1_t *d1);
 
 /* Application data: seq (8) || AES-GCM(data) || tag, IV = 0^4 || seq, AAD = seq. */
 #define IBC_APP_PLAIN 24
@@ -254,18 +274,11 @@ int ibc_app_encode(const uint8_t key[16], uint64_t seq, const uint8_t data[IBC_A
                    uint8_t out[IBC_APP_BYTES]);
 int ibc_app_open(const uint8_t key[16], const uint8_t *buf, size_t len, uint64_t *seq);
 
-/* ---- mikey.c: D.1 as a MIKEY-SAKKE I_MESSAGE (RFC 6509) for packet traces ---- */
+/* ---- mikey.c: the D.1 message in a packet trace ---- */
 
-/* Writes d1 as a MIKEY-SAKKE I_MESSAGE into out: HDR, T (NTP-UTC of d1->ts, virtual time 0 being
- * 2026-01-01T00:00:00Z), RAND (the nonce), IDRi (the URI of d1->id), IDRr (responder_uri), SAKKE
- * (the SED) and, when d1 is signed, SIGN (ECCSI; the signature is the D.1's own, over the D.1
- * encoding). Returns the message's length; when that is more than cap nothing is written. 0 if
- * d1's identity is not of the form "YYYY-MM" 0x00 uri 0x00. The D.4 challenge and the KMS index
- * have no MIKEY payload and are left out. */
-size_t ibc_mikey_i_message(const ibc_d1_t *d1, const uint8_t *responder_uri, size_t responder_len,
-                           uint8_t *out, size_t cap);
-/* sg17_module_t.trace_frame: an ibc.d1_auth message as IPv4 (10.<kind>.<n>) / UDP 2269 / MIKEY,
- * linktype 101; 0 for every other message (the core's exported PDU). */
+/* sg17_module_t.trace_frame: an ibc.d1_auth message, which is a MIKEY-SAKKE I_MESSAGE already,
+ * in IPv4 (10.<kind>.<n>) / UDP 2269, linktype 101; 0 for every other message (the core's
+ * exported PDU). */
 size_t ibc_trace_frame(const sg17_msg_t *msg, const char *src_name, const char *dst_name,
                        uint8_t *buf, size_t cap, uint32_t *linktype);
 
@@ -277,8 +290,8 @@ void ibc_kms_on_message(ibc_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m);
 /* The master key set serving `period` (the newest whose from_period <= period); NULL when the
  * KMS no longer holds it (older than its ring). Never NULL for the current period. */
 const ibc_master_t *ibc_kms_master(const ibc_t *s, unsigned kms, int64_t period);
-int ibc_kms_issue(const ibc_master_t *mk, const uint8_t *id, size_t id_len, sg17_ctx_t *ctx,
-                  ibc_keys_t *keys);
+int ibc_kms_issue(ibc_t *s, const ibc_master_t *mk, const uint8_t *id, size_t id_len,
+                  sg17_ctx_t *ctx, ibc_keys_t *keys);
 
 /* The device entity e, or NULL if e is not one of this run's devices. */
 ibc_device_t *ibc_device_of(ibc_t *s, sg17_ctx_t *ctx, sg17_entity_t e);

@@ -77,6 +77,7 @@ void ibc_destroy(void *instance)
     for (unsigned i = 0; i < IBC_SENDER_CACHE; i++)
         sakke_sender_destroy(&s->senders[i].s);
     sakke_receiver_destroy(&s->gw.recv);
+    sakke_kms_destroy(&s->sakke_kms);
     /* each per-device array holds n_dev + 1 entries (see ibc_create); devices and sessions carry
      * transport, private and session keys */
     if (s->dev)
@@ -121,6 +122,17 @@ static int ibc_initialise(ibc_t *s, sg17_ctx_t *ctx)
     s->gw.asked_period = -1;
     sg17_rand_bytes(ctx, s->gw.tkey, IBC_TKEY_BYTES);
     return 0;
+}
+
+/* NTP seconds (since 1900-01-01) of the first day of month m of year y, UTC: days from the civil
+ * date (proleptic Gregorian, March-based year). */
+static uint64_t ntp_month_start(int y, int m)
+{
+    y -= m <= 2;
+    int64_t era = y / 400, yoe = y - era * 400, mp = (m + 9) % 12;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + (153 * mp + 2) / 5;
+    int64_t days = era * 146097 + doe - 719468; /* since 1970-01-01 */
+    return (uint64_t)(days * 86400 + 2208988800LL);
 }
 
 /* "3" or "1,4": the devices the operator revokes at revoke_at. */
@@ -168,6 +180,7 @@ void *ibc_create(sg17_ctx_t *ctx, const void *config)
         free(s);
         return NULL;
     }
+    s->ntp_epoch = ntp_month_start(s->start_year, s->start_month);
     s->dev = calloc(s->n_dev + 1, sizeof *s->dev);
     s->adv = ibc_adversary_new(s->n_dev);
     s->gw.sessions = calloc(s->n_dev + 1, sizeof *s->gw.sessions);

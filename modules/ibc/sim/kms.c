@@ -4,6 +4,7 @@
 
 #include <openssl/crypto.h>
 
+#include "crypto/ibccrypto.h"
 #include "sim/ibc_sim.h"
 
 /* Walks the sets the ring still holds, newest first. */
@@ -20,8 +21,8 @@ const ibc_master_t *ibc_kms_master(const ibc_t *s, unsigned kms, int64_t period)
 }
 
 /* RFC 6507 §5.1.1 and RFC 6508 §6.1.1 for one identity; v drawn from the run's stream. */
-int ibc_kms_issue(const ibc_master_t *mk, const uint8_t *id, size_t id_len, sg17_ctx_t *ctx,
-                  ibc_keys_t *keys)
+int ibc_kms_issue(ibc_t *s, const ibc_master_t *mk, const uint8_t *id, size_t id_len,
+                  sg17_ctx_t *ctx, ibc_keys_t *keys)
 {
     uint8_t v[ECCSI_N];
     int rc = -1;
@@ -32,7 +33,11 @@ int ibc_kms_issue(const ibc_master_t *mk, const uint8_t *id, size_t id_len, sg17
         rc = eccsi_kms_issue(mk->ksak, id, id_len, v, keys->ssk, keys->pvt, NULL);
     }
     OPENSSL_cleanse(v, sizeof v);
-    if (rc != 0 || sakke_kms_rsk(mk->z, IBC_MASTER_Z, id, id_len, keys->rsk) != 0)
+    /* the instance's SAKKE KMS context (the table of multiples of P), built at the first RSK */
+    if (rc == 0 && !s->sakke_kms && !(s->sakke_kms = sakke_kms_new()))
+        sg17_log(ctx, "cannot set up the SAKKE KMS context: %s", ibccrypto_last_error());
+    if (rc != 0
+        || sakke_kms_rsk_with(s->sakke_kms, mk->z, IBC_MASTER_Z, id, id_len, keys->rsk) != 0)
         return -1;
     memcpy(keys->id, id, id_len);
     keys->id_len = id_len;
@@ -147,7 +152,7 @@ static void kms_on_key_request(ibc_t *s, sg17_ctx_t *ctx, unsigned kms, const sg
     uint8_t id[IBC_MAX_ID], iv[12], out[IBC_KEY_DELIVERY_BYTES];
     size_t id_len = ibc_identity(s, p, kind, who == 0xffff ? 0 : who, id);
     sg17_rand_bytes(ctx, iv, sizeof iv);
-    if (ibc_kms_issue(ibc_kms_master(s, kms, p), id, id_len, ctx, &keys) == 0
+    if (ibc_kms_issue(s, ibc_kms_master(s, kms, p), id, id_len, ctx, &keys) == 0
         && ibc_key_delivery_encode(tkey, who, p, iv, &keys, out) == 0) {
         sg17_send(ctx, s->kms[kms].e, m->claimed_src, "ibc.key_delivery", out, sizeof out);
         sg17_metric_add(ctx, "kms.keys_issued", 1);

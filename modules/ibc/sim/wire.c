@@ -3,6 +3,7 @@
  * they are protected with. Every format is written and read with the bounded writer and reader of
  * sg17tb/wire.h: an encoder checks once at the end, a decoder accepts only an input it consumed
  * exactly. */
+#include <stdio.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
@@ -12,6 +13,7 @@
 #include <openssl/param_build.h>
 #include <sg17tb/wire.h>
 
+#include "proto/mikey.h"
 #include "sim/ibc_sim.h"
 
 /* AES-128-GCM (NIST SP 800-38D) with a 96-bit IV and a 128-bit tag; pt may be empty (GMAC), and
@@ -231,42 +233,98 @@ int ibc_params_decode(const uint8_t *buf, size_t len, ibc_params_msg_t *m)
     return sg17_reader_done(&r) && m->kms < IBC_MAX_KMS ? 0 : -1;
 }
 
-/* ---- D.1 one-pass message ---- */
+/* ---- D.1 one-pass message: a MIKEY-SAKKE I_MESSAGE (proto/mikey.h) ---- */
 
-size_t ibc_d1_encode_body(const uint8_t sed[SAKKE_SED_BYTES], uint64_t ts,
-                          const uint8_t nonce[IBC_NONCE_BYTES],
-                          const uint8_t challenge[IBC_NONCE_BYTES], uint8_t kms, const uint8_t *id,
-                          size_t id_len, uint8_t out[IBC_D1_MAX])
+/* The URI of KMS k in IDRkmsi. */
+static int kms_uri(unsigned k, char out[IBC_KMS_URI_MAX])
 {
-    size_t n = 0;
-    sg17_writer_t w = sg17_writer(out, IBC_D1_MAX - ECCSI_SIG_BYTES);
-    if (id_len > IBC_MAX_ID)
-        sg17_writer_fail(&w);
-    sg17_put_bytes(&w, sed, SAKKE_SED_BYTES);
-    sg17_put_u64(&w, ts);
-    sg17_put_bytes(&w, nonce, IBC_NONCE_BYTES);
-    sg17_put_bytes(&w, challenge, IBC_NONCE_BYTES);
-    sg17_put_u8(&w, kms);
-    sg17_put_u16(&w, (uint16_t)id_len);
-    sg17_put_bytes(&w, id, id_len);
-    return sg17_writer_finish(&w, &n) == 0 ? n : 0;
+    int n = snprintf(out, IBC_KMS_URI_MAX, "urn:dev:sg17tb:kms-%u", k);
+    return n > 0 && n < IBC_KMS_URI_MAX ? n : -1;
 }
 
-int ibc_d1_decode(const uint8_t *buf, size_t len, bool signed_, ibc_d1_t *m)
+size_t ibc_d1_encode_body(const ibc_d1_t *d1, uint64_t ntp_epoch, bool signed_,
+                          uint8_t out[IBC_D1_MAX])
 {
-    sg17_reader_t r = sg17_reader(buf, len);
-    m->sed = sg17_get_bytes(&r, SAKKE_SED_BYTES);
-    m->ts = sg17_get_u64(&r);
-    m->nonce = sg17_get_bytes(&r, IBC_NONCE_BYTES);
-    m->challenge = sg17_get_bytes(&r, IBC_NONCE_BYTES);
-    m->kms = sg17_get_u8(&r);
-    m->id_len = sg17_get_u16(&r);
-    if (m->id_len == 0 || m->id_len > IBC_MAX_ID)
-        sg17_reader_fail(&r);
-    m->id = sg17_get_bytes(&r, m->id_len);
-    m->signed_len = r.pos;
-    m->sig = signed_ ? sg17_get_bytes(&r, ECCSI_SIG_BYTES) : NULL;
-    return sg17_reader_done(&r) && m->kms < IBC_MAX_KMS ? 0 : -1;
+    static const uint8_t zero[IBC_NONCE_BYTES] = {0};
+    char uri[IBC_KMS_URI_MAX];
+    int uri_len = kms_uri(d1->kms, uri);
+    if (uri_len < 0 || d1->kms >= IBC_MAX_KMS || d1->id_len == 0 || d1->id_len > IBC_MAX_ID
+        || d1->responder_len == 0 || d1->responder_len > IBC_MAX_ID)
+        return 0;
+    /* T: NTP-UTC of the virtual timestamp (seconds modulo 2^32: NTP eras, RFC 5905 §6), the
+     * fraction rounded up so that reading it back by truncation gives the microsecond exactly */
+    if (d1->ts / SG17_SEC > UINT32_MAX)
+        return 0;
+    uint64_t secs = (ntp_epoch + d1->ts / SG17_SEC) & UINT32_MAX;
+    uint64_t frac = (((d1->ts % SG17_SEC) << 32) + SG17_SEC - 1) / SG17_SEC;
+    bool challenged = d1->challenge && memcmp(d1->challenge, zero, IBC_NONCE_BYTES) != 0;
+    mikey_sakke_t m = {
+        .csb_id = sg17_load_be32(d1->nonce), /* drawn with the RAND: its first four octets */
+        .ntp = secs << 32 | frac,
+        .rand = d1->nonce,
+        .rand_len = IBC_NONCE_BYTES,
+        .idri = d1->id,
+        .idri_len = d1->id_len,
+        .idri_type = MIKEY_ID_BYTES,
+        .idrr = d1->responder,
+        .idrr_len = d1->responder_len,
+        .idrr_type = MIKEY_ID_BYTES,
+        .kms_uri = (const uint8_t *)uri,
+        .kms_uri_len = (size_t)uri_len,
+        .ext_type = MIKEY_EXT_PRIVATE,
+        .ext = challenged ? d1->challenge : NULL,
+        .ext_len = challenged ? IBC_NONCE_BYTES : 0,
+        .sakke_params = MIKEY_SAKKE_PARAMS_1,
+        .id_scheme = MIKEY_SAKKE_SCHEME_URI,
+        .sakke = d1->sed,
+        .sakke_len = SAKKE_SED_BYTES,
+        .sign_type = MIKEY_SIGN_ECCSI,
+        .sign_len = signed_ ? ECCSI_SIG_BYTES : 0,
+    };
+    return mikey_sakke_encode(&m, out, IBC_D1_MAX);
+}
+
+int ibc_d1_decode(const uint8_t *buf, size_t len, uint64_t ntp_epoch, bool signed_, ibc_d1_t *d1)
+{
+    static const uint8_t zero[IBC_NONCE_BYTES] = {0};
+    mikey_sakke_t m;
+    memset(d1, 0, sizeof *d1);
+    if (mikey_sakke_decode(buf, len, &m) != 0 || m.rand_len != IBC_NONCE_BYTES
+        || m.sakke_params != MIKEY_SAKKE_PARAMS_1 || m.id_scheme != MIKEY_SAKKE_SCHEME_URI
+        || m.sakke_len != SAKKE_SED_BYTES || m.idri_len > IBC_MAX_ID || m.idrr_len > IBC_MAX_ID
+        || !m.kms_uri)
+        return -1;
+    if (signed_ ? m.sign_type != MIKEY_SIGN_ECCSI || m.sign_len != ECCSI_SIG_BYTES : m.sign_len)
+        return -1;
+    if (m.ext
+        && (m.ext_type != MIKEY_EXT_PRIVATE || m.ext_len != IBC_NONCE_BYTES
+            || memcmp(m.ext, zero, IBC_NONCE_BYTES) == 0))
+        return -1;
+    /* IDRkmsi names one of the KMSs a run can have */
+    d1->kms = IBC_MAX_KMS;
+    for (unsigned k = 0; k < IBC_MAX_KMS; k++) {
+        char uri[IBC_KMS_URI_MAX];
+        int n = kms_uri(k, uri);
+        if (n > 0 && (size_t)n == m.kms_uri_len && memcmp(uri, m.kms_uri, (size_t)n) == 0)
+            d1->kms = (uint8_t)k;
+    }
+    if (d1->kms >= IBC_MAX_KMS)
+        return -1;
+    uint64_t frac = m.ntp & 0xffffffffu;
+    /* seconds since virtual time 0 in the NTP era that follows ntp_epoch (a T "before" it reads
+     * as far in the future, outside any freshness window) */
+    d1->ts = (((m.ntp >> 32) - ntp_epoch) & UINT32_MAX) * SG17_SEC + ((frac * SG17_SEC) >> 32);
+    d1->csb_id = m.csb_id;
+    d1->nonce = m.rand;
+    d1->challenge = m.ext ? m.ext : zero;
+    d1->id = m.idri;
+    d1->id_len = m.idri_len;
+    d1->responder = m.idrr;
+    d1->responder_len = m.idrr_len;
+    d1->sed = m.sakke;
+    d1->sig = signed_ ? m.sign : NULL;
+    d1->signed_len = m.signed_len;
+    return 0;
 }
 
 /* ---- application data ---- */

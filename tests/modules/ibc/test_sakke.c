@@ -75,6 +75,22 @@ Test(sakke, kms_rsk_is_inverse_of_b_plus_z_times_p)
     uint8_t rsk[SAKKE_POINT_BYTES];
     cr_assert_eq(sakke_kms_rsk(Zs, z_len, B, b_len, rsk), 0, "%s", ibccrypto_last_error());
     cr_assert_arr_eq(rsk, RSK, SAKKE_POINT_BYTES);
+    /* the KMS context (comb of P) gives the same RSK, here and for another identifier */
+    sakke_kms_t *kms = sakke_kms_new();
+    cr_assert_not_null(kms, "%s", ibccrypto_last_error());
+    memset(rsk, 0, sizeof rsk);
+    cr_assert_eq(sakke_kms_rsk_with(kms, Zs, z_len, B, b_len, rsk), 0, "%s",
+                 ibccrypto_last_error());
+    cr_assert_arr_eq(rsk, RSK, SAKKE_POINT_BYTES);
+    static const uint8_t other[] = "2026-05\0tel:+447700900999";
+    uint8_t a[SAKKE_POINT_BYTES], b[SAKKE_POINT_BYTES];
+    cr_assert_eq(sakke_kms_rsk(Zs, z_len, other, sizeof other, a), 0);
+    cr_assert_eq(sakke_kms_rsk_with(kms, Zs, z_len, other, sizeof other, b), 0);
+    cr_assert_arr_eq(a, b, SAKKE_POINT_BYTES);
+    cr_assert_eq(sakke_kms_rsk_with(kms, Zs, z_len, other, 0, b), -1, "empty identifier");
+    cr_assert_eq(sakke_kms_rsk_with(NULL, Zs, z_len, other, sizeof other, b), -1);
+    sakke_kms_destroy(&kms);
+    cr_assert_null(kms);
 }
 
 Test(sakke, pairing_of_p_with_itself_is_the_published_g)
@@ -197,6 +213,21 @@ Test(sakke, points_off_the_curve_out_of_range_or_outside_the_subgroup_are_reject
     cr_assert_null(sakke_sender_new(pt, sizeof pt, B, b_len));
     cr_assert_null(sakke_receiver_new(ZPUB, sizeof ZPUB, B, b_len, pt, sizeof pt));
     cr_assert_eq(sakke_point_check(ZPUB, sizeof ZPUB - 1), -1);
+}
+
+Test(sakke, the_public_point_check_agrees_with_the_ladder_one)
+{
+    uint8_t pt[SAKKE_POINT_BYTES], base[SAKKE_POINT_BYTES];
+    cr_assert_eq(sakke_base_point(base), 0);
+    cr_assert_eq(sakke_public_point_check(ZPUB, sizeof ZPUB), 0, "%s", ibccrypto_last_error());
+    cr_assert_eq(sakke_public_point_check(base, sizeof base), 0);
+    memcpy(pt, ZPUB, sizeof pt);
+    pt[SAKKE_POINT_BYTES - 1] ^= 1; /* off the curve */
+    cr_assert_eq(sakke_public_point_check(pt, sizeof pt), -1);
+    memset(pt + 1, 0, 2 * SAKKE_FP_BYTES); /* (0, 0): on E, of order 2 */
+    cr_assert_eq(sakke_public_point_check(pt, sizeof pt), -1);
+    cr_assert(strstr(ibccrypto_last_error(), "subgroup"), "message: %s", ibccrypto_last_error());
+    cr_assert_eq(sakke_public_point_check(ZPUB, sizeof ZPUB - 1), -1);
 }
 
 Test(sakke, kms_refuses_a_zero_or_too_large_master_secret)

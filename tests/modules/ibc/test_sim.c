@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sg17tb/wire.h>
+
 #include "crypto/eccsi.h"
 #include "crypto/sakke.h"
 #include "engine/engine.h"
@@ -308,19 +310,64 @@ Test(ibc_wire, params_signature_is_the_pinned_root_keys)
     cr_assert_eq(ibc_params_decode(out, len - 1, &m), -1);
 }
 
-Test(ibc_wire, d1_decoder_refuses_wrong_lengths)
+Test(ibc_wire, d1_is_a_mikey_sakke_i_message_and_the_decoder_refuses_what_does_not_fit)
 {
-    uint8_t sed[SAKKE_SED_BYTES] = {4}, nonce[16] = {1}, ch[16] = {0}, out[IBC_D1_MAX];
+    uint8_t sed[SAKKE_SED_BYTES] = {4}, nonce[16] = {1, 2, 3, 4}, ch[16] = {0}, out[IBC_D1_MAX];
     static const uint8_t id[] = "2026-01\0urn:dev:sg17tb:device-1";
-    ibc_d1_t m;
-    size_t n = ibc_d1_encode_body(sed, 1234, nonce, ch, 0, id, sizeof id, out);
-    cr_assert_eq(ibc_d1_decode(out, n, false, &m), 0);
-    cr_assert(m.ts == 1234 && m.id_len == sizeof id && m.sig == NULL && m.signed_len == n);
-    cr_assert_eq(ibc_d1_decode(out, n, true, &m), -1); /* the signature is missing */
-    cr_assert_eq(ibc_d1_decode(out, n + ECCSI_SIG_BYTES, true, &m), 0);
-    cr_assert_eq(ibc_d1_decode(out, n - 1, false, &m), -1);
-    out[IBC_D1_FIXED - 3] = IBC_MAX_KMS; /* unknown domain */
-    cr_assert_eq(ibc_d1_decode(out, n, false, &m), -1);
+    static const uint8_t gw[] = "2026-01\0urn:dev:sg17tb:gateway-0";
+    const uint64_t epoch = 3976214400u; /* 2026-01-01 in NTP seconds */
+    ibc_d1_t d = {.sed = sed,
+                  .ts = 1234,
+                  .nonce = nonce,
+                  .challenge = ch,
+                  .kms = 1,
+                  .id = id,
+                  .id_len = sizeof id,
+                  .responder = gw,
+                  .responder_len = sizeof gw},
+             m;
+    size_t n = ibc_d1_encode_body(&d, epoch, false, out);
+    cr_assert_gt(n, 0);
+    cr_assert_eq(out[0], 1, "MIKEY version 1");
+    cr_assert_eq(out[1], 26, "data type SAKKE");
+    cr_assert_eq(sg17_load_be32(out + 4), 0x01020304u, "CSB ID: the RAND's first octets");
+    cr_assert_eq(sg17_load_be32(out + 12), (uint32_t)epoch, "T: NTP seconds of virtual time 0");
+    cr_assert_eq(ibc_d1_decode(out, n, epoch, false, &m), 0);
+    cr_assert(m.ts == 1234 && m.kms == 1 && m.id_len == sizeof id && m.sig == NULL
+              && m.signed_len == n && m.csb_id == 0x01020304u);
+    cr_assert(memcmp(m.id, id, sizeof id) == 0 && memcmp(m.responder, gw, sizeof gw) == 0);
+    cr_assert(memcmp(m.nonce, nonce, 16) == 0 && memcmp(m.sed, sed, sizeof sed) == 0);
+    cr_assert(memcmp(m.challenge, ch, 16) == 0, "no extension: the zero challenge");
+    cr_assert_eq(ibc_d1_decode(out, n, epoch, true, &m), -1, "the signature is missing");
+    cr_assert_eq(ibc_d1_decode(out, n - 1, epoch, false, &m), -1);
+    /* a month later the same T reads 31 days earlier than virtual time 0: an NTP era away */
+    cr_assert_eq(ibc_d1_decode(out, n, epoch + 31 * 86400, false, &m), 0);
+    cr_assert_gt(m.ts, 100ull * 365 * 86400 * SG17_SEC);
+    /* signed: the SIGN header is inside what is signed, the signature right after it */
+    size_t ns = ibc_d1_encode_body(&d, epoch, true, out);
+    cr_assert_eq(ns, n + 2);
+    cr_assert_eq(out[ns - 2] >> 4, 2, "S type ECCSI");
+    memset(out + ns, 0x5a, ECCSI_SIG_BYTES);
+    cr_assert_eq(ibc_d1_decode(out, ns + ECCSI_SIG_BYTES, epoch, true, &m), 0);
+    cr_assert(m.sig == out + ns && m.signed_len == ns);
+    cr_assert_eq(ibc_d1_decode(out, ns + ECCSI_SIG_BYTES, epoch, false, &m), -1);
+    /* a challenge travels in the private general extension */
+    ch[5] = 9;
+    size_t nc = ibc_d1_encode_body(&d, epoch, false, out);
+    cr_assert_eq(nc, n + 4 + 16);
+    cr_assert_eq(ibc_d1_decode(out, nc, epoch, false, &m), 0);
+    cr_assert(memcmp(m.challenge, ch, 16) == 0);
+    /* an unknown KMS URI */
+    d.kms = IBC_MAX_KMS;
+    cr_assert_eq(ibc_d1_encode_body(&d, epoch, false, out), 0);
+    d.kms = 0;
+    n = ibc_d1_encode_body(&d, epoch, false, out);
+    size_t at = 0;
+    while (at + 5 <= n && memcmp(out + at, "kms-0", 5) != 0)
+        at++;
+    cr_assert_lt(at + 5, n, "IDRkmsi names kms-0");
+    out[at + 4] = '7';
+    cr_assert_eq(ibc_d1_decode(out, n, epoch, false, &m), -1);
 }
 
 Test(ibc_wire, app_data_under_another_key_does_not_open)

@@ -1,7 +1,8 @@
 /* test_trace.c — the ibc trace framing (sg17_module_t.trace_frame): D.1 one-pass messages of a
- * genuine run framed as IPv4 / UDP 2269 / MIKEY-SAKKE I_MESSAGE, written to a pcap and read back
- * by Wireshark's own dissector (tshark): no malformed packet, and every dissected MIKEY field equal
- * to what the D.1 message carried. */
+ * genuine run, MIKEY-SAKKE I_MESSAGEs on the bus, framed as IPv4 / UDP 2269, written to a pcap and
+ * read back by Wireshark's own dissector (tshark): no malformed packet, and every dissected MIKEY
+ * field (HDR, T, RAND, IDRi, IDRr, IDRkmsi, SAKKE, SIGN; octets, not only the shown text) equal to
+ * what the D.1 message carried. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,14 +105,11 @@ static bool have_tshark(void)
     return system("tshark -v >/dev/null 2>&1") == 0;
 }
 
-/* Runs tshark over path with the display filter and the fields given; its standard output. */
-static char *tshark(const char *path, const char *filter, const char *fields)
+/* Runs tshark over path with the arguments given; its standard output. */
+static char *tshark(const char *path, const char *args)
 {
     char cmd[1024];
-    snprintf(cmd, sizeof cmd,
-             "tshark -r '%s' -o mikey.udp.port:2269 -Y '%s' -T fields -E separator='|' "
-             "-E occurrence=a -E aggregator=',' %s 2>/dev/null",
-             path, filter, fields);
+    snprintf(cmd, sizeof cmd, "tshark -r '%s' -o mikey.udp.port:2269 %s 2>/dev/null", path, args);
     FILE *p = popen(cmd, "r");
     cr_assert_not_null(p);
     size_t cap = 1 << 16, n = 0;
@@ -146,41 +144,121 @@ static size_t count_lines(const char *s)
     return n;
 }
 
-/* The dissected fields of packet i, in the order asked, against what D.1 message i carried. */
-static void check_packet(const d1_set_t *set, size_t i, char *line, bool signed_)
+/* The MIKEY fields compared, and whether the dissector's value (the octets, in hex) or its shown
+ * text is compared. */
+static const struct {
+    const char *name;
+    bool octets;
+} fields[] = {
+    {"mikey.version", false},        {"mikey.type", false},      {"mikey.prf_func", false},
+    {"mikey.csb_id", true},          {"mikey.cs_count", false},  {"mikey.t.ts_type", false},
+    {"mikey.t.ntp", true},           {"mikey.t.ntp", false},     {"mikey.rand.len", false},
+    {"mikey.rand.data", true},       {"mikey.id.role", false},   {"mikey.id.type", false},
+    {"mikey.id.len", false},         {"mikey.id.data", true},    {"mikey.sakke.params", false},
+    {"mikey.sakke.idscheme", false}, {"mikey.sakke.len", false}, {"mikey.sakke.data", true},
+    {"mikey.sign.type", false},      {"mikey.sign.len", false},  {"mikey.sign.data", true},
+};
+
+/* Appends "name=text;" to out (cap octets). */
+static void add(char *out, size_t cap, const char *name, const char *text)
 {
+    size_t n = strlen(out);
+    int w = snprintf(out + n, cap - n, "%s=%s;", name, text);
+    cr_assert(w > 0 && (size_t)w < cap - n);
+}
+
+/* The dissection of each packet in PDML, reduced to "name=text;" for the fields above in the
+ * order they appear: one string per packet. */
+static size_t dissected(char *pdml, char **packets, size_t max)
+{
+    size_t n = 0;
+    for (char *save = NULL, *line = strtok_r(pdml, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save)) {
+        if (strstr(line, "<packet>")) {
+            cr_assert_lt(n, max);
+            packets[n++] = calloc(1, 8192);
+            continue;
+        }
+        char *name = strstr(line, "<field name=\"mikey.");
+        if (!name || n == 0)
+            continue;
+        name += strlen("<field name=\"");
+        *strchr(name, '"') = '\0';
+        char *rest = name + strlen(name) + 1;
+        for (size_t f = 0; f < sizeof fields / sizeof *fields; f++) {
+            if (strcmp(fields[f].name, name) != 0)
+                continue;
+            const char *key = fields[f].octets ? " value=\"" : " show=\"";
+            char *v = strstr(rest, key);
+            cr_assert_not_null(v, "%s has no%s", name, key);
+            v += strlen(key);
+            char text[1024];
+            size_t len = (size_t)(strchr(v, '"') - v);
+            cr_assert_lt(len, sizeof text);
+            memcpy(text, v, len);
+            text[len] = '\0';
+            add(packets[n - 1], 8192, name, text);
+        }
+    }
+    return n;
+}
+
+/* What D.1 message i carried, in the form dissected() gives. */
+static void expected(const d1_set_t *set, size_t i, bool signed_, char *out, size_t cap)
+{
+    const uint64_t epoch = 3976214400u; /* 2026-01-01 (start_period) in NTP seconds */
     ibc_d1_t d1;
-    cr_assert_eq(ibc_d1_decode(set->payload[i], set->len[i], signed_, &d1), 0);
-    char *field[12];
-    size_t nf = 0;
-    for (char *save = NULL, *t = strtok_r(line, "|", &save); t && nf < 12;
-         t = strtok_r(NULL, "|", &save))
-        field[nf++] = t;
-    cr_assert_eq(nf, signed_ ? 11 : 9, "fields of packet %zu: %zu", i, nf);
-    char want[2 * IBC_D1_MAX + 1], uri[128];
-    cr_assert_str_eq(field[0], "2269");
-    cr_assert_str_eq(field[1], "1");  /* MIKEY version */
-    cr_assert_str_eq(field[2], "26"); /* SAKKE I_MESSAGE */
-    hex(d1.nonce, IBC_NONCE_BYTES, want);
-    cr_assert_str_eq(field[3], want, "RAND");
-    cr_assert_str_eq(field[4], "1,2", "IDRi then IDRr");
-    snprintf(uri, sizeof uri, "%s,urn:dev:sg17tb:gateway-0", (const char *)d1.id + 8);
-    cr_assert_str_eq(field[5], uri, "identities");
-    cr_assert_str_eq(field[6], "1", "SAKKE parameter set 1");
-    hex(d1.sed, SAKKE_SED_BYTES, want);
-    cr_assert_str_eq(field[7], want, "SAKKE data is the SED");
-    /* T: NTP-UTC, virtual time 0 = 2026-01-01T00:00:00Z (1767225600 Unix seconds) */
-    time_t secs = (time_t)(1767225600 + d1.ts / SG17_SEC);
+    cr_assert_eq(ibc_d1_decode(set->payload[i], set->len[i], epoch, signed_, &d1), 0);
+    char h[2 * IBC_D1_MAX + 1], num[32];
+    out[0] = '\0';
+    add(out, cap, "mikey.version", "1");
+    add(out, cap, "mikey.type", "26"); /* SAKKE */
+    add(out, cap, "mikey.prf_func", "0");
+    hex(d1.nonce, 4, h);
+    add(out, cap, "mikey.csb_id", h);
+    add(out, cap, "mikey.cs_count", "0");
+    add(out, cap, "mikey.t.ts_type", "0"); /* NTP-UTC */
+    /* T: the D.1 timestamp, virtual time 0 = 2026-01-01T00:00:00Z (1767225600 Unix seconds) */
+    uint64_t secs = epoch + d1.ts / SG17_SEC;
+    uint64_t frac = (((d1.ts % SG17_SEC) << 32) + SG17_SEC - 1) / SG17_SEC;
+    snprintf(h, sizeof h, "%08llx%08llx", (unsigned long long)secs, (unsigned long long)frac);
+    add(out, cap, "mikey.t.ntp", h);
+    time_t unix_secs = (time_t)(1767225600 + d1.ts / SG17_SEC);
     struct tm tm;
-    char date[64];
-    cr_assert_not_null(gmtime_r(&secs, &tm));
-    size_t dn = strftime(date, sizeof date, "%b %e, %Y %H:%M:%S", &tm);
-    snprintf(date + dn, sizeof date - dn, ".%06u000 UTC", (unsigned)(d1.ts % SG17_SEC));
-    cr_assert_str_eq(field[8], date, "T carries the D.1 timestamp");
+    cr_assert_not_null(gmtime_r(&unix_secs, &tm));
+    size_t dn = strftime(h, sizeof h, "%b %e, %Y %H:%M:%S", &tm);
+    snprintf(h + dn, sizeof h - dn, ".%06u000 UTC", (unsigned)(d1.ts % SG17_SEC));
+    add(out, cap, "mikey.t.ntp", h);
+    add(out, cap, "mikey.rand.len", "16");
+    hex(d1.nonce, IBC_NONCE_BYTES, h);
+    add(out, cap, "mikey.rand.data", h);
+    /* IDRi, IDRr: RFC 6509 identifiers as byte strings; IDRkmsi: the KMS's URI */
+    static const char kms[] = "urn:dev:sg17tb:kms-0";
+    const struct {
+        const char *role, *type;
+        const uint8_t *id;
+        size_t len;
+    } idr[] = {{"1", "2", d1.id, d1.id_len},
+               {"2", "2", d1.responder, d1.responder_len},
+               {"6", "1", (const uint8_t *)kms, sizeof kms - 1}};
+    for (size_t k = 0; k < 3; k++) {
+        add(out, cap, "mikey.id.role", idr[k].role);
+        add(out, cap, "mikey.id.type", idr[k].type);
+        snprintf(num, sizeof num, "%zu", idr[k].len);
+        add(out, cap, "mikey.id.len", num);
+        hex(idr[k].id, idr[k].len, h);
+        add(out, cap, "mikey.id.data", h);
+    }
+    add(out, cap, "mikey.sakke.params", "1");
+    add(out, cap, "mikey.sakke.idscheme", "1");
+    add(out, cap, "mikey.sakke.len", "273");
+    hex(d1.sed, SAKKE_SED_BYTES, h);
+    add(out, cap, "mikey.sakke.data", h);
     if (signed_) {
-        cr_assert_str_eq(field[9], "2", "signature type ECCSI");
-        hex(d1.sig, ECCSI_SIG_BYTES, want);
-        cr_assert_str_eq(field[10], want, "SIGN data is the ECCSI signature");
+        add(out, cap, "mikey.sign.type", "2"); /* ECCSI */
+        add(out, cap, "mikey.sign.len", "129");
+        hex(d1.sig, ECCSI_SIG_BYTES, h);
+        add(out, cap, "mikey.sign.data", h);
     }
 }
 
@@ -196,22 +274,21 @@ static void dissect_and_compare(bool signed_)
     cr_assert_geq(fd, 0);
     close(fd);
     write_pcap(set, path);
-    char *malformed =
-        tshark(path, "_ws.malformed || _ws.expert.severity >= error", "-e frame.number");
+    char *malformed = tshark(path, "-Y '_ws.malformed || _ws.expert.severity >= error' -T fields "
+                                   "-e frame.number");
     cr_assert_str_eq(malformed, "", "malformed or erroneous packets: %s", malformed);
-    char *all = tshark(path, "mikey", "-e frame.number");
+    char *all = tshark(path, "-Y mikey -T fields -e frame.number");
     cr_assert_eq(count_lines(all), set->n, "every frame is dissected as MIKEY");
-    char *out =
-        tshark(path, "mikey",
-               "-e udp.dstport -e mikey.version -e mikey.type -e mikey.rand.data "
-               "-e mikey.id.role -e mikey.id.data -e mikey.sakke.params -e mikey.sakke.data "
-               "-e mikey.t.ntp -e mikey.sign.type -e mikey.sign.data");
-    size_t i = 0;
-    for (char *save = NULL, *line = strtok_r(out, "\n", &save); line;
-         line = strtok_r(NULL, "\n", &save))
-        check_packet(set, i++, line, signed_);
-    cr_assert_eq(i, set->n);
-    free(malformed), free(all), free(out), free(set);
+    char *pdml = tshark(path, "-T pdml");
+    char *packets[MAX_D1] = {NULL};
+    cr_assert_eq(dissected(pdml, packets, MAX_D1), set->n);
+    for (size_t i = 0; i < set->n; i++) {
+        char want[8192];
+        expected(set, i, signed_, want, sizeof want);
+        cr_assert_str_eq(packets[i], want, "packet %zu: the dissected fields are the sent ones", i);
+        free(packets[i]);
+    }
+    free(malformed), free(all), free(pdml), free(set);
     unlink(path);
 }
 
