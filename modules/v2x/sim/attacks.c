@@ -45,9 +45,13 @@ typedef struct {
     bool has_succ;
 } pseudo_t;
 
+enum { HELD_EXPIRED, HELD_REVOKED, HELD_REGION, HELD_PSID, N_HELD };
+
 struct vsim_adversary {
     misbehaver_t *m;
     unsigned n_veh;
+    /* ATs the adversary came to hold before the run (bad_cert), with their private keys */
+    vsim_signer_t held[N_HELD];
     /* the tracker's result */
     bool tracked;
     double changes, correct, linked, traced, vehicles_seen;
@@ -71,8 +75,41 @@ void vsim_adversary_free(vsim_adversary_t *a)
 {
     if (!a)
         return;
+    for (unsigned k = 0; k < N_HELD; k++)
+        vsim_signer_free(&a->held[k]);
     free(a->m);
     free(a);
+}
+
+int vsim_adversary_provision(vsim_t *s, sg17_ctx_t *ctx, uint64_t *revoked)
+{
+    static const uint64_t cam_psids[] = {V2X_PSID_CAM, V2X_PSID_DENM};
+    const int64_t day = 24 * 3600 * VSIM_S;
+    const vsim_issue_t held[N_HELD] = {
+        [HELD_EXPIRED] =
+            {.issuer = &s->aa_s, .from = -2 * day, .to = -day, .psids = cam_psids, .n_psids = 2},
+        [HELD_REVOKED] =
+            {.issuer = &s->aa_s, .from = -60 * VSIM_S, .to = day, .psids = cam_psids, .n_psids = 2},
+        [HELD_REGION] = {.issuer = &s->aa_s,
+                         .from = -60 * VSIM_S,
+                         .to = day,
+                         .region = true,
+                         .cx = 50000,
+                         .cy = 50000,
+                         .half = 2000,
+                         .psids = cam_psids,
+                         .n_psids = 2}, /* 70 km away */
+        [HELD_PSID] = {.issuer = &s->aa_s,
+                       .from = -60 * VSIM_S,
+                       .to = day,
+                       .psids = cam_psids + 1,
+                       .n_psids = 1}, /* DENM only */
+    };
+    for (unsigned k = 0; k < N_HELD; k++)
+        if (vsim_signer_issue(s, ctx, &held[k], &s->adv->held[k]) != 0)
+            return -1;
+    *revoked = s->adv->held[HELD_REVOKED].hid;
+    return 0;
 }
 
 static uint64_t next(uint64_t *z)
@@ -379,9 +416,14 @@ int vsim_attack_bad_cert(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p
     const char *kind = sg17_param(ctx, p, "kind");
     unsigned near = (unsigned)sg17_param_number(ctx, p, "near", 0) % s->n_veh;
     sg17_time_t now = sg17_now(ctx);
-    static const char *const kinds[] = {"expired", "revoked", "out_of_region", "wrong_psid"};
+    static const char *const kinds[N_HELD] = {
+        [HELD_EXPIRED] = "expired",
+        [HELD_REVOKED] = "revoked",
+        [HELD_REGION] = "out_of_region",
+        [HELD_PSID] = "wrong_psid",
+    };
     int k = -1;
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < N_HELD; i++)
         if (kind && strcmp(kind, kinds[i]) == 0)
             k = i;
     if (k < 0) {
@@ -392,7 +434,7 @@ int vsim_attack_bad_cert(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p
     ghost_cam(s, near, 80.0, now, 0x7e000000u + (uint32_t)k, &c);
     uint8_t spdu[V2X_SPDU_MAX];
     size_t len = 0;
-    if (vsim_cam_build(s, &s->held[k], &c, true, spdu, sizeof spdu, &len) != 0) {
+    if (vsim_cam_build(s, &s->adv->held[k], &c, true, spdu, sizeof spdu, &len) != 0) {
         sg17_log(ctx, "bad_cert: building the CAM failed");
         return -1;
     }

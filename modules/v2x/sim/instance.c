@@ -31,8 +31,6 @@ void vsim_destroy(void *instance)
     vsim_signer_free(&s->ea_s);
     vsim_signer_free(&s->aa_s);
     vsim_signer_free(&s->ma_s);
-    for (unsigned k = 0; k < 4; k++)
-        vsim_signer_free(&s->held[k]);
     for (unsigned k = 0; k < VSIM_MAX_RSUS; k++)
         free(s->rsu_msg[k]);
     vsim_certs_free(s->certs);

@@ -162,9 +162,6 @@ typedef struct {
     uint64_t tai0; /* Time64 of virtual time 0 */
     /* PKI */
     vsim_signer_t root, ea_s, aa_s, ma_s;
-    /* ATs the adversary came to hold before the run (bad_cert): expired, revoked (on the CRL
-     * from the start), issued for another region, without the CAM PSID */
-    vsim_signer_t held[4];
     vsim_certs_t *certs; /* every certificate seen, loaded once, chain checked once */
     uint64_t crl[VSIM_MAX_CRL];
     unsigned n_crl;
@@ -308,6 +305,10 @@ long vsim_crl_receive(vsim_t *s, const uint8_t *p, size_t n, sg17_time_t now, co
 /* ---- attacks.c ---- */
 vsim_adversary_t *vsim_adversary_new(unsigned n_veh);
 void vsim_adversary_free(vsim_adversary_t *a);
+/* The AA issued the adversary, before the run, the defective ATs of bad_cert (expired, revoked,
+ * for another region, without the CAM PSID); they stay private to attacks.c. *revoked: the
+ * HashedId8 the AA revoked before the run (the caller puts it on the CRL). */
+int vsim_adversary_provision(vsim_t *s, sg17_ctx_t *ctx, uint64_t *revoked);
 /* A compromised vehicle's CAM as the adversary rewrites it (F2MD types 1-12): 1 falsified,
  * 0 left true, -1 no CAM now. */
 int vsim_adversary_falsify(vsim_t *s, sg17_ctx_t *ctx, unsigned vehicle, vsim_cam_t *c);
