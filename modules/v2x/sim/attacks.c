@@ -34,6 +34,8 @@ typedef struct {
     unsigned n_heard, next_heard;
     bool ghost_cert_sent[VSIM_MAX_POOL];
     uint32_t ghost_station[VSIM_MAX_POOL];
+    sg17_time_t ghost_cert_at[VSIM_MAX_POOL];
+    unsigned turn; /* types 17-19: the next pseudonym of the rotation */
 } misbehaver_t;
 
 typedef struct {
@@ -198,13 +200,11 @@ int vsim_adversary_falsify(vsim_t *s, sg17_ctx_t *ctx, unsigned vehicle, vsim_ca
     case 9: /* eventual stop: frozen where the attack started */
         c->x = b->x0, c->y = b->y0, c->speed = 0;
         break;
-    case 10: /* disruptive: a random neighbour's data */
-        if (!neighbour_data(s, b, c, false))
-            return 0;
+    case 10: /* disruptive: a random neighbour's data (its own until it heard one) */
+        neighbour_data(s, b, c, false);
         break;
-    case 11: /* data replay: the target's data */
-        if (!neighbour_data(s, b, c, true))
-            return 0;
+    case 11: /* data replay: the target's data (its own until it heard the target) */
+        neighbour_data(s, b, c, true);
         break;
     case 12: { /* delayed messages: the state of `magnitude` seconds ago, stamped then */
         sg17_time_t d = (sg17_time_t)(m * 1e6);
@@ -214,9 +214,9 @@ int vsim_adversary_falsify(vsim_t *s, sg17_ctx_t *ctx, unsigned vehicle, vsim_ca
         break;
     }
     default: /* 13-19 falsify through extra transmissions; the vehicle's own CAMs stay true */
-        return 0;
+        break;
     }
-    return 1;
+    return 1; /* the attacker's CAM: scored as such (F2MD labels a message by its sender) */
 }
 
 void vsim_adversary_overhear(vsim_adversary_t *a, unsigned vehicle, const vsim_cam_t *c)
@@ -237,16 +237,22 @@ static void extra_cam(vsim_t *s, sg17_ctx_t *ctx, vsim_vehicle_t *v, misbehaver_
     uint8_t spdu[V2X_SPDU_MAX];
     size_t len = 0;
     unsigned g = slot % v->n_pool;
-    bool with_cert = !b->ghost_cert_sent[g];
+    sg17_time_t now = sg17_now(ctx);
+    bool with_cert = !b->ghost_cert_sent[g] || now - b->ghost_cert_at[g] >= s->cfg.cert_interval;
     if (vsim_cam_build(s, &v->pool[g], c, with_cert, spdu, sizeof spdu, &len) != 0)
         return;
-    b->ghost_cert_sent[g] = true;
+    if (with_cert)
+        b->ghost_cert_sent[g] = true, b->ghost_cert_at[g] = now;
     vsim_truth_mark(s->truth, spdu, len);
-    size_t n = vsim_radio_receivers(s, sg17_now(ctx), tx, ty, v->e, next(&b->rng), false);
+    size_t n = vsim_radio_receivers(s, now, tx, ty, v->e, next(&b->rng), false);
     vsim_radio_send(s, ctx, v->e, n, "v2x.cam", spdu, len);
     sg17_metric_add(ctx, "attacker.extra_cams", 1);
 }
 
+/* Types 13-16: `n` transmissions per tick (13-15: one under the current AT; 16: one per ghost,
+ * each under its own AT). Types 17-19 are the pseudonym-changing Sybil variants of F2MD: one
+ * transmission per tick, each under the next of `ghosts` ATs of the pool in turn (and that
+ * pseudonym's station id), so that no pseudonym shows a history a per-sender check could use. */
 void vsim_adversary_extra(vsim_t *s, sg17_ctx_t *ctx, unsigned vehicle)
 {
     vsim_adversary_t *a = s->adv;
@@ -258,13 +264,14 @@ void vsim_adversary_extra(vsim_t *s, sg17_ctx_t *ctx, unsigned vehicle)
     vsim_cam_t own;
     vsim_vehicle_cam(s, v, now, &own);
     double tx = own.x, ty = own.y;
-    bool sybil = b->type >= 16;
-    unsigned n = sybil ? b->ghosts : 1;
+    bool rotating = b->type >= 17;
+    unsigned n = b->type == 16 ? b->ghosts : 1;
     for (unsigned k = 0; k < n; k++) {
         vsim_cam_t c = own;
-        unsigned slot = sybil ? v->current + 1 + k : v->current;
-        if (sybil)
-            c.station = b->ghost_station[k % VSIM_MAX_POOL];
+        unsigned ghost = rotating ? b->turn++ % b->ghosts : k;
+        unsigned slot = b->type >= 16 ? v->current + 1 + ghost : v->current;
+        if (b->type >= 16)
+            c.station = b->ghost_station[ghost % VSIM_MAX_POOL];
         switch (b->type) {
         case 14: /* DoS random */
         case 18: /* DoS random Sybil */
@@ -272,9 +279,12 @@ void vsim_adversary_extra(vsim_t *s, sg17_ctx_t *ctx, unsigned vehicle)
             c.speed = uni(&b->rng, 0, 40);
             break;
         case 15: /* DoS disruptive */
-        case 17: /* data replay Sybil */
         case 19: /* DoS disruptive Sybil */
             if (!neighbour_data(s, b, &c, false))
+                continue;
+            break;
+        case 17: /* data replay Sybil: the target's latest data */
+            if (!neighbour_data(s, b, &c, true))
                 continue;
             break;
         case 16: { /* grid Sybil: ghosts in formation ahead and beside the attacker */

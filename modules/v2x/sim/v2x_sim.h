@@ -309,8 +309,9 @@ void vsim_adversary_free(vsim_adversary_t *a);
  * for another region, without the CAM PSID); they stay private to attacks.c. *revoked: the
  * HashedId8 the AA revoked before the run (the caller puts it on the CRL). */
 int vsim_adversary_provision(vsim_t *s, sg17_ctx_t *ctx, uint64_t *revoked);
-/* A compromised vehicle's CAM as the adversary rewrites it (F2MD types 1-12): 1 falsified,
- * 0 left true, -1 no CAM now. */
+/* A compromised vehicle's CAM as the adversary rewrites it (F2MD types 1-12): 1 the attacker's
+ * (falsified, or left true by a type that falsifies through extra transmissions or has nothing to
+ * copy yet: F2MD labels every message of an attacking vehicle), 0 not attacking, -1 no CAM now. */
 int vsim_adversary_falsify(vsim_t *s, sg17_ctx_t *ctx, unsigned vehicle, vsim_cam_t *c);
 /* Extra transmissions of a compromised vehicle (types 13-19), on its VSIM_T_EXTRA timer. */
 void vsim_adversary_extra(vsim_t *s, sg17_ctx_t *ctx, unsigned vehicle);
