@@ -12,7 +12,10 @@
  *   another region or without the CAM PSID;
  * - track: a passive eavesdropper linking pseudonyms in captured CAMs by position continuity;
  * - platoon_join: an unauthorised join request to the platoon leader (9.3);
- * - eavesdrop: reading captured emergency warnings (9.2). */
+ * - eavesdrop: reading captured emergency warnings (9.2);
+ * - denm: an insider's false "stationary vehicle" hazard ahead of it, signed with its valid AT
+ *   and repeated as a real event is; or captured DENMs rebroadcast, at their event, after the
+ *   event ended (a replay after termination). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +39,11 @@ typedef struct {
     uint32_t ghost_station[VSIM_MAX_POOL];
     sg17_time_t ghost_cert_at[VSIM_MAX_POOL];
     unsigned turn; /* types 17-19: the next pseudonym of the rotation */
+    /* denm fake_stationary: the false event and the transmissions left */
+    uint16_t fake_seq;
+    sg17_time_t fake_at;
+    double fx, fy;
+    unsigned fake_left;
 } misbehaver_t;
 
 typedef struct {
@@ -656,4 +664,141 @@ void vsim_adversary_finish(vsim_t *s, sg17_ctx_t *ctx)
     }
     sg17_metric_set(ctx, "attacker.warnings_captured", a->warnings_captured);
     sg17_metric_set(ctx, "attacker.warnings_read", a->warnings_read);
+}
+
+/* ---- false and replayed hazard warnings ---- */
+
+void vsim_adversary_fake_denm(vsim_t *s, sg17_ctx_t *ctx, unsigned vehicle)
+{
+    vsim_adversary_t *a = s->adv;
+    if (vehicle >= a->n_veh || !a->m[vehicle].fake_left
+        || !sg17_compromised(ctx, s->veh[vehicle].e))
+        return;
+    misbehaver_t *b = &a->m[vehicle];
+    vsim_vehicle_t *v = &s->veh[vehicle];
+    sg17_time_t now = sg17_now(ctx);
+    double x, y, sp, hd;
+    vsim_vehicle_state(s, v, now, &x, &y, &sp, &hd);
+    v2x_denm_t d;
+    vsim_den_event(s, &d, v->station, b->fake_seq, b->fake_at, b->fake_at, b->fx, b->fy, 94, 2,
+                   (uint32_t)(s->cfg.denm_validity / SG17_SEC));
+    uint8_t spdu[V2X_SPDU_MAX];
+    size_t len = 0;
+    if (vsim_den_build(s, &v->pool[v->current], &d, now, x, y, spdu, sizeof spdu, &len) == 0) {
+        vsim_truth_mark(s->truth, spdu, len);
+        size_t n = vsim_radio_receivers(s, now, x, y, v->e, next(&b->rng), false);
+        vsim_radio_send(s, ctx, v->e, n, "v2x.denm", spdu, len);
+        sg17_metric_add(ctx, "attacker.fake_denms", 1);
+    }
+    if (--b->fake_left)
+        sg17_timer(ctx, v->e, s->cfg.denm_interval, VSIM_T_FAKE);
+}
+
+/* For each event whose termination the capture holds (each event, when it holds none), the
+ * latest captured DENM that is not the termination, rebroadcast around the event's position
+ * (not to the originator). */
+static int replay_denms(vsim_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
+{
+    enum { MAX_EVENTS = 64 };
+    struct {
+        uint32_t station;
+        uint16_t seq;
+        uint64_t ref;
+        sg17_time_t gen;
+        size_t idx;
+        bool have, ended;
+    } ev[MAX_EVENTS];
+    bool any_ended = false;
+    size_t n_ev = 0, n = sg17_captured_count(ctx, p);
+    for (size_t i = 0; i < n; i++) {
+        const sg17_msg_t *m = sg17_captured(ctx, p, i);
+        v2x_spdu_t sp;
+        v2x_gn_t gn;
+        const uint8_t *body;
+        size_t blen;
+        v2x_denm_t d;
+        if (!m || v2x_spdu_decode(m->payload, m->len, &sp) != 0 || sp.content != V2X_CONTENT_SIGNED
+            || v2x_gn_decode(sp.payload, sp.payload_len, &gn, &body, &blen) != 0
+            || v2x_denm_decode(body, blen, &d) != 0)
+            continue;
+        size_t j = 0;
+        while (j < n_ev && !(ev[j].station == d.orig_station_id && ev[j].seq == d.sequence_number))
+            j++;
+        if (j == n_ev) {
+            if (n_ev == MAX_EVENTS)
+                continue;
+            memset(&ev[j], 0, sizeof ev[j]);
+            ev[j].station = d.orig_station_id, ev[j].seq = d.sequence_number;
+            n_ev++;
+        }
+        if (d.has_termination) {
+            ev[j].ended = any_ended = true;
+            continue;
+        }
+        if (ev[j].have
+            && (d.reference_time < ev[j].ref
+                || (d.reference_time == ev[j].ref && sp.generation_time <= ev[j].gen)))
+            continue;
+        ev[j].ref = d.reference_time, ev[j].gen = sp.generation_time, ev[j].idx = i;
+        ev[j].have = true;
+    }
+    sg17_time_t now = sg17_now(ctx);
+    for (size_t j = 0; j < n_ev; j++) {
+        if (!ev[j].have || (any_ended && !ev[j].ended))
+            continue;
+        const sg17_msg_t *m = sg17_captured(ctx, p, ev[j].idx);
+        v2x_spdu_t sp;
+        v2x_gn_t gn;
+        const uint8_t *body;
+        size_t blen;
+        v2x_denm_t d;
+        double ex, ey;
+        if (v2x_spdu_decode(m->payload, m->len, &sp) != 0
+            || v2x_gn_decode(sp.payload, sp.payload_len, &gn, &body, &blen) != 0
+            || v2x_denm_decode(body, blen, &d) != 0)
+            continue;
+        vsim_from_latlon(d.event_pos.lat, d.event_pos.lon, &ex, &ey);
+        size_t k = vsim_radio_receivers(s, now, ex, ey, m->claimed_src, 0xdeadULL + now + j, false);
+        vsim_radio_inject(s, ctx, m->claimed_src, k, "v2x.denm", m->payload, m->len);
+        sg17_metric_add(ctx, "attacker.replayed_denms", 1);
+    }
+    return 0;
+}
+
+int vsim_attack_denm(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
+{
+    vsim_t *s = instance;
+    const char *kind = sg17_param(ctx, p, "kind");
+    if (kind && strcmp(kind, "replay") == 0) {
+        if (!sg17_param(ctx, p, "capture")) {
+            sg17_log(ctx, "denm: kind replay needs a capture");
+            return -1;
+        }
+        return replay_denms(s, ctx, p);
+    }
+    if (kind && strcmp(kind, "fake_stationary") != 0) {
+        sg17_log(ctx, "denm: kind '%s' is not fake_stationary or replay", kind);
+        return -1;
+    }
+    unsigned i = (unsigned)sg17_param_number(ctx, p, "vehicle", 0);
+    if (i >= s->n_veh || !sg17_compromised(ctx, s->veh[i].e)) {
+        sg17_log(ctx, "denm: vehicle %u must be a compromised vehicle of the run (an insider)", i);
+        return -1;
+    }
+    vsim_vehicle_t *v = &s->veh[i];
+    misbehaver_t *b = &s->adv->m[i];
+    sg17_time_t now = sg17_now(ctx);
+    double ahead = sg17_param_number(ctx, p, "ahead", 150), x, y, sp, hd;
+    vsim_vehicle_state(s, v, now, &x, &y, &sp, &hd);
+    /* the spot of its own lane it will reach in ahead / speed seconds */
+    vsim_vehicle_state(s, v, now + (sg17_time_t)(ahead / fmax(sp, 1.0) * 1e6), &b->fx, &b->fy, &sp,
+                       &hd);
+    b->fake_seq = ++v->denm_seq;
+    b->fake_at = now;
+    b->fake_left = (unsigned)sg17_param_number(ctx, p, "count", 10);
+    if (!b->rng)
+        b->rng = sg17_rand_u64(ctx);
+    vsim_truth_attack_started(s->truth, i, now);
+    sg17_timer(ctx, v->e, 1, VSIM_T_FAKE);
+    return 0;
 }

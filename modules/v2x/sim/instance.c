@@ -35,6 +35,7 @@ void vsim_destroy(void *instance)
         free(s->rsu_msg[k]);
     vsim_certs_free(s->certs);
     vsim_vcache_free(s->vcache);
+    vsim_den_free(s->den, s->n_veh);
     vsim_adversary_free(s->adv);
     vsim_truth_free(s->truth);
     free(s->mbr);
@@ -118,6 +119,11 @@ void *vsim_create(sg17_ctx_t *ctx, const void *config)
         vsim_destroy(s);
         return NULL;
     }
+    if (!(s->den = vsim_den_new(s, ctx))) {
+        sg17_log(ctx, "v2x: set-up of the DEN service failed");
+        vsim_destroy(s);
+        return NULL;
+    }
     /* the CRL every vehicle and RSU holds at the start (entries revoked before the run) */
     for (unsigned i = 0; i < s->n_veh; i++)
         s->veh[i].crl_count = s->n_crl;
@@ -139,6 +145,7 @@ void vsim_start(void *instance, sg17_ctx_t *ctx)
     }
     for (unsigned k = 0; k < s->n_rsu; k++)
         sg17_timer(ctx, s->rsu[k], s->cfg.crl_interval, VSIM_T_CRL);
+    vsim_den_start(s, ctx);
 }
 
 void vsim_finish(void *instance, sg17_ctx_t *ctx)
