@@ -290,7 +290,8 @@ void vsim_den_rsu_timer(vsim_t *s, sg17_ctx_t *ctx, unsigned k)
         /* the works close the lane beside the RSU: the outer lane (highway), the street (grid) */
         double x = s->rsu_x[k], y = s->rsu_y[k];
         if (!s->grid) {
-            double r = hypot(x, y), want = s->ring_r + (s->cfg.lanes - 0.5) * VSIM_LANE_WIDTH;
+            double r = hypot(x, y),
+                   want = s->ring_r + ((double)s->cfg.lanes - 0.5) * VSIM_LANE_WIDTH;
             if (r > 0)
                 x *= want / r, y *= want / r;
         }
