@@ -432,11 +432,6 @@ static const sg17_param_t join_params[] = {
      {0, MAX_VEHICLE_INDEX}},
     {NULL, 0, false, NULL, {0, 0}},
 };
-static const sg17_param_t eavesdrop_params[] = {
-    {"capture", SG17_TYPE_STRING, true, "the captured warnings to read", {0, 0}},
-    {NULL, 0, false, NULL, {0, 0}},
-};
-
 static const sg17_param_t denm_params[] = {
     {"kind",
      SG17_TYPE_STRING,
@@ -460,6 +455,11 @@ static const sg17_param_t denm_params[] = {
      "fake_stationary: transmissions, one per denm_interval (default 10)",
      {1, 10000}},
     {"capture", SG17_TYPE_STRING, false, "replay: the captured DENMs", {0, 0}},
+    {NULL, 0, false, NULL, {0, 0}},
+};
+
+static const sg17_param_t eavesdrop_params[] = {
+    {"capture", SG17_TYPE_STRING, true, "the captured warnings to read", {0, 0}},
     {NULL, 0, false, NULL, {0, 0}},
 };
 

@@ -91,7 +91,7 @@ void vsim_adversary_free(vsim_adversary_t *a)
     free(a);
 }
 
-int vsim_adversary_provision(vsim_t *s, sg17_ctx_t *ctx, uint64_t *revoked)
+int vsim_adversary_provision(vsim_t *s, sg17_ctx_t *ctx, vsim_signer_t *revoked)
 {
     static const uint64_t cam_psids[] = {V2X_PSID_CAM, V2X_PSID_DENM};
     const int64_t day = 24 * 3600 * VSIM_S;
@@ -118,7 +118,8 @@ int vsim_adversary_provision(vsim_t *s, sg17_ctx_t *ctx, uint64_t *revoked)
     for (unsigned k = 0; k < N_HELD; k++)
         if (vsim_signer_issue(s, ctx, &held[k], &s->adv->held[k]) != 0)
             return -1;
-    *revoked = s->adv->held[HELD_REVOKED].hid;
+    const vsim_signer_t *r = &s->adv->held[HELD_REVOKED];
+    *revoked = (vsim_signer_t){.cert = r->cert, .cert_len = r->cert_len, .hid = r->hid};
     return 0;
 }
 

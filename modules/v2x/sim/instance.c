@@ -113,14 +113,9 @@ void *vsim_create(sg17_ctx_t *ctx, const void *config)
     s->adv = vsim_adversary_new(s->n_veh);
     s->truth = vsim_truth_new();
     if (!s->veh || !s->px || !s->py || !s->cell_next || !s->cell_head || !s->dsts || !s->certs
-        || !s->vcache || !s->adv || !s->truth || place(s, ctx) != 0
-        || vsim_pki_setup(s, ctx) != 0) {
+        || !s->vcache || !s->adv || !s->truth || place(s, ctx) != 0 || vsim_pki_setup(s, ctx) != 0
+        || !(s->den = vsim_den_new(s, ctx))) {
         sg17_log(ctx, "v2x: set-up failed (out of memory, or the PKI could not be issued)");
-        vsim_destroy(s);
-        return NULL;
-    }
-    if (!(s->den = vsim_den_new(s, ctx))) {
-        sg17_log(ctx, "v2x: set-up of the DEN service failed");
         vsim_destroy(s);
         return NULL;
     }

@@ -45,10 +45,10 @@ int vsim_pki_setup(vsim_t *s, sg17_ctx_t *ctx)
         return -1;
     double cx = s->grid ? s->grid_w / 2 : 0, cy = cx;
     /* the adversary's defective ATs (attacks.c keeps them); one was revoked before the run */
-    uint64_t revoked = 0;
+    vsim_signer_t revoked; /* its certificate only, no key */
     if (vsim_adversary_provision(s, ctx, &revoked) != 0)
         return -1;
-    s->crl[s->n_crl++] = revoked; /* every CRL lists it */
+    s->crl[s->n_crl++] = revoked.hid; /* every CRL lists it */
     for (unsigned i = 0; i < s->n_veh; i++) {
         vsim_vehicle_t *v = &s->veh[i];
         bool platoon = i <= (unsigned)s->cfg.platoon_joiners;

@@ -153,7 +153,6 @@ typedef struct vsim_adversary vsim_adversary_t;
 typedef struct vsim_truth vsim_truth_t;
 typedef struct vsim_certs vsim_certs_t;
 typedef struct vsim_vcache vsim_vcache_t;
-typedef struct vsim_den vsim_den_t;
 
 typedef struct {
     uint64_t suspect;
@@ -194,7 +193,7 @@ typedef struct {
     sg17_entity_t *dsts;
     /* platoon */
     unsigned platoon_members;
-    vsim_den_t *den;
+    struct vsim_den *den; /* the DEN service's events and receivers' tables (den.c) */
     vsim_adversary_t *adv;
     vsim_truth_t *truth;
 } vsim_t;
@@ -309,6 +308,7 @@ const char *vsim_plausibility(vsim_t *s, const vsim_vehicle_t *r, const vsim_pee
                               const vsim_cam_t *c, sg17_time_t now);
 
 /* ---- den.c: the DEN basic service (hazard events, DENMs) ---- */
+typedef struct vsim_den vsim_den_t;
 vsim_den_t *vsim_den_new(vsim_t *s, sg17_ctx_t *ctx);
 void vsim_den_free(vsim_den_t *d, unsigned n_veh);
 void vsim_den_start(vsim_t *s, sg17_ctx_t *ctx);
@@ -345,9 +345,10 @@ long vsim_crl_receive(vsim_t *s, const uint8_t *p, size_t n, sg17_time_t now, co
 vsim_adversary_t *vsim_adversary_new(unsigned n_veh);
 void vsim_adversary_free(vsim_adversary_t *a);
 /* The AA issued the adversary, before the run, the defective ATs of bad_cert (expired, revoked,
- * for another region, without the CAM PSID); they stay private to attacks.c. *revoked: the
- * HashedId8 the AA revoked before the run (the caller puts it on the CRL). */
-int vsim_adversary_provision(vsim_t *s, sg17_ctx_t *ctx, uint64_t *revoked);
+ * for another region, without the CAM PSID); they stay private to attacks.c. *revoked: the public
+ * part of the one the AA revoked before the run (its certificate, borrowed, and HashedId8; no
+ * key), for the caller to put on the CRL. */
+int vsim_adversary_provision(vsim_t *s, sg17_ctx_t *ctx, vsim_signer_t *revoked);
 /* A compromised vehicle's CAM as the adversary rewrites it (F2MD types 1-12): 1 the attacker's
  * (falsified, or left true by a type that falsifies through extra transmissions or has nothing to
  * copy yet: F2MD labels every message of an attacking vehicle), 0 not attacking, -1 no CAM now. */
