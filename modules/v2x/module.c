@@ -382,11 +382,15 @@ static const sg17_param_t misbehave_params[] = {
      "types 2 and 6: reach the magnitude over this long",
      {0, 86400}},
     {"rate", SG17_TYPE_NUMBER, false, "DoS types: times the CAM rate (default 5)", {1, 100}},
-    {"ghosts", SG17_TYPE_COUNT, false, "Sybil types: ghost vehicles (default 3)", {1, 15}},
+    {"ghosts",
+     SG17_TYPE_COUNT,
+     false,
+     "Sybil types: ghost vehicles of 16, pseudonyms 17-19 rotate through (default 3)",
+     {1, 15}},
     {"target",
      SG17_TYPE_COUNT,
      false,
-     "type 11: the vehicle whose data is replayed",
+     "types 11 and 17: the vehicle whose data is replayed",
      {0, MAX_VEHICLE_INDEX}},
     {NULL, 0, false, NULL, {0, 0}},
 };
@@ -437,7 +441,8 @@ static const sg17_param_t denm_params[] = {
      SG17_TYPE_STRING,
      false,
      "fake_stationary (default: an insider's false stationary-vehicle hazard ahead of it) or "
-     "replay (the latest captured DENM of each event, rebroadcast at the event)",
+     "replay (the latest captured DENM of each event whose termination was captured, "
+     "rebroadcast at the event)",
      {0, 0}},
     {"vehicle",
      SG17_TYPE_COUNT,
