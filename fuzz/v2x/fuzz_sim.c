@@ -43,6 +43,8 @@ static sg17_mock_t *build(unsigned flags)
     sg17_mock_config(m, "emergency_vehicles", "1");
     sg17_mock_config(m, "event_interval", "500ms");
     sg17_mock_config(m, "platoon_joiners", "1");
+    sg17_mock_config(m, "breakdowns", "1"); /* vehicle-3: DENMs of hazard events (den.c) */
+    sg17_mock_config(m, "breakdown_at", "100ms");
     sg17_mock_mitigation(m, "signature_verification", !(flags & 1));
     sg17_mock_mitigation(m, "cert_checks", !(flags & 2));
     sg17_mock_mitigation(m, "freshness_check", !(flags & 4));

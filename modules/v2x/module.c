@@ -35,6 +35,8 @@ SG17_ATTACK_RUN(run_platoon_join, vsim_attack_platoon_join);
 
 SG17_ATTACK_RUN(run_eavesdrop, vsim_attack_eavesdrop);
 
+SG17_ATTACK_RUN(run_denm, vsim_attack_denm);
+
 static void destroy(void *instance)
 {
     vsim_destroy(instance);
@@ -260,14 +262,64 @@ static const sg17_config_key_t config_keys[] = {
      "vehicle-0 to join",
      CONFIG(platoon_joiners),
      {0, VSIM_MAX_VEHICLES - 1}},
+    {"breakdowns",
+     SG17_TYPE_INT,
+     "0",
+     "vehicle-(n-1), -(n-2) .. break down: hard braking onto the shoulder, then standing "
+     "(DENMs: emergency brake lights, stationary vehicle)",
+     CONFIG(breakdowns),
+     {0, VSIM_MAX_VEHICLES}},
+    {"breakdown_at",
+     SG17_TYPE_DURATION,
+     "4s",
+     "the first breakdown begins (the next ones a second apart)",
+     CONFIG(breakdown_at),
+     {0.001, 86400}},
+    {"breakdown_for",
+     SG17_TYPE_DURATION,
+     "0",
+     "a broken-down vehicle is towed away this long after it began braking: its stationary-"
+     "vehicle event is cancelled and it falls silent (0: never)",
+     CONFIG(breakdown_for),
+     {0, 86400}},
+    {"roadworks",
+     SG17_TYPE_INT,
+     "0",
+     "rsu-0 .. announce road works on the lane beside them (DENMs)",
+     CONFIG(roadworks),
+     {0, VSIM_MAX_RSUS}},
+    {"roadworks_at",
+     SG17_TYPE_DURATION,
+     "1s",
+     "the road works begin",
+     CONFIG(roadworks_at),
+     {0, 86400}},
+    {"roadworks_for",
+     SG17_TYPE_DURATION,
+     "0",
+     "the road works end (cancelled) after this long (0: not in the run)",
+     CONFIG(roadworks_for),
+     {0, 86400}},
+    {"denm_interval",
+     SG17_TYPE_DURATION,
+     "1s",
+     "an active event's DENM is repeated this often (EN 302 637-3 repetition)",
+     CONFIG(denm_interval),
+     {0.1, 10}},
+    {"denm_validity",
+     SG17_TYPE_DURATION,
+     "60s",
+     "validityDuration of an event whose end is not known",
+     CONFIG(denm_validity),
+     {1, 86400}},
     {NULL, 0, NULL, NULL, 0, {0, 0}},
 };
 
 static const char *const sig_reqs[] = {"X1372-8.2", "X1372-8.5", "X1372-9.1", NULL};
 static const char *const cert_reqs[] = {"X1372-8.5", "X1372-8.7", "X1372-9.4", NULL};
-static const char *const fresh_reqs[] = {"X1372-8.2-FRESH", NULL};
-static const char *const replay_reqs[] = {"X1372-8.2-FRESH", "X1372-8.4", NULL};
-static const char *const plaus_reqs[] = {"X1372-8.2-PLAUS", "X1372-8.3", NULL};
+static const char *const fresh_reqs[] = {"X1372-8.2-FRESH", "X1372-8.2-DENM", NULL};
+static const char *const replay_reqs[] = {"X1372-8.2-FRESH", "X1372-8.4", "X1372-8.2-DENM", NULL};
+static const char *const plaus_reqs[] = {"X1372-8.2-PLAUS", "X1372-8.3", "X1372-8.2-DENM", NULL};
 static const char *const mbr_reqs[] = {"X1372-8.6", "X1372-9.4-REVOKE", NULL};
 static const char *const pseudo_reqs[] = {"X1372-8.1-PRIVACY", NULL};
 static const char *const ecies_reqs[] = {"X1372-8.1", "X1372-9.2", NULL};
@@ -283,16 +335,19 @@ static const sg17_mitigation_t mitigations[] = {
      "cover the PSID and the generation location, and not be on the CRL; off: any AT is taken",
      cert_reqs, true, CONFIG(cert_checks)},
     {"freshness_check",
-     "CAMs older than `freshness` (2 s) or more than `future_tolerance` ahead are refused; off: "
-     "any generation time is taken",
+     "CAMs and DENMs older than `freshness` (2 s) or more than `future_tolerance` ahead, and "
+     "DENMs whose event's validity is over, are refused; off: any generation time is taken",
      fresh_reqs, true, CONFIG(freshness_check)},
     {"replay_cache",
-     "per sender, a generation time not after the last one seen is a replay; off: duplicates "
-     "inside the freshness window are processed again",
+     "per sender, a generation time not after the last one seen is a replay, and per DENM event "
+     "(actionID) an older reference time, a repeated transmission or a DENM after the event's "
+     "termination; off: duplicates inside the freshness window are processed again",
      replay_reqs, true, CONFIG(replay_cache)},
     {"plausibility",
      "local F2MD checks on each CAM (range, speed, position and speed consistency, proximity box, "
-     "sudden appearance, beacon frequency); off: a correctly signed CAM is believed",
+     "sudden appearance, beacon frequency) and on each DENM's event (range; a stationary vehicle "
+     "against its originator's CAMs and the receiver's sensors); off: a correctly signed message "
+     "is believed",
      plaus_reqs, true, CONFIG(plausibility)},
     {"misbehaviour_reporting",
      "a receiver reports each sender it flags to the MA, which has the AA revoke it and the RSUs "
@@ -327,11 +382,15 @@ static const sg17_param_t misbehave_params[] = {
      "types 2 and 6: reach the magnitude over this long",
      {0, 86400}},
     {"rate", SG17_TYPE_NUMBER, false, "DoS types: times the CAM rate (default 5)", {1, 100}},
-    {"ghosts", SG17_TYPE_COUNT, false, "Sybil types: ghost vehicles (default 3)", {1, 15}},
+    {"ghosts",
+     SG17_TYPE_COUNT,
+     false,
+     "Sybil types: ghost vehicles of 16, pseudonyms 17-19 rotate through (default 3)",
+     {1, 15}},
     {"target",
      SG17_TYPE_COUNT,
      false,
-     "type 11: the vehicle whose data is replayed",
+     "types 11 and 17: the vehicle whose data is replayed",
      {0, MAX_VEHICLE_INDEX}},
     {NULL, 0, false, NULL, {0, 0}},
 };
@@ -377,6 +436,33 @@ static const sg17_param_t join_params[] = {
      {0, MAX_VEHICLE_INDEX}},
     {NULL, 0, false, NULL, {0, 0}},
 };
+static const sg17_param_t denm_params[] = {
+    {"kind",
+     SG17_TYPE_STRING,
+     false,
+     "fake_stationary (default: an insider's false stationary-vehicle hazard ahead of it) or "
+     "replay (the latest captured DENM of each event whose termination was captured, "
+     "rebroadcast at the event)",
+     {0, 0}},
+    {"vehicle",
+     SG17_TYPE_COUNT,
+     false,
+     "fake_stationary: the insider (compromise it first)",
+     {0, MAX_VEHICLE_INDEX}},
+    {"ahead",
+     SG17_TYPE_NUMBER,
+     false,
+     "fake_stationary: metres ahead in its lane (default 150)",
+     {0, 5000}},
+    {"count",
+     SG17_TYPE_COUNT,
+     false,
+     "fake_stationary: transmissions, one per denm_interval (default 10)",
+     {1, 10000}},
+    {"capture", SG17_TYPE_STRING, false, "replay: the captured DENMs", {0, 0}},
+    {NULL, 0, false, NULL, {0, 0}},
+};
+
 static const sg17_param_t eavesdrop_params[] = {
     {"capture", SG17_TYPE_STRING, true, "the captured warnings to read", {0, 0}},
     {NULL, 0, false, NULL, {0, 0}},
@@ -411,6 +497,11 @@ static const sg17_attack_t attacks[] = {
      .description = "read captured emergency warnings",
      .params = eavesdrop_params,
      .run = run_eavesdrop},
+    {.name = "denm",
+     .description = "hazard warnings that are not true: an insider's false stationary vehicle, "
+                    "or captured DENMs rebroadcast after their event ended",
+     .params = denm_params,
+     .run = run_denm},
     {.name = NULL},
 };
 
@@ -444,6 +535,14 @@ static const sg17_metric_t metrics[] = {
     {"attacker.injected_cams", "outsider CAM transmissions", NULL},
     {"attacker.warnings_captured", "emergency warnings the eavesdropper captured", NULL},
     {"attacker.warnings_read", "captured warnings whose DENM the eavesdropper could read", NULL},
+    {"den.events", "hazard events vehicles and RSUs detected (each an actionID)", NULL},
+    {"den.denms_sent", "DENMs of hazard events sent, repetitions and terminations included", NULL},
+    {"den.terminations", "termination DENMs sent", NULL},
+    {"den.warnings", "new events receivers took within their relevance area (drivers warned)",
+     NULL},
+    {"den.cleared", "events receivers cleared on a termination", NULL},
+    {"attacker.fake_denms", "false DENM transmissions of insiders", NULL},
+    {"attacker.replayed_denms", "captured DENMs the adversary rebroadcast", NULL},
     {"tracker.changes", "pseudonym changes in the capture (ground truth)", NULL},
     {"tracker.links", "links the tracker made", NULL},
     {"tracker.correct_links", "links to the right predecessor (ground truth)", NULL},
@@ -462,7 +561,8 @@ static const sg17_reason_t reasons[] = {
     {"psid", "the signer's certificate does not permit the message's PSID"},
     {"out_of_region", "the generation location is outside the certificate's region"},
     {"revoked", "the signer's AT is on the CRL the receiver holds"},
-    {"stale", "generated longer ago than the freshness window"},
+    {"stale",
+     "generated longer ago than the freshness window, or a DENM whose event is no longer valid"},
     {"future", "generated further in the future than the tolerance"},
     {"replay", "not newer than the sender's last message"},
     {"implausible_range", "the claimed position is beyond the plausible range"},
@@ -473,6 +573,9 @@ static const sg17_reason_t reasons[] = {
     {"implausible_appearance", "a new sender appeared too close"},
     {"implausible_frequency", "beacons faster than the maximum CAM rate"},
     {"decrypt", "an encrypted warning this receiver cannot decrypt"},
+    {"terminated", "a DENM of an event its originator has terminated"},
+    {"implausible_event",
+     "a stationary vehicle where the originator's CAMs or the receiver's own sensors show none"},
     {"platoon_unauthorised", "the AT does not grant the platoon SSP"},
     {"unauthorised", "a CRL or revocation request not signed by the AA / MA"},
     {"overload", "no room for another sender's state"},

@@ -12,7 +12,10 @@
  *   another region or without the CAM PSID;
  * - track: a passive eavesdropper linking pseudonyms in captured CAMs by position continuity;
  * - platoon_join: an unauthorised join request to the platoon leader (9.3);
- * - eavesdrop: reading captured emergency warnings (9.2). */
+ * - eavesdrop: reading captured emergency warnings (9.2);
+ * - denm: an insider's false "stationary vehicle" hazard ahead of it, signed with its valid AT
+ *   and repeated as a real event is; or captured DENMs rebroadcast, at their event, after the
+ *   event ended (a replay after termination). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +37,13 @@ typedef struct {
     unsigned n_heard, next_heard;
     bool ghost_cert_sent[VSIM_MAX_POOL];
     uint32_t ghost_station[VSIM_MAX_POOL];
+    sg17_time_t ghost_cert_at[VSIM_MAX_POOL];
+    unsigned turn; /* types 17-19: the next pseudonym of the rotation */
+    /* denm fake_stationary: the false event and the transmissions left */
+    uint16_t fake_seq;
+    sg17_time_t fake_at;
+    double fx, fy;
+    unsigned fake_left;
 } misbehaver_t;
 
 typedef struct {
@@ -45,9 +55,13 @@ typedef struct {
     bool has_succ;
 } pseudo_t;
 
+enum { HELD_EXPIRED, HELD_REVOKED, HELD_REGION, HELD_PSID, N_HELD };
+
 struct vsim_adversary {
     misbehaver_t *m;
     unsigned n_veh;
+    /* ATs the adversary came to hold before the run (bad_cert), with their private keys */
+    vsim_signer_t held[N_HELD];
     /* the tracker's result */
     bool tracked;
     double changes, correct, linked, traced, vehicles_seen;
@@ -71,8 +85,42 @@ void vsim_adversary_free(vsim_adversary_t *a)
 {
     if (!a)
         return;
+    for (unsigned k = 0; k < N_HELD; k++)
+        vsim_signer_free(&a->held[k]);
     free(a->m);
     free(a);
+}
+
+int vsim_adversary_provision(vsim_t *s, sg17_ctx_t *ctx, vsim_signer_t *revoked)
+{
+    static const uint64_t cam_psids[] = {V2X_PSID_CAM, V2X_PSID_DENM};
+    const int64_t day = 24 * 3600 * VSIM_S;
+    const vsim_issue_t held[N_HELD] = {
+        [HELD_EXPIRED] =
+            {.issuer = &s->aa_s, .from = -2 * day, .to = -day, .psids = cam_psids, .n_psids = 2},
+        [HELD_REVOKED] =
+            {.issuer = &s->aa_s, .from = -60 * VSIM_S, .to = day, .psids = cam_psids, .n_psids = 2},
+        [HELD_REGION] = {.issuer = &s->aa_s,
+                         .from = -60 * VSIM_S,
+                         .to = day,
+                         .region = true,
+                         .cx = 50000,
+                         .cy = 50000,
+                         .half = 2000,
+                         .psids = cam_psids,
+                         .n_psids = 2}, /* 70 km away */
+        [HELD_PSID] = {.issuer = &s->aa_s,
+                       .from = -60 * VSIM_S,
+                       .to = day,
+                       .psids = cam_psids + 1,
+                       .n_psids = 1}, /* DENM only */
+    };
+    for (unsigned k = 0; k < N_HELD; k++)
+        if (vsim_signer_issue(s, ctx, &held[k], &s->adv->held[k]) != 0)
+            return -1;
+    const vsim_signer_t *r = &s->adv->held[HELD_REVOKED];
+    *revoked = (vsim_signer_t){.cert = r->cert, .cert_len = r->cert_len, .hid = r->hid};
+    return 0;
 }
 
 static uint64_t next(uint64_t *z)
@@ -161,13 +209,11 @@ int vsim_adversary_falsify(vsim_t *s, sg17_ctx_t *ctx, unsigned vehicle, vsim_ca
     case 9: /* eventual stop: frozen where the attack started */
         c->x = b->x0, c->y = b->y0, c->speed = 0;
         break;
-    case 10: /* disruptive: a random neighbour's data */
-        if (!neighbour_data(s, b, c, false))
-            return 0;
+    case 10: /* disruptive: a random neighbour's data (its own until it heard one) */
+        neighbour_data(s, b, c, false);
         break;
-    case 11: /* data replay: the target's data */
-        if (!neighbour_data(s, b, c, true))
-            return 0;
+    case 11: /* data replay: the target's data (its own until it heard the target) */
+        neighbour_data(s, b, c, true);
         break;
     case 12: { /* delayed messages: the state of `magnitude` seconds ago, stamped then */
         sg17_time_t d = (sg17_time_t)(m * 1e6);
@@ -177,9 +223,9 @@ int vsim_adversary_falsify(vsim_t *s, sg17_ctx_t *ctx, unsigned vehicle, vsim_ca
         break;
     }
     default: /* 13-19 falsify through extra transmissions; the vehicle's own CAMs stay true */
-        return 0;
+        break;
     }
-    return 1;
+    return 1; /* the attacker's CAM: scored as such (F2MD labels a message by its sender) */
 }
 
 void vsim_adversary_overhear(vsim_adversary_t *a, unsigned vehicle, const vsim_cam_t *c)
@@ -200,16 +246,22 @@ static void extra_cam(vsim_t *s, sg17_ctx_t *ctx, vsim_vehicle_t *v, misbehaver_
     uint8_t spdu[V2X_SPDU_MAX];
     size_t len = 0;
     unsigned g = slot % v->n_pool;
-    bool with_cert = !b->ghost_cert_sent[g];
+    sg17_time_t now = sg17_now(ctx);
+    bool with_cert = !b->ghost_cert_sent[g] || now - b->ghost_cert_at[g] >= s->cfg.cert_interval;
     if (vsim_cam_build(s, &v->pool[g], c, with_cert, spdu, sizeof spdu, &len) != 0)
         return;
-    b->ghost_cert_sent[g] = true;
+    if (with_cert)
+        b->ghost_cert_sent[g] = true, b->ghost_cert_at[g] = now;
     vsim_truth_mark(s->truth, spdu, len);
-    size_t n = vsim_radio_receivers(s, sg17_now(ctx), tx, ty, v->e, next(&b->rng), false);
+    size_t n = vsim_radio_receivers(s, now, tx, ty, v->e, next(&b->rng), false);
     vsim_radio_send(s, ctx, v->e, n, "v2x.cam", spdu, len);
     sg17_metric_add(ctx, "attacker.extra_cams", 1);
 }
 
+/* Types 13-16: `n` transmissions per tick (13-15: one under the current AT; 16: one per ghost,
+ * each under its own AT). Types 17-19 are the pseudonym-changing Sybil variants of F2MD: one
+ * transmission per tick, each under the next of `ghosts` ATs of the pool in turn (and that
+ * pseudonym's station id), so that no pseudonym shows a history a per-sender check could use. */
 void vsim_adversary_extra(vsim_t *s, sg17_ctx_t *ctx, unsigned vehicle)
 {
     vsim_adversary_t *a = s->adv;
@@ -221,13 +273,14 @@ void vsim_adversary_extra(vsim_t *s, sg17_ctx_t *ctx, unsigned vehicle)
     vsim_cam_t own;
     vsim_vehicle_cam(s, v, now, &own);
     double tx = own.x, ty = own.y;
-    bool sybil = b->type >= 16;
-    unsigned n = sybil ? b->ghosts : 1;
+    bool rotating = b->type >= 17;
+    unsigned n = b->type == 16 ? b->ghosts : 1;
     for (unsigned k = 0; k < n; k++) {
         vsim_cam_t c = own;
-        unsigned slot = sybil ? v->current + 1 + k : v->current;
-        if (sybil)
-            c.station = b->ghost_station[k % VSIM_MAX_POOL];
+        unsigned ghost = rotating ? b->turn++ % b->ghosts : k;
+        unsigned slot = b->type >= 16 ? v->current + 1 + ghost : v->current;
+        if (b->type >= 16)
+            c.station = b->ghost_station[ghost % VSIM_MAX_POOL];
         switch (b->type) {
         case 14: /* DoS random */
         case 18: /* DoS random Sybil */
@@ -235,9 +288,12 @@ void vsim_adversary_extra(vsim_t *s, sg17_ctx_t *ctx, unsigned vehicle)
             c.speed = uni(&b->rng, 0, 40);
             break;
         case 15: /* DoS disruptive */
-        case 17: /* data replay Sybil */
         case 19: /* DoS disruptive Sybil */
             if (!neighbour_data(s, b, &c, false))
+                continue;
+            break;
+        case 17: /* data replay Sybil: the target's latest data */
+            if (!neighbour_data(s, b, &c, true))
                 continue;
             break;
         case 16: { /* grid Sybil: ghosts in formation ahead and beside the attacker */
@@ -379,9 +435,14 @@ int vsim_attack_bad_cert(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p
     const char *kind = sg17_param(ctx, p, "kind");
     unsigned near = (unsigned)sg17_param_number(ctx, p, "near", 0) % s->n_veh;
     sg17_time_t now = sg17_now(ctx);
-    static const char *const kinds[] = {"expired", "revoked", "out_of_region", "wrong_psid"};
+    static const char *const kinds[N_HELD] = {
+        [HELD_EXPIRED] = "expired",
+        [HELD_REVOKED] = "revoked",
+        [HELD_REGION] = "out_of_region",
+        [HELD_PSID] = "wrong_psid",
+    };
     int k = -1;
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < N_HELD; i++)
         if (kind && strcmp(kind, kinds[i]) == 0)
             k = i;
     if (k < 0) {
@@ -392,7 +453,7 @@ int vsim_attack_bad_cert(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p
     ghost_cam(s, near, 80.0, now, 0x7e000000u + (uint32_t)k, &c);
     uint8_t spdu[V2X_SPDU_MAX];
     size_t len = 0;
-    if (vsim_cam_build(s, &s->held[k], &c, true, spdu, sizeof spdu, &len) != 0) {
+    if (vsim_cam_build(s, &s->adv->held[k], &c, true, spdu, sizeof spdu, &len) != 0) {
         sg17_log(ctx, "bad_cert: building the CAM failed");
         return -1;
     }
@@ -604,4 +665,141 @@ void vsim_adversary_finish(vsim_t *s, sg17_ctx_t *ctx)
     }
     sg17_metric_set(ctx, "attacker.warnings_captured", a->warnings_captured);
     sg17_metric_set(ctx, "attacker.warnings_read", a->warnings_read);
+}
+
+/* ---- false and replayed hazard warnings ---- */
+
+void vsim_adversary_fake_denm(vsim_t *s, sg17_ctx_t *ctx, unsigned vehicle)
+{
+    vsim_adversary_t *a = s->adv;
+    if (vehicle >= a->n_veh || !a->m[vehicle].fake_left
+        || !sg17_compromised(ctx, s->veh[vehicle].e))
+        return;
+    misbehaver_t *b = &a->m[vehicle];
+    vsim_vehicle_t *v = &s->veh[vehicle];
+    sg17_time_t now = sg17_now(ctx);
+    double x, y, sp, hd;
+    vsim_vehicle_state(s, v, now, &x, &y, &sp, &hd);
+    v2x_denm_t d;
+    vsim_den_event(s, &d, v->station, b->fake_seq, b->fake_at, b->fake_at, b->fx, b->fy, 94, 2,
+                   (uint32_t)(s->cfg.denm_validity / SG17_SEC));
+    uint8_t spdu[V2X_SPDU_MAX];
+    size_t len = 0;
+    if (vsim_den_build(s, &v->pool[v->current], &d, now, x, y, spdu, sizeof spdu, &len) == 0) {
+        vsim_truth_mark(s->truth, spdu, len);
+        size_t n = vsim_radio_receivers(s, now, x, y, v->e, next(&b->rng), false);
+        vsim_radio_send(s, ctx, v->e, n, "v2x.denm", spdu, len);
+        sg17_metric_add(ctx, "attacker.fake_denms", 1);
+    }
+    if (--b->fake_left)
+        sg17_timer(ctx, v->e, s->cfg.denm_interval, VSIM_T_FAKE);
+}
+
+/* For each event whose termination the capture holds (each event, when it holds none), the
+ * latest captured DENM that is not the termination, rebroadcast around the event's position
+ * (not to the originator). */
+static int replay_denms(vsim_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
+{
+    enum { MAX_EVENTS = 64 };
+    struct {
+        uint32_t station;
+        uint16_t seq;
+        uint64_t ref;
+        sg17_time_t gen;
+        size_t idx;
+        bool have, ended;
+    } ev[MAX_EVENTS];
+    bool any_ended = false;
+    size_t n_ev = 0, n = sg17_captured_count(ctx, p);
+    for (size_t i = 0; i < n; i++) {
+        const sg17_msg_t *m = sg17_captured(ctx, p, i);
+        v2x_spdu_t sp;
+        v2x_gn_t gn;
+        const uint8_t *body;
+        size_t blen;
+        v2x_denm_t d;
+        if (!m || v2x_spdu_decode(m->payload, m->len, &sp) != 0 || sp.content != V2X_CONTENT_SIGNED
+            || v2x_gn_decode(sp.payload, sp.payload_len, &gn, &body, &blen) != 0
+            || v2x_denm_decode(body, blen, &d) != 0)
+            continue;
+        size_t j = 0;
+        while (j < n_ev && !(ev[j].station == d.orig_station_id && ev[j].seq == d.sequence_number))
+            j++;
+        if (j == n_ev) {
+            if (n_ev == MAX_EVENTS)
+                continue;
+            memset(&ev[j], 0, sizeof ev[j]);
+            ev[j].station = d.orig_station_id, ev[j].seq = d.sequence_number;
+            n_ev++;
+        }
+        if (d.has_termination) {
+            ev[j].ended = any_ended = true;
+            continue;
+        }
+        if (ev[j].have
+            && (d.reference_time < ev[j].ref
+                || (d.reference_time == ev[j].ref && sp.generation_time <= ev[j].gen)))
+            continue;
+        ev[j].ref = d.reference_time, ev[j].gen = sp.generation_time, ev[j].idx = i;
+        ev[j].have = true;
+    }
+    sg17_time_t now = sg17_now(ctx);
+    for (size_t j = 0; j < n_ev; j++) {
+        if (!ev[j].have || (any_ended && !ev[j].ended))
+            continue;
+        const sg17_msg_t *m = sg17_captured(ctx, p, ev[j].idx);
+        v2x_spdu_t sp;
+        v2x_gn_t gn;
+        const uint8_t *body;
+        size_t blen;
+        v2x_denm_t d;
+        double ex, ey;
+        if (v2x_spdu_decode(m->payload, m->len, &sp) != 0
+            || v2x_gn_decode(sp.payload, sp.payload_len, &gn, &body, &blen) != 0
+            || v2x_denm_decode(body, blen, &d) != 0)
+            continue;
+        vsim_from_latlon(d.event_pos.lat, d.event_pos.lon, &ex, &ey);
+        size_t k = vsim_radio_receivers(s, now, ex, ey, m->claimed_src, 0xdeadULL + now + j, false);
+        vsim_radio_inject(s, ctx, m->claimed_src, k, "v2x.denm", m->payload, m->len);
+        sg17_metric_add(ctx, "attacker.replayed_denms", 1);
+    }
+    return 0;
+}
+
+int vsim_attack_denm(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
+{
+    vsim_t *s = instance;
+    const char *kind = sg17_param(ctx, p, "kind");
+    if (kind && strcmp(kind, "replay") == 0) {
+        if (!sg17_param(ctx, p, "capture")) {
+            sg17_log(ctx, "denm: kind replay needs a capture");
+            return -1;
+        }
+        return replay_denms(s, ctx, p);
+    }
+    if (kind && strcmp(kind, "fake_stationary") != 0) {
+        sg17_log(ctx, "denm: kind '%s' is not fake_stationary or replay", kind);
+        return -1;
+    }
+    unsigned i = (unsigned)sg17_param_number(ctx, p, "vehicle", 0);
+    if (i >= s->n_veh || !sg17_compromised(ctx, s->veh[i].e)) {
+        sg17_log(ctx, "denm: vehicle %u must be a compromised vehicle of the run (an insider)", i);
+        return -1;
+    }
+    vsim_vehicle_t *v = &s->veh[i];
+    misbehaver_t *b = &s->adv->m[i];
+    sg17_time_t now = sg17_now(ctx);
+    double ahead = sg17_param_number(ctx, p, "ahead", 150), x, y, sp, hd;
+    vsim_vehicle_state(s, v, now, &x, &y, &sp, &hd);
+    /* the spot of its own lane it will reach in ahead / speed seconds */
+    vsim_vehicle_state(s, v, now + (sg17_time_t)(ahead / fmax(sp, 1.0) * 1e6), &b->fx, &b->fy, &sp,
+                       &hd);
+    b->fake_seq = ++v->denm_seq;
+    b->fake_at = now;
+    b->fake_left = (unsigned)sg17_param_number(ctx, p, "count", 10);
+    if (!b->rng)
+        b->rng = sg17_rand_u64(ctx);
+    vsim_truth_attack_started(s->truth, i, now);
+    sg17_timer(ctx, v->e, 1, VSIM_T_FAKE);
+    return 0;
 }

@@ -31,12 +31,11 @@ void vsim_destroy(void *instance)
     vsim_signer_free(&s->ea_s);
     vsim_signer_free(&s->aa_s);
     vsim_signer_free(&s->ma_s);
-    for (unsigned k = 0; k < 4; k++)
-        vsim_signer_free(&s->held[k]);
     for (unsigned k = 0; k < VSIM_MAX_RSUS; k++)
         free(s->rsu_msg[k]);
     vsim_certs_free(s->certs);
     vsim_vcache_free(s->vcache);
+    vsim_den_free(s->den, s->n_veh);
     vsim_adversary_free(s->adv);
     vsim_truth_free(s->truth);
     free(s->mbr);
@@ -114,8 +113,8 @@ void *vsim_create(sg17_ctx_t *ctx, const void *config)
     s->adv = vsim_adversary_new(s->n_veh);
     s->truth = vsim_truth_new();
     if (!s->veh || !s->px || !s->py || !s->cell_next || !s->cell_head || !s->dsts || !s->certs
-        || !s->vcache || !s->adv || !s->truth || place(s, ctx) != 0
-        || vsim_pki_setup(s, ctx) != 0) {
+        || !s->vcache || !s->adv || !s->truth || place(s, ctx) != 0 || vsim_pki_setup(s, ctx) != 0
+        || !(s->den = vsim_den_new(s, ctx))) {
         sg17_log(ctx, "v2x: set-up failed (out of memory, or the PKI could not be issued)");
         vsim_destroy(s);
         return NULL;
@@ -141,6 +140,7 @@ void vsim_start(void *instance, sg17_ctx_t *ctx)
     }
     for (unsigned k = 0; k < s->n_rsu; k++)
         sg17_timer(ctx, s->rsu[k], s->cfg.crl_interval, VSIM_T_CRL);
+    vsim_den_start(s, ctx);
 }
 
 void vsim_finish(void *instance, sg17_ctx_t *ctx)

@@ -44,41 +44,11 @@ int vsim_pki_setup(vsim_t *s, sg17_ctx_t *ctx)
     if (vsim_signer_issue(s, ctx, &ma, &s->ma_s) != 0)
         return -1;
     double cx = s->grid ? s->grid_w / 2 : 0, cy = cx;
-    static const uint64_t cam_psids[] = {V2X_PSID_CAM, V2X_PSID_DENM};
-    vsim_issue_t held[4] = {
-        {.name = NULL,
-         .issuer = &s->aa_s,
-         .from = -48 * 3600 * VSIM_S,
-         .to = -24 * 3600 * VSIM_S,
-         .psids = cam_psids,
-         .n_psids = 2}, /* expired */
-        {.name = NULL,
-         .issuer = &s->aa_s,
-         .from = -60 * VSIM_S,
-         .to = 24 * 3600 * VSIM_S,
-         .psids = cam_psids,
-         .n_psids = 2}, /* revoked */
-        {.name = NULL,
-         .issuer = &s->aa_s,
-         .from = -60 * VSIM_S,
-         .to = 24 * 3600 * VSIM_S,
-         .region = true,
-         .cx = 50000,
-         .cy = 50000,
-         .half = 2000,
-         .psids = cam_psids,
-         .n_psids = 2}, /* another region */
-        {.name = NULL,
-         .issuer = &s->aa_s,
-         .from = -60 * VSIM_S,
-         .to = 24 * 3600 * VSIM_S,
-         .psids = cam_psids + 1,
-         .n_psids = 1}, /* DENM only */
-    };
-    for (unsigned k = 0; k < 4; k++)
-        if (vsim_signer_issue(s, ctx, &held[k], &s->held[k]) != 0)
-            return -1;
-    s->crl[s->n_crl++] = s->held[1].hid; /* revoked before the run: every CRL lists it */
+    /* the adversary's defective ATs (attacks.c keeps them); one was revoked before the run */
+    vsim_signer_t revoked; /* its certificate only, no key */
+    if (vsim_adversary_provision(s, ctx, &revoked) != 0)
+        return -1;
+    s->crl[s->n_crl++] = revoked.hid; /* every CRL lists it */
     for (unsigned i = 0; i < s->n_veh; i++) {
         vsim_vehicle_t *v = &s->veh[i];
         bool platoon = i <= (unsigned)s->cfg.platoon_joiners;

@@ -70,10 +70,37 @@ static double along(const vsim_vehicle_t *v, sg17_time_t t, double *speed)
     return v->s0 + v->v0 * ts + v->amp * sin(v->omega * ts + v->phase) - v->amp * sin(v->phase);
 }
 
+/* The same with a breakdown (den.c): from brake_at the vehicle brakes at `decel` until it stands.
+ * *progress: how far through the braking it is (0 before, 1 standing). */
+static double along_braking(const vsim_vehicle_t *v, sg17_time_t t, double *speed, double *progress)
+{
+    *progress = 0;
+    if (!v->brake_at || t <= v->brake_at)
+        return along(v, t, speed);
+    double vb, sb = along(v, v->brake_at, &vb), tb = (double)(t - v->brake_at) / 1e6;
+    double stop = vb / v->decel;
+    if (tb >= stop) {
+        *speed = 0, *progress = 1;
+        return sb + vb * vb / (2 * v->decel);
+    }
+    *speed = vb - v->decel * tb, *progress = tb / stop;
+    return sb + vb * tb - v->decel * tb * tb / 2;
+}
+
+sg17_time_t vsim_vehicle_stop_time(const vsim_t *s, const vsim_vehicle_t *v)
+{
+    (void)s;
+    if (!v->brake_at)
+        return 0;
+    double vb;
+    along(v, v->brake_at, &vb);
+    return v->brake_at + (sg17_time_t)ceil(vb / v->decel * 1e6);
+}
+
 double vsim_vehicle_odometer(const vsim_vehicle_t *v, sg17_time_t t)
 {
-    double sp;
-    return along(v, t, &sp) - v->s0;
+    double sp, pr;
+    return along_braking(v, t, &sp, &pr) - v->s0;
 }
 
 /* The rectangle loop of a grid vehicle, driving on the right of its direction: counter-clockwise
@@ -109,18 +136,22 @@ static void grid_point(const vsim_vehicle_t *v, double s, double *x, double *y, 
 void vsim_vehicle_state(const vsim_t *s, const vsim_vehicle_t *v, sg17_time_t t, double *x,
                         double *y, double *speed, double *heading)
 {
-    double sp, a = along(v, t, &sp);
+    double sp, pr, a = along_braking(v, t, &sp, &pr);
     *speed = sp;
     if (s->grid) {
         grid_point(v, a, x, y, heading);
-        return;
+    } else {
+        int dir = v->lane > 0 ? 1 : -1;
+        /* direction +1 on the outer carriageway, -1 on the inner one */
+        double r = s->ring_r + dir * (dir * v->lane - 0.5) * VSIM_LANE_WIDTH;
+        double th = dir * a / s->ring_r;
+        *x = r * cos(th), *y = r * sin(th);
+        *heading = th + dir * M_PI / 2;
     }
-    int dir = v->lane > 0 ? 1 : -1;
-    /* direction +1 on the outer carriageway, -1 on the inner one */
-    double r = s->ring_r + dir * (dir * v->lane - 0.5) * VSIM_LANE_WIDTH;
-    double th = dir * a / s->ring_r;
-    *x = r * cos(th), *y = r * sin(th);
-    *heading = th + dir * M_PI / 2;
+    if (pr > 0) { /* a breakdown: it steers onto the hard shoulder, on its right, as it brakes */
+        *x += pr * v->shoulder * sin(*heading);
+        *y -= pr * v->shoulder * cos(*heading);
+    }
 }
 
 void vsim_road_random_point(const vsim_t *s, sg17_ctx_t *ctx, double *x, double *y)

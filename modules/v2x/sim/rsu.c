@@ -54,6 +54,8 @@ void vsim_rsu_on_timer(void *instance, sg17_ctx_t *ctx, sg17_entity_t e, uint64_
 {
     vsim_t *s = instance;
     unsigned k = rsu_index(s, ctx, e);
+    if (k < s->n_rsu && tag == VSIM_T_DENM)
+        vsim_den_rsu_timer(s, ctx, k);
     if (k >= s->n_rsu || tag != VSIM_T_CRL)
         return;
     broadcast(s, ctx, k);

@@ -46,6 +46,8 @@ enum {
     VSIM_T_CRL = 3,   /* an RSU rebroadcasts the CRL it holds */
     VSIM_T_JOIN = 4,  /* a vehicle asks the platoon leader to join */
     VSIM_T_EXTRA = 5, /* a compromised vehicle's extra transmissions (DoS, Sybil) */
+    VSIM_T_DENM = 6,  /* a vehicle's or RSU's next DENM of a hazard event (den.c) */
+    VSIM_T_FAKE = 7,  /* an insider's next false DENM (attacks.c) */
 };
 
 /* Configuration (bound to the descriptor's config keys and mitigations). */
@@ -76,6 +78,15 @@ typedef struct {
     sg17_time_t event_interval; /* emergency warnings */
     int64_t emergency_vehicles; /* vehicle-0 .. -(n-1) send warnings */
     int64_t platoon_joiners;    /* vehicle-1 .. -n ask vehicle-0 to join */
+    /* hazard events (den.c) */
+    int64_t breakdowns;        /* vehicle-(n-1), -(n-2), ... break down ... */
+    sg17_time_t breakdown_at;  /* ... from then, one a second ... */
+    sg17_time_t breakdown_for; /* ... and are towed away this long after braking (0: never) */
+    int64_t roadworks;         /* rsu-0 .. announce road works ... */
+    sg17_time_t roadworks_at;  /* ... from then ... */
+    sg17_time_t roadworks_for; /* ... for this long (0: to the end) */
+    sg17_time_t denm_interval; /* DENM repetition interval */
+    sg17_time_t denm_validity; /* validityDuration of an event with no known end */
     /* mitigations */
     bool signature_verification, cert_checks, freshness_check, replay_cache, plausibility;
     bool misbehaviour_reporting, pseudonym_change, ecies_warnings, platoon_auth;
@@ -124,7 +135,7 @@ typedef struct {
     unsigned n_pool, current;
     vsim_signer_t enc;
     uint32_t station;
-    sg17_time_t last_cert_sent, changed_at, silent_until, last_denm_gen;
+    sg17_time_t last_cert_sent, changed_at, silent_until;
     bool cert_sent_once;
     double odo_at_change;
     uint64_t cams_sent;
@@ -133,6 +144,9 @@ typedef struct {
     uint64_t crl_count; /* entries of the AA's CRL this vehicle installed */
     sg17_time_t up_since;
     uint16_t denm_seq;
+    /* a breakdown (den.c): hard braking from brake_at onto the shoulder, silent from gone_at */
+    sg17_time_t brake_at, gone_at;
+    double decel, shoulder;
 } vsim_vehicle_t;
 
 typedef struct vsim_adversary vsim_adversary_t;
@@ -162,9 +176,6 @@ typedef struct {
     uint64_t tai0; /* Time64 of virtual time 0 */
     /* PKI */
     vsim_signer_t root, ea_s, aa_s, ma_s;
-    /* ATs the adversary came to hold before the run (bad_cert): expired, revoked (on the CRL
-     * from the start), issued for another region, without the CAM PSID */
-    vsim_signer_t held[4];
     vsim_certs_t *certs; /* every certificate seen, loaded once, chain checked once */
     uint64_t crl[VSIM_MAX_CRL];
     unsigned n_crl;
@@ -182,6 +193,7 @@ typedef struct {
     sg17_entity_t *dsts;
     /* platoon */
     unsigned platoon_members;
+    struct vsim_den *den; /* the DEN service's events and receivers' tables (den.c) */
     vsim_adversary_t *adv;
     vsim_truth_t *truth;
 } vsim_t;
@@ -198,6 +210,8 @@ void vsim_road_setup(vsim_t *s, sg17_ctx_t *ctx);
 void vsim_vehicle_state(const vsim_t *s, const vsim_vehicle_t *v, sg17_time_t t, double *x,
                         double *y, double *speed, double *heading);
 double vsim_vehicle_odometer(const vsim_vehicle_t *v, sg17_time_t t);
+/* When a broken-down vehicle comes to a stand (0: no breakdown). */
+sg17_time_t vsim_vehicle_stop_time(const vsim_t *s, const vsim_vehicle_t *v);
 void vsim_road_random_point(const vsim_t *s, sg17_ctx_t *ctx, double *x, double *y);
 /* metres on the road plane <-> 1e-7 degree */
 void vsim_to_latlon(double x, double y, int32_t *lat, int32_t *lon);
@@ -293,6 +307,28 @@ void vsim_peers_free(vsim_peers_t *t);
 const char *vsim_plausibility(vsim_t *s, const vsim_vehicle_t *r, const vsim_peer_t *peer,
                               const vsim_cam_t *c, sg17_time_t now);
 
+/* ---- den.c: the DEN basic service (hazard events, DENMs) ---- */
+typedef struct vsim_den vsim_den_t;
+vsim_den_t *vsim_den_new(vsim_t *s, sg17_ctx_t *ctx);
+void vsim_den_free(vsim_den_t *d, unsigned n_veh);
+void vsim_den_start(vsim_t *s, sg17_ctx_t *ctx);
+void vsim_den_vehicle_timer(vsim_t *s, sg17_ctx_t *ctx, vsim_vehicle_t *v);
+void vsim_den_rsu_timer(vsim_t *s, sg17_ctx_t *ctx, unsigned k);
+/* A DENM of event (station, seq): detection and reference time, event position, cause, validity;
+ * relevance and transmission interval as the service sets them. */
+void vsim_den_event(const vsim_t *s, v2x_denm_t *d, uint32_t station, uint16_t seq,
+                    sg17_time_t detected, sg17_time_t ref, double ex, double ey, uint8_t cause,
+                    uint8_t sub, uint32_t validity_s);
+/* The DENM as GN TSB + BTP-B + UPER, signed at t from (x, y) with the signer's certificate. */
+int vsim_den_build(const vsim_t *s, const vsim_signer_t *sg, const v2x_denm_t *d, sg17_time_t t,
+                   double x, double y, uint8_t *out, size_t cap, size_t *len);
+/* A receiver's checks on a DENM that passed the security checks: validity, replay and
+ * termination, plausibility (origin: the signer as the receiver knows it from its CAMs, or
+ * NULL). NULL: accepted, else the rejection reason. */
+const char *vsim_den_receive(vsim_t *s, sg17_ctx_t *ctx, vsim_vehicle_t *v, const vsim_rx_t *rx,
+                             const v2x_denm_t *d, const vsim_peer_t *origin, const uint8_t *spdu,
+                             size_t len);
+
 /* ---- rsu.c, pki.c (rca, ea, aa, ma) ---- */
 void vsim_rsu_on_message(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *m);
 void vsim_rsu_on_timer(void *instance, sg17_ctx_t *ctx, sg17_entity_t e, uint64_t tag);
@@ -308,8 +344,14 @@ long vsim_crl_receive(vsim_t *s, const uint8_t *p, size_t n, sg17_time_t now, co
 /* ---- attacks.c ---- */
 vsim_adversary_t *vsim_adversary_new(unsigned n_veh);
 void vsim_adversary_free(vsim_adversary_t *a);
-/* A compromised vehicle's CAM as the adversary rewrites it (F2MD types 1-12): 1 falsified,
- * 0 left true, -1 no CAM now. */
+/* The AA issued the adversary, before the run, the defective ATs of bad_cert (expired, revoked,
+ * for another region, without the CAM PSID); they stay private to attacks.c. *revoked: the public
+ * part of the one the AA revoked before the run (its certificate, borrowed, and HashedId8; no
+ * key), for the caller to put on the CRL. */
+int vsim_adversary_provision(vsim_t *s, sg17_ctx_t *ctx, vsim_signer_t *revoked);
+/* A compromised vehicle's CAM as the adversary rewrites it (F2MD types 1-12): 1 the attacker's
+ * (falsified, or left true by a type that falsifies through extra transmissions or has nothing to
+ * copy yet: F2MD labels every message of an attacking vehicle), 0 not attacking, -1 no CAM now. */
 int vsim_adversary_falsify(vsim_t *s, sg17_ctx_t *ctx, unsigned vehicle, vsim_cam_t *c);
 /* Extra transmissions of a compromised vehicle (types 13-19), on its VSIM_T_EXTRA timer. */
 void vsim_adversary_extra(vsim_t *s, sg17_ctx_t *ctx, unsigned vehicle);
@@ -322,6 +364,9 @@ int vsim_attack_bad_cert(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p
 int vsim_attack_track(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p);
 int vsim_attack_platoon_join(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p);
 int vsim_attack_eavesdrop(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p);
+int vsim_attack_denm(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p);
+/* An insider's next false DENM, on its VSIM_T_FAKE timer. */
+void vsim_adversary_fake_denm(vsim_t *s, sg17_ctx_t *ctx, unsigned vehicle);
 
 /* ---- truth.c: ground truth of the detection metrics (scored, never consulted) ---- */
 vsim_truth_t *vsim_truth_new(void);

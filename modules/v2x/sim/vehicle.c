@@ -115,6 +115,8 @@ static void maybe_change_pseudonym(vsim_t *s, vsim_vehicle_t *v, sg17_time_t now
 
 static void send_cam(vsim_t *s, sg17_ctx_t *ctx, vsim_vehicle_t *v, sg17_time_t now)
 {
+    if (v->gone_at && now >= v->gone_at)
+        return; /* broken down and towed away */
     maybe_change_pseudonym(s, v, now);
     if (now < v->silent_until)
         return;
@@ -212,6 +214,12 @@ void vsim_vehicle_on_timer(void *instance, sg17_ctx_t *ctx, sg17_entity_t e, uin
         break;
     case VSIM_T_EXTRA:
         vsim_adversary_extra(s, ctx, v->index);
+        break;
+    case VSIM_T_DENM:
+        vsim_den_vehicle_timer(s, ctx, v);
+        break;
+    case VSIM_T_FAKE:
+        vsim_adversary_fake_denm(s, ctx, v->index);
         break;
     default:
         break;
@@ -334,17 +342,16 @@ static void on_denm(vsim_t *s, sg17_ctx_t *ctx, vsim_vehicle_t *v, const sg17_ms
         && (v2x_gn_decode(rx.spdu.payload, rx.spdu.payload_len, &gn, &body, &blen) != 0
             || gn.btp_port != V2X_BTP_PORT_DENM || v2x_denm_decode(body, blen, &d) != 0))
         why = "malformed";
+    if (!why)
+        why = vsim_den_receive(s, ctx, v, &rx, &d,
+                               rx.signer ? peer_find(&v->peers, rx.signer) : NULL, p, n);
     if (why) {
         sg17_reject(ctx, m, why);
         return;
     }
-    if (!s->cfg.replay_cache || !v->last_denm_gen || rx.gen > v->last_denm_gen) {
-        v->last_denm_gen = rx.gen;
-        sg17_accept(ctx, m);
+    sg17_accept(ctx, m);
+    if (d.cause == 95 && !d.has_termination) /* emergencyVehicleApproaching */
         sg17_metric_add(ctx, "vehicle.warnings_received", 1);
-        return;
-    }
-    sg17_reject(ctx, m, "replay");
 }
 
 static void on_crl(vsim_t *s, sg17_ctx_t *ctx, vsim_vehicle_t *v, const sg17_msg_t *m)
