@@ -18,7 +18,7 @@ static void check_relay(const uint8_t *data, size_t size)
         return;
     memcpy(copy, data, size);
     uint64_t next_id = 100;
-    long n = sg17_relay_patch(copy, size, &next_id, NULL, NULL);
+    long n = sg17_relay_patch(copy, size, &next_id, NULL, NULL, NULL);
     if (n < 0) {
         if (memcmp(copy, data, size) != 0)
             __builtin_trap(); /* refused, yet changed */
