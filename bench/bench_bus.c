@@ -232,8 +232,8 @@ static void record(void *arg, const sg17_relay_frame_t *f)
     uint64_t id = f->first_id;
     const uint32_t *more = f->more_dst;
     for (size_t i = 0; i < f->n;) {
-        size_t j = i;
-        while (j < f->n && (!f->fanout || !f->fanout[j]))
+        size_t j = f->fanout ? i : f->n;
+        while (j < f->n && !f->fanout[j])
             j++;
         if (j > i && sg17_ledger_record_run(l->ledger, id, j - i, f->src + i, f->dst + i,
                                             f->type_index + i, l->type_of, SG17_PROV_GENUINE,
