@@ -235,9 +235,10 @@ static void record(void *arg, const sg17_relay_frame_t *f)
         size_t j = f->fanout ? i : f->n;
         while (j < f->n && !f->fanout[j])
             j++;
-        if (j > i && sg17_ledger_record_run(l->ledger, id, j - i, f->src + i, f->dst + i,
-                                            f->type_index + i, l->type_of, SG17_PROV_GENUINE,
-                                            0) < 0)
+        if (j > i
+            && sg17_ledger_record_run(l->ledger, id, j - i, f->src + i, f->dst + i,
+                                      f->type_index + i, l->type_of, SG17_PROV_GENUINE, 0)
+                   < 0)
             l->failed = true;
         id += j - i;
         if (j == f->n)

@@ -186,9 +186,12 @@ static bool scan_payload_ends(column_t *c)
     /* four two-byte ends at a time: byte pairs whose first byte has its top bit set and whose
      * second has it clear, read as four 16-bit lanes of 14-bit values */
     while (p < end) {
-        uint64_t w;
-        if (end - p >= 8 && (memcpy(&w, p, 8), w = le64toh(w),
-                             (w & 0x8080808080808080ULL) == 0x0080008000800080ULL)) {
+        uint64_t w = 0;
+        if (end - p >= 8) {
+            memcpy(&w, p, 8);
+            w = le64toh(w);
+        }
+        if ((w & 0x8080808080808080ULL) == 0x0080008000800080ULL) {
             uint64_t lanes = (w & 0x007f007f007f007fULL) | (w >> 1 & 0x3f803f803f803f80ULL);
             uint64_t e0 = lanes & 0xffff, e1 = lanes >> 16 & 0xffff, e2 = lanes >> 32 & 0xffff,
                      e3 = lanes >> 48;

@@ -190,10 +190,17 @@ Test(relay, broker_relays_both_layouts_and_counts_what_does_not_decode)
     sg17_frame_send(a, NULL, f);
     sg17_frame_free(&f);
     uint64_t next_id = 0;
-    cr_assert_eq(sg17_broker_relay(b, from, to, &next_id, NULL, NULL, 2000, &err), 5);
+    seen_t v = {0};
+    cr_assert_eq(sg17_broker_relay(b, from, to, &next_id, note, &v, 2000, &err), 5);
     cr_assert_eq(sg17_broker_malformed(b), 2);
-    cr_assert_eq(sg17_broker_relay(b, from, to, &next_id, NULL, NULL, 2000, &err), 5);
+    cr_assert(v.calls == 1 && v.first_id == 1 && v.n == 2 && v.n_more == 3);
+    /* the decoder's path shows the sink the same columns */
+    seen_t w = {0};
+    cr_assert_eq(sg17_broker_relay(b, from, to, &next_id, note, &w, 2000, &err), 5);
     cr_assert_eq(next_id, 10);
+    cr_assert(w.calls == 1 && w.first_id == 6 && w.n == 2 && w.n_more == 3 && w.fans_out);
+    cr_assert(w.dst[1] == 4 && w.fanout[1] == 3 && w.more_dst[2] == 7);
+    cr_assert_str_eq(w.types[w.type_index[1]], "t.two");
     for (uint64_t first = 1; first <= 6; first += 5) {
         int malformed;
         sg17_frame_t *got = NULL;
