@@ -189,12 +189,17 @@ Test(ledger, bulk_appends_record_what_one_record_at_a_time_records)
     sg17_ledger_set_fate(l, 12, SG17_FATE_DELIVERED);
     sg17_ledger_set_fate(l, 16, SG17_FATE_DELIVERED);
     cr_assert_eq(sg17_ledger_report(l, 16, false, "why"), 0);
+    static const struct {
+        const char *name;
+        double value;
+    } want[] = {{"ledger.sent.genuine", 4},
+                {"ledger.copies.genuine", 6},
+                {"ledger.delivered.genuine", 2},
+                {"ledger.rejected.genuine.t.b", 1}};
     sg17_metrics_t *m = sg17_metrics_new();
     sg17_ledger_metrics(l, m, NULL);
-    cr_assert_eq(sg17_metrics_value(m, "ledger.sent.genuine"), 4);
-    cr_assert_eq(sg17_metrics_value(m, "ledger.copies.genuine"), 6);
-    cr_assert_eq(sg17_metrics_value(m, "ledger.delivered.genuine"), 2);
-    cr_assert_eq(sg17_metrics_value(m, "ledger.rejected.genuine.t.b"), 1);
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++)
+        cr_assert_eq(sg17_metrics_value(m, want[i].name), want[i].value, "%s", want[i].name);
     sg17_metrics_destroy(&m);
     sg17_ledger_destroy(&l);
     /* an empty ledger has no multicast to add copies to */
