@@ -525,7 +525,7 @@ long sg17_relay_patch(uint8_t *frame, size_t len, uint64_t *next_id, sg17_relay_
     if (count && (!cols[F_ID].at || (total > count && !cols[F_MORE_ID].at)))
         return -1; /* columns_ok guarantees them; said again for the analyzer */
     uint64_t first = *next_id + 1;
-    if (sink && (!buf || show(cols, &types, count, first, buf, sink, arg) < 0))
+    if (sink && count && (!buf || show(cols, &types, count, first, buf, sink, arg) < 0))
         return -1;
     write_ids(cols, count, next_id);
     return (long)total;
