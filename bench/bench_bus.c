@@ -1,11 +1,11 @@
 /* bench_bus.c — the broker's relay path against plain ZeroMQ, in the same run.
  *
  * bus.broker.*: envelopes per second from peer A through the broker (check the frame, assign
- * ids, record each envelope in the ledger, forward to peer B) against raw ZeroMQ PUSH/PULL from
- * A to B. Both sides carry the same bytes in the same messages: a packed Relay frame of 64
- * envelopes (with 64 B payloads: about 5 KiB), which A sends as is and B receives without
- * decoding, so the two differ by the broker alone. B decodes the last frame the broker forwarded
- * and checks its ids.
+ * ids, record each envelope in the ledger, one bulk append per frame, forward to peer B) against
+ * raw ZeroMQ PUSH/PULL from A to B. Both sides carry the same bytes in the same messages: a packed
+ * Relay frame of 64 envelopes (with 64 B payloads: about 5 KiB), which A sends as is and B receives
+ * without decoding, so the two differ by the broker alone. B decodes the last frame the broker
+ * forwarded and checks its ids.
  *
  * bus.multicast.100: deliveries per second through the same broker path for sends to 100
  * receivers each, as one multicast envelope per send against 100 unicast envelopes of the same
