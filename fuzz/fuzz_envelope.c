@@ -10,6 +10,56 @@
 #include "bus/frame.h"
 #include "bus/relay.h"
 
+/* What the relay's sink saw: a copy of the view's columns. */
+typedef struct {
+    int calls;
+    sg17_relay_frame_t view;
+    uint32_t *cols; /* src, dst, type_index, fanout, more_dst */
+} seen_t;
+
+static void keep(void *arg, const sg17_relay_frame_t *f)
+{
+    seen_t *s = arg;
+    s->calls++;
+    s->view = *f;
+    size_t n = f->n, fan = f->fanout ? n : 0;
+    s->cols = malloc((3 * n + fan + f->n_more + 1) * sizeof *s->cols);
+    if (!s->cols)
+        __builtin_trap();
+    memcpy(s->cols, f->src, n * sizeof *s->cols);
+    memcpy(s->cols + n, f->dst, n * sizeof *s->cols);
+    memcpy(s->cols + 2 * n, f->type_index, n * sizeof *s->cols);
+    if (fan)
+        memcpy(s->cols + 3 * n, f->fanout, n * sizeof *s->cols);
+    memcpy(s->cols + 3 * n + fan, f->more_dst, f->n_more * sizeof *s->cols);
+    for (size_t t = 0; t < f->n_types; t++) /* every type names a string of the frame */
+        if (!f->types[t] && f->type_len[t])
+            __builtin_trap();
+}
+
+/* The sink saw exactly the decoded frame's columns. */
+static void check_view(const seen_t *s, const Sg17__Envelopes *e)
+{
+    size_t n = e ? e->n_src : 0, fan = e && e->n_fanout ? n : 0;
+    const sg17_relay_frame_t *v = &s->view;
+    if (!n) {
+        if (s->calls) /* no envelope: nothing to show */
+            __builtin_trap();
+        return;
+    }
+    if (s->calls != 1 || v->first_id != 101 || v->n != n || v->n_more != (e ? e->n_more_dst : 0)
+        || (fan != 0) != (v->fanout != NULL) || v->n_types != (e ? e->n_types : 0))
+        __builtin_trap();
+    for (size_t i = 0; i < n; i++)
+        if (s->cols[i] != e->src[i] || s->cols[n + i] != e->dst[i]
+            || s->cols[2 * n + i] != e->type_index[i]
+            || (fan && s->cols[3 * n + i] != e->fanout[i]))
+            __builtin_trap();
+    for (size_t k = 0; k < v->n_more; k++)
+        if (s->cols[3 * n + fan + k] != e->more_dst[k])
+            __builtin_trap();
+}
+
 /* Checks the relay against the decoder on one input; traps on a disagreement. */
 static void check_relay(const uint8_t *data, size_t size)
 {
@@ -18,10 +68,13 @@ static void check_relay(const uint8_t *data, size_t size)
         return;
     memcpy(copy, data, size);
     uint64_t next_id = 100;
-    long n = sg17_relay_patch(copy, size, &next_id, NULL, NULL);
+    sg17_relay_buf_t buf = {0};
+    seen_t seen = {0};
+    long n = sg17_relay_patch(copy, size, &next_id, &buf, keep, &seen);
+    sg17_relay_buf_release(&buf);
     if (n < 0) {
-        if (memcmp(copy, data, size) != 0)
-            __builtin_trap(); /* refused, yet changed */
+        if (memcmp(copy, data, size) != 0 || seen.calls)
+            __builtin_trap(); /* refused, yet changed or shown */
         free(copy);
         return;
     }
@@ -37,6 +90,8 @@ static void check_relay(const uint8_t *data, size_t size)
     for (size_t i = 0; e && i < e->n_id; i++)
         if (e->id[i] <= 100 || e->id[i] > next_id)
             __builtin_trap();
+    check_view(&seen, before->relay->envs);
+    free(seen.cols);
     sg17_frame_free(&before);
     sg17_frame_free(&after);
     free(copy);

@@ -27,6 +27,7 @@ struct sg17_broker {
     peer_t *peers;
     size_t n_peers;
     uint64_t malformed;
+    sg17_relay_buf_t relay_buf; /* sg17_broker_relay's decoded columns */
 };
 
 sg17_broker_t *sg17_broker_new(const char *endpoint, sg17_err_t *err)
@@ -102,6 +103,7 @@ void sg17_broker_destroy(sg17_broker_t **self_p)
         free(self->peers[i].module);
     }
     free(self->peers);
+    sg17_relay_buf_release(&self->relay_buf);
     zpoller_destroy(&self->poller);
     zsock_destroy(&self->router);
     zactor_destroy(&self->auth);
@@ -111,8 +113,11 @@ void sg17_broker_destroy(sg17_broker_t **self_p)
 
 static int peer_index(const sg17_broker_t *self, zframe_t *id)
 {
+    size_t len = zframe_size(id);
+    const void *data = zframe_data(id);
     for (size_t i = 0; i < self->n_peers; i++)
-        if (zframe_eq(self->peers[i].id, id))
+        if (zframe_size(self->peers[i].id) == len
+            && memcmp(zframe_data(self->peers[i].id), data, len) == 0)
             return (int)i;
     return -1;
 }
@@ -398,7 +403,7 @@ zsock_t *sg17_broker_socket(sg17_broker_t *self)
 /* The slow path of sg17_broker_relay: a decoded Relay frame gets its ids in the message, then is
  * packed again. */
 static long relay_decoded(sg17_broker_t *self, int to, sg17_frame_t *f, uint64_t *next_id,
-                          sg17_relay_visit_fn *visit, void *arg)
+                          sg17_relay_sink_fn *sink, void *arg)
 {
     Sg17__Envelopes *e = f->relay->envs;
     size_t n = e ? sg17_envcols_size(e) : 0, further = e ? e->n_more_dst : 0;
@@ -409,25 +414,32 @@ static long relay_decoded(sg17_broker_t *self, int to, sg17_frame_t *f, uint64_t
         e->more_id = more_id;
         e->n_more_id = further;
     }
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        sg17_relay_delivery_t d = {.id = ++*next_id,
-                                   .src = e->src[i],
-                                   .dst = e->dst[i],
-                                   .type = e->types[e->type_index[i]],
-                                   .type_len = strlen(e->types[e->type_index[i]]),
-                                   .new_type = true};
-        e->id[i] = d.id;
-        if (visit)
-            visit(arg, &d);
-        d.further = true;
-        d.new_type = false;
-        for (size_t j = 0, fan = sg17_envcols_fanout(e, i); j < fan; j++, k++) {
-            d.id = e->more_id[k] = ++*next_id;
-            d.dst = e->more_dst[k];
-            if (visit)
-                visit(arg, &d);
+    if (sink && n) {
+        if (sg17_relay_buf_reserve(&self->relay_buf, 0, e->n_types) < 0) {
+            free(more_id);
+            return -1;
         }
+        for (size_t t = 0; t < e->n_types; t++) {
+            self->relay_buf.types[t] = e->types[t];
+            self->relay_buf.type_len[t] = strlen(e->types[t]);
+        }
+        sg17_relay_frame_t view = {.first_id = *next_id + 1,
+                                   .n = n,
+                                   .src = e->src,
+                                   .dst = e->dst,
+                                   .type_index = e->type_index,
+                                   .types = self->relay_buf.types,
+                                   .type_len = self->relay_buf.type_len,
+                                   .n_types = e->n_types,
+                                   .fanout = e->n_fanout ? e->fanout : NULL,
+                                   .more_dst = e->more_dst,
+                                   .n_more = further};
+        sink(arg, &view);
+    }
+    for (size_t i = 0, k = 0; i < n; i++) {
+        e->id[i] = ++*next_id;
+        for (size_t j = 0, fan = sg17_envcols_fanout(e, i); j < fan; j++, k++)
+            e->more_id[k] = ++*next_id;
     }
     int rc = sg17_broker_send(self, to, f);
     if (more_id) {
@@ -466,8 +478,37 @@ static int forward_body(sg17_broker_t *self, int to, zmq_msg_t *body)
     return 0;
 }
 
+/* recv_msg for the relay: the sender's identity stays a message (no zframe per frame). */
+static int recv_routed(sg17_broker_t *self, int timeout_ms, zmq_msg_t *routing, zmq_msg_t *body)
+{
+    int got = sg17_msg_recv_routed(self->router, routing, body, ZMQ_DONTWAIT);
+    if (got == 0) {
+        if (!sg17_sock_readable_soon(self->router) && !zpoller_wait(self->poller, timeout_ms))
+            return 0;
+        got = sg17_msg_recv_routed(self->router, routing, body, 0);
+    }
+    if (got < 0)
+        self->malformed++;
+    return got;
+}
+
+static bool is_peer(const peer_t *p, zmq_msg_t *routing)
+{
+    size_t len = zmq_msg_size(routing);
+    return len == zframe_size(p->id) && memcmp(zmq_msg_data(routing), zframe_data(p->id), len) == 0;
+}
+
+/* Files a message the relay does not forward in place: as any frame from that peer. */
+static sg17_frame_t *file_routed(sg17_broker_t *self, zmq_msg_t *routing, zmq_msg_t *body,
+                                 int *peer)
+{
+    zframe_t *id = zframe_new(zmq_msg_data(routing), zmq_msg_size(routing));
+    zmq_msg_close(routing);
+    return decode_and_file(self, &id, body, peer);
+}
+
 long sg17_broker_relay(sg17_broker_t *self, int from, int to, uint64_t *next_id,
-                       sg17_relay_visit_fn *visit, void *arg, int timeout_ms, sg17_err_t *err)
+                       sg17_relay_sink_fn *sink, void *arg, int timeout_ms, sg17_err_t *err)
 {
     if (from < 0 || (size_t)from >= self->n_peers || to < 0 || (size_t)to >= self->n_peers)
         return sg17_err(err, "relay between unknown hosts");
@@ -478,16 +519,15 @@ long sg17_broker_relay(sg17_broker_t *self, int from, int to, uint64_t *next_id,
         int64_t left = deadline - zclock_mono();
         if (left <= 0)
             return sg17_err(err, "no frame to relay within %d ms", timeout_ms);
-        zframe_t *id;
-        zmq_msg_t body;
-        int got = recv_msg(self, (int)left, &id, &body);
+        zmq_msg_t routing, body;
+        int got = recv_routed(self, (int)left, &routing, &body);
         if (got == 0 && zsys_interrupted)
             return sg17_err(err, "interrupted");
         if (got <= 0)
             continue;
         int peer;
-        if (peer_index(self, id) != from) { /* another peer's frame: not what this relay awaits */
-            sg17_frame_t *f = decode_and_file(self, &id, &body, &peer);
+        if (!is_peer(&self->peers[from], &routing)) { /* not the frame this relay awaits */
+            sg17_frame_t *f = file_routed(self, &routing, &body, &peer);
             if (f)
                 self->malformed++;
             sg17_frame_free(&f);
@@ -495,23 +535,24 @@ long sg17_broker_relay(sg17_broker_t *self, int from, int to, uint64_t *next_id,
         }
         /* bytes another copy of the message shares must not change under it */
         if (zmq_msg_get(&body, ZMQ_SHARED) == 1 && own_copy(&body) < 0) {
-            zframe_destroy(&id);
+            zmq_msg_close(&routing);
             zmq_msg_close(&body);
             return sg17_err(err, "out of memory");
         }
         uint64_t first = *next_id;
-        long n = sg17_relay_patch(zmq_msg_data(&body), zmq_msg_size(&body), next_id, visit, arg);
+        long n = sg17_relay_patch(zmq_msg_data(&body), zmq_msg_size(&body), next_id,
+                                  &self->relay_buf, sink, arg);
         if (n >= 0) {
-            zframe_destroy(&id);
+            zmq_msg_close(&routing);
             return forward_body(self, to, &body) < 0
                        ? sg17_err(err, "cannot forward a relayed frame")
                        : n;
         }
         *next_id = first;
         /* another layout, or no relay at all: the full decoder decides (a hello registers again) */
-        sg17_frame_t *f = decode_and_file(self, &id, &body, &peer);
+        sg17_frame_t *f = file_routed(self, &routing, &body, &peer);
         if (f && f->body_case == SG17__FRAME__BODY_RELAY) {
-            n = relay_decoded(self, to, f, next_id, visit, arg);
+            n = relay_decoded(self, to, f, next_id, sink, arg);
             sg17_frame_free(&f);
             return n < 0 ? sg17_err(err, "cannot forward a relayed frame") : n;
         }

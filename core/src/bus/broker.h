@@ -49,14 +49,15 @@ int sg17_broker_send(sg17_broker_t *self, int host, const sg17_frame_t *frame);
  * missed ZeroMQ heartbeats for seconds (sg17_broker_host_dead then says so). */
 sg17_frame_t *sg17_broker_recv(sg17_broker_t *self, int host, int timeout_ms, sg17_err_t *err);
 /* Relays one Relay frame from host `from` to host `to`: every delivery (each envelope, and each
- * further receiver of a multicast) gets the next id (++*next_id) and is shown to visit (the
- * caller's ledger), then the frame goes on with its ids. A frame in protobuf-c's layout is
- * relayed as the bytes that arrived, ids written in place (bus/relay.h); any other is decoded in
- * full and packed again. Anything else from `from`, and whatever other peers send meanwhile, is
- * counted as malformed or registered (hello) as sg17_broker_recv does. Returns the number of
- * deliveries, or -1 with err set on timeout or socket failure. */
+ * further receiver of a multicast) gets the next id (++*next_id), the frame's columns are shown
+ * to sink once (the caller's ledger; may be NULL), then the frame goes on with its ids. A frame
+ * in protobuf-c's layout is relayed as the bytes that arrived, ids written in place
+ * (bus/relay.h); any other is decoded in full and packed again. Anything else from `from`,
+ * and whatever other peers send meanwhile, is counted as malformed or registered (hello) as
+ * sg17_broker_recv does. Returns the number of deliveries, or -1 with err set on timeout or
+ * socket failure. */
 long sg17_broker_relay(sg17_broker_t *self, int from, int to, uint64_t *next_id,
-                       sg17_relay_visit_fn *visit, void *arg, int timeout_ms, sg17_err_t *err);
+                       sg17_relay_sink_fn *sink, void *arg, int timeout_ms, sg17_err_t *err);
 /* True once `host`'s connection was found closed: it will not be claimed again (unless it says
  * hello again with the same identity). */
 bool sg17_broker_host_dead(const sg17_broker_t *self, int host);

@@ -424,26 +424,10 @@ void sg17_frame_free(sg17_frame_t **frame_p)
     }
 }
 
-/* Receives the parts of one message into stack zmq_msg_t's (no zmsg/zframe allocations): on a
- * ROUTER the identity then the body, elsewhere the body alone. Any other shape is malformed. */
-static int msg_recv(zsock_t *sock, zframe_t **routing_p, zmq_msg_t *body, int flags)
+/* 1 when body, just received, ends its message; otherwise drains the rest of the message and
+ * returns -1 (body closed): malformed. */
+static int only_body(void *handle, zmq_msg_t *body)
 {
-    void *handle = zsock_resolve(sock);
-    zmq_msg_init(body);
-    if (zmq_msg_recv(body, handle, flags) < 0) {
-        zmq_msg_close(body);
-        return 0;
-    }
-    if (routing_p) {
-        *routing_p = zframe_new(zmq_msg_data(body), zmq_msg_size(body));
-        bool more = zmq_msg_more(body);
-        zmq_msg_close(body);
-        zmq_msg_init(body);
-        if (!more || zmq_msg_recv(body, handle, 0) < 0) {
-            zmq_msg_close(body);
-            return -1; /* an identity without a body */
-        }
-    }
     bool extra = zmq_msg_more(body);
     if (!extra)
         return 1;
@@ -455,6 +439,48 @@ static int msg_recv(zsock_t *sock, zframe_t **routing_p, zmq_msg_t *body, int fl
         zmq_msg_close(&part);
     }
     return -1;
+}
+
+int sg17_msg_recv_routed(zsock_t *sock, zmq_msg_t *routing, zmq_msg_t *body, int flags)
+{
+    void *handle = zsock_resolve(sock);
+    zmq_msg_init(routing);
+    if (zmq_msg_recv(routing, handle, flags) < 0) {
+        zmq_msg_close(routing);
+        return 0;
+    }
+    zmq_msg_init(body);
+    if (!zmq_msg_more(routing) || zmq_msg_recv(body, handle, 0) < 0) {
+        zmq_msg_close(body);
+        zmq_msg_close(routing);
+        return -1; /* an identity without a body */
+    }
+    int rc = only_body(handle, body);
+    if (rc < 0)
+        zmq_msg_close(routing);
+    return rc;
+}
+
+/* Receives the parts of one message into stack zmq_msg_t's (no zmsg/zframe allocations): on a
+ * ROUTER the identity then the body, elsewhere the body alone. Any other shape is malformed. */
+static int msg_recv(zsock_t *sock, zframe_t **routing_p, zmq_msg_t *body, int flags)
+{
+    if (routing_p) {
+        zmq_msg_t routing;
+        int rc = sg17_msg_recv_routed(sock, &routing, body, flags);
+        if (rc > 0) {
+            *routing_p = zframe_new(zmq_msg_data(&routing), zmq_msg_size(&routing));
+            zmq_msg_close(&routing);
+        }
+        return rc;
+    }
+    void *handle = zsock_resolve(sock);
+    zmq_msg_init(body);
+    if (zmq_msg_recv(body, handle, flags) < 0) {
+        zmq_msg_close(body);
+        return 0;
+    }
+    return only_body(handle, body);
 }
 
 int sg17_msg_recv(zsock_t *sock, zframe_t **routing_p, zmq_msg_t *body)

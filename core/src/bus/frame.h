@@ -62,6 +62,10 @@ void sg17_frame_free(sg17_frame_t **frame_p);
  * interrupt/error (body closed), or -1 when the parts are not identity + body or body alone
  * (consumed, body closed): malformed. */
 int sg17_msg_recv(zsock_t *sock, zframe_t **routing_p, zmq_msg_t *body);
+/* As sg17_msg_recv on a ROUTER, with the peer identity received into *routing (the caller
+ * closes it when 1 is returned) instead of a new zframe. With flags ZMQ_DONTWAIT, 0 also when
+ * nothing is queued. */
+int sg17_msg_recv_routed(zsock_t *sock, zmq_msg_t *routing, zmq_msg_t *body, int flags);
 /* As sg17_msg_recv, without waiting: 0 also when no message is queued. */
 int sg17_msg_try_recv(zsock_t *sock, zframe_t **routing_p, zmq_msg_t *body);
 /* Receives one message: on a ROUTER, *routing_p receives the peer identity (caller destroys).

@@ -6,7 +6,11 @@
 #include "bus/relay.h"
 
 #include <endian.h>
+#include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "bus/frame.h"
 
@@ -86,7 +90,7 @@ static inline bool read_u32(reader_t *r, uint64_t *v)
 static bool read_len(reader_t *r, size_t *len)
 {
     uint64_t v;
-    if (!read_varint(r, &v, 5, 32) || v > (uint64_t)(r->end - r->p))
+    if (!read_u32(r, &v) || v > (uint64_t)(r->end - r->p))
         return false;
     *len = (size_t)v;
     return true;
@@ -135,21 +139,28 @@ static bool count_varints(const uint8_t *p, size_t len, int bits, size_t *count)
     return n > 0;
 }
 
-/* The largest of the len bytes at p (one-byte varints). */
-static uint8_t max_byte(const uint8_t *p, size_t len)
+/* Whether any of the len bytes at p, each below 0x80, is at least bound (at most 0x80): adding
+ * 0x80 - bound to a byte sets its top bit exactly then, and never carries into the next byte. */
+static bool any_at_least(const uint8_t *p, size_t len, unsigned bound)
 {
-    uint8_t top = 0;
-    for (size_t i = 0; i < len; i++)
-        top = p[i] > top ? p[i] : top;
-    return top;
+    uint64_t add = 0x0101010101010101ULL * (0x80 - bound), acc = 0, w;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        memcpy(&w, p + i, 8);
+        acc |= w + add;
+    }
+    for (; i < len; i++)
+        acc |= (uint64_t)p[i] + (0x80 - bound);
+    return (acc & 0x8080808080808080ULL) != 0;
 }
 
-/* The type_index column in one pass: its count and its largest entry (c->top). */
-static bool scan_type_index(column_t *c)
+/* The type_index column in one pass: its count, and its largest entry (c->top) unless every entry
+ * is below n_types (then c->top is 0: all that columns_ok asks). */
+static bool scan_type_index(column_t *c, size_t n_types)
 {
     if (c->len && !any_bits(c->at, c->len, 0x80)) { /* one byte each: the usual case */
         c->count = c->len;
-        c->top = max_byte(c->at, c->len);
+        c->top = any_at_least(c->at, c->len, n_types < 0x80 ? (unsigned)n_types : 0x80) ? 0xff : 0;
         return true;
     }
     reader_t r = {c->at, c->at + c->len};
@@ -165,20 +176,55 @@ static bool scan_type_index(column_t *c)
     return c->count > 0;
 }
 
-/* The payload_end column in one pass: its count; ends never decrease; the last in c->top. */
+/* The payload_end column in one pass: its count; ends never decrease; the last in c->top. Ends
+ * are mostly one or two bytes (frames of a few KiB): those without the general loop. */
 static bool scan_payload_ends(column_t *c)
 {
-    reader_t r = {c->at, c->at + c->len};
-    uint64_t end, prev = 0;
-    c->count = 0;
-    while (r.p < r.end) {
-        if (!read_u32(&r, &end) || end < prev)
+    const uint8_t *p = c->at, *end = c->at + c->len;
+    uint64_t v, prev = 0;
+    size_t n = 0;
+    /* four two-byte ends at a time: byte pairs whose first byte has its top bit set and whose
+     * second has it clear, read as four 16-bit lanes of 14-bit values */
+    while (p < end) {
+        uint64_t w = 0;
+        if (end - p >= 8) {
+            memcpy(&w, p, 8);
+            w = le64toh(w);
+        }
+        if ((w & 0x8080808080808080ULL) == 0x0080008000800080ULL) {
+            uint64_t lanes = (w & 0x007f007f007f007fULL) | (w >> 1 & 0x3f803f803f803f80ULL);
+            uint64_t e0 = lanes & 0xffff, e1 = lanes >> 16 & 0xffff, e2 = lanes >> 32 & 0xffff,
+                     e3 = lanes >> 48;
+            if (e0 < prev || e1 < e0 || e2 < e1 || e3 < e2)
+                return false;
+            prev = e3;
+            p += 8;
+            n += 4;
+            continue;
+        }
+        if (p[0] < 0x80) {
+            v = p[0];
+            p++;
+        } else if (end - p >= 2 && p[1] < 0x80) {
+            v = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7;
+            p += 2;
+        } else if (end - p >= 3 && p[1] >= 0x80 && p[2] < 0x80) { /* frames up to 2 MiB */
+            v = (uint64_t)(p[0] & 0x7f) | (uint64_t)(p[1] & 0x7f) << 7 | (uint64_t)p[2] << 14;
+            p += 3;
+        } else {
+            reader_t r = {p, end};
+            if (!read_varint(&r, &v, 5, 32))
+                return false;
+            p = r.p;
+        }
+        if (v < prev)
             return false;
-        prev = end;
-        c->count++;
+        prev = v;
+        n++;
     }
+    c->count = n;
     c->top = prev;
-    return c->count > 0;
+    return n > 0;
 }
 
 /* The fanout column in one pass: its count, each entry at most SG17_MAX_FANOUT, their sum in
@@ -277,8 +323,8 @@ static bool scan_columns(uint8_t *p, size_t len, column_t cols[F_COUNT], types_t
         case F_PAYLOADS: /* bytes the relay never reads */
             c->count = 1;
             break;
-        case F_TYPE_INDEX:
-            if (!scan_type_index(c))
+        case F_TYPE_INDEX: /* after the types (field order) */
+            if (!scan_type_index(c, types->n))
                 return false;
             break;
         case F_PAYLOAD_END:
@@ -341,32 +387,126 @@ static void put_id(uint8_t *at, uint64_t id)
     memcpy(at, &le, sizeof le);
 }
 
-/* The common frame: every envelope unicast, entities and type indexes one byte each (a column
- * whose length is its count holds one-byte varints), so entry i is byte i. */
-static void unicast_bytes(const column_t cols[F_COUNT], const types_t *types, size_t count,
-                          uint64_t *next_id, sg17_relay_visit_fn *visit, void *arg)
+/* Writes the deliveries' ids (*next_id + 1 on) into the id and more_id columns. */
+static void write_ids(const column_t cols[F_COUNT], size_t count, uint64_t *next_id)
 {
-    const uint8_t *src = cols[F_SRC].at, *dst = cols[F_DST].at, *type = cols[F_TYPE_INDEX].at;
-    uint8_t *id_at = cols[F_ID].at;
+    uint8_t *id_at = cols[F_ID].at, *more_at = cols[F_MORE_ID].at;
     uint64_t id = *next_id;
-    sg17_relay_delivery_t d = {.further = false};
-    for (size_t i = 0; i < count; i++) {
-        put_id(id_at + 8 * i, ++id);
-        if (!visit)
-            continue;
-        d.id = id;
-        d.src = src[i];
-        d.dst = dst[i];
-        d.new_type = i == 0 || type[i] != type[i - 1];
-        d.type = types->at[type[i]];
-        d.type_len = types->len[type[i]];
-        visit(arg, &d);
+    if (!cols[F_FANOUT].count) {
+        for (size_t i = 0; i < count; i++)
+            put_id(id_at + 8 * i, ++id);
+    } else {
+        reader_t fanout = {cols[F_FANOUT].at, cols[F_FANOUT].at + cols[F_FANOUT].len};
+        for (size_t i = 0; i < count; i++) {
+            put_id(id_at + 8 * i, ++id);
+            for (uint32_t j = next_u32(&fanout); j > 0; j--, more_at += 8)
+                put_id(more_at, ++id);
+        }
     }
     *next_id = id;
 }
 
-long sg17_relay_patch(uint8_t *frame, size_t len, uint64_t *next_id, sg17_relay_visit_fn *visit,
-                      void *arg)
+/* Widens n bytes to 32-bit words: sixteen at a time where SSE2 is (x86-64 always has it). */
+static void widen(const uint8_t *in, size_t n, uint32_t *out)
+{
+    size_t i = 0;
+#ifdef __SSE2__
+    const __m128i zero = _mm_setzero_si128();
+    for (; i + 16 <= n; i += 16) {
+        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(in + i));
+        __m128i lo = _mm_unpacklo_epi8(b, zero), hi = _mm_unpackhi_epi8(b, zero);
+        _mm_storeu_si128((__m128i *)(void *)(out + i), _mm_unpacklo_epi16(lo, zero));
+        _mm_storeu_si128((__m128i *)(void *)(out + i + 4), _mm_unpackhi_epi16(lo, zero));
+        _mm_storeu_si128((__m128i *)(void *)(out + i + 8), _mm_unpacklo_epi16(hi, zero));
+        _mm_storeu_si128((__m128i *)(void *)(out + i + 12), _mm_unpackhi_epi16(hi, zero));
+    }
+#endif
+    for (; i < n; i++)
+        out[i] = in[i];
+}
+
+/* A checked column of 32-bit varints into out (its count entries). */
+static void decode_u32(const column_t *c, uint32_t *out)
+{
+    if (c->len == c->count) { /* one byte each */
+        widen(c->at, c->count, out);
+        return;
+    }
+    reader_t r = {c->at, c->at + c->len};
+    for (size_t i = 0; i < c->count; i++)
+        out[i] = next_u32(&r);
+}
+
+void sg17_relay_buf_release(sg17_relay_buf_t *buf)
+{
+    free(buf->u32);
+    free(buf->types);
+    free(buf->type_len);
+    memset(buf, 0, sizeof *buf);
+}
+
+int sg17_relay_buf_reserve(sg17_relay_buf_t *buf, size_t n, size_t n_types)
+{
+    if (n > buf->cap) {
+        size_t cap = buf->cap ? buf->cap : 1024;
+        while (cap < n)
+            cap *= 2;
+        uint32_t *p = realloc(buf->u32, cap * sizeof *p);
+        if (!p)
+            return -1;
+        buf->u32 = p;
+        buf->cap = cap;
+    }
+    if (n_types > buf->cap_types) {
+        size_t cap = n_types < 16 ? 16 : n_types;
+        const char **t = realloc(buf->types, cap * sizeof *t);
+        if (t)
+            buf->types = t;
+        size_t *l = t ? realloc(buf->type_len, cap * sizeof *l) : NULL;
+        if (!l)
+            return -1;
+        buf->type_len = l;
+        buf->cap_types = cap;
+    }
+    return 0;
+}
+
+/* The frame's columns for the sink, decoded into buf. -1 when out of memory. */
+static int show(const column_t cols[F_COUNT], const types_t *types, size_t count, uint64_t first_id,
+                sg17_relay_buf_t *buf, sg17_relay_sink_fn *sink, void *arg)
+{
+    size_t further = cols[F_MORE_DST].count, fan = cols[F_FANOUT].count;
+    if (sg17_relay_buf_reserve(buf, 3 * count + fan + further, types->n) < 0)
+        return -1;
+    uint32_t *u = buf->u32;
+    sg17_relay_frame_t f = {.first_id = first_id,
+                            .n = count,
+                            .src = u,
+                            .dst = u + count,
+                            .type_index = u + 2 * count,
+                            .types = buf->types,
+                            .type_len = buf->type_len,
+                            .n_types = types->n,
+                            .fanout = fan ? u + 3 * count : NULL,
+                            .more_dst = u + 3 * count + fan,
+                            .n_more = further};
+    decode_u32(&cols[F_SRC], u);
+    decode_u32(&cols[F_DST], u + count);
+    decode_u32(&cols[F_TYPE_INDEX], u + 2 * count);
+    if (fan) {
+        decode_u32(&cols[F_FANOUT], u + 3 * count);
+        decode_u32(&cols[F_MORE_DST], u + 3 * count + fan);
+    }
+    for (size_t t = 0; t < types->n; t++) {
+        buf->types[t] = types->at[t];
+        buf->type_len[t] = types->len[t];
+    }
+    sink(arg, &f);
+    return 0;
+}
+
+long sg17_relay_patch(uint8_t *frame, size_t len, uint64_t *next_id, sg17_relay_buf_t *buf,
+                      sg17_relay_sink_fn *sink, void *arg)
 {
     reader_t r = {frame, frame + len};
     size_t n;
@@ -382,46 +522,11 @@ long sg17_relay_patch(uint8_t *frame, size_t len, uint64_t *next_id, sg17_relay_
     if (!scan_columns((uint8_t *)r.p, n, cols, &types, &version)
         || !columns_ok(cols, &types, version, &count, &total))
         return -1;
-
-    if (count && !cols[F_ID].at) /* columns_ok guarantees it; said again for the analyzer */
+    if (count && (!cols[F_ID].at || (total > count && !cols[F_MORE_ID].at)))
+        return -1; /* columns_ok guarantees them; said again for the analyzer */
+    uint64_t first = *next_id + 1;
+    if (sink && count && (!buf || show(cols, &types, count, first, buf, sink, arg) < 0))
         return -1;
-    if (!cols[F_FANOUT].count && cols[F_SRC].len == count && cols[F_DST].len == count
-        && cols[F_TYPE_INDEX].len == count) {
-        unicast_bytes(cols, &types, count, next_id, visit, arg);
-        return (long)total;
-    }
-    reader_t src = {cols[F_SRC].at, cols[F_SRC].at + cols[F_SRC].len};
-    reader_t dst = {cols[F_DST].at, cols[F_DST].at + cols[F_DST].len};
-    reader_t fanout = {cols[F_FANOUT].at, cols[F_FANOUT].at + cols[F_FANOUT].len};
-    reader_t more = {cols[F_MORE_DST].at, cols[F_MORE_DST].at + cols[F_MORE_DST].len};
-    reader_t type_index = {cols[F_TYPE_INDEX].at, cols[F_TYPE_INDEX].at + cols[F_TYPE_INDEX].len};
-    uint8_t *more_id = cols[F_MORE_ID].at;
-    /* further receivers one byte each (a column whose length is its count): entry k is byte k */
-    const uint8_t *more_byte = cols[F_MORE_DST].len == cols[F_MORE_DST].count ? more.p : NULL;
-    uint32_t last_type = 0;
-    for (size_t i = 0; i < count; i++) {
-        sg17_relay_delivery_t d = {.id = ++*next_id, .src = next_u32(&src), .dst = next_u32(&dst)};
-        uint32_t t = next_u32(&type_index);
-        d.type = types.at[t];
-        d.type_len = types.len[t];
-        d.new_type = i == 0 || t != last_type;
-        last_type = t;
-        put_id(cols[F_ID].at + 8 * i, d.id);
-        if (visit)
-            visit(arg, &d);
-        uint32_t k = cols[F_FANOUT].count ? next_u32(&fanout) : 0;
-        d.further = true;
-        d.new_type = false;
-        for (uint32_t j = 0; j < k; j++) {
-            d.id = ++*next_id;
-            d.dst = more_byte ? *more_byte++ : next_u32(&more);
-            if (!more_id) /* columns_ok guarantees the column; said again for the analyzer */
-                return -1;
-            put_id(more_id, d.id);
-            more_id += 8;
-            if (visit)
-                visit(arg, &d);
-        }
-    }
+    write_ids(cols, count, next_id);
     return (long)total;
 }

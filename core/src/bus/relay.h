@@ -11,24 +11,45 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* One delivery of a relayed frame: an envelope, or a further receiver of a multicast one. */
+/* The deliveries of one relayed frame, as columns (the caller's ledger records them in bulk):
+ * envelope i goes from src[i] to dst[i] with a message type types[type_index[i]]; with fanout, it
+ * also goes to fanout[i] further receivers, listed in more_dst (envelope 0's first). Deliveries
+ * are numbered from first_id on, envelope by envelope, a multicast's further receivers right
+ * after it. The arrays are the relay's (sg17_relay_buf_t) or the frame's: valid during the call. */
 typedef struct {
-    uint64_t id; /* just assigned */
-    uint32_t src, dst;
-    const char *type; /* not NUL-terminated: type_len bytes, printable ASCII */
-    size_t type_len;
-    bool further;  /* a multicast's further receiver: the send was the envelope's first delivery */
-    bool new_type; /* type may differ from the previous delivery's (always, for a frame's first) */
-} sg17_relay_delivery_t;
+    uint64_t first_id;
+    size_t n; /* envelopes */
+    const uint32_t *src, *dst, *type_index;
+    const char *const *types; /* not NUL-terminated: type_len[t] bytes each */
+    const size_t *type_len;
+    size_t n_types;
+    const uint32_t *fanout; /* NULL when every envelope is unicast */
+    const uint32_t *more_dst;
+    size_t n_more;
+} sg17_relay_frame_t;
 
-typedef void sg17_relay_visit_fn(void *arg, const sg17_relay_delivery_t *d);
+typedef void sg17_relay_sink_fn(void *arg, const sg17_relay_frame_t *f);
+
+/* Where the relay decodes a frame's columns for the sink: kept from frame to frame. */
+typedef struct {
+    uint32_t *u32; /* src, dst, type_index, fanout and more_dst, one after another */
+    size_t cap;
+    const char **types;
+    size_t *type_len;
+    size_t cap_types;
+} sg17_relay_buf_t;
+
+void sg17_relay_buf_release(sg17_relay_buf_t *buf);
+/* Room for n uint32 entries and n_types types in buf. 0, or -1 (out of memory). */
+int sg17_relay_buf_reserve(sg17_relay_buf_t *buf, size_t n, size_t n_types);
 
 /* When frame (len bytes) is a Relay frame in protobuf-c's layout, with an id for every delivery
- * (more_id present whenever an envelope fans out), and passes the decoder's checks: assigns each
- * delivery the next id (++*next_id, envelope by envelope, a multicast's further receivers right
- * after it), writes the ids into the frame, calls visit for each delivery in id order and returns
- * the number of deliveries. Otherwise returns -1 and changes nothing. */
-long sg17_relay_patch(uint8_t *frame, size_t len, uint64_t *next_id, sg17_relay_visit_fn *visit,
-                      void *arg);
+ * (more_id present whenever an envelope fans out), and passes the decoder's checks: assigns the
+ * deliveries the next ids (*next_id + 1 .. *next_id + deliveries, as sg17_relay_frame_t numbers
+ * them), writes them into the frame, shows the frame's columns to sink when it has any envelope
+ * (decoded into buf; sink and buf may be NULL together) and returns the number of deliveries.
+ * Otherwise returns -1 and changes nothing. */
+long sg17_relay_patch(uint8_t *frame, size_t len, uint64_t *next_id, sg17_relay_buf_t *buf,
+                      sg17_relay_sink_fn *sink, void *arg);
 
 #endif

@@ -246,6 +246,51 @@ int sg17_ledger_record_copy(sg17_ledger_t *self, uint64_t id, sg17_entity_t dst)
     return 0;
 }
 
+int sg17_ledger_record_run(sg17_ledger_t *self, uint64_t first_id, size_t n,
+                           const sg17_entity_t *src, const sg17_entity_t *dst,
+                           const uint32_t *type_index, const uint16_t *type_of, sg17_prov_t prov,
+                           sg17_time_t sent_at)
+{
+    while (self->cap - self->n < n)
+        if (grow_records(self) < 0)
+            return -1;
+    sg17_ledger_record_t *r = &self->recs[self->n];
+    for (size_t i = 0; i < n; i++)
+        r[i] = (sg17_ledger_record_t){.id = first_id + i,
+                                      .true_src = src[i],
+                                      .claimed_src = src[i],
+                                      .dst = dst[i],
+                                      .type = type_of[type_index[i]],
+                                      .prov = (uint8_t)prov,
+                                      .fate = SG17_FATE_IN_FLIGHT,
+                                      .outcome = SG17_OUTCOME_NONE,
+                                      .sent_at = sent_at};
+    self->n += n;
+    return 0;
+}
+
+int sg17_ledger_record_copies(sg17_ledger_t *self, const sg17_entity_t *dst, size_t n)
+{
+    if (!n)
+        return 0;
+    if (!self->n)
+        return -1;
+    sg17_ledger_record_t *head = &self->recs[self->n - 1];
+    if (n > (size_t)(UINT16_MAX - head->n_copies) || n > UINT32_MAX - self->n_copies)
+        return -1;
+    while (self->cap_copies - self->n_copies < n)
+        if (grow_copies(self) < 0)
+            return -1;
+    if (!head->n_copies)
+        head->copies_at = (uint32_t)self->n_copies;
+    head->n_copies = (uint16_t)(head->n_copies + n);
+    copy_t *c = &self->copies[self->n_copies];
+    for (size_t i = 0; i < n; i++)
+        c[i] = (copy_t){.dst = dst[i], .fate = SG17_FATE_IN_FLIGHT, .outcome = SG17_OUTCOME_NONE};
+    self->n_copies += n;
+    return 0;
+}
+
 /* The record with the greatest id <= id (records are in id order), or NULL. */
 static sg17_ledger_record_t *record_at_or_before(sg17_ledger_t *self, uint64_t id)
 {

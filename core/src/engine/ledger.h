@@ -68,6 +68,17 @@ sg17_ledger_record_t *sg17_ledger_record_typed(sg17_ledger_t *self, uint64_t id,
  * copy shares the send's source, type, provenance and time, and counts as a delivery or a drop,
  * never as a send. Returns 0, or -1 (out of memory, not the next id, or too many copies). */
 int sg17_ledger_record_copy(sg17_ledger_t *self, uint64_t id, sg17_entity_t dst);
+/* Records n unicast messages with the consecutive ids first_id, first_id + 1, ... (increasing
+ * past every id recorded): message i from src[i] (true and claimed source) to dst[i], of type
+ * type_of[type_index[i]] (indexes from sg17_ledger_type), all of provenance prov, sent at sent_at:
+ * one append for a frame of envelopes. Returns 0, or -1 (out of memory; nothing recorded). */
+int sg17_ledger_record_run(sg17_ledger_t *self, uint64_t first_id, size_t n,
+                           const sg17_entity_t *src, const sg17_entity_t *dst,
+                           const uint32_t *type_index, const uint16_t *type_of, sg17_prov_t prov,
+                           sg17_time_t sent_at);
+/* sg17_ledger_record_copy for the next n copies of the multicast recorded last (their ids follow
+ * it), to dst[0 .. n). Returns 0, or -1 (out of memory or too many copies; nothing recorded). */
+int sg17_ledger_record_copies(sg17_ledger_t *self, const sg17_entity_t *dst, size_t n);
 /* The record of a send (not of a further receiver's copy), or NULL. */
 sg17_ledger_record_t *sg17_ledger_find(sg17_ledger_t *self, uint64_t id);
 void sg17_ledger_set_fate(sg17_ledger_t *self, uint64_t id, sg17_fate_t fate);

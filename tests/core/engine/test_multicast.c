@@ -159,6 +159,55 @@ Test(ledger, a_multicast_counts_its_send_once_and_each_receiver)
     sg17_ledger_destroy(&l);
 }
 
+Test(ledger, bulk_appends_record_what_one_record_at_a_time_records)
+{
+    sg17_ledger_t *l = sg17_ledger_new();
+    uint16_t type_of[2] = {sg17_ledger_type(l, "t.b", 3), sg17_ledger_type(l, "t.a", 3)};
+    sg17_entity_t src[3] = {4, 5, 6}, dst[3] = {7, 8, 9}, more[2] = {10, 11};
+    uint32_t type_index[3] = {1, 0, 1};
+    /* three unicasts with ids 11..13, then a multicast 14 to 9, 10 and 11 (ids 15, 16) */
+    cr_assert_eq(
+        sg17_ledger_record_run(l, 11, 3, src, dst, type_index, type_of, SG17_PROV_GENUINE, 20), 0);
+    cr_assert_eq(sg17_ledger_record_copies(l, more, 0), 0, "no copies: nothing to do");
+    cr_assert_not_null(sg17_ledger_record_typed(l, 14, 6, 6, 9, type_of[0], SG17_PROV_GENUINE, 21));
+    cr_assert_eq(sg17_ledger_record_copies(l, more, 2), 0);
+    cr_assert_eq(sg17_ledger_size(l), 6);
+    sg17_ledger_truth_t t;
+    cr_assert_eq(sg17_ledger_truth(l, 12, &t), 0);
+    cr_assert(t.true_src == 5 && t.claimed_src == 5 && t.dst == 8 && t.sent_at == 20);
+    cr_assert_str_eq(t.type, "t.b");
+    cr_assert_eq(sg17_ledger_truth(l, 13, &t), 0);
+    cr_assert_str_eq(t.type, "t.a");
+    cr_assert_eq(sg17_ledger_truth(l, 16, &t), 0);
+    cr_assert(t.dst == 11 && t.true_src == 6 && t.prov == SG17_PROV_GENUINE);
+    cr_assert_eq(sg17_ledger_truth(l, 17, &t), -1);
+    cr_assert_null(sg17_ledger_find(l, 15), "a copy has no record of its own");
+    /* the copies of one send are bounded (its n_copies is 16 bits) */
+    static sg17_entity_t many[UINT16_MAX];
+    cr_assert_eq(sg17_ledger_record_copies(l, many, UINT16_MAX - 1), -1);
+    cr_assert_eq(sg17_ledger_size(l), 6, "a refused append records nothing");
+    sg17_ledger_set_fate(l, 12, SG17_FATE_DELIVERED);
+    sg17_ledger_set_fate(l, 16, SG17_FATE_DELIVERED);
+    cr_assert_eq(sg17_ledger_report(l, 16, false, "why"), 0);
+    static const struct {
+        const char *name;
+        double value;
+    } want[] = {{"ledger.sent.genuine", 4},
+                {"ledger.copies.genuine", 6},
+                {"ledger.delivered.genuine", 2},
+                {"ledger.rejected.genuine.t.b", 1}};
+    sg17_metrics_t *m = sg17_metrics_new();
+    sg17_ledger_metrics(l, m, NULL);
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++)
+        cr_assert_eq(sg17_metrics_value(m, want[i].name), want[i].value, "%s", want[i].name);
+    sg17_metrics_destroy(&m);
+    sg17_ledger_destroy(&l);
+    /* an empty ledger has no multicast to add copies to */
+    l = sg17_ledger_new();
+    cr_assert_eq(sg17_ledger_record_copies(l, more, 1), -1);
+    sg17_ledger_destroy(&l);
+}
+
 /* Packs an Output (or, with batch, a Batch's deliveries) of cols; decodes it again. */
 static sg17_frame_t *round_trip(Sg17__Envelopes *cols, bool batch)
 {

@@ -38,16 +38,35 @@ static uint8_t *relay_frame(bool multicast, size_t *len)
     return bytes;
 }
 
+/* What the sink saw of one frame (copied: the view is valid during the call only). */
 typedef struct {
-    sg17_relay_delivery_t seen[8];
-    size_t n;
-} visits_t;
+    int calls;
+    uint64_t first_id;
+    size_t n, n_types, n_more;
+    uint32_t src[4], dst[4], type_index[4], fanout[4], more_dst[4];
+    bool fans_out;
+    char types[4][8];
+} seen_t;
 
-static void note(void *arg, const sg17_relay_delivery_t *d)
+static void note(void *arg, const sg17_relay_frame_t *f)
 {
-    visits_t *v = arg;
-    if (v->n < 8)
-        v->seen[v->n++] = *d;
+    seen_t *v = arg;
+    v->calls++;
+    v->first_id = f->first_id;
+    v->n = f->n;
+    v->n_types = f->n_types;
+    v->n_more = f->n_more;
+    v->fans_out = f->fanout != NULL;
+    for (size_t i = 0; i < f->n && i < 4; i++) {
+        v->src[i] = f->src[i];
+        v->dst[i] = f->dst[i];
+        v->type_index[i] = f->type_index[i];
+        v->fanout[i] = f->fanout ? f->fanout[i] : 0;
+    }
+    for (size_t i = 0; i < f->n_more && i < 4; i++)
+        v->more_dst[i] = f->more_dst[i];
+    for (size_t t = 0; t < f->n_types && t < 4; t++)
+        snprintf(v->types[t], sizeof v->types[t], "%.*s", (int)f->type_len[t], f->types[t]);
 }
 
 Test(relay, ids_are_written_in_place_for_every_delivery_of_a_multicast)
@@ -55,15 +74,19 @@ Test(relay, ids_are_written_in_place_for_every_delivery_of_a_multicast)
     size_t len;
     uint8_t *bytes = relay_frame(true, &len);
     uint64_t next_id = 40;
-    visits_t v = {0};
-    cr_assert_eq(sg17_relay_patch(bytes, len, &next_id, note, &v), 5);
+    seen_t v = {0};
+    sg17_relay_buf_t buf = {0};
+    cr_assert_eq(sg17_relay_patch(bytes, len, &next_id, &buf, note, &v), 5);
     cr_assert_eq(next_id, 45);
-    /* envelope by envelope, a multicast's further receivers right after it */
-    cr_assert(v.seen[0].id == 41 && v.seen[0].dst == 2 && !v.seen[0].further);
-    cr_assert(v.seen[1].id == 42 && v.seen[1].dst == 4 && !v.seen[1].further);
-    cr_assert(v.seen[2].id == 43 && v.seen[2].dst == 5 && v.seen[2].further);
-    cr_assert(v.seen[4].id == 45 && v.seen[4].dst == 7 && v.seen[4].src == 3);
-    cr_assert(v.seen[4].type_len == 5 && memcmp(v.seen[4].type, "t.two", 5) == 0);
+    /* the frame's columns, numbered from 41: envelope by envelope, a multicast's further
+     * receivers right after it (41 -> 2, 42 -> 4, 43..45 -> 5, 6, 7) */
+    cr_assert(v.calls == 1 && v.first_id == 41 && v.n == 2 && v.n_more == 3 && v.fans_out);
+    cr_assert(v.src[0] == 1 && v.dst[0] == 2 && v.src[1] == 3 && v.dst[1] == 4);
+    cr_assert(v.fanout[0] == 0 && v.fanout[1] == 3);
+    cr_assert(v.more_dst[0] == 5 && v.more_dst[1] == 6 && v.more_dst[2] == 7);
+    cr_assert(v.n_types == 2 && strcmp(v.types[v.type_index[0]], "t.one") == 0
+              && strcmp(v.types[v.type_index[1]], "t.two") == 0);
+    sg17_relay_buf_release(&buf);
     sg17_frame_t *f = sg17_frame_decode(bytes, len);
     cr_assert_not_null(f);
     const Sg17__Envelopes *e = f->relay->envs;
@@ -88,7 +111,7 @@ Test(relay, accepts_no_mutation_the_decoder_refuses_and_changes_nothing_it_refus
             uint8_t *before = malloc(len);
             memcpy(before, copy, len);
             uint64_t next_id = 0;
-            long n = sg17_relay_patch(copy, len, &next_id, NULL, NULL);
+            long n = sg17_relay_patch(copy, len, &next_id, NULL, NULL, NULL);
             if (n < 0) {
                 cr_assert(memcmp(copy, before, len) == 0, "refused at %zu, yet changed", i);
             } else {
@@ -106,7 +129,7 @@ Test(relay, accepts_no_mutation_the_decoder_refuses_and_changes_nothing_it_refus
     for (size_t cut = 0; cut < len; cut++) {
         memcpy(copy, good, len);
         uint64_t next_id = 0;
-        cr_assert_lt(sg17_relay_patch(copy, cut, &next_id, NULL, NULL), 0);
+        cr_assert_lt(sg17_relay_patch(copy, cut, &next_id, NULL, NULL, NULL), 0);
     }
     free(copy);
     free(good);
@@ -122,7 +145,7 @@ Test(relay, a_multicast_without_id_room_takes_the_decoders_path)
     uint8_t *bytes2 = malloc(len2);
     sg17__frame__pack(f, bytes2);
     uint64_t next_id = 0;
-    cr_assert_lt(sg17_relay_patch(bytes2, len2, &next_id, NULL, NULL), 0);
+    cr_assert_lt(sg17_relay_patch(bytes2, len2, &next_id, NULL, NULL, NULL), 0);
     cr_assert_eq(next_id, 0);
     sg17_frame_free(&f);
     free(bytes2);
@@ -167,10 +190,17 @@ Test(relay, broker_relays_both_layouts_and_counts_what_does_not_decode)
     sg17_frame_send(a, NULL, f);
     sg17_frame_free(&f);
     uint64_t next_id = 0;
-    cr_assert_eq(sg17_broker_relay(b, from, to, &next_id, NULL, NULL, 2000, &err), 5);
+    seen_t v = {0};
+    cr_assert_eq(sg17_broker_relay(b, from, to, &next_id, note, &v, 2000, &err), 5);
     cr_assert_eq(sg17_broker_malformed(b), 2);
-    cr_assert_eq(sg17_broker_relay(b, from, to, &next_id, NULL, NULL, 2000, &err), 5);
+    cr_assert(v.calls == 1 && v.first_id == 1 && v.n == 2 && v.n_more == 3);
+    /* the decoder's path shows the sink the same columns */
+    seen_t w = {0};
+    cr_assert_eq(sg17_broker_relay(b, from, to, &next_id, note, &w, 2000, &err), 5);
     cr_assert_eq(next_id, 10);
+    cr_assert(w.calls == 1 && w.first_id == 6 && w.n == 2 && w.n_more == 3 && w.fans_out);
+    cr_assert(w.dst[1] == 4 && w.fanout[1] == 3 && w.more_dst[2] == 7);
+    cr_assert_str_eq(w.types[w.type_index[1]], "t.two");
     for (uint64_t first = 1; first <= 6; first += 5) {
         int malformed;
         sg17_frame_t *got = NULL;
