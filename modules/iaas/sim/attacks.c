@@ -368,6 +368,23 @@ int iaas_attack_noisy(iaas_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
     return sg17_inject(ctx, from, vm, "iaas.guest_exec", buf, sizeof buf) == 0 ? 0 : -1;
 }
 
+/* The attacker's own guest calls the management API `rate` times a second with the instance's
+ * credentials (an instance role may DescribeInstances), every request with the correlation id. */
+int iaas_attack_api_flood(iaas_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
+{
+    sg17_entity_t vm = param_entity(ctx, p, "vm", "vm", SG17_NO_ENTITY);
+    sg17_entity_t from = vantage(s, ctx, p);
+    if (vm == SG17_NO_ENTITY || from == SG17_NO_ENTITY) {
+        sg17_log(ctx, "api_flood: needs vm: vm-<n>");
+        return -1;
+    }
+    uint8_t buf[IAAS_CORR_BYTES + 5];
+    memcpy(buf, s->corr, IAAS_CORR_BYTES);
+    buf[IAAS_CORR_BYTES] = LOAD_API;
+    sg17_store_be32(buf + IAAS_CORR_BYTES + 1, (uint32_t)sg17_param_number(ctx, p, "rate", 100));
+    return sg17_inject(ctx, from, vm, "iaas.guest_exec", buf, sizeof buf) == 0 ? 0 : -1;
+}
+
 int iaas_attack_probe(iaas_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
 {
     sg17_entity_t vm = param_entity(ctx, p, "vm", "vm", SG17_NO_ENTITY);

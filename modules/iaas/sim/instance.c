@@ -64,14 +64,17 @@ iaas_key_t *iaas_key(iaas_t *s, uint32_t id)
 
 int iaas_api_send(iaas_t *s, sg17_ctx_t *ctx, sg17_entity_t src, uint32_t key_id,
                   const uint8_t secret[API_SECRET_BYTES], unsigned op, uint32_t target,
-                  uint32_t value)
+                  uint32_t value, const uint8_t *corr)
 {
     api_request_t rq = {.op = (uint8_t)op,
                         .key_id = key_id,
                         .timestamp = sg17_now(ctx),
                         .target = target,
                         .value = value};
-    sg17_rand_bytes(ctx, rq.corr, API_CORR_BYTES); /* a benign client's own request id */
+    if (corr)
+        memcpy(rq.corr, corr, API_CORR_BYTES);
+    else
+        sg17_rand_bytes(ctx, rq.corr, API_CORR_BYTES); /* a benign client's own request id */
     uint8_t buf[API_REQUEST_MAX];
     size_t len = 0;
     if (api_request_encode(&rq, secret, buf, sizeof buf, &len) != 0)
