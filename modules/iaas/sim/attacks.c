@@ -346,6 +346,17 @@ int iaas_attack_store_write(iaas_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
                : -1;
 }
 
+/* The attacker logs in to its own guest from `from` and starts a load there. */
+static int guest_exec(iaas_t *s, sg17_ctx_t *ctx, sg17_entity_t from, sg17_entity_t vm,
+                      uint8_t kind, uint32_t intensity)
+{
+    uint8_t buf[IAAS_CORR_BYTES + 5];
+    memcpy(buf, s->corr, IAAS_CORR_BYTES);
+    buf[IAAS_CORR_BYTES] = kind;
+    sg17_store_be32(buf + IAAS_CORR_BYTES + 1, intensity);
+    return sg17_inject(ctx, from, vm, "iaas.guest_exec", buf, sizeof buf) == 0 ? 0 : -1;
+}
+
 int iaas_attack_noisy(iaas_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
 {
     sg17_entity_t vm = param_entity(ctx, p, "vm", "vm", SG17_NO_ENTITY);
@@ -360,12 +371,7 @@ int iaas_attack_noisy(iaas_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
         sg17_log(ctx, "noisy: needs vm: vm-<n> and load: cpu, memory or fork");
         return -1;
     }
-    uint8_t buf[IAAS_CORR_BYTES + 5];
-    memcpy(buf, s->corr, IAAS_CORR_BYTES);
-    buf[IAAS_CORR_BYTES] = kind;
-    sg17_store_be32(buf + IAAS_CORR_BYTES + 1,
-                    (uint32_t)sg17_param_number(ctx, p, "intensity", 16));
-    return sg17_inject(ctx, from, vm, "iaas.guest_exec", buf, sizeof buf) == 0 ? 0 : -1;
+    return guest_exec(s, ctx, from, vm, kind, (uint32_t)sg17_param_number(ctx, p, "intensity", 16));
 }
 
 /* The attacker's own guest calls the management API `rate` times a second with the instance's
@@ -378,11 +384,7 @@ int iaas_attack_api_flood(iaas_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
         sg17_log(ctx, "api_flood: needs vm: vm-<n>");
         return -1;
     }
-    uint8_t buf[IAAS_CORR_BYTES + 5];
-    memcpy(buf, s->corr, IAAS_CORR_BYTES);
-    buf[IAAS_CORR_BYTES] = LOAD_API;
-    sg17_store_be32(buf + IAAS_CORR_BYTES + 1, (uint32_t)sg17_param_number(ctx, p, "rate", 100));
-    return sg17_inject(ctx, from, vm, "iaas.guest_exec", buf, sizeof buf) == 0 ? 0 : -1;
+    return guest_exec(s, ctx, from, vm, LOAD_API, (uint32_t)sg17_param_number(ctx, p, "rate", 100));
 }
 
 int iaas_attack_probe(iaas_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
