@@ -282,7 +282,11 @@ uint32_t iaas_role_permissions(const iaas_t *s, unsigned role);
 bool iaas_visible(const iaas_t *s, const iaas_sharing_t *sh, uint16_t tenant);
 
 /* ---- block.c: storage nodes and volumes ---- */
-int iaas_store_open(iaas_store_t *st, unsigned node, uint32_t n_extents, uint32_t extent_size);
+/* The directory of the scratch files: $TMPDIR, else /tmp. */
+const char *iaas_scratch_dir(void);
+/* Creates node's scratch file, named with the run's id (runid.h). */
+int iaas_store_open(iaas_store_t *st, const char *run_id, unsigned node, uint32_t n_extents,
+                    uint32_t extent_size);
 void iaas_store_close(iaas_store_t *st);
 /* A new volume of tenant t with n extents: its id, or -1 when no node has room. */
 int iaas_volume_create(iaas_t *s, sg17_ctx_t *ctx, uint16_t t, uint32_t n);

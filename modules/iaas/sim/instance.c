@@ -5,10 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 
 #include "sim/iaas_sim.h"
+#include "sim/runid.h"
 
 uint32_t iaas_user_principal(const iaas_t *s, unsigned u)
 {
@@ -261,8 +263,12 @@ void *iaas_create(sg17_ctx_t *ctx, const void *config)
     if (store_tables(s, ctx) != 0 || make_tenants(s, ctx) != 0 || make_principals(s, ctx) != 0
         || make_vms(s, ctx) != 0)
         goto fail;
+    /* the scratch files of runs that crashed (their owner process is gone) */
+    unsigned stale = iaas_sweep(iaas_scratch_dir(), NULL, unlink);
+    if (stale)
+        sg17_log(ctx, "removed %u scratch file(s) of crashed runs", stale);
     for (unsigned b = 0; b < s->n_block; b++)
-        if (iaas_store_open(&s->store[b], b, (uint32_t)s->cfg.extents_per_node,
+        if (iaas_store_open(&s->store[b], sg17_run_id(ctx), b, (uint32_t)s->cfg.extents_per_node,
                             (uint32_t)s->cfg.extent_size)
             != 0) {
             sg17_log(ctx, "block-%u: cannot create its scratch file in the temporary directory", b);
