@@ -254,6 +254,14 @@ static const sg17_config_key_t config_keys[] = {
      "benchmark's baseline)",
      CONFIG(api_authorize),
      {0, 0}},
+    {"backend",
+     SG17_TYPE_STRING,
+     "sim",
+     "isolation backend: sim (the hypervisor's model) or linux (the victim's and the noisy "
+     "tenant's guests as worker processes under real cgroups, v1 or v2; needs write access to "
+     "the cgroup hierarchy)",
+     CONFIG(backend),
+     {0, 0}},
     {"api_capacity",
      SG17_TYPE_COUNT,
      "100000",
@@ -519,6 +527,13 @@ static const sg17_metric_t metrics[] = {
      "resumed VMs whose memory differs from what the source sent "
      "(ground truth)",
      NULL},
+    {"linux.solo_units_per_s",
+     "linux backend: the victim's work units per second alone (warm-up and after the revert)",
+     NULL},
+    {"linux.loaded_units_per_s",
+     "linux backend: the victim's work units per second while the noisy load runs", NULL},
+    {"linux.cgroup_version", "linux backend: the cgroup version used (1 or 2)", NULL},
+    {"linux.errors", "linux backend: loads that could not be started", NULL},
     {"iaas.warmup_failures", "warm-ups that could not create the victim's resources", NULL},
     {NULL, NULL, NULL},
 };

@@ -93,6 +93,7 @@ typedef struct {
     bool api_authorize;
     uint64_t api_capacity;  /* requests per second the API carries out (fixed one-second windows) */
     double api_tenant_rate; /* a tenant's quota, requests per second (api_quotas) */
+    const char *backend;    /* isolation: "sim" (the model) or "linux" (cgroups, sim/linuxhost.h) */
     /* mitigations */
     bool iam_least_privilege, share_allowlist, image_signature, image_inspection;
     bool volume_encryption, volume_wipe, imds_tokens, credential_binding;
@@ -210,6 +211,7 @@ typedef struct {
 } iaas_stored_record_t;
 
 typedef struct iaas_adversary iaas_adversary_t;
+typedef struct iaas_linux iaas_linux_t;
 
 typedef struct {
     iaas_config_t cfg;
@@ -254,6 +256,11 @@ typedef struct {
     uint8_t corr[IAAS_CORR_BYTES];
     /* the API's capacity: the current one-second window and the calls carried out in it */
     uint64_t api_window, api_window_used;
+    /* the linux backend (NULL with the sim backend): the victim's solo work rate measured in the
+     * warm-up, and whether the one detonation it measures has happened */
+    iaas_linux_t *lx;
+    double lx_solo;
+    bool lx_detonated;
     iaas_adversary_t *adv;
 } iaas_t;
 
@@ -308,6 +315,11 @@ int iaas_boot(iaas_t *s, sg17_ctx_t *ctx, uint32_t img, uint8_t console[IAAS_CON
 void iaas_compute_on_message(iaas_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m);
 void iaas_compute_on_timer(iaas_t *s, sg17_ctx_t *ctx, sg17_entity_t e, uint64_t tag);
 enum { TAG_TICK = 1, TAG_MIGRATE = 2, TAG_GUARDRAIL = 3 };
+/* The linux backend: opens it (0, or -1 after sg17_log), runs a noisy guest's load for real
+ * (detonation, measurement, revert), and measures the control run's second window at the end. */
+int iaas_linux_open(iaas_t *s, sg17_ctx_t *ctx);
+void iaas_linux_noisy(iaas_t *s, sg17_ctx_t *ctx, iaas_load_t load, uint32_t intensity);
+void iaas_linux_finish(iaas_t *s, sg17_ctx_t *ctx);
 
 /* ---- vm.c ---- */
 void iaas_vm_boot(iaas_t *s, sg17_ctx_t *ctx, unsigned v);

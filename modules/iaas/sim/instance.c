@@ -10,6 +10,7 @@
 #include <openssl/crypto.h>
 
 #include "sim/iaas_sim.h"
+#include "sim/linuxhost.h"
 #include "sim/runid.h"
 
 uint32_t iaas_user_principal(const iaas_t *s, unsigned u)
@@ -274,6 +275,13 @@ void *iaas_create(sg17_ctx_t *ctx, const void *config)
             sg17_log(ctx, "block-%u: cannot create its scratch file in the temporary directory", b);
             goto fail;
         }
+    if (strcmp(s->cfg.backend, "linux") == 0) {
+        if (iaas_linux_open(s, ctx) != 0)
+            goto fail;
+    } else if (strcmp(s->cfg.backend, "sim") != 0) {
+        sg17_log(ctx, "backend: '%s'; expected sim or linux", s->cfg.backend);
+        goto fail;
+    }
     if (!(s->adv = iaas_adversary_new())) {
         sg17_log(ctx, "out of memory for the adversary");
         goto fail;
@@ -290,6 +298,7 @@ void iaas_destroy(void *instance)
     if (!s)
         return;
     iaas_adversary_free(s->adv);
+    lx_close(s->lx);
     for (unsigned b = 0; b < IAAS_MAX_BLOCK; b++)
         iaas_store_close(&s->store[b]);
     if (s->tenants)
@@ -389,7 +398,7 @@ void iaas_start(void *instance, sg17_ctx_t *ctx)
         for (unsigned v = 0; v < s->n_vms; v++)
             if (s->vms[v].tenant == IAAS_VICTIM)
                 sg17_timer(ctx, s->vms[v].e, s->cfg.reboot_interval, TAG_REBOOT);
-    for (unsigned n = 0; n < s->n_compute; n++)
+    for (unsigned n = 0; n < s->n_compute && !s->lx; n++) /* linux: the kernel schedules */
         sg17_timer(ctx, s->nodes[n].e, s->cfg.tick, TAG_TICK);
     if (s->cfg.migrate_at && s->n_compute > 1 && s->cfg.victim_vm < s->n_vms)
         sg17_timer(ctx, s->nodes[s->vms[s->cfg.victim_vm].node].e, s->cfg.migrate_at, TAG_MIGRATE);
@@ -400,6 +409,7 @@ void iaas_finish(void *instance, sg17_ctx_t *ctx)
 {
     iaas_t *s = instance;
     iaas_audit_finish(s, ctx);
+    iaas_linux_finish(s, ctx);
     if (s->cfg.victim_vm < s->n_vms) {
         const iaas_vm_t *vm = &s->vms[s->cfg.victim_vm];
         sg17_metric_set(ctx, "victim.worst_ratio", vm->worst_ratio);

@@ -221,6 +221,8 @@ void iaas_vm_on_message(iaas_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
         if (load == LOAD_API && intensity > 0 && !flooding)
             sg17_timer(ctx, vm->e, SG17_SEC / intensity, TAG_FLOOD);
         sg17_accept(ctx, m);
+        if (s->lx && load != LOAD_API && load != LOAD_NONE) /* the linux backend: for real */
+            iaas_linux_noisy(s, ctx, (iaas_load_t)load, intensity);
     } else {
         sg17_reject(ctx, m, "malformed");
     }
