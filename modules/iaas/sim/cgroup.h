@@ -23,8 +23,8 @@
 #define CG_PATH_MAX 512
 
 typedef struct {
-    int version;            /* 1 or 2; 0 when no usable hierarchy was found */
-    char cpu[CG_PATH_MAX];  /* the hierarchy's directory for each controller; in v2 all three */
+    int version;           /* 1 or 2; 0 when no usable hierarchy was found */
+    char cpu[CG_PATH_MAX]; /* the hierarchy's directory for each controller; in v2 all three */
     char memory[CG_PATH_MAX];
     char pids[CG_PATH_MAX];
 } cg_layout_t;

@@ -27,9 +27,9 @@
 #include "sim/iaas_sim.h"
 #include "sim/linuxhost.h"
 
-#define SOLO_S   0.25
+#define SOLO_S   0.2
 #define RAMP_S   0.1
-#define LOADED_S 0.5
+#define LOADED_S 0.4
 #define MIN_SOLO 20.0 /* work units per second below which the backend cannot measure */
 
 #define HOST_FILE_PATH "/var/lib/nova/host.key"
@@ -245,8 +245,9 @@ int iaas_linux_open(iaas_t *s, sg17_ctx_t *ctx)
     }
     s->lx_solo = lx_measure(s->lx, SOLO_S);
     if (s->lx_solo < MIN_SOLO) {
-        sg17_log(ctx, "backend unavailable: the victim's worker did %.0f work units a second "
-                      "alone (at least %.0f needed); use the sim backend",
+        sg17_log(ctx,
+                 "backend unavailable: the victim's worker did %.0f work units a second "
+                 "alone (at least %.0f needed); use the sim backend",
                  s->lx_solo, MIN_SOLO);
         return -1;
     }

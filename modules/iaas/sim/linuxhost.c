@@ -33,7 +33,7 @@ typedef struct {
 struct iaas_linux {
     cg_layout_t l;
     lx_config_t c;
-    char node[128];              /* the node's group */
+    char node[128];                   /* the node's group */
     char victim_g[160], noisy_g[160]; /* the guests' groups below it */
     lx_shared_t *sh;
     pid_t victim, noisy; /* the workers' leaders (each leads its own process group) */
@@ -109,8 +109,8 @@ static void spin(void)
 static void hog_memory(uint64_t want)
 {
     for (uint64_t got = 0; got < want; got += 4u << 20) {
-        uint8_t *b = mmap(NULL, 4u << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-                          0);
+        uint8_t *b =
+            mmap(NULL, 4u << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (b == MAP_FAILED)
             break;
         for (size_t i = 0; i < (4u << 20); i += 4096) /* a stall at the limit waits here */
@@ -246,8 +246,7 @@ static int make_guest(iaas_linux_t *lx, const char *rel)
 
 static int make_groups(iaas_linux_t *lx)
 {
-    if (cg_create(&lx->l, lx->node) != 0
-        || cg_set_memory(&lx->l, lx->node, LX_NODE_MEMORY, 1) != 0
+    if (cg_create(&lx->l, lx->node) != 0 || cg_set_memory(&lx->l, lx->node, LX_NODE_MEMORY, 1) != 0
         || cg_set_pids(&lx->l, lx->node, LX_NODE_PIDS) != 0)
         return -1;
     if (!lx->c.limits) {
@@ -293,8 +292,7 @@ iaas_linux_t *lx_open_layout(const cg_layout_t *l, const char *run_id, const lx_
         return NULL;
     }
     lx_sweep(l);
-    if (iaas_object_name(lx->node, sizeof lx->node, run_id, "node") != 0
-        || make_groups(lx) != 0) {
+    if (iaas_object_name(lx->node, sizeof lx->node, run_id, "node") != 0 || make_groups(lx) != 0) {
         *why = LX_UNAVAILABLE;
         lx_close(lx);
         return NULL;

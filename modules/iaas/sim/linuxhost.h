@@ -31,16 +31,16 @@
 typedef struct iaas_linux iaas_linux_t;
 
 typedef struct {
-    bool limits;          /* the cgroup_limits mitigation */
-    double cpu_quota;     /* cores */
-    uint64_t memory_mib;  /* per guest */
-    uint64_t pids;        /* per guest */
+    bool limits;            /* the cgroup_limits mitigation */
+    double cpu_quota;       /* cores */
+    uint64_t memory_mib;    /* per guest */
+    uint64_t pids;          /* per guest */
     unsigned victim, noisy; /* vm indexes, for the groups' names */
 } lx_config_t;
 
 /* The backend's message when it cannot run here. */
-#define LX_UNAVAILABLE                                                                            \
-    "backend unavailable: needs write access to the cgroup hierarchy (root, or a delegated "      \
+#define LX_UNAVAILABLE                                                                       \
+    "backend unavailable: needs write access to the cgroup hierarchy (root, or a delegated " \
     "cgroup v2 subtree); use the sim backend"
 
 /* Finds the cgroup hierarchy, removes the groups of crashed runs, makes this run's groups and

@@ -48,10 +48,12 @@ int iaas_object_owner(const char *name, char run_id[9], long *pid)
     if (!is_run_id(id) || name[k + 8] != '-' || name[k + 9] != 'p')
         return -1;
     const char *digits = name + k + 10;
+    if (*digits < '1' || *digits > '9') /* the form iaas_object_name writes: no sign, no 0 */
+        return -1;
     char *end = NULL;
     errno = 0;
     long p = strtol(digits, &end, 10);
-    if (errno || end == digits || *end != '-' || p <= 0 || digits[0] == '+' || digits[0] == '-')
+    if (errno || *end != '-' || p <= 0)
         return -1;
     memcpy(run_id, id, 9);
     *pid = p;
