@@ -15,11 +15,12 @@
  * With the linux backend (config backend: linux, sim/linuxhost.h) nothing of that is modelled:
  * the guests are processes under real cgroups, and the phases follow Stratus Red Team. Warm-up
  * (create): the victim's worker runs alone and its work rate is measured (SOLO_S). Detonation
- * (the noisy attack): the noisy guest's load starts, and after RAMP_S the victim's rate is
- * measured (LOADED_S). Revert: the load is killed and the victim measured alone again (SOLO_S).
- * The victim's ratio is its loaded rate over the mean of its two solo rates of the same run, so
- * that a machine busy with other work slows numerator and denominator alike. A run without a
- * detonation (the control) measures a second solo window at its end instead. */
+ * (the noisy attack): the noisy guest's load starts; once it is whole (its processes all run, the
+ * memory hog or the fork bomb has met a limit; at most SETTLE_MAX_S) and RAMP_S later, the
+ * victim's rate is measured (LOADED_S). Revert: the load is killed and the victim measured alone
+ * again (SOLO_S). The victim's ratio is its loaded rate over the mean of its two solo rates of the
+ * same run, so that a machine busy with other work slows numerator and denominator alike. A run
+ * without a detonation (the control) measures a second solo window at its end instead. */
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -27,10 +28,11 @@
 #include "sim/iaas_sim.h"
 #include "sim/linuxhost.h"
 
-#define SOLO_S   0.2
-#define RAMP_S   0.1
-#define LOADED_S 0.4
-#define MIN_SOLO 20.0 /* work units per second below which the backend cannot measure */
+#define SOLO_S       0.2
+#define RAMP_S       0.05
+#define SETTLE_MAX_S 1.5 /* the longest wait for the load to be whole */
+#define LOADED_S     0.4
+#define MIN_SOLO     20.0 /* work units per second below which the backend cannot measure */
 
 #define HOST_FILE_PATH "/var/lib/nova/host.key"
 
@@ -278,6 +280,7 @@ void iaas_linux_noisy(iaas_t *s, sg17_ctx_t *ctx, iaas_load_t load, uint32_t int
         sg17_metric_add(ctx, "linux.errors", 1);
         return;
     }
+    sg17_metric_set(ctx, "linux.settle_s", lx_noisy_settle(s->lx, SETTLE_MAX_S));
     lx_measure(s->lx, RAMP_S);
     double loaded = lx_measure(s->lx, LOADED_S);
     cg_counters_t k;

@@ -1,12 +1,14 @@
 /* linuxhost.c — the linux backend's groups and workers (linuxhost.h).
  *
- * Workers are forked from the run's own process: the child does nothing but system calls and
- * plain loops (no allocation, no locks: the parent may have other threads), dies with its parent
+ * Workers are forked from the run's own process: the child does nothing but system calls, plain
+ * loops and, for a CPU or memory load, threads of its own (glibc makes them safe after a fork of
+ * a threaded process); it allocates nothing else and takes no lock, dies with its parent
  * (PR_SET_PDEATHSIG), and waits on a pipe until the parent has moved it into its group, so that
  * none of its work is charged outside the group. */
 #include "sim/linuxhost.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -27,10 +29,14 @@
 typedef struct {
     _Atomic uint64_t units; /* the victim's work units done */
     _Atomic uint64_t unit_failures;
-    _Atomic int bomb; /* processes of the fork bomb */
+    _Atomic int bomb;         /* processes of the fork bomb */
+    _Atomic int started;      /* threads of the noisy load running their loop */
+    _Atomic uint64_t refused; /* forks the kernel refused the bomb */
+    uint64_t hog_each;        /* octets each thread of the memory hog asks for */
 } lx_shared_t;
 
 struct iaas_linux {
+    int load, want; /* the noisy load, and how many of its processes make it whole */
     cg_layout_t l;
     lx_config_t c;
     char node[128];                   /* the node's group */
@@ -96,18 +102,24 @@ static void victim_main(lx_shared_t *sh)
     }
 }
 
-static void spin(void)
+static void *spin(void *arg)
 {
+    lx_shared_t *sh = arg;
+    atomic_fetch_add(&sh->started, 1);
     volatile uint64_t n = 0;
     for (;;)
         n = n + 1;
+    return NULL;
 }
 
-/* One of the memory hog's processes: maps and writes up to `want` octets page by page, then
- * holds them. At a limit that stalls, it waits in the page fault and takes every page that comes
- * free. */
-static void hog_memory(uint64_t want)
+/* One of the memory hog's threads: maps and writes up to its share of the hog's octets page by
+ * page, then holds them. At a limit that stalls, it waits in the page fault and takes every page
+ * that comes free. */
+static void *hog_memory(void *arg)
 {
+    lx_shared_t *sh = arg;
+    atomic_fetch_add(&sh->started, 1);
+    uint64_t want = sh->hog_each;
     for (uint64_t got = 0; got < want; got += 4u << 20) {
         uint8_t *b =
             mmap(NULL, 4u << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -118,10 +130,16 @@ static void hog_memory(uint64_t want)
     }
     for (;;)
         pause();
+    return NULL;
 }
 
 /* Every process of the bomb forks as long as the absolute ceiling allows, and retries every 5 ms
  * when the kernel refuses: it takes any slot of the process table that comes free. */
+static unsigned noisy_cpu_threads(unsigned intensity)
+{
+    return intensity < 1 ? 1 : intensity > LX_CPU_HOGS_MAX ? LX_CPU_HOGS_MAX : intensity;
+}
+
 static void fork_bomb(lx_shared_t *sh)
 {
     for (;;) {
@@ -137,35 +155,32 @@ static void fork_bomb(lx_shared_t *sh)
         }
         if (c < 0) {
             atomic_fetch_sub(&sh->bomb, 1);
+            atomic_fetch_add(&sh->refused, 1);
             pause_ms(5);
         }
     }
 }
 
+/* The noisy guest: `n` busy threads, a memory hog of LX_HOG_THREADS threads (threads start at
+ * once, where forks of a large process take long on a loaded machine), or a fork bomb. */
 static void noisy_main(lx_shared_t *sh, int load, unsigned intensity)
 {
-    if (load == LOAD_CPU) {
-        unsigned n = intensity < 1 ? 1 : intensity > LX_CPU_HOGS_MAX ? LX_CPU_HOGS_MAX : intensity;
-        for (unsigned i = 1; i < n; i++)
-            if (fork() == 0) {
-                prctl(PR_SET_PDEATHSIG, SIGKILL);
-                break;
-            }
-        spin();
-    } else if (load == LOAD_MEMORY) {
-        uint64_t want = (uint64_t)intensity * (64ull << 20);
-        if (want > LX_HOG_MAX)
-            want = LX_HOG_MAX;
-        for (unsigned i = 1; i < LX_HOG_PROCS; i++)
-            if (fork() == 0) {
-                prctl(PR_SET_PDEATHSIG, SIGKILL);
-                break;
-            }
-        hog_memory(want / LX_HOG_PROCS);
-    } else {
+    if (load == LOAD_FORK) {
         atomic_fetch_add(&sh->bomb, 1);
         fork_bomb(sh);
     }
+    unsigned n = load == LOAD_MEMORY ? LX_HOG_THREADS : noisy_cpu_threads(intensity);
+    uint64_t want = (uint64_t)intensity * (64ull << 20);
+    sh->hog_each = (want > LX_HOG_MAX ? LX_HOG_MAX : want) / LX_HOG_THREADS;
+    void *(*fn)(void *) = load == LOAD_MEMORY ? hog_memory : spin;
+    pthread_attr_t a;
+    pthread_attr_init(&a);
+    pthread_attr_setstacksize(&a, 64u << 10);
+    for (unsigned i = 1; i < n; i++) {
+        pthread_t t;
+        pthread_create(&t, &a, fn, sh);
+    }
+    fn(sh);
 }
 
 /* Forks a worker leading its own process group, moves it into group rel, then lets it run.
@@ -344,8 +359,35 @@ int lx_noisy_start(iaas_linux_t *lx, int load, unsigned intensity)
     if (lx->noisy > 0 || (load != LOAD_CPU && load != LOAD_MEMORY && load != LOAD_FORK))
         return -1;
     atomic_store(&lx->sh->bomb, 0);
+    atomic_store(&lx->sh->started, 0);
+    atomic_store(&lx->sh->refused, 0);
+    lx->load = load;
+    lx->want = (int)(load == LOAD_MEMORY ? LX_HOG_THREADS : noisy_cpu_threads(intensity));
     lx->noisy = start_worker(lx, lx->noisy_g, load, intensity);
     return lx->noisy > 0 ? 0 : -1;
+}
+
+/* The load is whole: every busy process runs; the memory hog has met a limit (the node's
+ * without per-guest limits, its own with them); the fork bomb has been refused a fork. */
+static bool noisy_ready(const iaas_linux_t *lx)
+{
+    if (lx->load == LOAD_FORK)
+        return atomic_load(&lx->sh->refused) > 0;
+    if (atomic_load(&lx->sh->started) < lx->want)
+        return false;
+    if (lx->load != LOAD_MEMORY)
+        return true;
+    cg_counters_t k;
+    cg_counters(&lx->l, lx->c.limits ? lx->noisy_g : lx->node, &k);
+    return k.memory_hits > 0;
+}
+
+double lx_noisy_settle(iaas_linux_t *lx, double timeout)
+{
+    double t0 = now_s();
+    while (lx->noisy > 0 && !noisy_ready(lx) && now_s() - t0 < timeout)
+        pause_ms(5);
+    return now_s() - t0;
 }
 
 void lx_noisy_stop(iaas_linux_t *lx)

@@ -4,13 +4,13 @@
  * it and turn what it measures into metrics.
  *
  * Groups (every name from runid.h, so carrying the run's id and its owner):
- *     <run>-node            the node: memory stalls at its limit, a process ceiling
+ *     <run>-node            the node: memory that stalls at its limit, a process ceiling
  *       shared              limits off: every guest's processes together, as on a host without
  *                           per-guest groups (CFS shares the CPUs among tasks)
  *       vm<victim>, vm<noisy>  limits on: one group per guest with cpu, memory and pids limits
  * The victim runs fixed work units: each is a fork of a child that maps and writes 1 MiB and
  * mixes it, the way a guest serving a request forks a worker; it counts each unit done in a
- * shared counter. The noisy guest runs `intensity` busy processes, a growing memory hog or a fork
+ * shared counter. The noisy guest runs `intensity` busy threads, a growing memory hog or a fork
  * bomb; each is bounded by the node's group and by absolute ceilings of its own, whatever the
  * mitigation, so that it never harms the machine. */
 #ifndef IAAS_LINUXHOST_H
@@ -21,12 +21,12 @@
 
 #include "sim/cgroup.h"
 
-#define LX_NODE_MEMORY  (192ull << 20) /* the node's memory: a slice of this machine */
+#define LX_NODE_MEMORY  (128ull << 20) /* the node's memory: a slice of this machine */
 #define LX_NODE_PIDS    64             /* the node's process table */
-#define LX_CPU_HOGS_MAX 64             /* busy processes a CPU load starts at most */
+#define LX_CPU_HOGS_MAX 64             /* busy threads a CPU load starts at most */
 #define LX_BOMB_MAX     256            /* processes a fork bomb makes at most, cgroups or not */
 #define LX_HOG_MAX      (1ull << 30)   /* octets a memory hog asks for at most */
-#define LX_HOG_PROCS    8              /* processes of a memory hog */
+#define LX_HOG_THREADS  8              /* threads of a memory hog */
 
 typedef struct iaas_linux iaas_linux_t;
 
@@ -55,6 +55,9 @@ void lx_close(iaas_linux_t *lx);
 double lx_measure(iaas_linux_t *lx, double seconds);
 /* Starts the noisy guest's load (LOAD_CPU, LOAD_MEMORY or LOAD_FORK of iaas_sim.h). 0 or -1. */
 int lx_noisy_start(iaas_linux_t *lx, int load, unsigned intensity);
+/* Waits until the noisy load is whole (every process started; the memory hog or the fork bomb
+ * has met a limit), at most timeout seconds; the seconds it waited. */
+double lx_noisy_settle(iaas_linux_t *lx, double timeout);
 /* Kills the noisy guest's processes (Stratus's revert). */
 void lx_noisy_stop(iaas_linux_t *lx);
 /* The counters of the group the noisy guest runs in. */
