@@ -243,7 +243,8 @@ int cg_set_memory(const cg_layout_t *l, const char *rel, uint64_t bytes, int sta
             return -1;
         if (!stall)
             return 0;
-        snprintf(v, sizeof v, "%llu", (unsigned long long)(bytes / 8 * 7));
+        uint64_t high = bytes / 8 * 7;
+        snprintf(v, sizeof v, "%llu", (unsigned long long)high);
         return write_value(l->memory, rel, "memory.high", v);
     }
     if (write_value(l->memory, rel, "memory.limit_in_bytes", v) != 0)
