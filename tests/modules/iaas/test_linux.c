@@ -270,7 +270,7 @@ Test(linux_backend, the_group_of_a_crashed_run_is_swept_with_its_processes)
             pause();
     }
     cr_assert_eq(cg_attach(&l, rel, left), 0);
-    cr_assert_geq(lx_sweep(&l), 1);
+    lx_sweep(&l); /* a test beside this one may sweep it first: what counts is that it is gone */
     cr_assert(!group_exists(&l, rel));
     int st = 0;
     cr_assert_eq(waitpid(left, &st, 0), left);
