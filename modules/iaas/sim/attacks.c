@@ -346,6 +346,18 @@ int iaas_attack_store_write(iaas_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
                : -1;
 }
 
+/* The attack's `vm` and the outside host it acts from; -1 (logged) when either is missing. */
+static int vm_and_vantage(iaas_t *s, sg17_ctx_t *ctx, const sg17_params_t *p, const char *attack,
+                          sg17_entity_t *vm, sg17_entity_t *from)
+{
+    *vm = param_entity(ctx, p, "vm", "vm", SG17_NO_ENTITY);
+    *from = vantage(s, ctx, p);
+    if (*vm != SG17_NO_ENTITY && *from != SG17_NO_ENTITY)
+        return 0;
+    sg17_log(ctx, "%s: needs vm: vm-<n>", attack);
+    return -1;
+}
+
 /* The attacker logs in to its own guest from `from` and starts a load there. */
 static int guest_exec(iaas_t *s, sg17_ctx_t *ctx, sg17_entity_t from, sg17_entity_t vm,
                       uint8_t kind, uint32_t intensity)
@@ -378,23 +390,17 @@ int iaas_attack_noisy(iaas_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
  * credentials (an instance role may DescribeInstances), every request with the correlation id. */
 int iaas_attack_api_flood(iaas_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
 {
-    sg17_entity_t vm = param_entity(ctx, p, "vm", "vm", SG17_NO_ENTITY);
-    sg17_entity_t from = vantage(s, ctx, p);
-    if (vm == SG17_NO_ENTITY || from == SG17_NO_ENTITY) {
-        sg17_log(ctx, "api_flood: needs vm: vm-<n>");
+    sg17_entity_t vm, from;
+    if (vm_and_vantage(s, ctx, p, "api_flood", &vm, &from) != 0)
         return -1;
-    }
     return guest_exec(s, ctx, from, vm, LOAD_API, (uint32_t)sg17_param_number(ctx, p, "rate", 100));
 }
 
 int iaas_attack_probe(iaas_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
 {
-    sg17_entity_t vm = param_entity(ctx, p, "vm", "vm", SG17_NO_ENTITY);
-    sg17_entity_t from = vantage(s, ctx, p);
-    if (vm == SG17_NO_ENTITY || from == SG17_NO_ENTITY) {
-        sg17_log(ctx, "probe: needs vm: vm-<n>");
+    sg17_entity_t vm, from;
+    if (vm_and_vantage(s, ctx, p, "probe", &vm, &from) != 0)
         return -1;
-    }
     unsigned count = (unsigned)sg17_param_number(ctx, p, "count", 1);
     uint8_t buf[IAAS_CORR_BYTES + 6];
     memcpy(buf, s->corr, IAAS_CORR_BYTES);

@@ -137,22 +137,23 @@ int cg_layout_detect(cg_layout_t *out)
     return cg_layout_parse(text, (size_t)n, "", out);
 }
 
-void cg_layout_v2(cg_layout_t *out, const char *dir)
+static void layout_at(cg_layout_t *out, int version, const char *dir)
 {
     memset(out, 0, sizeof *out);
-    out->version = 2;
-    copy_path(out->cpu, dir, "");
-    copy_path(out->memory, dir, "");
-    copy_path(out->pids, dir, "");
+    out->version = version;
+    copy_path(out->cpu, dir, version == 2 ? "" : "/cpu");
+    copy_path(out->memory, dir, version == 2 ? "" : "/memory");
+    copy_path(out->pids, dir, version == 2 ? "" : "/pids");
+}
+
+void cg_layout_v2(cg_layout_t *out, const char *dir)
+{
+    layout_at(out, 2, dir);
 }
 
 void cg_layout_v1(cg_layout_t *out, const char *dir)
 {
-    memset(out, 0, sizeof *out);
-    out->version = 1;
-    copy_path(out->cpu, dir, "/cpu");
-    copy_path(out->memory, dir, "/memory");
-    copy_path(out->pids, dir, "/pids");
+    layout_at(out, 1, dir);
 }
 
 /* ---- groups ---- */

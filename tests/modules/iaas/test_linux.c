@@ -33,6 +33,14 @@ static char *slurp_file(const char *path)
     return buf;
 }
 
+/* The text of dir/rel is want. */
+static void expect_file(const char *dir, const char *rel, const char *want)
+{
+    char p[512];
+    snprintf(p, sizeof p, "%s/%s", dir, rel);
+    cr_assert_str_eq(slurp_file(p), want, "%s", p);
+}
+
 static void put_file(const char *path, const char *text)
 {
     FILE *f = fopen(path, "wb");
@@ -132,26 +140,19 @@ Test(cgroup, v2_limits_are_written_as_cpu_max_memory_max_pids_max)
     cg_layout_v2(&l, dir);
     cr_assert_eq(cg_create(&l, "node"), 0);
     cr_assert_eq(cg_create(&l, "node/vm3"), 0);
-    snprintf(p, sizeof p, "%s/cgroup.subtree_control", dir);
-    cr_assert_str_eq(slurp_file(p), "+cpu +memory +pids");
-    snprintf(p, sizeof p, "%s/node/cgroup.subtree_control", dir);
-    cr_assert_str_eq(slurp_file(p), "+cpu +memory +pids", "the node hands them to its guests");
+    expect_file(dir, "cgroup.subtree_control", "+cpu +memory +pids");
+    expect_file(dir, "node/cgroup.subtree_control", "+cpu +memory +pids");
     cr_assert_eq(cg_set_cpu(&l, "node/vm3", 1000, 10000), 0);
-    snprintf(p, sizeof p, "%s/node/vm3/cpu.max", dir);
-    cr_assert_str_eq(slurp_file(p), "1000 10000");
+    expect_file(dir, "node/vm3/cpu.max", "1000 10000");
     cr_assert_eq(cg_set_cpu(&l, "node/vm3", 0, 10000), 0);
-    cr_assert_str_eq(slurp_file(p), "max 10000");
+    expect_file(dir, "node/vm3/cpu.max", "max 10000");
     cr_assert_eq(cg_set_memory(&l, "node/vm3", 64u << 20, 1), 0);
-    snprintf(p, sizeof p, "%s/node/vm3/memory.max", dir);
-    cr_assert_str_eq(slurp_file(p), "67108864");
-    snprintf(p, sizeof p, "%s/node/vm3/memory.high", dir);
-    cr_assert_str_eq(slurp_file(p), "58720256", "a stall: throttled at 7/8 of the limit");
+    expect_file(dir, "node/vm3/memory.max", "67108864");
+    expect_file(dir, "node/vm3/memory.high", "58720256");
     cr_assert_eq(cg_set_pids(&l, "node/vm3", 16), 0);
-    snprintf(p, sizeof p, "%s/node/vm3/pids.max", dir);
-    cr_assert_str_eq(slurp_file(p), "16");
+    expect_file(dir, "node/vm3/pids.max", "16");
     cr_assert_eq(cg_attach(&l, "node/vm3", 4242), 0);
-    snprintf(p, sizeof p, "%s/node/vm3/cgroup.procs", dir);
-    cr_assert_str_eq(slurp_file(p), "4242");
+    expect_file(dir, "node/vm3/cgroup.procs", "4242");
     snprintf(p, sizeof p, "%s/node/vm3/memory.events", dir);
     put_file(p, "low 0\nhigh 3\nmax 5\noom 1\noom_kill 1\n");
     snprintf(p, sizeof p, "%s/node/vm3/pids.events", dir);
@@ -182,26 +183,19 @@ Test(cgroup, v1_limits_are_written_per_controller_hierarchy)
         cr_assert_eq(stat(p, &st), 0, "%s made in every hierarchy", p);
     }
     cr_assert_eq(cg_set_cpu(&l, "node", 1000, 10000), 0);
-    snprintf(p, sizeof p, "%s/cpu/node/cpu.cfs_quota_us", dir);
-    cr_assert_str_eq(slurp_file(p), "1000");
-    snprintf(p, sizeof p, "%s/cpu/node/cpu.cfs_period_us", dir);
-    cr_assert_str_eq(slurp_file(p), "10000");
+    expect_file(dir, "cpu/node/cpu.cfs_quota_us", "1000");
+    expect_file(dir, "cpu/node/cpu.cfs_period_us", "10000");
     cr_assert_eq(cg_set_cpu(&l, "node", 0, 10000), 0);
-    snprintf(p, sizeof p, "%s/cpu/node/cpu.cfs_quota_us", dir);
-    cr_assert_str_eq(slurp_file(p), "-1");
+    expect_file(dir, "cpu/node/cpu.cfs_quota_us", "-1");
     cr_assert_eq(cg_set_memory(&l, "node", 64u << 20, 1), 0);
-    snprintf(p, sizeof p, "%s/memory/node/memory.limit_in_bytes", dir);
-    cr_assert_str_eq(slurp_file(p), "67108864");
-    snprintf(p, sizeof p, "%s/memory/node/memory.oom_control", dir);
-    cr_assert_str_eq(slurp_file(p), "1", "a stall: no OOM kill");
+    expect_file(dir, "memory/node/memory.limit_in_bytes", "67108864");
+    expect_file(dir, "memory/node/memory.oom_control", "1");
     cr_assert_eq(cg_set_pids(&l, "node", 16), 0);
-    snprintf(p, sizeof p, "%s/pids/node/pids.max", dir);
-    cr_assert_str_eq(slurp_file(p), "16");
+    expect_file(dir, "pids/node/pids.max", "16");
     cr_assert_eq(cg_attach(&l, "node", 4242), 0);
-    for (int i = 0; i < 3; i++) {
-        snprintf(p, sizeof p, "%s/%s/node/cgroup.procs", dir, h[i]);
-        cr_assert_str_eq(slurp_file(p), "4242");
-    }
+    expect_file(dir, "cpu/node/cgroup.procs", "4242");
+    expect_file(dir, "memory/node/cgroup.procs", "4242");
+    expect_file(dir, "pids/node/cgroup.procs", "4242");
     snprintf(p, sizeof p, "%s/memory/node/memory.failcnt", dir);
     put_file(p, "12\n");
     snprintf(p, sizeof p, "%s/cpu/node/cpu.stat", dir);
