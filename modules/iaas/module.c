@@ -478,7 +478,9 @@ static const sg17_attack_t attacks[] = {
     {"probe", "connect to a VM's port from outside", NULL, probe_params, run_probe},
     {"tap_migration", "read a captured migration stream as it crossed the wire", NULL, tap_params,
      run_tap_migration},
-    {"revert", "Stratus's revert: undo what the detonation changed (shares, rules, trail, policy)",
+    {"revert",
+     "Stratus's revert: undo what the detonation changed (shares, rules, trail, policy, the "
+     "loads it started in its guests)",
      NULL, NULL, run_revert},
     {.name = NULL},
 };

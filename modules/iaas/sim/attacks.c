@@ -34,6 +34,9 @@ struct iaas_adversary {
     uint8_t token[IMDS_TOKEN_BYTES];
     undo_t undo[MAX_UNDO];
     unsigned n_undo;
+    /* the guests it started a load in, and where it logged in from (revert stops them) */
+    sg17_entity_t loaded[MAX_UNDO], loaded_from[MAX_UNDO];
+    unsigned n_loaded;
 };
 
 iaas_adversary_t *iaas_adversary_new(void)
@@ -366,7 +369,14 @@ static int guest_exec(iaas_t *s, sg17_ctx_t *ctx, sg17_entity_t from, sg17_entit
     memcpy(buf, s->corr, IAAS_CORR_BYTES);
     buf[IAAS_CORR_BYTES] = kind;
     sg17_store_be32(buf + IAAS_CORR_BYTES + 1, intensity);
-    return sg17_inject(ctx, from, vm, "iaas.guest_exec", buf, sizeof buf) == 0 ? 0 : -1;
+    if (sg17_inject(ctx, from, vm, "iaas.guest_exec", buf, sizeof buf) != 0)
+        return -1;
+    iaas_adversary_t *a = s->adv;
+    if (kind != LOAD_NONE && a->n_loaded < MAX_UNDO) {
+        a->loaded[a->n_loaded] = vm;
+        a->loaded_from[a->n_loaded++] = from;
+    }
+    return 0;
 }
 
 int iaas_attack_noisy(iaas_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
@@ -436,5 +446,9 @@ int iaas_attack_revert(iaas_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
             return -1;
     }
     a->n_undo = 0;
+    for (unsigned i = a->n_loaded; i-- > 0;) /* the loads it started stop */
+        if (guest_exec(s, ctx, a->loaded_from[i], a->loaded[i], LOAD_NONE, 0) != 0)
+            return -1;
+    a->n_loaded = 0;
     return 0;
 }

@@ -287,3 +287,34 @@ Test(sim, a_new_run_removes_the_scratch_file_of_a_crashed_one)
     unsetenv("TMPDIR");
     cr_assert_eq(rmdir(dir), 0, "nothing of the run is left behind");
 }
+
+Test(sim, api_flood_takes_the_capacity_until_quotas_or_the_revert_stop_it)
+{
+    const char *const flood[] = {"vm", "vm-3", "rate", "200", NULL};
+    for (int quotas = 0; quotas < 2; quotas++) {
+        sg17_mock_t *m = sg17_mock_new(&sg17_module);
+        sg17_mock_config(m, "api_capacity", "50");
+        sg17_mock_config(m, "api_tenant_rate", "10");
+        sg17_mock_config(m, "api_interval", "700ms");
+        sg17_mock_mitigation(m, "api_quotas", quotas);
+        cr_assert_eq(sg17_mock_create(m), 0, "%s", sg17_mock_last_log(m));
+        sg17_mock_start(m);
+        sg17_mock_run_until(m, 2 * SG17_SEC);
+        cr_assert_eq(sg17_mock_attack(m, "api_flood", flood, NULL, 0), 0);
+        sg17_mock_run_until(m, 12 * SG17_SEC);
+        double sent = sg17_mock_metric(m, "victim.api_sent"),
+               ok = sg17_mock_metric(m, "victim.api_ok");
+        if (quotas)
+            cr_assert_geq(ok, sent - 4, "served: %g of %g", ok, sent); /* 4 in flight at most */
+        else
+            cr_assert_lt(ok, 0.6 * sent, "starved: %g of %g", ok, sent);
+        cr_assert_gt(sg17_mock_metric(m, "api.throttled"), 1000, "the flood is turned away");
+        cr_assert_eq(sg17_mock_attack(m, "revert", (const char *const[]){NULL}, NULL, 0), 0);
+        sg17_mock_run_until(m, 13 * SG17_SEC);
+        double throttled = sg17_mock_metric(m, "api.throttled");
+        sg17_mock_run_until(m, 20 * SG17_SEC);
+        cr_assert_eq(sg17_mock_metric(m, "api.throttled"), throttled,
+                     "the revert stopped the flood");
+        sg17_mock_free(m);
+    }
+}
