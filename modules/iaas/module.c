@@ -30,6 +30,7 @@ SG17_ATTACK_RUN(run_ssrf, iaas_attack_ssrf);
 SG17_ATTACK_RUN(run_metadata_forge, iaas_attack_metadata_forge);
 SG17_ATTACK_RUN(run_store_write, iaas_attack_store_write);
 SG17_ATTACK_RUN(run_noisy, iaas_attack_noisy);
+SG17_ATTACK_RUN(run_api_flood, iaas_attack_api_flood);
 SG17_ATTACK_RUN(run_probe, iaas_attack_probe);
 SG17_ATTACK_RUN(run_tap_migration, iaas_attack_tap_migration);
 SG17_ATTACK_RUN(run_revert, iaas_attack_revert);
@@ -253,6 +254,27 @@ static const sg17_config_key_t config_keys[] = {
      "benchmark's baseline)",
      CONFIG(api_authorize),
      {0, 0}},
+    {"backend",
+     SG17_TYPE_STRING,
+     "sim",
+     "isolation backend: sim (the hypervisor's model) or linux (the victim's and the noisy "
+     "tenant's guests as worker processes under real cgroups, v1 or v2; needs write access to "
+     "the cgroup hierarchy)",
+     CONFIG(backend),
+     {0, 0}},
+    {"api_capacity",
+     SG17_TYPE_COUNT,
+     "100000",
+     "API calls the control plane carries out per second (fixed one-second windows; the rest "
+     "are answered 503)",
+     CONFIG(api_capacity),
+     {1, 1e9}},
+    {"api_tenant_rate",
+     SG17_TYPE_NUMBER,
+     "20",
+     "a tenant's API quota in calls per second, its bucket one second deep (api_quotas)",
+     CONFIG(api_tenant_rate),
+     {0.001, 1e6}},
     {.name = NULL},
 };
 
@@ -270,6 +292,7 @@ static const char *const r_sg[] = {"IAAS-R-NET-SG", NULL};
 static const char *const r_trail[] = {"IAAS-R-OPS-TRAIL", "IAAS-R-OPS-FLOWLOG", NULL};
 static const char *const r_cg[] = {"IAAS-R-CMP-ISOLATION", NULL};
 static const char *const r_mig[] = {"IAAS-R-NET-MIGRATION", NULL};
+static const char *const r_quota[] = {"IAAS-R-MGT-QUOTA", NULL};
 
 static const sg17_mitigation_t mitigations[] = {
     {"iam_least_privilege",
@@ -323,6 +346,10 @@ static const sg17_mitigation_t mitigations[] = {
      "live migration streams are sealed with AES-256-GCM between the hypervisors; off: QEMU's "
      "clear stream",
      r_mig, false, CONFIG(migration_encryption)},
+    {"api_quotas",
+     "each tenant's API calls pass a token bucket (api_tenant_rate per second) before they take "
+     "any of the control plane's shared capacity; off: first come, first served",
+     r_quota, false, CONFIG(api_quotas)},
     {.name = NULL},
 };
 
@@ -409,6 +436,12 @@ static const sg17_param_t noisy_params[] = {
     {"from", SG17_TYPE_ENTITY, false, "the outside host its owner logs in from", {0, 0}},
     {.name = NULL},
 };
+static const sg17_param_t api_flood_params[] = {
+    {"vm", SG17_TYPE_ENTITY, true, "the attacker's VM (of the outsider's tenant)", {0, 0}},
+    {"rate", SG17_TYPE_COUNT, false, "API calls per second (default 100)", {1, 1000}},
+    {"from", SG17_TYPE_ENTITY, false, "the outside host its owner logs in from", {0, 0}},
+    {.name = NULL},
+};
 static const sg17_param_t probe_params[] = {
     {"vm", SG17_TYPE_ENTITY, true, "the VM probed", {0, 0}},
     {"port", SG17_TYPE_INT, false, "the port (default 22)", {1, 65535}},
@@ -438,10 +471,16 @@ static const sg17_attack_t attacks[] = {
      store_write_params, run_store_write},
     {"noisy", "start a CPU, memory or fork load in the attacker's own guest", NULL, noisy_params,
      run_noisy},
+    {"api_flood",
+     "make the attacker's own guest call the management API as fast as `rate` with its "
+     "instance credentials",
+     NULL, api_flood_params, run_api_flood},
     {"probe", "connect to a VM's port from outside", NULL, probe_params, run_probe},
     {"tap_migration", "read a captured migration stream as it crossed the wire", NULL, tap_params,
      run_tap_migration},
-    {"revert", "Stratus's revert: undo what the detonation changed (shares, rules, trail, policy)",
+    {"revert",
+     "Stratus's revert: undo what the detonation changed (shares, rules, trail, policy, the "
+     "loads it started in its guests)",
      NULL, NULL, run_revert},
     {.name = NULL},
 };
@@ -453,6 +492,12 @@ static const sg17_metric_t metrics[] = {
      NULL},
     {"api.served", "API calls carried out", NULL},
     {"api.refused", "API calls refused (authentication, IAM, guardrails, arguments)", NULL},
+    {"api.throttled", "API calls turned away by a tenant quota or the service's capacity", NULL},
+    {"victim.api_sent", "API calls the victim tenant's users sent (counted by the clients)", NULL},
+    {"victim.api_ok",
+     "answers of success the victim tenant's users received (counted by the clients: ground "
+     "truth)",
+     NULL},
     {"boot.ok", "images booted", NULL},
     {"boot.refused", "boots refused (signature, format, backing reference)", NULL},
     {"boot.tampered", "boots of bits other than their owner signed (ground truth)", NULL},
@@ -484,6 +529,16 @@ static const sg17_metric_t metrics[] = {
      "resumed VMs whose memory differs from what the source sent "
      "(ground truth)",
      NULL},
+    {"linux.solo_units_per_s",
+     "linux backend: the victim's work units per second alone (warm-up and after the revert)",
+     NULL},
+    {"linux.loaded_units_per_s",
+     "linux backend: the victim's work units per second while the noisy load runs", NULL},
+    {"linux.cgroup_version", "linux backend: the cgroup version used (1 or 2)", NULL},
+    {"linux.settle_s",
+     "linux backend: seconds the noisy load took to be whole (its processes running, a limit met)",
+     NULL},
+    {"linux.errors", "linux backend: loads that could not be started", NULL},
     {"iaas.warmup_failures", "warm-ups that could not create the victim's resources", NULL},
     {NULL, NULL, NULL},
 };
@@ -504,6 +559,8 @@ static const sg17_reason_t reasons[] = {
     {"sg_blocked", "no security-group rule lets the connection in"},
     {"ssh_auth", "a command to a guest without its owner's key"},
     {"migration_auth", "a migration frame that does not open"},
+    {"throttled", "an API call over its tenant's quota (api_quotas)"},
+    {"overloaded", "an API call beyond the control plane's capacity in its second"},
     {NULL, NULL},
 };
 

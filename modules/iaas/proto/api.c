@@ -136,7 +136,7 @@ int api_response_decode(const uint8_t *buf, size_t len, api_response_t *rs)
     rs->status = sg17_get_u8(&r);
     rs->id = sg17_get_u32(&r);
     rs->len = sg17_get_u16(&r);
-    if (rs->len > API_BLOB_MAX || rs->status > API_AUTH_FAILED)
+    if (rs->len > API_BLOB_MAX || rs->status > API_THROTTLED)
         sg17_reader_fail(&r);
     rs->data = rs->len ? sg17_get_bytes(&r, rs->len) : NULL;
     return sg17_reader_done(&r) && api_op_name(rs->op) ? 0 : -1;

@@ -52,6 +52,7 @@ enum {
     API_NOT_FOUND = 2,   /* no such resource visible to the caller */
     API_BAD_REQUEST = 3, /* arguments outside their domain */
     API_AUTH_FAILED = 4, /* unknown key, bad MAC, or a bound credential used from elsewhere */
+    API_THROTTLED = 5,   /* over the tenant's quota or the service's capacity (HTTP 429/503) */
 };
 
 typedef struct {

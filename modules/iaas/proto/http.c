@@ -22,6 +22,8 @@ static const char *status_line(uint8_t status)
         return "404 Not Found";
     case API_AUTH_FAILED:
         return "401 Unauthorized";
+    case API_THROTTLED:
+        return "429 Too Many Requests";
     default:
         return "400 Bad Request";
     }

@@ -1,8 +1,16 @@
 /* api.c — the management API with IAM: authenticates each request (access key, HMAC, and for an
- * instance credential the origin it is bound to), evaluates the caller's policy (the default
- * version of its policy grants one role's permissions), applies the guardrails, records the call
- * in the audit trail and carries it out against the storage, image, compute and network
- * services. Every request is answered to the network origin it came from. */
+ * instance credential the origin it is bound to), admits it within the service's capacity (and,
+ * with api_quotas, the caller's tenant quota), evaluates the caller's policy (the default version
+ * of its policy grants one role's permissions), applies the guardrails, records the call in the
+ * audit trail and carries it out against the storage, image, compute and network services. Every
+ * request is answered to the network origin it came from.
+ *
+ * Capacity: the control plane carries out at most api_capacity calls in each one-second window
+ * and answers the rest 503 (first come, first served: a tenant that floods it takes the window
+ * from everybody). api_quotas puts a token bucket per tenant in front (api_tenant_rate per
+ * second, as deep as one second of it) and answers a call over its tenant's quota 429 before it
+ * takes any of the shared capacity: Nova's and Keystone's API rate limits, AWS's per-account
+ * request throttling. */
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -356,6 +364,32 @@ static void execute_iam_net(iaas_t *s, sg17_ctx_t *ctx, const api_request_t *rq,
     }
 }
 
+/* Admission: NULL, or the reason the call is turned away before it is carried out. */
+static const char *admit(iaas_t *s, sg17_ctx_t *ctx, uint16_t tenant)
+{
+    sg17_time_t now = sg17_now(ctx);
+    if (s->cfg.api_quotas) {
+        iaas_tenant_t *t = &s->tenants[tenant];
+        double depth = s->cfg.api_tenant_rate < 1 ? 1 : s->cfg.api_tenant_rate;
+        t->api_tokens += (double)(now - t->api_at) / (double)SG17_SEC * s->cfg.api_tenant_rate;
+        if (t->api_tokens > depth)
+            t->api_tokens = depth;
+        t->api_at = now;
+        if (t->api_tokens < 1)
+            return "throttled";
+        t->api_tokens -= 1;
+    }
+    uint64_t window = (uint64_t)(now / SG17_SEC);
+    if (window != s->api_window) {
+        s->api_window = window;
+        s->api_window_used = 0;
+    }
+    if (s->api_window_used >= s->cfg.api_capacity)
+        return "overloaded";
+    s->api_window_used++;
+    return NULL;
+}
+
 static void respond(iaas_t *s, sg17_ctx_t *ctx, sg17_entity_t to, uint8_t op, const outcome_t *o)
 {
     api_response_t rs = {.op = op,
@@ -392,6 +426,14 @@ void iaas_api_on_message(iaas_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
     }
     uint32_t caller = k->principal;
     const iaas_principal_t *p = &s->principals[caller];
+    const char *busy = admit(s, ctx, p->tenant);
+    if (busy) { /* turned away at the door: not carried out, not in the trail */
+        fail(&o, API_THROTTLED, busy);
+        respond(s, ctx, m->claimed_src, rq.op, &o);
+        sg17_reject(ctx, m, busy);
+        sg17_metric_add(ctx, "api.throttled", 1);
+        return;
+    }
     /* an instance credential works only from the instance it was issued to */
     if (s->cfg.credential_binding && k->bound != SG17_NO_ENTITY && m->claimed_src != k->bound)
         fail(&o, API_AUTH_FAILED, "binding");

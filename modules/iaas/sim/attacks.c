@@ -34,6 +34,9 @@ struct iaas_adversary {
     uint8_t token[IMDS_TOKEN_BYTES];
     undo_t undo[MAX_UNDO];
     unsigned n_undo;
+    /* the guests it started a load in, and where it logged in from (revert stops them) */
+    sg17_entity_t loaded[MAX_UNDO], loaded_from[MAX_UNDO];
+    unsigned n_loaded;
 };
 
 iaas_adversary_t *iaas_adversary_new(void)
@@ -346,6 +349,36 @@ int iaas_attack_store_write(iaas_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
                : -1;
 }
 
+/* The attack's `vm` and the outside host it acts from; -1 (logged) when either is missing. */
+static int vm_and_vantage(iaas_t *s, sg17_ctx_t *ctx, const sg17_params_t *p, const char *attack,
+                          sg17_entity_t *vm, sg17_entity_t *from)
+{
+    *vm = param_entity(ctx, p, "vm", "vm", SG17_NO_ENTITY);
+    *from = vantage(s, ctx, p);
+    if (*vm != SG17_NO_ENTITY && *from != SG17_NO_ENTITY)
+        return 0;
+    sg17_log(ctx, "%s: needs vm: vm-<n>", attack);
+    return -1;
+}
+
+/* The attacker logs in to its own guest from `from` and starts a load there. */
+static int guest_exec(iaas_t *s, sg17_ctx_t *ctx, sg17_entity_t from, sg17_entity_t vm,
+                      uint8_t kind, uint32_t intensity)
+{
+    uint8_t buf[IAAS_CORR_BYTES + 5];
+    memcpy(buf, s->corr, IAAS_CORR_BYTES);
+    buf[IAAS_CORR_BYTES] = kind;
+    sg17_store_be32(buf + IAAS_CORR_BYTES + 1, intensity);
+    if (sg17_inject(ctx, from, vm, "iaas.guest_exec", buf, sizeof buf) != 0)
+        return -1;
+    iaas_adversary_t *a = s->adv;
+    if (kind != LOAD_NONE && a->n_loaded < MAX_UNDO) {
+        a->loaded[a->n_loaded] = vm;
+        a->loaded_from[a->n_loaded++] = from;
+    }
+    return 0;
+}
+
 int iaas_attack_noisy(iaas_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
 {
     sg17_entity_t vm = param_entity(ctx, p, "vm", "vm", SG17_NO_ENTITY);
@@ -360,22 +393,24 @@ int iaas_attack_noisy(iaas_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
         sg17_log(ctx, "noisy: needs vm: vm-<n> and load: cpu, memory or fork");
         return -1;
     }
-    uint8_t buf[IAAS_CORR_BYTES + 5];
-    memcpy(buf, s->corr, IAAS_CORR_BYTES);
-    buf[IAAS_CORR_BYTES] = kind;
-    sg17_store_be32(buf + IAAS_CORR_BYTES + 1,
-                    (uint32_t)sg17_param_number(ctx, p, "intensity", 16));
-    return sg17_inject(ctx, from, vm, "iaas.guest_exec", buf, sizeof buf) == 0 ? 0 : -1;
+    return guest_exec(s, ctx, from, vm, kind, (uint32_t)sg17_param_number(ctx, p, "intensity", 16));
+}
+
+/* The attacker's own guest calls the management API `rate` times a second with the instance's
+ * credentials (an instance role may DescribeInstances), every request with the correlation id. */
+int iaas_attack_api_flood(iaas_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
+{
+    sg17_entity_t vm, from;
+    if (vm_and_vantage(s, ctx, p, "api_flood", &vm, &from) != 0)
+        return -1;
+    return guest_exec(s, ctx, from, vm, LOAD_API, (uint32_t)sg17_param_number(ctx, p, "rate", 100));
 }
 
 int iaas_attack_probe(iaas_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
 {
-    sg17_entity_t vm = param_entity(ctx, p, "vm", "vm", SG17_NO_ENTITY);
-    sg17_entity_t from = vantage(s, ctx, p);
-    if (vm == SG17_NO_ENTITY || from == SG17_NO_ENTITY) {
-        sg17_log(ctx, "probe: needs vm: vm-<n>");
+    sg17_entity_t vm, from;
+    if (vm_and_vantage(s, ctx, p, "probe", &vm, &from) != 0)
         return -1;
-    }
     unsigned count = (unsigned)sg17_param_number(ctx, p, "count", 1);
     uint8_t buf[IAAS_CORR_BYTES + 6];
     memcpy(buf, s->corr, IAAS_CORR_BYTES);
@@ -411,5 +446,9 @@ int iaas_attack_revert(iaas_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
             return -1;
     }
     a->n_undo = 0;
+    for (unsigned i = a->n_loaded; i-- > 0;) /* the loads it started stop */
+        if (guest_exec(s, ctx, a->loaded_from[i], a->loaded[i], LOAD_NONE, 0) != 0)
+            return -1;
+    a->n_loaded = 0;
     return 0;
 }

@@ -1,11 +1,11 @@
 /* block.c — block storage: each storage node keeps its volumes in real extents of a scratch file
- * (in the temporary directory, named with the run's process id and node, removed when the run
- * ends). Extents are handed out from a LIFO free list, so an extent freed by one tenant is the
- * next one another tenant gets; what the new owner reads before writing is what is really in the
- * file. Encrypted volumes (volume_encryption) keep a per-volume AES-256-XTS data key wrapped under
- * the tenant's key; deleting one destroys that key (crypto-erase). volume_wipe zeroes the extents
- * on delete (Cinder's volume_clear = zero). The block entity itself takes no messages: the API
- * drives it. */
+ * (in the temporary directory, named with the run's id, its process and the node, runid.h;
+ * removed when the run ends, and by the next run's sweep if this one crashed). Extents are handed
+ * out from a LIFO free list, so an extent freed by one tenant is the next one another tenant gets;
+ * what the new owner reads before writing is what is really in the file. Encrypted volumes
+ * (volume_encryption) keep a per-volume AES-256-XTS data key wrapped under the tenant's key;
+ * deleting one destroys that key (crypto-erase). volume_wipe zeroes the extents on delete (Cinder's
+ * volume_clear = zero). The block entity itself takes no messages: the API drives it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -16,17 +16,25 @@
 #include <openssl/crypto.h>
 
 #include "sim/iaas_sim.h"
+#include "sim/runid.h"
 
-int iaas_store_open(iaas_store_t *st, unsigned node, uint32_t n_extents, uint32_t extent_size)
+const char *iaas_scratch_dir(void)
 {
     const char *dir = getenv("TMPDIR");
-    if (!dir || !*dir)
-        dir = "/tmp";
-    int n = snprintf(st->path, sizeof st->path, "%s/sg17tb-iaas-run%ld-block%u-XXXXXX", dir,
-                     (long)getpid(), node);
+    return dir && *dir ? dir : "/tmp";
+}
+
+int iaas_store_open(iaas_store_t *st, const char *run_id, unsigned node, uint32_t n_extents,
+                    uint32_t extent_size)
+{
+    char what[32], name[128];
+    snprintf(what, sizeof what, "block%u", node);
+    if (iaas_object_name(name, sizeof name, run_id, what) != 0)
+        return -1;
+    int n = snprintf(st->path, sizeof st->path, "%s/%s", iaas_scratch_dir(), name);
     if (n <= 0 || (size_t)n >= sizeof st->path)
         return -1;
-    st->fd = mkstemp(st->path);
+    st->fd = open(st->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (st->fd < 0)
         return -1;
     st->n_extents = n_extents;

@@ -10,12 +10,29 @@
  * processes at pids_limit (pids.max). Then CFS shares the node's CPUs in proportion to runnable
  * threads, memory beyond the node's thrashes everybody (throughput times (M/S)^2), and when the
  * node's process table is full no guest can fork, so a guest whose requests need a fork does no
- * work. Each VM's ratio of work done to work asked is its measured throughput. */
+ * work. Each VM's ratio of work done to work asked is its measured throughput.
+ *
+ * With the linux backend (config backend: linux, sim/linuxhost.h) nothing of that is modelled:
+ * the guests are processes under real cgroups, and the phases follow Stratus Red Team. Warm-up
+ * (create): the victim's worker runs alone and its work rate is measured (SOLO_S). Detonation
+ * (the noisy attack): the noisy guest's load starts; once it is whole (its processes all run, the
+ * memory hog or the fork bomb has met a limit; at most SETTLE_MAX_S) and RAMP_S later, the
+ * victim's rate is measured (LOADED_S). Revert: the load is killed and the victim measured alone
+ * again (SOLO_S). The victim's ratio is its loaded rate over the mean of its two solo rates of the
+ * same run, so that a machine busy with other work slows numerator and denominator alike. A run
+ * without a detonation (the control) measures a second solo window at its end instead. */
 #include <string.h>
 
 #include <openssl/evp.h>
 
 #include "sim/iaas_sim.h"
+#include "sim/linuxhost.h"
+
+#define SOLO_S       0.2
+#define RAMP_S       0.05
+#define SETTLE_MAX_S 1.5 /* the longest wait for the load to be whole */
+#define LOADED_S     0.4
+#define MIN_SOLO     20.0 /* work units per second below which the backend cannot measure */
 
 #define HOST_FILE_PATH "/var/lib/nova/host.key"
 
@@ -209,4 +226,79 @@ void iaas_compute_on_message(iaas_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
     memcpy(s->vms[d->in_vm].memory, d->in_pages, sizeof d->in_pages);
     move_vm(s, d->in_vm, node);
     sg17_metric_add(ctx, "migration.completed", 1);
+}
+
+/* ---- the linux backend's phases ---- */
+
+int iaas_linux_open(iaas_t *s, sg17_ctx_t *ctx)
+{
+    const iaas_config_t *c = &s->cfg;
+    lx_config_t lc = {.limits = c->cgroup_limits,
+                      .cpu_quota = c->cpu_quota,
+                      .memory_mib = c->memory_limit_mib,
+                      .pids = c->pids_limit,
+                      .victim = (unsigned)c->victim_vm,
+                      .noisy = s->n_tenants - 1};
+    const char *why = NULL;
+    s->lx = lx_open(sg17_run_id(ctx), &lc, &why);
+    if (!s->lx) {
+        sg17_log(ctx, "%s", why);
+        return -1;
+    }
+    s->lx_solo = lx_measure(s->lx, SOLO_S);
+    if (s->lx_solo < MIN_SOLO) {
+        sg17_log(ctx,
+                 "backend unavailable: the victim's worker did %.0f work units a second "
+                 "alone (at least %.0f needed); use the sim backend",
+                 s->lx_solo, MIN_SOLO);
+        return -1;
+    }
+    return 0;
+}
+
+static void linux_record(iaas_t *s, sg17_ctx_t *ctx, double loaded, double solo)
+{
+    double ratio = solo > 0 ? loaded / solo : 0;
+    if (s->cfg.victim_vm < s->n_vms) {
+        iaas_vm_t *vm = &s->vms[s->cfg.victim_vm];
+        vm->worst_ratio = ratio;
+        vm->ratio_sum = ratio;
+        vm->ticks = 1;
+    }
+    sg17_metric_set(ctx, "linux.solo_units_per_s", solo);
+    sg17_metric_set(ctx, "linux.loaded_units_per_s", loaded);
+    sg17_metric_set(ctx, "linux.cgroup_version", lx_version(s->lx));
+}
+
+void iaas_linux_noisy(iaas_t *s, sg17_ctx_t *ctx, iaas_load_t load, uint32_t intensity)
+{
+    if (s->lx_detonated)
+        return; /* one detonation a run: the next one would start from a disturbed machine */
+    s->lx_detonated = true;
+    if (lx_noisy_start(s->lx, (int)load, intensity) != 0) {
+        sg17_log(ctx, "linux backend: cannot start the noisy guest's load");
+        sg17_metric_add(ctx, "linux.errors", 1);
+        return;
+    }
+    sg17_metric_set(ctx, "linux.settle_s", lx_noisy_settle(s->lx, SETTLE_MAX_S));
+    lx_measure(s->lx, RAMP_S);
+    double loaded = lx_measure(s->lx, LOADED_S);
+    cg_counters_t k;
+    lx_noisy_counters(s->lx, &k);
+    lx_noisy_stop(s->lx);
+    double after = lx_measure(s->lx, SOLO_S);
+    linux_record(s, ctx, loaded, (s->lx_solo + after) / 2);
+    if (k.throttled > 0)
+        sg17_metric_add(ctx, "hypervisor.throttled_ticks", (double)k.throttled);
+    if (k.memory_hits > 0)
+        sg17_metric_add(ctx, "hypervisor.oom_kills", (double)k.memory_hits);
+    if (k.forks_refused > 0)
+        sg17_metric_add(ctx, "hypervisor.pids_refused", (double)k.forks_refused);
+}
+
+void iaas_linux_finish(iaas_t *s, sg17_ctx_t *ctx)
+{
+    if (!s->lx || s->lx_detonated)
+        return;
+    linux_record(s, ctx, lx_measure(s->lx, SOLO_S), s->lx_solo);
 }

@@ -91,11 +91,14 @@ typedef struct {
     double node_cpus, cpu_quota;
     uint64_t node_memory_mib, memory_limit_mib, node_pids, pids_limit;
     bool api_authorize;
+    uint64_t api_capacity;  /* requests per second the API carries out (fixed one-second windows) */
+    double api_tenant_rate; /* a tenant's quota, requests per second (api_quotas) */
+    const char *backend;    /* isolation: "sim" (the model) or "linux" (cgroups, sim/linuxhost.h) */
     /* mitigations */
     bool iam_least_privilege, share_allowlist, image_signature, image_inspection;
     bool volume_encryption, volume_wipe, imds_tokens, credential_binding;
     bool imds_signed_instance_id, userdata_right, sg_guardrail, trail_guard, cgroup_limits;
-    bool migration_encryption;
+    bool migration_encryption, api_quotas;
 } iaas_config_t;
 
 typedef struct {
@@ -122,6 +125,8 @@ typedef struct {
         uint8_t prefix; /* 0: the whole world */
     } sg[IAAS_MAX_SG_RULES];
     unsigned n_sg;
+    double api_tokens; /* its API quota's token bucket (api_quotas) */
+    sg17_time_t api_at;
 } iaas_tenant_t;
 
 /* A storage node's scratch file: real extents, allocated, freed and reassigned. */
@@ -161,7 +166,9 @@ typedef struct {
     uint8_t owner_digest[32]; /* oracle: the digest of what the owner signed */
 } iaas_image_t;
 
-typedef enum { LOAD_NONE = 0, LOAD_CPU, LOAD_MEMORY, LOAD_FORK } iaas_load_t;
+/* A guest's load: CPU threads, GiB, thousands of processes, or API requests per second (a script
+ * calling the management API with the instance's credentials). */
+typedef enum { LOAD_NONE = 0, LOAD_CPU, LOAD_MEMORY, LOAD_FORK, LOAD_API } iaas_load_t;
 
 typedef struct {
     sg17_entity_t e;
@@ -204,6 +211,7 @@ typedef struct {
 } iaas_stored_record_t;
 
 typedef struct iaas_adversary iaas_adversary_t;
+typedef struct iaas_linux iaas_linux_t;
 
 typedef struct {
     iaas_config_t cfg;
@@ -246,6 +254,13 @@ typedef struct {
     uint8_t canary[64];
     size_t canary_len;
     uint8_t corr[IAAS_CORR_BYTES];
+    /* the API's capacity: the current one-second window and the calls carried out in it */
+    uint64_t api_window, api_window_used;
+    /* the linux backend (NULL with the sim backend): the victim's solo work rate measured in the
+     * warm-up, and whether the one detonation it measures has happened */
+    iaas_linux_t *lx;
+    double lx_solo;
+    bool lx_detonated;
     iaas_adversary_t *adv;
 } iaas_t;
 
@@ -262,10 +277,11 @@ uint32_t iaas_root_principal(const iaas_t *s, unsigned t);
 /* Issues a key for principal p (bound to origin, or SG17_NO_ENTITY); its id, or 0. */
 uint32_t iaas_key_issue(iaas_t *s, sg17_ctx_t *ctx, uint32_t p, sg17_entity_t bound);
 iaas_key_t *iaas_key(iaas_t *s, uint32_t id);
-/* Sends a signed API request from src (an entity's own traffic). */
+/* Sends a signed API request from src (an entity's own traffic) with correlation id corr (NULL: a
+ * fresh random one, a benign client's own request id). */
 int iaas_api_send(iaas_t *s, sg17_ctx_t *ctx, sg17_entity_t src, uint32_t key_id,
                   const uint8_t secret[API_SECRET_BYTES], unsigned op, uint32_t target,
-                  uint32_t value);
+                  uint32_t value, const uint8_t *corr);
 
 /* ---- api.c ---- */
 void iaas_api_on_message(iaas_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m);
@@ -273,7 +289,11 @@ uint32_t iaas_role_permissions(const iaas_t *s, unsigned role);
 bool iaas_visible(const iaas_t *s, const iaas_sharing_t *sh, uint16_t tenant);
 
 /* ---- block.c: storage nodes and volumes ---- */
-int iaas_store_open(iaas_store_t *st, unsigned node, uint32_t n_extents, uint32_t extent_size);
+/* The directory of the scratch files: $TMPDIR, else /tmp. */
+const char *iaas_scratch_dir(void);
+/* Creates node's scratch file, named with the run's id (runid.h). */
+int iaas_store_open(iaas_store_t *st, const char *run_id, unsigned node, uint32_t n_extents,
+                    uint32_t extent_size);
 void iaas_store_close(iaas_store_t *st);
 /* A new volume of tenant t with n extents: its id, or -1 when no node has room. */
 int iaas_volume_create(iaas_t *s, sg17_ctx_t *ctx, uint16_t t, uint32_t n);
@@ -295,12 +315,17 @@ int iaas_boot(iaas_t *s, sg17_ctx_t *ctx, uint32_t img, uint8_t console[IAAS_CON
 void iaas_compute_on_message(iaas_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m);
 void iaas_compute_on_timer(iaas_t *s, sg17_ctx_t *ctx, sg17_entity_t e, uint64_t tag);
 enum { TAG_TICK = 1, TAG_MIGRATE = 2, TAG_GUARDRAIL = 3 };
+/* The linux backend: opens it (0, or -1 after sg17_log), runs a noisy guest's load for real
+ * (detonation, measurement, revert), and measures the control run's second window at the end. */
+int iaas_linux_open(iaas_t *s, sg17_ctx_t *ctx);
+void iaas_linux_noisy(iaas_t *s, sg17_ctx_t *ctx, iaas_load_t load, uint32_t intensity);
+void iaas_linux_finish(iaas_t *s, sg17_ctx_t *ctx);
 
 /* ---- vm.c ---- */
 void iaas_vm_boot(iaas_t *s, sg17_ctx_t *ctx, unsigned v);
 void iaas_vm_on_message(iaas_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m);
 void iaas_vm_on_timer(iaas_t *s, sg17_ctx_t *ctx, sg17_entity_t e, uint64_t tag);
-enum { TAG_IMDS = 10, TAG_REBOOT = 11 };
+enum { TAG_IMDS = 10, TAG_REBOOT = 11, TAG_FLOOD = 12 };
 #define IAAS_PORT_SDK 40000 /* the guest SDK's metadata connection */
 #define IAAS_PORT_APP 40001 /* the web application's */
 
@@ -348,6 +373,7 @@ int iaas_attack_ssrf(iaas_t *s, sg17_ctx_t *ctx, const sg17_params_t *p);
 int iaas_attack_metadata_forge(iaas_t *s, sg17_ctx_t *ctx, const sg17_params_t *p);
 int iaas_attack_store_write(iaas_t *s, sg17_ctx_t *ctx, const sg17_params_t *p);
 int iaas_attack_noisy(iaas_t *s, sg17_ctx_t *ctx, const sg17_params_t *p);
+int iaas_attack_api_flood(iaas_t *s, sg17_ctx_t *ctx, const sg17_params_t *p);
 int iaas_attack_probe(iaas_t *s, sg17_ctx_t *ctx, const sg17_params_t *p);
 int iaas_attack_tap_migration(iaas_t *s, sg17_ctx_t *ctx, const sg17_params_t *p);
 int iaas_attack_revert(iaas_t *s, sg17_ctx_t *ctx, const sg17_params_t *p);

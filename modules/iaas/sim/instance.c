@@ -5,10 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 
 #include "sim/iaas_sim.h"
+#include "sim/linuxhost.h"
+#include "sim/runid.h"
 
 uint32_t iaas_user_principal(const iaas_t *s, unsigned u)
 {
@@ -64,14 +67,17 @@ iaas_key_t *iaas_key(iaas_t *s, uint32_t id)
 
 int iaas_api_send(iaas_t *s, sg17_ctx_t *ctx, sg17_entity_t src, uint32_t key_id,
                   const uint8_t secret[API_SECRET_BYTES], unsigned op, uint32_t target,
-                  uint32_t value)
+                  uint32_t value, const uint8_t *corr)
 {
     api_request_t rq = {.op = (uint8_t)op,
                         .key_id = key_id,
                         .timestamp = sg17_now(ctx),
                         .target = target,
                         .value = value};
-    sg17_rand_bytes(ctx, rq.corr, API_CORR_BYTES); /* a benign client's own request id */
+    if (corr)
+        memcpy(rq.corr, corr, API_CORR_BYTES);
+    else
+        sg17_rand_bytes(ctx, rq.corr, API_CORR_BYTES); /* a benign client's own request id */
     uint8_t buf[API_REQUEST_MAX];
     size_t len = 0;
     if (api_request_encode(&rq, secret, buf, sizeof buf, &len) != 0)
@@ -258,13 +264,24 @@ void *iaas_create(sg17_ctx_t *ctx, const void *config)
     if (store_tables(s, ctx) != 0 || make_tenants(s, ctx) != 0 || make_principals(s, ctx) != 0
         || make_vms(s, ctx) != 0)
         goto fail;
+    /* the scratch files of runs that crashed (their owner process is gone) */
+    unsigned stale = iaas_sweep(iaas_scratch_dir(), NULL, unlink);
+    if (stale)
+        sg17_log(ctx, "removed %u scratch file(s) of crashed runs", stale);
     for (unsigned b = 0; b < s->n_block; b++)
-        if (iaas_store_open(&s->store[b], b, (uint32_t)s->cfg.extents_per_node,
+        if (iaas_store_open(&s->store[b], sg17_run_id(ctx), b, (uint32_t)s->cfg.extents_per_node,
                             (uint32_t)s->cfg.extent_size)
             != 0) {
             sg17_log(ctx, "block-%u: cannot create its scratch file in the temporary directory", b);
             goto fail;
         }
+    if (strcmp(s->cfg.backend, "linux") == 0) {
+        if (iaas_linux_open(s, ctx) != 0)
+            goto fail;
+    } else if (strcmp(s->cfg.backend, "sim") != 0) {
+        sg17_log(ctx, "backend: '%s'; expected sim or linux", s->cfg.backend);
+        goto fail;
+    }
     if (!(s->adv = iaas_adversary_new())) {
         sg17_log(ctx, "out of memory for the adversary");
         goto fail;
@@ -281,6 +298,7 @@ void iaas_destroy(void *instance)
     if (!s)
         return;
     iaas_adversary_free(s->adv);
+    lx_close(s->lx);
     for (unsigned b = 0; b < IAAS_MAX_BLOCK; b++)
         iaas_store_close(&s->store[b]);
     if (s->tenants)
@@ -380,7 +398,7 @@ void iaas_start(void *instance, sg17_ctx_t *ctx)
         for (unsigned v = 0; v < s->n_vms; v++)
             if (s->vms[v].tenant == IAAS_VICTIM)
                 sg17_timer(ctx, s->vms[v].e, s->cfg.reboot_interval, TAG_REBOOT);
-    for (unsigned n = 0; n < s->n_compute; n++)
+    for (unsigned n = 0; n < s->n_compute && !s->lx; n++) /* linux: the kernel schedules */
         sg17_timer(ctx, s->nodes[n].e, s->cfg.tick, TAG_TICK);
     if (s->cfg.migrate_at && s->n_compute > 1 && s->cfg.victim_vm < s->n_vms)
         sg17_timer(ctx, s->nodes[s->vms[s->cfg.victim_vm].node].e, s->cfg.migrate_at, TAG_MIGRATE);
@@ -391,6 +409,7 @@ void iaas_finish(void *instance, sg17_ctx_t *ctx)
 {
     iaas_t *s = instance;
     iaas_audit_finish(s, ctx);
+    iaas_linux_finish(s, ctx);
     if (s->cfg.victim_vm < s->n_vms) {
         const iaas_vm_t *vm = &s->vms[s->cfg.victim_vm];
         sg17_metric_set(ctx, "victim.worst_ratio", vm->worst_ratio);

@@ -4,7 +4,9 @@
  * web application fetches a URL for whoever asks (iaas.app_request) and returns the body: with a
  * metadata URL, that is an SSRF; run as an open proxy it forwards a whole request, one hop further
  * from the metadata service. It answers probes that reach it, and its owner's commands
- * (iaas.guest_exec, only a guest of the outsider's tenant: the attacker's own VM). */
+ * (iaas.guest_exec, only a guest of the outsider's tenant: the attacker's own VM): a CPU, memory
+ * or fork load the hypervisor shares out, or a script that calls the management API with the
+ * instance's own credentials `intensity` times a second, evenly spaced, until the run ends. */
 #include <stdio.h>
 #include <string.h>
 
@@ -59,6 +61,14 @@ void iaas_vm_on_timer(iaas_t *s, sg17_ctx_t *ctx, sg17_entity_t e, uint64_t tag)
 {
     unsigned v = vm_index(ctx, e);
     iaas_vm_t *vm = &s->vms[v];
+    if (tag == TAG_FLOOD) {
+        const iaas_key_t *k = iaas_key(s, vm->key);
+        if (vm->load != LOAD_API || vm->intensity == 0 || !k)
+            return;
+        iaas_api_send(s, ctx, e, vm->key, k->secret, API_OP_DESCRIBE_INSTANCES, 0, 0, s->corr);
+        sg17_timer(ctx, e, SG17_SEC / vm->intensity, TAG_FLOOD);
+        return;
+    }
     if (tag == TAG_REBOOT) {
         iaas_vm_boot(s, ctx, v);
         sg17_timer(ctx, e, s->cfg.reboot_interval, TAG_REBOOT);
@@ -89,7 +99,7 @@ static void on_imds_response(iaas_t *s, sg17_ctx_t *ctx, iaas_vm_t *vm, const sg
                    && api_key_body_decode(rs.body, rs.len, &vm->cred_key, vm->cred_secret) == 0) {
             vm->has_creds = true;
             iaas_api_send(s, ctx, vm->e, vm->cred_key, vm->cred_secret, API_OP_DESCRIBE_INSTANCES,
-                          0, 0);
+                          0, 0, NULL);
         } else {
             vm->has_token = false;
         }
@@ -197,7 +207,7 @@ void iaas_vm_on_message(iaas_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
         sg17_get_bytes(&r, IAAS_CORR_BYTES);
         uint8_t load = sg17_get_u8(&r);
         uint32_t intensity = sg17_get_u32(&r);
-        if (!sg17_reader_done(&r) || load > LOAD_FORK || intensity > 1000) {
+        if (!sg17_reader_done(&r) || load > LOAD_API || intensity > 1000) {
             sg17_reject(ctx, m, "malformed");
             return;
         }
@@ -205,9 +215,14 @@ void iaas_vm_on_message(iaas_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
             sg17_reject(ctx, m, "ssh_auth");
             return;
         }
+        bool flooding = vm->load == LOAD_API && vm->intensity > 0;
         vm->load = (iaas_load_t)load;
         vm->intensity = intensity;
+        if (load == LOAD_API && intensity > 0 && !flooding)
+            sg17_timer(ctx, vm->e, SG17_SEC / intensity, TAG_FLOOD);
         sg17_accept(ctx, m);
+        if (s->lx && load != LOAD_API && load != LOAD_NONE) /* the linux backend: for real */
+            iaas_linux_noisy(s, ctx, (iaas_load_t)load, intensity);
     } else {
         sg17_reject(ctx, m, "malformed");
     }

@@ -3,6 +3,8 @@
  * audit records and anchors, migration frames. */
 #define _GNU_SOURCE /* memmem */
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "proto/api.h"
@@ -320,4 +322,57 @@ Test(migration, sealed_frames_open_only_unchanged)
     buf[200] ^= 0xff;
     cr_assert_eq(mig_frame_decode(buf, len, NULL, &g), 0, "a clear frame has no integrity");
     cr_assert_neq(memcmp(g.data, f.data, MIG_PAGE), 0);
+}
+
+/* ---- IEEE 1619 known answers (tests/vectors/ieee1619-xts-aes256.txt) ---- */
+
+static size_t unhex(const char *hex, uint8_t *out, size_t cap)
+{
+    size_t n = 0;
+    for (; hex[2 * n] && hex[2 * n] != '\n' && n < cap; n++) {
+        unsigned b = 0;
+        cr_assert_eq(sscanf(hex + 2 * n, "%2x", &b), 1);
+        out[n] = (uint8_t)b;
+    }
+    return n;
+}
+
+Test(volcrypt, ieee1619_annex_b_vectors_10_to_14_are_reproduced_exactly)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/tests/vectors/ieee1619-xts-aes256.txt", SG17TB_SOURCE_DIR);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "%s", path);
+    static char line[4096];
+    uint8_t key[VOL_KEY_BYTES], ptx[VOL_SECTOR], ctx[VOL_SECTOR], buf[VOL_SECTOR];
+    uint64_t dusn = 0;
+    int vectors = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, "KEY1 = ", 7) == 0)
+            cr_assert_eq(unhex(line + 7, key, 32), 32);
+        else if (strncmp(line, "KEY2 = ", 7) == 0)
+            cr_assert_eq(unhex(line + 7, key + 32, 32), 32);
+        else if (strncmp(line, "DUSN = ", 7) == 0)
+            dusn = strtoull(line + 7, NULL, 16);
+        else if (strncmp(line, "PTX = ", 6) == 0)
+            cr_assert_eq(unhex(line + 6, ptx, sizeof ptx), sizeof ptx);
+        else if (strncmp(line, "CTX = ", 6) == 0) {
+            cr_assert_eq(unhex(line + 6, ctx, sizeof ctx), sizeof ctx);
+            vol_cipher_t *c = vol_cipher_new(key);
+            cr_assert_not_null(c);
+            memcpy(buf, ptx, sizeof buf); /* the volume layer: sector number DUSN */
+            cr_assert_eq(vol_cipher_crypt(c, dusn, buf, sizeof buf, 1), 0);
+            cr_assert_arr_eq(buf, ctx, sizeof ctx, "vector %d (DUSN %llx)", vectors + 10,
+                             (unsigned long long)dusn);
+            cr_assert_eq(vol_cipher_crypt(c, dusn, buf, sizeof buf, 0), 0);
+            cr_assert_arr_eq(buf, ptx, sizeof ptx);
+            /* the same data unit one sector later is another ciphertext */
+            cr_assert_eq(vol_cipher_crypt(c, dusn + 1, buf, sizeof buf, 1), 0);
+            cr_assert(memcmp(buf, ctx, sizeof ctx) != 0);
+            vol_cipher_free(c);
+            vectors++;
+        }
+    }
+    fclose(f);
+    cr_assert_eq(vectors, 5, "vectors 10 to 14");
 }

@@ -72,3 +72,20 @@ Test(iaas_scenarios, same_seed_gives_the_same_metrics)
     json_decref(a);
     json_decref(b);
 }
+
+Test(iaas_scenarios, api_flood_starves_the_victim_only_without_quotas)
+{
+    json_t *e = run_file("api-flood.yaml");
+    cr_assert_str_eq(verdict(e), "holds", "%s", json_string_value(json_object_get(e, "reason")));
+    double sent = metric(e, "baseline", "victim.api_sent");
+    cr_assert_gt(sent, 100);
+    cr_assert_eq(metric(e, "control", "victim.api_ok"), metric(e, "control", "victim.api_sent"));
+    /* the window is the flood's after its first tenth: about one call in five gets through */
+    cr_assert_lt(metric(e, "baseline", "victim.api_ok"), 0.3 * sent);
+    cr_assert_gt(metric(e, "baseline", "ledger.rejected.reason.overloaded"), 1000);
+    cr_assert_geq(metric(e, "protected", "victim.api_ok"), 0.99 * sent - 1);
+    cr_assert_eq(metric(e, "protected", "ledger.rejected.reason.overloaded"), 0);
+    cr_assert_gt(metric(e, "protected", "ledger.rejected.reason.throttled"), 1000);
+    assert_all_reported(e);
+    json_decref(e);
+}

@@ -2,10 +2,15 @@
  * where the scenarios expect it, benign traffic is served, and each control changes what really
  * happens (bytes read, boots, records), not only what the module says. */
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "mock_ctx.h"
 #include "sim/iaas_sim.h"
+#include "sim/runid.h"
 
 extern const sg17_module_t sg17_module;
 
@@ -84,7 +89,9 @@ Test(sim, scratch_file_is_real_and_removed_at_the_end)
     const iaas_t *s = sg17_mock_instance(m);
     char path[256];
     snprintf(path, sizeof path, "%s", s->store[0].path);
-    cr_assert(strstr(path, "sg17tb-iaas-run") != NULL, "%s", path);
+    char want[64];
+    snprintf(want, sizeof want, "/sg17tb-iaas-0000cafe-p%ld-block0", (long)getpid());
+    cr_assert(strstr(path, want) != NULL, "%s is named with the run id and its owner", path);
     FILE *f = fopen(path, "rb");
     cr_assert_not_null(f, "%s exists during the run", path);
     fseek(f, 0, SEEK_END);
@@ -186,4 +193,128 @@ Test(sim, noisy_guest_starves_its_neighbour_without_cgroup_limits)
     sg17_mock_finish(m);
     cr_assert_eq(sg17_mock_metric(m, "victim.worst_ratio"), 0, "the process table is full");
     sg17_mock_free(m);
+}
+
+/* A pid that existed and is gone: a child that exited and was reaped. */
+static long dead_pid(void)
+{
+    pid_t c = fork();
+    if (c == 0)
+        _exit(0);
+    cr_assert_gt(c, 0);
+    cr_assert_eq(waitpid(c, NULL, 0), c);
+    return (long)c;
+}
+
+static void touch(const char *dir, const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f, "%s", path);
+    fclose(f);
+}
+
+static void rm(const char *dir, const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    cr_assert_eq(unlink(path), 0, "%s", path);
+}
+
+static bool exists(const char *dir, const char *name)
+{
+    char path[512];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return stat(path, &st) == 0;
+}
+
+Test(sim, object_names_carry_the_run_id_and_parse_back)
+{
+    char name[128], id[9];
+    long pid = 0;
+    cr_assert_eq(iaas_object_name(name, sizeof name, "0badc0de", "block3"), 0);
+    cr_assert_eq(iaas_object_owner(name, id, &pid), 0);
+    cr_assert_str_eq(id, "0badc0de");
+    cr_assert_eq(pid, (long)getpid());
+    cr_assert_neq(iaas_object_name(name, sizeof name, "0badc0de", "a/b"), 0);
+    cr_assert_neq(iaas_object_name(name, 20, "0badc0de", "block3"), 0, "does not fit");
+    const char *bad[] = {"sg17tb-iaas-0BADC0DE-p1-x", "sg17tb-iaas-0badc0de-p-1-x",
+                         "sg17tb-iaas-0badc0de-p12", "sg17tb-iaas-0badc0d-p1-x", "other"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        cr_assert_neq(iaas_object_owner(bad[i], id, &pid), 0, "%s", bad[i]);
+    iaas_run_id_norm("", id); /* an older core: made from the pid, still 8 hex digits */
+    cr_assert_eq(strlen(id), 8);
+}
+
+Test(sim, sweep_removes_objects_of_dead_owners_and_of_its_own_run_only)
+{
+    char dir[] = "/tmp/sg17tb-iaas-sweep-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char stale[128], live[128], other_run[128];
+    snprintf(stale, sizeof stale, "sg17tb-iaas-12345678-p%ld-block0", dead_pid());
+    snprintf(other_run, sizeof other_run, "sg17tb-iaas-87654321-p%ld-block0", (long)getppid());
+    cr_assert_eq(iaas_object_name(live, sizeof live, "0badc0de", "block0"), 0);
+    touch(dir, stale);
+    touch(dir, live);
+    touch(dir, other_run);
+    touch(dir, "unrelated-file");
+    cr_assert_eq(iaas_sweep(dir, NULL, unlink), 1, "only the crashed run's file");
+    cr_assert(!exists(dir, stale));
+    cr_assert(exists(dir, live) && exists(dir, other_run) && exists(dir, "unrelated-file"));
+    cr_assert_eq(iaas_sweep(dir, "87654321", unlink), 0, "another live process's run");
+    cr_assert_eq(iaas_sweep(dir, "0badc0de", unlink), 1, "its own run");
+    cr_assert(!exists(dir, live) && exists(dir, other_run));
+    rm(dir, other_run);
+    rm(dir, "unrelated-file");
+    cr_assert_eq(rmdir(dir), 0);
+}
+
+Test(sim, a_new_run_removes_the_scratch_file_of_a_crashed_one)
+{
+    char dir[] = "/tmp/sg17tb-iaas-tmpdir-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char stale[128];
+    snprintf(stale, sizeof stale, "sg17tb-iaas-12345678-p%ld-block0", dead_pid());
+    touch(dir, stale);
+    setenv("TMPDIR", dir, 1);
+    sg17_mock_t *m = make(NULL, false);
+    cr_assert(!exists(dir, stale), "the crashed run's file is gone");
+    cr_assert(strstr(sg17_mock_last_log(m), "removed 1 scratch file") != NULL, "%s",
+              sg17_mock_last_log(m));
+    sg17_mock_free(m);
+    unsetenv("TMPDIR");
+    cr_assert_eq(rmdir(dir), 0, "nothing of the run is left behind");
+}
+
+Test(sim, api_flood_takes_the_capacity_until_quotas_or_the_revert_stop_it)
+{
+    const char *const flood[] = {"vm", "vm-3", "rate", "200", NULL};
+    for (int quotas = 0; quotas < 2; quotas++) {
+        sg17_mock_t *m = sg17_mock_new(&sg17_module);
+        sg17_mock_config(m, "api_capacity", "50");
+        sg17_mock_config(m, "api_tenant_rate", "10");
+        sg17_mock_config(m, "api_interval", "700ms");
+        sg17_mock_mitigation(m, "api_quotas", quotas);
+        cr_assert_eq(sg17_mock_create(m), 0, "%s", sg17_mock_last_log(m));
+        sg17_mock_start(m);
+        sg17_mock_run_until(m, 2 * SG17_SEC);
+        cr_assert_eq(sg17_mock_attack(m, "api_flood", flood, NULL, 0), 0);
+        sg17_mock_run_until(m, 12 * SG17_SEC);
+        double sent = sg17_mock_metric(m, "victim.api_sent"),
+               ok = sg17_mock_metric(m, "victim.api_ok");
+        if (quotas)
+            cr_assert_geq(ok, sent - 4, "served: %g of %g", ok, sent); /* 4 in flight at most */
+        else
+            cr_assert_lt(ok, 0.6 * sent, "starved: %g of %g", ok, sent);
+        cr_assert_gt(sg17_mock_metric(m, "api.throttled"), 1000, "the flood is turned away");
+        cr_assert_eq(sg17_mock_attack(m, "revert", (const char *const[]){NULL}, NULL, 0), 0);
+        sg17_mock_run_until(m, 13 * SG17_SEC);
+        double throttled = sg17_mock_metric(m, "api.throttled");
+        sg17_mock_run_until(m, 20 * SG17_SEC);
+        cr_assert_eq(sg17_mock_metric(m, "api.throttled"), throttled,
+                     "the revert stopped the flood");
+        sg17_mock_free(m);
+    }
 }
