@@ -1,0 +1,283 @@
+/* sys.c — the linux backend's system plumbing: the privilege check, commands (ip, bridge, nft)
+ * run inside a namespace, sockets opened inside a namespace and handed back, the guardian that
+ * removes a crashed run's namespaces, and the sweep by run id.
+ *
+ * setns(CLONE_NEWNET) moves only the calling thread, and the host process has threads: every
+ * namespace change happens in a forked child (which has one thread), before it does anything
+ * else. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+
+#include "linux/lx.h"
+#include "linux/sys.h"
+
+#define NETNS_DIR "/run/netns"
+
+int naas_lx_available(char *why, size_t cap)
+{
+    struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct d[2] = {{0}};
+    if (syscall(SYS_capget, &h, d) != 0 || !(d[0].effective & (1u << CAP_NET_ADMIN))
+        || !(d[0].effective & (1u << CAP_SYS_ADMIN))) {
+        snprintf(why, cap, "%s", NAAS_LX_UNAVAILABLE);
+        return -1;
+    }
+    return 0;
+}
+
+/* In a forked child: enter namespace ns (NULL: stay). */
+static int enter(const char *ns)
+{
+    if (!ns)
+        return 0;
+    char path[128];
+    snprintf(path, sizeof path, NETNS_DIR "/%s", ns);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int r = setns(fd, CLONE_NEWNET);
+    close(fd);
+    return r;
+}
+
+int lx_run(const char *ns, char *const argv[], const char *input, char *out, size_t cap)
+{
+    int in[2], o[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in) != 0)
+        return -1;
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, o) != 0) {
+        close(in[0]), close(in[1]);
+        return -1;
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (enter(ns) != 0)
+            _exit(126);
+        dup2(in[1], 0), dup2(o[1], 1), dup2(o[1], 2);
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    close(in[1]), close(o[1]);
+    if (pid < 0) {
+        close(in[0]), close(o[0]);
+        return -1;
+    }
+    for (size_t k = 0, len = input ? strlen(input) : 0; k < len;) {
+        ssize_t w = send(in[0], input + k, len - k, MSG_NOSIGNAL);
+        if (w <= 0 && errno != EINTR)
+            break;
+        k += w > 0 ? (size_t)w : 0;
+    }
+    close(in[0]);
+    size_t got = 0;
+    char sink[512];
+    for (;;) {
+        char *dst = out && got + 1 < cap ? out + got : sink;
+        size_t room = out && got + 1 < cap ? cap - 1 - got : sizeof sink;
+        ssize_t r = read(o[0], dst, room);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        if (dst != sink)
+            got += (size_t)r;
+    }
+    if (out && cap)
+        out[got] = 0;
+    close(o[0]);
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+    }
+    return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+int lx_sysctl(const char *ns, const char *const *paths, const char *value)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (enter(ns) != 0)
+            _exit(1);
+        int bad = 0;
+        for (size_t i = 0; paths[i]; i++) {
+            int fd = open(paths[i], O_WRONLY | O_CLOEXEC);
+            if (fd < 0 || write(fd, value, strlen(value)) < 0)
+                bad = 1;
+            if (fd >= 0)
+                close(fd);
+        }
+        _exit(bad);
+    }
+    int st = 0;
+    if (pid < 0)
+        return -1;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+    }
+    return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+/* Child side of lx_packet_socket: the socket, bound to ifname (brought up when asked). */
+static int open_packet(const char *ifname, bool up)
+{
+    int s = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_ALL));
+    if (s < 0)
+        return -1;
+    unsigned ix = if_nametoindex(ifname);
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", ifname);
+    if (ix == 0 || (up && ioctl(s, SIOCGIFFLAGS, &ifr) != 0))
+        return -1;
+    ifr.ifr_flags |= IFF_UP;
+    if (up && ioctl(s, SIOCSIFFLAGS, &ifr) != 0)
+        return -1;
+    struct sockaddr_ll a = {.sll_family = AF_PACKET,
+                            .sll_protocol = htons(ETH_P_ALL),
+                            .sll_ifindex = (int)ix};
+    if (bind(s, (struct sockaddr *)&a, sizeof a) != 0)
+        return -1;
+    int big = 1 << 20;
+    setsockopt(s, SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
+    return s;
+}
+
+int lx_packet_socket(const char *ns, const char *ifname, bool up)
+{
+    int sp[2];
+    if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sp) != 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(sp[0]);
+        int s = enter(ns) == 0 ? open_packet(ifname, up) : -1;
+        char byte = s >= 0 ? 'k' : 'e';
+        struct iovec iov = {&byte, 1};
+        union {
+            char buf[CMSG_SPACE(sizeof(int))];
+            struct cmsghdr align;
+        } u;
+        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+        if (s >= 0) {
+            mh.msg_control = u.buf;
+            mh.msg_controllen = sizeof u.buf;
+            struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+            c->cmsg_level = SOL_SOCKET;
+            c->cmsg_type = SCM_RIGHTS;
+            c->cmsg_len = CMSG_LEN(sizeof(int));
+            memcpy(CMSG_DATA(c), &s, sizeof s);
+        }
+        _exit(sendmsg(sp[1], &mh, 0) == 1 && s >= 0 ? 0 : 1);
+    }
+    close(sp[1]);
+    int fd = -1;
+    if (pid > 0) {
+        char byte = 0;
+        struct iovec iov = {&byte, 1};
+        union {
+            char buf[CMSG_SPACE(sizeof(int))];
+            struct cmsghdr align;
+        } u;
+        struct msghdr mh = {
+            .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf};
+        ssize_t r;
+        while ((r = recvmsg(sp[0], &mh, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {
+        }
+        struct cmsghdr *c = r == 1 && byte == 'k' ? CMSG_FIRSTHDR(&mh) : NULL;
+        if (c && c->cmsg_type == SCM_RIGHTS)
+            memcpy(&fd, CMSG_DATA(c), sizeof fd);
+        int st;
+        while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+        }
+    }
+    close(sp[0]);
+    return fd;
+}
+
+int naas_lx_sweep(const char *run_id)
+{
+    char prefix[16];
+    snprintf(prefix, sizeof prefix, "n%.8s", run_id);
+    size_t k = strlen(prefix);
+    if (k != 9)
+        return 0;
+    DIR *d = opendir(NETNS_DIR);
+    if (!d)
+        return 0;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, prefix, k) != 0)
+            continue;
+        char path[300];
+        snprintf(path, sizeof path, NETNS_DIR "/%s", e->d_name);
+        umount2(path, MNT_DETACH);
+        if (unlink(path) == 0)
+            n++;
+    }
+    closedir(d);
+    return n;
+}
+
+pid_t lx_guardian(const char *run_id, int *keep_fd)
+{
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) != 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        /* its own session: a signal to the run's process group does not reach it */
+        setsid();
+        signal(SIGINT, SIG_IGN), signal(SIGTERM, SIG_IGN), signal(SIGHUP, SIG_IGN);
+        for (int fd = 3; fd < 1024; fd++)
+            if (fd != p[0])
+                close(fd);
+        char b;
+        while (read(p[0], &b, 1) != 0 && errno == EINTR) {
+        }
+        naas_lx_sweep(run_id);
+        _exit(0);
+    }
+    close(p[0]);
+    if (pid < 0) {
+        close(p[1]);
+        return -1;
+    }
+    *keep_fd = p[1];
+    return pid;
+}
+
+long long naas_lx_parse_counter(const char *text, const char *name)
+{
+    size_t k = strlen(name);
+    for (const char *p = text; p && (p = strstr(p, "counter ")) != NULL; p += 8) {
+        const char *q = p + 8;
+        if (strncmp(q, name, k) != 0 || (q[k] != ' ' && q[k] != '{'))
+            continue;
+        const char *pk = strstr(q + k, "packets ");
+        const char *next = strstr(q + k, "counter ");
+        if (!pk || (next && next < pk))
+            return -1;
+        char *end;
+        long long v = strtoll(pk + 8, &end, 10);
+        return end == pk + 8 || v < 0 ? -1 : v;
+    }
+    return -1;
+}

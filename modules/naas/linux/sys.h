@@ -1,0 +1,22 @@
+/* sys.h — the linux backend's plumbing (sys.c): commands and sockets inside a namespace, the
+ * guardian. Private to linux/. */
+#ifndef NAAS_LX_SYS_H
+#define NAAS_LX_SYS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Runs argv inside netns ns (NULL: the current one) with input on its stdin; its stdout and
+ * stderr into out (cap octets, NUL-terminated) when out. 0 when it exits 0. */
+int lx_run(const char *ns, char *const argv[], const char *input, char *out, size_t cap);
+/* Writes value to each /proc/sys path (NULL-terminated list) inside netns ns. */
+int lx_sysctl(const char *ns, const char *const *paths, const char *value);
+/* An AF_PACKET socket opened inside netns ns, bound to ifname (set up when `up`), non-blocking;
+ * -1 on failure. */
+int lx_packet_socket(const char *ns, const char *ifname, bool up);
+/* Forks the guardian: when *keep_fd (the write end it waits on) closes, at the end or because
+ * this process died, it removes the run's namespaces. Its pid, or -1. */
+pid_t lx_guardian(const char *run_id, int *keep_fd);
+
+#endif
