@@ -2,7 +2,6 @@
  * bridges and VXLAN devices of one run, the nftables rules each vswitch programs, frames handed to
  * the kernel on a port and the frames the endpoints' packet sockets got back (their
  * naas.delivery), the drop counters read into metrics, and the removal of it all by run id. */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -294,14 +293,16 @@ int naas_lx_open(naas_t *n, sg17_ctx_t *ctx)
     lx->gw_fd = malloc((size_t)n->n_hosts * lx->nb * sizeof *lx->gw_fd);
     lx->pf = calloc(nfd, sizeof *lx->pf);
     lx->ring = calloc(RING, sizeof *lx->ring);
+    for (unsigned i = 0; lx->ep_fd && i < n->n_endpoints; i++)
+        lx->ep_fd[i] = -1;
+    for (size_t k = 0; lx->gw_fd && k < (size_t)n->n_hosts * lx->nb; k++)
+        lx->gw_fd[k] = -1;
     n->lx = lx;
     if (!lx->ep_fd || !lx->gw_fd || !lx->pf || !lx->ring) {
         sg17_log(ctx, "linux backend: out of memory");
         naas_lx_close(n);
         return -1;
     }
-    memset(lx->ep_fd, 0xff, n->n_endpoints * sizeof *lx->ep_fd);
-    memset(lx->gw_fd, 0xff, (size_t)n->n_hosts * lx->nb * sizeof *lx->gw_fd);
     lx->guard_pid = lx_guardian(lx->pfx + 1, &lx->guard_fd);
     if (lx->guard_pid < 0 || build(n, ctx, lx) != 0 || open_sockets(n, ctx, lx) != 0) {
         if (lx->guard_pid < 0)
@@ -340,21 +341,25 @@ static void port_rules(const naas_t *n, buf_t *b, const char *P, unsigned i)
     }
     bool any_src = r->has_aap && r->aap_plen == 0; /* a 0.0.0.0/0 pair admits every source */
     if (c->source_guard)
-        add(b, "add rule bridge naas pre iifname \"%sp%u\" ether saddr != %s counter name "
-               "\"spoof_mac\" drop\n",
+        add(b,
+            "add rule bridge naas pre iifname \"%sp%u\" ether saddr != %s counter name "
+            "\"spoof_mac\" drop\n",
             P, i, mac);
     if (c->arp_guard) {
-        add(b, "add rule bridge naas pre iifname \"%sp%u\" ether type arp arp saddr ether != %s "
-               "counter name \"arp_spoof\" drop\n",
+        add(b,
+            "add rule bridge naas pre iifname \"%sp%u\" ether type arp arp saddr ether != %s "
+            "counter name \"arp_spoof\" drop\n",
             P, i, mac);
         if (!any_src)
-            add(b, "add rule bridge naas pre iifname \"%sp%u\" ether type arp arp saddr ip != %s%s%s "
-                   "counter name \"arp_spoof\" drop\n",
+            add(b,
+                "add rule bridge naas pre iifname \"%sp%u\" ether type arp arp saddr ip != %s%s%s "
+                "counter name \"arp_spoof\" drop\n",
                 P, i, ip, aap[0] ? " arp saddr ip != " : "", aap);
     }
     if (c->source_guard && !any_src)
-        add(b, "add rule bridge naas pre iifname \"%sp%u\" ether type ip ip saddr != %s%s%s counter "
-               "name \"spoof_ip\" drop\n",
+        add(b,
+            "add rule bridge naas pre iifname \"%sp%u\" ether type ip ip saddr != %s%s%s counter "
+            "name \"spoof_ip\" drop\n",
             P, i, ip, aap[0] ? " ip saddr != " : "", aap);
     if (!c->security_groups)
         return;
@@ -365,11 +370,13 @@ static void port_rules(const naas_t *n, buf_t *b, const char *P, unsigned i)
             naasp_ip_str(r->rules[k].ip, a);
             snprintf(src, sizeof src, " ip saddr %s/%u", a, r->rules[k].plen);
         }
-        add(b, "add rule bridge naas toport oifname \"%sp%u\" ether type ip udp dport %u%s accept\n", P,
-            i, r->rules[k].port, src);
+        add(b,
+            "add rule bridge naas toport oifname \"%sp%u\" ether type ip udp dport %u%s accept\n",
+            P, i, r->rules[k].port, src);
     }
-    add(b, "add rule bridge naas toport oifname \"%sp%u\" ether type ip counter name "
-           "\"security_group\" drop\n",
+    add(b,
+        "add rule bridge naas toport oifname \"%sp%u\" ether type ip counter name "
+        "\"security_group\" drop\n",
         P, i);
 }
 
@@ -502,7 +509,7 @@ static void collect(naas_t *n, sg17_ctx_t *ctx)
             if (!(lx->pf[k].revents & POLLIN))
                 continue;
             for (;;) {
-                struct sockaddr_ll from;
+                struct sockaddr_ll from = {0};
                 socklen_t fl = sizeof from;
                 ssize_t len = recvfrom(lx->pf[k].fd, f, sizeof f, MSG_DONTWAIT,
                                        (struct sockaddr *)&from, &fl);

@@ -23,7 +23,7 @@
 
 typedef struct naas_lx naas_lx_t;
 
-#define NAAS_LX_UNAVAILABLE                                                                     \
+#define NAAS_LX_UNAVAILABLE                                                                 \
     "backend unavailable: needs CAP_NET_ADMIN + CAP_SYS_ADMIN; run as root or use the sim " \
     "backend"
 

@@ -5,7 +5,7 @@
  * setns(CLONE_NEWNET) moves only the calling thread, and the host process has threads: every
  * namespace change happens in a forked child (which has one thread), before it does anything
  * else. */
-#define _GNU_SOURCE
+#define _GNU_SOURCE /* setns, pipe2 */ // NOLINT(bugprone-reserved-identifier)
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -149,9 +149,8 @@ static int open_packet(const char *ifname, bool up)
     ifr.ifr_flags |= IFF_UP;
     if (up && ioctl(s, SIOCSIFFLAGS, &ifr) != 0)
         return -1;
-    struct sockaddr_ll a = {.sll_family = AF_PACKET,
-                            .sll_protocol = htons(ETH_P_ALL),
-                            .sll_ifindex = (int)ix};
+    struct sockaddr_ll a = {
+        .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL), .sll_ifindex = (int)ix};
     if (bind(s, (struct sockaddr *)&a, sizeof a) != 0)
         return -1;
     int big = 1 << 20;

@@ -3,7 +3,6 @@
  * scenario gives the same truth table on the sim and the linux backend, a finished run leaves no
  * namespace behind, and a run killed with SIGKILL has its namespaces removed by its guardian.
  * The root-only tests skip with the reason when the backend is unavailable. */
-#define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <fcntl.h>
@@ -145,7 +144,8 @@ Test(naas_linux, the_same_scenario_gives_the_same_truth_table_on_both_backends, 
     char *sim_yaml = strdup(linux_yaml);
     char *k = strstr(sim_yaml, "backend: linux");
     cr_assert_not_null(k);
-    memcpy(k, "backend: sim  ", 14);
+    static const char to_sim[] = "backend: sim  "; /* the same length: the rest stays put */
+    memcpy(k, to_sim, sizeof to_sim - 1);
     json_t *lx = run_scenario_yaml(linux_yaml, strlen(linux_yaml), "linux.yaml");
     json_t *sim = run_scenario_yaml(sim_yaml, strlen(sim_yaml), "sim.yaml");
     cr_assert_str_eq(verdict(lx), "holds");
@@ -194,7 +194,7 @@ Test(naas_linux, a_killed_run_leaves_no_namespace_behind, .timeout = 60)
     }
     /* wait until the run has built its namespaces, then kill the whole runner */
     double t0 = mono_s();
-    size_t n = n_before;
+    size_t n;
     while ((n = run_namespaces(now, sizeof now)) <= n_before && mono_s() - t0 < 20)
         usleep(2000);
     cr_assert_gt(n, n_before, "the run never built its namespaces");
