@@ -37,6 +37,8 @@ struct naas_lx {
     int *ep_fd;        /* per endpoint: packet socket on its vNIC, in its namespace */
     int *gw_fd;        /* per host x bridge: packet socket on the bridge (the gateway) */
     int rogue_fd;      /* the rogue underlay host's packet socket */
+    int *nl_fd;        /* per host: netlink socket in its namespace (the drop counters) */
+    uint32_t nl_seq;
     struct pollfd *pf; /* endpoints, then gateways */
     sent_t *ring;
     unsigned ring_pos;
@@ -77,6 +79,11 @@ static void mac_str(const uint8_t m[6], char out[18])
 {
     snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
 }
+
+/* The drop counters, in the order the sim's vswitch checks: the first that moved is the reason. */
+static const char *const REASONS[] = {"spoof_mac", "arp_spoof",      "spoof_ip",
+                                      "isolation", "security_group", "vtep_not_allowed"};
+#define N_REASONS (sizeof REASONS / sizeof *REASONS)
 
 static unsigned bridge_of(const naas_t *n, unsigned tenant)
 {
@@ -233,6 +240,13 @@ static int open_sockets(naas_t *n, sg17_ctx_t *ctx, naas_lx_t *lx)
             }
             lx->pf[n->n_endpoints + h * lx->nb + k] = (struct pollfd){.fd = fd, .events = POLLIN};
         }
+    for (unsigned h = 0; h < n->n_hosts; h++) {
+        snprintf(ns, sizeof ns, "%sh%u", lx->pfx, h);
+        if ((lx->nl_fd[h] = lx_netlink_socket(ns)) < 0) {
+            sg17_log(ctx, "linux backend: no netlink socket in %s", ns);
+            return -1;
+        }
+    }
     snprintf(ns, sizeof ns, "%su", lx->pfx);
     snprintf(ifn, sizeof ifn, "%sr", lx->pfx);
     if ((lx->rogue_fd = lx_packet_socket(ns, ifn, true)) < 0) {
@@ -250,6 +264,9 @@ static void lx_free(naas_t *n, naas_lx_t *lx)
     for (unsigned k = 0; lx->gw_fd && k < n->n_hosts * lx->nb; k++)
         if (lx->gw_fd[k] >= 0)
             close(lx->gw_fd[k]);
+    for (unsigned h = 0; lx->nl_fd && h < n->n_hosts; h++)
+        if (lx->nl_fd[h] >= 0)
+            close(lx->nl_fd[h]);
     if (lx->rogue_fd >= 0)
         close(lx->rogue_fd);
     naas_lx_sweep(lx->pfx + 1);
@@ -258,7 +275,7 @@ static void lx_free(naas_t *n, naas_lx_t *lx)
     if (lx->guard_pid > 0)
         while (waitpid(lx->guard_pid, NULL, 0) < 0 && errno == EINTR) {
         }
-    free(lx->ep_fd), free(lx->gw_fd), free(lx->pf), free(lx->ring);
+    free(lx->ep_fd), free(lx->gw_fd), free(lx->nl_fd), free(lx->pf), free(lx->ring);
     free(lx);
 }
 
@@ -291,14 +308,17 @@ int naas_lx_open(naas_t *n, sg17_ctx_t *ctx)
     size_t nfd = n->n_endpoints + (size_t)n->n_hosts * lx->nb;
     lx->ep_fd = malloc(n->n_endpoints * sizeof *lx->ep_fd);
     lx->gw_fd = malloc((size_t)n->n_hosts * lx->nb * sizeof *lx->gw_fd);
+    lx->nl_fd = malloc(n->n_hosts * sizeof *lx->nl_fd);
     lx->pf = calloc(nfd, sizeof *lx->pf);
     lx->ring = calloc(RING, sizeof *lx->ring);
     for (unsigned i = 0; lx->ep_fd && i < n->n_endpoints; i++)
         lx->ep_fd[i] = -1;
     for (size_t k = 0; lx->gw_fd && k < (size_t)n->n_hosts * lx->nb; k++)
         lx->gw_fd[k] = -1;
+    for (unsigned h = 0; lx->nl_fd && h < n->n_hosts; h++)
+        lx->nl_fd[h] = -1;
     n->lx = lx;
-    if (!lx->ep_fd || !lx->gw_fd || !lx->pf || !lx->ring) {
+    if (!lx->ep_fd || !lx->gw_fd || !lx->nl_fd || !lx->pf || !lx->ring) {
         sg17_log(ctx, "linux backend: out of memory");
         naas_lx_close(n);
         return -1;
@@ -388,9 +408,22 @@ int naas_lx_program(naas_t *n, sg17_ctx_t *ctx, unsigned h)
     if (b.p)
         b.p[0] = 0;
     add(&b, "add table bridge naas\n");
-    static const char *const counters[] = {"spoof_mac", "spoof_ip", "arp_spoof", "security_group"};
-    for (size_t k = 0; k < sizeof counters / sizeof *counters; k++)
-        add(&b, "add counter bridge naas %s\n", counters[k]);
+    for (size_t k = 0; k + 1 < N_REASONS; k++)
+        add(&b, "add counter bridge naas %s\n", REASONS[k]);
+    /* isolation: the MACs of every port, and of each network's own ports */
+    add(&b, "add set bridge naas ports { type ether_addr; }\nflush set bridge naas ports\n");
+    for (unsigned k = 0; k < n->n_tenants; k++)
+        add(&b, "add set bridge naas net%u { type ether_addr; }\nflush set bridge naas net%u\n", k,
+            k);
+    for (unsigned i = 0; i < n->n_endpoints; i++) {
+        const naas_port_t *p = &n->vswitches[h].ports[i];
+        int k = p->valid ? naas_tenant_of_net(n, p->rec.vni) : -1;
+        char mac[18];
+        mac_str(p->rec.mac, mac);
+        if (k >= 0)
+            add(&b, "add element bridge naas ports { %s }\nadd element bridge naas net%d { %s }\n",
+                mac, k, mac);
+    }
     add(&b, "add chain bridge naas pre { type filter hook prerouting priority 0; policy accept; }\n"
             "add chain bridge naas toport { type filter hook forward priority 0; policy accept; }\n"
             "flush chain bridge naas pre\nflush chain bridge naas toport\n");
@@ -400,6 +433,14 @@ int naas_lx_program(naas_t *n, sg17_ctx_t *ctx, unsigned h)
     for (unsigned i = h; i < n->n_endpoints; i += n->n_hosts)
         if (n->vswitches[h].ports[i].valid)
             port_rules(n, &b, P, i);
+    for (unsigned i = h; i < n->n_endpoints; i += n->n_hosts) {
+        const naas_port_t *p = &n->vswitches[h].ports[i];
+        int k = p->valid ? naas_tenant_of_net(n, p->rec.vni) : -1;
+        if (k >= 0 && n->cfg.tenant_isolation) /* besides the separate bridges: counted */
+            add(&b, "add rule bridge naas pre iifname \"%sp%u\" ether daddr @ports ether daddr != "
+                    "@net%d counter name \"isolation\" drop\n",
+                P, i, k);
+    }
     if (n->cfg.vtep_allowlist) {
         add(&b, "add rule ip naasul vxin udp dport 4789");
         const char *sep = " ip saddr != { ";
@@ -422,14 +463,38 @@ int naas_lx_program(naas_t *n, sg17_ctx_t *ctx, unsigned h)
     return r;
 }
 
-static long long host_counter(naas_lx_t *lx, unsigned h, const char *name)
+/* The drop counters of every host, summed by reason; -1 when a host cannot be read. */
+static int read_drops(naas_lx_t *lx, unsigned H, uint64_t out[N_REASONS])
 {
-    char ns[32], out[OUT_MAX];
-    snprintf(ns, sizeof ns, "%sh%u", lx->pfx, h);
-    char *argv[] = {"nft", "list", "counters", NULL};
-    if (lx_run(ns, argv, NULL, out, sizeof out) != 0)
-        return -1;
-    return naas_lx_parse_counter(out, name);
+    memset(out, 0, N_REASONS * sizeof *out);
+    static uint8_t buf[16384];
+    for (unsigned h = 0; h < H; h++) {
+        size_t len = naas_lx_nl_request(buf, sizeof buf, ++lx->nl_seq);
+        if (send(lx->nl_fd[h], buf, len, 0) != (ssize_t)len)
+            return -1;
+        naas_lx_counter_t c[16];
+        size_t nc = 0;
+        bool done = false;
+        while (!done) {
+            ssize_t r = recv(lx->nl_fd[h], buf, sizeof buf, 0);
+            if (r <= 0 || naas_lx_nl_counters(buf, (size_t)r, c, 16, &nc, &done) < 0)
+                return -1;
+        }
+        for (size_t k = 0; k < nc; k++)
+            for (size_t q = 0; q < N_REASONS; q++)
+                if (strcmp(c[k].name, REASONS[q]) == 0)
+                    out[q] += c[k].packets;
+    }
+    return 0;
+}
+
+/* The first drop counter that moved between two readings: the reason, or NULL. */
+static const char *moved(const uint64_t a[N_REASONS], const uint64_t b[N_REASONS])
+{
+    for (size_t q = 0; q < N_REASONS; q++)
+        if (b[q] > a[q])
+            return REASONS[q];
+    return NULL;
 }
 
 /* ---- frames ---- */
@@ -527,26 +592,30 @@ static void collect(naas_t *n, sg17_ctx_t *ctx)
     }
 }
 
-void naas_lx_frame(naas_t *n, sg17_ctx_t *ctx, sg17_entity_t from, unsigned ep, const uint8_t *f,
-                   size_t len)
+void naas_lx_frame(naas_t *n, sg17_ctx_t *ctx, const sg17_msg_t *m, unsigned ep)
 {
     naas_lx_t *lx = n->lx;
-    remember(lx, f, len, from);
-    if (send(lx->ep_fd[ep], f, len, 0) < 0)
+    uint64_t before[N_REASONS], after[N_REASONS];
+    int ok = read_drops(lx, n->n_hosts, before);
+    remember(lx, m->payload, m->len, m->claimed_src);
+    if (send(lx->ep_fd[ep], m->payload, m->len, 0) < 0)
         sg17_metric_add(ctx, "linux.send_errors", 1);
     collect(n, ctx);
+    const char *why = ok == 0 && read_drops(lx, n->n_hosts, after) == 0 ? moved(before, after)
+                                                                         : NULL;
+    sg17_report(ctx, m, why == NULL, why); /* the reason is the kernel's counter that moved */
 }
 
 void naas_lx_underlay(naas_t *n, sg17_ctx_t *ctx, const sg17_msg_t *m)
 {
     naas_lx_t *lx = n->lx;
-    unsigned h = sg17_entity_index(ctx, m->dst);
     naasp_tunnel_t t;
     if (naasp_tunnel_parse(m->payload, m->len, &t) != 0 || t.esp) {
         sg17_reject(ctx, m, "malformed");
         return;
     }
-    long long before = host_counter(lx, h, "vtep_not_allowed");
+    uint64_t before[N_REASONS], after[N_REASONS];
+    int ok = read_drops(lx, n->n_hosts, before);
     sent_t *s = remember(lx, t.inner, t.inner_len, m->claimed_src);
     if (send(lx->rogue_fd, m->payload, m->len, 0) < 0)
         sg17_metric_add(ctx, "linux.send_errors", 1);
@@ -555,30 +624,21 @@ void naas_lx_underlay(naas_t *n, sg17_ctx_t *ctx, const sg17_msg_t *m)
         sg17_accept(ctx, m); /* the host's VTEP decapsulated it: an endpoint got the frame */
         return;
     }
-    long long after = host_counter(lx, h, "vtep_not_allowed");
-    if (after > before) {
-        sg17_reject(ctx, m, "vtep_not_allowed");
+    const char *why = ok == 0 && read_drops(lx, n->n_hosts, after) == 0 ? moved(before, after)
+                                                                         : NULL;
+    sg17_reject(ctx, m, why ? why : "no_destination");
+    if (why && strcmp(why, "vtep_not_allowed") == 0)
         sg17_metric_add(ctx, "vtep.alarms", 1);
-    } else {
-        sg17_reject(ctx, m, "no_destination");
-    }
 }
 
 void naas_lx_finish(naas_t *n, sg17_ctx_t *ctx)
 {
-    static const char *const names[] = {"spoof_mac", "spoof_ip", "arp_spoof", "security_group",
-                                        "vtep_not_allowed"};
-    for (unsigned h = 0; h < n->n_hosts; h++) {
-        char ns[32], out[OUT_MAX];
-        snprintf(ns, sizeof ns, "%sh%u", n->lx->pfx, h);
-        char *argv[] = {"nft", "list", "counters", NULL};
-        if (lx_run(ns, argv, NULL, out, sizeof out) != 0)
-            continue;
-        for (size_t k = 0; k < sizeof names / sizeof *names; k++) {
-            long long v = naas_lx_parse_counter(out, names[k]);
-            char metric[64];
-            snprintf(metric, sizeof metric, "linux.drops.%s", names[k]);
-            sg17_metric_add(ctx, metric, v > 0 ? (double)v : 0);
-        }
+    uint64_t drops[N_REASONS];
+    if (read_drops(n->lx, n->n_hosts, drops) != 0)
+        return;
+    for (size_t q = 0; q < N_REASONS; q++) {
+        char metric[64];
+        snprintf(metric, sizeof metric, "linux.drops.%s", REASONS[q]);
+        sg17_metric_set(ctx, metric, (double)drops[q]);
     }
 }

@@ -33,7 +33,16 @@ int naas_lx_available(char *why, size_t cap);
 /* Removes every namespace whose name starts with n<run_id> (the run's objects); the count. */
 int naas_lx_sweep(const char *run_id);
 
-/* Text of `nft list counters` -> the value of counter `name`, or -1 when absent. */
-long long naas_lx_parse_counter(const char *text, const char *name);
+/* nl.c: the nf_tables counter objects of a namespace over netlink. */
+typedef struct {
+    char name[32];
+    uint64_t packets;
+} naas_lx_counter_t;
+/* The NFT_MSG_GETOBJ dump request; its length, 0 when cap is too small. */
+size_t naas_lx_nl_request(uint8_t *out, size_t cap, uint32_t seq);
+/* Decodes one read of the reply: appends each counter object to out (at *n, up to cap), sets
+ * *done at NLMSG_DONE. The count added, or -1 on a malformed or error message. */
+long naas_lx_nl_counters(const uint8_t *buf, size_t len, naas_lx_counter_t *out, size_t cap,
+                         size_t *n, bool *done);
 
 #endif

@@ -26,6 +26,8 @@
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
+#include <linux/netlink.h>
+#include <sys/time.h>
 
 #include "linux/lx.h"
 #include "linux/sys.h"
@@ -158,7 +160,20 @@ static int open_packet(const char *ifname, bool up)
     return s;
 }
 
-int lx_packet_socket(const char *ns, const char *ifname, bool up)
+/* Child side of lx_netlink_socket. */
+static int open_netlink(void)
+{
+    int s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+    struct sockaddr_nl a = {.nl_family = AF_NETLINK};
+    if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof a) != 0)
+        return -1;
+    struct timeval tv = {.tv_sec = 1};
+    setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    return s;
+}
+
+/* Forks a child that enters ns and opens the socket (netlink when ifname is NULL); receives it. */
+static int socket_in(const char *ns, const char *ifname, bool up)
 {
     int sp[2];
     if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sp) != 0)
@@ -166,7 +181,7 @@ int lx_packet_socket(const char *ns, const char *ifname, bool up)
     pid_t pid = fork();
     if (pid == 0) {
         close(sp[0]);
-        int s = enter(ns) == 0 ? open_packet(ifname, up) : -1;
+        int s = enter(ns) != 0 ? -1 : ifname ? open_packet(ifname, up) : open_netlink();
         char byte = s >= 0 ? 'k' : 'e';
         struct iovec iov = {&byte, 1};
         union {
@@ -208,6 +223,16 @@ int lx_packet_socket(const char *ns, const char *ifname, bool up)
     }
     close(sp[0]);
     return fd;
+}
+
+int lx_packet_socket(const char *ns, const char *ifname, bool up)
+{
+    return socket_in(ns, ifname, up);
+}
+
+int lx_netlink_socket(const char *ns)
+{
+    return socket_in(ns, NULL, false);
 }
 
 int naas_lx_sweep(const char *run_id)
@@ -261,22 +286,4 @@ pid_t lx_guardian(const char *run_id, int *keep_fd)
     }
     *keep_fd = p[1];
     return pid;
-}
-
-long long naas_lx_parse_counter(const char *text, const char *name)
-{
-    size_t k = strlen(name);
-    for (const char *p = text; p && (p = strstr(p, "counter ")) != NULL; p += 8) {
-        const char *q = p + 8;
-        if (strncmp(q, name, k) != 0 || (q[k] != ' ' && q[k] != '{'))
-            continue;
-        const char *pk = strstr(q + k, "packets ");
-        const char *next = strstr(q + k, "counter ");
-        if (!pk || (next && next < pk))
-            return -1;
-        char *end;
-        long long v = strtoll(pk + 8, &end, 10);
-        return end == pk + 8 || v < 0 ? -1 : v;
-    }
-    return -1;
 }

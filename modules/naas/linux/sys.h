@@ -15,6 +15,8 @@ int lx_sysctl(const char *ns, const char *const *paths, const char *value);
 /* An AF_PACKET socket opened inside netns ns, bound to ifname (set up when `up`), non-blocking;
  * -1 on failure. */
 int lx_packet_socket(const char *ns, const char *ifname, bool up);
+/* A NETLINK_NETFILTER socket opened inside netns ns (1 s receive timeout); -1 on failure. */
+int lx_netlink_socket(const char *ns);
 /* Forks the guardian: when *keep_fd (the write end it waits on) closes, at the end or because
  * this process died, it removes the run's namespaces. Its pid, or -1. */
 pid_t lx_guardian(const char *run_id, int *keep_fd);

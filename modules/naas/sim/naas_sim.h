@@ -267,10 +267,9 @@ int naas_lx_open(naas_t *n, sg17_ctx_t *ctx);
 void naas_lx_close(naas_t *n);
 /* Host h's vswitch applied its programming: its nftables rules follow it. */
 int naas_lx_program(naas_t *n, sg17_ctx_t *ctx, unsigned h);
-/* A frame of endpoint ep's port (bus source `from`) handed to the kernel on its vNIC; what the
- * endpoints' packet sockets then get becomes their naas.delivery. */
-void naas_lx_frame(naas_t *n, sg17_ctx_t *ctx, sg17_entity_t from, unsigned ep, const uint8_t *f,
-                   size_t len);
+/* Frame m of endpoint ep's port handed to the kernel on its vNIC; what the endpoints' packet
+ * sockets then get becomes their naas.delivery; m is reported with the drop counter that moved. */
+void naas_lx_frame(naas_t *n, sg17_ctx_t *ctx, const sg17_msg_t *m, unsigned ep);
 /* An overlay packet for host m->dst's VTEP put on the underlay by the rogue host; reports m. */
 void naas_lx_underlay(naas_t *n, sg17_ctx_t *ctx, const sg17_msg_t *m);
 /* The drop counters into metrics linux.drops.<reason>. */

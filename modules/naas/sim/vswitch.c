@@ -400,8 +400,7 @@ void naas_vswitch_on_message(naas_t *n, sg17_ctx_t *ctx, const sg17_msg_t *m)
     }
     const naas_port_t *in = &v->ports[i];
     if (n->lx) { /* the kernel's bridge forwards it; the receivers say what arrived */
-        sg17_accept(ctx, m);
-        naas_lx_frame(n, ctx, m->claimed_src, i, m->payload, m->len);
+        naas_lx_frame(n, ctx, m, i);
         return;
     }
     const char *why = ingress(n, ctx, h, m, in);

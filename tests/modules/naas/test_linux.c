@@ -8,6 +8,9 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <linux/capability.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netlink.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -66,15 +69,71 @@ static const char *truth_table(json_t *e, const char *run)
         "truth_table"));
 }
 
-Test(naas_linux, the_nft_counter_listing_is_read_by_name)
+/* Appends a netlink attribute (type, payload) at *at. */
+static void put_attr(uint8_t *buf, size_t *at, uint16_t type, const void *v, size_t n)
 {
-    const char *t = "table bridge naas {\n\tcounter spoof_mac {\n\t\tpackets 5 bytes 300\n\t}\n"
-                    "\tcounter spoof_ip {\n\t\tpackets 0 bytes 0\n\t}\n}\n";
-    cr_assert_eq(naas_lx_parse_counter(t, "spoof_mac"), 5);
-    cr_assert_eq(naas_lx_parse_counter(t, "spoof_ip"), 0);
-    cr_assert_eq(naas_lx_parse_counter(t, "spoof"), -1);
-    cr_assert_eq(naas_lx_parse_counter(t, "arp_spoof"), -1);
-    cr_assert_eq(naas_lx_parse_counter("counter x {\n}\ncounter y { packets 3 }", "x"), -1);
+    struct nlattr a = {.nla_len = (uint16_t)(sizeof a + n), .nla_type = type};
+    memcpy(buf + *at, &a, sizeof a);
+    memcpy(buf + *at + sizeof a, v, n);
+    *at += (sizeof a + n + 3) & ~(size_t)3;
+}
+
+/* A NEWOBJ message for counter `name` of `packets`, of object type `type`, at *at. */
+static void put_counter(uint8_t *buf, size_t *at, const char *name, uint64_t packets, uint8_t type)
+{
+    size_t start = *at;
+    *at += NLMSG_HDRLEN + sizeof(struct nfgenmsg);
+    put_attr(buf, at, NFTA_OBJ_TABLE, "naas", 5);
+    put_attr(buf, at, NFTA_OBJ_NAME, name, strlen(name) + 1);
+    const uint8_t t[4] = {0, 0, 0, type};
+    put_attr(buf, at, NFTA_OBJ_TYPE, t, 4);
+    uint8_t data[32], be[8];
+    size_t dl = 0;
+    for (int i = 0; i < 8; i++)
+        be[i] = (uint8_t)(packets >> (56 - 8 * i));
+    put_attr(data, &dl, NFTA_COUNTER_BYTES, be, 8);
+    put_attr(data, &dl, NFTA_COUNTER_PACKETS, be, 8);
+    put_attr(buf, at, NFTA_OBJ_DATA | NLA_F_NESTED, data, dl);
+    struct nlmsghdr h = {.nlmsg_len = (uint32_t)(*at - start),
+                         .nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWOBJ,
+                         .nlmsg_flags = NLM_F_MULTI};
+    memcpy(buf + start, &h, sizeof h);
+}
+
+Test(naas_linux, the_netlink_counter_dump_is_read_by_name_and_bounded)
+{
+    uint8_t buf[1024] = {0};
+    size_t at = 0;
+    put_counter(buf, &at, "spoof_mac", 5, NFT_OBJECT_COUNTER);
+    put_counter(buf, &at, "quota_x", 7, 2); /* another object type: not a counter */
+    put_counter(buf, &at, "security_group", 300, NFT_OBJECT_COUNTER);
+    struct nlmsghdr done = {.nlmsg_len = NLMSG_HDRLEN, .nlmsg_type = NLMSG_DONE};
+    memcpy(buf + at, &done, sizeof done);
+    at += NLMSG_HDRLEN;
+    naas_lx_counter_t c[4];
+    size_t n = 0;
+    bool fin = false;
+    cr_assert_eq(naas_lx_nl_counters(buf, at, c, 4, &n, &fin), 2);
+    cr_assert(fin);
+    cr_assert_str_eq(c[0].name, "spoof_mac");
+    cr_assert_eq(c[0].packets, 5);
+    cr_assert_str_eq(c[1].name, "security_group");
+    cr_assert_eq(c[1].packets, 300);
+    /* every truncation is refused or yields only whole objects, never a read past the end */
+    for (size_t cut = 0; cut < at; cut++) {
+        n = 0, fin = false;
+        long k = naas_lx_nl_counters(buf, cut, c, 4, &n, &fin);
+        cr_assert(k <= 2 && !fin, "cut %zu", cut);
+    }
+    /* a netlink error is an error */
+    struct nlmsghdr err = {.nlmsg_len = NLMSG_HDRLEN + 4, .nlmsg_type = NLMSG_ERROR};
+    memset(buf, 0, sizeof buf);
+    memcpy(buf, &err, sizeof err);
+    n = 0;
+    cr_assert_eq(naas_lx_nl_counters(buf, NLMSG_HDRLEN + 4, c, 4, &n, &fin), -1);
+    uint8_t req[64];
+    cr_assert_eq(naas_lx_nl_request(req, sizeof req, 7), NLMSG_HDRLEN + sizeof(struct nfgenmsg));
+    cr_assert_eq(naas_lx_nl_request(req, 4, 7), 0);
 }
 
 /* Without the capabilities (dropped here in a child when the test runs as root) the instance is
