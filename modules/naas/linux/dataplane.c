@@ -33,11 +33,11 @@ struct naas_lx {
     char pfx[10]; /* "n" + the run id */
     int guard_fd;
     pid_t guard_pid;
-    unsigned nb;       /* bridges per host: one per tenant network, or one flat segment */
-    int *ep_fd;        /* per endpoint: packet socket on its vNIC, in its namespace */
-    int *gw_fd;        /* per host x bridge: packet socket on the bridge (the gateway) */
-    int rogue_fd;      /* the rogue underlay host's packet socket */
-    int *nl_fd;        /* per host: netlink socket in its namespace (the drop counters) */
+    unsigned nb;  /* bridges per host: one per tenant network, or one flat segment */
+    int *ep_fd;   /* per endpoint: packet socket on its vNIC, in its namespace */
+    int *gw_fd;   /* per host x bridge: packet socket on the bridge (the gateway) */
+    int rogue_fd; /* the rogue underlay host's packet socket */
+    int *nl_fd;   /* per host: netlink socket in its namespace (the drop counters) */
     uint32_t nl_seq;
     struct pollfd *pf; /* endpoints, then gateways */
     sent_t *ring;
@@ -437,8 +437,9 @@ int naas_lx_program(naas_t *n, sg17_ctx_t *ctx, unsigned h)
         const naas_port_t *p = &n->vswitches[h].ports[i];
         int k = p->valid ? naas_tenant_of_net(n, p->rec.vni) : -1;
         if (k >= 0 && n->cfg.tenant_isolation) /* besides the separate bridges: counted */
-            add(&b, "add rule bridge naas pre iifname \"%sp%u\" ether daddr @ports ether daddr != "
-                    "@net%d counter name \"isolation\" drop\n",
+            add(&b,
+                "add rule bridge naas pre iifname \"%sp%u\" ether daddr @ports ether daddr != "
+                "@net%d counter name \"isolation\" drop\n",
                 P, i, k);
     }
     if (n->cfg.vtep_allowlist) {
@@ -601,8 +602,8 @@ void naas_lx_frame(naas_t *n, sg17_ctx_t *ctx, const sg17_msg_t *m, unsigned ep)
     if (send(lx->ep_fd[ep], m->payload, m->len, 0) < 0)
         sg17_metric_add(ctx, "linux.send_errors", 1);
     collect(n, ctx);
-    const char *why = ok == 0 && read_drops(lx, n->n_hosts, after) == 0 ? moved(before, after)
-                                                                         : NULL;
+    const char *why =
+        ok == 0 && read_drops(lx, n->n_hosts, after) == 0 ? moved(before, after) : NULL;
     sg17_report(ctx, m, why == NULL, why); /* the reason is the kernel's counter that moved */
 }
 
@@ -624,8 +625,8 @@ void naas_lx_underlay(naas_t *n, sg17_ctx_t *ctx, const sg17_msg_t *m)
         sg17_accept(ctx, m); /* the host's VTEP decapsulated it: an endpoint got the frame */
         return;
     }
-    const char *why = ok == 0 && read_drops(lx, n->n_hosts, after) == 0 ? moved(before, after)
-                                                                         : NULL;
+    const char *why =
+        ok == 0 && read_drops(lx, n->n_hosts, after) == 0 ? moved(before, after) : NULL;
     sg17_reject(ctx, m, why ? why : "no_destination");
     if (why && strcmp(why, "vtep_not_allowed") == 0)
         sg17_metric_add(ctx, "vtep.alarms", 1);
