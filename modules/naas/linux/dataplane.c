@@ -33,11 +33,12 @@ struct naas_lx {
     char pfx[10]; /* "n" + the run id */
     int guard_fd;
     pid_t guard_pid;
-    unsigned nb;  /* bridges per host: one per tenant network, or one flat segment */
-    int *ep_fd;   /* per endpoint: packet socket on its vNIC, in its namespace */
-    int *gw_fd;   /* per host x bridge: packet socket on the bridge (the gateway) */
-    int rogue_fd; /* the rogue underlay host's packet socket */
-    int *nl_fd;   /* per host: netlink socket in its namespace (the drop counters) */
+    unsigned nb;      /* bridges per host: one per tenant network, or one flat segment */
+    int *ep_fd;       /* per endpoint: packet socket on its vNIC, in its namespace */
+    int *gw_fd;       /* per host x bridge: packet socket on the bridge (the gateway) */
+    int rogue_fd;     /* the rogue underlay host's packet socket */
+    int *nl_fd;       /* per host: netlink socket in its namespace (the drop counters) */
+    unsigned *net_of; /* per host x endpoint: the bridge the host has the endpoint's MAC on */
     uint32_t nl_seq;
     struct pollfd *pf; /* endpoints, then gateways */
     sent_t *ring;
@@ -270,12 +271,14 @@ static void lx_free(naas_t *n, naas_lx_t *lx)
     if (lx->rogue_fd >= 0)
         close(lx->rogue_fd);
     naas_lx_sweep(lx->pfx + 1);
+    lx_owner_drop(lx->pfx + 1);
     if (lx->guard_fd >= 0)
         close(lx->guard_fd); /* the guardian wakes, finds nothing left, exits */
     if (lx->guard_pid > 0)
         while (waitpid(lx->guard_pid, NULL, 0) < 0 && errno == EINTR) {
         }
-    free(lx->ep_fd), free(lx->gw_fd), free(lx->nl_fd), free(lx->pf), free(lx->ring);
+    free(lx->ep_fd), free(lx->gw_fd), free(lx->nl_fd), free(lx->net_of), free(lx->pf);
+    free(lx->ring);
     free(lx);
 }
 
@@ -309,6 +312,7 @@ int naas_lx_open(naas_t *n, sg17_ctx_t *ctx)
     lx->ep_fd = malloc(n->n_endpoints * sizeof *lx->ep_fd);
     lx->gw_fd = malloc((size_t)n->n_hosts * lx->nb * sizeof *lx->gw_fd);
     lx->nl_fd = malloc(n->n_hosts * sizeof *lx->nl_fd);
+    lx->net_of = malloc((size_t)n->n_hosts * n->n_endpoints * sizeof *lx->net_of);
     lx->pf = calloc(nfd, sizeof *lx->pf);
     lx->ring = calloc(RING, sizeof *lx->ring);
     for (unsigned i = 0; lx->ep_fd && i < n->n_endpoints; i++)
@@ -317,13 +321,20 @@ int naas_lx_open(naas_t *n, sg17_ctx_t *ctx)
         lx->gw_fd[k] = -1;
     for (unsigned h = 0; lx->nl_fd && h < n->n_hosts; h++)
         lx->nl_fd[h] = -1;
+    for (size_t k = 0; lx->net_of && k < (size_t)n->n_hosts * n->n_endpoints; k++)
+        lx->net_of[k] = bridge_of(n, n->endpoints[k % n->n_endpoints].tenant);
     n->lx = lx;
-    if (!lx->ep_fd || !lx->gw_fd || !lx->nl_fd || !lx->pf || !lx->ring) {
+    if (!lx->ep_fd || !lx->gw_fd || !lx->nl_fd || !lx->net_of || !lx->pf || !lx->ring) {
         sg17_log(ctx, "linux backend: out of memory");
         naas_lx_close(n);
         return -1;
     }
+    int orphans = lx_sweep_orphans();
+    if (orphans > 0)
+        sg17_log(ctx, "linux backend: removed %d namespaces of runs whose process is dead",
+                 orphans);
     lx->guard_pid = lx_guardian(lx->pfx + 1, &lx->guard_fd);
+    lx_owner_record(lx->pfx + 1);
     if (lx->guard_pid < 0 || build(n, ctx, lx) != 0 || open_sockets(n, ctx, lx) != 0) {
         if (lx->guard_pid < 0)
             sg17_log(ctx, "linux backend: cannot start the guardian process");
@@ -400,10 +411,57 @@ static void port_rules(const naas_t *n, buf_t *b, const char *P, unsigned i)
         P, i);
 }
 
+/* A port attached to another network (a shared one): host h moves it to that network's bridge
+ * when it is local, or its MAC to that network's tunnel when it is remote. */
+static int move_ports(naas_t *n, sg17_ctx_t *ctx, unsigned h)
+{
+    naas_lx_t *lx = n->lx;
+    const char *P = lx->pfx;
+    buf_t ipb = {malloc(1024), 0, 1024}, brb = {malloc(1024), 0, 1024};
+    if (ipb.p)
+        ipb.p[0] = 0;
+    if (brb.p)
+        brb.p[0] = 0;
+    for (unsigned i = 0; n->cfg.tenant_isolation && i < n->n_endpoints; i++) {
+        const naas_port_t *p = &n->vswitches[h].ports[i];
+        int k = p->valid ? naas_tenant_of_net(n, p->rec.vni) : -1;
+        unsigned *cur = &lx->net_of[(size_t)h * n->n_endpoints + i];
+        if (k < 0 || (unsigned)k == *cur)
+            continue;
+        char mac[18], ip[16];
+        mac_str(n->endpoints[i].mac, mac);
+        if (n->endpoints[i].host == h) {
+            add(&ipb, "link set %sp%u master %sb%d\n", P, i, P, k);
+            add(&ipb, "link set %sp%u type bridge_slave learning off flood off hairpin on\n", P, i);
+            add(&brb, "fdb add %s dev %sp%u master static\n", mac, P, i);
+        } else {
+            naasp_ip_str(naas_host_ip(n->endpoints[i].host), ip);
+            add(&brb, "fdb del %s dev %sv%u master\nfdb del %s dev %sv%u self\n", mac, P, *cur, mac,
+                P, *cur);
+            add(&brb, "fdb add %s dev %sv%d master static\n", mac, P, k);
+            add(&brb, "fdb add %s dev %sv%d dst %s self permanent\n", mac, P, k, ip);
+        }
+        *cur = (unsigned)k;
+    }
+    char ns[32];
+    snprintf(ns, sizeof ns, "%sh%u", P, h);
+    int r = 0;
+    if (ipb.p && ipb.len)
+        r = batch(ctx, ns, "ip", &ipb);
+    if (r == 0 && brb.p && brb.len)
+        r = batch(ctx, ns, "bridge", &brb);
+    if (!ipb.p || !brb.p)
+        r = -1;
+    free(ipb.p), free(brb.p);
+    return r;
+}
+
 int naas_lx_program(naas_t *n, sg17_ctx_t *ctx, unsigned h)
 {
     naas_lx_t *lx = n->lx;
     const char *P = lx->pfx;
+    if (move_ports(n, ctx, h) != 0)
+        return -1;
     buf_t b = {malloc(BATCH_INIT), 0, BATCH_INIT};
     if (b.p)
         b.p[0] = 0;

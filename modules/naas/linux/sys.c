@@ -19,6 +19,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -33,6 +34,7 @@
 #include "linux/sys.h"
 
 #define NETNS_DIR "/run/netns"
+#define OWNER_DIR "/run/sg17tb-naas" /* <run id>: the pid of the process that owns the run */
 
 int naas_lx_available(char *why, size_t cap)
 {
@@ -277,6 +279,7 @@ pid_t lx_guardian(const char *run_id, int *keep_fd)
         while (read(p[0], &b, 1) != 0 && errno == EINTR) {
         }
         naas_lx_sweep(run_id);
+        lx_owner_drop(run_id);
         _exit(0);
     }
     close(p[0]);
@@ -286,4 +289,52 @@ pid_t lx_guardian(const char *run_id, int *keep_fd)
     }
     *keep_fd = p[1];
     return pid;
+}
+
+int lx_owner_record(const char *run_id)
+{
+    char path[64], pid[24];
+    if (mkdir(OWNER_DIR, 0700) != 0 && errno != EEXIST)
+        return -1;
+    snprintf(path, sizeof path, OWNER_DIR "/%.8s", run_id);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return -1;
+    int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+    int r = write(fd, pid, (size_t)n) == n ? 0 : -1;
+    close(fd);
+    return r;
+}
+
+void lx_owner_drop(const char *run_id)
+{
+    char path[64];
+    snprintf(path, sizeof path, OWNER_DIR "/%.8s", run_id);
+    unlink(path);
+}
+
+int lx_sweep_orphans(void)
+{
+    DIR *d = opendir(OWNER_DIR);
+    if (!d)
+        return 0;
+    int swept = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strlen(e->d_name) != 8 || strspn(e->d_name, "0123456789abcdef") != 8)
+            continue;
+        char path[64], text[24] = {0};
+        snprintf(path, sizeof path, OWNER_DIR "/%s", e->d_name);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        ssize_t r = fd >= 0 ? read(fd, text, sizeof text - 1) : -1;
+        if (fd >= 0)
+            close(fd);
+        long pid = r > 0 ? strtol(text, NULL, 10) : 0;
+        if (pid > 0 && (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
+            continue; /* its owner lives (or is not ours to signal): its run is not over */
+        swept += naas_lx_sweep(e->d_name);
+        unlink(path);
+    }
+    closedir(d);
+    return swept;
 }

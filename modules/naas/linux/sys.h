@@ -21,4 +21,11 @@ int lx_netlink_socket(const char *ns);
  * this process died, it removes the run's namespaces. Its pid, or -1. */
 pid_t lx_guardian(const char *run_id, int *keep_fd);
 
+/* The owner record of a run (its pid, under /run/sg17tb-naas/<run id>), written at the start and
+ * dropped at the end; lx_sweep_orphans removes the namespaces of every recorded run whose owner is
+ * dead (a run whose guardian was killed too) and returns how many. */
+int lx_owner_record(const char *run_id);
+void lx_owner_drop(const char *run_id);
+int lx_sweep_orphans(void);
+
 #endif

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "linux/lx.h"
+#include "linux/sys.h"
 #include "mock_ctx.h"
 #include "scenario_run.h"
 #include "scratch.h"
@@ -41,25 +42,98 @@ static char *read_shipped(const char *rel)
     return s;
 }
 
-/* The run's namespaces of this machine: names n + 8 hex digits + a kind, one per line. */
-static size_t run_namespaces(char *out, size_t cap)
+#define MAX_RIDS 16
+
+static double mono_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+/* True when pid is root or one of its descendants (a few generations up). */
+static bool descends_from(pid_t pid, pid_t root)
+{
+    for (int depth = 0; depth < 8 && pid > 1; depth++) {
+        if (pid == root)
+            return true;
+        char path[64], stat[512];
+        snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+        FILE *f = fopen(path, "r");
+        if (!f)
+            return false;
+        size_t n = fread(stat, 1, sizeof stat - 1, f);
+        fclose(f);
+        stat[n] = 0;
+        const char *close_paren = strrchr(stat, ')');
+        int ppid = 0;
+        if (!close_paren || sscanf(close_paren + 1, " %*c %d", &ppid) != 1)
+            return false;
+        pid = (pid_t)ppid;
+    }
+    return pid == root;
+}
+
+/* Adds the ids of the runs that root's descendants own (their owner records) to rids. */
+static void our_runs(pid_t root, char rids[][9], size_t *n)
+{
+    DIR *d = opendir("/run/sg17tb-naas");
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        if (strlen(e->d_name) != 8)
+            continue;
+        char path[300], text[24] = {0};
+        snprintf(path, sizeof path, "/run/sg17tb-naas/%s", e->d_name);
+        FILE *f = fopen(path, "r");
+        if (!f)
+            continue;
+        size_t k = fread(text, 1, sizeof text - 1, f);
+        fclose(f);
+        long pid = k ? strtol(text, NULL, 10) : 0;
+        bool known = false;
+        for (size_t i = 0; i < *n; i++)
+            known = known || strcmp(rids[i], e->d_name) == 0;
+        if (!known && pid > 0 && *n < MAX_RIDS && descends_from((pid_t)pid, root))
+            snprintf(rids[(*n)++], 9, "%s", e->d_name);
+    }
+    if (d)
+        closedir(d);
+}
+
+/* The namespaces of those runs still on this machine, one per line in out; their count. */
+static size_t left_of(char rids[][9], size_t n_rids, char *out, size_t cap)
 {
     size_t n = 0, len = 0;
     out[0] = 0;
     DIR *d = opendir("/run/netns");
     struct dirent *e;
-    while (d && (e = readdir(d)) != NULL) {
-        const char *s = e->d_name;
-        bool ours = s[0] == 'n' && strlen(s) > 10 && strspn(s + 1, "0123456789abcdef") == 8
-                    && strchr("uhe", s[9]);
-        if (ours && len + strlen(s) + 2 < cap) {
-            len += (size_t)snprintf(out + len, cap - len, "%s\n", s);
-            n++;
-        }
-    }
+    while (d && (e = readdir(d)) != NULL)
+        for (size_t i = 0; i < n_rids; i++)
+            if (e->d_name[0] == 'n' && strncmp(e->d_name + 1, rids[i], 8) == 0) {
+                if (len + strlen(e->d_name) + 2 < cap)
+                    len += (size_t)snprintf(out + len, cap - len, "%s\n", e->d_name);
+                n++;
+            }
     if (d)
         closedir(d);
     return n;
+}
+
+/* `sg17tb run` of a shipped linux scenario in a child, its output in the scratch directory. */
+static pid_t start_cli(const char *scenario)
+{
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        char scen[1024], out[300];
+        snprintf(out, sizeof out, "%s/out", tmpdir);
+        snprintf(scen, sizeof scen, "%s/scenarios/naas/linux/%s", SG17TB_SOURCE_DIR, scenario);
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1), dup2(null, 2);
+        execl(SG17TB_CLI, SG17TB_CLI, "run", "--out", out, scen, (char *)NULL);
+        _exit(127);
+    }
+    return pid;
 }
 
 static const char *truth_table(json_t *e, const char *run)
@@ -197,8 +271,6 @@ Test(naas_linux, an_unprivileged_linux_scenario_is_an_error_not_a_failure)
 Test(naas_linux, the_same_scenario_gives_the_same_truth_table_on_both_backends, .timeout = 60)
 {
     skip_unless_available();
-    char before[4096], after[4096];
-    size_t n_before = run_namespaces(before, sizeof before);
     char *linux_yaml = read_shipped("scenarios/naas/linux/cross-tenant-reach.yaml");
     char *sim_yaml = strdup(linux_yaml);
     char *k = strstr(sim_yaml, "backend: linux");
@@ -219,50 +291,83 @@ Test(naas_linux, the_same_scenario_gives_the_same_truth_table_on_both_backends, 
     /* the linux run's kernel did drop the tenants' closed ports (port 5432 is in the table) */
     cr_assert_gt(metric(lx, "protected", "linux.drops.security_group"), 0);
     cr_assert_eq(metric(lx, "baseline", "truth.reachable_unexpected"), 8);
-    /* a finished run leaves nothing behind */
-    size_t n_after = run_namespaces(after, sizeof after);
-    cr_assert_eq(n_after, n_before, "left behind:\n%s", after);
     json_decref(lx), json_decref(sim);
     free(linux_yaml), free(sim_yaml);
 }
 
-static double mono_s(void)
+Test(naas_linux, a_finished_run_leaves_no_namespace_behind, .timeout = 60)
 {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+    skip_unless_available();
+    scratch_make("naas-linux-end");
+    char rids[MAX_RIDS][9], left[4096];
+    size_t n = 0;
+    pid_t pid = start_cli("mac-spoof.yaml");
+    int st = 0;
+    while (waitpid(pid, &st, WNOHANG) == 0) {
+        our_runs(pid, rids, &n);
+        usleep(1000);
+    }
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the run did not hold");
+    cr_assert_geq(n, 1, "no run of ours was seen");
+    cr_assert_eq(left_of(rids, n, left, sizeof left), 0, "left behind:\n%s", left);
+    scratch_remove();
 }
 
 Test(naas_linux, a_killed_run_leaves_no_namespace_behind, .timeout = 60)
 {
     skip_unless_available();
-    char before[8192], now[8192];
-    size_t n_before = run_namespaces(before, sizeof before);
     scratch_make("naas-linux-kill");
-    pid_t pid = fork();
-    cr_assert_geq(pid, 0);
-    if (pid == 0) {
-        char scen[1024], out[300];
-        snprintf(out, sizeof out, "%s/out", tmpdir);
-        snprintf(scen, sizeof scen, "%s/scenarios/naas/linux/arp-poison-gateway.yaml",
-                 SG17TB_SOURCE_DIR);
-        int null = open("/dev/null", O_WRONLY);
-        dup2(null, 1), dup2(null, 2);
-        execl(SG17TB_CLI, SG17TB_CLI, "run", "--out", out, scen, (char *)NULL);
-        _exit(127);
-    }
-    /* wait until the run has built its namespaces, then kill the whole runner */
+    char rids[MAX_RIDS][9], left[4096];
+    size_t n = 0;
+    pid_t pid = start_cli("arp-poison-gateway.yaml");
+    /* wait until a run of ours has built its namespaces, then kill the whole runner */
     double t0 = mono_s();
-    size_t n;
-    while ((n = run_namespaces(now, sizeof now)) <= n_before && mono_s() - t0 < 20)
-        usleep(2000);
-    cr_assert_gt(n, n_before, "the run never built its namespaces");
+    while (mono_s() - t0 < 20) {
+        our_runs(pid, rids, &n);
+        if (n && left_of(rids, n, left, sizeof left) >= 8)
+            break;
+        usleep(1000);
+    }
+    cr_assert_geq(left_of(rids, n, left, sizeof left), 8, "the run never built its namespaces");
     usleep(100000);
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);
     t0 = mono_s();
-    while ((n = run_namespaces(now, sizeof now)) > n_before && mono_s() - t0 < 10)
+    while (left_of(rids, n, left, sizeof left) > 0 && mono_s() - t0 < 10)
         usleep(10000);
-    cr_assert_eq(n, n_before, "left behind after SIGKILL:\n%s", now);
+    cr_assert_eq(left_of(rids, n, left, sizeof left), 0, "left behind after SIGKILL:\n%s", left);
     scratch_remove();
+}
+
+/* A run whose guardian died with it: the next run's start removes its namespaces, by the owner
+ * record whose process is gone; a live owner's run is left alone. */
+Test(naas_linux, a_dead_owners_namespaces_are_swept_at_the_next_start, .timeout = 30)
+{
+    skip_unless_available();
+    pid_t dead = fork();
+    if (dead == 0)
+        _exit(0);
+    waitpid(dead, NULL, 0); /* a pid nobody has now */
+    char rid_dead[9], rid_live[9], cmd[256];
+    snprintf(rid_dead, sizeof rid_dead, "%08x", (unsigned)(0xd0000000u | (unsigned)dead));
+    snprintf(rid_live, sizeof rid_live, "%08x", (unsigned)(0xe0000000u | (unsigned)getpid()));
+    snprintf(cmd, sizeof cmd, "ip netns add n%se0 && ip netns add n%se0", rid_dead, rid_live);
+    cr_assert_eq(system(cmd), 0);
+    cr_assert_eq(lx_owner_record(rid_live), 0);
+    cr_assert_eq(lx_owner_record(rid_dead), 0);
+    /* rewrite the dead run's record with the dead pid */
+    char path[64], text[24];
+    snprintf(path, sizeof path, "/run/sg17tb-naas/%s", rid_dead);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    snprintf(text, sizeof text, "%ld\n", (long)dead);
+    fputs(text, f);
+    fclose(f);
+    cr_assert_geq(lx_sweep_orphans(), 1);
+    snprintf(path, sizeof path, "/run/netns/n%se0", rid_dead);
+    cr_assert_neq(access(path, F_OK), 0, "the dead run's namespace is still there");
+    snprintf(path, sizeof path, "/run/netns/n%se0", rid_live);
+    cr_assert_eq(access(path, F_OK), 0, "the live run's namespace was removed");
+    cr_assert_eq(naas_lx_sweep(rid_live), 1);
+    lx_owner_drop(rid_live);
 }
