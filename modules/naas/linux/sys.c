@@ -324,7 +324,7 @@ int lx_sweep_orphans(void)
         if (strlen(e->d_name) != 8 || strspn(e->d_name, "0123456789abcdef") != 8)
             continue;
         char path[64], text[24] = {0};
-        snprintf(path, sizeof path, OWNER_DIR "/%s", e->d_name);
+        snprintf(path, sizeof path, OWNER_DIR "/%.8s", e->d_name);
         int fd = open(path, O_RDONLY | O_CLOEXEC);
         ssize_t r = fd >= 0 ? read(fd, text, sizeof text - 1) : -1;
         if (fd >= 0)

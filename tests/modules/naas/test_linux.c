@@ -94,7 +94,7 @@ static void our_runs(pid_t root, char rids[][9], size_t *n)
         for (size_t i = 0; i < *n; i++)
             known = known || strcmp(rids[i], e->d_name) == 0;
         if (!known && pid > 0 && *n < MAX_RIDS && descends_from((pid_t)pid, root))
-            snprintf(rids[(*n)++], 9, "%s", e->d_name);
+            snprintf(rids[(*n)++], 9, "%.8s", e->d_name);
     }
     if (d)
         closedir(d);
