@@ -321,8 +321,9 @@ int naas_lx_open(naas_t *n, sg17_ctx_t *ctx)
         lx->gw_fd[k] = -1;
     for (unsigned h = 0; lx->nl_fd && h < n->n_hosts; h++)
         lx->nl_fd[h] = -1;
-    for (size_t k = 0; lx->net_of && k < (size_t)n->n_hosts * n->n_endpoints; k++)
-        lx->net_of[k] = bridge_of(n, n->endpoints[k % n->n_endpoints].tenant);
+    for (unsigned h = 0; lx->net_of && h < n->n_hosts; h++)
+        for (unsigned i = 0; i < n->n_endpoints; i++)
+            lx->net_of[(size_t)h * n->n_endpoints + i] = bridge_of(n, n->endpoints[i].tenant);
     n->lx = lx;
     if (!lx->ep_fd || !lx->gw_fd || !lx->nl_fd || !lx->net_of || !lx->pf || !lx->ring) {
         sg17_log(ctx, "linux backend: out of memory");
