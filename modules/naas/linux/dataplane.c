@@ -125,21 +125,27 @@ static int build(naas_t *n, sg17_ctx_t *ctx, naas_lx_t *lx)
         add(&b, "netns add %se%u\n", P, i);
     if (batch(ctx, NULL, "ip", &b) != 0)
         goto fail;
-    static const char *const v6[] = {"/proc/sys/net/ipv6/conf/all/disable_ipv6",
-                                     "/proc/sys/net/ipv6/conf/default/disable_ipv6", NULL};
-    static const char *const rp[] = {"/proc/sys/net/ipv4/conf/all/rp_filter",
-                                     "/proc/sys/net/ipv4/conf/default/rp_filter", NULL};
-    for (unsigned k = 0; k < 1 + H + E; k++) {
+    static const char *const paths[] = {
+        "/proc/sys/net/ipv6/conf/all/disable_ipv6", "/proc/sys/net/ipv6/conf/default/disable_ipv6",
+        "/proc/sys/net/ipv4/conf/all/rp_filter", "/proc/sys/net/ipv4/conf/default/rp_filter", NULL};
+    static const char *const values[] = {"1", "1", "0", "0"};
+    size_t n_ns = 1 + H + E;
+    char(*names)[32] = calloc(n_ns, sizeof *names);
+    const char **nsv = calloc(n_ns, sizeof *nsv);
+    for (size_t k = 0; names && nsv && k < n_ns; k++) {
         if (k == 0)
-            snprintf(ns, sizeof ns, "%su", P);
+            snprintf(names[k], sizeof names[k], "%su", P);
         else if (k <= H)
-            snprintf(ns, sizeof ns, "%sh%u", P, k - 1);
+            snprintf(names[k], sizeof names[k], "%sh%zu", P, k - 1);
         else
-            snprintf(ns, sizeof ns, "%se%u", P, k - 1 - H);
-        if (lx_sysctl(ns, v6, "1") != 0 || lx_sysctl(ns, rp, "0") != 0) {
-            sg17_log(ctx, "linux backend: sysctl in %s failed", ns);
-            goto fail;
-        }
+            snprintf(names[k], sizeof names[k], "%se%zu", P, k - 1 - H);
+        nsv[k] = names[k];
+    }
+    int sys = names && nsv ? lx_sysctls(nsv, n_ns, paths, values) : -1;
+    free(names), free(nsv);
+    if (sys != 0) {
+        sg17_log(ctx, "linux backend: the namespaces' sysctls failed");
+        goto fail;
     }
     /* the underlay: one bridge, a veth to each host, the rogue host's veth */
     add(&b, "link add %su type bridge\nlink set %su up\n", P, P);
@@ -220,41 +226,50 @@ fail:
 
 static int open_sockets(naas_t *n, sg17_ctx_t *ctx, naas_lx_t *lx)
 {
-    char ns[32], ifn[24];
-    for (unsigned i = 0; i < n->n_endpoints; i++) {
-        snprintf(ns, sizeof ns, "%se%u", lx->pfx, i);
-        snprintf(ifn, sizeof ifn, "%se", lx->pfx);
-        if ((lx->ep_fd[i] = lx_packet_socket(ns, ifn, true)) < 0) {
-            sg17_log(ctx, "linux backend: no packet socket on %s in %s", ifn, ns);
-            return -1;
-        }
-        lx->pf[i] = (struct pollfd){.fd = lx->ep_fd[i], .events = POLLIN};
-    }
-    for (unsigned h = 0; h < n->n_hosts; h++)
-        for (unsigned k = 0; k < lx->nb; k++) {
-            snprintf(ns, sizeof ns, "%sh%u", lx->pfx, h);
-            snprintf(ifn, sizeof ifn, "%sb%u", lx->pfx, k);
-            int fd = lx->gw_fd[h * lx->nb + k] = lx_packet_socket(ns, ifn, false);
-            if (fd < 0) {
-                sg17_log(ctx, "linux backend: no packet socket on %s in %s", ifn, ns);
-                return -1;
-            }
-            lx->pf[n->n_endpoints + h * lx->nb + k] = (struct pollfd){.fd = fd, .events = POLLIN};
-        }
-    for (unsigned h = 0; h < n->n_hosts; h++) {
-        snprintf(ns, sizeof ns, "%sh%u", lx->pfx, h);
-        if ((lx->nl_fd[h] = lx_netlink_socket(ns)) < 0) {
-            sg17_log(ctx, "linux backend: no netlink socket in %s", ns);
-            return -1;
-        }
-    }
-    snprintf(ns, sizeof ns, "%su", lx->pfx);
-    snprintf(ifn, sizeof ifn, "%sr", lx->pfx);
-    if ((lx->rogue_fd = lx_packet_socket(ns, ifn, true)) < 0) {
-        sg17_log(ctx, "linux backend: no packet socket on %s in %s", ifn, ns);
+    size_t E = n->n_endpoints, G = (size_t)n->n_hosts * lx->nb, H = n->n_hosts;
+    size_t total = E + G + H + 1;
+    lx_sock_req_t *req = calloc(total, sizeof *req);
+    int *fds = calloc(total, sizeof *fds);
+    if (!req || !fds) {
+        free(req), free(fds);
+        sg17_log(ctx, "linux backend: out of memory");
         return -1;
     }
-    return 0;
+    for (size_t i = 0; i < E; i++) { /* each endpoint's vNIC, brought up */
+        snprintf(req[i].ns, sizeof req[i].ns, "%se%zu", lx->pfx, i);
+        snprintf(req[i].ifname, sizeof req[i].ifname, "%se", lx->pfx);
+        req[i].up = true;
+    }
+    for (size_t g = 0; g < G; g++) { /* each host's bridges: the gateway's side */
+        snprintf(req[E + g].ns, sizeof req[E + g].ns, "%sh%zu", lx->pfx, g / lx->nb);
+        snprintf(req[E + g].ifname, sizeof req[E + g].ifname, "%sb%zu", lx->pfx, g % lx->nb);
+    }
+    for (size_t h = 0; h < H; h++) /* each host's netlink socket (the drop counters) */
+        snprintf(req[E + G + h].ns, sizeof req[E + G + h].ns, "%sh%zu", lx->pfx, h);
+    snprintf(req[total - 1].ns, sizeof req[total - 1].ns, "%su", lx->pfx);
+    snprintf(req[total - 1].ifname, sizeof req[total - 1].ifname, "%sr", lx->pfx);
+    req[total - 1].up = true;
+    int r = lx_sockets(req, total, fds);
+    for (size_t i = 0; i < E; i++) {
+        lx->ep_fd[i] = fds[i];
+        lx->pf[i] = (struct pollfd){.fd = fds[i], .events = POLLIN};
+    }
+    for (size_t g = 0; g < G; g++) {
+        lx->gw_fd[g] = fds[E + g];
+        lx->pf[E + g] = (struct pollfd){.fd = fds[E + g], .events = POLLIN};
+    }
+    for (size_t h = 0; h < H; h++)
+        lx->nl_fd[h] = fds[E + G + h];
+    lx->rogue_fd = fds[total - 1];
+    for (size_t i = 0; r != 0 && i < total; i++)
+        if (fds[i] < 0) {
+            sg17_log(ctx, "linux backend: no %s socket%s%s in %s",
+                     req[i].ifname[0] ? "packet" : "netlink", req[i].ifname[0] ? " on " : "",
+                     req[i].ifname, req[i].ns);
+            break;
+        }
+    free(req), free(fds);
+    return r;
 }
 
 static void lx_free(naas_t *n, naas_lx_t *lx)

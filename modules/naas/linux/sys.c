@@ -114,19 +114,22 @@ int lx_run(const char *ns, char *const argv[], const char *input, char *out, siz
     return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
 }
 
-int lx_sysctl(const char *ns, const char *const *paths, const char *value)
+int lx_sysctls(const char *const *ns, size_t n_ns, const char *const *paths,
+               const char *const *values)
 {
     pid_t pid = fork();
-    if (pid == 0) {
-        if (enter(ns) != 0)
-            _exit(1);
+    if (pid == 0) { /* one child enters each namespace in turn */
         int bad = 0;
-        for (size_t i = 0; paths[i]; i++) {
-            int fd = open(paths[i], O_WRONLY | O_CLOEXEC);
-            if (fd < 0 || write(fd, value, strlen(value)) < 0)
-                bad = 1;
-            if (fd >= 0)
-                close(fd);
+        for (size_t k = 0; k < n_ns && !bad; k++) {
+            if (enter(ns[k]) != 0)
+                _exit(1);
+            for (size_t i = 0; paths[i]; i++) {
+                int fd = open(paths[i], O_WRONLY | O_CLOEXEC);
+                if (fd < 0 || write(fd, values[i], strlen(values[i])) < 0)
+                    bad = 1;
+                if (fd >= 0)
+                    close(fd);
+            }
         }
         _exit(bad);
     }
@@ -174,67 +177,88 @@ static int open_netlink(void)
     return s;
 }
 
-/* Forks a child that enters ns and opens the socket (netlink when ifname is NULL); receives it. */
-static int socket_in(const char *ns, const char *ifname, bool up)
+/* Child side: passes fd (or a failure, fd < 0) as one datagram. */
+static void pass_fd(int sp, int fd)
+{
+    char byte = fd >= 0 ? 'k' : 'e';
+    struct iovec iov = {&byte, 1};
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } u;
+    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+    if (fd >= 0) {
+        mh.msg_control = u.buf;
+        mh.msg_controllen = sizeof u.buf;
+        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &fd, sizeof fd);
+    }
+    while (sendmsg(sp, &mh, 0) < 0 && errno == EINTR) {
+    }
+}
+
+/* Parent side: one datagram of pass_fd; the fd or -1. */
+static int receive_fd(int sp)
+{
+    char byte = 0;
+    struct iovec iov = {&byte, 1};
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } u;
+    struct msghdr mh = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf};
+    ssize_t r;
+    while ((r = recvmsg(sp, &mh, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {
+    }
+    struct cmsghdr *c = r == 1 && byte == 'k' ? CMSG_FIRSTHDR(&mh) : NULL;
+    int fd = -1;
+    if (c && c->cmsg_type == SCM_RIGHTS)
+        memcpy(&fd, CMSG_DATA(c), sizeof fd);
+    return fd;
+}
+
+int lx_sockets(const lx_sock_req_t *req, size_t n, int *fds)
 {
     int sp[2];
+    for (size_t i = 0; i < n; i++)
+        fds[i] = -1;
     if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sp) != 0)
         return -1;
     pid_t pid = fork();
-    if (pid == 0) {
+    if (pid == 0) { /* one child enters each namespace in turn */
         close(sp[0]);
-        int s = enter(ns) != 0 ? -1 : ifname ? open_packet(ifname, up) : open_netlink();
-        char byte = s >= 0 ? 'k' : 'e';
-        struct iovec iov = {&byte, 1};
-        union {
-            char buf[CMSG_SPACE(sizeof(int))];
-            struct cmsghdr align;
-        } u;
-        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-        if (s >= 0) {
-            mh.msg_control = u.buf;
-            mh.msg_controllen = sizeof u.buf;
-            struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-            c->cmsg_level = SOL_SOCKET;
-            c->cmsg_type = SCM_RIGHTS;
-            c->cmsg_len = CMSG_LEN(sizeof(int));
-            memcpy(CMSG_DATA(c), &s, sizeof s);
+        for (size_t i = 0; i < n; i++) {
+            int s = enter(req[i].ns) != 0 ? -1
+                    : req[i].ifname[0]    ? open_packet(req[i].ifname, req[i].up)
+                                          : open_netlink();
+            pass_fd(sp[1], s);
+            if (s >= 0)
+                close(s);
         }
-        _exit(sendmsg(sp[1], &mh, 0) == 1 && s >= 0 ? 0 : 1);
+        _exit(0);
     }
     close(sp[1]);
-    int fd = -1;
-    if (pid > 0) {
-        char byte = 0;
-        struct iovec iov = {&byte, 1};
-        union {
-            char buf[CMSG_SPACE(sizeof(int))];
-            struct cmsghdr align;
-        } u;
-        struct msghdr mh = {
-            .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf};
-        ssize_t r;
-        while ((r = recvmsg(sp[0], &mh, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {
-        }
-        struct cmsghdr *c = r == 1 && byte == 'k' ? CMSG_FIRSTHDR(&mh) : NULL;
-        if (c && c->cmsg_type == SCM_RIGHTS)
-            memcpy(&fd, CMSG_DATA(c), sizeof fd);
-        int st;
-        while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
-        }
-    }
+    int bad = pid < 0;
+    for (size_t i = 0; !bad && i < n; i++)
+        bad = (fds[i] = receive_fd(sp[0])) < 0;
     close(sp[0]);
-    return fd;
+    if (pid > 0)
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+        }
+    return bad ? -1 : 0;
 }
 
 int lx_packet_socket(const char *ns, const char *ifname, bool up)
 {
-    return socket_in(ns, ifname, up);
-}
-
-int lx_netlink_socket(const char *ns)
-{
-    return socket_in(ns, NULL, false);
+    lx_sock_req_t r = {.up = up};
+    snprintf(r.ns, sizeof r.ns, "%s", ns);
+    snprintf(r.ifname, sizeof r.ifname, "%s", ifname);
+    int fd = -1;
+    return lx_sockets(&r, 1, &fd) == 0 ? fd : -1;
 }
 
 int naas_lx_sweep(const char *run_id)

@@ -10,13 +10,21 @@
 /* Runs argv inside netns ns (NULL: the current one) with input on its stdin; its stdout and
  * stderr into out (cap octets, NUL-terminated) when out. 0 when it exits 0. */
 int lx_run(const char *ns, char *const argv[], const char *input, char *out, size_t cap);
-/* Writes value to each /proc/sys path (NULL-terminated list) inside netns ns. */
-int lx_sysctl(const char *ns, const char *const *paths, const char *value);
-/* An AF_PACKET socket opened inside netns ns, bound to ifname (set up when `up`), non-blocking;
- * -1 on failure. */
+/* In each of the n_ns namespaces, writes values[i] to /proc/sys path paths[i] (NULL-terminated);
+ * one forked child for them all. 0 when every write succeeded. */
+int lx_sysctls(const char *const *ns, size_t n_ns, const char *const *paths,
+               const char *const *values);
+/* A socket to open inside netns `ns`: an AF_PACKET socket bound to ifname (set up when `up`),
+ * non-blocking; or, ifname empty, a NETLINK_NETFILTER socket with a 1 s receive timeout. */
+typedef struct {
+    char ns[32], ifname[24];
+    bool up;
+} lx_sock_req_t;
+/* One forked child enters each namespace in turn and opens the sockets; fds[i] (-1 for one that
+ * failed). 0 when all opened. */
+int lx_sockets(const lx_sock_req_t *req, size_t n, int *fds);
+/* One AF_PACKET socket, as lx_sockets opens it; -1 on failure. */
 int lx_packet_socket(const char *ns, const char *ifname, bool up);
-/* A NETLINK_NETFILTER socket opened inside netns ns (1 s receive timeout); -1 on failure. */
-int lx_netlink_socket(const char *ns);
 /* Forks the guardian: when *keep_fd (the write end it waits on) closes, at the end or because
  * this process died, it removes the run's namespaces. Its pid, or -1. */
 pid_t lx_guardian(const char *run_id, int *keep_fd);
