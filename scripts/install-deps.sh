@@ -11,6 +11,7 @@ packages=(
   libyaml-dev
   libjansson-dev
   libcriterion-dev
+  iproute2 nftables util-linux    # naas's linux data-plane backend (ip, bridge, nft; setpriv in its test)
   git clang-format-14 clang-tidy-14      # make format-check, make lint: pinned to LLVM 14
 )
 

@@ -4,16 +4,24 @@
  * Baseline, same run: the same cells decided from the tenants' configuration alone
  * (naas_expected), the plain way a config checker answers the question without sending a packet.
  * RESULT lines give cells per second and the ratio. The 50 x 1000 point is the issue's "50 tenants
- * x 20 endpoints" table, which must finish in under a minute. */
+ * x 20 endpoints" table, which must finish in under a minute.
+ * On the linux backend (root only; skipped with the reason otherwise): the same table on 4 x 12
+ * against the sim backend on the same size, and the frame rate through a kernel bridge with the
+ * module's nftables rules for a 64-port host against the same bridge without rules. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
 #include "engine/engine.h"
 #include "engine/loader.h"
+#include "linux/lx.h"
+#include "linux/sys.h"
 #include "scenario/scenario.h"
 #include "sim/naas_sim.h"
 
@@ -26,7 +34,7 @@ static double now(void)
 
 /* Runs the probe scenario once (its three runs); returns the cells of one run and sets *secs to
  * the wall time of the protected run, or returns 0. */
-static double sim_cells(unsigned tenants, unsigned endpoints, double *secs)
+static double sim_cells(unsigned tenants, unsigned endpoints, const char *backend, double *secs)
 {
     char yaml[2048];
     int n = snprintf(yaml, sizeof yaml,
@@ -34,11 +42,11 @@ static double sim_cells(unsigned tenants, unsigned endpoints, double *secs)
                      "requirements: [X1604-R-CON-ISOLATION]\nseed: 1\nduration: 8s\n"
                      "timeout: 300s\n"
                      "topology: {tenant: %u, endpoint: %u, vswitch: 2, vtep: 2, sf: 0}\n"
-                     "config: {probe_at: 5s}\nmitigations: [tenant_isolation]\n"
+                     "config: {probe_at: 5s, backend: %s}\nmitigations: [tenant_isolation]\n"
                      "adversary: {capabilities: [observe]}\n"
                      "actions:\n  - at: 1s\n    observe: {match: {type: naas.anchor}, count: 1}\n"
                      "success:\n  - truth.incorrect > 0\n",
-                     tenants, endpoints);
+                     tenants, endpoints, backend);
     sg17_registry_t reg = sg17_loader_registry();
     sg17_scenario_t *list = NULL;
     size_t count = 0;
@@ -93,13 +101,148 @@ static double config_cells_per_s(unsigned tenants, unsigned endpoints)
     return rate;
 }
 
+/* ---- linux backend ---- */
+
+/* The linux backend's table on a small topology; baseline: the sim backend, same size, same run. */
+static int linux_cells(void)
+{
+    double ls = 0, ss = 0;
+    double lc = sim_cells(4, 12, "linux", &ls), sc = sim_cells(4, 12, "sim", &ss);
+    if (lc <= 0 || ls <= 0 || sc <= 0 || ss <= 0)
+        return 1;
+    printf("RESULT name=naas.linux.truth_table.4x12 value=%.4g unit=cells/s baseline=%.4g "
+           "ratio=%.4g\n",
+           lc / ls, sc / ss, (lc / ls) / (sc / ss));
+    return 0;
+}
+
+#define NS_MAX 40
+
+/* Frames per second from one endpoint namespace to another through a bridge in a host
+ * namespace: blasts for 0.5 s, counting what the receiver's packet socket got. */
+static double bridge_pps(int tx, int rx, const uint8_t *f, size_t len)
+{
+    uint8_t buf[2048];
+    double t0 = now(), got = 0;
+    while (now() - t0 < 0.5) {
+        for (int k = 0; k < 64; k++)
+            (void)send(tx, f, len, 0);
+        while (recv(rx, buf, sizeof buf, MSG_DONTWAIT) > 0)
+            got++;
+    }
+    usleep(2000);
+    while (recv(rx, buf, sizeof buf, MSG_DONTWAIT) > 0)
+        got++;
+    return got / (now() - t0);
+}
+
+/* nftables rules as a host of 64 ports carries them (the module's guards and groups): the two
+ * live ports' own, and 62 other ports' that the frames must be checked past. */
+static void ruleset(char *out, size_t cap, const char *P)
+{
+    size_t k = (size_t)snprintf(
+        out, cap,
+        "add table bridge naas\nadd counter bridge naas spoof_mac\nadd counter bridge naas "
+        "spoof_ip\nadd counter bridge naas security_group\n"
+        "add chain bridge naas pre { type filter hook prerouting priority 0; policy accept; }\n"
+        "add chain bridge naas toport { type filter hook forward priority 0; policy accept; }\n");
+    for (int i = 0; i < 64 && k < cap; i++) {
+        char in[24], o[24];
+        if (i == 0)
+            snprintf(in, sizeof in, "%spa", P), snprintf(o, sizeof o, "%spb", P);
+        else
+            snprintf(in, sizeof in, "%sx%d", P, i), snprintf(o, sizeof o, "%sy%d", P, i);
+        k += (size_t)snprintf(
+            out + k, cap - k,
+            "add rule bridge naas pre iifname \"%s\" ether saddr != 02:4e:41:00:00:%02x counter "
+            "name \"spoof_mac\" drop\n"
+            "add rule bridge naas pre iifname \"%s\" ether type ip ip saddr != 10.0.0.%d counter "
+            "name \"spoof_ip\" drop\n"
+            "add rule bridge naas toport oifname \"%s\" ether type ip udp dport 22 accept\n"
+            "add rule bridge naas toport oifname \"%s\" ether type ip udp dport 80 accept\n"
+            "add rule bridge naas toport oifname \"%s\" ether type ip counter name "
+            "\"security_group\" drop\n",
+            in, i, in, 10 + i, o, o, o);
+    }
+}
+
+static int linux_bridge(void)
+{
+    char rid[9], P[10], ns_h[32], ns_a[32], ns_b[32], out[4096];
+    snprintf(rid, sizeof rid, "%08x", (unsigned)(getpid() * 2654435761u));
+    snprintf(P, sizeof P, "n%s", rid);
+    snprintf(ns_h, sizeof ns_h, "%sh0", P), snprintf(ns_a, sizeof ns_a, "%se0", P);
+    snprintf(ns_b, sizeof ns_b, "%se1", P);
+    int keep = -1;
+    pid_t guard = lx_guardian(rid, &keep);
+    char script[2048];
+    snprintf(script, sizeof script, "netns add %s\nnetns add %s\nnetns add %s\n", ns_h, ns_a, ns_b);
+    char *ip[] = {"ip", "-batch", "-", NULL}, *nft[] = {"nft", "-f", "-", NULL};
+    int bad = guard < 0 || lx_run(NULL, ip, script, out, sizeof out) != 0;
+    snprintf(script, sizeof script,
+             "link add %sbr type bridge\nlink set %sbr up\n"
+             "link add %spa type veth peer name %sea address 02:4e:41:00:00:00 netns %s\n"
+             "link add %spb type veth peer name %seb address 02:4e:41:00:00:01 netns %s\n"
+             "link set %spa master %sbr up\nlink set %spb master %sbr up\n",
+             P, P, P, P, ns_a, P, P, ns_b, P, P, P, P);
+    bad = bad || lx_run(ns_h, ip, script, out, sizeof out) != 0;
+    char ea[24], eb[24];
+    snprintf(ea, sizeof ea, "%sea", P), snprintf(eb, sizeof eb, "%seb", P);
+    int tx = bad ? -1 : lx_packet_socket(ns_a, ea, true);
+    int rx = bad ? -1 : lx_packet_socket(ns_b, eb, true);
+    static const uint8_t src[6] = {2, 0x4e, 0x41, 0, 0, 0}, dst[6] = {2, 0x4e, 0x41, 0, 0, 1};
+    naasp_udp_t u = {.src = 0x0a00000a,
+                     .dst = 0x0a00000b,
+                     .sport = 40000,
+                     .dport = 22,
+                     .data = (const uint8_t *)"probe",
+                     .data_len = 5};
+    uint8_t f[128];
+    size_t len = naasp_udp_build(f, sizeof f, dst, src, &u);
+    double plain = 0, ruled = 0;
+    if (tx >= 0 && rx >= 0 && len) {
+        (void)bridge_pps(tx, rx, f, len); /* warm-up */
+        plain = bridge_pps(tx, rx, f, len);
+        static char rules[64 * 1024];
+        ruleset(rules, sizeof rules, P);
+        if (lx_run(ns_h, nft, rules, out, sizeof out) == 0)
+            ruled = bridge_pps(tx, rx, f, len);
+        else
+            fprintf(stderr, "bench_naas: nft: %s\n", out);
+    }
+    if (tx >= 0)
+        close(tx);
+    if (rx >= 0)
+        close(rx);
+    naas_lx_sweep(rid);
+    if (keep >= 0)
+        close(keep);
+    if (guard > 0)
+        waitpid(guard, NULL, 0);
+    if (plain <= 0 || ruled <= 0) {
+        fprintf(stderr, "bench_naas: the bridge measurement failed\n");
+        return 1;
+    }
+    printf("RESULT name=naas.linux.bridge_pps.nft_64_ports value=%.4g unit=frames/s "
+           "baseline=%.4g ratio=%.4g\n",
+           ruled, plain, ruled / plain);
+    return 0;
+}
+
 int main(void)
 {
+    /* the linux backend first: it forks per namespace, and a fork of a process that has just run
+     * the 50 x 1000 table copies its page tables */
+    char why[160];
+    if (naas_lx_available(why, sizeof why) != 0)
+        printf("# naas.linux.*: skipped: %s\n", why);
+    else if (linux_cells() || linux_bridge())
+        return 1;
     static const unsigned sizes[][2] = {{4, 40}, {50, 1000}};
     for (size_t i = 0; i < 2; i++) {
         unsigned t = sizes[i][0], e = sizes[i][1];
         double secs = 0, t0 = now();
-        double cells = sim_cells(t, e, &secs);
+        double cells = sim_cells(t, e, "sim", &secs);
         double total = now() - t0;
         if (cells <= 0 || secs <= 0)
             return 1;

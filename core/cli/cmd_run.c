@@ -41,12 +41,13 @@ static int run_common(int argc, char **argv, bool broker)
         {"curve-allow", required_argument, NULL, 'A'},
         {"trace", required_argument, NULL, 'T'},
         {"seeds", required_argument, NULL, 'k'},
+        {"backend", required_argument, NULL, 'B'},
         {NULL, 0, NULL, 0},
     };
     optind = 1;
     int c;
     uint64_t v;
-    while ((c = getopt_long(argc, argv, "s:j:o:f:F:S:c:b:w:NKhC:A:T:k:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "s:j:o:f:F:S:c:b:w:NKhC:A:T:k:B:", longopts, NULL)) != -1) {
         switch (c) {
         case 's':
             if (parse_u64("--seed", optarg, &o.seed) < 0)
@@ -114,11 +115,14 @@ static int run_common(int argc, char **argv, bool broker)
             }
             o.seeds = (unsigned)v;
             break;
+        case 'B':
+            o.backend = optarg;
+            break;
         case 'h':
             printf(
                 "usage: sg17tb %s [--seed N] [--jobs N] [--out DIR] [--format "
                 "json,junit,html,md,sarif] [--filter GLOB] [--shard I/N|auto [--shard-costs "
-                "REPORT.json]] [--no-control] [--trace DIR] [--seeds K]%s "
+                "REPORT.json]] [--no-control] [--trace DIR] [--seeds K] [--backend NAME]%s "
                 "PATH...\n",
                 argv[0],
                 broker

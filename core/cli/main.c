@@ -14,7 +14,7 @@ static void usage(FILE *out)
         "usage:\n"
         "  sg17tb run [--seed N] [--jobs N] [--out DIR] [--format json,junit,html,md,sarif]\n"
         "             [--filter GLOB] [--shard I/N] [--no-control] [--trace DIR]\n"
-        "             [--seeds K] PATH...\n"
+        "             [--seeds K] [--backend NAME] PATH...\n"
         "  sg17tb validate PATH...\n"
         "  sg17tb list modules|mitigations|attacks|requirements|scenarios|metrics [--module M]\n"
         "  sg17tb coverage [--module M] [PATH...]\n"

@@ -448,6 +448,19 @@ static void run_pool(job_t *jobs, size_t n, int max_jobs, const char *out_dir)
 
 /* ---- report ---- */
 
+/* `--backend NAME`: the value of the config key `backend`, in the scenarios of modules that have
+ * one (the module checks the name when it builds the run). */
+static void override_backend(sg17_scenario_t *s, const char *backend)
+{
+    for (size_t i = 0; i < s->n_config; i++) {
+        char *v = strcmp(s->config[i].key, "backend") == 0 ? strdup(backend) : NULL;
+        if (v) {
+            free(s->config[i].value);
+            s->config[i].value = v;
+        }
+    }
+}
+
 static json_t *catalogue_json(const sg17_catalogue_t *c)
 {
     json_t *o = json_object();
@@ -673,6 +686,8 @@ int sg17_runner_run(char *const *paths, size_t n_paths, const sg17_runner_opts_t
             s->seed = opts->seed;
         if (opts->clear_mitigations)
             s->n_mitigations = 0;
+        if (opts->backend)
+            override_backend(s, opts->backend);
         jobs[nj++] = (job_t){.s = s,
                              .fd = -1,
                              .no_control = opts->no_control,

@@ -26,6 +26,7 @@ typedef struct {
     bool no_control;         /* --no-control: skip each scenario's control run (weaker verdicts) */
     const char *trace_dir;   /* --trace DIR: one pcapng per run (created if missing), or NULL */
     unsigned seeds;          /* --seeds K: each scenario over K derived seeds (0 = its repeat) */
+    const char *backend;     /* --backend NAME: the config key `backend` of modules that have one */
 } sg17_runner_opts_t;
 
 /* Runs and reports. Returns the exit code of docs/architecture.md §10: 0 every verdict matches its

@@ -163,9 +163,8 @@ static void provision(naas_t *n)
 static int check_config(naas_t *n, sg17_ctx_t *ctx)
 {
     const naas_config_t *c = &n->cfg;
-    if (strcmp(c->backend, "sim") != 0) {
-        sg17_log(ctx, "backend unavailable: needs CAP_NET_ADMIN + CAP_SYS_ADMIN; run as root or "
-                      "use the sim backend (this build has the sim backend only)");
+    if (strcmp(c->backend, "sim") != 0 && strcmp(c->backend, "linux") != 0) {
+        sg17_log(ctx, "backend '%s': expected sim or linux", c->backend);
         return -1;
     }
     if (n->n_tenants == 0 || n->n_endpoints < n->n_tenants || n->n_hosts == 0
@@ -269,6 +268,10 @@ void *naas_create(sg17_ctx_t *ctx, const void *config)
     sg17_rand_bytes(ctx, n->overlay_key, sizeof n->overlay_key);
     sg17_rand_bytes(ctx, n->nsh_key, sizeof n->nsh_key);
     provision(n);
+    if (strcmp(n->cfg.backend, "linux") == 0 && naas_lx_open(n, ctx) != 0) {
+        naas_destroy(n);
+        return NULL;
+    }
     return n;
 }
 
@@ -277,6 +280,7 @@ void naas_destroy(void *instance)
     naas_t *n = instance;
     if (!n)
         return;
+    naas_lx_close(n);
     for (unsigned t = 0; n->tenants && t < n->n_tenants; t++)
         OPENSSL_cleanse(n->tenants[t].holder, NAASP_HOLDER);
     for (unsigned h = 0; n->vswitches && h < n->n_hosts; h++) {
@@ -313,6 +317,8 @@ void naas_start(void *instance, sg17_ctx_t *ctx)
 void naas_finish(void *instance, sg17_ctx_t *ctx)
 {
     naas_t *n = instance;
+    if (n->lx)
+        naas_lx_finish(n, ctx);
     naas_truth_finish(n, ctx);
     double wait = 0;
     for (unsigned t = 0; t < n->n_tenants; t++)

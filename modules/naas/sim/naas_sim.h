@@ -161,6 +161,7 @@ typedef struct {
 } naas_anchor_t;
 
 typedef struct naas_attacker naas_attacker_t;
+typedef struct naas_lx naas_lx_t; /* the linux backend's state (linux/), NULL with sim */
 
 typedef struct {
     naas_config_t cfg;
@@ -187,6 +188,7 @@ typedef struct {
                           endpoint d on table port p */
     uint32_t esp_seq;
     naas_attacker_t *attacker;
+    naas_lx_t *lx;
 } naas_t;
 
 /* instance.c */
@@ -259,5 +261,18 @@ void naas_attack_tick(naas_t *n, sg17_ctx_t *ctx, sg17_entity_t e);
 /* A compromised endpoint received a frame: the adversary's record of it. */
 void naas_attack_received(naas_t *n, sg17_ctx_t *ctx, unsigned ep, const uint8_t *f, size_t len);
 void naas_attacker_free(naas_attacker_t *a);
+
+/* linux/dataplane.c: the linux backend (linux/lx.h). open: 0, or -1 after sg17_log. */
+int naas_lx_open(naas_t *n, sg17_ctx_t *ctx);
+void naas_lx_close(naas_t *n);
+/* Host h's vswitch applied its programming: its nftables rules follow it. */
+int naas_lx_program(naas_t *n, sg17_ctx_t *ctx, unsigned h);
+/* Frame m of endpoint ep's port handed to the kernel on its vNIC; what the endpoints' packet
+ * sockets then get becomes their naas.delivery; m is reported with the drop counter that moved. */
+void naas_lx_frame(naas_t *n, sg17_ctx_t *ctx, const sg17_msg_t *m, unsigned ep);
+/* An overlay packet for host m->dst's VTEP put on the underlay by the rogue host; reports m. */
+void naas_lx_underlay(naas_t *n, sg17_ctx_t *ctx, const sg17_msg_t *m);
+/* The drop counters into metrics linux.drops.<reason>. */
+void naas_lx_finish(naas_t *n, sg17_ctx_t *ctx);
 
 #endif

@@ -102,6 +102,8 @@ static void apply(naas_t *n, sg17_ctx_t *ctx, naas_vswitch_t *v, const uint8_t *
         port->rec = r;
     }
     v->applied = version;
+    if (n->lx && naas_lx_program(n, ctx, v->index) != 0)
+        return; /* not applied: no acknowledgement */
     uint8_t ack[4] = {(uint8_t)(version >> 24), (uint8_t)(version >> 16), (uint8_t)(version >> 8),
                       (uint8_t)version};
     sg17_send(ctx, v->e, n->ctl.e, "naas.program_ack", ack, sizeof ack);
@@ -397,6 +399,10 @@ void naas_vswitch_on_message(naas_t *n, sg17_ctx_t *ctx, const sg17_msg_t *m)
         return;
     }
     const naas_port_t *in = &v->ports[i];
+    if (n->lx) { /* the kernel's bridge forwards it; the receivers say what arrived */
+        naas_lx_frame(n, ctx, m, i);
+        return;
+    }
     const char *why = ingress(n, ctx, h, m, in);
     sg17_report(ctx, m, why == NULL, why);
     if (why)

@@ -8,6 +8,10 @@
 void naas_vtep_on_message(naas_t *n, sg17_ctx_t *ctx, const sg17_msg_t *m)
 {
     unsigned h = sg17_entity_index(ctx, m->dst);
+    if (n->lx && strcmp(m->type, "naas.vxlan") == 0) {
+        naas_lx_underlay(n, ctx, m); /* the rogue host puts it on the real underlay */
+        return;
+    }
     naasp_tunnel_t t;
     if (strcmp(m->type, "naas.vxlan") != 0 || naasp_tunnel_parse(m->payload, m->len, &t) != 0) {
         sg17_reject(ctx, m, "malformed");
