@@ -250,6 +250,11 @@ int vsim_signer_issue(vsim_t *s, sg17_ctx_t *ctx, const vsim_issue_t *p, vsim_si
     memcpy(out->cert, der, len);
     out->cert_len = len;
     out->hid = vsim_hid(hid);
+    out->prepared = v2x_signer_new(out->key, out->cert, len, NULL);
+    if (!out->prepared) {
+        vsim_signer_free(out);
+        return -1;
+    }
     if (p->ca) { /* the run's CAs are trust anchors of every receiver */
         cert_entry_t *e = certs_load(s, der, len, out->hid);
         if (!e)
@@ -262,6 +267,7 @@ int vsim_signer_issue(vsim_t *s, sg17_ctx_t *ctx, const vsim_issue_t *p, vsim_si
 void vsim_signer_free(vsim_signer_t *sg)
 {
     EVP_PKEY_free(sg->key); /* OpenSSL clears the private scalar on free */
+    v2x_signer_destroy(&sg->prepared);
     free(sg->cert);
     sg->key = NULL;
     sg->cert = NULL;
@@ -336,9 +342,10 @@ int vsim_sign(const vsim_t *s, const vsim_signer_t *sg, uint64_t psid, sg17_time
                             .location = {.elevation = 4096},
                             .signer = with_cert ? V2X_SIGNER_CERTIFICATE : V2X_SIGNER_DIGEST};
     vsim_to_latlon(x, y, &sp.location.lat, &sp.location.lon);
-    return v2x_spdu_sign(&sp, payload, plen, sg->key, sg->cert, sg->cert_len, out, cap, len) == 0
-               ? 0
-               : -1;
+    int rc = sg->prepared ? v2x_spdu_sign_with(&sp, payload, plen, sg->prepared, out, cap, len)
+                          : v2x_spdu_sign(&sp, payload, plen, sg->key, sg->cert, sg->cert_len, out,
+                                          cap, len);
+    return rc == 0 ? 0 : -1;
 }
 
 int vsim_cam_build(const vsim_t *s, const vsim_signer_t *sg, const vsim_cam_t *cam, bool with_cert,

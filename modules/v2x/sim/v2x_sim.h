@@ -87,7 +87,8 @@ typedef struct {
     EVP_PKEY *key;
     uint8_t *cert;
     size_t cert_len;
-    uint64_t hid; /* HashedId8 as an integer (big-endian) */
+    uint64_t hid;           /* HashedId8 as an integer (big-endian) */
+    v2x_signer_t *prepared; /* key + H(cert) prepared once (NULL: vsim_sign prepares per call) */
 } vsim_signer_t;
 
 /* What a CAM says, in the simulation's units (metres on the road plane, m/s, radians from +x). */
