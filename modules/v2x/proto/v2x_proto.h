@@ -429,6 +429,44 @@ int v2x_spdu_verify_full_r(const v2x_spdu_t *s, const v2x_cert_t *signer);
 int v2x_spdu_check(const v2x_spdu_t *s, const v2x_cert_t *signer, uint64_t t64);
 
 /* ------------------------------------------------------------------------------------------ */
+/* certificate revocation lists (IEEE 1609.2 §7.3 CrlContents, hash-based; crl.c)              */
+
+#define V2X_HASHEDID10 10
+
+/* One HashBasedRevocationInfo: the revoked certificate's HashedId10 and when it expires. */
+typedef struct {
+    uint8_t id[V2X_HASHEDID10];
+    uint32_t expiry; /* Time32 */
+} v2x_crl_entry_t;
+
+/* A CrlContents of the fullHashCrl / deltaHashCrl kind. Decoded: entries points into the
+ * input (n_entries records of HashedId10 || Time32); read them with v2x_crl_entry. */
+typedef struct {
+    uint8_t version; /* 1 */
+    uint16_t crl_series;
+    uint8_t craca[8]; /* crlCraca: HashedId8 of the CRL-signing authority's certificate */
+    uint32_t issue_date, next_crl; /* Time32 */
+    bool has_priority;
+    uint8_t priority;
+    bool delta; /* deltaHashCrl (else fullHashCrl) */
+    uint32_t crl_serial;
+    size_t n_entries;
+    const uint8_t *entries;
+} v2x_crl_t;
+
+/* Encodes c with entries[0 .. c->n_entries) (c->entries is ignored). */
+int v2x_crl_encode(const v2x_crl_t *c, const v2x_crl_entry_t *entries, uint8_t *out, size_t cap,
+                   size_t *out_len);
+/* Strict decode of one whole CrlContents (linked CRLs and extensions: V2X_EUNSUPPORTED). */
+int v2x_crl_decode(const uint8_t *buf, size_t len, v2x_crl_t *c);
+/* Entry i (< n_entries) of a decoded CRL. */
+void v2x_crl_entry(const v2x_crl_t *c, size_t i, v2x_crl_entry_t *e);
+/* True when the decoded CRL lists the HashedId10 id. */
+bool v2x_crl_lists(const v2x_crl_t *c, const uint8_t id[V2X_HASHEDID10]);
+/* HashedId10 of an encoded certificate: the low-order 10 octets of its hash (as HashedId8). */
+int v2x_cert_hashedid10(const uint8_t *cert, size_t len, uint8_t out[V2X_HASHEDID10]);
+
+/* ------------------------------------------------------------------------------------------ */
 /* encrypted data: ECIES P-256 + AES-128-CCM (IEEE 1609.2 §5.3.5, TS 103 097 §5.3; X.1372 9.2) */
 
 /* Encrypts plaintext (usually a whole signed Ieee1609Dot2Data) for the recipient certificate
