@@ -403,14 +403,6 @@ int vsim_denm_packet(const vsim_t *s, uint32_t station, uint16_t seq, sg17_time_
 
 /* ---- receiving ---- */
 
-bool vsim_revoked(const vsim_t *s, uint64_t crl_count, uint64_t hid)
-{
-    for (uint64_t i = 0; i < crl_count && i < s->n_crl; i++)
-        if (s->crl[i] == hid)
-            return true;
-    return false;
-}
-
 static const char *reason_of(int err)
 {
     switch (err) {
@@ -426,25 +418,34 @@ static const char *reason_of(int err)
 }
 
 static const char *receive(vsim_t *s, const uint8_t *p, size_t n, uint64_t want_psid,
-                           sg17_time_t now, uint64_t crl_count, vsim_known_fn known,
-                           void *known_arg, bool fresh, vsim_rx_t *rx);
+                           sg17_time_t now, uint64_t crl_id, vsim_known_fn known, void *known_arg,
+                           bool fresh, vsim_rx_t *rx);
 
 const char *vsim_secure_receive(vsim_t *s, const uint8_t *p, size_t n, uint64_t want_psid,
-                                sg17_time_t now, uint64_t crl_count, vsim_known_fn known,
+                                sg17_time_t now, uint64_t crl_id, vsim_known_fn known,
                                 void *known_arg, vsim_rx_t *rx)
 {
-    return receive(s, p, n, want_psid, now, crl_count, known, known_arg, true, rx);
+    return receive(s, p, n, want_psid, now, crl_id, known, known_arg, true, rx);
+}
+
+/* A digest signer that is one of the run's CAs (their certificates every receiver holds as
+ * trust anchors): a CRL signed by the AA names it by digest. */
+static bool ca_known(void *arg, uint64_t hid)
+{
+    const vsim_t *s = arg;
+    const cert_entry_t *e = certs_find(s->certs, hid);
+    return e && e->ca;
 }
 
 const char *vsim_secure_receive_any_age(vsim_t *s, const uint8_t *p, size_t n, uint64_t want_psid,
                                         sg17_time_t now, vsim_rx_t *rx)
 {
-    return receive(s, p, n, want_psid, now, 0, NULL, NULL, false, rx);
+    return receive(s, p, n, want_psid, now, 0, ca_known, s, false, rx);
 }
 
 static const char *receive(vsim_t *s, const uint8_t *p, size_t n, uint64_t want_psid,
-                           sg17_time_t now, uint64_t crl_count, vsim_known_fn known,
-                           void *known_arg, bool fresh, vsim_rx_t *rx)
+                           sg17_time_t now, uint64_t crl_id, vsim_known_fn known, void *known_arg,
+                           bool fresh, vsim_rx_t *rx)
 {
     memset(rx, 0, sizeof *rx);
     if (v2x_spdu_decode(p, n, &rx->spdu) != 0)
@@ -480,7 +481,7 @@ static const char *receive(vsim_t *s, const uint8_t *p, size_t n, uint64_t want_
         int rc = v2x_spdu_check(sp, ce->cert, now64);
         if (rc != 0)
             return reason_of(rc);
-        if (vsim_revoked(s, crl_count, rx->signer))
+        if (vsim_revoked(s, crl_id, ce->cert))
             return "revoked";
     }
     if (sp->has_generation_time)

@@ -79,6 +79,7 @@ typedef struct {
     /* mitigations */
     bool signature_verification, cert_checks, freshness_check, replay_cache, plausibility;
     bool misbehaviour_reporting, pseudonym_change, ecies_warnings, platoon_auth;
+    bool crl_verification;
 } vsim_config_t;
 
 /* A signing identity: a key and its encoded certificate (receivers load certificates into the
@@ -131,7 +132,7 @@ typedef struct {
     uint64_t cams_sent;
     /* reception */
     vsim_peers_t peers;
-    uint64_t crl_count; /* entries of the AA's CRL this vehicle installed */
+    uint64_t crl_id; /* the CRL this vehicle installed (crl.c: index + 1 in crl_db, 0 none) */
     sg17_time_t up_since;
     uint16_t denm_seq;
 } vsim_vehicle_t;
@@ -140,6 +141,7 @@ typedef struct vsim_adversary vsim_adversary_t;
 typedef struct vsim_truth vsim_truth_t;
 typedef struct vsim_certs vsim_certs_t;
 typedef struct vsim_vcache vsim_vcache_t;
+typedef struct vsim_crl_rec vsim_crl_rec_t;
 
 typedef struct {
     uint64_t suspect;
@@ -155,7 +157,7 @@ typedef struct {
     vsim_vehicle_t *veh;
     sg17_entity_t rca, ea, aa, ma, rsu[VSIM_MAX_RSUS];
     double rsu_x[VSIM_MAX_RSUS], rsu_y[VSIM_MAX_RSUS];
-    uint64_t rsu_crl[VSIM_MAX_RSUS]; /* the CRL entries each RSU holds ... */
+    uint64_t rsu_crl[VSIM_MAX_RSUS]; /* the crlSerial of the CRL each RSU holds ... */
     uint8_t *rsu_msg[VSIM_MAX_RSUS]; /* ... and the signed CRL it rebroadcasts */
     size_t rsu_msg_len[VSIM_MAX_RSUS];
     double road_len, ring_r, grid_w;
@@ -166,9 +168,12 @@ typedef struct {
     /* ATs the adversary came to hold before the run (bad_cert): expired, revoked (on the CRL
      * from the start), issued for another region, without the CAM PSID */
     vsim_signer_t held[4];
-    vsim_certs_t *certs; /* every certificate seen, loaded once, chain checked once */
-    uint64_t crl[VSIM_MAX_CRL];
+    vsim_certs_t *certs;               /* every certificate seen, loaded once, chain checked once */
+    v2x_crl_entry_t crl[VSIM_MAX_CRL]; /* the AA's list (HashedId10, expiry) */
     unsigned n_crl;
+    uint32_t crl_serial;    /* of the AA's latest CRL */
+    vsim_crl_rec_t *crl_db; /* every distinct CRL received, decoded once (crl.c) */
+    unsigned n_crl_db;
     vsim_mbr_t *mbr;
     unsigned n_mbr;
     /* signature checks, once per distinct SPDU */
@@ -274,7 +279,7 @@ typedef struct {
  * only a certificate signer resolves). Returns NULL or the rejection reason. */
 typedef bool (*vsim_known_fn)(void *arg, uint64_t hid);
 const char *vsim_secure_receive(vsim_t *s, const uint8_t *p, size_t n, uint64_t want_psid,
-                                sg17_time_t now, uint64_t crl_count, vsim_known_fn known,
+                                sg17_time_t now, uint64_t crl_id, vsim_known_fn known,
                                 void *known_arg, vsim_rx_t *rx);
 /* The same without the freshness check, for a message whose own content says how long it is
  * valid (a CRL, rebroadcast for as long as it is current). */
@@ -283,7 +288,6 @@ const char *vsim_secure_receive_any_age(vsim_t *s, const uint8_t *p, size_t n, u
 /* The CAM inside an accepted SPDU (GN + BTP + UPER); 0 or -1. An unsecured CAM's generation
  * time is rebuilt from its generationDeltaTime (the latest time <= now with that value). */
 int vsim_cam_parse(const vsim_t *s, const vsim_rx_t *rx, sg17_time_t now, vsim_cam_t *cam);
-bool vsim_revoked(const vsim_t *s, uint64_t crl_count, uint64_t hid);
 
 /* ---- vehicle.c ---- */
 void vsim_vehicle_on_message(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *m);
@@ -303,8 +307,24 @@ void vsim_ca_on_message(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *m);
 int vsim_pki_setup(vsim_t *s, sg17_ctx_t *ctx);
 void vsim_report_misbehaviour(vsim_t *s, sg17_ctx_t *ctx, vsim_vehicle_t *r, vsim_peer_t *peer,
                               const sg17_msg_t *evidence);
-/* A CRL SPDU a vehicle or RSU received: verified and decoded; returns the entry count or -1. */
+
+/* ---- crl.c: the IEEE 1609.2 CRL ---- */
+/* The AA adds an AT to its list (0, or -1 when it is full). */
+int vsim_crl_revoke(vsim_t *s, const vsim_signer_t *at);
+/* The AA's signed CRL of its whole list (a new crlSerial). */
+int vsim_crl_build(vsim_t *s, sg17_time_t now, uint8_t *out, size_t cap, size_t *len);
+/* A CRL SPDU a vehicle or RSU received, checked as crl_verification says: the CRL's id for
+ * vsim_crl_newer / vsim_revoked, or -1 with *why. */
 long vsim_crl_receive(vsim_t *s, const uint8_t *p, size_t n, sg17_time_t now, const char **why);
+uint32_t vsim_crl_serial(const vsim_t *s, long id);
+/* Whether CRL id replaces the one installed (current, 0 none): newer serial of the CRACA. */
+bool vsim_crl_newer(const vsim_t *s, long id, uint64_t current);
+/* The installed CRL revokes the certificate (same CRACA and series, its HashedId10 listed). */
+bool vsim_revoked(const vsim_t *s, uint64_t crl_id, const v2x_cert_t *cert);
+/* The AA's CRL at the start, installed in every vehicle; 0 or -1. */
+int vsim_crl_initial(vsim_t *s);
+void vsim_crl_free(vsim_t *s);
+int vsim_attack_forge_crl(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p);
 
 /* ---- attacks.c ---- */
 vsim_adversary_t *vsim_adversary_new(unsigned n_veh);
