@@ -14,7 +14,8 @@
  *   with ecies_warnings (X.1372 9.2) one encryptedData per neighbour (ECIES P-256 + AES-CCM)
  * - v2x.mbr: a misbehaviour report to the MA (signed, PSID 38): suspect HashedId8 + evidence
  * - v2x.revoke: the MA asks the AA to revoke a suspect (back-end link)
- * - v2x.crl: the AA's signed CRL (PSID 622): to the RSUs, which rebroadcast it in range
+ * - v2x.crl: the AA's signed CRL (PSID 622, IEEE 1609.2 CrlContents): to the RSUs, which
+ *   rebroadcast it in range
  * - v2x.platoon_join: a join request to the platoon leader, vehicle-0 (X.1372 9.3)
  */
 #ifndef V2X_SIM_H
