@@ -30,6 +30,12 @@ struct v2x_signer {
     uint8_t cert[V2X_CERT_MAX];
     size_t cert_len; /* 0: self signer */
     BN_CTX *bn;
+    /* nonces prepared ahead, used once each (secret: cleansed when used and on destroy) */
+    unsigned batch, n_ready;
+    struct {
+        uint8_t kinv[V2X_MAX_FIELD];    /* k^-1 mod n */
+        uint8_t r_point[V2X_MAX_POINT]; /* R = k G, compressed */
+    } nonce[V2X_SIGNER_BATCH];
 };
 
 v2x_signer_t *v2x_signer_new(const EVP_PKEY *key, const uint8_t *cert, size_t cert_len, int *err)
@@ -54,6 +60,7 @@ v2x_signer_t *v2x_signer_new(const EVP_PKEY *key, const uint8_t *cert, size_t ce
         goto fail;
     sg->curve = c;
     sg->hash = v2x_curve_hash(c);
+    sg->batch = V2X_SIGNER_BATCH;
     sg->group = v2x_curve_group_shared(c);
     sg->bn = BN_CTX_secure_new();
     if (!sg->group || !sg->bn
@@ -105,61 +112,123 @@ const uint8_t *v2x_signer_cert(const v2x_signer_t *sg, size_t *len)
     return sg->cert_len ? sg->cert : NULL;
 }
 
-/* One ECDSA signature over dgst with R compressed: r_point = 0x02/0x03 || x(R), s. */
-static int sign_digest(v2x_signer_t *sg, const uint8_t *dgst, uint8_t *r_point, uint8_t *s)
+void v2x_signer_one_shot(v2x_signer_t *sg)
+{
+    sg->batch = 1;
+}
+
+/* Prepares sg->batch nonces: k_i random, R_i = k_i G, and every k_i^-1 from one inversion
+ * (Montgomery's trick: prefix products c_i = k_0 .. k_i, one blinded inverse of the last, then
+ * k_i^-1 = c_(i-1) (c_i)^-1 and (c_(i-1))^-1 = k_i (c_i)^-1 going back). */
+static int refill(v2x_signer_t *sg)
 {
     const EC_GROUP *g = sg->group;
     const BIGNUM *order = EC_GROUP_get0_order(g);
     size_t n = v2x_curve_size(sg->curve);
+    unsigned m = sg->batch;
     BN_CTX *bn = sg->bn;
     EC_POINT *R = EC_POINT_new(g);
+    BIGNUM *k[V2X_SIGNER_BATCH], *c[V2X_SIGNER_BATCH];
     int rc = V2X_ECRYPTO;
     if (!R)
         return rc;
     BN_CTX_start(bn);
-    BIGNUM *k = BN_CTX_get(bn), *kinv = BN_CTX_get(bn), *x = BN_CTX_get(bn);
-    BIGNUM *y = BN_CTX_get(bn), *r = BN_CTX_get(bn), *e = BN_CTX_get(bn), *t = BN_CTX_get(bn);
-    BIGNUM *b = BN_CTX_get(bn), *kb = BN_CTX_get(bn);
-    if (!kb || !BN_bin2bn(dgst, (int)n, e))
+    BIGNUM *x = BN_CTX_get(bn), *y = BN_CTX_get(bn), *inv = BN_CTX_get(bn);
+    BIGNUM *b = BN_CTX_get(bn), *t = BN_CTX_get(bn);
+    bool ok = t != NULL;
+    for (unsigned i = 0; i < m; i++) {
+        k[i] = BN_CTX_get(bn), c[i] = BN_CTX_get(bn);
+        ok = ok && c[i];
+    }
+    if (!ok)
         goto end;
-    BN_set_flags(k, BN_FLG_CONSTTIME);
+    BN_set_flags(inv, BN_FLG_CONSTTIME);
+    BN_set_flags(t, BN_FLG_CONSTTIME);
+    for (unsigned i = 0; i < m; i++) {
+        BN_set_flags(k[i], BN_FLG_CONSTTIME);
+        BN_set_flags(c[i], BN_FLG_CONSTTIME);
+        do {
+            if (BN_priv_rand_range_ex(k[i], order, 0, bn) != 1
+                || EC_POINT_mul(g, R, k[i], NULL, NULL, bn) != 1
+                || EC_POINT_get_affine_coordinates(g, R, x, y, bn) != 1
+                || !BN_nnmod(t, x, order, bn))
+                goto end;
+        } while (BN_is_zero(k[i]) || BN_is_zero(t)); /* r = x mod n must not be 0 */
+        if (BN_bn2binpad(x, sg->nonce[i].r_point + 1, (int)n) != (int)n)
+            goto end;
+        sg->nonce[i].r_point[0] = BN_is_odd(y) ? 0x03 : 0x02;
+        if (!(i == 0 ? BN_copy(c[0], k[0]) != NULL : BN_mod_mul(c[i], c[i - 1], k[i], order, bn)))
+            goto end;
+    }
+    /* (c_(m-1))^-1 = b (c_(m-1) b)^-1: the exponentiation sees a uniformly random value */
+    do {
+        if (BN_priv_rand_range_ex(b, order, 0, bn) != 1)
+            goto end;
+    } while (BN_is_zero(b));
+    if (!BN_mod_mul(t, c[m - 1], b, order, bn) || !v2x_inverse_mod_order(g, inv, t, bn)
+        || !BN_mod_mul(inv, inv, b, order, bn))
+        goto end;
+    for (unsigned i = m - 1; i > 0; i--) {
+        if (!BN_mod_mul(t, inv, c[i - 1], order, bn) || !BN_mod_mul(inv, inv, k[i], order, bn)
+            || BN_bn2binpad(t, sg->nonce[i].kinv, (int)n) != (int)n)
+            goto end;
+    }
+    if (BN_bn2binpad(inv, sg->nonce[0].kinv, (int)n) != (int)n)
+        goto end;
+    sg->n_ready = m;
+    rc = V2X_OK;
+end:
+    if (rc != V2X_OK)
+        OPENSSL_cleanse(sg->nonce, sizeof sg->nonce);
+    for (unsigned i = 0; ok && i < m; i++) {
+        BN_clear(k[i]);
+        BN_clear(c[i]);
+    }
+    BN_clear(inv);
+    BN_clear(b);
+    BN_clear(t);
+    BN_CTX_end(bn);
+    EC_POINT_clear_free(R);
+    return rc;
+}
+
+/* One ECDSA signature over dgst with a prepared nonce: r_point = R compressed, s = k^-1 (e + r d)
+ * mod n with r = x(R) mod n. */
+static int sign_digest(v2x_signer_t *sg, const uint8_t *dgst, uint8_t *r_point, uint8_t *s)
+{
+    const BIGNUM *order = EC_GROUP_get0_order(sg->group);
+    size_t n = v2x_curve_size(sg->curve);
+    BN_CTX *bn = sg->bn;
+    int rc = V2X_ECRYPTO;
+    BN_CTX_start(bn);
+    BIGNUM *kinv = BN_CTX_get(bn), *r = BN_CTX_get(bn), *e = BN_CTX_get(bn), *t = BN_CTX_get(bn);
+    if (!t || !BN_bin2bn(dgst, (int)n, e))
+        goto end;
     BN_set_flags(kinv, BN_FLG_CONSTTIME);
     BN_set_flags(t, BN_FLG_CONSTTIME);
     for (int tries = 0; tries < 16; tries++) {
-        do {
-            if (BN_priv_rand_range_ex(k, order, 0, bn) != 1)
-                goto end;
-        } while (BN_is_zero(k));
-        if (EC_POINT_mul(g, R, k, NULL, NULL, bn) != 1
-            || EC_POINT_get_affine_coordinates(g, R, x, y, bn) != 1 || !BN_nnmod(r, x, order, bn))
+        if (sg->n_ready == 0 && refill(sg) != V2X_OK)
             goto end;
-        if (BN_is_zero(r))
-            continue;
-        /* k^-1 = b (k b)^-1, then s = k^-1 (e + r d) mod n */
-        do {
-            if (BN_priv_rand_range_ex(b, order, 0, bn) != 1)
-                goto end;
-        } while (BN_is_zero(b));
-        if (!BN_mod_mul(kb, k, b, order, bn) || !v2x_inverse_mod_order(g, kinv, kb, bn)
-            || !BN_mod_mul(kinv, kinv, b, order, bn) || !BN_mod_mul(t, r, sg->d, order, bn)
-            || !BN_mod_add(t, t, e, order, bn) || !BN_mod_mul(t, t, kinv, order, bn))
+        unsigned i = --sg->n_ready;
+        int ok = BN_bin2bn(sg->nonce[i].kinv, (int)n, kinv) != NULL
+                 && BN_bin2bn(sg->nonce[i].r_point + 1, (int)n, r) != NULL
+                 && BN_nnmod(r, r, order, bn) && BN_mod_mul(t, r, sg->d, order, bn)
+                 && BN_mod_add(t, t, e, order, bn) && BN_mod_mul(t, t, kinv, order, bn);
+        memcpy(r_point, sg->nonce[i].r_point, 1 + n);
+        OPENSSL_cleanse(&sg->nonce[i], sizeof sg->nonce[i]);
+        if (!ok)
             goto end;
         if (BN_is_zero(t))
-            continue;
-        if (BN_bn2binpad(x, r_point + 1, (int)n) != (int)n || BN_bn2binpad(t, s, (int)n) != (int)n)
+            continue; /* s = 0: another nonce */
+        if (BN_bn2binpad(t, s, (int)n) != (int)n)
             goto end;
-        r_point[0] = BN_is_odd(y) ? 0x03 : 0x02;
         rc = V2X_OK;
         break;
     }
 end:
-    BN_clear(k);
     BN_clear(kinv);
     BN_clear(t);
-    BN_clear(b);
-    BN_clear(kb);
     BN_CTX_end(bn);
-    EC_POINT_clear_free(R);
     return rc;
 }
 
