@@ -21,6 +21,11 @@
 
 #include "internal.h"
 
+typedef struct {
+    uint8_t kinv[V2X_MAX_FIELD];    /* k^-1 mod n */
+    uint8_t r_point[V2X_MAX_POINT]; /* R = k G, compressed */
+} nonce_t;
+
 struct v2x_signer {
     v2x_curve_t curve;
     v2x_hash_t hash;
@@ -30,12 +35,10 @@ struct v2x_signer {
     uint8_t cert[V2X_CERT_MAX];
     size_t cert_len; /* 0: self signer */
     BN_CTX *bn;
-    /* nonces prepared ahead, used once each (secret: cleansed when used and on destroy) */
+    /* nonces prepared ahead, used once each (secret: cleansed when used and on destroy);
+     * allocated on the first signature, so that a pool's idle ATs do not carry them */
     unsigned batch, n_ready;
-    struct {
-        uint8_t kinv[V2X_MAX_FIELD];    /* k^-1 mod n */
-        uint8_t r_point[V2X_MAX_POINT]; /* R = k G, compressed */
-    } nonce[V2X_SIGNER_BATCH];
+    nonce_t *nonce;
 };
 
 v2x_signer_t *v2x_signer_new(const EVP_PKEY *key, const uint8_t *cert, size_t cert_len, int *err)
@@ -91,6 +94,10 @@ void v2x_signer_destroy(v2x_signer_t **self_p)
     v2x_signer_t *sg = *self_p;
     BN_clear_free(sg->d);
     BN_CTX_free(sg->bn);
+    if (sg->nonce) {
+        OPENSSL_cleanse(sg->nonce, V2X_SIGNER_BATCH * sizeof *sg->nonce);
+        free(sg->nonce);
+    }
     OPENSSL_cleanse(sg, sizeof *sg);
     free(sg);
     *self_p = NULL;
@@ -128,10 +135,18 @@ static int refill(v2x_signer_t *sg)
     unsigned m = sg->batch;
     BN_CTX *bn = sg->bn;
     EC_POINT *R = EC_POINT_new(g);
-    BIGNUM *k[V2X_SIGNER_BATCH], *c[V2X_SIGNER_BATCH];
+    BIGNUM *k[V2X_SIGNER_BATCH] = {NULL}, *c[V2X_SIGNER_BATCH] = {NULL};
     int rc = V2X_ECRYPTO;
-    if (!R)
+    if (m == 0 || m > V2X_SIGNER_BATCH) {
+        EC_POINT_free(R);
+        return V2X_EARG;
+    }
+    if (!sg->nonce)
+        sg->nonce = calloc(V2X_SIGNER_BATCH, sizeof *sg->nonce);
+    if (!R || !sg->nonce) {
+        EC_POINT_free(R);
         return rc;
+    }
     BN_CTX_start(bn);
     BIGNUM *x = BN_CTX_get(bn), *y = BN_CTX_get(bn), *inv = BN_CTX_get(bn);
     BIGNUM *b = BN_CTX_get(bn), *t = BN_CTX_get(bn);
@@ -179,7 +194,7 @@ static int refill(v2x_signer_t *sg)
     rc = V2X_OK;
 end:
     if (rc != V2X_OK)
-        OPENSSL_cleanse(sg->nonce, sizeof sg->nonce);
+        OPENSSL_cleanse(sg->nonce, V2X_SIGNER_BATCH * sizeof *sg->nonce);
     for (unsigned i = 0; ok && i < m; i++) {
         BN_clear(k[i]);
         BN_clear(c[i]);
