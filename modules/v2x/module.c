@@ -28,6 +28,7 @@ SG17_ATTACK_RUN(run_misbehave, vsim_attack_misbehave);
 SG17_ATTACK_RUN(run_forge, vsim_attack_forge);
 
 SG17_ATTACK_RUN(run_bad_cert, vsim_attack_bad_cert);
+SG17_ATTACK_RUN(run_forge_crl, vsim_attack_forge_crl);
 
 SG17_ATTACK_RUN(run_track, vsim_attack_track);
 
@@ -324,6 +325,7 @@ static const char *const mbr_reqs[] = {"X1372-8.6", "X1372-9.4-REVOKE", NULL};
 static const char *const pseudo_reqs[] = {"X1372-8.1-PRIVACY", NULL};
 static const char *const ecies_reqs[] = {"X1372-8.1", "X1372-9.2", NULL};
 static const char *const platoon_reqs[] = {"X1372-9.3", "X1372-8.7", NULL};
+static const char *const crl_reqs[] = {"X1372-9.4-CRL", NULL};
 
 static const sg17_mitigation_t mitigations[] = {
     {"signature_verification",
@@ -365,6 +367,10 @@ static const sg17_mitigation_t mitigations[] = {
      "the platoon leader admits only signed join requests whose AT grants the platoon SSP "
      "(9.3); off: any well-formed request joins",
      platoon_reqs, true, CONFIG(platoon_auth)},
+    {"crl_verification",
+     "a CRL (IEEE 1609.2 CrlContents) is installed only when its signature and chain verify, its "
+     "signer is the CRACA it names and it is current; off: any well-formed CRL heard is installed",
+     crl_reqs, true, CONFIG(crl_verification)},
     {NULL, NULL, NULL, false, 0},
 };
 
@@ -468,7 +474,26 @@ static const sg17_param_t eavesdrop_params[] = {
     {NULL, 0, false, NULL, {0, 0}},
 };
 
+static const sg17_param_t forge_crl_params[] = {
+    {"near",
+     SG17_TYPE_COUNT,
+     false,
+     "vehicle the adversary broadcasts next to (default 0)",
+     {0, MAX_VEHICLE_INDEX}},
+    {"victims",
+     SG17_TYPE_COUNT,
+     false,
+     "vehicle-0 .. -(n-1) whose ATs the CRL lists (default all)",
+     {1, MAX_VEHICLE_INDEX + 1}},
+    {NULL, 0, false, NULL, {0, 0}},
+};
+
 static const sg17_attack_t attacks[] = {
+    {.name = "forge_crl",
+     .description = "an outsider broadcasts a CRL in the AA's name revoking honest vehicles' ATs "
+                    "(its own key under the AA's digest): denial of service",
+     .params = forge_crl_params,
+     .run = run_forge_crl},
     {.name = "misbehave",
      .description = "an insider with valid ATs (compromise it first) runs F2MD/VeReMi attack "
                     "type 1-19",
@@ -528,11 +553,12 @@ static const sg17_metric_t metrics[] = {
     {"aa.revoked_vehicles", "vehicles whose ATs the AA revoked", NULL},
     {"pki.revoked_attackers", "revoked vehicles the adversary controlled (ground truth)", NULL},
     {"pki.revoked_honest", "revoked honest vehicles (ground truth)", NULL},
-    {"pki.crl_entries", "HashedId8s on the AA's CRL at the end", NULL},
+    {"pki.crl_entries", "HashedId10s on the AA's CRL at the end", NULL},
     {"platoon.members", "join requests the leader admitted", NULL},
     {"platoon.size", "the platoon at the end, leader included", NULL},
     {"attacker.extra_cams", "DoS and Sybil CAMs of misbehaving vehicles", NULL},
     {"attacker.injected_cams", "outsider CAM transmissions", NULL},
+    {"attacker.forged_crls", "forged CRL broadcasts", NULL},
     {"attacker.warnings_captured", "emergency warnings the eavesdropper captured", NULL},
     {"attacker.warnings_read", "captured warnings whose DENM the eavesdropper could read", NULL},
     {"den.events", "hazard events vehicles and RSUs detected (each an actionID)", NULL},

@@ -276,7 +276,7 @@ static int run_verify(int argc, char **argv, FILE *out, FILE *err)
         goto done;
     }
     const char *what = "signature";
-    if ((rc = v2x_spdu_verify(&s, signer)) == V2X_OK) {
+    if ((rc = v2x_spdu_verify_full_r(&s, signer)) == V2X_OK) {
         what = "signer certificate";
         rc = v2x_cert_check_time(&signer->view, t64);
     }

@@ -261,8 +261,8 @@ int v2x_cert_issue(const v2x_cert_params_t *p, const EVP_PKEY *subject_key,
     put_tbs(&w, p, curve, key_point, p->enc_key ? enc_point : NULL);
     if (!sg17_writer_ok(&w))
         return V2X_ESPACE;
-    rc = v2x_sign_input(issuer_key, icurve, out + tbs_off, w.len - tbs_off, issuer_hash, false,
-                        r_point, s);
+    rc =
+        v2x_sign_input(issuer_key, icurve, out + tbs_off, w.len - tbs_off, issuer_hash, r_point, s);
     if (rc != V2X_OK)
         return rc;
     v2x_put_signature(&w, icurve, r_point, s);
@@ -753,6 +753,9 @@ v2x_cert_t *v2x_cert_new(const uint8_t *cert, size_t len, const v2x_cert_t *issu
         goto fail;
     if ((rc = v2x_key_ec_point(c->key, c->view.curve, &c->group, &c->point)) != V2X_OK)
         goto fail;
+    rc = V2X_ECRYPTO;
+    if (!(c->vctx = EVP_PKEY_CTX_new(c->key, NULL)) || EVP_PKEY_verify_init(c->vctx) != 1)
+        goto fail;
     if (c->view.has_enc_key) {
         c->enc_key = v2x_key_from_point(c->view.enc_curve, c->view.enc_point,
                                         1 + v2x_curve_size(c->view.enc_curve));
@@ -775,6 +778,7 @@ void v2x_cert_destroy(v2x_cert_t **self_p)
     if (!self_p || !*self_p)
         return;
     v2x_cert_t *c = *self_p;
+    EVP_PKEY_CTX_free(c->vctx);
     EVP_PKEY_free(c->key);
     EVP_PKEY_free(c->enc_key);
     EC_POINT_free(c->point);

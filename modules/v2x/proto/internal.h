@@ -17,12 +17,27 @@ EC_GROUP *v2x_curve_group(v2x_curve_t c);
 /* The process-wide group of the curve (do not free), or NULL. */
 const EC_GROUP *v2x_curve_group_shared(v2x_curve_t c);
 
+/* out = a^-1 mod n for 0 < a < n, n the order of g, one of the shared groups: Fermat's
+ * a^(n-2) mod n by BN_mod_exp_mont with the order's Montgomery form prepared once per process
+ * (faster here than BN_mod_inverse's binary algorithm). Not constant-time: for public values or
+ * blinded secrets only. 1 or 0. */
+int v2x_inverse_mod_order(const EC_GROUP *g, BIGNUM *out, const BIGNUM *a, BN_CTX *bn);
+
 /* ECDSA over a digest: r and s as v2x_curve_size(c) big-endian octets each. */
 int v2x_ecdsa_sign_digest(const EVP_PKEY *key, v2x_curve_t c, const uint8_t *dgst, size_t dlen,
                           uint8_t *r, uint8_t *s);
 int v2x_ecdsa_verify_digest(const EVP_PKEY *key, v2x_curve_t c, const uint8_t *dgst, size_t dlen,
                             const uint8_t *r, const uint8_t *s);
 
+/* ECDSA verification through OpenSSL with a context the caller prepared once
+ * (EVP_PKEY_verify_init on the public key): r and s as n big-endian octets each. */
+int v2x_ecdsa_verify_prepared(EVP_PKEY_CTX *ctx, size_t n, const uint8_t *dgst, size_t dlen,
+                              const uint8_t *r, const uint8_t *s);
+/* The standard verification of IEEE 1609.2 §5.3.1 for an R as the wire gives it (x-only or
+ * compressed): OpenSSL's ECDSA check of r = x(R) mod n, the y parity of a compressed R not
+ * used (see v2x_spdu_verify_full_r for the check that uses it). */
+int v2x_ecdsa_verify_r_x(EVP_PKEY_CTX *ctx, const EC_GROUP *g, const uint8_t *dgst, size_t dlen,
+                         const uint8_t *r_point, const uint8_t *s);
 /* Verification with the signature's R as the wire gives it (0x00 || x x-only, 0x02/0x03 || x
  * compressed: then R itself must match, y parity included) against public point q. */
 int v2x_ecdsa_verify_full(const EC_GROUP *g, const EC_POINT *q, const uint8_t *dgst, size_t dlen,
@@ -54,10 +69,17 @@ void v2x_get_verification_key(sg17_reader_t *r, v2x_curve_t *c, uint8_t *point);
 void v2x_put_signature(sg17_writer_t *w, v2x_curve_t c, const uint8_t *r_point, const uint8_t *s);
 void v2x_get_signature(sg17_reader_t *r, v2x_curve_t *c, uint8_t *r_point, uint8_t *s, bool x_only);
 
-/* The whole signature step of a signer: digest, ECDSA, R x-only (certificates) or, full_r,
- * compressed (SPDUs: the one encoding a receiver accepts). */
+/* The whole signature step of a certificate issuer: digest, ECDSA, R x-only (SPDUs, whose R is
+ * compressed, are signed through v2x_signer_t). */
 int v2x_sign_input(const EVP_PKEY *key, v2x_curve_t c, const uint8_t *tbs, size_t tbs_len,
-                   const uint8_t *signer_hash, bool full_r, uint8_t *r_point, uint8_t *s);
+                   const uint8_t *signer_hash, uint8_t *r_point, uint8_t *s);
+
+/* The prepared signer's step for an SPDU: H(H(tbs) || H(signer cert)), ECDSA with R compressed. */
+int v2x_signer_sign_input(v2x_signer_t *sg, const uint8_t *tbs, size_t tbs_len, uint8_t *r_point,
+                          uint8_t *s);
+const uint8_t *v2x_signer_cert_hash(const v2x_signer_t *sg);
+/* A signer for one message (v2x_spdu_sign): nonces one at a time, not a batch. */
+void v2x_signer_one_shot(v2x_signer_t *sg);
 
 /* A reader result as an error code: V2X_OK when done exactly, else V2X_EMALFORMED. */
 static inline int v2x_reader_status(const sg17_reader_t *r)

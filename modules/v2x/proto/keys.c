@@ -81,13 +81,43 @@ size_t v2x_hash_size(v2x_hash_t h)
 static pthread_once_t shared_once = PTHREAD_ONCE_INIT;
 static EVP_MD *shared_md[2];
 static EC_GROUP *shared_group[4];
+/* Per curve: the Montgomery form of the group order n and the exponent n - 2, for inverses mod n
+ * of public values (Fermat: a^-1 = a^(n-2) mod n, n prime). */
+static BN_MONT_CTX *shared_order_mont[4];
+static BIGNUM *shared_order_nm2[4];
 
 static void shared_init(void)
 {
     shared_md[V2X_HASH_SHA256] = EVP_MD_fetch(NULL, "SHA256", NULL);
     shared_md[V2X_HASH_SHA384] = EVP_MD_fetch(NULL, "SHA384", NULL);
-    for (int c = V2X_CURVE_P256; c <= V2X_CURVE_P384; c++)
+    BN_CTX *bn = BN_CTX_new();
+    for (int c = V2X_CURVE_P256; c <= V2X_CURVE_P384; c++) {
         shared_group[c] = v2x_curve_group((v2x_curve_t)c);
+        const BIGNUM *order = shared_group[c] ? EC_GROUP_get0_order(shared_group[c]) : NULL;
+        BN_MONT_CTX *mont = BN_MONT_CTX_new();
+        BIGNUM *nm2 = BN_dup(order);
+        if (bn && order && mont && nm2 && BN_MONT_CTX_set(mont, order, bn) == 1
+            && BN_sub_word(nm2, 2) == 1) {
+            shared_order_mont[c] = mont;
+            shared_order_nm2[c] = nm2;
+        } else {
+            BN_MONT_CTX_free(mont);
+            BN_free(nm2);
+        }
+    }
+    BN_CTX_free(bn);
+}
+
+int v2x_inverse_mod_order(const EC_GROUP *g, BIGNUM *out, const BIGNUM *a, BN_CTX *bn)
+{
+    pthread_once(&shared_once, shared_init);
+    const BIGNUM *order = EC_GROUP_get0_order(g);
+    if (BN_is_zero(a) || BN_cmp(a, order) >= 0)
+        return 0;
+    for (int c = V2X_CURVE_P256; c <= V2X_CURVE_P384; c++)
+        if (g == shared_group[c] && shared_order_mont[c])
+            return BN_mod_exp_mont(out, a, shared_order_nm2[c], order, bn, shared_order_mont[c]);
+    return 0;
 }
 
 const EC_GROUP *v2x_curve_group_shared(v2x_curve_t c)
@@ -286,12 +316,11 @@ static size_t der_integer(uint8_t *p, const uint8_t *v, size_t n)
     return 2 + pad + n;
 }
 
-int v2x_ecdsa_verify_digest(const EVP_PKEY *key, v2x_curve_t c, const uint8_t *dgst, size_t dlen,
-                            const uint8_t *r, const uint8_t *s)
+int v2x_ecdsa_verify_prepared(EVP_PKEY_CTX *ctx, size_t n, const uint8_t *dgst, size_t dlen,
+                              const uint8_t *r, const uint8_t *s)
 {
-    size_t n = v2x_curve_size(c);
     uint8_t der[8 + 2 * (V2X_MAX_FIELD + 3)];
-    if (n == 0 || !key)
+    if (n == 0 || n > V2X_MAX_FIELD || !ctx)
         return V2X_EARG;
     size_t body = der_integer(der + 3, r, n);
     body += der_integer(der + 3 + body, s, n);
@@ -307,12 +336,42 @@ int v2x_ecdsa_verify_digest(const EVP_PKEY *key, v2x_curve_t c, const uint8_t *d
         der[2] = (uint8_t)body;
         off = 3;
     }
+    return EVP_PKEY_verify(ctx, der, off + body, dgst, dlen) == 1 ? V2X_OK : V2X_ESIGNATURE;
+}
+
+int v2x_ecdsa_verify_digest(const EVP_PKEY *key, v2x_curve_t c, const uint8_t *dgst, size_t dlen,
+                            const uint8_t *r, const uint8_t *s)
+{
+    if (v2x_curve_size(c) == 0 || !key)
+        return V2X_EARG;
     EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new((EVP_PKEY *)key, NULL);
     int rc = V2X_ECRYPTO;
     if (ctx && EVP_PKEY_verify_init(ctx) == 1)
-        rc = EVP_PKEY_verify(ctx, der, off + body, dgst, dlen) == 1 ? V2X_OK : V2X_ESIGNATURE;
+        rc = v2x_ecdsa_verify_prepared(ctx, v2x_curve_size(c), dgst, dlen, r, s);
     EVP_PKEY_CTX_free(ctx);
     return rc;
+}
+
+int v2x_ecdsa_verify_r_x(EVP_PKEY_CTX *ctx, const EC_GROUP *g, const uint8_t *dgst, size_t dlen,
+                         const uint8_t *r_point, const uint8_t *s)
+{
+    const BIGNUM *order = EC_GROUP_get0_order(g);
+    size_t n = (size_t)BN_num_bytes(order);
+    uint8_t nb[V2X_MAX_FIELD], r[V2X_MAX_FIELD];
+    if (n > V2X_MAX_FIELD || BN_bn2binpad(order, nb, (int)n) != (int)n)
+        return V2X_ECRYPTO;
+    memcpy(r, r_point + 1, n);
+    if (memcmp(r, nb, n) >= 0) {
+        /* x >= n (probability about 2^-128 on these curves): r = x - n, x < p < 2n */
+        if (r_point[0] == 0x00)
+            return V2X_ESIGNATURE; /* an x-only R is r itself, in [1, n) */
+        BIGNUM *x = BN_bin2bn(r, (int)n, NULL);
+        int ok = x && BN_sub(x, x, order) && BN_bn2binpad(x, r, (int)n) == (int)n;
+        BN_free(x);
+        if (!ok)
+            return V2X_ECRYPTO;
+    }
+    return v2x_ecdsa_verify_prepared(ctx, n, dgst, dlen, r, s);
 }
 
 /* IEEE 1609.2 §5.3.1 verification with the signature's R: recompute R' = u1 G + u2 Q (w =
@@ -344,7 +403,7 @@ int v2x_ecdsa_verify_full(const EC_GROUP *g, const EC_POINT *q, const uint8_t *d
     if (r_point[0] == 0x00 && BN_cmp(x, order) >= 0)
         goto end;
     rc = V2X_ECRYPTO;
-    if (!BN_nnmod(r, x, order, bn) || !BN_mod_inverse(w, sb, order, bn)
+    if (!BN_nnmod(r, x, order, bn) || !v2x_inverse_mod_order(g, w, sb, bn)
         || !BN_mod_mul(u1, e, w, order, bn) || !BN_mod_mul(u2, r, w, order, bn)
         || !EC_POINT_mul(g, R, u1, q, u2, bn))
         goto end;
@@ -408,54 +467,15 @@ int v2x_ecdsa_sign_digest(const EVP_PKEY *key, v2x_curve_t c, const uint8_t *dgs
 }
 
 int v2x_sign_input(const EVP_PKEY *key, v2x_curve_t c, const uint8_t *tbs, size_t tbs_len,
-                   const uint8_t *signer_hash, bool full_r, uint8_t *r_point, uint8_t *s)
+                   const uint8_t *signer_hash, uint8_t *r_point, uint8_t *s)
 {
     uint8_t dgst[V2X_MAX_HASH];
     v2x_hash_t h = v2x_curve_hash(c);
-    size_t n = v2x_curve_size(c);
     int rc = v2x_signature_digest(h, tbs, tbs_len, signer_hash, dgst);
-    if (rc == V2X_OK) {
-        r_point[0] = 0x00; /* x-only */
-        rc = v2x_ecdsa_sign_digest(key, c, dgst, v2x_hash_size(h), r_point + 1, s);
-    }
-    if (rc != V2X_OK || !full_r)
+    if (rc != V2X_OK)
         return rc;
-    /* The compressed R: OpenSSL's ECDSA returns (r, s) only, so recover the nonce
-     * k = s^-1 (e + r d) mod n and take the parity of R = k G (a fixed-base multiplication, the
-     * cost of one more signature). k and d are secret: BIGNUMs flagged constant-time, cleared. */
-    const EC_GROUP *g = v2x_curve_group_shared(c);
-    uint8_t d[V2X_MAX_FIELD], rr[V2X_MAX_POINT];
-    size_t dl = 0;
-    BN_CTX *bn = BN_CTX_secure_new();
-    EC_POINT *R = g ? EC_POINT_new(g) : NULL;
-    rc = V2X_ECRYPTO;
-    if (!bn || !R || v2x_key_private_bytes(key, d, sizeof d, &dl) != V2X_OK)
-        goto done;
-    BN_CTX_start(bn);
-    BIGNUM *e = BN_CTX_get(bn), *r = BN_CTX_get(bn), *sb = BN_CTX_get(bn);
-    BIGNUM *db = BN_CTX_get(bn), *k = BN_CTX_get(bn);
-    const BIGNUM *order = EC_GROUP_get0_order(g);
-    if (k) {
-        BN_set_flags(db, BN_FLG_CONSTTIME);
-        BN_set_flags(k, BN_FLG_CONSTTIME);
-    }
-    if (k && BN_bin2bn(dgst, (int)n, e) && BN_bin2bn(r_point + 1, (int)n, r)
-        && BN_bin2bn(s, (int)n, sb) && BN_bin2bn(d, (int)dl, db) && BN_mod_mul(k, r, db, order, bn)
-        && BN_mod_add(k, k, e, order, bn) && BN_mod_inverse(sb, sb, order, bn)
-        && BN_mod_mul(k, k, sb, order, bn) && EC_POINT_mul(g, R, k, NULL, NULL, bn)
-        && EC_POINT_point2oct(g, R, POINT_CONVERSION_COMPRESSED, rr, sizeof rr, bn) == 1 + n
-        && memcmp(rr + 1, r_point + 1, n) == 0) {
-        r_point[0] = rr[0];
-        rc = V2X_OK;
-    }
-    BN_clear(k);
-    BN_clear(db);
-    BN_CTX_end(bn);
-done:
-    OPENSSL_cleanse(d, sizeof d);
-    EC_POINT_free(R);
-    BN_CTX_free(bn);
-    return rc;
+    r_point[0] = 0x00; /* x-only */
+    return v2x_ecdsa_sign_digest(key, c, dgst, v2x_hash_size(h), r_point + 1, s);
 }
 
 /* ---- OER forms ---- */

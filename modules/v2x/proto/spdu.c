@@ -36,25 +36,30 @@ int v2x_spdu_sign(const v2x_sign_params_t *p, const uint8_t *payload, size_t pay
                   const EVP_PKEY *key, const uint8_t *cert, size_t cert_len, uint8_t *out,
                   size_t cap, size_t *out_len)
 {
-    uint8_t signer_hash[V2X_MAX_HASH], r_point[V2X_MAX_POINT], s[V2X_MAX_FIELD];
-    v2x_curve_t c = v2x_key_curve(key);
-    if (!p || (!payload && payload_len) || c == V2X_CURVE_NONE || !out_len
-        || (p->signer != V2X_SIGNER_SELF && !cert))
+    if (!p || (p->signer != V2X_SIGNER_SELF && !cert))
         return V2X_EARG;
+    int rc = V2X_EARG;
+    bool self = p->signer == V2X_SIGNER_SELF;
+    v2x_signer_t *sg = v2x_signer_new(key, self ? NULL : cert, self ? 0 : cert_len, &rc);
+    if (!sg)
+        return rc;
+    v2x_signer_one_shot(sg);
+    rc = v2x_spdu_sign_with(p, payload, payload_len, sg, out, cap, out_len);
+    v2x_signer_destroy(&sg);
+    return rc;
+}
+
+int v2x_spdu_sign_with(const v2x_sign_params_t *p, const uint8_t *payload, size_t payload_len,
+                       v2x_signer_t *sg, uint8_t *out, size_t cap, size_t *out_len)
+{
+    uint8_t r_point[V2X_MAX_POINT], s[V2X_MAX_FIELD];
+    size_t cert_len = 0;
+    const uint8_t *cert = sg ? v2x_signer_cert(sg, &cert_len) : NULL;
+    if (!p || !sg || (!payload && payload_len) || !out_len
+        || (p->signer == V2X_SIGNER_SELF) != (cert == NULL))
+        return V2X_EARG;
+    v2x_curve_t c = v2x_signer_curve(sg);
     v2x_hash_t h = v2x_curve_hash(c);
-    if (p->signer == V2X_SIGNER_SELF) {
-        if (v2x_hash(h, NULL, 0, signer_hash) != V2X_OK)
-            return V2X_ECRYPTO;
-    } else {
-        v2x_cert_view_t v;
-        int rc = v2x_cert_decode(cert, cert_len, &v);
-        if (rc != V2X_OK)
-            return rc;
-        if (v.curve != c)
-            return V2X_EARG;
-        if (v2x_hash(h, cert, cert_len, signer_hash) != V2X_OK)
-            return V2X_ECRYPTO;
-    }
     sg17_writer_t w = sg17_writer(out, cap);
     sg17_put_u8(&w, 3);
     sg17_put_u8(&w, OER_TAG(CONTENT_SIGNED));
@@ -83,13 +88,13 @@ int v2x_spdu_sign(const v2x_sign_params_t *p, const uint8_t *payload, size_t pay
     }
     if (!sg17_writer_ok(&w))
         return V2X_ESPACE;
-    int rc = v2x_sign_input(key, c, out + tbs_off, w.len - tbs_off, signer_hash, true, r_point, s);
+    int rc = v2x_signer_sign_input(sg, out + tbs_off, w.len - tbs_off, r_point, s);
     if (rc != V2X_OK)
         return rc;
     switch (p->signer) {
     case V2X_SIGNER_DIGEST:
         sg17_put_u8(&w, OER_TAG(SIGNER_DIGEST));
-        sg17_put_bytes(&w, signer_hash + v2x_hash_size(h) - 8, 8);
+        sg17_put_bytes(&w, v2x_signer_cert_hash(sg) + v2x_hash_size(h) - 8, 8);
         break;
     case V2X_SIGNER_CERTIFICATE:
         sg17_put_u8(&w, OER_TAG(SIGNER_CERT));
@@ -286,7 +291,7 @@ int v2x_spdu_decode(const uint8_t *buf, size_t len, v2x_spdu_t *s)
     return unsupported ? V2X_EUNSUPPORTED : V2X_EMALFORMED;
 }
 
-int v2x_spdu_verify(const v2x_spdu_t *s, const v2x_cert_t *signer)
+static int verify(const v2x_spdu_t *s, const v2x_cert_t *signer, bool full_r)
 {
     if (!s)
         return V2X_EARG;
@@ -311,13 +316,26 @@ int v2x_spdu_verify(const v2x_spdu_t *s, const v2x_cert_t *signer)
         rc = V2X_ESIGNATURE;
     if (rc == V2X_OK) {
         uint8_t dgst[V2X_MAX_HASH];
+        size_t dlen = v2x_hash_size(s->hash);
         rc = v2x_signature_digest(s->hash, s->tbs, s->tbs_len, signer->hash, dgst);
         if (rc == V2X_OK)
-            rc = v2x_ecdsa_verify_full(signer->group, signer->point, dgst, v2x_hash_size(s->hash),
-                                       s->sig_r, s->sig_s);
+            rc = full_r ? v2x_ecdsa_verify_full(signer->group, signer->point, dgst, dlen, s->sig_r,
+                                                s->sig_s)
+                        : v2x_ecdsa_verify_r_x(signer->vctx, signer->group, dgst, dlen, s->sig_r,
+                                               s->sig_s);
     }
     v2x_cert_destroy(&loaded);
     return rc;
+}
+
+int v2x_spdu_verify(const v2x_spdu_t *s, const v2x_cert_t *signer)
+{
+    return verify(s, signer, false);
+}
+
+int v2x_spdu_verify_full_r(const v2x_spdu_t *s, const v2x_cert_t *signer)
+{
+    return verify(s, signer, true);
 }
 
 int v2x_spdu_check(const v2x_spdu_t *s, const v2x_cert_t *signer, uint64_t t64)

@@ -284,6 +284,8 @@ typedef struct {
     EVP_PKEY *enc_key;     /* encryption key, NULL if none */
     const EC_GROUP *group; /* the key's curve (process-wide, not owned) and point, for the */
     EC_POINT *point;       /* full-R check of signatures */
+    EVP_PKEY_CTX *vctx;    /* ECDSA verification prepared once: a certificate object verifies
+                            * from one thread at a time */
 } v2x_cert_t;
 
 /* Loads an encoded certificate. issuer: needed for an implicit certificate (reconstruction),
@@ -346,6 +348,26 @@ int v2x_spdu_sign(const v2x_sign_params_t *p, const uint8_t *payload, size_t pay
                   const EVP_PKEY *key, const uint8_t *cert, size_t cert_len, uint8_t *out,
                   size_t cap, size_t *out_len);
 
+/* A prepared signer: the key's private scalar, curve, H(signer certificate) and a copy of the
+ * certificate, computed once per key instead of once per message, and a batch of secret nonces
+ * prepared together (signer.c). cert NULL (len 0):
+ * a self signer (H("")). Not for concurrent use from two threads (it keeps a BN_CTX). Returns a
+ * new object or NULL with *err (if err) set: V2X_EARG for a key without its private part or of
+ * another curve than the certificate's. */
+#define V2X_SIGNER_BATCH 16 /* nonces a prepared signer draws and inverts together */
+typedef struct v2x_signer v2x_signer_t;
+v2x_signer_t *v2x_signer_new(const EVP_PKEY *key, const uint8_t *cert, size_t cert_len, int *err);
+/* Cleanses and frees the signer, nulls *self_p; safe with NULL. */
+void v2x_signer_destroy(v2x_signer_t **self_p);
+/* The signer's curve, and its certificate (NULL for a self signer). */
+v2x_curve_t v2x_signer_curve(const v2x_signer_t *sg);
+const uint8_t *v2x_signer_cert(const v2x_signer_t *sg, size_t *len);
+
+/* v2x_spdu_sign with a prepared signer: the same output (p->signer SELF requires a signer made
+ * without a certificate, DIGEST/CERTIFICATE one with). One scalar multiplication per message. */
+int v2x_spdu_sign_with(const v2x_sign_params_t *p, const uint8_t *payload, size_t payload_len,
+                       v2x_signer_t *sg, uint8_t *out, size_t cap, size_t *out_len);
+
 /* Writes an unsecured Ieee1609Dot2Data (version 3, unsecuredData). */
 int v2x_spdu_unsecured(const uint8_t *payload, size_t payload_len, uint8_t *out, size_t cap,
                        size_t *out_len);
@@ -390,14 +412,61 @@ int v2x_spdu_decode(const uint8_t *buf, size_t len, v2x_spdu_t *s);
 /* Checks the signature of a decoded signedData with the signer certificate's key. For a digest
  * signer, signer's HashedId8 must equal the digest (else V2X_ESIGNER); for a certificate signer,
  * signer must be that certificate (pass the object loaded from s->cert, or NULL to have it loaded
- * here, explicit certificates only). Does not check time, PSID or chain: see v2x_spdu_check. */
+ * here, explicit certificates only). Does not check time, PSID or chain: see v2x_spdu_check.
+ * The check is IEEE 1609.2 §5.3.1's: ECDSA over r = x(R) mod n, through OpenSSL with the
+ * certificate's prepared context. The y parity of a compressed R is not part of it: it does not
+ * make the encoding unique ((-R, n - s) is always a second valid signature), so nothing may key
+ * on signature bytes, and checking it costs a modular inverse OpenSSL's API does not expose
+ * (a quarter of the verification). */
 int v2x_spdu_verify(const v2x_spdu_t *s, const v2x_cert_t *signer);
+/* v2x_spdu_verify that also requires a compressed R to be the point u1 G + u2 Q itself, y parity
+ * included: the strict conformance check of the `verify` tool (one flipped bit of the R choice
+ * fails it; v2x_spdu_verify accepts that bit as the standard's verification does). */
+int v2x_spdu_verify_full_r(const v2x_spdu_t *s, const v2x_cert_t *signer);
 
 /* The certificate-based checks a receiver makes after v2x_spdu_verify: the signer certificate
  * is valid at the generation time (or at t64 when the header has none), it permits the PSID, and
  * the generation location (if any) is in its region. 0 or V2X_EEXPIRED / V2X_EPSID /
  * V2X_EREGION. */
 int v2x_spdu_check(const v2x_spdu_t *s, const v2x_cert_t *signer, uint64_t t64);
+
+/* ------------------------------------------------------------------------------------------ */
+/* certificate revocation lists (IEEE 1609.2 §7.3 CrlContents, hash-based; crl.c)              */
+
+#define V2X_HASHEDID10 10
+
+/* One HashBasedRevocationInfo: the revoked certificate's HashedId10 and when it expires. */
+typedef struct {
+    uint8_t id[V2X_HASHEDID10];
+    uint32_t expiry; /* Time32 */
+} v2x_crl_entry_t;
+
+/* A CrlContents of the fullHashCrl / deltaHashCrl kind. Decoded: entries points into the
+ * input (n_entries records of HashedId10 || Time32); read them with v2x_crl_entry. */
+typedef struct {
+    uint8_t version; /* 1 */
+    uint16_t crl_series;
+    uint8_t craca[8]; /* crlCraca: HashedId8 of the CRL-signing authority's certificate */
+    uint32_t issue_date, next_crl; /* Time32 */
+    bool has_priority;
+    uint8_t priority;
+    bool delta; /* deltaHashCrl (else fullHashCrl) */
+    uint32_t crl_serial;
+    size_t n_entries;
+    const uint8_t *entries;
+} v2x_crl_t;
+
+/* Encodes c with entries[0 .. c->n_entries) (c->entries is ignored). */
+int v2x_crl_encode(const v2x_crl_t *c, const v2x_crl_entry_t *entries, uint8_t *out, size_t cap,
+                   size_t *out_len);
+/* Strict decode of one whole CrlContents (linked CRLs and extensions: V2X_EUNSUPPORTED). */
+int v2x_crl_decode(const uint8_t *buf, size_t len, v2x_crl_t *c);
+/* Entry i (< n_entries) of a decoded CRL. */
+void v2x_crl_entry(const v2x_crl_t *c, size_t i, v2x_crl_entry_t *e);
+/* True when the decoded CRL lists the HashedId10 id. */
+bool v2x_crl_lists(const v2x_crl_t *c, const uint8_t id[V2X_HASHEDID10]);
+/* HashedId10 of an encoded certificate: the low-order 10 octets of its hash (as HashedId8). */
+int v2x_cert_hashedid10(const uint8_t *cert, size_t len, uint8_t out[V2X_HASHEDID10]);
 
 /* ------------------------------------------------------------------------------------------ */
 /* encrypted data: ECIES P-256 + AES-128-CCM (IEEE 1609.2 §5.3.5, TS 103 097 §5.3; X.1372 9.2) */

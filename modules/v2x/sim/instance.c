@@ -33,6 +33,7 @@ void vsim_destroy(void *instance)
     vsim_signer_free(&s->ma_s);
     for (unsigned k = 0; k < VSIM_MAX_RSUS; k++)
         free(s->rsu_msg[k]);
+    vsim_crl_free(s);
     vsim_certs_free(s->certs);
     vsim_vcache_free(s->vcache);
     vsim_den_free(s->den, s->n_veh);
@@ -119,9 +120,12 @@ void *vsim_create(sg17_ctx_t *ctx, const void *config)
         vsim_destroy(s);
         return NULL;
     }
-    /* the CRL every vehicle and RSU holds at the start (entries revoked before the run) */
-    for (unsigned i = 0; i < s->n_veh; i++)
-        s->veh[i].crl_count = s->n_crl;
+    /* the CRL every vehicle holds at the start (entries revoked before the run) */
+    if (vsim_crl_initial(s) != 0) {
+        sg17_log(ctx, "v2x: the initial CRL could not be built");
+        vsim_destroy(s);
+        return NULL;
+    }
     return s;
 }
 

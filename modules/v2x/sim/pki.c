@@ -5,8 +5,7 @@
  * MA collects misbehaviour reports and, once `report_threshold` reporters accuse one AT, asks the
  * AA to revoke; the AA revokes every AT it issued to that vehicle and publishes a signed CRL,
  * which the RSUs rebroadcast (or, without RSUs, the AA sends to every vehicle over the cellular
- * link). The CRL's body is the testbed's own compact list (the SPDU around it is 1609.2):
- * "CRL1" || count (2 octets) || count HashedId8s, append-only. */
+ * link). The CRL is IEEE 1609.2's hash-based CrlContents (crl.c). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,7 +47,8 @@ int vsim_pki_setup(vsim_t *s, sg17_ctx_t *ctx)
     vsim_signer_t revoked; /* its certificate only, no key */
     if (vsim_adversary_provision(s, ctx, &revoked) != 0)
         return -1;
-    s->crl[s->n_crl++] = revoked.hid; /* every CRL lists it */
+    if (vsim_crl_revoke(s, &revoked) != 0) /* every CRL lists it */
+        return -1;
     for (unsigned i = 0; i < s->n_veh; i++) {
         vsim_vehicle_t *v = &s->veh[i];
         bool platoon = i <= (unsigned)s->cfg.platoon_joiners;
@@ -154,19 +154,7 @@ void vsim_ma_on_message(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *m)
         sg17_send(ctx, s->ma, s->aa, "v2x.revoke", spdu, len);
 }
 
-/* ---- the AA: revocation and the CRL ---- */
-
-static int crl_build(vsim_t *s, sg17_time_t now, uint8_t *out, size_t cap, size_t *len)
-{
-    uint8_t body[6 + 8 * VSIM_MAX_CRL];
-    static const uint8_t magic[4] = {'C', 'R', 'L', '1'};
-    memcpy(body, magic, sizeof magic);
-    sg17_store_be16(body + 4, (uint16_t)s->n_crl);
-    for (unsigned i = 0; i < s->n_crl; i++)
-        sg17_store_be64(body + 6 + 8 * i, s->crl[i]);
-    return vsim_sign(s, &s->aa_s, V2X_PSID_CRL, now, 0, 0, body, 6 + 8 * (size_t)s->n_crl, true,
-                     out, cap, len);
-}
+/* ---- the AA: revocation and the CRL (crl.c) ---- */
 
 void vsim_aa_on_message(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *m)
 {
@@ -196,15 +184,14 @@ void vsim_aa_on_message(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *m)
             owner |= v->pool[k].hid == suspect;
         if (!owner)
             continue;
-        for (unsigned k = 0; k < v->n_pool && s->n_crl < VSIM_MAX_CRL; k++)
-            if (!vsim_revoked(s, s->n_crl, v->pool[k].hid))
-                s->crl[s->n_crl++] = v->pool[k].hid;
+        for (unsigned k = 0; k < v->n_pool; k++)
+            (void)vsim_crl_revoke(s, &v->pool[k]);
         sg17_metric_add(ctx, "aa.revoked_vehicles", 1);
         vsim_truth_revocation(s->truth, i, now);
     }
-    uint8_t spdu[V2X_SPDU_MAX + 8 * VSIM_MAX_CRL];
+    uint8_t spdu[V2X_SPDU_MAX + (V2X_HASHEDID10 + 4) * VSIM_MAX_CRL];
     size_t len = 0;
-    if (crl_build(s, now, spdu, sizeof spdu, &len) != 0)
+    if (vsim_crl_build(s, now, spdu, sizeof spdu, &len) != 0)
         return;
     for (unsigned k = 0; k < s->n_rsu; k++)
         sg17_send(ctx, s->aa, s->rsu[k], "v2x.crl", spdu, len);
@@ -220,34 +207,4 @@ void vsim_ca_on_message(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *m)
 {
     (void)instance;
     sg17_reject(ctx, m, "malformed");
-}
-
-long vsim_crl_receive(vsim_t *s, const uint8_t *p, size_t n, sg17_time_t now, const char **why)
-{
-    vsim_rx_t rx;
-    *why = vsim_secure_receive_any_age(s, p, n, V2X_PSID_CRL, now, &rx);
-    if (*why)
-        return -1;
-    if (rx.spdu.content != V2X_CONTENT_SIGNED || rx.signer != s->aa_s.hid) {
-        *why = "unauthorised";
-        return -1;
-    }
-    const uint8_t *b = rx.spdu.payload;
-    size_t bl = rx.spdu.payload_len;
-    if (bl < 6 || memcmp(b, "CRL1", 4) != 0) {
-        *why = "malformed";
-        return -1;
-    }
-    unsigned count = sg17_load_be16(b + 4);
-    if (bl != 6 + 8 * (size_t)count || count > s->n_crl) {
-        *why = "malformed";
-        return -1;
-    }
-    /* the list is the AA's append-only one: its prefix of `count` entries */
-    for (unsigned i = 0; i < count; i++)
-        if (sg17_load_be64(b + 6 + 8 * i) != s->crl[i]) {
-            *why = "malformed";
-            return -1;
-        }
-    return (long)count;
 }

@@ -32,13 +32,13 @@ void vsim_rsu_on_message(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *m)
         return;
     }
     const char *why = NULL;
-    long count = vsim_crl_receive(s, m->payload, m->len, sg17_now(ctx), &why);
-    if (count < 0) {
+    long id = vsim_crl_receive(s, m->payload, m->len, sg17_now(ctx), &why);
+    if (id < 0) {
         sg17_reject(ctx, m, why);
         return;
     }
     sg17_accept(ctx, m);
-    if ((uint64_t)count <= s->rsu_crl[k])
+    if (vsim_crl_serial(s, id) <= s->rsu_crl[k])
         return;
     uint8_t *copy = malloc(m->len);
     if (!copy)
@@ -46,7 +46,7 @@ void vsim_rsu_on_message(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *m)
     memcpy(copy, m->payload, m->len);
     free(s->rsu_msg[k]);
     s->rsu_msg[k] = copy, s->rsu_msg_len[k] = m->len;
-    s->rsu_crl[k] = (uint64_t)count;
+    s->rsu_crl[k] = vsim_crl_serial(s, id);
     broadcast(s, ctx, k);
 }
 

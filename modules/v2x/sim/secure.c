@@ -250,6 +250,11 @@ int vsim_signer_issue(vsim_t *s, sg17_ctx_t *ctx, const vsim_issue_t *p, vsim_si
     memcpy(out->cert, der, len);
     out->cert_len = len;
     out->hid = vsim_hid(hid);
+    out->prepared = v2x_signer_new(out->key, out->cert, len, NULL);
+    if (!out->prepared) {
+        vsim_signer_free(out);
+        return -1;
+    }
     if (p->ca) { /* the run's CAs are trust anchors of every receiver */
         cert_entry_t *e = certs_load(s, der, len, out->hid);
         if (!e)
@@ -262,6 +267,7 @@ int vsim_signer_issue(vsim_t *s, sg17_ctx_t *ctx, const vsim_issue_t *p, vsim_si
 void vsim_signer_free(vsim_signer_t *sg)
 {
     EVP_PKEY_free(sg->key); /* OpenSSL clears the private scalar on free */
+    v2x_signer_destroy(&sg->prepared);
     free(sg->cert);
     sg->key = NULL;
     sg->cert = NULL;
@@ -336,9 +342,10 @@ int vsim_sign(const vsim_t *s, const vsim_signer_t *sg, uint64_t psid, sg17_time
                             .location = {.elevation = 4096},
                             .signer = with_cert ? V2X_SIGNER_CERTIFICATE : V2X_SIGNER_DIGEST};
     vsim_to_latlon(x, y, &sp.location.lat, &sp.location.lon);
-    return v2x_spdu_sign(&sp, payload, plen, sg->key, sg->cert, sg->cert_len, out, cap, len) == 0
-               ? 0
-               : -1;
+    int rc = sg->prepared ? v2x_spdu_sign_with(&sp, payload, plen, sg->prepared, out, cap, len)
+                          : v2x_spdu_sign(&sp, payload, plen, sg->key, sg->cert, sg->cert_len, out,
+                                          cap, len);
+    return rc == 0 ? 0 : -1;
 }
 
 int vsim_cam_build(const vsim_t *s, const vsim_signer_t *sg, const vsim_cam_t *cam, bool with_cert,
@@ -396,14 +403,6 @@ int vsim_denm_packet(const vsim_t *s, uint32_t station, uint16_t seq, sg17_time_
 
 /* ---- receiving ---- */
 
-bool vsim_revoked(const vsim_t *s, uint64_t crl_count, uint64_t hid)
-{
-    for (uint64_t i = 0; i < crl_count && i < s->n_crl; i++)
-        if (s->crl[i] == hid)
-            return true;
-    return false;
-}
-
 static const char *reason_of(int err)
 {
     switch (err) {
@@ -419,25 +418,34 @@ static const char *reason_of(int err)
 }
 
 static const char *receive(vsim_t *s, const uint8_t *p, size_t n, uint64_t want_psid,
-                           sg17_time_t now, uint64_t crl_count, vsim_known_fn known,
-                           void *known_arg, bool fresh, vsim_rx_t *rx);
+                           sg17_time_t now, uint64_t crl_id, vsim_known_fn known, void *known_arg,
+                           bool fresh, vsim_rx_t *rx);
 
 const char *vsim_secure_receive(vsim_t *s, const uint8_t *p, size_t n, uint64_t want_psid,
-                                sg17_time_t now, uint64_t crl_count, vsim_known_fn known,
+                                sg17_time_t now, uint64_t crl_id, vsim_known_fn known,
                                 void *known_arg, vsim_rx_t *rx)
 {
-    return receive(s, p, n, want_psid, now, crl_count, known, known_arg, true, rx);
+    return receive(s, p, n, want_psid, now, crl_id, known, known_arg, true, rx);
+}
+
+/* A digest signer that is one of the run's CAs (their certificates every receiver holds as
+ * trust anchors): a CRL signed by the AA names it by digest. */
+static bool ca_known(void *arg, uint64_t hid)
+{
+    const vsim_t *s = arg;
+    const cert_entry_t *e = certs_find(s->certs, hid);
+    return e && e->ca;
 }
 
 const char *vsim_secure_receive_any_age(vsim_t *s, const uint8_t *p, size_t n, uint64_t want_psid,
                                         sg17_time_t now, vsim_rx_t *rx)
 {
-    return receive(s, p, n, want_psid, now, 0, NULL, NULL, false, rx);
+    return receive(s, p, n, want_psid, now, 0, ca_known, s, false, rx);
 }
 
 static const char *receive(vsim_t *s, const uint8_t *p, size_t n, uint64_t want_psid,
-                           sg17_time_t now, uint64_t crl_count, vsim_known_fn known,
-                           void *known_arg, bool fresh, vsim_rx_t *rx)
+                           sg17_time_t now, uint64_t crl_id, vsim_known_fn known, void *known_arg,
+                           bool fresh, vsim_rx_t *rx)
 {
     memset(rx, 0, sizeof *rx);
     if (v2x_spdu_decode(p, n, &rx->spdu) != 0)
@@ -473,7 +481,7 @@ static const char *receive(vsim_t *s, const uint8_t *p, size_t n, uint64_t want_
         int rc = v2x_spdu_check(sp, ce->cert, now64);
         if (rc != 0)
             return reason_of(rc);
-        if (vsim_revoked(s, crl_count, rx->signer))
+        if (vsim_revoked(s, crl_id, ce->cert))
             return "revoked";
     }
     if (sp->has_generation_time)

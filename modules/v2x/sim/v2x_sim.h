@@ -14,7 +14,8 @@
  *   with ecies_warnings (X.1372 9.2) one encryptedData per neighbour (ECIES P-256 + AES-CCM)
  * - v2x.mbr: a misbehaviour report to the MA (signed, PSID 38): suspect HashedId8 + evidence
  * - v2x.revoke: the MA asks the AA to revoke a suspect (back-end link)
- * - v2x.crl: the AA's signed CRL (PSID 622): to the RSUs, which rebroadcast it in range
+ * - v2x.crl: the AA's signed CRL (PSID 622, IEEE 1609.2 CrlContents): to the RSUs, which
+ *   rebroadcast it in range
  * - v2x.platoon_join: a join request to the platoon leader, vehicle-0 (X.1372 9.3)
  */
 #ifndef V2X_SIM_H
@@ -90,6 +91,7 @@ typedef struct {
     /* mitigations */
     bool signature_verification, cert_checks, freshness_check, replay_cache, plausibility;
     bool misbehaviour_reporting, pseudonym_change, ecies_warnings, platoon_auth;
+    bool crl_verification;
 } vsim_config_t;
 
 /* A signing identity: a key and its encoded certificate (receivers load certificates into the
@@ -98,7 +100,8 @@ typedef struct {
     EVP_PKEY *key;
     uint8_t *cert;
     size_t cert_len;
-    uint64_t hid; /* HashedId8 as an integer (big-endian) */
+    uint64_t hid;           /* HashedId8 as an integer (big-endian) */
+    v2x_signer_t *prepared; /* key + H(cert) prepared once (NULL: vsim_sign prepares per call) */
 } vsim_signer_t;
 
 /* What a CAM says, in the simulation's units (metres on the road plane, m/s, radians from +x). */
@@ -141,7 +144,7 @@ typedef struct {
     uint64_t cams_sent;
     /* reception */
     vsim_peers_t peers;
-    uint64_t crl_count; /* entries of the AA's CRL this vehicle installed */
+    uint64_t crl_id; /* the CRL this vehicle installed (crl.c: index + 1 in crl_db, 0 none) */
     sg17_time_t up_since;
     uint16_t denm_seq;
     /* a breakdown (den.c): hard braking from brake_at onto the shoulder, silent from gone_at */
@@ -153,6 +156,7 @@ typedef struct vsim_adversary vsim_adversary_t;
 typedef struct vsim_truth vsim_truth_t;
 typedef struct vsim_certs vsim_certs_t;
 typedef struct vsim_vcache vsim_vcache_t;
+typedef struct vsim_crl_rec vsim_crl_rec_t;
 
 typedef struct {
     uint64_t suspect;
@@ -168,7 +172,7 @@ typedef struct {
     vsim_vehicle_t *veh;
     sg17_entity_t rca, ea, aa, ma, rsu[VSIM_MAX_RSUS];
     double rsu_x[VSIM_MAX_RSUS], rsu_y[VSIM_MAX_RSUS];
-    uint64_t rsu_crl[VSIM_MAX_RSUS]; /* the CRL entries each RSU holds ... */
+    uint64_t rsu_crl[VSIM_MAX_RSUS]; /* the crlSerial of the CRL each RSU holds ... */
     uint8_t *rsu_msg[VSIM_MAX_RSUS]; /* ... and the signed CRL it rebroadcasts */
     size_t rsu_msg_len[VSIM_MAX_RSUS];
     double road_len, ring_r, grid_w;
@@ -176,9 +180,12 @@ typedef struct {
     uint64_t tai0; /* Time64 of virtual time 0 */
     /* PKI */
     vsim_signer_t root, ea_s, aa_s, ma_s;
-    vsim_certs_t *certs; /* every certificate seen, loaded once, chain checked once */
-    uint64_t crl[VSIM_MAX_CRL];
+    vsim_certs_t *certs;               /* every certificate seen, loaded once, chain checked once */
+    v2x_crl_entry_t crl[VSIM_MAX_CRL]; /* the AA's list (HashedId10, expiry) */
     unsigned n_crl;
+    uint32_t crl_serial;    /* of the AA's latest CRL */
+    vsim_crl_rec_t *crl_db; /* every distinct CRL received, decoded once (crl.c) */
+    unsigned n_crl_db;
     vsim_mbr_t *mbr;
     unsigned n_mbr;
     /* signature checks, once per distinct SPDU */
@@ -287,7 +294,7 @@ typedef struct {
  * only a certificate signer resolves). Returns NULL or the rejection reason. */
 typedef bool (*vsim_known_fn)(void *arg, uint64_t hid);
 const char *vsim_secure_receive(vsim_t *s, const uint8_t *p, size_t n, uint64_t want_psid,
-                                sg17_time_t now, uint64_t crl_count, vsim_known_fn known,
+                                sg17_time_t now, uint64_t crl_id, vsim_known_fn known,
                                 void *known_arg, vsim_rx_t *rx);
 /* The same without the freshness check, for a message whose own content says how long it is
  * valid (a CRL, rebroadcast for as long as it is current). */
@@ -296,7 +303,6 @@ const char *vsim_secure_receive_any_age(vsim_t *s, const uint8_t *p, size_t n, u
 /* The CAM inside an accepted SPDU (GN + BTP + UPER); 0 or -1. An unsecured CAM's generation
  * time is rebuilt from its generationDeltaTime (the latest time <= now with that value). */
 int vsim_cam_parse(const vsim_t *s, const vsim_rx_t *rx, sg17_time_t now, vsim_cam_t *cam);
-bool vsim_revoked(const vsim_t *s, uint64_t crl_count, uint64_t hid);
 
 /* ---- vehicle.c ---- */
 void vsim_vehicle_on_message(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *m);
@@ -338,8 +344,24 @@ void vsim_ca_on_message(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *m);
 int vsim_pki_setup(vsim_t *s, sg17_ctx_t *ctx);
 void vsim_report_misbehaviour(vsim_t *s, sg17_ctx_t *ctx, vsim_vehicle_t *r, vsim_peer_t *peer,
                               const sg17_msg_t *evidence);
-/* A CRL SPDU a vehicle or RSU received: verified and decoded; returns the entry count or -1. */
+
+/* ---- crl.c: the IEEE 1609.2 CRL ---- */
+/* The AA adds an AT to its list (0, or -1 when it is full). */
+int vsim_crl_revoke(vsim_t *s, const vsim_signer_t *at);
+/* The AA's signed CRL of its whole list (a new crlSerial). */
+int vsim_crl_build(vsim_t *s, sg17_time_t now, uint8_t *out, size_t cap, size_t *len);
+/* A CRL SPDU a vehicle or RSU received, checked as crl_verification says: the CRL's id for
+ * vsim_crl_newer / vsim_revoked, or -1 with *why. */
 long vsim_crl_receive(vsim_t *s, const uint8_t *p, size_t n, sg17_time_t now, const char **why);
+uint32_t vsim_crl_serial(const vsim_t *s, long id);
+/* Whether CRL id replaces the one installed (current, 0 none): newer serial of the CRACA. */
+bool vsim_crl_newer(const vsim_t *s, long id, uint64_t current);
+/* The installed CRL revokes the certificate (same CRACA and series, its HashedId10 listed). */
+bool vsim_revoked(const vsim_t *s, uint64_t crl_id, const v2x_cert_t *cert);
+/* The AA's CRL at the start, installed in every vehicle; 0 or -1. */
+int vsim_crl_initial(vsim_t *s);
+void vsim_crl_free(vsim_t *s);
+int vsim_attack_forge_crl(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p);
 
 /* ---- attacks.c ---- */
 vsim_adversary_t *vsim_adversary_new(unsigned n_veh);

@@ -268,7 +268,7 @@ static void on_cam(vsim_t *s, sg17_ctx_t *ctx, vsim_vehicle_t *v, const sg17_msg
     sg17_time_t now = sg17_now(ctx);
     vsim_rx_t rx;
     vsim_cam_t c;
-    const char *why = vsim_secure_receive(s, m->payload, m->len, V2X_PSID_CAM, now, v->crl_count,
+    const char *why = vsim_secure_receive(s, m->payload, m->len, V2X_PSID_CAM, now, v->crl_id,
                                           peer_known, &v->peers, &rx);
     if (!why && vsim_cam_parse(s, &rx, now, &c) != 0)
         why = "malformed";
@@ -333,7 +333,7 @@ static void on_denm(vsim_t *s, sg17_ctx_t *ctx, vsim_vehicle_t *v, const sg17_ms
     }
     vsim_rx_t rx;
     const char *why =
-        vsim_secure_receive(s, p, n, V2X_PSID_DENM, now, v->crl_count, peer_known, &v->peers, &rx);
+        vsim_secure_receive(s, p, n, V2X_PSID_DENM, now, v->crl_id, peer_known, &v->peers, &rx);
     v2x_gn_t gn;
     const uint8_t *body;
     size_t blen;
@@ -357,13 +357,13 @@ static void on_denm(vsim_t *s, sg17_ctx_t *ctx, vsim_vehicle_t *v, const sg17_ms
 static void on_crl(vsim_t *s, sg17_ctx_t *ctx, vsim_vehicle_t *v, const sg17_msg_t *m)
 {
     const char *why = NULL;
-    long count = vsim_crl_receive(s, m->payload, m->len, sg17_now(ctx), &why);
-    if (count < 0) {
+    long id = vsim_crl_receive(s, m->payload, m->len, sg17_now(ctx), &why);
+    if (id < 0) {
         sg17_reject(ctx, m, why);
         return;
     }
-    if (s->cfg.cert_checks && (uint64_t)count > v->crl_count)
-        v->crl_count = (uint64_t)count;
+    if (s->cfg.cert_checks && vsim_crl_newer(s, id, v->crl_id))
+        v->crl_id = (uint64_t)id;
     sg17_accept(ctx, m);
 }
 
@@ -380,7 +380,7 @@ static void on_join(vsim_t *s, sg17_ctx_t *ctx, vsim_vehicle_t *v, const sg17_ms
     size_t rlen = 0;
     if (s->cfg.platoon_auth) {
         const char *why = vsim_secure_receive(s, m->payload, m->len, VSIM_PSID_PLATOON,
-                                              sg17_now(ctx), v->crl_count, NULL, NULL, &rx);
+                                              sg17_now(ctx), v->crl_id, NULL, NULL, &rx);
         if (!why && rx.spdu.content != V2X_CONTENT_SIGNED)
             why = "unsigned";
         if (!why && !rx.cert)

@@ -73,21 +73,32 @@ Test(spdu, digest_signer_needs_the_matching_certificate)
     v2x_test_pki_free(&k);
 }
 
+/* Every flipped bit fails the full-R check; the standard check (v2x_spdu_verify, x(R) only)
+ * fails every bit but the one that turns the R choice compressed-y-0 into compressed-y-1. */
 Test(spdu, every_flipped_bit_fails)
 {
     v2x_test_pki_t k;
     v2x_test_pki(&k, V2X_CURVE_P256);
     uint8_t spdu[V2X_SPDU_MAX];
     size_t n = sign(&k, V2X_SIGNER_CERTIFICATE, V2X_PSID_CAM, spdu);
+    size_t parity_bit = (n - 2 * 32 - 1) * 8 + 7; /* the low bit of R's choice tag */
     for (size_t i = 0; i < n * 8; i++) {
         spdu[i / 8] ^= (uint8_t)(0x80u >> (i % 8));
         v2x_spdu_t s;
-        int rc = v2x_spdu_decode(spdu, n, &s);
-        if (rc == V2X_OK)
-            rc = v2x_spdu_verify(&s, NULL);
+        int rc = v2x_spdu_decode(spdu, n, &s), x_only = rc;
+        if (rc == V2X_OK) {
+            rc = v2x_spdu_verify_full_r(&s, NULL);
+            x_only = v2x_spdu_verify(&s, NULL);
+        }
         if (rc == V2X_OK)
             rc = v2x_spdu_check(&s, k.at_c, T0);
+        if (x_only == V2X_OK)
+            x_only = v2x_spdu_check(&s, k.at_c, T0);
         cr_assert_neq(rc, V2X_OK, "bit %zu", i);
+        if (i == parity_bit)
+            cr_assert_eq(x_only, V2X_OK, "R's parity is not part of the standard check");
+        else
+            cr_assert_neq(x_only, V2X_OK, "bit %zu", i);
         spdu[i / 8] ^= (uint8_t)(0x80u >> (i % 8));
     }
     v2x_test_pki_free(&k);

@@ -27,7 +27,7 @@ static int receive(const uint8_t *buf, size_t len, uint64_t t64)
     v2x_cert_t *c = v2x_cert_new(s.cert, s.cert_len, NULL, &rc);
     if (!c)
         return rc;
-    rc = v2x_spdu_verify(&s, c);
+    rc = v2x_spdu_verify_full_r(&s, c);
     if (rc == V2X_OK)
         rc = v2x_spdu_check(&s, c, t64);
     v2x_cert_destroy(&c);
