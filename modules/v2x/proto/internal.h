@@ -78,8 +78,6 @@ int v2x_sign_input(const EVP_PKEY *key, v2x_curve_t c, const uint8_t *tbs, size_
 int v2x_signer_sign_input(v2x_signer_t *sg, const uint8_t *tbs, size_t tbs_len, uint8_t *r_point,
                           uint8_t *s);
 const uint8_t *v2x_signer_cert_hash(const v2x_signer_t *sg);
-/* A signer for one message (v2x_spdu_sign): nonces one at a time, not a batch. */
-void v2x_signer_one_shot(v2x_signer_t *sg);
 
 /* A reader result as an error code: V2X_OK when done exactly, else V2X_EMALFORMED. */
 static inline int v2x_reader_status(const sg17_reader_t *r)

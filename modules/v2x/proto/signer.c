@@ -1,44 +1,34 @@
-/* signer.c — a prepared SPDU signer: what is per key and per certificate (the private scalar, the
- * curve, H(signer certificate) and its HashedId8) computed once, and one ECDSA signature per
- * message whose nonce point R comes out whole, so that the compressed R an SPDU carries costs no
- * second scalar multiplication.
+/* signer.c — a prepared SPDU signer: what is per key and per certificate (an EVP_PKEY_CTX
+ * initialised for signing, the public point, the curve, H(signer certificate)) is computed once;
+ * each message costs one OpenSSL ECDSA signature and the recovery of R's y parity.
  *
- * Why the signature is computed here on EC_POINT/BIGNUM rather than through EVP_PKEY_sign:
- * OpenSSL's ECDSA returns (r, s) only, and the y parity of R that IEEE 1609.2 compressed R needs
- * is then recoverable only by recomputing R = k G from k = s^-1 (e + r d) — a second fixed-base
- * multiplication, the cost of a second signature. Here the nonce k is drawn from OpenSSL's
- * private DRBG (BN_priv_rand_range_ex), R = k G by EC_POINT_mul (the same constant-time
- * fixed-base path OpenSSL's own ECDSA signing uses), k^-1 by a constant-time Fermat
- * exponentiation (BN_mod_exp_mont_consttime, as OpenSSL's generic curves do), and
- * s = k^-1 (e + r d) mod n with the secret BIGNUMs flagged BN_FLG_CONSTTIME; every secret is
- * cleared before it is released. */
+ * The signature is OpenSSL's (EVP_PKEY_sign over the 1609.2 digest); nothing secret is computed
+ * here. OpenSSL returns (r, s) only, and the compressed R an ETSI TS 103 097 SPDU carries needs
+ * R's y parity: it is recovered from public values, as a verifier does, R = (e/s) G + (r/s) Q
+ * (EC_POINT_mul, one double-scalar multiplication), and R's x is taken from that point (x(R)
+ * can exceed the order, where r = x(R) mod n). This costs about one verification per signature:
+ * the price of carrying R compressed through an API that does not expose it. */
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
 
 #include "internal.h"
-
-typedef struct {
-    uint8_t kinv[V2X_MAX_FIELD];    /* k^-1 mod n */
-    uint8_t r_point[V2X_MAX_POINT]; /* R = k G, compressed */
-} nonce_t;
 
 struct v2x_signer {
     v2x_curve_t curve;
     v2x_hash_t hash;
     const EC_GROUP *group; /* process-wide */
-    BIGNUM *d;             /* private scalar (secure heap, constant-time flag) */
+    EVP_PKEY_CTX *sign;    /* EVP_PKEY_sign_init done */
+    EC_POINT *q;           /* the public point */
+    BN_CTX *bn;
     uint8_t cert_hash[V2X_MAX_HASH];
     uint8_t cert[V2X_CERT_MAX];
     size_t cert_len; /* 0: self signer */
-    BN_CTX *bn;
-    /* nonces prepared ahead, used once each (secret: cleansed when used and on destroy);
-     * allocated on the first signature, so that a pool's idle ATs do not carry them */
-    unsigned batch, n_ready;
-    nonce_t *nonce;
 };
 
 v2x_signer_t *v2x_signer_new(const EVP_PKEY *key, const uint8_t *cert, size_t cert_len, int *err)
@@ -63,15 +53,24 @@ v2x_signer_t *v2x_signer_new(const EVP_PKEY *key, const uint8_t *cert, size_t ce
         goto fail;
     sg->curve = c;
     sg->hash = v2x_curve_hash(c);
-    sg->batch = V2X_SIGNER_BATCH;
     sg->group = v2x_curve_group_shared(c);
-    sg->bn = BN_CTX_secure_new();
-    if (!sg->group || !sg->bn
-        || EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_PRIV_KEY, &sg->d) != 1) {
+    sg->bn = BN_CTX_new();
+    BIGNUM *d = NULL;                   /* only to learn that the key has a private part */
+    uint8_t pub[1 + 2 * V2X_MAX_FIELD]; /* compressed or not, as the key holds it */
+    size_t pub_len = 0;
+    int has_private = EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_PRIV_KEY, &d) == 1;
+    BN_clear_free(d);
+    if (!has_private) {
         rc = V2X_EARG; /* no private part */
         goto fail;
     }
-    BN_set_flags(sg->d, BN_FLG_CONSTTIME);
+    if (!sg->group || !sg->bn || !(sg->q = EC_POINT_new(sg->group))
+        || EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_PUB_KEY, pub, sizeof pub, &pub_len)
+               != 1
+        || EC_POINT_oct2point(sg->group, sg->q, pub, pub_len, sg->bn) != 1
+        || !(sg->sign = EVP_PKEY_CTX_new_from_pkey(NULL, (EVP_PKEY *)key, NULL))
+        || EVP_PKEY_sign_init(sg->sign) != 1)
+        goto fail;
     if (cert) {
         memcpy(sg->cert, cert, cert_len);
         sg->cert_len = cert_len;
@@ -92,12 +91,9 @@ void v2x_signer_destroy(v2x_signer_t **self_p)
     if (!self_p || !*self_p)
         return;
     v2x_signer_t *sg = *self_p;
-    BN_clear_free(sg->d);
+    EVP_PKEY_CTX_free(sg->sign);
+    EC_POINT_free(sg->q);
     BN_CTX_free(sg->bn);
-    if (sg->nonce) {
-        OPENSSL_cleanse(sg->nonce, V2X_SIGNER_BATCH * sizeof *sg->nonce);
-        free(sg->nonce);
-    }
     OPENSSL_cleanse(sg, sizeof *sg);
     free(sg);
     *self_p = NULL;
@@ -119,131 +115,40 @@ const uint8_t *v2x_signer_cert(const v2x_signer_t *sg, size_t *len)
     return sg->cert_len ? sg->cert : NULL;
 }
 
-void v2x_signer_one_shot(v2x_signer_t *sg)
-{
-    sg->batch = 1;
-}
-
-/* Prepares sg->batch nonces: k_i random, R_i = k_i G, and every k_i^-1 from one inversion
- * (Montgomery's trick: prefix products c_i = k_0 .. k_i, one blinded inverse of the last, then
- * k_i^-1 = c_(i-1) (c_i)^-1 and (c_(i-1))^-1 = k_i (c_i)^-1 going back). */
-static int refill(v2x_signer_t *sg)
+/* OpenSSL's ECDSA signature over dgst, and R compressed: r_point = R (parity recovered from
+ * public values, see the top of the file), s. */
+static int sign_digest(v2x_signer_t *sg, const uint8_t *dgst, uint8_t *r_point, uint8_t *s)
 {
     const EC_GROUP *g = sg->group;
     const BIGNUM *order = EC_GROUP_get0_order(g);
-    size_t n = v2x_curve_size(sg->curve);
-    unsigned m = sg->batch;
+    size_t n = v2x_curve_size(sg->curve), dlen = v2x_hash_size(sg->hash);
+    uint8_t der[16 + 2 * (V2X_MAX_FIELD + 3)];
+    size_t der_len = sizeof der;
+    if (EVP_PKEY_sign(sg->sign, der, &der_len, dgst, dlen) != 1)
+        return V2X_ECRYPTO;
+    const uint8_t *p = der;
+    ECDSA_SIG *sig = d2i_ECDSA_SIG(NULL, &p, (long)der_len);
+    if (!sig)
+        return V2X_ECRYPTO;
+    const BIGNUM *r = ECDSA_SIG_get0_r(sig), *sb = ECDSA_SIG_get0_s(sig);
+    int rc = V2X_ECRYPTO;
     BN_CTX *bn = sg->bn;
     EC_POINT *R = EC_POINT_new(g);
-    BIGNUM *k[V2X_SIGNER_BATCH] = {NULL}, *c[V2X_SIGNER_BATCH] = {NULL};
-    int rc = V2X_ECRYPTO;
-    if (m == 0 || m > V2X_SIGNER_BATCH) {
-        EC_POINT_free(R);
-        return V2X_EARG;
-    }
-    if (!sg->nonce)
-        sg->nonce = calloc(V2X_SIGNER_BATCH, sizeof *sg->nonce);
-    if (!R || !sg->nonce) {
-        EC_POINT_free(R);
-        return rc;
-    }
     BN_CTX_start(bn);
-    BIGNUM *x = BN_CTX_get(bn), *y = BN_CTX_get(bn), *inv = BN_CTX_get(bn);
-    BIGNUM *b = BN_CTX_get(bn), *t = BN_CTX_get(bn);
-    bool ok = t != NULL;
-    for (unsigned i = 0; i < m; i++) {
-        k[i] = BN_CTX_get(bn), c[i] = BN_CTX_get(bn);
-        ok = ok && c[i];
-    }
-    if (!ok)
-        goto end;
-    BN_set_flags(inv, BN_FLG_CONSTTIME);
-    BN_set_flags(t, BN_FLG_CONSTTIME);
-    for (unsigned i = 0; i < m; i++) {
-        BN_set_flags(k[i], BN_FLG_CONSTTIME);
-        BN_set_flags(c[i], BN_FLG_CONSTTIME);
-        do {
-            if (BN_priv_rand_range_ex(k[i], order, 0, bn) != 1
-                || EC_POINT_mul(g, R, k[i], NULL, NULL, bn) != 1
-                || EC_POINT_get_affine_coordinates(g, R, x, y, bn) != 1
-                || !BN_nnmod(t, x, order, bn))
-                goto end;
-        } while (BN_is_zero(k[i]) || BN_is_zero(t)); /* r = x mod n must not be 0 */
-        if (BN_bn2binpad(x, sg->nonce[i].r_point + 1, (int)n) != (int)n)
-            goto end;
-        sg->nonce[i].r_point[0] = BN_is_odd(y) ? 0x03 : 0x02;
-        if (!(i == 0 ? BN_copy(c[0], k[0]) != NULL : BN_mod_mul(c[i], c[i - 1], k[i], order, bn)))
-            goto end;
-    }
-    /* (c_(m-1))^-1 = b (c_(m-1) b)^-1: the exponentiation sees a uniformly random value */
-    do {
-        if (BN_priv_rand_range_ex(b, order, 0, bn) != 1)
-            goto end;
-    } while (BN_is_zero(b));
-    if (!BN_mod_mul(t, c[m - 1], b, order, bn) || !v2x_inverse_mod_order(g, inv, t, bn)
-        || !BN_mod_mul(inv, inv, b, order, bn))
-        goto end;
-    for (unsigned i = m - 1; i > 0; i--) {
-        if (!BN_mod_mul(t, inv, c[i - 1], order, bn) || !BN_mod_mul(inv, inv, k[i], order, bn)
-            || BN_bn2binpad(t, sg->nonce[i].kinv, (int)n) != (int)n)
-            goto end;
-    }
-    if (BN_bn2binpad(inv, sg->nonce[0].kinv, (int)n) != (int)n)
-        goto end;
-    sg->n_ready = m;
-    rc = V2X_OK;
-end:
-    if (rc != V2X_OK)
-        OPENSSL_cleanse(sg->nonce, V2X_SIGNER_BATCH * sizeof *sg->nonce);
-    for (unsigned i = 0; ok && i < m; i++) {
-        BN_clear(k[i]);
-        BN_clear(c[i]);
-    }
-    BN_clear(inv);
-    BN_clear(b);
-    BN_clear(t);
-    BN_CTX_end(bn);
-    EC_POINT_clear_free(R);
-    return rc;
-}
-
-/* One ECDSA signature over dgst with a prepared nonce: r_point = R compressed, s = k^-1 (e + r d)
- * mod n with r = x(R) mod n. */
-static int sign_digest(v2x_signer_t *sg, const uint8_t *dgst, uint8_t *r_point, uint8_t *s)
-{
-    const BIGNUM *order = EC_GROUP_get0_order(sg->group);
-    size_t n = v2x_curve_size(sg->curve);
-    BN_CTX *bn = sg->bn;
-    int rc = V2X_ECRYPTO;
-    BN_CTX_start(bn);
-    BIGNUM *kinv = BN_CTX_get(bn), *r = BN_CTX_get(bn), *e = BN_CTX_get(bn), *t = BN_CTX_get(bn);
-    if (!t || !BN_bin2bn(dgst, (int)n, e))
-        goto end;
-    BN_set_flags(kinv, BN_FLG_CONSTTIME);
-    BN_set_flags(t, BN_FLG_CONSTTIME);
-    for (int tries = 0; tries < 16; tries++) {
-        if (sg->n_ready == 0 && refill(sg) != V2X_OK)
-            goto end;
-        unsigned i = --sg->n_ready;
-        int ok = BN_bin2bn(sg->nonce[i].kinv, (int)n, kinv) != NULL
-                 && BN_bin2bn(sg->nonce[i].r_point + 1, (int)n, r) != NULL
-                 && BN_nnmod(r, r, order, bn) && BN_mod_mul(t, r, sg->d, order, bn)
-                 && BN_mod_add(t, t, e, order, bn) && BN_mod_mul(t, t, kinv, order, bn);
-        memcpy(r_point, sg->nonce[i].r_point, 1 + n);
-        OPENSSL_cleanse(&sg->nonce[i], sizeof sg->nonce[i]);
-        if (!ok)
-            goto end;
-        if (BN_is_zero(t))
-            continue; /* s = 0: another nonce */
-        if (BN_bn2binpad(t, s, (int)n) != (int)n)
-            goto end;
+    BIGNUM *e = BN_CTX_get(bn), *w = BN_CTX_get(bn), *u1 = BN_CTX_get(bn);
+    BIGNUM *u2 = BN_CTX_get(bn), *x = BN_CTX_get(bn), *y = BN_CTX_get(bn), *xr = BN_CTX_get(bn);
+    if (R && xr && BN_bin2bn(dgst, (int)(dlen < n ? dlen : n), e)
+        && BN_mod_inverse(w, sb, order, bn) && BN_mod_mul(u1, e, w, order, bn)
+        && BN_mod_mul(u2, r, w, order, bn) && EC_POINT_mul(g, R, u1, sg->q, u2, bn) == 1
+        && EC_POINT_get_affine_coordinates(g, R, x, y, bn) == 1 && BN_nnmod(xr, x, order, bn)
+        && BN_cmp(xr, r) == 0 && BN_bn2binpad(x, r_point + 1, (int)n) == (int)n
+        && BN_bn2binpad(sb, s, (int)n) == (int)n) {
+        r_point[0] = BN_is_odd(y) ? 0x03 : 0x02;
         rc = V2X_OK;
-        break;
     }
-end:
-    BN_clear(kinv);
-    BN_clear(t);
     BN_CTX_end(bn);
+    EC_POINT_free(R);
+    ECDSA_SIG_free(sig);
     return rc;
 }
 

@@ -43,7 +43,6 @@ int v2x_spdu_sign(const v2x_sign_params_t *p, const uint8_t *payload, size_t pay
     v2x_signer_t *sg = v2x_signer_new(key, self ? NULL : cert, self ? 0 : cert_len, &rc);
     if (!sg)
         return rc;
-    v2x_signer_one_shot(sg);
     rc = v2x_spdu_sign_with(p, payload, payload_len, sg, out, cap, out_len);
     v2x_signer_destroy(&sg);
     return rc;

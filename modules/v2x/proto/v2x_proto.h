@@ -348,13 +348,12 @@ int v2x_spdu_sign(const v2x_sign_params_t *p, const uint8_t *payload, size_t pay
                   const EVP_PKEY *key, const uint8_t *cert, size_t cert_len, uint8_t *out,
                   size_t cap, size_t *out_len);
 
-/* A prepared signer: the key's private scalar, curve, H(signer certificate) and a copy of the
- * certificate, computed once per key instead of once per message, and a batch of secret nonces
- * prepared together (signer.c). cert NULL (len 0):
+/* A prepared signer: an OpenSSL signing context for the key, its public point and curve,
+ * H(signer certificate) and a copy of the certificate, made once per key instead of once per
+ * message (signer.c). cert NULL (len 0):
  * a self signer (H("")). Not for concurrent use from two threads (it keeps a BN_CTX). Returns a
  * new object or NULL with *err (if err) set: V2X_EARG for a key without its private part or of
  * another curve than the certificate's. */
-#define V2X_SIGNER_BATCH 16 /* nonces a prepared signer draws and inverts together */
 typedef struct v2x_signer v2x_signer_t;
 v2x_signer_t *v2x_signer_new(const EVP_PKEY *key, const uint8_t *cert, size_t cert_len, int *err);
 /* Cleanses and frees the signer, nulls *self_p; safe with NULL. */

@@ -42,7 +42,7 @@ static void prepared_on(v2x_curve_t curve)
     cr_assert_not_null(sg, "%s", v2x_strerror(err));
     cr_assert_eq(v2x_signer_curve(sg), curve);
     uint8_t first_r[V2X_MAX_POINT];
-    for (int i = 0; i < 2 * V2X_SIGNER_BATCH + 3; i++) { /* across refills */
+    for (int i = 0; i < 24; i++) {
         v2x_sign_params_t p = {.psid = V2X_PSID_CAM,
                                .generation_time = 600000000000000ull,
                                .signer = i % 2 ? V2X_SIGNER_DIGEST : V2X_SIGNER_CERTIFICATE};
