@@ -152,7 +152,7 @@ static int raw_verify_prepared_ctx(bench_t *b)
            && EVP_PKEY_verify(b->vctx, b->der, b->der_len, d, sizeof d) == 1;
 }
 
-/* The signer as a sender keeps it: key scalar, curve and H(certificate) prepared once. */
+/* The signer as a sender keeps it: signing context, public point and H(certificate) made once. */
 static int module_sign(bench_t *b)
 {
     v2x_sign_params_t p = {.psid = V2X_PSID_CAM,
