@@ -6,11 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
-#include <openssl/obj_mac.h>
-#include <openssl/param_build.h>
+#include <sg17tb/ec.h>
 #include <sg17tb/wire.h>
 
 #include "proto/mikey.h"
@@ -50,27 +48,6 @@ int ibc_gcm_open(const uint8_t key[16], const uint8_t iv[12], const uint8_t *aad
     return ok ? 0 : -1;
 }
 
-/* An EC P-256 EVP_PKEY from a private scalar (and its public point) or from a public point. */
-static EVP_PKEY *ecdsa_key(const uint8_t *d, const uint8_t pub[ECCSI_POINT_BYTES])
-{
-    OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
-    BIGNUM *priv = d ? BN_secure_new() : NULL;
-    OSSL_PARAM *params = NULL;
-    EVP_PKEY *pkey = NULL;
-    EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
-    if (bld && pc && (!d || (priv && BN_bin2bn(d, 32, priv)))
-        && OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0)
-        && OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pub, ECCSI_POINT_BYTES)
-        && (!d || OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, priv))
-        && (params = OSSL_PARAM_BLD_to_param(bld)) && EVP_PKEY_fromdata_init(pc) == 1)
-        EVP_PKEY_fromdata(pc, &pkey, d ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, params);
-    OSSL_PARAM_free(params);
-    OSSL_PARAM_BLD_free(bld);
-    BN_clear_free(priv);
-    EVP_PKEY_CTX_free(pc);
-    return pkey;
-}
-
 int ibc_ecdsa_pub(const uint8_t d[32], uint8_t pub[ECCSI_POINT_BYTES])
 {
     /* the same map as KPAK = [KSAK]G: a P-256 public key from its scalar */
@@ -80,10 +57,7 @@ int ibc_ecdsa_pub(const uint8_t d[32], uint8_t pub[ECCSI_POINT_BYTES])
 int ibc_ecdsa_sign(const uint8_t d[32], const uint8_t *msg, size_t len, uint8_t *sig,
                    size_t *sig_len)
 {
-    uint8_t pub[ECCSI_POINT_BYTES];
-    if (ibc_ecdsa_pub(d, pub) != 0)
-        return -1;
-    EVP_PKEY *k = ecdsa_key(d, pub);
+    EVP_PKEY *k = sg17_ec_key("P-256", d, 32, NULL, 0);
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     *sig_len = IBC_ECDSA_SIG_MAX;
     int ok = k && md && EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, k) == 1
@@ -96,7 +70,7 @@ int ibc_ecdsa_sign(const uint8_t d[32], const uint8_t *msg, size_t len, uint8_t 
 int ibc_ecdsa_verify(const uint8_t pub[ECCSI_POINT_BYTES], const uint8_t *msg, size_t len,
                      const uint8_t *sig, size_t sig_len)
 {
-    EVP_PKEY *k = ecdsa_key(NULL, pub);
+    EVP_PKEY *k = sg17_ec_key("P-256", NULL, 0, pub, ECCSI_POINT_BYTES);
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     int ok = k && md && EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, k) == 1
              && EVP_DigestVerify(md, sig, sig_len, msg, len) == 1;

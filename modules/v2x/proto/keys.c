@@ -9,7 +9,8 @@
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/obj_mac.h>
-#include <openssl/param_build.h>
+
+#include <sg17tb/ec.h>
 
 #include "internal.h"
 
@@ -151,37 +152,13 @@ int v2x_signature_digest(v2x_hash_t h, const uint8_t *tbs, size_t tbs_len,
 /* The key pair of scalar d (0 < d < n) on curve c; NULL on failure. */
 static EVP_PKEY *key_from_bn(v2x_curve_t c, const BIGNUM *d)
 {
-    EVP_PKEY *pkey = NULL;
-    EC_GROUP *g = v2x_curve_group(c);
-    EC_POINT *pt = g ? EC_POINT_new(g) : NULL;
-    BN_CTX *bn = BN_CTX_new();
-    OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
-    OSSL_PARAM *params = NULL;
-    EVP_PKEY_CTX *ctx = NULL;
-    uint8_t pub[1 + 2 * V2X_MAX_FIELD];
-    size_t pub_len;
-    if (!pt || !bn || !bld || BN_is_zero(d) || BN_cmp(d, EC_GROUP_get0_order(g)) >= 0
-        || EC_POINT_mul(g, pt, d, NULL, NULL, bn) != 1)
-        goto done;
-    pub_len = EC_POINT_point2oct(g, pt, POINT_CONVERSION_UNCOMPRESSED, pub, sizeof pub, bn);
-    if (pub_len == 0
-        || OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, v2x_curve_group_name(c),
-                                           0)
-               != 1
-        || OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, d) != 1
-        || OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pub, pub_len) != 1
-        || !(params = OSSL_PARAM_BLD_to_param(bld))
-        || !(ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL)) || EVP_PKEY_fromdata_init(ctx) != 1
-        || EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_KEYPAIR, params) != 1)
-        pkey = NULL;
-done:
-    EVP_PKEY_CTX_free(ctx);
-    OSSL_PARAM_free(params);
-    OSSL_PARAM_BLD_free(bld);
-    BN_CTX_free(bn);
-    EC_POINT_free(pt);
-    EC_GROUP_free(g);
-    return pkey;
+    uint8_t raw[V2X_MAX_FIELD];
+    int n = (int)v2x_curve_size(c);
+    EVP_PKEY *k = n > 0 && BN_bn2binpad(d, raw, n) == n
+                      ? sg17_ec_key(v2x_curve_group_name(c), raw, (size_t)n, NULL, 0)
+                      : NULL;
+    OPENSSL_cleanse(raw, sizeof raw);
+    return k;
 }
 
 EVP_PKEY *v2x_key_generate(v2x_curve_t c)
@@ -194,14 +171,7 @@ EVP_PKEY *v2x_key_from_private(v2x_curve_t c, const uint8_t *d, size_t d_len)
 {
     if (!d || d_len != v2x_curve_size(c))
         return NULL;
-    BIGNUM *bn = BN_secure_new();
-    if (!bn || !BN_bin2bn(d, (int)d_len, bn)) {
-        BN_clear_free(bn);
-        return NULL;
-    }
-    EVP_PKEY *k = key_from_bn(c, bn);
-    BN_clear_free(bn);
-    return k;
+    return sg17_ec_key(v2x_curve_group_name(c), d, d_len, NULL, 0);
 }
 
 EVP_PKEY *v2x_key_from_seed(v2x_curve_t c, const uint8_t *seed, size_t seed_len)
@@ -227,17 +197,7 @@ EVP_PKEY *v2x_key_from_point(v2x_curve_t c, const uint8_t *point, size_t len)
     size_t n = v2x_curve_size(c);
     if (!name || !point || !(len == 1 + n || len == 1 + 2 * n))
         return NULL;
-    OSSL_PARAM params[3];
-    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)name, 0);
-    params[1] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, (void *)point, len);
-    params[2] = OSSL_PARAM_construct_end();
-    EVP_PKEY *pkey = NULL;
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
-    if (!ctx || EVP_PKEY_fromdata_init(ctx) != 1
-        || EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) != 1)
-        pkey = NULL;
-    EVP_PKEY_CTX_free(ctx);
-    return pkey;
+    return sg17_ec_key(name, NULL, 0, point, len);
 }
 
 v2x_curve_t v2x_key_curve(const EVP_PKEY *key)
