@@ -80,7 +80,9 @@ Test(cli, every_shipped_scenario_accounts_for_every_message)
         const char *id = json_string_value(json_object_get(e, "id"));
         const char *rk;
         json_t *run;
-        cr_assert_eq(json_object_size(json_object_get(e, "runs")), 3, "%s lacks a run", id);
+        cr_assert_eq(json_object_size(json_object_get(e, "runs")), 3, "%s lacks a run: %s, %s", id,
+                     json_string_value(json_object_get(e, "verdict")),
+                     json_string_value(json_object_get(e, "reason")));
         json_object_foreach(json_object_get(e, "runs"), rk, run)
         {
             json_t *m = json_object_get(run, "metrics");
