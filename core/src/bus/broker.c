@@ -282,35 +282,27 @@ int sg17_broker_add_local(sg17_broker_t *self, const char *module, sg17_local_t 
     return 0;
 }
 
-/* Packs frame for a local host. */
+/* A copy of frame for a local host. */
 static int send_local(sg17_local_t *link, const sg17_frame_t *frame)
 {
-    size_t len = sg17__frame__get_packed_size(frame);
-    uint8_t *bytes = malloc(len ? len : 1);
-    if (!bytes)
-        return -1;
-    sg17__frame__pack(frame, bytes);
-    return sg17_local_to_host(link, bytes, len);
+    return sg17_local_to_host(link, frame);
 }
 
-/* sg17_broker_recv from a local host: the same timeout and message; bytes that do not decode
- * are counted as malformed, as from a socket. */
+/* sg17_broker_recv from a local host: the same timeout and message; a frame that did not copy
+ * (sg17_frame_copy checks it as decoding would) is counted as malformed, as from a socket. */
 static sg17_frame_t *recv_local(sg17_broker_t *self, sg17_local_t *link, int timeout_ms,
                                 sg17_err_t *err)
 {
     int64_t deadline = timeout_ms < 0 ? -1 : zclock_mono() + timeout_ms;
     while (true) {
-        size_t len;
-        uint8_t *bytes = sg17_local_from_host(link, &len, deadline);
-        if (!bytes) {
+        sg17_frame_t *f;
+        if (!sg17_local_from_host(link, &f, deadline)) {
             if (zsys_interrupted)
                 sg17_err(err, "interrupted");
             else
                 sg17_err(err, "module host did not answer within %d ms", timeout_ms);
             return NULL;
         }
-        sg17_frame_t *f = sg17_frame_decode(bytes, len);
-        free(bytes);
         if (f)
             return f;
         self->malformed++;

@@ -412,6 +412,166 @@ sg17_frame_t *sg17_frame_decode(const uint8_t *data, size_t len)
     return f;
 }
 
+/* ---- copying a frame for a host in the same process ---- */
+
+static size_t scalar_size(ProtobufCType type)
+{
+    switch (type) {
+    case PROTOBUF_C_TYPE_INT64:
+    case PROTOBUF_C_TYPE_SINT64:
+    case PROTOBUF_C_TYPE_SFIXED64:
+    case PROTOBUF_C_TYPE_UINT64:
+    case PROTOBUF_C_TYPE_FIXED64:
+    case PROTOBUF_C_TYPE_DOUBLE:
+        return 8;
+    case PROTOBUF_C_TYPE_BOOL:
+        return sizeof(protobuf_c_boolean);
+    case PROTOBUF_C_TYPE_STRING:
+        return sizeof(char *);
+    case PROTOBUF_C_TYPE_BYTES:
+        return sizeof(ProtobufCBinaryData);
+    case PROTOBUF_C_TYPE_MESSAGE:
+        return sizeof(ProtobufCMessage *);
+    default: /* 32-bit integers, enums, float */
+        return 4;
+    }
+}
+
+static ProtobufCMessage *clone_message(arena_t *a, const ProtobufCMessage *src);
+
+static char *clone_string(arena_t *a, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = arena_alloc(a, n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+/* One value of a field (a singular member or an element of a repeated one) from src to dst, as
+ * unpacking its packed form would give it. -1: out of memory. */
+static int clone_value(arena_t *a, const ProtobufCFieldDescriptor *fd, void *dst, const void *src)
+{
+    switch (fd->type) {
+    case PROTOBUF_C_TYPE_STRING: {
+        const char *s = *(char *const *)src;
+        return (*(char **)dst = clone_string(a, s ? s : "")) ? 0 : -1;
+    }
+    case PROTOBUF_C_TYPE_BYTES: {
+        const ProtobufCBinaryData *b = src;
+        ProtobufCBinaryData *d = dst;
+        *d = (ProtobufCBinaryData){0, NULL};
+        if (b->len && !(d->data = arena_alloc(a, b->len)))
+            return -1;
+        if (b->len) {
+            memcpy(d->data, b->data, b->len);
+            d->len = b->len;
+        }
+        return 0;
+    }
+    case PROTOBUF_C_TYPE_MESSAGE: {
+        const ProtobufCMessage *m = *(ProtobufCMessage *const *)src;
+        return (*(ProtobufCMessage **)dst = clone_message(a, m)) ? 0 : -1;
+    }
+    case PROTOBUF_C_TYPE_BOOL: /* the wire carries 0 or 1 */
+        *(protobuf_c_boolean *)dst = *(const protobuf_c_boolean *)src != 0;
+        return 0;
+    case PROTOBUF_C_TYPE_DOUBLE: /* proto3 does not send a zero, so -0.0 arrives as 0.0 */
+        if (fd->label == PROTOBUF_C_LABEL_NONE && *(const double *)src == 0)
+            *(double *)dst = 0;
+        return 0;
+    case PROTOBUF_C_TYPE_FLOAT:
+        if (fd->label == PROTOBUF_C_LABEL_NONE && *(const float *)src == 0)
+            *(float *)dst = 0;
+        return 0;
+    default: /* copied with the message */
+        return 0;
+    }
+}
+
+/* A proto3 singular member that packing leaves out (zero, empty, absent): unpacking gives the
+ * message's initial value for it. */
+static bool left_out(const ProtobufCFieldDescriptor *fd, const void *member)
+{
+    switch (fd->type) {
+    case PROTOBUF_C_TYPE_STRING: {
+        const char *s = *(char *const *)member;
+        return !s || !*s;
+    }
+    case PROTOBUF_C_TYPE_BYTES:
+        return ((const ProtobufCBinaryData *)member)->len == 0;
+    case PROTOBUF_C_TYPE_MESSAGE:
+        return *(ProtobufCMessage *const *)member == NULL;
+    default:
+        return false; /* a zero scalar is copied as zero (see clone_value for the signed zero) */
+    }
+}
+
+/* A deep copy of src into the arena, equal to what packing src and unpacking the bytes gives
+ * (proto3 messages without unknown fields: those the engine and the hosts build). */
+static ProtobufCMessage *clone_message(arena_t *a, const ProtobufCMessage *src)
+{
+    const ProtobufCMessageDescriptor *desc = src->descriptor;
+    unsigned char *dst = arena_alloc(a, desc->sizeof_message);
+    if (!dst)
+        return NULL;
+    desc->message_init((ProtobufCMessage *)dst);
+    for (unsigned i = 0; i < desc->n_fields; i++) {
+        const ProtobufCFieldDescriptor *fd = &desc->fields[i];
+        const unsigned char *sm = (const unsigned char *)src + fd->offset;
+        unsigned char *dm = dst + fd->offset;
+        if (fd->label == PROTOBUF_C_LABEL_REPEATED) {
+            size_t n = *(const size_t *)((const unsigned char *)src + fd->quantifier_offset);
+            if (!n)
+                continue;
+            size_t size = scalar_size(fd->type);
+            const unsigned char *from = *(void *const *)sm;
+            unsigned char *to = arena_alloc(a, n * size);
+            if (!to)
+                return NULL;
+            memcpy(to, from, n * size);
+            bool deep = fd->type == PROTOBUF_C_TYPE_STRING || fd->type == PROTOBUF_C_TYPE_BYTES
+                        || fd->type == PROTOBUF_C_TYPE_MESSAGE || fd->type == PROTOBUF_C_TYPE_BOOL;
+            for (size_t k = 0; deep && k < n; k++) /* packed scalars are copied as they are */
+                if (clone_value(a, fd, to + k * size, from + k * size) < 0)
+                    return NULL;
+            *(void **)dm = to;
+            *(size_t *)(dst + fd->quantifier_offset) = n;
+            continue;
+        }
+        if (fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
+            const uint32_t *which =
+                (const uint32_t *)((const unsigned char *)src + fd->quantifier_offset);
+            if (*which != fd->id || left_out(fd, sm))
+                continue;
+            *(uint32_t *)(dst + fd->quantifier_offset) = fd->id;
+        } else if (fd->label != PROTOBUF_C_LABEL_NONE || left_out(fd, sm)) {
+            continue; /* proto3 only: no required or optional fields to follow */
+        }
+        memcpy(dm, sm, scalar_size(fd->type));
+        if (clone_value(a, fd, dm, sm) < 0)
+            return NULL;
+    }
+    return (ProtobufCMessage *)dst;
+}
+
+sg17_frame_t *sg17_frame_copy(const sg17_frame_t *frame)
+{
+    chunk_t *first = chunk_take(CHUNK_MIN);
+    if (!first)
+        return NULL;
+    arena_t *a = (arena_t *)first->data;
+    first->used = HEADER_SIZE;
+    a->magic = ARENA_MAGIC;
+    a->head = first;
+    sg17_frame_t *f = (sg17_frame_t *)clone_message(a, &frame->base);
+    if (!f || (unsigned char *)f != first->data + HEADER_SIZE || !frame_ok(f)) {
+        arena_release(a);
+        return NULL;
+    }
+    return f;
+}
+
 void sg17_frame_free(sg17_frame_t **frame_p)
 {
     if (frame_p && *frame_p) {

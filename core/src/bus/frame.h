@@ -55,6 +55,10 @@ int sg17_frame_send(zsock_t *sock, zframe_t *routing, const sg17_frame_t *frame)
 /* Unpacks one frame (into an arena: see frame.c); NULL if malformed. Free only with
  * sg17_frame_free, never with protobuf-c's free_unpacked. */
 sg17_frame_t *sg17_frame_decode(const uint8_t *data, size_t len);
+/* A copy of frame in an arena, equal to decoding its packed bytes and checked as decoding checks
+ * them (the frame of a host in the same process: no bytes in between); NULL if malformed or out
+ * of memory. */
+sg17_frame_t *sg17_frame_copy(const sg17_frame_t *frame);
 void sg17_frame_free(sg17_frame_t **frame_p);
 
 /* Receives one message's parts: on a ROUTER (routing_p not NULL) the peer identity into

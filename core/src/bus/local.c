@@ -1,5 +1,6 @@
 /* local.c — an in-process bus link (local.h): a mutex, and per direction a queue of frames with a
- * condition variable (a Setup and the first Batch go out before the host answers). */
+ * condition variable (a Setup and the first Batch go out before the host answers). A frame crosses
+ * as a copy in an arena (sg17_frame_copy), never as packed bytes. */
 #include "bus/local.h"
 
 #include <pthread.h>
@@ -11,8 +12,7 @@
 
 typedef struct frame_node {
     struct frame_node *next;
-    size_t len;
-    uint8_t *bytes;
+    sg17_frame_t *frame; /* NULL: one that did not copy (malformed, or out of memory) */
 } frame_node_t;
 
 typedef struct {
@@ -25,7 +25,7 @@ static void drain(mailbox_t *box)
     while (box->head) {
         frame_node_t *n = box->head;
         box->head = n->next;
-        free(n->bytes);
+        sg17_frame_free(&n->frame);
         free(n);
     }
     box->tail = NULL;
@@ -75,14 +75,16 @@ void sg17_local_close(sg17_local_t *self)
     pthread_mutex_unlock(&self->lock);
 }
 
-/* Appends bytes to box. 0, or -1 when the link is closed or out of memory (bytes freed). */
-static int put(sg17_local_t *self, mailbox_t *box, uint8_t *bytes, size_t len)
+/* Appends a copy of frame to box (a NULL one when it does not copy, so that the receiver counts
+ * it as malformed). 0, or -1 when the link is closed or out of memory. */
+static int put(sg17_local_t *self, mailbox_t *box, const sg17_frame_t *frame)
 {
+    sg17_frame_t *copy = sg17_frame_copy(frame);
     frame_node_t *n = malloc(sizeof *n);
     pthread_mutex_lock(&self->lock);
     bool ok = n && !self->closed;
     if (ok) {
-        *n = (frame_node_t){NULL, len, bytes};
+        *n = (frame_node_t){NULL, copy};
         if (box->tail)
             box->tail->next = n;
         else
@@ -94,14 +96,15 @@ static int put(sg17_local_t *self, mailbox_t *box, uint8_t *bytes, size_t len)
         pthread_cond_signal(&box->ready);
     if (!ok) {
         free(n);
-        free(bytes);
+        sg17_frame_free(&copy);
     }
     return ok ? 0 : -1;
 }
 
-/* Takes the first frame in box, waiting until `until` (NULL: forever); NULL on timeout or when
- * the link is closed. */
-static uint8_t *take(sg17_local_t *self, mailbox_t *box, size_t *len, const struct timespec *until)
+/* Takes the first frame in box into *frame (NULL: one that did not copy), waiting until `until`
+ * (NULL: forever); false on timeout or when the link is closed. */
+static bool take(sg17_local_t *self, mailbox_t *box, sg17_frame_t **frame,
+                 const struct timespec *until)
 {
     pthread_mutex_lock(&self->lock);
     while (!box->head && !self->closed)
@@ -116,47 +119,38 @@ static uint8_t *take(sg17_local_t *self, mailbox_t *box, size_t *len, const stru
     }
     pthread_mutex_unlock(&self->lock);
     if (!n)
-        return NULL;
-    uint8_t *bytes = n->bytes;
-    *len = n->len;
+        return false;
+    *frame = n->frame;
     free(n);
-    return bytes;
+    return true;
 }
 
-int sg17_local_to_host(sg17_local_t *self, uint8_t *bytes, size_t len)
+int sg17_local_to_host(sg17_local_t *self, const sg17_frame_t *frame)
 {
-    return put(self, &self->to_host, bytes, len);
+    return put(self, &self->to_host, frame);
 }
 
-uint8_t *sg17_local_from_host(sg17_local_t *self, size_t *len, int64_t deadline_ms)
+bool sg17_local_from_host(sg17_local_t *self, sg17_frame_t **frame, int64_t deadline_ms)
 {
     struct timespec until = {.tv_sec = deadline_ms / 1000,
                              .tv_nsec = (long)(deadline_ms % 1000) * 1000000L};
-    return take(self, &self->to_broker, len, deadline_ms < 0 ? NULL : &until);
+    return take(self, &self->to_broker, frame, deadline_ms < 0 ? NULL : &until);
 }
 
-/* The host's answers: packed and put in the broker's mailbox. */
+/* The host's answers: copied into the broker's mailbox. */
 static int reply_local(const sg17_frame_t *reply, void *arg)
 {
-    size_t len = sg17__frame__get_packed_size(reply);
-    uint8_t *bytes = malloc(len ? len : 1);
-    if (!bytes)
-        return -1;
-    sg17__frame__pack(reply, bytes);
     sg17_local_t *self = arg;
-    return put(self, &self->to_broker, bytes, len);
+    return put(self, &self->to_broker, reply);
 }
 
 void sg17_local_serve(sg17_local_t *self, const sg17_module_t *module)
 {
     sg17_host_t *h = sg17_host_new(module);
     while (h) {
-        size_t len;
-        uint8_t *bytes = take(self, &self->to_host, &len, NULL);
-        if (!bytes)
+        sg17_frame_t *frame;
+        if (!take(self, &self->to_host, &frame, NULL))
             break; /* closed */
-        sg17_frame_t *frame = sg17_frame_decode(bytes, len);
-        free(bytes);
         if (frame && sg17_host_handle(h, &frame, reply_local, self) == 1)
             break;
         sg17_frame_free(&frame);
