@@ -70,8 +70,8 @@ static void send_one(naas_t *n, sg17_ctx_t *ctx, naas_attacker_t *a)
     static const uint8_t data[] = "attacker";
     uint8_t gw[6];
     naas_gw_mac(s->tenant, gw);
-    naas_endpoint_send_udp(n, ctx, a->from, a->via_gw ? gw : d->mac, sip, smac, d->ip, a->sport, a->dport, data,
-                           sizeof data - 1);
+    naas_endpoint_send_udp(n, ctx, a->from, a->via_gw ? gw : d->mac, sip, smac, d->ip, a->sport,
+                           a->dport, data, sizeof data - 1);
     sg17_metric_add(ctx, "attacker.frames_sent", 1);
 }
 

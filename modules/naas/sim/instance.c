@@ -214,8 +214,10 @@ static int check_config(naas_t *n, sg17_ctx_t *ctx)
         n->peer_d = d, n->peer_s = s, n->peer_p = p;
     }
     if (parse_flows(n, c->app_flows) != 0) {
-        sg17_log(ctx, "app_flows '%s': expected \"S>D:P\", \"S>rD:P\" or \"S>gw:P\" items, comma-separated",
-                 c->app_flows);
+        sg17_log(
+            ctx,
+            "app_flows '%s': expected \"S>D:P\", \"S>rD:P\" or \"S>gw:P\" items, comma-separated",
+            c->app_flows);
         return -1;
     }
     if (c->db_endpoint >= (int64_t)n->n_endpoints || c->chain_endpoint >= (int64_t)n->n_endpoints) {
@@ -261,9 +263,10 @@ void *naas_create(sg17_ctx_t *ctx, const void *config)
     n->observed = calloc(((size_t)T * E * P + 7) / 8, 1);
     if (sg17_count(ctx, "vrouter") > 0)
         n->vrfs = calloc(T, sizeof *n->vrfs);
-    bool ok = (n->vrfs || sg17_count(ctx, "vrouter") == 0) && n->tenants && n->endpoints && n->vswitches && n->vteps && n->ctl.nets && n->ctl.ports
-              && n->ctl.seen_nonce && n->ctl.seen_pos && n->ctl.bucket && n->ctl.bucket_at
-              && n->ctl.acked && n->observed;
+    bool ok = (n->vrfs || sg17_count(ctx, "vrouter") == 0) && n->tenants && n->endpoints
+              && n->vswitches && n->vteps && n->ctl.nets && n->ctl.ports && n->ctl.seen_nonce
+              && n->ctl.seen_pos && n->ctl.bucket && n->ctl.bucket_at && n->ctl.acked
+              && n->observed;
     for (unsigned h = 0; ok && h < H; h++) {
         n->vswitches[h].ports = calloc(E, sizeof(naas_port_t));
         ok = n->vswitches[h].ports != NULL;

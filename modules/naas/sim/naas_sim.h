@@ -225,8 +225,8 @@ int naas_ep_of_mac(const naas_t *n, const uint8_t mac[6]); /* -1 none */
 uint32_t naas_host_ip(unsigned host);
 void naas_host_mac(unsigned host, uint8_t mac[6]);
 int naas_host_of_mac(const naas_t *n, const uint8_t mac[6]); /* -1 none */
-int naas_routed_tenant(const naas_t *n, uint32_t spi); /* the tenant of a routed path, -1 */
-int naas_tenant_of_net(const naas_t *n, uint32_t vni); /* home network owner, -1 */
+int naas_routed_tenant(const naas_t *n, uint32_t spi);       /* the tenant of a routed path, -1 */
+int naas_tenant_of_net(const naas_t *n, uint32_t vni);       /* home network owner, -1 */
 /* expected reachability (the tenants' intent) */
 bool naas_expected(const naas_t *n, unsigned tenant, unsigned prober, unsigned dst, uint16_t port);
 int naas_prober(const naas_t *n, sg17_ctx_t *ctx, unsigned tenant); /* -1: cannot measure */
