@@ -1,13 +1,11 @@
 /* test_vrouter.c — the vRouter service function: IPv4 forwarding in the codec (TTL, header
  * checksum, MACs), the routed path's steering by path and index, routing within the path's VRF,
- * TTL-expired drops, the chain header's MAC, and the two vRouter scenarios both ways. */
+ * TTL-expired drops, the chain header's MAC (the two vRouter scenarios are in test_sim.c). */
 #include <criterion/criterion.h>
-#include <jansson.h>
 #include <string.h>
 
 #include "mock_ctx.h"
 #include "proto/frame.h"
-#include "scenario_run.h"
 #include "sim/naas_sim.h"
 
 extern const sg17_module_t sg17_module;
@@ -184,40 +182,4 @@ Test(naas_vrouter, a_routed_topology_without_the_vfw_is_a_config_error)
     cr_assert_eq(sg17_mock_create(m), -1);
     cr_assert_not_null(strstr(sg17_mock_last_log(m), "topology {sf: 1}"));
     sg17_mock_free(m);
-}
-
-static json_t *run_file(const char *name)
-{
-    char rel[256];
-    snprintf(rel, sizeof rel, "scenarios/naas/%s", name);
-    return run_shipped_scenario(rel);
-}
-
-Test(naas_scenarios, a_route_leak_lands_in_the_other_tenant_without_vrfs_and_not_with_them)
-{
-    json_t *e = run_file("vrouter-route-leak.yaml");
-    cr_assert_str_eq(verdict(e), "holds");
-    cr_assert_eq(metric(e, "baseline", "ledger.accepted.from_compromised.naas.delivery"), 5);
-    cr_assert_eq(metric(e, "protected", "ledger.accepted.from_compromised.naas.delivery"), 0);
-    cr_assert_eq(metric(e, "protected", "ledger.rejected.reason.no_route"), 5);
-    for (int r = 0; r < 3; r++) {
-        const char *run = r == 0 ? "control" : r == 1 ? "baseline" : "protected";
-        cr_assert_gt(metric(e, run, "vrouter.routed"), 0, "%s", run);
-        cr_assert_gt(metric(e, run, "endpoint.app_received"), 0, "%s", run);
-        cr_assert_eq(metric(e, run, "truth.incorrect"), 0, "%s", run);
-        cr_assert_eq(metric(e, run, "ledger.unreported.all"), 0, "%s", run);
-    }
-    json_decref(e);
-}
-
-Test(naas_scenarios, a_forged_routed_path_needs_the_chain_header_integrity)
-{
-    json_t *e = run_file("vrouter-context-forge.yaml");
-    cr_assert_str_eq(verdict(e), "holds");
-    cr_assert_eq(metric(e, "baseline", "ledger.accepted.from_compromised.naas.delivery"), 5);
-    cr_assert_eq(metric(e, "protected", "ledger.accepted.from_compromised.naas.delivery"), 0);
-    cr_assert_eq(metric(e, "protected", "ledger.rejected.reason.chain_integrity"), 5);
-    /* the forged frames skipped the vFW: it passed only the genuine routed flow */
-    cr_assert_eq(metric(e, "baseline", "sf.passed"), metric(e, "control", "sf.passed"));
-    json_decref(e);
 }
