@@ -183,3 +183,16 @@ Test(naas_vrouter, a_routed_topology_without_the_vfw_is_a_config_error)
     cr_assert_not_null(strstr(sg17_mock_last_log(m), "topology {sf: 1}"));
     sg17_mock_free(m);
 }
+
+Test(naas_vrouter, the_linux_backend_refuses_a_routed_chain_with_a_reason)
+{
+    sg17_mock_t *m = sg17_mock_new(&sg17_module);
+    sg17_mock_topology(m, "vrouter", 1);
+    sg17_mock_config(m, "backend", "linux");
+    cr_assert_eq(sg17_mock_create(m), -1, "an error, never a verdict");
+    const char *why = sg17_mock_last_log(m);
+    cr_assert(strstr(why, "the service chain (chain_endpoint, vrouter) is modelled by the sim")
+                  || strstr(why, "backend unavailable"),
+              "%s", why); /* the chain's reason where the backend could run, else the backend's */
+    sg17_mock_free(m);
+}
