@@ -31,6 +31,7 @@ static const struct {
     {"naas.nsh", "sf-0", "endpoint-1"},
     {"naas.delivery", "endpoint-0", "vswitch-0"},
     {"naas.frame", "endpoint-3", "endpoint-0"},
+    {"naas.nsh", "vrouter-0", "endpoint-1"},
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 
@@ -43,6 +44,7 @@ static void provision(void)
         sg17_mock_free(mock);
     mock = sg17_mock_new(&sg17_module);
     sg17_mock_topology(mock, "endpoint", 4);
+    sg17_mock_topology(mock, "vrouter", 1);
     sg17_mock_config(mock, "chain_endpoint", "0");
     sg17_mock_config(mock, "app_flows", "0>1:80");
     if (sg17_mock_create(mock) != 0)

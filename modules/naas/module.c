@@ -22,6 +22,7 @@ SG17_ON_MESSAGE(vswitch_on_message, naas_vswitch_on_message);
 SG17_ON_TIMER(vswitch_on_timer, naas_vswitch_on_timer);
 SG17_ON_MESSAGE(vtep_on_message, naas_vtep_on_message);
 SG17_ON_MESSAGE(sf_on_message, naas_sf_on_message);
+SG17_ON_MESSAGE(vrouter_on_message, naas_vrouter_on_message);
 SG17_ON_MESSAGE(endpoint_on_message, naas_endpoint_on_message);
 SG17_ON_TIMER(endpoint_on_timer, naas_endpoint_on_timer);
 static void on_compromise(void *i, sg17_ctx_t *ctx, sg17_entity_t e, const sg17_params_t *p)
@@ -88,6 +89,12 @@ static const sg17_entity_kind_t entity_kinds[] = {
      .min_count = 0,
      .max_count = 1,
      .on_message = sf_on_message},
+    {.name = "vrouter",
+     .description = "the vRouter service function: per-tenant VRFs, TTL, routed path index 254",
+     .default_count = 0,
+     .min_count = 0,
+     .max_count = 1,
+     .on_message = vrouter_on_message},
     {.name = NULL},
 };
 
@@ -222,6 +229,7 @@ static const char *const r_ovl[] = {"X1604-R-CON-OVERLAY", NULL};
 static const char *const r_flush[] = {"X1604-R-CON-FLUSH", NULL};
 static const char *const r_enf[] = {"X1604-R-PLT-ENFORCING", NULL};
 static const char *const r_chain[] = {"X1604-R-APP-CHAIN", NULL};
+static const char *const r_vrf[] = {"X1604-R-APP-VRF", NULL};
 static const char *const r_rate[] = {"X1604-R-PLT-RATE", NULL};
 static const char *const r_audit[] = {"X1604-R-PLT-AUDIT", NULL};
 
@@ -263,6 +271,10 @@ static const sg17_mitigation_t mitigations[] = {
     {"chain_integrity",
      "NSH carries an HMAC (RFC 9145 style), tenant ports may not inject NSH; off: headers trusted",
      r_chain, true, CFG(chain_integrity)},
+    {"vrf_isolation",
+     "the vRouter looks up only the VRF of the path's tenant (its ingress network); off: one "
+     "table for every tenant",
+     r_vrf, true, CFG(vrf_isolation)},
     {"api_rate_limit", "per-tenant API token bucket; off: one tenant can use all capacity", r_rate,
      true, CFG(api_rate_limit)},
     {"audit_chain",
@@ -280,6 +292,11 @@ static const sg17_param_t send_frame_params[] = {
     {"spoof_ip", SG17_TYPE_ENTITY, false, "send with this endpoint's IP", {0, 0}},
     {"count", SG17_TYPE_COUNT, false, "frames (default 1)", {1, 10000}},
     {"every", SG17_TYPE_DURATION, false, "time between frames (default: all at once)", {0, 3600}},
+    {"via_gateway",
+     SG17_TYPE_BOOL,
+     false,
+     "to the sender's gateway MAC (routed by the vRouter) instead of the destination's",
+     {0, 0}},
     {.name = NULL},
 };
 static const sg17_param_t from_params[] = {
@@ -316,6 +333,17 @@ static const sg17_param_t chain_params[] = {
     {"count", SG17_TYPE_COUNT, false, "frames (default 1)", {1, 10000}},
     {.name = NULL},
 };
+static const sg17_param_t forge_params[] = {
+    {"from", SG17_TYPE_ENTITY, true, "the compromised endpoint", {0, 0}},
+    {"to", SG17_TYPE_ENTITY, true, "the endpoint of another tenant it aims at", {0, 0}},
+    {"dport",
+     SG17_TYPE_INT,
+     false,
+     "destination UDP port (default the first table port)",
+     {1, 65535}},
+    {"count", SG17_TYPE_COUNT, false, "frames (default 1)", {1, 10000}},
+    {.name = NULL},
+};
 static const sg17_param_t audit_params[] = {
     {"entry", SG17_TYPE_INT, false, "the record to rewrite (default 0)", {0, 4095}},
     {.name = NULL},
@@ -338,6 +366,9 @@ static const sg17_attack_t attacks[] = {
      naas_attack_sniff_underlay},
     {"chain_bypass", "NSH with a forged service index that says the vFW was passed", NULL,
      chain_params, naas_attack_chain_bypass},
+    {"forge_context",
+     "NSH to the vRouter naming the victim tenant's routed path past the vFW (index 254)", NULL,
+     forge_params, naas_attack_forge_context},
     {"rewrite_audit", "rewrite a record of a compromised audit store, chain recomputed", NULL,
      audit_params, naas_attack_rewrite_audit},
     {.name = NULL},
@@ -360,7 +391,11 @@ static const sg17_metric_t metrics[] = {
     {"tenant.enforce_over_bound", "1 when that wait exceeded enforce_bound", NULL},
     {"vswitch.dropped", "frames the vswitches dropped", NULL},
     {"vswitch.flows_flushed", "cached flows flushed by revocations", NULL},
-    {"vrouter.forwarded", "frames handed to the gateway", NULL},
+    {"vrouter.forwarded", "frames handed to the gateway (no vrouter: they leave the network)",
+     NULL},
+    {"vrouter.routed", "frames the vRouter forwarded to a next hop", NULL},
+    {"vrouter.no_route", "frames the vRouter's VRF has no route or neighbour for", NULL},
+    {"vrouter.ttl_expired", "frames the vRouter dropped with TTL 0 or 1", NULL},
     {"vtep.alarms", "overlay packets refused by allow-list or authentication", NULL},
     {"sf.passed", "frames the vFW passed", NULL},
     {"sf.blocked", "frames the vFW dropped", NULL},
@@ -399,6 +434,8 @@ static const sg17_reason_t reasons[] = {
     {"chain_integrity", "NSH without a valid MAC, or from a tenant port"},
     {"chain_index", "NSH with an unexpected service index"},
     {"firewall", "dropped by the vFW"},
+    {"no_route", "no route in the path's VRF, or no neighbour on its egress network"},
+    {"ttl_expired", "IPv4 TTL 0 or 1 at the vRouter"},
     {"vtep_not_allowed", "overlay packet from outside the VTEP allow-list"},
     {"overlay_auth", "overlay packet that does not authenticate"},
     {"not_for_me", "frame for another address"},

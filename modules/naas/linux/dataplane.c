@@ -308,13 +308,13 @@ int naas_lx_open(naas_t *n, sg17_ctx_t *ctx)
         sg17_log(ctx, "the linux backend needs a core with sg17_run_id (SDK minor 2)");
         return -1;
     }
-    if (n->cfg.chain_endpoint >= 0 || n->cfg.overlay_auth) {
+    bool chain = n->cfg.chain_endpoint >= 0 || n->vrouter != SG17_NO_ENTITY;
+    if (chain || n->cfg.overlay_auth) {
         sg17_log(ctx, "linux backend: %s is modelled by the sim backend only (%s)",
-                 n->cfg.chain_endpoint >= 0 ? "the service chain (chain_endpoint)"
-                                            : "the authenticated overlay (overlay_auth)",
-                 n->cfg.chain_endpoint >= 0
-                     ? "no NSH forwarder in the kernel bridge"
-                     : "this kernel has no rfc4106(gcm(aes)) AEAD for xfrm ESP");
+                 chain ? "the service chain (chain_endpoint, vrouter)"
+                       : "the authenticated overlay (overlay_auth)",
+                 chain ? "no NSH forwarder in the kernel bridge"
+                       : "this kernel has no rfc4106(gcm(aes)) AEAD for xfrm ESP");
         return -1;
     }
     naas_lx_t *lx = calloc(1, sizeof *lx);

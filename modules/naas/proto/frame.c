@@ -186,6 +186,24 @@ static size_t ip_check(const uint8_t *p, size_t len, uint8_t proto)
     return total;
 }
 
+int naasp_ipv4_forward(uint8_t *f, size_t len, const uint8_t dst[6], const uint8_t src[6])
+{
+    if (len < NAASP_ETH_HDR + IP_HDR || sg17_load_be16(f + 12) != NAASP_ETHERTYPE_IP)
+        return -1;
+    uint8_t *ip = f + NAASP_ETH_HDR;
+    if (ip[0] != 0x45 || sg17_load_be16(ip + 2) < IP_HDR
+        || sg17_load_be16(ip + 2) > len - NAASP_ETH_HDR || csum_fold(csum_add(0, ip, IP_HDR)) != 0)
+        return -1;
+    if (ip[8] <= 1)
+        return NAASP_TTL_EXPIRED;
+    ip[8]--;
+    sg17_store_be16(ip + 10, 0);
+    sg17_store_be16(ip + 10, csum_fold(csum_add(0, ip, IP_HDR)));
+    memcpy(f, dst, 6);
+    memcpy(f + 6, src, 6);
+    return 0;
+}
+
 static int udp_of(const uint8_t *p, size_t len, naasp_udp_t *out)
 {
     size_t total = ip_check(p, len, PROTO_UDP);

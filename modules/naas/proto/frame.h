@@ -74,6 +74,12 @@ int naasp_arp_parse(const naasp_eth_t *e, naasp_arp_t *out);
 size_t naasp_udp_build(uint8_t *out, size_t cap, const uint8_t dst[6], const uint8_t src[6],
                        const naasp_udp_t *u);
 int naasp_udp_parse(const naasp_eth_t *e, naasp_udp_t *out);
+/* A router's forwarding of an Ethernet + IPv4 frame, in place (RFC 791 §3.2, RFC 1812 §5.3.1):
+ * checks the IPv4 header (version 4, IHL 5, length, checksum), decrements the TTL, recomputes the
+ * header checksum and rewrites the MACs for the next hop. 0 when forwarded; NAASP_TTL_EXPIRED when
+ * the TTL was 0 or 1 (the frame is left as it was); -1 when it is not a well-formed IPv4 frame. */
+#define NAASP_TTL_EXPIRED 1
+int naasp_ipv4_forward(uint8_t *f, size_t len, const uint8_t dst[6], const uint8_t src[6]);
 /* The underlay packet of the overlay: Ethernet + IPv4 + UDP/4789 + VXLAN + inner frame, or, with
  * key != NULL, Ethernet + IPv4 (protocol 50) + ESP {SPI = VNI, seq} + IV + AES-256-GCM(VXLAN
  * header || inner frame || ESP trailer) + ICV. iv is 8 octets. */

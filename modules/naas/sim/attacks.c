@@ -13,6 +13,7 @@ struct naas_attacker {
     unsigned from, to, left;
     uint16_t sport, dport;
     int spoof_mac, spoof_ip;
+    bool via_gw; /* to the sender's gateway: the vRouter routes it */
     sg17_time_t every;
     double canaries, intercepted;
 };
@@ -67,8 +68,10 @@ static void send_one(naas_t *n, sg17_ctx_t *ctx, naas_attacker_t *a)
     const uint8_t *smac = a->spoof_mac >= 0 ? n->endpoints[a->spoof_mac].mac : s->mac;
     uint32_t sip = a->spoof_ip >= 0 ? n->endpoints[a->spoof_ip].ip : s->ip;
     static const uint8_t data[] = "attacker";
-    naas_endpoint_send_udp(n, ctx, a->from, d->mac, sip, smac, d->ip, a->sport, a->dport, data,
-                           sizeof data - 1);
+    uint8_t gw[6];
+    naas_gw_mac(s->tenant, gw);
+    naas_endpoint_send_udp(n, ctx, a->from, a->via_gw ? gw : d->mac, sip, smac, d->ip, a->sport,
+                           a->dport, data, sizeof data - 1);
     sg17_metric_add(ctx, "attacker.frames_sent", 1);
 }
 
@@ -85,6 +88,8 @@ int naas_attack_send_frame(void *instance, sg17_ctx_t *ctx, const sg17_params_t 
     a->sport = (uint16_t)sg17_param_number(ctx, p, "sport", 50000);
     a->spoof_mac = entity_param(ctx, p, "spoof_mac", "endpoint", false);
     a->spoof_ip = entity_param(ctx, p, "spoof_ip", "endpoint", false);
+    const char *via = sg17_param(ctx, p, "via_gateway");
+    a->via_gw = via && strcmp(via, "true") == 0;
     if ((a->spoof_mac >= 0 && (unsigned)a->spoof_mac >= n->n_endpoints)
         || (a->spoof_ip >= 0 && (unsigned)a->spoof_ip >= n->n_endpoints))
         return -1;
@@ -318,6 +323,40 @@ int naas_attack_sniff_underlay(void *instance, sg17_ctx_t *ctx, const sg17_param
     return 0;
 }
 
+/* The adversary's NSH frame, without a MAC (it has no key): endpoint from's UDP frame to `to`'s
+ * address (inner MAC imac, outer MAC omac) on path spi at index 254, from's port sending it
+ * `count` times to dst as a message of type. */
+typedef struct {
+    const uint8_t *imac, *omac;
+    uint16_t sport, dport;
+    uint32_t spi;
+    sg17_entity_t dst;
+    const char *type;
+} forged_nsh_t;
+
+static int send_forged_nsh(naas_t *n, sg17_ctx_t *ctx, const sg17_params_t *p, unsigned from,
+                           unsigned to, const forged_nsh_t *f)
+{
+    const naas_endpoint_t *s = &n->endpoints[from], *d = &n->endpoints[to];
+    static const uint8_t data[] = "forged nsh";
+    naasp_udp_t u = {.src = s->ip,
+                     .dst = d->ip,
+                     .sport = f->sport,
+                     .dport = f->dport,
+                     .data = data,
+                     .data_len = sizeof data - 1};
+    uint8_t inner[128], out[256];
+    size_t k = naasp_udp_build(inner, sizeof inner, f->imac, s->mac, &u);
+    size_t len =
+        k ? naasp_nsh_build(out, sizeof out, f->omac, s->mac, f->spi, 254, NULL, inner, k) : 0;
+    if (!len)
+        return -1;
+    unsigned count = (unsigned)sg17_param_number(ctx, p, "count", 1);
+    for (unsigned i = 0; i < count; i++)
+        sg17_send(ctx, s->e, f->dst, f->type, out, len);
+    return 0;
+}
+
 int naas_attack_chain_bypass(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
 {
     naas_t *n = instance;
@@ -325,27 +364,43 @@ int naas_attack_chain_bypass(void *instance, sg17_ctx_t *ctx, const sg17_params_
     int to = entity_param(ctx, p, "to", "endpoint", true);
     if (from < 0 || to < 0 || (unsigned)to >= n->n_endpoints)
         return -1;
-    const naas_endpoint_t *s = &n->endpoints[from], *d = &n->endpoints[to];
-    static const uint8_t data[] = "bypass";
-    naasp_udp_t u = {.src = s->ip,
-                     .dst = d->ip,
-                     .sport = 50003,
-                     .dport = (uint16_t)sg17_param_number(ctx, p, "dport", 5432),
-                     .data = data,
-                     .data_len = sizeof data - 1};
-    uint8_t inner[128], out[256], gw[6];
-    size_t k = naasp_udp_build(inner, sizeof inner, d->mac, s->mac, &u);
-    naas_gw_mac(s->tenant, gw);
-    /* the forged index says the vFW (index 255) has already seen the frame; no key, no MAC */
-    size_t len = k ? naasp_nsh_build(out, sizeof out, gw, s->mac,
-                                     n->ctl.ports[to].rec.spi ? n->ctl.ports[to].rec.spi : 1, 254,
-                                     NULL, inner, k)
-                   : 0;
-    if (!len)
+    uint8_t gw[6];
+    naas_gw_mac(n->endpoints[from].tenant, gw);
+    /* the forged index says the vFW (index 255) has already seen the frame */
+    forged_nsh_t f = {.imac = n->endpoints[to].mac,
+                      .omac = gw,
+                      .sport = 50003,
+                      .dport = (uint16_t)sg17_param_number(ctx, p, "dport", 5432),
+                      .spi = n->ctl.ports[to].rec.spi ? n->ctl.ports[to].rec.spi : 1,
+                      .dst = n->vswitches[n->endpoints[from].host].e,
+                      .type = "naas.frame"};
+    return send_forged_nsh(n, ctx, p, (unsigned)from, (unsigned)to, &f);
+}
+
+int naas_attack_forge_context(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
+{
+    naas_t *n = instance;
+    int from = compromised_endpoint(n, ctx, p, "from");
+    int to = entity_param(ctx, p, "to", "endpoint", true);
+    if (from < 0 || to < 0 || (unsigned)to >= n->n_endpoints)
         return -1;
-    unsigned count = (unsigned)sg17_param_number(ctx, p, "count", 1);
-    for (unsigned i = 0; i < count; i++)
-        sg17_send(ctx, s->e, n->vswitches[s->host].e, "naas.frame", out, len);
+    if (n->vrouter == SG17_NO_ENTITY) {
+        sg17_log(ctx, "forge_context: the topology has no vrouter");
+        return -1;
+    }
+    uint8_t gw[6];
+    naas_gw_mac(n->endpoints[to].tenant, gw);
+    /* the victim tenant's routed path at the vRouter's index: its VRF, past the vFW */
+    forged_nsh_t f = {.imac = gw,
+                      .omac = gw,
+                      .sport = 50004,
+                      .dport = (uint16_t)sg17_param_number(ctx, p, "dport", n->table_ports[0]),
+                      .spi = NAAS_SPI_ROUTED + n->endpoints[to].tenant,
+                      .dst = n->vrouter,
+                      .type = "naas.nsh"};
+    if (send_forged_nsh(n, ctx, p, (unsigned)from, (unsigned)to, &f) != 0)
+        return -1;
+    sg17_metric_add(ctx, "attacker.frames_sent", sg17_param_number(ctx, p, "count", 1));
     return 0;
 }
 

@@ -68,7 +68,9 @@ static void app_flow(naas_t *n, sg17_ctx_t *ctx, naas_endpoint_t *ep, unsigned k
         dip = (203u << 24) | (113u << 8) | 10; /* a server beyond the gateway */
     } else {
         const naas_endpoint_t *d = &n->endpoints[n->flows[k].dst];
-        memcpy(dmac, d->mac, 6);
+        if (n->flows[k].routed && !ep->gw_known)
+            return;
+        memcpy(dmac, n->flows[k].routed ? ep->gw_mac : d->mac, 6);
         dip = d->ip;
     }
     naas_endpoint_send_udp(n, ctx, ep->index, dmac, ep->ip, ep->mac, dip,

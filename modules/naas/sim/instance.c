@@ -43,6 +43,18 @@ void naas_host_mac(unsigned host, uint8_t mac[6])
     const uint8_t m[6] = {0x02, 0x4e, 0x56, 0x00, 0x00, (uint8_t)host};
     memcpy(mac, m, 6);
 }
+int naas_host_of_mac(const naas_t *n, const uint8_t mac[6])
+{
+    if (mac[0] != 0x02 || mac[1] != 0x4e || mac[2] != 0x56 || mac[3] != 0 || mac[4] != 0)
+        return -1;
+    return mac[5] < n->n_hosts ? (int)mac[5] : -1;
+}
+int naas_routed_tenant(const naas_t *n, uint32_t spi)
+{
+    return spi >= NAAS_SPI_ROUTED && spi - NAAS_SPI_ROUTED < n->n_tenants
+               ? (int)(spi - NAAS_SPI_ROUTED)
+               : -1;
+}
 int naas_tenant_of_net(const naas_t *n, uint32_t vni)
 {
     for (unsigned t = 0; t < n->n_tenants; t++)
@@ -74,10 +86,14 @@ static int parse_flows(naas_t *n, const char *s)
     while (s && *s) {
         int src, dst = -1, used = 0;
         unsigned port;
+        bool routed = false;
         if (n->n_flows >= NAAS_MAX_FLOWS)
             return -1;
         if (sscanf(s, "%d>gw:%u%n", &src, &port, &used) == 2 && used > 0) {
             dst = -1;
+        } else if (sscanf(s, "%d>r%d:%u%n", &src, &dst, &port, &used) == 3 && used > 0 && dst >= 0
+                   && (unsigned)dst < n->n_endpoints) {
+            routed = true;
         } else if (sscanf(s, "%d>%d:%u%n", &src, &dst, &port, &used) != 3 || used <= 0 || dst < 0
                    || (unsigned)dst >= n->n_endpoints) {
             return -1;
@@ -87,6 +103,7 @@ static int parse_flows(naas_t *n, const char *s)
         n->flows[n->n_flows].src = src;
         n->flows[n->n_flows].dst = dst;
         n->flows[n->n_flows].port = (uint16_t)port;
+        n->flows[n->n_flows].routed = routed;
         n->n_flows++;
         s += used;
         if (*s == ',')
@@ -123,6 +140,9 @@ static void provision(naas_t *n)
         net->prefix = naas_net_prefix(t);
         net->owner = t;
         net->next_host_octet = 200;
+        if (n->vrfs) /* the VRF's connected route: the home network */
+            n->vrfs[t].routes[n->vrfs[t].n_routes++] =
+                (naas_route_t){.prefix = net->prefix, .plen = 24, .egress_vni = net->vni};
     }
     for (unsigned i = 0; i < n->n_endpoints; i++) {
         naas_endpoint_t *ep = &n->endpoints[i];
@@ -194,8 +214,10 @@ static int check_config(naas_t *n, sg17_ctx_t *ctx)
         n->peer_d = d, n->peer_s = s, n->peer_p = p;
     }
     if (parse_flows(n, c->app_flows) != 0) {
-        sg17_log(ctx, "app_flows '%s': expected \"S>D:P\" or \"S>gw:P\" items, comma-separated",
-                 c->app_flows);
+        sg17_log(
+            ctx,
+            "app_flows '%s': expected \"S>D:P\", \"S>rD:P\" or \"S>gw:P\" items, comma-separated",
+            c->app_flows);
         return -1;
     }
     if (c->db_endpoint >= (int64_t)n->n_endpoints || c->chain_endpoint >= (int64_t)n->n_endpoints) {
@@ -204,6 +226,10 @@ static int check_config(naas_t *n, sg17_ctx_t *ctx)
     }
     if (c->chain_endpoint >= 0 && sg17_count(ctx, "sf") == 0) {
         sg17_log(ctx, "chain_endpoint needs a service function: topology {sf: 1}");
+        return -1;
+    }
+    if (sg17_count(ctx, "vrouter") > 0 && sg17_count(ctx, "sf") == 0) {
+        sg17_log(ctx, "the vrouter is the second function of the routed path: topology {sf: 1}");
         return -1;
     }
     return 0;
@@ -235,9 +261,12 @@ void *naas_create(sg17_ctx_t *ctx, const void *config)
     n->ctl.bucket_at = calloc(T, sizeof *n->ctl.bucket_at);
     n->ctl.acked = calloc(H, sizeof *n->ctl.acked);
     n->observed = calloc(((size_t)T * E * P + 7) / 8, 1);
-    bool ok = n->tenants && n->endpoints && n->vswitches && n->vteps && n->ctl.nets && n->ctl.ports
-              && n->ctl.seen_nonce && n->ctl.seen_pos && n->ctl.bucket && n->ctl.bucket_at
-              && n->ctl.acked && n->observed;
+    if (sg17_count(ctx, "vrouter") > 0)
+        n->vrfs = calloc(T, sizeof *n->vrfs);
+    bool ok = (n->vrfs || sg17_count(ctx, "vrouter") == 0) && n->tenants && n->endpoints
+              && n->vswitches && n->vteps && n->ctl.nets && n->ctl.ports && n->ctl.seen_nonce
+              && n->ctl.seen_pos && n->ctl.bucket && n->ctl.bucket_at && n->ctl.acked
+              && n->observed;
     for (unsigned h = 0; ok && h < H; h++) {
         n->vswitches[h].ports = calloc(E, sizeof(naas_port_t));
         ok = n->vswitches[h].ports != NULL;
@@ -251,6 +280,7 @@ void *naas_create(sg17_ctx_t *ctx, const void *config)
     n->audit.e = n->audit_e = sg17_entity(ctx, "audit", 0);
     n->anchor.e = sg17_entity(ctx, "anchor", 0);
     n->sf = sg17_count(ctx, "sf") ? sg17_entity(ctx, "sf", 0) : SG17_NO_ENTITY;
+    n->vrouter = sg17_count(ctx, "vrouter") ? sg17_entity(ctx, "vrouter", 0) : SG17_NO_ENTITY;
     for (unsigned t = 0; t < T; t++) {
         n->tenants[t].e = sg17_entity(ctx, "tenant", t);
         n->tenants[t].index = t;
@@ -296,7 +326,7 @@ void naas_destroy(void *instance)
     OPENSSL_cleanse(n->overlay_key, sizeof n->overlay_key);
     OPENSSL_cleanse(n->nsh_key, sizeof n->nsh_key);
     naas_attacker_free(n->attacker);
-    free(n->tenants), free(n->endpoints), free(n->vswitches), free(n->vteps);
+    free(n->tenants), free(n->endpoints), free(n->vswitches), free(n->vteps), free(n->vrfs);
     free(n->ctl.nets), free(n->ctl.ports), free(n->ctl.tokens), free(n->ctl.seen_nonce);
     free(n->ctl.seen_pos), free(n->ctl.bucket), free(n->ctl.bucket_at), free(n->ctl.acked);
     free(n->ctl.deferred);

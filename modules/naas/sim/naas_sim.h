@@ -1,6 +1,6 @@
 /* naas_sim.h — the X.1604 system under test: the configuration, the instance (controller, tenants,
- * audit store and anchor, vswitches and VTEPs, endpoints, the vFW service function) and what the
- * entity and attack files share. The adversary's state is private to attacks.c.
+ * audit store and anchor, vswitches and VTEPs, endpoints, the vFW and vRouter service functions)
+ * and what the entity and attack files share. The adversary's state is private to attacks.c.
  *
  * Address plan: endpoint i belongs to tenant i * T / E and sits on host i % H; its home network is
  * its tenant's (id t + 1, VNI 5000 + id, 10.0.t.0/24, gateway 10.0.t.1); its port has id i + 1,
@@ -11,7 +11,10 @@
  *   programming lag);
  * - naas.frame: an Ethernet frame from an endpoint's vNIC into its host's vswitch;
  * - naas.vxlan: the overlay packet from a vswitch to the destination host's VTEP;
- * - naas.nsh: a frame steered through the service chain (vswitch <-> sf);
+ * - naas.nsh: a frame steered through the service chain (vswitch <-> sf, vswitch <-> vrouter);
+ *   path 1 is the chained endpoint's (vFW at index 255); path NAAS_SPI_ROUTED + t is tenant t's
+ *   routed path, taken by every frame sent to t's gateway when the topology has a vrouter: vFW
+ *   (255), then the vRouter (254), then the forwarder of the next hop's host (253);
  * - naas.delivery: a frame handed to an endpoint's vNIC (what its sockets see);
  * - naas.audit / naas.anchor / naas.audit_export: controller -> audit -> anchor.
  * A forwarded frame keeps, at every hop, the bus source of the port it entered the data plane
@@ -35,6 +38,8 @@
 #define NAAS_MAX_FLOWS     8
 #define NAAS_GW_HOST_OCTET 1
 #define NAAS_TAG_ATTACK    0x4154u /* an endpoint timer that drives the adversary's stream */
+#define NAAS_SPI_ROUTED    0x100u  /* + tenant: the tenant's routed service path */
+#define NAAS_MAX_ROUTES    8
 
 typedef struct {
     /* keys */
@@ -51,7 +56,7 @@ typedef struct {
     bool tenant_isolation, security_groups, source_guard, arp_guard, aap_no_wildcard;
     bool rbac_no_wildcard, ownership_check, token_expiry, token_binding, vtep_allowlist;
     bool overlay_auth, flow_flush, enforce_after_dataplane, chain_integrity, api_rate_limit;
-    bool audit_chain;
+    bool audit_chain, vrf_isolation;
 } naas_config_t;
 
 typedef struct {
@@ -80,6 +85,18 @@ typedef struct {
     uint8_t *data;
     size_t len;
 } naas_blob_t;
+
+/* A route of a tenant's VRF: prefix -> egress network (a VNI); the next hop is the destination
+ * itself on that network (a connected route) or next_hop when it is not 0. */
+typedef struct {
+    uint32_t prefix, next_hop, egress_vni;
+    uint8_t plen;
+} naas_route_t;
+
+typedef struct {
+    naas_route_t routes[NAAS_MAX_ROUTES];
+    unsigned n_routes;
+} naas_vrf_t;
 
 typedef struct {
     sg17_entity_t e;
@@ -174,6 +191,7 @@ typedef struct {
     struct {
         int src, dst; /* dst -1: the gateway */
         uint16_t port;
+        bool routed; /* to dst through the gateway ("S>rD:P") */
     } flows[NAAS_MAX_FLOWS];
     unsigned n_flows;
     uint8_t overlay_key[NAASP_OVERLAY_KEY], nsh_key[NAASP_NSH_KEY];
@@ -181,7 +199,8 @@ typedef struct {
     naas_tenant_t *tenants;
     naas_endpoint_t *endpoints;
     naas_vswitch_t *vswitches;
-    sg17_entity_t *vteps, sf, audit_e;
+    sg17_entity_t *vteps, sf, vrouter, audit_e;
+    naas_vrf_t *vrfs; /* one per tenant, with a vrouter */
     naas_audit_t audit;
     naas_anchor_t anchor;
     uint8_t *observed; /* truth table: bit (t * E + d) * P + p: a probe of tenant t's prober got to
@@ -205,7 +224,9 @@ void naas_ep_mac(unsigned index, uint8_t mac[6]);
 int naas_ep_of_mac(const naas_t *n, const uint8_t mac[6]); /* -1 none */
 uint32_t naas_host_ip(unsigned host);
 void naas_host_mac(unsigned host, uint8_t mac[6]);
-int naas_tenant_of_net(const naas_t *n, uint32_t vni); /* home network owner, -1 */
+int naas_host_of_mac(const naas_t *n, const uint8_t mac[6]); /* -1 none */
+int naas_routed_tenant(const naas_t *n, uint32_t spi);       /* the tenant of a routed path, -1 */
+int naas_tenant_of_net(const naas_t *n, uint32_t vni);       /* home network owner, -1 */
 /* expected reachability (the tenants' intent) */
 bool naas_expected(const naas_t *n, unsigned tenant, unsigned prober, unsigned dst, uint16_t port);
 int naas_prober(const naas_t *n, sg17_ctx_t *ctx, unsigned tenant); /* -1: cannot measure */
@@ -230,6 +251,11 @@ void naas_vswitch_on_message(naas_t *n, sg17_ctx_t *ctx, const sg17_msg_t *m);
 void naas_vswitch_on_timer(naas_t *n, sg17_ctx_t *ctx, sg17_entity_t e, uint64_t tag);
 void naas_vtep_on_message(naas_t *n, sg17_ctx_t *ctx, const sg17_msg_t *m);
 void naas_sf_on_message(naas_t *n, sg17_ctx_t *ctx, const sg17_msg_t *m);
+/* vrouter.c */
+void naas_vrouter_on_message(naas_t *n, sg17_ctx_t *ctx, const sg17_msg_t *m);
+/* The VRF whose routes lead to ip: tenant t's with isolation, any tenant's without; the route
+ * or NULL. */
+const naas_route_t *naas_vrouter_lookup(const naas_t *n, int t, uint32_t ip);
 /* Sends a frame of endpoint `from_port` (bus source) towards host h's VTEP, sealed when the
  * overlay is authenticated. */
 int naas_tunnel_send(naas_t *n, sg17_ctx_t *ctx, sg17_entity_t from_port, unsigned src_host,
@@ -256,6 +282,7 @@ int naas_attack_use_token(void *instance, sg17_ctx_t *ctx, const sg17_params_t *
 int naas_attack_vxlan_inject(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p);
 int naas_attack_sniff_underlay(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p);
 int naas_attack_chain_bypass(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p);
+int naas_attack_forge_context(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p);
 int naas_attack_rewrite_audit(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p);
 void naas_attack_tick(naas_t *n, sg17_ctx_t *ctx, sg17_entity_t e);
 /* A compromised endpoint received a frame: the adversary's record of it. */

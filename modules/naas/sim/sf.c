@@ -1,7 +1,8 @@
 /* sf.c — the vFW service function of the chain (a NaaS application): checks the NSH it is handed
  * (RFC 9145-style MAC when chain integrity is on), drops what its policy denies, decrements the
- * service index (RFC 8300 §2.3) and returns the frame to the forwarder of the destination's
- * host. */
+ * service index (RFC 8300 §2.3) and returns the frame to a forwarder: on a routed path (the
+ * vRouter next) the one that steered it here, named by the NSH frame's source MAC; otherwise the
+ * one of the destination's host. */
 #include <string.h>
 
 #include "sim/naas_sim.h"
@@ -21,8 +22,10 @@ void naas_sf_on_message(naas_t *n, sg17_ctx_t *ctx, const sg17_msg_t *m)
         sg17_reject(ctx, m, "chain_integrity");
         return;
     }
+    bool routed = naas_routed_tenant(n, s.spi) >= 0;
     int d = naas_ep_of_mac(n, ie.dst);
-    if (s.si != 255 || d < 0) {
+    int back = routed ? naas_host_of_mac(n, e.src) : d < 0 ? -1 : (int)n->endpoints[d].host;
+    if (s.si != 255 || back < 0) {
         sg17_reject(ctx, m, "chain_index");
         return;
     }
@@ -40,5 +43,5 @@ void naas_sf_on_message(naas_t *n, sg17_ctx_t *ctx, const sg17_msg_t *m)
     }
     sg17_accept(ctx, m);
     sg17_metric_add(ctx, "sf.passed", 1);
-    sg17_send(ctx, m->claimed_src, n->vswitches[n->endpoints[d].host].e, "naas.nsh", buf, k);
+    sg17_send(ctx, m->claimed_src, n->vswitches[back].e, "naas.nsh", buf, k);
 }

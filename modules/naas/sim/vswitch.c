@@ -1,8 +1,8 @@
 /* vswitch.c — one host's virtual switch: applies the controller's programming after the
  * programming lag and acknowledges it; on every frame from a tenant port it applies the MAC/IP
  * source guard, ARP binding, tenant isolation, the destination's security group (with a flow cache
- * that a revocation flushes), service-chain steering (as the NSH forwarder), then delivers the
- * frame locally or through the overlay. */
+ * that a revocation flushes), service-chain steering (as the NSH forwarder: by service path and
+ * index, RFC 8300 §2.3), then delivers the frame locally or through the overlay. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -242,7 +242,19 @@ static const char *forward_ip(naas_t *n, sg17_ctx_t *ctx, unsigned h, sg17_entit
     uint8_t gw[6];
     naas_gw_mac(owner >= 0 ? (unsigned)owner : 0, gw);
     if (owner >= 0 && memcmp(eth->dst, gw, 6) == 0) {
-        sg17_metric_add(ctx, "vrouter.forwarded", 1); /* leaves the network: not modelled */
+        if (!steer || n->vrouter == SG17_NO_ENTITY) {
+            sg17_metric_add(ctx, "vrouter.forwarded", 1); /* leaves the network: not modelled */
+            return NULL;
+        }
+        /* the routed path of the tenant of the network the frame came in on (the ingress port's
+         * binding, never the frame's claimed source): the vFW first */
+        uint8_t buf[NAASP_MAX_FRAME + 64], smac[6];
+        naas_host_mac(h, smac);
+        size_t k = naasp_nsh_build(buf, sizeof buf, gw, smac, NAAS_SPI_ROUTED + (uint32_t)owner,
+                                   255, n->cfg.chain_integrity ? n->nsh_key : NULL, f, len);
+        if (!k)
+            return "malformed";
+        sg17_send(ctx, from, n->sf, "naas.nsh", buf, k);
         return NULL;
     }
     int d = naas_ep_of_mac(n, eth->dst);
@@ -330,7 +342,30 @@ static const char *on_port_nsh(naas_t *n, sg17_ctx_t *ctx, unsigned h, sg17_enti
     return forward_ip(n, ctx, h, from, in, &ie, &u, s.inner, s.inner_len, false);
 }
 
-/* NSH back from the service function: the end of the chain. */
+/* A routed path's NSH back from a service function: after the vFW (index 254) on to the vRouter,
+ * after the vRouter (253) to the next hop, which the destination's security group admits. */
+static const char *routed_hop(naas_t *n, sg17_ctx_t *ctx, unsigned h, const sg17_msg_t *m,
+                              const naasp_nsh_t *s, const naasp_eth_t *ie)
+{
+    if (s->si == 254 && n->vrouter != SG17_NO_ENTITY) {
+        sg17_send(ctx, m->claimed_src, n->vrouter, "naas.nsh", m->payload, m->len);
+        return NULL;
+    }
+    int d = naas_ep_of_mac(n, ie->dst);
+    naasp_udp_t u;
+    if (s->si != 253 || d < 0 || !n->vswitches[h].ports[d].valid)
+        return "chain_index";
+    const naas_port_t *out = &n->vswitches[h].ports[d];
+    if (naasp_udp_parse(ie, &u) != 0)
+        return "malformed";
+    if (n->cfg.security_groups && !sg_allows(&out->rec, u.src, u.dport))
+        return "security_group";
+    return to_endpoint(n, ctx, h, m->claimed_src, (unsigned)d, out->rec.vni, s->inner,
+                       s->inner_len);
+}
+
+/* NSH back from a service function: the next function of a routed path, or the end of the
+ * chain. */
 static void on_sf_return(naas_t *n, sg17_ctx_t *ctx, unsigned h, const sg17_msg_t *m)
 {
     naasp_eth_t e, ie;
@@ -342,6 +377,11 @@ static void on_sf_return(naas_t *n, sg17_ctx_t *ctx, unsigned h, const sg17_msg_
     }
     if (n->cfg.chain_integrity && !naasp_nsh_verify(&s, n->nsh_key)) {
         sg17_reject(ctx, m, "chain_integrity");
+        return;
+    }
+    if (naas_routed_tenant(n, s.spi) >= 0) {
+        const char *why = routed_hop(n, ctx, h, m, &s, &ie);
+        sg17_report(ctx, m, why == NULL, why);
         return;
     }
     int d = naas_ep_of_mac(n, ie.dst);

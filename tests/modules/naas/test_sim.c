@@ -72,6 +72,35 @@ Test(naas_scenarios, chain_bypass_needs_the_chain_header_integrity)
     json_decref(e);
 }
 
+Test(naas_scenarios, a_route_leak_lands_in_the_other_tenant_without_vrfs_and_not_with_them)
+{
+    json_t *e = run_file("vrouter-route-leak.yaml");
+    cr_assert_str_eq(verdict(e), "holds");
+    cr_assert_eq(metric(e, "baseline", "ledger.accepted.from_compromised.naas.delivery"), 5);
+    cr_assert_eq(metric(e, "protected", "ledger.accepted.from_compromised.naas.delivery"), 0);
+    cr_assert_eq(metric(e, "protected", "ledger.rejected.reason.no_route"), 5);
+    for (int r = 0; r < 3; r++) {
+        const char *run = r == 0 ? "control" : r == 1 ? "baseline" : "protected";
+        cr_assert_gt(metric(e, run, "vrouter.routed"), 0, "%s", run);
+        cr_assert_gt(metric(e, run, "endpoint.app_received"), 0, "%s", run);
+        cr_assert_eq(metric(e, run, "truth.incorrect"), 0, "%s", run);
+        cr_assert_eq(metric(e, run, "ledger.unreported.all"), 0, "%s", run);
+    }
+    json_decref(e);
+}
+
+Test(naas_scenarios, a_forged_routed_path_needs_the_chain_header_integrity)
+{
+    json_t *e = run_file("vrouter-context-forge.yaml");
+    cr_assert_str_eq(verdict(e), "holds");
+    cr_assert_eq(metric(e, "baseline", "ledger.accepted.from_compromised.naas.delivery"), 5);
+    cr_assert_eq(metric(e, "protected", "ledger.accepted.from_compromised.naas.delivery"), 0);
+    cr_assert_eq(metric(e, "protected", "ledger.rejected.reason.chain_integrity"), 5);
+    /* the forged frames skipped the vFW: it passed only the genuine routed flow */
+    cr_assert_eq(metric(e, "baseline", "sf.passed"), metric(e, "control", "sf.passed"));
+    json_decref(e);
+}
+
 Test(naas_scenarios, enforcement_lag_beyond_the_bound_is_degraded)
 {
     json_t *e = run_file("enforce-window-slow.yaml");
