@@ -33,7 +33,7 @@
 #define RAMP_S       0.05
 #define SETTLE_MAX_S 1.5 /* the longest wait for the load to be whole */
 #define LOADED_S     0.4
-#define KSM_WAIT_S   0.2 /* a round's longest wait for two full KSM scans (about 0.02 s idle) */
+#define KSM_WAIT_S   0.3 /* a round's longest wait for two full KSM scans (about 0.02 s idle) */
 #define MIN_SOLO     20.0 /* work units per second below which the backend cannot measure */
 
 #define HOST_FILE_PATH "/var/lib/nova/host.key"
@@ -336,7 +336,9 @@ int iaas_linux_ksm(iaas_t *s, sg17_ctx_t *ctx, unsigned vm, unsigned candidates,
                      .salt = salt,
                      .wait_max = KSM_WAIT_S};
     ksm_result_t r;
+    lx_victim_hold(s->lx, true); /* its busy work units would leave KSM's thread no CPU */
     int rc = ksm_probe(KSM_SYSFS, &p, &r);
+    lx_victim_hold(s->lx, false);
     ksm_release(g);
     if (rc != 0) {
         sg17_log(ctx, "ksm_probe: cannot start the guests' processes");
