@@ -443,7 +443,10 @@ static const sg17_param_t noisy_params[] = {
     {.name = NULL},
 };
 static const sg17_param_t ksm_params[] = {
-    {"vm", SG17_TYPE_ENTITY, true, "the attacker's VM (of another tenant than the victim's)",
+    {"vm",
+     SG17_TYPE_ENTITY,
+     true,
+     "the attacker's VM (of another tenant than the victim's)",
      {0, 0}},
     {"candidates",
      SG17_TYPE_COUNT,
@@ -572,8 +575,8 @@ static const sg17_metric_t metrics[] = {
      NULL},
     {"ksm.fresh_write_ns", "linux backend: median over rounds of the attacker's median write",
      NULL},
-    {"ksm.merge_latency_s",
-     "linux backend: median seconds a round waited for two full KSM scans", NULL},
+    {"ksm.merge_latency_s", "linux backend: median seconds a round waited for two full KSM scans",
+     NULL},
     {"ksm.errors", "linux backend: probes that could not run (KSM missing, no process)", NULL},
     {"iaas.warmup_failures", "warm-ups that could not create the victim's resources", NULL},
     {NULL, NULL, NULL},

@@ -33,7 +33,7 @@
 #define RAMP_S       0.05
 #define SETTLE_MAX_S 1.5 /* the longest wait for the load to be whole */
 #define LOADED_S     0.4
-#define KSM_WAIT_S   0.3 /* a round's longest wait for two full KSM scans (about 0.02 s idle) */
+#define KSM_WAIT_S   0.3  /* a round's longest wait for two full KSM scans (about 0.02 s idle) */
 #define MIN_SOLO     20.0 /* work units per second below which the backend cannot measure */
 
 #define HOST_FILE_PATH "/var/lib/nova/host.key"

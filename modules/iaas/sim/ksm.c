@@ -109,8 +109,8 @@ static int guard_write(const char *path, const long saved[N_KNOBS])
 /* Under the lock: removes dead owners' guards (their settings kept in dead_saved when found) and
  * finds a live one other than skip (its settings in live_saved). Returns the number removed;
  * *live: whether a live guard remains. */
-static unsigned scan_guards(const char *dir, const char *skip, long dead_saved[N_KNOBS],
-                            bool *dead, long live_saved[N_KNOBS], bool *live)
+static unsigned scan_guards(const char *dir, const char *skip, long dead_saved[N_KNOBS], bool *dead,
+                            long live_saved[N_KNOBS], bool *live)
 {
     *dead = *live = false;
     DIR *d = opendir(dir);
@@ -301,8 +301,7 @@ static double wait_scans(const char *sysdir, double wait_max)
 /* One round of the attacker: a page per candidate at a slot of its own (a fresh random
  * permutation, so that whatever makes a slot slow has nothing to do with a candidate), KSM's
  * scans, then one write to each page timed. */
-static int attacker_round(const char *sysdir, const ksm_probe_t *p, ksm_shared_t *sh,
-                          uint64_t *rng)
+static int attacker_round(const char *sysdir, const ksm_probe_t *p, ksm_shared_t *sh, uint64_t *rng)
 {
     unsigned n = p->candidates, slot_of[KSM_CANDIDATES_MAX], cand_at[KSM_CANDIDATES_MAX];
     for (unsigned i = 0; i < n; i++)
@@ -315,8 +314,8 @@ static int attacker_round(const char *sysdir, const ksm_probe_t *p, ksm_shared_t
     }
     for (unsigned c = 0; c < n; c++)
         cand_at[slot_of[c]] = c;
-    uint8_t *a = mmap(NULL, (size_t)n * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                      -1, 0);
+    uint8_t *a =
+        mmap(NULL, (size_t)n * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (a == MAP_FAILED)
         return -1;
     for (unsigned c = 0; c < n; c++)

@@ -19,7 +19,7 @@
 #define KSM_CANDIDATES_MAX 256
 #define KSM_TRIALS_MAX     15
 
-#define KSM_UNAVAILABLE                                                                   \
+#define KSM_UNAVAILABLE                                                                     \
     "backend unavailable: needs KSM (CONFIG_KSM, " KSM_SYSFS ") and the right to drive it " \
     "(root); use the sim backend"
 
