@@ -303,7 +303,7 @@ static double wait_scans(const char *sysdir, double wait_max)
  * scans, then one write to each page timed. */
 static int attacker_round(const char *sysdir, const ksm_probe_t *p, ksm_shared_t *sh, uint64_t *rng)
 {
-    unsigned n = p->candidates, slot_of[KSM_CANDIDATES_MAX], cand_at[KSM_CANDIDATES_MAX];
+    unsigned n = p->candidates, slot_of[KSM_CANDIDATES_MAX], cand_at[KSM_CANDIDATES_MAX] = {0};
     for (unsigned i = 0; i < n; i++)
         slot_of[i] = i;
     for (unsigned i = n - 1; i > 0; i--) {
@@ -383,10 +383,10 @@ int ksm_probe(const char *sysdir, const ksm_probe_t *p, ksm_result_t *out)
         ksm_fill(v, p->salt, p->secret);
         if (p->share)
             madvise(v, PAGE, MADV_MERGEABLE);
-        ssize_t w = write(ready[1], "r", 1);
-        for (;;)
+        if (write(ready[1], "r", 1) != 1)
+            _exit(1);
+        for (;;) /* holds its page until the probe kills it */
             pause();
-        _exit(w == 1 ? 0 : 1);
     }
     close(ready[1]);
     char b = 0;
