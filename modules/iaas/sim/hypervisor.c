@@ -317,7 +317,7 @@ int iaas_linux_ksm(iaas_t *s, sg17_ctx_t *ctx, unsigned vm, unsigned candidates,
         return -1;
     }
     const char *why = NULL;
-    ksm_guard_t *g = ksm_drive(KSM_SYSFS, iaas_scratch_dir(), sg17_run_id(ctx), &why);
+    ksm_guard_t *g = ksm_drive(KSM_SYSFS, KSM_GUARD_DIR, sg17_run_id(ctx), &why);
     if (!g) {
         sg17_log(ctx, "%s", why);
         sg17_metric_add(ctx, "ksm.errors", 1);

@@ -13,6 +13,7 @@
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,6 +31,7 @@ static const long DRIVEN[] = {1, 20000, 1, 0};
 struct ksm_guard {
     char sysdir[256], dir[256], path[512];
     long saved[N_KNOBS]; /* -1: the knob does not exist */
+    int guardian;        /* the write end of the guardian's pipe, or -1 */
 };
 
 static double now_s(void)
@@ -189,6 +191,9 @@ unsigned ksm_sweep(const char *sysdir, const char *dir)
     return n;
 }
 
+static void start_guardian(ksm_guard_t *g);
+static void release_guard(const ksm_guard_t *g);
+
 ksm_guard_t *ksm_drive(const char *sysdir, const char *dir, const char *run_id, const char **why)
 {
     *why = KSM_UNAVAILABLE;
@@ -210,6 +215,8 @@ ksm_guard_t *ksm_drive(const char *sysdir, const char *dir, const char *run_id, 
         return NULL;
     }
     snprintf(g->path, sizeof g->path, "%s/%s", dir, name);
+    g->guardian = -1;
+    mkdir(dir, 0700);
     int fd = lock_dir(dir);
     if (fd < 0) {
         free(g);
@@ -230,21 +237,63 @@ ksm_guard_t *ksm_drive(const char *sysdir, const char *dir, const char *run_id, 
         ksm_release(g);
         return NULL;
     }
+    start_guardian(g);
     return g;
+}
+
+/* Removes the guard and, when no other live run drives KSM, gives the settings back. */
+static void release_guard(const ksm_guard_t *g)
+{
+    int fd = lock_dir(g->dir);
+    long live_saved[N_KNOBS], dead_saved[N_KNOBS];
+    bool live = false, dead = false;
+    scan_guards(g->dir, g->path, dead_saved, &dead, live_saved, &live);
+    if (!live) /* the settings first: a crash in between leaves the guard for the guardian */
+        knobs_restore(g->sysdir, g->saved);
+    unlink(g->path);
+    unlock_dir(fd);
+}
+
+/* The guardian: a grandchild in a session of its own (a signal to the run's process group does
+ * not reach it), reparented at once; it waits for the end of the pipe, which comes when the run
+ * releases the guard or dies, then releases a guard still there. */
+static void start_guardian(ksm_guard_t *g)
+{
+    int p[2];
+    g->guardian = -1;
+    if (pipe(p) != 0)
+        return;
+    fcntl(p[0], F_SETFD, FD_CLOEXEC);
+    fcntl(p[1], F_SETFD, FD_CLOEXEC);
+    pid_t c = fork();
+    if (c == 0) {
+        if (fork() != 0)
+            _exit(0);
+        setsid();
+        close(p[1]);
+        char b;
+        for (ssize_t r = 1; r > 0 || (r < 0 && errno == EINTR);)
+            r = read(p[0], &b, 1);
+        if (access(g->path, F_OK) == 0)
+            release_guard(g);
+        _exit(0);
+    }
+    close(p[0]);
+    if (c > 0) {
+        waitpid(c, NULL, 0);
+        g->guardian = p[1];
+    } else {
+        close(p[1]);
+    }
 }
 
 void ksm_release(ksm_guard_t *g)
 {
     if (!g)
         return;
-    int fd = lock_dir(g->dir);
-    unlink(g->path);
-    long live_saved[N_KNOBS], dead_saved[N_KNOBS];
-    bool live = false, dead = false;
-    scan_guards(g->dir, NULL, dead_saved, &dead, live_saved, &live);
-    if (!live)
-        knobs_restore(g->sysdir, g->saved);
-    unlock_dir(fd);
+    release_guard(g);
+    if (g->guardian >= 0)
+        close(g->guardian); /* the guardian finds no guard and ends */
     free(g);
 }
 

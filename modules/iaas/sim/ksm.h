@@ -8,7 +8,8 @@
  * in a guard file, <dir>/sg17tb-iaas-<run id>-p<pid>-ksm, so that runs at the same time share
  * one set of saved settings (the last to end restores them) and a later run restores what a
  * crashed one left (its owner process is gone). The guard files are handled under an flock of
- * dir. */
+ * dir. A guardian process (outside the run's process group) waits for the run's process to end
+ * and gives the settings back when the run did not: a crash or a SIGKILL. */
 #ifndef IAAS_KSM_H
 #define IAAS_KSM_H
 
@@ -16,6 +17,7 @@
 #include <stdint.h>
 
 #define KSM_SYSFS          "/sys/kernel/mm/ksm"
+#define KSM_GUARD_DIR      "/run/sg17tb-iaas-ksm" /* tmpfs: gone at a reboot, as the settings */
 #define KSM_CANDIDATES_MAX 256
 #define KSM_TRIALS_MAX     15
 
@@ -25,10 +27,10 @@
 
 typedef struct ksm_guard ksm_guard_t;
 
-/* Restores the settings of crashed runs' guards in dir (when no live run still drives KSM) and
- * removes those guards; then saves the settings (or takes over those of a live run's guard),
- * writes this run's guard and drives KSM fast. sysdir: KSM_SYSFS, or a test's directory. NULL
- * when KSM is missing or not writable (*why: KSM_UNAVAILABLE or what failed). */
+/* Restores the settings of crashed runs' guards in dir (made when missing) (when no live run still
+ * drives KSM) and removes those guards; then saves the settings (or takes over those of a live
+ * run's guard), writes this run's guard and drives KSM fast. sysdir: KSM_SYSFS, or a test's
+ * directory. NULL when KSM is missing or not writable (*why: KSM_UNAVAILABLE or what failed). */
 ksm_guard_t *ksm_drive(const char *sysdir, const char *dir, const char *run_id, const char **why);
 /* Removes this run's guard and, when no other live run drives KSM, restores the saved
  * settings; safe with NULL. */

@@ -148,6 +148,33 @@ Test(ksm_guard, the_settings_a_crashed_run_left_are_restored_by_the_next)
     rm_fake(sys, guards);
 }
 
+Test(ksm_guard, the_guardian_gives_the_settings_back_when_the_run_dies)
+{
+    char sys[64], guards[64];
+    fake_ksm(sys, guards);
+    pid_t run = fork(); /* the run: drives KSM and dies without releasing */
+    if (run == 0) {
+        const char *why = NULL;
+        _exit(ksm_drive(sys, guards, "0000dead", &why) ? 0 : 1);
+    }
+    int st = 0;
+    waitpid(run, &st, 0);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the run drove KSM");
+    bool back = false;
+    for (int i = 0; i < 200 && !back; i++) { /* the guardian works once the run is gone */
+        back = get_long(sys, "run") == 0 && get_long(sys, "smart_scan") == 1;
+        if (!back)
+            usleep(10000);
+    }
+    expect_original(sys);
+    char guard[512];
+    snprintf(guard, sizeof guard, "%s/" IAAS_OBJECT_PREFIX "0000dead-p%ld-ksm", guards, (long)run);
+    for (int i = 0; i < 100 && exists(guard); i++)
+        usleep(10000);
+    cr_assert(!exists(guard));
+    rm_fake(sys, guards);
+}
+
 Test(ksm_guard, a_crashed_runs_guard_does_not_stop_a_live_run)
 {
     char sys[64], guards[64], guard[512];
