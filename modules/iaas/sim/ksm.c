@@ -270,7 +270,10 @@ static void start_guardian(ksm_guard_t *g)
         if (fork() != 0)
             _exit(0);
         setsid();
-        close(p[1]);
+        /* nothing of the run's but the pipe's read end: its pipes and sockets must see their end */
+        for (int fd = 0; fd < 1024; fd++)
+            if (fd != p[0])
+                close(fd);
         char b;
         for (ssize_t r = 1; r > 0 || (r < 0 && errno == EINTR);)
             r = read(p[0], &b, 1);

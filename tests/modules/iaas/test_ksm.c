@@ -236,7 +236,7 @@ Test(ksm_guard, candidates_fill_distinct_pages_and_the_salt_separates_runs)
 static ksm_guard_t *machine_ksm(void)
 {
     const char *why = NULL;
-    ksm_guard_t *g = ksm_drive(KSM_SYSFS, "/tmp", "7e570000", &why);
+    ksm_guard_t *g = ksm_drive(KSM_SYSFS, KSM_GUARD_DIR, "7e570000", &why);
     if (!g)
         cr_skip_test("%s", why);
     return g;
@@ -264,7 +264,7 @@ Test(ksm_machine, the_attacker_finds_the_victims_page_only_when_memory_is_shared
     char name[128];
     iaas_object_name(name, sizeof name, "7e570000", "ksm");
     char guard[256];
-    snprintf(guard, sizeof guard, "/tmp/%s", name);
+    snprintf(guard, sizeof guard, KSM_GUARD_DIR "/%s", name);
     cr_assert(!exists(guard));
     if (get_long(KSM_SYSFS, "run") == before[0])
         cr_assert_eq(get_long(KSM_SYSFS, "pages_to_scan"), before[1]);
@@ -277,7 +277,7 @@ Test(ksm_machine, without_root_the_backend_is_unavailable)
         if (getuid() == 0 && setuid(65534) != 0)
             _exit(3);
         const char *why = NULL;
-        ksm_guard_t *g = ksm_drive(KSM_SYSFS, "/tmp", "0badc0de", &why);
+        ksm_guard_t *g = ksm_drive(KSM_SYSFS, KSM_GUARD_DIR, "0badc0de", &why);
         _exit(!g && strcmp(why, KSM_UNAVAILABLE) == 0 ? 0 : 4);
     }
     int st = 0;
