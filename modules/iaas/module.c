@@ -30,6 +30,7 @@ SG17_ATTACK_RUN(run_ssrf, iaas_attack_ssrf);
 SG17_ATTACK_RUN(run_metadata_forge, iaas_attack_metadata_forge);
 SG17_ATTACK_RUN(run_store_write, iaas_attack_store_write);
 SG17_ATTACK_RUN(run_noisy, iaas_attack_noisy);
+SG17_ATTACK_RUN(run_ksm_probe, iaas_attack_ksm_probe);
 SG17_ATTACK_RUN(run_api_flood, iaas_attack_api_flood);
 SG17_ATTACK_RUN(run_probe, iaas_attack_probe);
 SG17_ATTACK_RUN(run_tap_migration, iaas_attack_tap_migration);
@@ -291,6 +292,7 @@ static const char *const r_ud[] = {"IAAS-R-MGT-USERDATA", NULL};
 static const char *const r_sg[] = {"IAAS-R-NET-SG", NULL};
 static const char *const r_trail[] = {"IAAS-R-OPS-TRAIL", "IAAS-R-OPS-FLOWLOG", NULL};
 static const char *const r_cg[] = {"IAAS-R-CMP-ISOLATION", NULL};
+static const char *const r_mem[] = {"IAAS-R-CMP-MEMSHARE", NULL};
 static const char *const r_mig[] = {"IAAS-R-NET-MIGRATION", NULL};
 static const char *const r_quota[] = {"IAAS-R-MGT-QUOTA", NULL};
 
@@ -342,6 +344,10 @@ static const sg17_mitigation_t mitigations[] = {
     {"cgroup_limits",
      "each VM runs under cpu.max, memory.max and pids.max limits; off: unlimited (shares only)",
      r_cg, false, CONFIG(cgroup_limits)},
+    {"no_memory_sharing",
+     "the hypervisor offers no guest's memory to page merging (no MADV_MERGEABLE: KSM never "
+     "merges one tenant's page with another's); off: every guest's memory is mergeable",
+     r_mem, false, CONFIG(no_memory_sharing)},
     {"migration_encryption",
      "live migration streams are sealed with AES-256-GCM between the hypervisors; off: QEMU's "
      "clear stream",
@@ -436,6 +442,20 @@ static const sg17_param_t noisy_params[] = {
     {"from", SG17_TYPE_ENTITY, false, "the outside host its owner logs in from", {0, 0}},
     {.name = NULL},
 };
+static const sg17_param_t ksm_params[] = {
+    {"vm",
+     SG17_TYPE_ENTITY,
+     true,
+     "the attacker's VM (of another tenant than the victim's)",
+     {0, 0}},
+    {"candidates",
+     SG17_TYPE_COUNT,
+     false,
+     "pages of content the attacker tries, the victim's among them (default 32)",
+     {2, 256}},
+    {"trials", SG17_TYPE_COUNT, false, "rounds; the guess needs a majority (default 5)", {1, 15}},
+    {.name = NULL},
+};
 static const sg17_param_t api_flood_params[] = {
     {"vm", SG17_TYPE_ENTITY, true, "the attacker's VM (of the outsider's tenant)", {0, 0}},
     {"rate", SG17_TYPE_COUNT, false, "API calls per second (default 100)", {1, 1000}},
@@ -471,6 +491,10 @@ static const sg17_attack_t attacks[] = {
      store_write_params, run_store_write},
     {"noisy", "start a CPU, memory or fork load in the attacker's own guest", NULL, noisy_params,
      run_noisy},
+    {"ksm_probe",
+     "linux backend: from the attacker's guest, learn which of `candidates` pages the victim's "
+     "guest holds from the time a write to a merged (copy-on-write) page takes",
+     NULL, ksm_params, run_ksm_probe},
     {"api_flood",
      "make the attacker's own guest call the management API as fast as `rate` with its "
      "instance credentials",
@@ -539,6 +563,21 @@ static const sg17_metric_t metrics[] = {
      "linux backend: seconds the noisy load took to be whole (its processes running, a limit met)",
      NULL},
     {"linux.errors", "linux backend: loads that could not be started", NULL},
+    {"ksm.guess_right",
+     "linux backend: 1 when the attacker's inferred page is the one the victim's guest holds "
+     "(compared with the victim's secret: ground truth)",
+     NULL},
+    {"ksm.trials_right", "linux backend: rounds whose slowest write was the victim's page", NULL},
+    {"ksm.candidates", "linux backend: pages the attacker tried", NULL},
+    {"ksm.merged_write_ns",
+     "linux backend: median over rounds of the attacker's slowest write (a merged page's "
+     "copy-on-write fault when memory is shared)",
+     NULL},
+    {"ksm.fresh_write_ns", "linux backend: median over rounds of the attacker's median write",
+     NULL},
+    {"ksm.merge_latency_s", "linux backend: median seconds a round waited for two full KSM scans",
+     NULL},
+    {"ksm.errors", "linux backend: probes that could not run (KSM missing, no process)", NULL},
     {"iaas.warmup_failures", "warm-ups that could not create the victim's resources", NULL},
     {NULL, NULL, NULL},
 };

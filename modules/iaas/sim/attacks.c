@@ -396,6 +396,21 @@ int iaas_attack_noisy(iaas_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
     return guest_exec(s, ctx, from, vm, kind, (uint32_t)sg17_param_number(ctx, p, "intensity", 16));
 }
 
+/* From the attacker's own guest (another tenant's than the victim's), the page-merging side
+ * channel on the linux backend. */
+int iaas_attack_ksm_probe(iaas_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
+{
+    sg17_entity_t vm = param_entity(ctx, p, "vm", "vm", SG17_NO_ENTITY);
+    unsigned v = vm == SG17_NO_ENTITY ? s->n_vms : sg17_entity_index(ctx, vm);
+    if (v >= s->n_vms || s->cfg.victim_vm >= s->n_vms
+        || s->vms[v].tenant == s->vms[s->cfg.victim_vm].tenant) {
+        sg17_log(ctx, "ksm_probe: needs vm: vm-<n> of another tenant than the victim's");
+        return -1;
+    }
+    return iaas_linux_ksm(s, ctx, v, (unsigned)sg17_param_number(ctx, p, "candidates", 32),
+                          (unsigned)sg17_param_number(ctx, p, "trials", 5));
+}
+
 /* The attacker's own guest calls the management API `rate` times a second with the instance's
  * credentials (an instance role may DescribeInstances), every request with the correlation id. */
 int iaas_attack_api_flood(iaas_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)

@@ -26,12 +26,14 @@
 #include <openssl/evp.h>
 
 #include "sim/iaas_sim.h"
+#include "sim/ksm.h"
 #include "sim/linuxhost.h"
 
 #define SOLO_S       0.2
 #define RAMP_S       0.05
 #define SETTLE_MAX_S 1.5 /* the longest wait for the load to be whole */
 #define LOADED_S     0.4
+#define KSM_WAIT_S   0.3  /* a round's longest wait for two full KSM scans (about 0.02 s idle) */
 #define MIN_SOLO     20.0 /* work units per second below which the backend cannot measure */
 
 #define HOST_FILE_PATH "/var/lib/nova/host.key"
@@ -301,4 +303,53 @@ void iaas_linux_finish(iaas_t *s, sg17_ctx_t *ctx)
     if (!s->lx || s->lx_detonated)
         return;
     linux_record(s, ctx, lx_measure(s->lx, SOLO_S), s->lx_solo);
+}
+
+/* The page-merging side channel: the victim's guest holds a page of one of `candidates`
+ * contents (which one: the scenario's seed), the attacker's guest tries them all. The pages are
+ * salted with the canary and the run id, so that runs at the same time never merge with each
+ * other's. Ground truth: the attacker's inferred page against the victim's. */
+int iaas_linux_ksm(iaas_t *s, sg17_ctx_t *ctx, unsigned vm, unsigned candidates, unsigned trials)
+{
+    (void)vm; /* the attacker's guest: its own process, whatever its index */
+    if (!s->lx) {
+        sg17_log(ctx, "ksm_probe: needs backend: linux");
+        return -1;
+    }
+    const char *why = NULL;
+    ksm_guard_t *g = ksm_drive(KSM_SYSFS, KSM_GUARD_DIR, sg17_run_id(ctx), &why);
+    if (!g) {
+        sg17_log(ctx, "%s", why);
+        sg17_metric_add(ctx, "ksm.errors", 1);
+        return -1;
+    }
+    uint64_t salt = 1469598103934665603ull;
+    const char *run = sg17_run_id(ctx);
+    for (size_t i = 0; i < s->canary_len; i++)
+        salt = (salt ^ s->canary[i]) * 1099511628211ull;
+    for (; *run; run++)
+        salt = (salt ^ (uint8_t)*run) * 1099511628211ull;
+    ksm_probe_t p = {.candidates = candidates,
+                     .trials = trials,
+                     .secret = (unsigned)(sg17_rand_u64(ctx) % candidates),
+                     .share = !s->cfg.no_memory_sharing,
+                     .salt = salt,
+                     .wait_max = KSM_WAIT_S};
+    ksm_result_t r;
+    lx_victim_hold(s->lx, true); /* its busy work units would leave KSM's thread no CPU */
+    int rc = ksm_probe(KSM_SYSFS, &p, &r);
+    lx_victim_hold(s->lx, false);
+    ksm_release(g);
+    if (rc != 0) {
+        sg17_log(ctx, "ksm_probe: cannot start the guests' processes");
+        sg17_metric_add(ctx, "ksm.errors", 1);
+        return -1;
+    }
+    sg17_metric_set(ctx, "ksm.guess_right", r.guess == (int)p.secret ? 1 : 0);
+    sg17_metric_set(ctx, "ksm.trials_right", r.trials_right);
+    sg17_metric_set(ctx, "ksm.candidates", candidates);
+    sg17_metric_set(ctx, "ksm.merged_write_ns", r.slow_ns);
+    sg17_metric_set(ctx, "ksm.fresh_write_ns", r.fresh_ns);
+    sg17_metric_set(ctx, "ksm.merge_latency_s", r.merge_s);
+    return 0;
 }

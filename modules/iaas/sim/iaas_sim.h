@@ -98,7 +98,7 @@ typedef struct {
     bool iam_least_privilege, share_allowlist, image_signature, image_inspection;
     bool volume_encryption, volume_wipe, imds_tokens, credential_binding;
     bool imds_signed_instance_id, userdata_right, sg_guardrail, trail_guard, cgroup_limits;
-    bool migration_encryption, api_quotas;
+    bool no_memory_sharing, migration_encryption, api_quotas;
 } iaas_config_t;
 
 typedef struct {
@@ -320,6 +320,9 @@ enum { TAG_TICK = 1, TAG_MIGRATE = 2, TAG_GUARDRAIL = 3 };
 int iaas_linux_open(iaas_t *s, sg17_ctx_t *ctx);
 void iaas_linux_noisy(iaas_t *s, sg17_ctx_t *ctx, iaas_load_t load, uint32_t intensity);
 void iaas_linux_finish(iaas_t *s, sg17_ctx_t *ctx);
+/* The page-merging side channel (sim/ksm.h) between the victim's guest and the attacker's vm:
+ * drives KSM for the probe, gives its settings back, records the ksm.* metrics. 0 or -1. */
+int iaas_linux_ksm(iaas_t *s, sg17_ctx_t *ctx, unsigned vm, unsigned candidates, unsigned trials);
 
 /* ---- vm.c ---- */
 void iaas_vm_boot(iaas_t *s, sg17_ctx_t *ctx, unsigned v);
@@ -373,6 +376,7 @@ int iaas_attack_ssrf(iaas_t *s, sg17_ctx_t *ctx, const sg17_params_t *p);
 int iaas_attack_metadata_forge(iaas_t *s, sg17_ctx_t *ctx, const sg17_params_t *p);
 int iaas_attack_store_write(iaas_t *s, sg17_ctx_t *ctx, const sg17_params_t *p);
 int iaas_attack_noisy(iaas_t *s, sg17_ctx_t *ctx, const sg17_params_t *p);
+int iaas_attack_ksm_probe(iaas_t *s, sg17_ctx_t *ctx, const sg17_params_t *p);
 int iaas_attack_api_flood(iaas_t *s, sg17_ctx_t *ctx, const sg17_params_t *p);
 int iaas_attack_probe(iaas_t *s, sg17_ctx_t *ctx, const sg17_params_t *p);
 int iaas_attack_tap_migration(iaas_t *s, sg17_ctx_t *ctx, const sg17_params_t *p);

@@ -10,6 +10,7 @@
 #include <openssl/crypto.h>
 
 #include "sim/iaas_sim.h"
+#include "sim/ksm.h"
 #include "sim/linuxhost.h"
 #include "sim/runid.h"
 
@@ -265,6 +266,8 @@ void *iaas_create(sg17_ctx_t *ctx, const void *config)
         || make_vms(s, ctx) != 0)
         goto fail;
     /* the scratch files of runs that crashed (their owner process is gone) */
+    /* the KSM settings crashed runs left (when their guardian died too) */
+    ksm_sweep(KSM_SYSFS, KSM_GUARD_DIR);
     unsigned stale = iaas_sweep(iaas_scratch_dir(), NULL, unlink);
     if (stale)
         sg17_log(ctx, "removed %u scratch file(s) of crashed runs", stale);

@@ -390,6 +390,12 @@ double lx_noisy_settle(iaas_linux_t *lx, double timeout)
     return now_s() - t0;
 }
 
+void lx_victim_hold(iaas_linux_t *lx, bool hold)
+{
+    if (lx->victim > 0)
+        kill(-lx->victim, hold ? SIGSTOP : SIGCONT);
+}
+
 void lx_noisy_stop(iaas_linux_t *lx)
 {
     stop_worker(&lx->noisy);

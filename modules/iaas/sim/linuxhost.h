@@ -58,6 +58,9 @@ int lx_noisy_start(iaas_linux_t *lx, int load, unsigned intensity);
 /* Waits until the noisy load is whole (every process started; the memory hog or the fork bomb
  * has met a limit), at most timeout seconds; the seconds it waited. */
 double lx_noisy_settle(iaas_linux_t *lx, double timeout);
+/* Stops (hold true) or resumes the victim's worker: its work units pause while another
+ * measurement (sim/ksm.h) needs the CPUs. */
+void lx_victim_hold(iaas_linux_t *lx, bool hold);
 /* Kills the noisy guest's processes (Stratus's revert). */
 void lx_noisy_stop(iaas_linux_t *lx);
 /* The counters of the group the noisy guest runs in. */
