@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         __builtin_trap(); /* v2 needs a controllers file, and none exists under the prefix */
     if (cg_stat_value(text, n, "max") < -1 || cg_stat_value(text, n, "nr_throttled") < -1)
         __builtin_trap();
-    char id[9], again[160];
+    char id[9], again[sizeof text + 64]; /* a name as long as the input rebuilds whole */
     long pid = 0;
     if (strlen(text) == n && iaas_object_owner(text, id, &pid) == 0) {
         const char *what = strchr(text + strlen(IAAS_OBJECT_PREFIX) + 10, '-');
