@@ -478,6 +478,18 @@ static unsigned owner_of(const vsim_t *s, uint64_t hid)
     return UINT32_MAX;
 }
 
+/* A captured CAM as the tracker reads it: a signed SPDU with a generation time whose payload
+ * parses as a CAM. */
+static bool captured_cam(vsim_t *s, const sg17_msg_t *m, vsim_rx_t *rx, vsim_cam_t *c)
+{
+    memset(rx, 0, sizeof *rx);
+    if (!m || v2x_spdu_decode(m->payload, m->len, &rx->spdu) != 0
+        || rx->spdu.content != V2X_CONTENT_SIGNED || !rx->spdu.has_generation_time)
+        return false;
+    rx->gen = rx->spdu.generation_time - s->tai0;
+    return vsim_cam_parse(s, rx, rx->gen, c) == 0;
+}
+
 /* Links each newly appearing pseudonym to the vanished one whose dead-reckoned position is
  * nearest (within a gate that grows with the gap), as a tracker with the whole capture does. */
 int vsim_attack_track(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
@@ -492,15 +504,9 @@ int vsim_attack_track(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
         return -1;
     }
     for (size_t i = 0; i < n; i++) {
-        const sg17_msg_t *m = sg17_captured(ctx, p, i);
         vsim_rx_t rx;
-        memset(&rx, 0, sizeof rx);
         vsim_cam_t c;
-        if (!m || v2x_spdu_decode(m->payload, m->len, &rx.spdu) != 0
-            || rx.spdu.content != V2X_CONTENT_SIGNED || !rx.spdu.has_generation_time)
-            continue;
-        rx.gen = rx.spdu.generation_time - s->tai0;
-        if (vsim_cam_parse(s, &rx, rx.gen, &c) != 0)
+        if (!captured_cam(s, sg17_captured(ctx, p, i), &rx, &c))
             continue;
         uint64_t hid = vsim_hid(rx.spdu.digest);
         size_t j = 0;
@@ -529,15 +535,9 @@ int vsim_attack_track(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
         return -1;
     }
     for (size_t i = 0; i < n; i++) {
-        const sg17_msg_t *m = sg17_captured(ctx, p, i);
         vsim_rx_t rx;
-        memset(&rx, 0, sizeof rx);
         vsim_cam_t c;
-        if (!m || v2x_spdu_decode(m->payload, m->len, &rx.spdu) != 0
-            || rx.spdu.content != V2X_CONTENT_SIGNED || !rx.spdu.has_generation_time)
-            continue;
-        rx.gen = rx.spdu.generation_time - s->tai0;
-        if (vsim_cam_parse(s, &rx, rx.gen, &c) != 0)
+        if (!captured_cam(s, sg17_captured(ctx, p, i), &rx, &c))
             continue;
         uint64_t hid = vsim_hid(rx.spdu.digest);
         for (size_t j = 0; j < np; j++)
