@@ -43,6 +43,14 @@ static inline json_t *run_shipped_scenario(const char *relpath)
     return run_scenario_yaml(yaml, n, path);
 }
 
+/* Runs a module's shipped scenario by its file name ("ibc", "forged-signature.yaml"). */
+static inline json_t *run_module_scenario(const char *module, const char *file)
+{
+    char rel[256];
+    snprintf(rel, sizeof rel, "scenarios/%s/%s", module, file);
+    return run_shipped_scenario(rel);
+}
+
 /* A metric of one run ("control", "baseline" or "protected"); 0 when absent, as conditions read
  * it. */
 static inline double metric(json_t *entry, const char *run, const char *name)

@@ -10,9 +10,7 @@
 
 static json_t *run_file(const char *name)
 {
-    char rel[256];
-    snprintf(rel, sizeof rel, "scenarios/iaas/%s", name);
-    return run_shipped_scenario(rel);
+    return run_module_scenario("iaas", name);
 }
 
 Test(iaas_scenarios, shared_snapshot_read_by_the_outsider_only_without_the_allowlist)

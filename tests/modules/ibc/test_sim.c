@@ -22,9 +22,7 @@
 
 static json_t *run_file(const char *name)
 {
-    char rel[256];
-    snprintf(rel, sizeof rel, "scenarios/ibc/%s", name);
-    return run_shipped_scenario(rel);
+    return run_module_scenario("ibc", name);
 }
 
 Test(ibc_scenarios, forged_signature_accepted_without_verification_rejected_with_it)

@@ -14,9 +14,7 @@ extern const sg17_module_t sg17_module;
 
 static json_t *run_file(const char *name)
 {
-    char rel[256];
-    snprintf(rel, sizeof rel, "scenarios/naas/%s", name);
-    return run_shipped_scenario(rel);
+    return run_module_scenario("naas", name);
 }
 
 Test(naas_scenarios, cross_tenant_frames_land_without_isolation_and_not_with_it)

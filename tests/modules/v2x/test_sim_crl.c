@@ -10,9 +10,7 @@
 
 static json_t *run_file(const char *name)
 {
-    char rel[256];
-    snprintf(rel, sizeof rel, "scenarios/v2x/%s", name);
-    return run_shipped_scenario(rel);
+    return run_module_scenario("v2x", name);
 }
 
 Test(v2x_crl, a_forged_crl_is_refused_when_crls_are_verified)

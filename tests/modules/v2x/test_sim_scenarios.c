@@ -9,9 +9,7 @@
 
 static json_t *run_file(const char *name)
 {
-    char rel[256];
-    snprintf(rel, sizeof rel, "scenarios/v2x/%s", name);
-    return run_shipped_scenario(rel);
+    return run_module_scenario("v2x", name);
 }
 
 Test(v2x_scenarios, replay_inside_the_window_is_caught_by_the_duplicate_check_only)
