@@ -611,6 +611,20 @@ static const char *const message_types[] = {
     "iaas.guest_post",    "iaas.store_write",  NULL,
 };
 
+/* The closed value sets of STRING keys and parameters: validation refuses anything else at its
+ * file:line:col, before a run starts. */
+static const char *const backends[] = {"sim", "linux", NULL};
+static const char *const loads[] = {"cpu", "memory", "fork", NULL};
+static const char *const ssrf_paths[] = {"credentials", "user-data", "instance-id", "token", NULL};
+static const char *const forge_paths[] = {"credentials", "user-data", "instance-id", NULL};
+static const sg17_choice_t choices[] = {
+    {"backend", backends},
+    {"noisy.load", loads},
+    {"ssrf.path", ssrf_paths},
+    {"metadata_forge.path", forge_paths},
+    {NULL, NULL},
+};
+
 const sg17_module_t sg17_module = {
     SG17_MODULE_HEADER,
     .name = "iaas",
@@ -634,4 +648,5 @@ const sg17_module_t sg17_module = {
     .on_compromise = NULL,
     .finish = iaas_finish,
     .trace_frame = trace_frame,
+    .choices = choices,
 };

@@ -395,6 +395,18 @@ static const char *const message_types[] = {
     "ibc.d1_auth",       "ibc.challenge", "ibc.app_data",    NULL,
 };
 
+/* The closed value sets of STRING keys and parameters: validation refuses anything else at its
+ * file:line:col, before a run starts. */
+static const char *const forge_keys[] = {"random", "master", NULL};
+static const char *const rogue_keys[] = {"ssk", "rsk", NULL};
+static const char *const bad_points[] = {"pvt", "rsk", NULL};
+static const sg17_choice_t choices[] = {
+    {"forge_signature.with", forge_keys},
+    {"rogue_kms_keys.key", rogue_keys},
+    {"invalid_point.point", bad_points},
+    {NULL, NULL},
+};
+
 /* The descriptor (SG17_MODULE_DEFINE): the tables above (entity kinds kms, device, gateway; config
  * keys and mitigations bound to ibc_config_t) and ibc_create/destroy/start; the tools are
  * eccsi-keys/sign/verify and sakke-keys/encap/decap; D.1 is traced as MIKEY-SAKKE over UDP 2269
@@ -402,4 +414,4 @@ static const char *const message_types[] = {
 SG17_MODULE_DEFINE(ibc, ibc_config_t, "X.1365",
                    "Identity-based cryptography for IoT (ECCSI signatures, SAKKE key transport)",
                    "0.3.0", .tools = ibc_tools, .on_compromise = on_compromise,
-                   .trace_frame = ibc_trace_frame);
+                   .trace_frame = ibc_trace_frame, .choices = choices);

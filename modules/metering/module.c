@@ -506,6 +506,19 @@ static const char *const message_types[] = {
     "metering.audit_log",   NULL,
 };
 
+/* The closed value sets of STRING keys and parameters: validation refuses anything else at its
+ * file:line:col, before a run starts. */
+static const char *const forge_commands[] = {"disconnect", "reconnect", "load_limit", "tariff",
+                                             NULL};
+static const char *const tamper_modes[] = {"delete", "rewrite", NULL};
+static const char *const rewrap_commands[] = {"disconnect", "reconnect", "load_limit", "any", NULL};
+static const sg17_choice_t choices[] = {
+    {"forge_command.command", forge_commands},
+    {"tamper_audit_log.mode", tamper_modes},
+    {"rewrap_command.command", rewrap_commands},
+    {NULL, NULL},
+};
+
 /* The descriptor (SG17_MODULE_DEFINE): the tables above (entity kinds meter, hes, mdm, thirdparty,
  * operator, each with its handlers; workload, capacity and detector config keys and twelve
  * mitigations, all on by default, bound to msim_config_t; module-specific attacks, each with its
@@ -517,4 +530,4 @@ static const char *const message_types[] = {
 SG17_MODULE_DEFINE(metering, msim_config_t, "X.1332",
                    "Security guidelines for smart metering services (DLMS/COSEM)", "0.3.0",
                    .tools = metering_tools, .finish = metering_finish,
-                   .trace_frame = metering_trace_frame);
+                   .trace_frame = metering_trace_frame, .choices = choices);

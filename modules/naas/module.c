@@ -451,6 +451,14 @@ static const char *const message_types[] = {
     "naas.audit", "naas.anchor",   "naas.audit_export", NULL,
 };
 
+/* The closed value sets of STRING keys and parameters: validation refuses anything else at its
+ * file:line:col, before a run starts. */
+static const char *const backends[] = {"sim", "linux", NULL};
+static const sg17_choice_t choices[] = {
+    {"backend", backends},
+    {NULL, NULL},
+};
+
 const sg17_module_t sg17_module = {
     SG17_MODULE_HEADER,
     .name = "naas",
@@ -475,4 +483,5 @@ const sg17_module_t sg17_module = {
     .on_compromise = on_compromise,
     .finish = finish,
     .trace_frame = naas_trace_frame,
+    .choices = choices,
 };

@@ -612,6 +612,23 @@ static const char *const message_types[] = {
     "v2x.cam", "v2x.denm", "v2x.mbr", "v2x.revoke", "v2x.crl", "v2x.platoon_join", NULL,
 };
 
+/* The closed value sets of STRING keys and parameters: validation refuses anything else at its
+ * file:line:col, before a run starts. */
+static const char *const roads[] = {"highway", "grid", NULL};
+static const char *const forge_kinds[] = {"unsigned", "bad_signature", "self_issued", NULL};
+static const char *const bad_cert_kinds[] = {"expired", "revoked", "out_of_region", "wrong_psid",
+                                             NULL};
+static const char *const join_withs[] = {"unsigned", "own_at", NULL};
+static const char *const denm_kinds[] = {"fake_stationary", "replay", NULL};
+static const sg17_choice_t choices[] = {
+    {"road", roads},
+    {"forge.kind", forge_kinds},
+    {"bad_cert.kind", bad_cert_kinds},
+    {"platoon_join.with", join_withs},
+    {"denm.kind", denm_kinds},
+    {NULL, NULL},
+};
+
 const sg17_module_t sg17_module = {
     SG17_MODULE_HEADER,
     .name = "v2x",
@@ -637,4 +654,5 @@ const sg17_module_t sg17_module = {
     .on_compromise = NULL,
     .finish = vsim_finish,
     .trace_frame = v2x_trace_frame,
+    .choices = choices,
 };

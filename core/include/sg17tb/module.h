@@ -34,7 +34,7 @@ extern "C" {
  * older minor still loads (the core treats its missing slots as NULL), and a module checks for a
  * newer service with SG17_API_HAS before calling it. */
 #define SG17_MODULE_ABI_MAJOR 2
-#define SG17_MODULE_ABI_MINOR 2
+#define SG17_MODULE_ABI_MINOR 3
 #define SG17_MODULE_SYMBOL    "sg17_module"
 
 /* Virtual time, in microseconds since the start of the scenario. */
@@ -165,6 +165,17 @@ typedef struct {
     const char *description;
 } sg17_reason_t;
 
+/* Minor 3. The closed value set of a STRING config key or attack parameter: a scenario value
+ * outside it is refused by `sg17tb validate` at its file:line:col with the accepted spellings (and
+ * by `run
+ * --backend`), so that a typo never reaches create() or an attack's run handler. The loader checks
+ * that `name` is a STRING key or parameter of the module and that a key's default is one of the
+ * values. */
+typedef struct {
+    const char *name; /* a config key ("backend") or "<attack>.<parameter>" ("noisy.load") */
+    const char *const *values; /* NULL-terminated: {"sim", "linux", NULL} */
+} sg17_choice_t;
+
 /* A protocol/crypto command-line tool: `sg17tb <module> <name> ARGS...`. argv[0] is the tool's
  * name. It writes results to out and diagnostics to err (never stdout/stderr directly, so tests
  * and the core can capture them) and returns the process exit code. See sg17tb/tool.h. */
@@ -287,6 +298,10 @@ typedef struct sg17_module {
      * instance, no context, called from the core's process. May be NULL. */
     size_t (*trace_frame)(const sg17_msg_t *msg, const char *src_name, const char *dst_name,
                           uint8_t *buf, size_t cap, uint32_t *linktype);
+
+    /* Minor 3. The closed value sets of STRING keys and parameters (sg17_choice_t), ending with a
+     * {NULL} entry. May be NULL: every STRING value is open. */
+    const sg17_choice_t *choices;
 } sg17_module_t;
 
 /* The first two slots of every descriptor: `.abi_major`, `.size`. */
@@ -296,11 +311,11 @@ typedef struct sg17_module {
  * statement. Its module.c defines the static tables entity_kinds, config_keys, mitigations,
  * attacks, metrics, reasons and message_types, the functions <prefix>_create, <prefix>_destroy and
  * <prefix>_start and the config struct config_type; its name is the prefix and its catalogue
- * requirements.yaml. The optional slots (tools, on_compromise, finish, trace_frame) follow as
- * designated initializers, at least one:
- *     SG17_MODULE_DEFINE(ibc, ibc_config_t, "X.1365", "Identity-based cryptography for IoT",
- *                        "0.3.0", .tools = ibc_tools, .on_compromise = on_compromise);
- * A module laid out otherwise writes the literal itself, starting with SG17_MODULE_HEADER. */
+ * requirements.yaml. The optional slots (tools, on_compromise, finish, trace_frame, choices) follow
+ * as designated initializers, at least one: SG17_MODULE_DEFINE(ibc, ibc_config_t, "X.1365",
+ * "Identity-based cryptography for IoT", "0.3.0", .tools = ibc_tools, .on_compromise =
+ * on_compromise); A module laid out otherwise writes the literal itself, starting with
+ * SG17_MODULE_HEADER. */
 #define SG17_MODULE_DEFINE(prefix, config_type, rec, title_, version_, ...) \
     const sg17_module_t sg17_module = {SG17_MODULE_HEADER,                  \
                                        .name = #prefix,                     \

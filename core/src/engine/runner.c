@@ -21,6 +21,7 @@
 #include "engine/loader.h"
 #include "engine/seeds.h"
 #include "engine/shard.h"
+#include "module/descriptor.h"
 #include "report/report.h"
 #include "util/fsutil.h"
 #include "util/text.h"
@@ -449,16 +450,33 @@ static void run_pool(job_t *jobs, size_t n, int max_jobs, const char *out_dir)
 /* ---- report ---- */
 
 /* `--backend NAME`: the value of the config key `backend`, in the scenarios of modules that have
- * one (the module checks the name when it builds the run). */
-static void override_backend(sg17_scenario_t *s, const char *backend)
+ * one. A name outside the module's choices (sg17_choice_t) is refused here, before anything runs:
+ * -1 after the message. */
+static int override_backend(sg17_scenario_t *s, const char *backend, const sg17_registry_t *reg,
+                            const char **reported)
 {
     for (size_t i = 0; i < s->n_config; i++) {
-        char *v = strcmp(s->config[i].key, "backend") == 0 ? strdup(backend) : NULL;
-        if (v) {
-            free(s->config[i].value);
-            s->config[i].value = v;
+        if (strcmp(s->config[i].key, "backend") != 0)
+            continue;
+        sg17_err_t err;
+        const sg17_module_t *m = reg->module(reg->arg, s->module, &err);
+        const char *const *values = m ? sg17_module_choices(m, NULL, "backend") : NULL;
+        if (values && !sg17_choice_ok(values, backend)) {
+            char list[256];
+            sg17_choice_list(values, list, sizeof list);
+            if (!*reported || strcmp(*reported, s->module) != 0) /* once per module */
+                fprintf(stderr, "sg17tb: --backend '%s': module %s's backend is %s\n", backend,
+                        s->module, list);
+            *reported = s->module;
+            return -1;
         }
+        char *v = strdup(backend);
+        if (!v)
+            return -1;
+        free(s->config[i].value);
+        s->config[i].value = v;
     }
+    return 0;
 }
 
 static json_t *catalogue_json(const sg17_catalogue_t *c)
@@ -678,6 +696,7 @@ int sg17_runner_run(char *const *paths, size_t n_paths, const sg17_runner_opts_t
     json_decref(costs);
     job_t *jobs = calloc(n_jobs + 1, sizeof *jobs);
     size_t nj = 0;
+    const char *bad_backend = NULL; /* the module of a refused --backend */
     for (size_t my = 0; my < n_kept; my++) {
         sg17_scenario_t *s = kept[my];
         if (shard.count && (!shard_of || shard_of[my] != shard.index - 1))
@@ -686,8 +705,10 @@ int sg17_runner_run(char *const *paths, size_t n_paths, const sg17_runner_opts_t
             s->seed = opts->seed;
         if (opts->clear_mitigations)
             s->n_mitigations = 0;
-        if (opts->backend)
-            override_backend(s, opts->backend);
+        if (opts->backend && override_backend(s, opts->backend, &reg, &bad_backend) < 0) {
+            invalid = true;
+            continue;
+        }
         jobs[nj++] = (job_t){.s = s,
                              .fd = -1,
                              .no_control = opts->no_control,
@@ -698,6 +719,8 @@ int sg17_runner_run(char *const *paths, size_t n_paths, const sg17_runner_opts_t
     }
     free(kept);
     free(shard_of);
+    if (bad_backend)
+        nj = 0; /* a misspelt --backend is a usage error: nothing runs */
 
     interrupted = 0;
     struct sigaction sa = {0}, old[N_STOP_SIGNALS];

@@ -227,13 +227,58 @@ static int check_metrics(const sg17_module_t *m, const char *origin, sg17_err_t 
     return 0;
 }
 
+/* The STRING key or parameter a choice names ("backend", "noisy.load"): its type in *type, its
+ * default (a config key's; NULL for a parameter) in *def. -1 when nothing of that name exists. */
+static int choice_target(const sg17_module_t *m, const char *name, sg17_type_t *type,
+                         const char **def)
+{
+    const sg17_config_key_t *k = sg17_module_config_key(m, name);
+    if (k) {
+        *type = k->type;
+        *def = k->default_value;
+        return 0;
+    }
+    const char *dot = strchr(name, '.');
+    for (const sg17_attack_t *a = m->attacks; dot && a && a->name; a++)
+        if (strlen(a->name) == (size_t)(dot - name) && strncmp(a->name, name, dot - name) == 0) {
+            const sg17_param_t *p = sg17_attack_param(a, dot + 1);
+            if (!p)
+                return -1;
+            *type = p->type;
+            *def = NULL;
+            return 0;
+        }
+    return -1;
+}
+
+static int check_choices(const sg17_module_t *m, const char *origin, sg17_err_t *err)
+{
+    for (const sg17_choice_t *c = m->choices; c && c->name; c++) {
+        sg17_type_t type;
+        const char *def;
+        if (choice_target(m, c->name, &type, &def) < 0)
+            return sg17_err(err, "%s: choices '%s' name no config key and no <attack>.<parameter>",
+                            origin, c->name);
+        if (type != SG17_TYPE_STRING)
+            return sg17_err(err, "%s: choices '%s' bind a value that is not a STRING", origin,
+                            c->name);
+        if (!c->values || !c->values[0])
+            return sg17_err(err, "%s: choices '%s' list no value", origin, c->name);
+        if (def && !sg17_choice_ok(c->values, def))
+            return sg17_err(err,
+                            "%s: the default '%s' of config key '%s' is not one of its choices",
+                            origin, def, c->name);
+    }
+    return 0;
+}
+
 int sg17_module_check(const sg17_module_t *m, const char *origin, sg17_err_t *err)
 {
     if (!m->name || !*m->name)
         return sg17_err(err, "%s: the descriptor has no module name", origin);
     if (check_kinds(m, origin, err) < 0 || check_bindings(m, origin, err) < 0
         || check_config_defaults(m, origin, err) < 0 || check_attacks(m, origin, err) < 0
-        || check_metrics(m, origin, err) < 0)
+        || check_metrics(m, origin, err) < 0 || check_choices(m, origin, err) < 0)
         return -1;
     return 0;
 }
@@ -315,6 +360,44 @@ const sg17_metric_t *sg17_module_metric(const sg17_module_t *m, const char *name
             return x;
     }
     return NULL;
+}
+
+const char *const *sg17_module_choices(const sg17_module_t *m, const char *attack, const char *name)
+{
+    for (const sg17_choice_t *c = m->choices; c && c->name; c++) {
+        const char *n = c->name;
+        if (attack) {
+            size_t len = strlen(attack);
+            if (strncmp(n, attack, len) != 0 || n[len] != '.')
+                continue;
+            n += len + 1;
+        } else if (strchr(n, '.')) {
+            continue;
+        }
+        if (strcmp(n, name) == 0)
+            return c->values;
+    }
+    return NULL;
+}
+
+bool sg17_choice_ok(const char *const *values, const char *value)
+{
+    for (const char *const *v = values; v && *v; v++)
+        if (strcmp(*v, value) == 0)
+            return true;
+    return false;
+}
+
+void sg17_choice_list(const char *const *values, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; values && values[i] && used + 1 < size; i++) {
+        int k = snprintf(buf + used, size - used, "%s%s", i == 0 ? "one of " : ", ", values[i]);
+        if (k < 0)
+            break;
+        used += (size_t)k;
+    }
 }
 
 const char **sg17_table_names(const void *table, size_t stride, size_t *n)

@@ -38,7 +38,8 @@ int sg17_module_adopt_sized(const sg17_module_t *raw, size_t minor0_size, const 
  * default in its type's normal form and within its range; each config key and mitigation bound
  * to a field that fits inside config_size (with its type's size and alignment) and overlaps no
  * other binding (config keys or mitigations without config_size are refused); a family's
- * member_kind names a declared kind. 0, or -1 with err set. */
+ * member_kind names a declared kind; each choice (minor 3) names a STRING config key or attack
+ * parameter, lists a value and holds the key's default. 0, or -1 with err set. */
 int sg17_module_check(const sg17_module_t *m, const char *origin, sg17_err_t *err);
 
 /* Bytes and alignment of the config-struct field a value of type t binds to (0 if unknown). */
@@ -58,6 +59,15 @@ const sg17_reason_t *sg17_module_reason(const sg17_module_t *m, const char *name
 bool sg17_module_message_type(const sg17_module_t *m, const char *type);
 /* The metric or family that declares `name` (a family "x.*" declares "x.<member>"), or NULL. */
 const sg17_metric_t *sg17_module_metric(const sg17_module_t *m, const char *name);
+
+/* The closed value set (minor 3, sg17_choice_t) of config key `name` (attack NULL) or of parameter
+ * `name` of `attack`; NULL when the value is open. */
+const char *const *sg17_module_choices(const sg17_module_t *m, const char *attack,
+                                       const char *name);
+/* Whether value is one of the NULL-terminated values. */
+bool sg17_choice_ok(const char *const *values, const char *value);
+/* "one of sim, linux" into buf (cut to size). */
+void sg17_choice_list(const char *const *values, char *buf, size_t size);
 
 /* Names of a descriptor table (entity kinds, config keys, attacks, ...: any array of structs
  * whose first member is the name, ending with a NULL name) in a fresh array of borrowed pointers

@@ -338,6 +338,9 @@ static int read_config(sg17_validator_t *v, const sg17_yaml_node_t *root)
             krc = sg17_v_default(v, k->type, k->default_value, path, &s->config[i].value);
         if (krc == 0)
             krc = sg17_v_range(v, k->type, k->range, s->config[i].value, val, path);
+        if (krc == 0)
+            krc = sg17_v_choice(v, sg17_module_choices(v->mod, NULL, k->name), s->config[i].value,
+                                val, path);
         if (krc < 0)
             rc = -1;
     }

@@ -315,7 +315,11 @@ static int action_params(sg17_validator_t *v, sg17_action_t *a, const sg17_param
         const core_bound_t *bound = a->kind != SG17_ACTION_MODULE ? core_bound(f->key) : NULL;
         if (sg17_v_value_in(v, spec->type, f->value, path, bound ? bound->accepted : NULL, &value)
                 < 0
-            || sg17_v_range(v, spec->type, spec->range, value, f->value, path) < 0) {
+            || sg17_v_range(v, spec->type, spec->range, value, f->value, path) < 0
+            || (a->kind == SG17_ACTION_MODULE
+                && sg17_v_choice(v, sg17_module_choices(v->mod, a->name, f->key), value, f->value,
+                                 path)
+                       < 0)) {
             free(value);
             rc = -1;
             break;

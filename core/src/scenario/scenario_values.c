@@ -142,6 +142,20 @@ int sg17_v_range(sg17_validator_t *v, sg17_type_t type, sg17_range_t range, cons
     return 0;
 }
 
+int sg17_v_choice(sg17_validator_t *v, const char *const *values, const char *normal,
+                  const sg17_yaml_node_t *n, const char *path)
+{
+    if (!values || sg17_choice_ok(values, normal))
+        return 0;
+    char expected[512];
+    sg17_choice_list(values, expected, sizeof expected);
+    size_t count = 0;
+    while (values[count])
+        count++;
+    return sg17_v_fail(v, n, path, expected, sg17_nearest(normal, values, count),
+                       "'%.100s' is not a value it accepts", normal);
+}
+
 /* The concrete metric names a condition may use, for "did you mean" (built once per scenario). */
 static int metric_candidates(sg17_validator_t *v)
 {

@@ -64,6 +64,10 @@ int sg17_v_default(sg17_validator_t *v, sg17_type_t type, const char *text, cons
 /* Checks a normal-form value against a declared range (module/values.h) and fails at node n. */
 int sg17_v_range(sg17_validator_t *v, sg17_type_t type, sg17_range_t range, const char *normal,
                  const sg17_yaml_node_t *n, const char *path);
+/* Refuses a value outside a closed set (sg17_module_choices; NULL = open): "'lnux' is not one of
+ * sim, linux", with the nearest spelling. 0 or -1. */
+int sg17_v_choice(sg17_validator_t *v, const char *const *values, const char *normal,
+                  const sg17_yaml_node_t *n, const char *path);
 
 /* The scenario's topology (v->s, filled so far) as the value checks see it. */
 sg17_topology_view_t sg17_v_topology(const sg17_validator_t *v);

@@ -185,6 +185,22 @@ Test(cli, an_invalid_scenario_is_refused_with_file_line_column_and_a_suggestion)
     json_decref(r);
 }
 
+/* A value outside a module's closed set (sg17_choice_t) is an input error at its line and column,
+ * with the accepted spellings and the nearest one. */
+Test(cli, a_value_outside_its_choices_is_refused_with_the_accepted_ones)
+{
+    make_dir();
+    write_file("guess.yaml",
+               "id: fixture/guess\ntitle: guess\nmodule: fixture\nrequirements: [FIX-R-AUTH]\n"
+               "duration: 1min\nmitigations: [auth]\nadversary: {capabilities: [forge]}\n"
+               "actions:\n  - at: 5s\n    forge: {count: 2, guess: blnk}\n"
+               "success: [ledger.accepted.injected > 0]\n");
+    cr_assert_eq(cli((char *[]){"validate", path_in("guess.yaml"), NULL}), 2);
+    cr_assert(strstr(output(), "guess.yaml:10:30: actions[0].forge.guess: 'blnk' is not a value it "
+                               "accepts; expected one of near, blank; did you mean 'blank'?"),
+              "%s", output());
+}
+
 Test(cli, a_topology_below_a_kinds_minimum_and_a_family_member_outside_it_exit_2)
 {
     make_dir();

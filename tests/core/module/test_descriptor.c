@@ -253,3 +253,59 @@ Test(descriptor, lookups_find_declared_names_only)
     cr_assert_eq(sg17_module_metric(&m, "hes.by_meter.meter-1"), &metrics[0]);
     cr_assert_null(sg17_module_metric(&m, "hes.by_meter."));
 }
+
+/* Minor 3: closed value sets bind to a STRING key (its default among the values) or to a STRING
+ * parameter as "<attack>.<parameter>"; anything else is refused when the module loads. */
+typedef struct {
+    const char *backend;
+} choice_cfg_t;
+
+Test(descriptor, choices_bind_to_string_keys_and_parameters_only)
+{
+    static const char *const backends[] = {"sim", "linux", NULL};
+    static const char *const loads[] = {"cpu", "fork", NULL};
+    sg17_config_key_t k[] = {
+        {"backend", SG17_TYPE_STRING, "sim", "where", offsetof(choice_cfg_t, backend), {0, 0}},
+        {NULL, 0, NULL, NULL, 0, {0, 0}},
+    };
+    sg17_param_t p[] = {
+        {"load", SG17_TYPE_STRING, true, "what", {0, 0}},
+        {"count", SG17_TYPE_COUNT, false, "how many", {1, 100}},
+        {NULL, 0, false, NULL, {0, 0}},
+    };
+    sg17_attack_t a[] = {{"noisy", "loads", NULL, p, run}, {NULL, NULL, NULL, NULL, NULL}};
+    sg17_choice_t c[] = {{"backend", backends}, {"noisy.load", loads}, {NULL, NULL}};
+    sg17_module_t raw = {SG17_MODULE_HEADER, .name = "mini", .entity_kinds = kinds,
+                         .config = k,        .attacks = a,   .config_size = sizeof(choice_cfg_t),
+                         .choices = c};
+    sg17_module_t out;
+    sg17_err_t err = {{0}};
+    cr_assert_eq(sg17_module_adopt(&raw, "mini.so", &out, &err), 0, "%s", err.msg);
+    cr_assert_eq(sg17_module_choices(&out, NULL, "backend"), backends);
+    cr_assert_eq(sg17_module_choices(&out, "noisy", "load"), loads);
+    cr_assert_null(sg17_module_choices(&out, NULL, "load"), "a parameter is not a config key");
+    cr_assert_null(sg17_module_choices(&out, "noisy", "count"));
+    cr_assert(sg17_choice_ok(backends, "linux"));
+    cr_assert_not(sg17_choice_ok(backends, "lnux"));
+    char list[64];
+    sg17_choice_list(backends, list, sizeof list);
+    cr_assert_str_eq(list, "one of sim, linux");
+
+    k[0].default_value = "kvm";
+    has(refused(&raw), "the default 'kvm' of config key 'backend' is not one of its choices");
+    k[0].default_value = "sim";
+    c[1].name = "noisy.count";
+    has(refused(&raw), "choices 'noisy.count' bind a value that is not a STRING");
+    c[1].name = "noisy.level";
+    has(refused(&raw), "choices 'noisy.level' name no config key and no <attack>.<parameter>");
+    c[1].name = "noisy.load";
+    c[1].values = (const char *const[]){NULL};
+    has(refused(&raw), "choices 'noisy.load' list no value");
+
+    /* a module of minor 2 has no choices slot: every value stays open */
+    c[1].values = loads;
+    raw.size = (uint32_t)offsetof(sg17_module_t, choices);
+    cr_assert_eq(sg17_module_adopt(&raw, "old.so", &out, &err), 0, "%s", err.msg);
+    cr_assert_null(out.choices);
+    cr_assert_null(sg17_module_choices(&out, NULL, "backend"));
+}

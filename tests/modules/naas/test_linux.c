@@ -371,3 +371,41 @@ Test(naas_linux, a_dead_owners_namespaces_are_swept_at_the_next_start, .timeout 
     cr_assert_eq(naas_lx_sweep(rid_live), 1);
     lx_owner_drop(rid_live);
 }
+
+/* The backend is a closed set (sg17_choice_t): a misspelt one is an input error, in a scenario at
+ * its line and column, and on the command line before anything runs, never a run that quietly
+ * falls back to another backend. */
+Test(naas_linux, a_misspelt_backend_is_refused_before_anything_runs)
+{
+    scratch_make("naas-backend");
+    char file[400], cmd[2048], out[400];
+    snprintf(file, sizeof file, "%s/typo.yaml", tmpdir);
+    FILE *f = fopen(file, "w");
+    cr_assert_not_null(f);
+    fputs("id: naas/typo\ntitle: typo\nmodule: naas\nrequirements: [X1604-R-CON-ANTISPOOF]\n"
+          "duration: 10s\nconfig: {backend: lnux}\nmitigations: [source_guard]\n"
+          "success: [ledger.accepted.injected > 0]\n",
+          f);
+    fclose(f);
+    snprintf(out, sizeof out, "%s/out.txt", tmpdir);
+    snprintf(cmd, sizeof cmd, "%s validate %s >%s 2>&1", SG17TB_CLI, file, out);
+    int rc = system(cmd);
+    char *text = slurp(out);
+    cr_assert(WIFEXITED(rc) && WEXITSTATUS(rc) == 2, "exit %d: %s", WEXITSTATUS(rc), text);
+    cr_assert(strstr(text, "typo.yaml:6:19: config.backend: 'lnux' is not a value it accepts; "
+                           "expected one of sim, linux; did you mean 'linux'?"),
+              "%s", text);
+    free(text);
+
+    snprintf(cmd, sizeof cmd,
+             "%s run --backend lnux --out %s/r %s/scenarios/naas/ip-spoof.yaml >%s 2>&1",
+             SG17TB_CLI, tmpdir, SG17TB_SOURCE_DIR, out);
+    rc = system(cmd);
+    text = slurp(out);
+    cr_assert(WIFEXITED(rc) && WEXITSTATUS(rc) == 2, "exit %d: %s", WEXITSTATUS(rc), text);
+    cr_assert(strstr(text, "--backend 'lnux': module naas's backend is one of sim, linux"), "%s",
+              text);
+    cr_assert(strstr(text, "0 scenarios"), "nothing ran: %s", text);
+    free(text);
+    scratch_remove();
+}
