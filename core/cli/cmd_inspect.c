@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "engine/loader.h"
 #include "engine/runner.h"
+#include "module/descriptor.h"
 #include "util/text.h"
 
 /* The scenarios to look at: the paths given, else ./scenarios, else the source tree's. */
@@ -68,15 +69,18 @@ static const char *const *modules_for(const char *only, size_t *n)
     return sg17_loader_names(n);
 }
 
-static void list_params(const sg17_param_t *p)
+static void list_params(const sg17_module_t *m, const sg17_attack_t *a)
 {
-    for (; p && p->name; p++) {
+    for (const sg17_param_t *p = a->params; p && p->name; p++) {
         printf("      %s%s: %s", p->name, p->required ? " (required)" : "",
                p->description ? p->description : "");
         if (p->range.max > p->range.min)
             printf(" [%.15g .. %.15g%s]", p->range.min, p->range.max,
                    p->type == SG17_TYPE_DURATION ? " s" : "");
-        printf("\n");
+        const char *const *values = sg17_module_choices(m, a->name, p->name);
+        for (size_t k = 0; values && values[k]; k++)
+            printf("%s%s", k ? " | " : " {", values[k]);
+        printf("%s\n", values ? "}" : "");
     }
 }
 
@@ -106,7 +110,7 @@ static int list_module_items(const char *what, const char *only)
             for (const sg17_attack_t *x = m->attacks; x && x->name; x++) {
                 printf("%s/%s (capability %s): %s\n", m->name, x->name,
                        x->capability ? x->capability : x->name, x->description);
-                list_params(x->params);
+                list_params(m, x);
             }
         } else if (!strcmp(what, "metrics")) {
             for (const sg17_metric_t *x = m->metrics; x && x->name; x++)
