@@ -68,8 +68,8 @@ long sg17_broker_relay(sg17_broker_t *self, int from, int to, uint64_t *next_id,
  * goes on first). Sets *frames to the frames relayed; returns their deliveries, or -1 with err
  * set (frames held are then forwarded or closed). */
 long sg17_broker_relay_burst(sg17_broker_t *self, int from, int to, uint64_t *next_id,
-                             sg17_relay_sink_fn *sink, void *arg, size_t max_frames,
-                             size_t *frames, int timeout_ms, sg17_err_t *err);
+                             sg17_relay_sink_fn *sink, void *arg, size_t max_frames, size_t *frames,
+                             int timeout_ms, sg17_err_t *err);
 /* True once `host`'s connection was found closed: it will not be claimed again (unless it says
  * hello again with the same identity). */
 bool sg17_broker_host_dead(const sg17_broker_t *self, int host);
