@@ -454,20 +454,51 @@ static int own_copy(zmq_msg_t *body)
     return 0;
 }
 
-/* Sends the relayed bytes on to host `to` as they are (the message is handed to ZeroMQ). A host
- * whose connection closed is marked dead, as in sg17_broker_send. */
-static int forward_body(sg17_broker_t *self, int to, zmq_msg_t *body)
+/* What a relay burst looks up once: the socket, and the identities of the host it relays from
+ * and of the host it relays to (their zframes stay put while the peer table grows). */
+typedef struct {
+    void *sock;
+    int to;
+    const void *from_id, *to_id;
+    size_t from_len, to_len;
+} route_t;
+
+static route_t route_of(sg17_broker_t *self, int from, int to)
 {
-    void *handle = zsock_resolve(self->router);
-    zframe_t *id = self->peers[to].id;
-    if (zmq_send(handle, zframe_data(id), zframe_size(id), ZMQ_SNDMORE) < 0
-        || zmq_msg_send(body, handle, 0) < 0) {
+    zframe_t *f = self->peers[from].id, *t = self->peers[to].id;
+    return (route_t){zsock_resolve(self->router),
+                     to,
+                     zframe_data(f),
+                     zframe_data(t),
+                     zframe_size(f),
+                     zframe_size(t)};
+}
+
+/* Sends the relayed bytes on to the host the route goes to as they are (the message is handed to
+ * ZeroMQ). A host whose connection closed is marked dead, as in sg17_broker_send. */
+static int forward_body(sg17_broker_t *self, const route_t *route, zmq_msg_t *body)
+{
+    if (zmq_send(route->sock, route->to_id, route->to_len, ZMQ_SNDMORE) < 0
+        || zmq_msg_send(body, route->sock, 0) < 0) {
         if (zmq_errno() == EHOSTUNREACH) /* ROUTER_MANDATORY: its connection is gone */
-            self->peers[to].dead = true;
+            self->peers[route->to].dead = true;
         zmq_msg_close(body);
         return -1;
     }
     return 0;
+}
+
+/* Forwards the n frames a burst holds, in the order they came; after a failure the rest are
+ * closed unsent. 0, or -1. */
+static int forward_held(sg17_broker_t *self, const route_t *route, zmq_msg_t *held, size_t n)
+{
+    int rc = 0;
+    for (size_t i = 0; i < n; i++)
+        if (rc < 0)
+            zmq_msg_close(&held[i]);
+        else
+            rc = forward_body(self, route, &held[i]);
+    return rc;
 }
 
 /* recv_msg for the relay: the sender's identity stays a message (no zframe per frame). */
@@ -484,10 +515,11 @@ static int recv_routed(sg17_broker_t *self, int timeout_ms, zmq_msg_t *routing, 
     return got;
 }
 
-static bool is_peer(const peer_t *p, zmq_msg_t *routing)
+/* Whether a message came from the host the route relays from. */
+static bool from_source(const route_t *route, zmq_msg_t *routing)
 {
     size_t len = zmq_msg_size(routing);
-    return len == zframe_size(p->id) && memcmp(zmq_msg_data(routing), zframe_data(p->id), len) == 0;
+    return len == route->from_len && memcmp(zmq_msg_data(routing), route->from_id, len) == 0;
 }
 
 /* Files a message the relay does not forward in place: as any frame from that peer. */
@@ -499,26 +531,50 @@ static sg17_frame_t *file_routed(sg17_broker_t *self, zmq_msg_t *routing, zmq_ms
     return decode_and_file(self, &id, body, peer);
 }
 
-long sg17_broker_relay(sg17_broker_t *self, int from, int to, uint64_t *next_id,
-                       sg17_relay_sink_fn *sink, void *arg, int timeout_ms, sg17_err_t *err)
+/* The next message for the relay: the first of a burst waits up to the deadline (0: nothing
+ * came, or an interrupt), the further ones are taken only when already queued (0: none). */
+static int relay_recv(sg17_broker_t *self, bool first, int64_t deadline, zmq_msg_t *routing,
+                      zmq_msg_t *body)
 {
+    if (first) {
+        int64_t left = deadline - zclock_mono();
+        return left > 0 ? recv_routed(self, (int)left, routing, body) : 0;
+    }
+    int got = sg17_msg_recv_routed(self->router, routing, body, ZMQ_DONTWAIT);
+    if (got < 0)
+        self->malformed++;
+    return got;
+}
+
+long sg17_broker_relay_burst(sg17_broker_t *self, int from, int to, uint64_t *next_id,
+                             sg17_relay_sink_fn *sink, void *arg, size_t max_frames, size_t *frames,
+                             int timeout_ms, sg17_err_t *err)
+{
+    *frames = 0;
     if (from < 0 || (size_t)from >= self->n_peers || to < 0 || (size_t)to >= self->n_peers)
         return sg17_err(err, "relay between unknown hosts");
     if (self->peers[from].local || self->peers[to].local)
         return sg17_err(err, "relay between socket peers only");
+    if (max_frames == 0 || max_frames > SG17_RELAY_BURST_MAX)
+        return sg17_err(err, "a relay burst holds 1 to %d frames", SG17_RELAY_BURST_MAX);
     int64_t deadline = zclock_mono() + timeout_ms;
-    while (true) {
-        int64_t left = deadline - zclock_mono();
-        if (left <= 0)
-            return sg17_err(err, "no frame to relay within %d ms", timeout_ms);
+    route_t route = route_of(self, from, to);
+    zmq_msg_t held[SG17_RELAY_BURST_MAX]; /* patched, not yet forwarded */
+    size_t n_held = 0;
+    long total = 0;
+    while (n_held < max_frames) {
         zmq_msg_t routing, body;
-        int got = recv_routed(self, (int)left, &routing, &body);
+        int got = relay_recv(self, n_held == 0, deadline, &routing, &body);
+        if (got == 0 && n_held) /* nothing more queued: the burst is complete */
+            break;
         if (got == 0 && zsys_interrupted)
             return sg17_err(err, "interrupted");
+        if (got == 0 && deadline - zclock_mono() <= 0)
+            return sg17_err(err, "no frame to relay within %d ms", timeout_ms);
         if (got <= 0)
             continue;
         int peer;
-        if (!is_peer(&self->peers[from], &routing)) { /* not the frame this relay awaits */
+        if (!from_source(&route, &routing)) { /* not the frame this relay awaits */
             sg17_frame_t *f = file_routed(self, &routing, &body, &peer);
             if (f)
                 self->malformed++;
@@ -529,6 +585,7 @@ long sg17_broker_relay(sg17_broker_t *self, int from, int to, uint64_t *next_id,
         if (zmq_msg_get(&body, ZMQ_SHARED) == 1 && own_copy(&body) < 0) {
             zmq_msg_close(&routing);
             zmq_msg_close(&body);
+            forward_held(self, &route, held, n_held);
             return sg17_err(err, "out of memory");
         }
         uint64_t first = *next_id;
@@ -536,20 +593,44 @@ long sg17_broker_relay(sg17_broker_t *self, int from, int to, uint64_t *next_id,
                                   &self->relay_buf, sink, arg);
         if (n >= 0) {
             zmq_msg_close(&routing);
-            return forward_body(self, to, &body) < 0
-                       ? sg17_err(err, "cannot forward a relayed frame")
-                       : n;
+            held[n_held++] = body;
+            total += n;
+            continue;
         }
         *next_id = first;
-        /* another layout, or no relay at all: the full decoder decides (a hello registers again) */
+        /* another layout, or no relay at all: the full decoder decides (a hello registers again);
+         * what the burst holds goes first, so that frames keep their order */
+        if (forward_held(self, &route, held, n_held) < 0) {
+            zmq_msg_close(&routing);
+            zmq_msg_close(&body);
+            return sg17_err(err, "cannot forward a relayed frame");
+        }
+        *frames = n_held;
+        n_held = 0;
         sg17_frame_t *f = file_routed(self, &routing, &body, &peer);
         if (f && f->body_case == SG17__FRAME__BODY_RELAY) {
             n = relay_decoded(self, to, f, next_id, sink, arg);
             sg17_frame_free(&f);
-            return n < 0 ? sg17_err(err, "cannot forward a relayed frame") : n;
+            if (n < 0)
+                return sg17_err(err, "cannot forward a relayed frame");
+            ++*frames;
+            return total + n;
         }
         if (f) /* a frame of its own kind from the relaying host */
             self->malformed++;
         sg17_frame_free(&f);
+        if (*frames) /* the burst so far went on: it is complete */
+            return total;
     }
+    if (forward_held(self, &route, held, n_held) < 0)
+        return sg17_err(err, "cannot forward a relayed frame");
+    *frames += n_held;
+    return total;
+}
+
+long sg17_broker_relay(sg17_broker_t *self, int from, int to, uint64_t *next_id,
+                       sg17_relay_sink_fn *sink, void *arg, int timeout_ms, sg17_err_t *err)
+{
+    size_t frames;
+    return sg17_broker_relay_burst(self, from, to, next_id, sink, arg, 1, &frames, timeout_ms, err);
 }

@@ -58,6 +58,18 @@ sg17_frame_t *sg17_broker_recv(sg17_broker_t *self, int host, int timeout_ms, sg
  * socket failure. */
 long sg17_broker_relay(sg17_broker_t *self, int from, int to, uint64_t *next_id,
                        sg17_relay_sink_fn *sink, void *arg, int timeout_ms, sg17_err_t *err);
+/* Most frames one sg17_broker_relay_burst call holds. */
+#define SG17_RELAY_BURST_MAX 64
+/* As sg17_broker_relay, for a burst of up to max_frames (1 .. SG17_RELAY_BURST_MAX) frames: waits
+ * up to timeout_ms for the first, then takes those already queued from `from` (never waiting for
+ * more), checks each, gives it ids and shows it to sink as it arrives, and forwards the burst at
+ * the end, in order. A receiver that drained its queue and sleeps is then woken once per burst,
+ * not once per frame. A frame that needs the full decoder ends the burst (what the burst holds
+ * goes on first). Sets *frames to the frames relayed; returns their deliveries, or -1 with err
+ * set (frames held are then forwarded or closed). */
+long sg17_broker_relay_burst(sg17_broker_t *self, int from, int to, uint64_t *next_id,
+                             sg17_relay_sink_fn *sink, void *arg, size_t max_frames, size_t *frames,
+                             int timeout_ms, sg17_err_t *err);
 /* True once `host`'s connection was found closed: it will not be claimed again (unless it says
  * hello again with the same identity). */
 bool sg17_broker_host_dead(const sg17_broker_t *self, int host);

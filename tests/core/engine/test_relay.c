@@ -165,16 +165,53 @@ static zsock_t *peer(const char *endpoint, const char *name)
     return s;
 }
 
+/* A broker on endpoint with two hosts that said hello: a sends, z receives. */
+typedef struct {
+    sg17_broker_t *b;
+    zsock_t *a, *z;
+    int from, to;
+} pair_t;
+
+static pair_t relay_pair(const char *endpoint)
+{
+    sg17_err_t err;
+    pair_t p = {sg17_broker_new(endpoint, &err), NULL, NULL, -1, -1};
+    cr_assert_not_null(p.b, "%s", err.msg);
+    p.a = peer(endpoint, "relay-a");
+    p.z = peer(endpoint, "relay-z");
+    p.from = sg17_broker_wait_host(p.b, "relay-a", 2000, &err);
+    p.to = sg17_broker_wait_host(p.b, "relay-z", 2000, &err);
+    cr_assert(p.from >= 0 && p.to >= 0);
+    return p;
+}
+
+static void pair_destroy(pair_t *p)
+{
+    zsock_destroy(&p->a);
+    zsock_destroy(&p->z);
+    sg17_broker_destroy(&p->b);
+}
+
+/* The next Relay frame host z receives (the broker's liveness probes skipped), or NULL. */
+static sg17_frame_t *next_relay(zsock_t *z)
+{
+    for (int tries = 0; tries < 8; tries++) {
+        int malformed;
+        sg17_frame_t *got = sg17_frame_recv(z, NULL, &malformed);
+        if (got && got->body_case == SG17__FRAME__BODY_RELAY)
+            return got;
+        sg17_frame_free(&got);
+    }
+    return NULL;
+}
+
 Test(relay, broker_relays_both_layouts_and_counts_what_does_not_decode)
 {
     sg17_err_t err;
-    sg17_broker_t *b = sg17_broker_new("inproc://relay-test", &err);
-    cr_assert_not_null(b, "%s", err.msg);
-    zsock_t *a = peer("inproc://relay-test", "relay-a"),
-            *z = peer("inproc://relay-test", "relay-z");
-    int from = sg17_broker_wait_host(b, "relay-a", 2000, &err);
-    int to = sg17_broker_wait_host(b, "relay-z", 2000, &err);
-    cr_assert(from >= 0 && to >= 0);
+    pair_t p = relay_pair("inproc://relay-test");
+    sg17_broker_t *b = p.b;
+    zsock_t *a = p.a, *z = p.z;
+    int from = p.from, to = p.to;
 
     size_t len;
     uint8_t *bytes = relay_frame(true, &len);
@@ -202,13 +239,7 @@ Test(relay, broker_relays_both_layouts_and_counts_what_does_not_decode)
     cr_assert(w.dst[1] == 4 && w.fanout[1] == 3 && w.more_dst[2] == 7);
     cr_assert_str_eq(w.types[w.type_index[1]], "t.two");
     for (uint64_t first = 1; first <= 6; first += 5) {
-        int malformed;
-        sg17_frame_t *got = NULL;
-        for (int tries = 0; tries < 8 && !got; tries++) { /* skip the broker's liveness probes */
-            got = sg17_frame_recv(z, NULL, &malformed);
-            if (got && got->body_case != SG17__FRAME__BODY_RELAY)
-                sg17_frame_free(&got);
-        }
+        sg17_frame_t *got = next_relay(z);
         cr_assert_not_null(got);
         const Sg17__Envelopes *e = got->relay->envs;
         cr_assert(e->id[0] == first && e->id[1] == first + 1);
@@ -217,7 +248,59 @@ Test(relay, broker_relays_both_layouts_and_counts_what_does_not_decode)
     }
     cr_assert_lt(sg17_broker_relay(b, from, to, &next_id, NULL, NULL, 50, &err), 0, "timeout");
     free(bytes);
-    zsock_destroy(&a);
-    zsock_destroy(&z);
-    sg17_broker_destroy(&b);
+    pair_destroy(&p);
+}
+
+Test(relay, a_burst_forwards_the_queued_frames_in_order_and_what_needs_the_decoder_ends_it)
+{
+    sg17_err_t err;
+    pair_t p = relay_pair("inproc://relay-burst");
+    size_t len, frames = 99;
+    uint64_t next_id = 0;
+    cr_assert_lt(
+        sg17_broker_relay_burst(p.b, p.from, p.to, &next_id, NULL, NULL, 0, &frames, 50, &err), 0,
+        "a burst of no frames");
+    cr_assert_eq(frames, 0);
+
+    uint8_t *bytes = relay_frame(true, &len);
+    for (int i = 0; i < 3; i++)
+        zmq_send(zsock_resolve(p.a), bytes, len, 0);
+    zmq_send(zsock_resolve(p.a), "garbage", 7, 0); /* counted */
+    sg17_frame_t *f = sg17_frame_decode(bytes, len);
+    f->relay->envs->n_more_id = 0; /* the decoder's layout: ends the burst */
+    sg17_frame_send(p.a, NULL, f);
+    sg17_frame_free(&f);
+    for (int i = 0; i < 3; i++)
+        zmq_send(zsock_resolve(p.a), bytes, len, 0);
+
+    seen_t v = {0};
+    cr_assert_eq(
+        sg17_broker_relay_burst(p.b, p.from, p.to, &next_id, note, &v, 8, &frames, 2000, &err), 15,
+        "%s", err.msg);
+    cr_assert_eq(frames, 3, "the garbage takes the decoder's path: the burst ends there");
+    cr_assert_eq(v.calls, 3, "the sink sees each frame");
+    cr_assert_eq(sg17_broker_malformed(p.b), 1);
+    cr_assert_eq(
+        sg17_broker_relay_burst(p.b, p.from, p.to, &next_id, note, &v, 8, &frames, 2000, &err), 5);
+    cr_assert_eq(frames, 1, "the decoded frame alone: it ends its burst");
+    cr_assert_eq(
+        sg17_broker_relay_burst(p.b, p.from, p.to, &next_id, NULL, NULL, 2, &frames, 2000, &err),
+        10);
+    cr_assert_eq(frames, 2, "no more than asked for");
+    cr_assert_eq(sg17_broker_relay(p.b, p.from, p.to, &next_id, NULL, NULL, 2000, &err), 5);
+    cr_assert_eq(next_id, 35);
+    for (uint64_t first = 1; first <= 31; first += 5) { /* in the order they were sent */
+        sg17_frame_t *got = next_relay(p.z);
+        cr_assert_not_null(got);
+        const Sg17__Envelopes *e = got->relay->envs;
+        cr_assert(e->id[0] == first && e->id[1] == first + 1, "frame from %" PRIu64, first);
+        cr_assert(e->n_more_id == 3 && e->more_id[2] == first + 4);
+        sg17_frame_free(&got);
+    }
+    cr_assert_lt(
+        sg17_broker_relay_burst(p.b, p.from, p.to, &next_id, NULL, NULL, 4, &frames, 50, &err), 0,
+        "timeout");
+    cr_assert_eq(frames, 0);
+    free(bytes);
+    pair_destroy(&p);
 }
