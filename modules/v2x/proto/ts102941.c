@@ -111,7 +111,13 @@ static void get_keys(sg17_reader_t *r, v2x_pki_key_t *k)
     memset(k, 0, sizeof *k);
     if (sg17_get_u8(r) != 0x00)
         sg17_reader_fail(r);
+    size_t at = r->pos;
     v2x_get_verification_key(r, &k->curve, k->point);
+    /* compressed only (two tag octets and x, and the open type's length octet of the 384-bit
+     * extension curves): one encoding per key, as put_keys writes it */
+    size_t size = v2x_curve_size(k->curve);
+    if (sg17_reader_ok(r) && r->pos - at != 2 + size + (size == 48))
+        sg17_reader_fail(r);
 }
 
 static void put_shared(sg17_writer_t *w, const v2x_pki_shared_at_t *s)
