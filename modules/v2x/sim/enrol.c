@@ -519,8 +519,8 @@ static void ea_enrol(vsim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
     sg17_accept(ctx, m);
     static const uint64_t psids[] = {V2X_PSID_CERT_REQUEST};
     vsim_issue_t p = {.issuer = &s->ea_s,
-                      .from = now - 60 * VSIM_S,
-                      .to = now + YEAR,
+                      .from = (int64_t)now - 60 * VSIM_S,
+                      .to = (int64_t)now + YEAR,
                       .psids = psids,
                       .n_psids = 1};
     uint8_t cert[V2X_CERT_MAX], data[MSG_MAX], out[MSG_MAX], hid[8];
@@ -627,8 +627,8 @@ static void aa_issue(vsim_t *s, sg17_ctx_t *ctx, sg17_entity_t to, const uint8_t
             attrs->psids[k].has_ssp && attrs->psids[k].ssp_len == 1 ? attrs->psids[k].ssp[0] : 0;
     }
     vsim_issue_t p = {.issuer = &s->aa_s,
-                      .from = now - 60 * VSIM_S,
-                      .to = now + 24 * 3600 * VSIM_S,
+                      .from = (int64_t)now - 60 * VSIM_S,
+                      .to = (int64_t)now + 24 * 3600 * VSIM_S,
                       .region = s->cfg.region_size > 0,
                       .cx = cx,
                       .cy = cx,
