@@ -17,6 +17,9 @@
  * - v2x.crl: the AA's signed CRL (PSID 622, IEEE 1609.2 CrlContents): to the RSUs, which
  *   rebroadcast it in range
  * - v2x.platoon_join: a join request to the platoon leader, vehicle-0 (X.1372 9.3)
+ * - with pki: bus (enrol.c, ETSI TS 102 941): v2x.ec_request / v2x.ec_response between a vehicle
+ *   and the EA, v2x.at_request / v2x.at_response between a vehicle and the AA, and
+ *   v2x.av_request / v2x.av_response between the AA and the EA (authorization validation)
  */
 #ifndef V2X_SIM_H
 #define V2X_SIM_H
