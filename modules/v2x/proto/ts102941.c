@@ -17,59 +17,6 @@
 /* InnerEcResponse / InnerAtResponse preamble: extension bit, certificate present. */
 #define RESP_CERT 0x40
 
-static void put_psid_ssp(sg17_writer_t *w, const v2x_psid_ssp_t *p)
-{
-    sg17_put_u8(w, p->has_ssp ? 0x80 : 0x00);
-    oer_put_uint(w, p->psid);
-    if (!p->has_ssp)
-        return;
-    if (p->ssp_len > V2X_MAX_SSP) {
-        sg17_writer_fail(w);
-        return;
-    }
-    if (p->bitmap) { /* bitmapSsp: an extension alternative, so an open type */
-        sg17_put_u8(w, OER_TAG(1));
-        oer_put_length(w, 1u + p->ssp_len);
-    } else {
-        sg17_put_u8(w, OER_TAG(0));
-    }
-    oer_put_octets(w, p->ssp, p->ssp_len);
-}
-
-static void get_psid_ssp(sg17_reader_t *r, v2x_psid_ssp_t *p)
-{
-    uint8_t pre = sg17_get_u8(r);
-    memset(p, 0, sizeof *p);
-    if (pre & 0x7f)
-        sg17_reader_fail(r);
-    p->psid = oer_get_uint(r);
-    p->has_ssp = pre & 0x80;
-    if (!p->has_ssp)
-        return;
-    int tag = oer_get_tag(r);
-    size_t n = 0;
-    const uint8_t *v = NULL;
-    if (tag == 0) {
-        v = oer_get_octets(r, &n);
-    } else if (tag == 1) {
-        size_t on = 0;
-        const uint8_t *o = oer_get_octets(r, &on);
-        sg17_reader_t sub = sg17_reader(o, o ? on : 0);
-        v = oer_get_octets(&sub, &n);
-        if (!o || !sg17_reader_done(&sub))
-            sg17_reader_fail(r);
-        p->bitmap = true;
-    } else {
-        sg17_reader_fail(r);
-    }
-    if (n > V2X_MAX_SSP)
-        sg17_reader_fail(r);
-    if (v && sg17_reader_ok(r)) {
-        memcpy(p->ssp, v, n);
-        p->ssp_len = (uint8_t)n;
-    }
-}
-
 static void put_attrs(sg17_writer_t *w, const v2x_pki_attrs_t *a)
 {
     if (a->n_psids == 0 || a->n_psids > V2X_MAX_PSIDS) {
@@ -79,7 +26,7 @@ static void put_attrs(sg17_writer_t *w, const v2x_pki_attrs_t *a)
     sg17_put_u8(w, ATTR_APP_PERMISSIONS);
     oer_put_count(w, a->n_psids);
     for (size_t i = 0; i < a->n_psids; i++)
-        put_psid_ssp(w, &a->psids[i]);
+        v2x_put_psid_ssp(w, &a->psids[i]);
 }
 
 static void get_attrs(sg17_reader_t *r, v2x_pki_attrs_t *a)
@@ -95,7 +42,7 @@ static void get_attrs(sg17_reader_t *r, v2x_pki_attrs_t *a)
         return;
     }
     for (size_t i = 0; i < n && sg17_reader_ok(r); i++)
-        get_psid_ssp(r, &a->psids[i]);
+        v2x_get_psid_ssp(r, &a->psids[i]);
     a->n_psids = n;
 }
 

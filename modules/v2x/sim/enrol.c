@@ -86,6 +86,20 @@ static EVP_PKEY *seeded_key(sg17_ctx_t *ctx)
     return k;
 }
 
+/* Room for one more element in a growing array (*arr of *cap elements, n used): 0 or -1, the
+ * array unchanged on failure. */
+static int grow(void **arr, size_t *cap, size_t n, size_t elem)
+{
+    if (n < *cap)
+        return 0;
+    size_t c = *cap ? 2 * *cap : 32;
+    void *p = realloc(*arr, c * elem);
+    if (!p)
+        return -1;
+    *arr = p, *cap = c;
+    return 0;
+}
+
 static bool seen_has(const seen_t *c, const uint8_t h[V2X_PKI_HASH16])
 {
     for (size_t i = 0; i < c->n; i++)
@@ -96,13 +110,10 @@ static bool seen_has(const seen_t *c, const uint8_t h[V2X_PKI_HASH16])
 
 static void seen_add(seen_t *c, const uint8_t h[V2X_PKI_HASH16])
 {
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? 2 * c->cap : 64;
-        uint8_t(*n)[V2X_PKI_HASH16] = realloc(c->h, cap * sizeof *n);
-        if (!n)
-            return;
-        c->h = n, c->cap = cap;
-    }
+    void *arr = c->h;
+    if (grow(&arr, &c->cap, c->n, sizeof *c->h) != 0)
+        return;
+    c->h = arr;
     memcpy(c->h[c->n++], h, V2X_PKI_HASH16);
 }
 
@@ -252,13 +263,10 @@ void vsim_enrol_free(vsim_enrol_t *en, unsigned n_veh)
 
 static ec_rec_t *ec_add(vsim_enrol_t *en, uint64_t hid, const uint8_t *cert, size_t len)
 {
-    if (en->n_ecs == en->cap_ecs) {
-        size_t cap = en->cap_ecs ? 2 * en->cap_ecs : 32;
-        ec_rec_t *n = realloc(en->ecs, cap * sizeof *n);
-        if (!n)
-            return NULL;
-        en->ecs = n, en->cap_ecs = cap;
-    }
+    void *arr = en->ecs;
+    if (grow(&arr, &en->cap_ecs, en->n_ecs, sizeof *en->ecs) != 0)
+        return NULL;
+    en->ecs = arr;
     uint8_t *copy = malloc(len);
     if (!copy)
         return NULL;
@@ -715,13 +723,10 @@ static void aa_request(vsim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
         || sign_authority(s, &s->aa_s, now, data, dn, sig, sizeof sig, &sn) != V2X_OK
         || encrypt_to(s, &s->ea_s, sig, sn, out, sizeof out, &on) != V2X_OK)
         return;
-    if (en->n_pending == en->cap_pending) {
-        size_t cap = en->cap_pending ? 2 * en->cap_pending : 32;
-        pending_t *n = realloc(en->pending, cap * sizeof *n);
-        if (!n)
-            return;
-        en->pending = n, en->cap_pending = cap;
-    }
+    void *arr = en->pending;
+    if (grow(&arr, &en->cap_pending, en->n_pending, sizeof *en->pending) != 0)
+        return;
+    en->pending = arr;
     pending_t *pe = &en->pending[en->n_pending++];
     *pe = (pending_t){
         .requester = m->claimed_src, .key = d.at_key, .attrs = d.shared.attrs, .open = true};
