@@ -365,7 +365,9 @@ int vsim_enrol_at_request(vsim_t *s, sg17_ctx_t *ctx, const vsim_signer_t *ec, u
         rc = encrypt_to(s, &s->aa_s, pop, np, out, cap, len);
     if (rc == V2X_OK)
         rc = v2x_pki_request_hash(out, *len, hash);
-    OPENSSL_cleanse(d.hmac_key, sizeof d.hmac_key);
+    OPENSSL_cleanse(d.hmac_key, sizeof d.hmac_key); /* the plain request carried it */
+    OPENSSL_cleanse(data, sizeof data);
+    OPENSSL_cleanse(pop, sizeof pop);
     return rc == V2X_OK ? 0 : -1;
 }
 
@@ -701,14 +703,15 @@ static void aa_request(vsim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
         why = "malformed";
     if (!why)
         why = fresh(s, &en->aa_seen, &pop, now, hash);
+    OPENSSL_cleanse(d.hmac_key, sizeof d.hmac_key); /* the HMAC key is the requester's secret */
     if (why) {
-        OPENSSL_cleanse(d.hmac_key, sizeof d.hmac_key);
+        OPENSSL_cleanse(plain, sizeof plain);
         sg17_reject(ctx, m, why);
         return;
     }
     sg17_accept(ctx, m);
-    OPENSSL_cleanse(d.hmac_key, sizeof d.hmac_key);
     if (!s->cfg.at_validation) { /* a deployment that skips the EA: well-formed is enough */
+        OPENSSL_cleanse(plain, sizeof plain);
         aa_issue(s, ctx, m->claimed_src, hash, &d.at_key, &d.shared.attrs, V2X_PKI_OK);
         return;
     }
@@ -719,8 +722,9 @@ static void aa_request(vsim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
                          .ec_signature_len = d.ec_signature_len};
     uint8_t data[MSG_MAX], sig[MSG_MAX], out[MSG_MAX];
     size_t dn = 0, sn = 0, on = 0;
-    if (v2x_pki_encode(&av, data, sizeof data, &dn) != V2X_OK
-        || sign_authority(s, &s->aa_s, now, data, dn, sig, sizeof sig, &sn) != V2X_OK
+    int rc = v2x_pki_encode(&av, data, sizeof data, &dn);
+    OPENSSL_cleanse(plain, sizeof plain); /* av no longer points into it */
+    if (rc != V2X_OK || sign_authority(s, &s->aa_s, now, data, dn, sig, sizeof sig, &sn) != V2X_OK
         || encrypt_to(s, &s->ea_s, sig, sn, out, sizeof out, &on) != V2X_OK)
         return;
     void *arr = en->pending;
