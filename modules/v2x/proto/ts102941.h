@@ -38,21 +38,17 @@ typedef enum {
     V2X_PKI_AV_RESPONSE = 8,
 } v2x_pki_content_t;
 
-/* Response codes used here (EnrolmentResponseCode, AuthorizationResponseCode and
- * AuthorizationValidationResponseCode share 0 = ok; the others keep their TS 102 941 values). */
+/* Response codes used here (TS 102 941): 0 = ok in each list. AuthorizationValidationResponseCode
+ * (EA -> AA) and the AuthorizationResponseCode values that pass the EA's verdict on to the
+ * requester (AA -> ITS-S). */
 enum {
     V2X_PKI_OK = 0,
-    V2X_PKI_EC_CANTPARSE = 1,
-    V2X_PKI_EC_UNKNOWNITS = 6,
-    V2X_PKI_EC_INVALIDSIGNATURE = 7,
-    V2X_PKI_EC_BADITSSTATUS = 9,
-    V2X_PKI_EC_DENIEDREQUEST = 13,
-    V2X_PKI_AT_KEYSDONTMATCH = 6,
-    V2X_PKI_AT_UNKNOWNEA = 10,
-    V2X_PKI_AT_DENIEDPERMISSIONS = 12,
-    V2X_PKI_AV_UNKNOWNITS = 22,
-    V2X_PKI_AV_INVALIDSIGNATURE = 23,
-    V2X_PKI_AV_DENIEDPERMISSIONS = 25,
+    V2X_PKI_AV_UNKNOWNITS = 9,         /* the EA issued no such EC */
+    V2X_PKI_AV_INVALIDSIGNATURE = 10,  /* the EC's signature does not verify */
+    V2X_PKI_AV_DENIEDPERMISSIONS = 12, /* the EA denies it (a revoked EC) */
+    V2X_PKI_AT_UNKNOWNITS = 22,
+    V2X_PKI_AT_INVALIDSIGNATURE = 23,
+    V2X_PKI_AT_DENIEDPERMISSIONS = 25,
 };
 
 /* CertificateSubjectAttributes, appPermissions only. */

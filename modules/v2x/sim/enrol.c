@@ -761,8 +761,12 @@ static void aa_validated(vsim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
     }
     sg17_accept(ctx, m);
     pe->open = false;
-    aa_issue(s, ctx, pe->requester, pe->req_hash, &pe->key, &pe->attrs,
-             d.response.code == V2X_PKI_OK ? V2X_PKI_OK : V2X_PKI_AT_DENIEDPERMISSIONS);
+    /* the EA's verdict, as the AuthorizationResponseCode that passes it on */
+    uint8_t code = d.response.code == V2X_PKI_OK                    ? V2X_PKI_OK
+                   : d.response.code == V2X_PKI_AV_UNKNOWNITS       ? V2X_PKI_AT_UNKNOWNITS
+                   : d.response.code == V2X_PKI_AV_INVALIDSIGNATURE ? V2X_PKI_AT_INVALIDSIGNATURE
+                                                                    : V2X_PKI_AT_DENIEDPERMISSIONS;
+    aa_issue(s, ctx, pe->requester, pe->req_hash, &pe->key, &pe->attrs, code);
 }
 
 void vsim_enrol_aa_on_message(vsim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
