@@ -1,5 +1,6 @@
 /* fuzz_sim.c — every v2x entity that reads bytes off the bus (vehicle: CAM, DENM, CRL, platoon
- * join; RSU: CRL; MA: report; AA: revocation request; root CA) on arbitrary input, through the
+ * join, EC and AT responses; RSU: CRL; MA: report; AA: revocation, AT request and validation
+ * response; EA: EC request and validation request; root CA) on arbitrary input, through the
  * strict mock context (tests/support/mock_ctx.h): a delivery reported never or twice, an
  * undeclared reason or metric, a send outside the run traps like a crash.
  *
@@ -22,11 +23,21 @@ extern const sg17_module_t sg17_module;
 static const struct {
     const char *type, *dst;
 } routes[] = {
-    {"v2x.cam", "vehicle-0"}, {"v2x.denm", "vehicle-1"},
-    {"v2x.crl", "vehicle-2"}, {"v2x.platoon_join", "vehicle-0"},
-    {"v2x.crl", "rsu-0"},     {"v2x.mbr", "ma-0"},
-    {"v2x.revoke", "aa-0"},   {"v2x.cam", "rca-0"},
+    {"v2x.cam", "vehicle-0"},
+    {"v2x.denm", "vehicle-1"},
+    {"v2x.crl", "vehicle-2"},
+    {"v2x.platoon_join", "vehicle-0"},
+    {"v2x.crl", "rsu-0"},
+    {"v2x.mbr", "ma-0"},
+    {"v2x.revoke", "aa-0"},
+    {"v2x.cam", "rca-0"},
     {"v2x.cam", "rsu-0"},
+    {"v2x.ec_request", "ea-0"},
+    {"v2x.av_request", "ea-0"},
+    {"v2x.at_request", "aa-0"},
+    {"v2x.av_response", "aa-0"},
+    {"v2x.ec_response", "vehicle-1"},
+    {"v2x.at_response", "vehicle-2"},
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 
@@ -45,6 +56,7 @@ static sg17_mock_t *build(unsigned flags)
     sg17_mock_config(m, "platoon_joiners", "1");
     sg17_mock_config(m, "breakdowns", "1"); /* vehicle-3: DENMs of hazard events (den.c) */
     sg17_mock_config(m, "breakdown_at", "100ms");
+    sg17_mock_config(m, "pki", "bus"); /* enrolment and AT requests over the bus (enrol.c) */
     sg17_mock_mitigation(m, "signature_verification", !(flags & 1));
     sg17_mock_mitigation(m, "cert_checks", !(flags & 2));
     sg17_mock_mitigation(m, "freshness_check", !(flags & 4));

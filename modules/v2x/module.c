@@ -19,6 +19,8 @@ SG17_ON_TIMER(rsu_on_timer, vsim_rsu_on_timer);
 
 SG17_ON_MESSAGE(ca_on_message, vsim_ca_on_message);
 
+SG17_ON_MESSAGE(ea_on_message, vsim_ea_on_message);
+
 SG17_ON_MESSAGE(aa_on_message, vsim_aa_on_message);
 
 SG17_ON_MESSAGE(ma_on_message, vsim_ma_on_message);
@@ -37,6 +39,10 @@ SG17_ATTACK_RUN(run_platoon_join, vsim_attack_platoon_join);
 SG17_ATTACK_RUN(run_eavesdrop, vsim_attack_eavesdrop);
 
 SG17_ATTACK_RUN(run_denm, vsim_attack_denm);
+
+SG17_ATTACK_RUN(run_request_at, vsim_attack_request_at);
+
+SG17_ATTACK_RUN(run_use_at, vsim_attack_use_at);
 
 static void destroy(void *instance)
 {
@@ -70,14 +76,17 @@ static const sg17_entity_kind_t entity_kinds[] = {
      .max_count = 1,
      .on_message = ca_on_message},
     {.name = "ea",
-     .description = "enrolment authority (enrolment happens before the run)",
+     .description = "enrolment authority: keeps the registry of canonical ids, issues ECs on "
+                    "enrolment requests and keeps their status, validates the AA's authorization "
+                    "requests (pki: bus; with pki: preloaded enrolment happened before the run)",
      .default_count = 1,
      .min_count = 1,
      .max_count = 1,
-     .on_message = ca_on_message},
+     .on_message = ea_on_message},
     {.name = "aa",
-     .description = "authorization authority: issued the ATs, revokes on the MA's request, "
-                    "publishes the CRL",
+     .description = "authorization authority: issues the ATs (before the run, or with pki: bus "
+                    "on requests it has the EA validate), revokes on the MA's request, publishes "
+                    "the CRL",
      .default_count = 1,
      .min_count = 1,
      .max_count = 1,
@@ -313,6 +322,19 @@ static const sg17_config_key_t config_keys[] = {
      "validityDuration of an event whose end is not known",
      CONFIG(denm_validity),
      {1, 86400}},
+    {"pki",
+     SG17_TYPE_STRING,
+     "preloaded",
+     "preloaded (ECs and ATs issued before the run) or bus (vehicles enrol at the EA and request "
+     "their ATs from the AA over the bus at the start: ETSI TS 102 941)",
+     CONFIG(pki),
+     {0, 0}},
+    {"request_window",
+     SG17_TYPE_DURATION,
+     "10s",
+     "oldest EC / AT request an authority takes (request_freshness)",
+     CONFIG(request_window),
+     {0.001, 3600}},
     {NULL, 0, NULL, NULL, 0, {0, 0}},
 };
 
@@ -326,6 +348,9 @@ static const char *const pseudo_reqs[] = {"X1372-8.1-PRIVACY", NULL};
 static const char *const ecies_reqs[] = {"X1372-8.1", "X1372-9.2", NULL};
 static const char *const platoon_reqs[] = {"X1372-9.3", "X1372-8.7", NULL};
 static const char *const crl_reqs[] = {"X1372-9.4-CRL", NULL};
+static const char *const at_validation_reqs[] = {"X1372-9.4-AUTHZ", "X1372-8.7", NULL};
+static const char *const ec_revocation_reqs[] = {"X1372-9.4-EC-STATUS", NULL};
+static const char *const request_fresh_reqs[] = {"X1372-9.4-REQ-FRESH", NULL};
 
 static const sg17_mitigation_t mitigations[] = {
     {"signature_verification",
@@ -371,6 +396,20 @@ static const sg17_mitigation_t mitigations[] = {
      "a CRL (IEEE 1609.2 CrlContents) is installed only when its signature and chain verify, its "
      "signer is the CRACA it names and it is current; off: any well-formed CRL heard is installed",
      crl_reqs, true, CONFIG(crl_verification)},
+    {"at_validation",
+     "pki: bus: the AA issues an AT only after the EA confirmed the EC behind the request "
+     "(AuthorizationValidationRequest, TS 102 941); off: the AA issues to any well-formed request "
+     "whose proof of possession verifies",
+     at_validation_reqs, true, CONFIG(at_validation)},
+    {"ec_revocation",
+     "pki: bus: the EA refuses to validate an authorization request under an EC it revoked; off: "
+     "an EC the EA issued stays good for ATs",
+     ec_revocation_reqs, true, CONFIG(ec_revocation)},
+    {"request_freshness",
+     "pki: bus: the EA and AA take an EC / AT request only within `request_window` of its "
+     "generation time and only once (a cache of request hashes); off: a replayed request is "
+     "served again",
+     request_fresh_reqs, true, CONFIG(request_freshness)},
     {NULL, NULL, NULL, false, 0},
 };
 
@@ -488,6 +527,33 @@ static const sg17_param_t forge_crl_params[] = {
     {NULL, 0, false, NULL, {0, 0}},
 };
 
+static const sg17_param_t request_at_params[] = {
+    {"kind",
+     SG17_TYPE_STRING,
+     true,
+     "outsider (a self-made key and EC) or revoked (the EC of a decommissioned device the EA "
+     "revoked)",
+     {0, 0}},
+    {"via",
+     SG17_TYPE_COUNT,
+     false,
+     "the vehicle whose link the requests use (default the last)",
+     {0, MAX_VEHICLE_INDEX}},
+    {"count", SG17_TYPE_COUNT, false, "AT requests (default 1)", {1, 8}},
+    {NULL, 0, false, NULL, {0, 0}},
+};
+
+static const sg17_param_t use_at_params[] = {
+    {"capture", SG17_TYPE_STRING, true, "the captured v2x.at_response messages", {0, 0}},
+    {"near",
+     SG17_TYPE_COUNT,
+     false,
+     "vehicle the ghosts drive behind (default 0)",
+     {0, MAX_VEHICLE_INDEX}},
+    {"count", SG17_TYPE_COUNT, false, "ghost vehicles, one CAM each (default 1)", {1, 50}},
+    {NULL, 0, false, NULL, {0, 0}},
+};
+
 static const sg17_attack_t attacks[] = {
     {.name = "forge_crl",
      .description = "an outsider broadcasts a CRL in the AA's name revoking honest vehicles' ATs "
@@ -527,6 +593,16 @@ static const sg17_attack_t attacks[] = {
                     "or captured DENMs rebroadcast after their event ended",
      .params = denm_params,
      .run = run_denm},
+    {.name = "request_at",
+     .description = "pki: bus: authorization requests to the AA without a valid EC (an outsider's "
+                    "self-made one, or one the EA revoked)",
+     .params = request_at_params,
+     .run = run_request_at},
+    {.name = "use_at",
+     .description = "pki: bus: take the ATs the AA issued to request_at from captured responses "
+                    "and sign ghost CAMs with them",
+     .params = use_at_params,
+     .run = run_use_at},
     {.name = NULL},
 };
 
@@ -574,6 +650,19 @@ static const sg17_metric_t metrics[] = {
     {"tracker.correct_links", "links to the right predecessor (ground truth)", NULL},
     {"tracker.linkability", "correct links / pseudonym changes (0 = unlinkable)", NULL},
     {"tracker.traced", "vehicles followed from their first to their last pseudonym", NULL},
+    {"vehicle.enrolled", "pki: bus: vehicles whose whole AT pool came over the bus", NULL},
+    {"ea.enrolled", "ECs the EA issued", NULL},
+    {"ea.validated", "authorization validations the EA confirmed", NULL},
+    {"ea.denied", "authorization validations the EA denied", NULL},
+    {"aa.issued", "ATs the AA issued over the bus", NULL},
+    {"aa.refused", "AT requests the AA refused after the EA's answer", NULL},
+    {"aa.validations", "authorization validation requests the AA sent the EA", NULL},
+    {"pki.issued_twice",
+     "ATs issued for a key already certified: a request served twice (ground "
+     "truth of the certificates issued)",
+     NULL},
+    {"attacker.at_requests", "authorization requests the adversary sent", NULL},
+    {"attacker.ats_obtained", "ATs the adversary holds for its own keys (its own state)", NULL},
     {NULL, NULL, NULL},
 };
 
@@ -598,18 +687,35 @@ static const sg17_reason_t reasons[] = {
     {"implausible_overlap", "a vehicle claimed in the receiver's own proximity box is not there"},
     {"implausible_appearance", "a new sender appeared too close"},
     {"implausible_frequency", "beacons faster than the maximum CAM rate"},
-    {"decrypt", "an encrypted warning this receiver cannot decrypt"},
+    {"decrypt", "an encrypted warning or PKI request this receiver cannot decrypt"},
     {"terminated", "a DENM of an event its originator has terminated"},
     {"implausible_event",
      "a stationary vehicle where the originator's CAMs or the receiver's own sensors show none"},
     {"platoon_unauthorised", "the AT does not grant the platoon SSP"},
-    {"unauthorised", "a CRL or revocation request not signed by the AA / MA"},
+    {"unauthorised", "a CRL, revocation request or PKI response not signed by the AA / MA / EA"},
     {"overload", "no room for another sender's state"},
+    {"unknown_its", "an enrolment request of an unregistered canonical id, or for another EA"},
+    {"request_stale", "an EC / AT request generated outside the request window"},
+    {"request_replay", "an EC / AT request the authority already served"},
+    {"unsolicited", "an EC / AT / validation response to no pending request"},
+    {"refused", "an EC / AT response refusing the request, or not for the requested key"},
     {NULL, NULL},
 };
 
 static const char *const message_types[] = {
-    "v2x.cam", "v2x.denm", "v2x.mbr", "v2x.revoke", "v2x.crl", "v2x.platoon_join", NULL,
+    "v2x.cam",
+    "v2x.denm",
+    "v2x.mbr",
+    "v2x.revoke",
+    "v2x.crl",
+    "v2x.platoon_join",
+    "v2x.ec_request",
+    "v2x.ec_response",
+    "v2x.at_request",
+    "v2x.at_response",
+    "v2x.av_request",
+    "v2x.av_response",
+    NULL,
 };
 
 /* The closed value sets of STRING keys and parameters: validation refuses anything else at its

@@ -87,7 +87,7 @@ static void put_region(sg17_writer_t *w, const v2x_region_t *g)
     }
 }
 
-static void put_psid_ssp(sg17_writer_t *w, const v2x_psid_ssp_t *p)
+void v2x_put_psid_ssp(sg17_writer_t *w, const v2x_psid_ssp_t *p)
 {
     sg17_put_u8(w, p->has_ssp ? 0x80 : 0x00);
     oer_put_uint(w, p->psid);
@@ -150,7 +150,7 @@ static void put_tbs(sg17_writer_t *w, const v2x_cert_params_t *p, v2x_curve_t cu
             sg17_writer_fail(w);
         oer_put_count(w, p->n_psids);
         for (size_t i = 0; i < p->n_psids && i < V2X_MAX_PSIDS; i++)
-            put_psid_ssp(w, &p->psids[i]);
+            v2x_put_psid_ssp(w, &p->psids[i]);
     }
     if (pre & TBS_ISSUE_PERMS) {
         /* one PsidGroupPermissions: every DEFAULT left out, subjectPermissions all */
@@ -271,7 +271,7 @@ int v2x_cert_issue(const v2x_cert_params_t *p, const EVP_PKEY *subject_key,
 
 /* ---- decoding ---- */
 
-static void get_psid_ssp(sg17_reader_t *r, v2x_psid_ssp_t *p)
+void v2x_get_psid_ssp(sg17_reader_t *r, v2x_psid_ssp_t *p)
 {
     uint8_t pre = sg17_get_u8(r);
     if (pre & 0x7f)
@@ -494,7 +494,7 @@ static void get_cert(sg17_reader_t *r, v2x_cert_view_t *v, bool *unsupported)
         }
         v->n_psids = sg17_reader_ok(r) ? k : 0;
         for (size_t i = 0; i < v->n_psids; i++)
-            get_psid_ssp(r, &v->psids[i]);
+            v2x_get_psid_ssp(r, &v->psids[i]);
     }
     if (tp & TBS_ISSUE_PERMS) {
         v->ca = true;

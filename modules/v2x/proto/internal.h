@@ -57,6 +57,11 @@ void v2x_put_point(sg17_writer_t *w, v2x_curve_t c, const uint8_t *point);
  * and fill are refused for keys. */
 void v2x_get_point(sg17_reader_t *r, v2x_curve_t c, uint8_t *point);
 
+/* PsidSsp (psid, optional opaque or bitmap SSP), shared by certificates' appPermissions and
+ * TS 102 941's requested subject attributes. */
+void v2x_put_psid_ssp(sg17_writer_t *w, const v2x_psid_ssp_t *p);
+void v2x_get_psid_ssp(sg17_reader_t *r, v2x_psid_ssp_t *p);
+
 /* PublicVerificationKey CHOICE (extension alternatives as open types). */
 void v2x_put_verification_key(sg17_writer_t *w, v2x_curve_t c, const uint8_t *point);
 void v2x_get_verification_key(sg17_reader_t *r, v2x_curve_t *c, uint8_t *point);

@@ -13,6 +13,8 @@
  * - track: a passive eavesdropper linking pseudonyms in captured CAMs by position continuity;
  * - platoon_join: an unauthorised join request to the platoon leader (9.3);
  * - eavesdrop: reading captured emergency warnings (9.2);
+ * - request_at / use_at (pki: bus): authorization requests under an EC the EA revoked or under a
+ *   self-made one, then ghost CAMs signed with whatever AT the AA issued for them;
  * - denm: an insider's false "stationary vehicle" hazard ahead of it, signed with its valid AT
  *   and repeated as a real event is; or captured DENMs rebroadcast, at their event, after the
  *   event ended (a replay after termination). */
@@ -57,6 +59,20 @@ typedef struct {
 
 enum { HELD_EXPIRED, HELD_REVOKED, HELD_REGION, HELD_PSID, N_HELD };
 
+#define AT_REQUESTS 8 /* authorization requests the adversary keeps track of */
+
+/* pki: bus: what the adversary asked the AA for, and what it obtained. */
+typedef struct {
+    vsim_signer_t revoked_ec;         /* the EC of a decommissioned device, revoked by the EA */
+    vsim_signer_t rogue_ca, rogue_ec; /* an outsider's self-made "EC" (first request) */
+    bool outsider;                    /* the last request pretended the self-made EC */
+    EVP_PKEY *key[AT_REQUESTS];       /* the AT keys requested ... */
+    uint8_t hash[AT_REQUESTS][V2X_PKI_HASH16]; /* ... and the requests' hashes */
+    unsigned n_req;
+    vsim_signer_t at[AT_REQUESTS]; /* the ATs the AA issued it */
+    unsigned n_at;
+} requester_t;
+
 struct vsim_adversary {
     misbehaver_t *m;
     unsigned n_veh;
@@ -66,6 +82,7 @@ struct vsim_adversary {
     bool tracked;
     double changes, correct, linked, traced, vehicles_seen;
     double warnings_captured, warnings_read;
+    requester_t req;
 };
 
 vsim_adversary_t *vsim_adversary_new(unsigned n_veh)
@@ -87,6 +104,13 @@ void vsim_adversary_free(vsim_adversary_t *a)
         return;
     for (unsigned k = 0; k < N_HELD; k++)
         vsim_signer_free(&a->held[k]);
+    vsim_signer_free(&a->req.revoked_ec);
+    vsim_signer_free(&a->req.rogue_ca);
+    vsim_signer_free(&a->req.rogue_ec);
+    for (unsigned k = 0; k < AT_REQUESTS; k++) {
+        EVP_PKEY_free(a->req.key[k]);
+        vsim_signer_free(&a->req.at[k]);
+    }
     free(a->m);
     free(a);
 }
@@ -458,6 +482,122 @@ int vsim_attack_bad_cert(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p
         return -1;
     }
     inject_around(s, ctx, s->veh[near].e, c.x, c.y, spdu, len, 0xbadcULL + now);
+    return 0;
+}
+
+/* ---- pki: bus: authorization tickets obtained without a valid EC, and used ---- */
+
+int vsim_adversary_provision_ec(vsim_t *s, sg17_ctx_t *ctx)
+{
+    static const uint64_t psids[] = {V2X_PSID_CERT_REQUEST};
+    vsim_issue_t ec = {.issuer = &s->ea_s,
+                       .from = -30 * 24 * 3600 * VSIM_S,
+                       .to = 365 * 24 * 3600 * VSIM_S,
+                       .psids = psids,
+                       .n_psids = 1};
+    if (vsim_signer_issue(s, ctx, &ec, &s->adv->req.revoked_ec) != 0)
+        return -1;
+    return vsim_enrol_revoked_ec(s, &s->adv->req.revoked_ec);
+}
+
+/* request_at: AT requests through the link of vehicle `via`, under the revoked EC or a key pair
+ * and "EC" of the adversary's own making (an outsider: no EC of the EA). */
+int vsim_attack_request_at(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
+{
+    vsim_t *s = instance;
+    requester_t *r = &s->adv->req;
+    const char *kind = sg17_param(ctx, p, "kind");
+    unsigned via = (unsigned)sg17_param_number(ctx, p, "via", s->n_veh - 1) % s->n_veh;
+    unsigned count = (unsigned)sg17_param_number(ctx, p, "count", 1);
+    if (!s->enrol) {
+        sg17_log(ctx, "request_at: needs pki: bus (the AA takes no requests otherwise)");
+        return -1;
+    }
+    if (!kind || (strcmp(kind, "outsider") != 0 && strcmp(kind, "revoked") != 0)) {
+        sg17_log(ctx, "request_at: kind must be outsider or revoked");
+        return -1;
+    }
+    r->outsider = strcmp(kind, "outsider") == 0;
+    if (r->outsider && !r->rogue_ec.cert) {
+        static const uint64_t psids[] = {V2X_PSID_CERT_REQUEST};
+        vsim_issue_t cai = {.name = "rogue ea", .from = -3600 * VSIM_S, .to = 24 * 3600 * VSIM_S};
+        vsim_issue_t eci = {.issuer = &r->rogue_ca,
+                            .from = -60 * VSIM_S,
+                            .to = 24 * 3600 * VSIM_S,
+                            .psids = psids,
+                            .n_psids = 1};
+        if (vsim_signer_issue(s, ctx, &cai, &r->rogue_ca) != 0
+            || vsim_signer_issue(s, ctx, &eci, &r->rogue_ec) != 0) {
+            sg17_log(ctx, "request_at: making the outsider's own EC failed");
+            return -1;
+        }
+    }
+    const vsim_signer_t *ec = r->outsider ? &r->rogue_ec : &r->revoked_ec;
+    for (unsigned k = 0; k < count && r->n_req < AT_REQUESTS; k++) {
+        uint8_t seed[32], msg[V2X_SPDU_MAX];
+        size_t n = 0;
+        sg17_rand_bytes(ctx, seed, sizeof seed);
+        EVP_PKEY *key = v2x_key_from_seed(V2X_CURVE_P256, seed, sizeof seed);
+        OPENSSL_cleanse(seed, sizeof seed);
+        if (!key
+            || vsim_enrol_at_request(s, ctx, ec, UINT32_MAX, key, msg, sizeof msg, &n,
+                                     r->hash[r->n_req])
+                   != 0) {
+            EVP_PKEY_free(key);
+            sg17_log(ctx, "request_at: building the request failed");
+            return -1;
+        }
+        r->key[r->n_req++] = key;
+        sg17_inject(ctx, s->veh[via].e, s->aa, "v2x.at_request", msg, n);
+        sg17_metric_add(ctx, "attacker.at_requests", 1);
+    }
+    return 0;
+}
+
+/* use_at: reads the AA's answers to its requests from a capture, keeps every AT issued for one
+ * of its keys, and broadcasts ghost CAMs behind vehicle `near`, each signed with one of them (or,
+ * holding none, with the EC it pretended: the only credential it has). */
+int vsim_attack_use_at(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p)
+{
+    vsim_t *s = instance;
+    requester_t *r = &s->adv->req;
+    unsigned near = (unsigned)sg17_param_number(ctx, p, "near", 0) % s->n_veh;
+    unsigned count = (unsigned)sg17_param_number(ctx, p, "count", 1);
+    sg17_time_t now = sg17_now(ctx);
+    if (!s->enrol || r->n_req == 0) {
+        sg17_log(ctx, "use_at: no request_at before (and pki: bus)");
+        return -1;
+    }
+    size_t n = sg17_captured_count(ctx, p);
+    for (size_t i = 0; i < n && r->n_at < AT_REQUESTS; i++) {
+        const sg17_msg_t *m = sg17_captured(ctx, p, i);
+        uint8_t hash[V2X_PKI_HASH16], code = 0;
+        const uint8_t *cert = NULL;
+        size_t cert_len = 0;
+        if (!m || vsim_enrol_at_response(s, m->payload, m->len, hash, &code, &cert, &cert_len)
+            || code != V2X_PKI_OK || !cert)
+            continue;
+        for (unsigned k = 0; k < r->n_req; k++)
+            if (r->key[k] && memcmp(r->hash[k], hash, V2X_PKI_HASH16) == 0
+                && vsim_signer_adopt(&r->at[r->n_at], r->key[k], cert, cert_len) == 0) {
+                r->key[k] = NULL; /* owned by the AT now */
+                r->n_at++;
+                sg17_metric_add(ctx, "attacker.ats_obtained", 1);
+            }
+    }
+    const vsim_signer_t *own = r->outsider ? &r->rogue_ec : &r->revoked_ec;
+    for (unsigned k = 0; k < count; k++) {
+        const vsim_signer_t *sg = r->n_at ? &r->at[k % r->n_at] : own; /* one AT per ghost */
+        vsim_cam_t c;
+        ghost_cam(s, near, 60.0 + 15.0 * k, now, 0x7d000000u + k, &c);
+        uint8_t spdu[V2X_SPDU_MAX];
+        size_t len = 0;
+        if (vsim_cam_build(s, sg, &c, true, spdu, sizeof spdu, &len) != 0) {
+            sg17_log(ctx, "use_at: building the CAM failed");
+            return -1;
+        }
+        inject_around(s, ctx, s->veh[near].e, c.x, c.y, spdu, len, 0xa7a7ULL + now + k);
+    }
     return 0;
 }
 

@@ -1,7 +1,8 @@
 /* instance.c — building, starting, finishing and freeing a v2x run: the configuration as the core
  * filled it, the road and every vehicle's kinematics, the RSUs along the road, the PKI (root CA,
- * EA, AA, MA; each vehicle's pool of ATs and its encryption certificate), the caches, and the
- * first timers. Virtual time 0 is 2026-01-01T00:00:00Z (Time64, TAI). */
+ * EA, AA, MA; each vehicle's pool of ATs and its encryption certificate, or with `pki: bus` the
+ * EA's registry of canonical keys), the caches, and the first timers. Virtual time 0 is
+ * 2026-01-01T00:00:00Z (Time64, TAI). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,7 @@ void vsim_destroy(void *instance)
     vsim_certs_free(s->certs);
     vsim_vcache_free(s->vcache);
     vsim_den_free(s->den, s->n_veh);
+    vsim_enrol_free(s->enrol, s->n_veh);
     vsim_adversary_free(s->adv);
     vsim_truth_free(s->truth);
     free(s->mbr);
@@ -55,7 +57,7 @@ static int place(vsim_t *s, sg17_ctx_t *ctx)
         vsim_vehicle_t *v = &s->veh[i];
         v->e = sg17_entity(ctx, "vehicle", i);
         v->index = i;
-        v->n_pool = (unsigned)s->cfg.pool_size;
+        v->n_pool = s->pki_bus ? 0 : (unsigned)s->cfg.pool_size; /* bus: requested in the run */
         v->station = (uint32_t)(sg17_rand_u64(ctx) % 4000000000u) + 1000;
     }
     vsim_road_setup(s, ctx);
@@ -75,11 +77,13 @@ void *vsim_create(sg17_ctx_t *ctx, const void *config)
 {
     const vsim_config_t *cfg = config;
     const char *road = cfg->road ? cfg->road : "";
+    const char *pki = cfg->pki ? cfg->pki : "";
     vsim_t *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
     s->cfg = *cfg;
     s->cfg.road = NULL; /* borrowed: read here */
+    s->cfg.pki = NULL;
     s->n_veh = sg17_count(ctx, "vehicle");
     s->n_rsu = sg17_count(ctx, "rsu");
     if (strcmp(road, "highway") != 0 && strcmp(road, "grid") != 0) {
@@ -94,7 +98,13 @@ void *vsim_create(sg17_ctx_t *ctx, const void *config)
         free(s);
         return NULL;
     }
+    if (strcmp(pki, "preloaded") != 0 && strcmp(pki, "bus") != 0) {
+        sg17_log(ctx, "pki: '%s' is neither preloaded nor bus", pki);
+        free(s);
+        return NULL;
+    }
     s->grid = strcmp(road, "grid") == 0;
+    s->pki_bus = strcmp(pki, "bus") == 0;
     s->rca = sg17_entity(ctx, "rca", 0);
     s->ea = sg17_entity(ctx, "ea", 0);
     s->aa = sg17_entity(ctx, "aa", 0);
@@ -115,7 +125,10 @@ void *vsim_create(sg17_ctx_t *ctx, const void *config)
     s->truth = vsim_truth_new();
     if (!s->veh || !s->px || !s->py || !s->cell_next || !s->cell_head || !s->dsts || !s->certs
         || !s->vcache || !s->adv || !s->truth || place(s, ctx) != 0 || vsim_pki_setup(s, ctx) != 0
-        || !(s->den = vsim_den_new(s, ctx))) {
+        || !(s->den = vsim_den_new(s, ctx))
+        || (s->pki_bus
+            && (!(s->enrol = vsim_enrol_new(s, ctx))
+                || vsim_adversary_provision_ec(s, ctx) != 0))) {
         sg17_log(ctx, "v2x: set-up failed (out of memory, or the PKI could not be issued)");
         vsim_destroy(s);
         return NULL;
@@ -129,19 +142,26 @@ void *vsim_create(sg17_ctx_t *ctx, const void *config)
     return s;
 }
 
+void vsim_vehicle_arm(vsim_t *s, sg17_ctx_t *ctx, vsim_vehicle_t *v)
+{
+    sg17_time_t period = (sg17_time_t)(1e6 / s->cfg.cam_rate);
+    unsigned i = v->index;
+    /* CAM phases spread over one period (a deterministic permutation) */
+    sg17_timer(ctx, v->e, ((sg17_time_t)i * 7919 * SG17_MSEC) % period + 1, VSIM_T_CAM);
+    if ((int64_t)i < s->cfg.emergency_vehicles && s->cfg.event_interval > 0)
+        sg17_timer(ctx, v->e, s->cfg.event_interval + i * 10 * SG17_MSEC, VSIM_T_EVENT);
+    if (i >= 1 && (int64_t)i <= s->cfg.platoon_joiners)
+        sg17_timer(ctx, v->e, SG17_SEC + i * 50 * SG17_MSEC, VSIM_T_JOIN);
+}
+
 void vsim_start(void *instance, sg17_ctx_t *ctx)
 {
     vsim_t *s = instance;
-    sg17_time_t period = (sg17_time_t)(1e6 / s->cfg.cam_rate);
-    for (unsigned i = 0; i < s->n_veh; i++) {
-        vsim_vehicle_t *v = &s->veh[i];
-        /* CAM phases spread over one period (a deterministic permutation) */
-        sg17_timer(ctx, v->e, ((sg17_time_t)i * 7919 * SG17_MSEC) % period + 1, VSIM_T_CAM);
-        if ((int64_t)i < s->cfg.emergency_vehicles && s->cfg.event_interval > 0)
-            sg17_timer(ctx, v->e, s->cfg.event_interval + i * 10 * SG17_MSEC, VSIM_T_EVENT);
-        if (i >= 1 && (int64_t)i <= s->cfg.platoon_joiners)
-            sg17_timer(ctx, v->e, SG17_SEC + i * 50 * SG17_MSEC, VSIM_T_JOIN);
-    }
+    if (s->pki_bus) /* each vehicle is armed once its AT pool came over the bus */
+        vsim_enrol_start(s, ctx);
+    else
+        for (unsigned i = 0; i < s->n_veh; i++)
+            vsim_vehicle_arm(s, ctx, &s->veh[i]);
     for (unsigned k = 0; k < s->n_rsu; k++)
         sg17_timer(ctx, s->rsu[k], s->cfg.crl_interval, VSIM_T_CRL);
     vsim_den_start(s, ctx);

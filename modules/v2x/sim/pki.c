@@ -1,7 +1,8 @@
 /* pki.c — the vehicular PKI of X.1372 9.4 / Appendix II (the ETSI TS 102 941 model): a root CA,
  * an enrolment authority and an authorization authority, and the misbehaviour authority.
- * Enrolment and the AT requests happen before the run (each vehicle starts with a pool of
- * authorization tickets and an encryption certificate, all issued by the AA); during the run the
+ * With `pki: preloaded` enrolment and the AT requests happen before the run (each vehicle starts
+ * with a pool of authorization tickets and an encryption certificate, all issued by the AA); with
+ * `pki: bus` they happen over the bus at the start of the run (enrol.c). During the run the
  * MA collects misbehaviour reports and, once `report_threshold` reporters accuse one AT, asks the
  * AA to revoke; the AA revokes every AT it issued to that vehicle and publishes a signed CRL,
  * which the RSUs rebroadcast (or, without RSUs, the AA sends to every vehicle over the cellular
@@ -13,8 +14,10 @@
 
 #define YEAR (365 * 24 * 3600 * VSIM_S)
 
+/* A CA certificate; with `enc`, its key is also its encryption key (pki: bus: the EA and AA
+ * receive requests encrypted to them). */
 static int issue_ca(vsim_t *s, sg17_ctx_t *ctx, const char *name, const vsim_signer_t *issuer,
-                    vsim_signer_t *out)
+                    bool enc, vsim_signer_t *out)
 {
     static const uint64_t psids[] = {V2X_PSID_CRL}; /* a CA signs CRLs */
     vsim_issue_t p = {.name = name,
@@ -23,15 +26,16 @@ static int issue_ca(vsim_t *s, sg17_ctx_t *ctx, const char *name, const vsim_sig
                       .from = -YEAR,
                       .to = 5 * YEAR,
                       .psids = psids,
-                      .n_psids = 1};
+                      .n_psids = 1,
+                      .enc_key = enc};
     return vsim_signer_issue(s, ctx, &p, out);
 }
 
 int vsim_pki_setup(vsim_t *s, sg17_ctx_t *ctx)
 {
-    if (issue_ca(s, ctx, "sg17tb root ca", NULL, &s->root) != 0
-        || issue_ca(s, ctx, "sg17tb ea", &s->root, &s->ea_s) != 0
-        || issue_ca(s, ctx, "sg17tb aa", &s->root, &s->aa_s) != 0)
+    if (issue_ca(s, ctx, "sg17tb root ca", NULL, false, &s->root) != 0
+        || issue_ca(s, ctx, "sg17tb ea", &s->root, s->pki_bus, &s->ea_s) != 0
+        || issue_ca(s, ctx, "sg17tb aa", &s->root, s->pki_bus, &s->aa_s) != 0)
         return -1;
     static const uint64_t ma_psids[] = {V2X_PSID_MISBEHAVIOR};
     vsim_issue_t ma = {.name = "sg17tb ma",
@@ -65,7 +69,7 @@ int vsim_pki_setup(vsim_t *s, sg17_ctx_t *ctx)
                            .psids = psids,
                            .ssps = ssps,
                            .n_psids = 4};
-        for (unsigned k = 0; k < v->n_pool; k++)
+        for (unsigned k = 0; !s->pki_bus && k < v->n_pool; k++)
             if (vsim_signer_issue(s, ctx, &at, &v->pool[k]) != 0)
                 return -1;
         if (s->cfg.emergency_vehicles == 0)
@@ -87,6 +91,8 @@ void vsim_report_misbehaviour(vsim_t *s, sg17_ctx_t *ctx, vsim_vehicle_t *r, vsi
                               const sg17_msg_t *evidence)
 {
     uint8_t body[8 + V2X_SPDU_MAX], spdu[V2X_SPDU_MAX + 512];
+    if (r->n_pool == 0)
+        return; /* pki: bus, not authorized yet */
     size_t ev = evidence->len > V2X_SPDU_MAX ? V2X_SPDU_MAX : evidence->len, len = 0;
     sg17_store_be64(body, peer->hid);
     memcpy(body + 8, evidence->payload, ev);
@@ -161,6 +167,10 @@ void vsim_aa_on_message(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *m)
     vsim_t *s = instance;
     sg17_time_t now = sg17_now(ctx);
     vsim_rx_t rx;
+    if (strcmp(m->type, "v2x.at_request") == 0 || strcmp(m->type, "v2x.av_response") == 0) {
+        vsim_enrol_aa_on_message(s, ctx, m);
+        return;
+    }
     if (strcmp(m->type, "v2x.revoke") != 0) {
         sg17_reject(ctx, m, "malformed");
         return;
@@ -202,7 +212,7 @@ void vsim_aa_on_message(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *m)
     }
 }
 
-/* The root CA and the EA take no messages during the run (enrolment happened before it). */
+/* The root CA takes no messages during the run (the EA's handler is in enrol.c). */
 void vsim_ca_on_message(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *m)
 {
     (void)instance;

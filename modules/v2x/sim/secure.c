@@ -197,15 +197,9 @@ static uint32_t time32_of(const vsim_t *s, int64_t t)
     return t64 < 0 ? 0 : (uint32_t)(t64 / 1000000);
 }
 
-int vsim_signer_issue(vsim_t *s, sg17_ctx_t *ctx, const vsim_issue_t *p, vsim_signer_t *out)
+int vsim_cert_issue(const vsim_t *s, const vsim_issue_t *p, const EVP_PKEY *subject, uint8_t *out,
+                    size_t cap, size_t *len)
 {
-    uint8_t seed[32];
-    sg17_rand_bytes(ctx, seed, sizeof seed);
-    memset(out, 0, sizeof *out);
-    out->key = v2x_key_from_seed(V2X_CURVE_P256, seed, sizeof seed);
-    OPENSSL_cleanse(seed, sizeof seed);
-    if (!out->key)
-        return -1;
     v2x_cert_params_t cp = {.type = V2X_CERT_EXPLICIT, .name = p->name, .ca = p->ca};
     cp.validity.start = time32_of(s, (int64_t)p->from);
     uint64_t secs = (uint64_t)(p->to - p->from) / SG17_SEC;
@@ -232,12 +226,24 @@ int vsim_signer_issue(vsim_t *s, sg17_ctx_t *ctx, const vsim_issue_t *p, vsim_si
         cp.n_psids++;
     }
     if (p->enc_key)
-        cp.enc_key = out->key;
+        cp.enc_key = subject;
+    const EVP_PKEY *ik = p->issuer ? p->issuer->key : subject;
+    return v2x_cert_issue(&cp, subject, ik, p->issuer ? p->issuer->cert : NULL,
+                          p->issuer ? p->issuer->cert_len : 0, out, cap, len);
+}
+
+int vsim_signer_issue(vsim_t *s, sg17_ctx_t *ctx, const vsim_issue_t *p, vsim_signer_t *out)
+{
+    uint8_t seed[32];
+    sg17_rand_bytes(ctx, seed, sizeof seed);
+    memset(out, 0, sizeof *out);
+    out->key = v2x_key_from_seed(V2X_CURVE_P256, seed, sizeof seed);
+    OPENSSL_cleanse(seed, sizeof seed);
+    if (!out->key)
+        return -1;
     uint8_t der[V2X_CERT_MAX];
     size_t len = 0;
-    const EVP_PKEY *ik = p->issuer ? p->issuer->key : out->key;
-    int rc = v2x_cert_issue(&cp, out->key, ik, p->issuer ? p->issuer->cert : NULL,
-                            p->issuer ? p->issuer->cert_len : 0, der, sizeof der, &len);
+    int rc = vsim_cert_issue(s, p, out->key, der, sizeof der, &len);
     uint8_t hid[8];
     if (rc == 0)
         rc = v2x_cert_hashedid8(der, len, hid);
@@ -261,6 +267,26 @@ int vsim_signer_issue(vsim_t *s, sg17_ctx_t *ctx, const vsim_issue_t *p, vsim_si
             return -1;
         e->ca = true;
     }
+    return 0;
+}
+
+int vsim_signer_adopt(vsim_signer_t *out, EVP_PKEY *key, const uint8_t *cert, size_t len)
+{
+    uint8_t hid[8];
+    memset(out, 0, sizeof *out);
+    if (!key || !cert || len == 0 || v2x_cert_hashedid8(cert, len, hid) != 0
+        || !(out->cert = malloc(len)))
+        return -1;
+    memcpy(out->cert, cert, len);
+    out->cert_len = len;
+    out->hid = vsim_hid(hid);
+    out->prepared = v2x_signer_new(key, out->cert, len, NULL);
+    if (!out->prepared) {
+        free(out->cert);
+        out->cert = NULL;
+        return -1;
+    }
+    out->key = key;
     return 0;
 }
 

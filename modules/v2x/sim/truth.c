@@ -22,6 +22,9 @@ struct vsim_truth {
     uint8_t *attacker; /* per vehicle: the adversary made it misbehave */
     unsigned n_attacker;
     uint64_t revoked_attackers, revoked_honest;
+    uint64_t *issued; /* verification keys certified by an authority (hashes) */
+    size_t n_issued, cap_issued;
+    uint64_t issued_twice;
 };
 
 static uint64_t key_of(const uint8_t *p, size_t n)
@@ -50,6 +53,7 @@ void vsim_truth_free(vsim_truth_t *t)
         return;
     free(t->set);
     free(t->attacker);
+    free(t->issued);
     free(t);
 }
 
@@ -137,6 +141,25 @@ static double ratio(double a, double b)
     return b > 0 ? a / b : 0;
 }
 
+/* A key certified a second time: the authority served one request twice (a replay). */
+void vsim_truth_issued(vsim_truth_t *t, const uint8_t *point, size_t n)
+{
+    uint64_t k = key_of(point, n);
+    for (size_t i = 0; i < t->n_issued; i++)
+        if (t->issued[i] == k) {
+            t->issued_twice++;
+            return;
+        }
+    if (t->n_issued == t->cap_issued) {
+        size_t cap = t->cap_issued ? 2 * t->cap_issued : 64;
+        uint64_t *n2 = realloc(t->issued, cap * sizeof *n2);
+        if (!n2)
+            return;
+        t->issued = n2, t->cap_issued = cap;
+    }
+    t->issued[t->n_issued++] = k;
+}
+
 void vsim_truth_finish(vsim_truth_t *t, sg17_ctx_t *ctx)
 {
     double tp = (double)t->tp, fp = (double)t->fp, fn = (double)t->fn, tn = (double)t->tn;
@@ -155,4 +178,5 @@ void vsim_truth_finish(vsim_truth_t *t, sg17_ctx_t *ctx)
                     t->revoked ? (double)(t->first_revocation - t->start) / 1e6 : NEVER);
     sg17_metric_set(ctx, "pki.revoked_attackers", (double)t->revoked_attackers);
     sg17_metric_set(ctx, "pki.revoked_honest", (double)t->revoked_honest);
+    sg17_metric_set(ctx, "pki.issued_twice", (double)t->issued_twice);
 }

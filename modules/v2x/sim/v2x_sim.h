@@ -17,6 +17,9 @@
  * - v2x.crl: the AA's signed CRL (PSID 622, IEEE 1609.2 CrlContents): to the RSUs, which
  *   rebroadcast it in range
  * - v2x.platoon_join: a join request to the platoon leader, vehicle-0 (X.1372 9.3)
+ * - with pki: bus (enrol.c, ETSI TS 102 941): v2x.ec_request / v2x.ec_response between a vehicle
+ *   and the EA, v2x.at_request / v2x.at_response between a vehicle and the AA, and
+ *   v2x.av_request / v2x.av_response between the AA and the EA (authorization validation)
  */
 #ifndef V2X_SIM_H
 #define V2X_SIM_H
@@ -27,6 +30,7 @@
 #include <sg17tb/module.h>
 #include <sg17tb/wire.h>
 
+#include "proto/ts102941.h"
 #include "proto/v2x_proto.h"
 
 #define VSIM_MAX_VEHICLES 10000
@@ -49,6 +53,7 @@ enum {
     VSIM_T_EXTRA = 5, /* a compromised vehicle's extra transmissions (DoS, Sybil) */
     VSIM_T_DENM = 6,  /* a vehicle's or RSU's next DENM of a hazard event (den.c) */
     VSIM_T_FAKE = 7,  /* an insider's next false DENM (attacks.c) */
+    VSIM_T_ENROL = 8, /* pki: bus: a vehicle asks the EA for its EC (enrol.c) */
 };
 
 /* Configuration (bound to the descriptor's config keys and mitigations). */
@@ -88,10 +93,14 @@ typedef struct {
     sg17_time_t roadworks_for; /* ... for this long (0: to the end) */
     sg17_time_t denm_interval; /* DENM repetition interval */
     sg17_time_t denm_validity; /* validityDuration of an event with no known end */
+    /* the PKI's enrolment and authorization (enrol.c) */
+    const char *pki;            /* "preloaded" (issued before the run) or "bus" */
+    sg17_time_t request_window; /* oldest EC / AT request an authority takes */
     /* mitigations */
     bool signature_verification, cert_checks, freshness_check, replay_cache, plausibility;
     bool misbehaviour_reporting, pseudonym_change, ecies_warnings, platoon_auth;
     bool crl_verification;
+    bool at_validation, ec_revocation, request_freshness;
 } vsim_config_t;
 
 /* A signing identity: a key and its encoded certificate (receivers load certificates into the
@@ -201,6 +210,8 @@ typedef struct {
     /* platoon */
     unsigned platoon_members;
     struct vsim_den *den; /* the DEN service's events and receivers' tables (den.c) */
+    bool pki_bus;         /* pki: bus: ECs and ATs are requested over the bus (enrol.c) */
+    struct vsim_enrol *enrol;
     vsim_adversary_t *adv;
     vsim_truth_t *truth;
 } vsim_t;
@@ -264,6 +275,13 @@ typedef struct {
     bool enc_key; /* also an encryption key (the key itself) */
 } vsim_issue_t;
 int vsim_signer_issue(vsim_t *s, sg17_ctx_t *ctx, const vsim_issue_t *p, vsim_signer_t *out);
+/* The certificate of p for a given subject key (its public part: the requester keeps the private
+ * one), signed by p->issuer; 0 or a v2x_err_t. */
+int vsim_cert_issue(const vsim_t *s, const vsim_issue_t *p, const EVP_PKEY *subject, uint8_t *out,
+                    size_t cap, size_t *len);
+/* A signer from a key pair and the certificate an authority issued for it (takes ownership of
+ * key on success); 0 or -1. */
+int vsim_signer_adopt(vsim_signer_t *out, EVP_PKEY *key, const uint8_t *cert, size_t len);
 void vsim_signer_free(vsim_signer_t *sg);
 /* The signer's certificate as loaded in the instance's store (NULL if it does not load). */
 const v2x_cert_t *vsim_signer_cert(vsim_t *s, const vsim_signer_t *sg);
@@ -345,6 +363,39 @@ int vsim_pki_setup(vsim_t *s, sg17_ctx_t *ctx);
 void vsim_report_misbehaviour(vsim_t *s, sg17_ctx_t *ctx, vsim_vehicle_t *r, vsim_peer_t *peer,
                               const sg17_msg_t *evidence);
 
+/* ---- enrol.c: enrolment and authorization on the bus (ETSI TS 102 941, pki: bus) ---- */
+typedef struct vsim_enrol vsim_enrol_t;
+/* The EA's registry (every vehicle's canonical id and key), the authorities' request caches and
+ * each vehicle's pending requests; NULL on failure. */
+vsim_enrol_t *vsim_enrol_new(vsim_t *s, sg17_ctx_t *ctx);
+void vsim_enrol_free(vsim_enrol_t *en, unsigned n_veh);
+/* The EA enrolled a device before the run and has since revoked its EC (the adversary holds
+ * it: attacks.c); 0 or -1. */
+int vsim_enrol_revoked_ec(vsim_t *s, const vsim_signer_t *ec);
+void vsim_enrol_start(vsim_t *s, sg17_ctx_t *ctx);
+void vsim_enrol_vehicle_timer(vsim_t *s, sg17_ctx_t *ctx, vsim_vehicle_t *v);
+/* An EC or AT response delivered to a vehicle (reported here). */
+void vsim_enrol_vehicle_on_message(vsim_t *s, sg17_ctx_t *ctx, vsim_vehicle_t *v,
+                                   const sg17_msg_t *m);
+void vsim_ea_on_message(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *m);
+/* The AA's part: AT requests and the EA's validation answers (reported here). */
+void vsim_enrol_aa_on_message(vsim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m);
+/* An authorization request as a vehicle sends it: a fresh AT key (at_key, public part requested),
+ * the EC's signature over the SharedAtRequest encrypted to the EA, the whole signed with the AT
+ * key (proof of possession) and encrypted to the AA; the permissions are those of `vehicle`'s
+ * ATs. hash: its requestHash. 0 or -1. */
+int vsim_enrol_at_request(vsim_t *s, sg17_ctx_t *ctx, const vsim_signer_t *ec, unsigned vehicle,
+                          const EVP_PKEY *at_key, uint8_t *out, size_t cap, size_t *len,
+                          uint8_t hash[V2X_PKI_HASH16]);
+/* An authorization response signed by the AA: its requestHash, code and certificate (NULL when
+ * none); NULL, or why it is refused. */
+const char *vsim_enrol_at_response(vsim_t *s, const uint8_t *p, size_t n,
+                                   uint8_t hash[V2X_PKI_HASH16], uint8_t *code,
+                                   const uint8_t **cert, size_t *cert_len);
+/* Sets a vehicle's first timers (CAMs, warnings, joins): at the start, or once its AT pool came
+ * over the bus. */
+void vsim_vehicle_arm(vsim_t *s, sg17_ctx_t *ctx, vsim_vehicle_t *v);
+
 /* ---- crl.c: the IEEE 1609.2 CRL ---- */
 /* The AA adds an AT to its list (0, or -1 when it is full). */
 int vsim_crl_revoke(vsim_t *s, const vsim_signer_t *at);
@@ -371,6 +422,11 @@ void vsim_adversary_free(vsim_adversary_t *a);
  * part of the one the AA revoked before the run (its certificate, borrowed, and HashedId8; no
  * key), for the caller to put on the CRL. */
 int vsim_adversary_provision(vsim_t *s, sg17_ctx_t *ctx, vsim_signer_t *revoked);
+/* pki: bus: the EC of a decommissioned device, which the EA has revoked, held by the adversary
+ * (attacks.c keeps it; enrol.c registers it as revoked). */
+int vsim_adversary_provision_ec(vsim_t *s, sg17_ctx_t *ctx);
+int vsim_attack_request_at(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p);
+int vsim_attack_use_at(void *instance, sg17_ctx_t *ctx, const sg17_params_t *p);
 /* A compromised vehicle's CAM as the adversary rewrites it (F2MD types 1-12): 1 the attacker's
  * (falsified, or left true by a type that falsifies through extra transmissions or has nothing to
  * copy yet: F2MD labels every message of an attacking vehicle), 0 not attacking, -1 no CAM now. */
@@ -400,6 +456,8 @@ void vsim_truth_attack_started(vsim_truth_t *t, unsigned vehicle, sg17_time_t at
 void vsim_truth_score(vsim_truth_t *t, const uint8_t *p, size_t n, bool flagged, sg17_time_t now);
 /* The AA revoked a vehicle; attacker = the adversary controlled it (ground truth). */
 void vsim_truth_revocation(vsim_truth_t *t, unsigned vehicle, sg17_time_t now);
+/* An authority issued a certificate for this verification key (a compressed point). */
+void vsim_truth_issued(vsim_truth_t *t, const uint8_t *point, size_t n);
 void vsim_truth_finish(vsim_truth_t *t, sg17_ctx_t *ctx);
 
 #endif

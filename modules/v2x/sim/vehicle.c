@@ -200,6 +200,12 @@ void vsim_vehicle_on_timer(void *instance, sg17_ctx_t *ctx, sg17_entity_t e, uin
     if (!v)
         return;
     sg17_time_t period = (sg17_time_t)(1e6 / s->cfg.cam_rate);
+    if (tag == VSIM_T_ENROL) {
+        vsim_enrol_vehicle_timer(s, ctx, v);
+        return;
+    }
+    if (v->n_pool == 0)
+        return; /* pki: bus, not authorized yet: nothing to sign with */
     switch (tag) {
     case VSIM_T_CAM:
         send_cam(s, ctx, v, now);
@@ -424,6 +430,10 @@ void vsim_vehicle_on_message(void *instance, sg17_ctx_t *ctx, const sg17_msg_t *
         on_crl(s, ctx, v, m);
     else if (v && strcmp(m->type, "v2x.platoon_join") == 0)
         on_join(s, ctx, v, m);
+    else if (v && s->enrol
+             && (strcmp(m->type, "v2x.ec_response") == 0
+                 || strcmp(m->type, "v2x.at_response") == 0))
+        vsim_enrol_vehicle_on_message(s, ctx, v, m);
     else
         sg17_reject(ctx, m, "malformed");
 }

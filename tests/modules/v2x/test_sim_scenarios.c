@@ -68,3 +68,43 @@ Test(v2x_scenarios, same_seed_gives_the_same_metrics)
     json_decref(a);
     json_decref(b);
 }
+
+Test(v2x_scenarios, the_aa_gives_an_outsider_ats_only_without_validation_by_the_ea)
+{
+    json_t *e = run_file("pki-outsider-authorization.yaml");
+    cr_assert_str_eq(verdict(e), "holds", "%s", json_string_value(json_object_get(e, "reason")));
+    cr_assert_eq(metric(e, "baseline", "attacker.ats_obtained"), 3);
+    cr_assert_eq(metric(e, "protected", "attacker.ats_obtained"), 0);
+    cr_assert_eq(metric(e, "protected", "ea.denied"), 3);
+    cr_assert_eq(metric(e, "protected", "aa.refused"), 3);
+    cr_assert_eq(metric(e, "protected", "ledger.accepted.injected.v2x.cam"), 0);
+    cr_assert_eq(metric(e, "control", "vehicle.enrolled"), 8);
+    assert_all_reported(e);
+    json_decref(e);
+}
+
+Test(v2x_scenarios, a_revoked_ec_obtains_ats_only_when_the_ea_ignores_its_status)
+{
+    json_t *e = run_file("pki-revoked-ec.yaml");
+    cr_assert_str_eq(verdict(e), "holds", "%s", json_string_value(json_object_get(e, "reason")));
+    cr_assert_eq(metric(e, "baseline", "attacker.ats_obtained"), 3);
+    cr_assert_eq(metric(e, "baseline", "ea.denied"), 0);
+    cr_assert_eq(metric(e, "protected", "attacker.ats_obtained"), 0);
+    cr_assert_eq(metric(e, "protected", "ea.denied"), 3);
+    cr_assert_gt(metric(e, "protected", "ledger.rejected.reason.psid"), 0,
+                 "with no AT the adversary's CAMs carry an EC, which permits no CAM");
+    assert_all_reported(e);
+    json_decref(e);
+}
+
+Test(v2x_scenarios, a_replayed_at_request_is_served_twice_only_without_request_freshness)
+{
+    json_t *e = run_file("pki-request-replay.yaml");
+    cr_assert_str_eq(verdict(e), "holds", "%s", json_string_value(json_object_get(e, "reason")));
+    cr_assert_eq(metric(e, "baseline", "pki.issued_twice"), 2);
+    cr_assert_eq(metric(e, "protected", "pki.issued_twice"), 0);
+    cr_assert_eq(metric(e, "protected", "ledger.rejected.reason.request_replay"), 2);
+    cr_assert_eq(metric(e, "control", "pki.issued_twice"), 0);
+    assert_all_reported(e);
+    json_decref(e);
+}
