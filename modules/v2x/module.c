@@ -726,12 +726,16 @@ static const char *const bad_cert_kinds[] = {"expired", "revoked", "out_of_regio
                                              NULL};
 static const char *const join_withs[] = {"unsigned", "own_at", NULL};
 static const char *const denm_kinds[] = {"fake_stationary", "replay", NULL};
+static const char *const pki_modes[] = {"preloaded", "bus", NULL};
+static const char *const request_kinds[] = {"outsider", "revoked", NULL};
 static const sg17_choice_t choices[] = {
     {"road", roads},
     {"forge.kind", forge_kinds},
     {"bad_cert.kind", bad_cert_kinds},
     {"platoon_join.with", join_withs},
     {"denm.kind", denm_kinds},
+    {"pki", pki_modes},
+    {"request_at.kind", request_kinds},
     {NULL, NULL},
 };
 
