@@ -1,9 +1,12 @@
 /* local.c — an in-process bus link (local.h): a mutex, and per direction a queue of frames with a
  * condition variable (a Setup and the first Batch go out before the host answers). A frame crosses
- * as a copy in an arena (sg17_frame_copy), never as packed bytes. */
+ * as a copy in an arena (sg17_frame_copy), never as packed bytes. An inline link has no host
+ * thread: the broker's sending thread runs the host on the copy, and the answers wait in the
+ * broker's mailbox. */
 #include "bus/local.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -35,6 +38,9 @@ struct sg17_local {
     pthread_mutex_t lock;
     mailbox_t to_host, to_broker;
     bool closed;
+    sg17_host_t *host;  /* an inline link's host (NULL once it said quit), else NULL */
+    bool is_inline;     /* the broker's thread runs the host (sg17_local_new_inline) */
+    atomic_int serving; /* inline: body case of the frame the host is handling, 0 when idle */
 };
 
 sg17_local_t *sg17_local_new(void)
@@ -52,11 +58,28 @@ sg17_local_t *sg17_local_new(void)
     return self;
 }
 
+sg17_local_t *sg17_local_new_inline(const sg17_module_t *module)
+{
+    sg17_local_t *self = sg17_local_new();
+    if (!self)
+        return NULL;
+    self->is_inline = true;
+    if (!(self->host = sg17_host_new(module)))
+        sg17_local_destroy(&self);
+    return self;
+}
+
+int sg17_local_serving(sg17_local_t *self)
+{
+    return atomic_load(&self->serving);
+}
+
 void sg17_local_destroy(sg17_local_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
     sg17_local_t *self = *self_p;
+    sg17_host_destroy(&self->host);
     drain(&self->to_host);
     drain(&self->to_broker);
     pthread_cond_destroy(&self->to_host.ready);
@@ -125,9 +148,33 @@ static bool take(sg17_local_t *self, mailbox_t *box, sg17_frame_t **frame,
     return true;
 }
 
+static int reply_local(const sg17_frame_t *reply, void *arg);
+
+/* An inline link's send: the host handles a copy of frame on this thread (a frame that does not
+ * copy is dropped, as the host thread drops it). */
+static int handle_inline(sg17_local_t *self, const sg17_frame_t *frame)
+{
+    pthread_mutex_lock(&self->lock);
+    bool closed = self->closed;
+    pthread_mutex_unlock(&self->lock);
+    if (closed)
+        return -1;
+    if (!self->host) /* it said quit: nothing serves the link any more, as after the thread ends */
+        return 0;
+    sg17_frame_t *copy = sg17_frame_copy(frame);
+    if (!copy)
+        return 0;
+    atomic_store(&self->serving, (int)copy->body_case);
+    if (sg17_host_handle(self->host, &copy, reply_local, self) == 1)
+        sg17_host_destroy(&self->host);
+    atomic_store(&self->serving, 0);
+    sg17_frame_free(&copy);
+    return 0;
+}
+
 int sg17_local_to_host(sg17_local_t *self, const sg17_frame_t *frame)
 {
-    return put(self, &self->to_host, frame);
+    return self->is_inline ? handle_inline(self, frame) : put(self, &self->to_host, frame);
 }
 
 bool sg17_local_from_host(sg17_local_t *self, sg17_frame_t **frame, int64_t deadline_ms)

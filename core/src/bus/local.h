@@ -17,6 +17,14 @@
 typedef struct sg17_local sg17_local_t;
 
 sg17_local_t *sg17_local_new(void);
+/* A link without a host thread: sg17_local_to_host runs module's host on the calling thread, on
+ * the same copy a host thread would get, and its answers are waiting in the broker's mailbox when
+ * it returns (no thread wake-up per frame). A module that hangs hangs the caller: whoever uses it
+ * watches the time from another thread (the engine). NULL when out of memory. */
+sg17_local_t *sg17_local_new_inline(const sg17_module_t *module);
+/* Inline link: the body case (Sg17__Frame__BodyCase) of the frame its host is handling at the
+ * moment, 0 when none; safe to call from any thread. */
+int sg17_local_serving(sg17_local_t *self);
 /* Frees the link; both ends must be done with it. */
 void sg17_local_destroy(sg17_local_t **self_p);
 /* Closes the link: a host waiting for a frame stops (sg17_local_serve returns). */
