@@ -353,8 +353,7 @@ static bool watch_runs(inline_runs_t *ir, double *total_ms, sg17_err_t *err)
             w->abandoned = true;
             *total_ms = w->total_ms + (now - w->arm_started_ms);
             sg17_run_timeout_error(ir->s, w->arm,
-                                   sg17_local_serving(ir->link) == SG17__FRAME__BODY_FINISH,
-                                   err);
+                                   sg17_local_serving(ir->link) == SG17__FRAME__BODY_FINISH, err);
             pthread_mutex_unlock(&w->lock);
             return false;
         }
