@@ -425,7 +425,7 @@ static json_t *run_in_process(const sg17_scenario_t *s, const sg17_module_t *mod
     sg17_err_t err = {{0}};
     inline_runs_t *ir = calloc(1, sizeof *ir);
     sg17_broker_t *broker = ir ? sg17_broker_new(endpoint, &err) : NULL;
-    sg17_local_t *link = broker ? sg17_local_new_inline(module) : NULL;
+    sg17_local_t *link = broker ? sg17_local_new(module) : NULL;
     int host = -1;
     if (link && sg17_broker_add_local(broker, module->name, link) == 0)
         host = sg17_broker_wait_host(broker, module->name, 30000, &err);
