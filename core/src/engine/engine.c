@@ -7,8 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bus/host.h"
+#include "bus/local.h"
 #include "engine/loader.h"
 #include "engine/run.h"
 #include "engine/trace.h"
@@ -223,16 +225,44 @@ static json_t *run_json(const sg17_metrics_t *m, const sg17_run_stats_t *st)
     return run;
 }
 
+/* What a watcher sees of runs made on another thread (an in-process host runs inline on that
+ * thread, so nothing else can end a module that hangs): the run in progress and the runs done.
+ * Everything here is under lock; `runs` and `total_ms` belong to the watcher once it gave up. */
+typedef struct {
+    pthread_mutex_t lock;
+    pthread_cond_t changed; /* CLOCK_MONOTONIC: a run started, or all are over */
+    sg17_arm_t arm;
+    double arm_started_ms;
+    bool done, abandoned;
+    json_t *runs;
+    double total_ms;
+} watch_t;
+
+static double mono_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
 /* The scenario's runs on `host`, into `runs` (and `metrics`, borrowed from it); adds their wall
- * time to *total_ms, also for a run that failed. Returns 0, or -1 with err set. */
+ * time to *total_ms, also for a run that failed. With a watch, both are the watch's and each run
+ * says when it starts. Returns 0, or -1 with err set. */
 static int run_all(sg17_broker_t *broker, int host, const sg17_scenario_t *s,
                    const sg17_module_t *module, sg17_arm_t first, json_t *runs,
                    json_t *metrics[SG17_N_ARMS], double *total_ms, bool *timed_out,
-                   const char *trace_dir, sg17_err_t *errp)
+                   const char *trace_dir, watch_t *w, sg17_err_t *errp)
 {
     sg17_err_t err = {{0}};
     int rc = 0;
     for (sg17_arm_t arm = first; rc == 0 && arm < SG17_N_ARMS; arm++) {
+        if (w) {
+            pthread_mutex_lock(&w->lock);
+            w->arm = arm;
+            w->arm_started_ms = mono_ms();
+            pthread_cond_signal(&w->changed);
+            pthread_mutex_unlock(&w->lock);
+        }
         sg17_metrics_t *m = sg17_metrics_new();
         sg17_run_stats_t st = {0};
         char *trace = NULL;
@@ -247,13 +277,22 @@ static int run_all(sg17_broker_t *broker, int host, const sg17_scenario_t *s,
                  ? sg17_err(&err, "out of memory")
                  : sg17_run_once_traced(broker, host, s, module, arm, m, &st, trace, &err);
         free(trace);
-        *total_ms += st.wall_ms; /* a run that failed took its time too */
-        *timed_out = st.timed_out;
-        if (rc == 0) {
-            json_t *run = run_json(m, &st);
-            metrics[arm] = json_object_get(run, "metrics");
-            json_object_set_new(runs, sg17_arm_names[arm], run);
+        json_t *run = rc == 0 ? run_json(m, &st) : NULL;
+        if (w)
+            pthread_mutex_lock(&w->lock);
+        bool keep = !w || !w->abandoned; /* a watcher that gave up owns runs and total_ms */
+        if (keep) {
+            *total_ms += st.wall_ms; /* a run that failed took its time too */
+            if (run) {
+                metrics[arm] = json_object_get(run, "metrics");
+                json_object_set_new(runs, sg17_arm_names[arm], run);
+                run = NULL;
+            }
         }
+        if (w)
+            pthread_mutex_unlock(&w->lock);
+        json_decref(run);
+        *timed_out = st.timed_out;
         sg17_run_stats_release(&st);
         sg17_metrics_destroy(&m);
     }
@@ -261,18 +300,99 @@ static int run_all(sg17_broker_t *broker, int host, const sg17_scenario_t *s,
     return rc;
 }
 
-/* An in-process host: a thread serving the module on a local link. */
+/* An in-process host, inline on a thread of its own that makes the runs while the scenario's
+ * thread watches the time: a module that hangs is left spinning there (the runner's child exits
+ * right after), and the scenario ends at its timeout. */
 typedef struct {
+    watch_t watch;
+    sg17_broker_t *broker;
     sg17_local_t *link;
+    int host;
+    const sg17_scenario_t *s;
     const sg17_module_t *module;
+    sg17_arm_t first;
+    const char *trace_dir;
+    json_t *metrics[SG17_N_ARMS];
+    bool timed_out;
+    int rc;
+    sg17_err_t err;
     pthread_t thread;
-} local_host_t;
+} inline_runs_t;
 
-static void *local_host_main(void *arg)
+static void *inline_runs_main(void *arg)
 {
-    local_host_t *lh = arg;
-    sg17_local_serve(lh->link, lh->module);
+    inline_runs_t *ir = arg;
+    watch_t *w = &ir->watch;
+    double total_ms = 0; /* added to the watch's under its lock */
+    int rc = run_all(ir->broker, ir->host, ir->s, ir->module, ir->first, w->runs, ir->metrics,
+                     &total_ms, &ir->timed_out, ir->trace_dir, w, &ir->err);
+    pthread_mutex_lock(&w->lock);
+    if (!w->abandoned)
+        w->total_ms = total_ms;
+    ir->rc = rc;
+    w->done = true;
+    pthread_cond_signal(&w->changed);
+    pthread_mutex_unlock(&w->lock);
     return NULL;
+}
+
+/* How long after a run's timeout the watcher gives up on a host that has not returned (the run
+ * itself reports a timeout first when the host returns in time to let it). */
+#define WATCH_GRACE_MS 20.0
+
+/* Waits for the runs of ir; true when they ended, false when a run's host overran the timeout
+ * (err set, *total_ms the time the runs took, ir->watch.runs the watcher's). */
+static bool watch_runs(inline_runs_t *ir, double *total_ms, sg17_err_t *err)
+{
+    watch_t *w = &ir->watch;
+    double timeout_ms = (double)(int)(ir->s->timeout_s * 1000);
+    pthread_mutex_lock(&w->lock);
+    while (!w->done) {
+        double deadline = w->arm_started_ms + timeout_ms + WATCH_GRACE_MS, now = mono_ms();
+        if (now >= deadline) {
+            w->abandoned = true;
+            *total_ms = w->total_ms + (now - w->arm_started_ms);
+            sg17_run_timeout_error(ir->s, w->arm,
+                                   sg17_local_serving(ir->link) == SG17__FRAME__BODY_FINISH, err);
+            pthread_mutex_unlock(&w->lock);
+            return false;
+        }
+        struct timespec until;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        double wait_ms = deadline - now + 1;
+        until.tv_sec += (time_t)(wait_ms / 1000);
+        until.tv_nsec += (long)(fmod(wait_ms, 1000) * 1e6);
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&w->changed, &w->lock, &until);
+    }
+    *total_ms = w->total_ms;
+    pthread_mutex_unlock(&w->lock);
+    pthread_join(ir->thread, NULL);
+    return true;
+}
+
+static int inline_runs_init(inline_runs_t *ir)
+{
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_mutex_init(&ir->watch.lock, NULL);
+    int rc = pthread_cond_init(&ir->watch.changed, &attr);
+    pthread_condattr_destroy(&attr);
+    ir->watch.arm = ir->first;
+    ir->watch.arm_started_ms = mono_ms();
+    if (rc != 0 || !(ir->watch.runs = json_object()))
+        return -1;
+    return pthread_create(&ir->thread, NULL, inline_runs_main, ir) == 0 ? 0 : -1;
+}
+
+static void inline_runs_destroy(inline_runs_t *ir)
+{
+    pthread_cond_destroy(&ir->watch.changed);
+    pthread_mutex_destroy(&ir->watch.lock);
 }
 
 /* How many times a scenario starts again after its remote host died, and how long it waits for
@@ -280,45 +400,96 @@ static void *local_host_main(void *arg)
 #define MAX_HOST_LOSSES     8
 #define REPLACEMENT_WAIT_MS 1000
 
+static json_t *finish_entry(json_t *entry, const sg17_scenario_t *s, json_t *runs,
+                            json_t *const *metrics, double total_ms, int rc, const sg17_err_t *err)
+{
+    json_object_set_new(entry, "runs", runs);
+    json_object_set_new(entry, "wall_ms", json_real(total_ms));
+    if (rc == 0) {
+        sg17_engine_judge(entry, s, metrics);
+    } else {
+        json_object_set_new(entry, "conditions", json_array());
+        json_object_set_new(entry, "error", json_string(err->msg));
+        set_verdict(entry, "error", err->msg);
+    }
+    return entry;
+}
+
+/* The scenario on a host in this process (bus/local.h), inline on a thread of its own. */
+static json_t *run_in_process(const sg17_scenario_t *s, const sg17_module_t *module,
+                              const sg17_engine_opts_t *opts)
+{
+    static unsigned counter;
+    char endpoint[96];
+    snprintf(endpoint, sizeof endpoint, "inproc://sg17-bus-%u", counter++);
+    sg17_err_t err = {{0}};
+    inline_runs_t *ir = calloc(1, sizeof *ir);
+    sg17_broker_t *broker = ir ? sg17_broker_new(endpoint, &err) : NULL;
+    sg17_local_t *link = broker ? sg17_local_new(module) : NULL;
+    int host = -1;
+    if (link && sg17_broker_add_local(broker, module->name, link) == 0)
+        host = sg17_broker_wait_host(broker, module->name, 30000, &err);
+    else
+        sg17_err(&err, "cannot start a host for module %s: out of memory", module->name);
+    json_t *entry = entry_new(s);
+    if (host < 0) {
+        sg17_local_destroy(&link);
+        sg17_broker_destroy(&broker);
+        free(ir);
+        return finish_entry(entry, s, json_object(), NULL, 0, -1, &err);
+    }
+    *ir = (inline_runs_t){.broker = broker,
+                          .link = link,
+                          .host = host,
+                          .s = s,
+                          .module = module,
+                          .first = opts && opts->no_control ? SG17_ARM_BASELINE : SG17_ARM_CONTROL,
+                          .trace_dir = opts ? opts->trace_dir : NULL};
+    if (inline_runs_init(ir) < 0) {
+        json_decref(ir->watch.runs);
+        inline_runs_destroy(ir);
+        sg17_local_destroy(&link);
+        sg17_broker_destroy(&broker);
+        free(ir);
+        sg17_err(&err, "cannot start a thread for the runs of %s", s->id);
+        return finish_entry(entry, s, json_object(), NULL, 0, -1, &err);
+    }
+    double total_ms = 0;
+    if (!watch_runs(ir, &total_ms, &err)) /* the thread, its host and ir are left to the process */
+        return finish_entry(entry, s, ir->watch.runs, NULL, total_ms, -1, &err);
+    entry = finish_entry(entry, s, ir->watch.runs, ir->metrics, total_ms, ir->rc, &ir->err);
+    sg17_local_close(link);
+    sg17_local_destroy(&link);
+    sg17_broker_destroy(&broker);
+    inline_runs_destroy(ir);
+    free(ir);
+    return entry;
+}
+
 json_t *sg17_engine_run_scenario(const sg17_scenario_t *s, const sg17_engine_opts_t *opts)
 {
     sg17_err_t err = {{0}};
     const sg17_module_t *module = sg17_loader_get(s->module, &err);
     if (!module)
         return sg17_engine_error_entry(s, s->file, err.msg);
-
     sg17_broker_t *broker = opts ? opts->broker : NULL;
-    sg17_broker_t *own = NULL;
-    local_host_t lh = {NULL, module, 0};
-    bool lh_running = false;
-    int host = -1;
-    if (!broker) { /* the host in a thread of this process, on a local link (bus/local.h) */
-        static unsigned counter;
-        char endpoint[96];
-        snprintf(endpoint, sizeof endpoint, "inproc://sg17-bus-%u", counter++);
-        own = broker = sg17_broker_new(endpoint, &err);
-        lh.link = broker ? sg17_local_new() : NULL;
-        lh_running = lh.link && sg17_broker_add_local(broker, module->name, lh.link) == 0
-                     && pthread_create(&lh.thread, NULL, local_host_main, &lh) == 0;
-    }
-    if (own && !lh_running)
-        sg17_err(&err, "cannot start a host for module %s: out of memory or threads", module->name);
-    else if (broker)
-        host = sg17_broker_wait_host(broker, module->name,
-                                     opts && opts->host_wait_ms ? opts->host_wait_ms : 30000, &err);
+    if (!broker)
+        return run_in_process(s, module, opts);
 
+    int host = sg17_broker_wait_host(broker, module->name,
+                                     opts->host_wait_ms ? opts->host_wait_ms : 30000, &err);
     json_t *entry = entry_new(s);
     json_t *runs = json_object();
     json_t *metrics[SG17_N_ARMS] = {NULL, NULL, NULL};
     double total_ms = 0;
     bool timed_out = false;
     int rc = host < 0 ? -1 : 0;
-    sg17_arm_t first = opts && opts->no_control ? SG17_ARM_BASELINE : SG17_ARM_CONTROL;
+    sg17_arm_t first = opts->no_control ? SG17_ARM_BASELINE : SG17_ARM_CONTROL;
     if (rc == 0)
         rc = run_all(broker, host, s, module, first, runs, metrics, &total_ms, &timed_out,
-                     opts ? opts->trace_dir : NULL, &err);
+                     opts->trace_dir, NULL, &err);
     /* a remote host that died is not the scenario's fault: start again on another one */
-    for (int lost = 1; rc < 0 && !own && sg17_broker_host_dead(broker, host); lost++) {
+    for (int lost = 1; rc < 0 && sg17_broker_host_dead(broker, host); lost++) {
         sg17_err_t werr = {{0}};
         int next = lost <= MAX_HOST_LOSSES
                        ? sg17_broker_wait_host(broker, module->name, REPLACEMENT_WAIT_MS, &werr)
@@ -338,29 +509,10 @@ json_t *sg17_engine_run_scenario(const sg17_scenario_t *s, const sg17_engine_opt
         for (int a = 0; a < SG17_N_ARMS; a++)
             metrics[a] = NULL;
         rc = run_all(broker, host, s, module, first, runs, metrics, &total_ms, &timed_out,
-                     opts ? opts->trace_dir : NULL, &err);
+                     opts->trace_dir, NULL, &err);
     }
-    json_object_set_new(entry, "runs", runs);
-    json_object_set_new(entry, "wall_ms", json_real(total_ms));
-    if (rc == 0) {
-        sg17_engine_judge(entry, s, metrics);
-    } else {
-        json_object_set_new(entry, "conditions", json_array());
-        json_object_set_new(entry, "error", json_string(err.msg));
-        set_verdict(entry, "error", err.msg);
-    }
-    if (!own && rc == 0)
+    finish_entry(entry, s, runs, metrics, total_ms, rc, &err);
+    if (rc == 0)
         sg17_broker_release_host(broker, host); /* the next scenario may use it */
-    /* a host thread that overran the timeout may be spinning in the module and would never
-     * answer the actor's $TERM: it is left to the process, whose end (the runner's child exits
-     * right after this) takes it away */
-    if (own && !timed_out) {
-        if (lh_running) {
-            sg17_local_close(lh.link);
-            pthread_join(lh.thread, NULL);
-        }
-        sg17_local_destroy(&lh.link);
-        sg17_broker_destroy(&own);
-    }
     return entry;
 }

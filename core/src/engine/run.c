@@ -382,9 +382,9 @@ static int left_ms(const run_t *r)
 }
 
 /* The scenario's `timeout` as it reads best: "5 s", "300 ms", "1500 us". */
-static const char *timeout_text(const run_t *r, char *buf, size_t size)
+static const char *timeout_text(const sg17_scenario_t *s, char *buf, size_t size)
 {
-    long long us = llround(r->s->timeout_s * 1e6);
+    long long us = llround(s->timeout_s * 1e6);
     if (us % 1000000 == 0)
         snprintf(buf, size, "%lld s", us / 1000000);
     else if (us % 1000 == 0)
@@ -394,31 +394,49 @@ static const char *timeout_text(const run_t *r, char *buf, size_t size)
     return buf;
 }
 
+static const char waiting_answer[] = "while waiting for the module's answer (does it hang?)";
+static const char waiting_metrics[] = "while waiting for the module's metrics (does it hang?)";
+
+static int timeout_error(const sg17_scenario_t *s, sg17_arm_t arm, const char *waiting,
+                         sg17_err_t *err)
+{
+    char t[48];
+    return sg17_err(err, "the %s run exceeded its timeout of %s%s%s", sg17_arm_names[arm],
+                    timeout_text(s, t, sizeof t), waiting ? " " : "", waiting ? waiting : "");
+}
+
+int sg17_run_timeout_error(const sg17_scenario_t *s, sg17_arm_t arm, bool finishing,
+                           sg17_err_t *err)
+{
+    return timeout_error(s, arm, finishing ? waiting_metrics : waiting_answer, err);
+}
+
 /* Ends the run when its wall-clock time is up: the message names the scenario's timeout as
  * written, and what the run was waiting for (`waiting`, or NULL while the broker worked). */
 static int check_timeout(run_t *r, const char *waiting)
 {
     if (now_ms() - r->started_ms < r->timeout_ms)
         return 0;
-    char t[48];
     r->stats->timed_out = true;
-    return sg17_err(r->err, "the %s run exceeded its timeout of %s%s%s", run_name(r),
-                    timeout_text(r, t, sizeof t), waiting ? " " : "", waiting ? waiting : "");
+    return timeout_error(r->s, r->arm, waiting, r->err);
 }
 
 /* The host's answer, or -1 with err set: the run's timeout (checked first: a receive that gave
- * up at the deadline says so), a host that died, an interrupt. */
+ * up at the deadline says so; an answer that came after it, from a host that ran on this thread
+ * (an inline link), is the same timeout), a host that died, an interrupt. */
 static sg17_frame_t *recv_answer(run_t *r, const char *waiting)
 {
     sg17_frame_t *f = sg17_broker_recv(r->broker, r->host, left_ms(r), r->err);
-    if (!f && check_timeout(r, waiting) == 0)
+    if (f && check_timeout(r, waiting) < 0)
+        sg17_frame_free(&f);
+    else if (!f && check_timeout(r, waiting) == 0)
         sg17_err_prefix(r->err, "%s run", run_name(r));
     return f;
 }
 
 static int process_output(run_t *r)
 {
-    sg17_frame_t *f = recv_answer(r, "while waiting for the module's answer (does it hang?)");
+    sg17_frame_t *f = recv_answer(r, waiting_answer);
     if (!f)
         return -1;
     r->frames++;
@@ -783,7 +801,7 @@ static int finish_run(run_t *r)
     f.finish = &fin;
     if (sg17_broker_send(r->broker, r->host, &f) < 0)
         return send_failed(r, "cannot reach the module host");
-    sg17_frame_t *done = recv_answer(r, "while waiting for the module's metrics (does it hang?)");
+    sg17_frame_t *done = recv_answer(r, waiting_metrics);
     if (!done)
         return -1;
     r->frames += 2;

@@ -125,15 +125,20 @@ int dlms_ic_next(uint32_t *counter, uint32_t *ic)
 }
 
 /* Suite 0 protection: SC 0x10 authenticates the clear APDU (it goes into the AAD), 0x20 only
- * encrypts, 0x30 encrypts and authenticates SC || AK. */
-int dlms_protect(const dlms_keys_t *keys, const uint8_t systitle[DLMS_SYSTITLE_LEN], uint32_t ic,
-                 uint8_t sc, const uint8_t *apdu, size_t len, uint8_t *out, size_t cap,
-                 size_t *outlen)
+ * encrypts, 0x30 encrypts and authenticates SC || AK. On a context keyed with EK (`keyed`), or on
+ * one keyed for this frame only. */
+static int protect(EVP_CIPHER_CTX *keyed, const uint8_t ek[DLMS_KEY_LEN],
+                   const uint8_t ak[DLMS_KEY_LEN], const uint8_t systitle[DLMS_SYSTITLE_LEN],
+                   uint32_t ic, uint8_t sc, const uint8_t *apdu, size_t len, uint8_t *out,
+                   size_t cap, size_t *outlen)
 {
-    if (!keys || !systitle || (!apdu && len) || !out || !outlen || !sc_valid(sc))
+    if (!systitle || (!apdu && len) || !out || !outlen || !sc_valid(sc))
         return -1;
     size_t need = dlms_protected_len(sc, len);
     if (need < len || cap < need)
+        return -1;
+    EVP_CIPHER_CTX *ctx = keyed ? keyed : gcm_keyed(ek);
+    if (!ctx)
         return -1;
     uint8_t iv[DLMS_GCM_IV_LEN];
     make_iv(iv, systitle, ic);
@@ -145,19 +150,30 @@ int dlms_protect(const dlms_keys_t *keys, const uint8_t systitle[DLMS_SYSTITLE_L
     case DLMS_SC_AUTH:
         if (len)
             memmove(body, apdu, len);
-        rc = gcm_run(1, keys->ek, iv, sc, keys->ak, body, len, NULL, 0, NULL, body + len);
+        rc = gcm_keyed_run(ctx, 1, iv, sc, ak, body, len, NULL, 0, NULL, body + len);
         break;
     case DLMS_SC_ENC:
-        rc = gcm_run(1, keys->ek, iv, sc, NULL, NULL, 0, apdu, len, body, NULL);
+        rc = gcm_keyed_run(ctx, 1, iv, sc, NULL, NULL, 0, apdu, len, body, NULL);
         break;
     default:
-        rc = gcm_run(1, keys->ek, iv, sc, keys->ak, NULL, 0, apdu, len, body, body + len);
+        rc = gcm_keyed_run(ctx, 1, iv, sc, ak, NULL, 0, apdu, len, body, body + len);
         break;
     }
+    if (!keyed)
+        EVP_CIPHER_CTX_free(ctx);
     if (rc != 0)
         return -1;
     *outlen = need;
     return 0;
+}
+
+int dlms_protect(const dlms_keys_t *keys, const uint8_t systitle[DLMS_SYSTITLE_LEN], uint32_t ic,
+                 uint8_t sc, const uint8_t *apdu, size_t len, uint8_t *out, size_t cap,
+                 size_t *outlen)
+{
+    if (!keys)
+        return -1;
+    return protect(NULL, keys->ek, keys->ak, systitle, ic, sc, apdu, len, out, cap, outlen);
 }
 
 /* A receiver's suite-0 state for one peer: a GCM context keyed once with the peer's EK, and its
@@ -258,6 +274,15 @@ dlms_sec_status_t dlms_unprotect(const dlms_keys_t *keys, const uint8_t systitle
         return DLMS_SEC_MALFORMED;
     return unprotect(NULL, keys, keys->ak, systitle, policy, data, len, min_ic, out, cap, outlen,
                      ic_out);
+}
+
+int dlms_cipher_protect(dlms_cipher_t *c, const uint8_t systitle[DLMS_SYSTITLE_LEN], uint32_t ic,
+                        uint8_t sc, const uint8_t *apdu, size_t len, uint8_t *out, size_t cap,
+                        size_t *outlen)
+{
+    if (!c)
+        return -1;
+    return protect(c->ctx, NULL, c->ak, systitle, ic, sc, apdu, len, out, cap, outlen);
 }
 
 dlms_sec_status_t dlms_cipher_unprotect(dlms_cipher_t *c, const uint8_t systitle[DLMS_SYSTITLE_LEN],

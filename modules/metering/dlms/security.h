@@ -92,15 +92,19 @@ dlms_sec_status_t dlms_unprotect(const dlms_keys_t *keys, const uint8_t systitle
                                  uint8_t policy, const uint8_t *data, size_t len, int64_t min_ic,
                                  uint8_t *out, size_t cap, size_t *outlen, uint32_t *ic_out);
 
-/* A receiver's keyed suite-0 state for one peer: the GCM key schedule computed once from the
- * peer's EK (as a head-end keeps per association), so that each frame only sets its IV. Holds key
- * material: free it with dlms_cipher_free, which cleanses it. */
+/* A keyed suite-0 state for one key pair: the GCM key schedule computed once from EK (as a
+ * head-end keeps per association, or a meter for its own frames), so that each frame only sets its
+ * IV. Holds key material: free it with dlms_cipher_free, which cleanses it. */
 typedef struct dlms_cipher dlms_cipher_t;
 
 /* A cipher keyed with keys (copied); NULL on failure. */
 dlms_cipher_t *dlms_cipher_new(const dlms_keys_t *keys);
 /* Cleanses and frees *c and sets it to NULL; safe on NULL and twice. */
 void dlms_cipher_free(dlms_cipher_t **c);
+/* dlms_protect with the keys c was made with: the same output, octet for octet. */
+int dlms_cipher_protect(dlms_cipher_t *c, const uint8_t systitle[DLMS_SYSTITLE_LEN], uint32_t ic,
+                        uint8_t sc, const uint8_t *apdu, size_t len, uint8_t *out, size_t cap,
+                        size_t *outlen);
 /* dlms_unprotect with the keys c was made with: same checks, same order, same results. */
 dlms_sec_status_t dlms_cipher_unprotect(dlms_cipher_t *c, const uint8_t systitle[DLMS_SYSTITLE_LEN],
                                         uint8_t policy, const uint8_t *data, size_t len,

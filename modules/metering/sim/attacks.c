@@ -204,7 +204,7 @@ int msim_attack_impersonate_meter(msim_t *s, sg17_ctx_t *ctx, const sg17_params_
         uint8_t frame[128];
         size_t n;
         uint32_t reg = (uint32_t)llround(m->reported_wh * factor + 1000.0 * i);
-        if (msim_reading_frame(m, &s->adv->keys, MSIM_FORGED_IC_BASE + i, DLMS_SC_AUTH_ENC,
+        if (msim_reading_frame(m, NULL, &s->adv->keys, MSIM_FORGED_IC_BASE + i, DLMS_SC_AUTH_ENC,
                                m->seq + i, reg, sg17_now(ctx), frame, sizeof frame, &n)
             || sg17_inject(ctx, victim, s->hes, "metering.reading", frame, n) < 0)
             return -1;
@@ -230,7 +230,7 @@ int msim_attack_inject_reading(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t *
     for (unsigned i = 0; i < count; i++) {
         uint8_t frame[128];
         size_t n;
-        if (msim_reading_frame(&s->meters[v], NULL, 0, 0, s->meters[v].seq + i, reg + i,
+        if (msim_reading_frame(&s->meters[v], NULL, NULL, 0, 0, s->meters[v].seq + i, reg + i,
                                sg17_now(ctx), frame, sizeof frame, &n)
             || sg17_inject(ctx, e, s->hes, "metering.reading", frame, n) < 0)
             return -1;

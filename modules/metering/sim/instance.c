@@ -213,6 +213,7 @@ void msim_destroy(msim_t *s)
     for (unsigned i = 0; s->peers && i < s->n_meters; i++)
         dlms_cipher_free(&s->peers[i].rx);
     for (unsigned i = 0; s->meters && i < s->n_meters; i++) {
+        dlms_cipher_free(&s->meters[i].tx);
         dlms_keys_cleanse(&s->meters[i].keys);
         OPENSSL_cleanse(s->meters[i].lls, MSIM_LLS_LEN);
         free(s->meters[i].occupied);

@@ -55,9 +55,9 @@ double msim_meter_power(msim_meter_t *m, sg17_time_t t, bool *occupied)
     return m->disconnected ? 0.0 : w;
 }
 
-int msim_reading_frame(const msim_meter_t *m, const dlms_keys_t *keys, uint32_t ic, uint8_t sc,
-                       uint32_t k, uint32_t reg, sg17_time_t t, uint8_t *out, size_t cap,
-                       size_t *outlen)
+int msim_reading_frame(const msim_meter_t *m, dlms_cipher_t *keyed, const dlms_keys_t *keys,
+                       uint32_t ic, uint8_t sc, uint32_t k, uint32_t reg, sg17_time_t t,
+                       uint8_t *out, size_t cap, size_t *outlen)
 {
     dlms_data_notification_t dn = {
         .long_invoke_id = k, .has_time = true, .reading = {.value = reg, .status = 0}};
@@ -67,7 +67,7 @@ int msim_reading_frame(const msim_meter_t *m, const dlms_keys_t *keys, uint32_t 
     size_t n;
     if (dlms_data_notification_encode(&dn, apdu, sizeof apdu, &n))
         return -1;
-    return msim_wrap(keys, m->systitle, ic, sc, apdu, n, out, cap, outlen);
+    return msim_wrap_keyed(keyed, keys, m->systitle, ic, sc, apdu, n, out, cap, outlen);
 }
 
 /* The security control of the meter's own frames: authenticated encryption, else the insecure
@@ -117,7 +117,10 @@ void msim_meter_on_timer(msim_t *s, sg17_ctx_t *ctx, unsigned i)
     if (sc && dlms_ic_next(&m->ic_out, &ic)) {
         sg17_metric_add(ctx, "meter.ic_exhausted", 1); /* no IC left for this key: silent */
     } else {
-        if (msim_reading_frame(m, &m->keys, ic, sc, m->seq, reg, t, frame, sizeof frame, &n) == 0)
+        if (sc && !m->tx) /* NULL when out of memory: each frame is then keyed on its own */
+            m->tx = dlms_cipher_new(&m->keys);
+        if (msim_reading_frame(m, m->tx, &m->keys, ic, sc, m->seq, reg, t, frame, sizeof frame, &n)
+            == 0)
             sg17_send(ctx, sg17_entity(ctx, "meter", i), s->hes, "metering.reading", frame, n);
         sg17_metric_add(ctx, "meter.readings_sent", 1);
     }

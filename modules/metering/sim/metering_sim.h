@@ -99,6 +99,7 @@ typedef struct {
     size_t n_occ, cap_occ;
     /* DLMS security state */
     uint32_t ic_out;    /* invocation counter of its own frames */
+    dlms_cipher_t *tx;  /* its keys, keyed once for its readings (made on the first) */
     int64_t last_ic_in; /* last counter accepted from the HES */
     /* last transaction id of each operator's signed command it executed (0: none yet) */
     uint32_t last_tx[MSIM_OPS_MAX];
@@ -239,6 +240,10 @@ int64_t msim_unix_of(const dlms_datetime_t *dt);
  * general-glo-ciphering; sc 0 means "send the APDU in clear". */
 int msim_wrap(const dlms_keys_t *keys, const uint8_t *systitle, uint32_t ic, uint8_t sc,
               const uint8_t *apdu, size_t len, uint8_t *out, size_t cap, size_t *outlen);
+/* msim_wrap on a cipher already keyed with keys (NULL: keyed for this frame): the same octets. */
+int msim_wrap_keyed(dlms_cipher_t *keyed, const dlms_keys_t *keys, const uint8_t *systitle,
+                    uint32_t ic, uint8_t sc, const uint8_t *apdu, size_t len, uint8_t *out,
+                    size_t cap, size_t *outlen);
 /* Receiver side: a general-glo-ciphering frame is unprotected with keys (policy, min_ic); a clear
  * APDU is returned as is with *ciphered = false. The IC is returned in *ic. Returns DLMS_SEC_OK
  * or a rejection status. */
@@ -254,10 +259,11 @@ void msim_meter_finish(msim_t *s, sg17_ctx_t *ctx);
 /* Instantaneous household demand in W at absolute time t (day draws advance deterministically). */
 double msim_meter_power(msim_meter_t *m, sg17_time_t t, bool *occupied);
 /* The reading frame meter m would push for register value reg and sequence k (used by meters and
- * by the attacker's encoders). */
-int msim_reading_frame(const msim_meter_t *m, const dlms_keys_t *keys, uint32_t ic, uint8_t sc,
-                       uint32_t k, uint32_t reg, sg17_time_t t, uint8_t *out, size_t cap,
-                       size_t *outlen);
+ * by the attacker's encoders), protected with keys, on `keyed` when it is a cipher keyed with them
+ * (NULL: keyed for this frame). */
+int msim_reading_frame(const msim_meter_t *m, dlms_cipher_t *keyed, const dlms_keys_t *keys,
+                       uint32_t ic, uint8_t sc, uint32_t k, uint32_t reg, sg17_time_t t,
+                       uint8_t *out, size_t cap, size_t *outlen);
 
 /* hes.c */
 void msim_hes_start(msim_t *s, sg17_ctx_t *ctx);

@@ -8,6 +8,13 @@
 int msim_wrap(const dlms_keys_t *keys, const uint8_t *systitle, uint32_t ic, uint8_t sc,
               const uint8_t *apdu, size_t len, uint8_t *out, size_t cap, size_t *outlen)
 {
+    return msim_wrap_keyed(NULL, keys, systitle, ic, sc, apdu, len, out, cap, outlen);
+}
+
+int msim_wrap_keyed(dlms_cipher_t *keyed, const dlms_keys_t *keys, const uint8_t *systitle,
+                    uint32_t ic, uint8_t sc, const uint8_t *apdu, size_t len, uint8_t *out,
+                    size_t cap, size_t *outlen)
+{
     if (sc == 0) {
         if (len > cap)
             return -1;
@@ -17,7 +24,8 @@ int msim_wrap(const dlms_keys_t *keys, const uint8_t *systitle, uint32_t ic, uin
     }
     uint8_t sec[MSIM_FRAME_CAP];
     size_t sl;
-    if (dlms_protect(keys, systitle, ic, sc, apdu, len, sec, sizeof sec, &sl))
+    if (keyed ? dlms_cipher_protect(keyed, systitle, ic, sc, apdu, len, sec, sizeof sec, &sl)
+              : dlms_protect(keys, systitle, ic, sc, apdu, len, sec, sizeof sec, &sl))
         return -1;
     return dlms_general_glo_encode(systitle, sec, sl, out, cap, outlen);
 }

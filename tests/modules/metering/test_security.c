@@ -210,6 +210,47 @@ Test(security, keyed_cipher_unprotects_exactly_as_dlms_unprotect)
     free(v.plain);
 }
 
+/* A meter protects its frames on one keyed cipher: the octets are dlms_protect's for every SC and
+ * counter, the Green Book's for its vector, and a bad SC or a short buffer is refused alike. */
+Test(security, keyed_cipher_protects_exactly_as_dlms_protect)
+{
+    ae_vector_t v = load_ae();
+    dlms_cipher_t *c = dlms_cipher_new(&v.keys);
+    cr_assert_not_null(c);
+    const uint8_t scs[] = {DLMS_SC_AUTH, DLMS_SC_ENC, DLMS_SC_AUTH_ENC};
+    for (size_t s = 0; s < sizeof scs; s++)
+        for (uint32_t ic = v.ic; ic < v.ic + 4;
+             ic++) { /* the context is reused frame after frame */
+            size_t len, n = 0;
+            uint8_t *want = protect_with(&v, scs[s], ic, &len), got[256];
+            cr_assert_eq(dlms_cipher_protect(c, v.systitle, ic, scs[s], v.plain, v.plain_len, got,
+                                             sizeof got, &n),
+                         0);
+            cr_assert_eq(n, len, "sc %02x ic %u", scs[s], ic);
+            cr_assert_arr_eq(got, want, len, "sc %02x ic %u", scs[s], ic);
+            free(want);
+        }
+    uint8_t out[256];
+    size_t n = 0;
+    cr_assert_eq(
+        dlms_cipher_protect(c, v.systitle, v.ic, v.sc, v.plain, v.plain_len, out, sizeof out, &n),
+        0);
+    char *got = to_hex(out, n), *want = gb_hex(AE, "SECURED");
+    cr_assert_str_eq(got, want);
+    free(got), free(want);
+    cr_assert_eq(
+        dlms_cipher_protect(c, v.systitle, v.ic, 0x40, v.plain, v.plain_len, out, sizeof out, &n),
+        -1);
+    cr_assert_eq(
+        dlms_cipher_protect(c, v.systitle, v.ic, v.sc, v.plain, v.plain_len, out, v.plain_len, &n),
+        -1);
+    cr_assert_eq(dlms_cipher_protect(NULL, v.systitle, v.ic, v.sc, v.plain, v.plain_len, out,
+                                     sizeof out, &n),
+                 -1);
+    dlms_cipher_free(&c);
+    free(v.plain);
+}
+
 /* Encryption only (SC 0x20) has no tag: a flipped ciphertext bit is accepted and flips the same
  * plaintext bit. This is the insecure configuration a scenario can select, pinned here. */
 Test(security, sc20_accepts_a_flipped_bit_and_flips_the_plaintext)

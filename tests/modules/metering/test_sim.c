@@ -289,7 +289,8 @@ static size_t reading(uint8_t sc, uint32_t reg, uint8_t *out)
     memset(&m, 0, sizeof m);
     memcpy(m.systitle, "MTR\0\0\0\0\7", 8);
     size_t n = 0;
-    cr_assert_eq(msim_reading_frame(&m, &keys, 5, sc, 3, reg, 3600 * SG17_SEC, out, 128, &n), 0);
+    cr_assert_eq(msim_reading_frame(&m, NULL, &keys, 5, sc, 3, reg, 3600 * SG17_SEC, out, 128, &n),
+                 0);
     return n;
 }
 
