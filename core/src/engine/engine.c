@@ -238,13 +238,6 @@ typedef struct {
     double total_ms;
 } watch_t;
 
-static double mono_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
-
 /* The scenario's runs on `host`, into `runs` (and `metrics`, borrowed from it); adds their wall
  * time to *total_ms, also for a run that failed. With a watch, both are the watch's and each run
  * says when it starts. Returns 0, or -1 with err set. */
@@ -259,7 +252,7 @@ static int run_all(sg17_broker_t *broker, int host, const sg17_scenario_t *s,
         if (w) {
             pthread_mutex_lock(&w->lock);
             w->arm = arm;
-            w->arm_started_ms = mono_ms();
+            w->arm_started_ms = sg17_mono_ms();
             pthread_cond_signal(&w->changed);
             pthread_mutex_unlock(&w->lock);
         }
@@ -348,7 +341,7 @@ static bool watch_runs(inline_runs_t *ir, double *total_ms, sg17_err_t *err)
     double timeout_ms = (double)(int)(ir->s->timeout_s * 1000);
     pthread_mutex_lock(&w->lock);
     while (!w->done) {
-        double deadline = w->arm_started_ms + timeout_ms + WATCH_GRACE_MS, now = mono_ms();
+        double deadline = w->arm_started_ms + timeout_ms + WATCH_GRACE_MS, now = sg17_mono_ms();
         if (now >= deadline) {
             w->abandoned = true;
             *total_ms = w->total_ms + (now - w->arm_started_ms);
@@ -383,7 +376,7 @@ static int inline_runs_init(inline_runs_t *ir)
     int rc = pthread_cond_init(&ir->watch.changed, &attr);
     pthread_condattr_destroy(&attr);
     ir->watch.arm = ir->first;
-    ir->watch.arm_started_ms = mono_ms();
+    ir->watch.arm_started_ms = sg17_mono_ms();
     if (rc != 0 || !(ir->watch.runs = json_object()))
         return -1;
     return pthread_create(&ir->thread, NULL, inline_runs_main, ir) == 0 ? 0 : -1;

@@ -44,7 +44,7 @@ typedef struct {
     sg17_err_t *err;
 } run_t;
 
-static double now_ms(void)
+double sg17_mono_ms(void)
 {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
@@ -377,7 +377,7 @@ static int batch_send(run_t *r, batch_t *b, sg17_time_t window_end)
 
 static int left_ms(const run_t *r)
 {
-    double left = r->timeout_ms - (now_ms() - r->started_ms);
+    double left = r->timeout_ms - (sg17_mono_ms() - r->started_ms);
     return left < 1 ? 1 : (int)left + 2; /* past the deadline, so that check_timeout sees it */
 }
 
@@ -415,7 +415,7 @@ int sg17_run_timeout_error(const sg17_scenario_t *s, sg17_arm_t arm, bool finish
  * written, and what the run was waiting for (`waiting`, or NULL while the broker worked). */
 static int check_timeout(run_t *r, const char *waiting)
 {
-    if (now_ms() - r->started_ms < r->timeout_ms)
+    if (sg17_mono_ms() - r->started_ms < r->timeout_ms)
         return 0;
     r->stats->timed_out = true;
     return timeout_error(r->s, r->arm, waiting, r->err);
@@ -871,7 +871,7 @@ int sg17_run_once_traced(sg17_broker_t *broker, int host, const sg17_scenario_t 
                .metrics = metrics,
                .stats = stats,
                .timeout_ms = (int)(s->timeout_s * 1000),
-               .started_ms = now_ms(),
+               .started_ms = sg17_mono_ms(),
                .err = err};
     memset(stats, 0, sizeof *stats);
     if (sg17_world_init(&r.world, s) < 0)
@@ -935,7 +935,7 @@ int sg17_run_once_traced(sg17_broker_t *broker, int host, const sg17_scenario_t 
     if (rc == 0 && r.trace)
         rc = sg17_trace_write(r.trace, trace_path, r.ledger, &r.world, module, err);
     sg17_trace_destroy(&r.trace);
-    stats->wall_ms = now_ms() - r.started_ms;
+    stats->wall_ms = sg17_mono_ms() - r.started_ms;
     batch_free(&b);
     sg17_queue_clear(&r.queue, drop_event);
     sg17_adversary_destroy(&r.adv);

@@ -50,6 +50,9 @@ int sg17_run_once_traced(sg17_broker_t *broker, int host, const sg17_scenario_t 
                          const sg17_module_t *module, sg17_arm_t arm, sg17_metrics_t *metrics,
                          sg17_run_stats_t *stats, const char *trace_path, sg17_err_t *err);
 
+/* Milliseconds on CLOCK_MONOTONIC: what a run's wall time and timeout are measured in. */
+double sg17_mono_ms(void);
+
 /* Sets err to the message of a run of s as `arm` that exceeded the scenario's timeout while its
  * host handled a Batch (finishing: the Finish), as the run itself words it; returns -1. For a
  * watcher that gives up on a run whose host does not return. */
