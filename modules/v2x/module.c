@@ -413,6 +413,22 @@ static const sg17_mitigation_t mitigations[] = {
     {NULL, NULL, NULL, false, 0},
 };
 
+/* The placement and number of ghost vehicles, alike for every attack that sends them. */
+#define GHOST_NEAR                                                                     \
+    {                                                                                  \
+        "near", SG17_TYPE_COUNT, false, "vehicle the ghosts drive behind (default 0)", \
+        {                                                                              \
+            0, MAX_VEHICLE_INDEX                                                       \
+        }                                                                              \
+    }
+#define GHOST_COUNT                                                                  \
+    {                                                                                \
+        "count", SG17_TYPE_COUNT, false, "ghost vehicles, one CAM each (default 1)", \
+        {                                                                            \
+            1, 50                                                                    \
+        }                                                                            \
+    }
+
 static const sg17_param_t misbehave_params[] = {
     {"vehicle", SG17_TYPE_COUNT, true, "the compromised vehicle (index)", {0, MAX_VEHICLE_INDEX}},
     {"type", SG17_TYPE_COUNT, true, "F2MD/VeReMi attack type 1-19", {1, 19}},
@@ -446,21 +462,13 @@ static const sg17_param_t forge_params[] = {
      "unsigned (default), bad_signature (a real AT's digest, the adversary's key) or "
      "self_issued (a chain of its own)",
      {0, 0}},
-    {"near",
-     SG17_TYPE_COUNT,
-     false,
-     "vehicle the ghosts drive behind (default 0)",
-     {0, MAX_VEHICLE_INDEX}},
-    {"count", SG17_TYPE_COUNT, false, "ghost vehicles, one CAM each (default 1)", {1, 50}},
+    GHOST_NEAR,
+    GHOST_COUNT,
     {NULL, 0, false, NULL, {0, 0}},
 };
 static const sg17_param_t bad_cert_params[] = {
     {"kind", SG17_TYPE_STRING, true, "expired, revoked, out_of_region or wrong_psid", {0, 0}},
-    {"near",
-     SG17_TYPE_COUNT,
-     false,
-     "vehicle the ghost drives behind (default 0)",
-     {0, MAX_VEHICLE_INDEX}},
+    GHOST_NEAR,
     {NULL, 0, false, NULL, {0, 0}},
 };
 static const sg17_param_t track_params[] = {
@@ -545,12 +553,8 @@ static const sg17_param_t request_at_params[] = {
 
 static const sg17_param_t use_at_params[] = {
     {"capture", SG17_TYPE_STRING, true, "the captured v2x.at_response messages", {0, 0}},
-    {"near",
-     SG17_TYPE_COUNT,
-     false,
-     "vehicle the ghosts drive behind (default 0)",
-     {0, MAX_VEHICLE_INDEX}},
-    {"count", SG17_TYPE_COUNT, false, "ghost vehicles, one CAM each (default 1)", {1, 50}},
+    GHOST_NEAR,
+    GHOST_COUNT,
     {NULL, 0, false, NULL, {0, 0}},
 };
 
