@@ -282,21 +282,15 @@ int sg17_broker_add_local(sg17_broker_t *self, const char *module, sg17_local_t 
     return 0;
 }
 
-/* A copy of frame for a local host. */
-static int send_local(sg17_local_t *link, const sg17_frame_t *frame)
-{
-    return sg17_local_to_host(link, frame);
-}
-
-/* sg17_broker_recv from a local host: the same timeout and message; a frame that did not copy
- * (sg17_frame_copy checks it as decoding would) is counted as malformed, as from a socket. */
+/* sg17_broker_recv from a local host, which answers inline: an empty queue is a host that did not
+ * answer, reported with a socket timeout's message; a frame that did not copy (sg17_frame_copy
+ * checks it as decoding would) is counted as malformed, as from a socket. */
 static sg17_frame_t *recv_local(sg17_broker_t *self, sg17_local_t *link, int timeout_ms,
                                 sg17_err_t *err)
 {
-    int64_t deadline = timeout_ms < 0 ? -1 : zclock_mono() + timeout_ms;
     while (true) {
         sg17_frame_t *f;
-        if (!sg17_local_from_host(link, &f, deadline)) {
+        if (!sg17_local_from_host(link, &f)) { /* the host answered inline, or not at all */
             if (zsys_interrupted)
                 sg17_err(err, "interrupted");
             else
@@ -314,7 +308,7 @@ int sg17_broker_send(sg17_broker_t *self, int host, const sg17_frame_t *frame)
     if (host < 0 || (size_t)host >= self->n_peers)
         return -1;
     if (self->peers[host].local)
-        return send_local(self->peers[host].local, frame);
+        return sg17_local_to_host(self->peers[host].local, frame);
     int rc = sg17_frame_send(self->router, self->peers[host].id, frame);
     if (rc < 0 && zmq_errno() == EHOSTUNREACH) /* ROUTER_MANDATORY: its connection is gone */
         self->peers[host].dead = true;
@@ -376,7 +370,7 @@ void sg17_broker_quit_hosts(sg17_broker_t *self)
     f.quit = "bye";
     for (size_t i = 0; i < self->n_peers; i++)
         if (self->peers[i].local)
-            send_local(self->peers[i].local, &f);
+            sg17_local_to_host(self->peers[i].local, &f);
         else
             sg17_frame_send(self->router, self->peers[i].id, &f);
 }

@@ -114,9 +114,8 @@ int sg17_local_to_host(sg17_local_t *self, const sg17_frame_t *frame)
     return 0;
 }
 
-bool sg17_local_from_host(sg17_local_t *self, sg17_frame_t **frame, int64_t deadline_ms)
+bool sg17_local_from_host(sg17_local_t *self, sg17_frame_t **frame)
 {
-    (void)deadline_ms; /* the answers are in before the send returns */
     pthread_mutex_lock(&self->lock);
     frame_node_t *n = self->closed ? NULL : self->head;
     if (n) {

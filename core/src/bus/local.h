@@ -35,8 +35,7 @@ int sg17_local_serving(sg17_local_t *self);
 int sg17_local_to_host(sg17_local_t *self, const sg17_frame_t *frame);
 /* Broker side: the host's next answer into *frame (the caller frees it with sg17_frame_free; NULL:
  * an answer that did not copy, malformed). The answers to a frame are there when its send
- * returned, so nothing waits: deadline_ms (CLOCK_MONOTONIC, -1: none) is the socket receive's and
- * has nothing to wait for here. False when there is no answer or the link is closed. */
-bool sg17_local_from_host(sg17_local_t *self, sg17_frame_t **frame, int64_t deadline_ms);
+ * returned, so nothing waits. False when there is no answer or the link is closed. */
+bool sg17_local_from_host(sg17_local_t *self, sg17_frame_t **frame);
 
 #endif
