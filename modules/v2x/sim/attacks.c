@@ -534,11 +534,9 @@ int vsim_attack_request_at(void *instance, sg17_ctx_t *ctx, const sg17_params_t 
     }
     const vsim_signer_t *ec = r->outsider ? &r->rogue_ec : &r->revoked_ec;
     for (unsigned k = 0; k < count && r->n_req < AT_REQUESTS; k++) {
-        uint8_t seed[32], msg[V2X_SPDU_MAX];
+        uint8_t msg[V2X_SPDU_MAX];
         size_t n = 0;
-        sg17_rand_bytes(ctx, seed, sizeof seed);
-        EVP_PKEY *key = v2x_key_from_seed(V2X_CURVE_P256, seed, sizeof seed);
-        OPENSSL_cleanse(seed, sizeof seed);
+        EVP_PKEY *key = vsim_key_new(ctx);
         if (!key
             || vsim_enrol_at_request(s, ctx, ec, UINT32_MAX, key, msg, sizeof msg, &n,
                                      r->hash[r->n_req])

@@ -203,12 +203,10 @@ int vsim_attack_forge_crl(void *instance, sg17_ctx_t *ctx, const sg17_params_t *
             if (v2x_cert_hashedid10(s->veh[i].pool[k].cert, s->veh[i].pool[k].cert_len, e[n].id)
                 == V2X_OK)
                 e[n++].expiry = time32_at(s, now) + 24 * 3600;
-    uint8_t seed[32], body[64 + (V2X_HASHEDID10 + 4) * 2048];
+    uint8_t body[64 + (V2X_HASHEDID10 + 4) * 2048];
     uint8_t spdu[V2X_SPDU_MAX + sizeof body];
     size_t blen = 0, len = 0;
-    sg17_rand_bytes(ctx, seed, sizeof seed);
-    EVP_PKEY *own = v2x_key_from_seed(V2X_CURVE_P256, seed, sizeof seed);
-    OPENSSL_cleanse(seed, sizeof seed);
+    EVP_PKEY *own = vsim_key_new(ctx);
     /* the adversary's key under the AA's name: a digest signer naming the AA's certificate */
     v2x_signer_t *sg = own ? v2x_signer_new(own, s->aa_s.cert, s->aa_s.cert_len, NULL) : NULL;
     v2x_sign_params_t sp = {

@@ -77,15 +77,6 @@ struct vsim_enrol {
 
 /* ---- helpers ---- */
 
-static EVP_PKEY *seeded_key(sg17_ctx_t *ctx)
-{
-    uint8_t seed[32];
-    sg17_rand_bytes(ctx, seed, sizeof seed);
-    EVP_PKEY *k = v2x_key_from_seed(V2X_CURVE_P256, seed, sizeof seed);
-    OPENSSL_cleanse(seed, sizeof seed);
-    return k;
-}
-
 /* Room for one more element in a growing array (*arr of *cap elements, n used): 0 or -1, the
  * array unchanged on failure. */
 static int grow(void **arr, size_t *cap, size_t n, size_t elem)
@@ -226,7 +217,7 @@ vsim_enrol_t *vsim_enrol_new(vsim_t *s, sg17_ctx_t *ctx)
     }
     for (unsigned i = 0; i < s->n_veh; i++) {
         enrolee_t *e = &en->veh[i];
-        if (!(e->canonical = seeded_key(ctx))
+        if (!(e->canonical = vsim_key_new(ctx))
             || v2x_pki_key_of(e->canonical, &en->canonical[i]) != V2X_OK) {
             vsim_enrol_free(en, s->n_veh);
             return NULL;
@@ -311,7 +302,7 @@ void vsim_enrol_vehicle_timer(vsim_t *s, sg17_ctx_t *ctx, vsim_vehicle_t *v)
     uint8_t inner[256], pop[MSG_MAX], data[MSG_MAX], outer[MSG_MAX], msg[MSG_MAX];
     size_t ni = 0, np = 0, nd = 0, no = 0, nm = 0;
     EVP_PKEY_free(e->ec_key);
-    if (!(e->ec_key = seeded_key(ctx))) {
+    if (!(e->ec_key = vsim_key_new(ctx))) {
         sg17_metric_add(ctx, "vehicle.build_failures", 1);
         return;
     }
@@ -378,7 +369,7 @@ static void request_ats(vsim_t *s, sg17_ctx_t *ctx, vsim_vehicle_t *v, enrolee_t
     size_t n = 0;
     for (unsigned k = 0; k < (unsigned)s->cfg.pool_size && k < VSIM_MAX_POOL; k++) {
         EVP_PKEY_free(e->at_key[k]);
-        e->at_key[k] = seeded_key(ctx);
+        e->at_key[k] = vsim_key_new(ctx);
         if (!e->at_key[k]
             || vsim_enrol_at_request(s, ctx, &e->ec, v->index, e->at_key[k], msg, sizeof msg, &n,
                                      e->at_hash[k])

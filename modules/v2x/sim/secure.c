@@ -232,13 +232,19 @@ int vsim_cert_issue(const vsim_t *s, const vsim_issue_t *p, const EVP_PKEY *subj
                           p->issuer ? p->issuer->cert_len : 0, out, cap, len);
 }
 
-int vsim_signer_issue(vsim_t *s, sg17_ctx_t *ctx, const vsim_issue_t *p, vsim_signer_t *out)
+EVP_PKEY *vsim_key_new(sg17_ctx_t *ctx)
 {
     uint8_t seed[32];
     sg17_rand_bytes(ctx, seed, sizeof seed);
-    memset(out, 0, sizeof *out);
-    out->key = v2x_key_from_seed(V2X_CURVE_P256, seed, sizeof seed);
+    EVP_PKEY *k = v2x_key_from_seed(V2X_CURVE_P256, seed, sizeof seed);
     OPENSSL_cleanse(seed, sizeof seed);
+    return k;
+}
+
+int vsim_signer_issue(vsim_t *s, sg17_ctx_t *ctx, const vsim_issue_t *p, vsim_signer_t *out)
+{
+    memset(out, 0, sizeof *out);
+    out->key = vsim_key_new(ctx);
     if (!out->key)
         return -1;
     uint8_t der[V2X_CERT_MAX];

@@ -274,6 +274,8 @@ typedef struct {
     size_t n_psids;
     bool enc_key; /* also an encryption key (the key itself) */
 } vsim_issue_t;
+/* A fresh P-256 key pair from the run's random stream (the seed cleansed); NULL on failure. */
+EVP_PKEY *vsim_key_new(sg17_ctx_t *ctx);
 int vsim_signer_issue(vsim_t *s, sg17_ctx_t *ctx, const vsim_issue_t *p, vsim_signer_t *out);
 /* The certificate of p for a given subject key (its public part: the requester keeps the private
  * one), signed by p->issuer; 0 or a v2x_err_t. */
