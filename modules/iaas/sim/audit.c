@@ -64,14 +64,18 @@ void iaas_trail_delete(iaas_t *s, uint16_t tenant)
     }
 }
 
+/* The trail's records are kept by sequence number, at most this many (a record claiming a later
+ * number is refused as malformed). */
+#define IAAS_MAX_RECORDS (UINT64_C(1) << 26)
+
 static int store_record(iaas_t *s, const uint8_t *enc, uint64_t seq)
 {
     if (seq >= s->cap_records) {
+        if (seq >= IAAS_MAX_RECORDS) /* before doubling: a forged seq near 2^64 would wrap nc */
+            return -1;
         uint64_t nc = s->cap_records ? s->cap_records : 256;
         while (nc <= seq)
             nc *= 2;
-        if (nc > (1u << 26))
-            return -1;
         iaas_stored_record_t *p = realloc(s->records, nc * sizeof *p);
         if (!p)
             return -1;

@@ -318,3 +318,28 @@ Test(sim, api_flood_takes_the_capacity_until_quotas_or_the_revert_stop_it)
         sg17_mock_free(m);
     }
 }
+
+/* The audit sink keeps records by their sequence number: a forged one far beyond any trail (up to
+ * 2^64 - 1, where doubling the store's size would wrap) is refused as malformed, at once. */
+Test(sim, an_audit_record_with_a_forged_sequence_number_is_refused, .timeout = 10)
+{
+    sg17_mock_t *m = make(NULL, false);
+    sg17_entity_t out = sg17_mock_entity(m, "outside-0"), sink = sg17_mock_entity(m, "audit-0");
+    const uint64_t seqs[] = {UINT64_MAX, UINT64_C(1) << 63, UINT64_C(1) << 26};
+    for (size_t i = 0; i < sizeof seqs / sizeof *seqs; i++) {
+        audit_record_t r = {.seq = seqs[i], .kind = AUDIT_KIND_FLOW};
+        uint8_t enc[AUDIT_RECORD_BYTES];
+        audit_record_encode(&r, enc);
+        const sg17_mock_report_t *rep =
+            sg17_mock_deliver(m, out, sink, "iaas.audit_record", enc, sizeof enc);
+        cr_assert_str_eq(rep->reason, "malformed", "seq %llu", (unsigned long long)seqs[i]);
+    }
+    audit_record_t ok = {.seq = 7, .kind = AUDIT_KIND_FLOW};
+    uint8_t enc[AUDIT_RECORD_BYTES];
+    audit_record_encode(&ok, enc);
+    const sg17_mock_report_t *rep =
+        sg17_mock_deliver(m, out, sink, "iaas.audit_record", enc, sizeof enc);
+    cr_assert(rep->accepted, "a record inside the trail's range is kept: %s",
+              rep->reason ? rep->reason : "");
+    sg17_mock_free(m);
+}
