@@ -325,7 +325,7 @@ Test(sim, an_audit_record_with_a_forged_sequence_number_is_refused, .timeout = 1
 {
     sg17_mock_t *m = make(NULL, false);
     sg17_entity_t out = sg17_mock_entity(m, "outside-0"), sink = sg17_mock_entity(m, "audit-0");
-    const uint64_t seqs[] = {UINT64_MAX, UINT64_C(1) << 63, UINT64_C(1) << 26};
+    const uint64_t seqs[] = {UINT64_MAX, UINT64_C(1) << 63, UINT64_C(1) << 22};
     for (size_t i = 0; i < sizeof seqs / sizeof *seqs; i++) {
         audit_record_t r = {.seq = seqs[i], .kind = AUDIT_KIND_FLOW};
         uint8_t enc[AUDIT_RECORD_BYTES];
