@@ -108,14 +108,20 @@ int sakke_point_decode(const sakke_params_t *sp, const uint8_t *buf, size_t len,
         ibccrypto_set_error("sakke: %s is not a point of E: y^2 = x^3 - 3x over F_p", what);
         return -1;
     }
-    if (check_order) {
+    if (check_order == SAKKE_ORDER_SECRET) {
+        int in_subgroup = sakke_order_is_q(sp, pt);
+        if (in_subgroup != 1) {
+            ibccrypto_set_error(in_subgroup < 0 ? "sakke: cannot check the order of %s"
+                                                : "sakke: %s is not in the subgroup of order q",
+                                what);
+            return -1;
+        }
+    } else if (check_order) {
         EC_POINT *t = EC_POINT_new(sp->group);
-        /* EC_GROUP_get0_order is the group's own BIGNUM: OpenSSL's wNAF takes it (a public
-         * point); any other BIGNUM of the same value goes through the ladder (a secret one) */
-        const BIGNUM *q =
-            check_order == SAKKE_ORDER_PUBLIC ? EC_GROUP_get0_order(sp->group) : sp->q;
-        int in_subgroup = t && EC_POINT_mul(sp->group, t, NULL, pt, q, sp->bn)
-                          && EC_POINT_is_at_infinity(sp->group, t);
+        /* EC_GROUP_get0_order is the group's own BIGNUM: OpenSSL's wNAF takes it */
+        int in_subgroup =
+            t && EC_POINT_mul(sp->group, t, NULL, pt, EC_GROUP_get0_order(sp->group), sp->bn)
+            && EC_POINT_is_at_infinity(sp->group, t);
         EC_POINT_free(t);
         if (!in_subgroup) {
             ibccrypto_set_error("sakke: %s is not in the subgroup of order q", what);
@@ -263,6 +269,13 @@ sakke_lines_t *sakke_lines_new(const sakke_params_t *sp, const EC_POINT *pa)
              && FP_SUB(t1, t1, x) && FP_MUL(t1, t3, t1) && FP_MUL(t6, y, t6) && FP_SUB(y, t1, t6)
              && BN_copy(z, t4);
     }
+    /* the loop ends on [q - 1]A: A has order q iff that is -A (sakke_order_is_q's argument) */
+    int order_q = ok ? sakke_jacobian_is_neg(sp, x, y, z, ax, ay, bn) : -1;
+    if (order_q == 0) {
+        ibccrypto_set_error("sakke: the point is not in the subgroup of order q");
+        ok = 0;
+    }
+    ok = ok && order_q == 1;
     /* batch inversion of the Ck (Montgomery's trick): pre[k] = C0*...*Ck, one inversion, then
      * walking back 1/Ck = (1/pre[k]) * pre[k-1] and 1/pre[k-1] = (1/pre[k]) * Ck */
     BIGNUM **pre = ok ? OPENSSL_zalloc(n * sizeof *pre) : NULL;
@@ -282,12 +295,16 @@ sakke_lines_t *sakke_lines_new(const sakke_params_t *sp, const EC_POINT *pa)
     for (k = 0; pre && k < n; k++)
         BN_clear_free(pre[k]);
     OPENSSL_free(pre);
+    BIGNUM *walked[] = {ax, ay, x, y, z, t1, t2, t3, t4, t5, t6}; /* multiples of A */
+    for (size_t i = 0; t6 && i < sizeof walked / sizeof *walked; i++)
+        BN_clear(walked[i]);
     BN_CTX_end(bn);
     for (k = 0; cz && k < n; k++)
         BN_clear_free(cz[k]);
     OPENSSL_free(cz);
     if (!ok) {
-        ibccrypto_set_error("sakke: cannot precompute the pairing of this point");
+        if (order_q != 0)
+            ibccrypto_set_error("sakke: cannot precompute the pairing of this point");
         sakke_lines_destroy(&l);
         return NULL;
     }
