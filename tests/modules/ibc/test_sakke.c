@@ -381,3 +381,35 @@ Test(sakke, the_order_walk_and_the_miller_loop_agree_with_openssl_on_points_of_e
     BN_free(four);
     sakke_params_destroy(&sp);
 }
+
+/* The RFC's SED from a sender of (Z, b), whichever way the set-up came. */
+static void assert_rfc_sed(void)
+{
+    sakke_sender_t *s = sakke_sender_new(ZPUB, sizeof ZPUB, B, b_len);
+    cr_assert_not_null(s, "%s", ibccrypto_last_error());
+    uint8_t sed[SAKKE_SED_BYTES];
+    cr_assert_eq(sakke_sender_encapsulate(s, SSV, sed, NULL), 0, "%s", ibccrypto_last_error());
+    cr_assert_arr_eq(sed, SED, SAKKE_SED_BYTES);
+    sakke_sender_destroy(&s);
+}
+
+Test(sakke, an_identity_set_up_again_from_the_memo_or_after_eviction_gives_the_rfc_sed)
+{
+    assert_rfc_sed(); /* computed, or from an earlier test of this process */
+    assert_rfc_sed(); /* from the memo */
+    /* more identities than the memo holds: (Z, b) is evicted and computed again */
+    uint8_t id[40];
+    for (unsigned i = 0; i < 33; i++) {
+        int n = snprintf((char *)id, sizeof id, "2026-12%ctel:+4477009%05u", 0, i);
+        sakke_sender_t *s = sakke_sender_new(ZPUB, sizeof ZPUB, id, (size_t)n);
+        cr_assert_not_null(s, "%s", ibccrypto_last_error());
+        sakke_sender_destroy(&s);
+    }
+    assert_rfc_sed();
+    /* the memo answers only the exact octets of a Z it validated */
+    uint8_t bad[SAKKE_POINT_BYTES];
+    memcpy(bad, ZPUB, sizeof bad);
+    bad[SAKKE_POINT_BYTES - 1] ^= 1;
+    cr_assert_null(sakke_sender_new(bad, sizeof bad, B, b_len));
+    cr_assert_null(sakke_sender_new(ZPUB, sizeof ZPUB - 1, B, b_len));
+}
