@@ -184,32 +184,6 @@ static int sakke_load_z(const sakke_params_t *sp, BIGNUM *zb, const uint8_t *z, 
     return 0;
 }
 
-int sakke_kms_public_key(const uint8_t *z, size_t z_len, uint8_t zpub[SAKKE_POINT_BYTES])
-{
-    ibccrypto_clear_error();
-    sakke_params_t *sp = sakke_params_new();
-    if (!sp)
-        return -1;
-    int rc = -1;
-    BIGNUM *zb = BN_secure_new();
-    EC_POINT *pt = EC_POINT_new(sp->group);
-    if (zb && pt) {
-        BN_set_flags(zb, BN_FLG_CONSTTIME);
-        if (sakke_load_z(sp, zb, z, z_len) == 0
-            && EC_POINT_mul(sp->group, pt, zb, NULL, NULL, sp->bn))
-            rc = sakke_point_encode(sp, pt, zpub);
-    }
-    BN_clear_free(zb);
-    EC_POINT_free(pt);
-    sakke_params_destroy(&sp);
-    return rc;
-}
-
-struct sakke_kms {
-    sakke_params_t *sp;
-    sakke_comb_t *comb; /* multiples of P */
-};
-
 /* The table of P: built once per process (P is a constant of parameter set 1), copied into each
  * KMS context. */
 static struct {
@@ -230,6 +204,33 @@ static sakke_comb_t *sakke_base_comb(const sakke_params_t *sp)
     pthread_mutex_unlock(&sakke_base.lock);
     return c;
 }
+
+int sakke_kms_public_key(const uint8_t *z, size_t z_len, uint8_t zpub[SAKKE_POINT_BYTES])
+{
+    ibccrypto_clear_error();
+    sakke_params_t *sp = sakke_params_new();
+    if (!sp)
+        return -1;
+    int rc = -1;
+    BIGNUM *zb = BN_secure_new();
+    EC_POINT *pt = EC_POINT_new(sp->group);
+    if (zb && pt) {
+        BN_set_flags(zb, BN_FLG_CONSTTIME);
+        sakke_comb_t *base = sakke_load_z(sp, zb, z, z_len) == 0 ? sakke_base_comb(sp) : NULL;
+        if (base && sakke_comb_mul(sp, base, zb, pt) == 0) /* Z = [z]P, constant-time scan */
+            rc = sakke_point_encode(sp, pt, zpub);
+        sakke_comb_destroy(&base);
+    }
+    BN_clear_free(zb);
+    EC_POINT_clear_free(pt);
+    sakke_params_destroy(&sp);
+    return rc;
+}
+
+struct sakke_kms {
+    sakke_params_t *sp;
+    sakke_comb_t *comb; /* multiples of P */
+};
 
 sakke_kms_t *sakke_kms_new(void)
 {
