@@ -163,12 +163,14 @@ static int sakke_identity_init(sakke_identity_t *ident, const uint8_t *zpub, siz
         ibccrypto_set_error("sakke: an identifier is 1..%d octets, got %zu", SAKKE_MAX_ID, id_len);
         return -1;
     }
-    int rc = zpub && zpub_len == SAKKE_POINT_BYTES ? sakke_memo_get(ident, zpub, id, id_len) : 1;
+    int memo = zpub && zpub_len == SAKKE_POINT_BYTES;
+    int rc = memo ? sakke_memo_get(ident, zpub, id, id_len) : 1;
     if (rc <= 0)
         return rc;
     if (sakke_identity_compute(ident, zpub, zpub_len, id, id_len) != 0)
         return -1;
-    sakke_memo_put(ident, zpub);
+    if (memo)
+        sakke_memo_put(ident, zpub);
     return 0;
 }
 
