@@ -352,9 +352,8 @@ int sakke_comb_mul(const sakke_params_t *sp, const sakke_comb_t *comb, const BIG
     BIGNUM *zi2 = BN_CTX_get(bn);
     int ok = zi2
              && comb_jacobian(sp, comb, r, x, y, z) == 0
-             /* to affine: x = X/Z^2, y = Y/Z^3 (Z inverted in constant time) */
-             && BN_from_montgomery(zi, z, sp->mont, bn)
-             && ibccrypto_bn_mod_inverse_ct(zi, zi, sp->p, bn) == 0
+             /* to affine: x = X/Z^2, y = Y/Z^3 (Z inverted blinded) */
+             && BN_from_montgomery(zi, z, sp->mont, bn) && sakke_fp_inverse(sp, zi, zi, bn) == 0
              && BN_to_montgomery(zi, zi, sp->mont, bn) && FP_MUL(zi2, zi, zi) && FP_MUL(x, x, zi2)
              && FP_MUL(zi2, zi2, zi) && FP_MUL(y, y, zi2) && BN_from_montgomery(x, x, sp->mont, bn)
              && BN_from_montgomery(y, y, sp->mont, bn)

@@ -154,6 +154,25 @@ int sakke_fp_sub(const sakke_params_t *sp, BIGNUM *r, const BIGNUM *a, const BIG
     return BN_usub(sp->neg, sp->p, b) && BN_mod_add_quick(r, a, sp->neg, sp->p);
 }
 
+int sakke_fp_inverse(const sakke_params_t *sp, BIGNUM *r, const BIGNUM *a, BN_CTX *bn)
+{
+    BN_CTX_start(bn);
+    BIGNUM *b = BN_CTX_get(bn), *t = BN_CTX_get(bn);
+    int ok = t != NULL;
+    do
+        ok = ok && BN_priv_rand_range_ex(b, sp->p, 0, bn);
+    while (ok && BN_is_zero(b));
+    ok = ok && FP_MUL(t, a, b)                                /* t = a b / R */
+         && !BN_is_zero(t) && BN_mod_inverse(t, t, sp->p, bn) /* R / (a b) */
+         && FP_MUL(r, t, b);                                  /* 1 / a */
+    if (t) {
+        BN_clear(b);
+        BN_clear(t);
+    }
+    BN_CTX_end(bn);
+    return ok ? 0 : -1;
+}
+
 /* (a + bi)^2 = (a+b)(a-b) + 2ab*i. */
 static int fp2_sqr(const sakke_params_t *sp, BIGNUM *a, BIGNUM *b, BIGNUM *t1, BIGNUM *t2,
                    BN_CTX *bn)
@@ -176,14 +195,14 @@ static int fp2_mul(const sakke_params_t *sp, BIGNUM *a, BIGNUM *b, const BIGNUM 
 }
 
 /* The representative b/a of a + bi (both in Montgomery form, so the ratio is the plain value):
- * 1/a inverted in constant time, brought into the Montgomery domain, and one Montgomery
+ * 1/a inverted (blinded, sakke_fp_inverse), brought into the Montgomery domain, and one Montgomery
  * multiplication (b R)(R / (a R)) / R = b / a, never the variable-time BN_mod_mul. */
 static int fp2_representative(const sakke_params_t *sp, const BIGNUM *a, const BIGNUM *b,
                               BIGNUM *rep, BN_CTX *bn)
 {
     BN_CTX_start(bn);
     BIGNUM *inv = BN_CTX_get(bn);
-    int ok = inv && ibccrypto_bn_mod_inverse_ct(inv, a, sp->p, bn) == 0
+    int ok = inv && sakke_fp_inverse(sp, inv, a, bn) == 0
              && BN_to_montgomery(inv, inv, sp->mont, bn) && FP_MUL(rep, b, inv);
     if (inv)
         BN_clear(inv);
@@ -285,8 +304,7 @@ sakke_lines_t *sakke_lines_new(const sakke_params_t *sp, const EC_POINT *pa)
              && (k == 0 ? BN_copy(pre[0], cz[0]) != NULL : FP_MUL(pre[k], pre[k - 1], cz[k]));
     /* t1 = (pre[n-1])^-1 in the Montgomery domain: from_mont, invert, to_mont */
     ok = ok && BN_from_montgomery(t1, pre[n - 1], sp->mont, bn)
-         && ibccrypto_bn_mod_inverse_ct(t1, t1, sp->p, bn) == 0
-         && BN_to_montgomery(t1, t1, sp->mont, bn);
+         && sakke_fp_inverse(sp, t1, t1, bn) == 0 && BN_to_montgomery(t1, t1, sp->mont, bn);
     for (k = n; ok && k-- > 0;) {
         ok = (k > 0 ? FP_MUL(t2, t1, pre[k - 1]) : BN_copy(t2, t1) != NULL) && FP_MUL(t1, t1, cz[k])
              && FP_MUL(l->coef[2 * k], l->coef[2 * k], t2)

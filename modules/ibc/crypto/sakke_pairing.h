@@ -43,6 +43,13 @@ void sakke_params_destroy(sakke_params_t **self_p);
  * 1 / 0 as OpenSSL's BN functions. */
 int sakke_fp_sub(const sakke_params_t *sp, BIGNUM *r, const BIGNUM *a, const BIGNUM *b);
 
+/* r = a^-1 mod p for a secret a in [1, p) (any domain: the plain inverse of the integer), 0 / -1
+ * (a = 0). Blinded: a is multiplied by a fresh random b in [1, p) (Montgomery multiplication,
+ * constant-time), OpenSSL's fast variable-time inverse sees only the product, which is uniform
+ * whatever a is, and b is multiplied back in. 3.4-4.2 times faster than Fermat's a^(p-2) here. r
+ * may alias a. */
+int sakke_fp_inverse(const sakke_params_t *sp, BIGNUM *r, const BIGNUM *a, BN_CTX *bn);
+
 /* Decodes 04 || X || Y (257 octets): coordinates < p, on E, not infinity; with check_order
  * also [q]pt == O. 0 / -1 (after ibccrypto_set_error, naming `what`). check_order is
  * SAKKE_ORDER_SECRET for a secret point (RSK): sakke_order_is_q, whose sequence of operations
