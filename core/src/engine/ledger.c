@@ -253,17 +253,17 @@ static __attribute__((noinline)) int open_slots(sg17_ledger_t *self, uint64_t id
                                                 sg17_time_t sent_at)
 {
     bool new_seg = !self->n || id != self->next_id;
-    const group_t *g = self->n_groups ? &self->groups[self->n_groups - 1] : NULL;
-    bool new_group = !g || g->prov != (uint8_t)prov || g->sent_at != sent_at;
-    if ((new_seg && self->n_segs == self->cap_segs
-         && double_array((void **)&self->segs, &self->cap_segs, sizeof *self->segs, 16) < 0)
-        || (new_group && self->n_groups == self->cap_groups
-            && double_array((void **)&self->groups, &self->cap_groups, sizeof *self->groups, 64)
-                   < 0))
+    const group_t *last = self->n_groups ? &self->groups[self->n_groups - 1] : NULL;
+    bool new_group = !last || last->prov != (uint8_t)prov || last->sent_at != sent_at;
+    if (new_seg && self->n_segs == self->cap_segs
+        && double_array((void **)&self->segs, &self->cap_segs, sizeof *self->segs, 16) < 0)
         return -1;
-    if (new_seg)
+    if (new_group && self->n_groups == self->cap_groups
+        && double_array((void **)&self->groups, &self->cap_groups, sizeof *self->groups, 64) < 0)
+        return -1;
+    if (new_seg && self->segs)
         self->segs[self->n_segs++] = (segment_t){.first_id = id, .first = self->n};
-    if (new_group)
+    if (new_group && self->groups)
         self->groups[self->n_groups++] =
             (group_t){.first = self->n, .sent_at = sent_at, .prov = (uint8_t)prov};
     return 0;
@@ -277,8 +277,9 @@ static inline bool may_append(sg17_ledger_t *self, uint64_t id, sg17_prov_t prov
     if (self->n && id < self->next_id)
         return false;
     const group_t *g = self->n_groups ? &self->groups[self->n_groups - 1] : NULL;
-    if (__builtin_expect(
-            self->n && id == self->next_id && g->prov == (uint8_t)prov && g->sent_at == sent_at, 1))
+    if (__builtin_expect(g && self->n && id == self->next_id && g->prov == (uint8_t)prov
+                             && g->sent_at == sent_at,
+                         1))
         return true;
     return open_slots(self, id, prov, sent_at) == 0;
 }
@@ -366,18 +367,20 @@ static int append_copies(sg17_ledger_t *self, const sg17_entity_t *dst, size_t n
     if (!self->n || n > UINT16_MAX - (self->n - 1 - self->last_send))
         return -1;
     const claim_t *claim = last_send_claim(self);
+    bool claims = claim != NULL; /* claim itself moves if the claims grow */
+    sg17_entity_t claimed = claims ? claim->claimed : 0;
     if (room_for(self, n) < 0
-        || (claim && self->cap_claims - self->n_claims < n && reserve_claims(self, n) < 0))
+        || (claims && self->cap_claims - self->n_claims < n && reserve_claims(self, n) < 0))
         return -1;
     size_t s = self->n, send = self->last_send;
-    sg17_entity_t src = self->col.src[send], claimed = claim ? claim->claimed : 0;
+    sg17_entity_t src = self->col.src[send];
     uint16_t type = self->col.type[send];
     for (size_t i = 0; i < n; i++) {
         self->col.src[s + i] = src;
         self->col.dst[s + i] = dst[i];
         self->col.type[s + i] = type;
         self->col.state[s + i] = ST_COPY | SG17_FATE_IN_FLIGHT;
-        if (claim)
+        if (claims)
             self->claims[self->n_claims++] = (claim_t){.slot = s + i, .claimed = claimed};
     }
     self->n += n;

@@ -241,11 +241,39 @@ Test(ledger, runs_across_column_growth_and_a_reused_ledger_start_whole_and_empty
         sg17_ledger_set_fate(l, 1 + 36 * RUN + 5 + 999, SG17_FATE_DELIVERED);
         sg17_metrics_t *m = sg17_metrics_new();
         sg17_ledger_metrics(l, m, NULL);
-        cr_assert_eq(sg17_metrics_value(m, "ledger.sent.genuine.t.odd"), RUN / 2 * RUNS);
+        cr_assert_eq(sg17_metrics_value(m, "ledger.sent.genuine.t.odd"), RUN * RUNS / 2.0);
         cr_assert_eq(sg17_metrics_value(m, "ledger.delivered.all"), 1);
         cr_assert_eq(sg17_metrics_value(m, "ledger.pending.all"), RUN * RUNS - 1);
         sg17_metrics_destroy(&m);
         sg17_ledger_destroy(&l);
         cr_assert_null(l);
     }
+}
+
+/* An injected multicast to many receivers: every copy keeps the send's claimed source, also
+ * when noting the copies' claims makes the claim table grow. */
+Test(ledger, a_large_injected_multicast_keeps_its_claim_on_every_copy)
+{
+    enum { COPIES = 1000 };
+    static sg17_entity_t more[COPIES];
+    for (size_t i = 0; i < COPIES; i++)
+        more[i] = (sg17_entity_t)(100 + i);
+    sg17_ledger_t *l = sg17_ledger_new();
+    cr_assert_not_null(
+        sg17_ledger_record(l, 1, SG17_NO_ENTITY, 3, 99, "t.a", SG17_PROV_INJECTED, 7));
+    cr_assert_eq(sg17_ledger_record_copies(l, more, COPIES / 2), 0);
+    for (size_t i = COPIES / 2; i < COPIES; i++)
+        cr_assert_eq(sg17_ledger_record_copy(l, 2 + i, more[i]), 0);
+    cr_assert_not_null(sg17_ledger_record(l, 2 + COPIES, 4, 4, 5, "t.a", SG17_PROV_GENUINE, 8));
+    for (uint64_t id = 1; id <= 1 + COPIES; id += 37)
+        assert_truth(l, &(want_t){id, SG17_NO_ENTITY, 3, id == 1 ? 99 : (sg17_entity_t)(98 + id),
+                                  "t.a", SG17_PROV_INJECTED, 7, SG17_FATE_IN_FLIGHT,
+                                  SG17_OUTCOME_NONE, NULL});
+    assert_truth(l, &(want_t){1 + COPIES, SG17_NO_ENTITY, 3, 99 + COPIES, "t.a", SG17_PROV_INJECTED,
+                              7, SG17_FATE_IN_FLIGHT, SG17_OUTCOME_NONE, NULL});
+    assert_truth(l, &(want_t){2 + COPIES, 4, 4, 5, "t.a", SG17_PROV_GENUINE, 8, SG17_FATE_IN_FLIGHT,
+                              SG17_OUTCOME_NONE, NULL});
+    const sg17_ledger_record_t *r = sg17_ledger_find(l, 1);
+    cr_assert(r && r->n_copies == COPIES && r->claimed_src == 3);
+    sg17_ledger_destroy(&l);
 }
