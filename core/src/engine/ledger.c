@@ -20,6 +20,8 @@ const char *const sg17_prov_names[SG17_PROV_COUNT] = {"genuine", "injected", "re
  *   - provenance and send time once per group of slots (a frame's envelopes are one group;
  *     a multicast's copies are always in their send's group);
  *   - the claimed source only where it differs from the true one (claims, by slot);
+ *   - a multicast's further receivers' copies hold only their receiver and state: source, type,
+ *     claim and group are their send's, the slot before them (multicasts lists those sends);
  *   - a reason only once something is rejected (the reason column is made then).
  * Fate and outcome live in the state byte, which the host updates as the run goes. */
 enum {
@@ -47,8 +49,8 @@ typedef struct {
 
 /* The per-slot columns, all of `cap` slots (reason: when not NULL). */
 typedef struct {
-    sg17_entity_t *src, *dst; /* true source (a copy: its send's), receiver */
-    uint16_t *type;
+    sg17_entity_t *src, *dst; /* true source (not written for a copy), receiver */
+    uint16_t *type;           /* not written for a copy */
     uint8_t *state;
     uint16_t *reason; /* written when the outcome is `rejected`, read only then */
     size_t cap;
@@ -65,6 +67,8 @@ struct sg17_ledger {
     size_t n_groups, cap_groups;
     claim_t *claims;
     size_t n_claims, cap_claims;
+    size_t *multicasts; /* the slots of the sends that have copies, increasing */
+    size_t n_multicasts, cap_multicasts;
     sg17_ledger_record_t view; /* what sg17_ledger_record and _find return */
     char **types;
     size_t n_types;
@@ -157,6 +161,7 @@ void sg17_ledger_destroy(sg17_ledger_t **self_p)
     free(self->segs);
     free(self->groups);
     free(self->claims);
+    free(self->multicasts);
     free(self);
     *self_p = NULL;
 }
@@ -343,46 +348,23 @@ const sg17_ledger_record_t *sg17_ledger_record_typed(sg17_ledger_t *self, uint64
     return &self->view;
 }
 
-/* Room for `more` claims past n_claims. 0, or -1 (out of memory; unchanged). */
-static int reserve_claims(sg17_ledger_t *self, size_t more)
-{
-    if (more > SIZE_MAX / 2 / sizeof *self->claims - self->n_claims)
-        return -1;
-    while (self->cap_claims - self->n_claims < more)
-        if (double_array((void **)&self->claims, &self->cap_claims, sizeof *self->claims, 16) < 0)
-            return -1;
-    return 0;
-}
-
-/* Whether the latest send's claimed source differs from its true one (it has a claim). */
-static const claim_t *last_send_claim(const sg17_ledger_t *self)
-{
-    const claim_t *c = self->n_claims ? &self->claims[self->n_claims - 1] : NULL;
-    return c && c->slot >= self->last_send ? c : NULL;
-}
-
-/* Appends n copies of the latest send to dst[0 .. n): same source, type, group and claim. */
+/* Appends n copies of the latest send to dst[0 .. n): a receiver and a state each (the rest is
+ * the send's). */
 static int append_copies(sg17_ledger_t *self, const sg17_entity_t *dst, size_t n)
 {
     if (!self->n || n > UINT16_MAX - (self->n - 1 - self->last_send))
         return -1;
-    const claim_t *claim = last_send_claim(self);
-    bool claims = claim != NULL; /* claim itself moves if the claims grow */
-    sg17_entity_t claimed = claims ? claim->claimed : 0;
+    bool first = self->n - 1 == self->last_send; /* the send's first copies */
     if (room_for(self, n) < 0
-        || (claims && self->cap_claims - self->n_claims < n && reserve_claims(self, n) < 0))
+        || (first && self->n_multicasts == self->cap_multicasts
+            && double_array((void **)&self->multicasts, &self->cap_multicasts,
+                            sizeof *self->multicasts, 64)
+                   < 0))
         return -1;
-    size_t s = self->n, send = self->last_send;
-    sg17_entity_t src = self->col.src[send];
-    uint16_t type = self->col.type[send];
-    for (size_t i = 0; i < n; i++) {
-        self->col.src[s + i] = src;
-        self->col.dst[s + i] = dst[i];
-        self->col.type[s + i] = type;
-        self->col.state[s + i] = ST_COPY | SG17_FATE_IN_FLIGHT;
-        if (claims)
-            self->claims[self->n_claims++] = (claim_t){.slot = s + i, .claimed = claimed};
-    }
+    if (first && self->multicasts)
+        self->multicasts[self->n_multicasts++] = self->last_send;
+    memcpy(self->col.dst + self->n, dst, n * sizeof *dst);
+    memset(self->col.state + self->n, ST_COPY | SG17_FATE_IN_FLIGHT, n);
     self->n += n;
     self->next_id += n;
     return 0;
@@ -454,7 +436,24 @@ static const group_t *group_of(const sg17_ledger_t *self, size_t slot)
     return &self->groups[lo - 1]; /* the first group starts at slot 0 */
 }
 
-/* The claimed source of slot. */
+/* The slot of the send whose source, type, claim and group slot has: its own, or for a copy
+ * the last multicast send before it. */
+static size_t send_of(const sg17_ledger_t *self, size_t slot)
+{
+    if (!(self->col.state[slot] & ST_COPY))
+        return slot;
+    size_t lo = 0, hi = self->n_multicasts;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (self->multicasts[mid] < slot)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return self->multicasts[lo - 1]; /* a copy follows its send */
+}
+
+/* The claimed source of the send in slot. */
 static sg17_entity_t claimed_of(const sg17_ledger_t *self, size_t slot)
 {
     size_t lo = 0, hi = self->n_claims;
@@ -592,12 +591,15 @@ void sg17_ledger_metrics(const sg17_ledger_t *self, sg17_metrics_t *out,
         return;
     }
     size_t g = 0;
+    uint16_t type = 0; /* the last send's: its copies' */
     for (size_t i = 0; i < self->n; i++) {
         while (g + 1 < self->n_groups && self->groups[g + 1].first <= i)
             g++;
         unsigned prov = self->groups[g].prov, st = self->col.state[i];
         unsigned outcome = (st & ST_OUTCOME) >> OUTCOME_SHIFT;
-        uint64_t(*c)[SG17_PROV_COUNT] = by_type[self->col.type[i]];
+        if (!(st & ST_COPY))
+            type = self->col.type[i];
+        uint64_t(*c)[SG17_PROV_COUNT] = by_type[type];
         if (!(st & ST_COPY))
             c[V_SENT][prov]++;
         count_receiver(c, by_reason, prov, st & ST_FATE, outcome,
@@ -644,11 +646,12 @@ int sg17_ledger_truth(sg17_ledger_t *self, uint64_t id, sg17_ledger_truth_t *out
     const group_t *g = group_of(self, s);
     uint8_t st = self->col.state[s];
     unsigned outcome = (st & ST_OUTCOME) >> OUTCOME_SHIFT;
-    uint16_t type = self->col.type[s];
+    size_t send = send_of(self, s);
+    uint16_t type = self->col.type[send];
     uint16_t reason = outcome == SG17_OUTCOME_REJECTED ? self->col.reason[s] : 0;
     *out = (sg17_ledger_truth_t){
-        .true_src = self->col.src[s],
-        .claimed_src = claimed_of(self, s),
+        .true_src = self->col.src[send],
+        .claimed_src = claimed_of(self, send),
         .dst = self->col.dst[s],
         .type = type < self->n_types ? self->types[type] : "?",
         .prov = (sg17_prov_t)g->prov,
