@@ -17,7 +17,9 @@
  * Each line is the median of five alternating runs of both sides. A comment line after it gives
  * each side's CPU time per envelope (user + system, every thread of the process, median of the
  * same runs): on a loaded machine the rates move with the scheduler, the CPU time much less.
- * Usage: bench_bus [FILTER] runs only the cases whose name contains FILTER ("inproc.64B"). */
+ * Usage: bench_bus [FILTER [SIDE]] runs only the cases whose name contains FILTER ("inproc.64B");
+ * with SIDE (1: the baseline, 2: the measured side) only that side runs, five times, and the
+ * line gives its rate alone: for profilers (valgrind, strace, perf), never for a ratio. */
 #include <czmq.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -318,6 +320,7 @@ static double median(double *v, size_t n)
 }
 
 static int g_port = 47100;
+static int g_side; /* 0: both sides; 1 or 2: that side only (the other's rate reads 0) */
 
 /* Alternates the two sides ROUNDS times on fresh endpoints and keeps each one's median: a shared
  * machine's noise then hits both alike. */
@@ -329,11 +332,11 @@ static void alternate(const char *pattern, double (*a)(const spec_t *, const cha
     for (int r = 0; r < ROUNDS; r++) {
         char ep[64];
         snprintf(ep, sizeof ep, pattern, g_port++);
-        va[r] = a(sa, ep);
-        ca[r] = g_cpu;
+        va[r] = g_side == 2 ? 0 : a(sa, ep);
+        ca[r] = g_side == 2 ? 0 : g_cpu;
         snprintf(ep, sizeof ep, pattern, g_port++);
-        vb[r] = b(sb, ep);
-        cb[r] = g_cpu;
+        vb[r] = g_side == 1 ? 0 : b(sb, ep);
+        cb[r] = g_side == 1 ? 0 : g_cpu;
     }
     *ma = median(va, ROUNDS);
     *mb = median(vb, ROUNDS);
@@ -359,6 +362,11 @@ int main(int argc, char **argv)
 {
     zsys_handler_set(NULL);
     const char *filter = argc > 1 ? argv[1] : "";
+    g_side = argc > 2 ? atoi(argv[2]) : 0;
+    if (g_side < 0 || g_side > 2) {
+        fprintf(stderr, "usage: bench_bus [FILTER [1|2]]\n");
+        return 2;
+    }
     const char *transports[][2] = {{"inproc", "inproc://bench-%d"}, {"tcp", "tcp://127.0.0.1:%d"}};
     size_t sizes[] = {64, 1024};
     for (int t = 0; t < 2; t++)

@@ -1,4 +1,5 @@
-/* ledger.c — message records in id order (ids are assigned increasing), binary-searched by id. */
+/* ledger.c — message records in id order (ids are assigned increasing), as compact columns
+ * looked up by id through segments of consecutive ids. */
 #include "engine/ledger.h"
 
 #include <pthread.h>
@@ -12,18 +13,63 @@ const char *const sg17_prov_names[SG17_PROV_COUNT] = {"genuine", "injected", "re
 
 #define MAX_NAMES 65535
 
-/* A further receiver's copy of a multicast: what differs from the send's record. */
+/* The ledger keeps its messages in slots, in id order (a send, then its further receivers'
+ * copies), as columns: the appends of a frame of envelopes then write about 11 bytes each,
+ * a few dense streams, instead of a 40-byte struct. What a run of messages shares is kept once:
+ *   - ids are consecutive within a segment (slot = id - first_id + first);
+ *   - provenance and send time once per group of slots (a frame's envelopes are one group;
+ *     a multicast's copies are always in their send's group);
+ *   - the claimed source only where it differs from the true one (claims, by slot);
+ *   - a multicast's further receivers' copies hold only their receiver and state: source, type,
+ *     claim and group are their send's, the slot before them (multicasts lists those sends);
+ *   - a reason only once something is rejected (the reason column is made then).
+ * Fate and outcome live in the state byte, which the host updates as the run goes. */
+enum {
+    ST_FATE = 0x03,    /* sg17_fate_t */
+    ST_OUTCOME = 0x0c, /* sg17_outcome_t << 2 */
+    ST_COPY = 0x80,    /* a further receiver's copy of the send before it, not a send */
+};
+#define OUTCOME_SHIFT 2
+
 typedef struct {
-    sg17_entity_t dst;
-    uint16_t reason;
-    uint8_t fate, outcome;
-} copy_t;
+    uint64_t first_id;
+    size_t first; /* slot of first_id */
+} segment_t;
+
+typedef struct {
+    size_t first; /* first slot of the group */
+    sg17_time_t sent_at;
+    uint8_t prov;
+} group_t;
+
+typedef struct {
+    size_t slot;
+    sg17_entity_t claimed;
+} claim_t;
+
+/* The per-slot columns, all of `cap` slots (reason: when not NULL). */
+typedef struct {
+    sg17_entity_t *src, *dst; /* true source (not written for a copy), receiver */
+    uint16_t *type;           /* not written for a copy */
+    uint8_t *state;
+    uint16_t *reason; /* written when the outcome is `rejected`, read only then */
+    size_t cap;
+} columns_t;
 
 struct sg17_ledger {
-    sg17_ledger_record_t *recs;
-    size_t n, cap;
-    copy_t *copies; /* each record's further receivers, in record order */
-    size_t n_copies, cap_copies;
+    columns_t col;
+    size_t n;
+    size_t last_send; /* the slot of the latest send, when n > 0 */
+    uint64_t next_id; /* the id after the latest slot's */
+    segment_t *segs;
+    size_t n_segs, cap_segs;
+    group_t *groups;
+    size_t n_groups, cap_groups;
+    claim_t *claims;
+    size_t n_claims, cap_claims;
+    size_t *multicasts; /* the slots of the sends that have copies, increasing */
+    size_t n_multicasts, cap_multicasts;
+    sg17_ledger_record_t view; /* what sg17_ledger_record and _find return */
     char **types;
     size_t n_types;
     uint16_t last_type; /* the type of the latest record, and its length */
@@ -33,26 +79,31 @@ struct sg17_ledger {
     uint64_t anomalies;
 };
 
-/* Each thread keeps the record array of the last ledger it destroyed, up to KEEP_BYTES, for its
- * next ledger: a scenario's second run (or a broker's next) then writes into pages already
- * mapped instead of faulting in a fresh array page by page, which costs more than filling it.
- * The key's destructor frees the kept array when the thread exits. */
+/* Each thread keeps the columns of the last ledger it destroyed, up to KEEP_BYTES, for its next
+ * ledger: a scenario's second run (or a broker's next) then writes into pages already mapped
+ * instead of faulting in fresh columns page by page, which costs more than filling them. The
+ * key's destructor frees the kept columns when the thread exits. */
 #define KEEP_BYTES (64u << 20)
-
-typedef struct {
-    sg17_ledger_record_t *recs;
-    size_t cap;
-} spare_t;
+#define SLOT_BYTES (2 * sizeof(sg17_entity_t) + sizeof(uint16_t) + sizeof(uint8_t))
 
 static pthread_key_t g_spare_key;
 static pthread_once_t g_spare_once = PTHREAD_ONCE_INIT;
 static bool g_spare_ok;
 
+static void columns_free(columns_t *c)
+{
+    free(c->src);
+    free(c->dst);
+    free(c->type);
+    free(c->state);
+    free(c->reason);
+    memset(c, 0, sizeof *c);
+}
+
 static void spare_free(void *p)
 {
-    spare_t *s = p;
-    free(s->recs);
-    free(s);
+    columns_free(p);
+    free(p);
 }
 
 static void spare_key_create(void)
@@ -64,33 +115,35 @@ sg17_ledger_t *sg17_ledger_new(void)
 {
     sg17_ledger_t *self = calloc(1, sizeof(sg17_ledger_t));
     pthread_once(&g_spare_once, spare_key_create);
-    spare_t *spare = self && g_spare_ok ? pthread_getspecific(g_spare_key) : NULL;
+    columns_t *spare = self && g_spare_ok ? pthread_getspecific(g_spare_key) : NULL;
     if (spare && pthread_setspecific(g_spare_key, NULL) == 0) {
-        self->recs = spare->recs;
-        self->cap = spare->cap;
+        self->col = *spare;
         free(spare);
     }
     return self;
 }
 
-/* Keeps recs as the thread's spare when it is small enough and bigger than the one kept. */
-static void give_back(sg17_ledger_record_t *recs, size_t cap)
+/* Keeps the columns c as the thread's spare when they are small enough and bigger than the ones
+ * kept; frees them otherwise. */
+static void give_back(columns_t *c)
 {
-    spare_t *kept = g_spare_ok ? pthread_getspecific(g_spare_key) : NULL;
-    if (!recs || !g_spare_ok || cap * sizeof *recs > KEEP_BYTES || (kept && kept->cap >= cap)) {
-        free(recs);
+    columns_t *kept = g_spare_ok ? pthread_getspecific(g_spare_key) : NULL;
+    free(c->reason); /* rarely there: not worth keeping */
+    c->reason = NULL;
+    if (!c->src || !g_spare_ok || c->cap * SLOT_BYTES > KEEP_BYTES
+        || (kept && kept->cap >= c->cap)) {
+        columns_free(c);
         return;
     }
-    spare_t *s = kept ? kept : malloc(sizeof *s);
+    columns_t *s = kept ? kept : malloc(sizeof *s);
     if (!s || (!kept && pthread_setspecific(g_spare_key, s) != 0)) {
         free(s);
-        free(recs);
+        columns_free(c);
         return;
     }
     if (kept)
-        free(kept->recs);
-    s->recs = recs;
-    s->cap = cap;
+        columns_free(kept);
+    *s = *c;
 }
 
 void sg17_ledger_destroy(sg17_ledger_t **self_p)
@@ -104,8 +157,11 @@ void sg17_ledger_destroy(sg17_ledger_t **self_p)
         free(self->reasons[i]);
     free(self->types);
     free(self->reasons);
-    give_back(self->recs, self->cap);
-    free(self->copies);
+    give_back(&self->col);
+    free(self->segs);
+    free(self->groups);
+    free(self->claims);
+    free(self->multicasts);
     free(self);
     *self_p = NULL;
 }
@@ -136,10 +192,11 @@ static uint16_t intern(char ***table, size_t *n, const char *s)
     return intern_n(table, n, s, strlen(s));
 }
 
-/* Doubles the array *arr of *cap elements of elem bytes (1024 at first). 0, or -1 (unchanged). */
-static int double_array(void **arr, size_t *cap, size_t elem)
+/* Doubles the array *arr of *cap elements of elem bytes (`first` at first). 0, or -1
+ * (unchanged). */
+static int double_array(void **arr, size_t *cap, size_t elem, size_t first)
 {
-    size_t n = *cap ? *cap * 2 : 1024;
+    size_t n = *cap ? *cap * 2 : first;
     void *p = realloc(*arr, n * elem);
     if (!p)
         return -1;
@@ -148,21 +205,97 @@ static int double_array(void **arr, size_t *cap, size_t elem)
     return 0;
 }
 
-/* Doubles the record array. */
-static int grow_records(sg17_ledger_t *self)
+/* Makes the column *col (elem-byte entries) hold cap entries, its pages from old_cap on mapped in
+ * one call rather than one fault per page as the appends fill them. 0, or -1 (unchanged). */
+static int grow_column(void **col, size_t old_cap, size_t cap, size_t elem)
 {
-    void *recs = self->recs;
-    if (double_array(&recs, &self->cap, sizeof *self->recs) < 0)
+    uint8_t *p = realloc(*col, cap * elem);
+    if (!p)
         return -1;
-    sg17_ledger_record_t *r = self->recs = recs;
-    size_t cap = self->cap;
+    *col = p;
 #ifdef MADV_POPULATE_WRITE
-    /* map the new half's pages in one call rather than one fault per page as records fill it */
-    uintptr_t page = 4096, start = ((uintptr_t)(r + cap / 2) + page - 1) & ~(page - 1);
-    uintptr_t end = ((uintptr_t)(r + cap)) & ~(page - 1);
+    uintptr_t page = 4096, start = ((uintptr_t)(p + old_cap * elem) + page - 1) & ~(page - 1);
+    uintptr_t end = ((uintptr_t)(p + cap * elem)) & ~(page - 1);
     if (end > start)
         madvise((void *)start, end - start, MADV_POPULATE_WRITE);
 #endif
+    return 0;
+}
+
+/* Room for `more` slots past n: doubles every column until there is. 0, or -1 (out of memory;
+ * cap unchanged). */
+static __attribute__((noinline)) int reserve_slots(sg17_ledger_t *self, size_t more)
+{
+    columns_t *c = &self->col;
+    if (more > SIZE_MAX / 4 - self->n)
+        return -1;
+    size_t cap = c->cap ? c->cap : 4096;
+    while (cap - self->n < more)
+        cap *= 2;
+    if (cap == c->cap)
+        return 0;
+    /* a column that grew before another failed is only bigger than cap says: harmless */
+    if (grow_column((void **)&c->src, c->cap, cap, sizeof *c->src) < 0
+        || grow_column((void **)&c->dst, c->cap, cap, sizeof *c->dst) < 0
+        || grow_column((void **)&c->type, c->cap, cap, sizeof *c->type) < 0
+        || grow_column((void **)&c->state, c->cap, cap, sizeof *c->state) < 0
+        || (c->reason && grow_column((void **)&c->reason, c->cap, cap, sizeof *c->reason) < 0))
+        return -1;
+    c->cap = cap;
+    return 0;
+}
+
+static inline int room_for(sg17_ledger_t *self, size_t more)
+{
+    return __builtin_expect(self->col.cap - self->n >= more, 1) ? 0 : reserve_slots(self, more);
+}
+
+/* The segment and group bookkeeping of an append of slots from id on, with prov and sent_at:
+ * a new segment when id does not follow the last slot's, a new group when prov or sent_at
+ * differ from the last group's. Out of line: a frame needs neither, mostly. 0, or -1 (out of
+ * memory; nothing changed). */
+static __attribute__((noinline)) int open_slots(sg17_ledger_t *self, uint64_t id, sg17_prov_t prov,
+                                                sg17_time_t sent_at)
+{
+    bool new_seg = !self->n || id != self->next_id;
+    const group_t *last = self->n_groups ? &self->groups[self->n_groups - 1] : NULL;
+    bool new_group = !last || last->prov != (uint8_t)prov || last->sent_at != sent_at;
+    if (new_seg && self->n_segs == self->cap_segs
+        && double_array((void **)&self->segs, &self->cap_segs, sizeof *self->segs, 16) < 0)
+        return -1;
+    if (new_group && self->n_groups == self->cap_groups
+        && double_array((void **)&self->groups, &self->cap_groups, sizeof *self->groups, 64) < 0)
+        return -1;
+    if (new_seg && self->segs)
+        self->segs[self->n_segs++] = (segment_t){.first_id = id, .first = self->n};
+    if (new_group && self->groups)
+        self->groups[self->n_groups++] =
+            (group_t){.first = self->n, .sent_at = sent_at, .prov = (uint8_t)prov};
+    return 0;
+}
+
+/* Whether slots from id on can be appended with prov and sent_at: the id is past the last one,
+ * and segment and group are ready (opened if needed). */
+static inline bool may_append(sg17_ledger_t *self, uint64_t id, sg17_prov_t prov,
+                              sg17_time_t sent_at)
+{
+    if (self->n && id < self->next_id)
+        return false;
+    const group_t *g = self->n_groups ? &self->groups[self->n_groups - 1] : NULL;
+    if (__builtin_expect(g && self->n && id == self->next_id && g->prov == (uint8_t)prov
+                             && g->sent_at == sent_at,
+                         1))
+        return true;
+    return open_slots(self, id, prov, sent_at) == 0;
+}
+
+/* Notes that slot's claimed source is claimed (not its true source). 0, or -1. */
+static int add_claim(sg17_ledger_t *self, size_t slot, sg17_entity_t claimed)
+{
+    if (self->n_claims == self->cap_claims
+        && double_array((void **)&self->claims, &self->cap_claims, sizeof *self->claims, 16) < 0)
+        return -1;
+    self->claims[self->n_claims++] = (claim_t){.slot = slot, .claimed = claimed};
     return 0;
 }
 
@@ -178,72 +311,70 @@ uint16_t sg17_ledger_type(sg17_ledger_t *self, const char *type, size_t type_len
     return t;
 }
 
-sg17_ledger_record_t *sg17_ledger_record(sg17_ledger_t *self, uint64_t id, sg17_entity_t true_src,
-                                         sg17_entity_t claimed_src, sg17_entity_t dst,
-                                         const char *type, sg17_prov_t prov, sg17_time_t sent_at)
+const sg17_ledger_record_t *sg17_ledger_record(sg17_ledger_t *self, uint64_t id,
+                                               sg17_entity_t true_src, sg17_entity_t claimed_src,
+                                               sg17_entity_t dst, const char *type,
+                                               sg17_prov_t prov, sg17_time_t sent_at)
 {
     return sg17_ledger_record_typed(self, id, true_src, claimed_src, dst,
                                     sg17_ledger_type(self, type, strlen(type)), prov, sent_at);
 }
 
-/* The slow path of sg17_ledger_record_typed, kept out of line so that the common append (a
- * handful of stores) saves no registers: grows the array, then records. */
-static __attribute__((noinline)) sg17_ledger_record_t *
-record_after_growing(sg17_ledger_t *self, uint64_t id, sg17_entity_t true_src,
-                     sg17_entity_t claimed_src, sg17_entity_t dst, uint16_t type, sg17_prov_t prov,
-                     sg17_time_t sent_at)
+const sg17_ledger_record_t *sg17_ledger_record_typed(sg17_ledger_t *self, uint64_t id,
+                                                     sg17_entity_t true_src,
+                                                     sg17_entity_t claimed_src, sg17_entity_t dst,
+                                                     uint16_t type, sg17_prov_t prov,
+                                                     sg17_time_t sent_at)
 {
-    if (grow_records(self) < 0)
+    if (room_for(self, 1) < 0 || !may_append(self, id, prov, sent_at)
+        || (claimed_src != true_src && add_claim(self, self->n, claimed_src) < 0))
         return NULL;
-    return sg17_ledger_record_typed(self, id, true_src, claimed_src, dst, type, prov, sent_at);
+    size_t s = self->n++;
+    self->col.src[s] = true_src;
+    self->col.dst[s] = dst;
+    self->col.type[s] = type;
+    self->col.state[s] = SG17_FATE_IN_FLIGHT | SG17_OUTCOME_NONE << OUTCOME_SHIFT;
+    self->last_send = s;
+    self->next_id = id + 1;
+    self->view = (sg17_ledger_record_t){.id = id,
+                                        .true_src = true_src,
+                                        .claimed_src = claimed_src,
+                                        .dst = dst,
+                                        .type = type,
+                                        .prov = (uint8_t)prov,
+                                        .fate = SG17_FATE_IN_FLIGHT,
+                                        .outcome = SG17_OUTCOME_NONE,
+                                        .sent_at = sent_at};
+    return &self->view;
 }
 
-sg17_ledger_record_t *sg17_ledger_record_typed(sg17_ledger_t *self, uint64_t id,
-                                               sg17_entity_t true_src, sg17_entity_t claimed_src,
-                                               sg17_entity_t dst, uint16_t type, sg17_prov_t prov,
-                                               sg17_time_t sent_at)
+/* Appends n copies of the latest send to dst[0 .. n): a receiver and a state each (the rest is
+ * the send's). */
+static int append_copies(sg17_ledger_t *self, const sg17_entity_t *dst, size_t n)
 {
-    if (__builtin_expect(self->n == self->cap, 0))
-        return record_after_growing(self, id, true_src, claimed_src, dst, type, prov, sent_at);
-    sg17_ledger_record_t *r = &self->recs[self->n++];
-    *r = (sg17_ledger_record_t){.id = id,
-                                .true_src = true_src,
-                                .claimed_src = claimed_src,
-                                .dst = dst,
-                                .type = type,
-                                .prov = (uint8_t)prov,
-                                .fate = SG17_FATE_IN_FLIGHT,
-                                .outcome = SG17_OUTCOME_NONE,
-                                .sent_at = sent_at};
-    return r;
-}
-
-/* Doubles the copy array; out of line, so that sg17_ledger_record_copy saves no registers. */
-static __attribute__((noinline)) int grow_copies(sg17_ledger_t *self)
-{
-    void *copies = self->copies;
-    if (double_array(&copies, &self->cap_copies, sizeof *self->copies) < 0)
+    if (!self->n || n > UINT16_MAX - (self->n - 1 - self->last_send))
         return -1;
-    self->copies = copies;
+    bool first = self->n - 1 == self->last_send; /* the send's first copies */
+    if (room_for(self, n) < 0
+        || (first && self->n_multicasts == self->cap_multicasts
+            && double_array((void **)&self->multicasts, &self->cap_multicasts,
+                            sizeof *self->multicasts, 64)
+                   < 0))
+        return -1;
+    if (first && self->multicasts)
+        self->multicasts[self->n_multicasts++] = self->last_send;
+    memcpy(self->col.dst + self->n, dst, n * sizeof *dst);
+    memset(self->col.state + self->n, ST_COPY | SG17_FATE_IN_FLIGHT, n);
+    self->n += n;
+    self->next_id += n;
     return 0;
 }
 
 int sg17_ledger_record_copy(sg17_ledger_t *self, uint64_t id, sg17_entity_t dst)
 {
-    if (!self->n)
+    if (!self->n || id != self->next_id)
         return -1;
-    sg17_ledger_record_t *head = &self->recs[self->n - 1];
-    if (id != head->id + head->n_copies + 1 || head->n_copies == UINT16_MAX
-        || self->n_copies >= UINT32_MAX)
-        return -1;
-    if (__builtin_expect(self->n_copies == self->cap_copies, 0) && grow_copies(self) < 0)
-        return -1;
-    if (!head->n_copies)
-        head->copies_at = (uint32_t)self->n_copies;
-    head->n_copies++;
-    self->copies[self->n_copies++] =
-        (copy_t){.dst = dst, .fate = SG17_FATE_IN_FLIGHT, .outcome = SG17_OUTCOME_NONE};
-    return 0;
+    return append_copies(self, &dst, 1);
 }
 
 int sg17_ledger_record_run(sg17_ledger_t *self, uint64_t first_id, size_t n,
@@ -251,110 +382,150 @@ int sg17_ledger_record_run(sg17_ledger_t *self, uint64_t first_id, size_t n,
                            const uint32_t *type_index, const uint16_t *type_of, sg17_prov_t prov,
                            sg17_time_t sent_at)
 {
-    while (self->cap - self->n < n)
-        if (grow_records(self) < 0)
-            return -1;
-    sg17_ledger_record_t *r = &self->recs[self->n];
+    if (!n)
+        return 0;
+    if (room_for(self, n) < 0 || !may_append(self, first_id, prov, sent_at))
+        return -1;
+    size_t s = self->n;
+    memcpy(self->col.src + s, src, n * sizeof *src);
+    memcpy(self->col.dst + s, dst, n * sizeof *dst);
+    uint16_t *type = self->col.type + s;
     for (size_t i = 0; i < n; i++)
-        r[i] = (sg17_ledger_record_t){.id = first_id + i,
-                                      .true_src = src[i],
-                                      .claimed_src = src[i],
-                                      .dst = dst[i],
-                                      .type = type_of[type_index[i]],
-                                      .prov = (uint8_t)prov,
-                                      .fate = SG17_FATE_IN_FLIGHT,
-                                      .outcome = SG17_OUTCOME_NONE,
-                                      .sent_at = sent_at};
+        type[i] = type_of[type_index[i]];
+    memset(self->col.state + s, SG17_FATE_IN_FLIGHT | SG17_OUTCOME_NONE << OUTCOME_SHIFT, n);
     self->n += n;
+    self->last_send = self->n - 1;
+    self->next_id = first_id + n;
     return 0;
 }
 
 int sg17_ledger_record_copies(sg17_ledger_t *self, const sg17_entity_t *dst, size_t n)
 {
-    if (!n)
-        return 0;
-    if (!self->n)
-        return -1;
-    sg17_ledger_record_t *head = &self->recs[self->n - 1];
-    if (n > (size_t)(UINT16_MAX - head->n_copies) || n > UINT32_MAX - self->n_copies)
-        return -1;
-    while (self->cap_copies - self->n_copies < n)
-        if (grow_copies(self) < 0)
-            return -1;
-    if (!head->n_copies)
-        head->copies_at = (uint32_t)self->n_copies;
-    head->n_copies = (uint16_t)(head->n_copies + n);
-    copy_t *c = &self->copies[self->n_copies];
-    for (size_t i = 0; i < n; i++)
-        c[i] = (copy_t){.dst = dst[i], .fate = SG17_FATE_IN_FLIGHT, .outcome = SG17_OUTCOME_NONE};
-    self->n_copies += n;
-    return 0;
+    return n ? append_copies(self, dst, n) : 0;
 }
 
-/* The record with the greatest id <= id (records are in id order), or NULL. */
-static sg17_ledger_record_t *record_at_or_before(sg17_ledger_t *self, uint64_t id)
+/* The slot of message id, or SIZE_MAX when the id is unknown. */
+static size_t slot_of(const sg17_ledger_t *self, uint64_t id)
 {
-    size_t lo = 0, hi = self->n;
+    size_t lo = 0, hi = self->n_segs;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (self->recs[mid].id <= id)
+        if (self->segs[mid].first_id <= id)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo ? &self->recs[lo - 1] : NULL;
+    if (!lo)
+        return SIZE_MAX;
+    const segment_t *g = &self->segs[lo - 1];
+    size_t end = lo < self->n_segs ? self->segs[lo].first : self->n;
+    return id - g->first_id < end - g->first ? g->first + (size_t)(id - g->first_id) : SIZE_MAX;
 }
 
-sg17_ledger_record_t *sg17_ledger_find(sg17_ledger_t *self, uint64_t id)
+/* The group of slot (slot < n). */
+static const group_t *group_of(const sg17_ledger_t *self, size_t slot)
 {
-    sg17_ledger_record_t *r = record_at_or_before(self, id);
-    return r && r->id == id ? r : NULL;
+    size_t lo = 0, hi = self->n_groups;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (self->groups[mid].first <= slot)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return &self->groups[lo - 1]; /* the first group starts at slot 0 */
 }
 
-/* Where the fate, outcome and reason of message id live: a record, or a further receiver's copy
- * (the one that is not NULL). False when the id is unknown. */
-static bool locate(sg17_ledger_t *self, uint64_t id, sg17_ledger_record_t **rec, copy_t **copy)
+/* The slot of the send whose source, type, claim and group slot has: its own, or for a copy
+ * the last multicast send before it. */
+static size_t send_of(const sg17_ledger_t *self, size_t slot)
 {
-    sg17_ledger_record_t *r = record_at_or_before(self, id);
-    *rec = r && r->id == id ? r : NULL;
-    *copy = r && !*rec && id - r->id <= r->n_copies ? &self->copies[r->copies_at + (id - r->id - 1)]
-                                                    : NULL;
-    return *rec || *copy;
+    if (!(self->col.state[slot] & ST_COPY))
+        return slot;
+    size_t lo = 0, hi = self->n_multicasts;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (self->multicasts[mid] < slot)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return self->multicasts[lo - 1]; /* a copy follows its send */
+}
+
+/* The claimed source of the send in slot. */
+static sg17_entity_t claimed_of(const sg17_ledger_t *self, size_t slot)
+{
+    size_t lo = 0, hi = self->n_claims;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (self->claims[mid].slot < slot)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < self->n_claims && self->claims[lo].slot == slot ? self->claims[lo].claimed
+                                                                : self->col.src[slot];
+}
+
+const sg17_ledger_record_t *sg17_ledger_find(sg17_ledger_t *self, uint64_t id)
+{
+    size_t s = slot_of(self, id);
+    if (s == SIZE_MAX || self->col.state[s] & ST_COPY)
+        return NULL;
+    size_t copies = 0;
+    while (s + 1 + copies < self->n && self->col.state[s + 1 + copies] & ST_COPY)
+        copies++;
+    const group_t *g = group_of(self, s);
+    uint8_t st = self->col.state[s];
+    unsigned outcome = (st & ST_OUTCOME) >> OUTCOME_SHIFT;
+    self->view = (sg17_ledger_record_t){
+        .id = id,
+        .sent_at = g->sent_at,
+        .true_src = self->col.src[s],
+        .claimed_src = claimed_of(self, s),
+        .dst = self->col.dst[s],
+        .type = self->col.type[s],
+        .reason = outcome == SG17_OUTCOME_REJECTED ? self->col.reason[s] : 0,
+        .n_copies = (uint16_t)copies,
+        .prov = g->prov,
+        .fate = st & ST_FATE,
+        .outcome = outcome & 3,
+    };
+    return &self->view;
 }
 
 void sg17_ledger_set_fate(sg17_ledger_t *self, uint64_t id, sg17_fate_t fate)
 {
-    sg17_ledger_record_t *r;
-    copy_t *c;
-    if (!locate(self, id, &r, &c))
-        return;
-    if (r)
-        r->fate = (uint8_t)fate;
-    else
-        c->fate = (uint8_t)fate;
+    size_t s = slot_of(self, id);
+    if (s != SIZE_MAX)
+        self->col.state[s] = (uint8_t)((self->col.state[s] & ~ST_FATE) | (fate & ST_FATE));
+}
+
+/* Makes the reason column (on the first rejection). 0, or -1. */
+static int make_reasons(sg17_ledger_t *self)
+{
+    if (self->col.reason)
+        return 0;
+    self->col.reason = malloc(self->col.cap * sizeof *self->col.reason);
+    return self->col.reason ? 0 : -1;
 }
 
 int sg17_ledger_report(sg17_ledger_t *self, uint64_t id, bool accepted, const char *reason)
 {
-    sg17_ledger_record_t *r;
-    copy_t *c;
-    bool known = locate(self, id, &r, &c);
-    uint8_t fate = r ? r->fate : c ? c->fate : 0, outcome = r ? r->outcome : c ? c->outcome : 0;
-    if (!known || fate != SG17_FATE_DELIVERED || outcome != SG17_OUTCOME_NONE) {
+    size_t s = slot_of(self, id);
+    uint8_t st = s != SIZE_MAX ? self->col.state[s] : 0;
+    if (s == SIZE_MAX || (st & ST_FATE) != SG17_FATE_DELIVERED
+        || (st & ST_OUTCOME) != SG17_OUTCOME_NONE << OUTCOME_SHIFT
+        || (!accepted && make_reasons(self) < 0)) {
         self->anomalies++;
         return -1;
     }
-    outcome = accepted ? SG17_OUTCOME_ACCEPTED : SG17_OUTCOME_REJECTED;
-    uint16_t why = accepted ? 0
-                            : intern(&self->reasons, &self->n_reasons,
-                                     reason && *reason ? reason : "unspecified");
-    if (r) {
-        r->outcome = outcome;
-        r->reason = why;
-    } else {
-        c->outcome = outcome;
-        c->reason = why;
-    }
+    unsigned outcome = accepted ? SG17_OUTCOME_ACCEPTED : SG17_OUTCOME_REJECTED;
+    if (!accepted)
+        self->col.reason[s] =
+            intern(&self->reasons, &self->n_reasons, reason && *reason ? reason : "unspecified");
+    self->col.state[s] = (uint8_t)(st | outcome << OUTCOME_SHIFT);
     return 0;
 }
 
@@ -364,7 +535,7 @@ uint64_t sg17_ledger_anomalies(const sg17_ledger_t *self)
 }
 size_t sg17_ledger_size(const sg17_ledger_t *self)
 {
-    return self->n + self->n_copies;
+    return self->n;
 }
 
 enum {
@@ -419,14 +590,20 @@ void sg17_ledger_metrics(const sg17_ledger_t *self, sg17_metrics_t *out,
         free(by_reason);
         return;
     }
+    size_t g = 0;
+    uint16_t type = 0; /* the last send's: its copies' */
     for (size_t i = 0; i < self->n; i++) {
-        const sg17_ledger_record_t *r = &self->recs[i];
-        by_type[r->type][V_SENT][r->prov]++;
-        count_receiver(by_type[r->type], by_reason, r->prov, r->fate, r->outcome, r->reason);
-        for (size_t k = 0; k < r->n_copies; k++) {
-            const copy_t *c = &self->copies[r->copies_at + k];
-            count_receiver(by_type[r->type], by_reason, r->prov, c->fate, c->outcome, c->reason);
-        }
+        while (g + 1 < self->n_groups && self->groups[g + 1].first <= i)
+            g++;
+        unsigned prov = self->groups[g].prov, st = self->col.state[i];
+        unsigned outcome = (st & ST_OUTCOME) >> OUTCOME_SHIFT;
+        if (!(st & ST_COPY))
+            type = self->col.type[i];
+        uint64_t(*c)[SG17_PROV_COUNT] = by_type[type];
+        if (!(st & ST_COPY))
+            c[V_SENT][prov]++;
+        count_receiver(c, by_reason, prov, st & ST_FATE, outcome,
+                       outcome == SG17_OUTCOME_REJECTED ? self->col.reason[i] : 0);
     }
     char name[256];
     for (int v = 0; v < V_COUNT; v++) {
@@ -463,29 +640,27 @@ void sg17_ledger_metrics(const sg17_ledger_t *self, sg17_metrics_t *out,
 
 int sg17_ledger_truth(sg17_ledger_t *self, uint64_t id, sg17_ledger_truth_t *out)
 {
-    sg17_ledger_record_t *r = record_at_or_before(self, id);
-    if (!r)
+    size_t s = slot_of(self, id);
+    if (s == SIZE_MAX)
         return -1;
-    const copy_t *c = NULL;
-    if (r->id != id) {
-        if (id - r->id > r->n_copies)
-            return -1;
-        c = &self->copies[r->copies_at + (id - r->id - 1)];
-    }
-    uint8_t outcome = c ? c->outcome : r->outcome;
-    uint16_t reason = c ? c->reason : r->reason;
+    const group_t *g = group_of(self, s);
+    uint8_t st = self->col.state[s];
+    unsigned outcome = (st & ST_OUTCOME) >> OUTCOME_SHIFT;
+    size_t send = send_of(self, s);
+    uint16_t type = self->col.type[send];
+    uint16_t reason = outcome == SG17_OUTCOME_REJECTED ? self->col.reason[s] : 0;
     *out = (sg17_ledger_truth_t){
-        .true_src = r->true_src,
-        .claimed_src = r->claimed_src,
-        .dst = c ? c->dst : r->dst,
-        .type = r->type < self->n_types ? self->types[r->type] : "?",
-        .prov = (sg17_prov_t)r->prov,
-        .fate = (sg17_fate_t)(c ? c->fate : r->fate),
+        .true_src = self->col.src[send],
+        .claimed_src = claimed_of(self, send),
+        .dst = self->col.dst[s],
+        .type = type < self->n_types ? self->types[type] : "?",
+        .prov = (sg17_prov_t)g->prov,
+        .fate = (sg17_fate_t)(st & ST_FATE),
         .outcome = (sg17_outcome_t)outcome,
         .reason = outcome == SG17_OUTCOME_REJECTED && reason < self->n_reasons
                       ? self->reasons[reason]
                       : NULL,
-        .sent_at = r->sent_at,
+        .sent_at = g->sent_at,
     };
     return 0;
 }

@@ -31,18 +31,18 @@ typedef enum { SG17_OUTCOME_NONE, SG17_OUTCOME_ACCEPTED, SG17_OUTCOME_REJECTED }
 
 extern const char *const sg17_prov_names[SG17_PROV_COUNT];
 
-/* One message: a unicast send, or the first receiver's copy of a multicast (sg17_send_many),
- * which counts the send; the further receivers' copies follow it as compact entries with the
- * next ids (sg17_ledger_record_copy). */
+/* A send as the ledger holds it (a unicast, or a multicast's first receiver, which counts the
+ * send; its further receivers' copies follow it with the next ids, sg17_ledger_record_copy). The
+ * ledger keeps its messages in compact columns, not as these structs: sg17_ledger_record and
+ * sg17_ledger_find return a copy of the fields at the call, valid until the next call. */
 typedef struct {
     uint64_t id;
     sg17_time_t sent_at;
     sg17_entity_t true_src; /* SG17_NO_ENTITY: the adversary itself */
     sg17_entity_t claimed_src, dst;
-    uint32_t copies_at; /* the first further receiver's entry, when n_copies > 0 */
-    uint16_t type;      /* index into the ledger's type table */
-    uint16_t reason;    /* index into the reason table, when rejected */
-    uint16_t n_copies;  /* further receivers: ids id + 1 .. id + n_copies */
+    uint16_t type;     /* index into the ledger's type table */
+    uint16_t reason;   /* index into the reason table, when rejected */
+    uint16_t n_copies; /* further receivers: ids id + 1 .. id + n_copies */
     uint8_t prov : 3, fate : 2, outcome : 2;
 } sg17_ledger_record_t;
 
@@ -51,18 +51,21 @@ typedef struct sg17_ledger sg17_ledger_t;
 sg17_ledger_t *sg17_ledger_new(void);
 void sg17_ledger_destroy(sg17_ledger_t **self_p);
 
-/* Records a message; ids must be increasing. Returns the record (valid until the next record). */
-sg17_ledger_record_t *sg17_ledger_record(sg17_ledger_t *self, uint64_t id, sg17_entity_t true_src,
-                                         sg17_entity_t claimed_src, sg17_entity_t dst,
-                                         const char *type, sg17_prov_t prov, sg17_time_t sent_at);
+/* Records a message; ids must be increasing (an id at or below the last one recorded is refused).
+ * Returns the record (a copy, valid until the next call), or NULL (refused, or out of memory). */
+const sg17_ledger_record_t *sg17_ledger_record(sg17_ledger_t *self, uint64_t id,
+                                               sg17_entity_t true_src, sg17_entity_t claimed_src,
+                                               sg17_entity_t dst, const char *type,
+                                               sg17_prov_t prov, sg17_time_t sent_at);
 /* The index of a message type (type_len bytes, no NUL needed) in the ledger's table, added on
  * first use: for callers that record many messages of one type. */
 uint16_t sg17_ledger_type(sg17_ledger_t *self, const char *type, size_t type_len);
 /* As sg17_ledger_record, with the type an index from sg17_ledger_type. */
-sg17_ledger_record_t *sg17_ledger_record_typed(sg17_ledger_t *self, uint64_t id,
-                                               sg17_entity_t true_src, sg17_entity_t claimed_src,
-                                               sg17_entity_t dst, uint16_t type, sg17_prov_t prov,
-                                               sg17_time_t sent_at);
+const sg17_ledger_record_t *sg17_ledger_record_typed(sg17_ledger_t *self, uint64_t id,
+                                                     sg17_entity_t true_src,
+                                                     sg17_entity_t claimed_src, sg17_entity_t dst,
+                                                     uint16_t type, sg17_prov_t prov,
+                                                     sg17_time_t sent_at);
 /* A further receiver's copy of the multicast recorded last: id must be that record's id plus its
  * copies so far plus one (a multicast's ids are consecutive). Fate and report as for any id; the
  * copy shares the send's source, type, provenance and time, and counts as a delivery or a drop,
@@ -71,7 +74,8 @@ int sg17_ledger_record_copy(sg17_ledger_t *self, uint64_t id, sg17_entity_t dst)
 /* Records n unicast messages with the consecutive ids first_id, first_id + 1, ... (increasing
  * past every id recorded): message i from src[i] (true and claimed source) to dst[i], of type
  * type_of[type_index[i]] (indexes from sg17_ledger_type), all of provenance prov, sent at sent_at:
- * one append for a frame of envelopes. Returns 0, or -1 (out of memory; nothing recorded). */
+ * one append for a frame of envelopes. Returns 0, or -1 (out of memory, or first_id not past the
+ * last id recorded; nothing recorded). */
 int sg17_ledger_record_run(sg17_ledger_t *self, uint64_t first_id, size_t n,
                            const sg17_entity_t *src, const sg17_entity_t *dst,
                            const uint32_t *type_index, const uint16_t *type_of, sg17_prov_t prov,
@@ -79,8 +83,9 @@ int sg17_ledger_record_run(sg17_ledger_t *self, uint64_t first_id, size_t n,
 /* sg17_ledger_record_copy for the next n copies of the multicast recorded last (their ids follow
  * it), to dst[0 .. n). Returns 0, or -1 (out of memory or too many copies; nothing recorded). */
 int sg17_ledger_record_copies(sg17_ledger_t *self, const sg17_entity_t *dst, size_t n);
-/* The record of a send (not of a further receiver's copy), or NULL. */
-sg17_ledger_record_t *sg17_ledger_find(sg17_ledger_t *self, uint64_t id);
+/* The record of a send (not of a further receiver's copy; a copy, valid until the next call), or
+ * NULL. */
+const sg17_ledger_record_t *sg17_ledger_find(sg17_ledger_t *self, uint64_t id);
 void sg17_ledger_set_fate(sg17_ledger_t *self, uint64_t id, sg17_fate_t fate);
 /* Joins a receiver's report. Returns -1 if the id is unknown, was not delivered, or was already
  * reported (the report is then ignored and counted as an anomaly). */
