@@ -1,6 +1,6 @@
 /* fuzz_points.c — the point decoders of ECCSI (P-256) and SAKKE (parameter set 1) on arbitrary
  * octet strings: a clean 0/-1, only points that encode back identically are accepted, and the
- * public-point check (wNAF) gives the ladder's answer. */
+ * order walk (secret points) gives the answer of OpenSSL's wNAF (public points). */
 #include <stdint.h>
 
 #include "crypto/eccsi.h"
@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int secret = sakke_point_check(data, size);
     if (secret == 0 && (size != SAKKE_POINT_BYTES || data[0] != 0x04))
         __builtin_trap();
-    if (sakke_public_point_check(data, size) != secret) /* wNAF and ladder agree */
+    if (sakke_public_point_check(data, size) != secret) /* walk and wNAF agree */
         __builtin_trap();
     return 0;
 }

@@ -2,6 +2,7 @@
  * decapsulation with parameter set 1 of RFC 6509, on top of sakke_pairing.c. */
 #include "crypto/sakke.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -36,15 +37,11 @@ static void sakke_identity_fini(sakke_identity_t *ident)
     memset(ident, 0, sizeof *ident);
 }
 
-/* Sets up the parameters, checks Z (order q) and the identifier, computes [b]P + Z. */
-static int sakke_identity_init(sakke_identity_t *ident, const uint8_t *zpub, size_t zpub_len,
-                               const uint8_t *id, size_t id_len)
+/* Sets up the parameters, checks Z (order q), computes [b]P + Z and its table. */
+static int sakke_identity_compute(sakke_identity_t *ident, const uint8_t *zpub, size_t zpub_len,
+                                  const uint8_t *id, size_t id_len)
 {
     memset(ident, 0, sizeof *ident);
-    if (!id || id_len == 0 || id_len > SAKKE_MAX_ID) {
-        ibccrypto_set_error("sakke: an identifier is 1..%d octets, got %zu", SAKKE_MAX_ID, id_len);
-        return -1;
-    }
     if (!(ident->sp = sakke_params_new()))
         return -1;
     sakke_params_t *sp = ident->sp;
@@ -101,6 +98,82 @@ static int sakke_identity_copy(sakke_identity_t *dst, const sakke_identity_t *sr
     return 0;
 }
 
+/* Process-wide memo of identity set-ups. Everything in it is public (Z, b, [b]P + Z and its
+ * multiples) and a pure function of (Z, b): a run's arms, the periods of a domain and the
+ * entities of one run set up the same identities again and again, and each set-up costs tens of
+ * milliseconds (the table). A hit hands out a copy of what the first set-up checked and computed,
+ * so an identity's Z was validated once for those exact octets. Bounded: SAKKE_MEMO_SLOTS entries
+ * of about 0.25 MB, the least recently used replaced. */
+#define SAKKE_MEMO_SLOTS 32
+
+typedef struct {
+    sakke_identity_t ident; /* ident.sp NULL: empty */
+    uint8_t zpub[SAKKE_POINT_BYTES];
+    uint64_t used;
+} sakke_memo_slot_t;
+
+static struct {
+    pthread_mutex_t lock;
+    sakke_memo_slot_t slot[SAKKE_MEMO_SLOTS];
+    uint64_t clock;
+} sakke_memo = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+/* 0 and *ident set up from the memo, 1 if (Z, b) is not in it, -1 on error. */
+static int sakke_memo_get(sakke_identity_t *ident, const uint8_t *zpub, const uint8_t *id,
+                          size_t id_len)
+{
+    int rc = 1;
+    pthread_mutex_lock(&sakke_memo.lock);
+    for (size_t i = 0; i < SAKKE_MEMO_SLOTS; i++) {
+        sakke_memo_slot_t *m = &sakke_memo.slot[i];
+        if (m->ident.sp && m->ident.id_len == id_len && memcmp(m->ident.id, id, id_len) == 0
+            && memcmp(m->zpub, zpub, SAKKE_POINT_BYTES) == 0) {
+            m->used = ++sakke_memo.clock;
+            rc = sakke_identity_copy(ident, &m->ident) == 0 ? 0 : -1;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&sakke_memo.lock);
+    return rc;
+}
+
+/* Keeps a copy of a fresh set-up in the least recently used slot (nothing if out of memory). */
+static void sakke_memo_put(const sakke_identity_t *ident, const uint8_t *zpub)
+{
+    pthread_mutex_lock(&sakke_memo.lock);
+    sakke_memo_slot_t *m = &sakke_memo.slot[0];
+    for (size_t i = 1; i < SAKKE_MEMO_SLOTS && m->ident.sp; i++)
+        if (!sakke_memo.slot[i].ident.sp || sakke_memo.slot[i].used < m->used)
+            m = &sakke_memo.slot[i];
+    if (m->ident.sp)
+        sakke_identity_fini(&m->ident);
+    if (sakke_identity_copy(&m->ident, ident) == 0) {
+        memcpy(m->zpub, zpub, SAKKE_POINT_BYTES);
+        m->used = ++sakke_memo.clock;
+    }
+    pthread_mutex_unlock(&sakke_memo.lock);
+}
+
+/* An identity: from the memo, or computed (and then remembered). */
+static int sakke_identity_init(sakke_identity_t *ident, const uint8_t *zpub, size_t zpub_len,
+                               const uint8_t *id, size_t id_len)
+{
+    memset(ident, 0, sizeof *ident);
+    if (!id || id_len == 0 || id_len > SAKKE_MAX_ID) {
+        ibccrypto_set_error("sakke: an identifier is 1..%d octets, got %zu", SAKKE_MAX_ID, id_len);
+        return -1;
+    }
+    int memo = zpub && zpub_len == SAKKE_POINT_BYTES;
+    int rc = memo ? sakke_memo_get(ident, zpub, id, id_len) : 1;
+    if (rc <= 0)
+        return rc;
+    if (sakke_identity_compute(ident, zpub, zpub_len, id, id_len) != 0)
+        return -1;
+    if (memo)
+        sakke_memo_put(ident, zpub);
+    return 0;
+}
+
 /* Loads the KMS master secret and checks it is in [1, q-1]. */
 static int sakke_load_z(const sakke_params_t *sp, BIGNUM *zb, const uint8_t *z, size_t z_len)
 {
@@ -111,6 +184,27 @@ static int sakke_load_z(const sakke_params_t *sp, BIGNUM *zb, const uint8_t *z, 
         return -1;
     }
     return 0;
+}
+
+/* The table of P: built once per process (P is a constant of parameter set 1), copied into each
+ * KMS context. */
+static struct {
+    pthread_mutex_t lock;
+    sakke_params_t *sp;
+    sakke_comb_t *comb;
+} sakke_base = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static sakke_comb_t *sakke_base_comb(const sakke_params_t *sp)
+{
+    pthread_mutex_lock(&sakke_base.lock);
+    if (!sakke_base.sp)
+        sakke_base.sp = sakke_params_new();
+    if (sakke_base.sp && !sakke_base.comb)
+        sakke_base.comb =
+            sakke_comb_new(sakke_base.sp, EC_GROUP_get0_generator(sakke_base.sp->group));
+    sakke_comb_t *c = sakke_base.comb ? sakke_comb_dup(sp, sakke_base.comb) : NULL;
+    pthread_mutex_unlock(&sakke_base.lock);
+    return c;
 }
 
 int sakke_kms_public_key(const uint8_t *z, size_t z_len, uint8_t zpub[SAKKE_POINT_BYTES])
@@ -124,12 +218,13 @@ int sakke_kms_public_key(const uint8_t *z, size_t z_len, uint8_t zpub[SAKKE_POIN
     EC_POINT *pt = EC_POINT_new(sp->group);
     if (zb && pt) {
         BN_set_flags(zb, BN_FLG_CONSTTIME);
-        if (sakke_load_z(sp, zb, z, z_len) == 0
-            && EC_POINT_mul(sp->group, pt, zb, NULL, NULL, sp->bn))
+        sakke_comb_t *base = sakke_load_z(sp, zb, z, z_len) == 0 ? sakke_base_comb(sp) : NULL;
+        if (base && sakke_comb_mul(sp, base, zb, pt) == 0) /* Z = [z]P, constant-time scan */
             rc = sakke_point_encode(sp, pt, zpub);
+        sakke_comb_destroy(&base);
     }
     BN_clear_free(zb);
-    EC_POINT_free(pt);
+    EC_POINT_clear_free(pt);
     sakke_params_destroy(&sp);
     return rc;
 }
@@ -143,8 +238,7 @@ sakke_kms_t *sakke_kms_new(void)
 {
     ibccrypto_clear_error();
     sakke_kms_t *k = OPENSSL_zalloc(sizeof *k);
-    if (!k || !(k->sp = sakke_params_new())
-        || !(k->comb = sakke_comb_new(k->sp, EC_GROUP_get0_generator(k->sp->group)))) {
+    if (!k || !(k->sp = sakke_params_new()) || !(k->comb = sakke_base_comb(k->sp))) {
         sakke_kms_destroy(&k);
         return NULL;
     }
@@ -326,7 +420,8 @@ static sakke_receiver_t *sakke_receiver_finish(sakke_receiver_t *self, const uin
     sakke_params_t *sp = self->ident.sp;
     EC_POINT *k = EC_POINT_new(sp->group);
     BIGNUM *w = BN_new();
-    int ok = k && w && sakke_point_decode(sp, rsk, rsk_len, k, SAKKE_ORDER_SECRET, "RSK") == 0
+    /* the order of the RSK is checked by its Miller loop (sakke_lines_new) */
+    int ok = k && w && sakke_point_decode(sp, rsk, rsk_len, k, 0, "RSK") == 0
              && (self->rsk_lines = sakke_lines_new(sp, k))
              /* RFC 6508 §6.1.2: <[b]P + Z, RSK> == g, computed as <RSK, [b]P + Z> (symmetric) */
              && sakke_lines_pair(sp, self->rsk_lines, self->ident.t, w) == 0;
@@ -458,7 +553,7 @@ int sakke_validate_rsk(const uint8_t *zpub, size_t zpub_len, const uint8_t *id, 
     int rc = -1;
     if (z && t && k && b && w
         && sakke_point_decode(sp, zpub, zpub_len, z, SAKKE_ORDER_PUBLIC, "KMS public key Z") == 0
-        && sakke_point_decode(sp, rsk, rsk_len, k, SAKKE_ORDER_SECRET, "RSK") == 0
+        && sakke_point_decode(sp, rsk, rsk_len, k, 0, "RSK") == 0 /* order: by its lines */
         && BN_bin2bn(id, (int)id_len, b) && BN_nnmod(b, b, sp->q, sp->bn)
         && EC_POINT_mul(sp->group, t, b, z, BN_value_one(), sp->bn)
         && !EC_POINT_is_at_infinity(sp->group, t) && (lines = sakke_lines_new(sp, k))
@@ -536,7 +631,7 @@ int sakke_pairing(const uint8_t a[SAKKE_POINT_BYTES], const uint8_t b[SAKKE_POIN
     sakke_lines_t *lines = NULL;
     int rc = -1;
     if (pa && pb && w
-        && sakke_point_decode(sp, a, SAKKE_POINT_BYTES, pa, SAKKE_ORDER_SECRET, "first point") == 0
+        && sakke_point_decode(sp, a, SAKKE_POINT_BYTES, pa, 0, "first point") == 0 /* by lines */
         && sakke_point_decode(sp, b, SAKKE_POINT_BYTES, pb, SAKKE_ORDER_SECRET, "second point") == 0
         && (lines = sakke_lines_new(sp, pa)) && sakke_lines_pair(sp, lines, pb, w) == 0
         && BN_bn2binpad(w, out, SAKKE_FP_BYTES) == SAKKE_FP_BYTES)

@@ -53,6 +53,90 @@ static int jac_madd(const sakke_params_t *sp, const BIGNUM *x, const BIGNUM *y, 
            && FP_MUL(t[0], t[2], t[0]) && FP_MUL(t[4], y, t[4]) && FP_SUB(oy, t[0], t[4]);
 }
 
+/* 1 if a == 0 and b == 0 (both in [0, p)), else 0; the time does not depend on their values. */
+static int ct_both_zero(const BIGNUM *a, const BIGNUM *b)
+{
+    uint8_t buf[2 * SAKKE_FP_BYTES];
+    unsigned acc = 0;
+    int ok = BN_bn2binpad(a, buf, SAKKE_FP_BYTES) == SAKKE_FP_BYTES
+             && BN_bn2binpad(b, buf + SAKKE_FP_BYTES, SAKKE_FP_BYTES) == SAKKE_FP_BYTES;
+    for (size_t i = 0; i < sizeof buf; i++)
+        acc |= buf[i];
+    OPENSSL_cleanse(buf, sizeof buf);
+    return ok & (int)((acc - 1) >> 8 & 1);
+}
+
+int sakke_jacobian_is_neg(const sakke_params_t *sp, const BIGNUM *x, const BIGNUM *y,
+                          const BIGNUM *z, const BIGNUM *ax, const BIGNUM *ay, BN_CTX *bn)
+{
+    BN_CTX_start(bn);
+    BIGNUM *z2 = BN_CTX_get(bn), *dx = BN_CTX_get(bn), *sy = BN_CTX_get(bn);
+    /* X == ax * Z^2 and Y == -ay * Z^3, i.e. X - ax Z^2 == 0 and Y + ay Z^3 == 0; and Z != 0 */
+    int ok = sy && FP_MUL(z2, z, z) && FP_MUL(dx, ax, z2) && FP_SUB(dx, x, dx) && FP_MUL(z2, z2, z)
+             && FP_MUL(sy, ay, z2) && FP_ADD(sy, y, sy);
+    int neg = ok && ct_both_zero(dx, sy);
+    int z_zero = ok && ct_both_zero(z, z);
+    if (sy) {
+        BN_clear(z2);
+        BN_clear(dx);
+        BN_clear(sy);
+    }
+    BN_CTX_end(bn);
+    return ok ? neg & (z_zero ^ 1) : -1;
+}
+
+/* [q - 1]A by the non-adjacent form of q - 1 (public: the sequence of doublings and additions is
+ * the same for every A), in Jacobian coordinates from affine A, then compared with -A. A point of
+ * order q never meets an exceptional case on the way (every partial multiple [m]A has
+ * 1 < m < q - 1 when ±A is added); any other point either reaches a different end or meets one,
+ * and an exceptional doubling (Y = 0) or addition (the accumulator is ±A) leaves Z = 0 for good,
+ * which the comparison refuses. */
+int sakke_order_is_q(const sakke_params_t *sp, const EC_POINT *pt)
+{
+    BN_CTX *bn = sp->bn;
+    int8_t naf[SAKKE_FP_BYTES * 8 + 2];
+    int len = 0, rc = -1;
+    BN_CTX_start(bn);
+    BIGNUM *k = BN_CTX_get(bn), *ax = BN_CTX_get(bn), *ay = BN_CTX_get(bn);
+    BIGNUM *nay = BN_CTX_get(bn), *x = BN_CTX_get(bn), *y = BN_CTX_get(bn);
+    BIGNUM *z = BN_CTX_get(bn), *nx = BN_CTX_get(bn), *ny = BN_CTX_get(bn);
+    BIGNUM *nz = BN_CTX_get(bn), *t[5];
+    for (int i = 0; i < 5; i++)
+        t[i] = BN_CTX_get(bn);
+    int ok = t[4] && BN_copy(k, sp->q_minus_1);
+    /* NAF digits, least significant first: an odd k gives 2 - (k mod 4), i.e. +1 or -1 */
+    while (ok && !BN_is_zero(k) && len < (int)sizeof naf) {
+        int8_t d = 0;
+        if (BN_is_odd(k)) {
+            d = BN_is_bit_set(k, 1) ? -1 : 1; /* 2 - (k mod 4) */
+            ok = d > 0 ? BN_sub_word(k, 1) : BN_add_word(k, 1);
+        }
+        naf[len++] = d;
+        ok = ok && BN_rshift1(k, k);
+    }
+    ok = ok && BN_is_zero(k) && len > 0 && naf[len - 1] == 1
+         && EC_POINT_get_affine_coordinates(sp->group, pt, ax, ay, bn)
+         && BN_to_montgomery(ax, ax, sp->mont, bn) && BN_to_montgomery(ay, ay, sp->mont, bn)
+         && BN_set_word(nay, 0) && FP_SUB(nay, nay, ay) && BN_copy(x, ax) && BN_copy(y, ay)
+         && BN_copy(z, sp->one_m);
+    for (int i = len - 2; ok && i >= 0; i--) {
+        ok = jac_dbl(sp, x, y, z, t, bn);
+        if (ok && naf[i] != 0) {
+            ok = jac_madd(sp, x, y, z, ax, naf[i] > 0 ? ay : nay, nx, ny, nz, t, bn)
+                 && BN_copy(x, nx) && BN_copy(y, ny) && BN_copy(z, nz);
+        }
+    }
+    if (ok)
+        rc = sakke_jacobian_is_neg(sp, x, y, z, ax, ay, bn);
+    BIGNUM *secret[] = {ax, ay, nay, x, y, z, nx, ny, nz};
+    for (size_t i = 0; t[4] && i < sizeof secret / sizeof *secret; i++)
+        BN_clear(secret[i]);
+    for (int i = 0; t[4] && i < 5; i++)
+        BN_clear(t[i]);
+    BN_CTX_end(bn);
+    return rc;
+}
+
 static void entry_store(uint64_t *e, const BIGNUM *x, const BIGNUM *y)
 {
     uint8_t buf[SAKKE_FP_BYTES];
@@ -268,9 +352,8 @@ int sakke_comb_mul(const sakke_params_t *sp, const sakke_comb_t *comb, const BIG
     BIGNUM *zi2 = BN_CTX_get(bn);
     int ok = zi2
              && comb_jacobian(sp, comb, r, x, y, z) == 0
-             /* to affine: x = X/Z^2, y = Y/Z^3 (Z inverted in constant time) */
-             && BN_from_montgomery(zi, z, sp->mont, bn)
-             && ibccrypto_bn_mod_inverse_ct(zi, zi, sp->p, bn) == 0
+             /* to affine: x = X/Z^2, y = Y/Z^3 (Z inverted blinded) */
+             && BN_from_montgomery(zi, z, sp->mont, bn) && sakke_fp_inverse(sp, zi, zi, bn) == 0
              && BN_to_montgomery(zi, zi, sp->mont, bn) && FP_MUL(zi2, zi, zi) && FP_MUL(x, x, zi2)
              && FP_MUL(zi2, zi2, zi) && FP_MUL(y, y, zi2) && BN_from_montgomery(x, x, sp->mont, bn)
              && BN_from_montgomery(y, y, sp->mont, bn)

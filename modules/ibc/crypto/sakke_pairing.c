@@ -108,14 +108,20 @@ int sakke_point_decode(const sakke_params_t *sp, const uint8_t *buf, size_t len,
         ibccrypto_set_error("sakke: %s is not a point of E: y^2 = x^3 - 3x over F_p", what);
         return -1;
     }
-    if (check_order) {
+    if (check_order == SAKKE_ORDER_SECRET) {
+        int in_subgroup = sakke_order_is_q(sp, pt);
+        if (in_subgroup != 1) {
+            ibccrypto_set_error(in_subgroup < 0 ? "sakke: cannot check the order of %s"
+                                                : "sakke: %s is not in the subgroup of order q",
+                                what);
+            return -1;
+        }
+    } else if (check_order) {
         EC_POINT *t = EC_POINT_new(sp->group);
-        /* EC_GROUP_get0_order is the group's own BIGNUM: OpenSSL's wNAF takes it (a public
-         * point); any other BIGNUM of the same value goes through the ladder (a secret one) */
-        const BIGNUM *q =
-            check_order == SAKKE_ORDER_PUBLIC ? EC_GROUP_get0_order(sp->group) : sp->q;
-        int in_subgroup = t && EC_POINT_mul(sp->group, t, NULL, pt, q, sp->bn)
-                          && EC_POINT_is_at_infinity(sp->group, t);
+        /* EC_GROUP_get0_order is the group's own BIGNUM: OpenSSL's wNAF takes it */
+        int in_subgroup =
+            t && EC_POINT_mul(sp->group, t, NULL, pt, EC_GROUP_get0_order(sp->group), sp->bn)
+            && EC_POINT_is_at_infinity(sp->group, t);
         EC_POINT_free(t);
         if (!in_subgroup) {
             ibccrypto_set_error("sakke: %s is not in the subgroup of order q", what);
@@ -148,6 +154,25 @@ int sakke_fp_sub(const sakke_params_t *sp, BIGNUM *r, const BIGNUM *a, const BIG
     return BN_usub(sp->neg, sp->p, b) && BN_mod_add_quick(r, a, sp->neg, sp->p);
 }
 
+int sakke_fp_inverse(const sakke_params_t *sp, BIGNUM *r, const BIGNUM *a, BN_CTX *bn)
+{
+    BN_CTX_start(bn);
+    BIGNUM *b = BN_CTX_get(bn), *t = BN_CTX_get(bn);
+    int ok = t != NULL;
+    do
+        ok = ok && BN_priv_rand_range_ex(b, sp->p, 0, bn);
+    while (ok && BN_is_zero(b));
+    ok = ok && FP_MUL(t, a, b)                                /* t = a b / R */
+         && !BN_is_zero(t) && BN_mod_inverse(t, t, sp->p, bn) /* R / (a b) */
+         && FP_MUL(r, t, b);                                  /* 1 / a */
+    if (t) {
+        BN_clear(b);
+        BN_clear(t);
+    }
+    BN_CTX_end(bn);
+    return ok ? 0 : -1;
+}
+
 /* (a + bi)^2 = (a+b)(a-b) + 2ab*i. */
 static int fp2_sqr(const sakke_params_t *sp, BIGNUM *a, BIGNUM *b, BIGNUM *t1, BIGNUM *t2,
                    BN_CTX *bn)
@@ -170,14 +195,14 @@ static int fp2_mul(const sakke_params_t *sp, BIGNUM *a, BIGNUM *b, const BIGNUM 
 }
 
 /* The representative b/a of a + bi (both in Montgomery form, so the ratio is the plain value):
- * 1/a inverted in constant time, brought into the Montgomery domain, and one Montgomery
+ * 1/a inverted (blinded, sakke_fp_inverse), brought into the Montgomery domain, and one Montgomery
  * multiplication (b R)(R / (a R)) / R = b / a, never the variable-time BN_mod_mul. */
 static int fp2_representative(const sakke_params_t *sp, const BIGNUM *a, const BIGNUM *b,
                               BIGNUM *rep, BN_CTX *bn)
 {
     BN_CTX_start(bn);
     BIGNUM *inv = BN_CTX_get(bn);
-    int ok = inv && ibccrypto_bn_mod_inverse_ct(inv, a, sp->p, bn) == 0
+    int ok = inv && sakke_fp_inverse(sp, inv, a, bn) == 0
              && BN_to_montgomery(inv, inv, sp->mont, bn) && FP_MUL(rep, b, inv);
     if (inv)
         BN_clear(inv);
@@ -263,6 +288,13 @@ sakke_lines_t *sakke_lines_new(const sakke_params_t *sp, const EC_POINT *pa)
              && FP_SUB(t1, t1, x) && FP_MUL(t1, t3, t1) && FP_MUL(t6, y, t6) && FP_SUB(y, t1, t6)
              && BN_copy(z, t4);
     }
+    /* the loop ends on [q - 1]A: A has order q iff that is -A (sakke_order_is_q's argument) */
+    int order_q = ok ? sakke_jacobian_is_neg(sp, x, y, z, ax, ay, bn) : -1;
+    if (order_q == 0) {
+        ibccrypto_set_error("sakke: the point is not in the subgroup of order q");
+        ok = 0;
+    }
+    ok = ok && order_q == 1;
     /* batch inversion of the Ck (Montgomery's trick): pre[k] = C0*...*Ck, one inversion, then
      * walking back 1/Ck = (1/pre[k]) * pre[k-1] and 1/pre[k-1] = (1/pre[k]) * Ck */
     BIGNUM **pre = ok ? OPENSSL_zalloc(n * sizeof *pre) : NULL;
@@ -272,8 +304,7 @@ sakke_lines_t *sakke_lines_new(const sakke_params_t *sp, const EC_POINT *pa)
              && (k == 0 ? BN_copy(pre[0], cz[0]) != NULL : FP_MUL(pre[k], pre[k - 1], cz[k]));
     /* t1 = (pre[n-1])^-1 in the Montgomery domain: from_mont, invert, to_mont */
     ok = ok && BN_from_montgomery(t1, pre[n - 1], sp->mont, bn)
-         && ibccrypto_bn_mod_inverse_ct(t1, t1, sp->p, bn) == 0
-         && BN_to_montgomery(t1, t1, sp->mont, bn);
+         && sakke_fp_inverse(sp, t1, t1, bn) == 0 && BN_to_montgomery(t1, t1, sp->mont, bn);
     for (k = n; ok && k-- > 0;) {
         ok = (k > 0 ? FP_MUL(t2, t1, pre[k - 1]) : BN_copy(t2, t1) != NULL) && FP_MUL(t1, t1, cz[k])
              && FP_MUL(l->coef[2 * k], l->coef[2 * k], t2)
@@ -282,12 +313,16 @@ sakke_lines_t *sakke_lines_new(const sakke_params_t *sp, const EC_POINT *pa)
     for (k = 0; pre && k < n; k++)
         BN_clear_free(pre[k]);
     OPENSSL_free(pre);
+    BIGNUM *walked[] = {ax, ay, x, y, z, t1, t2, t3, t4, t5, t6}; /* multiples of A */
+    for (size_t i = 0; t6 && i < sizeof walked / sizeof *walked; i++)
+        BN_clear(walked[i]);
     BN_CTX_end(bn);
     for (k = 0; cz && k < n; k++)
         BN_clear_free(cz[k]);
     OPENSSL_free(cz);
     if (!ok) {
-        ibccrypto_set_error("sakke: cannot precompute the pairing of this point");
+        if (order_q != 0)
+            ibccrypto_set_error("sakke: cannot precompute the pairing of this point");
         sakke_lines_destroy(&l);
         return NULL;
     }

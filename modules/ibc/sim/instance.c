@@ -25,8 +25,9 @@ size_t ibc_identity(const ibc_t *s, int64_t p, const char *kind, unsigned index,
     return n > 0 && n < IBC_MAX_ID ? (size_t)n : 0;
 }
 
-/* Building a sender costs ~0.1 s (its fixed-base table); all inputs are public, so one context per
- * (Z, identity) serves every device of the run. */
+/* Setting a sender up costs tens of milliseconds (its fixed-base table; crypto/ remembers recent
+ * set-ups per process, see README.md); all inputs are public, so one context per (Z, identity)
+ * serves every device of the run. */
 sakke_sender_t *ibc_sender(ibc_t *s, sg17_ctx_t *ctx, const uint8_t *zpub, const uint8_t *id,
                            size_t id_len)
 {

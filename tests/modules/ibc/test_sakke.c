@@ -302,3 +302,114 @@ Test(sakke_field, constant_time_subtraction_matches_bn_mod_sub)
     BN_CTX_free(bn);
     sakke_params_destroy(&sp);
 }
+
+/* A point of E with x = x0, x0 + 1, ... (the first whose x^3 - 3x is a square; p = 3 mod 4, so
+ * y = rhs^((p + 1) / 4)): of order q, 2q or 4q, almost surely not q. */
+static EC_POINT *point_from_x(const sakke_params_t *sp, unsigned long x0)
+{
+    BIGNUM *x = BN_new(), *rhs = BN_new(), *y = BN_new(), *e = BN_new(), *t = BN_new();
+    EC_POINT *pt = EC_POINT_new(sp->group);
+    cr_assert(x && rhs && y && e && t && pt && BN_set_word(x, x0));
+    cr_assert(BN_copy(e, sp->p) && BN_add_word(e, 1) && BN_rshift(e, e, 2));
+    for (;;) {
+        cr_assert(BN_mod_sqr(rhs, x, sp->p, sp->bn) && BN_sub_word(rhs, 3)
+                  && BN_mod_mul(rhs, rhs, x, sp->p, sp->bn) && BN_mod_exp(y, rhs, e, sp->p, sp->bn)
+                  && BN_mod_sqr(t, y, sp->p, sp->bn));
+        if (BN_cmp(t, rhs) == 0 && EC_POINT_set_affine_coordinates(sp->group, pt, x, y, sp->bn))
+            break;
+        cr_assert(BN_add_word(x, 1));
+    }
+    BN_free(x);
+    BN_free(rhs);
+    BN_free(y);
+    BN_free(e);
+    BN_free(t);
+    return pt;
+}
+
+/* [q]pt == O by OpenSSL's own scalar multiplication: the reference for sakke_order_is_q. */
+static int reference_order_q(const sakke_params_t *sp, const EC_POINT *pt)
+{
+    EC_POINT *t = EC_POINT_new(sp->group);
+    cr_assert(t && EC_POINT_mul(sp->group, t, NULL, pt, sp->q, sp->bn));
+    int r = EC_POINT_is_at_infinity(sp->group, t);
+    EC_POINT_free(t);
+    return r;
+}
+
+Test(sakke, the_order_walk_and_the_miller_loop_agree_with_openssl_on_points_of_every_order)
+{
+    sakke_params_t *sp = sakke_params_new();
+    cr_assert_not_null(sp);
+    const EC_GROUP *g = sp->group;
+    EC_POINT *two = EC_POINT_new(g), *pts[16] = {NULL};
+    BIGNUM *zero = BN_new(), *four = BN_new();
+    cr_assert(two && zero && four && BN_set_word(four, 4));
+    BN_zero(zero);
+    cr_assert(EC_POINT_set_affine_coordinates(g, two, zero, zero, sp->bn)); /* order 2 */
+    size_t n = 0;
+    pts[n++] = EC_POINT_dup(EC_GROUP_get0_generator(g), g); /* order q */
+    for (unsigned long x0 = 5; n + 4 < 16; x0 += 1000) {
+        EC_POINT *r = point_from_x(sp, x0), *m = EC_POINT_new(g);
+        cr_assert(m && EC_POINT_mul(g, m, NULL, r, four, sp->bn)); /* order q */
+        pts[n++] = EC_POINT_dup(m, g);
+        cr_assert(EC_POINT_mul(g, m, NULL, r, sp->q, sp->bn)); /* order 1, 2 or 4 */
+        if (!EC_POINT_is_at_infinity(g, m))
+            pts[n++] = EC_POINT_dup(m, g);
+        cr_assert(EC_POINT_add(g, m, r, two, sp->bn)); /* r shifted by the point of order 2 */
+        if (!EC_POINT_is_at_infinity(g, m))
+            pts[n++] = EC_POINT_dup(m, g);
+        pts[n++] = r; /* order q, 2q or 4q */
+        EC_POINT_free(m);
+    }
+    pts[n++] = EC_POINT_dup(two, g);
+    int seen[2] = {0, 0};
+    for (size_t i = 0; i < n; i++) {
+        int ref = reference_order_q(sp, pts[i]);
+        cr_assert_eq(sakke_order_is_q(sp, pts[i]), ref, "point %zu", i);
+        sakke_lines_t *l = sakke_lines_new(sp, pts[i]);
+        cr_assert_eq(l != NULL, ref, "lines of point %zu", i);
+        if (!l)
+            cr_assert(strstr(ibccrypto_last_error(), "subgroup"), "%s", ibccrypto_last_error());
+        sakke_lines_destroy(&l);
+        seen[ref]++;
+        EC_POINT_free(pts[i]);
+    }
+    cr_assert(seen[0] >= 3 && seen[1] >= 3, "in q: %d, not: %d", seen[1], seen[0]);
+    EC_POINT_free(two);
+    BN_free(zero);
+    BN_free(four);
+    sakke_params_destroy(&sp);
+}
+
+/* The RFC's SED from a sender of (Z, b), whichever way the set-up came. */
+static void assert_rfc_sed(void)
+{
+    sakke_sender_t *s = sakke_sender_new(ZPUB, sizeof ZPUB, B, b_len);
+    cr_assert_not_null(s, "%s", ibccrypto_last_error());
+    uint8_t sed[SAKKE_SED_BYTES];
+    cr_assert_eq(sakke_sender_encapsulate(s, SSV, sed, NULL), 0, "%s", ibccrypto_last_error());
+    cr_assert_arr_eq(sed, SED, SAKKE_SED_BYTES);
+    sakke_sender_destroy(&s);
+}
+
+Test(sakke, an_identity_set_up_again_from_the_memo_or_after_eviction_gives_the_rfc_sed)
+{
+    assert_rfc_sed(); /* computed, or from an earlier test of this process */
+    assert_rfc_sed(); /* from the memo */
+    /* more identities than the memo holds: (Z, b) is evicted and computed again */
+    uint8_t id[40];
+    for (unsigned i = 0; i < 33; i++) {
+        int n = snprintf((char *)id, sizeof id, "2026-12%ctel:+4477009%05u", 0, i);
+        sakke_sender_t *s = sakke_sender_new(ZPUB, sizeof ZPUB, id, (size_t)n);
+        cr_assert_not_null(s, "%s", ibccrypto_last_error());
+        sakke_sender_destroy(&s);
+    }
+    assert_rfc_sed();
+    /* the memo answers only the exact octets of a Z it validated */
+    uint8_t bad[SAKKE_POINT_BYTES];
+    memcpy(bad, ZPUB, sizeof bad);
+    bad[SAKKE_POINT_BYTES - 1] ^= 1;
+    cr_assert_null(sakke_sender_new(bad, sizeof bad, B, b_len));
+    cr_assert_null(sakke_sender_new(ZPUB, sizeof ZPUB - 1, B, b_len));
+}
