@@ -843,14 +843,14 @@ static void host_run_batch(host_t *h, const Sg17__Batch *batch)
     h->window_end = batch->window_end;
     h->n_local = 0;
     const Sg17__Envelopes *dl = batch->deliveries;
-    if (dl && dl->n_types) { /* each type's cost metric found once per batch */
+    size_t i = 0, d = 0, n_deliveries = sg17_envcols_size(dl);
+    if (n_deliveries) { /* each type's cost metric found once per batch */
         int *bc = grow_array(h->batch_cost, &h->cap_batch_cost, dl->n_types, sizeof *bc);
         if (bc)
             h->batch_cost = bc;
         for (size_t k = 0; k < dl->n_types && k < h->cap_batch_cost; k++)
             h->batch_cost[k] = COST_UNSET;
     }
-    size_t i = 0, d = 0, n_deliveries = sg17_envcols_size(dl);
     while (!h->failed && (i < batch->n_events || d < n_deliveries || h->n_local)) {
         /* the earlier of the next event and the next delivery */
         bool have_event = i < batch->n_events, have_delivery = d < n_deliveries;

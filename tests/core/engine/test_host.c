@@ -403,7 +403,7 @@ Test(host, names_from_a_reused_buffer_keep_their_own_metrics_types_and_costs)
         const char *kinds[2] = {round ? "tm.t2" : "tm.t1", "tm.t2"};
         for (int k = 0; k < 2; k++) {
             env.type = (char *)kinds[k];
-            env.id = (uint64_t)(10 + 2 * round + k);
+            env.id = 10 + 2 * (uint64_t)round + (uint64_t)k;
             cr_assert_eq(sg17_envcols_add(&dl, &env, 2000, false), 0);
         }
         out = feed(h, batch_frame(NULL, 0, &dl.cols, 2001 + round));
