@@ -1,12 +1,7 @@
-/* queue.c — min-heap of events by (time, seq), four children per node: half the levels of a
- * binary heap, and a node's children share a cache line or two, so a pop (the scheduler's
- * hottest loop with thousands of pending timers) touches fewer lines. (time, seq) is a total
- * order (seq is unique), so the pop order does not depend on the heap's shape. */
+/* queue.c — binary min-heap of events by (time, seq). */
 #include "engine/queue.h"
 
 #include <stdlib.h>
-
-#define ARITY 4
 
 static int before(const sg17_event_t *a, const sg17_event_t *b)
 {
@@ -25,7 +20,7 @@ int sg17_queue_push(sg17_queue_t *q, const sg17_event_t *ev)
     }
     size_t i = q->n++;
     while (i > 0) {
-        size_t parent = (i - 1) / ARITY;
+        size_t parent = (i - 1) / 2;
         if (!before(ev, &q->heap[parent]))
             break;
         q->heap[i] = q->heap[parent];
@@ -40,25 +35,24 @@ int sg17_queue_pop(sg17_queue_t *q, sg17_event_t *ev)
     if (!q->n)
         return -1;
     *ev = q->heap[0];
-    size_t n = --q->n;
-    if (!n)
-        return 0;
-    const sg17_event_t last = q->heap[n];
+    sg17_event_t last = q->heap[--q->n];
     size_t i = 0;
-    while (true) { /* sift the last event down from the root into the hole */
-        size_t first = ARITY * i + 1;
-        if (first >= n)
-            break;
-        size_t end = first + ARITY < n ? first + ARITY : n, m = first;
-        for (size_t c = first + 1; c < end; c++)
-            if (before(&q->heap[c], &q->heap[m]))
-                m = c;
-        if (!before(&q->heap[m], &last))
+    while (true) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        const sg17_event_t *best = &last;
+        if (l < q->n && before(&q->heap[l], best)) {
+            m = l;
+            best = &q->heap[l];
+        }
+        if (r < q->n && before(&q->heap[r], best))
+            m = r;
+        if (m == i)
             break;
         q->heap[i] = q->heap[m];
         i = m;
     }
-    q->heap[i] = last;
+    if (q->n)
+        q->heap[i] = last;
     return 0;
 }
 
