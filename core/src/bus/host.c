@@ -13,9 +13,6 @@
 #include "module/config.h"
 #include "module/descriptor.h"
 
-/* A cost metric whose id is not looked up yet (ids are >= 0, and -1 means out of memory). */
-#define COST_UNSET (-2)
-
 static host_t *host_of(sg17_ctx_t *ctx)
 {
     return (host_t *)ctx;
@@ -118,32 +115,6 @@ static unsigned api_entity_index(sg17_ctx_t *ctx, sg17_entity_t e)
 
 /* ---- traffic ---- */
 
-/* The run's copy of message type `type`, interned on first use; NULL when the run already has
- * HOST_MAX_TYPES of them (or out of memory). */
-static host_type_t *host_type(host_t *h, const char *type)
-{
-    if (h->type_last < h->n_types && strcmp(h->types[h->type_last].name, type) == 0)
-        return &h->types[h->type_last];
-    for (size_t i = 0; i < h->n_types; i++)
-        if (strcmp(h->types[i].name, type) == 0)
-            return &h->types[h->type_last = i];
-    if (h->n_types == HOST_MAX_TYPES)
-        return NULL;
-    char *copy = strdup(type);
-    if (!copy)
-        return NULL;
-    h->types[h->n_types] = (host_type_t){copy, -1};
-    h->type_last = h->n_types;
-    return &h->types[h->n_types++];
-}
-
-static void host_types_clear(host_t *h)
-{
-    for (size_t i = 0; i < h->n_types; i++)
-        free(h->types[i].name);
-    h->n_types = h->type_last = 0;
-}
-
 /* Queues a send for the Output: the envelope set copies the payload and keeps a pointer to the
  * type, so the type is the run's interned copy (or, past HOST_MAX_TYPES, one made for this send
  * and freed with the Output). */
@@ -158,7 +129,7 @@ static int queue_send(host_t *h, sg17_entity_t src, sg17_entity_t dst, const cha
         sg17_host_fail(h, "send with no %s", type ? "payload" : "message type");
         return -1;
     }
-    const host_type_t *t = host_type(h, type);
+    const host_type_t *t = sg17_host_type(h, type);
     char *name = t ? t->name : NULL;
     if (!t) {
         void **bufs = grow_array(h->send_bufs, &h->cap_bufs, h->n_bufs + 1, sizeof *h->send_bufs);
@@ -317,51 +288,16 @@ static void api_report(sg17_ctx_t *ctx, const sg17_msg_t *msg, bool accepted, co
     add_report(h, msg, accepted, declared ? declared->name : NULL);
 }
 
-/* The broker adds a run's module metrics to the core's own, so a module metric in a core
- * namespace (sg17_metric_reserved) would overwrite ground truth such as
- * ledger.accepted.replayed, and one under cost.* the host's measurements: either fails the run. */
-static bool metric_allowed(host_t *h, const char *name)
-{
-    if (name && !sg17_metric_reserved(name) && strncmp(name, "cost.", 5) != 0)
-        return true;
-    sg17_host_fail(h,
-                   "module %s reported metric '%.200s': the namespaces ledger., bus., adversary., "
-                   "sim. and cost. are the core's, a module may not write them",
-                   h->module->name, name ? name : "(null)");
-    return false;
-}
-
-/* The id of the module's metric `name` (-1 after sg17_host_fail when the name is not the
- * module's to write): from the cache when the module passes the same pointer with the same text
- * again (a string literal, typically), else checked and looked up, and cached. */
-static int module_metric(host_t *h, const char *name)
-{
-    if (!name || !h->metrics) {
-        metric_allowed(h, name); /* fails the run on a NULL name */
-        return -1;
-    }
-    uint64_t mix = (uint64_t)(uintptr_t)name * 0x9E3779B97F4A7C15ULL;
-    host_metric_slot_t *c = &h->metric_cache[(mix >> 32) % HOST_METRIC_CACHE];
-    if (c->ptr == name && strcmp(sg17_metrics_name(h->metrics, c->id), name) == 0)
-        return c->id;
-    if (!metric_allowed(h, name))
-        return -1;
-    int id = sg17_metrics_id(h->metrics, name);
-    if (id >= 0)
-        *c = (host_metric_slot_t){name, id};
-    return id;
-}
-
 static void api_metric_add(sg17_ctx_t *ctx, const char *name, double delta)
 {
     host_t *h = host_of(ctx);
-    sg17_metrics_add_id(h->metrics, module_metric(h, name), delta);
+    sg17_metrics_add_id(h->metrics, sg17_host_module_metric(h, name), delta);
 }
 
 static void api_metric_set(sg17_ctx_t *ctx, const char *name, double value)
 {
     host_t *h = host_of(ctx);
-    sg17_metrics_set_id(h->metrics, module_metric(h, name), value);
+    sg17_metrics_set_id(h->metrics, sg17_host_module_metric(h, name), value);
 }
 
 static bool api_compromised(sg17_ctx_t *ctx, sg17_entity_t e)
@@ -548,7 +484,7 @@ static void host_end_run(host_t *h)
     sg17_metrics_destroy(&h->metrics);
     artifacts_clear(h);
     host_reset_output(h);
-    host_types_clear(h); /* after the Output, which points at them */
+    sg17_host_types_clear(h); /* after the Output, which points at them */
     h->n_local = 0;
 }
 
@@ -682,47 +618,13 @@ static int fill_params(host_t *h, sg17_params_t *p, const Sg17__Event *ev)
     return 0;
 }
 
-/* The id of a cost metric, looked up on its first use in the run (so that a run without, say, an
- * attack has no cost.attack.us); -1 when out of memory. */
-static int cost_id(host_t *h, int *id, const char *name)
-{
-    if (*id == COST_UNSET) {
-        int got = sg17_metrics_id(h->metrics, name);
-        if (got < 0)
-            return -1;
-        *id = got;
-    }
-    return *id;
-}
-
 /* The handler's time since t0 into metric id and into cost.handlers.us. */
 static void add_cost(host_t *h, int id, const struct timespec *t0)
 {
     double us = elapsed_us(t0);
     sg17_metrics_add_id(h->metrics, id, us);
-    sg17_metrics_add_id(h->metrics, cost_id(h, &h->cost_handlers, "cost.handlers.us"), us);
-}
-
-/* The id of cost.message.<type>.us for delivery i of the batch: looked up once per type of the
- * batch (h->batch_cost, reset in host_run_batch), by name once per type of the run. */
-static int message_cost_id(host_t *h, const Sg17__Envelopes *cols, size_t i)
-{
-    uint32_t k = cols->type_index[i];
-    if (k < h->cap_batch_cost && h->batch_cost[k] != COST_UNSET)
-        return h->batch_cost[k];
-    const char *type = cols->types[k];
-    host_type_t *t = host_type(h, type);
-    int id = t ? t->cost_id : -1;
-    if (id < 0) {
-        char cost_name[192];
-        snprintf(cost_name, sizeof cost_name, "cost.message.%s.us", type);
-        id = sg17_metrics_id(h->metrics, cost_name);
-        if (t)
-            t->cost_id = id;
-    }
-    if (k < h->cap_batch_cost && t) /* past HOST_MAX_TYPES: looked up by name every time */
-        h->batch_cost[k] = id;
-    return id;
+    sg17_metrics_add_id(h->metrics, sg17_host_cost_id(h, &h->cost_handlers, "cost.handlers.us"),
+                        us);
 }
 
 /* Delivers envelope i of the batch to the module, timing the handler into cost.* metrics. */
@@ -747,7 +649,7 @@ static void host_deliver(host_t *h, const Sg17__Envelopes *cols, size_t i)
         kind->on_message(h->instance, &h->ctx, &msg);
     else /* a kind that receives nothing: the core rejects it on the entity's behalf */
         add_report(h, &msg, false, SG17_REASON_NO_RECEIVER);
-    add_cost(h, message_cost_id(h, cols, i), &t0);
+    add_cost(h, sg17_host_message_cost_id(h, cols, i), &t0);
 }
 
 /* Runs one event through the module, timing the handler into cost.* metrics. */
@@ -807,7 +709,7 @@ static void host_dispatch(host_t *h, const Sg17__Event *ev)
     default:
         return;
     }
-    add_cost(h, cost_id(h, cost, cost_name), &t0);
+    add_cost(h, sg17_host_cost_id(h, cost, cost_name), &t0);
 }
 
 static int local_before(const local_timer_t *a, const local_timer_t *b)

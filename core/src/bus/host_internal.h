@@ -108,4 +108,19 @@ bool sg17_host_source_ok(host_t *h, sg17_entity_t e, const char *what);
  * declared attack of an ATTACK event. */
 int sg17_host_check_params(host_t *h, const Sg17__Event *ev, const sg17_attack_t **attack);
 
+/* Look-ups by name done once (host_names.c). COST_UNSET: a cost metric whose id is not looked
+ * up yet (ids are >= 0, -1 means out of memory). */
+#define COST_UNSET (-2)
+/* The run's copy of message type `type`, interned on first use; NULL when the run already has
+ * HOST_MAX_TYPES of them (or out of memory). */
+host_type_t *sg17_host_type(host_t *h, const char *type);
+void sg17_host_types_clear(host_t *h);
+/* The metric id for the module's metric `name`; -1 after sg17_host_fail when the name is not the
+ * module's to write (a core namespace, or NULL). */
+int sg17_host_module_metric(host_t *h, const char *name);
+/* *id, looked up as `name` on first use in the run; -1 when out of memory. */
+int sg17_host_cost_id(host_t *h, int *id, const char *name);
+/* The id of cost.message.<type>.us for delivery i of the batch being run. */
+int sg17_host_message_cost_id(host_t *h, const Sg17__Envelopes *cols, size_t i);
+
 #endif
