@@ -115,6 +115,9 @@ static unsigned api_entity_index(sg17_ctx_t *ctx, sg17_entity_t e)
 
 /* ---- traffic ---- */
 
+/* Queues a send for the Output: the envelope set copies the payload and keeps a pointer to the
+ * type, so the type is the run's interned copy (or, past HOST_MAX_TYPES, one made for this send
+ * and freed with the Output). */
 static int queue_send(host_t *h, sg17_entity_t src, sg17_entity_t dst, const char *type,
                       const void *payload, size_t len, bool injected)
 {
@@ -122,31 +125,33 @@ static int queue_send(host_t *h, sg17_entity_t src, sg17_entity_t dst, const cha
         sg17_host_fail(h, "send to unknown entity %u", dst);
         return -1;
     }
-    void **bufs = grow_array(h->send_bufs, &h->cap_bufs, h->n_bufs + 1, sizeof *h->send_bufs);
-    size_t type_len = strlen(type) + 1;
-    char *buf = bufs ? malloc(type_len + len) : NULL;
-    if (bufs)
-        h->send_bufs = bufs;
-    if (!buf) {
-        sg17_host_fail(h, "out of memory");
+    if (!type || (!payload && len)) {
+        sg17_host_fail(h, "send with no %s", type ? "payload" : "message type");
         return -1;
     }
-    memcpy(buf, type, type_len);
-    if (len)
-        memcpy(buf + type_len, payload, len);
+    const host_type_t *t = sg17_host_type(h, type);
+    char *name = t ? t->name : NULL;
+    if (!t) {
+        void **bufs = grow_array(h->send_bufs, &h->cap_bufs, h->n_bufs + 1, sizeof *h->send_bufs);
+        if (bufs)
+            h->send_bufs = bufs;
+        if (!bufs || !(name = strdup(type))) {
+            sg17_host_fail(h, "out of memory");
+            return -1;
+        }
+        h->send_bufs[h->n_bufs++] = name;
+    }
     Sg17__Envelope env = SG17__ENVELOPE__INIT;
     env.src = src;
     env.dst = dst;
-    env.type = buf;
+    env.type = name;
     env.sent_at = h->now;
-    env.payload.data = (uint8_t *)buf + type_len;
+    env.payload.data = (uint8_t *)(uintptr_t)payload; /* only read: the set copies it */
     env.payload.len = len;
     if (sg17_envcols_add(&h->sends, &env, h->now, injected) < 0) {
-        free(buf);
         sg17_host_fail(h, "out of memory");
         return -1;
     }
-    h->send_bufs[h->n_bufs++] = buf;
     return 0;
 }
 
@@ -233,41 +238,37 @@ static int api_timer(sg17_ctx_t *ctx, sg17_entity_t e, sg17_time_t delay, uint64
         h->local[h->n_local++] = (local_timer_t){at, h->local_order++, e, tag};
         return 0;
     }
-    Sg17__Timer **timers = grow_array(h->timers, &h->cap_timers, h->n_timers + 1, sizeof *timers);
-    Sg17__Timer *t = timers ? calloc(1, sizeof *t) : NULL;
-    if (timers)
-        h->timers = timers;
-    if (!t) {
+    Sg17__Timer *items =
+        grow_array(h->timer_items, &h->cap_timers, h->n_timers + 1, sizeof *h->timer_items);
+    if (!items) {
         sg17_host_fail(h, "out of memory");
         return -1;
     }
+    h->timer_items = items;
+    Sg17__Timer *t = &items[h->n_timers++];
     sg17__timer__init(t);
     t->entity = e;
     t->time = at;
     t->tag = tag;
-    h->timers[h->n_timers++] = t;
     return 0;
 }
 
-/* Queues the report on msg for the Output (reason: only when rejected). */
+/* Queues the report on msg for the Output. reason (only when rejected) lives as long as the host:
+ * the module's declared reason or a core constant. */
 static void add_report(host_t *h, const sg17_msg_t *msg, bool accepted, const char *reason)
 {
-    Sg17__Report **reports =
-        grow_array(h->reports, &h->cap_reports, h->n_reports + 1, sizeof *reports);
-    if (reports)
-        h->reports = reports;
-    Sg17__Report *r = reports ? calloc(1, sizeof *r) : NULL;
-    char *reason_copy = strdup(reason && !accepted ? reason : "");
-    if (!r || !reason_copy) {
-        free(r), free(reason_copy);
+    Sg17__Report *items =
+        grow_array(h->report_items, &h->cap_reports, h->n_reports + 1, sizeof *h->report_items);
+    if (!items) {
         sg17_host_fail(h, "out of memory");
         return;
     }
+    h->report_items = items;
+    Sg17__Report *r = &items[h->n_reports++];
     sg17__report__init(r);
     r->id = msg->id;
     r->accepted = accepted;
-    r->reason = reason_copy;
-    h->reports[h->n_reports++] = r;
+    r->reason = (char *)(uintptr_t)(accepted || !reason ? "" : reason); /* packed, not written */
 }
 
 /* sg17_accept / sg17_reject: a rejection gives a reason the module declares (as the mock context
@@ -276,42 +277,27 @@ static void add_report(host_t *h, const sg17_msg_t *msg, bool accepted, const ch
 static void api_report(sg17_ctx_t *ctx, const sg17_msg_t *msg, bool accepted, const char *reason)
 {
     host_t *h = host_of(ctx);
-    if (!accepted && (!reason || !sg17_module_reason(h->module, reason))) {
+    const sg17_reason_t *declared = NULL;
+    if (!accepted && (!reason || !(declared = sg17_module_reason(h->module, reason)))) {
         sg17_host_fail(h,
                        "sg17_reject of message %llu with reason '%s', which module %s does not "
                        "declare (add it to the descriptor's reasons)",
                        (unsigned long long)msg->id, reason ? reason : "(null)", h->module->name);
         return;
     }
-    add_report(h, msg, accepted, reason);
-}
-
-/* The broker adds a run's module metrics to the core's own, so a module metric in a core
- * namespace (sg17_metric_reserved) would overwrite ground truth such as
- * ledger.accepted.replayed, and one under cost.* the host's measurements: either fails the run. */
-static bool metric_allowed(host_t *h, const char *name)
-{
-    if (name && !sg17_metric_reserved(name) && strncmp(name, "cost.", 5) != 0)
-        return true;
-    sg17_host_fail(h,
-                   "module %s reported metric '%.200s': the namespaces ledger., bus., adversary., "
-                   "sim. and cost. are the core's, a module may not write them",
-                   h->module->name, name ? name : "(null)");
-    return false;
+    add_report(h, msg, accepted, declared ? declared->name : NULL);
 }
 
 static void api_metric_add(sg17_ctx_t *ctx, const char *name, double delta)
 {
     host_t *h = host_of(ctx);
-    if (metric_allowed(h, name))
-        sg17_metrics_add(h->metrics, name, delta);
+    sg17_metrics_add_id(h->metrics, sg17_host_module_metric(h, name), delta);
 }
 
 static void api_metric_set(sg17_ctx_t *ctx, const char *name, double value)
 {
     host_t *h = host_of(ctx);
-    if (metric_allowed(h, name))
-        sg17_metrics_set(h->metrics, name, value);
+    sg17_metrics_set_id(h->metrics, sg17_host_module_metric(h, name), value);
 }
 
 static bool api_compromised(sg17_ctx_t *ctx, sg17_entity_t e)
@@ -469,12 +455,6 @@ static void host_reset_output(host_t *h)
         free(h->send_bufs[i]);
     h->n_bufs = 0;
     sg17_envcols_clear(&h->sends);
-    for (size_t i = 0; i < h->n_timers; i++)
-        free(h->timers[i]);
-    for (size_t i = 0; i < h->n_reports; i++) {
-        free(h->reports[i]->reason);
-        free(h->reports[i]);
-    }
     h->n_timers = h->n_reports = 0;
 }
 
@@ -504,6 +484,7 @@ static void host_end_run(host_t *h)
     sg17_metrics_destroy(&h->metrics);
     artifacts_clear(h);
     host_reset_output(h);
+    sg17_host_types_clear(h); /* after the Output, which points at them */
     h->n_local = 0;
 }
 
@@ -578,6 +559,8 @@ static void host_begin_run(host_t *h, sg17_frame_t *frame)
     h->now = 0;
     h->window_end = 0;
     h->metrics = sg17_metrics_new();
+    h->cost_handlers = h->cost_start = h->cost_timer = h->cost_attack = COST_UNSET;
+    memset(h->metric_cache, 0, sizeof h->metric_cache);
     if (!h->metrics) {
         sg17_host_fail(h, "out of memory");
         return;
@@ -635,11 +618,13 @@ static int fill_params(host_t *h, sg17_params_t *p, const Sg17__Event *ev)
     return 0;
 }
 
-static void add_cost(host_t *h, const char *name, const struct timespec *t0)
+/* The handler's time since t0 into metric id and into cost.handlers.us. */
+static void add_cost(host_t *h, int id, const struct timespec *t0)
 {
     double us = elapsed_us(t0);
-    sg17_metrics_add(h->metrics, name, us);
-    sg17_metrics_add(h->metrics, "cost.handlers.us", us);
+    sg17_metrics_add_id(h->metrics, id, us);
+    sg17_metrics_add_id(h->metrics, sg17_host_cost_id(h, &h->cost_handlers, "cost.handlers.us"),
+                        us);
 }
 
 /* Delivers envelope i of the batch to the module, timing the handler into cost.* metrics. */
@@ -664,9 +649,7 @@ static void host_deliver(host_t *h, const Sg17__Envelopes *cols, size_t i)
         kind->on_message(h->instance, &h->ctx, &msg);
     else /* a kind that receives nothing: the core rejects it on the entity's behalf */
         add_report(h, &msg, false, SG17_REASON_NO_RECEIVER);
-    char cost_name[192];
-    snprintf(cost_name, sizeof cost_name, "cost.message.%s.us", e.type);
-    add_cost(h, cost_name, &t0);
+    add_cost(h, sg17_host_message_cost_id(h, cols, i), &t0);
 }
 
 /* Runs one event through the module, timing the handler into cost.* metrics. */
@@ -675,12 +658,13 @@ static void host_dispatch(host_t *h, const Sg17__Event *ev)
     const sg17_module_t *m = h->module;
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
+    int *cost;
     const char *cost_name;
     switch (ev->kind) {
     case SG17__EVENT__KIND__START:
         if (m->start)
             m->start(h->instance, &h->ctx);
-        cost_name = "cost.start.us";
+        cost = &h->cost_start, cost_name = "cost.start.us";
         break;
     case SG17__EVENT__KIND__TIMER:
         if (!sg17_host_entity_ok(h, ev->entity, "a timer"))
@@ -691,7 +675,7 @@ static void host_dispatch(host_t *h, const Sg17__Event *ev)
             return;
         }
         decl_of(h, ev->entity)->on_timer(h->instance, &h->ctx, ev->entity, ev->tag);
-        cost_name = "cost.timer.us";
+        cost = &h->cost_timer, cost_name = "cost.timer.us";
         break;
     case SG17__EVENT__KIND__ATTACK:
     case SG17__EVENT__KIND__COMPROMISE: {
@@ -719,13 +703,13 @@ static void host_dispatch(host_t *h, const Sg17__Event *ev)
         }
         h->in_attack = false;
         free(p.captured);
-        cost_name = "cost.attack.us";
+        cost = &h->cost_attack, cost_name = "cost.attack.us";
         break;
     }
     default:
         return;
     }
-    add_cost(h, cost_name, &t0);
+    add_cost(h, sg17_host_cost_id(h, cost, cost_name), &t0);
 }
 
 static int local_before(const local_timer_t *a, const local_timer_t *b)
@@ -762,6 +746,13 @@ static void host_run_batch(host_t *h, const Sg17__Batch *batch)
     h->n_local = 0;
     const Sg17__Envelopes *dl = batch->deliveries;
     size_t i = 0, d = 0, n_deliveries = sg17_envcols_size(dl);
+    if (n_deliveries) { /* each type's cost metric found once per batch */
+        int *bc = grow_array(h->batch_cost, &h->cap_batch_cost, dl->n_types, sizeof *bc);
+        if (bc)
+            h->batch_cost = bc;
+        for (size_t k = 0; k < dl->n_types && k < h->cap_batch_cost; k++)
+            h->batch_cost[k] = COST_UNSET;
+    }
     while (!h->failed && (i < batch->n_events || d < n_deliveries || h->n_local)) {
         /* the earlier of the next event and the next delivery */
         bool have_event = i < batch->n_events, have_delivery = d < n_deliveries;
@@ -800,6 +791,22 @@ static void host_run_batch(host_t *h, const Sg17__Batch *batch)
 /* Answers with the Output built so far (and the run's error, if it failed), then empties it. */
 static int send_output(host_t *h, sg17_host_reply_fn *reply, void *arg)
 {
+    Sg17__Timer **timers =
+        grow_array(h->timers, &h->cap_timer_ptrs, h->n_timers + 1, sizeof *h->timers);
+    if (timers)
+        h->timers = timers;
+    Sg17__Report **reports =
+        grow_array(h->reports, &h->cap_report_ptrs, h->n_reports + 1, sizeof *h->reports);
+    if (reports)
+        h->reports = reports;
+    if (!timers || !reports) {
+        sg17_host_fail(h, "out of memory");
+        h->n_timers = h->n_reports = 0;
+    }
+    for (size_t i = 0; i < h->n_timers; i++)
+        h->timers[i] = &h->timer_items[i];
+    for (size_t i = 0; i < h->n_reports; i++)
+        h->reports[i] = &h->report_items[i];
     Sg17__Output out = SG17__OUTPUT__INIT;
     if (sg17_envcols_count(&h->sends))
         out.sends = &h->sends.cols;
@@ -896,7 +903,10 @@ void sg17_host_destroy(sg17_host_t **self_p)
     sg17_envcols_release(&h->sends);
     free(h->send_bufs);
     free(h->timers);
+    free(h->timer_items);
     free(h->reports);
+    free(h->report_items);
+    free(h->batch_cost);
     free(h->local);
     free(h);
     *self_p = NULL;

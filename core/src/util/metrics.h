@@ -20,6 +20,15 @@ bool sg17_metrics_get(const sg17_metrics_t *self, const char *name, double *valu
 double sg17_metrics_value(const sg17_metrics_t *self, const char *name);
 size_t sg17_metrics_size(const sg17_metrics_t *self);
 
+/* A metric's id, for a caller that updates it often: the metric exists from this call on (value 0
+ * when new), and its id stays valid, naming the same metric, until the set is destroyed. -1 when
+ * out of memory. The _id updates ignore an id the set never gave (-1 included). */
+int sg17_metrics_id(sg17_metrics_t *self, const char *name);
+void sg17_metrics_add_id(sg17_metrics_t *self, int id, double delta);
+void sg17_metrics_set_id(sg17_metrics_t *self, int id, double value);
+/* The name of metric id (owned by the set), or NULL when the set never gave that id. */
+const char *sg17_metrics_name(const sg17_metrics_t *self, int id);
+
 /* Calls fn for every metric in ascending name order. */
 void sg17_metrics_each(const sg17_metrics_t *self,
                        void (*fn)(const char *name, double value, void *arg), void *arg);

@@ -106,7 +106,7 @@ static int adv_command(msim_t *s, sg17_ctx_t *ctx, unsigned j, const char *type,
     if (msim_wrap(k, s->hes_systitle, k ? ++*ic : 0, k ? DLMS_SC_AUTH_ENC : 0, apdu, len, frame,
                   sizeof frame, &n))
         return -1;
-    return sg17_inject(ctx, s->hes, sg17_entity(ctx, "meter", j), type, frame, n);
+    return sg17_inject(ctx, s->hes, msim_meter_entity(s, j), type, frame, n);
 }
 
 static int build_command(msim_t *s, sg17_ctx_t *ctx, const char *cmd, unsigned j, uint8_t *out,
@@ -181,8 +181,7 @@ int msim_attack_rogue_hes(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
         dlms_get_request_t g = {.invoke_id = 0x61, .attr = {DLMS_CLASS_REGISTER, {0}, 2}};
         memcpy(g.attr.obis, DLMS_OBIS_ACTIVE_ENERGY_IMPORT, 6);
         if (dlms_get_request_encode(&g, apdu, sizeof apdu, &len)
-            || sg17_inject(ctx, s->hes, sg17_entity(ctx, "meter", j), "metering.command", apdu, len)
-                   < 0)
+            || sg17_inject(ctx, s->hes, msim_meter_entity(s, j), "metering.command", apdu, len) < 0)
             return -1;
     }
     return 0;
@@ -691,8 +690,7 @@ int msim_attack_iv_reuse(msim_t *s, sg17_ctx_t *ctx, const sg17_params_t *p)
         for (unsigned j = 0; j < s->n_meters; j++) {
             if (j == best_dst || last_ic[j] >= (int64_t)best_ic)
                 continue;
-            if (sg17_inject(ctx, s->hes, sg17_entity(ctx, "meter", j), "metering.command", frame,
-                            fl)
+            if (sg17_inject(ctx, s->hes, msim_meter_entity(s, j), "metering.command", frame, fl)
                 < 0)
                 goto done;
             sent++;

@@ -8,11 +8,6 @@
 
 #include "sim/metering_sim.h"
 
-static sg17_entity_t meter_entity(sg17_ctx_t *ctx, unsigned i)
-{
-    return sg17_entity(ctx, "meter", i);
-}
-
 bool msim_fleet_keyed(const msim_t *s)
 {
     return !s->cfg.unique_keys || s->cfg.fleet_key;
@@ -40,7 +35,7 @@ int msim_hes_command(msim_t *s, sg17_ctx_t *ctx, unsigned i, const char *type, c
         return -1;
     sg17_metric_add(ctx, "hes.commands_sent", 1);
     msim_audit_append(s, ctx, i, origin, type, apdu, len);
-    return sg17_send(ctx, s->hes, meter_entity(ctx, i), type, frame, n);
+    return sg17_send(ctx, s->hes, msim_meter_entity(s, i), type, frame, n);
 }
 
 void msim_hes_start(msim_t *s, sg17_ctx_t *ctx)
@@ -76,7 +71,7 @@ static void hes_associate(msim_t *s, sg17_ctx_t *ctx, unsigned i)
     if (!s->cfg.hls_authentication)
         memcpy(aarq + 1 + DLMS_SYSTITLE_LEN + MSIM_CHALLENGE_LEN, s->meters[i].lls, MSIM_LLS_LEN);
     s->peers[i].assoc = MSIM_ASSOC_PENDING;
-    sg17_send(ctx, s->hes, meter_entity(ctx, i), "metering.aarq", aarq, sizeof aarq);
+    sg17_send(ctx, s->hes, msim_meter_entity(s, i), "metering.aarq", aarq, sizeof aarq);
 }
 
 /* An image-transfer activate action carrying a general-signing (DF) envelope around
@@ -323,7 +318,7 @@ static void hes_on_aare(msim_t *s, sg17_ctx_t *ctx, const sg17_msg_t *m)
     if (dlms_hls_gmac(&s->meters[j].keys, s->hes_systitle, ic, m->payload + 1 + DLMS_SYSTITLE_LEN,
                       MSIM_CHALLENGE_LEN, f)
         == 0)
-        sg17_send(ctx, s->hes, meter_entity(ctx, (unsigned)j), "metering.hls", f, sizeof f);
+        sg17_send(ctx, s->hes, msim_meter_entity(s, (unsigned)j), "metering.hls", f, sizeof f);
 }
 
 /* HLS pass 4: the meter's f(CtoS) proves it holds the keys. */

@@ -63,11 +63,14 @@ int msim_meter_of_systitle(const msim_t *s, const uint8_t *st)
 
 unsigned msim_meter_index(const msim_t *s, sg17_ctx_t *ctx, sg17_entity_t e, bool *ok)
 {
-    *ok = false;
-    if (e == SG17_NO_ENTITY || e >= s->n_entities || strcmp(sg17_entity_kind(ctx, e), "meter") != 0)
-        return 0;
-    *ok = true;
-    return sg17_entity_index(ctx, e);
+    (void)ctx;
+    *ok = e != SG17_NO_ENTITY && e < s->n_entities && s->meter_of[e] != 0;
+    return *ok ? s->meter_of[e] - 1 : 0;
+}
+
+sg17_entity_t msim_meter_entity(const msim_t *s, unsigned i)
+{
+    return i < s->n_meters ? s->meter_ids[i] : SG17_NO_ENTITY;
 }
 
 /* The configuration as the run uses it. The core has checked every value against the
@@ -123,13 +126,21 @@ msim_t *msim_create(sg17_ctx_t *ctx, const msim_config_t *cfg)
     s->rl_count = calloc(s->n_entities + 1, sizeof *s->rl_count);
     s->disc_times = calloc(s->cfg.disconnect_limit + 1, sizeof *s->disc_times);
     s->op_keys = calloc(s->n_ops ? s->n_ops : 1, sizeof *s->op_keys);
-    if (!s->meters || !s->peers || !s->cust || !s->tp_exposed || !s->tp_view || !s->feeder_wh
-        || !s->feeder_measured || !s->rl_window || !s->rl_count || !s->disc_times || !s->op_keys) {
+    s->meter_ids = calloc(nm, sizeof *s->meter_ids);
+    s->meter_of = calloc(s->n_entities + 1, sizeof *s->meter_of);
+    if (!s->meter_ids || !s->meter_of || !s->meters || !s->peers || !s->cust || !s->tp_exposed
+        || !s->tp_view || !s->feeder_wh || !s->feeder_measured || !s->rl_window || !s->rl_count
+        || !s->disc_times || !s->op_keys) {
         sg17_log(ctx, "metering: out of memory for %u meters", s->n_meters);
         msim_destroy(s);
         return NULL;
     }
 
+    for (unsigned i = 0; i < s->n_meters; i++) {
+        s->meter_ids[i] = sg17_entity(ctx, "meter", i);
+        if (s->meter_ids[i] < s->n_entities)
+            s->meter_of[s->meter_ids[i]] = i + 1;
+    }
     sg17_rand_bytes(ctx, s->master, sizeof s->master);
     systitle_make(s->hes_systitle, "HES", 0);
     systitle_make(s->mfr_systitle, "MFR", 0);
@@ -188,8 +199,7 @@ msim_t *msim_create(sg17_ctx_t *ctx, const msim_config_t *cfg)
 void msim_start(msim_t *s, sg17_ctx_t *ctx)
 {
     for (unsigned i = 0; i < s->n_meters; i++)
-        sg17_timer(ctx, sg17_entity(ctx, "meter", i), s->meters[i].phase,
-                   MSIM_TAG(MSIM_TAG_READING, i));
+        sg17_timer(ctx, msim_meter_entity(s, i), s->meters[i].phase, MSIM_TAG(MSIM_TAG_READING, i));
     msim_hes_start(s, ctx);
     sg17_timer(ctx, s->mdm, 24 * SG17_HOUR + SG17_HOUR, MSIM_TAG(MSIM_TAG_DAY, 0));
     if (s->n_tp)
@@ -236,7 +246,7 @@ void msim_destroy(msim_t *s)
     OPENSSL_cleanse(s->master, sizeof s->master);
     void *arrays[] = {s->meters,    s->peers,           s->cust,      s->tp_exposed, s->tp_view,
                       s->feeder_wh, s->feeder_measured, s->rl_window, s->rl_count,   s->disc_times,
-                      s->op_keys,   s->export_buf};
+                      s->op_keys,   s->export_buf,      s->meter_ids, s->meter_of};
     for (size_t k = 0; k < sizeof arrays / sizeof *arrays; k++)
         free(arrays[k]);
     free(s);

@@ -121,11 +121,11 @@ void msim_meter_on_timer(msim_t *s, sg17_ctx_t *ctx, unsigned i)
             m->tx = dlms_cipher_new(&m->keys);
         if (msim_reading_frame(m, m->tx, &m->keys, ic, sc, m->seq, reg, t, frame, sizeof frame, &n)
             == 0)
-            sg17_send(ctx, sg17_entity(ctx, "meter", i), s->hes, "metering.reading", frame, n);
+            sg17_send(ctx, msim_meter_entity(s, i), s->hes, "metering.reading", frame, n);
         sg17_metric_add(ctx, "meter.readings_sent", 1);
     }
     m->seq++;
-    sg17_timer(ctx, sg17_entity(ctx, "meter", i), s->cfg.reading_interval,
+    sg17_timer(ctx, msim_meter_entity(s, i), s->cfg.reading_interval,
                MSIM_TAG(MSIM_TAG_READING, i));
 }
 
@@ -143,7 +143,7 @@ static void meter_respond(msim_t *s, sg17_ctx_t *ctx, unsigned i, const uint8_t 
         return;
     }
     if (msim_wrap(&m->keys, m->systitle, ic, sc, apdu, len, frame, sizeof frame, &n) == 0)
-        sg17_send(ctx, sg17_entity(ctx, "meter", i), s->hes, "metering.response", frame, n);
+        sg17_send(ctx, msim_meter_entity(s, i), s->hes, "metering.response", frame, n);
 }
 
 /* AARQ (simplified to the fields mechanism 1/5 need): mech || client system title || CtoS ||
@@ -188,7 +188,7 @@ static void meter_on_aarq(msim_t *s, sg17_ctx_t *ctx, unsigned i, const sg17_msg
         m->assoc_hls = false;
     }
     sg17_accept(ctx, msg);
-    sg17_send(ctx, sg17_entity(ctx, "meter", i), s->hes, "metering.aare", aare, sizeof aare);
+    sg17_send(ctx, msim_meter_entity(s, i), s->hes, "metering.aare", aare, sizeof aare);
 }
 
 /* HLS pass 3: the client's f(StoC); on success the meter answers with f(CtoS) (pass 4). */
@@ -216,7 +216,7 @@ static void meter_on_hls(msim_t *s, sg17_ctx_t *ctx, unsigned i, const sg17_msg_
         return;
     }
     if (dlms_hls_gmac(&m->keys, m->systitle, ic, m->ctos, MSIM_CHALLENGE_LEN, f) == 0)
-        sg17_send(ctx, sg17_entity(ctx, "meter", i), s->hes, "metering.hls", f, sizeof f);
+        sg17_send(ctx, msim_meter_entity(s, i), s->hes, "metering.hls", f, sizeof f);
 }
 
 /* Verifies a general-signing (DF) command of an operator account for this meter. */

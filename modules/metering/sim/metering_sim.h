@@ -177,6 +177,10 @@ typedef struct msim {
     /* topology */
     unsigned n_meters, n_ops, n_tp, n_entities;
     sg17_entity_t hes, mdm;
+    /* meter i's entity, and per entity 1 + its meter index (0: not a meter), looked up once at
+     * create instead of by kind name on every reading */
+    sg17_entity_t *meter_ids;
+    unsigned *meter_of;
     msim_meter_t *meters;
     msim_peer_t *peers;
     msim_customer_t *cust;
@@ -227,6 +231,8 @@ void msim_finish(msim_t *s, sg17_ctx_t *ctx);
 int msim_meter_of_systitle(const msim_t *s, const uint8_t *st);
 /* The index of meter entity e; *ok false when e is no meter of this run. */
 unsigned msim_meter_index(const msim_t *s, sg17_ctx_t *ctx, sg17_entity_t e, bool *ok);
+/* meter i's entity; SG17_NO_ENTITY past the fleet, as sg17_entity gives. */
+sg17_entity_t msim_meter_entity(const msim_t *s, unsigned i);
 /* SHA-256(master || label || id) truncated to n octets: the utility's key diversification. */
 int msim_derive(const uint8_t master[32], const char *label, const uint8_t id[8], uint8_t *out,
                 size_t n);

@@ -19,7 +19,10 @@ typedef struct {
     const char *cheat; /* a metric finish sets, "" for none */
 } tm_t;
 
-#define TAG_CHEAT 7 /* a timer with this tag reports a core metric */
+#define TAG_CHEAT      7 /* a timer with this tag reports a core metric */
+#define TAG_REUSE      8 /* metrics and sends named from one reused buffer */
+#define TAG_MANY_TYPES 9 /* sends of more types than the host interns */
+#define MANY_TYPES     70
 
 typedef struct {
     uint64_t burst;
@@ -73,6 +76,17 @@ static void tm_on_timer(void *instance, sg17_ctx_t *ctx, sg17_entity_t e, uint64
     tm_t *t = instance;
     if (tag == TAG_CHEAT) {
         sg17_metric_add(ctx, "ledger.accepted.replayed", -1e9);
+        return;
+    }
+    if (tag == TAG_REUSE || tag == TAG_MANY_TYPES) { /* the same pointer, other names each time */
+        char name[32];
+        uint8_t one = 0x42;
+        for (unsigned i = 0; i < (tag == TAG_REUSE ? 3u : MANY_TYPES); i++) {
+            snprintf(name, sizeof name, "tm.m%u", i % 3);
+            sg17_metric_add(ctx, name, i + 1);
+            snprintf(name, sizeof name, "tm.t%u", i);
+            sg17_send(ctx, e, t->hes, name, &one, 1);
+        }
         return;
     }
     if (!is_meter(ctx, e))
@@ -331,6 +345,92 @@ static void add_reading(sg17_envcols_t *dl, uint8_t kind, uint64_t id, uint32_t 
 }
 
 /* ---- a run that is fine ---- */
+
+/* The Output's sends' types, in order, joined by spaces. */
+static const char *send_types(const sg17_frame_t *out, char *buf, size_t size)
+{
+    const Sg17__Envelopes *s = out->output->sends;
+    size_t used = 0;
+    buf[0] = 0;
+    for (size_t i = 0; i < sg17_envcols_size(s) && used < size; i++)
+        used += (size_t)snprintf(buf + used, size - used, "%s%s", i ? " " : "",
+                                 s->types[s->type_index[i]]);
+    return buf;
+}
+
+static double done_metric(const sg17_frame_t *done, const char *name)
+{
+    for (size_t i = 0; i < done->done->n_metrics; i++)
+        if (strcmp(done->done->metrics[i]->name, name) == 0)
+            return done->done->metrics[i]->value;
+    return -1;
+}
+
+Test(host, names_from_a_reused_buffer_keep_their_own_metrics_types_and_costs)
+{
+    sg17_host_t *h = sg17_host_new(&tm_module);
+    cr_assert_not_null(h);
+    cr_assert_str_empty(start_run(h, good_kinds, 2, good_config));
+    char types[4096];
+    for (int round = 0; round < 2; round++) { /* the second round hits the host's caches */
+        Sg17__Event tick = event(SG17__EVENT__KIND__TIMER, 1000 + round, 2, 1, TAG_REUSE);
+        sg17_frame_t *out = feed(h, batch_frame(&tick, 1, NULL, 1001 + round));
+        cr_assert_str_empty(out->output->error);
+        cr_assert_str_eq(send_types(out, types, sizeof types), "tm.t0 tm.t1 tm.t2");
+        sg17_frame_free(&out);
+    }
+    /* more types than the host interns: each send still carries its own */
+    Sg17__Event many = event(SG17__EVENT__KIND__TIMER, 1500, 3, 2, TAG_MANY_TYPES);
+    sg17_frame_t *out = feed(h, batch_frame(&many, 1, NULL, 1501));
+    cr_assert_str_empty(out->output->error);
+    cr_assert_eq(sg17_envcols_size(out->output->sends), MANY_TYPES);
+    for (size_t i = 0; i < MANY_TYPES; i++) {
+        char want[16];
+        snprintf(want, sizeof want, "tm.t%zu", i);
+        const Sg17__Envelopes *s = out->output->sends;
+        cr_assert_str_eq(s->types[s->type_index[i]], want);
+    }
+    sg17_frame_free(&out);
+    /* deliveries of two types in one batch, then of one of them in the next: each type's cost */
+    for (int round = 0; round < 2; round++) {
+        sg17_envcols_t dl = {0};
+        Sg17__Envelope env = SG17__ENVELOPE__INIT;
+        uint8_t reading[4] = {0x42, 0, 0, 0};
+        env.version = SG17_ENVELOPE_VERSION;
+        env.payload.data = reading;
+        env.payload.len = sizeof reading;
+        env.src = 1, env.dst = 3;
+        const char *kinds[2] = {round ? "tm.t2" : "tm.t1", "tm.t2"};
+        for (int k = 0; k < 2; k++) {
+            env.type = (char *)kinds[k];
+            env.id = 10 + 2 * (uint64_t)round + (uint64_t)k;
+            cr_assert_eq(sg17_envcols_add(&dl, &env, 2000, false), 0);
+        }
+        out = feed(h, batch_frame(NULL, 0, &dl.cols, 2001 + round));
+        sg17_envcols_release(&dl);
+        cr_assert_str_empty(out->output->error);
+        cr_assert_eq(out->output->n_reports, 2);
+        sg17_frame_free(&out);
+    }
+    sg17_frame_t *done = feed(h, finish_frame());
+    cr_assert_eq(done->body_case, SG17__FRAME__BODY_DONE);
+    /* tm.m<k> got i + 1 for every i = k mod 3: rounds 1 and 2 (i < 3), then i < 70 */
+    double want[3] = {0, 0, 0};
+    for (unsigned i = 0; i < 3; i++)
+        want[i % 3] += 2.0 * (i + 1);
+    for (unsigned i = 0; i < MANY_TYPES; i++)
+        want[i % 3] += i + 1;
+    cr_assert_eq(done_metric(done, "tm.m0"), want[0]);
+    cr_assert_eq(done_metric(done, "tm.m1"), want[1]);
+    cr_assert_eq(done_metric(done, "tm.m2"), want[2]);
+    cr_assert_geq(done_metric(done, "cost.message.tm.t1.us"), 0);
+    cr_assert_geq(done_metric(done, "cost.message.tm.t2.us"), 0);
+    cr_assert_lt(done_metric(done, "cost.message.tm.t3.us"), 0, "no delivery of tm.t3: no cost");
+    cr_assert_lt(done_metric(done, "cost.attack.us"), 0, "no attack: no cost.attack.us");
+    cr_assert_geq(done_metric(done, "cost.timer.us"), 0);
+    sg17_frame_free(&done);
+    sg17_host_destroy(&h);
+}
 
 Test(host, serves_a_valid_run_from_setup_to_done)
 {
