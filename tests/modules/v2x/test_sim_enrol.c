@@ -33,6 +33,20 @@ static const sg17_mock_send_t *first_of(sg17_mock_t *m, const char *type)
     return NULL;
 }
 
+/* Runs m until `until`, then copies the first `type` message sent so far into copy (of
+ * V2X_SPDU_MAX octets): its length, and its sender into *src. */
+static size_t capture(sg17_mock_t *m, sg17_time_t until, const char *type, uint8_t *copy,
+                      sg17_entity_t *src)
+{
+    sg17_mock_run_until(m, until);
+    const sg17_mock_send_t *q = first_of(m, type);
+    cr_assert_not_null(q, "no %s by %lld ns", type, (long long)until);
+    cr_assert_leq(q->len, V2X_SPDU_MAX);
+    memcpy(copy, q->payload, q->len);
+    *src = q->src;
+    return q->len;
+}
+
 Test(v2x_enrol, every_vehicle_gets_its_ec_and_at_pool_over_the_bus_then_sends_cams)
 {
     sg17_mock_t *m = fleet(6, NULL);
@@ -94,13 +108,9 @@ Test(v2x_enrol, garbage_to_the_authorities_is_refused)
 static double replayed(const char *off)
 {
     sg17_mock_t *m = fleet(3, off);
-    sg17_mock_run_until(m, 50 * SG17_MSEC);
-    const sg17_mock_send_t *q = first_of(m, "v2x.at_request");
-    cr_assert_not_null(q, "no AT request by 50 ms");
     uint8_t copy[V2X_SPDU_MAX];
-    size_t n = q->len;
-    sg17_entity_t src = q->src;
-    memcpy(copy, q->payload, n);
+    sg17_entity_t src;
+    size_t n = capture(m, 50 * SG17_MSEC, "v2x.at_request", copy, &src);
     sg17_mock_run_until(m, SG17_SEC);
     const sg17_mock_report_t *r =
         sg17_mock_deliver(m, src, sg17_mock_entity(m, "aa-0"), "v2x.at_request", copy, n);
@@ -123,13 +133,9 @@ Test(v2x_enrol, a_request_delivered_twice_is_served_once_with_request_freshness_
 Test(v2x_enrol, the_ea_refuses_an_ec_request_seen_before_or_older_than_the_window)
 {
     sg17_mock_t *m = fleet(3, NULL);
-    sg17_mock_run_until(m, 5 * SG17_MSEC);
-    const sg17_mock_send_t *q = first_of(m, "v2x.ec_request");
-    cr_assert_not_null(q, "no EC request by 5 ms");
     uint8_t copy[V2X_SPDU_MAX];
-    size_t n = q->len;
-    sg17_entity_t src = q->src, ea = sg17_mock_entity(m, "ea-0");
-    memcpy(copy, q->payload, n);
+    sg17_entity_t src, ea = sg17_mock_entity(m, "ea-0");
+    size_t n = capture(m, 5 * SG17_MSEC, "v2x.ec_request", copy, &src);
     sg17_mock_run_until(m, SG17_SEC);
     double enrolled = sg17_mock_metric(m, "ea.enrolled");
     const sg17_mock_report_t *r = sg17_mock_deliver(m, src, ea, "v2x.ec_request", copy, n);
