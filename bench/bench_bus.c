@@ -30,7 +30,7 @@
 #include "engine/ledger.h"
 
 #define BATCH     64  /* envelopes per frame of the bus.broker cases */
-#define BURST     16  /* most frames the broker takes from its queue before forwarding them */
+#define BURST     128 /* most frames the broker takes from its queue before forwarding them */
 #define RECEIVERS 100 /* receivers of each send of the bus.multicast case, */
 #define SENDS     10  /* and sends per frame (a host's window: every neighbour broadcasting) */
 

@@ -449,15 +449,18 @@ static int own_copy(zmq_msg_t *body)
 }
 
 /* What a relay burst looks up once: the socket, and the identities of the host it relays from
- * and of the host it relays to (their zframes stay put while the peer table grows). */
+ * and of the host it relays to (their zframes stay put while the peer table grows); and when it
+ * gives up waiting (the deadline, on zclock_mono, and the timeout it came from). */
 typedef struct {
     void *sock;
     int to;
     const void *from_id, *to_id;
     size_t from_len, to_len;
+    int64_t deadline;
+    int timeout_ms;
 } route_t;
 
-static route_t route_of(sg17_broker_t *self, int from, int to)
+static route_t route_of(sg17_broker_t *self, int from, int to, int timeout_ms)
 {
     zframe_t *f = self->peers[from].id, *t = self->peers[to].id;
     return (route_t){zsock_resolve(self->router),
@@ -465,7 +468,9 @@ static route_t route_of(sg17_broker_t *self, int from, int to)
                      zframe_data(f),
                      zframe_data(t),
                      zframe_size(f),
-                     zframe_size(t)};
+                     zframe_size(t),
+                     zclock_mono() + timeout_ms,
+                     timeout_ms};
 }
 
 /* Sends the relayed bytes on to the host the route goes to as they are (the message is handed to
@@ -540,6 +545,124 @@ static int relay_recv(sg17_broker_t *self, bool first, int64_t deadline, zmq_msg
     return got;
 }
 
+/* Closes the n messages at msgs. */
+static void close_all(zmq_msg_t *msgs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        zmq_msg_close(&msgs[i]);
+}
+
+/* Takes the frames of a burst off the socket: the first waits up to the route's deadline, the further
+ * ones only when already queued. Those from the host the route relays from go into in[] (at most
+ * max, in order); anything else is filed as sg17_broker_recv would. Returns how many were taken;
+ * 0 when none came in time, or on an interrupt (*interrupted). */
+static size_t burst_recv(sg17_broker_t *self, const route_t *route, zmq_msg_t *in, size_t max,
+                         bool *interrupted)
+{
+    size_t n = 0;
+    *interrupted = false;
+    while (n < max) {
+        zmq_msg_t routing;
+        int got = relay_recv(self, n == 0, route->deadline, &routing, &in[n]);
+        if (got == 0 && n) /* nothing more queued: the burst is complete */
+            break;
+        if (got == 0 && (zsys_interrupted || route->deadline - zclock_mono() <= 0)) {
+            *interrupted = zsys_interrupted;
+            break;
+        }
+        if (got <= 0)
+            continue;
+        if (!from_source(route, &routing)) { /* not a frame this relay awaits */
+            int peer;
+            sg17_frame_t *f = file_routed(self, &routing, &in[n], &peer);
+            if (f)
+                self->malformed++;
+            sg17_frame_free(&f);
+            continue;
+        }
+        zmq_msg_close(&routing);
+        n++;
+    }
+    return n;
+}
+
+/* A frame of a burst that the in-place relay does not take (body): the n_held frames held before
+ * it go on first, so that frames keep their order, then the full decoder decides (a relay in
+ * another layout is decoded, numbered and packed again; anything else is counted). Returns its
+ * deliveries, or -1 (body closed). */
+static long burst_decode(sg17_broker_t *self, const route_t *route, zmq_msg_t *held,
+                         size_t *n_held, zmq_msg_t *body, uint64_t *next_id,
+                         sg17_relay_sink_fn *sink, void *arg, size_t *frames)
+{
+    int rc = forward_held(self, route, held, *n_held);
+    *frames += *n_held;
+    *n_held = 0;
+    zframe_t *id = rc < 0 ? NULL : zframe_new(route->from_id, route->from_len);
+    if (!id) {
+        zmq_msg_close(body);
+        return -1;
+    }
+    int peer;
+    sg17_frame_t *f = decode_and_file(self, &id, body, &peer);
+    long n = 0;
+    if (f && f->body_case == SG17__FRAME__BODY_RELAY) {
+        n = relay_decoded(self, route->to, f, next_id, sink, arg);
+        *frames += n >= 0;
+    } else if (f) { /* a frame of its own kind from the relaying host */
+        self->malformed++;
+    }
+    sg17_frame_free(&f);
+    return n;
+}
+
+/* One round of a burst: takes the frames queued (the first waiting until the route's deadline), patches
+ * them in order and forwards them. Adds the frames relayed to *frames (0 when all that came was
+ * malformed); returns their deliveries, or -1 with err set. */
+static long relay_taken(sg17_broker_t *self, const route_t *route, uint64_t *next_id,
+                        sg17_relay_sink_fn *sink, void *arg, size_t max_frames, size_t *frames,
+                        sg17_err_t *err)
+{
+    /* the frames taken, in order; those patched in place move down to the front (held), to be
+     * forwarded together */
+    zmq_msg_t in[SG17_RELAY_BURST_MAX];
+    bool interrupted;
+    size_t n_in = burst_recv(self, route, in, max_frames, &interrupted);
+    if (!n_in)
+        return interrupted ? sg17_err(err, "interrupted")
+                           : sg17_err(err, "no frame to relay within %d ms", route->timeout_ms);
+    size_t n_held = 0;
+    long total = 0;
+    sg17_relay_prefetch(zmq_msg_data(&in[0]), zmq_msg_size(&in[0]));
+    for (size_t i = 0; i < n_in; i++) {
+        if (i + 1 < n_in) /* on its way while this one is walked */
+            sg17_relay_prefetch(zmq_msg_data(&in[i + 1]), zmq_msg_size(&in[i + 1]));
+        /* bytes another copy of the message shares must not change under it */
+        if (zmq_msg_get(&in[i], ZMQ_SHARED) == 1 && own_copy(&in[i]) < 0) {
+            close_all(in + i, n_in - i);
+            forward_held(self, route, in, n_held);
+            return sg17_err(err, "out of memory");
+        }
+        uint64_t first = *next_id;
+        long n = sg17_relay_patch(zmq_msg_data(&in[i]), zmq_msg_size(&in[i]), next_id,
+                                  &self->relay_buf, sink, arg);
+        if (n >= 0) {
+            in[n_held++] = in[i]; /* n_held <= i */
+        } else {
+            *next_id = first;
+            n = burst_decode(self, route, in, &n_held, &in[i], next_id, sink, arg, frames);
+            if (n < 0) {
+                close_all(in + i + 1, n_in - i - 1);
+                return sg17_err(err, "cannot forward a relayed frame");
+            }
+        }
+        total += n;
+    }
+    if (forward_held(self, route, in, n_held) < 0)
+        return sg17_err(err, "cannot forward a relayed frame");
+    *frames += n_held;
+    return total;
+}
+
 long sg17_broker_relay_burst(sg17_broker_t *self, int from, int to, uint64_t *next_id,
                              sg17_relay_sink_fn *sink, void *arg, size_t max_frames, size_t *frames,
                              int timeout_ms, sg17_err_t *err)
@@ -551,74 +674,14 @@ long sg17_broker_relay_burst(sg17_broker_t *self, int from, int to, uint64_t *ne
         return sg17_err(err, "relay between socket peers only");
     if (max_frames == 0 || max_frames > SG17_RELAY_BURST_MAX)
         return sg17_err(err, "a relay burst holds 1 to %d frames", SG17_RELAY_BURST_MAX);
-    int64_t deadline = zclock_mono() + timeout_ms;
-    route_t route = route_of(self, from, to);
-    zmq_msg_t held[SG17_RELAY_BURST_MAX]; /* patched, not yet forwarded */
-    size_t n_held = 0;
+    route_t route = route_of(self, from, to, timeout_ms);
     long total = 0;
-    while (n_held < max_frames) {
-        zmq_msg_t routing, body;
-        int got = relay_recv(self, n_held == 0, deadline, &routing, &body);
-        if (got == 0 && n_held) /* nothing more queued: the burst is complete */
-            break;
-        if (got == 0 && zsys_interrupted)
-            return sg17_err(err, "interrupted");
-        if (got == 0 && deadline - zclock_mono() <= 0)
-            return sg17_err(err, "no frame to relay within %d ms", timeout_ms);
-        if (got <= 0)
-            continue;
-        int peer;
-        if (!from_source(&route, &routing)) { /* not the frame this relay awaits */
-            sg17_frame_t *f = file_routed(self, &routing, &body, &peer);
-            if (f)
-                self->malformed++;
-            sg17_frame_free(&f);
-            continue;
-        }
-        /* bytes another copy of the message shares must not change under it */
-        if (zmq_msg_get(&body, ZMQ_SHARED) == 1 && own_copy(&body) < 0) {
-            zmq_msg_close(&routing);
-            zmq_msg_close(&body);
-            forward_held(self, &route, held, n_held);
-            return sg17_err(err, "out of memory");
-        }
-        uint64_t first = *next_id;
-        long n = sg17_relay_patch(zmq_msg_data(&body), zmq_msg_size(&body), next_id,
-                                  &self->relay_buf, sink, arg);
-        if (n >= 0) {
-            zmq_msg_close(&routing);
-            held[n_held++] = body;
-            total += n;
-            continue;
-        }
-        *next_id = first;
-        /* another layout, or no relay at all: the full decoder decides (a hello registers again);
-         * what the burst holds goes first, so that frames keep their order */
-        if (forward_held(self, &route, held, n_held) < 0) {
-            zmq_msg_close(&routing);
-            zmq_msg_close(&body);
-            return sg17_err(err, "cannot forward a relayed frame");
-        }
-        *frames = n_held;
-        n_held = 0;
-        sg17_frame_t *f = file_routed(self, &routing, &body, &peer);
-        if (f && f->body_case == SG17__FRAME__BODY_RELAY) {
-            n = relay_decoded(self, to, f, next_id, sink, arg);
-            sg17_frame_free(&f);
-            if (n < 0)
-                return sg17_err(err, "cannot forward a relayed frame");
-            ++*frames;
-            return total + n;
-        }
-        if (f) /* a frame of its own kind from the relaying host */
-            self->malformed++;
-        sg17_frame_free(&f);
-        if (*frames) /* the burst so far went on: it is complete */
-            return total;
+    while (*frames == 0) { /* until a frame went on: what came may all have been malformed */
+        long n = relay_taken(self, &route, next_id, sink, arg, max_frames, frames, err);
+        if (n < 0)
+            return -1;
+        total += n;
     }
-    if (forward_held(self, &route, held, n_held) < 0)
-        return sg17_err(err, "cannot forward a relayed frame");
-    *frames += n_held;
     return total;
 }
 

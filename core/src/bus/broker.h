@@ -59,14 +59,15 @@ sg17_frame_t *sg17_broker_recv(sg17_broker_t *self, int host, int timeout_ms, sg
 long sg17_broker_relay(sg17_broker_t *self, int from, int to, uint64_t *next_id,
                        sg17_relay_sink_fn *sink, void *arg, int timeout_ms, sg17_err_t *err);
 /* Most frames one sg17_broker_relay_burst call holds. */
-#define SG17_RELAY_BURST_MAX 64
+#define SG17_RELAY_BURST_MAX 256
 /* As sg17_broker_relay, for a burst of up to max_frames (1 .. SG17_RELAY_BURST_MAX) frames: waits
  * up to timeout_ms for the first, then takes those already queued from `from` (never waiting for
- * more), checks each, gives it ids and shows it to sink as it arrives, and forwards the burst at
- * the end, in order. A receiver that drained its queue and sleeps is then woken once per burst,
- * not once per frame. A frame that needs the full decoder ends the burst (what the burst holds
- * goes on first). Sets *frames to the frames relayed; returns their deliveries, or -1 with err
- * set (frames held are then forwarded or closed). */
+ * more); checks each in the order they came, gives it ids and shows it to sink (the next frame's
+ * cache lines are asked for meanwhile), and forwards the burst at the end. A receiver that drained
+ * its queue and sleeps is then woken once per burst, not once per frame. A frame that needs the
+ * full decoder keeps its place: what the burst holds so far goes on first, then that frame
+ * (decoded, or counted as malformed), then the rest. Sets *frames to the frames relayed; returns
+ * their deliveries, or -1 with err set (frames taken are then forwarded or closed). */
 long sg17_broker_relay_burst(sg17_broker_t *self, int from, int to, uint64_t *next_id,
                              sg17_relay_sink_fn *sink, void *arg, size_t max_frames, size_t *frames,
                              int timeout_ms, sg17_err_t *err);

@@ -507,18 +507,13 @@ static int show(const column_t cols[F_COUNT], const types_t *types, size_t count
 
 /* Bytes at the head of a frame the relay reads (tags, lengths and every column before the
  * payloads: about 16 per envelope) or writes (the ids) for a frame of up to ~80 envelopes, and at
- * its tail (the type index, after the payloads). */
+ * its tail (the type index, after the payloads). The tail and the id column, which is only
+ * written, are not reached by the hardware's sequential prefetch. */
 #define PREFETCH_HEAD 1280
 #define PREFETCH_TAIL 128
 
-long sg17_relay_patch(uint8_t *frame, size_t len, uint64_t *next_id, sg17_relay_buf_t *buf,
-                      sg17_relay_sink_fn *sink, void *arg)
+void sg17_relay_prefetch(const uint8_t *frame, size_t len)
 {
-    /* Asks for the cache lines the walk will touch, all at once, before it starts: a frame queued
-     * behind others has mostly left the cache by the time the broker takes it, and the walk would
-     * otherwise wait for its lines one miss after another (the tail, past the payloads, and the
-     * id column, which is only written, are not reached by the hardware's sequential prefetch).
-     * Here rather than in a helper: GCC drops a call whose only effect is prefetching. */
     size_t head = len < PREFETCH_HEAD ? len : PREFETCH_HEAD;
     for (size_t off = 0; off < head; off += 64)
         __builtin_prefetch(frame + off, 1);
@@ -526,6 +521,11 @@ long sg17_relay_patch(uint8_t *frame, size_t len, uint64_t *next_id, sg17_relay_
         __builtin_prefetch(frame + off, 0);
     if (len)
         __builtin_prefetch(frame + len - 1, 0);
+}
+
+long sg17_relay_patch(uint8_t *frame, size_t len, uint64_t *next_id, sg17_relay_buf_t *buf,
+                      sg17_relay_sink_fn *sink, void *arg)
+{
     reader_t r = {frame, frame + len};
     size_t n;
     /* Frame{relay} spanning the message, Relay{envs} spanning the relay */

@@ -43,6 +43,12 @@ void sg17_relay_buf_release(sg17_relay_buf_t *buf);
 /* Room for n uint32 entries and n_types types in buf. 0, or -1 (out of memory). */
 int sg17_relay_buf_reserve(sg17_relay_buf_t *buf, size_t n, size_t n_types);
 
+/* Asks for the cache lines of frame that sg17_relay_patch reads (tags, lengths, the columns
+ * before the payloads, the type index after them) and writes (the ids), without waiting for them:
+ * a hint, issued a frame ahead of the patch, since a frame that queued behind others has mostly
+ * left the cache and the walk would otherwise wait for its lines one miss after another. */
+void sg17_relay_prefetch(const uint8_t *frame, size_t len);
+
 /* When frame (len bytes) is a Relay frame in protobuf-c's layout, with an id for every delivery
  * (more_id present whenever an envelope fans out), and passes the decoder's checks: assigns the
  * deliveries the next ids (*next_id + 1 .. *next_id + deliveries, as sg17_relay_frame_t numbers
