@@ -552,10 +552,10 @@ static void close_all(zmq_msg_t *msgs, size_t n)
         zmq_msg_close(&msgs[i]);
 }
 
-/* Takes the frames of a burst off the socket: the first waits up to the route's deadline, the further
- * ones only when already queued. Those from the host the route relays from go into in[] (at most
- * max, in order); anything else is filed as sg17_broker_recv would. Returns how many were taken;
- * 0 when none came in time, or on an interrupt (*interrupted). */
+/* Takes the frames of a burst off the socket: the first waits up to the route's deadline, the
+ * further ones only when already queued. Those from the host the route relays from go into in[] (at
+ * most max, in order); anything else is filed as sg17_broker_recv would. Returns how many were
+ * taken; 0 when none came in time, or on an interrupt (*interrupted). */
 static size_t burst_recv(sg17_broker_t *self, const route_t *route, zmq_msg_t *in, size_t max,
                          bool *interrupted)
 {
@@ -590,9 +590,9 @@ static size_t burst_recv(sg17_broker_t *self, const route_t *route, zmq_msg_t *i
  * it go on first, so that frames keep their order, then the full decoder decides (a relay in
  * another layout is decoded, numbered and packed again; anything else is counted). Returns its
  * deliveries, or -1 (body closed). */
-static long burst_decode(sg17_broker_t *self, const route_t *route, zmq_msg_t *held,
-                         size_t *n_held, zmq_msg_t *body, uint64_t *next_id,
-                         sg17_relay_sink_fn *sink, void *arg, size_t *frames)
+static long burst_decode(sg17_broker_t *self, const route_t *route, zmq_msg_t *held, size_t *n_held,
+                         zmq_msg_t *body, uint64_t *next_id, sg17_relay_sink_fn *sink, void *arg,
+                         size_t *frames)
 {
     int rc = forward_held(self, route, held, *n_held);
     *frames += *n_held;
@@ -615,9 +615,9 @@ static long burst_decode(sg17_broker_t *self, const route_t *route, zmq_msg_t *h
     return n;
 }
 
-/* One round of a burst: takes the frames queued (the first waiting until the route's deadline), patches
- * them in order and forwards them. Adds the frames relayed to *frames (0 when all that came was
- * malformed); returns their deliveries, or -1 with err set. */
+/* One round of a burst: takes the frames queued (the first waiting until the route's deadline),
+ * patches them in order and forwards them. Adds the frames relayed to *frames (0 when all that came
+ * was malformed); returns their deliveries, or -1 with err set. */
 static long relay_taken(sg17_broker_t *self, const route_t *route, uint64_t *next_id,
                         sg17_relay_sink_fn *sink, void *arg, size_t max_frames, size_t *frames,
                         sg17_err_t *err)
