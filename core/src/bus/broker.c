@@ -632,19 +632,30 @@ static long relay_taken(sg17_broker_t *self, const route_t *route, uint64_t *nex
                            : sg17_err(err, "no frame to relay within %d ms", route->timeout_ms);
     size_t n_held = 0;
     long total = 0;
-    sg17_relay_prefetch(zmq_msg_data(&in[0]), zmq_msg_size(&in[0]));
+    uint8_t *data = zmq_msg_data(&in[0]);
+    size_t size = zmq_msg_size(&in[0]);
+    sg17_relay_prefetch(data, size);
     for (size_t i = 0; i < n_in; i++) {
-        if (i + 1 < n_in) /* on its way while this one is walked */
-            sg17_relay_prefetch(zmq_msg_data(&in[i + 1]), zmq_msg_size(&in[i + 1]));
+        uint8_t *next = NULL;
+        size_t next_size = 0;
+        if (i + 1 < n_in) { /* on its way while this one is walked */
+            next = zmq_msg_data(&in[i + 1]);
+            next_size = zmq_msg_size(&in[i + 1]);
+            sg17_relay_prefetch(next, next_size);
+        }
         /* bytes another copy of the message shares must not change under it */
-        if (zmq_msg_get(&in[i], ZMQ_SHARED) == 1 && own_copy(&in[i]) < 0) {
-            close_all(in + i, n_in - i);
-            forward_held(self, route, in, n_held);
-            return sg17_err(err, "out of memory");
+        if (zmq_msg_get(&in[i], ZMQ_SHARED) == 1) {
+            if (own_copy(&in[i]) < 0) {
+                close_all(in + i, n_in - i);
+                forward_held(self, route, in, n_held);
+                return sg17_err(err, "out of memory");
+            }
+            data = zmq_msg_data(&in[i]);
         }
         uint64_t first = *next_id;
-        long n = sg17_relay_patch(zmq_msg_data(&in[i]), zmq_msg_size(&in[i]), next_id,
-                                  &self->relay_buf, sink, arg);
+        long n = sg17_relay_patch(data, size, next_id, &self->relay_buf, sink, arg);
+        data = next;
+        size = next_size;
         if (n >= 0) {
             in[n_held++] = in[i]; /* n_held <= i */
         } else {

@@ -104,12 +104,20 @@ typedef struct {
     uint64_t top; /* type_index: the largest; payload_end: the last; fanout: the sum */
 } column_t;
 
-/* Whether any of the len bytes at p has a bit of mask set (mask: one byte, repeated); eight
- * bytes at a time, as columns of small numbers are mostly one-byte varints. */
+/* Whether any of the len bytes at p has a bit of mask set (mask: one byte, repeated); sixteen
+ * bytes at a time where SSE2 is (x86-64 always has it), then eight, as columns of small numbers
+ * are mostly one-byte varints. */
 static bool any_bits(const uint8_t *p, size_t len, uint8_t mask)
 {
     uint64_t wide = 0x0101010101010101ULL * mask, acc = 0, w;
     size_t i = 0;
+#ifdef __SSE2__
+    __m128i acc16 = _mm_setzero_si128();
+    for (; i + 16 <= len; i += 16)
+        acc16 = _mm_or_si128(acc16, _mm_loadu_si128((const __m128i *)(const void *)(p + i)));
+    acc =
+        (uint64_t)_mm_cvtsi128_si64(acc16) | (uint64_t)_mm_cvtsi128_si64(_mm_srli_si128(acc16, 8));
+#endif
     for (; i + 8 <= len; i += 8) {
         memcpy(&w, p + i, 8);
         acc |= w;
@@ -186,6 +194,25 @@ static bool scan_payload_ends(column_t *c)
     /* four two-byte ends at a time: byte pairs whose first byte has its top bit set and whose
      * second has it clear, read as four 16-bit lanes of 14-bit values */
     while (p < end) {
+#ifdef __SSE2__
+        /* eight two-byte ends at a time: as below, in 16-bit lanes; the values are below 2^14,
+         * so the signed comparison orders them (a larger prev fails below, one at a time) */
+        if (end - p >= 16 && prev < 0x4000) {
+            __m128i b = _mm_loadu_si128((const __m128i *)(const void *)p);
+            if (_mm_movemask_epi8(b) == 0x5555) {
+                __m128i e =
+                    _mm_or_si128(_mm_and_si128(b, _mm_set1_epi16(0x007f)),
+                                 _mm_and_si128(_mm_srli_epi16(b, 1), _mm_set1_epi16(0x3f80)));
+                __m128i before = _mm_insert_epi16(_mm_slli_si128(e, 2), (int)prev, 0);
+                if (_mm_movemask_epi8(_mm_cmpgt_epi16(before, e)))
+                    return false;
+                prev = (uint64_t)_mm_extract_epi16(e, 7);
+                p += 16;
+                n += 8;
+                continue;
+            }
+        }
+#endif
         uint64_t w = 0;
         if (end - p >= 8) {
             memcpy(&w, p, 8);
@@ -387,20 +414,39 @@ static void put_id(uint8_t *at, uint64_t id)
     memcpy(at, &le, sizeof le);
 }
 
+/* Writes the ids id + 1 .. id + n into n little-endian words at at; two per store where SSE2 is
+ * and the host is little-endian (x86-64). */
+static void put_ids(uint8_t *at, uint64_t id, size_t n)
+{
+    size_t i = 0;
+#if defined(__SSE2__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    __m128i v = _mm_set_epi64x((long long)(id + 2), (long long)(id + 1));
+    const __m128i two = _mm_set1_epi64x(2);
+    for (; i + 2 <= n; i += 2) {
+        _mm_storeu_si128((__m128i *)(void *)(at + 8 * i), v);
+        v = _mm_add_epi64(v, two);
+    }
+#endif
+    for (; i < n; i++)
+        put_id(at + 8 * i, id + 1 + i);
+}
+
 /* Writes the deliveries' ids (*next_id + 1 on) into the id and more_id columns. */
 static void write_ids(const column_t cols[F_COUNT], size_t count, uint64_t *next_id)
 {
     uint8_t *id_at = cols[F_ID].at, *more_at = cols[F_MORE_ID].at;
     uint64_t id = *next_id;
     if (!cols[F_FANOUT].count) {
-        for (size_t i = 0; i < count; i++)
-            put_id(id_at + 8 * i, ++id);
+        put_ids(id_at, id, count);
+        id += count;
     } else {
         reader_t fanout = {cols[F_FANOUT].at, cols[F_FANOUT].at + cols[F_FANOUT].len};
         for (size_t i = 0; i < count; i++) {
             put_id(id_at + 8 * i, ++id);
-            for (uint32_t j = next_u32(&fanout); j > 0; j--, more_at += 8)
-                put_id(more_at, ++id);
+            uint32_t k = next_u32(&fanout);
+            put_ids(more_at, id, k);
+            more_at += 8 * (size_t)k;
+            id += k;
         }
     }
     *next_id = id;
