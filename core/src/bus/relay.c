@@ -420,7 +420,8 @@ static void put_ids(uint8_t *at, uint64_t id, size_t n)
 {
     size_t i = 0;
 #if defined(__SSE2__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    __m128i v = _mm_set_epi64x((long long)(id + 2), (long long)(id + 1));
+    uint64_t first = id + 1, second = id + 2; /* ids fit in 63 bits; the lanes take the bits */
+    __m128i v = _mm_set_epi64x((long long)second, (long long)first);
     const __m128i two = _mm_set1_epi64x(2);
     for (; i + 2 <= n; i += 2) {
         _mm_storeu_si128((__m128i *)(void *)(at + 8 * i), v);
