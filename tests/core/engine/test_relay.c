@@ -135,6 +135,101 @@ Test(relay, accepts_no_mutation_the_decoder_refuses_and_changes_nothing_it_refus
     free(good);
 }
 
+/* A packed Relay frame of n envelopes of payload_len bytes each (payload ends of two bytes from
+ * 128 on), from entity i to entity i + 1, two types; with multicast, envelope i also goes to
+ * i % 3 further receivers. The broker's id columns hold zeros. */
+static uint8_t *wide_frame(size_t n, size_t payload_len, bool multicast, size_t *len)
+{
+    uint8_t *payload = calloc(1, payload_len);
+    sg17_envcols_t c = {0};
+    uint32_t more[2] = {90, 91};
+    size_t further = 0;
+    for (size_t i = 0; i < n; i++) {
+        Sg17__Envelope e = SG17__ENVELOPE__INIT;
+        e.src = (uint32_t)i, e.dst = (uint32_t)i + 1, e.type = i % 2 ? "t.odd" : "t.even";
+        e.payload = (ProtobufCBinaryData){payload_len, payload};
+        sg17_envcols_add(&c, &e, 7, false);
+        if (multicast) {
+            sg17_envcols_fan_out(&c, more, i % 3);
+            further += i % 3;
+        }
+    }
+    uint64_t *zeros = calloc(further + 1, sizeof *zeros);
+    if (further) {
+        c.cols.more_id = zeros;
+        c.cols.n_more_id = further;
+    }
+    Sg17__Relay r = SG17__RELAY__INIT;
+    r.envs = &c.cols;
+    Sg17__Frame f = SG17__FRAME__INIT;
+    f.body_case = SG17__FRAME__BODY_RELAY;
+    f.relay = &r;
+    *len = sg17__frame__get_packed_size(&f);
+    uint8_t *bytes = malloc(*len);
+    sg17__frame__pack(&f, bytes);
+    c.cols.more_id = NULL;
+    c.cols.n_more_id = 0;
+    sg17_envcols_release(&c);
+    free(zeros);
+    free(payload);
+    return bytes;
+}
+
+Test(relay,
+     frames_of_every_size_get_their_ids_in_order_and_wide_columns_are_checked_as_the_decoder_does)
+{
+    /* every count from 1 to 40 (the vector paths take 8 and 16 entries at a time, the rest one
+     * by one), unicast and multicast: ids 1.. envelope by envelope, further receivers after theirs
+     */
+    for (int multicast = 0; multicast < 2; multicast++)
+        for (size_t n = 1; n <= 40; n++) {
+            size_t len;
+            uint8_t *bytes = wide_frame(n, 150, multicast, &len);
+            uint64_t next_id = 0;
+            long got = sg17_relay_patch(bytes, len, &next_id, NULL, NULL, NULL);
+            sg17_frame_t *f = sg17_frame_decode(bytes, len);
+            cr_assert_not_null(f);
+            const Sg17__Envelopes *e = f->relay->envs;
+            cr_assert_eq(got, (long)(n + e->n_more_dst), "%zu envelopes", n);
+            cr_assert_eq(next_id, (uint64_t)got);
+            uint64_t id = 0;
+            for (size_t i = 0, k = 0; i < n; i++) {
+                cr_assert_eq(e->id[i], ++id, "envelope %zu of %zu", i, n);
+                for (size_t j = 0; j < sg17_envcols_fanout(e, i); j++, k++)
+                    cr_assert_eq(e->more_id[k], ++id);
+            }
+            sg17_frame_free(&f);
+            free(bytes);
+        }
+    /* every single-byte change of a frame of 24 envelopes: accepted only when the decoder
+     * accepts it too (a payload end out of order inside a block of eight, among others) */
+    size_t len;
+    uint8_t *good = wide_frame(24, 150, true, &len);
+    uint8_t *copy = malloc(len);
+    static const uint8_t values[] = {0x00, 0x01, 0x7f, 0x80, 0x81, 0xff};
+    size_t refused = 0;
+    for (size_t i = 0; i < len; i++)
+        for (size_t k = 0; k < sizeof values; k++) {
+            memcpy(copy, good, len);
+            copy[i] = values[k];
+            uint8_t *before = malloc(len);
+            memcpy(before, copy, len);
+            uint64_t next_id = 0;
+            if (sg17_relay_patch(copy, len, &next_id, NULL, NULL, NULL) >= 0) {
+                sg17_frame_t *f = sg17_frame_decode(before, len);
+                cr_assert_not_null(f, "relay accepted what the decoder refuses (byte %zu = %02x)",
+                                   i, values[k]);
+                sg17_frame_free(&f);
+            } else {
+                refused++;
+            }
+            free(before);
+        }
+    cr_assert_gt(refused, 0);
+    free(copy);
+    free(good);
+}
+
 Test(relay, a_multicast_without_id_room_takes_the_decoders_path)
 {
     size_t len;
