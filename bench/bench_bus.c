@@ -14,6 +14,10 @@
  * broadcast: 10 envelopes, or 1000). The broker records a send and a delivery per receiver on
  * both sides, in the ledger's two forms; the ratio is per delivery.
  *
+ * The process keeps freed memory as sg17tb does (sg17_bus_plan_memory), for both sides alike:
+ * with glibc's defaults the senders' heaps are given back and faulted in again after every burst
+ * of frees, which costs both sides CPU, the broker side (whose receiver frees in bursts) more.
+ *
  * Each line is the median of five alternating runs of both sides. A comment line after it gives
  * each side's CPU time per envelope (user + system, every thread of the process, median of the
  * same runs): on a loaded machine the rates move with the scheduler, the CPU time much less.
@@ -360,6 +364,7 @@ static double run_broker(const spec_t *s, const char *endpoint)
 
 int main(int argc, char **argv)
 {
+    sg17_bus_plan_memory(); /* as sg17tb does: both sides run with it */
     zsys_handler_set(NULL);
     const char *filter = argc > 1 ? argv[1] : "";
     g_side = argc > 2 ? atoi(argv[2]) : 0;

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bus/frame.h"
 #include "cli.h"
 
 static void usage(FILE *out)
@@ -34,6 +35,7 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+    sg17_bus_plan_memory();
     zsys_handler_set(NULL); /* signals are ours: Ctrl-C writes a partial report */
     if (argc < 2) {
         usage(stderr);

@@ -2,6 +2,9 @@
 #include "bus/frame.h"
 
 #include <pthread.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdalign.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -682,6 +685,25 @@ void sg17_bus_plan_waiting(unsigned concurrent_runs)
 {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     g_spin_us = concurrent_runs && 2 * (long)concurrent_runs <= cores ? SPIN_US : 0;
+}
+
+/* ---- the allocator ---- */
+
+/* Every frame on the bus is a block one thread allocates (the sender's copy into a ZeroMQ
+ * message) and another frees (the receiver, after the broker passed it on), in bursts: a relay
+ * burst, a window's batch. With glibc's defaults a free that leaves more than 128 KiB at the top
+ * of a heap hands those pages back to the kernel (madvise), and the sender's next frames fault
+ * them in again one page at a time; on a virtual machine that costs more than moving the frame.
+ * Blocks from 128 KiB up would be mapped and unmapped each time for the same reason. 32 MiB is
+ * glibc's own upper bound for its adaptive threshold on 64-bit hosts. */
+#define KEEP_FREED (32 << 20)
+
+void sg17_bus_plan_memory(void)
+{
+#ifdef __GLIBC__
+    mallopt(M_TRIM_THRESHOLD, KEEP_FREED);
+    mallopt(M_MMAP_THRESHOLD, KEEP_FREED);
+#endif
 }
 
 bool sg17_sock_readable_soon(zsock_t *sock)
