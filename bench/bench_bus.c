@@ -245,7 +245,8 @@ static void record(void *arg, const sg17_relay_frame_t *f)
             j++;
         if (j > i
             && sg17_ledger_record_run(l->ledger, id, j - i, f->src + i, f->dst + i,
-                                      f->type_index + i, l->type_of, SG17_PROV_GENUINE, 0)
+                                      f->n_types == 1 ? NULL : f->type_index + i, l->type_of,
+                                      SG17_PROV_GENUINE, 0)
                    < 0)
             l->failed = true;
         id += j - i;

@@ -390,8 +390,17 @@ int sg17_ledger_record_run(sg17_ledger_t *self, uint64_t first_id, size_t n,
     memcpy(self->col.src + s, src, n * sizeof *src);
     memcpy(self->col.dst + s, dst, n * sizeof *dst);
     uint16_t *type = self->col.type + s;
-    for (size_t i = 0; i < n; i++)
-        type[i] = type_of[type_index[i]];
+    if (type_index) {
+        for (size_t i = 0; i < n; i++)
+            type[i] = type_of[type_index[i]];
+    } else { /* one type: four at a time */
+        uint64_t four = 0x0001000100010001ULL * type_of[0];
+        size_t i = 0;
+        for (; i + 4 <= n; i += 4)
+            memcpy(type + i, &four, sizeof four);
+        for (; i < n; i++)
+            type[i] = type_of[0];
+    }
     memset(self->col.state + s, SG17_FATE_IN_FLIGHT | SG17_OUTCOME_NONE << OUTCOME_SHIFT, n);
     self->n += n;
     self->last_send = self->n - 1;

@@ -73,9 +73,10 @@ const sg17_ledger_record_t *sg17_ledger_record_typed(sg17_ledger_t *self, uint64
 int sg17_ledger_record_copy(sg17_ledger_t *self, uint64_t id, sg17_entity_t dst);
 /* Records n unicast messages with the consecutive ids first_id, first_id + 1, ... (increasing
  * past every id recorded): message i from src[i] (true and claimed source) to dst[i], of type
- * type_of[type_index[i]] (indexes from sg17_ledger_type), all of provenance prov, sent at sent_at:
- * one append for a frame of envelopes. Returns 0, or -1 (out of memory, or first_id not past the
- * last id recorded; nothing recorded). */
+ * type_of[type_index[i]] (indexes from sg17_ledger_type; type_index NULL: all of type
+ * type_of[0], as in a frame that names one type), all of provenance prov, sent at sent_at: one
+ * append for a frame of envelopes. Returns 0, or -1 (out of memory, or first_id not past the last
+ * id recorded; nothing recorded). */
 int sg17_ledger_record_run(sg17_ledger_t *self, uint64_t first_id, size_t n,
                            const sg17_entity_t *src, const sg17_entity_t *dst,
                            const uint32_t *type_index, const uint16_t *type_of, sg17_prov_t prov,

@@ -75,6 +75,25 @@ Test(ledger, ids_with_gaps_are_found_in_their_segment_and_gaps_are_unknown)
     sg17_ledger_destroy(&l);
 }
 
+Test(ledger, a_run_without_type_indexes_is_all_of_the_first_type)
+{
+    sg17_ledger_t *l = sg17_ledger_new();
+    uint16_t type_of[2] = {sg17_ledger_type(l, "t.one", 5), sg17_ledger_type(l, "t.two", 5)};
+    enum { N = 37 }; /* past any width the fill is done in */
+    sg17_entity_t src[N], dst[N];
+    for (size_t i = 0; i < N; i++)
+        src[i] = (sg17_entity_t)i, dst[i] = (sg17_entity_t)(100 + i);
+    cr_assert_eq(sg17_ledger_record_run(l, 1, N, src, dst, NULL, type_of + 1, SG17_PROV_GENUINE, 3),
+                 0);
+    for (uint64_t id = 1; id <= N; id++) {
+        sg17_ledger_truth_t t;
+        cr_assert_eq(sg17_ledger_truth(l, id, &t), 0);
+        cr_assert_str_eq(t.type, "t.two", "id %lu", (unsigned long)id);
+        cr_assert(t.true_src == id - 1 && t.dst == 99 + id && t.sent_at == 3);
+    }
+    sg17_ledger_destroy(&l);
+}
+
 Test(ledger, ids_at_or_below_the_last_are_refused)
 {
     sg17_ledger_t *l = sg17_ledger_new();
