@@ -14,9 +14,11 @@
  * broadcast: 10 envelopes, or 1000). The broker records a send and a delivery per receiver on
  * both sides, in the ledger's two forms; the ratio is per delivery.
  *
- * The process keeps freed memory as sg17tb does (sg17_bus_plan_memory), for both sides alike:
- * with glibc's defaults the senders' heaps are given back and faulted in again after every burst
- * of frees, which costs both sides CPU, the broker side (whose receiver frees in bursts) more.
+ * The process sets its allocator as sg17tb does (sg17_bus_plan_memory: one arena, freed memory
+ * kept), for both sides alike. With glibc's defaults each sender thread's arena grew with the
+ * frames it had in flight and gave the pages back after each burst of frees, faulting them in
+ * again: that cost the broker side (whose sender runs ahead and whose receiver frees in bursts)
+ * far more than the raw side.
  *
  * Each line is the median of five alternating runs of both sides. A comment line after it gives
  * each side's CPU time per envelope (user + system, every thread of the process, median of the

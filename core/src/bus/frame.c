@@ -691,16 +691,24 @@ void sg17_bus_plan_waiting(unsigned concurrent_runs)
 
 /* Every frame on the bus is a block one thread allocates (the sender's copy into a ZeroMQ
  * message) and another frees (the receiver, after the broker passed it on), in bursts: a relay
- * burst, a window's batch. With glibc's defaults a free that leaves more than 128 KiB at the top
- * of a heap hands those pages back to the kernel (madvise), and the sender's next frames fault
- * them in again one page at a time; on a virtual machine that costs more than moving the frame.
- * Blocks from 128 KiB up would be mapped and unmapped each time for the same reason. 32 MiB is
- * glibc's own upper bound for its adaptive threshold on 64-bit hosts. */
+ * burst, a window's batch. glibc's defaults fit that badly, three ways:
+ *   - each thread allocates from an arena of its own, whose heap grows with what that thread has
+ *     in flight and maps fresh pages for it (mprotect, then a page fault per page); blocks a
+ *     thread frees go back to the allocating thread's arena, behind its lock;
+ *   - a free that leaves more than 128 KiB at the top of a heap hands those pages back to the
+ *     kernel (madvise), and the next frames fault them in again, one page at a time;
+ *   - blocks from 128 KiB up are mapped and unmapped each time for the same reason.
+ * On a virtual machine each page fault costs more than moving the frame. So: one arena for the
+ * process (what any thread freed serves the next allocation), which costs nothing where broker
+ * and host share a thread (sg17tb run, §3.2 of docs/architecture.md); up to 32 MiB of free top
+ * kept; blocks under 32 MiB from the heap. 32 MiB is glibc's own upper bound for its adaptive
+ * threshold on 64-bit hosts. */
 #define KEEP_FREED (32 << 20)
 
 void sg17_bus_plan_memory(void)
 {
 #ifdef __GLIBC__
+    mallopt(M_ARENA_MAX, 1);
     mallopt(M_TRIM_THRESHOLD, KEEP_FREED);
     mallopt(M_MMAP_THRESHOLD, KEEP_FREED);
 #endif

@@ -81,9 +81,10 @@ sg17_frame_t *sg17_frame_recv(zsock_t *sock, zframe_t **routing_p, int *malforme
  * runs (a broker thread and a host thread each) can have two cores; otherwise block at once.
  * Call before starting brokers or hosts; the default is to block. */
 void sg17_bus_plan_waiting(unsigned concurrent_runs);
-/* How the process's allocator treats freed memory (see frame.c): it keeps up to 32 MiB of a
- * heap's free top instead of giving it back to the kernel after every burst of frees, and serves
- * blocks under 32 MiB from the heap. Call once, first thing in main (a no-op outside glibc). */
+/* How the process's allocator treats the bus's blocks (see frame.c): one arena for every thread,
+ * up to 32 MiB of a heap's free top kept instead of given back to the kernel after every burst of
+ * frees, blocks under 32 MiB from the heap. Call once, first thing in main, before any thread
+ * starts (a no-op outside glibc). */
 void sg17_bus_plan_memory(void);
 /* While spinning (sg17_bus_plan_waiting): true when sock has a message now or gets one within the
  * spin budget. False means poll: zmq_poll looks at the socket before it blocks. */

@@ -137,12 +137,19 @@ Test(relay, accepts_no_mutation_the_decoder_refuses_and_changes_nothing_it_refus
 
 /* A packed Relay frame of n envelopes of payload_len bytes each (payload ends of two bytes from
  * 128 on), from entity i to entity i + 1, two types; with multicast, envelope i also goes to
- * i % 3 further receivers. The broker's id columns hold zeros. */
+ * i % 3 further receivers, and envelope 5 to 37. The broker's id columns hold zeros. */
+static size_t wide_fanout(size_t i)
+{
+    return i == 5 ? 37 : i % 3;
+}
+
 static uint8_t *wide_frame(size_t n, size_t payload_len, bool multicast, size_t *len)
 {
     uint8_t *payload = calloc(1, payload_len);
     sg17_envcols_t c = {0};
-    uint32_t more[2] = {90, 91};
+    uint32_t more[37];
+    for (size_t k = 0; k < 37; k++)
+        more[k] = (uint32_t)(60 + k);
     size_t further = 0;
     for (size_t i = 0; i < n; i++) {
         Sg17__Envelope e = SG17__ENVELOPE__INIT;
@@ -150,8 +157,8 @@ static uint8_t *wide_frame(size_t n, size_t payload_len, bool multicast, size_t 
         e.payload = (ProtobufCBinaryData){payload_len, payload};
         sg17_envcols_add(&c, &e, 7, false);
         if (multicast) {
-            sg17_envcols_fan_out(&c, more, i % 3);
-            further += i % 3;
+            sg17_envcols_fan_out(&c, more, wide_fanout(i));
+            further += wide_fanout(i);
         }
     }
     uint64_t *zeros = calloc(further + 1, sizeof *zeros);
