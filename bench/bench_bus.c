@@ -224,7 +224,8 @@ typedef struct {
 } ledger_ctx_t;
 
 /* The broker's ledger work for one frame: its unicast envelopes in runs, each multicast as its
- * send and its further receivers' copies. */
+ * send and its further receivers' copies; from the frame's own bytes where its columns hold one
+ * byte per entry (sg17_broker_relay_narrow), widened once, into the ledger. */
 static void record(void *arg, const sg17_relay_frame_t *f)
 {
     ledger_ctx_t *l = arg;
@@ -239,27 +240,40 @@ static void record(void *arg, const sg17_relay_frame_t *f)
     }
     for (size_t t = 0; t < f->n_types; t++)
         l->type_of[t] = sg17_ledger_type(l->ledger, f->types[t], f->type_len[t]);
+    bool one_type = f->n_types == 1, bytes = f->src8 != NULL;
     uint64_t id = f->first_id;
     const uint32_t *more = f->more_dst;
+    const uint8_t *more8 = f->more_dst8;
     for (size_t i = 0; i < f->n;) {
         size_t j = f->fanout ? i : f->n;
         while (j < f->n && !f->fanout[j])
             j++;
-        if (j > i
-            && sg17_ledger_record_run(l->ledger, id, j - i, f->src + i, f->dst + i,
-                                      f->n_types == 1 ? NULL : f->type_index + i, l->type_of,
-                                      SG17_PROV_GENUINE, 0)
-                   < 0)
-            l->failed = true;
+        int rc = 0;
+        if (j > i && bytes)
+            rc = sg17_ledger_record_run_bytes(l->ledger, id, j - i, f->src8 + i, f->dst8 + i,
+                                              one_type ? NULL : f->type_index8 + i, l->type_of,
+                                              SG17_PROV_GENUINE, 0);
+        else if (j > i)
+            rc = sg17_ledger_record_run(l->ledger, id, j - i, f->src + i, f->dst + i,
+                                        one_type ? NULL : f->type_index + i, l->type_of,
+                                        SG17_PROV_GENUINE, 0);
+        l->failed |= rc < 0;
         id += j - i;
         if (j == f->n)
             break;
         uint32_t k = f->fanout[j];
-        if (!sg17_ledger_record_typed(l->ledger, id, f->src[j], f->src[j], f->dst[j],
-                                      l->type_of[f->type_index[j]], SG17_PROV_GENUINE, 0)
-            || sg17_ledger_record_copies(l->ledger, more, k) < 0)
+        sg17_entity_t src = bytes ? f->src8[j] : f->src[j], dst = bytes ? f->dst8[j] : f->dst[j];
+        uint32_t type = bytes ? f->type_index8[j] : f->type_index[j];
+        if (!sg17_ledger_record_typed(l->ledger, id, src, src, dst, l->type_of[type],
+                                      SG17_PROV_GENUINE, 0)
+            || (more8 ? sg17_ledger_record_copies_bytes(l->ledger, more8, k)
+                      : sg17_ledger_record_copies(l->ledger, more, k))
+                   < 0)
             l->failed = true;
-        more += k;
+        if (more8)
+            more8 += k;
+        else
+            more += k;
         id += 1 + k;
         i = j + 1;
     }
@@ -278,6 +292,7 @@ static double broker_rate(void)
     zactor_t *tx = zactor_new(relay_sender, NULL);
     int a = sg17_broker_wait_host(broker, "bench-a", 5000, &err);
     int b = sg17_broker_wait_host(broker, "bench-b", 5000, &err);
+    sg17_broker_relay_narrow(broker, true);
     sg17_ledger_t *ledger = sg17_ledger_new();
     ledger_ctx_t lctx = {ledger, NULL, 0, false};
     uint64_t next_id = 0;

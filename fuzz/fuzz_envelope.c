@@ -2,7 +2,8 @@
  * or malformed, never a crash; an accepted frame is re-packed and decoded again. (A re-packed
  * frame may legitimately be refused: protobuf merges repeated sub-messages, so the checks can see
  * a different message the second time.) The broker's in-place relay (bus/relay.c) must accept
- * nothing the decoder refuses, and what it patches must decode with the ids it assigned. */
+ * nothing the decoder refuses, and what it patches must decode with the ids it assigned; its sink
+ * sees the decoded columns, widened or (a narrow buffer) as bytes. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,12 +27,18 @@ static void keep(void *arg, const sg17_relay_frame_t *f)
     s->cols = malloc((3 * n + fan + f->n_more + 1) * sizeof *s->cols);
     if (!s->cols)
         __builtin_trap();
-    memcpy(s->cols, f->src, n * sizeof *s->cols);
-    memcpy(s->cols + n, f->dst, n * sizeof *s->cols);
-    memcpy(s->cols + 2 * n, f->type_index, n * sizeof *s->cols);
+    if ((f->src8 != NULL) != (f->src == NULL) || (f->src8 && (!f->dst8 || !f->type_index8))
+        || (f->n_more && (f->more_dst8 != NULL) == (f->more_dst != NULL)))
+        __builtin_trap(); /* a column is given once: as bytes (a narrow buffer) or as words */
+    for (size_t i = 0; i < n; i++) { /* bytes widened here, as a narrow sink does */
+        s->cols[i] = f->src8 ? f->src8[i] : f->src[i];
+        s->cols[n + i] = f->dst8 ? f->dst8[i] : f->dst[i];
+        s->cols[2 * n + i] = f->type_index8 ? f->type_index8[i] : f->type_index[i];
+    }
     if (fan)
         memcpy(s->cols + 3 * n, f->fanout, n * sizeof *s->cols);
-    memcpy(s->cols + 3 * n + fan, f->more_dst, f->n_more * sizeof *s->cols);
+    for (size_t k = 0; k < f->n_more; k++)
+        s->cols[3 * n + fan + k] = f->more_dst8 ? f->more_dst8[k] : f->more_dst[k];
     for (size_t t = 0; t < f->n_types; t++) /* every type names a string of the frame */
         if (!f->types[t] && f->type_len[t])
             __builtin_trap();
@@ -60,15 +67,16 @@ static void check_view(const seen_t *s, const Sg17__Envelopes *e)
             __builtin_trap();
 }
 
-/* Checks the relay against the decoder on one input; traps on a disagreement. */
-static void check_relay(const uint8_t *data, size_t size)
+/* Checks the relay against the decoder on one input, its sink shown widened columns or (narrow)
+ * one-byte columns as bytes; traps on a disagreement. */
+static void check_relay(const uint8_t *data, size_t size, bool narrow)
 {
     uint8_t *copy = malloc(size ? size : 1);
     if (!copy)
         return;
     memcpy(copy, data, size);
     uint64_t next_id = 100;
-    sg17_relay_buf_t buf = {0};
+    sg17_relay_buf_t buf = {.narrow = narrow};
     seen_t seen = {0};
     long n = sg17_relay_patch(copy, size, &next_id, &buf, keep, &seen);
     sg17_relay_buf_release(&buf);
@@ -99,7 +107,8 @@ static void check_relay(const uint8_t *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    check_relay(data, size);
+    check_relay(data, size, false);
+    check_relay(data, size, true);
     sg17_frame_t *f = sg17_frame_decode(data, size);
     if (!f)
         return 0;

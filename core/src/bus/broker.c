@@ -696,6 +696,11 @@ long sg17_broker_relay_burst(sg17_broker_t *self, int from, int to, uint64_t *ne
     return total;
 }
 
+void sg17_broker_relay_narrow(sg17_broker_t *self, bool narrow)
+{
+    self->relay_buf.narrow = narrow;
+}
+
 long sg17_broker_relay(sg17_broker_t *self, int from, int to, uint64_t *next_id,
                        sg17_relay_sink_fn *sink, void *arg, int timeout_ms, sg17_err_t *err)
 {

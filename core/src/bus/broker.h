@@ -58,6 +58,10 @@ sg17_frame_t *sg17_broker_recv(sg17_broker_t *self, int host, int timeout_ms, sg
  * socket failure. */
 long sg17_broker_relay(sg17_broker_t *self, int from, int to, uint64_t *next_id,
                        sg17_relay_sink_fn *sink, void *arg, int timeout_ms, sg17_err_t *err);
+/* Whether the relay's sink is shown columns of one-byte entries as bytes (sg17_relay_frame_t.src8
+ * ...) rather than widened: for a sink that copies them into columns of its own (a ledger). Off
+ * by default. Frames that take the full decoder are always shown widened. */
+void sg17_broker_relay_narrow(sg17_broker_t *self, bool narrow);
 /* Most frames one sg17_broker_relay_burst call holds. */
 #define SG17_RELAY_BURST_MAX 256
 /* As sg17_broker_relay, for a burst of up to max_frames (1 .. SG17_RELAY_BURST_MAX) frames: waits

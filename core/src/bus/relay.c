@@ -13,6 +13,7 @@
 #endif
 
 #include "bus/frame.h"
+#include "util/widen.h"
 
 enum { WIRE_VARINT = 0, WIRE_LEN = 2 };
 
@@ -462,30 +463,11 @@ static void write_ids(const column_t cols[F_COUNT], size_t count, uint64_t *next
     *next_id = id;
 }
 
-/* Widens n bytes to 32-bit words: sixteen at a time where SSE2 is (x86-64 always has it). */
-static void widen(const uint8_t *in, size_t n, uint32_t *out)
-{
-    size_t i = 0;
-#ifdef __SSE2__
-    const __m128i zero = _mm_setzero_si128();
-    for (; i + 16 <= n; i += 16) {
-        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(in + i));
-        __m128i lo = _mm_unpacklo_epi8(b, zero), hi = _mm_unpackhi_epi8(b, zero);
-        _mm_storeu_si128((__m128i *)(void *)(out + i), _mm_unpacklo_epi16(lo, zero));
-        _mm_storeu_si128((__m128i *)(void *)(out + i + 4), _mm_unpackhi_epi16(lo, zero));
-        _mm_storeu_si128((__m128i *)(void *)(out + i + 8), _mm_unpacklo_epi16(hi, zero));
-        _mm_storeu_si128((__m128i *)(void *)(out + i + 12), _mm_unpackhi_epi16(hi, zero));
-    }
-#endif
-    for (; i < n; i++)
-        out[i] = in[i];
-}
-
 /* A checked column of 32-bit varints into out (its count entries). */
 static void decode_u32(const column_t *c, uint32_t *out)
 {
     if (c->len == c->count) { /* one byte each */
-        widen(c->at, c->count, out);
+        sg17_widen_u8(c->at, c->count, out);
         return;
     }
     reader_t r = {c->at, c->at + c->len};
@@ -527,31 +509,56 @@ int sg17_relay_buf_reserve(sg17_relay_buf_t *buf, size_t n, size_t n_types)
     return 0;
 }
 
-/* The frame's columns for the sink, decoded into buf. -1 when out of memory. */
+/* Whether a checked column holds one byte per entry. */
+static bool one_byte_each(const column_t *c)
+{
+    return c->len == c->count;
+}
+
+/* The frame's columns for the sink: decoded into buf, or (buf->narrow) as the frame holds them
+ * where every entry is one byte. -1 when out of memory. */
 static int show(const column_t cols[F_COUNT], const types_t *types, size_t count, uint64_t first_id,
                 sg17_relay_buf_t *buf, sg17_relay_sink_fn *sink, void *arg)
 {
     size_t further = cols[F_MORE_DST].count, fan = cols[F_FANOUT].count;
-    if (sg17_relay_buf_reserve(buf, 3 * count + fan + further, types->n) < 0)
+    bool narrow = buf->narrow && one_byte_each(&cols[F_SRC]) && one_byte_each(&cols[F_DST])
+                  && one_byte_each(&cols[F_TYPE_INDEX]);
+    bool narrow_more = buf->narrow && further && one_byte_each(&cols[F_MORE_DST]);
+    if (sg17_relay_buf_reserve(buf, (narrow ? 0 : 3 * count) + fan + (narrow_more ? 0 : further),
+                               types->n)
+        < 0)
         return -1;
     uint32_t *u = buf->u32;
     sg17_relay_frame_t f = {.first_id = first_id,
                             .n = count,
-                            .src = u,
-                            .dst = u + count,
-                            .type_index = u + 2 * count,
                             .types = buf->types,
                             .type_len = buf->type_len,
                             .n_types = types->n,
-                            .fanout = fan ? u + 3 * count : NULL,
-                            .more_dst = u + 3 * count + fan,
                             .n_more = further};
-    decode_u32(&cols[F_SRC], u);
-    decode_u32(&cols[F_DST], u + count);
-    decode_u32(&cols[F_TYPE_INDEX], u + 2 * count);
+    if (narrow) {
+        f.src8 = cols[F_SRC].at;
+        f.dst8 = cols[F_DST].at;
+        f.type_index8 = cols[F_TYPE_INDEX].at;
+    } else {
+        decode_u32(&cols[F_SRC], u);
+        decode_u32(&cols[F_DST], u + count);
+        decode_u32(&cols[F_TYPE_INDEX], u + 2 * count);
+        f.src = u;
+        f.dst = u + count;
+        f.type_index = u + 2 * count;
+        u += 3 * count;
+    }
     if (fan) {
-        decode_u32(&cols[F_FANOUT], u + 3 * count);
-        decode_u32(&cols[F_MORE_DST], u + 3 * count + fan);
+        decode_u32(&cols[F_FANOUT], u);
+        f.fanout = u;
+        u += fan;
+    }
+    if (narrow_more) {
+        f.more_dst8 = cols[F_MORE_DST].at;
+    } else {
+        if (further)
+            decode_u32(&cols[F_MORE_DST], u);
+        f.more_dst = u;
     }
     for (size_t t = 0; t < types->n; t++) {
         buf->types[t] = types->at[t];

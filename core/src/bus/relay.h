@@ -15,23 +15,31 @@
  * envelope i goes from src[i] to dst[i] with a message type types[type_index[i]]; with fanout, it
  * also goes to fanout[i] further receivers, listed in more_dst (envelope 0's first). Deliveries
  * are numbered from first_id on, envelope by envelope, a multicast's further receivers right
- * after it. The arrays are the relay's (sg17_relay_buf_t) or the frame's: valid during the call. */
+ * after it. The arrays are the relay's (sg17_relay_buf_t) or the frame's: valid during the call.
+ * With a narrow buffer (sg17_relay_buf_t.narrow), src, dst and type_index are given as bytes
+ * instead (src8, dst8, type_index8; the words NULL) when every one of their entries is below 128,
+ * and more_dst likewise (more_dst8); otherwise the byte pointers are NULL. */
 typedef struct {
     uint64_t first_id;
     size_t n; /* envelopes */
     const uint32_t *src, *dst, *type_index;
+    const uint8_t *src8, *dst8, *type_index8;
     const char *const *types; /* not NUL-terminated: type_len[t] bytes each */
     const size_t *type_len;
     size_t n_types;
     const uint32_t *fanout; /* NULL when every envelope is unicast */
     const uint32_t *more_dst;
+    const uint8_t *more_dst8;
     size_t n_more;
 } sg17_relay_frame_t;
 
 typedef void sg17_relay_sink_fn(void *arg, const sg17_relay_frame_t *f);
 
-/* Where the relay decodes a frame's columns for the sink: kept from frame to frame. */
+/* Where the relay decodes a frame's columns for the sink: kept from frame to frame. narrow (set by
+ * the caller): columns of one-byte entries are shown as they are, not widened (a sink that copies
+ * them into columns of its own widens them once, there). */
 typedef struct {
+    bool narrow;
     uint32_t *u32; /* src, dst, type_index, fanout and more_dst, one after another */
     size_t cap;
     const char **types;

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "util/widen.h"
+
 const char *const sg17_prov_names[SG17_PROV_COUNT] = {"genuine", "injected", "replayed", "modified",
                                                       "from_compromised"};
 
@@ -350,7 +352,21 @@ const sg17_ledger_record_t *sg17_ledger_record_typed(sg17_ledger_t *self, uint64
 
 /* Appends n copies of the latest send to dst[0 .. n): a receiver and a state each (the rest is
  * the send's). */
-static int append_copies(sg17_ledger_t *self, const sg17_entity_t *dst, size_t n)
+/* The receivers of copies, of a run: 32-bit words, or bytes (words NULL). */
+typedef struct {
+    const sg17_entity_t *w;
+    const uint8_t *b;
+} entities_t;
+
+static void put_entities(sg17_entity_t *col, entities_t e, size_t n)
+{
+    if (e.w)
+        memcpy(col, e.w, n * sizeof *e.w);
+    else
+        sg17_widen_u8(e.b, n, col);
+}
+
+static int append_copies(sg17_ledger_t *self, entities_t dst, size_t n)
 {
     if (!self->n || n > UINT16_MAX - (self->n - 1 - self->last_send))
         return -1;
@@ -363,7 +379,7 @@ static int append_copies(sg17_ledger_t *self, const sg17_entity_t *dst, size_t n
         return -1;
     if (first && self->multicasts)
         self->multicasts[self->n_multicasts++] = self->last_send;
-    memcpy(self->col.dst + self->n, dst, n * sizeof *dst);
+    put_entities(self->col.dst + self->n, dst, n);
     memset(self->col.state + self->n, ST_COPY | SG17_FATE_IN_FLIGHT, n);
     self->n += n;
     self->next_id += n;
@@ -374,25 +390,19 @@ int sg17_ledger_record_copy(sg17_ledger_t *self, uint64_t id, sg17_entity_t dst)
 {
     if (!self->n || id != self->next_id)
         return -1;
-    return append_copies(self, &dst, 1);
+    return append_copies(self, (entities_t){&dst, NULL}, 1);
 }
 
-int sg17_ledger_record_run(sg17_ledger_t *self, uint64_t first_id, size_t n,
-                           const sg17_entity_t *src, const sg17_entity_t *dst,
-                           const uint32_t *type_index, const uint16_t *type_of, sg17_prov_t prov,
-                           sg17_time_t sent_at)
+/* The type column of a run: type_of[index[i]], from words or bytes (index NULL: type_of[0]). */
+static void put_types(uint16_t *type, const uint32_t *w, const uint8_t *b, const uint16_t *type_of,
+                      size_t n)
 {
-    if (!n)
-        return 0;
-    if (room_for(self, n) < 0 || !may_append(self, first_id, prov, sent_at))
-        return -1;
-    size_t s = self->n;
-    memcpy(self->col.src + s, src, n * sizeof *src);
-    memcpy(self->col.dst + s, dst, n * sizeof *dst);
-    uint16_t *type = self->col.type + s;
-    if (type_index) {
+    if (w) {
         for (size_t i = 0; i < n; i++)
-            type[i] = type_of[type_index[i]];
+            type[i] = type_of[w[i]];
+    } else if (b) {
+        for (size_t i = 0; i < n; i++)
+            type[i] = type_of[b[i]];
     } else { /* one type: four at a time */
         uint64_t four = 0x0001000100010001ULL * type_of[0];
         size_t i = 0;
@@ -401,6 +411,20 @@ int sg17_ledger_record_run(sg17_ledger_t *self, uint64_t first_id, size_t n,
         for (; i < n; i++)
             type[i] = type_of[0];
     }
+}
+
+static int append_run(sg17_ledger_t *self, uint64_t first_id, size_t n, entities_t src,
+                      entities_t dst, const uint32_t *type_w, const uint8_t *type_b,
+                      const uint16_t *type_of, sg17_prov_t prov, sg17_time_t sent_at)
+{
+    if (!n)
+        return 0;
+    if (room_for(self, n) < 0 || !may_append(self, first_id, prov, sent_at))
+        return -1;
+    size_t s = self->n;
+    put_entities(self->col.src + s, src, n);
+    put_entities(self->col.dst + s, dst, n);
+    put_types(self->col.type + s, type_w, type_b, type_of, n);
     memset(self->col.state + s, SG17_FATE_IN_FLIGHT | SG17_OUTCOME_NONE << OUTCOME_SHIFT, n);
     self->n += n;
     self->last_send = self->n - 1;
@@ -408,9 +432,31 @@ int sg17_ledger_record_run(sg17_ledger_t *self, uint64_t first_id, size_t n,
     return 0;
 }
 
+int sg17_ledger_record_run(sg17_ledger_t *self, uint64_t first_id, size_t n,
+                           const sg17_entity_t *src, const sg17_entity_t *dst,
+                           const uint32_t *type_index, const uint16_t *type_of, sg17_prov_t prov,
+                           sg17_time_t sent_at)
+{
+    return append_run(self, first_id, n, (entities_t){src, NULL}, (entities_t){dst, NULL},
+                      type_index, NULL, type_of, prov, sent_at);
+}
+
+int sg17_ledger_record_run_bytes(sg17_ledger_t *self, uint64_t first_id, size_t n,
+                                 const uint8_t *src, const uint8_t *dst, const uint8_t *type_index,
+                                 const uint16_t *type_of, sg17_prov_t prov, sg17_time_t sent_at)
+{
+    return append_run(self, first_id, n, (entities_t){NULL, src}, (entities_t){NULL, dst}, NULL,
+                      type_index, type_of, prov, sent_at);
+}
+
 int sg17_ledger_record_copies(sg17_ledger_t *self, const sg17_entity_t *dst, size_t n)
 {
-    return n ? append_copies(self, dst, n) : 0;
+    return n ? append_copies(self, (entities_t){dst, NULL}, n) : 0;
+}
+
+int sg17_ledger_record_copies_bytes(sg17_ledger_t *self, const uint8_t *dst, size_t n)
+{
+    return n ? append_copies(self, (entities_t){NULL, dst}, n) : 0;
 }
 
 /* The slot of message id, or SIZE_MAX when the id is unknown. */

@@ -81,9 +81,16 @@ int sg17_ledger_record_run(sg17_ledger_t *self, uint64_t first_id, size_t n,
                            const sg17_entity_t *src, const sg17_entity_t *dst,
                            const uint32_t *type_index, const uint16_t *type_of, sg17_prov_t prov,
                            sg17_time_t sent_at);
+/* As sg17_ledger_record_run, with entities and type indexes given as bytes (below 256, as a
+ * relayed frame carries them: sg17_relay_frame_t.src8 ...); type_index NULL as there. */
+int sg17_ledger_record_run_bytes(sg17_ledger_t *self, uint64_t first_id, size_t n,
+                                 const uint8_t *src, const uint8_t *dst, const uint8_t *type_index,
+                                 const uint16_t *type_of, sg17_prov_t prov, sg17_time_t sent_at);
 /* sg17_ledger_record_copy for the next n copies of the multicast recorded last (their ids follow
  * it), to dst[0 .. n). Returns 0, or -1 (out of memory or too many copies; nothing recorded). */
 int sg17_ledger_record_copies(sg17_ledger_t *self, const sg17_entity_t *dst, size_t n);
+/* As sg17_ledger_record_copies, with the receivers given as bytes. */
+int sg17_ledger_record_copies_bytes(sg17_ledger_t *self, const uint8_t *dst, size_t n);
 /* The record of a send (not of a further receiver's copy; a copy, valid until the next call), or
  * NULL. */
 const sg17_ledger_record_t *sg17_ledger_find(sg17_ledger_t *self, uint64_t id);

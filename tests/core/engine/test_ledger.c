@@ -94,6 +94,42 @@ Test(ledger, a_run_without_type_indexes_is_all_of_the_first_type)
     sg17_ledger_destroy(&l);
 }
 
+Test(ledger, runs_and_copies_given_as_bytes_are_recorded_as_words_would_be)
+{
+    sg17_ledger_t *l = sg17_ledger_new();
+    uint16_t type_of[3] = {sg17_ledger_type(l, "t.a", 3), sg17_ledger_type(l, "t.b", 3),
+                           sg17_ledger_type(l, "t.c", 3)};
+    enum { N = 21 }; /* past the sixteen the widening takes at a time */
+    uint8_t src[N], dst[N], type_index[N], more[N];
+    for (size_t i = 0; i < N; i++) {
+        src[i] = (uint8_t)(200 + i);
+        dst[i] = (uint8_t)i;
+        type_index[i] = (uint8_t)(i % 3);
+        more[i] = (uint8_t)(255 - i);
+    }
+    cr_assert_eq(
+        sg17_ledger_record_run_bytes(l, 1, N, src, dst, type_index, type_of, SG17_PROV_GENUINE, 4),
+        0);
+    cr_assert_eq(sg17_ledger_record_run_bytes(l, N + 1, 1, src, dst, NULL, type_of + 2,
+                                              SG17_PROV_GENUINE, 4),
+                 0);
+    cr_assert_eq(sg17_ledger_record_copies_bytes(l, more, N), 0);
+    static const char *const names[] = {"t.a", "t.b", "t.c"};
+    sg17_ledger_truth_t t;
+    for (size_t i = 0; i < N; i++) {
+        cr_assert_eq(sg17_ledger_truth(l, 1 + i, &t), 0);
+        cr_assert(t.true_src == 200 + i && t.dst == i, "id %zu", 1 + i);
+        cr_assert_str_eq(t.type, names[i % 3]);
+    }
+    for (size_t k = 0; k < N; k++) { /* the copies of the last send: its source and type */
+        cr_assert_eq(sg17_ledger_truth(l, N + 2 + k, &t), 0);
+        cr_assert(t.dst == 255 - k && t.true_src == 200, "copy %zu", k);
+        cr_assert_str_eq(t.type, "t.c");
+    }
+    cr_assert_eq(sg17_ledger_size(l), 2 * N + 1);
+    sg17_ledger_destroy(&l);
+}
+
 Test(ledger, ids_at_or_below_the_last_are_refused)
 {
     sg17_ledger_t *l = sg17_ledger_new();

@@ -237,6 +237,67 @@ Test(relay,
     free(good);
 }
 
+/* What a narrow sink saw: whether it got bytes, and the columns widened here. */
+typedef struct {
+    bool bytes, more_bytes;
+    uint32_t src[64], dst[64], type_index[64], more[256];
+    size_t n, n_more;
+} narrow_seen_t;
+
+static void note_narrow(void *arg, const sg17_relay_frame_t *f)
+{
+    narrow_seen_t *v = arg;
+    v->bytes = f->src8 != NULL;
+    v->more_bytes = f->more_dst8 != NULL;
+    cr_assert((f->src8 != NULL) == (f->dst8 != NULL)
+              && (f->src8 != NULL) == (f->type_index8 != NULL));
+    cr_assert((f->src8 != NULL) == (f->src == NULL), "bytes or words, never both");
+    v->n = f->n;
+    v->n_more = f->n_more;
+    for (size_t i = 0; i < f->n && i < 64; i++) {
+        v->src[i] = f->src8 ? f->src8[i] : f->src[i];
+        v->dst[i] = f->dst8 ? f->dst8[i] : f->dst[i];
+        v->type_index[i] = f->type_index8 ? f->type_index8[i] : f->type_index[i];
+    }
+    for (size_t k = 0; k < f->n_more && k < 256; k++)
+        v->more[k] = f->more_dst8 ? f->more_dst8[k] : f->more_dst[k];
+}
+
+Test(relay, a_narrow_sink_gets_one_byte_columns_as_bytes_and_wider_ones_as_words)
+{
+    for (int wide = 0; wide < 2; wide++) {
+        size_t len;
+        uint8_t *bytes = wide_frame(30, 150, true, &len);
+        if (wide) { /* one receiver id of two bytes: words for the trio, bytes still for more */
+            sg17_frame_t *f = sg17_frame_decode(bytes, len);
+            f->relay->envs->dst[7] = 300;
+            free(bytes);
+            len = sg17__frame__get_packed_size(f);
+            bytes = malloc(len);
+            sg17__frame__pack(f, bytes);
+            sg17_frame_free(&f);
+        }
+        sg17_relay_buf_t buf = {.narrow = true};
+        narrow_seen_t v = {0};
+        uint64_t next_id = 0;
+        cr_assert_gt(sg17_relay_patch(bytes, len, &next_id, &buf, note_narrow, &v), 0);
+        cr_assert_eq(v.bytes, !wide);
+        cr_assert(v.more_bytes);
+        sg17_frame_t *f = sg17_frame_decode(bytes, len);
+        const Sg17__Envelopes *e = f->relay->envs;
+        cr_assert(v.n == e->n_src && v.n_more == e->n_more_dst);
+        for (size_t i = 0; i < v.n; i++)
+            cr_assert(v.src[i] == e->src[i] && v.dst[i] == e->dst[i]
+                          && v.type_index[i] == e->type_index[i],
+                      "envelope %zu", i);
+        for (size_t k = 0; k < v.n_more; k++)
+            cr_assert_eq(v.more[k], e->more_dst[k]);
+        sg17_frame_free(&f);
+        sg17_relay_buf_release(&buf);
+        free(bytes);
+    }
+}
+
 Test(relay, a_multicast_without_id_room_takes_the_decoders_path)
 {
     size_t len;
