@@ -423,15 +423,21 @@ static void put_ids(uint8_t *at, uint64_t id, size_t n)
 #if defined(__SSE2__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     uint64_t first = id + 1, second = id + 2; /* ids fit in 63 bits; the lanes take the bits */
     __m128i v = _mm_set_epi64x((long long)second, (long long)first);
-    const __m128i two = _mm_set1_epi64x(2), four = _mm_set1_epi64x(4), eight = _mm_set1_epi64x(8),
-                  six = _mm_set1_epi64x(6);
-    for (; i + 8 <= n; i += 8) { /* a multicast's copies: hundreds at a time */
-        __m128i *out = (__m128i *)(void *)(at + 8 * i);
-        _mm_storeu_si128(out, v);
-        _mm_storeu_si128(out + 1, _mm_add_epi64(v, two));
-        _mm_storeu_si128(out + 2, _mm_add_epi64(v, four));
-        _mm_storeu_si128(out + 3, _mm_add_epi64(v, six));
-        v = _mm_add_epi64(v, eight);
+    const __m128i two = _mm_set1_epi64x(2), eight = _mm_set1_epi64x(8);
+    if (n >= 8) { /* a multicast's copies: hundreds at a time, four lanes carried along */
+        __m128i v1 = _mm_add_epi64(v, two), v2 = _mm_add_epi64(v1, two),
+                v3 = _mm_add_epi64(v2, two);
+        for (; i + 8 <= n; i += 8) {
+            __m128i *out = (__m128i *)(void *)(at + 8 * i);
+            _mm_storeu_si128(out, v);
+            _mm_storeu_si128(out + 1, v1);
+            _mm_storeu_si128(out + 2, v2);
+            _mm_storeu_si128(out + 3, v3);
+            v = _mm_add_epi64(v, eight);
+            v1 = _mm_add_epi64(v1, eight);
+            v2 = _mm_add_epi64(v2, eight);
+            v3 = _mm_add_epi64(v3, eight);
+        }
     }
     for (; i + 2 <= n; i += 2) {
         _mm_storeu_si128((__m128i *)(void *)(at + 8 * i), v);
