@@ -595,7 +595,7 @@ static long burst_decode(sg17_broker_t *self, const route_t *route, zmq_msg_t *h
                          size_t *frames)
 {
     int rc = forward_held(self, route, held, *n_held);
-    *frames += *n_held;
+    *frames += rc < 0 ? 0 : *n_held;
     *n_held = 0;
     zframe_t *id = rc < 0 ? NULL : zframe_new(route->from_id, route->from_len);
     if (!id) {

@@ -87,6 +87,21 @@ Test(cli, no_shipped_scenario_holds_with_its_mitigations_emptied)
     cr_assert_eq(bad, 0, "%zu shipped scenarios hold with nothing under test (listed above)", bad);
 }
 
+/* Under ASan the iaas linux backend (it measures the victim worker's rate on the live kernel before
+ * it starts) may find the sanitized, loaded machine too slow to measure and refuse to run:
+ * "backend unavailable", an error the scenario's report names. That says nothing of the ledger's
+ * accounts; the normal build's `make run` still needs every such scenario to meet its
+ * expectation. */
+static bool sanitized_and_unavailable(const char *reason)
+{
+#ifdef __SANITIZE_ADDRESS__
+    return reason && strstr(reason, "backend unavailable");
+#else
+    (void)reason;
+    return false;
+#endif
+}
+
 /* The ledger's accounts over every shipped scenario: each message that entered the bus has one
  * fate at the end of a run, so for every provenance and every message type sent = delivered +
  * dropped + replaced + pending (docs/report.md). */
@@ -101,10 +116,12 @@ Test(cli, every_shipped_scenario_accounts_for_every_message)
         const char *id = json_string_value(json_object_get(e, "id"));
         const char *rk;
         json_t *run;
-        if (json_object_size(json_object_get(e, "runs")) != 3)
+        const char *reason = json_string_value(json_object_get(e, "reason"));
+        if (json_object_size(json_object_get(e, "runs")) != 3 && sanitized_and_unavailable(reason))
+            fprintf(stderr, "cli_test_shipped: %s not checked: %s\n", id, reason);
+        else if (json_object_size(json_object_get(e, "runs")) != 3)
             bad += offender("%s lacks a run: %s, %s", id,
-                            json_string_value(json_object_get(e, "verdict")),
-                            json_string_value(json_object_get(e, "reason")));
+                            json_string_value(json_object_get(e, "verdict")), reason);
         json_object_foreach(json_object_get(e, "runs"), rk, run)
         {
             json_t *m = json_object_get(run, "metrics");
