@@ -43,7 +43,7 @@
 /* What one run moves: `frames` copies of the packed frame (bytes, len), each of `per_frame`
  * deliveries. */
 typedef struct {
-    const char *endpoint;
+    char endpoint[64]; /* set by the side that binds it */
     const uint8_t *bytes;
     size_t len;
     size_t per_frame;
@@ -121,11 +121,32 @@ static void raw_sender(zsock_t *pipe, void *args)
     zsock_destroy(&push);
 }
 
-static double raw_rate(void)
+static int g_port = 47100;
+#define BIND_TRIES 64
+
+/* The next endpoint of pattern (numbered from g_port on) into g_spec.endpoint; true while fewer
+ * than BIND_TRIES were tried. A TCP port of the ephemeral range may be taken by some connection's
+ * local end, so a bind that fails moves on to the next. */
+static bool next_endpoint(const char *pattern, int *tries)
+{
+    snprintf(g_spec.endpoint, sizeof g_spec.endpoint, pattern, g_port++);
+    return (*tries)++ < BIND_TRIES;
+}
+
+static double raw_rate(const char *pattern)
 {
     zsock_t *pull = zsock_new(ZMQ_PULL);
     zsock_set_rcvhwm(pull, 0);
-    zsock_bind(pull, "%s", g_spec.endpoint);
+    int tries = 0;
+    bool bound = false;
+    while (!bound && next_endpoint(pattern, &tries))
+        bound = zsock_bind(pull, "%s", g_spec.endpoint) >= 0;
+    if (!bound) {
+        fprintf(stderr, "bench_bus: %s: cannot bind: %s\n", g_spec.endpoint,
+                zmq_strerror(zmq_errno()));
+        zsock_destroy(&pull);
+        return 0;
+    }
     int64_t t0 = zclock_usecs();
     double c0 = cpu_ns();
     zactor_t *sender = zactor_new(raw_sender, NULL);
@@ -279,10 +300,13 @@ static void record(void *arg, const sg17_relay_frame_t *f)
     }
 }
 
-static double broker_rate(void)
+static double broker_rate(const char *pattern)
 {
     sg17_err_t err;
-    sg17_broker_t *broker = sg17_broker_new(g_spec.endpoint, &err);
+    sg17_broker_t *broker = NULL;
+    int tries = 0;
+    while (!broker && next_endpoint(pattern, &tries))
+        broker = sg17_broker_new(g_spec.endpoint, &err);
     if (!broker) {
         fprintf(stderr, "%s\n", err.msg);
         return 0;
@@ -341,10 +365,10 @@ static double median(double *v, size_t n)
     return v[n / 2];
 }
 
-static int g_port = 47100;
 static int g_side; /* 0: both sides; 1 or 2: that side only (the other's rate reads 0) */
 
-/* Alternates the two sides ROUNDS times on fresh endpoints and keeps each one's median: a shared
+/* Alternates the two sides ROUNDS times, each on a fresh endpoint of pattern, and keeps each one's
+ * median: a shared
  * machine's noise then hits both alike. */
 static void alternate(const char *pattern, double (*a)(const spec_t *, const char *),
                       const spec_t *sa, double (*b)(const spec_t *, const char *), const spec_t *sb,
@@ -352,12 +376,9 @@ static void alternate(const char *pattern, double (*a)(const spec_t *, const cha
 {
     double va[ROUNDS], vb[ROUNDS], ca[ROUNDS], cb[ROUNDS];
     for (int r = 0; r < ROUNDS; r++) {
-        char ep[64];
-        snprintf(ep, sizeof ep, pattern, g_port++);
-        va[r] = g_side == 2 ? 0 : a(sa, ep);
+        va[r] = g_side == 2 ? 0 : a(sa, pattern);
         ca[r] = g_side == 2 ? 0 : g_cpu;
-        snprintf(ep, sizeof ep, pattern, g_port++);
-        vb[r] = g_side == 1 ? 0 : b(sb, ep);
+        vb[r] = g_side == 1 ? 0 : b(sb, pattern);
         cb[r] = g_side == 1 ? 0 : g_cpu;
     }
     *ma = median(va, ROUNDS);
@@ -366,18 +387,16 @@ static void alternate(const char *pattern, double (*a)(const spec_t *, const cha
     cpu[1] = median(cb, ROUNDS);
 }
 
-static double run_raw(const spec_t *s, const char *endpoint)
+static double run_raw(const spec_t *s, const char *pattern)
 {
     g_spec = *s;
-    g_spec.endpoint = endpoint;
-    return raw_rate();
+    return raw_rate(pattern);
 }
 
-static double run_broker(const spec_t *s, const char *endpoint)
+static double run_broker(const spec_t *s, const char *pattern)
 {
     g_spec = *s;
-    g_spec.endpoint = endpoint;
-    return broker_rate();
+    return broker_rate(pattern);
 }
 
 int main(int argc, char **argv)
@@ -400,7 +419,7 @@ int main(int argc, char **argv)
                 continue;
             size_t count = sizes[s] == 64 ? 500000 : 150000, len;
             uint8_t *bytes = pack_relay(sizes[s], BATCH, 1, false, &len);
-            spec_t spec = {NULL, bytes, len, BATCH, count / BATCH, false};
+            spec_t spec = {"", bytes, len, BATCH, count / BATCH, false};
             double raw, brk, cpu[2];
             alternate(transports[t][1], run_raw, &spec, run_broker, &spec, &raw, &brk, cpu);
             printf("RESULT name=%s value=%.0f unit=envelopes/s baseline=%.0f ratio=%.3f\n", name,
@@ -417,8 +436,8 @@ int main(int argc, char **argv)
         size_t ulen, mlen, per_frame = SENDS * RECEIVERS, deliveries = 4000000;
         uint8_t *uni = pack_relay(64, SENDS, RECEIVERS, false, &ulen);
         uint8_t *multi = pack_relay(64, SENDS, RECEIVERS, true, &mlen);
-        spec_t su = {NULL, uni, ulen, per_frame, deliveries / per_frame, false};
-        spec_t sm = {NULL, multi, mlen, per_frame, deliveries / per_frame, false};
+        spec_t su = {"", uni, ulen, per_frame, deliveries / per_frame, false};
+        spec_t sm = {"", multi, mlen, per_frame, deliveries / per_frame, false};
         double u, m, cpu[2];
         alternate("inproc://bench-%d", run_broker, &su, run_broker, &sm, &u, &m, cpu);
         printf("RESULT name=%s value=%.0f unit=deliveries/s baseline=%.0f ratio=%.3f\n", name, m, u,
