@@ -285,11 +285,13 @@ static void record(void *arg, const sg17_relay_frame_t *f)
         uint32_t k = f->fanout[j];
         sg17_entity_t src = bytes ? f->src8[j] : f->src[j], dst = bytes ? f->dst8[j] : f->dst[j];
         uint32_t type = bytes ? f->type_index8[j] : f->type_index[j];
-        if (!sg17_ledger_record_typed(l->ledger, id, src, src, dst, l->type_of[type],
-                                      SG17_PROV_GENUINE, 0)
-            || (more8 ? sg17_ledger_record_copies_bytes(l->ledger, more8, k)
-                      : sg17_ledger_record_copies(l->ledger, more, k))
-                   < 0)
+        if (more8)
+            l->failed |= sg17_ledger_record_multicast(l->ledger, id, src, dst, l->type_of[type],
+                                                      SG17_PROV_GENUINE, 0, more8, k)
+                         < 0;
+        else if (!sg17_ledger_record_typed(l->ledger, id, src, src, dst, l->type_of[type],
+                                           SG17_PROV_GENUINE, 0)
+                 || sg17_ledger_record_copies(l->ledger, more, k) < 0)
             l->failed = true;
         if (more8)
             more8 += k;

@@ -459,6 +459,22 @@ int sg17_ledger_record_copies_bytes(sg17_ledger_t *self, const uint8_t *dst, siz
     return n ? append_copies(self, (entities_t){NULL, dst}, n) : 0;
 }
 
+int sg17_ledger_record_multicast(sg17_ledger_t *self, uint64_t id, sg17_entity_t src,
+                                 sg17_entity_t dst, uint16_t type, sg17_prov_t prov,
+                                 sg17_time_t sent_at, const uint8_t *more, size_t n)
+{
+    if (n > UINT16_MAX || room_for(self, 1 + n) < 0 || !may_append(self, id, prov, sent_at))
+        return -1;
+    size_t s = self->n++;
+    self->col.src[s] = src;
+    self->col.dst[s] = dst;
+    self->col.type[s] = type;
+    self->col.state[s] = SG17_FATE_IN_FLIGHT | SG17_OUTCOME_NONE << OUTCOME_SHIFT;
+    self->last_send = s;
+    self->next_id = id + 1;
+    return n ? append_copies(self, (entities_t){NULL, more}, n) : 0;
+}
+
 /* The slot of message id, or SIZE_MAX when the id is unknown. */
 static size_t slot_of(const sg17_ledger_t *self, uint64_t id)
 {

@@ -94,7 +94,7 @@ Test(ledger, a_run_without_type_indexes_is_all_of_the_first_type)
     sg17_ledger_destroy(&l);
 }
 
-Test(ledger, runs_and_copies_given_as_bytes_are_recorded_as_words_would_be)
+Test(ledger, runs_copies_and_multicasts_given_as_bytes_are_recorded_as_words_would_be)
 {
     sg17_ledger_t *l = sg17_ledger_new();
     uint16_t type_of[3] = {sg17_ledger_type(l, "t.a", 3), sg17_ledger_type(l, "t.b", 3),
@@ -127,6 +127,22 @@ Test(ledger, runs_and_copies_given_as_bytes_are_recorded_as_words_would_be)
         cr_assert_str_eq(t.type, "t.c");
     }
     cr_assert_eq(sg17_ledger_size(l), 2 * N + 1);
+    /* a multicast in one call: the send, then its copies, as the two calls record them */
+    cr_assert_eq(
+        sg17_ledger_record_multicast(l, 2 * N + 5, 7, 8, type_of[1], SG17_PROV_GENUINE, 9, more, 3),
+        0);
+    cr_assert_eq(
+        sg17_ledger_record_multicast(l, 2 * N + 5, 7, 8, type_of[1], SG17_PROV_GENUINE, 9, more, 3),
+        -1, "not past the last id");
+    cr_assert_eq(sg17_ledger_truth(l, 2 * N + 5, &t), 0);
+    cr_assert(t.true_src == 7 && t.claimed_src == 7 && t.dst == 8 && t.sent_at == 9);
+    cr_assert_str_eq(t.type, "t.b");
+    for (size_t k = 0; k < 3; k++) {
+        cr_assert_eq(sg17_ledger_truth(l, 2 * N + 6 + k, &t), 0);
+        cr_assert(t.dst == 255 - k && t.true_src == 7, "copy %zu", k);
+        cr_assert_str_eq(t.type, "t.b");
+    }
+    cr_assert_eq(sg17_ledger_size(l), 2 * N + 5);
     sg17_ledger_destroy(&l);
 }
 
