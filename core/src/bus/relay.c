@@ -460,22 +460,7 @@ static void put_ids(uint8_t *at, uint64_t id, size_t n)
 #if defined(__SSE2__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     uint64_t first = id + 1, second = id + 2; /* ids fit in 63 bits; the lanes take the bits */
     __m128i v = _mm_set_epi64x((long long)second, (long long)first);
-    const __m128i two = _mm_set1_epi64x(2), eight = _mm_set1_epi64x(8);
-    if (n >= 8) { /* a multicast's copies: hundreds at a time, four lanes carried along */
-        __m128i v1 = _mm_add_epi64(v, two), v2 = _mm_add_epi64(v1, two),
-                v3 = _mm_add_epi64(v2, two);
-        for (; i + 8 <= n; i += 8) {
-            __m128i *out = (__m128i *)(void *)(at + 8 * i);
-            _mm_storeu_si128(out, v);
-            _mm_storeu_si128(out + 1, v1);
-            _mm_storeu_si128(out + 2, v2);
-            _mm_storeu_si128(out + 3, v3);
-            v = _mm_add_epi64(v, eight);
-            v1 = _mm_add_epi64(v1, eight);
-            v2 = _mm_add_epi64(v2, eight);
-            v3 = _mm_add_epi64(v3, eight);
-        }
-    }
+    const __m128i two = _mm_set1_epi64x(2);
     for (; i + 2 <= n; i += 2) {
         _mm_storeu_si128((__m128i *)(void *)(at + 8 * i), v);
         v = _mm_add_epi64(v, two);

@@ -322,6 +322,19 @@ const sg17_ledger_record_t *sg17_ledger_record(sg17_ledger_t *self, uint64_t id,
                                     sg17_ledger_type(self, type, strlen(type)), prov, sent_at);
 }
 
+/* A send's slot, appended (room made and id checked by the caller). */
+static void put_send(sg17_ledger_t *self, uint64_t id, sg17_entity_t src, sg17_entity_t dst,
+                     uint16_t type)
+{
+    size_t s = self->n++;
+    self->col.src[s] = src;
+    self->col.dst[s] = dst;
+    self->col.type[s] = type;
+    self->col.state[s] = SG17_FATE_IN_FLIGHT | SG17_OUTCOME_NONE << OUTCOME_SHIFT;
+    self->last_send = s;
+    self->next_id = id + 1;
+}
+
 const sg17_ledger_record_t *sg17_ledger_record_typed(sg17_ledger_t *self, uint64_t id,
                                                      sg17_entity_t true_src,
                                                      sg17_entity_t claimed_src, sg17_entity_t dst,
@@ -331,13 +344,7 @@ const sg17_ledger_record_t *sg17_ledger_record_typed(sg17_ledger_t *self, uint64
     if (room_for(self, 1) < 0 || !may_append(self, id, prov, sent_at)
         || (claimed_src != true_src && add_claim(self, self->n, claimed_src) < 0))
         return NULL;
-    size_t s = self->n++;
-    self->col.src[s] = true_src;
-    self->col.dst[s] = dst;
-    self->col.type[s] = type;
-    self->col.state[s] = SG17_FATE_IN_FLIGHT | SG17_OUTCOME_NONE << OUTCOME_SHIFT;
-    self->last_send = s;
-    self->next_id = id + 1;
+    put_send(self, id, true_src, dst, type);
     self->view = (sg17_ledger_record_t){.id = id,
                                         .true_src = true_src,
                                         .claimed_src = claimed_src,
@@ -454,24 +461,13 @@ int sg17_ledger_record_copies(sg17_ledger_t *self, const sg17_entity_t *dst, siz
     return n ? append_copies(self, (entities_t){dst, NULL}, n) : 0;
 }
 
-int sg17_ledger_record_copies_bytes(sg17_ledger_t *self, const uint8_t *dst, size_t n)
-{
-    return n ? append_copies(self, (entities_t){NULL, dst}, n) : 0;
-}
-
 int sg17_ledger_record_multicast(sg17_ledger_t *self, uint64_t id, sg17_entity_t src,
                                  sg17_entity_t dst, uint16_t type, sg17_prov_t prov,
                                  sg17_time_t sent_at, const uint8_t *more, size_t n)
 {
     if (n > UINT16_MAX || room_for(self, 1 + n) < 0 || !may_append(self, id, prov, sent_at))
         return -1;
-    size_t s = self->n++;
-    self->col.src[s] = src;
-    self->col.dst[s] = dst;
-    self->col.type[s] = type;
-    self->col.state[s] = SG17_FATE_IN_FLIGHT | SG17_OUTCOME_NONE << OUTCOME_SHIFT;
-    self->last_send = s;
-    self->next_id = id + 1;
+    put_send(self, id, src, dst, type);
     return n ? append_copies(self, (entities_t){NULL, more}, n) : 0;
 }
 

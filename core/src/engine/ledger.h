@@ -89,11 +89,9 @@ int sg17_ledger_record_run_bytes(sg17_ledger_t *self, uint64_t first_id, size_t 
 /* sg17_ledger_record_copy for the next n copies of the multicast recorded last (their ids follow
  * it), to dst[0 .. n). Returns 0, or -1 (out of memory or too many copies; nothing recorded). */
 int sg17_ledger_record_copies(sg17_ledger_t *self, const sg17_entity_t *dst, size_t n);
-/* As sg17_ledger_record_copies, with the receivers given as bytes. */
-int sg17_ledger_record_copies_bytes(sg17_ledger_t *self, const uint8_t *dst, size_t n);
 /* A genuine send with id from src (true and claimed) to dst, and its n further receivers' copies
  * (ids id + 1 .. id + n) to more[0 .. n), given as bytes: sg17_ledger_record_typed then
- * sg17_ledger_record_copies_bytes in one call, for a relayed multicast. Returns 0, or -1 (out of
+ * sg17_ledger_record_copies in one call, for a relayed multicast. Returns 0, or -1 (out of
  * memory, id not past the last one, too many copies; nothing recorded). */
 int sg17_ledger_record_multicast(sg17_ledger_t *self, uint64_t id, sg17_entity_t src,
                                  sg17_entity_t dst, uint16_t type, sg17_prov_t prov,

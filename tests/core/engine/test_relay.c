@@ -7,6 +7,28 @@
 
 #include "bus/broker.h"
 
+/* Packs the columns c as a Relay frame, with further zero ids in more_id for the broker's (more
+ * ids must hold them), and releases c. The bytes (malloc'd); their length in *len. */
+static uint8_t *pack_relay(sg17_envcols_t *c, uint64_t *more_ids, size_t further, size_t *len)
+{
+    if (further) {
+        c->cols.more_id = more_ids;
+        c->cols.n_more_id = further;
+    }
+    Sg17__Relay r = SG17__RELAY__INIT;
+    r.envs = &c->cols;
+    Sg17__Frame f = SG17__FRAME__INIT;
+    f.body_case = SG17__FRAME__BODY_RELAY;
+    f.relay = &r;
+    *len = sg17__frame__get_packed_size(&f);
+    uint8_t *bytes = malloc(*len);
+    sg17__frame__pack(&f, bytes);
+    c->cols.more_id = NULL;
+    c->cols.n_more_id = 0;
+    sg17_envcols_release(c);
+    return bytes;
+}
+
 /* A packed Relay frame of two envelopes; with multicast the second fans out to 5, 6 and 7, with
  * zeros in more_id for the broker's ids. */
 static uint8_t *relay_frame(bool multicast, size_t *len)
@@ -19,23 +41,9 @@ static uint8_t *relay_frame(bool multicast, size_t *len)
     sg17_envcols_add(&c, &b, 20, false);
     uint32_t more[] = {5, 6, 7};
     uint64_t zeros[3] = {0};
-    if (multicast) {
+    if (multicast)
         sg17_envcols_fan_out(&c, more, 3);
-        c.cols.more_id = zeros;
-        c.cols.n_more_id = 3;
-    }
-    Sg17__Relay r = SG17__RELAY__INIT;
-    r.envs = &c.cols;
-    Sg17__Frame f = SG17__FRAME__INIT;
-    f.body_case = SG17__FRAME__BODY_RELAY;
-    f.relay = &r;
-    *len = sg17__frame__get_packed_size(&f);
-    uint8_t *bytes = malloc(*len);
-    sg17__frame__pack(&f, bytes);
-    c.cols.more_id = NULL;
-    c.cols.n_more_id = 0;
-    sg17_envcols_release(&c);
-    return bytes;
+    return pack_relay(&c, zeros, multicast ? 3 : 0, len);
 }
 
 /* What the sink saw of one frame (copied: the view is valid during the call only). */
@@ -162,21 +170,7 @@ static uint8_t *wide_frame(size_t n, size_t payload_len, bool multicast, size_t 
         }
     }
     uint64_t *zeros = calloc(further + 1, sizeof *zeros);
-    if (further) {
-        c.cols.more_id = zeros;
-        c.cols.n_more_id = further;
-    }
-    Sg17__Relay r = SG17__RELAY__INIT;
-    r.envs = &c.cols;
-    Sg17__Frame f = SG17__FRAME__INIT;
-    f.body_case = SG17__FRAME__BODY_RELAY;
-    f.relay = &r;
-    *len = sg17__frame__get_packed_size(&f);
-    uint8_t *bytes = malloc(*len);
-    sg17__frame__pack(&f, bytes);
-    c.cols.more_id = NULL;
-    c.cols.n_more_id = 0;
-    sg17_envcols_release(&c);
+    uint8_t *bytes = pack_relay(&c, zeros, further, len);
     free(zeros);
     free(payload);
     return bytes;
