@@ -72,8 +72,6 @@ static uint8_t *pack_relay(size_t payload_len, size_t sends, size_t receivers, b
 {
     uint8_t *payload = calloc(1, payload_len);
     uint32_t *more = calloc(receivers, sizeof *more);
-    size_t further = multicast ? sends * (receivers - 1) : 0;
-    uint64_t *more_id = calloc(further + 1, sizeof *more_id);
     for (size_t i = 0; i + 1 < receivers; i++)
         more[i] = (uint32_t)(2 + i);
     Sg17__Envelope env = SG17__ENVELOPE__INIT;
@@ -87,10 +85,6 @@ static uint8_t *pack_relay(size_t payload_len, size_t sends, size_t receivers, b
             if (multicast)
                 sg17_envcols_fan_out(&cols, more, receivers - 1);
         }
-    if (further) {
-        cols.cols.more_id = more_id; /* zeros the broker writes its ids over */
-        cols.cols.n_more_id = further;
-    }
     Sg17__Relay r = SG17__RELAY__INIT;
     r.envs = &cols.cols;
     Sg17__Frame f = SG17__FRAME__INIT;
@@ -99,11 +93,9 @@ static uint8_t *pack_relay(size_t payload_len, size_t sends, size_t receivers, b
     *len = sg17__frame__get_packed_size(&f);
     uint8_t *bytes = malloc(*len);
     sg17__frame__pack(&f, bytes);
-    cols.cols.more_id = NULL;
     sg17_envcols_release(&cols);
     free(payload);
     free(more);
-    free(more_id);
     return bytes;
 }
 
@@ -194,7 +186,8 @@ static void relay_sender(zsock_t *pipe, void *args)
     zsock_destroy(&a);
 }
 
-/* Whether the last forwarded frame decodes, its deliveries numbered up to last_id. */
+/* Whether the last forwarded frame decodes, its deliveries numbered up to last_id (a multicast's
+ * copies take the ids after its own). */
 static bool ids_ok(const zmq_msg_t *m, uint64_t last_id)
 {
     sg17_frame_t *f = sg17_frame_decode(zmq_msg_data((zmq_msg_t *)m), zmq_msg_size((zmq_msg_t *)m));
@@ -202,10 +195,10 @@ static bool ids_ok(const zmq_msg_t *m, uint64_t last_id)
     if (ok) {
         const Sg17__Envelopes *e = f->relay->envs;
         uint64_t top = 0;
-        for (size_t i = 0; i < e->n_id; i++)
-            top = e->id[i] > top ? e->id[i] : top;
-        for (size_t i = 0; i < e->n_more_id; i++)
-            top = e->more_id[i] > top ? e->more_id[i] : top;
+        for (size_t i = 0; i < e->n_id; i++) {
+            uint64_t last = e->id[i] + sg17_envcols_fanout(e, i);
+            top = last > top ? last : top;
+        }
         ok = top == last_id;
     }
     sg17_frame_free(&f);

@@ -92,7 +92,7 @@ static void check_relay(const uint8_t *data, size_t size, bool narrow)
         || next_id != 100 + (uint64_t)n)
         __builtin_trap();
     const Sg17__Envelopes *e = after->relay->envs;
-    size_t got = e ? e->n_id + e->n_more_id : 0;
+    size_t got = e ? e->n_id + e->n_more_dst : 0; /* the copies take ids after their send */
     if (got != (size_t)n)
         __builtin_trap();
     for (size_t i = 0; e && i < e->n_id; i++)

@@ -393,18 +393,9 @@ static long relay_decoded(sg17_broker_t *self, int to, sg17_frame_t *f, uint64_t
 {
     Sg17__Envelopes *e = f->relay->envs;
     size_t n = e ? sg17_envcols_size(e) : 0, further = e ? e->n_more_dst : 0;
-    uint64_t *more_id = further && !e->n_more_id ? malloc(further * sizeof *more_id) : NULL;
-    if (further && !e->n_more_id) {
-        if (!more_id)
-            return -1;
-        e->more_id = more_id;
-        e->n_more_id = further;
-    }
     if (sink && n) {
-        if (sg17_relay_buf_reserve(&self->relay_buf, 0, e->n_types) < 0) {
-            free(more_id);
+        if (sg17_relay_buf_reserve(&self->relay_buf, 0, e->n_types) < 0)
             return -1;
-        }
         for (size_t t = 0; t < e->n_types; t++) {
             self->relay_buf.types[t] = e->types[t];
             self->relay_buf.type_len[t] = strlen(e->types[t]);
@@ -422,18 +413,11 @@ static long relay_decoded(sg17_broker_t *self, int to, sg17_frame_t *f, uint64_t
                                    .n_more = further};
         sink(arg, &view);
     }
-    for (size_t i = 0, k = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++) { /* a multicast's copies take the ids after its own */
         e->id[i] = ++*next_id;
-        for (size_t j = 0, fan = sg17_envcols_fanout(e, i); j < fan; j++, k++)
-            e->more_id[k] = ++*next_id;
+        *next_id += sg17_envcols_fanout(e, i);
     }
-    int rc = sg17_broker_send(self, to, f);
-    if (more_id) {
-        e->more_id = NULL;
-        e->n_more_id = 0;
-        free(more_id);
-    }
-    return rc < 0 ? -1 : (long)(n + further);
+    return sg17_broker_send(self, to, f) < 0 ? -1 : (long)(n + further);
 }
 
 /* Replaces body with a copy of its bytes that nothing else shares. Returns 0 or -1 (body kept). */

@@ -305,11 +305,11 @@ size_t sg17_envcols_fanout(const Sg17__Envelopes *cols, size_t i)
 }
 
 /* The multicast columns: none, or a fanout per envelope, each bounded, with exactly as many
- * further receivers listed (and, when given, as many ids). */
+ * further receivers listed. */
 static bool fanout_ok(const Sg17__Envelopes *e, size_t n)
 {
     if (e->n_fanout == 0)
-        return e->n_more_dst == 0 && e->n_more_id == 0;
+        return e->n_more_dst == 0;
     if (e->n_fanout != n)
         return false;
     size_t total = 0; /* at most n * SG17_MAX_FANOUT: no overflow */
@@ -318,7 +318,7 @@ static bool fanout_ok(const Sg17__Envelopes *e, size_t n)
             return false;
         total += e->fanout[i];
     }
-    return total == e->n_more_dst && (e->n_more_id == 0 || e->n_more_id == total);
+    return total == e->n_more_dst;
 }
 
 /* Payload ends that never decrease and end with the payload bytes. */
@@ -384,8 +384,8 @@ static bool frame_ok(const sg17_frame_t *f)
                     return false;
         }
         return envcols_ok(f->batch->deliveries) && unicast(f->batch->deliveries);
-    case SG17__FRAME__BODY_OUTPUT: /* the broker assigns ids: a host has none to give */
-        return envcols_ok(f->output->sends) && (!f->output->sends || !f->output->sends->n_more_id);
+    case SG17__FRAME__BODY_OUTPUT:
+        return envcols_ok(f->output->sends);
     case SG17__FRAME__BODY_RELAY:
         return envcols_ok(f->relay->envs);
     default:

@@ -29,7 +29,7 @@ enum {
     F_INJECTED = 9,
     F_FANOUT = 10,
     F_MORE_DST = 11,
-    F_MORE_ID = 12,
+    F_MORE_ID = 12, /* reserved: a multicast's copies are numbered after it */
     F_PAYLOAD_END = 13,
     F_PAYLOADS = 14,
     F_TYPE_INDEX = 15,
@@ -333,7 +333,6 @@ static bool scan_columns(uint8_t *p, size_t len, column_t cols[F_COUNT], types_t
         c->len = n;
         switch (field) {
         case F_ID:
-        case F_MORE_ID:
             if (n == 0 || n % 8)
                 return false;
             c->count = n / 8;
@@ -364,6 +363,7 @@ static bool scan_columns(uint8_t *p, size_t len, column_t cols[F_COUNT], types_t
                 return false;
             break;
         case 7: /* reserved */
+        case F_MORE_ID:
             return false;
         default: /* src, dst, more_dst */
             if (!count_varints(body, n, 32, &c->count))
@@ -395,7 +395,7 @@ static bool columns_ok(const column_t cols[F_COUNT], const types_t *types, uint6
     if (cols[F_FANOUT].count && cols[F_FANOUT].count != count)
         return false;
     size_t further = (size_t)cols[F_FANOUT].top;
-    if (cols[F_MORE_DST].count != further || cols[F_MORE_ID].count != further)
+    if (cols[F_MORE_DST].count != further)
         return false;
     *n = count;
     *total = count + further;
@@ -418,9 +418,9 @@ static void put_id(uint8_t *at, uint64_t id)
 #if defined(__x86_64__) && defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #include <immintrin.h>
 #define HAVE_AVX2_IDS 1
-/* put_ids' long runs (a multicast's copies: hundreds) with AVX2, four ids per store, on a CPU that
- * has it (checked at run time: the build targets plain x86-64). Writes the ids id + 1 .. id + m,
- * m a multiple of 16. */
+/* put_ids' long runs (a frame of unicast envelopes: tens to thousands) with AVX2, four ids per
+ * store, on a CPU that has it (checked at run time: the build targets plain x86-64). Writes the ids
+ * id + 1 .. id + m, m a multiple of 16. */
 __attribute__((target("avx2"))) static void put_ids_avx2(uint8_t *at, uint64_t id, size_t m)
 {
     uint64_t a = id + 1, b = id + 2, c = id + 3, d = id + 4; /* ids fit in 63 bits */
@@ -470,10 +470,11 @@ static void put_ids(uint8_t *at, uint64_t id, size_t n)
         put_id(at + 8 * i, id + 1 + i);
 }
 
-/* Writes the deliveries' ids (*next_id + 1 on) into the id and more_id columns. */
+/* Writes the envelopes' ids into the id column: the deliveries are numbered from *next_id + 1 on,
+ * a multicast's further receivers right after it (their ids are implied, not written). */
 static void write_ids(const column_t cols[F_COUNT], size_t count, uint64_t *next_id)
 {
-    uint8_t *id_at = cols[F_ID].at, *more_at = cols[F_MORE_ID].at;
+    uint8_t *id_at = cols[F_ID].at;
     uint64_t id = *next_id;
     if (!cols[F_FANOUT].count) {
         put_ids(id_at, id, count);
@@ -482,10 +483,7 @@ static void write_ids(const column_t cols[F_COUNT], size_t count, uint64_t *next
         reader_t fanout = {cols[F_FANOUT].at, cols[F_FANOUT].at + cols[F_FANOUT].len};
         for (size_t i = 0; i < count; i++) {
             put_id(id_at + 8 * i, ++id);
-            uint32_t k = next_u32(&fanout);
-            put_ids(more_at, id, k);
-            more_at += 8 * (size_t)k;
-            id += k;
+            id += next_u32(&fanout);
         }
     }
     *next_id = id;
@@ -632,8 +630,8 @@ long sg17_relay_patch(uint8_t *frame, size_t len, uint64_t *next_id, sg17_relay_
     if (!scan_columns((uint8_t *)r.p, n, cols, &types, &version)
         || !columns_ok(cols, &types, version, &count, &total))
         return -1;
-    if (count && (!cols[F_ID].at || (total > count && !cols[F_MORE_ID].at)))
-        return -1; /* columns_ok guarantees them; said again for the analyzer */
+    if (count && !cols[F_ID].at)
+        return -1; /* columns_ok guarantees it; said again for the analyzer */
     uint64_t first = *next_id + 1;
     if (sink && count && (!buf || show(cols, &types, count, first, buf, sink, arg) < 0))
         return -1;

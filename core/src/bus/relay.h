@@ -57,11 +57,12 @@ int sg17_relay_buf_reserve(sg17_relay_buf_t *buf, size_t n, size_t n_types);
  * left the cache and the walk would otherwise wait for its lines one miss after another. */
 void sg17_relay_prefetch(const uint8_t *frame, size_t len);
 
-/* When frame (len bytes) is a Relay frame in protobuf-c's layout, with an id for every delivery
- * (more_id present whenever an envelope fans out), and passes the decoder's checks: assigns the
- * deliveries the next ids (*next_id + 1 .. *next_id + deliveries, as sg17_relay_frame_t numbers
- * them), writes them into the frame, shows the frame's columns to sink when it has any envelope
- * (decoded into buf; sink and buf may be NULL together) and returns the number of deliveries.
+/* When frame (len bytes) is a Relay frame in protobuf-c's layout, with an id for every envelope,
+ * and passes the decoder's checks: assigns the deliveries the next ids (*next_id + 1 ..
+ * *next_id + deliveries, as sg17_relay_frame_t numbers them), writes each envelope's into the
+ * frame (its further receivers' copies, when it fans out, take the ids after it), shows the
+ * frame's columns to sink when it has any envelope (decoded into buf; sink and buf may be NULL
+ * together) and returns the number of deliveries.
  * Otherwise returns -1 and changes nothing. */
 long sg17_relay_patch(uint8_t *frame, size_t len, uint64_t *next_id, sg17_relay_buf_t *buf,
                       sg17_relay_sink_fn *sink, void *arg);

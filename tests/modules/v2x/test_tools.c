@@ -68,7 +68,7 @@ static char *hex(const uint8_t *p, size_t n)
 Test(tools, the_real_cam_verifies_with_the_known_values)
 {
     char spdu[1024];
-    snprintf(spdu, sizeof spdu, "%s", v2x_vec_text("SPDU"));
+    cr_assert_lt(snprintf(spdu, sizeof spdu, "%s", v2x_vec_text("SPDU")), (int)sizeof spdu);
     cr_assert_eq(run("verify", "--spdu", spdu, "--time", "2019-11-21T11:30:00Z", NULL), 0, "%s",
                  err_buf);
     cr_assert_str_eq(field("RESULT"), v2x_vec_text("RESULT"));
@@ -89,7 +89,7 @@ Test(tools, the_real_cam_verifies_with_the_known_values)
 Test(tools, decode_and_hashedid8_of_the_real_cam)
 {
     char spdu[1024];
-    snprintf(spdu, sizeof spdu, "%s", v2x_vec_text("SPDU"));
+    cr_assert_lt(snprintf(spdu, sizeof spdu, "%s", v2x_vec_text("SPDU")), (int)sizeof spdu);
     cr_assert_eq(run("decode", "--spdu", spdu, NULL), 0, "%s", err_buf);
     cr_assert_str_eq(field("CONTENT"), "signedData");
     cr_assert_str_eq(field("PSID"), v2x_vec_text("PSID"));
