@@ -4,7 +4,14 @@
  *                                inproc PAIR sockets go through the same windows in lock step,
  *                                one 32-byte message per event each way, as a plain ZeroMQ
  *                                application without batching, ledger or protobuf would;
- *   scheduler.events.<w>.target  against the fixed target of 200 000 events/s. */
+ *   scheduler.events.<w>.target  against the fixed target of 200 000 events/s.
+ * And scheduler.multicast.100: deliveries per second of a scenario whose 100 nodes each
+ * broadcast a ping to 100 receivers (the sink and the 99 others) every second, sent as one
+ * sg17_send_many against 100 sg17_send of the same ping, alternated in the same run. Unlike
+ * bench_bus's bus.multicast line (the broker's relay of a frame alone), this is the whole path a
+ * run takes: every receiver still gets its own delivery (ledger copy, adversary, link, event,
+ * Batch entry, handler, report); what a multicast saves is the sender's side (one envelope in the
+ * host's Output, one unpacked and filed by the broker, one payload copy). */
 #include <czmq.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +69,50 @@ static workload_t run_workload(const char *spread)
     sg17_scenarios_free(s, n);
     return w;
 }
+
+/* One run pair of the broadcast scenario (100 nodes, 10 s): its deliveries per second of wall
+ * time, sent as multicasts or (as_unicasts) as one unicast per receiver. */
+static double broadcast_rate(bool as_unicasts)
+{
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml,
+             "id: fixture/bench-broadcast\ntitle: multicast benchmark\nmodule: fixture\n"
+             "requirements: [FIX-R-AUTH]\nseed: 1\nduration: 10s\n"
+             "topology: {node: 100, sink: 1}\n"
+             "config: {interval: 1s, broadcast: true, as_unicasts: %s}\n"
+             "network: {latency: 2ms, jitter: 1ms}\nmitigations: [auth]\n"
+             "adversary: {capabilities: [observe]}\nactions: [{at: 0, observe: {}}]\n"
+             "success: [ledger.accepted.injected > 0]\n",
+             as_unicasts ? "true" : "false");
+    sg17_registry_t reg = sg17_loader_registry();
+    sg17_scenario_t *s;
+    size_t n;
+    sg17_err_t err;
+    if (sg17_scenario_parse(yaml, strlen(yaml), "bench.yaml", &reg, &s, &n, &err) < 0) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 0;
+    }
+    sg17_engine_opts_t o = {.no_control = true};
+    json_t *e = sg17_engine_run_scenario(&s[0], &o);
+    double deliveries = 0, wall_s = 0;
+    for (int p = 0; p < 2; p++) {
+        const char *run = p ? "protected" : "baseline";
+        deliveries += run_metric(e, run, "ledger.delivered.all");
+        json_t *r = json_object_get(json_object_get(e, "runs"), run);
+        wall_s += json_number_value(json_object_get(r, "wall_ms")) / 1000;
+    }
+    json_decref(e);
+    sg17_scenarios_free(s, n);
+    return wall_s > 0 ? deliveries / wall_s : 0;
+}
+
+static int by_value(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+#define ROUNDS 5 /* alternations of the two sides of the multicast line */
 
 typedef struct {
     const char *endpoint;
@@ -134,5 +185,16 @@ int main(void)
                names[i], rate, TARGET, rate / TARGET);
         fflush(stdout);
     }
+    double uni[ROUNDS], multi[ROUNDS];
+    for (int r = 0; r < ROUNDS; r++) {
+        uni[r] = broadcast_rate(true);
+        multi[r] = broadcast_rate(false);
+    }
+    qsort(uni, ROUNDS, sizeof *uni, by_value);
+    qsort(multi, ROUNDS, sizeof *multi, by_value);
+    double u = uni[ROUNDS / 2], m = multi[ROUNDS / 2];
+    printf("RESULT name=scheduler.multicast.100 value=%.0f unit=deliveries/s baseline=%.0f "
+           "ratio=%.3f\n",
+           m, u, u > 0 ? m / u : 0);
     return 0;
 }

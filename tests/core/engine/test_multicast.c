@@ -37,6 +37,32 @@ Test(multicast, one_send_to_n_receivers_is_one_sent_and_n_delivered)
     json_decref(e);
 }
 
+Test(multicast, the_same_broadcast_as_unicasts_is_n_sends_with_the_same_deliveries)
+{
+    /* bench_scheduler's scheduler.multicast line compares these two: same receivers, same
+     * deliveries and acceptances, one send against RECEIVERS */
+    const char *rest = "mitigations: [auth]\n"
+                       "adversary: {capabilities: [observe]}\n"
+                       "actions: [{at: 0s, observe: {}}]\n"
+                       "success: [ledger.accepted.injected > 0]\n";
+    char body[512];
+    snprintf(body, sizeof body, "config: {broadcast: true}\n%s", rest);
+    json_t *multi = run_fixture(body);
+    snprintf(body, sizeof body, "config: {broadcast: true, as_unicasts: true}\n%s", rest);
+    json_t *uni = run_fixture(body);
+    double sent = metric(multi, "baseline", "node.sent");
+    cr_assert_gt(sent, 100);
+    cr_assert_eq(metric(uni, "baseline", "node.sent"), sent);
+    cr_assert_eq(metric(multi, "baseline", "ledger.sent.genuine"), sent);
+    cr_assert_eq(metric(uni, "baseline", "ledger.sent.genuine"), RECEIVERS * sent);
+    const char *same[] = {"ledger.copies.genuine", "ledger.accepted.genuine", "sink.accepted"};
+    for (size_t i = 0; i < sizeof same / sizeof *same; i++)
+        cr_assert_eq(metric(uni, "baseline", same[i]), metric(multi, "baseline", same[i]), "%s",
+                     same[i]);
+    json_decref(multi);
+    json_decref(uni);
+}
+
 Test(multicast, a_drop_matching_one_receiver_jams_that_receiver_only)
 {
     json_t *e = run_fixture("config: {broadcast: true}\n"
