@@ -17,9 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench_scenario.h"
 #include "bus/frame.h"
-#include "engine/engine.h"
-#include "engine/loader.h"
 
 #define TARGET          200000.0
 #define BYTES_PER_EVENT 32
@@ -27,12 +26,6 @@
 typedef struct {
     double events, windows, wall_s;
 } workload_t;
-
-static double run_metric(json_t *entry, const char *run, const char *name)
-{
-    json_t *r = json_object_get(json_object_get(entry, "runs"), run);
-    return json_number_value(json_object_get(json_object_get(r, "metrics"), name));
-}
 
 /* Runs the 2000-node ping/ack scenario (both runs): events, windows and wall time. */
 static workload_t run_workload(const char *spread)
@@ -47,26 +40,15 @@ static workload_t run_workload(const char *spread)
              "success: [ledger.accepted.injected > 0]\n",
              spread);
     workload_t w = {0};
-    sg17_registry_t reg = sg17_loader_registry();
-    sg17_scenario_t *s;
-    size_t n;
-    sg17_err_t err;
-    if (sg17_scenario_parse(yaml, strlen(yaml), "bench.yaml", &reg, &s, &n, &err) < 0) {
-        fprintf(stderr, "%s\n", err.msg);
-        return w;
-    }
-    sg17_engine_opts_t o = {.no_control = true}; /* the two runs measured, nothing more */
-    json_t *e = sg17_engine_run_scenario(&s[0], &o);
-    for (int p = 0; p < 2; p++) {
+    json_t *e = bench_run_yaml("bench_scheduler", yaml);
+    for (int p = 0; e && p < 2; p++) {
         const char *run = p ? "protected" : "baseline";
-        w.events += run_metric(e, run, "sim.events");
+        w.events += bench_run_value(e, run, "sim.events");
         /* setup, finish and done, then a batch and an output per window */
-        w.windows += (run_metric(e, run, "bus.frames") - 3) / 2;
-        json_t *r = json_object_get(json_object_get(e, "runs"), run);
-        w.wall_s += json_number_value(json_object_get(r, "wall_ms")) / 1000;
+        w.windows += (bench_run_value(e, run, "bus.frames") - 3) / 2;
+        w.wall_s += bench_run_value(e, run, NULL) / 1000;
     }
     json_decref(e);
-    sg17_scenarios_free(s, n);
     return w;
 }
 
@@ -84,25 +66,14 @@ static double broadcast_rate(bool as_unicasts)
              "adversary: {capabilities: [observe]}\nactions: [{at: 0, observe: {}}]\n"
              "success: [ledger.accepted.injected > 0]\n",
              as_unicasts ? "true" : "false");
-    sg17_registry_t reg = sg17_loader_registry();
-    sg17_scenario_t *s;
-    size_t n;
-    sg17_err_t err;
-    if (sg17_scenario_parse(yaml, strlen(yaml), "bench.yaml", &reg, &s, &n, &err) < 0) {
-        fprintf(stderr, "%s\n", err.msg);
-        return 0;
-    }
-    sg17_engine_opts_t o = {.no_control = true};
-    json_t *e = sg17_engine_run_scenario(&s[0], &o);
+    json_t *e = bench_run_yaml("bench_scheduler", yaml);
     double deliveries = 0, wall_s = 0;
-    for (int p = 0; p < 2; p++) {
+    for (int p = 0; e && p < 2; p++) {
         const char *run = p ? "protected" : "baseline";
-        deliveries += run_metric(e, run, "ledger.delivered.all");
-        json_t *r = json_object_get(json_object_get(e, "runs"), run);
-        wall_s += json_number_value(json_object_get(r, "wall_ms")) / 1000;
+        deliveries += bench_run_value(e, run, "ledger.delivered.all");
+        wall_s += bench_run_value(e, run, NULL) / 1000;
     }
     json_decref(e);
-    sg17_scenarios_free(s, n);
     return wall_s > 0 ? deliveries / wall_s : 0;
 }
 

@@ -18,8 +18,7 @@
 
 #include <openssl/evp.h>
 
-#include "engine/engine.h"
-#include "engine/loader.h"
+#include "bench_scenario.h"
 #include "mock_ctx.h"
 #include "scenario/scenario.h"
 #include "sim/iaas_sim.h"
@@ -88,38 +87,6 @@ static double bench_raw_xts(void)
     return ok ? 2.0 * (double)n * IO_BYTES / el / 1e6 : 0;
 }
 
-/* Runs a scenario text without its control run; its entry (the caller frees it) or NULL. */
-static json_t *run_yaml(const char *yaml)
-{
-    sg17_registry_t reg = sg17_loader_registry();
-    sg17_scenario_t *s;
-    size_t n;
-    sg17_err_t err;
-    if (sg17_scenario_parse(yaml, strlen(yaml), "bench.yaml", &reg, &s, &n, &err) < 0) {
-        fprintf(stderr, "bench_iaas: %s\n", err.msg);
-        return NULL;
-    }
-    sg17_engine_opts_t o = {.no_control = true};
-    json_t *e = sg17_engine_run_scenario(&s[0], &o);
-    sg17_scenarios_free(s, n);
-    const char *v = e ? json_string_value(json_object_get(e, "verdict")) : NULL;
-    if (!v || strcmp(v, "error") == 0) {
-        fprintf(stderr, "bench_iaas: run failed: %s\n",
-                e ? json_string_value(json_object_get(e, "reason")) : "no entry");
-        json_decref(e);
-        return NULL;
-    }
-    return e;
-}
-
-static double run_value(json_t *e, const char *run, const char *metric)
-{
-    json_t *r = json_object_get(json_object_get(e, "runs"), run);
-    if (!metric)
-        return json_number_value(json_object_get(r, "wall_ms"));
-    return json_number_value(json_object_get(json_object_get(r, "metrics"), metric));
-}
-
 /* API calls served per second of wall time (the baseline run of the scenario). */
 static double bench_api(bool authorize)
 {
@@ -132,10 +99,11 @@ static double bench_api(bool authorize)
              "network: {latency: 50ms}\nmitigations: []\nadversary: {capabilities: [observe]}\n"
              "actions: [{at: 0, observe: {}}]\nsuccess: [leak.canary_reads > 0]\n",
              authorize ? "true" : "false");
-    json_t *e = run_yaml(yaml);
+    json_t *e = bench_run_yaml("bench_iaas", yaml);
     if (!e)
         return 0;
-    double served = run_value(e, "baseline", "api.served"), ms = run_value(e, "baseline", NULL);
+    double served = bench_run_value(e, "baseline", "api.served"),
+           ms = bench_run_value(e, "baseline", NULL);
     json_decref(e);
     return ms > 0 ? served / (ms / 1000) : 0;
 }
@@ -168,16 +136,17 @@ static int bench_hour(void)
              "network: {latency: 50ms}\nmitigations: %s\nadversary: {capabilities: [observe]}\n"
              "actions: [{at: 0, observe: {}}]\nsuccess: [leak.canary_reads > 0]\n",
              vms, mits);
-    json_t *e = run_yaml(yaml);
+    json_t *e = bench_run_yaml("bench_iaas", yaml);
     if (!e)
         return -1;
-    double base = run_value(e, "baseline", NULL) / 1000,
-           prot = run_value(e, "protected", NULL) / 1000;
+    double base = bench_run_value(e, "baseline", NULL) / 1000,
+           prot = bench_run_value(e, "protected", NULL) / 1000;
     printf("RESULT name=iaas.hour_%ld_vms value=%.2f unit=s baseline=%.2f ratio=%.3f\n", vms, prot,
            base, base > 0 ? prot / base : 0);
     printf("# %ld VMs, 100 tenants, 50 nodes, 1 virtual hour: %.0f events, %.0f API calls served "
            "(protected: every mitigation on; baseline: every mitigation off)\n",
-           vms, run_value(e, "protected", "sim.events"), run_value(e, "protected", "api.served"));
+           vms, bench_run_value(e, "protected", "sim.events"),
+           bench_run_value(e, "protected", "api.served"));
     json_decref(e);
     return 0;
 }

@@ -15,8 +15,7 @@
 #include <czmq.h>
 #include <sg17tb/module.h>
 
-#include "engine/engine.h"
-#include "engine/loader.h"
+#include "bench_scenario.h"
 
 typedef struct {
     double wall_s[2];     /* baseline, protected */
@@ -38,31 +37,17 @@ static int run_point(long vehicles, point_t *pt)
         vehicles);
     if (yl < 0 || (size_t)yl >= sizeof yaml)
         return -1;
-    sg17_registry_t reg = sg17_loader_registry();
-    sg17_scenario_t *s;
-    size_t n;
-    sg17_err_t err;
-    if (sg17_scenario_parse(yaml, strlen(yaml), "bench.yaml", &reg, &s, &n, &err) < 0) {
-        fprintf(stderr, "bench_fleet: %s\n", err.msg);
+    json_t *e = bench_run_yaml("bench_fleet", yaml);
+    if (!e)
         return -1;
-    }
-    sg17_engine_opts_t o = {.no_control = true};
-    json_t *e = sg17_engine_run_scenario(&s[0], &o);
-    const char *v = json_string_value(json_object_get(e, "verdict"));
-    int rc = v && strcmp(v, "error") != 0 ? 0 : -1;
     for (int p = 0; p < 2; p++) {
-        json_t *run = json_object_get(json_object_get(e, "runs"), p ? "protected" : "baseline");
-        json_t *m = json_object_get(run, "metrics");
-        pt->wall_s[p] = json_number_value(json_object_get(run, "wall_ms")) / 1000;
-        pt->deliveries[p] = json_number_value(json_object_get(m, "ledger.delivered.all"));
-        pt->cams[p] = json_number_value(json_object_get(m, "vehicle.cams_sent"));
+        const char *run = p ? "protected" : "baseline";
+        pt->wall_s[p] = bench_run_value(e, run, NULL) / 1000;
+        pt->deliveries[p] = bench_run_value(e, run, "ledger.delivered.all");
+        pt->cams[p] = bench_run_value(e, run, "vehicle.cams_sent");
     }
-    if (rc)
-        fprintf(stderr, "bench_fleet: %ld vehicles: %s\n", vehicles,
-                json_string_value(json_object_get(e, "error")));
     json_decref(e);
-    sg17_scenarios_free(s, n);
-    return rc;
+    return 0;
 }
 
 int main(void)
