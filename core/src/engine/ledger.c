@@ -65,6 +65,7 @@ struct sg17_ledger {
     uint64_t next_id; /* the id after the latest slot's */
     segment_t *segs;
     size_t n_segs, cap_segs;
+    size_t finger; /* the segment of the last id looked up (slot_of) */
     group_t *groups;
     size_t n_groups, cap_groups;
     claim_t *claims;
@@ -471,9 +472,28 @@ int sg17_ledger_record_multicast(sg17_ledger_t *self, uint64_t id, sg17_entity_t
     return n ? append_copies(self, (entities_t){NULL, more}, n) : 0;
 }
 
-/* The slot of message id, or SIZE_MAX when the id is unknown. */
-static size_t slot_of(const sg17_ledger_t *self, uint64_t id)
+/* Whether segment k holds id: its slot in *slot. */
+static inline bool segment_holds(const sg17_ledger_t *self, size_t k, uint64_t id, size_t *slot)
 {
+    const segment_t *g = &self->segs[k];
+    size_t end = k + 1 < self->n_segs ? self->segs[k + 1].first : self->n;
+    if (id < g->first_id || id - g->first_id >= end - g->first)
+        return false;
+    *slot = g->first + (size_t)(id - g->first_id);
+    return true;
+}
+
+/* The slot of message id, or SIZE_MAX when the id is unknown. The fates and reports of a window's
+ * deliveries mostly fall in the segment of the last lookup or the next one: those two are tried
+ * before the binary search over the segments. */
+static size_t slot_of(sg17_ledger_t *self, uint64_t id)
+{
+    size_t slot;
+    for (size_t k = self->finger; k < self->n_segs && k <= self->finger + 1; k++)
+        if (segment_holds(self, k, id, &slot)) {
+            self->finger = k;
+            return slot;
+        }
     size_t lo = 0, hi = self->n_segs;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -482,11 +502,10 @@ static size_t slot_of(const sg17_ledger_t *self, uint64_t id)
         else
             hi = mid;
     }
-    if (!lo)
+    if (!lo || !segment_holds(self, lo - 1, id, &slot))
         return SIZE_MAX;
-    const segment_t *g = &self->segs[lo - 1];
-    size_t end = lo < self->n_segs ? self->segs[lo].first : self->n;
-    return id - g->first_id < end - g->first ? g->first + (size_t)(id - g->first_id) : SIZE_MAX;
+    self->finger = lo - 1;
+    return slot;
 }
 
 /* The group of slot (slot < n). */

@@ -63,6 +63,23 @@ Test(ledger, ids_with_gaps_are_found_in_their_segment_and_gaps_are_unknown)
         cr_assert_eq(sg17_ledger_report(l, id, true, NULL), -1);
     }
     cr_assert_eq(sg17_ledger_anomalies(l), sizeof unknown / sizeof *unknown);
+    /* lookups start from the segment of the last one: every order finds the same (backwards,
+     * forwards, and jumping over a segment both ways, gaps between) */
+    static const sg17_entity_t known_dst[] = {2, 2, 1, 1, 2, 3, 1, 4, 5};
+    static const uint64_t order[] = {32, 31, 30, 29, 22, 3,  33, 4, 21, 10, 5, 20, 32, 2,
+                                     22, 11, 10, 31, 3,  23, 30, 4, 19, 20, 9, 21, 0,  32};
+    for (size_t i = 0; i < sizeof order / sizeof *order; i++) {
+        size_t k = 0;
+        while (k < sizeof known / sizeof *known && known[k] != order[i])
+            k++;
+        int rc = sg17_ledger_truth(l, order[i], &t);
+        if (k == sizeof known / sizeof *known) {
+            cr_assert_eq(rc, -1, "id %lu after %zu lookups", (unsigned long)order[i], i);
+        } else {
+            cr_assert_eq(rc, 0, "id %lu after %zu lookups", (unsigned long)order[i], i);
+            cr_assert_eq(t.dst, known_dst[k], "id %lu", (unsigned long)order[i]);
+        }
+    }
     assert_truth(l, &(want_t){10, 2, 2, 1, "t.a", SG17_PROV_GENUINE, 5, SG17_FATE_IN_FLIGHT,
                               SG17_OUTCOME_NONE, NULL});
     assert_truth(l, &(want_t){22, 9, 9, 3, "t.b", SG17_PROV_GENUINE, 6, SG17_FATE_IN_FLIGHT,
