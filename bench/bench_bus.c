@@ -363,8 +363,7 @@ static double median(double *v, size_t n)
 static int g_side; /* 0: both sides; 1 or 2: that side only (the other's rate reads 0) */
 
 /* Alternates the two sides ROUNDS times, each on a fresh endpoint of pattern, and keeps each one's
- * median: a shared
- * machine's noise then hits both alike. */
+ * median: a shared machine's noise then hits both alike. */
 static void alternate(const char *pattern, double (*a)(const spec_t *, const char *),
                       const spec_t *sa, double (*b)(const spec_t *, const char *), const spec_t *sb,
                       double *ma, double *mb, double cpu[2])

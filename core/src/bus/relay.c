@@ -415,48 +415,11 @@ static void put_id(uint8_t *at, uint64_t id)
     memcpy(at, &le, sizeof le);
 }
 
-#if defined(__x86_64__) && defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#include <immintrin.h>
-#define HAVE_AVX2_IDS 1
-/* put_ids' long runs (a frame of unicast envelopes: tens to thousands) with AVX2, four ids per
- * store, on a CPU that has it (checked at run time: the build targets plain x86-64). Writes the ids
- * id + 1 .. id + m, m a multiple of 16. */
-__attribute__((target("avx2"))) static void put_ids_avx2(uint8_t *at, uint64_t id, size_t m)
-{
-    uint64_t a = id + 1, b = id + 2, c = id + 3, d = id + 4; /* ids fit in 63 bits */
-    __m256i v0 = _mm256_set_epi64x((long long)d, (long long)c, (long long)b, (long long)a);
-    const __m256i four = _mm256_set1_epi64x(4), sixteen = _mm256_set1_epi64x(16);
-    __m256i v1 = _mm256_add_epi64(v0, four), v2 = _mm256_add_epi64(v1, four),
-            v3 = _mm256_add_epi64(v2, four);
-    for (size_t i = 0; i < m; i += 16) {
-        __m256i *out = (__m256i *)(void *)(at + 8 * i);
-        _mm256_storeu_si256(out, v0);
-        _mm256_storeu_si256(out + 1, v1);
-        _mm256_storeu_si256(out + 2, v2);
-        _mm256_storeu_si256(out + 3, v3);
-        v0 = _mm256_add_epi64(v0, sixteen);
-        v1 = _mm256_add_epi64(v1, sixteen);
-        v2 = _mm256_add_epi64(v2, sixteen);
-        v3 = _mm256_add_epi64(v3, sixteen);
-    }
-}
-#endif
-
 /* Writes the ids id + 1 .. id + n into n little-endian words at at; two per store where SSE2 is
- * and the host is little-endian (x86-64), four where AVX2 is too. */
+ * and the host is little-endian (x86-64). */
 static void put_ids(uint8_t *at, uint64_t id, size_t n)
 {
     size_t i = 0;
-#ifdef HAVE_AVX2_IDS
-    if (n >= 16 && __builtin_cpu_supports("avx2")) { /* a load and a test */
-        i = n & ~(size_t)15;
-        put_ids_avx2(at, id, i);
-        at += 8 * i;
-        id += i;
-        n -= i;
-        i = 0;
-    }
-#endif
 #if defined(__SSE2__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     uint64_t first = id + 1, second = id + 2; /* ids fit in 63 bits; the lanes take the bits */
     __m128i v = _mm_set_epi64x((long long)second, (long long)first);

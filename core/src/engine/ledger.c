@@ -374,16 +374,21 @@ static void put_entities(sg17_entity_t *col, entities_t e, size_t n)
         sg17_widen_u8(e.b, n, col);
 }
 
+/* Room for one more entry in the list of sends with copies. 0, or -1 (out of memory). */
+static int room_for_multicast(sg17_ledger_t *self)
+{
+    return self->n_multicasts < self->cap_multicasts
+               ? 0
+               : double_array((void **)&self->multicasts, &self->cap_multicasts,
+                              sizeof *self->multicasts, 64);
+}
+
 static int append_copies(sg17_ledger_t *self, entities_t dst, size_t n)
 {
     if (!self->n || n > UINT16_MAX - (self->n - 1 - self->last_send))
         return -1;
     bool first = self->n - 1 == self->last_send; /* the send's first copies */
-    if (room_for(self, n) < 0
-        || (first && self->n_multicasts == self->cap_multicasts
-            && double_array((void **)&self->multicasts, &self->cap_multicasts,
-                            sizeof *self->multicasts, 64)
-                   < 0))
+    if (room_for(self, n) < 0 || (first && room_for_multicast(self) < 0))
         return -1;
     if (first && self->multicasts)
         self->multicasts[self->n_multicasts++] = self->last_send;
@@ -466,7 +471,9 @@ int sg17_ledger_record_multicast(sg17_ledger_t *self, uint64_t id, sg17_entity_t
                                  sg17_entity_t dst, uint16_t type, sg17_prov_t prov,
                                  sg17_time_t sent_at, const uint8_t *more, size_t n)
 {
-    if (n > UINT16_MAX || room_for(self, 1 + n) < 0 || !may_append(self, id, prov, sent_at))
+    /* all the room first: a send is never left recorded without its copies */
+    if (n > UINT16_MAX || room_for(self, 1 + n) < 0 || (n && room_for_multicast(self) < 0)
+        || !may_append(self, id, prov, sent_at))
         return -1;
     put_send(self, id, src, dst, type);
     return n ? append_copies(self, (entities_t){NULL, more}, n) : 0;

@@ -9,6 +9,14 @@
 /* Three nodes and a sink: a broadcast ping goes to the sink and the two other nodes. */
 #define RECEIVERS 3
 
+/* The fixture run on head (its configuration and mitigations) followed by rest. */
+static json_t *run_with(const char *head, const char *rest)
+{
+    char body[1024];
+    cr_assert_lt(snprintf(body, sizeof body, "%s%s", head, rest), (int)sizeof body);
+    return run_fixture(body);
+}
+
 Test(multicast, one_send_to_n_receivers_is_one_sent_and_n_delivered)
 {
     json_t *e = run_fixture("config: {broadcast: true}\n"
@@ -45,11 +53,8 @@ Test(multicast, the_same_broadcast_as_unicasts_is_n_sends_with_the_same_deliveri
                        "adversary: {capabilities: [observe]}\n"
                        "actions: [{at: 0s, observe: {}}]\n"
                        "success: [ledger.accepted.injected > 0]\n";
-    char body[512];
-    snprintf(body, sizeof body, "config: {broadcast: true}\n%s", rest);
-    json_t *multi = run_fixture(body);
-    snprintf(body, sizeof body, "config: {broadcast: true, as_unicasts: true}\n%s", rest);
-    json_t *uni = run_fixture(body);
+    json_t *multi = run_with("config: {broadcast: true}\n", rest);
+    json_t *uni = run_with("config: {broadcast: true, as_unicasts: true}\n", rest);
     double sent = metric(multi, "baseline", "node.sent");
     cr_assert_gt(sent, 100);
     cr_assert_eq(metric(uni, "baseline", "node.sent"), sent);
@@ -92,11 +97,8 @@ Test(multicast, observe_and_capture_hear_a_multicast_once)
                           "  - {at: 10s, capture: {match: {dst: node-2}, count: 4, as: air}}\n"
                           "  - {at: 40s, replay: {capture: air}}\n"
                           "success: [ledger.accepted.replayed > 0]\n";
-    char body[1024];
-    snprintf(body, sizeof body, "config: {broadcast: true}\nmitigations: [dedup]\n%s", actions);
-    json_t *multi = run_fixture(body);
-    snprintf(body, sizeof body, "mitigations: [dedup]\n%s", actions);
-    json_t *uni = run_fixture(body);
+    json_t *multi = run_with("config: {broadcast: true}\nmitigations: [dedup]\n", actions);
+    json_t *uni = run_with("mitigations: [dedup]\n", actions);
     /* node-0 sends ten pings in ten seconds, whether to one receiver or to three */
     cr_assert_eq(metric(multi, "baseline", "adversary.observed"), 10);
     cr_assert_eq(metric(uni, "baseline", "adversary.observed"), 10);

@@ -183,9 +183,9 @@ static uint8_t *wide_frame(size_t n, size_t payload_len, bool multicast, size_t 
 Test(relay,
      frames_of_every_size_get_their_ids_in_order_and_wide_columns_are_checked_as_the_decoder_does)
 {
-    /* every count from 1 to 40 (the vector paths take 8 and 16 entries at a time, the rest one
-     * by one), unicast and multicast: ids 1.. envelope by envelope, further receivers after theirs
-     */
+    /* every count from 1 to 40 (the vector paths take ids two at a time, payload ends eight and
+     * bytes sixteen, the rest one by one), unicast and multicast: ids 1.. envelope by envelope,
+     * further receivers after theirs */
     for (int multicast = 0; multicast < 2; multicast++)
         for (size_t n = 1; n <= 40; n++) {
             size_t len;
